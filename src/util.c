@@ -1,0 +1,267 @@
+/* Small helpers shared by every module. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "util.h"
+
+/* Print a message and abort: nothing sensible can follow an allocation failure. */
+static void
+oom(size_t n)
+{
+	fprintf(stderr, "sockbench: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom(n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom(n);
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+split_hostport(const char *s, char *host, size_t hostlen, int *port,
+    char *err, size_t errlen)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long p;
+
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':') {
+			snprintf(err, errlen, "'%s': expected [IPv6]:PORT", s);
+			return -1;
+		}
+		h = s + 1;
+		hl = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL) {
+			snprintf(err, errlen, "'%s': expected HOST:PORT", s);
+			return -1;
+		}
+		hl = (size_t)(colon - s);
+	}
+	if (hl >= hostlen) {
+		snprintf(err, errlen, "'%s': host name too long", s);
+		return -1;
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 0 || p > 65535) {
+		snprintf(err, errlen, "'%s': port must be a number 0-65535", s);
+		return -1;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+double
+parse_duration(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || v < 0)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return v;
+	if (strcmp(end, "ms") == 0)
+		return v / 1000.0;
+	if (strcmp(end, "us") == 0)
+		return v / 1e6;
+	if (strcmp(end, "m") == 0)
+		return v * 60.0;
+	if (strcmp(end, "h") == 0)
+		return v * 3600.0;
+	return -1;
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024ULL * 1024 * 1024; end++; break;
+	default: return -1;
+	}
+	if (*end == 'i' || *end == 'B' || *end == 'b')
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end != '\0' || (mul > 1 && v > UINT64_MAX / mul))
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (2-4), or 0 if there is none. */
+static size_t
+utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+size_t
+escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
+    int utf8)
+{
+	size_t o = 0, i = 0;
+	char tmp[8];
+
+	if (outlen == 0)
+		return 0;
+	while (i < n) {
+		const char *s = tmp;
+		size_t sl, adv = 1;
+
+		switch (p[i]) {
+		case '\n': s = "\\n"; break;
+		case '\r': s = "\\r"; break;
+		case '\t': s = "\\t"; break;
+		case '\\': s = "\\\\"; break;
+		case '"': s = "\\\""; break;
+		default:
+			if (p[i] >= 0x20 && p[i] < 0x7f) {
+				tmp[0] = (char)p[i];
+				tmp[1] = '\0';
+			} else if (utf8 && (adv = utf8_seq(p + i, n - i)) > 0) {
+				memcpy(tmp, p + i, adv);
+				tmp[adv] = '\0';
+			} else {
+				adv = 1;
+				snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			}
+		}
+		sl = strlen(s);
+		if (o + sl + 1 > outlen) {
+			/* Does not fit: end with "..." where there is room. */
+			while (o > 0 && o + 4 > outlen)
+				o--;
+			/* Do not cut a UTF-8 sequence in half. */
+			while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
+				o--;
+			if (o + 4 <= outlen) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			out[o] = '\0';
+			return o;
+		}
+		memcpy(out + o, s, sl);
+		o += sl;
+		i += adv;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t
+hex_bytes(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (outlen == 0)
+		return 0;
+	for (i = 0; i < n && o + 3 < outlen; i++) {
+		if (i > 0)
+			out[o++] = ' ';
+		out[o++] = hx[p[i] >> 4];
+		out[o++] = hx[p[i] & 15];
+	}
+	out[o] = '\0';
+	return o;
+}
