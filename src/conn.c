@@ -1,0 +1,603 @@
+/* A connection: non-blocking I/O, buffers, states with reasons, counters. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "conn.h"
+#include "util.h"
+
+#define CONN_READ_CHUNK	65536	/* bytes asked of one read() */
+#define CONN_READ_BUDGET 8	/* reads per wakeup before yielding */
+
+static void conn_read_cb(struct ev_loop *, ev_io *, int);
+static void conn_write_cb(struct ev_loop *, ev_io *, int);
+static void conn_timer_cb(struct ev_loop *, ev_timer *, int);
+static void conn_finish(struct conn *c, enum conn_state st, const char *reason);
+
+/* Name a socket errno the way a user reads it. */
+static const char *
+conn_errno_reason(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:	return "connection refused";
+	case ECONNRESET:	return "connection reset by peer";
+	case ETIMEDOUT:		return "connection timed out";
+	case EPIPE:		return "broken pipe (peer closed)";
+	case EHOSTUNREACH:	return "host unreachable";
+	case ENETUNREACH:	return "network unreachable";
+	case EADDRNOTAVAIL:	return "no local address/port available";
+	default:		return strerror(err);
+	}
+}
+
+void
+conn_addr_str(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(out, outlen, "%s:%u", host, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(out, outlen, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else
+		snprintf(out, outlen, "?");
+}
+
+/* Fill the local and peer address strings from the socket. */
+static void
+conn_fill_addrs(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
+		conn_addr_str((struct sockaddr *)&ss, c->info.local,
+		    sizeof(c->info.local));
+	sl = sizeof(ss);
+	if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0)
+		conn_addr_str((struct sockaddr *)&ss, c->info.peer,
+		    sizeof(c->info.peer));
+}
+
+/* Tell observers the state changed. */
+static void
+conn_emit_state(struct conn *c)
+{
+	struct obs_event ev = { .kind = OBS_STATE };
+
+	engine_emit(c->eng, &c->info, &ev);
+}
+
+/* Start or stop the read watcher as flow control and state allow. */
+static void
+conn_update_read(struct conn *c)
+{
+	int want = !c->dead && !c->rd_eof && !c->paused && !c->backpressure &&
+	    c->info.state != CS_CONNECTING;
+
+	if (want && !c->reading) {
+		ev_io_start(c->eng->loop, &c->rio);
+		c->reading = 1;
+	} else if (!want && c->reading) {
+		ev_io_stop(c->eng->loop, &c->rio);
+		c->reading = 0;
+	}
+}
+
+/* Mark the connection established and tell its handler. */
+static void
+conn_opened(struct conn *c)
+{
+	c->info.state = CS_OPEN;
+	c->info.t_open = now_mono();
+	c->eng->tot.open++;
+	conn_fill_addrs(c);
+	conn_emit_state(c);
+	conn_update_read(c);
+	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0)
+		conn_timer(c, c->eng->lim.idle_timeout);
+	if (c->h->on_open != NULL)
+		c->h->on_open(c);
+}
+
+struct conn *
+conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
+    const struct codec *codec, const struct conn_handler *h, void *udata)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+	struct obs_event ev = { .kind = OBS_OPENED };
+
+	c->eng = e;
+	c->fd = fd;
+	c->h = h;
+	c->udata = udata;
+	c->max_frame = e->lim.max_frame;
+	c->info.id = ++e->next_id;
+	c->info.side = side;
+	c->info.state = CS_CONNECTING;
+	c->info.codec = codec != NULL ? codec : codec_find("raw");
+	c->info.t_start = now_mono();
+	c->info.rtt_last = -1;
+	buf_init(&c->rx);
+	buf_init(&c->tx);
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	ev_init(&c->timer, conn_timer_cb);
+	c->rio.data = c->wio.data = c->timer.data = c;
+	c->next = e->conns;
+	if (e->conns != NULL)
+		e->conns->prev = c;
+	e->conns = c;
+	e->tot.opened++;
+	engine_emit(e, &c->info, &ev);
+	if (st == CS_OPEN)
+		conn_opened(c);
+	else
+		ev_io_start(e->loop, &c->wio);	/* connect completes on write */
+	return c;
+}
+
+/* Write queued bytes until the socket would block; 0 ok, -1 failed. */
+static int
+conn_flush(struct conn *c)
+{
+	while (buf_len(&c->tx) > 0) {
+		ssize_t n = write(c->fd, buf_data(&c->tx), buf_len(&c->tx));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			conn_fail(c, "write: %s", conn_errno_reason(errno));
+			return -1;
+		}
+		buf_consume(&c->tx, (size_t)n);
+		c->info.bytes_out += (uint64_t)n;
+		c->eng->tot.bytes_out += (uint64_t)n;
+		c->info.t_last = now_mono();
+	}
+	if (buf_len(&c->tx) > 0) {
+		ev_io_start(c->eng->loop, &c->wio);
+		return 0;
+	}
+	ev_io_stop(c->eng->loop, &c->wio);
+	buf_shrink(&c->tx, 4096);
+	if (c->backpressure) {
+		c->backpressure = 0;
+		conn_update_read(c);
+	}
+	if (c->close_after_flush) {
+		conn_close(c, c->info.reason[0] ? c->info.reason : "closed by us");
+		return -1;
+	}
+	if (c->shut_after_flush && !c->wr_shut) {
+		shutdown(c->fd, SHUT_WR);
+		c->wr_shut = 1;
+		if (c->rd_eof) {
+			conn_close(c, "closed (both sides shut down)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+conn_send(struct conn *c, const void *p, size_t n)
+{
+	if (c->dead || n == 0)
+		return;
+	if (c->wr_shut || c->shut_after_flush || c->close_after_flush) {
+		conn_warn(c, "send after close or shutdown: %zu bytes dropped", n);
+		return;
+	}
+	if (buf_len(&c->tx) == 0 && c->info.state != CS_CONNECTING) {
+		/* Fast path: write directly, queue only what does not fit. */
+		ssize_t w = write(c->fd, p, n);
+
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			conn_fail(c, "write: %s", conn_errno_reason(errno));
+			return;
+		}
+		if (w > 0) {
+			c->info.bytes_out += (uint64_t)w;
+			c->eng->tot.bytes_out += (uint64_t)w;
+			c->info.t_last = now_mono();
+			p = (const unsigned char *)p + w;
+			n -= (size_t)w;
+		}
+		if (n == 0)
+			return;
+		buf_append(&c->tx, p, n);
+		ev_io_start(c->eng->loop, &c->wio);
+	} else {
+		buf_append(&c->tx, p, n);
+		if (c->info.state == CS_CONNECTING)
+			return;
+		if (conn_flush(c) < 0)
+			return;
+	}
+	if (buf_len(&c->tx) > c->eng->lim.max_buffer && !c->backpressure) {
+		/* The peer is not reading our replies: stop reading its input
+		 * until it does, so memory stays bounded. */
+		c->backpressure = 1;
+		conn_update_read(c);
+	}
+}
+
+void
+conn_note_msg_out(struct conn *c, const unsigned char *p, size_t n)
+{
+	struct codec_frame f = { .frame = p, .frame_len = n, .body = p,
+	    .body_len = n };
+	struct obs_event ev = { .kind = OBS_MSG, .out = 1, .frame = &f };
+
+	c->info.msgs_out++;
+	c->eng->tot.msgs_out++;
+	if (c->eng->observers != NULL)
+		engine_emit(c->eng, &c->info, &ev);
+}
+
+void
+conn_send_msg(struct conn *c, const void *p, size_t n)
+{
+	if (c->dead)
+		return;
+	conn_note_msg_out(c, p, n);
+	conn_send(c, p, n);
+}
+
+void
+conn_shutdown(struct conn *c)
+{
+	if (c->dead || c->wr_shut)
+		return;
+	c->shut_after_flush = 1;
+	if (c->info.state == CS_OPEN) {
+		c->info.state = CS_CLOSING;
+		conn_emit_state(c);
+	}
+	if (buf_len(&c->tx) == 0 && c->info.state != CS_CONNECTING)
+		conn_flush(c);
+}
+
+void
+conn_close_after_flush(struct conn *c, const char *reason)
+{
+	if (c->dead)
+		return;
+	snprintf(c->info.reason, sizeof(c->info.reason), "%s", reason);
+	c->close_after_flush = 1;
+	if (c->info.state == CS_OPEN) {
+		c->info.state = CS_CLOSING;
+		conn_emit_state(c);
+	}
+	if (buf_len(&c->tx) == 0)
+		conn_close(c, reason);
+	else
+		conn_update_read(c);
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	conn_finish(c, CS_CLOSED, reason);
+}
+
+void
+conn_fail(struct conn *c, const char *fmt, ...)
+{
+	char reason[sizeof(c->info.reason)];
+	struct obs_event ev = { .kind = OBS_ERROR, .text = reason };
+	va_list ap;
+
+	if (c->dead)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	engine_emit(c->eng, &c->info, &ev);
+	conn_finish(c, CS_FAILED, reason);
+}
+
+void
+conn_warn(struct conn *c, const char *fmt, ...)
+{
+	char text[256];
+	struct obs_event ev = { .kind = OBS_ERROR, .text = text };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	engine_emit(c->eng, &c->info, &ev);
+}
+
+/* Stop everything, close the fd, record the end, and queue the free. */
+static void
+conn_finish(struct conn *c, enum conn_state st, const char *reason)
+{
+	struct engine *e = c->eng;
+	struct obs_event ev = { .kind = OBS_CLOSED };
+	int was_open = c->info.state == CS_OPEN || c->info.state == CS_CLOSING;
+
+	if (c->dead)
+		return;
+	c->dead = 1;
+	ev_io_stop(e->loop, &c->rio);
+	ev_io_stop(e->loop, &c->wio);
+	ev_timer_stop(e->loop, &c->timer);
+	c->reading = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (reason != c->info.reason)
+		snprintf(c->info.reason, sizeof(c->info.reason), "%s", reason);
+	c->info.state = st;
+	c->info.t_closed = now_mono();
+	if (was_open)
+		e->tot.open--;
+	if (st == CS_FAILED)
+		e->tot.failed++;
+	else
+		e->tot.closed++;
+	engine_emit(e, &c->info, &ev);
+	if (c->h->on_close != NULL)
+		c->h->on_close(c);
+	/* Unlink; the engine frees it from the loop, never under a callback. */
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		e->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = NULL;
+	c->next = e->dead;
+	e->dead = c;
+}
+
+void
+conn_timer(struct conn *c, double seconds)
+{
+	if (c->dead)
+		return;
+	ev_timer_stop(c->eng->loop, &c->timer);
+	if (seconds > 0) {
+		ev_timer_set(&c->timer, seconds, 0.);
+		ev_timer_start(c->eng->loop, &c->timer);
+	}
+}
+
+void
+conn_pause(struct conn *c, int paused)
+{
+	c->paused = paused != 0;
+	conn_update_read(c);
+	if (!paused && !c->dead && buf_len(&c->rx) > 0)
+		conn_process(c);
+}
+
+void
+conn_rtt(struct conn *c, double seconds)
+{
+	c->info.rtt_last = seconds;
+}
+
+/* Decode and deliver whole frames from p[0..n); returns bytes consumed. */
+static size_t
+conn_decode(struct conn *c, const unsigned char *p, size_t n)
+{
+	const struct codec *cd = c->info.codec;
+	size_t done = 0;
+
+	while (!c->dead && !c->paused && done < n) {
+		struct codec_frame f;
+		char err[160] = "";
+		ssize_t used;
+
+		memset(&f, 0, sizeof(f));
+		used = cd->decode(p + done, n - done, c->max_frame, &f, err,
+		    sizeof(err));
+		if (used == CODEC_NEED_MORE) {
+			if (n - done > c->max_frame + 65536)
+				conn_fail(c, "protocol error: %s frame exceeds "
+				    "%zu bytes", cd->name, c->max_frame);
+			break;
+		}
+		if (used <= 0) {
+			conn_fail(c, "protocol error: %s: %s", cd->name,
+			    err[0] ? err : "malformed frame");
+			break;
+		}
+		c->info.msgs_in++;
+		c->eng->tot.msgs_in++;
+		if (c->eng->observers != NULL) {
+			struct obs_event ev = { .kind = OBS_MSG, .frame = &f };
+
+			engine_emit(c->eng, &c->info, &ev);
+		}
+		if (c->h->on_msg != NULL)
+			c->h->on_msg(c, &f);
+		done += (size_t)used;
+	}
+	return done;
+}
+
+/* Tell the handler about the peer's EOF once every frame is delivered. */
+static void
+conn_check_eof(struct conn *c)
+{
+	if (c->dead || !c->rd_eof || c->paused || c->eof_told)
+		return;
+	if (buf_len(&c->rx) > 0) {
+		conn_fail(c, "protocol error: EOF inside a %s frame (%zu bytes "
+		    "pending)", c->info.codec->name, buf_len(&c->rx));
+		return;
+	}
+	c->eof_told = 1;
+	if (c->h->on_eof != NULL)
+		c->h->on_eof(c);
+	else if (buf_len(&c->tx) > 0)
+		conn_close_after_flush(c, "EOF (peer closed)");
+	else
+		conn_close(c, "EOF (peer closed)");
+}
+
+void
+conn_process(struct conn *c)
+{
+	size_t used;
+
+	if (c->in_decode || c->dead)
+		return;
+	c->in_decode = 1;
+	used = conn_decode(c, buf_data(&c->rx), buf_len(&c->rx));
+	c->in_decode = 0;
+	if (c->dead)
+		return;
+	buf_consume(&c->rx, used);
+	if (buf_len(&c->rx) == 0)
+		buf_shrink(&c->rx, 4096);
+	conn_check_eof(c);
+}
+
+/* New bytes arrived: decode straight from the read buffer when nothing is
+ * pending, and keep only an incomplete tail in the connection's rx. */
+static void
+conn_input(struct conn *c, const unsigned char *p, size_t n)
+{
+	size_t used;
+
+	if (buf_len(&c->rx) > 0 || c->in_decode) {
+		buf_append(&c->rx, p, n);
+		conn_process(c);
+		return;
+	}
+	c->in_decode = 1;
+	used = conn_decode(c, p, n);
+	c->in_decode = 0;
+	if (!c->dead && used < n)
+		buf_append(&c->rx, p + used, n - used);
+}
+
+/* The peer sent FIN: deliver what is buffered, then tell the handler. */
+static void
+conn_got_eof(struct conn *c)
+{
+	c->rd_eof = 1;
+	conn_update_read(c);
+	conn_process(c);
+}
+
+/* Readable: read until EAGAIN or the budget is spent, then decode. */
+static void
+conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	static unsigned char scratch[CONN_READ_CHUNK];
+	struct conn *c = w->data;
+	int i;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < CONN_READ_BUDGET && !c->dead; i++) {
+		ssize_t n = read(c->fd, scratch, sizeof(scratch));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			conn_fail(c, "%s", conn_errno_reason(errno));
+			return;
+		}
+		if (n == 0) {
+			conn_got_eof(c);
+			return;
+		}
+		c->info.bytes_in += (uint64_t)n;
+		c->eng->tot.bytes_in += (uint64_t)n;
+		c->info.t_last = now_mono();
+		if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0)
+			conn_timer(c, c->eng->lim.idle_timeout);
+		conn_input(c, scratch, (size_t)n);
+		if (c->paused || c->backpressure || (size_t)n < sizeof(scratch))
+			break;
+	}
+}
+
+/* Writable: finish a connect, or flush queued bytes. */
+static void
+conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (c->info.state == CS_CONNECTING) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+			err = errno;
+		if (err != 0) {
+			conn_fail(c, "connect: %s", conn_errno_reason(err));
+			return;
+		}
+		conn_timer(c, 0);
+		conn_opened(c);
+		if (c->dead)
+			return;
+	}
+	if (conn_flush(c) < 0 || c->dead)
+		return;
+	if (buf_len(&c->tx) == 0 && c->h->on_drain != NULL)
+		c->h->on_drain(c);
+}
+
+/* The connection's timer fired: a connect, idle or handler timeout. */
+static void
+conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (c->info.state == CS_CONNECTING) {
+		conn_fail(c, "connect timeout after %.1fs",
+		    c->eng->lim.connect_timeout);
+		return;
+	}
+	if (c->h->on_timer != NULL) {
+		c->h->on_timer(c);
+		return;
+	}
+	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0)
+		conn_fail(c, "idle timeout (%.1fs without traffic)",
+		    c->eng->lim.idle_timeout);
+	else
+		conn_fail(c, "timeout");
+}
+
+const char *
+conn_state_name(enum conn_state s)
+{
+	switch (s) {
+	case CS_CONNECTING:	return "connecting";
+	case CS_OPEN:		return "open";
+	case CS_CLOSING:	return "closing";
+	case CS_CLOSED:		return "closed";
+	case CS_FAILED:		return "failed";
+	}
+	return "?";
+}

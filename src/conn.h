@@ -1,0 +1,90 @@
+/* A connection, shared by both sides: a non-blocking fd with read and write
+ * watchers, a timer, rx and tx buffers, a state with a reason, counters, and
+ * a codec that turns the rx stream into messages for its handler. */
+#ifndef SB_CONN_H
+#define SB_CONN_H
+#include <ev.h>
+#include <sys/socket.h>
+#include "buf.h"
+#include "engine.h"
+#include "observer.h"
+
+struct conn;
+
+/* What reacts to a connection: a service (server side) or a runner (client
+ * side). Every callback is optional. No callback may free the connection;
+ * conn_close marks it and the loop frees it afterwards. */
+struct conn_handler {
+	/* Connected (client) or accepted (server). */
+	void	(*on_open)(struct conn *c);
+	/* One decoded message; f points into the rx buffer. */
+	void	(*on_msg)(struct conn *c, const struct codec_frame *f);
+	/* The peer shut down its write side; the default closes with "EOF". */
+	void	(*on_eof)(struct conn *c);
+	/* Everything queued has been written. */
+	void	(*on_drain)(struct conn *c);
+	/* The timer set with conn_timer fired; the default fails "timeout". */
+	void	(*on_timer)(struct conn *c);
+	/* The connection is closed or failed; last call, reason in info. */
+	void	(*on_close)(struct conn *c);
+};
+
+/* Allocated by conn_new, freed by the engine's reaper after conn_close. */
+struct conn {
+	struct conn_info	 info;		/* public: front ends read this */
+	struct engine		*eng;
+	int			 fd;
+	ev_io			 rio, wio;
+	ev_timer		 timer;
+	struct buf		 rx, tx;
+	const struct conn_handler *h;
+	void			*udata;		/* the handler's state */
+	struct conn		*next, *prev;	/* engine list */
+	unsigned		 reading:1;	/* read watcher active */
+	unsigned		 paused:1;	/* handler asked to stop reading */
+	unsigned		 backpressure:1;/* tx over high water */
+	unsigned		 close_after_flush:1;
+	unsigned		 shut_after_flush:1;
+	unsigned		 wr_shut:1;	/* we sent FIN */
+	unsigned		 rd_eof:1;	/* peer sent FIN */
+	unsigned		 dead:1;	/* closed, waiting to be freed */
+	unsigned		 in_decode:1;
+	unsigned		 eof_told:1;	/* handler heard of the EOF */
+	size_t			 max_frame;
+	void			*owner;		/* server or pool that made it */
+};
+
+/* Make a connection around a connected or connecting non-blocking fd. */
+struct conn *conn_new(struct engine *e, int fd, enum conn_side side,
+    enum conn_state st, const struct codec *codec,
+    const struct conn_handler *h, void *udata);
+/* Queue bytes and write what the socket takes now; counts bytes out. */
+void conn_send(struct conn *c, const void *p, size_t n);
+/* Like conn_send, and counts one message out and tells observers. */
+void conn_send_msg(struct conn *c, const void *p, size_t n);
+/* Tell observers about a message sent as several conn_send pieces. */
+void conn_note_msg_out(struct conn *c, const unsigned char *p, size_t n);
+/* Half-close: send FIN once the queued bytes are written. */
+void conn_shutdown(struct conn *c);
+/* Close once the queued bytes are written. */
+void conn_close_after_flush(struct conn *c, const char *reason);
+/* Close now: CS_CLOSED with reason (a normal end). */
+void conn_close(struct conn *c, const char *reason);
+/* Close now: CS_FAILED with reason (an error), and emit OBS_ERROR. */
+void conn_fail(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Arm the connection's timer (seconds); 0 disarms it. */
+void conn_timer(struct conn *c, double seconds);
+/* Stop or resume reading (the handler's own flow control). */
+void conn_pause(struct conn *c, int paused);
+/* Emit an OBS_ERROR event without closing. */
+void conn_warn(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Record a round trip sample in seconds. */
+void conn_rtt(struct conn *c, double seconds);
+/* Decode and deliver any whole messages already buffered. */
+void conn_process(struct conn *c);
+/* Fill "ip:port" for a socket address. */
+void conn_addr_str(const struct sockaddr *sa, char *out, size_t outlen);
+
+#endif

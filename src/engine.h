@@ -1,0 +1,74 @@
+/* The engine: one libev loop that drives servers, client pools, timers and
+ * signals, and tells observers what happens on every connection. */
+#ifndef SB_ENGINE_H
+#define SB_ENGINE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "observer.h"
+
+struct ev_loop;
+struct conn;
+
+/* Limits that bound memory and time per connection, whatever the peer does. */
+struct engine_limits {
+	size_t	max_frame;	/* largest decoded frame (codec limit) */
+	size_t	max_buffer;	/* tx bytes queued before we stop reading */
+	double	connect_timeout;/* seconds; 0 = none */
+	double	idle_timeout;	/* seconds without traffic; 0 = none */
+	uint64_t max_conns;	/* open connections per process; 0 = fd limit */
+};
+
+/* Totals kept incrementally over every connection (for headers, reports). */
+struct engine_totals {
+	uint64_t	opened, open, failed, closed;
+	uint64_t	bytes_in, bytes_out, msgs_in, msgs_out;
+	uint64_t	accept_errors, emfile;
+};
+
+/* Owned by its creator; engine_free closes every connection. */
+struct engine {
+	struct ev_loop		*loop;
+	struct engine_limits	 lim;
+	struct engine_totals	 tot;
+	struct observer		*observers;
+	struct conn		*conns;		/* every live connection */
+	struct conn		*dead;		/* closed, freed from the loop */
+	uint64_t		 next_id;
+	int			 stopping;
+	void			*priv;		/* loop watchers (engine.c) */
+};
+
+/* Default limits: 1 MiB frames, 4 MiB buffered, 10 s connect, no idle. */
+void engine_limits_default(struct engine_limits *lim);
+struct engine *engine_new(const struct engine_limits *lim);
+void engine_free(struct engine *e);
+/* Register an observer; it must outlive the engine or be removed. */
+void engine_observe(struct engine *e, struct observer *o);
+void engine_unobserve(struct engine *e, struct observer *o);
+/* Run the loop until engine_stop or until nothing is left to do. */
+void engine_run(struct engine *e);
+/* Ask the loop to return after this iteration. */
+void engine_stop(struct engine *e);
+/* Stop on SIGINT/SIGTERM and ignore SIGPIPE; calls cb first if set. */
+void engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int));
+/* The monotonic loop time, in seconds. */
+double engine_now(struct engine *e);
+/* Raise RLIMIT_NOFILE to its hard limit; returns the resulting soft limit. */
+uint64_t engine_raise_nofile(void);
+
+/* Call fn(arg) every interval seconds from the loop; returns a handle. */
+struct engine_timer *engine_every(struct engine *e, double interval,
+    void (*fn)(struct engine *, void *), void *arg);
+/* Call fn(arg) once after delay seconds. */
+struct engine_timer *engine_after(struct engine *e, double delay,
+    void (*fn)(struct engine *, void *), void *arg);
+void engine_timer_cancel(struct engine *e, struct engine_timer *t);
+/* Watch fd for readability and call fn (used by the dashboard's stdin). */
+struct engine_timer *engine_watch_fd(struct engine *e, int fd,
+    void (*fn)(struct engine *, void *), void *arg);
+
+/* Emit an event to every observer (used by conn.c). */
+void engine_emit(struct engine *e, const struct conn_info *ci,
+    const struct obs_event *ev);
+
+#endif

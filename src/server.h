@@ -1,0 +1,25 @@
+/* The embedded server: a listening socket that accepts connections and
+ * hands them to a service. */
+#ifndef SB_SERVER_H
+#define SB_SERVER_H
+#include "engine.h"
+#include "service.h"
+
+struct server;
+
+/* Listen on HOST:PORT (port 0 picks a free one) and serve cfg; NULL with
+ * err filled on failure. cfg must outlive the server. reuseport shares the
+ * port between worker processes. */
+struct server *server_start(struct engine *e, const char *hostport,
+    const struct service_cfg *cfg, int reuseport, char *err, size_t errlen);
+/* The port actually bound. */
+int server_port(const struct server *s);
+/* "127.0.0.1:port" as bound. */
+const char *server_addr(const struct server *s);
+/* Log one line per accepted and closed connection to this stream. */
+void server_set_log(struct server *s, void *stdio_file);
+/* Stop accepting and close the listening socket (connections stay). */
+void server_stop(struct server *s);
+void server_free(struct server *s);
+
+#endif
