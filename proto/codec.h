@@ -48,4 +48,13 @@ const struct codec *codec_find(const char *name);
 /* All codecs, NULL-terminated, in the order --help lists them. */
 extern const struct codec *const codec_all[];
 
+/* The codecs, one per file in proto/ (see docs/protocols.md). */
+extern const struct codec codec_raw;
+extern const struct codec codec_line;
+extern const struct codec codec_len16;
+extern const struct codec codec_len32;
+extern const struct codec codec_jsonhdr;
+extern const struct codec codec_http;
+extern const struct codec codec_resp;
+
 #endif

@@ -1,0 +1,137 @@
+/* Helpers shared by the codecs in proto/. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "codec.h"
+#include "codec_util.h"
+#include "util.h"
+
+ssize_t
+codec_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return CODEC_ERROR;
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is invalid. */
+static size_t
+codec_utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+int
+codec_utf8_valid(const unsigned char *p, size_t n)
+{
+	size_t i = 0, l;
+
+	while (i < n) {
+		if ((l = codec_utf8_seq(p + i, n - i)) == 0)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+int
+codec_mostly_binary(const unsigned char *p, size_t n)
+{
+	size_t i = 0, l, bad = 0;
+
+	while (i < n) {
+		if (p[i] >= 0x80 && (l = codec_utf8_seq(p + i, n - i)) > 0) {
+			i += l;
+			continue;
+		}
+		if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' &&
+		    p[i] != '\t') || p[i] >= 0x7f)
+			bad++;
+		i++;
+	}
+	return bad * 4 > n;
+}
+
+size_t
+codec_hex(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	size_t fit, o;
+
+	if (outlen == 0)
+		return 0;
+	/* Each byte takes three characters ("xx "), the last two plus NUL. */
+	fit = outlen / 3;
+	if (n <= fit)
+		return hex_bytes(p, n, out, outlen);
+	fit = outlen > 7 ? (outlen - 4) / 3 : 0;
+	o = hex_bytes(p, fit, out, outlen);
+	if (o + 4 <= outlen) {
+		memcpy(out + o, "...", 4);
+		o += 3;
+	}
+	return o;
+}
+
+size_t
+codec_describe_bytes(const unsigned char *p, size_t n, char *out,
+    size_t outlen)
+{
+	if (codec_mostly_binary(p, n))
+		return codec_hex(p, n, out, outlen);
+	return escape_bytes(p, n, out, outlen, 1);
+}
+
+size_t
+codec_copy_text(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t o;
+
+	if (outlen == 0)
+		return 0;
+	if (n < outlen) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return n;
+	}
+	o = outlen > 4 ? outlen - 4 : 0;
+	while (o > 0 && ((unsigned char)s[o] & 0xc0) == 0x80)
+		o--;
+	memcpy(out, s, o);
+	if (o + 4 <= outlen) {
+		memcpy(out + o, "...", 4);
+		o += 3;
+	} else
+		out[o] = '\0';
+	return o;
+}

@@ -1,0 +1,27 @@
+/* Helpers shared by the codecs in proto/: error text, UTF-8 checks and
+ * bounded renderings for describe. Internal to proto/ and its tests. */
+#ifndef SB_CODEC_UTIL_H
+#define SB_CODEC_UTIL_H
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write a printf-formatted reason into err and return CODEC_ERROR. */
+ssize_t codec_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Return 1 if p[0..n) is entirely valid UTF-8, else 0. */
+int codec_utf8_valid(const unsigned char *p, size_t n);
+/* Return 1 if p[0..n) looks mostly binary (over a quarter of its bytes are
+ * neither printable ASCII, common whitespace nor part of valid UTF-8). */
+int codec_mostly_binary(const unsigned char *p, size_t n);
+/* Render bytes as hex pairs, ending in "..." when out is too small;
+ * returns the length written. */
+size_t codec_hex(const unsigned char *p, size_t n, char *out, size_t outlen);
+/* Render bytes as escaped text, or as hex when they are mostly binary;
+ * returns the length written. */
+size_t codec_describe_bytes(const unsigned char *p, size_t n, char *out,
+    size_t outlen);
+/* Copy already printable text s[0..n) into out, ending in "..." without
+ * splitting a UTF-8 sequence when out is too small; returns the length. */
+size_t codec_copy_text(const char *s, size_t n, char *out, size_t outlen);
+
+#endif

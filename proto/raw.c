@@ -1,0 +1,48 @@
+/* The raw codec: no framing, every read is one message. */
+#include <string.h>
+#include "codec.h"
+#include "codec_util.h"
+
+/* Return all available bytes, at most max_frame of them, as one frame. */
+static ssize_t
+raw_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	if (max_frame == 0)
+		return codec_err(err, errlen, "frame limit is 0 bytes");
+	if (n == 0)
+		return CODEC_NEED_MORE;
+	if (n > max_frame)
+		n = max_frame;
+	memset(out, 0, sizeof(*out));
+	out->frame = out->body = p;
+	out->frame_len = out->body_len = n;
+	return (ssize_t)n;
+}
+
+/* Append the body as is. */
+static int
+raw_encode(const unsigned char *body, size_t body_len, const char *head,
+    struct buf *out, char *err, size_t errlen)
+{
+	(void)head;
+	(void)err;
+	(void)errlen;
+	buf_append(out, body, body_len);
+	return 0;
+}
+
+/* Render the bytes as escaped text, or hex when mostly binary. */
+static void
+raw_describe(const struct codec_frame *f, char *out, size_t outlen)
+{
+	codec_describe_bytes(f->body, f->body_len, out, outlen);
+}
+
+const struct codec codec_raw = {
+	.name = "raw",
+	.summary = "no framing: whatever bytes arrived form one message",
+	.decode = raw_decode,
+	.encode = raw_encode,
+	.describe = raw_describe,
+};

@@ -1,0 +1,435 @@
+/* The resp codec: the Redis serialization protocol (RESP2), simple strings,
+ * errors, integers, bulk strings and arrays, nested to a bounded depth. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codec.h"
+#include "codec_util.h"
+#include "util.h"
+
+#define RESP_MAX_DEPTH	32	/* arrays inside arrays */
+#define RESP_MAX_NUM	21	/* a signed 64-bit number in decimal */
+#define RESP_MAX_LIMIT	((size_t)SSIZE_MAX / 4)
+
+/* Find the CRLF ending the line at pos (at most maxline bytes): return the
+ * offset of its CR, NEED_MORE or ERROR. */
+static ssize_t
+resp_line(const unsigned char *p, size_t n, size_t pos, size_t maxline,
+    char *err, size_t errlen)
+{
+	const unsigned char *cr, *lf;
+	size_t lim;
+
+	lim = n - pos > maxline + 1 ? pos + maxline + 1 : n;
+	cr = memchr(p + pos, '\r', lim - pos);
+	lf = memchr(p + pos, '\n', (cr != NULL ? (size_t)(cr - p) : lim) -
+	    pos);
+	if (lf != NULL)
+		return codec_err(err, errlen, "bare LF in a RESP line");
+	if (cr == NULL) {
+		if (n - pos > maxline)
+			return codec_err(err, errlen,
+			    "RESP line longer than %zu bytes", maxline);
+		return CODEC_NEED_MORE;
+	}
+	if ((size_t)(cr - p) + 1 >= n)
+		return CODEC_NEED_MORE;
+	if (cr[1] != '\n')
+		return codec_err(err, errlen, "bare CR in a RESP line");
+	return cr - p;
+}
+
+/* Parse a decimal integer of n bytes with optional sign; -1 if invalid. */
+static int
+resp_int(const unsigned char *p, size_t n, long long *v)
+{
+	unsigned long long u = 0, lim = LLONG_MAX;
+	size_t i = 0;
+	int neg = 0;
+
+	if (n > 0 && (p[0] == '-' || p[0] == '+')) {
+		neg = p[0] == '-';
+		i++;
+	}
+	if (i == n)
+		return -1;
+	if (neg)
+		lim++;
+	for (; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		if (u > (lim - (p[i] - '0')) / 10)
+			return -1;
+		u = u * 10 + (p[i] - '0');
+	}
+	*v = neg ? (u == lim ? LLONG_MIN : -(long long)u) : (long long)u;
+	return 0;
+}
+
+/* Scan the value at pos: return the offset just past it, NEED_MORE or
+ * ERROR; payload, if any, is stored in *pl and *pln. */
+static ssize_t
+resp_scan(const unsigned char *p, size_t n, size_t pos, int depth,
+    size_t max_frame, const unsigned char **pl, size_t *pln, char *err,
+    size_t errlen)
+{
+	ssize_t cr, r;
+	long long v, i;
+	size_t start = pos + 1;
+	unsigned char type;
+
+	if (pos >= n)
+		return CODEC_NEED_MORE;
+	switch ((type = p[pos])) {
+	case '+':
+	case '-':
+	case ':':
+		cr = resp_line(p, n, start, type == ':' ? RESP_MAX_NUM :
+		    max_frame, err, errlen);
+		if (cr < 0)
+			return cr;
+		if (type == ':' && resp_int(p + start, (size_t)cr - start,
+		    &v) == -1)
+			return codec_err(err, errlen, "invalid RESP integer");
+		*pl = p + start;
+		*pln = (size_t)cr - start;
+		return cr + 2;
+	case '$':
+	case '*':
+		if ((cr = resp_line(p, n, start, RESP_MAX_NUM, err,
+		    errlen)) < 0)
+			return cr;
+		if (resp_int(p + start, (size_t)cr - start, &v) == -1 ||
+		    v < -1)
+			return codec_err(err, errlen, "invalid RESP %s length",
+			    type == '$' ? "bulk" : "array");
+		pos = (size_t)cr + 2;
+		*pl = p + pos;
+		*pln = 0;
+		if (v == -1)
+			return (ssize_t)pos;
+		if (type == '$') {
+			if ((unsigned long long)v > max_frame ||
+			    (size_t)v + 2 > max_frame - pos)
+				return codec_err(err, errlen,
+				    "RESP bulk string of %lld bytes exceeds the"
+				    " limit of %zu bytes", v, max_frame);
+			if (n - pos < (size_t)v + 2)
+				return CODEC_NEED_MORE;
+			if (p[pos + (size_t)v] != '\r' ||
+			    p[pos + (size_t)v + 1] != '\n')
+				return codec_err(err, errlen,
+				    "RESP bulk string not followed by CRLF");
+			*pln = (size_t)v;
+			return (ssize_t)(pos + (size_t)v + 2);
+		}
+		if (depth >= RESP_MAX_DEPTH)
+			return codec_err(err, errlen,
+			    "RESP arrays nested deeper than %d",
+			    RESP_MAX_DEPTH);
+		/* Each element takes at least three bytes. */
+		if ((unsigned long long)v > max_frame / 3)
+			return codec_err(err, errlen,
+			    "RESP array of %lld elements exceeds the limit of"
+			    " %zu bytes", v, max_frame);
+		for (i = 0; i < v; i++) {
+			const unsigned char *epl;
+			size_t epln;
+
+			r = resp_scan(p, n, pos, depth + 1, max_frame, &epl,
+			    &epln, err, errlen);
+			if (r < 0)
+				return r;
+			pos = (size_t)r;
+		}
+		return (ssize_t)pos;
+	default:
+		return codec_err(err, errlen, "unknown RESP type byte 0x%02x",
+		    type);
+	}
+}
+
+/* Decode one RESP value; arrays keep the whole frame as body. */
+static ssize_t
+resp_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	const unsigned char *pl = NULL;
+	size_t pln = 0;
+	ssize_t r;
+
+	if (n == 0)
+		return CODEC_NEED_MORE;
+	if (max_frame > RESP_MAX_LIMIT)
+		max_frame = RESP_MAX_LIMIT;
+	r = resp_scan(p, n, 0, 0, max_frame, &pl, &pln, err, errlen);
+	if (r == CODEC_NEED_MORE && n > max_frame)
+		return codec_err(err, errlen,
+		    "RESP value larger than %zu bytes", max_frame);
+	if (r < 0)
+		return r;
+	if ((size_t)r > max_frame)
+		return codec_err(err, errlen,
+		    "RESP value of %zd bytes exceeds the limit of %zu bytes",
+		    r, max_frame);
+	memset(out, 0, sizeof(*out));
+	out->frame = p;
+	out->frame_len = (size_t)r;
+	if (p[0] == '*') {
+		out->body = p;
+		out->body_len = (size_t)r;
+	} else {
+		out->body = pl;
+		out->body_len = pln;
+	}
+	return r;
+}
+
+/* Bounded output for describe: stops with "..." once full. */
+struct resp_out {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 full;
+};
+
+/* Append n bytes of text to o, or mark it full and end it in "...". */
+static void
+resp_put(struct resp_out *o, const char *s, size_t n)
+{
+	if (o->full)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		o->full = 1;
+		o->len = o->cap > 4 ? o->cap - 4 : 0;
+		while (o->len > 0 &&
+		    ((unsigned char)o->p[o->len] & 0xc0) == 0x80)
+			o->len--;
+		if (o->len + 4 <= o->cap) {
+			memcpy(o->p + o->len, "...", 3);
+			o->len += 3;
+		}
+		o->p[o->len] = '\0';
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+/* Append escaped text (UTF-8 kept) to o. */
+static void
+resp_put_escaped(struct resp_out *o, const unsigned char *s, size_t n)
+{
+	char *tmp = xmalloc(o->cap + 8);
+	size_t l;
+
+	l = escape_bytes(s, n, tmp, o->cap + 8, 1);
+	resp_put(o, tmp, l);
+	free(tmp);
+}
+
+/* Render the valid value at pos the way redis-cli prints it; return the
+ * offset just past it. */
+static size_t
+resp_render(const unsigned char *p, size_t n, size_t pos,
+    struct resp_out *o)
+{
+	const unsigned char *cr = memchr(p + pos, '\r', n - pos);
+	size_t start = pos + 1, ln = (size_t)(cr - p) - start, next;
+	long long v, i;
+
+	next = (size_t)(cr - p) + 2;
+	switch (p[pos]) {
+	case '+':
+		resp_put_escaped(o, p + start, ln);
+		return next;
+	case '-':
+		resp_put(o, "(error) ", 8);
+		resp_put_escaped(o, p + start, ln);
+		return next;
+	case ':':
+		resp_put(o, "(integer) ", 10);
+		resp_put(o, (const char *)p + start, ln);
+		return next;
+	}
+	resp_int(p + start, ln, &v);
+	if (v == -1) {
+		resp_put(o, "(nil)", 5);
+		return next;
+	}
+	if (p[pos] == '$') {
+		resp_put(o, "\"", 1);
+		resp_put_escaped(o, p + next, (size_t)v);
+		resp_put(o, "\"", 1);
+		return next + (size_t)v + 2;
+	}
+	if (v == 0) {
+		resp_put(o, "(empty array)", 13);
+		return next;
+	}
+	resp_put(o, "[", 1);
+	for (i = 0; i < v; i++) {
+		if (i > 0)
+			resp_put(o, ", ", 2);
+		next = resp_render(p, n, next, o);
+	}
+	resp_put(o, "]", 1);
+	return next;
+}
+
+/* Render a decoded frame like redis-cli: "bulk", simple, (integer) 1,
+ * (error) ERR ..., (nil), [a, b]. */
+static void
+resp_describe(const struct codec_frame *f, char *out, size_t outlen)
+{
+	struct resp_out o;
+	const unsigned char *pl;
+	size_t pln;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (f->frame_len == 0 || resp_scan(f->frame, f->frame_len, 0, 0,
+	    RESP_MAX_LIMIT, &pl, &pln, NULL, 0) != (ssize_t)f->frame_len) {
+		codec_describe_bytes(f->frame, f->frame_len, out, outlen);
+		return;
+	}
+	o.p = out;
+	o.len = 0;
+	o.cap = outlen;
+	o.full = 0;
+	resp_render(f->frame, f->frame_len, 0, &o);
+}
+
+/* Return the value of hex digit c, or -1. */
+static int
+resp_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Split a command line into arguments, redis-cli style, each appended to
+ * args as a bulk string; return the count or -1 with a reason in err. */
+static long
+resp_split(const unsigned char *s, size_t n, struct buf *args, char *err,
+    size_t errlen)
+{
+	struct buf tok;
+	size_t i = 0;
+	long count = 0;
+	unsigned char q, c;
+
+	buf_init(&tok);
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+		    s[i] == '\n'))
+			i++;
+		if (i == n)
+			break;
+		buf_reset(&tok);
+		q = 0;
+		while (i < n) {
+			c = s[i];
+			if (q == 0 && (c == ' ' || c == '\t' || c == '\r' ||
+			    c == '\n'))
+				break;
+			i++;
+			if (q == 0 && (c == '"' || c == '\'')) {
+				q = c;
+				continue;
+			}
+			if (q != 0 && c == q) {
+				/* A closing quote must end the argument. */
+				if (i < n && s[i] != ' ' && s[i] != '\t' &&
+				    s[i] != '\r' && s[i] != '\n')
+					goto badquote;
+				q = 0;
+				break;
+			}
+			if (q == '"' && c == '\\' && i < n) {
+				c = s[i++];
+				switch (c) {
+				case 'n': c = '\n'; break;
+				case 'r': c = '\r'; break;
+				case 't': c = '\t'; break;
+				case 'b': c = '\b'; break;
+				case 'a': c = '\a'; break;
+				case 'x':
+					if (i + 2 <= n && resp_hex(s[i]) >= 0 &&
+					    resp_hex(s[i + 1]) >= 0) {
+						c = (unsigned char)(resp_hex(s[i]) *
+						    16 + resp_hex(s[i + 1]));
+						i += 2;
+					}
+					break;
+				}
+			} else if (q == '\'' && c == '\\' && i < n &&
+			    s[i] == '\'')
+				c = s[i++];
+			buf_append(&tok, &c, 1);
+		}
+		if (q != 0) {
+			buf_free(&tok);
+			codec_err(err, errlen, "unbalanced quotes in command");
+			return -1;
+		}
+		buf_printf(args, "$%zu\r\n", buf_len(&tok));
+		if (buf_len(&tok) > 0)
+			buf_append(args, buf_data(&tok), buf_len(&tok));
+		buf_append(args, "\r\n", 2);
+		count++;
+	}
+	buf_free(&tok);
+	return count;
+badquote:
+	buf_free(&tok);
+	codec_err(err, errlen, "closing quote must be followed by a space");
+	return -1;
+}
+
+/* Encode a command line as an array of bulk strings; a body that is
+ * already RESP (starts with '*', or is one complete value) goes as is. */
+static int
+resp_encode(const unsigned char *body, size_t body_len, const char *head,
+    struct buf *out, char *err, size_t errlen)
+{
+	struct codec_frame f;
+	struct buf args;
+	long count;
+
+	(void)head;
+	if (body_len > 0 && (body[0] == '*' || (strchr("+-:$", body[0]) !=
+	    NULL && body[0] != '\0' && resp_decode(body, body_len,
+	    RESP_MAX_LIMIT, &f, NULL, 0) == (ssize_t)body_len))) {
+		buf_append(out, body, body_len);
+		return 0;
+	}
+	buf_init(&args);
+	if ((count = resp_split(body, body_len, &args, err, errlen)) <= 0) {
+		if (count == 0)
+			codec_err(err, errlen, "empty command");
+		buf_free(&args);
+		return -1;
+	}
+	buf_printf(out, "*%ld\r\n", count);
+	buf_append(out, buf_data(&args), buf_len(&args));
+	buf_free(&args);
+	return 0;
+}
+
+const struct codec codec_resp = {
+	.name = "resp",
+	.summary = "Redis protocol (RESP2); encodes command lines as arrays",
+	.decode = resp_decode,
+	.encode = resp_encode,
+	.describe = resp_describe,
+};
