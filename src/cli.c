@@ -1,0 +1,92 @@
+/* Flags shared by subcommands, and usage errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "util.h"
+
+const char cli_limit_help[] =
+"Limits (memory and time stay bounded whatever the peer does):\n"
+"  --max-frame SIZE         largest message a codec accepts (default 1M)\n"
+"  --max-buffer SIZE        output queued per connection before we stop\n"
+"                           reading that peer (default 4M)\n"
+"  --connect-timeout DUR    give up a connect after DUR (default 10s)\n"
+"  --idle-timeout DUR       close server connections idle for DUR (default:\n"
+"                           never)\n"
+"  --max-conns N            refuse connections beyond N (default: fd limit)\n";
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sockbench %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sockbench %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int
+cli_limit_opt(struct engine_limits *lim, const char *opt, const char *val)
+{
+	uint64_t v;
+	double d;
+
+	if (strcmp(opt, "max-frame") == 0 || strcmp(opt, "max-buffer") == 0) {
+		if (parse_size(val, &v) < 0 || v == 0 || v > (1ULL << 32)) {
+			fprintf(stderr, "sockbench: --%s '%s': expected a size "
+			    "such as 64k, 1M (at most 4G)\n", opt, val);
+			return -1;
+		}
+		if (opt[4] == 'f')
+			lim->max_frame = (size_t)v;
+		else
+			lim->max_buffer = (size_t)v;
+		return 1;
+	}
+	if (strcmp(opt, "connect-timeout") == 0 ||
+	    strcmp(opt, "idle-timeout") == 0) {
+		if ((d = parse_duration(val)) < 0) {
+			fprintf(stderr, "sockbench: --%s '%s': expected a "
+			    "duration such as 500ms, 2s, 1m\n", opt, val);
+			return -1;
+		}
+		if (opt[0] == 'c')
+			lim->connect_timeout = d;
+		else
+			lim->idle_timeout = d;
+		return 1;
+	}
+	if (strcmp(opt, "max-conns") == 0) {
+		char *end;
+
+		v = strtoull(val, &end, 10);
+		if (*end != '\0' || end == val) {
+			fprintf(stderr, "sockbench: --max-conns '%s': expected "
+			    "a number\n", val);
+			return -1;
+		}
+		lim->max_conns = v;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_check_nofile(const char *cmd, uint64_t n, uint64_t per_conn)
+{
+	uint64_t lim = engine_raise_nofile(), need = n * per_conn + 32;
+
+	if (need <= lim)
+		return 0;
+	fprintf(stderr, "sockbench %s: %llu connections need about %llu file "
+	    "descriptors in this process, but the limit is %llu (ulimit -n).\n"
+	    "Use fewer connections, run client and server as two processes "
+	    "(sockbench serve + --connect), or split the load with --workers.\n",
+	    cmd, (unsigned long long)n, (unsigned long long)need,
+	    (unsigned long long)lim);
+	return -1;
+}

@@ -1,0 +1,34 @@
+/* Subcommands and the flags they share. */
+#ifndef SB_CLI_H
+#define SB_CLI_H
+#include <stdio.h>
+#include "engine.h"
+
+/* Exit statuses, documented in --help. */
+#define EXIT_OK		0	/* success, all passed */
+#define EXIT_FAILED	1	/* a scenario or check failed */
+#define EXIT_USAGE	2	/* bad flags or a scenario parse error */
+#define EXIT_RUNTIME	3	/* could not listen, connect, or similar */
+
+/* A subcommand: name, entry point, one line for the command list. */
+struct cli_cmd {
+	const char	*name;
+	int		(*main)(int argc, char **argv);
+	const char	*summary;
+};
+
+/* Parse one of the shared engine-limit flags into lim (--max-frame,
+ * --max-buffer, --connect-timeout, --idle-timeout, --max-conns); returns 1
+ * if opt was one of them, 0 if not, -1 on a bad value (message printed). */
+int cli_limit_opt(struct engine_limits *lim, const char *opt, const char *val);
+/* The help lines for those flags. */
+extern const char cli_limit_help[];
+/* Print "sockbench CMD: message" to stderr and return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Check that n connections fit the open-file limit; print why not. */
+int cli_check_nofile(const char *cmd, uint64_t n, uint64_t per_conn);
+
+int serve_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,191 @@
+/* sockbench serve: just the embedded server, in the foreground. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+#include "server.h"
+#include "service.h"
+#include "util.h"
+
+static const char serve_help[] =
+"Usage: sockbench serve [--listen HOST:PORT] [--service SPEC] [options]\n"
+"\n"
+"Run the embedded server in the foreground and log one line per connection\n"
+"to stderr. SIGINT or SIGTERM shut it down cleanly.\n"
+"\n"
+"  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7000;\n"
+"                           port 0 picks a free port and prints it)\n"
+"  -s, --service SPEC       echo (default), app, or file, with options:\n"
+"                             echo:prefix=TEXT   reply TEXT + data (seed 004)\n"
+"                             echo:suffix=TEXT   reply data + TEXT (seed 004)\n"
+"                             echo:fixed=TEXT    reply TEXT to every read\n"
+"                             app                seed jsonhdr app server\n"
+"                             file:root=DIR      seed download protocol\n"
+"                           and codec=NAME to decode with another codec\n"
+"  -w, --workers N          N processes sharing the port (SO_REUSEPORT)\n"
+"  -q, --quiet              do not log connections\n"
+"  -h, --help               this text\n"
+"\n"
+"%s"
+"\n"
+"Exit status: 0 after a clean shutdown, 2 on bad flags, 3 if it cannot\n"
+"listen.\n"
+"\n"
+"Examples:\n"
+"  sockbench serve                                  echo on 127.0.0.1:7000\n"
+"  sockbench serve -l 127.0.0.1:0 -s app            app server, free port\n"
+"  sockbench serve -s 'echo:prefix=服务端收到, 你发的消息是: '\n"
+"  sockbench serve -s file:root=/srv/files -l 0.0.0.0:9000\n";
+
+static volatile sig_atomic_t serve_stop_flag;
+
+/* Parent of workers: remember the signal so the children get it too. */
+static void
+serve_parent_sig(int sig)
+{
+	(void)sig;
+	serve_stop_flag = 1;
+}
+
+/* Run one server process until a signal. */
+static int
+serve_one(const char *listen, struct service_cfg *cfg,
+    const struct engine_limits *lim, int quiet, int reuseport, int announce)
+{
+	char err[256];
+	struct engine *e;
+	struct server *s;
+
+	engine_raise_nofile();
+	e = engine_new(lim);
+	engine_handle_signals(e, NULL);
+	s = server_start(e, listen, cfg, reuseport, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "sockbench serve: %s\n", err);
+		engine_free(e);
+		return EXIT_RUNTIME;
+	}
+	if (announce) {
+		printf("sockbench: serving %s on %s\n", cfg->name,
+		    server_addr(s));
+		fflush(stdout);
+	}
+	if (!quiet)
+		server_set_log(s, stderr);
+	engine_run(e);
+	if (!quiet)
+		fprintf(stderr, "sockbench serve: shutting down (%llu "
+		    "connections served, %llu open)\n",
+		    (unsigned long long)e->tot.opened,
+		    (unsigned long long)e->tot.open);
+	server_free(s);
+	engine_free(e);
+	return EXIT_OK;
+}
+
+/* Run n worker processes on one port and wait for them. */
+static int
+serve_workers(const char *listen, struct service_cfg *cfg,
+    const struct engine_limits *lim, int quiet, int n)
+{
+	pid_t *pids = xcalloc((size_t)n, sizeof(*pids));
+	int i, status, rc = EXIT_OK;
+
+	printf("sockbench: serving %s on %s with %d workers\n", cfg->name,
+	    listen, n);
+	fflush(stdout);
+	signal(SIGINT, serve_parent_sig);
+	signal(SIGTERM, serve_parent_sig);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(serve_one(listen, cfg, lim, quiet, 1, 0));
+		if (pids[i] < 0) {
+			perror("sockbench serve: fork");
+			rc = EXIT_RUNTIME;
+			n = i;
+			serve_stop_flag = 1;
+			break;
+		}
+	}
+	while (!serve_stop_flag) {
+		pid_t p = waitpid(-1, &status, 0);
+
+		if (p > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+			rc = WEXITSTATUS(status);
+			break;
+		}
+		if (p < 0 && errno == ECHILD)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGTERM);
+	while (waitpid(-1, &status, 0) > 0)
+		;
+	free(pids);
+	return rc;
+}
+
+int
+serve_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "service", required_argument, NULL, 's' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-frame", required_argument, NULL, 1000 },
+		{ "max-buffer", required_argument, NULL, 1000 },
+		{ "connect-timeout", required_argument, NULL, 1000 },
+		{ "idle-timeout", required_argument, NULL, 1000 },
+		{ "max-conns", required_argument, NULL, 1000 },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *listen = "127.0.0.1:7000", *spec = "echo";
+	struct engine_limits lim;
+	struct service_cfg cfg;
+	char err[256];
+	int ch, idx, quiet = 0, workers = 1, rc;
+
+	engine_limits_default(&lim);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "l:s:w:qh", opts, &idx)) != -1) {
+		switch (ch) {
+		case 'l': listen = optarg; break;
+		case 's': spec = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'w':
+			workers = atoi(optarg);
+			if (workers < 1 || workers > 64)
+				return cli_usage_error("serve", "--workers '%s': "
+				    "expected 1-64", optarg);
+			break;
+		case 'h':
+			printf(serve_help, cli_limit_help);
+			return EXIT_OK;
+		case 1000:
+			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_usage_error("serve", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("serve", "unexpected argument '%s'",
+		    argv[optind]);
+	if (service_cfg_parse(&cfg, spec, err, sizeof(err)) < 0)
+		return cli_usage_error("serve", "--service: %s", err);
+	if (workers > 1)
+		rc = serve_workers(listen, &cfg, &lim, quiet, workers);
+	else
+		rc = serve_one(listen, &cfg, &lim, quiet, 0, 1);
+	service_cfg_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/* sockbench: a TCP socket workbench. Dispatches to subcommands. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+#define SOCKBENCH_VERSION "0.1.0"
+
+static const struct cli_cmd cmds[] = {
+	{ "serve", serve_main, "run the embedded server in the foreground" },
+	{ NULL, NULL, NULL }
+};
+
+/* Print the top-level help. */
+static void
+usage(FILE *f)
+{
+	const struct cli_cmd *c;
+
+	fprintf(f,
+"Usage: sockbench [COMMAND] [OPTIONS]\n"
+"\n"
+"A TCP socket workbench: an embedded server and many client connections on\n"
+"one event loop, scripted conversations, load tests and protocol probes.\n"
+"\n"
+"Commands:\n");
+	for (c = cmds; c->name != NULL; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f,
+"\n"
+"Run 'sockbench COMMAND --help' for a command's options and examples.\n"
+"Exit status: 0 success, 1 a check or scenario failed, 2 usage or parse\n"
+"error, 3 runtime error (cannot listen or connect).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("sockbench %s\n", SOCKBENCH_VERSION);
+		return EXIT_OK;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (c = cmds; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->main(argc - 1, argv + 1);
+	fprintf(stderr, "sockbench: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
