@@ -221,6 +221,7 @@ connect_all(const char *host, const char *port, size_t nconns)
 	}
 }
 
+/* Connect, play ping-pong for SECONDS, and print the one result line. */
 int
 main(int argc, char *argv[])
 {

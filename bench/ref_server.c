@@ -181,6 +181,7 @@ echo_flush(int fd)
 		watch(fd, EPOLLIN, EPOLL_CTL_MOD);
 }
 
+/* Listen on 127.0.0.1:PORT and echo until a signal ends the process. */
 int
 main(int argc, char *argv[])
 {

@@ -477,6 +477,7 @@ test_rate_ring_wraps(void **state)
 		assert_true(out[i] == 0.0);
 }
 
+/* Run every histogram and rate test. */
 int
 main(void)
 {
