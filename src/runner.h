@@ -1,0 +1,58 @@
+/* The scenario runner: plays a scenario's steps on every client connection
+ * of a pool, against the embedded server it starts or an external target,
+ * and keeps the result a report or the dashboard renders. */
+#ifndef SB_RUNNER_H
+#define SB_RUNNER_H
+#include <stdint.h>
+#include "engine.h"
+#include "scenario.h"
+#include "stats.h"
+
+/* How to run; zero values mean "as the scenario says". */
+struct run_opts {
+	const char	*connect;	/* external HOST:PORT; NULL: embedded */
+	const char	*listen;	/* embedded server; default 127.0.0.1:0 */
+	uint64_t	 conns;		/* override `connections` */
+	double		 rate;		/* override `rate` when > 0 */
+	const char	*sources;	/* --source list */
+	int		 loop;		/* replay each connection forever */
+	const char	*codec;		/* override `codec` */
+	double		 timeout;	/* override the default expect timeout */
+};
+
+/* One scenario's outcome. Owned by the runner. */
+struct run_result {
+	uint64_t	 conns, passed, failed;	/* client connections */
+	uint64_t	 sends, expects;	/* steps done */
+	struct hist	 latency;	/* send -> matching reply, microseconds */
+	double		 t_start, t_end;	/* monotonic seconds */
+	char		*failure;	/* first failure report, NULL if none:
+					   "file:line: expect ...\n..." */
+	unsigned	 fail_line;
+	uint64_t	 fail_conn;
+	int		 done;		/* every connection finished */
+};
+
+struct runner;
+
+/* Prepare a run of sc (which must outlive the runner); NULL with err. */
+struct runner *runner_new(struct engine *e, const struct scenario *sc,
+    const struct run_opts *o, char *err, size_t errlen);
+/* Start the embedded server if needed and open the connections. */
+int runner_start(struct runner *r, char *err, size_t errlen);
+/* Call cb(r, arg) from the loop when every connection has finished. */
+void runner_on_done(struct runner *r, void (*cb)(struct runner *, void *),
+    void *arg);
+const struct run_result *runner_result(const struct runner *r);
+/* Close every client connection and start the scenario again. */
+void runner_restart(struct runner *r);
+/* Open n more client connections, or close the newest n. */
+void runner_add(struct runner *r, uint64_t n);
+void runner_remove(struct runner *r, uint64_t n);
+/* "127.0.0.1:PORT (embedded app)" or the --connect target. */
+const char *runner_target(const struct runner *r);
+const struct scenario *runner_scenario(const struct runner *r);
+/* Stop, close everything the runner opened, and free it. */
+void runner_free(struct runner *r);
+
+#endif
