@@ -1,0 +1,663 @@
+/* Expect matching, captures, and the mismatch reports users read. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
+#include "match.h"
+#include "util.h"
+
+#define MATCH_SHOW	48	/* bytes shown around a difference */
+
+/* Start a report with the step's line and kind. */
+static void
+report_head(struct buf *why, const struct step *st, const char *what)
+{
+	buf_printf(why, "line %u: expect %s: %s", st->line,
+	    expect_kind_name(st->u.expect.kind), what);
+}
+
+/* Append "  LABEL N bytes: "text"" and a hex line, from byte off. */
+static void
+report_bytes(struct buf *why, const char *label, const unsigned char *p,
+    size_t n, size_t off)
+{
+	char esc[MATCH_SHOW * 4 + 8], hex[MATCH_SHOW * 3 + 1];
+	size_t show;
+
+	if (off > n)
+		off = n;
+	show = n - off < MATCH_SHOW ? n - off : MATCH_SHOW;
+	escape_bytes(p + off, show, esc, sizeof(esc), 1);
+	buf_printf(why, "\n  %s %zu bytes: %s\"%s\"%s", label, n,
+	    off > 0 ? "..." : "", esc, off + show < n ? "..." : "");
+	hex_bytes(p + off, show, hex, sizeof(hex));
+	buf_printf(why, "\n  %s hex @%zu: %s%s", label, off, hex,
+	    off + show < n ? " ..." : "");
+}
+
+/* Offset of the first byte where a and b differ (the shorter length if
+ * one is a prefix of the other). */
+static size_t
+first_diff(const unsigned char *a, size_t an, const unsigned char *b,
+    size_t bn)
+{
+	size_t i, m = an < bn ? an : bn;
+
+	for (i = 0; i < m; i++)
+		if (a[i] != b[i])
+			break;
+	return i;
+}
+
+/* Describe one byte at p[i] of an n-byte message, or its end. */
+static void
+byte_desc(const unsigned char *p, size_t n, size_t i, char *out,
+    size_t outlen)
+{
+	if (i >= n)
+		snprintf(out, outlen, "end of data");
+	else if (p[i] >= 0x20 && p[i] < 0x7f)
+		snprintf(out, outlen, "0x%02x '%c'", p[i], p[i]);
+	else
+		snprintf(out, outlen, "0x%02x", p[i]);
+}
+
+/* Write the report for an exact mismatch of want against got. */
+static void
+report_diff(struct buf *why, const struct step *st, const unsigned char *want,
+    size_t wn, const unsigned char *got, size_t gn)
+{
+	size_t d = first_diff(want, wn, got, gn), from;
+	char wb[24], gb[24], msg[160];
+
+	byte_desc(want, wn, d, wb, sizeof(wb));
+	byte_desc(got, gn, d, gb, sizeof(gb));
+	snprintf(msg, sizeof(msg), "first difference at byte %zu: expected "
+	    "%s, got %s", d, wb, gb);
+	report_head(why, st, msg);
+	from = d > 16 ? d - 16 : 0;
+	report_bytes(why, "expected", want, wn, from);
+	report_bytes(why, "received", got, gn, from);
+}
+
+/* Render the step's expected bytes into b; on failure write a report. */
+static int
+render_want(const struct step *st, struct tmpl_vars *vars, struct buf *b,
+    struct buf *why)
+{
+	char err[256];
+
+	if (tmpl_render(st->u.expect.bytes, vars, b, err, sizeof(err)) == 0)
+		return 0;
+	report_head(why, st, err);
+	return -1;
+}
+
+/* Run the step's regex over p[0..n); 1 if it matches. */
+static int
+regex_run(const regex_t *re, const unsigned char *p, size_t n,
+    regmatch_t *m, size_t nm)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	buf_append(&b, p, n);
+	buf_append(&b, "", 1);
+#ifdef REG_STARTEND
+	m[0].rm_so = 0;
+	m[0].rm_eo = (regoff_t)n;
+	rc = regexec(re, (const char *)buf_data(&b), nm, m, REG_STARTEND);
+#else
+	rc = regexec(re, (const char *)buf_data(&b), nm, m, 0);
+#endif
+	buf_free(&b);
+	return rc == 0;
+}
+
+/* Parse p[0..n) as one whole JSON value; NULL if it is not. */
+static cJSON *
+json_parse(const unsigned char *p, size_t n, size_t *erroff)
+{
+	const char *end = NULL;
+	cJSON *j;
+	size_t i;
+
+	*erroff = 0;
+	j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
+	if (j == NULL) {
+		if (end != NULL)
+			*erroff = (size_t)(end - (const char *)p);
+		return NULL;
+	}
+	for (i = (size_t)(end - (const char *)p); i < n; i++) {
+		if (!isspace(p[i])) {
+			cJSON_Delete(j);
+			*erroff = i;
+			return NULL;
+		}
+	}
+	return j;
+}
+
+/* Append a rendering of a JSON value (or "nothing") to why. */
+static void
+report_json(struct buf *why, const char *label, const cJSON *j)
+{
+	char *s, esc[MATCH_SHOW * 8];
+
+	if (j == NULL) {
+		buf_printf(why, "\n  %s: nothing (key missing)", label);
+		return;
+	}
+	s = cJSON_PrintUnformatted(j);
+	if (s == NULL)
+		return;
+	escape_bytes((const unsigned char *)s, strlen(s), esc, sizeof(esc), 1);
+	buf_printf(why, "\n  %s: %s", label, esc);
+	cJSON_free(s);
+}
+
+/* Name a JSON value's type for reports. */
+static const char *
+json_type(const cJSON *j)
+{
+	if (cJSON_IsObject(j))
+		return "object";
+	if (cJSON_IsArray(j))
+		return "array";
+	if (cJSON_IsString(j))
+		return "string";
+	if (cJSON_IsNumber(j))
+		return "number";
+	if (cJSON_IsBool(j))
+		return "boolean";
+	return "null";
+}
+
+/* Append ".seg" (or "seg" at the top) to path; returns the old length. */
+static size_t
+path_push(char *path, size_t pathlen, const char *seg)
+{
+	size_t o = strlen(path);
+
+	snprintf(path + o, pathlen - o, "%s%s", o > 0 ? "." : "", seg);
+	return o;
+}
+
+/* Subset test that also returns the first pair of values that differ. */
+static int
+subset_rec(const cJSON *want, const cJSON *got, char *path, size_t pathlen,
+    const cJSON **fw, const cJSON **fg)
+{
+	const cJSON *w, *g;
+	char idx[24];
+	size_t o;
+	int i;
+
+	*fw = want;
+	*fg = got;
+	if (got == NULL)
+		return 0;
+	if (cJSON_IsObject(want)) {
+		if (!cJSON_IsObject(got))
+			return 0;
+		cJSON_ArrayForEach(w, want) {
+			o = path_push(path, pathlen, w->string);
+			g = cJSON_GetObjectItemCaseSensitive(got, w->string);
+			if (!subset_rec(w, g, path, pathlen, fw, fg))
+				return 0;
+			path[o] = '\0';
+		}
+		return 1;
+	}
+	if (cJSON_IsArray(want)) {
+		if (!cJSON_IsArray(got) ||
+		    cJSON_GetArraySize(want) != cJSON_GetArraySize(got))
+			return 0;
+		i = 0;
+		g = got->child;
+		cJSON_ArrayForEach(w, want) {
+			snprintf(idx, sizeof(idx), "%d", i++);
+			o = path_push(path, pathlen, idx);
+			if (!subset_rec(w, g, path, pathlen, fw, fg))
+				return 0;
+			path[o] = '\0';
+			g = g->next;
+		}
+		return 1;
+	}
+	if (cJSON_IsString(want))
+		return cJSON_IsString(got) &&
+		    strcmp(want->valuestring, got->valuestring) == 0;
+	if (cJSON_IsNumber(want))
+		return cJSON_IsNumber(got) &&
+		    (want->valuedouble == got->valuedouble ||
+		    fabs(want->valuedouble - got->valuedouble) <=
+		    1e-12 * fabs(want->valuedouble));
+	if (cJSON_IsBool(want))
+		return cJSON_IsBool(got) &&
+		    cJSON_IsTrue(want) == cJSON_IsTrue(got);
+	return cJSON_IsNull(got);
+}
+
+int
+match_json_subset(const struct cJSON *want, const struct cJSON *got,
+    char *path, size_t pathlen)
+{
+	const cJSON *fw, *fg;
+
+	path[0] = '\0';
+	return subset_rec(want, got, path, pathlen, &fw, &fg);
+}
+
+/* Match a JSON expect (body or head, per st) against text p[0..n). */
+static int
+match_json(const struct step *st, const unsigned char *p, size_t n,
+    int have, struct tmpl_vars *vars, struct buf *why)
+{
+	const char *part = st->u.expect.kind == EXPECT_HEADER ? "header" :
+	    "content";
+	const cJSON *fw, *fg;
+	cJSON *want, *got;
+	struct buf b;
+	char path[256], msg[320], esc[MATCH_SHOW * 4 + 8];
+	size_t eo;
+	int ok;
+
+	if (!have) {
+		report_head(why, st, "expected a message with a header, got "
+		    "one without (this codec has no header)");
+		return MATCH_FAIL;
+	}
+	buf_init(&b);
+	if (render_want(st, vars, &b, why) == -1) {
+		buf_free(&b);
+		return MATCH_FAIL;
+	}
+	want = cJSON_ParseWithLength((const char *)buf_data(&b), buf_len(&b));
+	buf_free(&b);
+	if (want == NULL) {
+		report_head(why, st, "expected JSON became invalid after "
+		    "substituting variables (check captured values)");
+		return MATCH_FAIL;
+	}
+	if ((got = json_parse(p, n, &eo)) == NULL) {
+		snprintf(msg, sizeof(msg), "expected JSON %s, got invalid JSON "
+		    "(error at byte %zu)", part, eo);
+		report_head(why, st, msg);
+		report_json(why, "expected (subset)", want);
+		escape_bytes(p, n, esc, sizeof(esc), 1);
+		buf_printf(why, "\n  received %zu bytes: \"%s\"", n, esc);
+		cJSON_Delete(want);
+		return MATCH_FAIL;
+	}
+	path[0] = '\0';
+	ok = subset_rec(want, got, path, sizeof(path), &fw, &fg);
+	if (!ok) {
+		if (fg == NULL)
+			snprintf(msg, sizeof(msg), "%s: key '%s' missing", part,
+			    path);
+		else if (strcmp(json_type(fw), json_type(fg)) != 0)
+			snprintf(msg, sizeof(msg), "%s: at %s expected %s, got "
+			    "%s", part, path[0] ? path : "(top level)",
+			    json_type(fw), json_type(fg));
+		else
+			snprintf(msg, sizeof(msg), "%s: at %s values differ",
+			    part, path[0] ? path : "(top level)");
+		report_head(why, st, msg);
+		report_json(why, "expected value", fw);
+		report_json(why, "received value", fg);
+		report_json(why, "expected (subset)", want);
+		report_json(why, "received", got);
+	}
+	cJSON_Delete(want);
+	cJSON_Delete(got);
+	return ok ? MATCH_OK : MATCH_FAIL;
+}
+
+/* Write the report for a regex that did not match p[0..n). */
+static void
+report_regex(struct buf *why, const struct step *st, const unsigned char *p,
+    size_t n, const char *what)
+{
+	char esc[MATCH_SHOW * 4 + 8];
+
+	report_head(why, st, what);
+	escape_bytes((const unsigned char *)st->u.expect.pattern,
+	    strlen(st->u.expect.pattern), esc, sizeof(esc), 1);
+	buf_printf(why, "\n  expected to match: /%s/", esc);
+	report_bytes(why, "received", p, n, 0);
+}
+
+int
+match_expect(const struct step *st, const struct codec_frame *msg,
+    struct tmpl_vars *vars, struct buf *why)
+{
+	const struct step_expect *e = &st->u.expect;
+	regmatch_t m[1];
+	struct buf b;
+	char text[160];
+	int rc;
+
+	vars_set_last(vars, msg->body, msg->body_len, msg->head,
+	    msg->head_len);
+	switch (e->kind) {
+	case EXPECT_BYTES:
+		buf_init(&b);
+		if (render_want(st, vars, &b, why) == -1) {
+			buf_free(&b);
+			return MATCH_FAIL;
+		}
+		rc = buf_len(&b) == msg->body_len && (msg->body_len == 0 ||
+		    memcmp(buf_data(&b), msg->body, msg->body_len) == 0);
+		if (!rc)
+			report_diff(why, st, buf_data(&b), buf_len(&b),
+			    msg->body, msg->body_len);
+		buf_free(&b);
+		return rc ? MATCH_OK : MATCH_FAIL;
+	case EXPECT_REGEX:
+		if (regex_run(&e->re, msg->body, msg->body_len, m, 1))
+			return MATCH_OK;
+		report_regex(why, st, msg->body, msg->body_len,
+		    "the message does not match the pattern");
+		return MATCH_FAIL;
+	case EXPECT_JSON:
+		return match_json(st, msg->body, msg->body_len, 1, vars, why);
+	case EXPECT_HEADER:
+		return match_json(st, msg->head, msg->head_len,
+		    msg->head != NULL, vars, why);
+	case EXPECT_LENGTH:
+		if (msg->body_len == e->length)
+			return MATCH_OK;
+		snprintf(text, sizeof(text), "expected %llu bytes, got %zu",
+		    (unsigned long long)e->length, msg->body_len);
+		report_head(why, st, text);
+		report_bytes(why, "received", msg->body, msg->body_len, 0);
+		return MATCH_FAIL;
+	case EXPECT_CLOSE:
+		report_head(why, st, "expected the peer to close the "
+		    "connection, got a message");
+		report_bytes(why, "received", msg->body, msg->body_len, 0);
+		return MATCH_FAIL;
+	case EXPECT_NOTHING:
+		snprintf(text, sizeof(text), "expected nothing for %gs, got a "
+		    "message", e->timeout);
+		report_head(why, st, text);
+		report_bytes(why, "received", msg->body, msg->body_len, 0);
+		return MATCH_FAIL;
+	}
+	return MATCH_FAIL;
+}
+
+int
+match_stream(const struct step *st, const unsigned char *p, size_t n,
+    struct tmpl_vars *vars, size_t *used, struct buf *why)
+{
+	const struct step_expect *e = &st->u.expect;
+	struct codec_frame f;
+	regmatch_t m[1];
+	struct buf b;
+	cJSON *j;
+	size_t d, wn, eo;
+	int rc;
+
+	*used = 0;
+	switch (e->kind) {
+	case EXPECT_BYTES:
+		buf_init(&b);
+		if (render_want(st, vars, &b, why) == -1) {
+			buf_free(&b);
+			return MATCH_FAIL;
+		}
+		wn = buf_len(&b);
+		d = first_diff(buf_data(&b), wn, p, n);
+		if (d < wn && d < n) {
+			vars_set_last(vars, p, n < wn ? n : wn, NULL, 0);
+			report_diff(why, st, buf_data(&b), wn, p,
+			    n < wn ? n : wn);
+			rc = MATCH_FAIL;
+		} else if (n < wn)
+			rc = MATCH_MORE;
+		else {
+			vars_set_last(vars, p, wn, NULL, 0);
+			*used = wn;
+			rc = MATCH_OK;
+		}
+		buf_free(&b);
+		return rc;
+	case EXPECT_LENGTH:
+		if (n < e->length)
+			return MATCH_MORE;
+		vars_set_last(vars, p, (size_t)e->length, NULL, 0);
+		*used = (size_t)e->length;
+		return MATCH_OK;
+	case EXPECT_REGEX:
+		if (!regex_run(&e->re, p, n, m, 1))
+			return MATCH_MORE;
+		vars_set_last(vars, p, n, NULL, 0);
+		*used = n;
+		return MATCH_OK;
+	case EXPECT_JSON:
+		if ((j = json_parse(p, n, &eo)) == NULL)
+			return MATCH_MORE;
+		cJSON_Delete(j);
+		vars_set_last(vars, p, n, NULL, 0);
+		rc = match_json(st, p, n, 1, vars, why);
+		if (rc == MATCH_OK)
+			*used = n;
+		return rc;
+	case EXPECT_HEADER:
+	case EXPECT_CLOSE:
+	case EXPECT_NOTHING:
+		if (n == 0 && e->kind != EXPECT_HEADER)
+			return MATCH_MORE;
+		memset(&f, 0, sizeof(f));
+		f.frame = f.body = p;
+		f.frame_len = f.body_len = n;
+		return match_expect(st, &f, vars, why);
+	}
+	return MATCH_FAIL;
+}
+
+/* Append what the step was waiting for, for close and timeout reports. */
+static void
+report_wanted(struct buf *why, const struct step *st, struct tmpl_vars *vars)
+{
+	const struct step_expect *e = &st->u.expect;
+	char esc[MATCH_SHOW * 4 + 8];
+	struct buf b;
+
+	switch (e->kind) {
+	case EXPECT_BYTES:
+	case EXPECT_JSON:
+	case EXPECT_HEADER:
+		buf_init(&b);
+		if (tmpl_render(e->bytes, vars, &b, esc, sizeof(esc)) == 0)
+			report_bytes(why, "expected", buf_data(&b),
+			    buf_len(&b), 0);
+		buf_free(&b);
+		break;
+	case EXPECT_REGEX:
+		escape_bytes((const unsigned char *)e->pattern,
+		    strlen(e->pattern), esc, sizeof(esc), 1);
+		buf_printf(why, "\n  expected to match: /%s/", esc);
+		break;
+	case EXPECT_LENGTH:
+		buf_printf(why, "\n  expected %llu bytes",
+		    (unsigned long long)e->length);
+		break;
+	case EXPECT_CLOSE:
+	case EXPECT_NOTHING:
+		break;
+	}
+}
+
+int
+match_on_close(const struct step *st, struct tmpl_vars *vars,
+    struct buf *why)
+{
+	char text[160];
+
+	if (st->u.expect.kind == EXPECT_CLOSE)
+		return MATCH_OK;
+	if (st->u.expect.kind == EXPECT_NOTHING)
+		snprintf(text, sizeof(text), "expected nothing for %gs, got the "
+		    "peer closing the connection", st->u.expect.timeout);
+	else
+		snprintf(text, sizeof(text), "the peer closed the connection "
+		    "before the expected message arrived");
+	report_head(why, st, text);
+	report_wanted(why, st, vars);
+	return MATCH_FAIL;
+}
+
+int
+match_on_timeout(const struct step *st, const unsigned char *pending,
+    size_t n, struct tmpl_vars *vars, struct buf *why)
+{
+	char text[160];
+
+	if (st->u.expect.kind == EXPECT_NOTHING) {
+		if (n == 0)
+			return MATCH_OK;
+		snprintf(text, sizeof(text), "expected nothing for %gs, got %zu "
+		    "bytes", st->u.expect.timeout, n);
+		report_head(why, st, text);
+		report_bytes(why, "received", pending, n, 0);
+		return MATCH_FAIL;
+	}
+	snprintf(text, sizeof(text), "timed out after %gs %s",
+	    st->u.expect.timeout, n == 0 ? "with nothing received" :
+	    "with an incomplete message");
+	report_head(why, st, text);
+	report_wanted(why, st, vars);
+	if (n > 0)
+		report_bytes(why, "received", pending, n, 0);
+	return MATCH_FAIL;
+}
+
+/* Follow a dotted path ("a.b.0") into j; NULL if a step is missing. */
+static const cJSON *
+json_walk(const cJSON *j, const char *path, char *bad, size_t badlen)
+{
+	const char *s = path, *dot;
+	char seg[256];
+	size_t sl;
+	char *end;
+	long idx;
+
+	while (j != NULL && *s != '\0') {
+		dot = strchr(s, '.');
+		sl = dot != NULL ? (size_t)(dot - s) : strlen(s);
+		if (sl >= sizeof(seg))
+			sl = sizeof(seg) - 1;
+		memcpy(seg, s, sl);
+		seg[sl] = '\0';
+		snprintf(bad, badlen, "%s", seg);
+		if (cJSON_IsArray(j)) {
+			idx = strtol(seg, &end, 10);
+			j = *end == '\0' && isdigit((unsigned char)seg[0]) &&
+			    idx < cJSON_GetArraySize(j) ?
+			    cJSON_GetArrayItem(j, (int)idx) : NULL;
+		} else if (cJSON_IsObject(j))
+			j = cJSON_GetObjectItemCaseSensitive(j, seg);
+		else
+			j = NULL;
+		s = dot != NULL ? dot + 1 : s + sl;
+	}
+	return j;
+}
+
+/* Start a capture report with the step's line and variable. */
+static void
+capture_head(struct buf *why, const struct step *st, const char *what)
+{
+	buf_printf(why, "line %u: capture %s: %s", st->line,
+	    st->u.capture.name, what);
+}
+
+int
+match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
+{
+	const struct step_capture *c = &st->u.capture;
+	const struct buf *src;
+	const unsigned char *val;
+	const cJSON *v;
+	regmatch_t m[2];
+	cJSON *j;
+	char text[320], bad[256], *s = NULL;
+	size_t vl, eo;
+	int ok;
+
+	if (!vars->has_last) {
+		capture_head(why, st, "no message was received before it");
+		return MATCH_FAIL;
+	}
+	if (c->kind == CAPTURE_REGEX) {
+		src = &vars->last_body;
+		memset(m, 0, sizeof(m));
+		if (!regex_run(&c->re, buf_data(src), buf_len(src), m, 2)) {
+			escape_bytes((const unsigned char *)c->pattern,
+			    strlen(c->pattern), bad, sizeof(bad), 1);
+			snprintf(text, sizeof(text), "the last message does "
+			    "not match /%s/", bad);
+			capture_head(why, st, text);
+			report_bytes(why, "received", buf_data(src),
+			    buf_len(src), 0);
+			return MATCH_FAIL;
+		}
+		if (c->re.re_nsub < 1 || m[1].rm_so == -1)
+			m[1] = m[0];
+		val = buf_data(src) + m[1].rm_so;
+		vl = (size_t)(m[1].rm_eo - m[1].rm_so);
+	} else {
+		if (c->kind == CAPTURE_HEADER && !vars->last_has_head) {
+			capture_head(why, st, "the last message has no header");
+			return MATCH_FAIL;
+		}
+		src = c->kind == CAPTURE_HEADER ? &vars->last_head :
+		    &vars->last_body;
+		if ((j = json_parse(buf_data(src), buf_len(src), &eo)) == NULL) {
+			snprintf(text, sizeof(text), "the last message's %s is "
+			    "not JSON (error at byte %zu)", c->kind ==
+			    CAPTURE_HEADER ? "header" : "content", eo);
+			capture_head(why, st, text);
+			report_bytes(why, "received", buf_data(src),
+			    buf_len(src), 0);
+			return MATCH_FAIL;
+		}
+		bad[0] = '\0';
+		if ((v = json_walk(j, c->path, bad, sizeof(bad))) == NULL) {
+			snprintf(text, sizeof(text), "path %s: no '%s' in the "
+			    "received JSON", c->path, bad);
+			capture_head(why, st, text);
+			report_json(why, "received", j);
+			cJSON_Delete(j);
+			return MATCH_FAIL;
+		}
+		if (cJSON_IsString(v))
+			s = xstrdup(v->valuestring);
+		else {
+			char *pr = cJSON_PrintUnformatted(v);
+
+			s = xstrdup(pr != NULL ? pr : "");
+			cJSON_free(pr);
+		}
+		cJSON_Delete(j);
+		val = (const unsigned char *)s;
+		vl = strlen(s);
+	}
+	ok = vars_set(vars, c->name, val, vl) == 0;
+	free(s);
+	if (!ok) {
+		snprintf(text, sizeof(text), "cannot store the value (%zu bytes; "
+		    "at most %d variables of %d bytes)", vl, TMPL_MAX_VARS,
+		    TMPL_MAX_VALUE);
+		capture_head(why, st, text);
+		return MATCH_FAIL;
+	}
+	return MATCH_OK;
+}

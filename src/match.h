@@ -1,0 +1,59 @@
+/* Matching received messages against `expect` steps, `capture` steps, and
+ * the failure reports a user reads when a match fails.
+ *
+ * How a runner uses it, at a STEP_EXPECT step:
+ *  - A framing codec (scenario.stream == 0): decode one frame from the rx
+ *    buffer with the codec, call match_expect on it, consume the frame.
+ *  - The raw codec (scenario.stream == 1): TCP gives no boundaries, so after
+ *    each read call match_stream on everything in the rx buffer. It answers
+ *    MATCH_MORE until it can decide. An exact expect of N bytes (text or
+ *    hex, N after rendering) and `expect length N` wait for N bytes and then
+ *    compare exactly the next N bytes, whatever the read boundaries, and
+ *    fail as soon as a byte received so far differs; regex and json expects
+ *    decide on everything received so far. On MATCH_OK consume *used bytes.
+ *  - The peer closed: match_on_close. The timer fired (step's
+ *    u.expect.timeout, started when the step began): match_on_timeout with
+ *    any bytes still unmatched; for EXPECT_NOTHING that is the success.
+ * On failure `why` holds a multi-line report (no trailing newline): what the
+ * step expected and what came, as escaped text and hex, and for bytes the
+ * offset of the first difference. Every call remembers the received message
+ * in vars (vars_set_last) so a following `capture` sees it. */
+#ifndef SB_MATCH_H
+#define SB_MATCH_H
+#include <stddef.h>
+#include "buf.h"
+#include "codec.h"
+#include "scenario.h"
+#include "template.h"
+
+#define MATCH_FAIL	0	/* mismatch: report in why */
+#define MATCH_OK	1
+#define MATCH_MORE	2	/* match_stream: not decided, read more */
+
+/* Match one decoded message against an expect step: MATCH_OK or MATCH_FAIL. */
+int match_expect(const struct step *st, const struct codec_frame *msg,
+    struct tmpl_vars *vars, struct buf *why);
+/* Match the raw byte stream p[0..n) against an expect step; on MATCH_OK
+ * *used is the number of bytes the step consumed. */
+int match_stream(const struct step *st, const unsigned char *p, size_t n,
+    struct tmpl_vars *vars, size_t *used, struct buf *why);
+/* The peer closed while st waited: MATCH_OK for `expect close`, else a
+ * MATCH_FAIL report naming what was still expected. */
+int match_on_close(const struct step *st, struct tmpl_vars *vars,
+    struct buf *why);
+/* st's timeout expired with pending[0..n) unmatched: MATCH_OK for `expect
+ * nothing` when n == 0, else a MATCH_FAIL report. */
+int match_on_timeout(const struct step *st, const unsigned char *pending,
+    size_t n, struct tmpl_vars *vars, struct buf *why);
+/* Do a STEP_CAPTURE on the last received message in vars: MATCH_OK with the
+ * variable set, or MATCH_FAIL with a report. */
+int match_capture(const struct step *st, struct tmpl_vars *vars,
+    struct buf *why);
+/* 1 if the JSON value want is a subset of got: objects need every expected
+ * key with a matching value, arrays the same length with matching items,
+ * scalars equality. On a mismatch path names where (e.g. "result.id"). */
+struct cJSON;
+int match_json_subset(const struct cJSON *want, const struct cJSON *got,
+    char *path, size_t pathlen);
+
+#endif

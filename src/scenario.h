@@ -1,0 +1,150 @@
+/* Scenario files: settings plus a flat program of steps that a runner plays
+ * on each client connection. See docs/scenarios.md for the language. */
+#ifndef SB_SCENARIO_H
+#define SB_SCENARIO_H
+#include <stddef.h>
+#include <stdint.h>
+#include <regex.h>
+#include "codec.h"
+#include "template.h"
+
+#define SCENARIO_MAX_FILE	(4 * 1024 * 1024)	/* bytes in a scenario file */
+#define SCENARIO_MAX_LINE	(64 * 1024)		/* bytes in one line */
+#define SCENARIO_MAX_DEPTH	8	/* nested repeat/merge blocks */
+#define SCENARIO_MAX_STEPS	100000
+#define SCENARIO_MAX_SENDFILE	(16 * 1024 * 1024)	/* `send file` size */
+#define SCENARIO_MAX_CONNS	1000000
+#define SCENARIO_MAX_COUNT	1000000000ULL	/* repeat, length, chunk */
+#define SCENARIO_MAX_SECONDS	604800.0	/* any duration: one week */
+
+enum step_kind {
+	STEP_SEND,	/* render send.body, encode, write (see tmpl_send) */
+	STEP_EXPECT,	/* wait for a message or event; see match.h */
+	STEP_CAPTURE,	/* set a variable from the last received message */
+	STEP_WAIT,	/* sleep wait.seconds */
+	STEP_REPEAT,	/* block start; jump = index of its STEP_END */
+	STEP_MERGE,	/* block start; its sends go out in one write */
+	STEP_END,	/* block end; jump = index of its REPEAT or MERGE */
+	STEP_CLOSE,	/* close the connection; the script ends here */
+	STEP_SHUTDOWN	/* shutdown(SHUT_WR): half-close the write side */
+};
+
+enum expect_kind {
+	EXPECT_BYTES,	/* body equals expect.bytes (text or hex) */
+	EXPECT_REGEX,	/* body matches expect.re (POSIX ERE) */
+	EXPECT_JSON,	/* body is JSON and expect.bytes is a subset of it */
+	EXPECT_HEADER,	/* head is JSON and expect.bytes is a subset of it */
+	EXPECT_LENGTH,	/* body is expect.length bytes long */
+	EXPECT_CLOSE,	/* the peer closes the connection */
+	EXPECT_NOTHING	/* nothing arrives for expect.timeout seconds */
+};
+
+enum capture_kind {
+	CAPTURE_REGEX,	/* group 1 (or the whole match) of capture.re on body */
+	CAPTURE_JSON,	/* capture.path into the body parsed as JSON */
+	CAPTURE_HEADER	/* capture.path into the head parsed as JSON */
+};
+
+/* STEP_SEND. The runner calls tmpl_send() which does all of this. */
+struct step_send {
+	struct tmpl	*body;		/* payload; file contents already read */
+	struct tmpl	*head;		/* codec header JSON text, or NULL */
+	int		 raw;		/* 1: bypass the codec, write body as is */
+	int		 json;		/* 1: body is JSON text (send json) */
+	size_t		 chunk;		/* > 0: write in chunks of this size */
+	double		 chunk_delay;	/* seconds between chunks */
+};
+
+/* STEP_EXPECT. */
+struct step_expect {
+	enum expect_kind kind;
+	struct tmpl	*bytes;		/* BYTES: expected bytes; JSON, HEADER:
+					   expected JSON text; else NULL */
+	regex_t		 re;		/* REGEX: compiled with REG_EXTENDED */
+	char		*pattern;	/* REGEX: source text, for reports */
+	uint64_t	 length;	/* LENGTH */
+	double		 timeout;	/* seconds to wait (always resolved: the
+					   step's own, else the scenario's); for
+					   NOTHING the quiet period */
+};
+
+/* STEP_CAPTURE. */
+struct step_capture {
+	enum capture_kind kind;
+	char		*name;		/* variable name */
+	regex_t		 re;		/* REGEX */
+	char		*pattern;	/* REGEX: source text */
+	char		*path;		/* JSON, HEADER: dotted path "a.b.0.c" */
+};
+
+/* One step. Blocks are flattened: a runner is a program counter loop over
+ * scenario.steps, jumping with `jump` at block boundaries. */
+struct step {
+	enum step_kind	 kind;
+	unsigned	 line;		/* 1-based line in the scenario file */
+	size_t		 jump;		/* REPEAT, MERGE: index of the END;
+					   END: index of the block start */
+	unsigned	 depth;		/* REPEAT, MERGE, END: nesting level, 0
+					   outermost, < SCENARIO_MAX_DEPTH */
+	union {
+		struct step_send	 send;
+		struct step_expect	 expect;
+		struct step_capture	 capture;
+		struct {
+			double	 seconds;
+		}			 wait;
+		struct {
+			uint64_t count;		/* iterations, or 0 if timed */
+			double	 seconds;	/* > 0: loop for this long */
+		}			 repeat;
+	} u;
+};
+
+/* The embedded server to start when no external target is given. */
+struct scenario_service {
+	char		*name;		/* "echo", "app", "file"; NULL if unset */
+	unsigned char	*prefix;	/* echo: bytes before each reply */
+	size_t		 prefix_len;
+	unsigned char	*suffix;	/* echo: bytes after each reply */
+	size_t		 suffix_len;
+	unsigned char	*fixed;		/* echo: reply these bytes instead */
+	size_t		 fixed_len;
+	int		 has_fixed;
+	char		*root;		/* file: directory served, resolved
+					   against the scenario's directory */
+};
+
+/* A parsed scenario. Allocated by scenario_parse/scenario_load, freed with
+ * scenario_free; everything it points to is owned by it. */
+struct scenario {
+	char		*path;		/* file name given, for messages */
+	char		*dir;		/* its directory, for relative paths */
+	char		*name;		/* `name`, else the file name */
+	const struct codec *codec;	/* `codec`, default raw (may be NULL
+					   only if no codec is linked in) */
+	char		*codec_name;
+	int		 stream;	/* 1 for the raw codec: match expects
+					   with match_stream on the rx bytes */
+	struct scenario_service service;
+	unsigned	 connections;	/* default 1 */
+	double		 rate;		/* connections per second, 0 = all */
+	double		 timeout;	/* default expect timeout, default 5s */
+	size_t		 max_frame;	/* default CODEC_MAX_FRAME_DEFAULT */
+	struct step	*steps;
+	size_t		 nsteps;
+};
+
+/* Read and parse a file; NULL with "file:line:col: ...\nhint: ..." in err. */
+struct scenario *scenario_load(const char *path, char *err, size_t errlen);
+/* Parse text; name is used in messages and its directory for `send file`. */
+struct scenario *scenario_parse(const char *name, const char *text,
+    size_t len, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+/* Name of a step kind ("send", "expect", ...), for reports. */
+const char *step_kind_name(enum step_kind k);
+/* Name of an expect kind ("bytes", "regex", ...), for reports. */
+const char *expect_kind_name(enum expect_kind k);
+/* The `sockbench check FILES...` subcommand; returns the exit status. */
+int scenario_check_main(int argc, char **argv);
+
+#endif

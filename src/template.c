@@ -1,0 +1,404 @@
+/* Payload templates: parsing placeholders, rendering per connection, and the
+ * per-connection variables that captures fill. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "scenario.h"
+#include "template.h"
+#include "util.h"
+
+struct tmpl *
+tmpl_new(void)
+{
+	return xcalloc(1, sizeof(struct tmpl));
+}
+
+void
+tmpl_free(struct tmpl *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nparts; i++) {
+		free(t->parts[i].lit);
+		free(t->parts[i].name);
+	}
+	free(t->parts);
+	free(t);
+}
+
+/* Append a zeroed part and return it. */
+static struct tmpl_part *
+tmpl_push(struct tmpl *t, enum tmpl_part_kind kind)
+{
+	struct tmpl_part *tp;
+
+	t->parts = xrealloc(t->parts, (t->nparts + 1) * sizeof(*t->parts));
+	tp = &t->parts[t->nparts++];
+	memset(tp, 0, sizeof(*tp));
+	tp->kind = kind;
+	if (kind != TP_LIT)
+		t->dynamic = 1;
+	return tp;
+}
+
+void
+tmpl_add_lit(struct tmpl *t, const void *p, size_t n)
+{
+	struct tmpl_part *tp;
+
+	if (n == 0)
+		return;
+	if (t->nparts > 0 && t->parts[t->nparts - 1].kind == TP_LIT) {
+		tp = &t->parts[t->nparts - 1];
+		tp->lit = xrealloc(tp->lit, tp->len + n);
+		memcpy(tp->lit + tp->len, p, n);
+		tp->len += n;
+		return;
+	}
+	tp = tmpl_push(t, TP_LIT);
+	tp->lit = xmalloc(n);
+	memcpy(tp->lit, p, n);
+	tp->len = n;
+}
+
+/* Say whether c may start a variable name. */
+static int
+tmpl_name_start(int c)
+{
+	return isalpha((unsigned char)c) || c == '_';
+}
+
+/* Say whether c may continue a variable name. */
+static int
+tmpl_name_char(int c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+ssize_t
+tmpl_add_placeholder(struct tmpl *t, const char *s, size_t n, int json_str,
+    char *err, size_t errlen)
+{
+	struct tmpl_part *tp;
+	size_t i = 2, start, nl;
+	uint64_t v = 0;
+
+	if (n < 2 || s[0] != '$' || s[1] != '{') {
+		snprintf(err, errlen, "expected '${', got something else");
+		return -1;
+	}
+	start = i;
+	if (i >= n || !tmpl_name_start(s[i])) {
+		snprintf(err, errlen, "expected a name after '${' (conn, seq, "
+		    "rand:N or a captured variable), got %s",
+		    i >= n ? "end of text" : "another character");
+		return -1;
+	}
+	while (i < n && tmpl_name_char(s[i]))
+		i++;
+	nl = i - start;
+	if (nl > TMPL_MAX_NAME) {
+		snprintf(err, errlen, "expected a name of at most %d characters, "
+		    "got %zu", TMPL_MAX_NAME, nl);
+		return -1;
+	}
+	if (nl == 4 && memcmp(s + start, "rand", 4) == 0 && i < n &&
+	    s[i] == ':') {
+		i++;
+		if (i >= n || !isdigit((unsigned char)s[i])) {
+			snprintf(err, errlen, "expected a count after "
+			    "'${rand:', got %s", i >= n ? "end of text" :
+			    "a non-digit");
+			return -1;
+		}
+		while (i < n && isdigit((unsigned char)s[i])) {
+			v = v * 10 + (uint64_t)(s[i] - '0');
+			if (v > TMPL_MAX_RAND) {
+				snprintf(err, errlen, "expected a rand count "
+				    "of 1-%d, got a larger number",
+				    TMPL_MAX_RAND);
+				return -1;
+			}
+			i++;
+		}
+		if (v == 0) {
+			snprintf(err, errlen, "expected a rand count of "
+			    "1-%d, got 0", TMPL_MAX_RAND);
+			return -1;
+		}
+	}
+	if (i >= n || s[i] != '}') {
+		snprintf(err, errlen, "expected '}' to close the placeholder, "
+		    "got %s", i >= n ? "end of text" : "another character");
+		return -1;
+	}
+	if (v > 0) {
+		tp = tmpl_push(t, TP_RAND);
+		tp->n = (size_t)v;
+	} else if (nl == 4 && memcmp(s + start, "conn", 4) == 0)
+		tp = tmpl_push(t, TP_CONN);
+	else if (nl == 3 && memcmp(s + start, "seq", 3) == 0)
+		tp = tmpl_push(t, TP_SEQ);
+	else if (nl == 4 && memcmp(s + start, "rand", 4) == 0) {
+		snprintf(err, errlen, "expected '${rand:N}' with a count, "
+		    "got '${rand}'");
+		return -1;
+	} else {
+		tp = tmpl_push(t, TP_VAR);
+		tp->name = xstrndup(s + start, nl);
+	}
+	tp->json_str = json_str;
+	return (ssize_t)(i + 1);
+}
+
+/* Source length of a placeholder part, as written in the file. */
+static size_t
+tmpl_part_srclen(const struct tmpl_part *tp)
+{
+	char num[32];
+
+	switch (tp->kind) {
+	case TP_CONN:
+		return 7;
+	case TP_SEQ:
+		return 6;
+	case TP_RAND:
+		return 8 + (size_t)snprintf(num, sizeof(num), "%zu", tp->n);
+	case TP_VAR:
+		return 3 + strlen(tp->name);
+	case TP_LIT:
+		break;
+	}
+	return tp->len;
+}
+
+void
+tmpl_render_dummy(const struct tmpl *t, struct buf *out)
+{
+	size_t i, n;
+
+	for (i = 0; i < t->nparts; i++) {
+		const struct tmpl_part *tp = &t->parts[i];
+
+		if (tp->kind == TP_LIT) {
+			buf_append(out, tp->lit, tp->len);
+			continue;
+		}
+		n = tmpl_part_srclen(tp);
+		buf_append(out, "1", 1);
+		while (--n > 0)
+			buf_append(out, "0", 1);
+	}
+}
+
+/* Next pseudo-random 64-bit value (splitmix64); fine for test payloads. */
+static uint64_t
+tmpl_rand64(uint64_t *state)
+{
+	uint64_t z;
+
+	*state += 0x9e3779b97f4a7c15ULL;
+	z = *state;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Append bytes, escaped for the inside of a JSON string if json_str. */
+static void
+tmpl_put(struct buf *out, const unsigned char *p, size_t n, int json_str)
+{
+	size_t i, run = 0;
+	char esc[8];
+
+	if (!json_str) {
+		buf_append(out, p, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+			continue;
+		buf_append(out, p + run, i - run);
+		run = i + 1;
+		if (p[i] == '"' || p[i] == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", p[i]);
+		else
+			snprintf(esc, sizeof(esc), "\\u%04x", p[i]);
+		buf_append_str(out, esc);
+	}
+	buf_append(out, p + run, n - run);
+}
+
+int
+tmpl_render(const struct tmpl *t, struct tmpl_vars *vars, struct buf *out,
+    char *err, size_t errlen)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *val;
+	unsigned char *dst;
+	char num[32];
+	size_t i, j, vl;
+	uint64_t r = 0;
+
+	for (i = 0; i < t->nparts; i++) {
+		const struct tmpl_part *tp = &t->parts[i];
+
+		switch (tp->kind) {
+		case TP_LIT:
+			buf_append(out, tp->lit, tp->len);
+			break;
+		case TP_CONN:
+		case TP_SEQ:
+			snprintf(num, sizeof(num), "%" PRIu64,
+			    tp->kind == TP_CONN ? vars->conn : vars->seq);
+			buf_append_str(out, num);
+			break;
+		case TP_RAND:
+			dst = buf_reserve(out, tp->n);
+			for (j = 0; j < tp->n; j++) {
+				if (j % 16 == 0)
+					r = tmpl_rand64(&vars->rng);
+				dst[j] = (unsigned char)hx[r & 15];
+				r >>= 4;
+			}
+			buf_commit(out, tp->n);
+			break;
+		case TP_VAR:
+			val = vars_get(vars, tp->name, &vl);
+			if (val == NULL) {
+				snprintf(err, errlen, "variable '%s' is not set "
+				    "(no capture has set it on this connection)",
+				    tp->name);
+				return -1;
+			}
+			tmpl_put(out, val, vl, tp->json_str);
+			break;
+		}
+	}
+	return 0;
+}
+
+const unsigned char *
+tmpl_literal(const struct tmpl *t, struct buf *tmp, size_t *len)
+{
+	if (t->dynamic)
+		return NULL;
+	buf_reset(tmp);
+	tmpl_render_dummy(t, tmp);
+	*len = buf_len(tmp);
+	return buf_data(tmp);
+}
+
+void
+vars_init(struct tmpl_vars *v, uint64_t conn, uint64_t seed)
+{
+	memset(v, 0, sizeof(*v));
+	v->conn = conn;
+	v->rng = seed ^ (conn * 0x9e3779b97f4a7c15ULL);
+	buf_init(&v->last_body);
+	buf_init(&v->last_head);
+}
+
+void
+vars_free(struct tmpl_vars *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nvars; i++)
+		free(v->vars[i].val);
+	v->nvars = 0;
+	buf_free(&v->last_body);
+	buf_free(&v->last_head);
+	v->has_last = 0;
+}
+
+int
+vars_set(struct tmpl_vars *v, const char *name, const void *p, size_t n)
+{
+	struct tmpl_var *tv = NULL;
+	size_t i;
+
+	if (strlen(name) > TMPL_MAX_NAME || n > TMPL_MAX_VALUE)
+		return -1;
+	for (i = 0; i < v->nvars; i++) {
+		if (strcmp(v->vars[i].name, name) == 0) {
+			tv = &v->vars[i];
+			break;
+		}
+	}
+	if (tv == NULL) {
+		if (v->nvars == TMPL_MAX_VARS)
+			return -1;
+		tv = &v->vars[v->nvars++];
+		snprintf(tv->name, sizeof(tv->name), "%s", name);
+		tv->val = NULL;
+	}
+	free(tv->val);
+	tv->val = xmalloc(n);
+	if (n > 0)
+		memcpy(tv->val, p, n);
+	tv->len = n;
+	return 0;
+}
+
+const unsigned char *
+vars_get(const struct tmpl_vars *v, const char *name, size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < v->nvars; i++) {
+		if (strcmp(v->vars[i].name, name) == 0) {
+			*len = v->vars[i].len;
+			return v->vars[i].val;
+		}
+	}
+	return NULL;
+}
+
+void
+vars_set_last(struct tmpl_vars *v, const unsigned char *body, size_t body_len,
+    const unsigned char *head, size_t head_len)
+{
+	buf_reset(&v->last_body);
+	buf_reset(&v->last_head);
+	buf_append(&v->last_body, body, body_len);
+	v->last_has_head = head != NULL;
+	if (head != NULL)
+		buf_append(&v->last_head, head, head_len);
+	v->has_last = 1;
+}
+
+int
+tmpl_send(const struct step *st, const struct codec *codec,
+    struct tmpl_vars *vars, struct buf *out, char *err, size_t errlen)
+{
+	const struct step_send *s = &st->u.send;
+	struct buf body, head;
+	int rc = -1;
+
+	buf_init(&body);
+	buf_init(&head);
+	vars->seq++;
+	if (tmpl_render(s->body, vars, &body, err, errlen) == -1)
+		goto done;
+	if (s->head != NULL) {
+		if (tmpl_render(s->head, vars, &head, err, errlen) == -1)
+			goto done;
+		buf_append(&head, "", 1);
+	}
+	if (s->raw || codec == NULL)
+		buf_append(out, buf_data(&body), buf_len(&body));
+	else if (codec->encode(buf_data(&body), buf_len(&body),
+	    s->head != NULL ? (const char *)buf_data(&head) : NULL, out, err,
+	    errlen) == -1)
+		goto done;
+	rc = 0;
+done:
+	buf_free(&body);
+	buf_free(&head);
+	return rc;
+}
