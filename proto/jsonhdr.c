@@ -1,6 +1,7 @@
 /* The jsonhdr codec: the seed application protocol (seed-protocols.md S3),
  * a 2-byte big-endian header length, a JSON header, then the content. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -50,12 +51,24 @@ jsonhdr_parse(const unsigned char *p, size_t n)
 	return j;
 }
 
+/* Format an integral number for an error message, in full when short. */
+static const char *
+jsonhdr_num(double v, char *buf, size_t len)
+{
+	if (fabs(v) < 1e18)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%g", v);
+	return buf;
+}
+
 /* Check the header's required keys and return its content-length, or -1
  * with a reason in err. */
 static long long
 jsonhdr_check(const cJSON *h, size_t max_frame, char *err, size_t errlen)
 {
 	const cJSON *cl;
+	char num[32];
 	double v;
 	size_t i;
 
@@ -83,13 +96,14 @@ jsonhdr_check(const cJSON *h, size_t max_frame, char *err, size_t errlen)
 		return -1;
 	}
 	if (v < 0) {
-		codec_err(err, errlen, "content-length %.0f is negative", v);
+		codec_err(err, errlen, "content-length %s is negative",
+		    jsonhdr_num(v, num, sizeof(num)));
 		return -1;
 	}
 	if (v > (double)max_frame) {
 		codec_err(err, errlen,
-		    "content-length %.0f exceeds the limit of %zu bytes",
-		    v, max_frame);
+		    "content-length %s exceeds the limit of %zu bytes",
+		    jsonhdr_num(v, num, sizeof(num)), max_frame);
 		return -1;
 	}
 	return (long long)v;
