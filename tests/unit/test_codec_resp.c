@@ -1,0 +1,176 @@
+/* Unit tests for the resp codec, the Redis protocol (proto/resp.c). */
+#include "codec_harness.h"
+
+#define S(x)	(const unsigned char *)(x), sizeof(x) - 1
+
+#define SET_CMD	"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$3\r\na b\r\n"
+#define NESTED	"*3\r\n:1\r\n*2\r\n+a\r\n$-1\r\n*-1\r\n"
+
+/* Every RESP type, nested arrays included, decodes the same however the
+ * stream is split. */
+static void
+test_resp_stream_split_anywhere_gives_same_values(void **state)
+{
+	static const char stream[] = "+PONG\r\n" "-ERR unknown command\r\n"
+	    ":-42\r\n" "$5\r\nhe\r\no\r\n" "$0\r\n\r\n" "$-1\r\n" SET_CMD
+	    NESTED "*0\r\n";
+	static const char *const bodies[] = { "PONG", "ERR unknown command",
+	    "-42", "he\r\no", "", "", SET_CMD, NESTED, "*0\r\n" };
+	static const size_t lens[] = { 4, 19, 3, 5, 0, 0,
+	    sizeof(SET_CMD) - 1, sizeof(NESTED) - 1, 4 };
+
+	(void)state;
+	harness_check_stream(&codec_resp, S(stream), 4096, bodies, lens, 9);
+}
+
+/* No proper prefix of a value is a value or an error. */
+static void
+test_resp_truncated_prefixes_need_more(void **state)
+{
+	(void)state;
+	harness_check_prefixes(&codec_resp, S(SET_CMD), 4096);
+	harness_check_prefixes(&codec_resp, S(NESTED), 4096);
+	harness_check_prefixes(&codec_resp, S("$5\r\nhello\r\n"), 4096);
+	harness_check_prefixes(&codec_resp, S(":9223372036854775807\r\n"), 64);
+	/* A value of exactly max_frame bytes is still allowed. */
+	harness_check_prefixes(&codec_resp, S(SET_CMD), sizeof(SET_CMD) - 1);
+}
+
+/* Sizes over the limit fail from the length line alone. */
+static void
+test_resp_oversized_lengths_are_immediate_errors(void **state)
+{
+	(void)state;
+	harness_expect_error(&codec_resp, S("$4294967296\r\n"),
+	    CODEC_MAX_FRAME_DEFAULT, "RESP bulk string of 4294967296 bytes "
+	    "exceeds the limit of 1048576 bytes");
+	harness_expect_error(&codec_resp, S("*1000000\r\n"), 4096,
+	    "RESP array of 1000000 elements exceeds the limit");
+	harness_expect_error(&codec_resp, S("+aaaaaaaaaaaaaaaaaaaa"), 8,
+	    "RESP line longer than 8 bytes");
+	harness_expect_error(&codec_resp, S(SET_CMD), sizeof(SET_CMD) - 2,
+	    "exceeds the limit");
+}
+
+/* Arrays nested deeper than the limit are rejected. */
+static void
+test_resp_nesting_deeper_than_32_is_error(void **state)
+{
+	struct buf b;
+	int i;
+
+	(void)state;
+	buf_init(&b);
+	for (i = 0; i < 33; i++)
+		buf_append_str(&b, "*1\r\n");
+	buf_append_str(&b, ":1\r\n");
+	harness_expect_error(&codec_resp, buf_data(&b), buf_len(&b), 4096,
+	    "RESP arrays nested deeper than 32");
+	buf_consume(&b, 4);
+	harness_check_prefixes(&codec_resp, buf_data(&b), buf_len(&b), 4096);
+	buf_free(&b);
+}
+
+/* Malformed values are errors with a reason. */
+static void
+test_resp_malformed_values_are_errors(void **state)
+{
+	(void)state;
+	harness_expect_error(&codec_resp, S("PING\r\n"), 4096,
+	    "unknown RESP type byte 0x50");
+	harness_expect_error(&codec_resp, S(":12a\r\n"), 4096,
+	    "invalid RESP integer");
+	harness_expect_error(&codec_resp, S(":99999999999999999999\r\n"), 4096,
+	    "invalid RESP integer");
+	harness_expect_error(&codec_resp, S("$-2\r\n"), 4096,
+	    "invalid RESP bulk length");
+	harness_expect_error(&codec_resp, S("$2\r\nabcd\r\n"), 4096,
+	    "not followed by CRLF");
+	harness_expect_error(&codec_resp, S("+OK\rx"), 4096, "bare CR");
+	harness_expect_error(&codec_resp, S("+OK\n"), 4096, "bare LF");
+}
+
+/* A command line becomes an array of bulk strings; quotes group. */
+static void
+test_resp_encode_command_line_as_bulk_array(void **state)
+{
+	(void)state;
+	harness_expect_encode(&codec_resp, S("SET key \"a b\""), NULL,
+	    S(SET_CMD));
+	harness_expect_encode(&codec_resp, S("  PING \n"), NULL,
+	    S("*1\r\n$4\r\nPING\r\n"));
+	harness_expect_encode(&codec_resp, S("SET k \"\\x41\\n\\\"\" 'it\\'s'"),
+	    NULL, S("*4\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nA\n\"\r\n"
+	    "$4\r\nit's\r\n"));
+	harness_expect_encode(&codec_resp, S("ECHO \"\" ''"), NULL,
+	    S("*3\r\n$4\r\nECHO\r\n$0\r\n\r\n$0\r\n\r\n"));
+}
+
+/* A body that is already RESP goes out untouched. */
+static void
+test_resp_encode_passes_resp_through(void **state)
+{
+	(void)state;
+	harness_expect_encode(&codec_resp, S(SET_CMD), NULL, S(SET_CMD));
+	harness_expect_encode(&codec_resp, S("+PONG\r\n"), NULL,
+	    S("+PONG\r\n"));
+	harness_expect_encode(&codec_resp, S(":1\r\n"), NULL, S(":1\r\n"));
+}
+
+/* Unbalanced quotes and empty commands cannot be encoded. */
+static void
+test_resp_encode_rejects_bad_command_lines(void **state)
+{
+	(void)state;
+	harness_expect_encode_error(&codec_resp, S("SET \"a b"), NULL,
+	    "unbalanced quotes");
+	harness_expect_encode_error(&codec_resp, S("SET \"a\"b"), NULL,
+	    "closing quote must be followed by a space");
+	harness_expect_encode_error(&codec_resp, S("   "), NULL,
+	    "empty command");
+}
+
+/* Describe renders values the way redis-cli prints them. */
+static void
+test_resp_describe_renders_like_redis_cli(void **state)
+{
+	char out[128];
+
+	(void)state;
+	harness_describe(&codec_resp, S("+PONG\r\n"), out, sizeof(out));
+	assert_string_equal(out, "PONG");
+	harness_describe(&codec_resp, S("$4\r\nPONG\r\n"), out, sizeof(out));
+	assert_string_equal(out, "\"PONG\"");
+	harness_describe(&codec_resp, S(":1\r\n"), out, sizeof(out));
+	assert_string_equal(out, "(integer) 1");
+	harness_describe(&codec_resp, S("-ERR unknown\r\n"), out, sizeof(out));
+	assert_string_equal(out, "(error) ERR unknown");
+	harness_describe(&codec_resp, S("$-1\r\n"), out, sizeof(out));
+	assert_string_equal(out, "(nil)");
+	harness_describe(&codec_resp, S("*0\r\n"), out, sizeof(out));
+	assert_string_equal(out, "(empty array)");
+	harness_describe(&codec_resp, S(SET_CMD), out, sizeof(out));
+	assert_string_equal(out, "[\"SET\", \"key\", \"a b\"]");
+	harness_describe(&codec_resp, S(NESTED), out, sizeof(out));
+	assert_string_equal(out, "[(integer) 1, [a, (nil)], (nil)]");
+	harness_describe(&codec_resp, S(SET_CMD), out, 12);
+	assert_string_equal(out, "[\"SET\", ...");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resp_stream_split_anywhere_gives_same_values),
+		cmocka_unit_test(test_resp_truncated_prefixes_need_more),
+		cmocka_unit_test(test_resp_oversized_lengths_are_immediate_errors),
+		cmocka_unit_test(test_resp_nesting_deeper_than_32_is_error),
+		cmocka_unit_test(test_resp_malformed_values_are_errors),
+		cmocka_unit_test(test_resp_encode_command_line_as_bulk_array),
+		cmocka_unit_test(test_resp_encode_passes_resp_through),
+		cmocka_unit_test(test_resp_encode_rejects_bad_command_lines),
+		cmocka_unit_test(test_resp_describe_renders_like_redis_cli),
+	};
+
+	return cmocka_run_group_tests_name("codec_resp", tests, NULL, NULL);
+}
