@@ -1,0 +1,90 @@
+/* Unit tests for the codec registry (proto/registry.c) and for properties
+ * every codec shares. */
+#include "codec_harness.h"
+
+/* Every listed codec is complete and found by its own name. */
+static void
+test_registry_lists_complete_codecs_found_by_name(void **state)
+{
+	static const char *const names[] = { "raw", "line", "len16", "len32",
+	    "jsonhdr", "http", "resp" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; codec_all[i] != NULL; i++) {
+		assert_true(i < sizeof(names) / sizeof(names[0]));
+		assert_string_equal(codec_all[i]->name, names[i]);
+		assert_non_null(codec_all[i]->summary);
+		assert_non_null(codec_all[i]->decode);
+		assert_non_null(codec_all[i]->encode);
+		assert_non_null(codec_all[i]->describe);
+		assert_ptr_equal(codec_find(names[i]), codec_all[i]);
+	}
+	assert_int_equal(i, sizeof(names) / sizeof(names[0]));
+}
+
+/* Unknown or missing names find nothing. */
+static void
+test_registry_unknown_name_finds_nothing(void **state)
+{
+	(void)state;
+	assert_null(codec_find("nope"));
+	assert_null(codec_find(""));
+	assert_null(codec_find("LINE"));
+	assert_null(codec_find(NULL));
+}
+
+/* For codecs whose body is the payload, encoding messages and decoding the
+ * stream, split anywhere, gives the payloads back. */
+static void
+test_registry_encode_then_decode_round_trips(void **state)
+{
+	static const char *const names[] = { "line", "len16", "len32",
+	    "jsonhdr" };
+	static const char *const bodies[] = { "Message 1 from client.",
+	    "{\"action\": \"search\", \"value\": \"🐶\"}", "", "x" };
+	size_t lens[4], i, j;
+	const struct codec *c;
+	struct buf s;
+
+	(void)state;
+	for (j = 0; j < 4; j++)
+		lens[j] = strlen(bodies[j]);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		c = codec_find(names[i]);
+		buf_init(&s);
+		for (j = 0; j < 4; j++)
+			assert_int_equal(c->encode((const unsigned char *)
+			    bodies[j], lens[j], NULL, &s, NULL, 0), 0);
+		harness_check_stream(c, buf_data(&s), buf_len(&s), 4096,
+		    bodies, lens, 4);
+		buf_free(&s);
+	}
+}
+
+/* Empty input is incomplete for every codec, never an error. */
+static void
+test_registry_empty_input_needs_more_for_every_codec(void **state)
+{
+	struct codec_frame f;
+	char err[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; codec_all[i] != NULL; i++)
+		assert_int_equal(codec_all[i]->decode((const unsigned char *)"",
+		    0, 4096, &f, err, sizeof(err)), CODEC_NEED_MORE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry_lists_complete_codecs_found_by_name),
+		cmocka_unit_test(test_registry_unknown_name_finds_nothing),
+		cmocka_unit_test(test_registry_encode_then_decode_round_trips),
+		cmocka_unit_test(test_registry_empty_input_needs_more_for_every_codec),
+	};
+
+	return cmocka_run_group_tests_name("codec_registry", tests, NULL, NULL);
+}
