@@ -91,19 +91,20 @@ perr(struct parser *p, size_t off, const char *hint, const char *fmt, ...)
 static const char *
 parser_got(const struct parser *p, size_t off, char *out, size_t outlen)
 {
-	char esc[80];
 	size_t n = 0;
 
 	if (off >= p->linelen || p->line[off] == '#') {
 		snprintf(out, outlen, "end of line");
 		return out;
 	}
+	/* Lines passed check_text: printable UTF-8, shown as written. */
 	while (off + n < p->linelen && n < 24 &&
 	    !isspace((unsigned char)p->line[off + n]))
 		n++;
-	escape_bytes((const unsigned char *)p->line + off, n, esc, sizeof(esc),
-	    1);
-	snprintf(out, outlen, "'%s%s'", esc,
+	while (n > 0 && off + n < p->linelen &&
+	    ((unsigned char)p->line[off + n] & 0xc0) == 0x80)
+		n--;
+	snprintf(out, outlen, "'%.*s%s'", (int)n, p->line + off,
 	    off + n < p->linelen && n == 24 &&
 	    !isspace((unsigned char)p->line[off + n]) ? "..." : "");
 	return out;

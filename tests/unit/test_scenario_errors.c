@@ -1,0 +1,254 @@
+/* Table-driven tests of malformed scenarios: each must be rejected with a
+ * "file:line:col: expected X, got Y" message naming the right place. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "scenario.h"
+
+/* One malformed input and what its error must say. */
+struct bad_case {
+	const char	*what;		/* the behaviour pinned */
+	const char	*text;
+	size_t		 len;		/* 0: strlen(text) */
+	const char	*msg;		/* substring of the error */
+	unsigned	 line;
+	unsigned	 col;		/* 0: not checked */
+	const char	*hint;		/* substring of the hint, or NULL */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "unknown directive suggests the nearest", "send \"a\"\nsned \"b\"\n",
+	    0, "expected a directive, got 'sned'", 2, 1, "did you mean 'send'" },
+	{ "unknown directive far from all lists them", "frobnicate\n", 0,
+	    "expected a directive, got 'frobnicate'", 1, 1, "known: name" },
+	{ "bad escape", "send \"ab\\qc\"\n", 0,
+	    "expected an escape sequence, got '\\qc\"'", 1, 9, "\\xNN" },
+	{ "bad \\x escape", "send \"\\xZ1\"\n", 0,
+	    "expected \\xNN with two hex digits", 1, 7, NULL },
+	{ "surrogate \\u escape", "send \"\\u{D800}\"\n", 0,
+	    "expected \\u{HEX} with a valid code point", 1, 7, NULL },
+	{ "unterminated string", "\n\nexpect \"abc\n", 0,
+	    "expected '\"' to end the string, got end of line", 3, 12,
+	    "column 8" },
+	{ "bad hex digit", "send hex \"de ag\"\n", 0,
+	    "expected a second hex digit, got 'g\"'", 1, 15, NULL },
+	{ "odd hex digit count", "send hex \"abc\"\n", 0,
+	    "expected a second hex digit", 1, 14, NULL },
+	{ "non-hex character", "expect hex \"zz\"\n", 0,
+	    "expected a hex digit, got 'zz\"'", 1, 13, NULL },
+	{ "invalid JSON reports its position",
+	    "send json {\"a\": tru}\n", 0, "expected valid JSON", 1, 17,
+	    NULL },
+	{ "unclosed JSON", "send json {\"a\": 1\n", 0,
+	    "expected '}' to close the JSON value", 1, 18, "same line" },
+	{ "JSON header must be an object",
+	    "send \"a\" header [1]\n", 0, "expected a JSON object", 1, 17,
+	    NULL },
+	{ "huge repeat count", "repeat 99999999999999999999999\nend\n", 0,
+	    "expected a repeat count of at most 1000000000", 1, 8, NULL },
+	{ "huge connection count", "connections 18446744073709551616\n",
+	    0, "expected a connection count of at most 1000000", 1, 13, NULL },
+	{ "huge length", "expect length 99999999999\n", 0,
+	    "expected a length in bytes of at most", 1, 15, NULL },
+	{ "huge duration", "wait 1e999s\n", 0, "expected a duration, got "
+	    "'1e999s'", 1, 6, "one week" },
+	{ "overlong duration", "wait 99999999999999s\n", 0,
+	    "expected a duration", 1, 6, NULL },
+	{ "NUL byte", "send \"a\"\nsend \"b\0c\"\n", 21,
+	    "expected text, got a NUL byte", 2, 8, "\\xNN" },
+	{ "binary garbage", "send \"a\"\n\x01\x02\x03\n", 0,
+	    "expected text, got control byte 0x01", 2, 1, NULL },
+	{ "invalid UTF-8", "send \"\xff\xfe\"\n", 0,
+	    "expected UTF-8 text, got byte 0xff", 1, 7, NULL },
+	{ "CRLF line numbers stay right", "send \"a\"\r\nsend \"b\r\n", 0,
+	    "expected '\"' to end the string", 2, 8, NULL },
+	{ "missing final newline with error on last line",
+	    "send \"a\"\nexpect \"b", 0, "expected '\"' to end the string", 2,
+	    10, NULL },
+	{ "unclosed repeat at end of file names the opening line",
+	    "send \"a\"\nrepeat 3\n  send \"b\"\n", 0,
+	    "expected 'end' for the 'repeat' opened here, got end of file", 2,
+	    1, "add 'end'" },
+	{ "unclosed merge in CRLF file without final newline",
+	    "merge\r\n  send \"b\"", 0, "expected 'end' for the 'merge'", 1, 1,
+	    NULL },
+	{ "stray end", "send \"a\"\nend\n", 0,
+	    "got 'end' without an open block", 2, 1, "repeat" },
+	{ "empty merge", "merge\nend\n", 0, "expected a send inside merge", 2,
+	    1, NULL },
+	{ "non-send inside merge", "merge\n send \"a\"\n wait 1s\nend\n", 0,
+	    "expected 'send' or 'end' inside merge, got 'wait'", 3, 2,
+	    "line 1" },
+	{ "nesting bounded", "repeat 1\nrepeat 1\nrepeat 1\nrepeat 1\n"
+	    "repeat 1\nrepeat 1\nrepeat 1\nrepeat 1\nrepeat 1\n", 0,
+	    "expected 'end', got another 'repeat'", 9, 1, "8 deep" },
+	{ "unknown codec", "codec jsonhrd\n", 0,
+	    "expected a codec name, got 'jsonhrd'", 1, 7, "jsonhdr" },
+	{ "unknown service", "service ecko\n", 0,
+	    "expected a service name, got 'ecko'", 1, 9, "did you mean 'echo'" },
+	{ "option of another service", "service echo root /tmp\n", 0,
+	    "expected an option of service echo, got 'root'", 1, 14, NULL },
+	{ "file service needs a root", "service file\n", 0,
+	    "expected 'root DIR' for service file", 1, 13, NULL },
+	{ "duplicate setting", "codec raw\ncodec line\n", 0,
+	    "expected one 'codec' line, got a second", 2, 1, "line 1" },
+	{ "unknown expect kind", "expect regx \"a\"\n", 0,
+	    "expected \"text\" or an expect kind, got 'regx'", 1, 8,
+	    "did you mean 'regex'" },
+	{ "bad regex", "expect regex \"a(b\"\n", 0,
+	    "expected a valid regex", 1, 14, "POSIX" },
+	{ "undefined variable", "send \"x ${tokn}\"\n", 0,
+	    "expected a variable set by an earlier capture, got '${tokn}'", 1,
+	    9, "capture tokn" },
+	{ "variable used before its capture",
+	    "send \"${id}\"\ncapture id json a\n", 0,
+	    "got '${id}'", 1, 7, NULL },
+	{ "unclosed placeholder", "send \"${conn\"\n", 0,
+	    "expected '}' to close the placeholder", 1, 7, NULL },
+	{ "rand needs a count", "send \"${rand}\"\n", 0,
+	    "expected '${rand:N}' with a count", 1, 7, NULL },
+	{ "trailing junk", "close now\n", 0,
+	    "expected end of line after close, got 'now'", 1, 7, NULL },
+	{ "delay without chunk", "send \"a\" delay 1s\n", 0,
+	    "expected 'chunk K' with 'delay'", 1, 18, NULL },
+	{ "header on raw send", "send raw \"a\" header {}\n", 0,
+	    "expected no header on send raw", 1, 14, NULL },
+	{ "step after close", "close\nsend \"a\"\n", 0,
+	    "expected no step after 'close', got 'send'", 2, 1, "line 1" },
+	{ "missing send file", "send file no/such/file.bin\n", 0,
+	    "expected a readable file, got 'no/such/file.bin'", 1, 11, NULL },
+	{ "bad capture name", "capture 9x regex \"a\"\n", 0,
+	    "expected a variable name, got '9x'", 1, 9, NULL },
+	{ "bad capture path", "capture x json a..b\n", 0,
+	    "expected a dotted path, got 'a..b'", 1, 16, NULL },
+	{ "zero connections", "connections 0\n", 0,
+	    "at least 1, got 0", 1, 0, NULL },
+	{ "bad max-frame", "max-frame 5X\n", 0,
+	    "expected a frame size, got '5X'", 1, 11, NULL },
+	{ "column counts characters not bytes", "send \"服务\" bogus\n", 0,
+	    "expected a send option or end of line, got 'bogus'", 1, 11, NULL },
+};
+
+/* Every malformed input fails with its message, line, column and hint. */
+static void
+test_malformed_inputs_report_line_column_and_hint(void **state)
+{
+	struct scenario *sc;
+	char err[1024];
+	unsigned line, col;
+	size_t i;
+	int bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		size_t len = c->len ? c->len : strlen(c->text);
+
+		err[0] = '\0';
+		sc = scenario_parse("t.txt", c->text, len, err, sizeof(err));
+		if (sc != NULL) {
+			scenario_free(sc);
+			print_error("%s: parsed but should fail\n", c->what);
+			bad++;
+			continue;
+		}
+		if (strstr(err, c->msg) == NULL) {
+			print_error("%s: message\n%s\nlacks '%s'\n", c->what, err,
+			    c->msg);
+			bad++;
+		}
+		if (sscanf(err, "t.txt:%u:%u:", &line, &col) != 2) {
+			print_error("%s: no file:line:col in '%s'\n", c->what, err);
+			bad++;
+			continue;
+		}
+		if (line != c->line) {
+			print_error("%s: line %u, want %u (%s)\n", c->what, line,
+			    c->line, err);
+			bad++;
+		}
+		if (c->col != 0 && col != c->col) {
+			print_error("%s: column %u, want %u (%s)\n", c->what, col,
+			    c->col, err);
+			bad++;
+		}
+		if (c->hint != NULL && (strstr(err, "\nhint: ") == NULL ||
+		    strstr(strstr(err, "\nhint: "), c->hint) == NULL)) {
+			print_error("%s: hint in\n%s\nlacks '%s'\n", c->what, err,
+			    c->hint);
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* A file over the size bound and a line over the line bound fail early. */
+static void
+test_size_bounds_are_enforced(void **state)
+{
+	struct scenario *sc;
+	char err[512], *big;
+	size_t n = SCENARIO_MAX_LINE + 16;
+
+	(void)state;
+	big = malloc(n + 32);
+	assert_non_null(big);
+	memcpy(big, "send \"a\"\n# ", 11);
+	memset(big + 11, 'x', n);
+	big[n + 11] = '\n';
+	sc = scenario_parse("t.txt", big, n + 12, err, sizeof(err));
+	assert_null(sc);
+	assert_non_null(strstr(err, "t.txt:2:1: expected a line of at most"));
+	free(big);
+	sc = scenario_parse("t.txt", "", (size_t)SCENARIO_MAX_FILE + 1, err,
+	    sizeof(err));
+	assert_null(sc);
+	assert_non_null(strstr(err, "t.txt:1:1: expected at most"));
+}
+
+/* Truncating a valid scenario anywhere never crashes the parser. */
+static void
+test_every_truncated_prefix_parses_or_fails_cleanly(void **state)
+{
+	static const char text[] = "name \"x\"\ncodec jsonhdr\n"
+	    "repeat 2\n merge\n  send json {\"a\": \"${conn}\"} header {}\n"
+	    "  send hex \"00ff\"\n end\nend\nexpect header {\"b\": [1, 2]}\n"
+	    "capture v json a.0\nexpect regex \"^a+\" timeout 1s\n"
+	    "send \"\\u{1F430}${v}\" chunk 2 delay 1ms\nexpect nothing 5ms\n";
+	struct scenario *sc;
+	char err[1024], *copy;
+	size_t n;
+
+	(void)state;
+	for (n = 0; n <= sizeof(text) - 1; n++) {
+		copy = malloc(n + 1);
+		assert_non_null(copy);
+		memcpy(copy, text, n);
+		sc = scenario_parse("t.txt", copy, n, err, sizeof(err));
+		if (sc == NULL)
+			assert_non_null(strstr(err, ": expected "));
+		scenario_free(sc);
+		free(copy);
+	}
+	sc = scenario_parse("t.txt", text, sizeof(text) - 1, err, sizeof(err));
+	if (sc == NULL)
+		fail_msg("%s", err);
+	scenario_free(sc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_malformed_inputs_report_line_column_and_hint),
+		cmocka_unit_test(test_size_bounds_are_enforced),
+		cmocka_unit_test(test_every_truncated_prefix_parses_or_fails_cleanly),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
