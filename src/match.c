@@ -146,7 +146,8 @@ json_parse(const unsigned char *p, size_t n, size_t *erroff)
 static void
 report_json(struct buf *why, const char *label, const cJSON *j)
 {
-	char *s, esc[MATCH_SHOW * 8];
+	size_t n, max = MATCH_SHOW * 4;
+	char *s;
 
 	if (j == NULL) {
 		buf_printf(why, "\n  %s: nothing (key missing)", label);
@@ -155,8 +156,15 @@ report_json(struct buf *why, const char *label, const cJSON *j)
 	s = cJSON_PrintUnformatted(j);
 	if (s == NULL)
 		return;
-	escape_bytes((const unsigned char *)s, strlen(s), esc, sizeof(esc), 1);
-	buf_printf(why, "\n  %s: %s", label, esc);
+	/* cJSON escapes control characters, so the text prints as is. */
+	n = strlen(s);
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	buf_printf(why, "\n  %s: %.*s%s", label, (int)n, s,
+	    n < strlen(s) ? "..." : "");
 	cJSON_free(s);
 }
 
