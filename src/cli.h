@@ -30,5 +30,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_check_nofile(const char *cmd, uint64_t n, uint64_t per_conn);
 
 int serve_main(int argc, char **argv);
+int run_main(int argc, char **argv);
 
 #endif

@@ -2,10 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "scenario.h"
 
 #define SOCKBENCH_VERSION "0.1.0"
 
 static const struct cli_cmd cmds[] = {
+	{ "run", run_main, "replay scenario files headless (for CI)" },
+	{ "check", scenario_check_main, "validate scenario files without running them" },
 	{ "serve", serve_main, "run the embedded server in the foreground" },
 	{ NULL, NULL, NULL }
 };

@@ -1,0 +1,306 @@
+/* sockbench run: replay scenarios headless, for CI. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "report.h"
+#include "runner.h"
+#include "util.h"
+
+static const char run_help[] =
+"Usage: sockbench run [options] FILES...\n"
+"\n"
+"Replay each scenario file headless, against the embedded server the\n"
+"scenario names (its `service` line) or an external server (--connect).\n"
+"Prints one line per scenario, a report for each failure (file:line of the\n"
+"step, expected vs received as escaped text and hex, the offset of the\n"
+"first difference), and ends with 'N passed, N failed'.\n"
+"\n"
+"  -C, --connect HOST:PORT  run against this server instead\n"
+"  -l, --listen HOST:PORT   address of the embedded server (default\n"
+"                           127.0.0.1:0, a free port)\n"
+"  -c, --conns N            override the scenario's `connections`\n"
+"  -r, --rate N             override the scenario's `rate` (per second)\n"
+"      --source LIST        local source addresses, comma-separated\n"
+"  -t, --timeout DUR        override the scenario's default expect timeout\n"
+"      --max-time DUR       fail a scenario still running after DUR\n"
+"  -f, --format FMT         text (default), tap, junit or json\n"
+"  -o, --output FILE        write the report there (the text summary still\n"
+"                           goes to stdout)\n"
+"  -q, --quiet              no per-scenario lines, only the report\n"
+"  -h, --help               this text\n"
+"\n"
+"%s"
+"\n"
+"Exit status: 0 all passed, 1 any failed, 2 usage or parse error,\n"
+"3 runtime error (cannot listen).\n"
+"\n"
+"Examples:\n"
+"  sockbench run scenarios/*.txt\n"
+"  sockbench run --format junit --output report.xml scenarios/*.txt\n"
+"  sockbench run --connect 127.0.0.1:6379 scenarios/redis-ping.txt\n";
+
+/* What the run needs beyond the scenarios. */
+struct run_ctx {
+	struct engine		*eng;
+	struct runner		*runner;
+	const char		*path;
+	size_t			 index, total;
+	int			 progress;
+	int			 timed_out;
+	double			 t0;
+};
+
+static int run_interrupted;
+
+/* SIGINT or SIGTERM: report what ran so far, then stop. */
+static void
+run_signal_cb(struct engine *e, int sig)
+{
+	(void)e;
+	(void)sig;
+	run_interrupted = 1;
+}
+
+/* The runner finished every connection: leave the loop. */
+static void
+run_done_cb(struct runner *r, void *arg)
+{
+	struct run_ctx *ctx = arg;
+
+	(void)r;
+	engine_stop(ctx->eng);
+}
+
+/* --max-time expired. */
+static void
+run_max_time_cb(struct engine *e, void *arg)
+{
+	struct run_ctx *ctx = arg;
+
+	ctx->timed_out = 1;
+	engine_stop(e);
+}
+
+/* Redraw the progress line on stderr once the run takes over a second. */
+static void
+run_progress_cb(struct engine *e, void *arg)
+{
+	struct run_ctx *ctx = arg;
+	const struct run_result *res = runner_result(ctx->runner);
+
+	if (now_mono() - ctx->t0 < 1.0)
+		return;
+	(void)e;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s: %llu/%llu connections done, "
+	    "%llu failed", ctx->index + 1, ctx->total, ctx->path,
+	    (unsigned long long)(res->passed + res->failed),
+	    (unsigned long long)res->conns, (unsigned long long)res->failed);
+	ctx->progress = 1;
+}
+
+/* Run one parsed scenario and add its outcome to the report. */
+static int
+run_one(struct scenario *sc, const struct run_opts *o,
+    const struct engine_limits *lim, double max_time, struct report *rep,
+    size_t index, size_t total)
+{
+	struct run_ctx ctx;
+	struct engine_limits l = *lim;
+	char err[512];
+	struct run_result res;
+
+	memset(&ctx, 0, sizeof(ctx));
+	if (sc->max_frame > 0 && l.max_frame == CODEC_MAX_FRAME_DEFAULT)
+		l.max_frame = sc->max_frame;
+	ctx.eng = engine_new(&l);
+	ctx.path = sc->path;
+	ctx.index = index;
+	ctx.total = total;
+	ctx.t0 = now_mono();
+	engine_handle_signals(ctx.eng, run_signal_cb);
+	ctx.runner = runner_new(ctx.eng, sc, o, err, sizeof(err));
+	if (ctx.runner == NULL || runner_start(ctx.runner, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench run: %s: %s\n", sc->path, err);
+		runner_free(ctx.runner);
+		engine_free(ctx.eng);
+		return EXIT_RUNTIME;
+	}
+	runner_on_done(ctx.runner, run_done_cb, &ctx);
+	if (max_time > 0)
+		engine_after(ctx.eng, max_time, run_max_time_cb, &ctx);
+	if (isatty(2))
+		engine_every(ctx.eng, 0.25, run_progress_cb, &ctx);
+	engine_run(ctx.eng);
+	if (ctx.progress)
+		fprintf(stderr, "\r\033[K");
+	res = *runner_result(ctx.runner);
+	if (res.t_end == 0)
+		res.t_end = now_mono();
+	if (!res.done && res.failure == NULL) {
+		snprintf(err, sizeof(err), "%s: stopped after %s with %llu of "
+		    "%llu connections unfinished", sc->path, ctx.timed_out ?
+		    "--max-time" : "a signal",
+		    (unsigned long long)(res.conns - res.passed - res.failed),
+		    (unsigned long long)res.conns);
+		res.failure = err;
+		res.failed += res.conns - res.passed - res.failed;
+	}
+	report_add(rep, sc, runner_target(ctx.runner), &res);
+	runner_free(ctx.runner);
+	engine_free(ctx.eng);
+	return run_interrupted ? -1 : 0;
+}
+
+int
+run_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'C' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "source", required_argument, NULL, 1001 },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-time", required_argument, NULL, 1002 },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-frame", required_argument, NULL, 1000 },
+		{ "max-buffer", required_argument, NULL, 1000 },
+		{ "connect-timeout", required_argument, NULL, 1000 },
+		{ "idle-timeout", required_argument, NULL, 1000 },
+		{ "max-conns", required_argument, NULL, 1000 },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_opts o;
+	struct engine_limits lim;
+	struct report rep;
+	struct scenario **scs;
+	const char *output = NULL;
+	int ch, idx, fmt = REPORT_TEXT, quiet = 0, parse_errors = 0, rc;
+	double max_time = 0, t0;
+	size_t i, n;
+	FILE *out;
+
+	memset(&o, 0, sizeof(o));
+	memset(&rep, 0, sizeof(rep));
+	engine_limits_default(&lim);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "C:l:c:r:t:f:o:qh", opts,
+	    &idx)) != -1) {
+		switch (ch) {
+		case 'C': o.connect = optarg; break;
+		case 'l': o.listen = optarg; break;
+		case 'c':
+			o.conns = strtoull(optarg, NULL, 10);
+			if (o.conns == 0)
+				return cli_usage_error("run", "--conns '%s': "
+				    "expected a positive number", optarg);
+			break;
+		case 'r':
+			o.rate = atof(optarg);
+			if (o.rate <= 0)
+				return cli_usage_error("run", "--rate '%s': "
+				    "expected a positive number", optarg);
+			break;
+		case 1001: o.sources = optarg; break;
+		case 't':
+			if ((o.timeout = parse_duration(optarg)) <= 0)
+				return cli_usage_error("run", "--timeout '%s': "
+				    "expected a duration such as 2s", optarg);
+			break;
+		case 1002:
+			if ((max_time = parse_duration(optarg)) <= 0)
+				return cli_usage_error("run", "--max-time '%s': "
+				    "expected a duration such as 1m", optarg);
+			break;
+		case 'f':
+			if ((fmt = report_format_parse(optarg)) < 0)
+				return cli_usage_error("run", "--format '%s': "
+				    "expected text, tap, junit or json", optarg);
+			break;
+		case 'o': output = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h':
+			printf(run_help, cli_limit_help);
+			return EXIT_OK;
+		case 1000:
+			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_usage_error("run", "unknown option");
+		}
+	}
+	n = (size_t)(argc - optind);
+	if (n == 0)
+		return cli_usage_error("run", "no scenario files given");
+	/* Parse everything first: a typo should not cost a long run. */
+	scs = xcalloc(n, sizeof(*scs));
+	for (i = 0; i < n; i++) {
+		char err[1024];
+
+		scs[i] = scenario_load(argv[optind + i], err, sizeof(err));
+		if (scs[i] == NULL) {
+			fprintf(stderr, "%s\n", err);
+			parse_errors++;
+		}
+	}
+	rc = EXIT_OK;
+	if (parse_errors > 0) {
+		fprintf(stderr, "sockbench run: %d of %zu scenario files did not "
+		    "parse; nothing was run\n", parse_errors, n);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	engine_raise_nofile();
+	t0 = now_mono();
+	for (i = 0; i < n; i++) {
+		uint64_t c = o.conns ? o.conns : scs[i]->connections;
+
+		if (cli_check_nofile("run", c, o.connect ? 1 : 2) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		int r = run_one(scs[i], &o, &lim, max_time, &rep, i, n);
+
+		if (r == EXIT_RUNTIME) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		if (!quiet && rep.n > 0 && fmt == REPORT_TEXT)
+			report_line(stdout, &rep.items[rep.n - 1]);
+		else if (!quiet && rep.n > 0 && output != NULL)
+			report_line(stdout, &rep.items[rep.n - 1]);
+		fflush(stdout);
+		if (r < 0)
+			break;		/* interrupted */
+	}
+	rep.seconds = now_mono() - t0;
+	out = stdout;
+	if (output != NULL && (out = fopen(output, "w")) == NULL) {
+		perror(output);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	report_write(out, &rep, fmt);
+	if (out != stdout) {
+		fclose(out);
+		if (fmt != REPORT_TEXT)
+			report_write(stdout, &rep, REPORT_TEXT);
+	}
+	if (rc == EXIT_OK && report_passed(&rep) < n)
+		rc = EXIT_FAILED;
+out:
+	for (i = 0; i < n; i++)
+		if (scs[i] != NULL)
+			scenario_free(scs[i]);
+	free(scs);
+	report_free(&rep);
+	return rc;
+}

@@ -1,0 +1,741 @@
+/* The scenario runner: a program counter per client connection that plays
+ * the scenario's steps, matching replies and recording the outcome. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conn.h"
+#include "match.h"
+#include "pool.h"
+#include "runner.h"
+#include "server.h"
+#include "service.h"
+#include "util.h"
+
+#define RUNNER_STEP_BUDGET	256	/* steps per wakeup before yielding */
+#define RUNNER_YIELD		1e-6	/* seconds: "as soon as possible" */
+
+enum rc_wait {
+	RC_RUNNING,	/* executing steps */
+	RC_EXPECT,	/* waiting for a message, the close, or quiet */
+	RC_WAIT,	/* sleeping in a `wait` */
+	RC_CHUNK,	/* between the chunks of a split send */
+	RC_DRAIN,	/* output over the high-water mark: wait for it */
+	RC_YIELD,	/* gave the loop a turn */
+	RC_DONE		/* the script ended or failed */
+};
+
+/* Owned by runner_new's caller; runner_free releases it. */
+struct runner {
+	struct engine		*eng;
+	const struct scenario	*sc;
+	struct run_opts		 o;
+	const struct codec	*codec;
+	double			 timeout;
+	struct service_cfg	 svc;
+	struct server		*srv;
+	struct pool		*pool;
+	struct run_result	 res;
+	uint64_t		 nconns;	/* connections to run */
+	uint64_t		 finished;
+	uint64_t		 generation;	/* bumped by runner_restart */
+	uint64_t		 seed;
+	char			 target[160];
+	void			(*done_cb)(struct runner *, void *);
+	void			*done_arg;
+	struct engine_timer	*done_timer;
+};
+
+/* Per client connection; made by rc_make, freed by rc_close. */
+struct rconn {
+	struct runner		*r;
+	uint64_t		 n;		/* 0-based connection number */
+	uint64_t		 generation;
+	size_t			 pc;		/* current step */
+	enum rc_wait		 wait;
+	int			 merging;
+	int			 passed;	/* the script ran to its end */
+	int			 failed;
+	uint64_t		 rep_left[SCENARIO_MAX_DEPTH];
+	double			 rep_until[SCENARIO_MAX_DEPTH];
+	double			 t_sent;	/* last send, for latency */
+	struct buf		 pending;	/* raw stream not yet matched */
+	struct buf		 out;		/* merge block or chunked send */
+	size_t			 chunk_off;
+	struct tmpl_vars	 vars;
+};
+
+static void rc_advance(struct conn *c);
+
+/* Record the first failure of the run as "file:line: report". */
+static void
+runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
+    const char *text)
+{
+	const char *t = text;
+	size_t tl;
+
+	if (r->res.failure != NULL)
+		return;
+	/* Reports from match.c start with "line N: "; we name the file. */
+	if (strncmp(t, "line ", 5) == 0 && (t = strstr(t, ": ")) != NULL)
+		t += 2;
+	else
+		t = text;
+	tl = strlen(r->sc->path) + strlen(t) + 64;
+	r->res.failure = xmalloc(tl);
+	snprintf(r->res.failure, tl, "%s:%u: %s (connection %llu)",
+	    r->sc->path, line, t, (unsigned long long)rc->n + 1);
+	r->res.fail_line = line;
+	r->res.fail_conn = rc->n + 1;
+}
+
+/* Fail this connection's script at its current step. */
+static void
+rc_fail(struct conn *c, const char *text)
+{
+	struct rconn *rc = c->udata;
+	const struct runner *r = rc->r;
+	unsigned line = rc->pc < r->sc->nsteps ? r->sc->steps[rc->pc].line : 0;
+
+	if (rc->failed || rc->passed)
+		return;
+	rc->failed = 1;
+	rc->wait = RC_DONE;
+	runner_note_failure(rc->r, rc, line, text);
+	conn_fail(c, "scenario failed at %s:%u", r->sc->path, line);
+}
+
+/* Make the per-connection state for connection n. */
+static void *
+rc_make(void *arg, uint64_t n)
+{
+	struct runner *r = arg;
+	struct rconn *rc = xcalloc(1, sizeof(*rc));
+
+	rc->r = r;
+	rc->n = n % (r->nconns ? r->nconns : 1);
+	rc->generation = r->generation;
+	buf_init(&rc->pending);
+	buf_init(&rc->out);
+	vars_init(&rc->vars, rc->n + 1, r->seed ^ (n * 0x9e3779b97f4a7c15ULL));
+	return rc;
+}
+
+/* The script reached its end: the connection passed. */
+static void
+rc_finish(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+
+	rc->passed = 1;
+	rc->wait = RC_DONE;
+	conn_close(c, "scenario done");
+}
+
+/* A latency sample: from the last send to the reply that matched. */
+static void
+rc_sample(struct conn *c, struct rconn *rc)
+{
+	double dt;
+
+	if (rc->t_sent <= 0)
+		return;
+	dt = now_mono() - rc->t_sent;
+	hist_record(&rc->r->res.latency, (uint64_t)(dt * 1e6 + 0.5));
+	conn_rtt(c, dt);
+	rc->t_sent = 0;
+}
+
+/* The expect step at pc matched: move on. */
+static void
+rc_expect_ok(struct conn *c, struct rconn *rc)
+{
+	rc->r->res.expects++;
+	rc_sample(c, rc);
+	conn_timer(c, 0);
+	conn_pause(c, 1);
+	rc->wait = RC_RUNNING;
+	rc->pc++;
+}
+
+/* Write the next chunk of a split send, and arm the delay timer. */
+static void
+rc_chunk(struct conn *c, struct rconn *rc)
+{
+	const struct step *st = &rc->r->sc->steps[rc->pc];
+	size_t k = st->u.send.chunk, left = buf_len(&rc->out) - rc->chunk_off;
+
+	if (k > left)
+		k = left;
+	conn_send(c, buf_data(&rc->out) + rc->chunk_off, k);
+	rc->chunk_off += k;
+	if (rc->chunk_off < buf_len(&rc->out)) {
+		rc->wait = RC_CHUNK;
+		conn_timer(c, st->u.send.chunk_delay > 0 ?
+		    st->u.send.chunk_delay : RUNNER_YIELD);
+		return;
+	}
+	buf_reset(&rc->out);
+	rc->chunk_off = 0;
+	rc->wait = RC_RUNNING;
+	rc->pc++;
+}
+
+/* Do a send step: into the merge buffer, in chunks, or as one message. */
+static int
+rc_send(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	struct runner *r = rc->r;
+	char err[256];
+
+	if (rc->merging) {
+		if (tmpl_send(st, r->codec, &rc->vars, &rc->out, err,
+		    sizeof(err)) < 0) {
+			rc_fail(c, err);
+			return -1;
+		}
+		rc->pc++;
+		return 0;
+	}
+	buf_reset(&rc->out);
+	if (tmpl_send(st, r->codec, &rc->vars, &rc->out, err, sizeof(err)) < 0) {
+		rc_fail(c, err);
+		return -1;
+	}
+	r->res.sends++;
+	rc->t_sent = now_mono();
+	if (st->u.send.chunk > 0 && st->u.send.chunk < buf_len(&rc->out)) {
+		conn_note_msg_out(c, buf_data(&rc->out), buf_len(&rc->out));
+		rc->chunk_off = 0;
+		rc_chunk(c, rc);
+		return rc->wait == RC_CHUNK ? 1 : 0;
+	}
+	conn_send_msg(c, buf_data(&rc->out), buf_len(&rc->out));
+	buf_reset(&rc->out);
+	rc->pc++;
+	return 0;
+}
+
+/* Enter or leave a block at pc; 0 to keep going. */
+static void
+rc_block(struct rconn *rc, const struct step *st)
+{
+	const struct scenario *sc = rc->r->sc;
+
+	if (st->kind == STEP_REPEAT) {
+		rc->rep_left[st->depth] = st->u.repeat.count;
+		rc->rep_until[st->depth] = st->u.repeat.seconds > 0 ?
+		    now_mono() + st->u.repeat.seconds : 0;
+		if (st->u.repeat.count == 0 && st->u.repeat.seconds <= 0)
+			rc->pc = st->jump + 1;	/* repeat 0: skip */
+		else
+			rc->pc++;
+		return;
+	}
+	if (st->kind == STEP_MERGE) {
+		rc->merging = 1;
+		buf_reset(&rc->out);
+		rc->pc++;
+		return;
+	}
+	/* STEP_END: close its block. */
+	const struct step *open = &sc->steps[st->jump];
+
+	if (open->kind == STEP_MERGE) {
+		rc->merging = 0;
+		rc->pc++;
+		return;
+	}
+	if (open->u.repeat.seconds > 0 ?
+	    now_mono() < rc->rep_until[open->depth] :
+	    --rc->rep_left[open->depth] > 0)
+		rc->pc = st->jump + 1;
+	else
+		rc->pc++;
+}
+
+/* Run steps until one has to wait, the script ends, or the budget is spent. */
+static void
+rc_advance(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	struct runner *r = rc->r;
+	const struct scenario *sc = r->sc;
+	int budget = RUNNER_STEP_BUDGET;
+	struct buf why;
+
+	while (!c->dead && rc->wait == RC_RUNNING) {
+		if (rc->pc >= sc->nsteps) {
+			rc_finish(c);
+			return;
+		}
+		if (budget-- == 0 || buf_len(&c->tx) > c->eng->lim.max_buffer) {
+			/* Give other connections a turn, or wait for the peer
+			 * to take what we queued: memory stays bounded. */
+			rc->wait = buf_len(&c->tx) > 0 ? RC_DRAIN : RC_YIELD;
+			if (rc->wait == RC_YIELD)
+				conn_timer(c, RUNNER_YIELD);
+			return;
+		}
+		const struct step *st = &sc->steps[rc->pc];
+
+		switch (st->kind) {
+		case STEP_SEND:
+			if (rc_send(c, rc, st) != 0)
+				return;
+			break;
+		case STEP_MERGE:
+		case STEP_REPEAT:
+			rc_block(rc, st);
+			break;
+		case STEP_END:
+			if (sc->steps[st->jump].kind == STEP_MERGE &&
+			    buf_len(&rc->out) > 0) {
+				r->res.sends++;
+				rc->t_sent = now_mono();
+				conn_send_msg(c, buf_data(&rc->out),
+				    buf_len(&rc->out));
+				buf_reset(&rc->out);
+			}
+			rc_block(rc, st);
+			break;
+		case STEP_EXPECT:
+			rc->wait = RC_EXPECT;
+			conn_timer(c, st->u.expect.timeout);
+			/* Bytes already received may settle it at once. */
+			if (sc->stream && buf_len(&rc->pending) > 0 &&
+			    st->u.expect.kind != EXPECT_CLOSE) {
+				size_t used = 0;
+				int m;
+
+				buf_init(&why);
+				m = match_stream(st, buf_data(&rc->pending),
+				    buf_len(&rc->pending), &rc->vars, &used,
+				    &why);
+				if (m == MATCH_FAIL) {
+					buf_append(&why, "", 1);
+					rc_fail(c, (char *)buf_data(&why));
+					buf_free(&why);
+					return;
+				}
+				buf_free(&why);
+				if (m == MATCH_OK) {
+					buf_consume(&rc->pending, used);
+					rc_expect_ok(c, rc);
+					break;
+				}
+			}
+			conn_pause(c, 0);	/* deliver what is buffered */
+			return;
+		case STEP_CAPTURE:
+			buf_init(&why);
+			if (match_capture(st, &rc->vars, &why) != MATCH_OK) {
+				buf_append(&why, "", 1);
+				rc_fail(c, (char *)buf_data(&why));
+				buf_free(&why);
+				return;
+			}
+			buf_free(&why);
+			rc->pc++;
+			break;
+		case STEP_WAIT:
+			rc->wait = RC_WAIT;
+			conn_timer(c, st->u.wait.seconds > 0 ?
+			    st->u.wait.seconds : RUNNER_YIELD);
+			return;
+		case STEP_CLOSE:
+			rc_finish(c);
+			return;
+		case STEP_SHUTDOWN:
+			conn_shutdown(c);
+			rc->pc++;
+			break;
+		}
+	}
+}
+
+/* Connected: start the script with reading paused until an expect. */
+static void
+rc_open(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+
+	conn_pause(c, 1);
+	rc_advance(c);
+	(void)rc;
+}
+
+/* A message (or, for the raw codec, a piece of the stream) arrived. */
+static void
+rc_msg(struct conn *c, const struct codec_frame *f)
+{
+	struct rconn *rc = c->udata;
+	const struct scenario *sc = rc->r->sc;
+	const struct step *st;
+	struct buf why;
+	int m;
+
+	if (rc->wait != RC_EXPECT) {
+		/* Only during an expect is reading on; a message that comes
+		 * with the one that matched waits for the next expect. */
+		if (sc->stream)
+			buf_append(&rc->pending, f->frame, f->frame_len);
+		return;
+	}
+	st = &sc->steps[rc->pc];
+	buf_init(&why);
+	if (sc->stream) {
+		size_t used = 0;
+
+		buf_append(&rc->pending, f->frame, f->frame_len);
+		if (st->u.expect.kind == EXPECT_CLOSE ||
+		    st->u.expect.kind == EXPECT_NOTHING)
+			m = match_expect(st, f, &rc->vars, &why);
+		else
+			m = match_stream(st, buf_data(&rc->pending),
+			    buf_len(&rc->pending), &rc->vars, &used, &why);
+		if (m == MATCH_OK)
+			buf_consume(&rc->pending, used);
+	} else
+		m = match_expect(st, f, &rc->vars, &why);
+	if (m == MATCH_FAIL) {
+		buf_append(&why, "", 1);
+		rc_fail(c, (char *)buf_data(&why));
+	} else if (m == MATCH_OK) {
+		rc_expect_ok(c, rc);
+		rc_advance(c);
+	}
+	buf_free(&why);
+}
+
+/* The peer closed its side. */
+static void
+rc_eof(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	const struct scenario *sc = rc->r->sc;
+	struct buf why;
+
+	if (rc->wait == RC_DONE)
+		return;
+	if (rc->wait != RC_EXPECT) {
+		rc_fail(c, "the peer closed the connection before this step");
+		return;
+	}
+	buf_init(&why);
+	if (match_on_close(&sc->steps[rc->pc], &rc->vars, &why) == MATCH_OK) {
+		rc_expect_ok(c, rc);
+		rc_advance(c);
+		if (!c->dead && rc->wait != RC_DONE)
+			conn_close_after_flush(c, "EOF (peer closed)");
+	} else {
+		buf_append(&why, "", 1);
+		rc_fail(c, (char *)buf_data(&why));
+	}
+	buf_free(&why);
+}
+
+/* The connection's timer: an expect timeout, the end of a wait, the next
+ * chunk, or a yield. */
+static void
+rc_timer(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	const struct scenario *sc = rc->r->sc;
+	struct buf why;
+
+	switch (rc->wait) {
+	case RC_EXPECT:
+		buf_init(&why);
+		if (match_on_timeout(&sc->steps[rc->pc],
+		    buf_data(&rc->pending), buf_len(&rc->pending), &rc->vars,
+		    &why) == MATCH_OK) {
+			rc->t_sent = 0;	/* quiet is not a round trip */
+			rc_expect_ok(c, rc);
+			rc_advance(c);
+		} else {
+			buf_append(&why, "", 1);
+			rc_fail(c, (char *)buf_data(&why));
+		}
+		buf_free(&why);
+		return;
+	case RC_CHUNK:
+		rc_chunk(c, rc);
+		rc_advance(c);
+		return;
+	case RC_WAIT:
+		rc->pc++;
+		/* FALLTHROUGH */
+	case RC_YIELD:
+		rc->wait = RC_RUNNING;
+		rc_advance(c);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Queued output was written: continue a script that waited for it. */
+static void
+rc_drain(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+
+	if (rc->wait == RC_DRAIN) {
+		rc->wait = RC_RUNNING;
+		rc_advance(c);
+	}
+}
+
+/* Tell the front end, from the loop, that the run is over. */
+static void
+runner_done_cb(struct engine *e, void *arg)
+{
+	struct runner *r = arg;
+
+	(void)e;
+	r->done_timer = NULL;
+	if (r->done_cb != NULL)
+		r->done_cb(r, r->done_arg);
+}
+
+/* The connection ended: count it passed or failed. */
+static void
+rc_close(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	struct runner *r = rc->r;
+
+	if (rc->generation == r->generation) {
+		if (!rc->passed && !rc->failed) {
+			unsigned line = rc->pc < r->sc->nsteps ?
+			    r->sc->steps[rc->pc].line : 0;
+			char text[300];
+
+			snprintf(text, sizeof(text), "connection %s: %s",
+			    conn_state_name(c->info.state), c->info.reason);
+			runner_note_failure(r, rc, line, text);
+			rc->failed = 1;
+		}
+		if (rc->passed)
+			r->res.passed++;
+		else
+			r->res.failed++;
+		r->finished++;
+		if (!r->o.loop && r->finished >= r->nconns && !r->res.done) {
+			r->res.done = 1;
+			r->res.t_end = now_mono();
+			if (r->done_timer == NULL)
+				r->done_timer = engine_after(r->eng, 0,
+				    runner_done_cb, r);
+		}
+	}
+	vars_free(&rc->vars);
+	buf_free(&rc->pending);
+	buf_free(&rc->out);
+	free(rc);
+	c->udata = NULL;
+}
+
+static const struct conn_handler runner_handler = {
+	.on_open = rc_open,
+	.on_msg = rc_msg,
+	.on_eof = rc_eof,
+	.on_drain = rc_drain,
+	.on_timer = rc_timer,
+	.on_close = rc_close,
+};
+
+/* Copy bytes into freshly allocated storage (NULL stays NULL). */
+static unsigned char *
+runner_dup(const unsigned char *p, size_t n)
+{
+	unsigned char *d;
+
+	if (p == NULL)
+		return NULL;
+	d = xmalloc(n + 1);
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+struct runner *
+runner_new(struct engine *e, const struct scenario *sc,
+    const struct run_opts *o, char *err, size_t errlen)
+{
+	struct runner *r = xcalloc(1, sizeof(*r));
+	const struct scenario_service *ss = &sc->service;
+
+	r->eng = e;
+	r->sc = sc;
+	if (o != NULL)
+		r->o = *o;
+	r->codec = sc->codec;
+	if (r->o.codec != NULL && (r->codec = codec_find(r->o.codec)) == NULL) {
+		snprintf(err, errlen, "unknown codec '%s'", r->o.codec);
+		free(r);
+		return NULL;
+	}
+	r->timeout = r->o.timeout > 0 ? r->o.timeout : sc->timeout;
+	r->nconns = r->o.conns > 0 ? r->o.conns : sc->connections;
+	r->seed = (uint64_t)(now_mono() * 1e9);
+	hist_init(&r->res.latency);
+	r->svc.name = xstrdup(ss->name != NULL ? ss->name : "echo");
+	r->svc.prefix = runner_dup(ss->prefix, ss->prefix_len);
+	r->svc.prefix_len = ss->prefix_len;
+	r->svc.suffix = runner_dup(ss->suffix, ss->suffix_len);
+	r->svc.suffix_len = ss->suffix_len;
+	if (ss->has_fixed) {
+		r->svc.fixed = runner_dup(ss->fixed, ss->fixed_len);
+		r->svc.fixed_len = ss->fixed_len;
+	}
+	r->svc.root = ss->root != NULL ? xstrdup(ss->root) : NULL;
+	if (strcmp(r->svc.name, "file") == 0 && r->svc.root == NULL)
+		r->svc.root = xstrdup(sc->dir != NULL ? sc->dir : ".");
+	return r;
+}
+
+/* Open the pool of client connections against the target. */
+static int
+runner_open_pool(struct runner *r, char *err, size_t errlen)
+{
+	const char *t = r->o.connect != NULL ? r->o.connect : r->target;
+	char addr[160];
+	struct pool_cfg pc;
+
+	if (r->o.connect == NULL)
+		snprintf(addr, sizeof(addr), "%s", server_addr(r->srv));
+	else
+		snprintf(addr, sizeof(addr), "%s", t);
+	memset(&pc, 0, sizeof(pc));
+	pc.target = addr;
+	pc.count = r->nconns;
+	pc.rate = r->o.rate > 0 ? r->o.rate : r->sc->rate;
+	pc.sources = r->o.sources;
+	pc.codec = r->codec;
+	pc.handler = &runner_handler;
+	pc.make_udata = rc_make;
+	pc.arg = r;
+	pc.reconnect = r->o.loop;
+	r->pool = pool_new(r->eng, &pc, err, errlen);
+	if (r->pool == NULL)
+		return -1;
+	pool_start(r->pool);
+	return 0;
+}
+
+int
+runner_start(struct runner *r, char *err, size_t errlen)
+{
+	r->res.t_start = now_mono();
+	r->res.conns = r->nconns;
+	if (r->o.connect == NULL) {
+		r->srv = server_start(r->eng, r->o.listen != NULL ? r->o.listen :
+		    "127.0.0.1:0", &r->svc, 0, err, errlen);
+		if (r->srv == NULL)
+			return -1;
+		snprintf(r->target, sizeof(r->target), "%s (embedded %s)",
+		    server_addr(r->srv), r->svc.name);
+	} else
+		snprintf(r->target, sizeof(r->target), "%s", r->o.connect);
+	return runner_open_pool(r, err, errlen);
+}
+
+void
+runner_on_done(struct runner *r, void (*cb)(struct runner *, void *),
+    void *arg)
+{
+	r->done_cb = cb;
+	r->done_arg = arg;
+}
+
+const struct run_result *
+runner_result(const struct runner *r)
+{
+	return &r->res;
+}
+
+/* Close every connection of the current pool. */
+static void
+runner_close_pool(struct runner *r)
+{
+	struct conn *c, *next;
+
+	if (r->pool == NULL)
+		return;
+	pool_stop(r->pool);
+	for (c = r->eng->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->owner == r->pool) {
+			c->owner = NULL;
+			conn_close(c, "scenario restarted");
+		}
+	}
+	pool_free(r->pool);
+	r->pool = NULL;
+}
+
+void
+runner_restart(struct runner *r)
+{
+	char err[256];
+
+	r->generation++;
+	runner_close_pool(r);
+	free(r->res.failure);
+	memset(&r->res, 0, sizeof(r->res));
+	hist_init(&r->res.latency);
+	r->finished = 0;
+	r->res.t_start = now_mono();
+	r->res.conns = r->nconns;
+	if (runner_open_pool(r, err, sizeof(err)) < 0)
+		r->res.failure = xstrdup(err);
+}
+
+void
+runner_add(struct runner *r, uint64_t n)
+{
+	r->nconns += n;
+	r->res.conns = r->nconns;
+	if (r->pool != NULL)
+		pool_add(r->pool, n);
+}
+
+void
+runner_remove(struct runner *r, uint64_t n)
+{
+	if (n > r->nconns)
+		n = r->nconns;
+	r->nconns -= n;
+	r->res.conns = r->nconns;
+	if (r->pool != NULL)
+		pool_remove(r->pool, n);
+}
+
+const char *
+runner_target(const struct runner *r)
+{
+	return r->target;
+}
+
+const struct scenario *
+runner_scenario(const struct runner *r)
+{
+	return r->sc;
+}
+
+void
+runner_free(struct runner *r)
+{
+	if (r == NULL)
+		return;
+	r->generation++;
+	runner_close_pool(r);
+	if (r->done_timer != NULL)
+		engine_timer_cancel(r->eng, r->done_timer);
+	server_free(r->srv);
+	service_cfg_free(&r->svc);
+	free(r->res.failure);
+	free(r);
+}
