@@ -6,6 +6,7 @@
 #include "codec_util.h"
 #include "util.h"
 
+/* Format a reason into err (if any) and return CODEC_ERROR. */
 ssize_t
 codec_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -52,6 +53,7 @@ codec_utf8_seq(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* Check that every byte belongs to a valid UTF-8 sequence. */
 int
 codec_utf8_valid(const unsigned char *p, size_t n)
 {
@@ -65,6 +67,7 @@ codec_utf8_valid(const unsigned char *p, size_t n)
 	return 1;
 }
 
+/* Count bytes that are not text and call the data binary past a quarter. */
 int
 codec_mostly_binary(const unsigned char *p, size_t n)
 {
@@ -83,6 +86,7 @@ codec_mostly_binary(const unsigned char *p, size_t n)
 	return bad * 4 > n;
 }
 
+/* Render as hex pairs, cut with "..." when they do not fit. */
 size_t
 codec_hex(const unsigned char *p, size_t n, char *out, size_t outlen)
 {
@@ -103,6 +107,7 @@ codec_hex(const unsigned char *p, size_t n, char *out, size_t outlen)
 	return o;
 }
 
+/* Render as escaped text, or hex when mostly binary. */
 size_t
 codec_describe_bytes(const unsigned char *p, size_t n, char *out,
     size_t outlen)
@@ -112,6 +117,7 @@ codec_describe_bytes(const unsigned char *p, size_t n, char *out,
 	return escape_bytes(p, n, out, outlen, 1);
 }
 
+/* Copy printable text, cut with "..." on a UTF-8 boundary. */
 size_t
 codec_copy_text(const char *s, size_t n, char *out, size_t outlen)
 {

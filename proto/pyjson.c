@@ -5,6 +5,7 @@
 #include <string.h>
 #include "pyjson.h"
 
+/* Append a quoted string, escaping as Python json does with ensure_ascii off. */
 void
 pyjson_quote(const char *s, size_t len, struct buf *out)
 {
@@ -109,6 +110,7 @@ pyjson_number(double v, struct buf *out)
 	}
 }
 
+/* Append any cJSON value, recursively, in Python json.dumps style. */
 void
 pyjson_dump(const cJSON *item, struct buf *out)
 {

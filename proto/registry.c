@@ -13,6 +13,7 @@ const struct codec *const codec_all[] = {
 	NULL
 };
 
+/* Look a codec up by its exact name. */
 const struct codec *
 codec_find(const char *name)
 {
