@@ -10,6 +10,14 @@
 
 #define MATCH_SHOW	48	/* bytes shown around a difference */
 
+/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
+ * a buffer that never held data, which sanitizers reject). */
+static const unsigned char *
+bytes_of(const struct buf *b)
+{
+	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
+}
+
 /* Start a report with the step's line and kind. */
 static void
 report_head(struct buf *why, const struct step *st, const char *what)
@@ -26,6 +34,8 @@ report_bytes(struct buf *why, const char *label, const unsigned char *p,
 	char esc[MATCH_SHOW * 4 + 8], hex[MATCH_SHOW * 3 + 1];
 	size_t show;
 
+	if (p == NULL)
+		p = (const unsigned char *)"";
 	if (off > n)
 		off = n;
 	show = n - off < MATCH_SHOW ? n - off : MATCH_SHOW;
@@ -109,9 +119,9 @@ regex_run(const regex_t *re, const unsigned char *p, size_t n,
 #ifdef REG_STARTEND
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)n;
-	rc = regexec(re, (const char *)buf_data(&b), nm, m, REG_STARTEND);
+	rc = regexec(re, (const char *)bytes_of(&b), nm, m, REG_STARTEND);
 #else
-	rc = regexec(re, (const char *)buf_data(&b), nm, m, 0);
+	rc = regexec(re, (const char *)bytes_of(&b), nm, m, 0);
 #endif
 	buf_free(&b);
 	return rc == 0;
@@ -285,7 +295,7 @@ match_json(const struct step *st, const unsigned char *p, size_t n,
 		buf_free(&b);
 		return MATCH_FAIL;
 	}
-	want = cJSON_ParseWithLength((const char *)buf_data(&b), buf_len(&b));
+	want = cJSON_ParseWithLength((const char *)bytes_of(&b), buf_len(&b));
 	buf_free(&b);
 	if (want == NULL) {
 		report_head(why, st, "expected JSON became invalid after "
@@ -360,9 +370,9 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 			return MATCH_FAIL;
 		}
 		rc = buf_len(&b) == msg->body_len && (msg->body_len == 0 ||
-		    memcmp(buf_data(&b), msg->body, msg->body_len) == 0);
+		    memcmp(bytes_of(&b), msg->body, msg->body_len) == 0);
 		if (!rc)
-			report_diff(why, st, buf_data(&b), buf_len(&b),
+			report_diff(why, st, bytes_of(&b), buf_len(&b),
 			    msg->body, msg->body_len);
 		buf_free(&b);
 		return rc ? MATCH_OK : MATCH_FAIL;
@@ -421,10 +431,10 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 			return MATCH_FAIL;
 		}
 		wn = buf_len(&b);
-		d = first_diff(buf_data(&b), wn, p, n);
+		d = first_diff(bytes_of(&b), wn, p, n);
 		if (d < wn && d < n) {
 			vars_set_last(vars, p, n < wn ? n : wn, NULL, 0);
-			report_diff(why, st, buf_data(&b), wn, p,
+			report_diff(why, st, bytes_of(&b), wn, p,
 			    n < wn ? n : wn);
 			rc = MATCH_FAIL;
 		} else if (n < wn)
@@ -484,7 +494,7 @@ report_wanted(struct buf *why, const struct step *st, struct tmpl_vars *vars)
 	case EXPECT_HEADER:
 		buf_init(&b);
 		if (tmpl_render(e->bytes, vars, &b, esc, sizeof(esc)) == 0)
-			report_bytes(why, "expected", buf_data(&b),
+			report_bytes(why, "expected", bytes_of(&b),
 			    buf_len(&b), 0);
 		buf_free(&b);
 		break;
@@ -607,19 +617,19 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 	if (c->kind == CAPTURE_REGEX) {
 		src = &vars->last_body;
 		memset(m, 0, sizeof(m));
-		if (!regex_run(&c->re, buf_data(src), buf_len(src), m, 2)) {
+		if (!regex_run(&c->re, bytes_of(src), buf_len(src), m, 2)) {
 			escape_bytes((const unsigned char *)c->pattern,
 			    strlen(c->pattern), bad, sizeof(bad), 1);
 			snprintf(text, sizeof(text), "the last message does "
 			    "not match /%s/", bad);
 			capture_head(why, st, text);
-			report_bytes(why, "received", buf_data(src),
+			report_bytes(why, "received", bytes_of(src),
 			    buf_len(src), 0);
 			return MATCH_FAIL;
 		}
 		if (c->re.re_nsub < 1 || m[1].rm_so == -1)
 			m[1] = m[0];
-		val = buf_data(src) + m[1].rm_so;
+		val = bytes_of(src) + m[1].rm_so;
 		vl = (size_t)(m[1].rm_eo - m[1].rm_so);
 	} else {
 		if (c->kind == CAPTURE_HEADER && !vars->last_has_head) {
@@ -628,12 +638,12 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 		}
 		src = c->kind == CAPTURE_HEADER ? &vars->last_head :
 		    &vars->last_body;
-		if ((j = json_parse(buf_data(src), buf_len(src), &eo)) == NULL) {
+		if ((j = json_parse(bytes_of(src), buf_len(src), &eo)) == NULL) {
 			snprintf(text, sizeof(text), "the last message's %s is "
 			    "not JSON (error at byte %zu)", c->kind ==
 			    CAPTURE_HEADER ? "header" : "content", eo);
 			capture_head(why, st, text);
-			report_bytes(why, "received", buf_data(src),
+			report_bytes(why, "received", bytes_of(src),
 			    buf_len(src), 0);
 			return MATCH_FAIL;
 		}

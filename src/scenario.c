@@ -17,6 +17,14 @@
 #define SCENARIO_DEFAULT_TIMEOUT	5.0
 #define PARSER_MAX_CAPTURES		256
 
+/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
+ * a buffer that never held data, which sanitizers reject). */
+static const unsigned char *
+bytes_of(const struct buf *b)
+{
+	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
+}
+
 /* Parser state for one file; lives on scenario_parse's stack. */
 struct parser {
 	const char	*name;		/* file name for messages */
@@ -344,7 +352,7 @@ lex_string(struct parser *p, struct tmpl *t, struct buf *b)
 		}
 		if (t != NULL && c == '$' && i + 1 < p->linelen &&
 		    l[i + 1] == '{') {
-			tmpl_add_lit(t, buf_data(&lit), buf_len(&lit));
+			tmpl_add_lit(t, bytes_of(&lit), buf_len(&lit));
 			buf_reset(&lit);
 			if (lex_placeholder(p, t, i, 0, &used) == -1) {
 				buf_free(&lit);
@@ -422,9 +430,9 @@ lex_string(struct parser *p, struct tmpl *t, struct buf *b)
 		}
 	}
 	if (t != NULL)
-		tmpl_add_lit(t, buf_data(&lit), buf_len(&lit));
+		tmpl_add_lit(t, bytes_of(&lit), buf_len(&lit));
 	else
-		buf_append(b, buf_data(&lit), buf_len(&lit));
+		buf_append(b, bytes_of(&lit), buf_len(&lit));
 	buf_free(&lit);
 	p->pos = i + 1;
 	return 0;
@@ -445,7 +453,7 @@ lex_plain(struct parser *p, char **out, size_t *len)
 	*len = buf_len(&b);
 	*out = xmalloc(*len + 1);
 	if (*len > 0)
-		memcpy(*out, buf_data(&b), *len);
+		memcpy(*out, bytes_of(&b), *len);
 	(*out)[*len] = '\0';
 	buf_free(&b);
 	return 0;
@@ -560,11 +568,11 @@ lex_json(struct parser *p, struct tmpl *t, int want_object)
 	tmpl_add_lit(t, l + run, i - run);
 	buf_init(&dummy);
 	tmpl_render_dummy(t, &dummy);
-	j = cJSON_ParseWithLengthOpts((const char *)buf_data(&dummy),
+	j = cJSON_ParseWithLengthOpts((const char *)bytes_of(&dummy),
 	    buf_len(&dummy), &end, 0);
 	if (j == NULL) {
 		size_t eo = end != NULL ?
-		    (size_t)(end - (const char *)buf_data(&dummy)) : 0;
+		    (size_t)(end - (const char *)bytes_of(&dummy)) : 0;
 
 		buf_free(&dummy);
 		if (eo > i - start)
@@ -1032,7 +1040,7 @@ parse_send(struct parser *p)
 			buf_free(&b);
 			return -1;
 		}
-		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
+		tmpl_add_lit(s->body, bytes_of(&b), buf_len(&b));
 		buf_free(&b);
 		break;
 	case 2:
@@ -1060,7 +1068,7 @@ parse_send(struct parser *p)
 			return -1;
 		}
 		free(full);
-		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
+		tmpl_add_lit(s->body, bytes_of(&b), buf_len(&b));
 		buf_free(&b);
 		break;
 	}
@@ -1161,7 +1169,7 @@ parse_expect(struct parser *p)
 			buf_free(&b);
 			return -1;
 		}
-		tmpl_add_lit(e->bytes, buf_data(&b), buf_len(&b));
+		tmpl_add_lit(e->bytes, bytes_of(&b), buf_len(&b));
 		buf_free(&b);
 		break;
 	case 2: {
@@ -1580,7 +1588,7 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 		    len);
 		rc = -1;
 	}
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+	if (rc == 0 && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		off = 3;
 	while (rc == 0 && off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
@@ -1648,7 +1656,7 @@ scenario_load(const char *path, char *err, size_t errlen)
 		buf_free(&b);
 		return NULL;
 	}
-	sc = scenario_parse(path, (const char *)buf_data(&b), buf_len(&b), err,
+	sc = scenario_parse(path, (const char *)bytes_of(&b), buf_len(&b), err,
 	    errlen);
 	buf_free(&b);
 	return sc;

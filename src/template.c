@@ -9,6 +9,14 @@
 #include "template.h"
 #include "util.h"
 
+/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
+ * a buffer that never held data, which sanitizers reject). */
+static const unsigned char *
+bytes_of(const struct buf *b)
+{
+	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
+}
+
 struct tmpl *
 tmpl_new(void)
 {
@@ -290,7 +298,7 @@ tmpl_literal(const struct tmpl *t, struct buf *tmp, size_t *len)
 	buf_reset(tmp);
 	tmpl_render_dummy(t, tmp);
 	*len = buf_len(tmp);
-	return buf_data(tmp);
+	return bytes_of(tmp);
 }
 
 void
@@ -391,9 +399,9 @@ tmpl_send(const struct step *st, const struct codec *codec,
 		buf_append(&head, "", 1);
 	}
 	if (s->raw || codec == NULL)
-		buf_append(out, buf_data(&body), buf_len(&body));
-	else if (codec->encode(buf_data(&body), buf_len(&body),
-	    s->head != NULL ? (const char *)buf_data(&head) : NULL, out, err,
+		buf_append(out, bytes_of(&body), buf_len(&body));
+	else if (codec->encode(bytes_of(&body), buf_len(&body),
+	    s->head != NULL ? (const char *)bytes_of(&head) : NULL, out, err,
 	    errlen) == -1)
 		goto done;
 	rc = 0;
