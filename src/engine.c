@@ -108,6 +108,12 @@ engine_free(struct engine *e)
 
 	while (e->conns != NULL)
 		conn_close(e->conns, "engine shut down");
+	if (ev_is_active(&p->sigint)) {
+		ev_ref(e->loop);
+		ev_ref(e->loop);
+		ev_signal_stop(e->loop, &p->sigint);
+		ev_signal_stop(e->loop, &p->sigterm);
+	}
 	engine_reap(e);
 	while (p->timers != NULL) {
 		struct engine_timer *t = p->timers;
@@ -183,6 +189,7 @@ engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 double
 engine_now(struct engine *e)
 {
+	(void)e;
 	return now_mono();
 }
 

@@ -83,8 +83,8 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 		t = text;
 	tl = strlen(r->sc->path) + strlen(t) + 64;
 	r->res.failure = xmalloc(tl);
-	snprintf(r->res.failure, tl, "%s:%u: %s (connection %llu)",
-	    r->sc->path, line, t, (unsigned long long)rc->n + 1);
+	snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s",
+	    r->sc->path, line, (unsigned long long)rc->n + 1, t);
 	r->res.fail_line = line;
 	r->res.fail_conn = rc->n + 1;
 }
