@@ -271,13 +271,15 @@ match_json_subset(const struct cJSON *want, const struct cJSON *got,
 	return subset_rec(want, got, path, pathlen, &fw, &fg);
 }
 
-/* Match a JSON expect (body or head, per st) against text p[0..n). */
+/* Match expected JSON text t (a subset) against the message's header (if
+ * is_head) or content p[0..n); have is 0 when there is no header. */
 static int
-match_json(const struct step *st, const unsigned char *p, size_t n,
-    int have, struct tmpl_vars *vars, struct buf *why)
+match_json(const struct step *st, const struct tmpl *t, int is_head,
+    const unsigned char *p, size_t n, int have, struct tmpl_vars *vars,
+    struct buf *why)
 {
-	const char *part = st->u.expect.kind == EXPECT_HEADER ? "header" :
-	    "content";
+	const char *part = is_head ? "header" : "content";
+	char err[256];
 	const cJSON *fw, *fg;
 	cJSON *want, *got;
 	struct buf b;
@@ -291,7 +293,8 @@ match_json(const struct step *st, const unsigned char *p, size_t n,
 		return MATCH_FAIL;
 	}
 	buf_init(&b);
-	if (render_want(st, vars, &b, why) == -1) {
+	if (tmpl_render(t, vars, &b, err, sizeof(err)) == -1) {
+		report_head(why, st, err);
 		buf_free(&b);
 		return MATCH_FAIL;
 	}
@@ -362,6 +365,9 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 
 	vars_set_last(vars, msg->body, msg->body_len, msg->head,
 	    msg->head_len);
+	if (e->head != NULL && match_json(st, e->head, 1, msg->head,
+	    msg->head_len, msg->head != NULL, vars, why) != MATCH_OK)
+		return MATCH_FAIL;
 	switch (e->kind) {
 	case EXPECT_BYTES:
 		buf_init(&b);
@@ -383,9 +389,10 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		    "the message does not match the pattern");
 		return MATCH_FAIL;
 	case EXPECT_JSON:
-		return match_json(st, msg->body, msg->body_len, 1, vars, why);
+		return match_json(st, e->bytes, 0, msg->body, msg->body_len, 1,
+		    vars, why);
 	case EXPECT_HEADER:
-		return match_json(st, msg->head, msg->head_len,
+		return match_json(st, e->bytes, 1, msg->head, msg->head_len,
 		    msg->head != NULL, vars, why);
 	case EXPECT_LENGTH:
 		if (msg->body_len == e->length)
@@ -423,6 +430,11 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 	int rc;
 
 	*used = 0;
+	if (e->head != NULL) {
+		report_head(why, st, "expected a message with a header, got "
+		    "the raw byte stream (the raw codec has no header)");
+		return MATCH_FAIL;
+	}
 	switch (e->kind) {
 	case EXPECT_BYTES:
 		buf_init(&b);
@@ -463,7 +475,7 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 			return MATCH_MORE;
 		cJSON_Delete(j);
 		vars_set_last(vars, p, n, NULL, 0);
-		rc = match_json(st, p, n, 1, vars, why);
+		rc = match_json(st, e->bytes, 0, p, n, 1, vars, why);
 		if (rc == MATCH_OK)
 			*used = n;
 		return rc;

@@ -1221,10 +1221,21 @@ parse_expect(struct parser *p)
 	}
 	while (!at_eol(p)) {
 		at = p->pos;
+		if (lex_word(p, &w, &wl) && word_is(w, wl, "header") &&
+		    e->kind != EXPECT_HEADER && e->kind != EXPECT_CLOSE) {
+			if (e->head != NULL)
+				return perr(p, at, NULL, "expected one header, "
+				    "got a second");
+			e->head = tmpl_new();
+			if (lex_json(p, e->head, 1) == -1)
+				return -1;
+			continue;
+		}
+		p->pos = at;
 		if (!lex_word(p, &w, &wl) || !word_is(w, wl, "timeout"))
-			return perr(p, at, "the one expect option is timeout D",
-			    "expected 'timeout' or end of line, got %s",
-			    parser_got(p, at, got, sizeof(got)));
+			return perr(p, at, "expect options are timeout D and "
+			    "header {...}", "expected 'timeout' or end of line, "
+			    "got %s", parser_got(p, at, got, sizeof(got)));
 		if (e->timeout >= 0)
 			return perr(p, at, NULL, "expected one timeout, got a "
 			    "second");
@@ -1679,6 +1690,7 @@ scenario_free(struct scenario *sc)
 			break;
 		case STEP_EXPECT:
 			tmpl_free(st->u.expect.bytes);
+			tmpl_free(st->u.expect.head);
 			if (st->u.expect.pattern != NULL) {
 				regfree(&st->u.expect.re);
 				free(st->u.expect.pattern);

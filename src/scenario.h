@@ -60,6 +60,9 @@ struct step_expect {
 	enum expect_kind kind;
 	struct tmpl	*bytes;		/* BYTES: expected bytes; JSON, HEADER:
 					   expected JSON text; else NULL */
+	struct tmpl	*head;		/* `header {...}` option on BYTES, REGEX,
+					   JSON, LENGTH: the same message's
+					   header must hold this subset; or NULL */
 	regex_t		 re;		/* REGEX: compiled with REG_EXTENDED */
 	char		*pattern;	/* REGEX: source text, for reports */
 	uint64_t	 length;	/* LENGTH */

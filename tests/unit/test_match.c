@@ -192,6 +192,28 @@ test_header_expect_checks_head_only(void **state)
 	assert_why("got one without");
 }
 
+/* A header option checks the same message's header and content. */
+static void
+test_header_option_checks_same_message(void **state)
+{
+	size_t used;
+
+	(void)state;
+	fx_parse("expect json {\"result\": 1} header {\"k\": \"v\"}\n"
+	    "expect \"First\" header {\"k\": \"w\"}\n");
+	assert_int_equal(fx_match(0, "{\"result\": 1}", 13, "{\"k\": \"v\"}"),
+	    MATCH_OK);
+	assert_int_equal(fx_match(0, "{\"result\": 2}", 13, "{\"k\": \"v\"}"),
+	    MATCH_FAIL);
+	assert_why("content: at result values differ");
+	assert_int_equal(fx_match(1, "First", 5, "{\"k\": \"v\"}"), MATCH_FAIL);
+	assert_why("header: at k values differ");
+	assert_int_equal(match_stream(&fx.sc->steps[1],
+	    (const unsigned char *)"First", 5, &fx.v, &used, &fx.why),
+	    MATCH_FAIL);
+	assert_why("the raw codec has no header");
+}
+
 /* match_json_subset compares numbers, booleans, null and arrays. */
 static void
 test_json_subset_compares_scalars_and_arrays(void **state)
@@ -357,6 +379,8 @@ main(void)
 		cmocka_unit_test_teardown(
 		    test_json_subset_reports_path_of_difference, fx_teardown),
 		cmocka_unit_test_teardown(test_header_expect_checks_head_only,
+		    fx_teardown),
+		cmocka_unit_test_teardown(test_header_option_checks_same_message,
 		    fx_teardown),
 		cmocka_unit_test(test_json_subset_compares_scalars_and_arrays),
 		cmocka_unit_test_teardown(test_length_close_nothing_on_messages,

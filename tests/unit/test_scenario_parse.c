@@ -222,8 +222,10 @@ test_expect_kinds_parse_with_timeouts(void **state)
 	    "expect length 44\n"
 	    "expect close timeout 250ms\n"
 	    "expect nothing 500ms\n"
-	    "expect text \"t\"\n");
+	    "expect text \"t\" header {\"a\": 1} timeout 1s\n");
 	assert_int_equal(sc->nsteps, 9);
+	assert_non_null(sc->steps[8].u.expect.head);
+	assert_null(sc->steps[0].u.expect.head);
 	e = &sc->steps[0].u.expect;
 	assert_int_equal(e->kind, EXPECT_BYTES);
 	assert_true(e->timeout == 3.0);
