@@ -1,0 +1,40 @@
+# Shared helpers for the integration tests (POSIX sh): TAP output, and
+# starting `sockbench serve` on a free port.
+BIN=${BIN:-./sockbench}
+tap_n=0
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# ok CONDITION_EXIT_STATUS DESCRIPTION
+check() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+	fi
+}
+
+# serve NAME ARGS...: start sockbench serve on a free port; sets $port.
+serve() {
+	name=$1
+	shift
+	"$BIN" serve -l 127.0.0.1:0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+	pid=$!
+	pids="$pids $pid"
+	i=0
+	while [ $i -lt 100 ]; do
+		port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/$name.out")
+		[ -n "$port" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# could not start serve $*"
+	return 1
+}
