@@ -14,7 +14,13 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 /* Readable bytes start here; valid until the next call that changes b. */
-static inline unsigned char *buf_data(const struct buf *b) { return b->data + b->off; }
+static inline unsigned char *
+buf_data(const struct buf *b)
+{
+	static unsigned char empty[1];
+
+	return b->data != NULL ? b->data + b->off : empty;
+}
 static inline size_t buf_len(const struct buf *b) { return b->len; }
 /* Append n bytes. */
 void buf_append(struct buf *b, const void *p, size_t n);
