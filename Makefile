@@ -4,12 +4,12 @@ DESTDIR ?=
 CC      ?= cc
 WERROR  ?= $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Iproto -Iui -MMD -MP
+SB_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Iproto -Iui -MMD -MP
 PKGS     = ncursesw libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
-CFLAGS  += $(PKG_CFLAGS)
+ALL_CFLAGS = $(SB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) $(EV_LIBS) -lm
 
 BUILD   ?= build
@@ -27,7 +27,7 @@ check-deps:
 	@scripts/deps.sh build
 
 $(BIN): $(MAIN_OBJ) $(BUILD)/libsockbench.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libsockbench.a: $(LIB_OBJ)
 	@rm -f $@
@@ -35,11 +35,11 @@ $(BUILD)/libsockbench.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsockbench.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libsockbench.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/libsockbench.a $(LDLIBS) -lcmocka
 
 unit: all $(UNIT_BIN)
 

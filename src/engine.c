@@ -216,9 +216,19 @@ engine_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (t->once) {
+		/* Free a one-shot timer first: its callback may end the loop
+		 * or free what the timer points to. */
+		struct engine *e = t->e;
+		void (*fn)(struct engine *, void *) = t->fn;
+		void *arg = t->arg;
+
+		engine_timer_cancel(e, t);
+		fn(e, arg);
+		return;
+	}
+	/* A repeating timer's callback may cancel it: do not touch t after. */
 	t->fn(t->e, t->arg);
-	if (t->once)
-		engine_timer_cancel(t->e, t);
 }
 
 /* A watched fd is readable. */

@@ -22,9 +22,12 @@ echo_piece(struct conn *c, const struct service_cfg *cfg,
 	struct buf b;
 
 	if (cfg->prefix_len + n + cfg->suffix_len <= sizeof(tmp)) {
-		memcpy(tmp, cfg->prefix, cfg->prefix_len);
+		if (cfg->prefix_len > 0)
+			memcpy(tmp, cfg->prefix, cfg->prefix_len);
 		memcpy(tmp + cfg->prefix_len, p, n);
-		memcpy(tmp + cfg->prefix_len + n, cfg->suffix, cfg->suffix_len);
+		if (cfg->suffix_len > 0)
+			memcpy(tmp + cfg->prefix_len + n, cfg->suffix,
+			    cfg->suffix_len);
 		conn_send_msg(c, tmp, cfg->prefix_len + n + cfg->suffix_len);
 		return;
 	}
