@@ -139,6 +139,8 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 		e->conns->prev = c;
 	e->conns = c;
 	e->tot.opened++;
+	if (st == CS_OPEN)
+		c->info.state = CS_OPEN;	/* accepted: open from the start */
 	engine_emit(e, &c->info, &ev);
 	if (st == CS_OPEN)
 		conn_opened(c);
@@ -448,6 +450,8 @@ conn_check_eof(struct conn *c)
 	c->eof_told = 1;
 	if (c->h->on_eof != NULL)
 		c->h->on_eof(c);
+	else if (c->wr_shut)
+		conn_close(c, "closed (both sides shut down)");
 	else if (buf_len(&c->tx) > 0)
 		conn_close_after_flush(c, "EOF (peer closed)");
 	else

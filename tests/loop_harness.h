@@ -73,7 +73,7 @@ harness_attach(struct harness *h, struct engine *e, double seconds)
 }
 
 /* Count ended connections of a side in a state. */
-static size_t
+__attribute__((unused)) static size_t
 harness_count(const struct harness *h, enum conn_side side,
     enum conn_state st)
 {
