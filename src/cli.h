@@ -17,6 +17,16 @@ struct cli_cmd {
 	const char	*summary;
 };
 
+/* The getopt_long entries of the shared limit flags; each returns
+ * CLI_LIMIT_OPT, to be handed to cli_limit_opt with the option's name. */
+#define CLI_LIMIT_OPT	1000
+#define CLI_LIMIT_LONGOPTS						\
+	{ "max-frame", required_argument, NULL, CLI_LIMIT_OPT },	\
+	{ "max-buffer", required_argument, NULL, CLI_LIMIT_OPT },	\
+	{ "connect-timeout", required_argument, NULL, CLI_LIMIT_OPT },	\
+	{ "idle-timeout", required_argument, NULL, CLI_LIMIT_OPT },	\
+	{ "max-conns", required_argument, NULL, CLI_LIMIT_OPT }
+
 /* Parse one of the shared engine-limit flags into lim (--max-frame,
  * --max-buffer, --connect-timeout, --idle-timeout, --max-conns); returns 1
  * if opt was one of them, 0 if not, -1 on a bad value (message printed). */

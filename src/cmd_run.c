@@ -170,11 +170,7 @@ run_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "max-frame", required_argument, NULL, 1000 },
-		{ "max-buffer", required_argument, NULL, 1000 },
-		{ "connect-timeout", required_argument, NULL, 1000 },
-		{ "idle-timeout", required_argument, NULL, 1000 },
-		{ "max-conns", required_argument, NULL, 1000 },
+		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts o;
@@ -229,7 +225,7 @@ run_main(int argc, char **argv)
 		case 'h':
 			printf(run_help, cli_limit_help);
 			return EXIT_OK;
-		case 1000:
+		case CLI_LIMIT_OPT:
 			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
 				return EXIT_USAGE;
 			break;

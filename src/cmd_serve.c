@@ -140,11 +140,7 @@ serve_main(int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "max-frame", required_argument, NULL, 1000 },
-		{ "max-buffer", required_argument, NULL, 1000 },
-		{ "connect-timeout", required_argument, NULL, 1000 },
-		{ "idle-timeout", required_argument, NULL, 1000 },
-		{ "max-conns", required_argument, NULL, 1000 },
+		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen = "127.0.0.1:7000", *spec = "echo";
@@ -169,7 +165,7 @@ serve_main(int argc, char **argv)
 		case 'h':
 			printf(serve_help, cli_limit_help);
 			return EXIT_OK;
-		case 1000:
+		case CLI_LIMIT_OPT:
 			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
 				return EXIT_USAGE;
 			break;
