@@ -1,0 +1,213 @@
+/* sockbench ui: the live dashboard over a scenario run. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "runner.h"
+#include "scenario.h"
+#include "ui.h"
+#include "util.h"
+
+static const char ui_help[] =
+"Usage: sockbench ui [options] [SCENARIO]\n"
+"\n"
+"Run a scenario under the live dashboard: a header with totals, rates,\n"
+"latency and a throughput sparkline, a table of every connection (client\n"
+"and server side), and the decoded conversation of the one you focus.\n"
+"With no SCENARIO it runs the bundled demo (scenarios/demo.txt): the app\n"
+"service with 8 connections searching the seed table, in a loop.\n"
+"Press ? inside for the keys; q quits. Diagnostics go to\n"
+"$TMPDIR/sockbench-ui.log while the dashboard owns the terminal.\n"
+"\n"
+"  -C, --connect HOST:PORT  run against this server, not the embedded one\n"
+"  -l, --listen HOST:PORT   address of the embedded server (default\n"
+"                           127.0.0.1:0, a free port)\n"
+"  -c, --conns N            override the scenario's `connections`\n"
+"  -r, --rate N             override the scenario's `rate` (per second)\n"
+"      --source LIST        local source addresses, comma-separated\n"
+"  -t, --timeout DUR        override the scenario's default expect timeout\n"
+"      --loop               replay every connection forever (the default\n"
+"                           for the demo)\n"
+"      --once               play the scenario once (the default for a\n"
+"                           SCENARIO file)\n"
+"  -h, --help               this text\n"
+"\n"
+"%s"
+"\n"
+"It needs a terminal; for scripts and CI use 'sockbench run'.\n"
+"Exit status: 0 after q or a signal, 2 on bad flags, a scenario parse\n"
+"error or no terminal, 3 if it cannot listen or set up the terminal.\n"
+"\n"
+"Examples:\n"
+"  sockbench ui                                  the demo\n"
+"  sockbench ui -c 100 --loop scenarios/seed/000-app.txt\n"
+"  sockbench ui --connect 127.0.0.1:6379 scenarios/redis-ping.txt\n";
+
+const char ui_demo_scenario[] =
+"# The dashboard's demo, run by `sockbench ui` with no scenario: the embedded\n"
+"# app service and 8 connections searching its seed table. The dashboard\n"
+"# replays every connection in a loop (the app answers one request per\n"
+"# connection, then closes). Headless, once: sockbench run scenarios/demo.txt\n"
+"name \"demo: search the seed table\"\n"
+"service app\n"
+"codec jsonhdr\n"
+"connections 8\n"
+"rate 8\n"
+"timeout 5s\n"
+"wait 1s\n"
+"send json {\"action\": \"search\", \"value\": \"morpheus\"}\n"
+"expect json {\"result\": \"Follow the white rabbit. \xf0\x9f\x90\xb0\"}\n"
+"expect close\n";
+
+/* What the deferred start needs, and what went wrong. */
+struct ui_start {
+	struct runner	*r;
+	char		 err[512];
+	int		 failed;
+};
+
+/* Start the runner from inside the loop, once the dashboard watches, so
+ * the table sees every connection from its first event. */
+static void
+ui_start_cb(struct engine *e, void *arg)
+{
+	struct ui_start *st = arg;
+
+	if (runner_start(st->r, st->err, sizeof(st->err)) < 0) {
+		st->failed = 1;
+		engine_stop(e);
+	}
+}
+
+int
+ui_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'C' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "connections", required_argument, NULL, 'c' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "source", required_argument, NULL, 1001 },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "loop", no_argument, NULL, 1002 },
+		{ "once", no_argument, NULL, 1003 },
+		{ "bench-frame", required_argument, NULL, 1004 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-frame", required_argument, NULL, 1000 },
+		{ "max-buffer", required_argument, NULL, 1000 },
+		{ "connect-timeout", required_argument, NULL, 1000 },
+		{ "idle-timeout", required_argument, NULL, 1000 },
+		{ "max-conns", required_argument, NULL, 1000 },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_opts o;
+	struct engine_limits lim;
+	struct scenario *sc;
+	struct engine *e;
+	struct ui_start st;
+	char err[1024], title[256], *end;
+	int ch, idx, loop = -1, rc;
+	unsigned long bench = 0;
+
+	memset(&o, 0, sizeof(o));
+	engine_limits_default(&lim);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "C:l:c:r:t:h", opts, &idx)) !=
+	    -1) {
+		switch (ch) {
+		case 'C': o.connect = optarg; break;
+		case 'l': o.listen = optarg; break;
+		case 1001: o.sources = optarg; break;
+		case 1002: loop = 1; break;
+		case 1003: loop = 0; break;
+		case 'c':
+			o.conns = strtoull(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o.conns == 0 ||
+			    o.conns > SCENARIO_MAX_CONNS)
+				return cli_usage_error("ui", "--conns '%s': "
+				    "expected 1-%d", optarg, SCENARIO_MAX_CONNS);
+			break;
+		case 'r':
+			o.rate = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(o.rate > 0))
+				return cli_usage_error("ui", "--rate '%s': "
+				    "expected a number above 0", optarg);
+			break;
+		case 't':
+			if ((o.timeout = parse_duration(optarg)) <= 0)
+				return cli_usage_error("ui", "--timeout '%s': "
+				    "expected a duration such as 2s or 500ms",
+				    optarg);
+			break;
+		case 1004:
+			bench = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || bench == 0 ||
+			    bench > 10000000)
+				return cli_usage_error("ui", "--bench-frame '%s': "
+				    "expected a number of connections", optarg);
+			break;
+		case 'h':
+			printf(ui_help, cli_limit_help);
+			return EXIT_OK;
+		case 1000:
+			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_usage_error("ui", "unknown option (see "
+			    "'sockbench ui --help')");
+		}
+	}
+	if (bench > 0)
+		return ui_bench_frame(bench, 200);
+	if (argc - optind > 1)
+		return cli_usage_error("ui", "expected one SCENARIO, got %d "
+		    "arguments", argc - optind);
+	if (!isatty(0) || !isatty(1)) {
+		fprintf(stderr, "sockbench ui: the dashboard needs a terminal "
+		    "(stdin and stdout are not both one); to run scenarios "
+		    "without one use 'sockbench run SCENARIO'\n");
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		sc = scenario_load(argv[optind], err, sizeof(err));
+		if (loop < 0)
+			loop = 0;
+	} else {
+		sc = scenario_parse("scenarios/demo.txt", ui_demo_scenario,
+		    strlen(ui_demo_scenario), err, sizeof(err));
+		if (loop < 0)
+			loop = 1;
+	}
+	if (sc == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
+	o.loop = loop;
+	if (sc->max_frame > 0 && lim.max_frame == CODEC_MAX_FRAME_DEFAULT)
+		lim.max_frame = sc->max_frame;
+	engine_raise_nofile();
+	e = engine_new(&lim);
+	memset(&st, 0, sizeof(st));
+	if ((st.r = runner_new(e, sc, &o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, err);
+		engine_free(e);
+		scenario_free(sc);
+		return EXIT_RUNTIME;
+	}
+	snprintf(title, sizeof(title), "%s%s", sc->path,
+	    loop ? " (looping)" : "");
+	engine_after(e, 0, ui_start_cb, &st);
+	rc = ui_run(e, st.r, title);
+	if (st.failed) {
+		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, st.err);
+		rc = EXIT_RUNTIME;
+	}
+	runner_free(st.r);
+	engine_free(e);
+	scenario_free(sc);
+	return rc;
+}

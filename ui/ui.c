@@ -1,0 +1,688 @@
+/* The dashboard's life cycle: terminal setup and restore, the stdin watcher
+ * and redraw timer on the engine's loop, keys, recordings, and the frame
+ * benchmark. */
+#define NCURSES_WIDECHAR 1
+#include <sys/stat.h>
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "ui.h"
+#include "ui_draw.h"
+#include "ui_fmt.h"
+#include "ui_record.h"
+#include "util.h"
+
+#define UI_FPS		10	/* frames a second at most */
+#define UI_RESORT	1.0	/* seconds between re-sorts */
+#define UI_NAV_HOLD	1.5	/* seconds the order holds after a move */
+#define UI_EMPTY_WAKEUPS 64	/* stdin readable without keys: hung up */
+
+static struct ui *ui_active;	/* the running dashboard, for signals */
+static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
+static int ui_saved_stderr = -1;
+static int ui_atexit_done;
+
+/* Give the terminal back: endwin, and stderr back from the log file. Safe
+ * to call more than once and from exit handlers. */
+static void
+ui_restore(void)
+{
+	if (ui_screen != NULL && !isendwin())
+		endwin();
+	if (ui_saved_stderr >= 0) {
+		fflush(stderr);
+		dup2(ui_saved_stderr, 2);
+		close(ui_saved_stderr);
+		ui_saved_stderr = -1;
+	}
+}
+
+/* Append a line to the log file, with the time. */
+static void __attribute__((format(printf, 2, 3)))
+ui_log(struct ui *u, const char *fmt, ...)
+{
+	char ts[32];
+	va_list ap;
+
+	if (u->log == NULL)
+		return;
+	ui_fmt_clock(now_mono() + u->m.wall_off, ts, sizeof(ts));
+	fprintf(u->log, "%s ", ts);
+	va_start(ap, fmt);
+	vfprintf(u->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', u->log);
+	fflush(u->log);
+}
+
+/* Show a message in the status line (and log it). */
+static void __attribute__((format(printf, 2, 3)))
+ui_status(struct ui *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->status, sizeof(u->status), fmt, ap);
+	va_end(ap);
+	u->t_status = now_mono();
+	ui_log(u, "%s", u->status);
+}
+
+/* SIGINT or SIGTERM: restore the terminal before the loop stops. */
+static void
+ui_signal_cb(struct engine *e, int sig)
+{
+	(void)e;
+	if (ui_active != NULL) {
+		ui_active->quit = 1;
+		ui_log(ui_active, "signal %d: quitting", sig);
+	}
+	ui_restore();
+}
+
+/* Observer that writes connection errors to the log file. */
+static void
+ui_log_event_cb(void *ctx, const struct conn_info *ci,
+    const struct obs_event *ev)
+{
+	if (ev->kind == OBS_ERROR)
+		ui_log(ctx, "conn #%llu %s: %s", (unsigned long long)ci->id,
+		    ci->peer, ev->text != NULL ? ev->text : "?");
+}
+
+/* Move the cursor (table) or scroll (messages) by delta lines. */
+static void
+ui_move(struct ui *u, long delta)
+{
+	if (u->pane == UI_PANE_MSGS) {
+		long back = (long)u->msg_back - delta;
+
+		if (back < 0)
+			back = 0;
+		if (back > INT_MAX / 2)
+			back = INT_MAX / 2;
+		u->msg_back = (int)back;
+		return;
+	}
+	if (u->m.nview == 0)
+		return;
+	if (delta < 0 && u->cur < -delta)
+		u->cur = 0;
+	else
+		u->cur += delta;
+	if (u->cur >= (long)u->m.nview)
+		u->cur = (long)u->m.nview - 1;
+	u->sel_id = u->m.view[u->cur]->info.id;
+	u->t_nav = now_mono();
+}
+
+/* Enter: show the selected connection in the message pane, and keep its
+ * row while it is focused. */
+static void
+ui_focus(struct ui *u)
+{
+	struct ui_conn *c;
+
+	if ((c = ui_model_find(&u->m, u->focus_id)) != NULL)
+		c->pinned = 0;
+	if ((c = ui_model_find(&u->m, u->sel_id)) == NULL)
+		return;
+	c->pinned = 1;
+	u->focus_id = c->info.id;
+	u->msg_back = 0;
+}
+
+/* The connection a recording is made of: the selected row, or in the
+ * message pane the one it shows. */
+static struct ui_conn *
+ui_record_target(struct ui *u)
+{
+	if (u->pane == UI_PANE_MSGS && u->focus_id != 0)
+		return ui_model_find(&u->m, u->focus_id);
+	return ui_model_find(&u->m, u->sel_id);
+}
+
+/* Say whether c has anything to record. */
+static int
+ui_has_msgs(const struct ui_conn *c)
+{
+	const struct ui_msg *msg;
+
+	for (msg = c->mfirst; msg != NULL; msg = msg->cnext)
+		if (msg->kind != UI_MSG_EVENT)
+			return 1;
+	return 0;
+}
+
+/* w: write one connection's conversation as a scenario file. */
+static void
+ui_record_one(struct ui *u)
+{
+	struct ui_record_meta meta = { u->service,
+	    u->r != NULL ? runner_target(u->r) : u->title };
+	struct ui_conn *c = ui_record_target(u);
+	char path[96], err[256];
+
+	if (c == NULL) {
+		ui_status(u, "no connection selected to record");
+		return;
+	}
+	if (!ui_has_msgs(c)) {
+		ui_status(u, "connection #%llu has no messages to record",
+		    (unsigned long long)c->info.id);
+		return;
+	}
+	snprintf(path, sizeof(path), "./sockbench-recording-%llu.txt",
+	    (unsigned long long)c->info.id);
+	if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0)
+		ui_status(u, "%s", err);
+	else
+		ui_status(u, "wrote %s (replay: sockbench run %s%s)", path,
+		    meta.service == NULL ? "--connect HOST:PORT " : "", path);
+}
+
+/* W: write every connection with messages, one file each, in a new
+ * directory. */
+static void
+ui_record_all(struct ui *u)
+{
+	struct ui_record_meta meta = { u->service,
+	    u->r != NULL ? runner_target(u->r) : u->title };
+	struct ui_conn *c;
+	char dir[96], path[160], err[256];
+	struct tm tm;
+	time_t t = time(NULL);
+	unsigned long n = 0;
+
+	localtime_r(&t, &tm);
+	snprintf(dir, sizeof(dir), "./sockbench-recording-%04d%02d%02d-"
+	    "%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		ui_status(u, "cannot make %s: %s", dir, strerror(errno));
+		return;
+	}
+	for (c = u->m.first; c != NULL; c = c->next) {
+		if (!ui_has_msgs(c))
+			continue;
+		snprintf(path, sizeof(path), "%s/conn-%llu.txt", dir,
+		    (unsigned long long)c->info.id);
+		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
+			ui_status(u, "%s", err);
+			return;
+		}
+		n++;
+	}
+	ui_status(u, "wrote %lu recordings to %s/", n, dir);
+}
+
+/* Apply the filter being typed, keeping the cursor on its row. */
+static void
+ui_apply_filter(struct ui *u)
+{
+	ui_model_set_filter(&u->m, u->fbuf);
+	ui_model_refresh(&u->m, now_mono());
+	ui_draw_follow(u);
+}
+
+/* A key while the filter prompt is open. */
+static void
+ui_filter_key(struct ui *u, int ch)
+{
+	size_t n = strlen(u->fbuf);
+
+	switch (ch) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		u->filtering = 0;
+		return;
+	case 27:
+		u->filtering = 0;
+		u->fbuf[0] = '\0';
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		while (n > 0 && ((unsigned char)u->fbuf[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+		u->fbuf[n] = '\0';
+		break;
+	default:
+		if (ch < 0x20 || ch > 0xff || ch == 127 ||
+		    n + 1 >= sizeof(u->fbuf))
+			return;
+		u->fbuf[n] = (char)ch;
+		u->fbuf[n + 1] = '\0';
+		break;
+	}
+	ui_apply_filter(u);
+}
+
+/* Act on one key. */
+static void
+ui_key(struct ui *u, int ch)
+{
+	int page = u->pane == UI_PANE_MSGS ? u->msg_rows : u->table_rows;
+
+	if (page < 1)
+		page = 1;
+	if (ch == KEY_RESIZE) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (u->help) {
+		u->help = 0;
+		return;
+	}
+	if (u->filtering) {
+		ui_filter_key(u, ch);
+		return;
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		u->quit = 1;
+		engine_stop(u->e);
+		break;
+	case KEY_UP:
+	case 'k':
+		ui_move(u, -1);
+		break;
+	case KEY_DOWN:
+	case 'j':
+		ui_move(u, 1);
+		break;
+	case KEY_PPAGE:
+		ui_move(u, -page);
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		ui_move(u, page);
+		break;
+	case KEY_HOME:
+	case 'g':
+		ui_move(u, -(LONG_MAX / 4));
+		break;
+	case KEY_END:
+	case 'G':
+		ui_move(u, LONG_MAX / 4);
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		ui_focus(u);
+		break;
+	case '\t':
+		u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS :
+		    UI_PANE_TABLE;
+		break;
+	case 's':
+		ui_model_set_sort(&u->m, (u->m.sort + 1) % UI_COL_COUNT,
+		    u->m.reverse);
+		ui_model_refresh(&u->m, now_mono());
+		ui_draw_follow(u);
+		ui_status(u, "sorted by %s", ui_col_name(u->m.sort));
+		break;
+	case 'S':
+		ui_model_set_sort(&u->m, u->m.sort, !u->m.reverse);
+		ui_model_refresh(&u->m, now_mono());
+		ui_draw_follow(u);
+		ui_status(u, "sorted by %s, %s", ui_col_name(u->m.sort),
+		    u->m.reverse ? "descending" : "ascending");
+		break;
+	case '/':
+		u->filtering = 1;
+		snprintf(u->fbuf, sizeof(u->fbuf), "%s", u->m.filter);
+		break;
+	case 27:
+		if (u->m.filter[0] != '\0') {
+			u->fbuf[0] = '\0';
+			ui_apply_filter(u);
+		}
+		break;
+	case 'x':
+		u->hex = !u->hex;
+		break;
+	case 'p':
+		u->paused = !u->paused;
+		ui_status(u, u->paused ? "paused: the view stands still, "
+		    "traffic continues (p resumes)" : "resumed");
+		break;
+	case 'r':
+		if (u->r == NULL) {
+			ui_status(u, "no scenario runs here");
+			break;
+		}
+		runner_restart(u->r);
+		ui_status(u, "scenario restarted");
+		break;
+	case '+':
+	case '=':
+		if (u->r == NULL) {
+			ui_status(u, "no scenario runs here");
+			break;
+		}
+		runner_add(u->r, 1);
+		ui_status(u, "added a client connection");
+		break;
+	case '-':
+		if (u->r == NULL) {
+			ui_status(u, "no scenario runs here");
+			break;
+		}
+		runner_remove(u->r, 1);
+		ui_status(u, "removed a client connection");
+		break;
+	case 'w':
+		ui_record_one(u);
+		break;
+	case 'W':
+		ui_record_all(u);
+		break;
+	case '?':
+	case 'h':
+	case KEY_F(1):
+		u->help = 1;
+		break;
+	case 12:
+		clearok(curscr, TRUE);
+		break;
+	}
+}
+
+/* Read every key waiting; returns how many there were. */
+static int
+ui_keys(struct ui *u)
+{
+	int ch, n = 0;
+
+	while (!u->quit && (ch = getch()) != ERR) {
+		ui_key(u, ch);
+		n++;
+	}
+	return n;
+}
+
+/* Expire closed rows and re-sort when it is time; the order holds still
+ * for a moment after the user moved. */
+static void
+ui_maintain(struct ui *u, double now)
+{
+	struct ui_model *m = &u->m;
+
+	if (u->paused) {
+		(void)ui_model_expire(m, 0);
+		return;
+	}
+	(void)ui_model_expire(m, now);
+	if (m->view_dirty || (now - m->t_sorted >= UI_RESORT &&
+	    now - u->t_nav >= UI_NAV_HOLD))
+		ui_model_refresh(m, now);
+}
+
+/* The redraw timer: sample rates, keep the model tidy, draw a frame. */
+static void
+ui_tick_cb(struct engine *e, void *arg)
+{
+	struct ui *u = arg;
+	double now = now_mono();
+
+	ui_model_sample(&u->m, &e->tot, now);
+	(void)ui_keys(u);
+	if (u->quit)
+		return;
+	ui_maintain(u, now);
+	if (!u->paused)
+		ui_draw(u);
+}
+
+/* stdin is readable: handle every key, then redraw at once. */
+static void
+ui_stdin_cb(struct engine *e, void *arg)
+{
+	static int empty;
+	struct ui *u = arg;
+
+	if (ui_keys(u) == 0) {
+		if (++empty >= UI_EMPTY_WAKEUPS) {
+			ui_log(u, "stdin gives no more keys: quitting");
+			u->quit = 1;
+			engine_stop(e);
+		}
+		return;
+	}
+	empty = 0;
+	if (u->quit)
+		return;
+	if (u->m.view_dirty)
+		ui_model_refresh(&u->m, now_mono());
+	ui_draw(u);
+}
+
+/* Open the log file in $TMPDIR (or /tmp). */
+static FILE *
+ui_open_log(char *path, size_t pathlen)
+{
+	const char *dir = getenv("TMPDIR");
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	snprintf(path, pathlen, "%s/sockbench-ui.log", dir);
+	return fopen(path, "a");
+}
+
+/* Whether the locale's character set is UTF-8. */
+static int
+ui_locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
+	    strcmp(cs, "utf8") == 0);
+}
+
+int
+ui_run(struct engine *e, struct runner *r, const char *title)
+{
+	struct observer logobs = { ui_log_event_cb, NULL, NULL };
+	char logpath[PATH_MAX];
+	struct ui *u;
+	SCREEN *scr;
+
+	setlocale(LC_ALL, "");
+	u = xcalloc(1, sizeof(*u));
+	u->e = e;
+	u->r = r;
+	u->title = title != NULL ? title : "dashboard";
+	u->utf8 = ui_locale_utf8();
+	ui_model_init(&u->m);
+	u->t_start = now_mono();
+	u->log = ui_open_log(logpath, sizeof(logpath));
+	logobs.ctx = u;
+	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, "sockbench ui: cannot use the terminal "
+		    "(TERM=%s)\n", term != NULL ? term : "unset");
+		if (u->log != NULL)
+			fclose(u->log);
+		ui_model_free(&u->m);
+		free(u);
+		return EXIT_RUNTIME;
+	}
+	ui_screen = scr;
+	ui_active = u;
+	if (!ui_atexit_done) {
+		atexit(ui_restore);
+		ui_atexit_done = 1;
+	}
+	if (u->log != NULL) {
+		fflush(stderr);
+		ui_saved_stderr = dup(2);
+		dup2(fileno(u->log), 2);
+	}
+	ui_log(u, "dashboard started: %s (log %s)", u->title, logpath);
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_draw_colors(u);
+	if (r != NULL)
+		u->service = ui_record_service(runner_scenario(r));
+	engine_observe(e, &u->m.obs);
+	engine_observe(e, &logobs);
+	engine_handle_signals(e, ui_signal_cb);
+	u->t_draw = engine_every(e, 1.0 / UI_FPS, ui_tick_cb, u);
+	u->t_stdin = engine_watch_fd(e, 0, ui_stdin_cb, u);
+	ui_model_refresh(&u->m, now_mono());
+	ui_draw(u);
+	engine_run(e);
+
+	engine_timer_cancel(e, u->t_draw);
+	engine_timer_cancel(e, u->t_stdin);
+	engine_unobserve(e, &logobs);
+	engine_unobserve(e, &u->m.obs);
+	ui_restore();
+	ui_log(u, "dashboard stopped");
+	delscreen(scr);
+	ui_screen = NULL;
+	ui_active = NULL;
+	if (u->log != NULL)
+		fclose(u->log);
+	free(u->service);
+	ui_model_free(&u->m);
+	free(u);
+	return EXIT_OK;
+}
+
+/* Compare two doubles for qsort. */
+static int
+ui_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fill fake connection i for the benchmark and tell the model about it. */
+static void
+ui_bench_conn(struct ui_model *m, struct conn_info *ci, unsigned long i)
+{
+	static const char *const texts[] = {
+		"{\"action\": \"search\", \"value\": \"morpheus\"}\n",
+		"{\"result\": \"Follow the white rabbit. \xf0\x9f\x90\xb0\"}\n",
+		"\xe6\x9c\x8d\xe5\x8a\xa1\xe7\xab\xaf\xe6\x94\xb6\xe5\x88\xb0, "
+		"hello\n",
+	};
+	struct obs_event ev = { .kind = OBS_OPENED };
+	struct codec_frame f;
+	size_t k;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->id = i + 1;
+	ci->side = i % 2 ? SIDE_SERVER : SIDE_CLIENT;
+	ci->state = CS_OPEN;
+	ci->codec = &codec_line;
+	snprintf(ci->local, sizeof(ci->local), "127.0.0.1:%lu",
+	    20000 + i % 40000);
+	snprintf(ci->peer, sizeof(ci->peer), "127.0.0.1:7000");
+	ci->rtt_last = (double)(i % 97) / 1e4;
+	ui_model_event(m, ci, &ev, now_mono());
+	ev.kind = OBS_MSG;
+	ev.frame = &f;
+	for (k = 0; k < 3; k++) {
+		memset(&f, 0, sizeof(f));
+		f.frame = (const unsigned char *)texts[k];
+		f.frame_len = strlen(texts[k]);
+		f.body = f.frame;
+		f.body_len = f.frame_len - 1;
+		ev.out = k % 2 == 0;
+		ui_model_event(m, ci, &ev, now_mono());
+	}
+}
+
+int
+ui_bench_frame(unsigned long n, unsigned frames)
+{
+	const char *term = getenv("TERM");
+	struct conn_info *infos;
+	struct ui *u;
+	FILE *out, *in;
+	SCREEN *scr;
+	double *t, t0, sort_ms;
+	unsigned long i;
+	unsigned f;
+
+	setlocale(LC_ALL, "");
+	if (!ui_locale_utf8())
+		setlocale(LC_ALL, "C.UTF-8");
+	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0)
+		term = "xterm-256color";
+	out = fopen("/dev/null", "w");
+	in = fopen("/dev/null", "r");
+	if (out == NULL || in == NULL || (scr = newterm(term, out, in)) ==
+	    NULL) {
+		fprintf(stderr, "sockbench ui: cannot make a curses screen on "
+		    "/dev/null (TERM=%s)\n", term);
+		return EXIT_RUNTIME;
+	}
+	resize_term(50, 200);
+	u = xcalloc(1, sizeof(*u));
+	u->e = engine_new(NULL);
+	u->title = "frame benchmark";
+	u->utf8 = ui_locale_utf8();
+	ui_model_init(&u->m);
+	u->t_start = now_mono();
+	ui_draw_colors(u);
+	infos = xcalloc(n, sizeof(*infos));
+	for (i = 0; i < n; i++)
+		ui_bench_conn(&u->m, &infos[i], i);
+	u->e->tot.opened = u->e->tot.open = n;
+	ui_model_set_sort(&u->m, UI_COL_BIN, 1);
+	t0 = now_mono();
+	ui_model_refresh(&u->m, t0);
+	sort_ms = (now_mono() - t0) * 1e3;
+	t = xcalloc(frames, sizeof(*t));
+	for (f = 0; f < frames; f++) {
+		for (i = f % 7; i < n; i += 7) {
+			infos[i].bytes_in += 64;
+			infos[i].msgs_in++;
+		}
+		u->e->tot.bytes_in += 64 * n / 7;
+		ui_model_sample(&u->m, &u->e->tot, now_mono());
+		u->cur = (long)(f % 40);
+		t0 = now_mono();
+		ui_draw(u);
+		t[f] = (now_mono() - t0) * 1e3;
+	}
+	qsort(t, frames, sizeof(*t), ui_cmp_double);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+	printf("ui frame: %lu connections, %.2f ms per frame (median of %u), "
+	    "%.2f ms per re-sort\n", n, frames > 0 ? t[frames / 2] : 0.0,
+	    frames, sort_ms);
+	ui_model_free(&u->m);
+	engine_free(u->e);
+	free(infos);
+	free(t);
+	free(u);
+	return EXIT_OK;
+}

@@ -1,0 +1,21 @@
+/* The live dashboard: an ncurses view of an engine's connections, driven by
+ * the engine's own loop. See docs/dashboard.md. */
+#ifndef SB_UI_H
+#define SB_UI_H
+#include "engine.h"
+#include "runner.h"
+
+/* The `sockbench ui` subcommand; returns the exit status. */
+int ui_main(int argc, char **argv);
+/* Run the dashboard on e (and r's scenario, if r is not NULL) until q,
+ * SIGINT or SIGTERM; restores the terminal on every path. It installs the
+ * engine's signal handling itself: do not call engine_handle_signals first.
+ * Returns EXIT_OK, or EXIT_RUNTIME when the terminal cannot be set up. */
+int ui_run(struct engine *e, struct runner *r, const char *title);
+/* Build frames of a fake model of n connections on a curses screen over
+ * /dev/null and print the median time per frame; returns the exit status. */
+int ui_bench_frame(unsigned long n, unsigned frames);
+/* The bundled demo scenario (scenarios/demo.txt), used with no SCENARIO. */
+extern const char ui_demo_scenario[];
+
+#endif

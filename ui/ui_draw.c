@@ -1,0 +1,657 @@
+/* Drawing the dashboard: header, connection table, message pane, status
+ * line and help overlay. Only visible rows are formatted. */
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ui_draw.h"
+#include "ui_fmt.h"
+#include "util.h"
+
+#define UI_TEXT_MAX	512	/* wide characters drawn per call */
+#define UI_WRAP_LINES	6	/* lines of one message in text view */
+#define UI_HEX_LINES	16	/* lines of one message in hex view */
+#define UI_MIN_COLS	40
+#define UI_MIN_ROWS	12
+
+enum ui_attr {
+	UA_BAR, UA_HEAD, UA_SEL, UA_OPEN, UA_CONNECTING, UA_CLOSING,
+	UA_CLOSED, UA_FAILED, UA_IN, UA_OUT, UA_EVENT, UA_COUNT
+};
+
+/* One table column: which, how wide, aligned right or not. */
+struct ui_coldef {
+	enum ui_col	 col;
+	int		 width;
+	int		 right;
+};
+
+/* Columns in the order they are dropped last to first on narrow screens;
+ * the last-message column takes what is left. */
+static const struct ui_coldef ui_cols[] = {
+	{ UI_COL_ID, 6, 1 },
+	{ UI_COL_SIDE, 3, 0 },
+	{ UI_COL_STATE, 10, 0 },
+	{ UI_COL_PEER, 21, 0 },
+	{ UI_COL_BIN, 9, 1 },
+	{ UI_COL_BOUT, 9, 1 },
+	{ UI_COL_RTT, 7, 1 },
+	{ UI_COL_MIN, 6, 1 },
+	{ UI_COL_MOUT, 7, 1 },
+	{ UI_COL_CODEC, 7, 0 },
+	{ UI_COL_LOCAL, 21, 0 },
+};
+#define UI_NCOLS	(sizeof(ui_cols) / sizeof(ui_cols[0]))
+#define UI_LAST_MIN	16
+
+/* The display order of columns (left to right). */
+static const enum ui_col ui_col_order[] = {
+	UI_COL_ID, UI_COL_SIDE, UI_COL_STATE, UI_COL_CODEC, UI_COL_LOCAL,
+	UI_COL_PEER, UI_COL_BIN, UI_COL_BOUT, UI_COL_MIN, UI_COL_MOUT,
+	UI_COL_RTT, UI_COL_LAST
+};
+
+static attr_t ui_attrs[UA_COUNT];
+
+void
+ui_draw_colors(struct ui *u)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	ui_attrs[UA_BAR] = A_REVERSE | A_BOLD;
+	ui_attrs[UA_HEAD] = A_BOLD | A_UNDERLINE;
+	ui_attrs[UA_SEL] = A_REVERSE;
+	ui_attrs[UA_OPEN] = A_NORMAL;
+	ui_attrs[UA_CONNECTING] = A_NORMAL;
+	ui_attrs[UA_CLOSING] = A_NORMAL;
+	ui_attrs[UA_CLOSED] = A_DIM;
+	ui_attrs[UA_FAILED] = A_BOLD;
+	ui_attrs[UA_IN] = A_NORMAL;
+	ui_attrs[UA_OUT] = A_NORMAL;
+	ui_attrs[UA_EVENT] = A_DIM;
+	u->color = 0;
+	if ((nc != NULL && nc[0] != '\0') || !has_colors() ||
+	    start_color() == ERR)
+		return;
+	use_default_colors();
+	init_pair(1, COLOR_WHITE, COLOR_BLUE);
+	init_pair(2, COLOR_BLACK, COLOR_GREEN);
+	init_pair(3, COLOR_BLACK, COLOR_CYAN);
+	init_pair(4, COLOR_GREEN, -1);
+	init_pair(5, COLOR_YELLOW, -1);
+	init_pair(6, COLOR_CYAN, -1);
+	init_pair(7, COLOR_RED, -1);
+	ui_attrs[UA_BAR] = COLOR_PAIR(1) | A_BOLD;
+	ui_attrs[UA_HEAD] = COLOR_PAIR(2);
+	ui_attrs[UA_SEL] = COLOR_PAIR(3);
+	ui_attrs[UA_OPEN] = COLOR_PAIR(4);
+	ui_attrs[UA_CONNECTING] = COLOR_PAIR(5);
+	ui_attrs[UA_CLOSING] = COLOR_PAIR(6);
+	ui_attrs[UA_FAILED] = COLOR_PAIR(7) | A_BOLD;
+	ui_attrs[UA_IN] = COLOR_PAIR(4);
+	ui_attrs[UA_OUT] = COLOR_PAIR(6);
+	ui_attrs[UA_EVENT] = COLOR_PAIR(5) | A_DIM;
+	u->color = 1;
+}
+
+/* Draw UTF-8 text at (y, x) in at most cols columns; returns columns used. */
+static int
+ui_draw_text(struct ui *u, int y, int x, int cols, const char *s, attr_t a)
+{
+	wchar_t w[UI_TEXT_MAX];
+	size_t nw;
+	int used;
+
+	if (cols <= 0)
+		return 0;
+	if (cols > UI_TEXT_MAX - 2)
+		cols = UI_TEXT_MAX - 2;
+	used = ui_fmt_fit(s, strlen(s), cols, u->utf8, w, UI_TEXT_MAX, &nw);
+	attrset(a);
+	mvaddnwstr(y, x, w, (int)nw);
+	attrset(A_NORMAL);
+	return used;
+}
+
+/* Draw text padded to exactly cols columns, aligned left or right. */
+static void
+ui_draw_cell(struct ui *u, int y, int x, int cols, const char *s, int right,
+    attr_t a)
+{
+	int w = ui_fmt_width(s, strlen(s), u->utf8);
+
+	if (cols <= 0)
+		return;
+	attrset(a);
+	mvhline(y, x, ' ', cols);
+	if (right && w < cols)
+		x += cols - w;
+	ui_draw_text(u, y, x, cols, s, a);
+}
+
+/* Fill a whole screen line with blanks in attribute a. */
+static void
+ui_draw_blank(int y, attr_t a)
+{
+	attrset(a);
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+}
+
+/* The three header lines: target, totals, latency and the sparkline. */
+static void
+ui_draw_header(struct ui *u, double now)
+{
+	const struct engine_totals *t = &u->e->tot;
+	const struct run_result *res = u->r != NULL ? runner_result(u->r) :
+	    NULL;
+	const struct scenario *sc = u->r != NULL ? runner_scenario(u->r) :
+	    NULL;
+	char line[512], el[32], a[32], b[32], c[32], d[32];
+	double series[RATE_WINDOW];
+	wchar_t spark[RATE_WINDOW + 1];
+	size_t n;
+	int x, w;
+
+	ui_fmt_elapsed(now - u->t_start, el, sizeof(el));
+	ui_draw_blank(0, ui_attrs[UA_BAR]);
+	snprintf(line, sizeof(line), " sockbench %s %s  target %s  scenario "
+	    "%s  elapsed %s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
+	    u->r != NULL ? runner_target(u->r) : "-",
+	    sc != NULL && sc->name != NULL ? sc->name : "-", el);
+	w = u->paused ? COLS - 10 : COLS;
+	ui_draw_text(u, 0, 0, w, line, ui_attrs[UA_BAR]);
+	if (u->paused)
+		ui_draw_text(u, 0, COLS - 9, 9, " PAUSED ",
+		    ui_attrs[UA_BAR] | A_BLINK);
+
+	ui_fmt_rate(rate_per_sec(&u->m.r_min, now), a, sizeof(a));
+	ui_fmt_rate(rate_per_sec(&u->m.r_mout, now), b, sizeof(b));
+	ui_fmt_bps(rate_per_sec(&u->m.r_bin, now), c, sizeof(c));
+	ui_fmt_bps(rate_per_sec(&u->m.r_bout, now), d, sizeof(d));
+	snprintf(line, sizeof(line), " conns %llu open / %llu total / %llu "
+	    "failed   msgs in %s out %s   bytes in %s out %s",
+	    (unsigned long long)t->open, (unsigned long long)t->opened,
+	    (unsigned long long)t->failed, a, b, c, d);
+	ui_draw_blank(1, A_NORMAL);
+	ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+
+	ui_draw_blank(2, A_NORMAL);
+	if (res != NULL && hist_count(&res->latency) > 0) {
+		ui_fmt_usec(hist_percentile(&res->latency, 50), a, sizeof(a));
+		ui_fmt_usec(hist_percentile(&res->latency, 99), b, sizeof(b));
+	} else {
+		snprintf(a, sizeof(a), "-");
+		snprintf(b, sizeof(b), "-");
+	}
+	if (res != NULL)
+		snprintf(line, sizeof(line), " latency p50 %s p99 %s   runs "
+		    "%llu passed %llu failed   throughput ", a, b,
+		    (unsigned long long)res->passed,
+		    (unsigned long long)res->failed);
+	else
+		snprintf(line, sizeof(line), " latency -   runs -   "
+		    "throughput ");
+	x = ui_draw_text(u, 2, 0, COLS, line, A_BOLD);
+	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
+	if (n > (size_t)(COLS - x - 12) && COLS - x > 12)
+		memmove(series, series + n - (size_t)(COLS - x - 12),
+		    (size_t)(COLS - x - 12) * sizeof(series[0])),
+		    n = (size_t)(COLS - x - 12);
+	if (COLS - x > 12 && n > 0) {
+		ui_fmt_spark(series, n, u->utf8, spark);
+		attrset(ui_attrs[UA_OPEN]);
+		mvaddnwstr(2, x, spark, (int)n);
+		attrset(A_NORMAL);
+		ui_fmt_bps(series[n - 1] > 0 ? series[n - 1] : 0, a, sizeof(a));
+		ui_draw_text(u, 2, x + (int)n + 1, COLS - x - (int)n - 1, a,
+		    A_NORMAL);
+	}
+}
+
+/* Which columns fit in width cols; returns how many, widths in out. */
+static size_t
+ui_draw_layout(int cols, int *width, int *lastw)
+{
+	size_t i, n = 0;
+	int used = 0;
+
+	for (i = 0; i < UI_COL_COUNT; i++)
+		width[i] = 0;
+	for (i = 0; i < UI_NCOLS; i++) {
+		if (used + ui_cols[i].width + 1 + UI_LAST_MIN > cols)
+			break;
+		width[ui_cols[i].col] = ui_cols[i].width;
+		used += ui_cols[i].width + 1;
+		n++;
+	}
+	*lastw = cols - used;
+	width[UI_COL_LAST] = *lastw;
+	return n;
+}
+
+/* Whether column col is right-aligned. */
+static int
+ui_draw_right(enum ui_col col)
+{
+	size_t i;
+
+	for (i = 0; i < UI_NCOLS; i++)
+		if (ui_cols[i].col == col)
+			return ui_cols[i].right;
+	return 0;
+}
+
+/* The attribute of a state name. */
+static attr_t
+ui_draw_state_attr(enum conn_state s)
+{
+	switch (s) {
+	case CS_CONNECTING: return ui_attrs[UA_CONNECTING];
+	case CS_OPEN: return ui_attrs[UA_OPEN];
+	case CS_CLOSING: return ui_attrs[UA_CLOSING];
+	case CS_CLOSED: return ui_attrs[UA_CLOSED];
+	case CS_FAILED: return ui_attrs[UA_FAILED];
+	}
+	return A_NORMAL;
+}
+
+/* Format one cell of a row into out. */
+static void
+ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
+    size_t outlen)
+{
+	const struct conn_info *ci = ui_conn_info(c);
+
+	switch (col) {
+	case UI_COL_ID:
+		snprintf(out, outlen, "%s%llu", c->info.id == u->focus_id ?
+		    "*" : "", (unsigned long long)ci->id);
+		break;
+	case UI_COL_SIDE:
+		snprintf(out, outlen, "%s", ci->side == SIDE_CLIENT ? "cli" :
+		    "srv");
+		break;
+	case UI_COL_STATE:
+		snprintf(out, outlen, "%s", conn_state_name(ci->state));
+		break;
+	case UI_COL_CODEC:
+		snprintf(out, outlen, "%s", ci->codec != NULL ?
+		    ci->codec->name : "-");
+		break;
+	case UI_COL_LOCAL:
+		snprintf(out, outlen, "%s", ci->local);
+		break;
+	case UI_COL_PEER:
+		snprintf(out, outlen, "%s", ci->peer);
+		break;
+	case UI_COL_BIN:
+		ui_fmt_size(ci->bytes_in, out, outlen);
+		break;
+	case UI_COL_BOUT:
+		ui_fmt_size(ci->bytes_out, out, outlen);
+		break;
+	case UI_COL_MIN:
+		ui_fmt_count(ci->msgs_in, out, outlen);
+		break;
+	case UI_COL_MOUT:
+		ui_fmt_count(ci->msgs_out, out, outlen);
+		break;
+	case UI_COL_RTT:
+		ui_fmt_rtt(ci->rtt_last, out, outlen);
+		break;
+	case UI_COL_LAST:
+		if (c->live == NULL)
+			snprintf(out, outlen, "[%s] %s", ci->reason,
+			    ui_model_last(c));
+		else
+			snprintf(out, outlen, "%s", ui_model_last(c));
+		break;
+	case UI_COL_COUNT:
+		out[0] = '\0';
+		break;
+	}
+}
+
+/* The table: a heading and the visible rows around the cursor. */
+static void
+ui_draw_table(struct ui *u, int y0, int rows)
+{
+	struct ui_model *m = &u->m;
+	int width[UI_COL_COUNT], lastw, x, k, sel;
+	char cell[UI_LAST_MAX + 160], head[64];
+	attr_t base, a;
+	size_t i;
+	long idx;
+
+	ui_draw_layout(COLS, width, &lastw);
+	ui_draw_blank(y0, ui_attrs[UA_HEAD]);
+	for (x = 0, i = 0; i < UI_COL_COUNT; i++) {
+		enum ui_col col = ui_col_order[i];
+
+		if (width[col] == 0)
+			continue;
+		snprintf(head, sizeof(head), "%s%s", ui_col_name(col),
+		    col != m->sort ? "" : m->reverse ?
+		    (u->utf8 ? "\xe2\x96\xbc" : "v") :
+		    (u->utf8 ? "\xe2\x96\xb2" : "^"));
+		ui_draw_cell(u, y0, x, width[col], head, ui_draw_right(col),
+		    ui_attrs[UA_HEAD] | (col == m->sort ? A_BOLD : 0));
+		x += width[col] + 1;
+	}
+	u->table_rows = rows;
+	if (u->cur >= (long)m->nview)
+		u->cur = (long)m->nview - 1;
+	if (u->cur < 0)
+		u->cur = 0;
+	if (u->top > u->cur)
+		u->top = u->cur;
+	if (u->cur >= u->top + rows)
+		u->top = u->cur - rows + 1;
+	if (u->top > (long)m->nview - rows)
+		u->top = (long)m->nview - rows;
+	if (u->top < 0)
+		u->top = 0;
+	for (k = 0; k < rows; k++) {
+		struct ui_conn *c;
+
+		idx = u->top + k;
+		ui_draw_blank(y0 + 1 + k, A_NORMAL);
+		if (idx >= (long)m->nview)
+			continue;
+		c = m->view[idx];
+		sel = idx == u->cur;
+		base = c->live == NULL ? ui_attrs[UA_CLOSED] : A_NORMAL;
+		if (sel)
+			base = ui_attrs[UA_SEL] | (u->pane == UI_PANE_TABLE ?
+			    A_BOLD : 0);
+		if (sel)
+			ui_draw_blank(y0 + 1 + k, base);
+		for (x = 0, i = 0; i < UI_COL_COUNT; i++) {
+			enum ui_col col = ui_col_order[i];
+
+			if (width[col] == 0)
+				continue;
+			ui_draw_value(u, c, col, cell, sizeof(cell));
+			a = base;
+			if (col == UI_COL_STATE && !sel)
+				a = ui_draw_state_attr(ui_conn_info(c)->state);
+			ui_draw_cell(u, y0 + 1 + k, x, width[col], cell,
+			    ui_draw_right(col), a);
+			x += width[col] + 1;
+		}
+	}
+}
+
+/* Draw one message line: time, direction, and a piece of text. */
+static void
+ui_draw_msg_line(struct ui *u, int y, const struct ui_msg *msg, int first,
+    const wchar_t *w, size_t nw)
+{
+	char ts[32];
+	const char *dir;
+	attr_t a;
+
+	ui_draw_blank(y, A_NORMAL);
+	if (first) {
+		ui_fmt_clock(msg->t + u->m.wall_off, ts, sizeof(ts));
+		ui_draw_text(u, y, 0, 12, ts, A_DIM);
+	}
+	switch (msg->kind) {
+	case UI_MSG_OUT:
+		dir = u->utf8 ? "\xe2\x86\x92" : "->";
+		a = ui_attrs[UA_OUT];
+		break;
+	case UI_MSG_IN:
+		dir = u->utf8 ? "\xe2\x86\x90" : "<-";
+		a = ui_attrs[UA_IN];
+		break;
+	default:
+		dir = u->utf8 ? "\xc2\xb7" : "--";
+		a = ui_attrs[UA_EVENT];
+		break;
+	}
+	if (first)
+		ui_draw_text(u, y, 13, 2, dir, a | A_BOLD);
+	attrset(msg->kind == UI_MSG_EVENT ? a : A_NORMAL);
+	mvaddnwstr(y, 16, w, (int)nw);
+	attrset(A_NORMAL);
+}
+
+/* Split one message into at most max display lines of cols columns. */
+static int
+ui_draw_msg_split(struct ui *u, const struct ui_conn *c,
+    const struct ui_msg *msg, int cols, wchar_t lines[][UI_TEXT_MAX],
+    size_t *lens, int max)
+{
+	char text[UI_MSG_BYTES * 3 + 64];
+	size_t off = 0, len, used = 1, i, n;
+	int k = 0;
+
+	if (u->hex && msg->kind != UI_MSG_EVENT) {
+		for (i = 0; i < msg->kept && k < max; i += 16, k++) {
+			char hx[64], asc[20];
+			size_t j;
+
+			n = msg->kept - i < 16 ? msg->kept - i : 16;
+			hex_bytes(msg->data + i, n, hx, sizeof(hx));
+			for (j = 0; j < n; j++)
+				asc[j] = msg->data[i + j] >= 0x20 &&
+				    msg->data[i + j] < 0x7f ?
+				    (char)msg->data[i + j] : '.';
+			asc[n] = '\0';
+			if (k == max - 1 && i + 16 < msg->len)
+				snprintf(text, sizeof(text), "%04zx  ... %zu more "
+				    "bytes", i, msg->len - i);
+			else
+				snprintf(text, sizeof(text), "%04zx  %-47s  %s",
+				    i, hx, asc);
+			ui_fmt_fit(text, strlen(text), cols, u->utf8, lines[k],
+			    UI_TEXT_MAX, &lens[k]);
+		}
+		if (k == 0)
+			ui_fmt_fit("(empty)", 7, cols, u->utf8, lines[k++],
+			    UI_TEXT_MAX, &lens[0]);
+		return k;
+	}
+	ui_model_describe(c, msg, text, sizeof(text));
+	len = strlen(text);
+	do {
+		if (k == max - 1) {
+			ui_fmt_fit(text + off, len - off, cols, u->utf8,
+			    lines[k], UI_TEXT_MAX, &lens[k]);
+			k++;
+			break;
+		}
+		used = ui_fmt_wrap(text + off, len - off, cols, u->utf8,
+		    lines[k], UI_TEXT_MAX, &lens[k]);
+		off += used;
+		k++;
+	} while (off < len && used > 0);
+	return k;
+}
+
+/* The message pane: the shown connection's messages, newest at the bottom,
+ * scrolled back msg_back lines. */
+static void
+ui_draw_msgs(struct ui *u, int y0, int rows)
+{
+	static wchar_t lines[UI_HEX_LINES][UI_TEXT_MAX];
+	size_t lens[UI_HEX_LINES];
+	struct ui_conn *c;
+	const struct ui_msg *msg;
+	const struct conn_info *ci;
+	char title[256];
+	int cols = COLS - 16, n, k, total = 0, idx, y;
+
+	if (cols > UI_TEXT_MAX - 2)
+		cols = UI_TEXT_MAX - 2;
+	c = ui_model_find(&u->m, u->focus_id != 0 ? u->focus_id : u->sel_id);
+	ui_draw_blank(y0, u->pane == UI_PANE_MSGS ? ui_attrs[UA_BAR] :
+	    ui_attrs[UA_HEAD]);
+	for (k = 1; k <= rows; k++)
+		ui_draw_blank(y0 + k, A_NORMAL);
+	u->msg_rows = rows;
+	if (c == NULL) {
+		ui_draw_text(u, y0, 0, COLS, " messages: no connection "
+		    "selected", u->pane == UI_PANE_MSGS ? ui_attrs[UA_BAR] :
+		    ui_attrs[UA_HEAD]);
+		u->msg_lines = 0;
+		return;
+	}
+	ci = ui_conn_info(c);
+	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s  %s%s%s",
+	    (unsigned long long)ci->id, ci->side == SIDE_CLIENT ? "client" :
+	    "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->", ci->peer,
+	    ci->codec != NULL ? ci->codec->name : "", u->hex ? "  [hex]" : "",
+	    u->focus_id == 0 ? "  (Enter to focus)" : "");
+	ui_draw_text(u, y0, 0, COLS, title, u->pane == UI_PANE_MSGS ?
+	    ui_attrs[UA_BAR] : ui_attrs[UA_HEAD]);
+	if (c->mlast == NULL)
+		ui_draw_text(u, y0 + 1, 0, COLS, " (no messages yet)", A_DIM);
+	if (u->msg_back > 0 && u->msg_back > u->msg_lines - rows)
+		u->msg_back = u->msg_lines - rows > 0 ? u->msg_lines - rows : 0;
+	for (msg = c->mlast; msg != NULL; msg = msg->cprev) {
+		n = ui_draw_msg_split(u, c, msg, cols, lines, lens,
+		    u->hex ? UI_HEX_LINES : UI_WRAP_LINES);
+		for (k = n - 1; k >= 0; k--, total++) {
+			idx = total - u->msg_back;
+			if (idx < 0 || idx >= rows)
+				continue;
+			y = y0 + rows - idx;
+			ui_draw_msg_line(u, y, msg, k == 0, lines[k], lens[k]);
+		}
+	}
+	if (c->lost > 0 && total - u->msg_back < rows) {
+		snprintf(title, sizeof(title), "(%llu earlier messages no longer "
+		    "kept)", (unsigned long long)c->lost);
+		ui_draw_text(u, y0 + rows - (total - u->msg_back), 16,
+		    COLS - 16, title, A_DIM);
+	}
+	u->msg_lines = total;
+}
+
+/* The bottom line: the filter prompt, a recent message, or key hints. */
+static void
+ui_draw_status(struct ui *u, double now)
+{
+	char right[160], left[320];
+	int rw;
+
+	ui_draw_blank(LINES - 1, ui_attrs[UA_BAR]);
+	snprintf(right, sizeof(right), "%s%s%s%s  %zu/%zu rows ",
+	    u->paused ? "PAUSED  " : "", u->m.filter[0] != '\0' ? "filter '" :
+	    "", u->m.filter, u->m.filter[0] != '\0' ? "'" : "",
+	    u->m.nview, u->m.nconns);
+	rw = ui_fmt_width(right, strlen(right), u->utf8);
+	if (u->filtering)
+		snprintf(left, sizeof(left), " filter: %s_   (Enter keep, "
+		    "Esc clear)", u->fbuf);
+	else if (u->status[0] != '\0' && now - u->t_status < 8)
+		snprintf(left, sizeof(left), " %s", u->status);
+	else
+		snprintf(left, sizeof(left), " q quit  ? help  Enter focus  "
+		    "Tab pane  s/S sort  / filter  x hex  p pause  r restart  "
+		    "+/- conns  w/W record");
+	ui_draw_text(u, LINES - 1, 0, COLS - rw - 1, left, ui_attrs[UA_BAR]);
+	if (COLS - rw > 20)
+		ui_draw_text(u, LINES - 1, COLS - rw, rw, right,
+		    ui_attrs[UA_BAR]);
+}
+
+/* The help overlay: every key, in a box over the middle of the screen. */
+static void
+ui_draw_help(struct ui *u)
+{
+	static const char *const help[] = {
+		"Keys",
+		"",
+		"Up/Down, j/k   move the selection or scroll messages",
+		"PgUp/PgDn      a page up or down",
+		"Home/End, g/G  first or last row (newest message)",
+		"Enter          focus the selected connection's messages",
+		"Tab            switch between table and message pane",
+		"s / S          next sort column / reverse the order",
+		"/              filter rows (state, peer, last message)",
+		"Esc            clear the filter, close this help",
+		"x              hex view of messages on or off",
+		"p              pause the view (traffic continues)",
+		"r              restart the scenario",
+		"+ / -          add or remove a client connection",
+		"w              record the conversation as a scenario",
+		"W              record every connection (one file each)",
+		"Ctrl-L         redraw the screen",
+		"? or F1        this help; any key closes it",
+		"q              quit",
+	};
+	int n = (int)(sizeof(help) / sizeof(help[0])), w = 62, h = n + 2;
+	int y0, x0, k;
+
+	if (w > COLS - 2)
+		w = COLS - 2;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	y0 = (LINES - h) / 2;
+	x0 = (COLS - w) / 2;
+	for (k = 0; k < h; k++) {
+		attrset(A_NORMAL);
+		mvhline(y0 + k, x0, ' ', w);
+	}
+	attrset(A_BOLD);
+	mvhline(y0, x0, ACS_HLINE, w);
+	mvhline(y0 + h - 1, x0, ACS_HLINE, w);
+	mvvline(y0, x0, ACS_VLINE, h);
+	mvvline(y0, x0 + w - 1, ACS_VLINE, h);
+	mvaddch(y0, x0, ACS_ULCORNER);
+	mvaddch(y0, x0 + w - 1, ACS_URCORNER);
+	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
+	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
+	attrset(A_NORMAL);
+	for (k = 0; k < n && k < h - 2; k++)
+		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, help[k],
+		    k == 0 ? A_BOLD : A_NORMAL);
+}
+
+void
+ui_draw_follow(struct ui *u)
+{
+	long idx = u->sel_id != 0 ? ui_model_index(&u->m, u->sel_id) : -1;
+
+	if (idx >= 0)
+		u->cur = idx;
+	if (u->cur >= (long)u->m.nview)
+		u->cur = (long)u->m.nview - 1;
+	if (u->cur < 0)
+		u->cur = 0;
+	u->sel_id = u->m.nview > 0 ? u->m.view[u->cur]->info.id : 0;
+}
+
+void
+ui_draw(struct ui *u)
+{
+	double now = now_mono();
+	int avail, trows;
+
+	erase();
+	if (LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS) {
+		ui_draw_text(u, 0, 0, COLS, "sockbench: the terminal is too "
+		    "small (need 40x12); q quits", A_BOLD);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	ui_draw_follow(u);
+	ui_draw_header(u, now);
+	avail = LINES - 4;
+	trows = avail * 55 / 100;
+	ui_draw_table(u, 3, trows - 1);
+	if (u->m.nview > 0)
+		u->sel_id = u->m.view[u->cur]->info.id;
+	ui_draw_msgs(u, 3 + trows, avail - trows - 1);
+	ui_draw_status(u, now);
+	if (u->help)
+		ui_draw_help(u);
+	wnoutrefresh(stdscr);
+	doupdate();
+}

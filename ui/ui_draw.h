@@ -1,0 +1,44 @@
+/* Internal to the dashboard: its state, and drawing it into curses. Only
+ * the files of ui/ include this. */
+#ifndef SB_UI_DRAW_H
+#define SB_UI_DRAW_H
+#include <stdio.h>
+#include "engine.h"
+#include "runner.h"
+#include "ui_model.h"
+
+enum ui_pane { UI_PANE_TABLE, UI_PANE_MSGS };
+
+/* The dashboard, one per ui_run; on its stack, or the benchmark's. */
+struct ui {
+	struct engine		*e;
+	struct runner		*r;		/* NULL: no scenario runner */
+	const char		*title;
+	struct ui_model		 m;
+	int			 utf8, color;
+	enum ui_pane		 pane;
+	long			 cur, top;	/* table cursor, first row */
+	uint64_t		 sel_id;	/* id under the cursor */
+	uint64_t		 focus_id;	/* shown in the message pane */
+	int			 msg_back;	/* lines scrolled back; 0 tail */
+	int			 hex, paused, help, filtering;
+	char			 fbuf[UI_FILTER_MAX];
+	char			 status[256];
+	double			 t_status, t_start, t_nav;
+	int			 table_rows, msg_rows;	/* as last drawn */
+	int			 msg_lines;	/* total, as last drawn */
+	char			*service;	/* for recordings, or NULL */
+	FILE			*log;
+	int			 quit;
+	struct engine_timer	*t_draw, *t_stdin;
+};
+
+/* Set up colour pairs if the terminal has them and NO_COLOR is unset. */
+void ui_draw_colors(struct ui *u);
+/* Build one whole frame (header, table, message pane, status, help) and
+ * send it to the terminal. */
+void ui_draw(struct ui *u);
+/* Keep the table cursor on the selected id after the view changed. */
+void ui_draw_follow(struct ui *u);
+
+#endif

@@ -1,0 +1,115 @@
+/* The dashboard's view model: what the engine's events say about every
+ * connection, their recent messages, the sorted and filtered row list, and
+ * the throughput history. It never includes curses, so the unit tests and
+ * the frame benchmark drive it without a terminal. */
+#ifndef SB_UI_MODEL_H
+#define SB_UI_MODEL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "engine.h"
+#include "observer.h"
+#include "stats.h"
+
+#define UI_MSG_MAX	64		/* messages kept per connection */
+#define UI_MSG_BYTES	4096		/* bytes kept of one message */
+#define UI_MSG_TOTAL	(32u << 20)	/* bytes kept over all messages */
+#define UI_LINGER	5.0		/* seconds a closed row stays */
+#define UI_CLOSED_MAX	20000		/* closed rows kept at most */
+#define UI_FILTER_MAX	64		/* bytes in a filter string */
+#define UI_LAST_MAX	160		/* bytes of the "last message" text */
+
+enum ui_msg_kind { UI_MSG_IN, UI_MSG_OUT, UI_MSG_EVENT };
+
+/* One message (or event line) of a connection. Allocated by the model when
+ * the event arrives, freed when it falls out of the per-connection ring or
+ * the global budget, or with its connection. */
+struct ui_msg {
+	struct ui_msg	*cnext, *cprev;	/* its connection's, oldest first */
+	struct ui_msg	*gnext, *gprev;	/* every message, oldest first */
+	struct ui_conn	*conn;
+	double		 t;		/* monotonic seconds */
+	enum ui_msg_kind kind;
+	size_t		 len;		/* bytes on the wire (text for events) */
+	size_t		 kept;		/* bytes stored in data */
+	unsigned char	 data[];
+};
+
+/* One row: a connection the engine told us about. Allocated on OBS_OPENED,
+ * freed by ui_model_expire some seconds after it closed. */
+struct ui_conn {
+	struct conn_info	 info;	/* copy, refreshed on state events */
+	const struct conn_info	*live;	/* the engine's, until OBS_CLOSED */
+	struct ui_conn		*hnext;	/* hash chain by id */
+	struct ui_conn		*prev, *next;	/* every row, by arrival */
+	struct ui_msg		*mfirst, *mlast;
+	unsigned		 nmsgs;
+	uint64_t		 lost;		/* messages no longer kept */
+	char			 last[UI_LAST_MAX];	/* newest message */
+	int			 last_stale;	/* last needs describing */
+	double			 t_gone;	/* monotonic close time; 0 open */
+	int			 pinned;	/* focused: not expired */
+	int			 in_view;	/* listed in the row view */
+};
+
+enum ui_col {
+	UI_COL_ID, UI_COL_SIDE, UI_COL_STATE, UI_COL_CODEC, UI_COL_LOCAL,
+	UI_COL_PEER, UI_COL_BIN, UI_COL_BOUT, UI_COL_MIN, UI_COL_MOUT,
+	UI_COL_RTT, UI_COL_LAST, UI_COL_COUNT
+};
+
+/* The model. Embedded by its owner; ui_model_init/ui_model_free. */
+struct ui_model {
+	struct observer	 obs;		/* register with engine_observe */
+	struct ui_conn	**hash;		/* by id, hsize buckets */
+	size_t		 hsize, nconns, nclosed;
+	struct ui_conn	*first, *last;
+	struct ui_msg	*gfirst, *glast;
+	size_t		 msg_bytes;	/* kept over all messages */
+	size_t		 msg_total;	/* budget, UI_MSG_TOTAL by default */
+	struct ui_conn	**view;		/* rows shown, in order */
+	size_t		 nview, view_cap;
+	enum ui_col	 sort;
+	int		 reverse;
+	char		 filter[UI_FILTER_MAX];
+	int		 view_dirty;	/* order or filter changed */
+	double		 t_sorted;
+	double		 wall_off;	/* wall clock minus monotonic */
+	struct engine_totals last_tot;	/* at the last sample */
+	double		 t_sample;
+	struct rate	 r_bytes;	/* in + out, for the sparkline */
+	struct rate	 r_bin, r_bout, r_min, r_mout;
+};
+
+void ui_model_init(struct ui_model *m);
+void ui_model_free(struct ui_model *m);
+/* Take one engine event at monotonic time now (the observer calls this). */
+void ui_model_event(struct ui_model *m, const struct conn_info *ci,
+    const struct obs_event *ev, double now);
+/* The row with this id, or NULL. */
+struct ui_conn *ui_model_find(const struct ui_model *m, uint64_t id);
+/* The connection's counters: the engine's while open, else the copy. */
+const struct conn_info *ui_conn_info(const struct ui_conn *c);
+/* Describe the newest message of c (cached until the next one). */
+const char *ui_model_last(struct ui_conn *c);
+/* Render a kept message as text (codec describe); always NUL-terminated. */
+void ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
+    char *out, size_t outlen);
+/* Drop rows closed more than UI_LINGER seconds before now (not pinned);
+ * keeps the view's order. Returns how many were dropped. */
+size_t ui_model_expire(struct ui_model *m, double now);
+/* Rebuild the row view: filter, then sort. */
+void ui_model_refresh(struct ui_model *m, double now);
+/* Set the sort column and direction, or the filter; marks the view dirty. */
+void ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse);
+void ui_model_set_filter(struct ui_model *m, const char *filter);
+/* Whether a row passes the current filter. */
+int ui_model_match(const struct ui_model *m, struct ui_conn *c);
+/* Index of the row with this id in the view, or -1. */
+long ui_model_index(const struct ui_model *m, uint64_t id);
+/* Feed the rate rings from the engine's totals at time now. */
+void ui_model_sample(struct ui_model *m, const struct engine_totals *tot,
+    double now);
+/* Name of a column, as the table heading shows it. */
+const char *ui_col_name(enum ui_col col);
+
+#endif
