@@ -1,0 +1,442 @@
+/* sockbench probe: find out what an unknown TCP server speaks, print the
+ * verdict with its evidence, as text or JSON, and write a starter scenario. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "cli.h"
+#include "codec.h"
+#include "probe.h"
+#include "util.h"
+
+static const char probe_help[] =
+"Usage: sockbench probe [options] HOST:PORT\n"
+"\n"
+"Find out what protocol an unknown TCP server speaks, nmap-style. Each\n"
+"probe runs on a fresh connection: first 'banner' alone (connect, send\n"
+"nothing, wait), then the others in parallel; probing stops as soon as a\n"
+"match is certain. Prints the verdict (protocol, product, version), its\n"
+"confidence (certain, likely, possible), the codec to decode the server's\n"
+"traffic with, and each probe's bytes sent and received, escaped.\n"
+"\n"
+"Probes: banner echo redis http app memcached tls line len16 len32.\n"
+"Recognises echo (and the seed prefix, ~ suffix and fixed-reply variants),\n"
+"the seed jsonhdr app and file servers, HTTP, Redis, memcached, TLS, SSH,\n"
+"SMTP, FTP, POP3, IMAP, and length-prefixed or line-based replies.\n"
+"\n"
+"  -t, --timeout DUR          reply wait per probe (default 1.5s)\n"
+"      --connect-timeout DUR  give up connecting after DUR (default 3s)\n"
+"  -j, --json                 print the result as JSON\n"
+"  -e, --emit-scenario FILE   write a starter scenario for the verdict, for\n"
+"                             sockbench run --connect HOST:PORT FILE\n"
+"  -p, --probes LIST          run only these probes (comma-separated)\n"
+"      --serial               one probe at a time (for servers that serve\n"
+"                             one client at a time)\n"
+"      --all                  run every probe even after a certain match\n"
+"  -v, --verbose              show whole replies, not their first bytes\n"
+"  -h, --help                 this text\n"
+"\n"
+"Exit status:\n"
+"  0  identified (a certain or likely verdict)\n"
+"  1  connected, but not identified: unknown replies, silent (accepts and\n"
+"     says nothing), closes or resets every connection\n"
+"  2  usage error, or the scenario file cannot be written\n"
+"  3  refused, unreachable, connect timeout or a name that does not resolve\n"
+"\n"
+"Examples:\n"
+"  sockbench probe 127.0.0.1:6379\n"
+"  sockbench probe --json 127.0.0.1:8080\n"
+"  sockbench probe -e redis.txt 127.0.0.1:6379 &&\n"
+"    sockbench run --connect 127.0.0.1:6379 redis.txt\n";
+
+/* Escape bytes into a fresh string (all of them, or a prefix of at most
+ * max output bytes). */
+static char *
+probe_escape(const unsigned char *p, size_t n, size_t max)
+{
+	size_t outlen = n * 4 + 8;
+	char *s;
+
+	if (max > 0 && outlen > max)
+		outlen = max;
+	s = xmalloc(outlen);
+	escape_bytes(p, n, s, outlen, 1);
+	return s;
+}
+
+/* Print one probe's bytes, escaped, on an indented line. */
+static void
+probe_print_bytes(FILE *f, const char *label, const unsigned char *p, size_t n,
+    size_t total, int verbose)
+{
+	char *s;
+
+	if (total == 0) {
+		fprintf(f, "      %-9s (nothing)\n", label);
+		return;
+	}
+	s = probe_escape(p, n, verbose ? 0 : 100);
+	fprintf(f, "      %-9s \"%s\" (%zu bytes)\n", label, s, total);
+	free(s);
+}
+
+void
+probe_print(FILE *f, const struct probe_result *r, int verbose)
+{
+	const struct probe_match *v = &r->verdict;
+	size_t i;
+
+	fprintf(f, "target:     %s\n", r->target);
+	if (v->conf >= PROBE_POSSIBLE) {
+		fprintf(f, "verdict:    %s", v->protocol);
+		if (v->product[0] != '\0')
+			fprintf(f, ", %s%s%s", v->product, v->version[0] ?
+			    " " : "", v->version);
+		fprintf(f, " (%s)\n", probe_conf_name(v->conf));
+		fprintf(f, "codec:      %s\n", v->codec);
+		fprintf(f, "evidence:   %s (probe %s, matcher %s)\n", v->detail,
+		    r->verdict_probe >= 0 ? r->ev[r->verdict_probe].probe :
+		    "-", v->matcher != NULL ? v->matcher : "-");
+	} else
+		fprintf(f, "verdict:    none\n");
+	fprintf(f, "status:     %s (exit %d) in %.2fs\n", r->summary,
+	    probe_exit_status(r), r->seconds);
+	fprintf(f, "probes:\n");
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+
+		if (!e->ran) {
+			fprintf(f, "  %-10s not run (an earlier probe decided)\n",
+			    e->probe);
+			continue;
+		}
+		fprintf(f, "  %-10s %s", e->probe, e->outcome);
+		if (e->match.conf > PROBE_NONE)
+			fprintf(f, " -> %s, %s", e->match.protocol,
+			    probe_conf_name(e->match.conf));
+		fprintf(f, "\n");
+		probe_print_bytes(f, "sent", e->sent, e->sent_len, e->sent_len,
+		    verbose);
+		probe_print_bytes(f, "received", e->recv, e->recv_len,
+		    e->recv_total, verbose);
+	}
+}
+
+/* Add an escaped byte string to a JSON object. */
+static void
+probe_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n)
+{
+	char *s = probe_escape(p, n, 0);
+
+	cJSON_AddStringToObject(o, key, s);
+	free(s);
+}
+
+char *
+probe_json(const struct probe_result *r)
+{
+	const struct probe_match *v = &r->verdict;
+	cJSON *root = cJSON_CreateObject(), *vj, *arr;
+	char *text;
+	size_t i;
+
+	cJSON_AddStringToObject(root, "target", r->target);
+	cJSON_AddStringToObject(root, "status", probe_status_name(r->status));
+	cJSON_AddNumberToObject(root, "exit", probe_exit_status(r));
+	cJSON_AddStringToObject(root, "summary", r->summary);
+	cJSON_AddNumberToObject(root, "seconds", r->seconds);
+	if (v->conf > PROBE_NONE) {
+		vj = cJSON_AddObjectToObject(root, "verdict");
+		cJSON_AddStringToObject(vj, "protocol", v->protocol);
+		cJSON_AddStringToObject(vj, "product", v->product);
+		cJSON_AddStringToObject(vj, "version", v->version);
+		cJSON_AddStringToObject(vj, "confidence",
+		    probe_conf_name(v->conf));
+		cJSON_AddStringToObject(vj, "codec", v->codec);
+		cJSON_AddStringToObject(vj, "detail", v->detail);
+		cJSON_AddStringToObject(vj, "matcher", v->matcher ?
+		    v->matcher : "");
+		cJSON_AddStringToObject(vj, "probe", r->verdict_probe >= 0 ?
+		    r->ev[r->verdict_probe].probe : "");
+	} else
+		cJSON_AddNullToObject(root, "verdict");
+	arr = cJSON_AddArrayToObject(root, "probes");
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+		cJSON *pj = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(pj, "name", e->probe);
+		cJSON_AddBoolToObject(pj, "ran", e->ran);
+		cJSON_AddBoolToObject(pj, "connected", e->connected);
+		cJSON_AddStringToObject(pj, "outcome", e->ran ? e->outcome :
+		    "not run");
+		cJSON_AddNumberToObject(pj, "seconds", e->seconds);
+		probe_json_bytes(pj, "sent", e->sent, e->sent_len);
+		cJSON_AddNumberToObject(pj, "sent_bytes", (double)e->sent_len);
+		probe_json_bytes(pj, "received", e->recv, e->recv_len);
+		cJSON_AddNumberToObject(pj, "received_bytes",
+		    (double)e->recv_total);
+		cJSON_AddBoolToObject(pj, "peer_closed", e->peer_closed);
+		if (e->match.conf > PROBE_NONE) {
+			cJSON_AddStringToObject(pj, "match", e->match.protocol);
+			cJSON_AddStringToObject(pj, "confidence",
+			    probe_conf_name(e->match.conf));
+		}
+		cJSON_AddItemToArray(arr, pj);
+	}
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+/* Write bytes as a scenario string: escaped, with `$` escaped too. */
+static void
+probe_quote(FILE *f, const unsigned char *p, size_t n)
+{
+	size_t i, start = 0;
+	char *s;
+
+	fputc('"', f);
+	for (i = 0; i <= n; i++) {
+		if (i < n && p[i] != '$')
+			continue;
+		s = probe_escape(p + start, i - start, 0);
+		fputs(s, f);
+		free(s);
+		if (i < n)
+			fputs("\\$", f);
+		start = i + 1;
+	}
+	fputc('"', f);
+}
+
+/* Write the JSON content of the app's reply as an `expect json` step. */
+static void
+probe_expect_app(FILE *f, const struct probe_evidence *e)
+{
+	struct codec_frame fr;
+	char err[160], *text = NULL;
+	cJSON *j = NULL;
+
+	if (codec_jsonhdr.decode(e->recv, e->recv_len, PROBE_MAX_RECV, &fr,
+	    err, sizeof(err)) > 0)
+		j = cJSON_ParseWithLength((const char *)fr.body, fr.body_len);
+	if (j != NULL && cJSON_IsObject(j))
+		text = cJSON_PrintUnformatted(j);
+	if (text != NULL && strstr(text, "${") == NULL)
+		fprintf(f, "expect json %s\n", text);
+	else
+		fprintf(f, "expect regex \"result\"\n");
+	free(text);
+	cJSON_Delete(j);
+}
+
+/* The first line of the reply, without its end of line. */
+static size_t
+probe_line_len(const unsigned char *p, size_t n)
+{
+	size_t l = 0;
+
+	while (l < n && p[l] != '\r' && p[l] != '\n')
+		l++;
+	return l;
+}
+
+int
+probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
+    size_t errlen)
+{
+	const struct probe_match *v = &r->verdict;
+	const struct probe_evidence *e;
+	const char *proto = v->protocol, *re = NULL;
+	char name[320];
+
+	if (v->conf < PROBE_LIKELY || r->verdict_probe < 0) {
+		snprintf(err, errlen, "no scenario: the server was not "
+		    "identified");
+		return -1;
+	}
+	e = &r->ev[r->verdict_probe];
+	if (strcmp(proto, "tls") == 0 || strcmp(proto, "len16") == 0 ||
+	    strcmp(proto, "len32") == 0 || strcmp(proto, "jsonhdr") == 0) {
+		snprintf(err, errlen, "no scenario: sockbench has no starter "
+		    "scenario for %s", proto);
+		return -1;
+	}
+	fprintf(f, "# Starter scenario written by `sockbench probe %s`: %s",
+	    r->target, proto);
+	if (v->product[0] != '\0')
+		fprintf(f, " (%s%s%s)", v->product, v->version[0] ? " " : "",
+		    v->version);
+	fprintf(f, ", %s.\n# Run it: sockbench run --connect %s FILE\n",
+	    probe_conf_name(v->conf), r->target);
+	snprintf(name, sizeof(name), "probe: %s on %s", proto, r->target);
+	fprintf(f, "name ");
+	probe_quote(f, (const unsigned char *)name, strlen(name));
+	fprintf(f, "\n");
+	if (strcmp(proto, "redis") == 0) {
+		fprintf(f, "codec resp\ntimeout 2s\n\nsend \"PING\"\n");
+		if (strncmp((const char *)e->recv, "+PONG", 5) == 0)
+			fprintf(f, "expect \"PONG\"\n");
+		else
+			fprintf(f, "expect regex \"^(NOAUTH|DENIED|ERR)\"\n");
+	} else if (strcmp(proto, "app") == 0) {
+		fprintf(f, "codec jsonhdr\ntimeout 2s\n\nsend json {\"action\": "
+		    "\"search\", \"value\": \"morpheus\"}\n");
+		probe_expect_app(f, e);
+		if (e->peer_closed)
+			fprintf(f, "expect close\n");
+	} else if (strcmp(proto, "http") == 0) {
+		fprintf(f, "codec raw\ntimeout 3s\n\nsend ");
+		probe_quote(f, e->sent, e->sent_len);
+		fprintf(f, "\nexpect regex \"^HTTP/[0-9.]+ %.3s\"\n",
+		    e->recv_len >= 12 ? (const char *)e->recv + 9 : "[0-9]");
+	} else if (strcmp(proto, "echo") == 0 || strcmp(proto, "fixed") == 0 ||
+	    strcmp(proto, "file") == 0) {
+		fprintf(f, "codec raw\ntimeout 2s\n\nsend ");
+		probe_quote(f, e->sent, e->sent_len);
+		if (strcmp(proto, "file") == 0)
+			fprintf(f, "\nexpect regex \"^0001\"\n");
+		else {
+			fprintf(f, "\nexpect ");
+			probe_quote(f, e->recv, e->recv_len);
+			fprintf(f, "\n");
+		}
+	} else if (strcmp(proto, "memcached") == 0) {
+		fprintf(f, "codec line\ntimeout 2s\n\nsend \"version\"\n"
+		    "expect regex \"^VERSION \"\n");
+	} else {
+		if (strcmp(proto, "ssh") == 0)
+			re = "^SSH-";
+		else if (strcmp(proto, "smtp") == 0 || strcmp(proto, "ftp") == 0)
+			re = "^220";
+		else if (strcmp(proto, "pop3") == 0)
+			re = "^[+]OK";
+		else if (strcmp(proto, "imap") == 0)
+			re = "^[*] OK";
+		fprintf(f, "codec line\ntimeout 3s\n\n");
+		if (e->sent_len > 0 && strcmp(e->probe, "banner") != 0) {
+			fprintf(f, "send ");
+			probe_quote(f, e->sent, probe_line_len(e->sent,
+			    e->sent_len));
+			fprintf(f, "\n");
+		}
+		if (re != NULL)
+			fprintf(f, "expect regex \"%s\"\n", re);
+		else {
+			fprintf(f, "expect ");
+			probe_quote(f, e->recv, probe_line_len(e->recv,
+			    e->recv_len));
+			fprintf(f, "\n");
+		}
+	}
+	fprintf(f, "close\n");
+	return 0;
+}
+
+int
+probe_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "connect-timeout", required_argument, NULL, 1000 },
+		{ "json", no_argument, NULL, 'j' },
+		{ "emit-scenario", required_argument, NULL, 'e' },
+		{ "probes", required_argument, NULL, 'p' },
+		{ "serial", no_argument, NULL, 1001 },
+		{ "all", no_argument, NULL, 1002 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct probe_opts o;
+	struct probe_result *r;
+	const char *emit = NULL;
+	char err[256], *text;
+	int ch, json = 0, verbose = 0, rc;
+	const char *const *n;
+	FILE *f;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "t:je:p:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			if ((o.timeout = parse_duration(optarg)) <= 0)
+				return cli_usage_error("probe", "--timeout '%s': "
+				    "expected a duration such as 1.5s", optarg);
+			break;
+		case 1000:
+			if ((o.connect_timeout = parse_duration(optarg)) <= 0)
+				return cli_usage_error("probe", "--connect-timeout "
+				    "'%s': expected a duration such as 3s",
+				    optarg);
+			break;
+		case 'j': json = 1; break;
+		case 'e': emit = optarg; break;
+		case 'p':
+			o.only = optarg;
+			break;
+		case 1001: o.serial = 1; break;
+		case 1002: o.all = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h':
+			fputs(probe_help, stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("probe", "unknown option (see "
+			    "sockbench probe --help)");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("probe", "expected one HOST:PORT, got %d "
+		    "arguments", argc - optind);
+	if (o.only != NULL) {
+		char *list = xstrdup(o.only), *tok, *save = NULL;
+
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			for (n = probe_names; *n != NULL; n++)
+				if (strcmp(*n, tok) == 0)
+					break;
+			if (*n == NULL) {
+				free(list);
+				return cli_usage_error("probe", "--probes: "
+				    "unknown probe '%s' (known: banner echo "
+				    "redis http app memcached tls line len16 "
+				    "len32)", tok);
+			}
+		}
+		free(list);
+	}
+	r = xcalloc(1, sizeof(*r));
+	rc = probe_detect(argv[optind], &o, r);
+	if (json) {
+		text = probe_json(r);
+		printf("%s\n", text);
+		free(text);
+	} else
+		probe_print(stdout, r, verbose);
+	if (emit != NULL) {
+		if ((f = fopen(emit, "w")) == NULL) {
+			fprintf(stderr, "sockbench probe: %s: %s\n", emit,
+			    strerror(errno));
+			free(r);
+			return EXIT_USAGE;
+		}
+		if (probe_write_scenario(f, r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench probe: %s: %s\n", emit, err);
+			fclose(f);
+			remove(emit);
+		} else {
+			fclose(f);
+			if (!json)
+				printf("scenario:   %s (sockbench run --connect "
+				    "%s %s)\n", emit, r->target, emit);
+		}
+	}
+	free(r);
+	return rc;
+}

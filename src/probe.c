@@ -1,0 +1,1289 @@
+/* Protocol probing: the probe table (payloads), the matcher table (bytes to
+ * protocol, product and version), the verdict, and probe_detect, which
+ * plays the probes on their own engine. */
+#include <ctype.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "codec.h"
+#include "conn.h"
+#include "engine.h"
+#include "pool.h"
+#include "probe.h"
+#include "util.h"
+
+#define PROBE_CONNECT_TIMEOUT	3.0
+#define PROBE_ECHO_TOKEN	"sockbench probe 7d1c\n"
+#define PROBE_SEED_PREFIX \
+	"\xe6\x9c\x8d\xe5\x8a\xa1\xe7\xab\xaf\xe6\x94\xb6\xe5\x88\xb0, " \
+	"\xe4\xbd\xa0\xe5\x8f\x91\xe7\x9a\x84\xe6\xb6\x88\xe6\x81\xaf\xe6" \
+	"\x98\xaf: "
+#define PROBE_SEED_FIXED	"data from server"
+#define PROBE_APP_REQUEST	"{\"action\": \"search\", \"value\": \"morpheus\"}"
+#define PROBE_REDIS_REQUEST \
+	"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n"
+
+/* One probe: a name, what it sends, and when its reply is complete. */
+struct probe_def {
+	const char	*name;
+	/* Build the payload for host into out; returns its length. */
+	size_t		(*build)(const char *host, unsigned char *out,
+			    size_t outlen);
+	/* 1 if p[0..n) is a whole reply, so the probe need not wait. */
+	int		(*complete)(const unsigned char *p, size_t n);
+};
+
+/* Copy a literal payload. */
+static size_t
+probe_lit(const char *s, size_t len, unsigned char *out, size_t outlen)
+{
+	if (len > outlen)
+		len = outlen;
+	memcpy(out, s, len);
+	return len;
+}
+
+/* The banner probe sends nothing. */
+static size_t
+probe_build_banner(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	(void)out;
+	(void)outlen;
+	return 0;
+}
+
+/* A token an echo server sends back, decorated or not. */
+static size_t
+probe_build_echo(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_lit(PROBE_ECHO_TOKEN, sizeof(PROBE_ECHO_TOKEN) - 1, out,
+	    outlen);
+}
+
+/* A line most text protocols answer with help or an error. */
+static size_t
+probe_build_line(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_lit("HELP\r\n", 6, out, outlen);
+}
+
+/* An HTTP/1.1 GET of the root. */
+static size_t
+probe_build_http(const char *host, unsigned char *out, size_t outlen)
+{
+	int n = snprintf((char *)out, outlen, "GET / HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: sockbench-probe\r\nAccept: */*\r\n"
+	    "Connection: close\r\n\r\n", host);
+
+	return n < 0 ? 0 : (size_t)n < outlen ? (size_t)n : outlen;
+}
+
+/* Redis PING then INFO server, as RESP arrays. */
+static size_t
+probe_build_redis(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_lit(PROBE_REDIS_REQUEST, sizeof(PROBE_REDIS_REQUEST) - 1,
+	    out, outlen);
+}
+
+/* The memcached text protocol's version command. */
+static size_t
+probe_build_memcached(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_lit("version\r\n", 9, out, outlen);
+}
+
+/* The seed app's search request, framed by the jsonhdr codec. */
+static size_t
+probe_build_app(const char *host, unsigned char *out, size_t outlen)
+{
+	struct buf b;
+	char err[160];
+	size_t n = 0;
+
+	(void)host;
+	buf_init(&b);
+	if (codec_jsonhdr.encode((const unsigned char *)PROBE_APP_REQUEST,
+	    sizeof(PROBE_APP_REQUEST) - 1, NULL, &b, err, sizeof(err)) == 0)
+		n = probe_lit((const char *)buf_data(&b), buf_len(&b), out,
+		    outlen);
+	buf_free(&b);
+	return n;
+}
+
+/* Append a 16-bit big-endian number. */
+static void
+probe_put16(struct buf *b, unsigned v)
+{
+	unsigned char x[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+
+	buf_append(b, x, 2);
+}
+
+/* Write a 16- or 24-bit big-endian length at off. */
+static void
+probe_setlen(struct buf *b, size_t off, size_t bytes, size_t v)
+{
+	unsigned char *p = buf_data(b) + off;
+
+	if (bytes == 3)
+		*p++ = (unsigned char)(v >> 16);
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+/* A TLS ClientHello offering TLS 1.2 and 1.3, with SNI for a host name. */
+static size_t
+probe_build_tls(const char *host, unsigned char *out, size_t outlen)
+{
+	static const unsigned suites[] = { 0x1301, 0x1302, 0x1303, 0xc02b,
+	    0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0x009c, 0x009d, 0x002f,
+	    0x0035, 0x00ff };
+	static const unsigned char tail[] = {
+		0x00, 0x0a, 0x00, 0x08, 0x00, 0x06, 0x00, 0x1d, 0x00, 0x17,
+		0x00, 0x18,				/* supported groups */
+		0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,	/* point formats */
+		0x00, 0x0d, 0x00, 0x12, 0x00, 0x10, 0x04, 0x03, 0x05, 0x03,
+		0x06, 0x03, 0x08, 0x04, 0x08, 0x05, 0x08, 0x06, 0x04, 0x01,
+		0x05, 0x01,				/* signature algs */
+		0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03,
+							/* supported versions */
+	};
+	struct buf b;
+	size_t i, hs, ext, n, hl = strlen(host);
+	int is_name = 0;
+
+	for (i = 0; i < hl; i++)
+		if (isalpha((unsigned char)host[i]))
+			is_name = 1;
+	if (strchr(host, ':') != NULL)
+		is_name = 0;
+	buf_init(&b);
+	buf_append(&b, "\x16\x03\x01\x00\x00", 5);
+	hs = buf_len(&b);
+	buf_append(&b, "\x01\x00\x00\x00\x03\x03", 6);
+	for (i = 0; i < 32; i++) {
+		unsigned char r = (unsigned char)(i * 37 + 11);
+
+		buf_append(&b, &r, 1);
+	}
+	buf_append(&b, "\x00", 1);		/* no session id */
+	probe_put16(&b, sizeof(suites) / sizeof(suites[0]) * 2);
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		probe_put16(&b, suites[i]);
+	buf_append(&b, "\x01\x00", 2);		/* null compression */
+	ext = buf_len(&b);
+	probe_put16(&b, 0);
+	if (is_name && hl < 200) {
+		probe_put16(&b, 0x0000);
+		probe_put16(&b, hl + 5);
+		probe_put16(&b, hl + 3);
+		buf_append(&b, "\x00", 1);
+		probe_put16(&b, hl);
+		buf_append(&b, host, hl);
+	}
+	buf_append(&b, tail, sizeof(tail));
+	probe_setlen(&b, ext, 2, buf_len(&b) - ext - 2);
+	probe_setlen(&b, hs + 1, 3, buf_len(&b) - hs - 4);
+	probe_setlen(&b, 3, 2, buf_len(&b) - 5);
+	n = probe_lit((const char *)buf_data(&b), buf_len(&b), out, outlen);
+	buf_free(&b);
+	return n;
+}
+
+/* A 16-bit length-prefixed frame. */
+static size_t
+probe_build_len16(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_lit("\x00\x09sockbench", 11, out, outlen);
+}
+
+/* A 32-bit length-prefixed frame. */
+static size_t
+probe_build_len32(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_lit("\x00\x00\x00\x09sockbench", 13, out, outlen);
+}
+
+/* A banner is whole once a line ends that does not continue ("220-"). */
+static int
+probe_done_banner(const unsigned char *p, size_t n)
+{
+	size_t start;
+
+	if (n == 0 || p[n - 1] != '\n')
+		return 0;
+	for (start = n - 1; start > 0 && p[start - 1] != '\n'; start--)
+		;
+	return !(n - start > 4 && isdigit(p[start]) && p[start + 3] == '-');
+}
+
+/* A whole HTTP response head and body. */
+static int
+probe_done_http(const unsigned char *p, size_t n)
+{
+	struct codec_frame f;
+	char err[160];
+
+	return codec_http.decode(p, n, PROBE_MAX_RECV, &f, err,
+	    sizeof(err)) > 0;
+}
+
+/* Two whole RESP values (the PING and the INFO answers). */
+static int
+probe_done_redis(const unsigned char *p, size_t n)
+{
+	struct codec_frame f;
+	char err[160];
+	ssize_t a, b;
+
+	if ((a = codec_resp.decode(p, n, PROBE_MAX_RECV, &f, err,
+	    sizeof(err))) <= 0)
+		return a == CODEC_ERROR;
+	b = codec_resp.decode(p + a, n - (size_t)a, PROBE_MAX_RECV, &f, err,
+	    sizeof(err));
+	return b != CODEC_NEED_MORE;
+}
+
+/* A whole jsonhdr message. */
+static int
+probe_done_app(const unsigned char *p, size_t n)
+{
+	struct codec_frame f;
+	char err[160];
+
+	return codec_jsonhdr.decode(p, n, PROBE_MAX_RECV, &f, err,
+	    sizeof(err)) > 0;
+}
+
+/* A whole TLS record. */
+static int
+probe_done_tls(const unsigned char *p, size_t n)
+{
+	return n >= 5 && (p[0] == 0x16 || p[0] == 0x15) &&
+	    n >= 5 + (((size_t)p[3] << 8) | p[4]);
+}
+
+/* The probes in the order they run: the banner alone first, then the rest
+ * (in parallel unless serial). */
+static const struct probe_def probe_table[] = {
+	{ "banner", probe_build_banner, probe_done_banner },
+	{ "echo", probe_build_echo, NULL },
+	{ "redis", probe_build_redis, probe_done_redis },
+	{ "http", probe_build_http, probe_done_http },
+	{ "app", probe_build_app, probe_done_app },
+	{ "memcached", probe_build_memcached, probe_done_banner },
+	{ "tls", probe_build_tls, probe_done_tls },
+	{ "line", probe_build_line, NULL },
+	{ "len16", probe_build_len16, NULL },
+	{ "len32", probe_build_len32, NULL },
+};
+#define PROBE_NDEFS	(sizeof(probe_table) / sizeof(probe_table[0]))
+
+const char *const probe_names[] = {
+	"banner", "echo", "redis", "http", "app", "memcached", "tls", "line",
+	"len16", "len32", NULL
+};
+
+int
+probe_payload(const char *probe, const char *host, unsigned char *out,
+    size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_NDEFS; i++)
+		if (strcmp(probe_table[i].name, probe) == 0)
+			return (int)probe_table[i].build(host, out, outlen);
+	return -1;
+}
+
+/* What a matcher sees: one probe's exchange. */
+struct probe_obs {
+	const char		*probe;
+	const unsigned char	*sent, *recv;
+	size_t			 sent_len, recv_len;
+	int			 peer_closed;
+};
+
+/* Fill m with a verdict; returns conf. */
+static enum probe_conf
+probe_set(struct probe_match *m, enum probe_conf conf, const char *protocol,
+    const char *codec, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static enum probe_conf
+probe_set(struct probe_match *m, enum probe_conf conf, const char *protocol,
+    const char *codec, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(m, 0, sizeof(*m));
+	m->conf = conf;
+	snprintf(m->protocol, sizeof(m->protocol), "%s", protocol);
+	m->codec = codec;
+	va_start(ap, fmt);
+	vsnprintf(m->detail, sizeof(m->detail), fmt, ap);
+	va_end(ap);
+	return conf;
+}
+
+/* Copy the first line of p[0..n) as escaped text into out. */
+static void
+probe_first_line(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	size_t l = 0;
+
+	while (l < n && p[l] != '\n' && p[l] != '\r')
+		l++;
+	escape_bytes(p, l, out, outlen, 1);
+}
+
+/* Copy bytes p[0..n) up to a stop character into out as plain text. */
+static void
+probe_word(const unsigned char *p, size_t n, const char *stops, char *out,
+    size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < outlen && p[i] >= 0x20 && p[i] < 0x7f &&
+	    strchr(stops, p[i]) == NULL; i++)
+		out[i] = (char)p[i];
+	out[i] = '\0';
+}
+
+/* 1 if p[0..n) starts with the string s. */
+static int
+probe_starts(const unsigned char *p, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+
+	return n >= l && memcmp(p, s, l) == 0;
+}
+
+/* Where the string s occurs in the first line of p[0..n), or NULL. */
+static const unsigned char *
+probe_in_line(const unsigned char *p, size_t n, const char *s)
+{
+	size_t l = 0, sl = strlen(s), i;
+
+	while (l < n && p[l] != '\n')
+		l++;
+	for (i = 0; i + sl <= l; i++)
+		if (strncasecmp((const char *)p + i, s, sl) == 0)
+			return p + i;
+	return NULL;
+}
+
+/* Split "Name/1.2.3 rest" or "Name_1.2 rest" into product and version. */
+static void
+probe_product(struct probe_match *m, const unsigned char *p, size_t n,
+    char sep)
+{
+	char word[128], *s;
+
+	probe_word(p, n, " \r\n()", word, sizeof(word));
+	if ((s = strchr(word, sep)) != NULL) {
+		*s++ = '\0';
+		snprintf(m->version, sizeof(m->version), "%s", s);
+	}
+	snprintf(m->product, sizeof(m->product), "%s", word);
+}
+
+/* The reply is the probe's own bytes, maybe decorated: an echo server. */
+static enum probe_conf
+probe_m_echo(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *at;
+	size_t pre, suf;
+	char a[96], b[96];
+
+	if (probe_starts(o->recv, o->recv_len, PROBE_SEED_FIXED) &&
+	    (o->recv_len == 16 || memcmp(o->recv + 16, PROBE_SEED_FIXED,
+	    o->recv_len - 16 < 16 ? o->recv_len - 16 : 16) == 0)) {
+		probe_set(m, PROBE_CERTAIN, "echo", "raw",
+		    "fixed reply \"data from server\" to every read");
+		snprintf(m->product, sizeof(m->product), "seed 004 "
+		    "non-blocking server (fixed reply)");
+		return m->conf;
+	}
+	if (o->sent_len == 0 || o->recv_len < o->sent_len)
+		return PROBE_NONE;
+	at = memmem(o->recv, o->recv_len, o->sent, o->sent_len);
+	if (at == NULL)
+		return PROBE_NONE;
+	pre = (size_t)(at - o->recv);
+	suf = o->recv_len - pre - o->sent_len;
+	if (pre == 0 && suf == 0) {
+		probe_set(m, PROBE_CERTAIN, "echo", "raw",
+		    "the %zu bytes sent came back unchanged", o->sent_len);
+		return m->conf;
+	}
+	/* The echo probe's token is unique: anything around it decorates. */
+	if (strcmp(o->probe, "echo") != 0 && pre + suf > 64)
+		return PROBE_NONE;
+	escape_bytes(o->recv, pre, a, sizeof(a), 1);
+	escape_bytes(at + o->sent_len, suf, b, sizeof(b), 1);
+	probe_set(m, PROBE_CERTAIN, "echo", "raw", "echo with prefix \"%s\" and "
+	    "suffix \"%s\"", a, b);
+	if (pre == sizeof(PROBE_SEED_PREFIX) - 1 && memcmp(o->recv,
+	    PROBE_SEED_PREFIX, pre) == 0 && suf == 0)
+		snprintf(m->product, sizeof(m->product), "seed 004 blocking "
+		    "server (prefix)");
+	else if (pre == 0 && suf == 1 && at[o->sent_len] == '~')
+		snprintf(m->product, sizeof(m->product), "seed 004 asyncio "
+		    "server (~ suffix)");
+	return m->conf;
+}
+
+/* SSH identification string (RFC 4253): SSH-protoversion-software. */
+static enum probe_conf
+probe_m_ssh(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *p;
+	char line[160];
+
+	if (!probe_starts(o->recv, o->recv_len, "SSH-"))
+		return PROBE_NONE;
+	probe_first_line(o->recv, o->recv_len, line, sizeof(line));
+	probe_set(m, PROBE_CERTAIN, "ssh", "line", "%s", line);
+	p = memchr(o->recv + 4, '-', o->recv_len - 4);
+	if (p != NULL)
+		probe_product(m, p + 1, o->recv_len - (size_t)(p + 1 - o->recv),
+		    '_');
+	return m->conf;
+}
+
+/* A "220" greeting: SMTP if it says so, else most likely FTP. */
+static enum probe_conf
+probe_m_220(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *p, *name;
+	char line[160];
+	size_t n = o->recv_len;
+
+	if (!probe_starts(o->recv, n, "220 ") && !probe_starts(o->recv, n,
+	    "220-"))
+		return PROBE_NONE;
+	probe_first_line(o->recv, n, line, sizeof(line));
+	if ((p = probe_in_line(o->recv, n, "SMTP")) != NULL) {
+		probe_set(m, PROBE_CERTAIN, "smtp", "line", "%s", line);
+		/* "220 host ESMTP Postfix (Debian)": the word after ESMTP. */
+		name = p + 4;
+		while (name < o->recv + n && *name == ' ')
+			name++;
+		if (name < o->recv + n && isalpha(*name))
+			probe_product(m, name, (size_t)(o->recv + n - name),
+			    '/');
+		return m->conf;
+	}
+	if ((p = probe_in_line(o->recv, n, "FTP")) != NULL) {
+		probe_set(m, PROBE_CERTAIN, "ftp", "line", "%s", line);
+		while (p > o->recv && p[-1] != ' ' && p[-1] != '(')
+			p--;
+		probe_product(m, p, (size_t)(o->recv + n - p), ' ');
+		if (m->version[0] == '\0' && (name = probe_in_line(p,
+		    (size_t)(o->recv + n - p), " ")) != NULL)
+			probe_word(name + 1, (size_t)(o->recv + n - name - 1),
+			    " )\r\n", m->version, sizeof(m->version));
+		return m->conf;
+	}
+	return probe_set(m, PROBE_LIKELY, "ftp", "line", "a bare \"220\" "
+	    "greeting (FTP, or SMTP that does not say so): %s", line);
+}
+
+/* POP3 "+OK" and IMAP "* OK" greetings. */
+static enum probe_conf
+probe_m_mail(const struct probe_obs *o, struct probe_match *m)
+{
+	char line[160];
+	const unsigned char *p;
+	int banner = strcmp(o->probe, "banner") == 0;
+
+	probe_first_line(o->recv, o->recv_len, line, sizeof(line));
+	if (probe_starts(o->recv, o->recv_len, "* OK")) {
+		probe_set(m, banner ? PROBE_CERTAIN : PROBE_LIKELY, "imap",
+		    "line", "%s", line);
+		p = probe_in_line(o->recv, o->recv_len, "] ");
+		if (p != NULL)
+			probe_product(m, p + 2, (size_t)(o->recv + o->recv_len -
+			    p - 2), '/');
+		return m->conf;
+	}
+	if (probe_starts(o->recv, o->recv_len, "+OK") && banner) {
+		probe_set(m, PROBE_CERTAIN, "pop3", "line", "%s", line);
+		if (o->recv_len > 4 && isalpha(o->recv[4]))
+			probe_product(m, o->recv + 4, o->recv_len - 4, '/');
+		return m->conf;
+	}
+	return PROBE_NONE;
+}
+
+/* An HTTP status line; the Server header names the product. */
+static enum probe_conf
+probe_m_http(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *p = o->recv, *end = o->recv + o->recv_len;
+	char line[160];
+
+	if (!probe_starts(p, o->recv_len, "HTTP/1.") &&
+	    !probe_starts(p, o->recv_len, "HTTP/2"))
+		return PROBE_NONE;
+	probe_first_line(p, o->recv_len, line, sizeof(line));
+	probe_set(m, PROBE_CERTAIN, "http", "http", "%s", line);
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		if (p < end && (*p == '\r' || *p == '\n'))
+			break;
+		if (end - p > 7 && strncasecmp((const char *)p, "server:",
+		    7) == 0) {
+			p += 7;
+			while (p < end && *p == ' ')
+				p++;
+			probe_product(m, p, (size_t)(end - p), '/');
+			break;
+		}
+	}
+	return m->conf;
+}
+
+/* Redis: +PONG, its typical errors, and redis_version from INFO. */
+static enum probe_conf
+probe_m_redis(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *v;
+	char line[160];
+
+	probe_first_line(o->recv, o->recv_len, line, sizeof(line));
+	if (probe_starts(o->recv, o->recv_len, "+PONG\r\n"))
+		probe_set(m, PROBE_CERTAIN, "redis", "resp", "%s", line);
+	else if (probe_starts(o->recv, o->recv_len, "-NOAUTH") ||
+	    probe_starts(o->recv, o->recv_len, "-DENIED") ||
+	    probe_starts(o->recv, o->recv_len, "-WRONGPASS"))
+		probe_set(m, PROBE_CERTAIN, "redis", "resp", "%s", line);
+	else if (probe_starts(o->recv, o->recv_len, "-ERR unknown command"))
+		probe_set(m, PROBE_LIKELY, "redis", "resp", "%s", line);
+	else
+		return PROBE_NONE;
+	snprintf(m->product, sizeof(m->product), "Redis");
+	v = memmem(o->recv, o->recv_len, "redis_version:", 14);
+	if (v != NULL)
+		probe_word(v + 14, (size_t)(o->recv + o->recv_len - v - 14),
+		    "\r\n", m->version, sizeof(m->version));
+	if (memmem(o->recv, o->recv_len, "valkey_version:", 15) != NULL)
+		snprintf(m->product, sizeof(m->product), "Valkey");
+	return m->conf;
+}
+
+/* memcached's answer to `version`. */
+static enum probe_conf
+probe_m_memcached(const struct probe_obs *o, struct probe_match *m)
+{
+	char line[160];
+
+	if (!probe_starts(o->recv, o->recv_len, "VERSION ") ||
+	    strcmp(o->probe, "redis") == 0)
+		return PROBE_NONE;
+	probe_first_line(o->recv, o->recv_len, line, sizeof(line));
+	probe_set(m, PROBE_CERTAIN, "memcached", "line", "%s", line);
+	snprintf(m->product, sizeof(m->product), "memcached");
+	probe_word(o->recv + 8, o->recv_len - 8, " \r\n", m->version,
+	    sizeof(m->version));
+	return m->conf;
+}
+
+/* The seed application protocol: a jsonhdr message, a "result" answer. */
+static enum probe_conf
+probe_m_app(const struct probe_obs *o, struct probe_match *m)
+{
+	struct codec_frame f;
+	char err[160], text[120];
+	cJSON *j;
+	const cJSON *res;
+	ssize_t n;
+
+	n = codec_jsonhdr.decode(o->recv, o->recv_len, PROBE_MAX_RECV, &f, err,
+	    sizeof(err));
+	if (n <= 0)
+		return PROBE_NONE;
+	j = cJSON_ParseWithLength((const char *)f.body, f.body_len);
+	res = cJSON_GetObjectItemCaseSensitive(j, "result");
+	if (cJSON_IsString(res)) {
+		escape_bytes((const unsigned char *)res->valuestring,
+		    strlen(res->valuestring), text, sizeof(text), 1);
+		probe_set(m, PROBE_CERTAIN, "app", "jsonhdr", "jsonhdr reply "
+		    "{\"result\": \"%s\"}", text);
+		snprintf(m->product, sizeof(m->product), "seed 000 app server");
+		if (strcmp(res->valuestring, "Follow the white rabbit. "
+		    "\xf0\x9f\x90\xb0") != 0)
+			snprintf(m->product, sizeof(m->product), "jsonhdr "
+			    "application server");
+	} else
+		probe_set(m, PROBE_LIKELY, "jsonhdr", "jsonhdr", "a jsonhdr "
+		    "message of %zd bytes", n);
+	cJSON_Delete(j);
+	return m->conf;
+}
+
+/* Name a TLS alert description. */
+static const char *
+probe_tls_alert(unsigned d)
+{
+	switch (d) {
+	case 0:		return "close_notify";
+	case 10:	return "unexpected_message";
+	case 40:	return "handshake_failure";
+	case 47:	return "illegal_parameter";
+	case 50:	return "decode_error";
+	case 70:	return "protocol_version";
+	case 71:	return "insufficient_security";
+	case 80:	return "internal_error";
+	case 109:	return "missing_extension";
+	case 112:	return "unrecognized_name";
+	default:	return "alert";
+	}
+}
+
+/* Name a TLS protocol version. */
+static void
+probe_tls_version(unsigned v, char *out, size_t outlen)
+{
+	if (v == 0x0300)
+		snprintf(out, outlen, "SSL 3.0");
+	else if (v >= 0x0301 && v <= 0x0304)
+		snprintf(out, outlen, "TLS 1.%u", v - 0x0301);
+	else
+		snprintf(out, outlen, "0x%04x", v);
+}
+
+/* A ServerHello (version, cipher, supported_versions) or an alert. */
+static enum probe_conf
+probe_m_tls(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *p = o->recv;
+	size_t n = o->recv_len, pos, end;
+	unsigned ver, cipher, ev;
+
+	if (n < 7 || p[1] != 0x03 || p[2] > 0x04)
+		return PROBE_NONE;
+	if (p[0] == 0x15 && p[3] == 0 && p[4] == 2) {
+		probe_set(m, PROBE_CERTAIN, "tls", "raw", "TLS alert: %s "
+		    "(level %u, description %u)", probe_tls_alert(p[6]), p[5],
+		    p[6]);
+		snprintf(m->product, sizeof(m->product), "TLS");
+		probe_tls_version(((unsigned)p[1] << 8) | p[2], m->version,
+		    sizeof(m->version));
+		return m->conf;
+	}
+	if (p[0] != 0x16 || p[5] != 0x02 || n < 44)
+		return PROBE_NONE;
+	ver = ((unsigned)p[9] << 8) | p[10];
+	pos = 43 + 1 + p[43];
+	if (pos + 5 > n) {
+		probe_set(m, PROBE_LIKELY, "tls", "raw", "a truncated "
+		    "ServerHello");
+		return m->conf;
+	}
+	cipher = ((unsigned)p[pos] << 8) | p[pos + 1];
+	pos += 3;
+	end = pos + 2 + (((size_t)p[pos] << 8) | p[pos + 1]);
+	if (end > n)
+		end = n;
+	for (pos += 2; pos + 4 <= end; pos += 4 + ev) {
+		unsigned type = ((unsigned)p[pos] << 8) | p[pos + 1];
+
+		ev = ((unsigned)p[pos + 2] << 8) | p[pos + 3];
+		if (type == 0x002b && ev == 2 && pos + 6 <= end)
+			ver = ((unsigned)p[pos + 4] << 8) | p[pos + 5];
+	}
+	snprintf(m->product, sizeof(m->product), "TLS");
+	probe_tls_version(ver, m->version, sizeof(m->version));
+	probe_set(m, PROBE_CERTAIN, "tls", "raw", "ServerHello: %s, cipher "
+	    "suite 0x%04x", m->version, cipher);
+	snprintf(m->product, sizeof(m->product), "TLS");
+	probe_tls_version(ver, m->version, sizeof(m->version));
+	return m->conf;
+}
+
+/* The seed file server (S4): "0001" and an error for what is no file. */
+static enum probe_conf
+probe_m_file(const struct probe_obs *o, struct probe_match *m)
+{
+	char line[160];
+	size_t i;
+
+	if (probe_starts(o->recv, o->recv_len, "0001") && o->sent_len > 0) {
+		probe_first_line(o->recv, o->recv_len, line, sizeof(line));
+		probe_set(m, PROBE_LIKELY, "file", "raw", "answered a request "
+		    "that names no file with %s", line);
+		snprintf(m->product, sizeof(m->product), "seed 003 download "
+		    "server");
+		return m->conf;
+	}
+	for (i = 0; i < o->recv_len && isdigit(o->recv[i]); i++)
+		;
+	if (i > 0 && i == o->recv_len && o->sent_len > 0 && !o->peer_closed)
+		return probe_set(m, PROBE_POSSIBLE, "file", "raw", "a bare "
+		    "decimal number %.*s (a file size?)", (int)(i < 20 ? i : 20),
+		    (const char *)o->recv);
+	return PROBE_NONE;
+}
+
+/* A reply whose length prefix matches its size: len16 or len32 framing. */
+static enum probe_conf
+probe_m_framed(const struct probe_obs *o, struct probe_match *m)
+{
+	const unsigned char *p = o->recv;
+	size_t n = o->recv_len;
+
+	if (n >= 4 && (((size_t)p[0] << 24) | ((size_t)p[1] << 16) |
+	    ((size_t)p[2] << 8) | p[3]) == n - 4)
+		return probe_set(m, PROBE_POSSIBLE, "len32", "len32", "a 32-bit "
+		    "length prefix that matches the %zu bytes after it", n - 4);
+	if (n >= 2 && (((size_t)p[0] << 8) | p[1]) == n - 2)
+		return probe_set(m, PROBE_POSSIBLE, "len16", "len16", "a 16-bit "
+		    "length prefix that matches the %zu bytes after it", n - 2);
+	return PROBE_NONE;
+}
+
+/* Printable text ending in a newline: some line-based protocol. */
+static enum probe_conf
+probe_m_text(const struct probe_obs *o, struct probe_match *m)
+{
+	char line[160];
+	size_t i;
+
+	if (o->recv_len == 0 || o->recv[o->recv_len - 1] != '\n')
+		return PROBE_NONE;
+	for (i = 0; i < o->recv_len; i++)
+		if (o->recv[i] < 0x20 && o->recv[i] != '\r' &&
+		    o->recv[i] != '\n' && o->recv[i] != '\t')
+			return PROBE_NONE;
+	probe_first_line(o->recv, o->recv_len, line, sizeof(line));
+	return probe_set(m, PROBE_POSSIBLE, "text", "line", "text lines: %s",
+	    line);
+}
+
+/* The matchers, most specific first. */
+static const struct {
+	const char	*name;
+	enum probe_conf	(*fn)(const struct probe_obs *, struct probe_match *);
+} probe_matchers[] = {
+	{ "echo", probe_m_echo },
+	{ "ssh", probe_m_ssh },
+	{ "smtp-ftp", probe_m_220 },
+	{ "pop3-imap", probe_m_mail },
+	{ "http", probe_m_http },
+	{ "redis", probe_m_redis },
+	{ "memcached", probe_m_memcached },
+	{ "app", probe_m_app },
+	{ "tls", probe_m_tls },
+	{ "file", probe_m_file },
+	{ "framed", probe_m_framed },
+	{ "text", probe_m_text },
+};
+
+enum probe_conf
+probe_match_reply(const char *probe, const unsigned char *sent,
+    size_t sent_len, const unsigned char *recv, size_t recv_len,
+    int peer_closed, struct probe_match *m)
+{
+	struct probe_obs o = { probe, sent, recv, sent_len, recv_len,
+	    peer_closed };
+	struct probe_match t;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (recv_len == 0)
+		return PROBE_NONE;
+	for (i = 0; i < sizeof(probe_matchers) / sizeof(probe_matchers[0]);
+	    i++) {
+		if (probe_matchers[i].fn(&o, &t) > m->conf) {
+			*m = t;
+			m->matcher = probe_matchers[i].name;
+			if (m->conf == PROBE_CERTAIN)
+				break;
+		}
+	}
+	return m->conf;
+}
+
+const char *
+probe_status_name(enum probe_status s)
+{
+	switch (s) {
+	case PROBE_IDENTIFIED:	return "identified";
+	case PROBE_UNIDENTIFIED:return "unidentified";
+	case PROBE_SILENT:	return "silent";
+	case PROBE_CLOSED:	return "closed";
+	case PROBE_RESET:	return "reset";
+	case PROBE_REFUSED:	return "refused";
+	case PROBE_UNREACHABLE:	return "unreachable";
+	}
+	return "?";
+}
+
+const char *
+probe_conf_name(enum probe_conf c)
+{
+	switch (c) {
+	case PROBE_NONE:	return "none";
+	case PROBE_POSSIBLE:	return "possible";
+	case PROBE_LIKELY:	return "likely";
+	case PROBE_CERTAIN:	return "certain";
+	}
+	return "?";
+}
+
+int
+probe_exit_status(const struct probe_result *r)
+{
+	switch (r->status) {
+	case PROBE_IDENTIFIED:
+		return 0;
+	case PROBE_REFUSED:
+	case PROBE_UNREACHABLE:
+		return 3;
+	default:
+		return 1;
+	}
+}
+
+/* Two replies with the same bytes to different payloads: a fixed reply. */
+static int
+probe_fixed_reply(const struct probe_result *r, size_t *first)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *a = &r->ev[i];
+
+		if (a->recv_len == 0 || a->sent_len == 0)
+			continue;
+		for (j = i + 1; j < r->nev; j++) {
+			const struct probe_evidence *b = &r->ev[j];
+
+			if (b->sent_len > 0 && b->recv_len == a->recv_len &&
+			    memcmp(a->recv, b->recv, a->recv_len) == 0) {
+				*first = i;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+probe_verdict(struct probe_result *r)
+{
+	size_t i, connected = 0, spoke = 0, resets = 0, closes = 0, ran = 0;
+	const char *why = NULL;
+	struct probe_match *v = &r->verdict;
+
+	memset(v, 0, sizeof(*v));
+	r->verdict_probe = -1;
+	for (i = 0; i < r->nev; i++) {
+		struct probe_evidence *e = &r->ev[i];
+
+		if (!e->ran)
+			continue;
+		ran++;
+		connected += e->connected;
+		spoke += e->recv_total > 0;
+		resets += e->reset;
+		closes += e->peer_closed && e->recv_total == 0;
+		if (e->match.conf > v->conf) {
+			*v = e->match;
+			r->verdict_probe = (int)i;
+		}
+		if (why == NULL && !e->connected)
+			why = e->outcome;
+	}
+	/* Fill in a product or version another probe saw for the same
+	 * protocol (Redis: PING answered, INFO named the version). */
+	for (i = 0; i < r->nev && v->conf > PROBE_NONE; i++) {
+		const struct probe_match *m = &r->ev[i].match;
+
+		if (strcmp(m->protocol, v->protocol) != 0)
+			continue;
+		if (v->product[0] == '\0' && m->product[0] != '\0')
+			snprintf(v->product, sizeof(v->product), "%s",
+			    m->product);
+		if (v->version[0] == '\0' && m->version[0] != '\0')
+			snprintf(v->version, sizeof(v->version), "%s",
+			    m->version);
+	}
+	if (v->conf < PROBE_LIKELY && probe_fixed_reply(r, &i)) {
+		char text[96];
+
+		escape_bytes(r->ev[i].recv, r->ev[i].recv_len, text,
+		    sizeof(text), 1);
+		probe_set(v, PROBE_LIKELY, "fixed", "raw", "the same reply "
+		    "\"%s\" to different requests", text);
+		v->matcher = "fixed";
+		r->verdict_probe = (int)i;
+	}
+	if (v->conf >= PROBE_LIKELY) {
+		r->status = PROBE_IDENTIFIED;
+		snprintf(r->summary, sizeof(r->summary), "identified: %s, %s",
+		    v->protocol, probe_conf_name(v->conf));
+	} else if (connected == 0) {
+		int refused = why != NULL && strstr(why, "refused") != NULL;
+
+		r->status = refused ? PROBE_REFUSED : PROBE_UNREACHABLE;
+		snprintf(r->summary, sizeof(r->summary), "%s: %s",
+		    refused ? "refused" : "unreachable", why != NULL ? why :
+		    "no probe could connect");
+	} else if (v->conf == PROBE_POSSIBLE) {
+		r->status = PROBE_UNIDENTIFIED;
+		snprintf(r->summary, sizeof(r->summary), "unidentified; best "
+		    "guess %s (possible)", v->protocol);
+	} else if (spoke > 0) {
+		r->status = PROBE_UNIDENTIFIED;
+		snprintf(r->summary, sizeof(r->summary), "unidentified: %zu of "
+		    "%zu probes got replies no matcher knows", spoke, ran);
+	} else if (resets > 0 && resets + closes >= connected) {
+		r->status = PROBE_RESET;
+		snprintf(r->summary, sizeof(r->summary), "reset: the server "
+		    "reset %zu of %zu connections without a byte", resets,
+		    connected);
+	} else if (closes > 0 && closes >= connected) {
+		r->status = PROBE_CLOSED;
+		snprintf(r->summary, sizeof(r->summary), "closed: the server "
+		    "closed all %zu connections without a byte", closes);
+	} else {
+		r->status = PROBE_SILENT;
+		snprintf(r->summary, sizeof(r->summary), "silent: accepted %zu "
+		    "connections and never sent a byte", connected);
+	}
+}
+
+/* One probe under way: its connection and where its evidence goes. */
+struct probe_run {
+	struct probe_ctx	*ctx;
+	struct probe_evidence	*ev;
+	const struct probe_def	*def;
+	struct pool		*pool;
+	struct conn		*conn;
+	double			 t0, deadline;
+	int			 done;
+};
+
+/* The whole detection, on probe_detect's stack. */
+struct probe_ctx {
+	struct engine		*eng;
+	struct probe_result	*res;
+	struct probe_opts	 o;
+	struct probe_run	 runs[PROBE_MAX];
+	size_t			 nruns, next, running;
+	int			 certain;
+	struct engine_timer	*kick;
+	char			 host[256];
+};
+
+static void probe_schedule(struct probe_ctx *ctx);
+
+/* From the loop, after a probe ended: schedule the next ones. */
+static void
+probe_kick_cb(struct engine *e, void *arg)
+{
+	(void)e;
+	probe_schedule(arg);
+}
+
+/* Connected: send the payload, wait for a reply. */
+static void
+probe_open(struct conn *c)
+{
+	struct probe_run *pr = c->udata;
+
+	pr->ev->connected = 1;
+	pr->t0 = now_mono();
+	pr->deadline = pr->t0 + pr->ctx->o.timeout;
+	if (pr->ev->sent_len > 0)
+		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
+	conn_timer(c, pr->ctx->o.timeout);
+}
+
+/* End the probe now, saying why. */
+static void
+probe_end(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+probe_end(struct conn *c, const char *fmt, ...)
+{
+	struct probe_run *pr = c->udata;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(pr->ev->outcome, sizeof(pr->ev->outcome), fmt, ap);
+	va_end(ap);
+	conn_close(c, pr->ev->outcome);
+}
+
+/* Bytes arrived: keep them, end the probe when the reply is whole. */
+static void
+probe_msg(struct conn *c, const struct codec_frame *f)
+{
+	struct probe_run *pr = c->udata;
+	struct probe_evidence *e = pr->ev;
+	size_t room = sizeof(e->recv) - e->recv_len;
+	size_t n = f->frame_len < room ? f->frame_len : room;
+	double now = now_mono(), left;
+
+	memcpy(e->recv + e->recv_len, f->frame, n);
+	e->recv_len += n;
+	e->recv_total += f->frame_len;
+	if (pr->def->complete != NULL && pr->def->complete(e->recv,
+	    e->recv_len)) {
+		probe_end(c, "reply complete after %.3fs", now - pr->t0);
+		return;
+	}
+	if (e->recv_len == sizeof(e->recv)) {
+		probe_end(c, "stopped reading after %zu bytes", e->recv_len);
+		return;
+	}
+	left = pr->deadline - now;
+	conn_timer(c, left < PROBE_QUIET ? (left > 0.001 ? left : 0.001) :
+	    PROBE_QUIET);
+}
+
+/* The peer closed its side. */
+static void
+probe_eof(struct conn *c)
+{
+	struct probe_run *pr = c->udata;
+
+	pr->ev->peer_closed = 1;
+	probe_end(c, "closed by the server after %.3fs", now_mono() - pr->t0);
+}
+
+/* The reply wait or the quiet period is over. */
+static void
+probe_timer(struct conn *c)
+{
+	struct probe_run *pr = c->udata;
+
+	if (pr->ev->recv_total == 0)
+		probe_end(c, "no reply in %.1fs", pr->ctx->o.timeout);
+	else if (now_mono() + 0.001 >= pr->deadline)
+		probe_end(c, "still sending after %.1fs", pr->ctx->o.timeout);
+	else
+		probe_end(c, "quiet for %.2fs after the reply", PROBE_QUIET);
+}
+
+/* The connection ended: match its reply and start the next probes. */
+static void
+probe_close(struct conn *c)
+{
+	struct probe_run *pr = c->udata;
+	struct probe_ctx *ctx = pr->ctx;
+	struct probe_evidence *e = pr->ev;
+
+	pr->done = 1;
+	pr->conn = NULL;
+	ctx->running--;
+	e->seconds = now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
+	if (c->info.state == CS_FAILED) {
+		snprintf(e->outcome, sizeof(e->outcome), "%s", c->info.reason);
+		e->reset = strstr(c->info.reason, "reset") != NULL;
+	}
+	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
+	    e->recv_len, e->peer_closed, &e->match);
+	if (e->match.conf == PROBE_CERTAIN && !ctx->o.all)
+		ctx->certain = 1;
+	if (ctx->kick == NULL)
+		ctx->kick = engine_after(ctx->eng, 0, probe_kick_cb, ctx);
+}
+
+static const struct conn_handler probe_handler = {
+	.on_open = probe_open,
+	.on_msg = probe_msg,
+	.on_eof = probe_eof,
+	.on_timer = probe_timer,
+	.on_close = probe_close,
+};
+
+/* The pool's per-connection state is the probe run itself. */
+static void *
+probe_udata(void *arg, uint64_t n)
+{
+	(void)n;
+	return arg;
+}
+
+/* Start one probe on a fresh connection. */
+static void
+probe_start(struct probe_ctx *ctx, struct probe_run *pr)
+{
+	struct pool_cfg pc;
+	char err[256];
+
+	pr->ev->ran = 1;
+	memset(&pc, 0, sizeof(pc));
+	pc.target = ctx->res->target;
+	pc.count = 1;
+	pc.codec = &codec_raw;
+	pc.handler = &probe_handler;
+	pc.make_udata = probe_udata;
+	pc.arg = pr;
+	pr->pool = pool_new(ctx->eng, &pc, err, sizeof(err));
+	if (pr->pool == NULL) {
+		snprintf(pr->ev->outcome, sizeof(pr->ev->outcome), "%s", err);
+		pr->done = 1;
+		ctx->certain = 1;	/* nothing else will resolve it */
+		return;
+	}
+	ctx->running++;
+	pool_start(pr->pool);
+	if (pool_errors(pr->pool) > 0 && !pr->done) {
+		snprintf(pr->ev->outcome, sizeof(pr->ev->outcome), "%s",
+		    pool_last_error(pr->pool));
+		pr->done = 1;
+		ctx->running--;
+	}
+}
+
+/* Start what may start: the banner alone, then the rest; stop early once
+ * a match is certain or nothing could connect. */
+static void
+probe_schedule(struct probe_ctx *ctx)
+{
+	size_t i, limit = ctx->o.serial ? 1 : PROBE_MAX;
+
+	ctx->kick = NULL;
+	if (ctx->nruns > 0 && ctx->runs[0].done && !ctx->runs[0].ev->connected)
+		ctx->certain = 1;	/* refused or unreachable */
+	if (ctx->certain) {
+		for (i = 0; i < ctx->nruns; i++) {
+			struct probe_run *pr = &ctx->runs[i];
+
+			if (pr->conn != NULL && !pr->done) {
+				pr->ev->cancelled = 1;
+				probe_end(pr->conn, "cancelled: verdict certain");
+			}
+		}
+		return;
+	}
+	/* The banner probe runs alone: other probes would talk first. */
+	if (ctx->next > 0 && !ctx->runs[0].done)
+		return;
+	while (ctx->next < ctx->nruns && ctx->running < limit) {
+		probe_start(ctx, &ctx->runs[ctx->next++]);
+		if (ctx->next == 1)
+			break;
+	}
+}
+
+/* Remember each probe's connection as the pool makes it. */
+static void
+probe_track_cb(void *arg, const struct conn_info *ci,
+    const struct obs_event *ev)
+{
+	struct probe_ctx *ctx = arg;
+	struct conn *c = (struct conn *)ci;
+	size_t i;
+
+	if (ev->kind != OBS_OPENED)
+		return;
+	for (i = 0; i < ctx->nruns; i++)
+		if (c->udata == &ctx->runs[i])
+			ctx->runs[i].conn = c;
+}
+
+/* 1 if name is in the comma-separated list (NULL: every name). */
+static int
+probe_selected(const char *list, const char *name)
+{
+	size_t l = strlen(name);
+	const char *p = list;
+
+	if (list == NULL)
+		return 1;
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ',') && (p[l] == ',' ||
+		    p[l] == '\0'))
+			return 1;
+		p += l;
+	}
+	return 0;
+}
+
+int
+probe_detect(const char *target, const struct probe_opts *o,
+    struct probe_result *out)
+{
+	struct probe_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	struct engine_limits lim;
+	struct observer obs;
+	struct sigaction sa;
+	char err[256];
+	int port;
+	size_t i;
+	double t0 = now_mono();
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->target, sizeof(out->target), "%s", target);
+	if (o != NULL)
+		ctx->o = *o;
+	if (ctx->o.timeout <= 0)
+		ctx->o.timeout = PROBE_TIMEOUT_DEFAULT;
+	if (ctx->o.connect_timeout <= 0)
+		ctx->o.connect_timeout = PROBE_CONNECT_TIMEOUT;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
+	if (split_hostport(target, ctx->host, sizeof(ctx->host), &port, err,
+	    sizeof(err)) < 0) {
+		out->status = PROBE_UNREACHABLE;
+		snprintf(out->summary, sizeof(out->summary), "%s", err);
+		free(ctx);
+		return probe_exit_status(out);
+	}
+	if (ctx->host[0] == '\0')
+		snprintf(ctx->host, sizeof(ctx->host), "127.0.0.1");
+	engine_limits_default(&lim);
+	lim.connect_timeout = ctx->o.connect_timeout;
+	lim.max_frame = PROBE_MAX_RECV;
+	ctx->eng = engine_new(&lim);
+	ctx->res = out;
+	for (i = 0; i < PROBE_NDEFS && out->nev < PROBE_MAX; i++) {
+		const struct probe_def *d = &probe_table[i];
+		struct probe_evidence *e = &out->ev[out->nev];
+		struct probe_run *pr = &ctx->runs[ctx->nruns];
+
+		if (!probe_selected(ctx->o.only, d->name))
+			continue;
+		e->probe = d->name;
+		e->sent_len = d->build(ctx->host, e->sent, sizeof(e->sent));
+		snprintf(e->outcome, sizeof(e->outcome), "not run: an earlier "
+		    "probe decided");
+		pr->ctx = ctx;
+		pr->ev = e;
+		pr->def = d;
+		out->nev++;
+		ctx->nruns++;
+	}
+	obs.on_event = probe_track_cb;
+	obs.ctx = ctx;
+	engine_observe(ctx->eng, &obs);
+	probe_schedule(ctx);
+	engine_run(ctx->eng);
+	for (i = 0; i < ctx->nruns; i++)
+		pool_free(ctx->runs[i].pool);
+	engine_unobserve(ctx->eng, &obs);
+	engine_free(ctx->eng);
+	free(ctx);
+	probe_verdict(out);
+	out->seconds = now_mono() - t0;
+	return probe_exit_status(out);
+}

@@ -1,0 +1,118 @@
+/* Probing an unknown TCP server: a table of probes (each one connection
+ * with one payload), a table of matchers that name a protocol from the
+ * bytes a probe got back, and a verdict with its confidence and evidence.
+ * See docs/probe.md. */
+#ifndef SB_PROBE_H
+#define SB_PROBE_H
+#include <stddef.h>
+#include <stdio.h>
+
+#define PROBE_MAX		12	/* probes in the table */
+#define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
+#define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */
+#define PROBE_TIMEOUT_DEFAULT	1.5	/* seconds to wait for a reply */
+#define PROBE_QUIET		0.25	/* silence that ends a reply */
+
+/* How certain a match is; the verdict takes the highest. */
+enum probe_conf {
+	PROBE_NONE,
+	PROBE_POSSIBLE,	/* the reply fits, but so would others */
+	PROBE_LIKELY,	/* a typical reply, not a unique one */
+	PROBE_CERTAIN	/* only this protocol answers this way */
+};
+
+/* What the probe run found out about the target as a whole. */
+enum probe_status {
+	PROBE_IDENTIFIED,	/* a likely or certain verdict (exit 0) */
+	PROBE_UNIDENTIFIED,	/* replies, but nothing likely (exit 1) */
+	PROBE_SILENT,		/* accepted, never said a byte (exit 1) */
+	PROBE_CLOSED,		/* accepted, closed without a byte (exit 1) */
+	PROBE_RESET,		/* accepted, then reset (exit 1) */
+	PROBE_REFUSED,		/* connection refused (exit 3) */
+	PROBE_UNREACHABLE	/* no route, connect timeout, bad name (exit 3) */
+};
+
+/* How to probe. Zero values mean the defaults. */
+struct probe_opts {
+	double	 timeout;	/* reply wait per probe, s; default 1.5 */
+	double	 connect_timeout;/* s; default 3 */
+	int	 serial;	/* one probe at a time instead of in parallel */
+	int	 all;		/* run every probe even after a certain match */
+	const char *only;	/* comma-separated probe names, or NULL */
+};
+
+/* A matcher's answer: the protocol and what else the reply showed. */
+struct probe_match {
+	enum probe_conf	 conf;
+	char		 protocol[24];	/* "redis", "http", "echo", ... */
+	char		 product[64];	/* "OpenSSH", "nginx", ... or "" */
+	char		 version[48];	/* "9.2p1", ... or "" */
+	char		 detail[200];	/* one line: why, or what was seen */
+	const char	*codec;		/* codec to decode its traffic with */
+	const char	*matcher;	/* name of the matcher that said so */
+};
+
+/* One probe's evidence: what went out, what came back, how it ended. */
+struct probe_evidence {
+	const char	*probe;		/* probe name */
+	int		 ran;		/* started (else skipped) */
+	int		 connected;
+	int		 peer_closed;	/* the server sent FIN */
+	int		 reset;		/* the server reset the connection */
+	int		 cancelled;	/* stopped early: verdict certain */
+	unsigned char	 sent[PROBE_MAX_SENT];
+	size_t		 sent_len;
+	unsigned char	 recv[PROBE_MAX_RECV];
+	size_t		 recv_len;	/* kept */
+	size_t		 recv_total;	/* received */
+	double		 seconds;	/* from connect to the end */
+	char		 outcome[160];	/* "no reply in 1.5s", ... */
+	struct probe_match match;	/* best match on this reply */
+};
+
+/* The whole run. About 100 KiB: allocate it rather than put it on a small
+ * stack. Filled by probe_detect; nothing in it needs freeing. */
+struct probe_result {
+	char			 target[256];
+	enum probe_status	 status;
+	char			 summary[200];	/* one line for the status */
+	struct probe_match	 verdict;	/* conf PROBE_NONE if none */
+	int			 verdict_probe;	/* index into ev, or -1 */
+	struct probe_evidence	 ev[PROBE_MAX];
+	size_t			 nev;
+	double			 seconds;
+};
+
+/* Probe target ("HOST:PORT") with its own engine, run to completion, and
+ * fill out; returns the exit status probe_exit_status gives. Ignores
+ * SIGPIPE. Usable before a front end starts its own loop. */
+int probe_detect(const char *target, const struct probe_opts *o,
+    struct probe_result *out);
+/* Run every matcher on one reply and keep the best in m; returns m->conf. */
+enum probe_conf probe_match_reply(const char *probe, const unsigned char *sent,
+    size_t sent_len, const unsigned char *recv, size_t recv_len,
+    int peer_closed, struct probe_match *m);
+/* Build a probe's payload into out (at most outlen bytes) for host; returns
+ * its length, or -1 if no probe has that name. */
+int probe_payload(const char *probe, const char *host, unsigned char *out,
+    size_t outlen);
+/* Decide status, verdict and summary from the evidence in r. */
+void probe_verdict(struct probe_result *r);
+/* 0 identified, 1 connected but not identified, 3 refused or unreachable. */
+int probe_exit_status(const struct probe_result *r);
+const char *probe_status_name(enum probe_status s);
+const char *probe_conf_name(enum probe_conf c);
+/* Names of the probes in the order they run, NULL-terminated. */
+extern const char *const probe_names[];
+/* Print the verdict and each probe's evidence as text. */
+void probe_print(FILE *f, const struct probe_result *r, int verbose);
+/* Render the result as JSON text; the caller frees it. */
+char *probe_json(const struct probe_result *r);
+/* Write a starter scenario for the verdict; 0, or -1 with err filled when
+ * the protocol has no scenario to offer. */
+int probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
+    size_t errlen);
+/* The `sockbench probe HOST:PORT` subcommand; returns the exit status. */
+int probe_main(int argc, char **argv);
+
+#endif
