@@ -1,0 +1,93 @@
+#!/bin/sh
+# Builds the libFuzzer targets in tests/fuzz/ with clang into build-fuzz/
+# and fuzzes each one. Usage:
+#   tests/fuzz/run.sh [SECONDS]     build, then fuzz every target SECONDS
+#                                   (default 60) each
+#   tests/fuzz/run.sh --build       build only
+# Environment: FUZZ_BUILD (default build-fuzz), FUZZ_TARGETS (names such as
+# "http resp", default all), FUZZ_CC (default clang), FUZZ_JOBS.
+# A crash leaves its input in $FUZZ_BUILD/crashes/; fix the bug, then keep
+# the input as tests/fuzz/regressions/TARGET/NAME so fuzz_smoke.sh replays it.
+set -u
+cd "$(dirname "$0")/../.."
+B=${FUZZ_BUILD:-build-fuzz}
+CCF=${FUZZ_CC:-clang}
+SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
+CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null)
+CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+ALL="raw line len16 len32 jsonhdr http resp scenario"
+TARGETS=${FUZZ_TARGETS:-$ALL}
+CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c"
+SCEN_SRC="src/scenario.c src/template.c src/match.c"
+
+# Compile one source into $B/obj unless its object is newer than it and
+# than every header it may include.
+compile() {
+	src=$1
+	obj=$B/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
+	if [ -f "$obj" ] && [ "$obj" -nt "$src" ] && \
+	    [ -z "$(find src proto tests/fuzz -name '*.h' -newer "$obj")" ]; then
+		return 0
+	fi
+	# shellcheck disable=SC2086
+	$CCF $CFLAGS $SAN -Isrc -Iproto -Itests/fuzz $CJSON_CFLAGS \
+	    -c -o "$obj" "$src"
+}
+
+# Build every selected target; exits 1 on a compiler error.
+build() {
+	mkdir -p "$B/obj" "$B/crashes"
+	if ! command -v "$CCF" >/dev/null 2>&1; then
+		echo "fuzz: $CCF not found" >&2
+		exit 1
+	fi
+	for s in $CODEC_SRC $SCEN_SRC; do
+		compile "$s" || exit 1
+	done
+	for t in $TARGETS; do
+		compile "tests/fuzz/fuzz_$t.c" || exit 1
+		objs=""
+		for s in $CODEC_SRC; do
+			objs="$objs $B/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"
+		done
+		if [ "$t" = scenario ]; then
+			for s in $SCEN_SRC; do
+				objs="$objs $B/obj/$(echo "$s" | tr / _ |
+				    sed 's/\.c$/.o/')"
+			done
+		fi
+		# shellcheck disable=SC2086
+		$CCF $CFLAGS -fsanitize=fuzzer,address,undefined -o "$B/fuzz_$t" \
+		    "$B/obj/tests_fuzz_fuzz_$t.o" $objs $CJSON_LIBS -lm || exit 1
+	done
+}
+
+build
+[ "${1:-}" = "--build" ] && exit 0
+secs=${1:-60}
+failed=""
+for t in $TARGETS; do
+	mkdir -p "$B/corpus/$t" "tests/fuzz/corpus/$t" \
+	    "tests/fuzz/regressions/$t"
+	echo "== fuzz_$t for ${secs}s"
+	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    "$B/fuzz_$t" -max_total_time="$secs" -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$B/crashes/$t-" \
+	    "$B/corpus/$t" "tests/fuzz/corpus/$t" "tests/fuzz/regressions/$t" \
+	    2>"$B/fuzz_$t.log"
+	rc=$?
+	tail -n 12 "$B/fuzz_$t.log" | grep -E 'stat::|ERROR|SUMMARY|Done'
+	if [ "$rc" -ne 0 ]; then
+		failed="$failed $t"
+		echo "fuzz_$t FAILED (exit $rc); see $B/fuzz_$t.log and" \
+		    "$B/crashes/"
+	fi
+done
+if [ -n "$failed" ]; then
+	echo "fuzz: crashes in:$failed"
+	exit 1
+fi
+echo "fuzz: no crashes in $secs s per target"
