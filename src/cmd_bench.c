@@ -1,0 +1,1110 @@
+/* sockbench bench: load a server with request loops, report throughput,
+ * latency percentiles, connect times and errors; --workers N splits the
+ * load over N processes and merges their figures. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "cli.h"
+#include "loadgen.h"
+#include "scenario.h"
+#include "service.h"
+#include "template.h"
+#include "util.h"
+
+#define BENCH_MAX_MSG	(16 * 1024 * 1024)
+#define BENCH_MAX_WORKERS 64
+#define BENCH_REC_PROGRESS 1
+#define BENCH_REC_RESULT 2
+#define BENCH_REC_ERROR	3
+
+static const char bench_help[] =
+"Usage: sockbench bench [--connect HOST:PORT] -c CONNS -d DURATION [options]\n"
+"\n"
+"Load a server with CONNS connections sending one request message over and\n"
+"over, then report requests and bytes per second, latency percentiles (p50,\n"
+"p90, p99, p99.9, max), connect time, time to first byte and errors by\n"
+"cause. Without --connect the embedded echo server in this process is the\n"
+"target. A reply is complete when as many bytes as were sent came back, or\n"
+"with --codec when one frame was decoded. Requests start once every\n"
+"connection is up; DURATION is measured from then.\n"
+"\n"
+"Target and load:\n"
+"  -C, --connect HOST:PORT  server to load (default: embedded echo server)\n"
+"  -c, --conns N            connections (default 1)\n"
+"  -d, --duration DUR       measured time, such as 10s (default 10s)\n"
+"  -n, --requests N         stop after N replies (and no later than -d)\n"
+"  -p, --depth P            closed loop: P requests in flight per\n"
+"                           connection (default 1); open loop: the most in\n"
+"                           flight (default 256)\n"
+"  -r, --rate R             open loop: R requests per second per connection\n"
+"      --flood              open loop: as fast as the socket takes them\n"
+"      --connect-rate R     open R connections per second (default: all)\n"
+"      --source LIST        local addresses, comma-separated, used in turn\n"
+"      --no-reconnect       do not reopen connections the server drops\n"
+"  -w, --workers N          N processes, each with its own loop, splitting\n"
+"                           connections and source addresses\n"
+"\n"
+"The message (one of; default 64 random bytes):\n"
+"  -m, --message TEXT       text with escapes \\n \\r \\t \\0 \\\\ \\xNN\n"
+"      --hex HEX            bytes as hex digits (spaces allowed)\n"
+"      --file PATH          the contents of a file\n"
+"      --size N             N random bytes\n"
+"      --scenario FILE      the first send of a scenario (its codec, its\n"
+"                           service when embedded, its first expect's size)\n"
+"      --codec NAME         encode the message and count decoded replies\n"
+"\n"
+"Output:\n"
+"  -f, --format FMT         text (default) or json\n"
+"  -q, --quiet              no progress line on stderr\n"
+"  -h, --help               this text\n"
+"\n"
+"%s"
+"\n"
+"Exit status: 0 when requests completed, 1 when none did, 2 on bad flags\n"
+"or too many connections for the open-file limit, 3 on a runtime error.\n"
+"\n"
+"Examples:\n"
+"  sockbench bench -c 100 -d 10s\n"
+"  sockbench bench -C 127.0.0.1:7000 -c 1000 -p 16 -d 5s --format json\n"
+"  sockbench bench -C 127.0.0.1:7000 -c 60000 -w 4 --connect-rate 20000 \\\n"
+"      --source 127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4 -d 5s\n";
+
+/* Everything the command line asked for. */
+struct bench_opts {
+	struct loadgen_cfg	 cfg;
+	int			 workers;
+	int			 json;
+	int			 quiet;
+	int			 progress;
+	const char		*msg_desc;	/* for the report */
+	struct service_cfg	 svc;		/* from --scenario */
+	int			 has_svc;
+};
+
+/* The merged live figures of all workers for one progress line. */
+struct bench_live {
+	struct hist		 lat;
+	double			 rps, elapsed;
+	uint64_t		 open, errors;
+	int			 got;
+	int			 shown;
+};
+
+/* Value of one hex digit, or -1. */
+static int
+bench_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode backslash escapes of a --message; 0, or -1 on a bad escape. */
+static int
+bench_unescape(const char *s, struct buf *out)
+{
+	while (*s != '\0') {
+		unsigned char ch = (unsigned char)*s++;
+
+		if (ch != '\\') {
+			buf_append(out, &ch, 1);
+			continue;
+		}
+		switch (*s++) {
+		case 'n': ch = '\n'; break;
+		case 'r': ch = '\r'; break;
+		case 't': ch = '\t'; break;
+		case '0': ch = '\0'; break;
+		case '\\': ch = '\\'; break;
+		case 'x':
+			if (bench_hexval(s[0]) < 0 || bench_hexval(s[1]) < 0)
+				return -1;
+			ch = (unsigned char)(bench_hexval(s[0]) * 16 +
+			    bench_hexval(s[1]));
+			s += 2;
+			break;
+		default:
+			return -1;
+		}
+		buf_append(out, &ch, 1);
+	}
+	return 0;
+}
+
+/* Decode --hex digits, ignoring spaces and colons; 0, or -1 if bad. */
+static int
+bench_unhex(const char *s, struct buf *out)
+{
+	int hi = -1;
+
+	for (; *s != '\0'; s++) {
+		int v;
+		unsigned char ch;
+
+		if (*s == ' ' || *s == ':' || *s == '\t')
+			continue;
+		if ((v = bench_hexval(*s)) < 0)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		ch = (unsigned char)(hi * 16 + v);
+		buf_append(out, &ch, 1);
+		hi = -1;
+	}
+	return hi < 0 ? 0 : -1;
+}
+
+/* Read a --file; 0, or -1 with a message printed. */
+static int
+bench_read_file(const char *path, struct buf *out)
+{
+	unsigned char tmp[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "sockbench bench: --file %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0) {
+		buf_append(out, tmp, (size_t)n);
+		if (buf_len(out) > BENCH_MAX_MSG) {
+			fprintf(stderr, "sockbench bench: --file %s: larger "
+			    "than 16 MiB\n", path);
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	if (n < 0) {
+		fprintf(stderr, "sockbench bench: --file %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Fill out with n pseudo-random bytes (the same bytes every run). */
+static void
+bench_random(size_t n, struct buf *out)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	unsigned char *p = buf_reserve(out, n);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		p[i] = (unsigned char)(s >> 24);
+	}
+	buf_commit(out, n);
+}
+
+/* Duplicate n bytes, or NULL for none. */
+static unsigned char *
+bench_dup(const unsigned char *p, size_t n)
+{
+	unsigned char *d;
+
+	if (p == NULL)
+		return NULL;
+	d = xmalloc(n + 1);
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* Take the first send (and the expect after it) of a scenario as the
+ * request, and its service for the embedded server; 0 or -1. */
+static int
+bench_scenario(struct bench_opts *o, const char *path, int codec_given,
+    struct buf *msg)
+{
+	char err[1024];
+	struct scenario *sc = scenario_load(path, err, sizeof(err));
+	struct tmpl_vars vars;
+	const struct step *send = NULL, *expect = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (sc == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	for (i = 0; i < sc->nsteps; i++) {
+		if (send == NULL && sc->steps[i].kind == STEP_SEND)
+			send = &sc->steps[i];
+		else if (send != NULL && sc->steps[i].kind == STEP_EXPECT) {
+			expect = &sc->steps[i];
+			break;
+		}
+	}
+	if (send == NULL) {
+		fprintf(stderr, "sockbench bench: %s: no send step\n", path);
+		goto out;
+	}
+	if (!codec_given)
+		o->cfg.codec = sc->codec;
+	vars_init(&vars, 1, 1);
+	if (tmpl_send(send, o->cfg.codec, &vars, msg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench bench: %s:%u: %s\n", path,
+		    send->line, err);
+		vars_free(&vars);
+		goto out;
+	}
+	if (expect != NULL && expect->u.expect.kind == EXPECT_LENGTH)
+		o->cfg.reply_len = (size_t)expect->u.expect.length;
+	else if (expect != NULL && expect->u.expect.kind == EXPECT_BYTES) {
+		struct buf tmp;
+		size_t len;
+
+		buf_init(&tmp);
+		if (tmpl_literal(expect->u.expect.bytes, &tmp, &len) != NULL)
+			o->cfg.reply_len = len;
+		buf_free(&tmp);
+	}
+	vars_free(&vars);
+	if (sc->service.name != NULL) {
+		struct service_cfg *s = &o->svc;
+
+		memset(s, 0, sizeof(*s));
+		s->name = xstrdup(sc->service.name);
+		s->prefix = bench_dup(sc->service.prefix, sc->service.prefix_len);
+		s->prefix_len = sc->service.prefix_len;
+		s->suffix = bench_dup(sc->service.suffix, sc->service.suffix_len);
+		s->suffix_len = sc->service.suffix_len;
+		if (sc->service.has_fixed) {
+			s->fixed = bench_dup(sc->service.fixed,
+			    sc->service.fixed_len);
+			s->fixed_len = sc->service.fixed_len;
+		}
+		s->root = sc->service.root ? xstrdup(sc->service.root) : NULL;
+		s->codec = o->cfg.codec != NULL ? o->cfg.codec->name : NULL;
+		o->has_svc = 1;
+		o->cfg.svc = s;
+	}
+	rc = 0;
+out:
+	scenario_free(sc);
+	return rc;
+}
+
+/* The value at a percentile, never above the largest value recorded. */
+static uint64_t
+bench_pct(const struct hist *h, double pct)
+{
+	uint64_t v = hist_percentile(h, pct);
+
+	return v < hist_max(h) ? v : hist_max(h);
+}
+
+/* Print a microsecond value as milliseconds. */
+static void
+bench_ms(FILE *f, const char *label, uint64_t us)
+{
+	fprintf(f, "  %s %.3f ms", label, (double)us / 1000.0);
+}
+
+/* Print the three summary lines of a histogram. */
+static void
+bench_hist_text(FILE *f, const char *what, const struct hist *h, int full)
+{
+	fprintf(f, "%-11s", what);
+	if (hist_count(h) == 0) {
+		fprintf(f, "  none\n");
+		return;
+	}
+	bench_ms(f, "p50", bench_pct(h, 50));
+	if (full)
+		bench_ms(f, "p90", bench_pct(h, 90));
+	bench_ms(f, "p99", bench_pct(h, 99));
+	if (full)
+		bench_ms(f, "p99.9", bench_pct(h, 99.9));
+	bench_ms(f, "max", hist_max(h));
+	if (full)
+		fprintf(f, "  (mean %.3f ms)", hist_mean(h) / 1000.0);
+	fprintf(f, "\n");
+}
+
+/* Human-readable mode of the run. */
+static void
+bench_mode_str(const struct loadgen_cfg *c, char *out, size_t outlen)
+{
+	if (c->mode == LG_CLOSED)
+		snprintf(out, outlen, "closed loop, depth %u", c->depth);
+	else if (c->mode == LG_RATE)
+		snprintf(out, outlen, "open loop, %g/s per connection, at most "
+		    "%u in flight", c->rate, c->depth);
+	else
+		snprintf(out, outlen, "open loop, flood, at most %u in flight",
+		    c->depth);
+}
+
+/* Bytes per connection that the resident set grew by, or -1. */
+static double
+bench_rss_per_conn(const struct loadgen_counts *n)
+{
+	if (n->open_end == 0 || n->rss_after < n->rss_before)
+		return -1;
+	return (double)(n->rss_after - n->rss_before) * 1024.0 /
+	    (double)n->open_end;
+}
+
+/* The text report. */
+static void
+bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
+    const struct loadgen_result *r)
+{
+	const struct loadgen_counts *n = &r->n;
+	double secs = n->seconds > 0 ? n->seconds : 1e-9, per;
+	char mode[128];
+	int i, any = 0;
+
+	bench_mode_str(&o->cfg, mode, sizeof(mode));
+	fprintf(f, "target      %s%s\n", target, o->cfg.target == NULL ?
+	    " (embedded server, same process)" : "");
+	fprintf(f, "load        %llu connections, %llu worker%s, %s, "
+	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
+	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
+	    o->cfg.msg_len, o->msg_desc);
+	fprintf(f, "connected   %llu of %llu in %.3f s, %llu open at the end, "
+	    "%llu reopened\n", (unsigned long long)hist_count(&r->connect),
+	    (unsigned long long)n->conns, n->establish,
+	    (unsigned long long)n->open_end,
+	    (unsigned long long)n->reconnects);
+	fprintf(f, "requests    %llu in %.2f s = %.1f/s\n",
+	    (unsigned long long)n->requests, n->seconds,
+	    (double)n->requests / secs);
+	fprintf(f, "bytes       out %llu (%.2f MB/s), in %llu (%.2f MB/s)\n",
+	    (unsigned long long)n->bytes_out, (double)n->bytes_out / secs / 1e6,
+	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
+	bench_hist_text(f, "latency", &r->lat, 1);
+	bench_hist_text(f, "connect", &r->connect, 0);
+	bench_hist_text(f, "first byte", &r->ttfb, 0);
+	fprintf(f, "errors     ");
+	for (i = 0; i < LG_ERR_N; i++)
+		if (n->errors[i] > 0) {
+			fprintf(f, " %s %llu", loadgen_cause_name(i),
+			    (unsigned long long)n->errors[i]);
+			any = 1;
+		}
+	if (n->skipped > 0) {
+		fprintf(f, " skipped %llu (depth full)",
+		    (unsigned long long)n->skipped);
+		any = 1;
+	}
+	if (n->unexpected > 0) {
+		fprintf(f, " unexpected %llu", (unsigned long long)n->unexpected);
+		any = 1;
+	}
+	fprintf(f, "%s\n", any ? "" : " none");
+	per = bench_rss_per_conn(n);
+	fprintf(f, "memory      rss %llu KiB before connecting, %llu KiB at "
+	    "the end", (unsigned long long)n->rss_before,
+	    (unsigned long long)n->rss_after);
+	if (per >= 0)
+		fprintf(f, ": %.0f bytes per connection%s", per,
+		    o->cfg.target == NULL ? " (client and server ends)" : "");
+	fprintf(f, "\n");
+}
+
+/* A JSON object of a histogram's figures in microseconds. */
+static cJSON *
+bench_hist_json(const struct hist *h)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "count", (double)hist_count(h));
+	cJSON_AddNumberToObject(o, "min", (double)hist_min(h));
+	cJSON_AddNumberToObject(o, "p50", (double)bench_pct(h, 50));
+	cJSON_AddNumberToObject(o, "p90", (double)bench_pct(h, 90));
+	cJSON_AddNumberToObject(o, "p99", (double)bench_pct(h, 99));
+	cJSON_AddNumberToObject(o, "p99.9", (double)bench_pct(h, 99.9));
+	cJSON_AddNumberToObject(o, "max", (double)hist_max(h));
+	cJSON_AddNumberToObject(o, "mean", round(hist_mean(h) * 10) / 10);
+	return o;
+}
+
+/* The JSON report, with one entry per worker. */
+static void
+bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
+    const struct loadgen_result *r, const struct loadgen_counts *per,
+    int nper)
+{
+	const struct loadgen_counts *n = &r->n;
+	double secs = n->seconds > 0 ? n->seconds : 1e-9, bpc;
+	cJSON *root = cJSON_CreateObject(), *x, *arr;
+	char *text;
+	int i;
+
+	cJSON_AddStringToObject(root, "target", target);
+	cJSON_AddBoolToObject(root, "embedded", o->cfg.target == NULL);
+	cJSON_AddStringToObject(root, "mode", o->cfg.mode == LG_CLOSED ?
+	    "closed" : o->cfg.mode == LG_RATE ? "rate" : "flood");
+	cJSON_AddNumberToObject(root, "depth", o->cfg.depth);
+	if (o->cfg.mode == LG_RATE)
+		cJSON_AddNumberToObject(root, "rate", o->cfg.rate);
+	cJSON_AddNumberToObject(root, "message_bytes", (double)o->cfg.msg_len);
+	cJSON_AddNumberToObject(root, "workers", (double)n->workers);
+	cJSON_AddNumberToObject(root, "connections", (double)n->conns);
+	cJSON_AddNumberToObject(root, "connected",
+	    (double)hist_count(&r->connect));
+	cJSON_AddNumberToObject(root, "open_at_end", (double)n->open_end);
+	cJSON_AddNumberToObject(root, "reconnects", (double)n->reconnects);
+	cJSON_AddNumberToObject(root, "establish_seconds", n->establish);
+	cJSON_AddNumberToObject(root, "seconds", n->seconds);
+	cJSON_AddNumberToObject(root, "requests", (double)n->requests);
+	cJSON_AddNumberToObject(root, "requests_per_second",
+	    round((double)n->requests / secs * 10) / 10);
+	cJSON_AddNumberToObject(root, "bytes_out", (double)n->bytes_out);
+	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
+	cJSON_AddItemToObject(root, "latency_us", bench_hist_json(&r->lat));
+	cJSON_AddItemToObject(root, "connect_us", bench_hist_json(&r->connect));
+	cJSON_AddItemToObject(root, "first_byte_us", bench_hist_json(&r->ttfb));
+	x = cJSON_AddObjectToObject(root, "errors");
+	for (i = 0; i < LG_ERR_N; i++)
+		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
+		    (double)n->errors[i]);
+	cJSON_AddNumberToObject(x, "skipped", (double)n->skipped);
+	cJSON_AddNumberToObject(x, "unexpected", (double)n->unexpected);
+	x = cJSON_AddObjectToObject(root, "memory");
+	cJSON_AddNumberToObject(x, "rss_before_kib", (double)n->rss_before);
+	cJSON_AddNumberToObject(x, "rss_after_kib", (double)n->rss_after);
+	bpc = bench_rss_per_conn(n);
+	if (bpc >= 0)
+		cJSON_AddNumberToObject(x, "bytes_per_connection", round(bpc));
+	else
+		cJSON_AddNullToObject(x, "bytes_per_connection");
+	arr = cJSON_AddArrayToObject(root, "per_worker");
+	for (i = 0; i < nper; i++) {
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "connections", (double)per[i].conns);
+		cJSON_AddNumberToObject(x, "open_at_end",
+		    (double)per[i].open_end);
+		cJSON_AddNumberToObject(x, "requests", (double)per[i].requests);
+		cJSON_AddNumberToObject(x, "rss_before_kib",
+		    (double)per[i].rss_before);
+		cJSON_AddNumberToObject(x, "rss_after_kib",
+		    (double)per[i].rss_after);
+		cJSON_AddItemToArray(arr, x);
+	}
+	text = cJSON_Print(root);
+	fprintf(f, "%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+}
+
+/* Draw the live progress line from merged figures. */
+static void
+bench_live_draw(struct bench_live *lv)
+{
+	fprintf(stderr, "\r\033[K%5.0fs  conns %llu  rps %.0f  p99 %.3f ms%s",
+	    lv->elapsed, (unsigned long long)lv->open, lv->rps,
+	    (double)bench_pct(&lv->lat, 99) / 1000.0,
+	    lv->errors > 0 ? "  errors" : "");
+	if (lv->errors > 0)
+		fprintf(stderr, " %llu", (unsigned long long)lv->errors);
+	lv->shown = 1;
+}
+
+/* Single process: the loop's progress callback draws the line itself. */
+static void
+bench_progress_local(const struct loadgen_progress *p, void *arg)
+{
+	struct bench_live *lv = arg;
+
+	lv->elapsed = p->elapsed;
+	lv->open = p->open;
+	lv->errors = p->errors;
+	lv->rps = p->interval > 0 ? (double)p->requests / p->interval : 0;
+	hist_reset(&lv->lat);
+	hist_merge(&lv->lat, p->lat);
+	bench_live_draw(lv);
+}
+
+/* Write one record (type, length, payload) to the parent's pipe. */
+static void
+bench_write_rec(int fd, uint32_t type, const void *p, size_t n)
+{
+	uint32_t hdr[2] = { type, (uint32_t)n };
+	const unsigned char *q;
+	size_t left;
+	ssize_t w;
+
+	if (write(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr))
+		return;
+	for (q = p, left = n; left > 0; q += w, left -= (size_t)w) {
+		w = write(fd, q, left);
+		if (w < 0) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			return;
+		}
+	}
+}
+
+/* The figures a worker sends each second. */
+struct bench_prog_rec {
+	double		 elapsed, interval;
+	uint64_t	 open, requests, errors;
+};
+
+/* Worker: send this second's figures to the parent. */
+static void
+bench_progress_child(const struct loadgen_progress *p, void *arg)
+{
+	int fd = *(int *)arg;
+	struct bench_prog_rec pr;
+	struct buf b;
+
+	buf_init(&b);
+	pr.elapsed = p->elapsed;
+	pr.interval = p->interval;
+	pr.open = p->open;
+	pr.requests = p->requests;
+	pr.errors = p->errors;
+	buf_append(&b, &pr, sizeof(pr));
+	hist_encode(p->lat, &b);
+	bench_write_rec(fd, BENCH_REC_PROGRESS, buf_data(&b), buf_len(&b));
+	buf_free(&b);
+}
+
+/* Run one loadgen in this process; returns the exit status. */
+static int
+bench_one(struct bench_opts *o)
+{
+	struct bench_live *lv = NULL;
+	struct loadgen *lg;
+	char err[512];
+	int rc;
+
+	if (o->progress) {
+		lv = xcalloc(1, sizeof(*lv));
+		hist_init(&lv->lat);
+		o->cfg.progress = bench_progress_local;
+		o->cfg.arg = lv;
+	}
+	lg = loadgen_new(&o->cfg, err, sizeof(err));
+	if (lg == NULL) {
+		fprintf(stderr, "sockbench bench: %s\n", err);
+		free(lv);
+		return EXIT_RUNTIME;
+	}
+	loadgen_run(lg);
+	if (lv != NULL && lv->shown)
+		fprintf(stderr, "\r\033[K");
+	if (o->json)
+		bench_report_json(stdout, o, loadgen_target(lg),
+		    loadgen_result(lg), &loadgen_result(lg)->n, 1);
+	else
+		bench_report_text(stdout, o, loadgen_target(lg),
+		    loadgen_result(lg));
+	if (loadgen_last_error(lg)[0] != '\0')
+		fprintf(stderr, "sockbench bench: %s\n", loadgen_last_error(lg));
+	rc = loadgen_result(lg)->n.requests > 0 ? EXIT_OK : EXIT_FAILED;
+	loadgen_free(lg);
+	free(lv);
+	return rc;
+}
+
+/* Worker i of n: its share of connections, sources and connect rate. */
+static void
+bench_share(const struct bench_opts *o, int i, int n, struct loadgen_cfg *c,
+    char **sources)
+{
+	uint64_t base = o->cfg.conns / (uint64_t)n;
+
+	*c = o->cfg;
+	c->conns = base + ((uint64_t)i < o->cfg.conns % (uint64_t)n ? 1 : 0);
+	c->connect_rate = o->cfg.connect_rate / n;
+	*sources = NULL;
+	if (o->cfg.sources != NULL) {
+		char *list = xstrdup(o->cfg.sources), *tok, *save = NULL;
+		struct buf b;
+		int k = 0, count = 0;
+
+		for (tok = list; *tok != '\0'; tok++)
+			if (*tok == ',')
+				count++;
+		count++;
+		buf_init(&b);
+		/* With at least as many addresses as workers each worker
+		 * takes every n-th; with fewer, all of them. */
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save), k++)
+			if (count < n || k % n == i) {
+				if (buf_len(&b) > 0)
+					buf_append(&b, ",", 1);
+				buf_append_str(&b, tok);
+			}
+		buf_append(&b, "", 1);
+		*sources = xstrdup((char *)buf_data(&b));
+		c->sources = *sources;
+		buf_free(&b);
+		free(list);
+	}
+}
+
+/* In a worker process: run the share, send the result, never return. */
+static void
+bench_child(struct bench_opts *o, int i, int fd)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[512], *sources;
+	struct buf b;
+	int wfd = fd;
+
+	bench_share(o, i, o->workers, &c, &sources);
+	if (o->progress) {
+		c.progress = bench_progress_child;
+		c.arg = &wfd;
+	}
+	lg = loadgen_new(&c, err, sizeof(err));
+	if (lg == NULL) {
+		bench_write_rec(fd, BENCH_REC_ERROR, err, strlen(err));
+		_exit(EXIT_RUNTIME);
+	}
+	loadgen_run(lg);
+	buf_init(&b);
+	loadgen_result_encode(loadgen_result(lg), &b);
+	bench_write_rec(fd, BENCH_REC_RESULT, buf_data(&b), buf_len(&b));
+	if (loadgen_last_error(lg)[0] != '\0')
+		bench_write_rec(fd, BENCH_REC_ERROR, loadgen_last_error(lg),
+		    strlen(loadgen_last_error(lg)));
+	close(fd);
+	_exit(EXIT_OK);
+}
+
+/* A worker's pipe and what came through it so far. */
+struct bench_worker {
+	pid_t		 pid;
+	int		 fd;
+	struct buf	 in;
+	int		 done;		/* result received */
+	struct loadgen_counts n;
+	char		 err[256];
+};
+
+/* Take every whole record out of a worker's input. */
+static void
+bench_take_recs(struct bench_worker *w, struct loadgen_result *tot,
+    struct loadgen_result *tmp, struct bench_live *lv, int nlive)
+{
+	uint32_t hdr[2];
+
+	while (buf_len(&w->in) >= sizeof(hdr)) {
+		const unsigned char *p = buf_data(&w->in);
+
+		memcpy(hdr, p, sizeof(hdr));
+		if (buf_len(&w->in) < sizeof(hdr) + hdr[1])
+			return;
+		p += sizeof(hdr);
+		if (hdr[0] == BENCH_REC_RESULT) {
+			if (loadgen_result_decode(tmp, p, hdr[1]) == 0) {
+				loadgen_result_merge(tot, tmp);
+				w->n = tmp->n;
+				w->done = 1;
+			} else
+				snprintf(w->err, sizeof(w->err), "malformed "
+				    "result from a worker");
+		} else if (hdr[0] == BENCH_REC_ERROR) {
+			snprintf(w->err, sizeof(w->err), "%.*s", (int)hdr[1],
+			    (const char *)p);
+		} else if (hdr[0] == BENCH_REC_PROGRESS && lv != NULL &&
+		    hdr[1] >= sizeof(struct bench_prog_rec)) {
+			struct bench_prog_rec pr;
+
+			memcpy(&pr, p, sizeof(pr));
+			if (hist_decode(&tmp->lat, p + sizeof(pr),
+			    hdr[1] - sizeof(pr)) == 0)
+				hist_merge(&lv->lat, &tmp->lat);
+			lv->elapsed = pr.elapsed;
+			lv->open += pr.open;
+			lv->errors += pr.errors;
+			lv->rps += pr.interval > 0 ?
+			    (double)pr.requests / pr.interval : 0;
+			if (++lv->got >= nlive) {
+				bench_live_draw(lv);
+				hist_reset(&lv->lat);
+				lv->open = lv->errors = 0;
+				lv->rps = 0;
+				lv->got = 0;
+			}
+		}
+		buf_consume(&w->in, sizeof(hdr) + hdr[1]);
+	}
+}
+
+/* Fork the workers, merge what they send, and report; the exit status. */
+static int
+bench_workers(struct bench_opts *o)
+{
+	int n = o->workers, i, live, rc = EXIT_OK, status;
+	struct bench_worker *ws = xcalloc((size_t)n, sizeof(*ws));
+	struct loadgen_result *tot = xmalloc(sizeof(*tot));
+	struct loadgen_result *tmp = xmalloc(sizeof(*tmp));
+	struct loadgen_counts *per = xcalloc((size_t)n, sizeof(*per));
+	struct bench_live *lv = NULL;
+	struct pollfd *pfd = xcalloc((size_t)n, sizeof(*pfd));
+	char target[96];
+
+	loadgen_result_init(tot);
+	loadgen_result_init(tmp);
+	if (o->progress) {
+		lv = xcalloc(1, sizeof(*lv));
+		hist_init(&lv->lat);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	for (i = 0; i < n; i++) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			perror("sockbench bench: pipe");
+			n = i;
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		ws[i].pid = fork();
+		if (ws[i].pid == 0) {
+			int k;
+
+			close(p[0]);
+			for (k = 0; k < i; k++)
+				close(ws[k].fd);
+			bench_child(o, i, p[1]);
+		}
+		close(p[1]);
+		if (ws[i].pid < 0) {
+			perror("sockbench bench: fork");
+			close(p[0]);
+			n = i;
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		ws[i].fd = p[0];
+		buf_init(&ws[i].in);
+	}
+	/* The workers get a terminal's SIGINT too and report what they
+	 * measured; the parent waits for that and merges it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	for (live = n; live > 0; ) {
+		int k = 0;
+
+		for (i = 0; i < n; i++)
+			if (ws[i].fd >= 0) {
+				pfd[k].fd = ws[i].fd;
+				pfd[k].events = POLLIN;
+				k++;
+			}
+		if (poll(pfd, (nfds_t)k, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			unsigned char tmpb[65536];
+			ssize_t r;
+
+			if (ws[i].fd < 0)
+				continue;
+			for (k = 0; pfd[k].fd != ws[i].fd; k++)
+				;
+			if ((pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+				continue;
+			r = read(ws[i].fd, tmpb, sizeof(tmpb));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				close(ws[i].fd);
+				ws[i].fd = -1;
+				live--;
+				continue;
+			}
+			buf_append(&ws[i].in, tmpb, (size_t)r);
+			bench_take_recs(&ws[i], tot, tmp, lv, live);
+		}
+	}
+	while (waitpid(-1, &status, 0) > 0)
+		;
+	if (lv != NULL && lv->shown)
+		fprintf(stderr, "\r\033[K");
+	for (i = 0; i < n; i++) {
+		per[i] = ws[i].n;
+		if (ws[i].err[0] != '\0')
+			fprintf(stderr, "sockbench bench: worker %d: %s\n", i,
+			    ws[i].err);
+		if (!ws[i].done && rc == EXIT_OK)
+			rc = EXIT_RUNTIME;
+	}
+	if (o->cfg.target != NULL)
+		snprintf(target, sizeof(target), "%s", o->cfg.target);
+	else
+		snprintf(target, sizeof(target), "127.0.0.1, one embedded "
+		    "server per worker");
+	if (tot->n.workers > 0) {
+		if (o->json)
+			bench_report_json(stdout, o, target, tot, per, n);
+		else
+			bench_report_text(stdout, o, target, tot);
+		if (rc == EXIT_OK && tot->n.requests == 0)
+			rc = EXIT_FAILED;
+	}
+	for (i = 0; i < n; i++)
+		buf_free(&ws[i].in);
+	free(ws);
+	free(tot);
+	free(tmp);
+	free(per);
+	free(lv);
+	free(pfd);
+	return rc;
+}
+
+int
+bench_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'C' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "requests", required_argument, NULL, 'n' },
+		{ "depth", required_argument, NULL, 'p' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "flood", no_argument, NULL, 1001 },
+		{ "connect-rate", required_argument, NULL, 1002 },
+		{ "source", required_argument, NULL, 1003 },
+		{ "no-reconnect", no_argument, NULL, 1004 },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "hex", required_argument, NULL, 1005 },
+		{ "file", required_argument, NULL, 1006 },
+		{ "size", required_argument, NULL, 1007 },
+		{ "scenario", required_argument, NULL, 1008 },
+		{ "codec", required_argument, NULL, 1009 },
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-frame", required_argument, NULL, 1000 },
+		{ "max-buffer", required_argument, NULL, 1000 },
+		{ "connect-timeout", required_argument, NULL, 1000 },
+		{ "idle-timeout", required_argument, NULL, 1000 },
+		{ "max-conns", required_argument, NULL, 1000 },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct bench_opts o;
+	struct buf msg;
+	const char *msg_arg = NULL, *scenario = NULL;
+	char desc[64], *end;
+	int ch, idx, msg_kind = 0, nmsg = 0, depth_given = 0, rc;
+	uint64_t v, per_proc;
+
+	memset(&o, 0, sizeof(o));
+	engine_limits_default(&o.cfg.lim);
+	o.cfg.conns = 1;
+	o.cfg.duration = 10;
+	o.cfg.depth = 1;
+	o.cfg.mode = LG_CLOSED;
+	o.cfg.reconnect = 1;
+	o.workers = 1;
+	buf_init(&msg);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "C:c:d:n:p:r:w:m:f:qh", opts,
+	    &idx)) != -1) {
+		switch (ch) {
+		case 'C': o.cfg.target = optarg; break;
+		case 'c':
+		case 'n':
+			v = strtoull(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || v == 0 ||
+			    v > 10000000)
+				return cli_usage_error("bench", "-%c '%s': "
+				    "expected a number from 1 to 10000000", ch,
+				    optarg);
+			if (ch == 'c')
+				o.cfg.conns = v;
+			else
+				o.cfg.requests = v;
+			break;
+		case 'd':
+			if ((o.cfg.duration = parse_duration(optarg)) <= 0)
+				return cli_usage_error("bench", "--duration "
+				    "'%s': expected a duration such as 10s",
+				    optarg);
+			break;
+		case 'p':
+			v = strtoull(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || v == 0 || v > 65536)
+				return cli_usage_error("bench", "--depth '%s': "
+				    "expected 1-65536", optarg);
+			o.cfg.depth = (unsigned)v;
+			depth_given = 1;
+			break;
+		case 'r':
+			o.cfg.rate = strtod(optarg, &end);
+			if (*end != '\0' || !(o.cfg.rate > 0) ||
+			    o.cfg.rate > 1e6)
+				return cli_usage_error("bench", "--rate '%s': "
+				    "expected a positive number of requests "
+				    "per second", optarg);
+			o.cfg.mode = LG_RATE;
+			break;
+		case 1001: o.cfg.mode = LG_FLOOD; break;
+		case 1002:
+			o.cfg.connect_rate = strtod(optarg, &end);
+			if (*end != '\0' || !(o.cfg.connect_rate > 0))
+				return cli_usage_error("bench", "--connect-rate "
+				    "'%s': expected a positive number", optarg);
+			break;
+		case 1003: o.cfg.sources = optarg; break;
+		case 1004: o.cfg.reconnect = 0; break;
+		case 'w':
+			o.workers = atoi(optarg);
+			if (o.workers < 1 || o.workers > BENCH_MAX_WORKERS)
+				return cli_usage_error("bench", "--workers '%s': "
+				    "expected 1-%d", optarg, BENCH_MAX_WORKERS);
+			break;
+		case 'm':
+		case 1005:
+		case 1006:
+		case 1007:
+			msg_kind = ch;
+			msg_arg = optarg;
+			nmsg++;
+			break;
+		case 1008:
+			scenario = optarg;
+			nmsg++;
+			break;
+		case 1009:
+			if ((o.cfg.codec = codec_find(optarg)) == NULL)
+				return cli_usage_error("bench", "--codec '%s': "
+				    "unknown codec", optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o.json = 1;
+			else if (strcmp(optarg, "text") != 0)
+				return cli_usage_error("bench", "--format '%s': "
+				    "expected text or json", optarg);
+			break;
+		case 'q': o.quiet = 1; break;
+		case 'h':
+			printf(bench_help, cli_limit_help);
+			return EXIT_OK;
+		case 1000:
+			if (cli_limit_opt(&o.cfg.lim, opts[idx].name, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_usage_error("bench", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("bench", "unexpected argument '%s'",
+		    argv[optind]);
+	if (nmsg > 1)
+		return cli_usage_error("bench", "give one of --message, --hex, "
+		    "--file, --size, --scenario");
+	if (o.cfg.mode != LG_CLOSED && !depth_given)
+		o.cfg.depth = 256;
+	if ((uint64_t)o.workers > o.cfg.conns)
+		return cli_usage_error("bench", "--workers %d: more workers "
+		    "than connections", o.workers);
+	/* One fd per connection with --connect, two with the embedded
+	 * server (its end is in the same process). */
+	per_proc = (o.cfg.conns + (uint64_t)o.workers - 1) / (uint64_t)o.workers;
+	if (cli_check_nofile("bench", per_proc, o.cfg.target ? 1 : 2) < 0)
+		return EXIT_USAGE;
+	rc = 0;
+	switch (msg_kind) {
+	case 'm':
+		rc = bench_unescape(msg_arg, &msg);
+		snprintf(desc, sizeof(desc), "--message");
+		break;
+	case 1005:
+		rc = bench_unhex(msg_arg, &msg);
+		snprintf(desc, sizeof(desc), "--hex");
+		break;
+	case 1006:
+		rc = bench_read_file(msg_arg, &msg) < 0 ? -2 : 0;
+		snprintf(desc, sizeof(desc), "--file");
+		break;
+	case 1007:
+		if (parse_size(msg_arg, &v) < 0 || v == 0 || v > BENCH_MAX_MSG)
+			return cli_usage_error("bench", "--size '%s': expected "
+			    "1 to 16M bytes", msg_arg);
+		bench_random((size_t)v, &msg);
+		snprintf(desc, sizeof(desc), "random bytes");
+		break;
+	default:
+		if (scenario != NULL) {
+			rc = bench_scenario(&o, scenario, o.cfg.codec != NULL,
+			    &msg) < 0 ? -2 : 0;
+			snprintf(desc, sizeof(desc), "--scenario");
+		} else {
+			bench_random(64, &msg);
+			snprintf(desc, sizeof(desc), "random bytes");
+		}
+	}
+	if (rc == -1) {
+		buf_free(&msg);
+		return cli_usage_error("bench", "%s '%s': bad escape or hex "
+		    "digit", msg_kind == 'm' ? "--message" : "--hex", msg_arg);
+	}
+	if (rc == -2 || buf_len(&msg) == 0) {
+		buf_free(&msg);
+		if (rc != -2)
+			return cli_usage_error("bench", "the message is empty");
+		return EXIT_USAGE;
+	}
+	if (o.cfg.codec != NULL && strcmp(o.cfg.codec->name, "raw") != 0 &&
+	    scenario == NULL) {
+		struct buf enc;
+		char err[256];
+
+		buf_init(&enc);
+		if (o.cfg.codec->encode(buf_data(&msg), buf_len(&msg), NULL,
+		    &enc, err, sizeof(err)) < 0) {
+			buf_free(&enc);
+			buf_free(&msg);
+			return cli_usage_error("bench", "--codec %s: %s",
+			    o.cfg.codec->name, err);
+		}
+		buf_free(&msg);
+		msg = enc;
+	}
+	o.cfg.msg = buf_data(&msg);
+	o.cfg.msg_len = buf_len(&msg);
+	o.msg_desc = desc;
+	o.progress = !o.quiet && isatty(2);
+	if (o.workers > 1)
+		rc = bench_workers(&o);
+	else
+		rc = bench_one(&o);
+	if (o.has_svc)
+		service_cfg_free(&o.svc);
+	buf_free(&msg);
+	return rc;
+}

@@ -1,0 +1,711 @@
+/* The load generator: request loops on pool connections, timed into one
+ * histogram per loop, with errors counted by cause. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ev.h>
+#include "conn.h"
+#include "loadgen.h"
+#include "pool.h"
+#include "server.h"
+#include "service.h"
+#include "util.h"
+
+#define LG_BATCH_MAX	(64 * 1024)	/* bytes of requests written at once */
+#define LG_MAGIC	"SBLG"
+
+/* One per client connection: made by the pool through lg_make, freed by
+ * lg_on_close. The ring of send times is allocated with it. */
+struct lg_conn {
+	struct loadgen	*lg;
+	uint64_t	 n;		/* 0-based; >= conns for a reopen */
+	uint64_t	 rx_part;	/* bytes of the reply still arriving */
+	double		 due;		/* LG_RATE: next request is due */
+	double		 t_first;	/* first request sent; 0 before */
+	uint32_t	 head;		/* oldest request in flight */
+	uint32_t	 inflight;
+	unsigned	 started:1;	/* requests flowing */
+	unsigned	 got_first:1;	/* first reply byte seen */
+	uint32_t	 ts[];		/* send times, us since lg->t0 */
+};
+
+/* Owned by whoever called loadgen_new; loadgen_free releases it. */
+struct loadgen {
+	struct loadgen_cfg	 cfg;
+	struct engine		*eng;
+	struct server		*srv;
+	struct service_cfg	 svc;
+	int			 has_svc;
+	struct pool		*pool;
+	char			 target[96];
+	unsigned char		*batch;		/* batch_n copies of the msg */
+	size_t			 batch_n;
+	uint32_t		 mask;		/* ring size - 1 (power of 2) */
+	size_t			 reply_len;
+	int			 count_bytes;	/* raw codec: replies by size */
+	double			 t0, t_run;
+	int			 running, stopped, closing;
+	uint64_t		 settled;	/* first connects done or failed */
+	uint64_t		 open;
+	uint64_t		 ivl_requests;
+	double			 t_ivl;
+	struct engine_timer	*ramp_timer, *end_timer, *prog_timer;
+	struct hist		 ivl;
+	struct loadgen_result	 res;
+};
+
+static void lg_finish(struct loadgen *lg);
+
+static const char *const lg_cause_names[LG_ERR_N] = {
+	"refused", "reset", "timeout", "eof", "protocol", "address", "socket",
+	"other"
+};
+
+const char *
+loadgen_cause_name(enum loadgen_cause c)
+{
+	return c < LG_ERR_N ? lg_cause_names[c] : "?";
+}
+
+enum loadgen_cause
+loadgen_cause_of(const char *reason)
+{
+	if (strstr(reason, "protocol error") != NULL)
+		return LG_ERR_PROTOCOL;
+	if (strstr(reason, "refused") != NULL)
+		return LG_ERR_REFUSED;
+	if (strstr(reason, "reset") != NULL ||
+	    strstr(reason, "broken pipe") != NULL)
+		return LG_ERR_RESET;
+	if (strstr(reason, "timeout") != NULL ||
+	    strstr(reason, "timed out") != NULL)
+		return LG_ERR_TIMEOUT;
+	if (strstr(reason, "no local address") != NULL ||
+	    strstr(reason, "Cannot assign") != NULL)
+		return LG_ERR_ADDR;
+	if (strstr(reason, "EOF") != NULL)
+		return LG_ERR_EOF;
+	return LG_ERR_OTHER;
+}
+
+uint64_t
+loadgen_rss_kib(void)
+{
+	char line[256];
+	unsigned long long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Microseconds since the run started, by the loop's clock. */
+static uint32_t
+lg_now_us(struct loadgen *lg)
+{
+	return (uint32_t)((ev_now(lg->eng->loop) - lg->t0) * 1e6);
+}
+
+/* Send up to k requests on c, as many as the depth and the request limit
+ * allow, in as few writes as the batch buffer permits; returns how many. */
+static uint32_t
+lg_send(struct conn *c, uint32_t k)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	uint32_t room = lg->mask + 1 - lc->inflight, i, now, sent;
+
+	if (k > room)
+		k = room;
+	if (lg->cfg.requests > 0 && lg->res.n.issued + k > lg->cfg.requests)
+		k = (uint32_t)(lg->cfg.requests - lg->res.n.issued);
+	if (k == 0 || c->dead)
+		return 0;
+	now = lg_now_us(lg);
+	for (i = 0; i < k; i++)
+		lc->ts[(lc->head + lc->inflight + i) & lg->mask] = now;
+	lc->inflight += k;
+	if (lc->t_first == 0)
+		lc->t_first = ev_now(lg->eng->loop);
+	lg->res.n.issued += k;
+	lg->res.n.bytes_out += (uint64_t)k * lg->cfg.msg_len;
+	for (sent = 0; sent < k && !c->dead; ) {
+		size_t m = k - sent < lg->batch_n ? k - sent : lg->batch_n;
+
+		conn_send(c, lg->batch, m * lg->cfg.msg_len);
+		sent += (uint32_t)m;
+	}
+	return k;
+}
+
+/* Flood: keep sending while the socket takes everything at once. */
+static void
+lg_flood(struct conn *c)
+{
+	while (!c->dead && buf_len(&c->tx) == 0 && !c->backpressure)
+		if (lg_send(c, (uint32_t)((struct lg_conn *)c->udata)->lg->
+		    batch_n) == 0)
+			break;
+}
+
+/* Start the request loop on an open connection. */
+static void
+lg_start_conn(struct conn *c)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	double iv;
+
+	if (lc->started || c->dead)
+		return;
+	lc->started = 1;
+	switch (lg->cfg.mode) {
+	case LG_CLOSED:
+		lg_send(c, lg->cfg.depth);
+		break;
+	case LG_FLOOD:
+		lg_flood(c);
+		break;
+	case LG_RATE:
+		/* Spread the first requests over one interval so the
+		 * connections do not all fire on the same tick. */
+		iv = 1.0 / lg->cfg.rate;
+		lc->due = ev_now(lg->eng->loop) + iv * (double)(lc->n % 1000) /
+		    1000.0;
+		conn_timer(c, lc->due - ev_now(lg->eng->loop) + 1e-6);
+		break;
+	}
+}
+
+/* LG_RATE: send what is due and arm the timer for the next one. */
+static void
+lg_on_timer(struct conn *c)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	double now = ev_now(lg->eng->loop), iv = 1.0 / lg->cfg.rate;
+	uint32_t due = 0;
+
+	if (lg->stopped)
+		return;
+	while (lc->due <= now && due < 1000) {
+		due++;
+		lc->due += iv;
+	}
+	if (lc->due <= now)	/* far behind: do not try to catch up */
+		lc->due = now + iv;
+	if (due > 0)
+		lg->res.n.skipped += due - lg_send(c, due);
+	if (!c->dead)
+		conn_timer(c, lc->due - now + 1e-6);
+}
+
+/* Count k replies complete on c: time them and keep the loop going. */
+static void
+lg_complete(struct conn *c, uint64_t k)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	uint32_t now = lg_now_us(lg), t;
+	uint64_t i;
+
+	for (i = 0; i < k; i++) {
+		if (lc->inflight == 0) {
+			lg->res.n.unexpected += k - i;
+			break;
+		}
+		t = lc->ts[lc->head];
+		lc->head = (lc->head + 1) & lg->mask;
+		lc->inflight--;
+		hist_record(&lg->res.lat, now - t);
+		if (lg->cfg.progress != NULL)
+			hist_record(&lg->ivl, now - t);
+		lg->res.n.requests++;
+		lg->ivl_requests++;
+	}
+	if (lg->cfg.requests > 0 && lg->res.n.requests >= lg->cfg.requests) {
+		lg_finish(lg);
+		return;
+	}
+	if (lg->cfg.mode == LG_CLOSED)
+		lg_send(c, lg->cfg.depth - lc->inflight);
+	else if (lg->cfg.mode == LG_FLOOD)
+		lg_flood(c);
+}
+
+/* A reply frame (or, counting bytes, a piece of the echo) arrived. */
+static void
+lg_on_msg(struct conn *c, const struct codec_frame *f)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	uint64_t k;
+
+	if (!lc->started || lg->stopped)
+		return;
+	lg->res.n.bytes_in += f->frame_len;
+	if (!lc->got_first && lc->t_first > 0) {
+		lc->got_first = 1;
+		hist_record(&lg->res.ttfb, (uint64_t)((ev_now(lg->eng->loop) -
+		    lc->t_first) * 1e6));
+	}
+	if (lg->count_bytes) {
+		lc->rx_part += f->frame_len;
+		k = lc->rx_part / lg->reply_len;
+		lc->rx_part %= lg->reply_len;
+	} else
+		k = 1;
+	if (k > 0)
+		lg_complete(c, k);
+}
+
+/* Everything queued went out: a flood sends more. */
+static void
+lg_on_drain(struct conn *c)
+{
+	struct lg_conn *lc = c->udata;
+
+	if (lc->started && !lc->lg->stopped && lc->lg->cfg.mode == LG_FLOOD)
+		lg_flood(c);
+}
+
+/* The measured window is over. */
+static void
+lg_end_cb(struct engine *e, void *arg)
+{
+	(void)e;
+	lg_finish(arg);
+}
+
+/* Start every open connection: the ramp is over. */
+static void
+lg_begin(struct loadgen *lg)
+{
+	struct conn *c, *next;
+
+	if (lg->running || lg->stopped)
+		return;
+	lg->running = 1;
+	lg->t_run = ev_now(lg->eng->loop);
+	lg->t_ivl = lg->t_run;
+	lg->res.n.establish = lg->t_run - lg->t0;
+	engine_timer_cancel(lg->eng, lg->ramp_timer);
+	lg->ramp_timer = NULL;
+	if (lg->cfg.duration > 0)
+		lg->end_timer = engine_after(lg->eng, lg->cfg.duration,
+		    lg_end_cb, lg);
+	for (c = lg->eng->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->owner == lg->pool && c->info.state == CS_OPEN)
+			lg_start_conn(c);
+	}
+	if (lg->open == 0 && pool_pending(lg->pool) == 0)
+		lg_finish(lg);
+}
+
+/* The ramp took too long: measure with what is open. */
+static void
+lg_ramp_cb(struct engine *e, void *arg)
+{
+	struct loadgen *lg = arg;
+
+	(void)e;
+	lg->ramp_timer = NULL;	/* a one-shot timer frees itself */
+	lg_begin(lg);
+}
+
+/* Begin once every first connect has either completed or failed. */
+static void
+lg_settle(struct loadgen *lg)
+{
+	lg->settled++;
+	if (lg->settled >= lg->cfg.conns)
+		lg_begin(lg);
+}
+
+/* Connected: time it, and start requests if the run is on. */
+static void
+lg_on_open(struct conn *c)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+
+	lg->open++;
+	lg->res.n.opened++;
+	hist_record(&lg->res.connect, (uint64_t)((c->info.t_open -
+	    c->info.t_start) * 1e6));
+	if (lg->running)
+		lg_start_conn(c);
+	else if (lc->n < lg->cfg.conns)
+		lg_settle(lg);
+}
+
+/* Closed or failed: count the cause, reopen if asked, free the state. */
+static void
+lg_on_close(struct conn *c)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	int was_open = c->info.t_open > 0, first = lc->n < lg->cfg.conns;
+
+	free(lc);
+	c->udata = NULL;
+	if (was_open)
+		lg->open--;
+	if (lg->closing)
+		return;
+	if (c->info.state == CS_FAILED)
+		lg->res.n.errors[loadgen_cause_of(c->info.reason)]++;
+	else if (!lg->stopped && strncmp(c->info.reason, "EOF", 3) == 0)
+		lg->res.n.errors[LG_ERR_EOF]++;
+	if (lg->stopped)
+		return;
+	if (!was_open && first && !lg->running)
+		lg_settle(lg);
+	else if (was_open && lg->cfg.reconnect) {
+		lg->res.n.reconnects++;
+		pool_add(lg->pool, 1);
+	} else if (lg->running && lg->open == 0 && pool_pending(lg->pool) == 0)
+		lg_finish(lg);
+}
+
+/* Make the state of the pool's connection number n. */
+static void *
+lg_make(void *arg, uint64_t n)
+{
+	struct loadgen *lg = arg;
+	struct lg_conn *lc = xcalloc(1, sizeof(*lc) +
+	    (lg->mask + 1) * sizeof(lc->ts[0]));
+
+	lc->lg = lg;
+	lc->n = n;
+	return lc;
+}
+
+static const struct conn_handler lg_handler = {
+	.on_open = lg_on_open,
+	.on_msg = lg_on_msg,
+	.on_drain = lg_on_drain,
+	.on_timer = lg_on_timer,
+	.on_close = lg_on_close,
+};
+
+/* Once a second: hand the interval's figures to the progress callback. */
+static void
+lg_progress_cb(struct engine *e, void *arg)
+{
+	struct loadgen *lg = arg;
+	struct loadgen_progress pr;
+	double now = ev_now(e->loop);
+	uint64_t errs = 0;
+	int i;
+
+	for (i = 0; i < LG_ERR_N; i++)
+		errs += lg->res.n.errors[i];
+	memset(&pr, 0, sizeof(pr));
+	pr.elapsed = now - lg->t0;
+	pr.open = lg->open;
+	pr.requests = lg->ivl_requests;
+	pr.errors = errs;
+	pr.interval = now - lg->t_ivl;
+	pr.lat = &lg->ivl;
+	lg->cfg.progress(&pr, lg->cfg.arg);
+	hist_reset(&lg->ivl);
+	lg->ivl_requests = 0;
+	lg->t_ivl = now;
+}
+
+/* The run is over: freeze the figures and leave the loop. */
+static void
+lg_finish(struct loadgen *lg)
+{
+	double now;
+
+	if (lg->stopped)
+		return;
+	now = ev_now(lg->eng->loop);
+	lg->stopped = 1;
+	if (!lg->running) {
+		lg->t_run = now;
+		lg->res.n.establish = now - lg->t0;
+	}
+	lg->res.n.seconds = now - lg->t_run;
+	lg->res.n.open_end = lg->open;
+	lg->res.n.rss_after = loadgen_rss_kib();
+	pool_stop(lg->pool);
+	engine_stop(lg->eng);
+}
+
+/* SIGINT or SIGTERM: report what was measured so far. */
+static void
+lg_signal_cb(struct engine *e, int sig)
+{
+	(void)e;
+	(void)sig;
+}
+
+struct loadgen *
+loadgen_new(const struct loadgen_cfg *cfg, char *err, size_t errlen)
+{
+	struct loadgen *lg;
+	struct pool_cfg pc;
+	uint32_t ring = 1;
+	size_t i;
+
+	if (cfg->conns == 0 || cfg->msg_len == 0 || cfg->depth == 0 ||
+	    (cfg->mode == LG_RATE && !(cfg->rate > 0))) {
+		snprintf(err, errlen, "need connections, a message, a depth "
+		    "and, for an open loop, a rate");
+		return NULL;
+	}
+	if (cfg->depth > 65536) {
+		snprintf(err, errlen, "depth %u: at most 65536", cfg->depth);
+		return NULL;
+	}
+	lg = xcalloc(1, sizeof(*lg));
+	lg->cfg = *cfg;
+	if (lg->cfg.duration <= 0 && lg->cfg.requests == 0)
+		lg->cfg.duration = 10;
+	while (ring < cfg->depth)
+		ring <<= 1;
+	lg->mask = ring - 1;
+	lg->count_bytes = cfg->codec == NULL ||
+	    strcmp(cfg->codec->name, "raw") == 0;
+	lg->reply_len = cfg->reply_len > 0 ? cfg->reply_len : cfg->msg_len;
+	lg->batch_n = LG_BATCH_MAX / cfg->msg_len;
+	if (lg->batch_n > ring)
+		lg->batch_n = ring;
+	if (lg->batch_n == 0)
+		lg->batch_n = 1;
+	lg->batch = xmalloc(lg->batch_n * cfg->msg_len);
+	for (i = 0; i < lg->batch_n; i++)
+		memcpy(lg->batch + i * cfg->msg_len, cfg->msg, cfg->msg_len);
+	loadgen_result_init(&lg->res);
+	hist_init(&lg->ivl);
+	lg->res.n.workers = 1;
+	lg->res.n.conns = cfg->conns;
+	lg->eng = engine_new(&cfg->lim);
+	engine_handle_signals(lg->eng, lg_signal_cb);
+	if (cfg->target == NULL) {
+		const struct service_cfg *sc = cfg->svc;
+
+		if (sc == NULL) {
+			if (service_cfg_parse(&lg->svc, cfg->service != NULL ?
+			    cfg->service : "echo", err, errlen) < 0)
+				goto fail;
+			lg->has_svc = 1;
+			if (cfg->codec != NULL && lg->svc.codec == NULL)
+				lg->svc.codec = cfg->codec->name;
+			sc = &lg->svc;
+		}
+		lg->srv = server_start(lg->eng, "127.0.0.1:0", sc, 0, err,
+		    errlen);
+		if (lg->srv == NULL)
+			goto fail;
+		snprintf(lg->target, sizeof(lg->target), "%s",
+		    server_addr(lg->srv));
+	} else
+		snprintf(lg->target, sizeof(lg->target), "%s", cfg->target);
+	memset(&pc, 0, sizeof(pc));
+	pc.target = lg->target;
+	pc.count = cfg->conns;
+	pc.rate = cfg->connect_rate;
+	pc.sources = cfg->sources;
+	pc.codec = cfg->codec;
+	pc.handler = &lg_handler;
+	pc.make_udata = lg_make;
+	pc.arg = lg;
+	lg->pool = pool_new(lg->eng, &pc, err, errlen);
+	if (lg->pool == NULL)
+		goto fail;
+	return lg;
+fail:
+	loadgen_free(lg);
+	return NULL;
+}
+
+void
+loadgen_run(struct loadgen *lg)
+{
+	double ramp;
+
+	ev_now_update(lg->eng->loop);
+	lg->t0 = ev_now(lg->eng->loop);
+	lg->res.n.rss_before = loadgen_rss_kib();
+	/* Give the ramp its connect rate plus the connect timeout. */
+	ramp = (lg->cfg.connect_rate > 0 ? (double)lg->cfg.conns /
+	    lg->cfg.connect_rate : 0) + (lg->cfg.lim.connect_timeout > 0 ?
+	    lg->cfg.lim.connect_timeout : 10) + 1;
+	lg->ramp_timer = engine_after(lg->eng, ramp, lg_ramp_cb, lg);
+	if (lg->cfg.progress != NULL)
+		lg->prog_timer = engine_every(lg->eng, 1.0, lg_progress_cb, lg);
+	pool_start(lg->pool);
+	engine_run(lg->eng);
+	lg_finish(lg);
+}
+
+const struct loadgen_result *
+loadgen_result(const struct loadgen *lg)
+{
+	return &lg->res;
+}
+
+struct engine *
+loadgen_engine(struct loadgen *lg)
+{
+	return lg->eng;
+}
+
+const char *
+loadgen_target(const struct loadgen *lg)
+{
+	return lg->target;
+}
+
+const char *
+loadgen_last_error(const struct loadgen *lg)
+{
+	return lg->pool != NULL ? pool_last_error(lg->pool) : "";
+}
+
+void
+loadgen_free(struct loadgen *lg)
+{
+	if (lg == NULL)
+		return;
+	lg->closing = 1;
+	pool_free(lg->pool);
+	server_free(lg->srv);
+	if (lg->eng != NULL)
+		engine_free(lg->eng);
+	if (lg->has_svc) {
+		if (lg->cfg.codec != NULL && lg->svc.codec == lg->cfg.codec->name)
+			lg->svc.codec = NULL;
+		service_cfg_free(&lg->svc);
+	}
+	free(lg->batch);
+	free(lg);
+}
+
+void
+loadgen_result_init(struct loadgen_result *r)
+{
+	memset(&r->n, 0, sizeof(r->n));
+	hist_init(&r->lat);
+	hist_init(&r->connect);
+	hist_init(&r->ttfb);
+}
+
+void
+loadgen_result_merge(struct loadgen_result *dst,
+    const struct loadgen_result *src)
+{
+	struct loadgen_counts *d = &dst->n;
+	const struct loadgen_counts *s = &src->n;
+	int i;
+
+	d->workers += s->workers;
+	d->conns += s->conns;
+	d->opened += s->opened;
+	d->open_end += s->open_end;
+	d->reconnects += s->reconnects;
+	d->requests += s->requests;
+	d->issued += s->issued;
+	d->bytes_out += s->bytes_out;
+	d->bytes_in += s->bytes_in;
+	d->skipped += s->skipped;
+	d->unexpected += s->unexpected;
+	for (i = 0; i < LG_ERR_N; i++)
+		d->errors[i] += s->errors[i];
+	d->rss_before += s->rss_before;
+	d->rss_after += s->rss_after;
+	if (s->seconds > d->seconds)
+		d->seconds = s->seconds;
+	if (s->establish > d->establish)
+		d->establish = s->establish;
+	hist_merge(&dst->lat, &src->lat);
+	hist_merge(&dst->connect, &src->connect);
+	hist_merge(&dst->ttfb, &src->ttfb);
+}
+
+/* Append a 32-bit length in host order (both ends are the same binary). */
+static void
+lg_put_len(struct buf *b, size_t n)
+{
+	uint32_t v = (uint32_t)n;
+
+	buf_append(b, &v, sizeof(v));
+}
+
+/* Append one histogram with its length in front. */
+static void
+lg_put_hist(struct buf *b, const struct hist *h)
+{
+	struct buf tmp;
+
+	buf_init(&tmp);
+	hist_encode(h, &tmp);
+	lg_put_len(b, buf_len(&tmp));
+	buf_append(b, buf_data(&tmp), buf_len(&tmp));
+	buf_free(&tmp);
+}
+
+void
+loadgen_result_encode(const struct loadgen_result *r, struct buf *b)
+{
+	buf_append(b, LG_MAGIC, 4);
+	lg_put_len(b, sizeof(r->n));
+	buf_append(b, &r->n, sizeof(r->n));
+	lg_put_hist(b, &r->lat);
+	lg_put_hist(b, &r->connect);
+	lg_put_hist(b, &r->ttfb);
+}
+
+/* Read a length-prefixed histogram at *p; 0, or -1 if malformed. */
+static int
+lg_get_hist(struct hist *h, const unsigned char **p, size_t *n)
+{
+	uint32_t len;
+
+	if (*n < sizeof(len))
+		return -1;
+	memcpy(&len, *p, sizeof(len));
+	*p += sizeof(len);
+	*n -= sizeof(len);
+	if (len > *n || hist_decode(h, *p, len) < 0)
+		return -1;
+	*p += len;
+	*n -= len;
+	return 0;
+}
+
+int
+loadgen_result_decode(struct loadgen_result *r, const unsigned char *p,
+    size_t n)
+{
+	uint32_t len;
+
+	loadgen_result_init(r);
+	if (n < 8 || memcmp(p, LG_MAGIC, 4) != 0)
+		return -1;
+	memcpy(&len, p + 4, sizeof(len));
+	p += 8;
+	n -= 8;
+	if (len != sizeof(r->n) || n < len)
+		return -1;
+	memcpy(&r->n, p, len);
+	p += len;
+	n -= len;
+	if (lg_get_hist(&r->lat, &p, &n) < 0 ||
+	    lg_get_hist(&r->connect, &p, &n) < 0 ||
+	    lg_get_hist(&r->ttfb, &p, &n) < 0 || n != 0) {
+		loadgen_result_init(r);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,134 @@
+/* The load generator behind `sockbench bench`: N client connections on one
+ * loop sending one request message in a closed loop (depth in flight) or an
+ * open loop (a rate, or flood), timing every reply into one histogram per
+ * loop, and counting errors by cause. Results merge across processes. */
+#ifndef SB_LOADGEN_H
+#define SB_LOADGEN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "codec.h"
+#include "engine.h"
+#include "stats.h"
+
+enum loadgen_mode {
+	LG_CLOSED,	/* send, wait for the reply, repeat; depth in flight */
+	LG_RATE,	/* rate requests per second per connection */
+	LG_FLOOD	/* as fast as the socket takes them */
+};
+
+/* Why a connection ended badly, or failed to start. */
+enum loadgen_cause {
+	LG_ERR_REFUSED,		/* connection refused */
+	LG_ERR_RESET,		/* reset by peer, broken pipe */
+	LG_ERR_TIMEOUT,		/* connect or other timeout */
+	LG_ERR_EOF,		/* the server closed the connection */
+	LG_ERR_PROTOCOL,	/* the codec rejected a reply */
+	LG_ERR_ADDR,		/* no local address or port left */
+	LG_ERR_SOCKET,		/* socket() or bind() failed (EMFILE, ...) */
+	LG_ERR_OTHER,
+	LG_ERR_N
+};
+
+struct loadgen_progress;
+struct service_cfg;
+
+/* What to run. Pointers are borrowed and must outlive the loadgen. */
+struct loadgen_cfg {
+	const char		*target;	/* HOST:PORT; NULL: embedded */
+	const char		*service;	/* embedded server spec ("echo") */
+	const struct service_cfg *svc;		/* or this, when not NULL */
+	uint64_t		 conns;
+	double			 duration;	/* measured seconds; 0: no limit */
+	uint64_t		 requests;	/* stop after this many; 0: none */
+	enum loadgen_mode	 mode;
+	unsigned		 depth;		/* in flight per connection */
+	double			 rate;		/* LG_RATE: per connection per s */
+	double			 connect_rate;	/* connects per second; 0: all */
+	const char		*sources;	/* "127.0.0.1,127.0.0.2" or NULL */
+	const struct codec	*codec;		/* NULL or raw: count echo bytes */
+	const unsigned char	*msg;		/* wire bytes of one request */
+	size_t			 msg_len;
+	size_t			 reply_len;	/* bytes per reply; 0: msg_len */
+	int			 reconnect;	/* reopen dropped connections */
+	struct engine_limits	 lim;
+	/* Called once a second from the loop when set. */
+	void			(*progress)(const struct loadgen_progress *,
+				    void *);
+	void			*arg;
+};
+
+/* One second of a run, for the live progress line. */
+struct loadgen_progress {
+	double			 elapsed;	/* since the run started */
+	uint64_t		 open;		/* connections open now */
+	uint64_t		 requests;	/* completed in this interval */
+	uint64_t		 errors;	/* in total so far */
+	double			 interval;	/* seconds the interval covers */
+	const struct hist	*lat;		/* this interval's latencies */
+};
+
+/* Plain counters: merged by adding, sent raw between worker processes. */
+struct loadgen_counts {
+	uint64_t	 workers;	/* processes merged into this */
+	uint64_t	 conns;		/* connections asked for */
+	uint64_t	 opened;	/* connects that completed, with reopens */
+	uint64_t	 open_end;	/* still open when the run ended */
+	uint64_t	 reconnects;
+	uint64_t	 requests;	/* replies completed in the window */
+	uint64_t	 issued;	/* requests sent in the window */
+	uint64_t	 bytes_out, bytes_in;
+	uint64_t	 skipped;	/* LG_RATE: due while depth was full */
+	uint64_t	 unexpected;	/* replies nobody asked for */
+	uint64_t	 errors[LG_ERR_N];
+	uint64_t	 rss_before;	/* KiB, before connecting */
+	uint64_t	 rss_after;	/* KiB, at the end, still connected */
+	double		 seconds;	/* length of the measured window */
+	double		 establish;	/* seconds to open every connection */
+};
+
+/* A run's outcome: counters and three histograms (microseconds). */
+struct loadgen_result {
+	struct loadgen_counts	 n;
+	struct hist		 lat;		/* request to complete reply */
+	struct hist		 connect;	/* connect() to established */
+	struct hist		 ttfb;		/* first request to first byte */
+};
+
+struct loadgen;
+
+/* Check cfg, start the embedded server if there is no target, and make
+ * the pool; NULL with err filled on failure. */
+struct loadgen *loadgen_new(const struct loadgen_cfg *cfg, char *err,
+    size_t errlen);
+/* Connect, run until the duration or request count is reached or a
+ * signal arrives, and fill the result. */
+void loadgen_run(struct loadgen *lg);
+/* The result of the last loadgen_run. */
+const struct loadgen_result *loadgen_result(const struct loadgen *lg);
+/* The engine the run uses (for tests). */
+struct engine *loadgen_engine(struct loadgen *lg);
+/* "HOST:PORT" the connections go to. */
+const char *loadgen_target(const struct loadgen *lg);
+/* The last socket or bind error the pool hit, or "". */
+const char *loadgen_last_error(const struct loadgen *lg);
+void loadgen_free(struct loadgen *lg);
+
+/* Make r empty. */
+void loadgen_result_init(struct loadgen_result *r);
+/* Add src into dst (counters summed, histograms merged). */
+void loadgen_result_merge(struct loadgen_result *dst,
+    const struct loadgen_result *src);
+/* Append r to b in a form loadgen_result_decode reads back. */
+void loadgen_result_encode(const struct loadgen_result *r, struct buf *b);
+/* Read a result encoded by loadgen_result_encode; 0, or -1 if malformed. */
+int loadgen_result_decode(struct loadgen_result *r, const unsigned char *p,
+    size_t n);
+/* Short name of a cause ("refused", "reset", ...). */
+const char *loadgen_cause_name(enum loadgen_cause c);
+/* Map a connection's close reason to a cause. */
+enum loadgen_cause loadgen_cause_of(const char *reason);
+/* This process's resident set size in KiB from /proc/self/status, or 0. */
+uint64_t loadgen_rss_kib(void);
+
+#endif
