@@ -59,7 +59,9 @@ fsroot_openat2(const char *root, const char *path)
 	if (dfd < 0)
 		return -1;
 	memset(&how, 0, sizeof(how));
-	how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+	/* O_NONBLOCK: opening a FIFO must not stall the loop; fstat then
+	 * refuses it. Reads of a regular file ignore the flag. */
+	how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
 	saved = errno;
@@ -87,7 +89,7 @@ fsroot_realpath(const char *root, const char *path)
 		errno = EXDEV;
 		return -1;
 	}
-	return open(rfull, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return open(rfull, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 }
 
 int
