@@ -139,6 +139,8 @@ ui_focus(struct ui *u)
 	c->pinned = 1;
 	u->focus_id = c->info.id;
 	u->msg_back = 0;
+	ui_status(u, "focused connection #%llu (kept while focused)",
+	    (unsigned long long)c->info.id);
 }
 
 /* The connection a recording is made of: the selected row, or in the

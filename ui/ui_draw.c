@@ -31,7 +31,7 @@ struct ui_coldef {
  * the last-message column takes what is left. */
 static const struct ui_coldef ui_cols[] = {
 	{ UI_COL_ID, 6, 1 },
-	{ UI_COL_SIDE, 3, 0 },
+	{ UI_COL_SIDE, 4, 0 },
 	{ UI_COL_STATE, 10, 0 },
 	{ UI_COL_PEER, 21, 0 },
 	{ UI_COL_BIN, 9, 1 },
@@ -139,7 +139,15 @@ ui_draw_blank(int y, attr_t a)
 	attrset(A_NORMAL);
 }
 
-/* The three header lines: target, totals, latency and the sparkline. */
+/* Lines the header takes at the current width. */
+static int
+ui_draw_header_rows(void)
+{
+	return COLS >= 110 ? 3 : 4;
+}
+
+/* The header: title bar, totals, rates, latency, runs and the sparkline
+ * (three lines on wide screens, four on narrow ones). */
 static void
 ui_draw_header(struct ui *u, double now)
 {
@@ -149,10 +157,11 @@ ui_draw_header(struct ui *u, double now)
 	const struct scenario *sc = u->r != NULL ? runner_scenario(u->r) :
 	    NULL;
 	char line[512], el[32], a[32], b[32], c[32], d[32];
+	char conns[160], msgs[96], bytes[96], lat[96], runs[96];
 	double series[RATE_WINDOW];
 	wchar_t spark[RATE_WINDOW + 1];
-	size_t n;
-	int x, w;
+	size_t n, room;
+	int x, w, wide = ui_draw_header_rows() == 3, sy;
 
 	ui_fmt_elapsed(now - u->t_start, el, sizeof(el));
 	ui_draw_blank(0, ui_attrs[UA_BAR]);
@@ -166,48 +175,63 @@ ui_draw_header(struct ui *u, double now)
 		ui_draw_text(u, 0, COLS - 9, 9, " PAUSED ",
 		    ui_attrs[UA_BAR] | A_BLINK);
 
+	snprintf(conns, sizeof(conns), "conns %llu open / %llu total / %llu "
+	    "failed", (unsigned long long)t->open,
+	    (unsigned long long)t->opened, (unsigned long long)t->failed);
 	ui_fmt_rate(rate_per_sec(&u->m.r_min, now), a, sizeof(a));
 	ui_fmt_rate(rate_per_sec(&u->m.r_mout, now), b, sizeof(b));
+	snprintf(msgs, sizeof(msgs), "msgs in %s out %s", a, b);
 	ui_fmt_bps(rate_per_sec(&u->m.r_bin, now), c, sizeof(c));
 	ui_fmt_bps(rate_per_sec(&u->m.r_bout, now), d, sizeof(d));
-	snprintf(line, sizeof(line), " conns %llu open / %llu total / %llu "
-	    "failed   msgs in %s out %s   bytes in %s out %s",
-	    (unsigned long long)t->open, (unsigned long long)t->opened,
-	    (unsigned long long)t->failed, a, b, c, d);
-	ui_draw_blank(1, A_NORMAL);
-	ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
-
-	ui_draw_blank(2, A_NORMAL);
+	snprintf(bytes, sizeof(bytes), "bytes in %s out %s", c, d);
 	if (res != NULL && hist_count(&res->latency) > 0) {
 		ui_fmt_usec(hist_percentile(&res->latency, 50), a, sizeof(a));
 		ui_fmt_usec(hist_percentile(&res->latency, 99), b, sizeof(b));
-	} else {
-		snprintf(a, sizeof(a), "-");
-		snprintf(b, sizeof(b), "-");
-	}
+		snprintf(lat, sizeof(lat), "latency p50 %s p99 %s", a, b);
+	} else
+		snprintf(lat, sizeof(lat), "latency -");
 	if (res != NULL)
-		snprintf(line, sizeof(line), " latency p50 %s p99 %s   runs "
-		    "%llu passed %llu failed   throughput ", a, b,
+		snprintf(runs, sizeof(runs), "runs %llu passed %llu failed",
 		    (unsigned long long)res->passed,
 		    (unsigned long long)res->failed);
 	else
-		snprintf(line, sizeof(line), " latency -   runs -   "
-		    "throughput ");
-	x = ui_draw_text(u, 2, 0, COLS, line, A_BOLD);
-	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
-	if (n > (size_t)(COLS - x - 12) && COLS - x > 12)
-		memmove(series, series + n - (size_t)(COLS - x - 12),
-		    (size_t)(COLS - x - 12) * sizeof(series[0])),
-		    n = (size_t)(COLS - x - 12);
-	if (COLS - x > 12 && n > 0) {
-		ui_fmt_spark(series, n, u->utf8, spark);
-		attrset(ui_attrs[UA_OPEN]);
-		mvaddnwstr(2, x, spark, (int)n);
-		attrset(A_NORMAL);
-		ui_fmt_bps(series[n - 1] > 0 ? series[n - 1] : 0, a, sizeof(a));
-		ui_draw_text(u, 2, x + (int)n + 1, COLS - x - (int)n - 1, a,
-		    A_NORMAL);
+		snprintf(runs, sizeof(runs), "runs -");
+	ui_draw_blank(1, A_NORMAL);
+	ui_draw_blank(2, A_NORMAL);
+	if (wide) {
+		snprintf(line, sizeof(line), " %s   %s   %s", conns, msgs,
+		    bytes);
+		ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   %s   throughput ", lat,
+		    runs);
+		sy = 2;
+	} else {
+		ui_draw_blank(3, A_NORMAL);
+		snprintf(line, sizeof(line), " %s   %s", conns, lat);
+		ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   %s", msgs, bytes);
+		ui_draw_text(u, 2, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   ", runs);
+		sy = 3;
 	}
+	x = ui_draw_text(u, sy, 0, COLS, line, A_BOLD);
+	if (COLS - x <= 14)
+		return;
+	room = (size_t)(COLS - x - 13);
+	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
+	if (n > room) {
+		memmove(series, series + n - room, room * sizeof(series[0]));
+		n = room;
+	}
+	if (n == 0)
+		return;
+	ui_fmt_spark(series, n, u->utf8, spark);
+	attrset(ui_attrs[UA_OPEN]);
+	mvaddnwstr(sy, x, spark, (int)n);
+	attrset(A_NORMAL);
+	ui_fmt_bps(series[n - 1], a, sizeof(a));
+	ui_draw_text(u, sy, x + (int)n + 1, COLS - x - (int)n - 1, a,
+	    A_NORMAL);
 }
 
 /* Which columns fit in width cols; returns how many, widths in out. */
@@ -618,6 +642,8 @@ ui_draw_follow(struct ui *u)
 {
 	long idx = u->sel_id != 0 ? ui_model_index(&u->m, u->sel_id) : -1;
 
+	if (u->t_nav == 0)
+		idx = 0;	/* until the user moves, stay on the first row */
 	if (idx >= 0)
 		u->cur = idx;
 	if (u->cur >= (long)u->m.nview)
@@ -631,7 +657,7 @@ void
 ui_draw(struct ui *u)
 {
 	double now = now_mono();
-	int avail, trows;
+	int avail, trows, hh;
 
 	erase();
 	if (LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS) {
@@ -643,12 +669,13 @@ ui_draw(struct ui *u)
 	}
 	ui_draw_follow(u);
 	ui_draw_header(u, now);
-	avail = LINES - 4;
+	hh = ui_draw_header_rows();
+	avail = LINES - hh - 1;
 	trows = avail * 55 / 100;
-	ui_draw_table(u, 3, trows - 1);
+	ui_draw_table(u, hh, trows - 1);
 	if (u->m.nview > 0)
 		u->sel_id = u->m.view[u->cur]->info.id;
-	ui_draw_msgs(u, 3 + trows, avail - trows - 1);
+	ui_draw_msgs(u, hh + trows, avail - trows - 1);
 	ui_draw_status(u, now);
 	if (u->help)
 		ui_draw_help(u);

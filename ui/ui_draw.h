@@ -38,7 +38,8 @@ void ui_draw_colors(struct ui *u);
 /* Build one whole frame (header, table, message pane, status, help) and
  * send it to the terminal. */
 void ui_draw(struct ui *u);
-/* Keep the table cursor on the selected id after the view changed. */
+/* Keep the table cursor on the selected id after the view changed (on the
+ * first row until the user has moved). */
 void ui_draw_follow(struct ui *u);
 
 #endif

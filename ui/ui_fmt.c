@@ -249,7 +249,7 @@ ui_fmt_wrap(const char *s, size_t n, int cols, int utf8, wchar_t *out,
     size_t outmax, size_t *nw)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, o = 0, l;
+	size_t i = 0, o = 0, l, sp_o = 0, sp_i = 0;
 	int used = 0, w;
 	long cp;
 	wchar_t ch;
@@ -265,6 +265,15 @@ ui_fmt_wrap(const char *s, size_t n, int cols, int utf8, wchar_t *out,
 		out[o++] = ch;
 		used += w;
 		i += l;
+		if (ch == L' ') {
+			sp_o = o;
+			sp_i = i;
+		}
+	}
+	/* Break after the last blank when it is not too far back. */
+	if (i < n && sp_o > 0 && sp_o * 2 > o) {
+		o = sp_o;
+		i = sp_i;
 	}
 	out[o] = L'\0';
 	*nw = o;

@@ -37,9 +37,10 @@ int ui_fmt_width(const char *s, size_t n, int utf8);
 int ui_fmt_fit(const char *s, size_t n, int cols, int utf8, wchar_t *out,
     size_t outmax, size_t *nw);
 /* Convert the start of s[0..n) that fits in cols columns to wide
- * characters in out (holding outmax, with the L'\0'), cutting without a
- * mark; returns the bytes consumed (at least one character's worth when
- * n > 0, so a caller wrapping lines always advances). */
+ * characters in out (holding outmax, with the L'\0'), breaking after a
+ * blank in the second half of the line if there is one, else anywhere;
+ * returns the bytes consumed (at least one character's worth when n > 0,
+ * so a caller wrapping lines always advances). */
 size_t ui_fmt_wrap(const char *s, size_t n, int cols, int utf8, wchar_t *out,
     size_t outmax, size_t *nw);
 /* Render values as a sparkline of n characters scaled to their maximum:

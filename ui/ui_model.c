@@ -31,6 +31,7 @@ ui_model_init(struct ui_model *m)
 	m->hash = xcalloc(m->hsize, sizeof(*m->hash));
 	m->msg_total = UI_MSG_TOTAL;
 	m->sort = UI_COL_ID;
+	m->reverse = 1;
 	m->view_dirty = 1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	m->wall_off = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
@@ -181,7 +182,8 @@ ui_model_add_conn(struct ui_model *m, const struct conn_info *ci)
 		m->first = c;
 	m->last = c;
 	m->nconns++;
-	if (!m->view_dirty && ui_model_match(m, c)) {
+	if (!m->view_dirty && m->sort == UI_COL_ID && !m->reverse &&
+	    ui_model_match(m, c)) {
 		if (m->nview == m->view_cap) {
 			m->view_cap = m->view_cap ? m->view_cap * 2 : 256;
 			m->view = xrealloc(m->view,
@@ -280,9 +282,10 @@ ui_conn_info(const struct ui_conn *c)
 	return c->live != NULL ? c->live : &c->info;
 }
 
-void
-ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
-    char *out, size_t outlen)
+/* Render msg into out; without its codec header if body_only. */
+static void
+ui_model_render(const struct ui_conn *c, const struct ui_msg *msg,
+    int body_only, char *out, size_t outlen)
 {
 	const struct codec *cd = ui_conn_info(c)->codec;
 	struct codec_frame f;
@@ -298,7 +301,13 @@ ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
 	if (cd != NULL && cd->describe != NULL && msg->kept == msg->len &&
 	    msg->kept > 0 && cd->decode(msg->data, msg->kept, msg->kept, &f,
 	    err, sizeof(err)) > 0) {
+		if (body_only && f.head != NULL) {
+			f.head = NULL;
+			f.head_len = 0;
+		}
 		cd->describe(&f, out, outlen);
+		if (body_only && out[0] == ' ')
+			memmove(out, out + 1, strlen(out));
 		return;
 	}
 	tail[0] = '\0';
@@ -308,6 +317,13 @@ ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
 	    outlen > strlen(tail) + 1 ? outlen - strlen(tail) : 1, 1);
 	if (o + strlen(tail) < outlen)
 		memcpy(out + o, tail, strlen(tail) + 1);
+}
+
+void
+ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
+    char *out, size_t outlen)
+{
+	ui_model_render(c, msg, 0, out, outlen);
 }
 
 const char *
@@ -320,7 +336,7 @@ ui_model_last(struct ui_conn *c)
 	c->last_stale = 0;
 	for (msg = c->mlast; msg != NULL; msg = msg->cprev)
 		if (msg->kind != UI_MSG_EVENT) {
-			ui_model_describe(c, msg, c->last, sizeof(c->last));
+			ui_model_render(c, msg, 1, c->last, sizeof(c->last));
 			break;
 		}
 	return c->last;

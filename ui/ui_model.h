@@ -89,7 +89,8 @@ void ui_model_event(struct ui_model *m, const struct conn_info *ci,
 struct ui_conn *ui_model_find(const struct ui_model *m, uint64_t id);
 /* The connection's counters: the engine's while open, else the copy. */
 const struct conn_info *ui_conn_info(const struct ui_conn *c);
-/* Describe the newest message of c (cached until the next one). */
+/* Describe the newest message of c without its codec header (the body
+ * is what a table cell has room for); cached until the next one. */
 const char *ui_model_last(struct ui_conn *c);
 /* Render a kept message as text (codec describe); always NUL-terminated. */
 void ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,

@@ -1,0 +1,237 @@
+#!/bin/sh
+# The dashboard driven through tmux on a private server: the demo fills the
+# table, Enter shows a decoded seed message, the help overlay opens, the hex
+# view toggles, w writes a scenario that `sockbench run` replays, the screen
+# survives a resize, and q or SIGTERM give the terminal back. Every wait is
+# a poll with a deadline; the tmux server is always killed at the end.
+# Prints TAP lines. Uses $BIN (default ./sockbench).
+BIN=${BIN:-./sockbench}
+case $BIN in
+/*) ;;
+*) BIN=$(pwd)/$BIN ;;
+esac
+N=0
+FAILED=0
+
+# Print one TAP line for a check that passed or failed.
+ok() {
+	N=$((N + 1))
+	echo "ok $N - $1"
+}
+not_ok() {
+	N=$((N + 1))
+	echo "not ok $N - $1"
+	FAILED=1
+}
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "ok 1 - # SKIP tmux is not installed"
+	exit 0
+fi
+
+if ! "$BIN" ui --help >/dev/null 2>&1; then
+	echo "ok 1 - # SKIP $BIN has no ui command (src/main.c does not list it)"
+	exit 0
+fi
+
+SOCK=sbtest$$
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/sbui.XXXXXX")
+export TMPDIR="$DIR"
+
+# Run tmux on the private server, without any user configuration.
+t() {
+	tmux -L "$SOCK" -f /dev/null "$@"
+}
+
+# Kill the private tmux server and remove the scratch directory.
+cleanup() {
+	t kill-server >/dev/null 2>&1
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Save the screen of session $1 in $DIR/screen.
+capture() {
+	t capture-pane -p -t "$1" >"$DIR/screen" 2>/dev/null
+}
+
+# Wait up to $3 tenths of a second (default 100) until the screen of
+# session $1 matches the extended regex $2.
+wait_for() {
+	tries=${3:-100}
+	while [ "$tries" -gt 0 ]; do
+		capture "$1"
+		grep -Eq -- "$2" "$DIR/screen" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Wait until the screen of session $1 no longer matches $2.
+wait_gone() {
+	tries=${3:-100}
+	while [ "$tries" -gt 0 ]; do
+		capture "$1"
+		grep -Eq -- "$2" "$DIR/screen" || return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Wait until the screen of session $1 shows at least $2 table rows.
+wait_rows() {
+	tries=100
+	while [ "$tries" -gt 0 ]; do
+		capture "$1"
+		rows=$(grep -Ec '^ +\*?[0-9]+ (cli|srv) +(connecting|open|closing|closed|failed) ' \
+		    "$DIR/screen")
+		[ "$rows" -ge "$2" ] && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Start "sockbench ui ARGS" in a new session $1 of 120x40; its pid goes to
+# $DIR/$1.pid and its exit status is printed as SB-EXIT=N.
+start_ui() {
+	name=$1
+	shift
+	t new-session -d -s "$name" -x 120 -y 40 \
+	    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 sh -c 'echo \$\$ >$name.pid; exec \"\$0\" ui \"\$@\"' '$BIN' $*; echo SB-EXIT=\$?; exec sh"
+}
+
+if "$BIN" ui </dev/null >"$DIR/out" 2>&1; then
+	not_ok "without a terminal it refuses (exit 0)"
+else
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q 'sockbench run' "$DIR/out"; then
+		ok "without a terminal it exits 2 and points to sockbench run"
+	else
+		not_ok "without a terminal it exits 2 and points to sockbench run (exit $rc)"
+		cat "$DIR/out"
+	fi
+fi
+
+if ! start_ui sb; then
+	not_ok "tmux starts a session"
+	exit 1
+fi
+
+if wait_rows sb 8 && grep -q 'target 127.0.0.1:' "$DIR/screen" &&
+    grep -Eq 'conns [0-9]+ open / [0-9]+ total / [0-9]+ failed' "$DIR/screen"; then
+	ok "the demo fills the table (8 rows with states) and the header"
+else
+	not_ok "the demo fills the table (8 rows with states) and the header"
+	cat "$DIR/screen"
+fi
+
+if wait_for sb 'latency p50 [0-9.]+(us|ms|s) p99' &&
+    wait_for sb 'runs [1-9][0-9]* passed 0 failed'; then
+	ok "the header shows latency percentiles and passed runs"
+else
+	not_ok "the header shows latency percentiles and passed runs"
+	cat "$DIR/screen"
+fi
+
+t send-keys -t sb / r a b b i t Enter
+if wait_for sb "filter 'rabbit'"; then
+	ok "/ filters the rows"
+else
+	not_ok "/ filters the rows"
+	cat "$DIR/screen"
+fi
+
+t send-keys -t sb Enter
+if wait_for sb '^ messages of #[0-9]+ (client|server) ' &&
+    wait_for sb 'Follow the white rabbit' &&
+    ! grep -q 'Enter to focus' "$DIR/screen"; then
+	ok "Enter focuses a connection and shows the decoded seed answer"
+else
+	not_ok "Enter focuses a connection and shows the decoded seed answer"
+	cat "$DIR/screen"
+fi
+
+t send-keys -t sb x
+if wait_for sb '0000  00 [0-9a-f]{2} 7b 22'; then
+	ok "x shows the messages in hex"
+else
+	not_ok "x shows the messages in hex"
+	cat "$DIR/screen"
+fi
+t send-keys -t sb x
+
+t send-keys -t sb '?'
+if wait_for sb 'this help; any key closes it' && grep -q 'record the conversation' "$DIR/screen"; then
+	ok "? opens the help overlay"
+else
+	not_ok "? opens the help overlay"
+	cat "$DIR/screen"
+fi
+t send-keys -t sb Escape
+if wait_gone sb 'this help; any key closes it'; then
+	ok "any key closes the help overlay"
+else
+	not_ok "any key closes the help overlay"
+fi
+
+t send-keys -t sb w
+if wait_for sb 'wrote \./sockbench-recording-[0-9]+\.txt'; then
+	file=$(sed -n 's/.*wrote \.\/\(sockbench-recording-[0-9]*\.txt\).*/\1/p' \
+	    "$DIR/screen" | head -1)
+	if [ -f "$DIR/$file" ] && grep -q '^codec jsonhdr' "$DIR/$file" &&
+	    grep -q '^send ' "$DIR/$file" && grep -q '^expect ' "$DIR/$file" &&
+	    (cd "$DIR" && timeout 30 "$BIN" run "$file" >"$DIR/run.out" 2>&1); then
+		ok "w writes $file and sockbench run replays it"
+	else
+		not_ok "w writes a scenario that sockbench run replays"
+		cat "$DIR/$file" "$DIR/run.out" 2>/dev/null
+	fi
+else
+	not_ok "w writes a scenario that sockbench run replays"
+	cat "$DIR/screen"
+fi
+
+t resize-window -t sb -x 80 -y 24
+if wait_for sb '^ conns [0-9]+ open .* latency' && wait_rows sb 4 &&
+    grep -q 'PEER .*LAST MESSAGE' "$DIR/screen" &&
+    ! grep -q 'BYTES OUT' "$DIR/screen"; then
+	ok "the layout follows a resize to 80x24"
+else
+	not_ok "the layout follows a resize to 80x24"
+	cat "$DIR/screen"
+fi
+
+t send-keys -t sb q
+if wait_for sb '^SB-EXIT=0' && ! grep -q 'Tab pane' "$DIR/screen"; then
+	ok "q exits 0 and the shell's screen is back"
+else
+	not_ok "q exits 0 and the shell's screen is back"
+	cat "$DIR/screen"
+fi
+
+if start_ui sb2 && wait_rows sb2 2 && [ -s "$DIR/sb2.pid" ]; then
+	kill -TERM "$(cat "$DIR/sb2.pid")"
+	if wait_for sb2 '^SB-EXIT=' && ! grep -q 'Tab pane' "$DIR/screen"; then
+		ok "SIGTERM ends it with the terminal restored"
+	else
+		not_ok "SIGTERM ends it with the terminal restored"
+		cat "$DIR/screen"
+	fi
+else
+	not_ok "SIGTERM ends it with the terminal restored (did not start)"
+	cat "$DIR/screen"
+fi
+
+if [ -s "$DIR/sockbench-ui.log" ]; then
+	ok "diagnostics went to \$TMPDIR/sockbench-ui.log"
+else
+	not_ok "diagnostics went to \$TMPDIR/sockbench-ui.log"
+fi
+
+echo "1..$N"
+exit "$FAILED"
