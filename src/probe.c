@@ -394,9 +394,11 @@ probe_product(struct probe_match *m, const unsigned char *p, size_t n,
 	probe_word(p, n, " \r\n()", word, sizeof(word));
 	if ((s = strchr(word, sep)) != NULL) {
 		*s++ = '\0';
-		snprintf(m->version, sizeof(m->version), "%s", s);
+		snprintf(m->version, sizeof(m->version), "%.*s",
+		    (int)sizeof(m->version) - 1, s);
 	}
-	snprintf(m->product, sizeof(m->product), "%s", word);
+	snprintf(m->product, sizeof(m->product), "%.*s",
+	    (int)sizeof(m->product) - 1, word);
 }
 
 /* The reply is the probe's own bytes, maybe decorated: an echo server. */
@@ -951,15 +953,16 @@ probe_verdict(struct probe_result *r)
 		r->status = PROBE_UNIDENTIFIED;
 		snprintf(r->summary, sizeof(r->summary), "unidentified: %zu of "
 		    "%zu probes got replies no matcher knows", spoke, ran);
-	} else if (resets > 0 && resets + closes >= connected) {
-		r->status = PROBE_RESET;
-		snprintf(r->summary, sizeof(r->summary), "reset: the server "
-		    "reset %zu of %zu connections without a byte", resets,
-		    connected);
-	} else if (closes > 0 && closes >= connected) {
+	} else if (closes > 0 && resets + closes >= connected) {
+		/* Closing with our request unread makes the kernel reset. */
 		r->status = PROBE_CLOSED;
 		snprintf(r->summary, sizeof(r->summary), "closed: the server "
-		    "closed all %zu connections without a byte", closes);
+		    "closed %zu and reset %zu of %zu connections without a "
+		    "byte", closes, resets, connected);
+	} else if (resets > 0 && resets >= connected) {
+		r->status = PROBE_RESET;
+		snprintf(r->summary, sizeof(r->summary), "reset: the server "
+		    "reset all %zu connections without a byte", resets);
 	} else {
 		r->status = PROBE_SILENT;
 		snprintf(r->summary, sizeof(r->summary), "silent: accepted %zu "
@@ -1139,7 +1142,8 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 	pc.arg = pr;
 	pr->pool = pool_new(ctx->eng, &pc, err, sizeof(err));
 	if (pr->pool == NULL) {
-		snprintf(pr->ev->outcome, sizeof(pr->ev->outcome), "%s", err);
+		snprintf(pr->ev->outcome, sizeof(pr->ev->outcome), "%.150s",
+		    err);
 		pr->done = 1;
 		ctx->certain = 1;	/* nothing else will resolve it */
 		return;
@@ -1245,7 +1249,7 @@ probe_detect(const char *target, const struct probe_opts *o,
 	if (split_hostport(target, ctx->host, sizeof(ctx->host), &port, err,
 	    sizeof(err)) < 0) {
 		out->status = PROBE_UNREACHABLE;
-		snprintf(out->summary, sizeof(out->summary), "%s", err);
+		snprintf(out->summary, sizeof(out->summary), "%.190s", err);
 		free(ctx);
 		return probe_exit_status(out);
 	}

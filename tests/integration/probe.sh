@@ -1,0 +1,384 @@
+#!/bin/sh
+# Integration tests of `sockbench probe`: every embedded service, real
+# servers Debian ships (python3 http.server, redis-server, memcached, nginx
+# or lighttpd when installed), banner servers simulated by a small python3
+# server (SSH, SMTP, FTP, POP3, IMAP), a TLS server (openssl s_server), and
+# servers that are silent, reset, close at once or refuse. Starter scenarios
+# written by --emit-scenario are replayed with `sockbench run`. Everything
+# listens on 127.0.0.1 and is killed on exit. Prints TAP lines.
+set -u
+BIN=${BIN:-./sockbench}
+tmp=$(mktemp -d)
+pids=""
+n=0
+# Debian's interpreter when there is one: a version manager's shim can take
+# a second to start, and the test starts python3 often.
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=python3
+	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
+
+# Kill every server this script started and remove its files.
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+
+# check DESC COMMAND...: one TAP line for whether COMMAND succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else notok "$desc"; fi
+}
+
+# A port nobody listens on right now.
+free_port() {
+	$PYTHON -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT: wait up to 5 s until something accepts on PORT.
+wait_port() {
+	$PYTHON - "$1" <<'PY'
+import socket, sys, time
+end = time.time() + 5
+while time.time() < end:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# serve SPEC: start the embedded server on a free port; sets $port.
+serve() {
+	out="$tmp/serve.$n.$$"
+	"$BIN" serve -q -l 127.0.0.1:0 -s "$1" >"$out" 2>&1 &
+	pids="$pids $!"
+	port=""
+	i=0
+	while [ -z "$port" ] && [ $i -lt 50 ]; do
+		port=$(sed -n 's/^sockbench: serving .* on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+		[ -n "$port" ] || sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$port" ]
+}
+
+# The fake servers: silent, reset, close, or a greeting then read.
+cat >"$tmp/fake.py" <<'PY'
+import socket, struct, sys, threading
+mode, port = sys.argv[1], int(sys.argv[2])
+banners = {
+    "ssh": b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
+    "smtp": b"220 mail.example.test ESMTP Postfix (Debian/GNU)\r\n",
+    "ftp": b"220 (vsFTPd 3.0.3)\r\n",
+    "pop3": b"+OK Dovecot (Debian) ready.\r\n",
+    "imap": b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE"
+            b" LITERAL+ STARTTLS AUTH=PLAIN] Dovecot (Debian) ready.\r\n",
+}
+def handle(c):
+    try:
+        if mode == "reset":
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack("ii", 1, 0))
+            c.close()
+            return
+        if mode == "close":
+            c.close()
+            return
+        if mode in banners:
+            c.sendall(banners[mode])
+        c.settimeout(10)
+        while c.recv(4096):
+            pass
+    except OSError:
+        pass
+    c.close()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(64)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+PY
+
+# fake MODE: start a fake server on a free port; sets $port.
+fake() {
+	port=$(free_port)
+	$PYTHON "$tmp/fake.py" "$1" "$port" &
+	pids="$pids $!"
+	wait_port "$port"
+}
+
+# probe ARGS...: run the probe as JSON into $tmp/out.json and flatten its
+# top level and verdict into $tmp/fields ("verdict.protocol=redis"); sets $rc.
+probe() {
+	timeout 30 "$BIN" probe --json "$@" >"$tmp/out.json" 2>"$tmp/err"
+	rc=$?
+	$PYTHON - "$tmp/out.json" >"$tmp/fields" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except ValueError as e:
+    print("error=%s" % e)
+    sys.exit(0)
+for k, v in r.items():
+    if isinstance(v, dict):
+        for k2, v2 in v.items():
+            print("%s.%s=%s" % (k, k2, v2))
+    elif not isinstance(v, list):
+        print("%s=%s" % (k, v))
+PY
+}
+
+# field PATH: a value from the last JSON result ("verdict.protocol").
+field() {
+	sed -n "s/^$1=//p" "$tmp/fields" | head -1
+}
+
+# is PATH VALUE: the field equals VALUE (shows both when not).
+is() {
+	got=$(field "$1")
+	[ "$got" = "$2" ] || { echo "# $1: expected '$2', got '$got'"; return 1; }
+}
+
+# has PATH TEXT: the field contains TEXT.
+has() {
+	got=$(field "$1")
+	case "$got" in
+	*"$2"*) return 0 ;;
+	esac
+	echo "# $1: expected to contain '$2', got '$got'"
+	return 1
+}
+
+# identified PROTO CODEC: exit 0 and this verdict.
+identified() {
+	[ "$rc" -eq 0 ] || { echo "# exit $rc"; cat "$tmp/err"; }
+	[ "$rc" -eq 0 ] && is status identified && is verdict.protocol "$1" &&
+	    is verdict.codec "$2"
+}
+
+# emit_and_run PORT: write a starter scenario and replay it.
+emit_and_run() {
+	timeout 30 "$BIN" probe -e "$tmp/emit.txt" "127.0.0.1:$1" >/dev/null &&
+	    timeout 30 "$BIN" run --connect "127.0.0.1:$1" "$tmp/emit.txt" \
+	    >"$tmp/run.out" 2>&1 || { cat "$tmp/emit.txt" "$tmp/run.out" |
+	    sed 's/^/# /'; return 1; }
+}
+
+# Embedded services.
+serve echo
+probe "127.0.0.1:$port"
+check "embedded echo is echo, certain" identified echo raw
+check "echo verdict is certain" is verdict.confidence certain
+check "echo: starter scenario passes with sockbench run" emit_and_run "$port"
+
+serve "echo:prefix=服务端收到, 你发的消息是: "
+probe "127.0.0.1:$port"
+check "echo with the seed prefix is echo" identified echo raw
+check "echo with the seed prefix is named" has verdict.product "prefix"
+check "prefixed echo: starter scenario passes" emit_and_run "$port"
+
+serve "echo:suffix=~"
+probe "127.0.0.1:$port"
+check "echo with ~ suffix is echo" identified echo raw
+check "echo with ~ suffix is named" has verdict.product "~ suffix"
+
+serve "echo:fixed=data from server"
+probe "127.0.0.1:$port"
+check "fixed reply 'data from server' is echo" identified echo raw
+check "fixed reply is named" has verdict.product "fixed reply"
+check "fixed reply: starter scenario passes" emit_and_run "$port"
+
+serve app
+probe "127.0.0.1:$port"
+check "seed app server is app, codec jsonhdr" identified app jsonhdr
+check "seed app server is certain" is verdict.confidence certain
+check "app: starter scenario passes with sockbench run" emit_and_run "$port"
+
+mkdir -p "$tmp/files"
+echo hello >"$tmp/files/hello.txt"
+serve "file:root=$tmp/files"
+probe "127.0.0.1:$port"
+check "seed file server is file" identified file raw
+check "file: starter scenario passes" emit_and_run "$port"
+
+# Real servers.
+port=$(free_port)
+$PYTHON -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1 &
+pids="$pids $!"
+if wait_port "$port"; then
+	probe "127.0.0.1:$port"
+	check "python3 http.server is http" identified http http
+	check "python3 http.server product from Server" is verdict.product \
+	    SimpleHTTP
+	check "http: starter scenario passes" emit_and_run "$port"
+else
+	notok "python3 http.server did not start"
+fi
+
+if command -v redis-server >/dev/null 2>&1; then
+	port=$(free_port)
+	redis-server --port "$port" --bind 127.0.0.1 --save '' \
+	    --daemonize no >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "redis-server is redis, codec resp" identified redis resp
+	check "redis-server version from INFO" has verdict.version "."
+	check "redis: starter scenario (PING/PONG) passes" emit_and_run "$port"
+else
+	skip "redis-server not installed"
+	skip "redis-server not installed"
+	skip "redis-server not installed"
+fi
+
+if command -v memcached >/dev/null 2>&1; then
+	port=$(free_port)
+	memcached -l 127.0.0.1 -p "$port" -U 0 -u nobody >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "memcached is memcached" identified memcached line
+	check "memcached version" has verdict.version "1."
+	check "memcached: starter scenario passes" emit_and_run "$port"
+else
+	skip "memcached not installed"
+	skip "memcached not installed"
+	skip "memcached not installed"
+fi
+
+web=""
+for w in nginx lighttpd; do
+	command -v $w >/dev/null 2>&1 || [ -x /usr/sbin/$w ] && web=$w &&
+	    break
+done
+if [ "$web" = nginx ]; then
+	port=$(free_port)
+	mkdir -p "$tmp/nginx/logs"
+	cat >"$tmp/nginx/nginx.conf" <<NG
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginx;
+	proxy_temp_path $tmp/nginx;
+	fastcgi_temp_path $tmp/nginx;
+	uwsgi_temp_path $tmp/nginx;
+	scgi_temp_path $tmp/nginx;
+	server { listen 127.0.0.1:$port; root $tmp/files; }
+}
+NG
+	PATH=$PATH:/usr/sbin nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
+	    >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "nginx is http" identified http http
+	check "nginx product from Server" is verdict.product nginx
+elif [ "$web" = lighttpd ]; then
+	port=$(free_port)
+	cat >"$tmp/lighttpd.conf" <<LT
+server.document-root = "$tmp/files"
+server.bind = "127.0.0.1"
+server.port = $port
+LT
+	PATH=$PATH:/usr/sbin lighttpd -D -f "$tmp/lighttpd.conf" \
+	    >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "lighttpd is http" identified http http
+	check "lighttpd product from Server" is verdict.product lighttpd
+else
+	skip "nginx and lighttpd not installed"
+	skip "nginx and lighttpd not installed"
+fi
+
+if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey rsa:2048 \
+    -nodes -subj /CN=localhost -days 1 -keyout "$tmp/key.pem" \
+    -out "$tmp/cert.pem" >/dev/null 2>&1; then
+	port=$(free_port)
+	openssl s_server -quiet -accept "127.0.0.1:$port" -cert \
+	    "$tmp/cert.pem" -key "$tmp/key.pem" </dev/null >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "openssl s_server is tls" identified tls raw
+	check "tls version from the ServerHello" has verdict.version "TLS 1."
+else
+	skip "openssl not installed"
+	skip "openssl not installed"
+fi
+
+# Banner protocols, simulated.
+for m in ssh:OpenSSH:9.2p1 smtp:Postfix: ftp:vsFTPd:3.0.3 pop3:Dovecot: \
+    imap:Dovecot:; do
+	proto=${m%%:*}
+	rest=${m#*:}
+	product=${rest%%:*}
+	version=${rest#*:}
+	fake "$proto"
+	probe "127.0.0.1:$port"
+	check "$proto banner is $proto, codec line" identified "$proto" line
+	check "$proto banner names $product" is verdict.product "$product"
+	if [ -n "$version" ]; then
+		check "$proto banner version $version" is verdict.version \
+		    "$version"
+	fi
+done
+fake ssh
+check "ssh: starter scenario passes" emit_and_run "$port"
+
+# Servers that do not play along.
+fake silent
+t0=$(date +%s)
+probe "127.0.0.1:$port"
+t1=$(date +%s)
+check "silent server: exit 1" [ "$rc" -eq 1 ]
+check "silent server: status silent" is status silent
+check "silent server: answer within 5 s" [ $((t1 - t0)) -le 5 ]
+
+fake reset
+probe "127.0.0.1:$port"
+check "resetting server: exit 1, status reset" is status reset
+check "resetting server: exit 1" [ "$rc" -eq 1 ]
+
+fake close
+probe "127.0.0.1:$port"
+check "server that closes at once: status closed, exit 1" is status closed
+check "server that closes at once: exit 1" [ "$rc" -eq 1 ]
+
+port=$(free_port)
+probe "127.0.0.1:$port"
+check "refused port: exit 3" [ "$rc" -eq 3 ]
+check "refused port: status refused" is status refused
+check "refused port: the probe says so" has summary "refused"
+
+# Usage.
+"$BIN" probe >/dev/null 2>&1
+check "no target: exit 2" [ $? -eq 2 ]
+"$BIN" probe --probes nosuch 127.0.0.1:1 >/dev/null 2>&1
+check "unknown probe name: exit 2" [ $? -eq 2 ]
+"$BIN" probe --help >"$tmp/help"
+check "--help documents the exit statuses" grep -q "3  refused" "$tmp/help"
+"$BIN" probe 127.0.0.1 >/dev/null 2>&1
+check "target without a port: exit 3" [ $? -eq 3 ]
+
+echo "1..$n"
