@@ -510,6 +510,7 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	static unsigned char scratch[CONN_READ_CHUNK];
 	struct conn *c = w->data;
+	uint64_t msgs;
 	int i;
 
 	(void)loop;
@@ -532,9 +533,14 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->info.bytes_in += (uint64_t)n;
 		c->eng->tot.bytes_in += (uint64_t)n;
 		c->info.t_last = now_mono();
-		if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0)
-			conn_timer(c, c->eng->lim.idle_timeout);
+		msgs = c->info.msgs_in;
 		conn_input(c, scratch, (size_t)n);
+		/* Bytes trickling into a frame that never completes (slowloris)
+		 * are not traffic: only a whole message or an empty rx buffer
+		 * restarts the idle timer. */
+		if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0 &&
+		    (c->info.msgs_in != msgs || buf_len(&c->rx) == 0))
+			conn_timer(c, c->eng->lim.idle_timeout);
 		if (c->paused || c->backpressure || (size_t)n < sizeof(scratch))
 			break;
 	}
@@ -586,10 +592,19 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		c->h->on_timer(c);
 		return;
 	}
-	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0)
+	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0) {
+		double quiet = now_mono() - c->info.t_last;
+
+		/* Output still being written (a long download) is traffic;
+		 * an unfinished input frame is not. */
+		if (buf_len(&c->rx) == 0 && quiet >= 0 &&
+		    quiet < c->eng->lim.idle_timeout) {
+			conn_timer(c, c->eng->lim.idle_timeout - quiet);
+			return;
+		}
 		conn_fail(c, "idle timeout (%.1fs without traffic)",
 		    c->eng->lim.idle_timeout);
-	else
+	} else
 		conn_fail(c, "timeout");
 }
 
