@@ -144,6 +144,20 @@ section_ref() {
 	stop_server
 }
 
+# The dashboard: the time to build one frame (header, table, message pane)
+# with BENCH_UI_CONNS connections in its view model, drawn by curses into
+# /dev/null; the goal is under 2 ms at 10,000 connections.
+section_ui() {
+	local out
+	out=$(timeout -k 5 120 "$BIN" ui --bench-frame "${BENCH_UI_CONNS:-10000}" 2>&1)
+	if [ $? -ne 0 ]; then
+		echo "ui frame: FAILED: $out"
+		FAILED=1
+		return
+	fi
+	echo "$out"
+}
+
 raise_nofile
 echo "bench: $(nproc 2>/dev/null || echo ?) cpus, ulimit -n $(ulimit -n)," \
     "${BENCH_SECONDS}s per run, ${BENCH_SIZE}-byte messages, 127.0.0.1"
