@@ -402,11 +402,12 @@ probe_main(int argc, char **argv)
 				if (strcmp(*n, tok) == 0)
 					break;
 			if (*n == NULL) {
-				free(list);
-				return cli_usage_error("probe", "--probes: "
+				rc = cli_usage_error("probe", "--probes: "
 				    "unknown probe '%s' (known: banner echo "
 				    "redis http app memcached tls line len16 "
 				    "len32)", tok);
+				free(list);
+				return rc;
 			}
 		}
 		free(list);

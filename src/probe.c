@@ -156,6 +156,8 @@ probe_build_tls(const char *host, unsigned char *out, size_t outlen)
 		0x05, 0x01,				/* signature algs */
 		0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03,
 							/* supported versions */
+		0x00, 0x33, 0x00, 0x02, 0x00, 0x00,	/* no key shares yet:
+							   TLS 1.3 retries */
 	};
 	struct buf b;
 	size_t i, hs, ext, n, hl = strlen(host);
@@ -655,14 +657,14 @@ probe_tls_alert(unsigned d)
 	}
 }
 
-/* Name a TLS protocol version. */
+/* Name a TLS protocol version: "1.3", or "SSL 3.0". */
 static void
 probe_tls_version(unsigned v, char *out, size_t outlen)
 {
 	if (v == 0x0300)
 		snprintf(out, outlen, "SSL 3.0");
 	else if (v >= 0x0301 && v <= 0x0304)
-		snprintf(out, outlen, "TLS 1.%u", v - 0x0301);
+		snprintf(out, outlen, "1.%u", v - 0x0301);
 	else
 		snprintf(out, outlen, "0x%04x", v);
 }
@@ -672,8 +674,15 @@ static enum probe_conf
 probe_m_tls(const struct probe_obs *o, struct probe_match *m)
 {
 	const unsigned char *p = o->recv;
+	/* The fixed "random" of a TLS 1.3 HelloRetryRequest (RFC 8446). */
+	static const unsigned char probe_hrr[32] = {
+		0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d,
+		0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16,
+		0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8,
+		0x33, 0x9c };
 	size_t n = o->recv_len, pos, end;
 	unsigned ver, cipher, ev;
+	char vers[16];
 
 	if (n < 7 || p[1] != 0x03 || p[2] > 0x04)
 		return PROBE_NONE;
@@ -682,8 +691,6 @@ probe_m_tls(const struct probe_obs *o, struct probe_match *m)
 		    "(level %u, description %u)", probe_tls_alert(p[6]), p[5],
 		    p[6]);
 		snprintf(m->product, sizeof(m->product), "TLS");
-		probe_tls_version(((unsigned)p[1] << 8) | p[2], m->version,
-		    sizeof(m->version));
 		return m->conf;
 	}
 	if (p[0] != 0x16 || p[5] != 0x02 || n < 44)
@@ -707,12 +714,12 @@ probe_m_tls(const struct probe_obs *o, struct probe_match *m)
 		if (type == 0x002b && ev == 2 && pos + 6 <= end)
 			ver = ((unsigned)p[pos + 4] << 8) | p[pos + 5];
 	}
+	probe_tls_version(ver, vers, sizeof(vers));
+	probe_set(m, PROBE_CERTAIN, "tls", "raw", "%s: TLS %s, cipher suite "
+	    "0x%04x", memcmp(p + 11, probe_hrr, 32) == 0 ?
+	    "HelloRetryRequest" : "ServerHello", vers, cipher);
 	snprintf(m->product, sizeof(m->product), "TLS");
-	probe_tls_version(ver, m->version, sizeof(m->version));
-	probe_set(m, PROBE_CERTAIN, "tls", "raw", "ServerHello: %s, cipher "
-	    "suite 0x%04x", m->version, cipher);
-	snprintf(m->product, sizeof(m->product), "TLS");
-	probe_tls_version(ver, m->version, sizeof(m->version));
+	snprintf(m->version, sizeof(m->version), "%s", vers);
 	return m->conf;
 }
 

@@ -182,7 +182,7 @@ test_tls_server_hello_and_alert(void **state)
 	(void)state;
 	m = match("tls", S("hello"), server_hello, sizeof(server_hello), "tls",
 	    PROBE_CERTAIN);
-	assert_string_equal(m.version, "TLS 1.3");
+	assert_string_equal(m.version, "1.3");
 	assert_non_null(strstr(m.detail, "0x1301"));
 	m = match("tls", S("hello"), S("\x15\x03\x03\x00\x02\x02\x28"), "tls",
 	    PROBE_CERTAIN);
