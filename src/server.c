@@ -105,6 +105,11 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (e->lim.max_conns > 0 && e->tot.open >= e->lim.max_conns) {
 			e->tot.accept_errors++;
 			close(fd);
+			if (s->log != NULL)
+				fprintf(s->log, "accept: connection refused: "
+				    "%llu open, the limit is --max-conns %llu\n",
+				    (unsigned long long)e->tot.open,
+				    (unsigned long long)e->lim.max_conns);
 			continue;
 		}
 		int one = 1;
