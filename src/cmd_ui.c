@@ -42,8 +42,9 @@ static const char ui_help[] =
 "\n"
 "Examples:\n"
 "  sockbench ui                                  the demo\n"
-"  sockbench ui -c 100 --loop scenarios/seed/000-app.txt\n"
-"  sockbench ui --connect 127.0.0.1:6379 scenarios/redis-ping.txt\n";
+"  sockbench ui -c 100 --loop scenarios/seed/s1-multiconn-echo.txt\n"
+"  sockbench ui --connect 127.0.0.1:7000 --loop \\\n"
+"      scenarios/seed/s3-app-morpheus.txt   (after: sockbench serve -s app)\n";
 
 const char ui_demo_scenario[] =
 "# The dashboard's demo, run by `sockbench ui` with no scenario: the embedded\n"

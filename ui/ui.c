@@ -589,8 +589,7 @@ ui_bench_conn(struct ui_model *m, struct conn_info *ci, unsigned long i)
 	static const char *const texts[] = {
 		"{\"action\": \"search\", \"value\": \"morpheus\"}\n",
 		"{\"result\": \"Follow the white rabbit. \xf0\x9f\x90\xb0\"}\n",
-		"\xe6\x9c\x8d\xe5\x8a\xa1\xe7\xab\xaf\xe6\x94\xb6\xe5\x88\xb0, "
-		"hello\n",
+		"\xe6\x9c\x8d\xe5\x8a\xa1\xe7\xab\xaf\xe6\x94\xb6\xe5\x88\xb0, hello\n",
 	};
 	struct obs_event ev = { .kind = OBS_OPENED };
 	struct codec_frame f;

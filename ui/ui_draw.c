@@ -27,18 +27,19 @@ struct ui_coldef {
 	int		 right;
 };
 
-/* Columns in the order they are dropped last to first on narrow screens;
- * the last-message column takes what is left. */
+/* Columns in the order they are dropped last to first on narrow screens,
+ * each wide enough for its heading and the sort mark; the last-message
+ * column takes what is left. */
 static const struct ui_coldef ui_cols[] = {
 	{ UI_COL_ID, 6, 1 },
-	{ UI_COL_SIDE, 4, 0 },
+	{ UI_COL_SIDE, 5, 0 },
 	{ UI_COL_STATE, 10, 0 },
 	{ UI_COL_PEER, 21, 0 },
 	{ UI_COL_BIN, 9, 1 },
-	{ UI_COL_BOUT, 9, 1 },
+	{ UI_COL_BOUT, 10, 1 },
 	{ UI_COL_RTT, 7, 1 },
-	{ UI_COL_MIN, 6, 1 },
-	{ UI_COL_MOUT, 7, 1 },
+	{ UI_COL_MIN, 7, 1 },
+	{ UI_COL_MOUT, 8, 1 },
 	{ UI_COL_CODEC, 7, 0 },
 	{ UI_COL_LOCAL, 21, 0 },
 };
