@@ -37,6 +37,8 @@ fi
 SOCK=sbtest$$
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/sbui.XXXXXX")
 export TMPDIR="$DIR"
+export TMUX_TMPDIR="$DIR"	# the server's socket goes away with $DIR
+unset TMUX
 
 # Run tmux on the private server, without any user configuration.
 t() {
