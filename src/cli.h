@@ -41,5 +41,6 @@ int cli_check_nofile(const char *cmd, uint64_t n, uint64_t per_conn);
 
 int serve_main(int argc, char **argv);
 int run_main(int argc, char **argv);
+int bench_main(int argc, char **argv);
 
 #endif

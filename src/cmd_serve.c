@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "server.h"
 #include "service.h"
+#include "ui.h"
 #include "util.h"
 
 static const char serve_help[] =
@@ -29,6 +30,8 @@ static const char serve_help[] =
 "                           and codec=NAME to decode with another codec\n"
 "  -w, --workers N          N processes sharing the port (SO_REUSEPORT)\n"
 "  -q, --quiet              do not log connections\n"
+"      --ui                 watch the server's connections in the dashboard\n"
+"                           (needs a terminal)\n"
 "  -h, --help               this text\n"
 "\n"
 "%s"
@@ -40,7 +43,9 @@ static const char serve_help[] =
 "  sockbench serve                                  echo on 127.0.0.1:7000\n"
 "  sockbench serve -l 127.0.0.1:0 -s app            app server, free port\n"
 "  sockbench serve -s 'echo:prefix=服务端收到, 你发的消息是: '\n"
-"  sockbench serve -s file:root=/srv/files -l 0.0.0.0:9000\n";
+"  sockbench serve -s file:root=/srv/files -l 0.0.0.0:9000\n"
+"  sockbench serve --ui -s app -l 127.0.0.1:7000    watch a client written\n"
+"                                                   elsewhere talk to it\n";
 
 static volatile sig_atomic_t serve_stop_flag;
 
@@ -55,20 +60,32 @@ serve_parent_sig(int sig)
 /* Run one server process until a signal. */
 static int
 serve_one(const char *listen, struct service_cfg *cfg,
-    const struct engine_limits *lim, int quiet, int reuseport, int announce)
+    const struct engine_limits *lim, int quiet, int reuseport, int announce,
+    int ui)
 {
-	char err[256];
+	char err[256], title[300];
 	struct engine *e;
 	struct server *s;
+	int rc = EXIT_OK;
 
 	engine_raise_nofile();
 	e = engine_new(lim);
-	engine_handle_signals(e, NULL);
+	if (!ui)
+		engine_handle_signals(e, NULL);
 	s = server_start(e, listen, cfg, reuseport, err, sizeof(err));
 	if (s == NULL) {
 		fprintf(stderr, "sockbench serve: %s\n", err);
 		engine_free(e);
 		return EXIT_RUNTIME;
+	}
+	if (ui) {
+		/* The dashboard owns the terminal and the signals. */
+		snprintf(title, sizeof(title), "serve %s (%s)", server_addr(s),
+		    cfg->name);
+		rc = ui_run(e, NULL, title);
+		server_free(s);
+		engine_free(e);
+		return rc;
 	}
 	if (announce) {
 		printf("sockbench: serving %s on %s\n", cfg->name,
@@ -85,7 +102,7 @@ serve_one(const char *listen, struct service_cfg *cfg,
 		    (unsigned long long)e->tot.open);
 	server_free(s);
 	engine_free(e);
-	return EXIT_OK;
+	return rc;
 }
 
 /* Run n worker processes on one port and wait for them. */
@@ -104,7 +121,7 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 	for (i = 0; i < n; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
-			_exit(serve_one(listen, cfg, lim, quiet, 1, 0));
+			_exit(serve_one(listen, cfg, lim, quiet, 1, 0, 0));
 		if (pids[i] < 0) {
 			perror("sockbench serve: fork");
 			rc = EXIT_RUNTIME;
@@ -139,6 +156,7 @@ serve_main(int argc, char **argv)
 		{ "service", required_argument, NULL, 's' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "ui", no_argument, NULL, 1001 },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -147,7 +165,7 @@ serve_main(int argc, char **argv)
 	struct engine_limits lim;
 	struct service_cfg cfg;
 	char err[256];
-	int ch, idx, quiet = 0, workers = 1, rc;
+	int ch, idx, quiet = 0, workers = 1, rc, ui = 0;
 
 	engine_limits_default(&lim);
 	optind = 1;
@@ -156,6 +174,7 @@ serve_main(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 's': spec = optarg; break;
 		case 'q': quiet = 1; break;
+		case 1001: ui = 1; break;
 		case 'w':
 			workers = atoi(optarg);
 			if (workers < 1 || workers > 64)
@@ -178,10 +197,13 @@ serve_main(int argc, char **argv)
 		    argv[optind]);
 	if (service_cfg_parse(&cfg, spec, err, sizeof(err)) < 0)
 		return cli_usage_error("serve", "--service: %s", err);
+	if (ui && workers > 1)
+		return cli_usage_error("serve", "--ui watches one process; it "
+		    "cannot be combined with --workers");
 	if (workers > 1)
 		rc = serve_workers(listen, &cfg, &lim, quiet, workers);
 	else
-		rc = serve_one(listen, &cfg, &lim, quiet, 0, 1);
+		rc = serve_one(listen, &cfg, &lim, quiet, 0, 1, ui);
 	service_cfg_free(&cfg);
 	return rc;
 }

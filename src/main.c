@@ -2,14 +2,20 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "probe.h"
 #include "scenario.h"
+#include "ui.h"
 
 #define SOCKBENCH_VERSION "0.1.0"
 
 static const struct cli_cmd cmds[] = {
+	{ "ui", ui_main, "live dashboard: a scenario's connections and messages "
+	    "(the default)" },
 	{ "run", run_main, "replay scenario files headless (for CI)" },
 	{ "check", scenario_check_main, "validate scenario files without running them" },
 	{ "serve", serve_main, "run the embedded server in the foreground" },
+	{ "bench", bench_main, "load a server and report throughput and latency" },
+	{ "probe", probe_main, "find out what protocol a TCP server speaks" },
 	{ NULL, NULL, NULL }
 };
 
@@ -21,6 +27,7 @@ usage(FILE *f)
 
 	fprintf(f,
 "Usage: sockbench [COMMAND] [OPTIONS]\n"
+"       sockbench            (no command: the live dashboard, as 'sockbench ui')\n"
 "\n"
 "A TCP socket workbench: an embedded server and many client connections on\n"
 "one event loop, scripted conversations, load tests and protocol probes.\n"
@@ -49,10 +56,8 @@ main(int argc, char **argv)
 		printf("sockbench %s\n", SOCKBENCH_VERSION);
 		return EXIT_OK;
 	}
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return ui_main(argc, argv);	/* the front door: the dashboard */
 	for (c = cmds; c->name != NULL; c++)
 		if (strcmp(argv[1], c->name) == 0)
 			return c->main(argc - 1, argv + 1);
