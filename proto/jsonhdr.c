@@ -40,6 +40,10 @@ jsonhdr_parse(const unsigned char *p, size_t n)
 
 	if (n == 0 || memchr(p, '\0', n) != NULL)
 		return NULL;
+	/* cJSON is lenient (it reads "\u{1F436}" as a NUL and more); a peer
+	 * or scenario must send JSON that Python's json.loads would take. */
+	if (!pyjson_strict((const char *)p, n, NULL))
+		return NULL;
 	j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
 	if (j == NULL)
 		return NULL;

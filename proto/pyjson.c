@@ -1,4 +1,5 @@
 /* JSON output in the style of Python's json.dumps(ensure_ascii=False). */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,4 +164,200 @@ pyjson_dump(const cJSON *item, struct buf *out)
 		buf_append_str(out, "null");
 		break;
 	}
+}
+
+/* Where a strict scan is in its input. */
+struct pyjson_scan {
+	const unsigned char	*p;
+	size_t			 n;
+	size_t			 i;
+	int			 depth;
+};
+
+#define PYJSON_MAX_DEPTH	512
+
+static int pyjson_scan_value(struct pyjson_scan *s);
+
+/* Skip JSON whitespace. */
+static void
+pyjson_scan_ws(struct pyjson_scan *s)
+{
+	while (s->i < s->n && (s->p[s->i] == ' ' || s->p[s->i] == '\t' ||
+	    s->p[s->i] == '\n' || s->p[s->i] == '\r'))
+		s->i++;
+}
+
+/* Accept the literal word w at the current position. */
+static int
+pyjson_scan_word(struct pyjson_scan *s, const char *w)
+{
+	size_t l = strlen(w);
+
+	if (s->n - s->i < l || memcmp(s->p + s->i, w, l) != 0)
+		return 0;
+	s->i += l;
+	return 1;
+}
+
+/* Accept a string: no raw control characters, only JSON's escapes. */
+static int
+pyjson_scan_string(struct pyjson_scan *s)
+{
+	size_t k;
+
+	if (s->i >= s->n || s->p[s->i] != '"')
+		return 0;
+	s->i++;
+	while (s->i < s->n) {
+		unsigned char c = s->p[s->i];
+
+		if (c == '"') {
+			s->i++;
+			return 1;
+		}
+		if (c < 0x20)
+			return 0;
+		if (c != '\\') {
+			s->i++;
+			continue;
+		}
+		if (s->i + 1 >= s->n)
+			return 0;
+		c = s->p[s->i + 1];
+		if (c == 'u') {
+			for (k = 2; k < 6; k++)
+				if (s->i + k >= s->n ||
+				    !isxdigit(s->p[s->i + k]))
+					return 0;
+			s->i += 6;
+		} else if (strchr("\"\\/bfnrt", c) != NULL && c != '\0')
+			s->i += 2;
+		else
+			return 0;
+	}
+	return 0;
+}
+
+/* Accept a number: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?. */
+static int
+pyjson_scan_number(struct pyjson_scan *s)
+{
+	const unsigned char *p = s->p;
+	size_t i = s->i, d;
+
+	if (i < s->n && p[i] == '-')
+		i++;
+	if (i < s->n && p[i] == '0')
+		i++;
+	else if (i < s->n && p[i] >= '1' && p[i] <= '9')
+		while (i < s->n && isdigit(p[i]))
+			i++;
+	else {
+		s->i = i;
+		return 0;
+	}
+	if (i < s->n && p[i] == '.') {
+		for (d = ++i; i < s->n && isdigit(p[i]); i++)
+			;
+		if (i == d) {
+			s->i = i;
+			return 0;
+		}
+	}
+	if (i < s->n && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		if (i < s->n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (d = i; i < s->n && isdigit(p[i]); i++)
+			;
+		if (i == d) {
+			s->i = i;
+			return 0;
+		}
+	}
+	s->i = i;
+	return 1;
+}
+
+/* Accept an object or array: open, members separated by commas, close. */
+static int
+pyjson_scan_container(struct pyjson_scan *s)
+{
+	int object = s->p[s->i] == '{';
+	unsigned char close = object ? '}' : ']';
+
+	if (++s->depth > PYJSON_MAX_DEPTH)
+		return 0;
+	s->i++;
+	pyjson_scan_ws(s);
+	if (s->i < s->n && s->p[s->i] == close) {
+		s->i++;
+		s->depth--;
+		return 1;
+	}
+	for (;;) {
+		if (object) {
+			if (!pyjson_scan_string(s))
+				return 0;
+			pyjson_scan_ws(s);
+			if (s->i >= s->n || s->p[s->i] != ':')
+				return 0;
+			s->i++;
+			pyjson_scan_ws(s);
+		}
+		if (!pyjson_scan_value(s))
+			return 0;
+		pyjson_scan_ws(s);
+		if (s->i < s->n && s->p[s->i] == ',') {
+			s->i++;
+			pyjson_scan_ws(s);
+			continue;
+		}
+		if (s->i < s->n && s->p[s->i] == close) {
+			s->i++;
+			s->depth--;
+			return 1;
+		}
+		return 0;
+	}
+}
+
+/* Accept any one JSON value at the current position. */
+static int
+pyjson_scan_value(struct pyjson_scan *s)
+{
+	if (s->i >= s->n)
+		return 0;
+	switch (s->p[s->i]) {
+	case '{':
+	case '[':
+		return pyjson_scan_container(s);
+	case '"':
+		return pyjson_scan_string(s);
+	case 't':
+		return pyjson_scan_word(s, "true");
+	case 'f':
+		return pyjson_scan_word(s, "false");
+	case 'n':
+		return pyjson_scan_word(s, "null");
+	default:
+		return pyjson_scan_number(s);
+	}
+}
+
+int
+pyjson_strict(const char *p, size_t n, size_t *erroff)
+{
+	struct pyjson_scan s = { (const unsigned char *)p, n, 0, 0 };
+	int ok;
+
+	pyjson_scan_ws(&s);
+	ok = pyjson_scan_value(&s);
+	if (ok) {
+		pyjson_scan_ws(&s);
+		ok = s.i == n;
+	}
+	if (erroff != NULL)
+		*erroff = s.i < n ? s.i : n;
+	return ok;
 }

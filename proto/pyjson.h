@@ -12,5 +12,11 @@
 void pyjson_dump(const cJSON *item, struct buf *out);
 /* Append s[0..len) as a quoted JSON string, Python style (non-ASCII kept). */
 void pyjson_quote(const char *s, size_t len, struct buf *out);
+/* Return 1 if p[0..n) is exactly one JSON value as RFC 8259 defines it
+ * (what Python's json.loads accepts, less NaN and Infinity): unlike cJSON,
+ * no \u{...} or other unknown escapes, raw control characters in strings,
+ * leading zeros or bare dots. Else 0, with the offset of the first byte
+ * that breaks the grammar in *erroff if it is not NULL. */
+int pyjson_strict(const char *p, size_t n, size_t *erroff);
 
 #endif
