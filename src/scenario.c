@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "pyjson.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -508,7 +509,7 @@ static int
 lex_json(struct parser *p, struct tmpl *t, int want_object)
 {
 	const char *l = p->line, *end = NULL;
-	size_t start, i, run, used;
+	size_t start, i, run, used, soff = 0;
 	int depth = 0, in_str = 0;
 	struct buf dummy;
 	cJSON *j;
@@ -570,15 +571,22 @@ lex_json(struct parser *p, struct tmpl *t, int want_object)
 	tmpl_render_dummy(t, &dummy);
 	j = cJSON_ParseWithLengthOpts((const char *)bytes_of(&dummy),
 	    buf_len(&dummy), &end, 0);
-	if (j == NULL) {
-		size_t eo = end != NULL ?
-		    (size_t)(end - (const char *)bytes_of(&dummy)) : 0;
+	if (j == NULL || !pyjson_strict((const char *)bytes_of(&dummy),
+	    buf_len(&dummy), &soff)) {
+		size_t eo = j == NULL ? (end != NULL ?
+		    (size_t)(end - (const char *)bytes_of(&dummy)) : 0) : soff;
+		int esc = eo < buf_len(&dummy) && bytes_of(&dummy)[eo] == '\\';
 
+		/* cJSON takes "\u{1F436}" and leading zeros; JSON does not,
+		 * and neither does a Python peer. */
+		cJSON_Delete(j);
 		buf_free(&dummy);
 		if (eo > i - start)
 			eo = i - start;
-		return perr(p, start + eo, "JSON strings need double quotes; "
-		    "placeholders outside strings must render as numbers",
+		return perr(p, start + eo, esc ? "JSON escapes are \\\" \\\\ \\/ "
+		    "\\b \\f \\n \\r \\t and \\uXXXX (\\ud83d\\udc36 for U+1F436), "
+		    "or write the character itself" : "JSON strings need double "
+		    "quotes; placeholders outside strings must render as numbers",
 		    "expected valid JSON, got %s at offset %zu of the value",
 		    parser_got(p, start + eo, got, sizeof(got)), eo);
 	}
@@ -1386,7 +1394,7 @@ parse_repeat(struct parser *p)
 {
 	struct step *st;
 	const char *w;
-	size_t wl, save;
+	size_t wl, save, i;
 	char got[96];
 
 	if ((st = open_block(p, STEP_REPEAT)) == NULL)
@@ -1395,7 +1403,11 @@ parse_repeat(struct parser *p)
 	save = p->pos;
 	if (need_word(p, "a count or a duration", &w, &wl) == -1)
 		return -1;
-	if (wl > 0 && strspn(w, "0123456789") >= wl) {
+	/* The word is not NUL-terminated: the last line of a file without
+	 * a final newline ends where the input ends. */
+	for (i = 0; i < wl && isdigit((unsigned char)w[i]); i++)
+		;
+	if (wl > 0 && i == wl) {
 		p->pos = save;
 		if (lex_uint(p, "a repeat count", SCENARIO_MAX_COUNT,
 		    &st->u.repeat.count) == -1)
