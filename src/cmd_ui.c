@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "probe.h"
 #include "runner.h"
 #include "scenario.h"
 #include "ui.h"
@@ -80,6 +81,48 @@ ui_start_cb(struct engine *e, void *arg)
 		st->failed = 1;
 		engine_stop(e);
 	}
+}
+
+/* Probe target and parse the starter scenario written for its verdict;
+ * NULL with err filled when it cannot be identified. */
+static struct scenario *
+ui_probe_scenario(const char *target, char *err, size_t errlen)
+{
+	struct probe_result *pr = xcalloc(1, sizeof(*pr));
+	struct scenario *sc = NULL;
+	char *text = NULL, name[300], why[256];
+	size_t len = 0;
+	FILE *f;
+
+	fprintf(stderr, "sockbench ui: probing %s ...\n", target);
+	probe_detect(target, NULL, pr);
+	if (pr->status != PROBE_IDENTIFIED) {
+		snprintf(err, errlen, "%s: %s; give a SCENARIO to run against "
+		    "it (see 'sockbench probe %s')", target, pr->summary, target);
+		free(pr);
+		return NULL;
+	}
+	fprintf(stderr, "sockbench ui: %s speaks %s%s%s (%s), decoding with "
+	    "%s\n", target, pr->verdict.protocol, pr->verdict.product[0] ?
+	    ", " : "", pr->verdict.product, probe_conf_name(pr->verdict.conf),
+	    pr->verdict.codec);
+	f = open_memstream(&text, &len);
+	if (f == NULL || probe_write_scenario(f, pr, why, sizeof(why)) < 0) {
+		if (f != NULL)
+			fclose(f);
+		snprintf(err, errlen, "%s: %s, but %s; give a SCENARIO to run "
+		    "against it", target, pr->summary, why);
+		free(text);
+		free(pr);
+		return NULL;
+	}
+	fclose(f);
+	snprintf(name, sizeof(name), "probe of %s (%s)", target,
+	    pr->verdict.protocol);
+	sc = scenario_parse(name, text, len, err, errlen);
+	free(text);
+	free(pr);
+	return sc;
 }
 
 int
@@ -177,6 +220,16 @@ ui_main(int argc, char **argv)
 		sc = scenario_load(argv[optind], err, sizeof(err));
 		if (loop < 0)
 			loop = 0;
+	} else if (o.connect != NULL) {
+		/* An external server and no scenario: probe it first, then
+		 * replay the starter scenario the probe writes, decoded with
+		 * the codec it detected. */
+		if ((sc = ui_probe_scenario(o.connect, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "sockbench ui: %s\n", err);
+			return EXIT_FAILED;
+		}
+		if (loop < 0)
+			loop = 1;
 	} else {
 		sc = scenario_parse("scenarios/demo.txt", ui_demo_scenario,
 		    strlen(ui_demo_scenario), err, sizeof(err));
