@@ -241,6 +241,9 @@ ui_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.loop = loop;
+	/* Watching, not loading: a looping connection starts again after a
+	 * pause (sockbench bench is the tool for load). */
+	o.loop_delay = 0.5;
 	if (sc->max_frame > 0 && lim.max_frame == CODEC_MAX_FRAME_DEFAULT)
 		lim.max_frame = sc->max_frame;
 	engine_raise_nofile();

@@ -27,6 +27,8 @@ struct pool {
 	uint64_t		 started, target, errors;
 	double			 credit, last;
 	struct engine_timer	*tick;
+	double			*due;		/* reconnect times, a FIFO */
+	size_t			 due_head, due_len, due_cap;
 	struct observer		 obs;
 	char			 last_error[160];
 };
@@ -199,10 +201,17 @@ pool_tick_cb(struct engine *e, void *arg)
 	} else
 		allow = POOL_BURST;
 	p->last = now;
+	/* Reconnects whose delay is over join the target. */
+	while (p->due_head < p->due_len && p->due[p->due_head] <= now) {
+		p->due_head++;
+		p->target++;
+	}
+	if (p->due_head == p->due_len)
+		p->due_head = p->due_len = 0;
 	while (allow-- > 0 && p->started < p->target)
 		if (pool_connect_one(p) < 0)
 			break;
-	if (p->started >= p->target) {
+	if (p->started >= p->target && p->due_len == 0) {
 		engine_timer_cancel(e, p->tick);
 		p->tick = NULL;
 	}
@@ -254,9 +263,21 @@ void
 pool_conn_closed(struct pool *p, struct conn *c)
 {
 	(void)c;
-	if (p->cfg.reconnect && p->target > 0 && !p->eng->stopping) {
+	if (!p->cfg.reconnect || p->target == 0 || p->eng->stopping)
+		return;
+	if (p->cfg.reconnect_delay <= 0) {
 		p->target++;
 		pool_start(p);
+		return;
+	}
+	if (p->due_len == p->due_cap) {
+		p->due_cap = p->due_cap ? p->due_cap * 2 : 16;
+		p->due = xrealloc(p->due, p->due_cap * sizeof(*p->due));
+	}
+	p->due[p->due_len++] = engine_now(p->eng) + p->cfg.reconnect_delay;
+	if (p->tick == NULL) {
+		p->last = engine_now(p->eng);
+		p->tick = engine_every(p->eng, POOL_TICK, pool_tick_cb, p);
 	}
 }
 
@@ -290,6 +311,7 @@ pool_stop(struct pool *p)
 	if (p->tick != NULL)
 		engine_timer_cancel(p->eng, p->tick);
 	p->tick = NULL;
+	p->due_head = p->due_len = 0;
 	p->target = p->started;
 }
 
@@ -300,6 +322,7 @@ pool_free(struct pool *p)
 		return;
 	pool_stop(p);
 	engine_unobserve(p->eng, &p->obs);
+	free(p->due);
 	free((char *)p->cfg.target);
 	free((char *)p->cfg.sources);
 	free(p);

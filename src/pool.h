@@ -23,6 +23,7 @@ struct pool_cfg {
 	void			*(*make_udata)(void *arg, uint64_t n);
 	void			*arg;
 	int			 reconnect;	/* reopen when one closes */
+	double			 reconnect_delay;/* seconds before reopening */
 };
 
 struct pool;

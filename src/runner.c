@@ -618,6 +618,7 @@ runner_open_pool(struct runner *r, char *err, size_t errlen)
 	pc.make_udata = rc_make;
 	pc.arg = r;
 	pc.reconnect = r->o.loop;
+	pc.reconnect_delay = r->o.loop_delay;
 	r->pool = pool_new(r->eng, &pc, err, errlen);
 	if (r->pool == NULL)
 		return -1;

@@ -16,6 +16,7 @@ struct run_opts {
 	double		 rate;		/* override `rate` when > 0 */
 	const char	*sources;	/* --source list */
 	int		 loop;		/* replay each connection forever */
+	double		 loop_delay;	/* seconds between a loop's rounds */
 	const char	*codec;		/* override `codec` */
 	double		 timeout;	/* override the default expect timeout */
 };
