@@ -1,0 +1,41 @@
+#!/bin/sh
+# The command line: every --help, exit statuses for bad usage, serve's port
+# announcement and clean shutdown, and make install with DESTDIR/PREFIX.
+. tests/integration/lib.sh
+
+"$BIN" --help >"$tmp/h" 2>&1
+check $? "sockbench --help exits 0"
+for c in ui run check serve bench probe; do
+	grep -q "^  $c " "$tmp/h"
+	check $? "sockbench --help lists $c"
+	"$BIN" $c --help >"$tmp/c" 2>&1 && grep -q "^Usage\|^usage" "$tmp/c"
+	check $? "sockbench $c --help exits 0 with a usage line"
+done
+"$BIN" frobnicate >"$tmp/o" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "an unknown command exits 2"
+grep -q "unknown command 'frobnicate'" "$tmp/o"
+check $? "an unknown command is named"
+"$BIN" serve --listen nonsense >"$tmp/o" 2>&1
+check $(( $? == 3 ? 0 : 1 )) "serve with a bad address exits 3"
+grep -q "expected HOST:PORT" "$tmp/o"
+check $? "a bad address says what was expected"
+"$BIN" serve --service nosuch >"$tmp/o" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "an unknown service exits 2"
+"$BIN" run --format xml x.txt >"$tmp/o" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "an unknown report format exits 2"
+"$BIN" </dev/null >"$tmp/o" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "the dashboard without a terminal exits 2"
+grep -q "sockbench run" "$tmp/o"
+check $? "and points to sockbench run"
+
+serve one -s echo
+kill -INT "$pid"
+wait "$pid"
+check $? "serve exits 0 on SIGINT"
+grep -q "shutting down" "$tmp/one.err"
+check $? "serve says it is shutting down"
+
+make --no-print-directory install DESTDIR="$tmp/inst" PREFIX=/opt/sb >"$tmp/o" 2>&1
+check $? "make install with DESTDIR and PREFIX"
+[ -x "$tmp/inst/opt/sb/bin/sockbench" ] && [ -f "$tmp/inst/opt/sb/share/man/man1/sockbench.1" ]
+check $? "the binary and the man page are installed under DESTDIR/PREFIX"
