@@ -111,13 +111,17 @@ serve_workers(const char *listen, struct service_cfg *cfg,
     const struct engine_limits *lim, int quiet, int n)
 {
 	pid_t *pids = xcalloc((size_t)n, sizeof(*pids));
+	struct sigaction sa;
 	int i, status, rc = EXIT_OK;
 
 	printf("sockbench: serving %s on %s with %d workers\n", cfg->name,
 	    listen, n);
 	fflush(stdout);
-	signal(SIGINT, serve_parent_sig);
-	signal(SIGTERM, serve_parent_sig);
+	/* No SA_RESTART: the signal must interrupt waitpid below. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = serve_parent_sig;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	for (i = 0; i < n; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
