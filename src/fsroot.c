@@ -34,16 +34,17 @@ fsroot_lexical(const char *path, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "absolute path refused");
 		return -1;
 	}
-	while (*p != '\0') {
-		size_t n = strcspn(p, "/");
+	/* The request is not NUL-terminated: walk its len bytes only. */
+	while (p < path + len) {
+		const char *slash = memchr(p, '/', (size_t)(path + len - p));
+		size_t n = slash != NULL ? (size_t)(slash - p) :
+		    (size_t)(path + len - p);
 
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
 			snprintf(err, errlen, "'..' in path refused");
 			return -1;
 		}
-		p += n;
-		if (*p == '/')
-			p++;
+		p += n + 1;
 	}
 	return 0;
 }

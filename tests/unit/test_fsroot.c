@@ -134,6 +134,25 @@ files_below_the_root_are_served(void **state)
 }
 
 static void
+only_the_given_length_of_the_request_is_read(void **state)
+{
+	static const char req[] = "f.txt/../secret.txt";
+	char err[256] = "";
+	uint64_t size = 0;
+	int fd;
+
+	(void)state;
+	/* The name is the first 5 bytes; what follows it in the peer's
+	 * buffer is not part of it (it used to be scanned up to a NUL). */
+	fd = fsroot_open(root, (const unsigned char *)req, 5, &size, err,
+	    sizeof(err));
+	if (fd < 0)
+		fail_msg("refused: %s", err);
+	close(fd);
+	assert_int_equal(size, 11);
+}
+
+static void
 dotdot_components_are_refused_before_any_lookup(void **state)
 {
 	(void)state;
@@ -225,6 +244,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(files_below_the_root_are_served),
+		cmocka_unit_test(only_the_given_length_of_the_request_is_read),
 		cmocka_unit_test(dotdot_components_are_refused_before_any_lookup),
 		cmocka_unit_test(absolute_paths_are_refused_even_inside_the_root),
 		cmocka_unit_test(symlinks_leaving_the_root_are_refused),
