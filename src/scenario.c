@@ -1130,6 +1130,80 @@ parse_send(struct parser *p)
 	return 0;
 }
 
+/* Refuse what makes glibc's regcomp blow up in time or memory: repetition
+ * operators stacked on one atom ("a+++", "a{9}{9}") and {n,m} counts whose
+ * product passes 10000; 0, or -1 with a reason in why. */
+static int
+regex_bounded(const char *pat, char *why, size_t whylen)
+{
+	const char *q = pat;
+	double product = 1;
+	int after_rep = 0;
+
+	while (*q != '\0') {
+		if (*q == '\\' && q[1] != '\0') {
+			q += 2;
+			after_rep = 0;
+			continue;
+		}
+		if (*q == '[') {
+			/* A bracket expression: ']' first is literal, and
+			 * [:class:] may hold a ']'. */
+			q++;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q != '\0' && *q != ']') {
+				if (*q == '[' && (q[1] == ':' || q[1] == '.' ||
+				    q[1] == '=')) {
+					const char *e = strstr(q + 2, ":]");
+
+					q = e != NULL ? e + 2 : q + 1;
+				} else
+					q++;
+			}
+			if (*q == ']')
+				q++;
+			after_rep = 0;
+			continue;
+		}
+		if (*q == '*' || *q == '+' || *q == '?' || *q == '{') {
+			if (after_rep) {
+				snprintf(why, whylen, "repetition operators "
+				    "stacked at '%.8s'", q);
+				return -1;
+			}
+			after_rep = 1;
+			if (*q == '{') {
+				unsigned long lo = 0, hi;
+				char *end;
+
+				lo = strtoul(q + 1, &end, 10);
+				hi = lo;
+				if (*end == ',' && isdigit((unsigned char)end[1]))
+					hi = strtoul(end + 1, &end, 10);
+				product *= (double)(hi > 1 ? hi : 1);
+				if (product > 10000) {
+					snprintf(why, whylen, "{n,m} counts that "
+					    "multiply to more than 10000");
+					return -1;
+				}
+				while (*q != '\0' && *q != '}')
+					q++;
+				if (*q == '}')
+					q++;
+				continue;
+			}
+			q++;
+			continue;
+		}
+		after_rep = 0;
+		q++;
+	}
+	return 0;
+}
+
 /* `expect ...`. */
 static int
 parse_expect(struct parser *p)
@@ -1193,6 +1267,12 @@ parse_expect(struct parser *p)
 			free(pat);
 			return perr(p, at, "write \\x00 only in exact expects",
 			    "expected a pattern without NUL bytes, got one");
+		}
+		if (regex_bounded(pat, msg, sizeof(msg)) == -1) {
+			free(pat);
+			return perr(p, at, "one of * + ? {n,m} per atom; group "
+			    "with ( ) to repeat a repetition",
+			    "expected a bounded regex, got %s", msg);
 		}
 		if ((rc = regcomp(&e->re, pat, REG_EXTENDED)) != 0) {
 			regerror(rc, &e->re, msg, sizeof(msg));
@@ -1320,6 +1400,12 @@ parse_capture(struct parser *p)
 			free(pat);
 			return perr(p, at, NULL, "expected a pattern without "
 			    "NUL bytes, got one");
+		}
+		if (regex_bounded(pat, msg, sizeof(msg)) == -1) {
+			free(pat);
+			return perr(p, at, "one of * + ? {n,m} per atom; group "
+			    "with ( ) to repeat a repetition",
+			    "expected a bounded regex, got %s", msg);
 		}
 		if ((rc = regcomp(&c->re, pat, REG_EXTENDED)) != 0) {
 			regerror(rc, &c->re, msg, sizeof(msg));

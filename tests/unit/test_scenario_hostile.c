@@ -2,7 +2,8 @@
  * only cJSON's leniency would take, valid files with CRLF endings or no
  * final newline, a byte-order mark, and every truncated prefix parsed from
  * an exact-size buffer (no NUL after it), which is how the fuzzer found a
- * read past the end of `repeat 333...` on a last line without newline. */
+ * read past the end of `repeat 333...` on a last line without newline,
+ * and regexes that make glibc's regcomp exhaust memory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -65,6 +66,15 @@ static const struct hostile_case hostile_cases[] = {
 	{ "deep JSON nesting", "send json [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
 	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
 	    "expected ']' to close the JSON value", 1, 0, NULL },
+	{ "stacked repetition makes regcomp exhaust memory",
+	    "expect regex \"^to+++++++++++++++++++++++++++++++k\"\n",
+	    "expected a bounded regex, got repetition operators stacked at "
+	    "'++", 1, 14, "one of * + ? {n,m} per atom" },
+	{ "stacked intervals in a capture", "capture v regex \"a{9}{9}\"\n",
+	    "expected a bounded regex", 1, 17, NULL },
+	{ "nested intervals multiplying past 10000",
+	    "expect regex \"((a{50}){50}){50}\"\n",
+	    "{n,m} counts that multiply to more than 10000", 1, 14, NULL },
 	{ "huge wait in a CRLF file", "send \"a\"\r\nwait 1e99999s\r\n",
 	    "expected a duration", 2, 6, "one week" },
 };
