@@ -4,14 +4,16 @@
 # function named section_NAME; BENCH_SECTIONS picks which run, in order.
 #
 # Environment: BIN (the sockbench binary, for sections that use it),
-# BENCH_SECTIONS, BENCH_SECONDS, BENCH_SIZE, BENCH_CONNS, BENCH_DEPTHS.
+# BENCH_SECTIONS, BENCH_SECONDS, BENCH_SIZE, BENCH_CONNS, BENCH_DEPTHS;
+# for bench/serve BENCH_REPS, BENCH_CMP_SECONDS; for scale BENCH_SCALE_CONNS,
+# BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve scale}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -156,6 +158,200 @@ section_ui() {
 		return
 	fi
 	echo "$out"
+}
+
+# Requests per second from a sockbench bench text report.
+bench_rps() {
+	sed -n 's/^requests .*= \([0-9.]*\)\/s$/\1/p' | cut -d. -f1
+}
+
+# Print "ok" when $1 is at least 90% of $2, else "LOW"; and the ratio.
+bench_ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b <= 0) { print "-", "?"; exit }
+		r = a / b; printf "%.2f %s\n", r, (r >= 0.9 ? "ok" : "LOW") }'
+}
+
+# Print the comparison table's header: what ran against what.
+bench_cmp_header() {
+	printf '%-10s %6s %6s %12s %12s %6s\n' section conns depth "$1" "$2" ratio
+}
+
+# sockbench bench against the reference server, next to the reference
+# client against the same server: BENCH_REPS interleaved runs each, best
+# of each kept (a busy machine only ever makes a run slower).
+section_bench() {
+	local conns depth rep a b best_a best_b ratio
+	local reps=${BENCH_REPS:-3} secs=${BENCH_CMP_SECONDS:-1}
+	start_server "$BENCH_BIN/ref_server" @PORT@ || { FAILED=1; return; }
+	echo
+	echo "bench: round trips/s against ref_server, best of $reps" \
+	    "interleaved ${secs}s runs"
+	bench_cmp_header ref_client sockbench
+	for conns in $BENCH_CONNS; do
+		for depth in $BENCH_DEPTHS; do
+			if [ "$conns" -gt $(($(ulimit -n) - 32)) ]; then
+				echo "bench $conns $depth skipped (ulimit -n)"
+				continue
+			fi
+			best_a=0
+			best_b=0
+			for ((rep = 0; rep < reps; rep++)); do
+				a=$(timeout -k 5 $((secs + 30)) \
+				    "$BENCH_BIN/ref_client" 127.0.0.1 \
+				    "$SERVER_PORT" "$conns" "$depth" "$secs" \
+				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
+				b=$(timeout -k 5 $((secs + 30)) "$BIN" bench \
+				    -C "127.0.0.1:$SERVER_PORT" -c "$conns" \
+				    -p "$depth" -d "${secs}s" -q \
+				    --size "$BENCH_SIZE" | bench_rps)
+				[ "${a:-0}" -gt "$best_a" ] && best_a=$a
+				[ "${b:-0}" -gt "$best_b" ] && best_b=$b
+			done
+			ratio=$(bench_ratio "$best_b" "$best_a")
+			printf '%-10s %6s %6s %12s %12s %s\n' bench "$conns" \
+			    "$depth" "$best_a" "$best_b" "$ratio"
+			case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
+		done
+	done
+	stop_server
+}
+
+# The reference client against sockbench serve -q, next to the same client
+# against the reference server; interleaved, best of BENCH_REPS each.
+section_serve() {
+	local conns depth rep a b best_a best_b ratio ref_port sb_pid sb_port
+	local reps=${BENCH_REPS:-3} secs=${BENCH_CMP_SECONDS:-1}
+	start_server "$BIN" serve -q -l 127.0.0.1:@PORT@ || { FAILED=1; return; }
+	sb_pid=$SERVER_PID
+	sb_port=$SERVER_PORT
+	SERVER_PID=
+	start_server "$BENCH_BIN/ref_server" @PORT@ || {
+		kill "$sb_pid"; FAILED=1; return; }
+	ref_port=$SERVER_PORT
+	echo
+	echo "serve: ref_client round trips/s against each server, best of" \
+	    "$reps interleaved ${secs}s runs"
+	bench_cmp_header ref_server sockbench
+	for conns in $BENCH_CONNS; do
+		for depth in $BENCH_DEPTHS; do
+			if [ "$conns" -gt $(($(ulimit -n) - 32)) ]; then
+				echo "serve $conns $depth skipped (ulimit -n)"
+				continue
+			fi
+			best_a=0
+			best_b=0
+			for ((rep = 0; rep < reps; rep++)); do
+				a=$(timeout -k 5 $((secs + 30)) \
+				    "$BENCH_BIN/ref_client" 127.0.0.1 \
+				    "$ref_port" "$conns" "$depth" "$secs" \
+				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
+				b=$(timeout -k 5 $((secs + 30)) \
+				    "$BENCH_BIN/ref_client" 127.0.0.1 \
+				    "$sb_port" "$conns" "$depth" "$secs" \
+				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
+				[ "${a:-0}" -gt "$best_a" ] && best_a=$a
+				[ "${b:-0}" -gt "$best_b" ] && best_b=$b
+			done
+			ratio=$(bench_ratio "$best_b" "$best_a")
+			printf '%-10s %6s %6s %12s %12s %s\n' serve "$conns" \
+			    "$depth" "$best_a" "$best_b" "$ratio"
+			case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
+		done
+	done
+	stop_server
+	kill "$sb_pid" 2>/dev/null
+	wait "$sb_pid" 2>/dev/null
+}
+
+# Sum of VmRSS (KiB) of the given pids.
+rss_sum() {
+	local p s=0 v
+	for p in "$@"; do
+		v=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' \
+		    "/proc/$p/status" 2>/dev/null)
+		s=$((s + ${v:-0}))
+	done
+	echo "$s"
+}
+
+# Open file descriptors of the given pids, less $1 each (their baseline).
+fds_over() {
+	local base=$1 p s=0 v
+	shift
+	for p in "$@"; do
+		v=$(ls "/proc/$p/fd" 2>/dev/null | wc -l)
+		s=$((s + v - base))
+	done
+	echo "$s"
+}
+
+# Past one process: BENCH_SCALE_CONNS (60,000) connections from four source
+# addresses, sockbench serve --workers 4 against sockbench bench --workers
+# 4, each process under its own 20,000-file limit; the time to establish
+# them, and resident memory per connection at both ends.
+section_scale() {
+	local n=${BENCH_SCALE_CONNS:-60000} w=${BENCH_SCALE_WORKERS:-4}
+	local rate=${BENCH_SCALE_RATE:-20000} secs=${BENCH_SCALE_SECONDS:-5}
+	local src=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
+	local lo hi pids before after est bpid out t0 t1 got base
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+	echo
+	echo "scale: $n connections, $w server + $w client workers," \
+	    "sources $src, ulimit -n $(ulimit -n) per process"
+	echo "scale: ip_local_port_range $lo-$hi ($((hi - lo + 1)) ports per" \
+	    "source address; $((n / 4)) needed), somaxconn" \
+	    "$(cat /proc/sys/net/core/somaxconn), tcp_max_syn_backlog" \
+	    "$(cat /proc/sys/net/ipv4/tcp_max_syn_backlog)"
+	if [ $((hi - lo + 1)) -lt $((n / 4 + 1000)) ]; then
+		echo "scale: skipped: too few ephemeral ports"
+		FAILED=1
+		return
+	fi
+	start_server "$BIN" serve -q --workers "$w" -l 127.0.0.1:@PORT@ || {
+		FAILED=1; return; }
+	sleep 0.3
+	pids=$(ps -o pid= --ppid "$SERVER_PID")
+	# shellcheck disable=SC2086
+	before=$(rss_sum $pids)
+	# Connections per server worker = its fds beyond those it had idle.
+	set -- $pids
+	base=$(ls "/proc/$1/fd" | wc -l)
+	out=$(mktemp)
+	t0=$(date +%s.%N)
+	timeout -k 5 120 "$BIN" bench -C "127.0.0.1:$SERVER_PORT" -c "$n" \
+	    -w "$w" --connect-rate "$rate" --source "$src" -d "${secs}s" -q \
+	    --size "$BENCH_SIZE" >"$out" 2>&1 &
+	bpid=$!
+	est=0
+	got=
+	while kill -0 "$bpid" 2>/dev/null; do
+		# shellcheck disable=SC2086
+		est=$(fds_over "$base" $pids)
+		if [ -z "$got" ] && [ "$est" -ge "$n" ]; then
+			t1=$(date +%s.%N)
+			got=$(awk -v a="$t0" -v b="$t1" 'BEGIN {
+			    printf "%.1f", b - a }')
+			sleep 1	# echoing
+			# shellcheck disable=SC2086
+			after=$(rss_sum $pids)
+			# shellcheck disable=SC2086
+			est=$(fds_over "$base" $pids)
+		fi
+		sleep 0.25
+	done
+	wait "$bpid"
+	sed 's/^/scale: client: /' "$out"
+	rm -f "$out"
+	if [ -z "$got" ]; then
+		echo "scale: FAILED: only $est of $n connections established"
+		FAILED=1
+	else
+		echo "scale: server: $est connections open (all $n within" \
+		    "${got}s of the start), rss $before KiB -> $after KiB:" \
+		    "$(( (after - before) * 1024 / (est > 0 ? est : 1) )) bytes per connection"
+	fi
+	stop_server
 }
 
 raise_nofile

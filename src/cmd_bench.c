@@ -692,6 +692,9 @@ bench_child(struct bench_opts *o, int i, int fd)
 		bench_write_rec(fd, BENCH_REC_ERROR, loadgen_last_error(lg),
 		    strlen(loadgen_last_error(lg)));
 	close(fd);
+	loadgen_free(lg);
+	buf_free(&b);
+	free(sources);
 	_exit(EXIT_OK);
 }
 

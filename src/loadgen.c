@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <ev.h>
 #include "conn.h"
 #include "loadgen.h"
@@ -579,6 +580,17 @@ loadgen_free(struct loadgen *lg)
 	if (lg == NULL)
 		return;
 	lg->closing = 1;
+	/* Reset rather than close: tens of thousands of TIME_WAIT sockets
+	 * would hold the source ports the next run wants. */
+	if (lg->eng != NULL) {
+		struct linger lin = { 1, 0 };
+		struct conn *c;
+
+		for (c = lg->eng->conns; c != NULL; c = c->next)
+			if (c->owner == lg->pool && c->fd >= 0)
+				setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lin,
+				    sizeof(lin));
+	}
 	pool_free(lg->pool);
 	server_free(lg->srv);
 	if (lg->eng != NULL)

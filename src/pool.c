@@ -15,6 +15,7 @@
 #define POOL_TICK	0.005	/* seconds between ramp-up steps */
 #define POOL_BURST	500	/* connects per step when the rate is 0 */
 #define POOL_MAX_SOURCES 64
+#define POOL_PORT_TRIES	16	/* explicit ports tried before the kernel's */
 
 /* Owned by its creator; pool_free releases it. */
 struct pool {
@@ -24,6 +25,8 @@ struct pool {
 	socklen_t		 dstlen;
 	struct sockaddr_storage	 src[POOL_MAX_SOURCES];
 	size_t			 nsrc;
+	uint32_t		 port_lo, port_n;	/* ephemeral range */
+	uint32_t		 port_next[POOL_MAX_SOURCES];
 	uint64_t		 started, target, errors;
 	double			 credit, last;
 	struct engine_timer	*tick;
@@ -58,6 +61,67 @@ pool_resolve(const char *hostport, struct sockaddr_storage *ss, socklen_t *sl,
 	*sl = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+/* Learn the ephemeral port range and start each source at its own place
+ * in it, so processes sharing a source rarely meet. */
+static void
+pool_port_range(struct pool *p)
+{
+	unsigned lo = 32768, hi = 60999;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	size_t i;
+
+	if (f != NULL) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2 || lo == 0 || hi < lo ||
+		    hi > 65535) {
+			lo = 32768;
+			hi = 60999;
+		}
+		fclose(f);
+	}
+	p->port_lo = lo;
+	p->port_n = hi - lo + 1;
+	for (i = 0; i < p->nsrc; i++)
+		p->port_next[i] = (uint32_t)(((uint64_t)getpid() * 7919 +
+		    i * 4099) % p->port_n);
+}
+
+/* Bind fd to source i. The pool walks the ephemeral range itself: with
+ * IP_BIND_ADDRESS_NO_PORT alone the kernel searches the range for a free
+ * port on every connect, which costs more the more connections a source
+ * already has (the ramp to 60,000 spent a quarter of its time there). A
+ * port in use elsewhere is skipped; after a few the kernel picks. */
+static int
+pool_bind_source(struct pool *p, int fd, size_t i)
+{
+	struct sockaddr_storage ss = p->src[i];
+	socklen_t sl = ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6);
+	int t, one = 1;
+
+	for (t = 0; t < POOL_PORT_TRIES; t++) {
+		uint16_t port = (uint16_t)(p->port_lo + p->port_next[i]);
+
+		p->port_next[i] = (p->port_next[i] + 1) % p->port_n;
+		if (ss.ss_family == AF_INET)
+			((struct sockaddr_in *)&ss)->sin_port = htons(port);
+		else
+			((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	ss = p->src[i];
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	/* Pick the port at connect time, per destination, so one source
+	 * address is not limited to one ephemeral range. */
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+#else
+	(void)one;
+#endif
+	return bind(fd, (struct sockaddr *)&ss, sl);
 }
 
 /* Learn of our connections closing, to reconnect when asked to. */
@@ -108,6 +172,7 @@ pool_new(struct engine *e, const struct pool_cfg *cfg, char *err,
 		}
 		free(list);
 	}
+	pool_port_range(p);
 	p->target = cfg->count;
 	p->obs.on_event = pool_obs_cb;
 	p->obs.ctx = p;
@@ -139,24 +204,12 @@ pool_connect_one(struct pool *p)
 		return -1;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (p->nsrc > 0) {
-		const struct sockaddr_storage *src = &p->src[n % p->nsrc];
-
-#ifdef IP_BIND_ADDRESS_NO_PORT
-		/* Pick the port at connect time, per destination, so one
-		 * source address is not limited to one ephemeral range. */
-		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
-		    sizeof(one));
-#endif
-		if (bind(fd, (const struct sockaddr *)src, src->ss_family ==
-		    AF_INET ? sizeof(struct sockaddr_in) :
-		    sizeof(struct sockaddr_in6)) < 0) {
-			p->errors++;
-			snprintf(p->last_error, sizeof(p->last_error),
-			    "bind source: %s", strerror(errno));
-			close(fd);
-			return -1;
-		}
+	if (p->nsrc > 0 && pool_bind_source(p, fd, n % p->nsrc) < 0) {
+		p->errors++;
+		snprintf(p->last_error, sizeof(p->last_error), "bind source: %s",
+		    strerror(errno));
+		close(fd);
+		return -1;
 	}
 	p->started++;
 	rc = connect(fd, (struct sockaddr *)&p->dst, p->dstlen);
