@@ -294,7 +294,7 @@ section_scale() {
 	local n=${BENCH_SCALE_CONNS:-60000} w=${BENCH_SCALE_WORKERS:-4}
 	local rate=${BENCH_SCALE_RATE:-20000} secs=${BENCH_SCALE_SECONDS:-5}
 	local src=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
-	local lo hi pids before after est bpid out t0 t1 got base
+	local lo hi pids before after est est_at bpid out t0 t1 got base
 	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
 	echo
 	echo "scale: $n connections, $w server + $w client workers," \
@@ -336,7 +336,7 @@ section_scale() {
 			# shellcheck disable=SC2086
 			after=$(rss_sum $pids)
 			# shellcheck disable=SC2086
-			est=$(fds_over "$base" $pids)
+			est_at=$(fds_over "$base" $pids)
 		fi
 		sleep 0.25
 	done
@@ -347,9 +347,10 @@ section_scale() {
 		echo "scale: FAILED: only $est of $n connections established"
 		FAILED=1
 	else
-		echo "scale: server: $est connections open (all $n within" \
+		echo "scale: server: $est_at connections open (all $n within" \
 		    "${got}s of the start), rss $before KiB -> $after KiB:" \
-		    "$(( (after - before) * 1024 / (est > 0 ? est : 1) )) bytes per connection"
+		    "$(( (after - before) * 1024 / (est_at > 0 ? est_at : 1) ))" \
+		    "bytes per connection"
 	fi
 	stop_server
 }
