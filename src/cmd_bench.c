@@ -378,8 +378,8 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	int i, any = 0;
 
 	bench_mode_str(&o->cfg, mode, sizeof(mode));
-	fprintf(f, "target      %s%s\n", target, o->cfg.target == NULL ?
-	    " (embedded server, same process)" : "");
+	fprintf(f, "target      %s%s\n", target, o->cfg.target == NULL &&
+	    n->workers == 1 ? " (embedded server, same process)" : "");
 	fprintf(f, "load        %llu connections, %llu worker%s, %s, "
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
