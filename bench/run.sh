@@ -182,7 +182,7 @@ bench_cmp_header() {
 # of each kept (a busy machine only ever makes a run slower).
 section_bench() {
 	local conns depth rep a b best_a best_b ratio
-	local reps=${BENCH_REPS:-3} secs=${BENCH_CMP_SECONDS:-1}
+	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
 	start_server "$BENCH_BIN/ref_server" @PORT@ || { FAILED=1; return; }
 	echo
 	echo "bench: round trips/s against ref_server, best of $reps" \
@@ -197,11 +197,11 @@ section_bench() {
 			best_a=0
 			best_b=0
 			for ((rep = 0; rep < reps; rep++)); do
-				a=$(timeout -k 5 $((secs + 30)) \
+				a=$(timeout -k 5 $((${secs%.*} + 30)) \
 				    "$BENCH_BIN/ref_client" 127.0.0.1 \
 				    "$SERVER_PORT" "$conns" "$depth" "$secs" \
 				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
-				b=$(timeout -k 5 $((secs + 30)) "$BIN" bench \
+				b=$(timeout -k 5 $((${secs%.*} + 30)) "$BIN" bench \
 				    -C "127.0.0.1:$SERVER_PORT" -c "$conns" \
 				    -p "$depth" -d "${secs}s" -q \
 				    --size "$BENCH_SIZE" | bench_rps)
@@ -221,7 +221,7 @@ section_bench() {
 # against the reference server; interleaved, best of BENCH_REPS each.
 section_serve() {
 	local conns depth rep a b best_a best_b ratio ref_port sb_pid sb_port
-	local reps=${BENCH_REPS:-3} secs=${BENCH_CMP_SECONDS:-1}
+	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
 	start_server "$BIN" serve -q -l 127.0.0.1:@PORT@ || { FAILED=1; return; }
 	sb_pid=$SERVER_PID
 	sb_port=$SERVER_PORT
@@ -242,11 +242,11 @@ section_serve() {
 			best_a=0
 			best_b=0
 			for ((rep = 0; rep < reps; rep++)); do
-				a=$(timeout -k 5 $((secs + 30)) \
+				a=$(timeout -k 5 $((${secs%.*} + 30)) \
 				    "$BENCH_BIN/ref_client" 127.0.0.1 \
 				    "$ref_port" "$conns" "$depth" "$secs" \
 				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
-				b=$(timeout -k 5 $((secs + 30)) \
+				b=$(timeout -k 5 $((${secs%.*} + 30)) \
 				    "$BENCH_BIN/ref_client" 127.0.0.1 \
 				    "$sb_port" "$conns" "$depth" "$secs" \
 				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
@@ -292,7 +292,7 @@ fds_over() {
 # them, and resident memory per connection at both ends.
 section_scale() {
 	local n=${BENCH_SCALE_CONNS:-60000} w=${BENCH_SCALE_WORKERS:-4}
-	local rate=${BENCH_SCALE_RATE:-20000} secs=${BENCH_SCALE_SECONDS:-5}
+	local rate=${BENCH_SCALE_RATE:-20000} secs=${BENCH_SCALE_SECONDS:-8}
 	local src=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
 	local lo hi pids before after est est_at bpid out t0 t1 got base
 	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
