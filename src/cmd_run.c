@@ -94,10 +94,12 @@ run_progress_cb(struct engine *e, void *arg)
 	if (now_mono() - ctx->t0 < 1.0)
 		return;
 	(void)e;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s: %llu/%llu connections done, "
-	    "%llu failed", ctx->index + 1, ctx->total, ctx->path,
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s: %.1fs, %llu/%llu connections "
+	    "done, %llu failed, %llu replies matched", ctx->index + 1,
+	    ctx->total, ctx->path, now_mono() - ctx->t0,
 	    (unsigned long long)(res->passed + res->failed),
-	    (unsigned long long)res->conns, (unsigned long long)res->failed);
+	    (unsigned long long)res->conns, (unsigned long long)res->failed,
+	    (unsigned long long)res->expects);
 	ctx->progress = 1;
 }
 
