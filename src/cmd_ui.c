@@ -28,7 +28,7 @@ static const char ui_help[] =
 "  -c, --conns N            override the scenario's `connections`\n"
 "  -r, --rate N             override the scenario's `rate` (per second)\n"
 "      --source LIST        local source addresses, comma-separated\n"
-"  -t, --timeout DUR        override the scenario's default expect timeout\n"
+"  -t, --timeout DUR        wait DUR at every expect, whatever the scenario says\n"
 "      --loop               replay every connection forever (the default\n"
 "                           for the demo)\n"
 "      --once               play the scenario once (the default for a\n"

@@ -254,6 +254,16 @@ rc_block(struct rconn *rc, const struct step *st)
 		rc->pc++;
 }
 
+/* How long an expect waits: --timeout overrides every expect's wait, but
+ * not the quiet period of `expect nothing`. */
+static double
+rc_expect_timeout(const struct runner *r, const struct step *st)
+{
+	if (r->o.timeout > 0 && st->u.expect.kind != EXPECT_NOTHING)
+		return r->o.timeout;
+	return st->u.expect.timeout;
+}
+
 /* Run steps until one has to wait, the script ends, or the budget is spent. */
 static void
 rc_advance(struct conn *c)
@@ -301,7 +311,7 @@ rc_advance(struct conn *c)
 			break;
 		case STEP_EXPECT:
 			rc->wait = RC_EXPECT;
-			conn_timer(c, st->u.expect.timeout);
+			conn_timer(c, rc_expect_timeout(r, st));
 			/* Bytes already received may settle it at once. */
 			if (sc->stream && buf_len(&rc->pending) > 0 &&
 			    st->u.expect.kind != EXPECT_CLOSE) {
@@ -442,12 +452,16 @@ rc_timer(struct conn *c)
 {
 	struct rconn *rc = c->udata;
 	const struct scenario *sc = rc->r->sc;
+	struct step st;
 	struct buf why;
 
 	switch (rc->wait) {
 	case RC_EXPECT:
+		/* Report the wait that was really used. */
+		st = sc->steps[rc->pc];
+		st.u.expect.timeout = rc_expect_timeout(rc->r, &st);
 		buf_init(&why);
-		if (match_on_timeout(&sc->steps[rc->pc],
+		if (match_on_timeout(&st,
 		    buf_data(&rc->pending), buf_len(&rc->pending), &rc->vars,
 		    &why) == MATCH_OK) {
 			rc->t_sent = 0;	/* quiet is not a round trip */
