@@ -84,3 +84,9 @@ wait $runpid
 check $(( $? == 1 ? 0 : 1 )) "killing the server mid-run fails the run (exit 1)"
 grep -Eq "slow-echo.txt:[0-9]+: connection [0-9]+: .*(peer closed|reset|refused|EOF)" "$tmp/killed"
 check $? "the report says where the run was and that the peer went away"
+
+"$BIN" run --timeout 300ms tests/scenarios/timeout-override.txt >"$tmp/to" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "an expect that times out fails the run"
+grep -q "timeout-override.txt:8: connection 1: expect bytes: timed out after 0.3s with an incomplete message" "$tmp/to" &&
+    grep -q 'received 1 bytes: "y"' "$tmp/to"
+check $? "--timeout overrides the step's own 10s, and the report says so"
