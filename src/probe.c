@@ -1107,6 +1107,10 @@ probe_close(struct conn *c)
 	if (c->info.state == CS_FAILED) {
 		snprintf(e->outcome, sizeof(e->outcome), "%s", c->info.reason);
 		e->reset = strstr(c->info.reason, "reset") != NULL;
+		/* A reset that beats the connect's completion still means
+		 * the server accepted the connection. */
+		if (e->reset)
+			e->connected = 1;
 	}
 	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
 	    e->recv_len, e->peer_closed, &e->match);

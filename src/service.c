@@ -68,6 +68,7 @@ service_cfg_parse(struct service_cfg *cfg, const char *spec, char *err,
 		snprintf(err, errlen, "unknown service '%s' (known: echo, app, "
 		    "file)", cfg->name);
 		free(s);
+		service_cfg_free(cfg);
 		return -1;
 	}
 	/* Options are "key=value", separated by commas; a value runs to the
