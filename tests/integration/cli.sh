@@ -1,7 +1,7 @@
 #!/bin/sh
 # The command line: every --help, exit statuses for bad usage, serve's port
 # announcement and clean shutdown, and make install with DESTDIR/PREFIX.
-. tests/integration/lib.sh
+. tests/integration_lib.sh
 
 "$BIN" --help >"$tmp/h" 2>&1
 check $? "sockbench --help exits 0"

@@ -2,7 +2,7 @@
 # Headless replay: every shipped scenario passes against the embedded
 # server; a failing one fails with the right report; parse errors, report
 # formats, --connect, and a server killed mid-run.
-. tests/integration/lib.sh
+. tests/integration_lib.sh
 
 files=$(ls scenarios/*.txt scenarios/*/*.txt 2>/dev/null)
 n=$(echo "$files" | wc -l)

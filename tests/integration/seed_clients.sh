@@ -1,7 +1,7 @@
 #!/bin/sh
 # Clients behaving like the seed articles' clients, against `sockbench
 # serve`: every seed client must get exactly the seed server's bytes.
-. tests/integration/lib.sh
+. tests/integration_lib.sh
 P=tests/peers/seed_clients.py
 
 serve echo -s echo
