@@ -1204,6 +1204,44 @@ regex_bounded(const char *pat, char *why, size_t whylen)
 	return 0;
 }
 
+/* Lex a quoted pattern at the parser's position, check it is bounded and
+ * compile it into re (POSIX ERE); pattern gets its text. nul_hint and
+ * hint are the hints for a NUL byte and for a pattern regcomp refuses. */
+static int
+lex_regex(struct parser *p, regex_t *re, char **pattern, const char *nul_hint,
+    const char *hint)
+{
+	char *pat, msg[160], h[160];
+	size_t len, at;
+	int rc;
+
+	skip_ws(p);
+	at = p->pos;
+	if (lex_plain(p, &pat, &len) == -1)
+		return -1;
+	if (strlen(pat) != len) {
+		free(pat);
+		return perr(p, at, nul_hint, "expected a pattern without NUL "
+		    "bytes, got one");
+	}
+	if (regex_bounded(pat, msg, sizeof(msg)) == -1) {
+		free(pat);
+		return perr(p, at, "one of * + ? {n,m} per atom; group with ( ) "
+		    "to repeat a repetition", "expected a bounded regex, got %s",
+		    msg);
+	}
+	if ((rc = regcomp(re, pat, REG_EXTENDED)) != 0) {
+		regerror(rc, re, msg, sizeof(msg));
+		free(pat);
+		snprintf(h, sizeof(h), "patterns are POSIX extended regular "
+		    "expressions; %s", hint);
+		return perr(p, at, h, "expected a valid regex, got one that "
+		    "fails: %s", msg);
+	}
+	*pattern = pat;
+	return 0;
+}
+
 /* `expect ...`. */
 static int
 parse_expect(struct parser *p)
@@ -1214,7 +1252,7 @@ parse_expect(struct parser *p)
 	char hint[256], got[96];
 	size_t wl, at;
 	struct buf b;
-	int kind, rc;
+	int kind;
 
 	if ((st = new_step(p, STEP_EXPECT)) == NULL)
 		return -1;
@@ -1254,37 +1292,12 @@ parse_expect(struct parser *p)
 		tmpl_add_lit(e->bytes, bytes_of(&b), buf_len(&b));
 		buf_free(&b);
 		break;
-	case 2: {
-		char *pat, msg[160];
-		size_t len;
-
+	case 2:
 		e->kind = EXPECT_REGEX;
-		skip_ws(p);
-		at = p->pos;
-		if (lex_plain(p, &pat, &len) == -1)
+		if (lex_regex(p, &e->re, &e->pattern, "write \\x00 only in "
+		    "exact expects", "escape a backslash as \\\\") == -1)
 			return -1;
-		if (strlen(pat) != len) {
-			free(pat);
-			return perr(p, at, "write \\x00 only in exact expects",
-			    "expected a pattern without NUL bytes, got one");
-		}
-		if (regex_bounded(pat, msg, sizeof(msg)) == -1) {
-			free(pat);
-			return perr(p, at, "one of * + ? {n,m} per atom; group "
-			    "with ( ) to repeat a repetition",
-			    "expected a bounded regex, got %s", msg);
-		}
-		if ((rc = regcomp(&e->re, pat, REG_EXTENDED)) != 0) {
-			regerror(rc, &e->re, msg, sizeof(msg));
-			free(pat);
-			return perr(p, at, "patterns are POSIX extended regular "
-			    "expressions; escape a backslash as \\\\",
-			    "expected a valid regex, got one that fails: %s",
-			    msg);
-		}
-		e->pattern = pat;
 		break;
-	}
 	case 3:
 	case 4:
 		e->kind = kind == 3 ? EXPECT_JSON : EXPECT_HEADER;
@@ -1355,9 +1368,8 @@ parse_capture(struct parser *p)
 	struct step_capture *c;
 	struct step *st;
 	const char *w;
-	char hint[256], got[96], msg[160];
+	char hint[256], got[96];
 	size_t wl, at, i;
-	int rc;
 
 	if ((st = new_step(p, STEP_CAPTURE)) == NULL)
 		return -1;
@@ -1388,34 +1400,10 @@ parse_capture(struct parser *p)
 		    sizeof(hint)), "expected regex, json or header, got %s",
 		    parser_got(p, at, got, sizeof(got)));
 	if (i == 0) {
-		char *pat;
-		size_t len;
-
 		c->kind = CAPTURE_REGEX;
-		skip_ws(p);
-		at = p->pos;
-		if (lex_plain(p, &pat, &len) == -1)
+		if (lex_regex(p, &c->re, &c->pattern, NULL,
+		    "group 1 is captured") == -1)
 			return -1;
-		if (strlen(pat) != len) {
-			free(pat);
-			return perr(p, at, NULL, "expected a pattern without "
-			    "NUL bytes, got one");
-		}
-		if (regex_bounded(pat, msg, sizeof(msg)) == -1) {
-			free(pat);
-			return perr(p, at, "one of * + ? {n,m} per atom; group "
-			    "with ( ) to repeat a repetition",
-			    "expected a bounded regex, got %s", msg);
-		}
-		if ((rc = regcomp(&c->re, pat, REG_EXTENDED)) != 0) {
-			regerror(rc, &c->re, msg, sizeof(msg));
-			free(pat);
-			return perr(p, at, "patterns are POSIX extended regular "
-			    "expressions; group 1 is captured",
-			    "expected a valid regex, got one that fails: %s",
-			    msg);
-		}
-		c->pattern = pat;
 	} else {
 		c->kind = i == 1 ? CAPTURE_JSON : CAPTURE_HEADER;
 		skip_ws(p);
