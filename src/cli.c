@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "runner.h"
 #include "util.h"
 
 const char cli_limit_help[] =
@@ -89,4 +90,47 @@ cli_check_nofile(const char *cmd, uint64_t n, uint64_t per_conn)
 	    cmd, (unsigned long long)n, (unsigned long long)need,
 	    (unsigned long long)lim);
 	return -1;
+}
+
+int
+cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg)
+{
+	char *end;
+
+	switch (ch) {
+	case 'C':
+		o->connect = arg;
+		return 1;
+	case 'l':
+		o->listen = arg;
+		return 1;
+	case CLI_SOURCE_OPT:
+		o->sources = arg;
+		return 1;
+	case 'c':
+		o->conns = strtoull(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || o->conns == 0 ||
+		    o->conns > SCENARIO_MAX_CONNS) {
+			cli_usage_error(cmd, "--conns '%s': expected 1-%d", arg,
+			    SCENARIO_MAX_CONNS);
+			return -1;
+		}
+		return 1;
+	case 'r':
+		o->rate = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || !(o->rate > 0)) {
+			cli_usage_error(cmd, "--rate '%s': expected a number "
+			    "above 0", arg);
+			return -1;
+		}
+		return 1;
+	case 't':
+		if ((o->timeout = parse_duration(arg)) <= 0) {
+			cli_usage_error(cmd, "--timeout '%s': expected a "
+			    "duration such as 2s or 500ms", arg);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
 }

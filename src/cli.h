@@ -27,6 +27,25 @@ struct cli_cmd {
 	{ "idle-timeout", required_argument, NULL, CLI_LIMIT_OPT },	\
 	{ "max-conns", required_argument, NULL, CLI_LIMIT_OPT }
 
+/* The getopt_long entries of the flags that say how a scenario runs
+ * (-C -l -c -r -t and --source), shared by run and ui; hand what they
+ * return to cli_run_opt. */
+#define CLI_SOURCE_OPT	999
+#define CLI_RUN_LONGOPTS						\
+	{ "connect", required_argument, NULL, 'C' },			\
+	{ "listen", required_argument, NULL, 'l' },			\
+	{ "conns", required_argument, NULL, 'c' },			\
+	{ "connections", required_argument, NULL, 'c' },		\
+	{ "rate", required_argument, NULL, 'r' },			\
+	{ "timeout", required_argument, NULL, 't' },			\
+	{ "source", required_argument, NULL, CLI_SOURCE_OPT }
+#define CLI_RUN_SHORTOPTS	"C:l:c:r:t:"
+
+struct run_opts;
+/* Parse one of those flags into o: 1 if ch was one of them, 0 if not, -1
+ * on a bad value (message printed, naming cmd). */
+int cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg);
+
 /* Parse one of the shared engine-limit flags into lim (--max-frame,
  * --max-buffer, --connect-timeout, --idle-timeout, --max-conns); returns 1
  * if opt was one of them, 0 if not, -1 on a bad value (message printed). */

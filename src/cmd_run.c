@@ -162,12 +162,7 @@ int
 run_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'C' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "conns", required_argument, NULL, 'c' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "source", required_argument, NULL, 1001 },
-		{ "timeout", required_argument, NULL, 't' },
+		CLI_RUN_LONGOPTS,
 		{ "max-time", required_argument, NULL, 1002 },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -190,29 +185,15 @@ run_main(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	engine_limits_default(&lim);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "C:l:c:r:t:f:o:qh", opts,
+	while ((ch = getopt_long(argc, argv, CLI_RUN_SHORTOPTS "f:o:qh", opts,
 	    &idx)) != -1) {
+		switch (cli_run_opt("run", &o, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
-		case 'C': o.connect = optarg; break;
-		case 'l': o.listen = optarg; break;
-		case 'c':
-			o.conns = strtoull(optarg, NULL, 10);
-			if (o.conns == 0)
-				return cli_usage_error("run", "--conns '%s': "
-				    "expected a positive number", optarg);
-			break;
-		case 'r':
-			o.rate = atof(optarg);
-			if (o.rate <= 0)
-				return cli_usage_error("run", "--rate '%s': "
-				    "expected a positive number", optarg);
-			break;
-		case 1001: o.sources = optarg; break;
-		case 't':
-			if ((o.timeout = parse_duration(optarg)) <= 0)
-				return cli_usage_error("run", "--timeout '%s': "
-				    "expected a duration such as 2s", optarg);
-			break;
 		case 1002:
 			if ((max_time = parse_duration(optarg)) <= 0)
 				return cli_usage_error("run", "--max-time '%s': "

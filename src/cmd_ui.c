@@ -129,22 +129,12 @@ int
 ui_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'C' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "conns", required_argument, NULL, 'c' },
-		{ "connections", required_argument, NULL, 'c' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "source", required_argument, NULL, 1001 },
-		{ "timeout", required_argument, NULL, 't' },
+		CLI_RUN_LONGOPTS,
 		{ "loop", no_argument, NULL, 1002 },
 		{ "once", no_argument, NULL, 1003 },
 		{ "bench-frame", required_argument, NULL, 1004 },
 		{ "help", no_argument, NULL, 'h' },
-		{ "max-frame", required_argument, NULL, 1000 },
-		{ "max-buffer", required_argument, NULL, 1000 },
-		{ "connect-timeout", required_argument, NULL, 1000 },
-		{ "idle-timeout", required_argument, NULL, 1000 },
-		{ "max-conns", required_argument, NULL, 1000 },
+		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts o;
@@ -159,33 +149,17 @@ ui_main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	engine_limits_default(&lim);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "C:l:c:r:t:h", opts, &idx)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, CLI_RUN_SHORTOPTS "h", opts,
+	    &idx)) != -1) {
+		switch (cli_run_opt("ui", &o, ch, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return EXIT_USAGE;
+		}
 		switch (ch) {
-		case 'C': o.connect = optarg; break;
-		case 'l': o.listen = optarg; break;
-		case 1001: o.sources = optarg; break;
 		case 1002: loop = 1; break;
 		case 1003: loop = 0; break;
-		case 'c':
-			o.conns = strtoull(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || o.conns == 0 ||
-			    o.conns > SCENARIO_MAX_CONNS)
-				return cli_usage_error("ui", "--conns '%s': "
-				    "expected 1-%d", optarg, SCENARIO_MAX_CONNS);
-			break;
-		case 'r':
-			o.rate = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || !(o.rate > 0))
-				return cli_usage_error("ui", "--rate '%s': "
-				    "expected a number above 0", optarg);
-			break;
-		case 't':
-			if ((o.timeout = parse_duration(optarg)) <= 0)
-				return cli_usage_error("ui", "--timeout '%s': "
-				    "expected a duration such as 2s or 500ms",
-				    optarg);
-			break;
 		case 1004:
 			bench = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || bench == 0 ||
@@ -196,7 +170,7 @@ ui_main(int argc, char **argv)
 		case 'h':
 			printf(ui_help, cli_limit_help);
 			return EXIT_OK;
-		case 1000:
+		case CLI_LIMIT_OPT:
 			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
 				return EXIT_USAGE;
 			break;
