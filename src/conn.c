@@ -355,9 +355,8 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 	else
 		e->tot.closed++;
 	engine_emit(e, &c->info, &ev);
-	if (c->h->on_close != NULL)
-		c->h->on_close(c);
-	/* Unlink; the engine frees it from the loop, never under a callback. */
+	/* Unlink; the engine calls on_close and frees it from the loop, never
+	 * under a callback that may still use the handler's state. */
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -367,6 +366,11 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 	c->prev = NULL;
 	c->next = e->dead;
 	e->dead = c;
+	if (!e->dead_held) {
+		/* Keep the loop going one more turn so the reaper runs. */
+		ev_ref(e->loop);
+		e->dead_held = 1;
+	}
 }
 
 void

@@ -25,7 +25,10 @@ struct conn_handler {
 	void	(*on_drain)(struct conn *c);
 	/* The timer set with conn_timer fired; the default fails "timeout". */
 	void	(*on_timer)(struct conn *c);
-	/* The connection is closed or failed; last call, reason in info. */
+	/* The connection is closed or failed; last call, reason in info.
+	 * Called from the loop after the close (or from engine_reap), never
+	 * from inside conn_send or conn_close, so the handler's state stays
+	 * valid until every callback on the stack has returned. */
 	void	(*on_close)(struct conn *c);
 };
 

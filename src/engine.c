@@ -41,17 +41,22 @@ engine_limits_default(struct engine_limits *lim)
 	lim->max_conns = 0;
 }
 
-/* Free the connections closed during the last loop iteration. */
-static void
+void
 engine_reap(struct engine *e)
 {
 	while (e->dead != NULL) {
 		struct conn *c = e->dead;
 
 		e->dead = c->next;
+		if (c->h->on_close != NULL)
+			c->h->on_close(c);
 		buf_free(&c->rx);
 		buf_free(&c->tx);
 		free(c);
+	}
+	if (e->dead_held) {
+		ev_unref(e->loop);
+		e->dead_held = 0;
 	}
 }
 

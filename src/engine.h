@@ -35,6 +35,7 @@ struct engine {
 	struct conn		*dead;		/* closed, freed from the loop */
 	uint64_t		 next_id;
 	int			 stopping;
+	int			 dead_held;	/* loop kept alive to reap */
 	void			*priv;		/* loop watchers (engine.c) */
 };
 
@@ -67,6 +68,10 @@ void engine_timer_cancel(struct engine *e, struct engine_timer *t);
 struct engine_timer *engine_watch_fd(struct engine *e, int fd,
     void (*fn)(struct engine *, void *), void *arg);
 
+/* Run the on_close of every connection closed so far and free them; the
+ * loop does this before it sleeps, an owner before it frees the state
+ * those callbacks use. */
+void engine_reap(struct engine *e);
 /* Emit an event to every observer (used by conn.c). */
 void engine_emit(struct engine *e, const struct conn_info *ci,
     const struct obs_event *ev);

@@ -262,8 +262,12 @@ pool_tick_cb(struct engine *e, void *arg)
 	if (p->due_head == p->due_len)
 		p->due_head = p->due_len = 0;
 	while (allow-- > 0 && p->started < p->target)
-		if (pool_connect_one(p) < 0)
-			break;
+		if (pool_connect_one(p) < 0) {
+			if (p->cfg.start_failed == NULL)
+				break;		/* try again next step */
+			p->cfg.start_failed(p->cfg.arg, p->started++,
+			    p->last_error);
+		}
 	if (p->started >= p->target && p->due_len == 0) {
 		engine_timer_cancel(e, p->tick);
 		p->tick = NULL;

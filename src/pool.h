@@ -22,6 +22,11 @@ struct pool_cfg {
 	 * (0-based); the handler's on_close frees it. */
 	void			*(*make_udata)(void *arg, uint64_t n);
 	void			*arg;
+	/* Called when a connection cannot even start (no socket, no source
+	 * address): the pool then counts it as started and moves on. NULL:
+	 * the pool tries that connection again on its next step. */
+	void			(*start_failed)(void *arg, uint64_t n,
+				    const char *why);
 	int			 reconnect;	/* reopen when one closes */
 	double			 reconnect_delay;/* seconds before reopening */
 };

@@ -65,6 +65,8 @@ struct rconn {
 };
 
 static void rc_advance(struct conn *c);
+static void rc_peer_closed(struct conn *c);
+static void runner_done_cb(struct engine *e, void *arg);
 
 /* Record the first failure of the run as "file:line: report". */
 static void
@@ -335,6 +337,11 @@ rc_advance(struct conn *c)
 					break;
 				}
 			}
+			if (c->eof_told) {
+				/* The peer closed earlier: nothing more comes. */
+				rc_peer_closed(c);
+				return;
+			}
 			conn_pause(c, 0);	/* deliver what is buffered */
 			return;
 		case STEP_CAPTURE:
@@ -385,6 +392,15 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 	struct buf why;
 	int m;
 
+	if (sc->stream && buf_len(&rc->pending) + f->frame_len > c->max_frame) {
+		char text[200];
+
+		snprintf(text, sizeof(text), "%zu bytes received without "
+		    "matching this step (limit %zu, --max-frame)",
+		    buf_len(&rc->pending) + f->frame_len, c->max_frame);
+		rc_fail(c, text);
+		return;
+	}
 	if (rc->wait != RC_EXPECT) {
 		/* Only during an expect is reading on; a message that comes
 		 * with the one that matched waits for the next expect. */
@@ -418,13 +434,32 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 	buf_free(&why);
 }
 
+/* The peer closed its side while an expect waited: `expect close` goes
+ * on with the script (which may still wait, send or shut down), anything
+ * else fails. */
+static void
+rc_peer_closed(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	const struct scenario *sc = rc->r->sc;
+	struct buf why;
+
+	buf_init(&why);
+	if (match_on_close(&sc->steps[rc->pc], &rc->vars, &why) == MATCH_OK) {
+		rc_expect_ok(c, rc);
+		rc_advance(c);
+	} else {
+		buf_append(&why, "", 1);
+		rc_fail(c, (char *)buf_data(&why));
+	}
+	buf_free(&why);
+}
+
 /* The peer closed its side. */
 static void
 rc_eof(struct conn *c)
 {
 	struct rconn *rc = c->udata;
-	const struct scenario *sc = rc->r->sc;
-	struct buf why;
 
 	if (rc->wait == RC_DONE)
 		return;
@@ -432,17 +467,7 @@ rc_eof(struct conn *c)
 		rc_fail(c, "the peer closed the connection before this step");
 		return;
 	}
-	buf_init(&why);
-	if (match_on_close(&sc->steps[rc->pc], &rc->vars, &why) == MATCH_OK) {
-		rc_expect_ok(c, rc);
-		rc_advance(c);
-		if (!c->dead && rc->wait != RC_DONE)
-			conn_close_after_flush(c, "EOF (peer closed)");
-	} else {
-		buf_append(&why, "", 1);
-		rc_fail(c, (char *)buf_data(&why));
-	}
-	buf_free(&why);
+	rc_peer_closed(c);
 }
 
 /* The connection's timer: an expect timeout, the end of a wait, the next
@@ -501,6 +526,35 @@ rc_drain(struct conn *c)
 	}
 }
 
+/* Count one finished connection; the run is done when all are. */
+static void
+runner_finished_one(struct runner *r)
+{
+	r->finished++;
+	if (!r->o.loop && r->finished >= r->nconns && !r->res.done) {
+		r->res.done = 1;
+		r->res.t_end = now_mono();
+		if (r->done_timer == NULL)
+			r->done_timer = engine_after(r->eng, 0, runner_done_cb,
+			    r);
+	}
+}
+
+/* The pool could not even start connection n: it failed. */
+static void
+runner_start_failed(void *arg, uint64_t n, const char *why)
+{
+	struct runner *r = arg;
+	struct rconn tmp = { .r = r, .n = n % (r->nconns ? r->nconns : 1) };
+	char text[300];
+
+	snprintf(text, sizeof(text), "could not open the connection: %s", why);
+	runner_note_failure(r, &tmp, r->sc->nsteps > 0 ? r->sc->steps[0].line :
+	    0, text);
+	r->res.failed++;
+	runner_finished_one(r);
+}
+
 /* Tell the front end, from the loop, that the run is over. */
 static void
 runner_done_cb(struct engine *e, void *arg)
@@ -521,6 +575,10 @@ rc_close(struct conn *c)
 	struct runner *r = rc->r;
 
 	if (rc->generation == r->generation) {
+		/* A shutdown after the peer's close ends the connection as the
+		 * last step runs: the script still ran to its end. */
+		if (!rc->passed && !rc->failed && rc->pc >= r->sc->nsteps)
+			rc->passed = 1;
 		if (!rc->passed && !rc->failed) {
 			unsigned line = rc->pc < r->sc->nsteps ?
 			    r->sc->steps[rc->pc].line : 0;
@@ -535,14 +593,7 @@ rc_close(struct conn *c)
 			r->res.passed++;
 		else
 			r->res.failed++;
-		r->finished++;
-		if (!r->o.loop && r->finished >= r->nconns && !r->res.done) {
-			r->res.done = 1;
-			r->res.t_end = now_mono();
-			if (r->done_timer == NULL)
-				r->done_timer = engine_after(r->eng, 0,
-				    runner_done_cb, r);
-		}
+		runner_finished_one(r);
 	}
 	vars_free(&rc->vars);
 	buf_free(&rc->pending);
@@ -631,6 +682,7 @@ runner_open_pool(struct runner *r, char *err, size_t errlen)
 	pc.handler = &runner_handler;
 	pc.make_udata = rc_make;
 	pc.arg = r;
+	pc.start_failed = runner_start_failed;
 	pc.reconnect = r->o.loop;
 	pc.reconnect_delay = r->o.loop_delay;
 	r->pool = pool_new(r->eng, &pc, err, errlen);
@@ -747,6 +799,7 @@ runner_free(struct runner *r)
 		return;
 	r->generation++;
 	runner_close_pool(r);
+	engine_reap(r->eng);	/* their on_close still uses r */
 	if (r->done_timer != NULL)
 		engine_timer_cancel(r->eng, r->done_timer);
 	server_free(r->srv);

@@ -90,3 +90,14 @@ check $(( $? == 1 ? 0 : 1 )) "an expect that times out fails the run"
 grep -q "timeout-override.txt:8: connection 1: expect bytes: timed out after 0.3s with an incomplete message" "$tmp/to" &&
     grep -q 'received 1 bytes: "y"' "$tmp/to"
 check $? "--timeout overrides the step's own 10s, and the report says so"
+
+"$BIN" run tests/scenarios/after-peer-close.txt >"$tmp/apc" 2>&1
+check $? "steps after expect close (wait, shutdown) still run and pass"
+"$BIN" run tests/scenarios/flood-no-match.txt >"$tmp/fnm" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "an unmatched raw stream fails the run"
+grep -Eq "flood-no-match.txt:13: connection 1: [0-9]+ bytes received without matching this step \(limit 64, --max-frame\)" "$tmp/fnm"
+check $? "it fails at --max-frame bytes, not at the timeout"
+timeout 20 "$BIN" run --source 192.0.2.1 scenarios/seed/s3-app-binary.txt >"$tmp/src" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a connection that cannot start fails the run instead of hanging"
+grep -q "s3-app-binary.txt:7: connection 1: could not open the connection: bind source" "$tmp/src"
+check $? "and the report says why"
