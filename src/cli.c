@@ -15,7 +15,8 @@ const char cli_limit_help[] =
 "  --connect-timeout DUR    give up a connect after DUR (default 10s)\n"
 "  --idle-timeout DUR       close server connections idle for DUR (default:\n"
 "                           never)\n"
-"  --max-conns N            refuse connections beyond N (default: fd limit)\n";
+"  --max-conns N            accept at most N connections at once; more are\n"
+"                           closed at once (default: the fd limit)\n";
 
 int
 cli_usage_error(const char *cmd, const char *fmt, ...)

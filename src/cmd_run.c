@@ -143,14 +143,18 @@ run_one(struct scenario *sc, const struct run_opts *o,
 	res = *runner_result(ctx.runner);
 	if (res.t_end == 0)
 		res.t_end = now_mono();
-	if (!res.done && res.failure == NULL) {
-		snprintf(err, sizeof(err), "%s: stopped after %s with %llu of "
-		    "%llu connections unfinished", sc->path, ctx.timed_out ?
-		    "--max-time" : "a signal",
-		    (unsigned long long)(res.conns - res.passed - res.failed),
-		    (unsigned long long)res.conns);
-		res.failure = err;
-		res.failed += res.conns - res.passed - res.failed;
+	if (!res.done) {
+		uint64_t unfinished = res.conns - res.passed - res.failed;
+
+		if (res.failure == NULL) {
+			snprintf(err, sizeof(err), "%s: stopped after %s with "
+			    "%llu of %llu connections unfinished", sc->path,
+			    ctx.timed_out ? "--max-time" : "a signal",
+			    (unsigned long long)unfinished,
+			    (unsigned long long)res.conns);
+			res.failure = err;
+		}
+		res.failed += unfinished;	/* unfinished is not passed */
 	}
 	report_add(rep, sc, runner_target(ctx.runner), &res);
 	runner_free(ctx.runner);

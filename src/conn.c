@@ -101,6 +101,8 @@ conn_opened(struct conn *c)
 	c->info.state = CS_OPEN;
 	c->info.t_open = now_mono();
 	c->eng->tot.open++;
+	if (c->info.side == SIDE_SERVER)
+		c->eng->tot.server_open++;
 	conn_fill_addrs(c);
 	conn_emit_state(c);
 	conn_update_read(c);
@@ -348,8 +350,11 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 		snprintf(c->info.reason, sizeof(c->info.reason), "%s", reason);
 	c->info.state = st;
 	c->info.t_closed = now_mono();
-	if (was_open)
+	if (was_open) {
 		e->tot.open--;
+		if (c->info.side == SIDE_SERVER)
+			e->tot.server_open--;
+	}
 	if (st == CS_FAILED)
 		e->tot.failed++;
 	else

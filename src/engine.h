@@ -21,6 +21,7 @@ struct engine_limits {
 /* Totals kept incrementally over every connection (for headers, reports). */
 struct engine_totals {
 	uint64_t	opened, open, failed, closed;
+	uint64_t	server_open;	/* accepted connections still open */
 	uint64_t	bytes_in, bytes_out, msgs_in, msgs_out;
 	uint64_t	accept_errors, emfile;
 };

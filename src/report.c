@@ -40,9 +40,11 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 	it->latency = res->latency;
 	it->passed = res->failed == 0 && res->failure == NULL &&
 	    res->passed == res->conns;
+	/* A failure may quote a peer's bytes (a codec's error): keep every
+	 * format valid UTF-8 without control characters. */
 	if (!it->passed)
-		it->failure = xstrdup(res->failure != NULL ? res->failure :
-		    "not every connection finished its script");
+		it->failure = text_sanitize(res->failure != NULL ?
+		    res->failure : "not every connection finished its script");
 }
 
 size_t

@@ -102,7 +102,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				fprintf(s->log, "accept: %s\n", strerror(errno));
 			return;
 		}
-		if (e->lim.max_conns > 0 && e->tot.open >= e->lim.max_conns) {
+		if (e->lim.max_conns > 0 && e->tot.server_open >= e->lim.max_conns) {
 			e->tot.accept_errors++;
 			close(fd);
 			if (s->log != NULL)

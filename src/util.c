@@ -166,9 +166,8 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (2-4), or 0 if there is none. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
+size_t
+utf8_seq_len(const unsigned char *p, size_t n)
 {
 	size_t len, i;
 	unsigned cp;
@@ -198,7 +197,7 @@ size_t
 escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
     int utf8)
 {
-	size_t o = 0, i = 0;
+	size_t o = 0, i = 0, starts[4] = { 0 }, nstarts = 0;
 	char tmp[8];
 
 	if (outlen == 0)
@@ -217,7 +216,7 @@ escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
 			if (p[i] >= 0x20 && p[i] < 0x7f) {
 				tmp[0] = (char)p[i];
 				tmp[1] = '\0';
-			} else if (utf8 && (adv = utf8_seq(p + i, n - i)) > 0) {
+			} else if (utf8 && (adv = utf8_seq_len(p + i, n - i)) > 0) {
 				memcpy(tmp, p + i, adv);
 				tmp[adv] = '\0';
 			} else {
@@ -227,12 +226,10 @@ escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
 		}
 		sl = strlen(s);
 		if (o + sl + 1 > outlen) {
-			/* Does not fit: end with "..." where there is room. */
-			while (o > 0 && o + 4 > outlen)
-				o--;
-			/* Do not cut a UTF-8 sequence in half. */
-			while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
-				o--;
+			/* It does not fit: drop whole pieces (never half an
+			 * escape or a character) until "..." fits. */
+			while (o + 4 > outlen && nstarts > 0)
+				o = starts[--nstarts];
 			if (o + 4 <= outlen) {
 				memcpy(out + o, "...", 3);
 				o += 3;
@@ -240,12 +237,42 @@ escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
 			out[o] = '\0';
 			return o;
 		}
+		/* Remember where the last few pieces began (a piece is at
+		 * most 4 bytes, so 3 pieces free room for "..."). */
+		if (nstarts == 4) {
+			memmove(starts, starts + 1, 3 * sizeof(starts[0]));
+			nstarts = 3;
+		}
+		starts[nstarts++] = o;
 		memcpy(out + o, s, sl);
 		o += sl;
 		i += adv;
 	}
 	out[o] = '\0';
 	return o;
+}
+
+char *
+text_sanitize(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0, k;
+	char *out = xmalloc(n * 4 + 1);
+
+	while (i < n) {
+		if (p[i] == '\n' || p[i] == '\t' || (p[i] >= 0x20 && p[i] < 0x7f)) {
+			out[o++] = (char)p[i++];
+		} else if ((k = utf8_seq_len(p + i, n - i)) > 0) {
+			memcpy(out + o, p + i, k);
+			o += k;
+			i += k;
+		} else {
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", p[i]);
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 size_t

@@ -32,6 +32,14 @@ int parse_size(const char *s, uint64_t *out);
 size_t escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
     int utf8);
 
+/* Length of the valid UTF-8 sequence of 2-4 bytes at p, or 0. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
+
+/* Copy text keeping valid UTF-8, newlines and tabs, and writing any other
+ * control or invalid byte as \xNN; returns a new string. For text that
+ * may hold a peer's bytes on its way into a report. */
+char *text_sanitize(const char *s);
+
 /* Render bytes as hex pairs separated by spaces; returns length written. */
 size_t hex_bytes(const unsigned char *p, size_t n, char *out, size_t outlen);
 

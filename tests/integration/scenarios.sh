@@ -101,3 +101,16 @@ timeout 20 "$BIN" run --source 192.0.2.1 scenarios/seed/s3-app-binary.txt >"$tmp
 check $(( $? == 1 ? 0 : 1 )) "a connection that cannot start fails the run instead of hanging"
 grep -q "s3-app-binary.txt:7: connection 1: could not open the connection: bind source" "$tmp/src"
 check $? "and the report says why"
+
+"$BIN" run --format junit -o "$tmp/g.xml" tests/scenarios/peer-garbage-http.txt >"$tmp/g" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a peer's malformed HTTP head fails the run"
+python3 - "$tmp/g.xml" <<'PY'
+import sys, xml.dom.minidom
+d = xml.dom.minidom.parse(sys.argv[1])
+m = d.getElementsByTagName("failure")[0].getAttribute("message")
+assert 'malformed header line "\\xff\\xfe\\x1b[31mbad"' in m, m
+PY
+check $? "the peer's bytes reach the JUnit report escaped, and the XML stays valid"
+"$BIN" run --format json tests/scenarios/peer-garbage-http.txt >"$tmp/g.json" 2>&1
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert '\\\\xff' in d['scenarios'][0]['failure']" "$tmp/g.json"
+check $? "and the JSON report stays valid"
