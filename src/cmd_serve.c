@@ -1,6 +1,8 @@
 /* sockbench serve: just the embedded server, in the foreground. */
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +107,54 @@ serve_one(const char *listen, struct service_cfg *cfg,
 	return rc;
 }
 
+/* Copy listen into out; when its port is 0, bind a socket with
+ * SO_REUSEPORT to a free port (without listening, so it takes no
+ * connections), write that port into out, and return the socket to hold
+ * while the workers run. Returns 0 when nothing is held, -1 on error. */
+static int
+serve_reserve_port(const char *listen, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	char host[256];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct addrinfo hints, *res;
+	int port, fd, one = 1, gai;
+
+	if (split_hostport(listen, host, sizeof(host), &port, err, errlen) < 0)
+		return -1;
+	snprintf(out, outlen, "%s", listen);
+	if (port != 0)
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((gai = getaddrinfo(host[0] ? host : "127.0.0.1", "0", &hints,
+	    &res)) != 0) {
+		snprintf(err, errlen, "%s: %s", listen, gai_strerror(gai));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		snprintf(err, errlen, "reserve a port on %s: %s", listen,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
+	snprintf(out, outlen, strchr(host, ':') ? "[%s]:%d" : "%s:%d",
+	    host[0] ? host : "127.0.0.1", port);
+	return fd;
+}
+
 /* Run n worker processes on one port and wait for them. */
 static int
 serve_workers(const char *listen, struct service_cfg *cfg,
@@ -112,8 +162,17 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 {
 	pid_t *pids = xcalloc((size_t)n, sizeof(*pids));
 	struct sigaction sa;
-	int i, status, rc = EXIT_OK;
+	char addr[300], err[256];
+	int i, status, rc = EXIT_OK, hold;
 
+	/* Port 0: reserve one free port for every worker to share. */
+	if ((hold = serve_reserve_port(listen, addr, sizeof(addr), err,
+	    sizeof(err))) < 0) {
+		fprintf(stderr, "sockbench serve: %s\n", err);
+		free(pids);
+		return EXIT_RUNTIME;
+	}
+	listen = addr;
 	printf("sockbench: serving %s on %s with %d workers\n", cfg->name,
 	    listen, n);
 	fflush(stdout);
@@ -148,6 +207,8 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 		kill(pids[i], SIGTERM);
 	while (waitpid(-1, &status, 0) > 0)
 		;
+	if (hold > 0)
+		close(hold);
 	free(pids);
 	return rc;
 }

@@ -39,3 +39,17 @@ make --no-print-directory install DESTDIR="$tmp/inst" PREFIX=/opt/sb >"$tmp/o" 2
 check $? "make install with DESTDIR and PREFIX"
 [ -x "$tmp/inst/opt/sb/bin/sockbench" ] && [ -f "$tmp/inst/opt/sb/share/man/man1/sockbench.1" ]
 check $? "the binary and the man page are installed under DESTDIR/PREFIX"
+
+"$BIN" serve -w 3 -q -l 127.0.0.1:0 >"$tmp/w.out" 2>&1 &
+wpid=$!
+pids="$pids $wpid"
+i=0
+while [ $i -lt 100 ] && ! grep -q "with 3 workers" "$tmp/w.out"; do sleep 0.05; i=$((i + 1)); done
+wport=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\) with 3 workers$/\1/p' "$tmp/w.out")
+[ -n "$wport" ] && [ "$wport" -ne 0 ]
+check $? "serve --workers with port 0 announces the one free port they share"
+python3 tests/peers/seed_clients.py multiconn "$wport" 60 "Message 1 from client." "Message 2 from client." >"$tmp/o" 2>&1
+check $? "all workers echo on that port"
+kill -TERM "$wpid"
+wait "$wpid"
+check $? "the workers' parent exits 0 on SIGTERM"
