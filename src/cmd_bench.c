@@ -19,6 +19,7 @@
 #include "service.h"
 #include "template.h"
 #include "util.h"
+#include "ui.h"
 
 #define BENCH_MAX_MSG	(16 * 1024 * 1024)
 #define BENCH_MAX_WORKERS 64
@@ -65,6 +66,8 @@ static const char bench_help[] =
 "Output:\n"
 "  -f, --format FMT         text (default) or json\n"
 "  -q, --quiet              no progress line on stderr\n"
+"      --ui                 show the run in the live dashboard (one\n"
+"                           worker, a terminal); the report follows\n"
 "  -h, --help               this text\n"
 "\n"
 "%s"
@@ -85,6 +88,7 @@ struct bench_opts {
 	int			 json;
 	int			 quiet;
 	int			 progress;
+	int			 ui;		/* --ui: the dashboard, live */
 	const char		*msg_desc;	/* for the report */
 	struct service_cfg	 svc;		/* from --scenario */
 	int			 has_svc;
@@ -609,7 +613,19 @@ bench_one(struct bench_opts *o)
 		free(lv);
 		return EXIT_RUNTIME;
 	}
-	loadgen_run(lg);
+	if (o->ui) {
+		char title[300];
+
+		/* The dashboard runs the loop; it closes when the measured
+		 * window ends (or on q), and the report follows. */
+		snprintf(title, sizeof(title), "bench %s, %s", loadgen_target(lg),
+		    o->msg_desc);
+		loadgen_start(lg);
+		ui_run_latency(loadgen_engine(lg), NULL, loadgen_latency(lg),
+		    title);
+		loadgen_end(lg);
+	} else
+		loadgen_run(lg);
 	if (lv != NULL && lv->shown)
 		fprintf(stderr, "\r\033[K");
 	if (o->json)
@@ -909,11 +925,8 @@ bench_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "max-frame", required_argument, NULL, 1000 },
-		{ "max-buffer", required_argument, NULL, 1000 },
-		{ "connect-timeout", required_argument, NULL, 1000 },
-		{ "idle-timeout", required_argument, NULL, 1000 },
-		{ "max-conns", required_argument, NULL, 1000 },
+		{ "ui", no_argument, NULL, 1010 },
+		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bench_opts o;
@@ -1013,10 +1026,11 @@ bench_main(int argc, char **argv)
 				    "expected text or json", optarg);
 			break;
 		case 'q': o.quiet = 1; break;
+		case 1010: o.ui = 1; break;
 		case 'h':
 			printf(bench_help, cli_limit_help);
 			return EXIT_OK;
-		case 1000:
+		case CLI_LIMIT_OPT:
 			if (cli_limit_opt(&o.cfg.lim, opts[idx].name, optarg) < 0)
 				return EXIT_USAGE;
 			break;
@@ -1101,11 +1115,17 @@ bench_main(int argc, char **argv)
 	o.cfg.msg = buf_data(&msg);
 	o.cfg.msg_len = buf_len(&msg);
 	o.msg_desc = desc;
-	o.progress = !o.quiet && isatty(2);
+	o.progress = !o.quiet && !o.ui && isatty(2);
+	if (o.ui && (o.workers > 1 || !isatty(0) || !isatty(1))) {
+		rc = cli_usage_error("bench", "--ui needs a terminal and one "
+		    "worker (the dashboard watches this process's loop)");
+		goto out;
+	}
 	if (o.workers > 1)
 		rc = bench_workers(&o);
 	else
 		rc = bench_one(&o);
+out:
 	if (o.has_svc)
 		service_cfg_free(&o.svc);
 	buf_free(&msg);

@@ -182,6 +182,8 @@ engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 
 	signal(SIGPIPE, SIG_IGN);
 	p->sigcb = cb;
+	if (ev_is_active(&p->sigint))
+		return;		/* already watched: only the callback changes */
 	ev_signal_init(&p->sigint, engine_signal_cb, SIGINT);
 	ev_signal_init(&p->sigterm, engine_signal_cb, SIGTERM);
 	p->sigint.data = p->sigterm.data = e;

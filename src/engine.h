@@ -51,7 +51,8 @@ void engine_unobserve(struct engine *e, struct observer *o);
 void engine_run(struct engine *e);
 /* Ask the loop to return after this iteration. */
 void engine_stop(struct engine *e);
-/* Stop on SIGINT/SIGTERM and ignore SIGPIPE; calls cb first if set. */
+/* Stop on SIGINT/SIGTERM and ignore SIGPIPE; calls cb first if set. A
+ * second call only replaces cb. */
 void engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int));
 /* The monotonic loop time, in seconds. */
 double engine_now(struct engine *e);

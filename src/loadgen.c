@@ -533,6 +533,14 @@ fail:
 void
 loadgen_run(struct loadgen *lg)
 {
+	loadgen_start(lg);
+	engine_run(lg->eng);
+	loadgen_end(lg);
+}
+
+void
+loadgen_start(struct loadgen *lg)
+{
 	double ramp;
 
 	ev_now_update(lg->eng->loop);
@@ -546,8 +554,18 @@ loadgen_run(struct loadgen *lg)
 	if (lg->cfg.progress != NULL)
 		lg->prog_timer = engine_every(lg->eng, 1.0, lg_progress_cb, lg);
 	pool_start(lg->pool);
-	engine_run(lg->eng);
+}
+
+void
+loadgen_end(struct loadgen *lg)
+{
 	lg_finish(lg);
+}
+
+const struct hist *
+loadgen_latency(const struct loadgen *lg)
+{
+	return &lg->res.lat;
 }
 
 const struct loadgen_result *

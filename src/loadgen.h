@@ -104,6 +104,12 @@ struct loadgen *loadgen_new(const struct loadgen_cfg *cfg, char *err,
 /* Connect, run until the duration or request count is reached or a
  * signal arrives, and fill the result. */
 void loadgen_run(struct loadgen *lg);
+/* loadgen_run in two halves, for a front end that runs the loop itself
+ * (the dashboard): start connecting, and freeze the figures after. */
+void loadgen_start(struct loadgen *lg);
+void loadgen_end(struct loadgen *lg);
+/* The latency histogram of the measured window, live while it runs. */
+const struct hist *loadgen_latency(const struct loadgen *lg);
 /* The result of the last loadgen_run. */
 const struct loadgen_result *loadgen_result(const struct loadgen *lg);
 /* The engine the run uses (for tests). */

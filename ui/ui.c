@@ -498,6 +498,13 @@ ui_locale_utf8(void)
 int
 ui_run(struct engine *e, struct runner *r, const char *title)
 {
+	return ui_run_latency(e, r, NULL, title);
+}
+
+int
+ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
+    const char *title)
+{
 	struct observer logobs = { ui_log_event_cb, NULL, NULL };
 	char logpath[PATH_MAX];
 	struct ui *u;
@@ -507,6 +514,7 @@ ui_run(struct engine *e, struct runner *r, const char *title)
 	u = xcalloc(1, sizeof(*u));
 	u->e = e;
 	u->r = r;
+	u->lat = lat;
 	u->title = title != NULL ? title : "dashboard";
 	u->utf8 = ui_locale_utf8();
 	ui_model_init(&u->m);

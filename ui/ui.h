@@ -12,6 +12,11 @@ int ui_main(int argc, char **argv);
  * engine's signal handling itself: do not call engine_handle_signals first.
  * Returns EXIT_OK, or EXIT_RUNTIME when the terminal cannot be set up. */
 int ui_run(struct engine *e, struct runner *r, const char *title);
+/* ui_run, with the header's latency taken from lat when r is NULL (the
+ * load generator's histogram under `sockbench bench --ui`). */
+struct hist;
+int ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
+    const char *title);
 /* Build frames of a fake model of n connections on a curses screen over
  * /dev/null and print the median time per frame; returns the exit status. */
 int ui_bench_frame(unsigned long n, unsigned frames);

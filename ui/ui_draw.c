@@ -185,9 +185,11 @@ ui_draw_header(struct ui *u, double now)
 	ui_fmt_bps(rate_per_sec(&u->m.r_bin, now), c, sizeof(c));
 	ui_fmt_bps(rate_per_sec(&u->m.r_bout, now), d, sizeof(d));
 	snprintf(bytes, sizeof(bytes), "bytes in %s out %s", c, d);
-	if (res != NULL && hist_count(&res->latency) > 0) {
-		ui_fmt_usec(hist_percentile(&res->latency, 50), a, sizeof(a));
-		ui_fmt_usec(hist_percentile(&res->latency, 99), b, sizeof(b));
+	const struct hist *lh = res != NULL ? &res->latency : u->lat;
+
+	if (lh != NULL && hist_count(lh) > 0) {
+		ui_fmt_usec(hist_percentile(lh, 50), a, sizeof(a));
+		ui_fmt_usec(hist_percentile(lh, 99), b, sizeof(b));
 		snprintf(lat, sizeof(lat), "latency p50 %s p99 %s", a, b);
 	} else
 		snprintf(lat, sizeof(lat), "latency -");

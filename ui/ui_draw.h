@@ -13,6 +13,7 @@ enum ui_pane { UI_PANE_TABLE, UI_PANE_MSGS };
 struct ui {
 	struct engine		*e;
 	struct runner		*r;		/* NULL: no scenario runner */
+	const struct hist	*lat;		/* latency without a runner */
 	const char		*title;
 	struct ui_model		 m;
 	int			 utf8, color;

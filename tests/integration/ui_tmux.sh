@@ -235,5 +235,23 @@ else
 	not_ok "diagnostics went to \$TMPDIR/sockbench-ui.log"
 fi
 
+# sockbench bench --ui: the same dashboard over the load generator's loop,
+# closing by itself when the measured window ends, then the report.
+t new-session -d -s sb3 -x 120 -y 40 \
+    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' bench -c 20 -p 2 -d 3s --ui; echo SB-EXIT=\$?; exec sh"
+if wait_for sb3 '^ latency p50 [0-9.]+[mu]s p99' && wait_rows sb3 4 &&
+    grep -q 'sockbench .* bench 127\.0\.0\.1:[0-9]*' "$DIR/screen"; then
+	ok "bench --ui shows the load live with its latency"
+else
+	not_ok "bench --ui shows the load live with its latency"
+	cat "$DIR/screen"
+fi
+if wait_for sb3 '^SB-EXIT=0' && grep -q '^requests .* = [0-9.]*/s' "$DIR/screen"; then
+	ok "bench --ui closes when the window ends and prints the report"
+else
+	not_ok "bench --ui closes when the window ends and prints the report"
+	cat "$DIR/screen"
+fi
+
 echo "1..$N"
 exit "$FAILED"
