@@ -86,10 +86,32 @@ cli_check_nofile(const char *cmd, uint64_t n, uint64_t per_conn)
 		return 0;
 	fprintf(stderr, "sockbench %s: %llu connections need about %llu file "
 	    "descriptors in this process, but the limit is %llu (ulimit -n).\n"
-	    "Use fewer connections, run client and server as two processes "
-	    "(sockbench serve + --connect), or split the load with --workers.\n",
+	    "Use fewer connections, or run client and server as two processes "
+	    "(sockbench serve + --connect)%s.\n",
 	    cmd, (unsigned long long)n, (unsigned long long)need,
-	    (unsigned long long)lim);
+	    (unsigned long long)lim, strcmp(cmd, "bench") == 0 ?
+	    ", or split the load with --workers" : "");
+	return -1;
+}
+
+int
+cli_bad_option(const char *cmd)
+{
+	/* getopt_long has already named the option. */
+	fprintf(stderr, "Try 'sockbench %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int
+cli_check_hostport(const char *cmd, const char *opt, const char *val)
+{
+	char host[256], err[256];
+	int port;
+
+	if (split_hostport(val, host, sizeof(host), &port, err,
+	    sizeof(err)) == 0)
+		return 0;
+	cli_usage_error(cmd, "%s %s", opt, err);
 	return -1;
 }
 
@@ -100,9 +122,13 @@ cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg)
 
 	switch (ch) {
 	case 'C':
+		if (cli_check_hostport(cmd, "--connect", arg) < 0)
+			return -1;
 		o->connect = arg;
 		return 1;
 	case 'l':
+		if (cli_check_hostport(cmd, "--listen", arg) < 0)
+			return -1;
 		o->listen = arg;
 		return 1;
 	case CLI_SOURCE_OPT:

@@ -52,6 +52,10 @@ int cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg);
 int cli_limit_opt(struct engine_limits *lim, const char *opt, const char *val);
 /* The help lines for those flags. */
 extern const char cli_limit_help[];
+/* After getopt_long named an unknown option: point to --help, EXIT_USAGE. */
+int cli_bad_option(const char *cmd);
+/* Check that val is HOST:PORT; else print a usage error naming opt, -1. */
+int cli_check_hostport(const char *cmd, const char *opt, const char *val);
 /* Print "sockbench CMD: message" to stderr and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

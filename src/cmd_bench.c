@@ -949,7 +949,11 @@ bench_main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "C:c:d:n:p:r:w:m:f:qh", opts,
 	    &idx)) != -1) {
 		switch (ch) {
-		case 'C': o.cfg.target = optarg; break;
+		case 'C':
+			if (cli_check_hostport("bench", "--connect", optarg) < 0)
+				return EXIT_USAGE;
+			o.cfg.target = optarg;
+			break;
 		case 'c':
 		case 'n':
 			v = strtoull(optarg, &end, 10);
@@ -1035,7 +1039,7 @@ bench_main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return cli_usage_error("bench", "unknown option");
+			return cli_bad_option("bench");
 		}
 	}
 	if (optind < argc)

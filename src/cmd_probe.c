@@ -386,8 +386,7 @@ probe_main(int argc, char **argv)
 			fputs(probe_help, stdout);
 			return EXIT_OK;
 		default:
-			return cli_usage_error("probe", "unknown option (see "
-			    "sockbench probe --help)");
+			return cli_bad_option("probe");
 		}
 	}
 	if (argc - optind != 1)

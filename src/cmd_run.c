@@ -218,7 +218,7 @@ run_main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return cli_usage_error("run", "unknown option");
+			return cli_bad_option("run");
 		}
 	}
 	n = (size_t)(argc - optind);

@@ -236,7 +236,11 @@ serve_main(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "l:s:w:qh", opts, &idx)) != -1) {
 		switch (ch) {
-		case 'l': listen = optarg; break;
+		case 'l':
+			if (cli_check_hostport("serve", "--listen", optarg) < 0)
+				return EXIT_USAGE;
+			listen = optarg;
+			break;
 		case 's': spec = optarg; break;
 		case 'q': quiet = 1; break;
 		case 1001: ui = 1; break;
@@ -254,7 +258,7 @@ serve_main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return cli_usage_error("serve", "unknown option");
+			return cli_bad_option("serve");
 		}
 	}
 	if (optind < argc)
@@ -262,6 +266,9 @@ serve_main(int argc, char **argv)
 		    argv[optind]);
 	if (service_cfg_parse(&cfg, spec, err, sizeof(err)) < 0)
 		return cli_usage_error("serve", "--service: %s", err);
+	if (ui && (!isatty(0) || !isatty(1)))
+		return cli_usage_error("serve", "--ui needs a terminal (stdin "
+		    "and stdout); without one, serve logs to stderr");
 	if (ui && workers > 1)
 		return cli_usage_error("serve", "--ui watches one process; it "
 		    "cannot be combined with --workers");

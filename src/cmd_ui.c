@@ -175,8 +175,7 @@ ui_main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return cli_usage_error("ui", "unknown option (see "
-			    "'sockbench ui --help')");
+			return cli_bad_option("ui");
 		}
 	}
 	if (bench > 0)

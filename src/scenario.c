@@ -1665,6 +1665,43 @@ scenario_new(const char *name)
 	return sc;
 }
 
+/* A `header` on a send, an expect or a capture needs a codec whose
+ * messages have one (jsonhdr, http); the codec may be set on any line, so
+ * this is checked once the whole file is read. */
+static int
+check_headers(struct parser *p)
+{
+	const char *cn = p->sc->codec != NULL ? p->sc->codec->name : "raw";
+	int sends = strcmp(cn, "jsonhdr") == 0;
+	int reads = sends || strcmp(cn, "http") == 0;
+	size_t i;
+
+	for (i = 0; i < p->sc->nsteps; i++) {
+		const struct step *st = &p->sc->steps[i];
+		const char *what = NULL;
+
+		if (st->kind == STEP_SEND && st->u.send.head != NULL && !sends)
+			what = "send ... header";
+		else if (st->kind == STEP_EXPECT && !reads &&
+		    (st->u.expect.head != NULL ||
+		    st->u.expect.kind == EXPECT_HEADER))
+			what = "expect ... header";
+		else if (st->kind == STEP_CAPTURE && !reads &&
+		    st->u.capture.kind == CAPTURE_HEADER)
+			what = "capture ... header";
+		if (what == NULL)
+			continue;
+		p->lineno = st->line;
+		p->line = NULL;
+		p->linelen = 0;
+		return perr(p, 0, sends || !reads ? "only codec jsonhdr sends a "
+		    "header; jsonhdr and http messages have one to expect" :
+		    "only codec jsonhdr sends a header", "expected a codec "
+		    "with headers for '%s', got codec %s", what, cn);
+	}
+	return 0;
+}
+
 struct scenario *
 scenario_parse(const char *name, const char *text, size_t len, char *err,
     size_t errlen)
@@ -1719,6 +1756,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 		rc = perr(&p, 0, hint, "expected 'end' for the '%s' opened "
 		    "here, got end of file", step_kind_name(open->kind));
 	}
+	if (rc == 0)
+		rc = check_headers(&p);
 	for (i = 0; i < p.ncaptures; i++)
 		free(p.captures[i]);
 	if (rc == -1) {
@@ -1749,6 +1788,8 @@ scenario_load(const char *path, char *err, size_t errlen)
 			    "files", path, SCENARIO_MAX_FILE);
 		else
 			snprintf(err, errlen, "%s: cannot read: %s", path,
+			    errno == EINVAL || errno == EISDIR ?
+			    "it is a directory, not a scenario file" :
 			    strerror(errno));
 		buf_free(&b);
 		return NULL;

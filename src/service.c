@@ -121,9 +121,11 @@ service_cfg_parse(struct service_cfg *cfg, const char *spec, char *err,
 		opt = next;
 	}
 	if (rc == 0 && strcmp(cfg->name, "file") == 0) {
-		if (cfg->root == NULL)
-			cfg->root = xstrdup(".");
-		if (access(cfg->root, R_OK | X_OK) != 0) {
+		if (cfg->root == NULL) {
+			snprintf(err, errlen, "the file service needs the "
+			    "directory it serves: file:root=DIR");
+			rc = -1;
+		} else if (access(cfg->root, R_OK | X_OK) != 0) {
 			snprintf(err, errlen, "file service root '%s' is not a "
 			    "readable directory", cfg->root);
 			rc = -1;

@@ -16,7 +16,7 @@ check $(( $? == 2 ? 0 : 1 )) "an unknown command exits 2"
 grep -q "unknown command 'frobnicate'" "$tmp/o"
 check $? "an unknown command is named"
 "$BIN" serve --listen nonsense >"$tmp/o" 2>&1
-check $(( $? == 3 ? 0 : 1 )) "serve with a bad address exits 3"
+check $(( $? == 2 ? 0 : 1 )) "serve with a bad address is a usage error (exit 2)"
 grep -q "expected HOST:PORT" "$tmp/o"
 check $? "a bad address says what was expected"
 "$BIN" serve --service nosuch >"$tmp/o" 2>&1

@@ -114,3 +114,8 @@ check $? "the peer's bytes reach the JUnit report escaped, and the XML stays val
 "$BIN" run --format json tests/scenarios/peer-garbage-http.txt >"$tmp/g.json" 2>&1
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert '\\\\xff' in d['scenarios'][0]['failure']" "$tmp/g.json"
 check $? "and the JSON report stays valid"
+
+"$BIN" check tests/scenarios/bad-header-codec.txt >"$tmp/bh" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "check refuses a header with a codec that has none"
+grep -q "^tests/scenarios/bad-header-codec.txt:6:1: expected a codec with headers for 'expect ... header', got codec raw" "$tmp/bh"
+check $? "and names the line and the codec"

@@ -180,7 +180,8 @@ static void
 test_header_expect_checks_head_only(void **state)
 {
 	(void)state;
-	fx_parse("expect header {\"content-type\": \"text/json\"}\n");
+	fx_parse("codec jsonhdr\n"
+	    "expect header {\"content-type\": \"text/json\"}\n");
 	assert_int_equal(fx_match(0, "{}", 2, "{\"byteorder\": \"little\", "
 	    "\"content-type\": \"text/json\"}"), MATCH_OK);
 	assert_int_equal(fx_match(0, "{}", 2, "{\"content-type\": "
@@ -199,7 +200,8 @@ test_header_option_checks_same_message(void **state)
 	size_t used;
 
 	(void)state;
-	fx_parse("expect json {\"result\": 1} header {\"k\": \"v\"}\n"
+	fx_parse("codec jsonhdr\n"
+	    "expect json {\"result\": 1} header {\"k\": \"v\"}\n"
 	    "expect \"First\" header {\"k\": \"w\"}\n");
 	assert_int_equal(fx_match(0, "{\"result\": 1}", 13, "{\"k\": \"v\"}"),
 	    MATCH_OK);
@@ -325,7 +327,8 @@ test_captures_set_variables_from_last_message(void **state)
 	size_t n;
 
 	(void)state;
-	fx_parse("capture none regex \"x\"\n"
+	fx_parse("codec jsonhdr\n"
+	    "capture none regex \"x\"\n"
 	    "expect json {}\n"
 	    "capture tok regex \"token=([a-z0-9]+)\"\n"
 	    "capture id json result.id\n"
@@ -336,7 +339,7 @@ test_captures_set_variables_from_last_message(void **state)
 	    "expect \"${tok}/${id}/${tag}/${ct}\"\n");
 	assert_int_equal(match_capture(&fx.sc->steps[0], &fx.v, &fx.why),
 	    MATCH_FAIL);
-	assert_why("line 1: capture none: no message was received");
+	assert_why("line 2: capture none: no message was received");
 	assert_int_equal(fx_match(1, body, strlen(body),
 	    "{\"content-type\": \"text/json\"}"), MATCH_OK);
 	assert_int_equal(match_capture(&fx.sc->steps[2], &fx.v, &fx.why),

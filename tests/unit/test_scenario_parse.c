@@ -213,7 +213,8 @@ test_expect_kinds_parse_with_timeouts(void **state)
 	char *s;
 
 	(void)state;
-	sc = parse_ok("timeout 3s\n"
+	sc = parse_ok("codec jsonhdr\n"
+	    "timeout 3s\n"
 	    "expect \"Message 1 from client.\"\n"
 	    "expect hex \"0a 0b\" timeout 1s\n"
 	    "expect regex \"^Follow\"\n"
