@@ -1,4 +1,5 @@
 /* sockbench run: replay scenarios headless, for CI. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,10 @@ static const char run_help[] =
 "3 runtime error (cannot listen).\n"
 "\n"
 "Examples:\n"
-"  sockbench run scenarios/*.txt\n"
-"  sockbench run --format junit --output report.xml scenarios/*.txt\n"
-"  sockbench run --connect 127.0.0.1:6379 scenarios/redis-ping.txt\n";
+"  sockbench run scenarios/seed/*.txt\n"
+"  sockbench run --format junit --output report.xml scenarios/*/*.txt\n"
+"  sockbench probe -e redis.txt 127.0.0.1:6379 &&\n"
+"    sockbench run --connect 127.0.0.1:6379 redis.txt\n";
 
 /* What the run needs beyond the scenarios. */
 struct run_ctx {
@@ -183,7 +185,7 @@ run_main(int argc, char **argv)
 	int ch, idx, fmt = REPORT_TEXT, quiet = 0, parse_errors = 0, rc;
 	double max_time = 0, t0;
 	size_t i, n;
-	FILE *out;
+	FILE *out = NULL;
 
 	memset(&o, 0, sizeof(o));
 	memset(&rep, 0, sizeof(rep));
@@ -242,6 +244,15 @@ run_main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	/* Open the report file first: a typo in its path should not cost a
+	 * whole run. */
+	out = stdout;
+	if (output != NULL && (out = fopen(output, "w")) == NULL) {
+		fprintf(stderr, "sockbench run: --output %s: %s\n", output,
+		    strerror(errno));
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	engine_raise_nofile();
 	t0 = now_mono();
 	for (i = 0; i < n; i++) {
@@ -266,21 +277,18 @@ run_main(int argc, char **argv)
 			break;		/* interrupted */
 	}
 	rep.seconds = now_mono() - t0;
-	out = stdout;
-	if (output != NULL && (out = fopen(output, "w")) == NULL) {
-		perror(output);
-		rc = EXIT_RUNTIME;
-		goto out;
-	}
 	report_write(out, &rep, fmt);
 	if (out != stdout) {
 		fclose(out);
+		out = NULL;
 		if (fmt != REPORT_TEXT)
 			report_write(stdout, &rep, REPORT_TEXT);
 	}
 	if (rc == EXIT_OK && report_passed(&rep) < n)
 		rc = EXIT_FAILED;
 out:
+	if (out != NULL && out != stdout)
+		fclose(out);
 	for (i = 0; i < n; i++)
 		if (scs[i] != NULL)
 			scenario_free(scs[i]);

@@ -38,8 +38,10 @@ usage(FILE *f)
 	fprintf(f,
 "\n"
 "Run 'sockbench COMMAND --help' for a command's options and examples.\n"
-"Exit status: 0 success, 1 a check or scenario failed, 2 usage or parse\n"
-"error, 3 runtime error (cannot listen or connect).\n");
+"Exit status: 0 success, 1 a check or scenario failed (a refused\n"
+"connection in run is a failed scenario), 2 usage or parse error, 3 runtime\n"
+"error (cannot listen; probe: refused or unreachable).\n"
+"'sockbench --version' prints the version.\n");
 }
 
 int

@@ -595,12 +595,12 @@ ui_draw_help(struct ui *u)
 		"Keys",
 		"",
 		"Up/Down, j/k   move the selection or scroll messages",
-		"PgUp/PgDn      a page up or down",
+		"PgUp/PgDn, Spc a page up or down",
 		"Home/End, g/G  first or last row (newest message)",
 		"Enter          focus the selected connection's messages",
 		"Tab            switch between table and message pane",
 		"s / S          next sort column / reverse the order",
-		"/              filter rows (state, peer, last message)",
+		"/              filter rows (state, peer, reason, message)",
 		"Esc            clear the filter, close this help",
 		"x              hex view of messages on or off",
 		"p              pause the view (traffic continues)",
@@ -609,7 +609,7 @@ ui_draw_help(struct ui *u)
 		"w              record the conversation as a scenario",
 		"W              record every connection (one file each)",
 		"Ctrl-L         redraw the screen",
-		"? or F1        this help; any key closes it",
+		"?, h or F1     this help; any key closes it",
 		"q              quit",
 	};
 	int n = (int)(sizeof(help) / sizeof(help[0])), w = 62, h = n + 2;

@@ -352,6 +352,7 @@ ui_model_match(const struct ui_model *m, struct ui_conn *c)
 	ci = ui_conn_info(c);
 	return strcasestr(conn_state_name(ci->state), m->filter) != NULL ||
 	    strcasestr(ci->peer, m->filter) != NULL ||
+	    strcasestr(ci->reason, m->filter) != NULL ||
 	    strcasestr(ui_model_last(c), m->filter) != NULL;
 }
 
