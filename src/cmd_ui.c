@@ -86,7 +86,8 @@ ui_start_cb(struct engine *e, void *arg)
 /* Probe target and parse the starter scenario written for its verdict;
  * NULL with err filled when it cannot be identified. */
 static struct scenario *
-ui_probe_scenario(const char *target, char *err, size_t errlen)
+ui_probe_scenario(const char *target, int *unreachable, char *err,
+    size_t errlen)
 {
 	struct probe_result *pr = xcalloc(1, sizeof(*pr));
 	struct scenario *sc = NULL;
@@ -96,6 +97,13 @@ ui_probe_scenario(const char *target, char *err, size_t errlen)
 
 	fprintf(stderr, "sockbench ui: probing %s ...\n", target);
 	probe_detect(target, NULL, pr);
+	*unreachable = pr->status == PROBE_REFUSED ||
+	    pr->status == PROBE_UNREACHABLE;
+	if (*unreachable) {
+		snprintf(err, errlen, "%s: %s", target, pr->summary);
+		free(pr);
+		return NULL;
+	}
 	if (pr->status != PROBE_IDENTIFIED) {
 		snprintf(err, errlen, "%s: %s; give a SCENARIO to run against "
 		    "it (see 'sockbench probe %s')", target, pr->summary, target);
@@ -197,9 +205,12 @@ ui_main(int argc, char **argv)
 		/* An external server and no scenario: probe it first, then
 		 * replay the starter scenario the probe writes, decoded with
 		 * the codec it detected. */
-		if ((sc = ui_probe_scenario(o.connect, err, sizeof(err))) == NULL) {
+		int unreachable = 0;
+
+		if ((sc = ui_probe_scenario(o.connect, &unreachable, err,
+		    sizeof(err))) == NULL) {
 			fprintf(stderr, "sockbench ui: %s\n", err);
-			return EXIT_FAILED;
+			return unreachable ? EXIT_RUNTIME : EXIT_FAILED;
 		}
 		if (loop < 0)
 			loop = 1;
