@@ -388,11 +388,18 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
 	    o->cfg.msg_len, o->msg_desc);
-	fprintf(f, "connected   %llu of %llu in %.3f s, %llu open at the end, "
-	    "%llu reopened\n", (unsigned long long)hist_count(&r->connect),
-	    (unsigned long long)n->conns, n->establish,
-	    (unsigned long long)n->open_end,
-	    (unsigned long long)n->reconnects);
+	{
+		uint64_t first = hist_count(&r->connect) > n->reconnects ?
+		    hist_count(&r->connect) - n->reconnects : 0;
+
+		/* Connects made to replace dropped connections are counted
+		 * apart, so "N of N" stays the ramp-up. */
+		fprintf(f, "connected   %llu of %llu in %.3f s, %llu open at the "
+		    "end, %llu reopened after the server closed them\n",
+		    (unsigned long long)first, (unsigned long long)n->conns,
+		    n->establish, (unsigned long long)n->open_end,
+		    (unsigned long long)n->reconnects);
+	}
 	fprintf(f, "requests    %llu in %.2f s = %.1f/s\n",
 	    (unsigned long long)n->requests, n->seconds,
 	    (double)n->requests / secs);
