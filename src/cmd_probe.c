@@ -1,5 +1,6 @@
 /* sockbench probe: find out what an unknown TCP server speaks, print the
  * verdict with its evidence, as text or JSON, and write a starter scenario. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -291,8 +292,13 @@ probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
 	} else if (strcmp(proto, "http") == 0) {
 		fprintf(f, "codec raw\ntimeout 3s\n\nsend ");
 		probe_quote(f, e->sent, e->sent_len);
+		/* Quote the status only when it is three digits: these are
+		 * the server's bytes going into a regex in a file. */
+		int digits = e->recv_len >= 12 && isdigit(e->recv[9]) &&
+		    isdigit(e->recv[10]) && isdigit(e->recv[11]);
+
 		fprintf(f, "\nexpect regex \"^HTTP/[0-9.]+ %.3s\"\n",
-		    e->recv_len >= 12 ? (const char *)e->recv + 9 : "[0-9]");
+		    digits ? (const char *)e->recv + 9 : "[0-9]{3}");
 	} else if (strcmp(proto, "echo") == 0 || strcmp(proto, "fixed") == 0 ||
 	    strcmp(proto, "file") == 0) {
 		fprintf(f, "codec raw\ntimeout 2s\n\nsend ");

@@ -427,8 +427,14 @@ conn_decode(struct conn *c, const unsigned char *p, size_t n)
 			break;
 		}
 		if (used <= 0) {
+			/* The reason may quote the peer's bytes: escape
+			 * them before they reach a log, a terminal or a
+			 * report. */
+			char safe[sizeof(err) * 4];
+
+			line_sanitize(err, safe, sizeof(safe));
 			conn_fail(c, "protocol error: %s: %s", cd->name,
-			    err[0] ? err : "malformed frame");
+			    err[0] ? safe : "malformed frame");
 			break;
 		}
 		c->info.msgs_in++;

@@ -1183,7 +1183,7 @@ probe_schedule(struct probe_ctx *ctx)
 		for (i = 0; i < ctx->nruns; i++) {
 			struct probe_run *pr = &ctx->runs[i];
 
-			if (pr->conn != NULL && !pr->done) {
+			if (pr->conn != NULL && !pr->done && !pr->conn->dead) {
 				pr->ev->cancelled = 1;
 				probe_end(pr->conn, "cancelled: verdict certain");
 			}

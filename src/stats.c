@@ -180,7 +180,9 @@ hist_percentile(const struct hist *h, double pct)
 		pct = 0.0;
 	if (pct > 100.0)
 		pct = 100.0;
-	rank = (uint64_t)(pct / 100.0 * (double)n + 0.5);
+	/* The smallest value with at least pct% of samples at or below it
+	 * (HdrHistogram rounds the rank up). */
+	rank = (uint64_t)ceil(pct / 100.0 * (double)n - 1e-9);
 	if (rank < 1)
 		rank = 1;
 	if (rank > n)

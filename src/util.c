@@ -276,6 +276,40 @@ text_sanitize(const char *s)
 }
 
 size_t
+line_sanitize(const char *s, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0, k;
+
+	if (outlen == 0)
+		return 0;
+	while (i < n) {
+		char tmp[8];
+		const char *piece = tmp;
+
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			tmp[0] = (char)p[i];
+			tmp[1] = '\0';
+			k = 1;
+		} else if ((k = utf8_seq_len(p + i, n - i)) > 0) {
+			piece = (const char *)p + i;
+		} else {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			k = 1;
+		}
+		size_t len = piece == tmp ? strlen(tmp) : k;
+
+		if (o + len + 1 > outlen)
+			break;
+		memcpy(out + o, piece, len);
+		o += len;
+		i += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t
 hex_bytes(const unsigned char *p, size_t n, char *out, size_t outlen)
 {
 	static const char hx[] = "0123456789abcdef";

@@ -40,6 +40,12 @@ size_t utf8_seq_len(const unsigned char *p, size_t n);
  * may hold a peer's bytes on its way into a report. */
 char *text_sanitize(const char *s);
 
+/* Copy s into out (always NUL-terminated, cut at a character boundary)
+ * with control characters and invalid UTF-8 written as \xNN, quotes and
+ * backslashes left as they are: for one line of text that quotes a peer.
+ * Returns the length written. */
+size_t line_sanitize(const char *s, char *out, size_t outlen);
+
 /* Render bytes as hex pairs separated by spaces; returns length written. */
 size_t hex_bytes(const unsigned char *p, size_t n, char *out, size_t outlen);
 

@@ -280,9 +280,14 @@ ui_record_service(const struct scenario *sc)
 		ui_record_text(sv->fixed, sv->fixed_len, &b);
 	}
 	if (sv->root != NULL) {
+		/* Absolute: the recording may be written, and replayed, from
+		 * another directory than the scenario's. */
+		char *abs = realpath(sv->root, NULL);
+		const char *root = abs != NULL ? abs : sv->root;
+
 		buf_append_str(&b, " root ");
-		ui_record_text((const unsigned char *)sv->root,
-		    strlen(sv->root), &b);
+		ui_record_text((const unsigned char *)root, strlen(root), &b);
+		free(abs);
 	}
 	s = xstrndup((const char *)buf_data(&b), buf_len(&b));
 	buf_free(&b);

@@ -478,11 +478,30 @@ test_rate_ring_wraps(void **state)
 }
 
 /* Run every histogram and rate test. */
+/* The rank rounds up, as HdrHistogram does: p90 of 1..9 is 9, not 8. */
+static void
+test_hist_percentile_rank_rounds_up(void **state)
+{
+	struct hist *h = malloc(sizeof(*h));
+	uint64_t v;
+
+	(void)state;
+	hist_init(h);
+	for (v = 1; v <= 9; v++)
+		hist_record(h, v);
+	assert_int_equal(hist_percentile(h, 90), 9);
+	assert_int_equal(hist_percentile(h, 50), 5);
+	assert_int_equal(hist_percentile(h, 100.0 / 9.0), 1);
+	assert_int_equal(hist_percentile(h, 12), 2);
+	free(h);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hist_empty_reports_zero),
+		cmocka_unit_test(test_hist_percentile_rank_rounds_up),
 		cmocka_unit_test(test_hist_single_value),
 		cmocka_unit_test(test_hist_all_equal),
 		cmocka_unit_test(test_hist_uniform_percentiles),
