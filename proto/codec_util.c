@@ -20,37 +20,11 @@ codec_err(char *err, size_t errlen, const char *fmt, ...)
 	return CODEC_ERROR;
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is invalid. */
+/* Length of the UTF-8 sequence at p (1 for ASCII), or 0 if invalid. */
 static size_t
 codec_utf8_seq(const unsigned char *p, size_t n)
 {
-	size_t len, i;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
+	return p[0] < 0x80 ? 1 : utf8_seq_len(p, n);
 }
 
 /* Check that every byte belongs to a valid UTF-8 sequence. */
