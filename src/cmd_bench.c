@@ -101,6 +101,7 @@ struct bench_live {
 	uint64_t		 open, errors;
 	int			 got;
 	int			 shown;
+	uint64_t		 round;		/* lines drawn so far */
 };
 
 /* Value of one hex digit, or -1. */
@@ -727,9 +728,22 @@ struct bench_worker {
 	int		 fd;
 	struct buf	 in;
 	int		 done;		/* result received */
+	uint64_t	 seen;		/* live round it last reported in, +1 */
 	struct loadgen_counts n;
 	char		 err[256];
 };
+
+/* Draw one progress line from the records of this round, start the next. */
+static void
+bench_live_flush(struct bench_live *lv)
+{
+	bench_live_draw(lv);
+	hist_reset(&lv->lat);
+	lv->open = lv->errors = 0;
+	lv->rps = 0;
+	lv->got = 0;
+	lv->round++;
+}
 
 /* Take every whole record out of a worker's input. */
 static void
@@ -761,6 +775,12 @@ bench_take_recs(struct bench_worker *w, struct loadgen_result *tot,
 			struct bench_prog_rec pr;
 
 			memcpy(&pr, p, sizeof(pr));
+			/* A second record from one worker before the others
+			 * reported: draw what this round has, start the next,
+			 * so no worker counts twice in one line. */
+			if (w->seen == lv->round + 1)
+				bench_live_flush(lv);
+			w->seen = lv->round + 1;
 			if (hist_decode(&tmp->lat, p + sizeof(pr),
 			    hdr[1] - sizeof(pr)) == 0)
 				hist_merge(&lv->lat, &tmp->lat);
@@ -769,13 +789,8 @@ bench_take_recs(struct bench_worker *w, struct loadgen_result *tot,
 			lv->errors += pr.errors;
 			lv->rps += pr.interval > 0 ?
 			    (double)pr.requests / pr.interval : 0;
-			if (++lv->got >= nlive) {
-				bench_live_draw(lv);
-				hist_reset(&lv->lat);
-				lv->open = lv->errors = 0;
-				lv->rps = 0;
-				lv->got = 0;
-			}
+			if (++lv->got >= nlive)
+				bench_live_flush(lv);
 		}
 		buf_consume(&w->in, sizeof(hdr) + hdr[1]);
 	}
