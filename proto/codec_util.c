@@ -115,3 +115,14 @@ codec_copy_text(const char *s, size_t n, char *out, size_t outlen)
 		out[o] = '\0';
 	return o;
 }
+
+int
+codec_encode_verbatim(const unsigned char *body, size_t body_len,
+    const char *head, struct buf *out, char *err, size_t errlen)
+{
+	(void)head;
+	(void)err;
+	(void)errlen;
+	buf_append(out, body, body_len);
+	return 0;
+}

@@ -10,6 +10,10 @@ ssize_t codec_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Return 1 if p[0..n) is entirely valid UTF-8, else 0. */
 int codec_utf8_valid(const unsigned char *p, size_t n);
+/* An encode that writes the body as is (raw, and http: the scenario
+ * writes the whole message). */
+int codec_encode_verbatim(const unsigned char *body, size_t body_len,
+    const char *head, struct buf *out, char *err, size_t errlen);
 /* Return 1 if p[0..n) looks mostly binary (over a quarter of its bytes are
  * neither printable ASCII, common whitespace nor part of valid UTF-8). */
 int codec_mostly_binary(const unsigned char *p, size_t n);

@@ -351,18 +351,6 @@ http_decode(const unsigned char *p, size_t n, size_t max_frame,
 	return (ssize_t)out->frame_len;
 }
 
-/* Append the message as written: the scenario supplies the whole text. */
-static int
-http_encode(const unsigned char *body, size_t body_len, const char *head,
-    struct buf *out, char *err, size_t errlen)
-{
-	(void)head;
-	(void)err;
-	(void)errlen;
-	buf_append(out, body, body_len);
-	return 0;
-}
-
 /* Render the start line and the body size (decoded size if chunked). */
 static void
 http_describe(const struct codec_frame *f, char *out, size_t outlen)
@@ -395,6 +383,6 @@ const struct codec codec_http = {
 	.name = "http",
 	.summary = "HTTP/1.x messages: head, then Content-Length or chunked body",
 	.decode = http_decode,
-	.encode = http_encode,
+	.encode = codec_encode_verbatim,
 	.describe = http_describe,
 };

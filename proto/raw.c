@@ -20,18 +20,6 @@ raw_decode(const unsigned char *p, size_t n, size_t max_frame,
 	return (ssize_t)n;
 }
 
-/* Append the body as is. */
-static int
-raw_encode(const unsigned char *body, size_t body_len, const char *head,
-    struct buf *out, char *err, size_t errlen)
-{
-	(void)head;
-	(void)err;
-	(void)errlen;
-	buf_append(out, body, body_len);
-	return 0;
-}
-
 /* Render the bytes as escaped text, or hex when mostly binary. */
 static void
 raw_describe(const struct codec_frame *f, char *out, size_t outlen)
@@ -43,6 +31,6 @@ const struct codec codec_raw = {
 	.name = "raw",
 	.summary = "no framing: whatever bytes arrived form one message",
 	.decode = raw_decode,
-	.encode = raw_encode,
+	.encode = codec_encode_verbatim,
 	.describe = raw_describe,
 };

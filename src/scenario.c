@@ -584,7 +584,7 @@ lex_json(struct parser *p, struct tmpl *t, int want_object)
 		if (eo > i - start)
 			eo = i - start;
 		return perr(p, start + eo, esc ? "JSON escapes are \\\" \\\\ \\/ "
-		    "\\b \\f \\n \\r \\t and \\uXXXX (\\ud83d\\udc36 for U+1F436), "
+		    "\\b \\f \\n \\r \\t and \\uHHHH (\\ud83d\\udc36 for U+1F436), "
 		    "or write the character itself" : "JSON strings need double "
 		    "quotes; placeholders outside strings must render as numbers",
 		    "expected valid JSON, got %s at offset %zu of the value",

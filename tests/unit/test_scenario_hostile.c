@@ -44,7 +44,7 @@ static const struct hostile_case hostile_cases[] = {
 	    "expected valid JSON, got '\\u{1F436}\"}' at offset 7", 1, 18,
 	    "\\ud83d\\udc36 for U+1F436" },
 	{ "\\u{...} in expect json too", "expect json {\"v\": \"\\u{1F430}\"}\n",
-	    "expected valid JSON", 1, 20, "\\uXXXX" },
+	    "expected valid JSON", 1, 20, "\\uHHHH" },
 	{ "\\u{...} in a jsonhdr header", "send \"a\" header "
 	    "{\"x\": \"\\u{41}\"}\n", "expected valid JSON", 1, 24, NULL },
 	{ "leading zero", "expect json {\"a\": 01}\n", "expected valid JSON",
@@ -52,7 +52,7 @@ static const struct hostile_case hostile_cases[] = {
 	{ "raw tab inside a JSON string", "send json {\"a\": \"x\ty\"}\n",
 	    "expected valid JSON", 1, 19, NULL },
 	{ "unknown JSON escape", "send json {\"a\": \"\\q\"}\n",
-	    "expected valid JSON", 1, 18, "\\uXXXX" },
+	    "expected valid JSON", 1, 18, "\\uHHHH" },
 	{ "repeat count at the very end, no newline",
 	    "repeat 1\nsend \"c\"\nrepeat 33333333333333333333",
 	    "expected a repeat count of at most 1000000000", 3, 8, NULL },
