@@ -177,50 +177,69 @@ bench_cmp_header() {
 	printf '%-10s %6s %6s %12s %12s %6s\n' section conns depth "$1" "$2" ratio
 }
 
-# sockbench bench against the reference server, next to the reference
-# client against the same server: BENCH_REPS interleaved runs each, best
-# of each kept (a busy machine only ever makes a run slower).
-section_bench() {
-	local conns depth rep a b best_a best_b ratio
-	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
-	start_server "$BENCH_BIN/ref_server" @PORT@ || { FAILED=1; return; }
-	echo
-	echo "bench: round trips/s against ref_server, best of $reps" \
-	    "interleaved ${secs}s runs"
-	bench_cmp_header ref_client sockbench
+# Round trips per second of one run: "ref_client PORT CONNS DEPTH" or
+# "sockbench PORT CONNS DEPTH" (the load generator).
+bench_run_client() {
+	local secs=${BENCH_CMP_SECONDS:-0.75}
+	case $1 in
+	ref_client)
+		timeout -k 5 $((${secs%.*} + 30)) "$BENCH_BIN/ref_client" \
+		    127.0.0.1 "$2" "$3" "$4" "$secs" "$BENCH_SIZE" |
+		    sed -n 's/.*rps=//p' ;;
+	sockbench)
+		timeout -k 5 $((${secs%.*} + 30)) "$BIN" bench \
+		    -C "127.0.0.1:$2" -c "$3" -p "$4" -d "${secs}s" -q \
+		    --size "$BENCH_SIZE" | bench_rps ;;
+	esac
+}
+
+# One comparison table: for every conns x depth, BENCH_REPS interleaved
+# runs of client A against port A and client B against port B, the best of
+# each kept (a busy machine only ever makes a run slower), and B/A.
+# Usage: bench_compare SECTION TITLE_A TITLE_B CLIENT_A PORT_A CLIENT_B PORT_B
+bench_compare() {
+	local section=$1 conns depth rep a b best_a best_b ratio
+	local reps=${BENCH_REPS:-5}
+	bench_cmp_header "$2" "$3"
 	for conns in $BENCH_CONNS; do
 		for depth in $BENCH_DEPTHS; do
 			if [ "$conns" -gt $(($(ulimit -n) - 32)) ]; then
-				echo "bench $conns $depth skipped (ulimit -n)"
+				echo "$section $conns $depth skipped (ulimit -n)"
 				continue
 			fi
 			best_a=0
 			best_b=0
 			for ((rep = 0; rep < reps; rep++)); do
-				a=$(timeout -k 5 $((${secs%.*} + 30)) \
-				    "$BENCH_BIN/ref_client" 127.0.0.1 \
-				    "$SERVER_PORT" "$conns" "$depth" "$secs" \
-				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
-				b=$(timeout -k 5 $((${secs%.*} + 30)) "$BIN" bench \
-				    -C "127.0.0.1:$SERVER_PORT" -c "$conns" \
-				    -p "$depth" -d "${secs}s" -q \
-				    --size "$BENCH_SIZE" | bench_rps)
+				a=$(bench_run_client "$4" "$5" "$conns" "$depth")
+				b=$(bench_run_client "$6" "$7" "$conns" "$depth")
 				[ "${a:-0}" -gt "$best_a" ] && best_a=$a
 				[ "${b:-0}" -gt "$best_b" ] && best_b=$b
 			done
 			ratio=$(bench_ratio "$best_b" "$best_a")
-			printf '%-10s %6s %6s %12s %12s %s\n' bench "$conns" \
-			    "$depth" "$best_a" "$best_b" "$ratio"
+			printf '%-10s %6s %6s %12s %12s %s\n' "$section" \
+			    "$conns" "$depth" "$best_a" "$best_b" "$ratio"
 			case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
 		done
 	done
+}
+
+# sockbench bench against the reference server, next to the reference
+# client against the same server.
+section_bench() {
+	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
+	start_server "$BENCH_BIN/ref_server" @PORT@ || { FAILED=1; return; }
+	echo
+	echo "bench: round trips/s against ref_server, best of $reps" \
+	    "interleaved ${secs}s runs"
+	bench_compare bench ref_client sockbench \
+	    ref_client "$SERVER_PORT" sockbench "$SERVER_PORT"
 	stop_server
 }
 
 # The reference client against sockbench serve -q, next to the same client
-# against the reference server; interleaved, best of BENCH_REPS each.
+# against the reference server.
 section_serve() {
-	local conns depth rep a b best_a best_b ratio ref_port sb_pid sb_port
+	local ref_port sb_pid sb_port
 	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
 	start_server "$BIN" serve -q -l 127.0.0.1:@PORT@ || { FAILED=1; return; }
 	sb_pid=$SERVER_PID
@@ -232,33 +251,8 @@ section_serve() {
 	echo
 	echo "serve: ref_client round trips/s against each server, best of" \
 	    "$reps interleaved ${secs}s runs"
-	bench_cmp_header ref_server sockbench
-	for conns in $BENCH_CONNS; do
-		for depth in $BENCH_DEPTHS; do
-			if [ "$conns" -gt $(($(ulimit -n) - 32)) ]; then
-				echo "serve $conns $depth skipped (ulimit -n)"
-				continue
-			fi
-			best_a=0
-			best_b=0
-			for ((rep = 0; rep < reps; rep++)); do
-				a=$(timeout -k 5 $((${secs%.*} + 30)) \
-				    "$BENCH_BIN/ref_client" 127.0.0.1 \
-				    "$ref_port" "$conns" "$depth" "$secs" \
-				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
-				b=$(timeout -k 5 $((${secs%.*} + 30)) \
-				    "$BENCH_BIN/ref_client" 127.0.0.1 \
-				    "$sb_port" "$conns" "$depth" "$secs" \
-				    "$BENCH_SIZE" | sed -n 's/.*rps=//p')
-				[ "${a:-0}" -gt "$best_a" ] && best_a=$a
-				[ "${b:-0}" -gt "$best_b" ] && best_b=$b
-			done
-			ratio=$(bench_ratio "$best_b" "$best_a")
-			printf '%-10s %6s %6s %12s %12s %s\n' serve "$conns" \
-			    "$depth" "$best_a" "$best_b" "$ratio"
-			case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
-		done
-	done
+	bench_compare serve ref_server sockbench \
+	    ref_client "$ref_port" ref_client "$sb_port"
 	stop_server
 	kill "$sb_pid" 2>/dev/null
 	wait "$sb_pid" 2>/dev/null

@@ -230,15 +230,21 @@ probe_done_banner(const unsigned char *p, size_t n)
 	return !(n - start > 4 && isdigit(p[start]) && p[start + 3] == '-');
 }
 
-/* A whole HTTP response head and body. */
+/* A whole frame of codec at the start of p[0..n). */
 static int
-probe_done_http(const unsigned char *p, size_t n)
+probe_done_frame(const struct codec *codec, const unsigned char *p, size_t n)
 {
 	struct codec_frame f;
 	char err[160];
 
-	return codec_http.decode(p, n, PROBE_MAX_RECV, &f, err,
-	    sizeof(err)) > 0;
+	return codec->decode(p, n, PROBE_MAX_RECV, &f, err, sizeof(err)) > 0;
+}
+
+/* A whole HTTP response head and body. */
+static int
+probe_done_http(const unsigned char *p, size_t n)
+{
+	return probe_done_frame(&codec_http, p, n);
 }
 
 /* Two whole RESP values (the PING and the INFO answers). */
@@ -261,11 +267,7 @@ probe_done_redis(const unsigned char *p, size_t n)
 static int
 probe_done_app(const unsigned char *p, size_t n)
 {
-	struct codec_frame f;
-	char err[160];
-
-	return codec_jsonhdr.decode(p, n, PROBE_MAX_RECV, &f, err,
-	    sizeof(err)) > 0;
+	return probe_done_frame(&codec_jsonhdr, p, n);
 }
 
 /* A whole TLS record. */
