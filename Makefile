@@ -4,7 +4,7 @@ DESTDIR ?=
 CC      ?= cc
 WERROR  ?= $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
-SB_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Iproto -Iui -MMD -MP
+SB_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Isrc/cmd -Isrc/script -Isrc/svc -Iproto -Iui -MMD -MP
 PKGS     = ncursesw libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -13,9 +13,9 @@ ALL_CFLAGS = $(SB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) $(EV_LIBS) -lm
 
 BUILD   ?= build
-LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard proto/*.c) $(wildcard ui/*.c)
+LIB_SRC  = $(filter-out src/cmd/main.c,$(wildcard src/*.c src/*/*.c)) $(wildcard proto/*.c) $(wildcard ui/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ = $(BUILD)/src/main.o
+MAIN_OBJ = $(BUILD)/src/cmd/main.o
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN     ?= sockbench

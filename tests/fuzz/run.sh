@@ -19,7 +19,7 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 ALL="raw line len16 len32 jsonhdr http resp scenario"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c"
-SCEN_SRC="src/scenario.c src/template.c src/match.c"
+SCEN_SRC="src/script/scenario.c src/script/template.c src/script/match.c"
 
 # Compile one source into $B/obj unless its object is newer than it and
 # than every header it may include.
@@ -31,7 +31,7 @@ compile() {
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	$CCF $CFLAGS $SAN -Isrc -Iproto -Itests/fuzz $CJSON_CFLAGS \
+	$CCF $CFLAGS $SAN -Isrc -Isrc/script -Isrc/svc -Iproto -Itests/fuzz $CJSON_CFLAGS \
 	    -c -o "$obj" "$src"
 }
 

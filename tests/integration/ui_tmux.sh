@@ -30,7 +30,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 if ! "$BIN" ui --help >/dev/null 2>&1; then
-	echo "ok 1 - # SKIP $BIN has no ui command (src/main.c does not list it)"
+	echo "ok 1 - # SKIP $BIN has no ui command (src/cmd/main.c does not list it)"
 	exit 0
 fi
 
