@@ -1,4 +1,5 @@
 /* splitmix64 and the draws built on it. */
+#include <math.h>
 #include "rand.h"
 
 uint64_t
@@ -29,4 +30,35 @@ double
 rand_unit(uint64_t *state)
 {
 	return (double)(rand_next(state) >> 11) * 0x1.0p-53;
+}
+
+/* Clamp a draw into [0, max]. */
+static double
+clamp(double v, double max)
+{
+	if (!(v > 0))
+		return 0;
+	return v > max ? max : v;
+}
+
+double
+rand_uniform(uint64_t *state, double lo, double hi, double max)
+{
+	return clamp(lo + (hi - lo) * rand_unit(state), max);
+}
+
+double
+rand_exponential(uint64_t *state, double mean, double max)
+{
+	/* 1 - u is in (0, 1], so the logarithm is finite. */
+	return clamp(-mean * log(1.0 - rand_unit(state)), max);
+}
+
+double
+rand_normal(uint64_t *state, double mean, double sd, double max)
+{
+	double u1 = 1.0 - rand_unit(state), u2 = rand_unit(state);
+
+	return clamp(mean + sd * sqrt(-2.0 * log(u1)) * cos(2 * M_PI * u2),
+	    max);
 }
