@@ -379,6 +379,18 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 }
 
 void
+conn_connect_swap(struct conn *c, int fd)
+{
+	ev_io_stop(c->eng->loop, &c->wio);
+	ev_timer_stop(c->eng->loop, &c->timer);
+	close(c->fd);
+	c->fd = fd;
+	ev_io_set(&c->rio, fd, EV_READ);
+	ev_io_set(&c->wio, fd, EV_WRITE);
+	ev_io_start(c->eng->loop, &c->wio);	/* connect completes on write */
+}
+
+void
 conn_timer(struct conn *c, double seconds)
 {
 	if (c->dead)
@@ -576,7 +588,11 @@ conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
 			err = errno;
 		if (err != 0) {
-			conn_fail(c, "connect: %s", conn_errno_reason(err));
+			if (c->connect_failed != NULL)
+				c->connect_failed(c, err);
+			else
+				conn_fail(c, "connect: %s",
+				    conn_errno_reason(err));
 			return;
 		}
 		conn_timer(c, 0);
@@ -599,6 +615,10 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->info.state == CS_CONNECTING) {
+		if (c->connect_failed != NULL) {
+			c->connect_failed(c, ETIMEDOUT);
+			return;
+		}
 		conn_fail(c, "connect timeout after %.1fs",
 		    c->eng->lim.connect_timeout);
 		return;

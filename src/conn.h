@@ -55,6 +55,11 @@ struct conn {
 	unsigned		 eof_told:1;	/* handler heard of the EOF */
 	size_t			 max_frame;
 	void			*owner;		/* server or pool that made it */
+	/* Set by the pool: a failed connect attempt (err is the errno,
+	 * ETIMEDOUT when --connect-timeout ran out) comes here instead of
+	 * failing the connection; it tries the next address or fails it. */
+	void			(*connect_failed)(struct conn *c, int err);
+	uint16_t		 addr_idx, addr_tried;	/* the pool's, connecting */
 };
 
 /* Make a connection around a connected or connecting non-blocking fd. */
@@ -76,6 +81,9 @@ void conn_close(struct conn *c, const char *reason);
 /* Close now: CS_FAILED with reason (an error), and emit OBS_ERROR. */
 void conn_fail(struct conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Replace a connecting connection's socket (closed here) with fd, on which
+ * a non-blocking connect to another address is under way. */
+void conn_connect_swap(struct conn *c, int fd);
 /* Arm the connection's timer (seconds); 0 disarms it. */
 void conn_timer(struct conn *c, double seconds);
 /* Stop or resume reading (the handler's own flow control). */

@@ -15,14 +15,16 @@
 #define POOL_TICK	0.005	/* seconds between ramp-up steps */
 #define POOL_BURST	500	/* connects per step when the rate is 0 */
 #define POOL_MAX_SOURCES 64
+#define POOL_MAX_ADDRS	64	/* addresses of one name tried */
 #define POOL_PORT_TRIES	16	/* explicit ports tried before the kernel's */
 
 /* Owned by its creator; pool_free releases it. */
 struct pool {
 	struct engine		*eng;
 	struct pool_cfg		 cfg;
-	struct sockaddr_storage	 dst;
-	socklen_t		 dstlen;
+	struct addr_list	 dst;		/* the target's addresses */
+	int			 multi;		/* a name: list what each gave */
+	uint16_t		 good;		/* the address that last connected */
 	struct sockaddr_storage	 src[POOL_MAX_SOURCES];
 	size_t			 nsrc;
 	uint32_t		 port_lo, port_n;	/* ephemeral range */
@@ -36,30 +38,27 @@ struct pool {
 	char			 last_error[160];
 };
 
-/* Resolve "HOST:PORT" into a socket address. */
+/* How one walk over the target's addresses ended. */
+enum pool_walk {
+	PW_CONNECTING,	/* a connect is under way on the fd */
+	PW_OPEN,	/* it connected at once */
+	PW_FAILED,	/* every address failed at once (fd: the last, or -1) */
+	PW_LOCAL	/* socket() or the source bind failed: ours, not theirs */
+};
+
+/* Resolve "HOST:PORT" into one socket address (for --source). */
 static int
 pool_resolve(const char *hostport, struct sockaddr_storage *ss, socklen_t *sl,
     int passive, char *err, size_t errlen)
 {
-	char host[256], portstr[16];
-	struct addrinfo hints, *res;
-	int port, rc;
+	struct addr_list l;
 
-	if (split_hostport(hostport, host, sizeof(host), &port, err, errlen) < 0)
+	if (addr_resolve(hostport, passive, &l, err, errlen) < 0)
 		return -1;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	rc = getaddrinfo(host[0] ? host : "127.0.0.1", portstr, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", hostport, gai_strerror(rc));
-		return -1;
-	}
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*sl = res->ai_addrlen;
-	freeaddrinfo(res);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &l.a[0], addr_len(&l.a[0]));
+	*sl = addr_len(&l.a[0]);
+	addr_list_free(&l);
 	return 0;
 }
 
@@ -131,7 +130,15 @@ pool_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
 	struct pool *p = ctx;
 	struct conn *c = (struct conn *)ci;
 
-	if (ev->kind == OBS_CLOSED && c->owner == p)
+	if (c->owner != p)
+		return;
+	if (ev->kind == OBS_STATE && ci->state == CS_OPEN &&
+	    c->connect_failed != NULL) {
+		/* Later connections start at the address that worked; the
+		 * list of failed attempts is no reason any more. */
+		p->good = c->addr_idx;
+		c->info.reason[0] = '\0';
+	} else if (ev->kind == OBS_CLOSED)
 		pool_conn_closed(p, c);
 }
 
@@ -145,8 +152,13 @@ pool_new(struct engine *e, const struct pool_cfg *cfg, char *err,
 	p->cfg = *cfg;
 	p->cfg.target = xstrdup(cfg->target);
 	p->cfg.sources = cfg->sources ? xstrdup(cfg->sources) : NULL;
-	if (pool_resolve(cfg->target, &p->dst, &p->dstlen, 0, err, errlen) < 0)
+	/* getaddrinfo blocks: once here, before the loop, for every
+	 * connection the pool will ever open. */
+	if (addr_resolve(cfg->target, 0, &p->dst, err, errlen) < 0)
 		goto fail;
+	if (p->dst.n > POOL_MAX_ADDRS)
+		p->dst.n = POOL_MAX_ADDRS;
+	p->multi = p->dst.n > 1 || !addr_is_numeric(cfg->target);
 	if (cfg->sources != NULL && cfg->sources[0] != '\0') {
 		char *list = xstrdup(cfg->sources), *tok, *save = NULL;
 
@@ -179,10 +191,163 @@ pool_new(struct engine *e, const struct pool_cfg *cfg, char *err,
 	engine_observe(e, &p->obs);
 	return p;
 fail:
+	addr_list_free(&p->dst);
 	free((char *)p->cfg.target);
 	free((char *)p->cfg.sources);
 	free(p);
 	return NULL;
+}
+
+/* A short reason for a failed attempt, for the list of addresses tried. */
+static void
+pool_why(const struct pool *p, int err, char *out, size_t outlen)
+{
+	switch (err) {
+	case ECONNREFUSED:	snprintf(out, outlen, "refused"); break;
+	case ECONNRESET:	snprintf(out, outlen, "reset"); break;
+	case ENETUNREACH:	snprintf(out, outlen, "network unreachable"); break;
+	case EHOSTUNREACH:	snprintf(out, outlen, "host unreachable"); break;
+	case EADDRNOTAVAIL:	snprintf(out, outlen, "address not available");
+				break;
+	case ETIMEDOUT:
+		if (p->eng->lim.connect_timeout > 0)
+			snprintf(out, outlen, "timeout after %.1fs",
+			    p->eng->lim.connect_timeout);
+		else
+			snprintf(out, outlen, "timed out");
+		break;
+	default:		snprintf(out, outlen, "%s", strerror(err)); break;
+	}
+}
+
+/* Append "ADDR why" for address i (why from err, or text) to list. */
+static void
+pool_note(const struct pool *p, size_t i, int err, const char *text,
+    char *list, size_t listlen)
+{
+	char a[64], why[64], piece[2 + sizeof(a) + 1 + sizeof(why)];
+	size_t len = strlen(list), k;
+
+	addr_format(&p->dst.a[i].sa, a, sizeof(a));
+	if (text == NULL)
+		pool_why(p, err, why, sizeof(why));
+	snprintf(piece, sizeof(piece), "%s%s %.63s", len > 0 ? "; " : "", a,
+	    text != NULL ? text : why);
+	k = strlen(piece);
+	if (len + k + 1 > listlen)	/* cut: the reason has a fixed size */
+		k = listlen > len + 1 ? listlen - len - 1 : 0;
+	memcpy(list + len, piece, k);
+	list[len + k] = '\0';
+}
+
+/* The first source address of family af, from index start on; -1: none. */
+static int
+pool_pick_source(const struct pool *p, uint64_t start, int af)
+{
+	size_t k;
+
+	for (k = 0; k < p->nsrc; k++) {
+		size_t i = (size_t)((start + k) % p->nsrc);
+
+		if (p->src[i].ss_family == af)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Walk the target's addresses from *idx (with *tried made so far) until a
+ * non-blocking connect is under way, for connection n. Immediate failures
+ * are listed in list; *fd gets the socket (for PW_FAILED the last one, or
+ * -1), *err and *stage say what failed for PW_LOCAL. Never blocks. */
+static enum pool_walk
+pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
+    char *list, size_t listlen, int *fd, int *err, const char **stage)
+{
+	*fd = -1;
+	while (*tried < p->dst.n) {
+		const union sb_addr *a = &p->dst.a[*idx];
+		int s, one = 1, rc;
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		if (*tried > 0)
+			*idx = (uint16_t)((*idx + 1) % p->dst.n);
+		a = &p->dst.a[*idx];
+		(*tried)++;
+		s = socket(a->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (s < 0) {
+			if (errno == EAFNOSUPPORT) {	/* no IPv6 here */
+				pool_note(p, *idx, errno, NULL, list, listlen);
+				continue;
+			}
+			*err = errno;
+			*stage = "socket";
+			return PW_LOCAL;
+		}
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (p->nsrc > 0) {
+			int si = pool_pick_source(p, n, a->sa.sa_family);
+
+			if (si < 0) {
+				pool_note(p, *idx, 0, a->sa.sa_family == AF_INET6 ?
+				    "skipped (no IPv6 --source)" :
+				    "skipped (no IPv4 --source)", list, listlen);
+				close(s);
+				continue;
+			}
+			if (pool_bind_source(p, s, (size_t)si) < 0) {
+				*err = errno;
+				*stage = "bind source";
+				close(s);
+				return PW_LOCAL;
+			}
+		}
+		rc = connect(s, &a->sa, addr_len(a));
+		if (rc == 0 || errno == EINPROGRESS) {
+			*fd = s;
+			return rc == 0 ? PW_OPEN : PW_CONNECTING;
+		}
+		*err = errno;
+		pool_note(p, *idx, errno, NULL, list, listlen);
+		*fd = s;	/* kept for the failed connection, if last */
+	}
+	return PW_FAILED;
+}
+
+/* A connect attempt of c failed (err; ETIMEDOUT: --connect-timeout): try
+ * the target's next address on a new socket, or fail c naming every
+ * address tried and why. Its list so far is kept in c->info.reason. */
+static void
+pool_connect_failed_cb(struct conn *c, int err)
+{
+	struct pool *p = c->owner;
+	uint16_t idx = c->addr_idx, tried = c->addr_tried;
+	const char *stage = NULL;
+	int fd, e2 = 0;
+
+	pool_note(p, idx, err, NULL, c->info.reason, sizeof(c->info.reason));
+	switch (pool_walk(p, c->info.id, &idx, &tried, c->info.reason,
+	    sizeof(c->info.reason), &fd, &e2, &stage)) {
+	case PW_OPEN:		/* the write watcher sees it connected */
+	case PW_CONNECTING:
+		conn_connect_swap(c, fd);
+		c->addr_idx = idx;
+		c->addr_tried = tried;
+		if (p->eng->lim.connect_timeout > 0)
+			conn_timer(c, p->eng->lim.connect_timeout);
+		return;
+	case PW_LOCAL:
+		pool_note(p, idx, e2, stage, c->info.reason,
+		    sizeof(c->info.reason));
+		break;
+	case PW_FAILED:
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	conn_fail(c, "%s: %s", p->cfg.target, c->info.reason);
 }
 
 /* Open one connection; 0 started (it may still fail later), -1 not. */
@@ -190,50 +355,55 @@ static int
 pool_connect_one(struct pool *p)
 {
 	struct engine *e = p->eng;
-	int fd, one = 1, rc;
 	uint64_t n = p->started;
+	uint16_t idx = p->good, tried = 0;
+	char list[sizeof(((struct conn_info *)0)->reason)] = "";
+	const char *stage = NULL;
+	enum pool_walk st;
 	struct conn *c;
+	int fd, err = 0;
 
-	fd = socket(p->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0) {
+	st = pool_walk(p, n, &idx, &tried, list, sizeof(list), &fd, &err,
+	    &stage);
+	if (st == PW_LOCAL || (st == PW_FAILED && fd < 0)) {
 		p->errors++;
-		snprintf(p->last_error, sizeof(p->last_error), "socket: %s%s",
-		    strerror(errno), errno == EMFILE ? " (raise ulimit -n, or "
-		    "use fewer connections or --workers)" : "");
-		return -1;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (p->nsrc > 0 && pool_bind_source(p, fd, n % p->nsrc) < 0) {
-		p->errors++;
-		snprintf(p->last_error, sizeof(p->last_error), "bind source: %s",
-		    strerror(errno));
-		close(fd);
+		if (st == PW_LOCAL)
+			snprintf(p->last_error, sizeof(p->last_error),
+			    "%s: %s%s", stage, strerror(err), err == EMFILE ?
+			    " (raise ulimit -n, or use fewer connections or "
+			    "--workers)" : "");
+		else
+			snprintf(p->last_error, sizeof(p->last_error), "%s: %s",
+			    p->cfg.target, list);
 		return -1;
 	}
 	p->started++;
-	rc = connect(fd, (struct sockaddr *)&p->dst, p->dstlen);
-	if (rc < 0 && errno != EINPROGRESS) {
-		int err = errno;
-
-		c = conn_new(e, fd, SIDE_CLIENT, CS_CONNECTING, p->cfg.codec,
-		    p->cfg.handler, p->cfg.make_udata ?
-		    p->cfg.make_udata(p->cfg.arg, n) : NULL);
-		c->owner = p;
-		snprintf(c->info.peer, sizeof(c->info.peer), "%s", p->cfg.target);
-		conn_fail(c, "connect: %s", err == ECONNREFUSED ?
-		    "connection refused" : strerror(err));
-		return 0;
-	}
-	c = conn_new(e, fd, SIDE_CLIENT, rc == 0 ? CS_OPEN : CS_CONNECTING,
-	    p->cfg.codec, p->cfg.handler, p->cfg.make_udata ?
+	c = conn_new(e, fd, SIDE_CLIENT, st == PW_OPEN ? CS_OPEN :
+	    CS_CONNECTING, p->cfg.codec, p->cfg.handler, p->cfg.make_udata ?
 	    p->cfg.make_udata(p->cfg.arg, n) : NULL);
 	c->owner = p;
-	if (c->info.state == CS_CONNECTING) {
-		snprintf(c->info.peer, sizeof(c->info.peer), "%s", p->cfg.target);
-		if (e->lim.connect_timeout > 0)
-			conn_timer(c, e->lim.connect_timeout);
+	if (st == PW_OPEN) {
+		p->good = idx;
+		return 0;
 	}
+	snprintf(c->info.peer, sizeof(c->info.peer), "%s", p->cfg.target);
+	if (st == PW_FAILED) {
+		if (p->multi)
+			conn_fail(c, "%s: %s", p->cfg.target, list);
+		else
+			conn_fail(c, "connect: %s", err == ECONNREFUSED ?
+			    "connection refused" : strerror(err));
+		return 0;
+	}
+	if (p->multi) {
+		/* A name: on failure, try its next address, then list them. */
+		c->connect_failed = pool_connect_failed_cb;
+		c->addr_idx = idx;
+		c->addr_tried = tried;
+		snprintf(c->info.reason, sizeof(c->info.reason), "%s", list);
+	}
+	if (e->lim.connect_timeout > 0)
+		conn_timer(c, e->lim.connect_timeout);
 	return 0;
 }
 
@@ -375,10 +545,18 @@ pool_stop(struct pool *p)
 void
 pool_free(struct pool *p)
 {
+	struct conn *c;
+
 	if (p == NULL)
 		return;
 	pool_stop(p);
 	engine_unobserve(p->eng, &p->obs);
+	/* Connections still connecting must not call back into a freed
+	 * pool: their next failure fails them. */
+	for (c = p->eng->conns; c != NULL; c = c->next)
+		if (c->owner == p)
+			c->connect_failed = NULL;
+	addr_list_free(&p->dst);
 	free(p->due);
 	free((char *)p->cfg.target);
 	free((char *)p->cfg.sources);

@@ -12,7 +12,8 @@ struct codec;
 
 /* How a pool connects. Strings are copied by pool_new. */
 struct pool_cfg {
-	const char		*target;	/* "HOST:PORT" */
+	const char		*target;	/* "HOST:PORT"; a name may give
+						 * several addresses */
 	uint64_t		 count;		/* connections to open */
 	double			 rate;		/* per second; 0 = all at once */
 	const char		*sources;	/* "127.0.0.1,127.0.0.2" or NULL */
@@ -33,7 +34,12 @@ struct pool_cfg {
 
 struct pool;
 
-/* Resolve the target and sources; NULL with err filled on failure. */
+/* Resolve the target and sources, once (getaddrinfo blocks; the loop is
+ * not running yet); NULL with err filled on failure. Each connection tries
+ * the target's addresses in order (from the one that last connected) with
+ * non-blocking connects, --connect-timeout for each, and fails only when
+ * all did, its reason "HOST:PORT: [::1]:7001 refused; 127.0.0.1:7001
+ * refused" naming each (a numeric target keeps "connect: REASON"). */
 struct pool *pool_new(struct engine *e, const struct pool_cfg *cfg,
     char *err, size_t errlen);
 /* Start opening connections (at the configured rate). */

@@ -16,6 +16,17 @@
 
 #define SERVER_BACKLOG	65535
 #define SERVER_ACCEPT_BUDGET 256	/* accepts per wakeup */
+#define SERVER_MAX_LISTEN 16	/* addresses of one name bound */
+#define SERVER_PORT_TRIES 8	/* port 0 on several addresses: retries */
+
+struct server;
+
+/* One listening socket: each address of the name gets its own. */
+struct server_lsn {
+	int			 fd;
+	ev_io			 aio;
+	struct server		*s;
+};
 
 /* Owned by whoever called server_start; server_free releases it. */
 struct server {
@@ -23,12 +34,14 @@ struct server {
 	const struct service_cfg *cfg;
 	const struct service	*svc;
 	const struct codec	*codec;
-	int			 fd;
+	struct server_lsn	 lsn[SERVER_MAX_LISTEN];
+	size_t			 nlsn;
 	int			 spare;		/* reserved fd for EMFILE */
-	ev_io			 aio;
 	ev_timer		 resume;	/* re-arms accept after EMFILE */
 	int			 port;
-	char			 addr[80];
+	char			 addr[80];	/* the first address bound */
+	char			 addrs[400];	/* every one, ", " between */
+	char			 skipped[400];	/* addresses not bound, why */
 	FILE			*log;
 	struct observer		 obs;
 };
@@ -61,13 +74,15 @@ server_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
 static void
 server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct server *s = w->data;
+	struct server_lsn *l = w->data;
+	struct server *s = l->s;
 	struct engine *e = s->eng;
+	size_t k;
 	int i;
 
 	(void)revents;
 	for (i = 0; i < SERVER_ACCEPT_BUDGET; i++) {
-		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -81,7 +96,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				e->tot.emfile++;
 				if (s->spare >= 0) {
 					close(s->spare);
-					fd = accept(s->fd, NULL, NULL);
+					fd = accept(l->fd, NULL, NULL);
 					if (fd >= 0)
 						close(fd);
 					s->spare = open("/dev/null",
@@ -92,7 +107,8 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 					    "descriptors (%llu so far); "
 					    "connection dropped, pausing 100ms\n",
 					    (unsigned long long)e->tot.emfile);
-				ev_io_stop(loop, &s->aio);
+				for (k = 0; k < s->nlsn; k++)
+					ev_io_stop(loop, &s->lsn[k].aio);
 				ev_timer_set(&s->resume, 0.1, 0.);
 				ev_timer_start(loop, &s->resume);
 				return;
@@ -126,22 +142,110 @@ server_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct server *s = w->data;
 
+	size_t k;
+
 	(void)revents;
-	ev_io_start(loop, &s->aio);
+	for (k = 0; k < s->nlsn; k++)
+		ev_io_start(loop, &s->lsn[k].aio);
+}
+
+/* Close every listening socket bound so far. */
+static void
+server_close_all(struct server *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->nlsn; k++)
+		close(s->lsn[k].fd);
+	s->nlsn = 0;
+}
+
+/* Bind and listen on every address of l at port (0: the kernel picks one
+ * for the first, and the others take the same). Addresses this host
+ * cannot have (no IPv6: EADDRNOTAVAIL, EAFNOSUPPORT) are skipped and
+ * noted, when another one is bound; any other failure fails the whole
+ * server, so that a name never half-listens while another process holds
+ * the port on one of its addresses. 0, or -1 with errno and *bad set. */
+static int
+server_bind_all(struct server *s, struct addr_list *l, int port,
+    int reuseport, size_t *bad)
+{
+	size_t i;
+	int one = 1;
+
+	s->skipped[0] = '\0';
+	for (i = 0; i < l->n && s->nlsn < SERVER_MAX_LISTEN; i++) {
+		union sb_addr a = l->a[i];
+		int fd, err;
+
+		if (a.sa.sa_family == AF_INET6)
+			a.in6.sin6_port = htons((uint16_t)port);
+		else
+			a.in.sin_port = htons((uint16_t)port);
+		fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			    sizeof(one));
+			if (reuseport)
+				setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+				    sizeof(one));
+			/* With several addresses, [::] must not take the
+			 * IPv4 port that 0.0.0.0 binds next. */
+			if (a.sa.sa_family == AF_INET6 && l->n > 1)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one));
+			if (bind(fd, &a.sa, addr_len(&a)) == 0 &&
+			    listen(fd, SERVER_BACKLOG) == 0) {
+				struct sockaddr_storage ss;
+				socklen_t sl = sizeof(ss);
+
+				if (port == 0 && getsockname(fd,
+				    (struct sockaddr *)&ss, &sl) == 0)
+					port = ntohs(ss.ss_family == AF_INET6 ?
+					    ((struct sockaddr_in6 *)&ss)->sin6_port :
+					    ((struct sockaddr_in *)&ss)->sin_port);
+				s->lsn[s->nlsn++].fd = fd;
+				continue;
+			}
+		}
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		if (l->n > 1 && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)) {
+			char as[64];
+			size_t len = strlen(s->skipped);
+
+			addr_format(&a.sa, as, sizeof(as));
+			snprintf(s->skipped + len, sizeof(s->skipped) - len,
+			    "%s%s: %s", len > 0 ? "; " : "", as, strerror(err));
+			continue;
+		}
+		*bad = i;
+		server_close_all(s);
+		errno = err;
+		return -1;
+	}
+	if (s->nlsn == 0) {
+		*bad = 0;
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	s->port = port;
+	return 0;
 }
 
 struct server *
 server_start(struct engine *e, const char *hostport,
     const struct service_cfg *cfg, int reuseport, char *err, size_t errlen)
 {
-	char host[256], portstr[16];
-	struct addrinfo hints, *res = NULL;
+	char host[256];
 	const struct service *svc;
 	const struct codec *codec;
+	struct addr_list l;
 	struct server *s;
-	int port, fd, one = 1, rc;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
+	size_t k, bad = 0;
+	int port, rc = -1, tries;
 
 	svc = service_find(cfg->name);
 	if (svc == NULL) {
@@ -156,47 +260,56 @@ server_start(struct engine *e, const char *hostport,
 	}
 	if (split_hostport(hostport, host, sizeof(host), &port, err, errlen) < 0)
 		return NULL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	rc = getaddrinfo(host[0] ? host : "127.0.0.1", portstr, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", hostport, gai_strerror(rc));
+	/* getaddrinfo blocks: this runs once, before the loop. */
+	if (addr_resolve(hostport, 1, &l, err, errlen) < 0)
 		return NULL;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		freeaddrinfo(res);
-		return NULL;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (reuseport)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
-	    listen(fd, SERVER_BACKLOG) < 0) {
-		snprintf(err, errlen, "listen on %s: %s", hostport,
-		    strerror(errno));
-		close(fd);
-		freeaddrinfo(res);
-		return NULL;
-	}
-	freeaddrinfo(res);
 	s = xcalloc(1, sizeof(*s));
+	/* Port 0 on several addresses: the port the first one got may be
+	 * taken on another; then start again with a new one. */
+	for (tries = 0; tries < SERVER_PORT_TRIES; tries++) {
+		rc = server_bind_all(s, &l, port, reuseport, &bad);
+		if (rc == 0 || port != 0 || l.n == 1 || errno != EADDRINUSE)
+			break;
+	}
+	if (rc < 0) {
+		char as[64];
+		int saved = errno;
+
+		addr_format(&l.a[bad < l.n ? bad : 0].sa, as, sizeof(as));
+		if (l.n > 1 || !addr_is_numeric(hostport))
+			snprintf(err, errlen, "listen on %s (%s): %s", hostport,
+			    as, strerror(saved));
+		else
+			snprintf(err, errlen, "listen on %s: %s", hostport,
+			    strerror(saved));
+		addr_list_free(&l);
+		free(s);
+		return NULL;
+	}
+	addr_list_free(&l);
 	s->eng = e;
 	s->cfg = cfg;
 	s->svc = svc;
 	s->codec = codec;
-	s->fd = fd;
 	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-		conn_addr_str((struct sockaddr *)&ss, s->addr, sizeof(s->addr));
-	s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	ev_io_init(&s->aio, server_accept_cb, fd, EV_READ);
-	s->aio.data = s;
-	ev_io_start(e->loop, &s->aio);
+	for (k = 0; k < s->nlsn; k++) {
+		struct server_lsn *ln = &s->lsn[k];
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char as[64] = "?";
+		size_t len = strlen(s->addrs);
+
+		if (getsockname(ln->fd, (struct sockaddr *)&ss, &sl) == 0)
+			addr_format((struct sockaddr *)&ss, as, sizeof(as));
+		if (k == 0)
+			snprintf(s->addr, sizeof(s->addr), "%s", as);
+		snprintf(s->addrs + len, sizeof(s->addrs) - len, "%s%s",
+		    k > 0 ? ", " : "", as);
+		ln->s = s;
+		ev_io_init(&ln->aio, server_accept_cb, ln->fd, EV_READ);
+		ln->aio.data = ln;
+		ev_io_start(e->loop, &ln->aio);
+	}
 	ev_init(&s->resume, server_resume_cb);
 	s->resume.data = s;
 	s->obs.on_event = server_obs_cb;
@@ -216,6 +329,18 @@ server_addr(const struct server *s)
 	return s->addr;
 }
 
+const char *
+server_addrs(const struct server *s)
+{
+	return s->addrs;
+}
+
+const char *
+server_skipped(const struct server *s)
+{
+	return s->skipped;
+}
+
 void
 server_set_log(struct server *s, void *stdio_file)
 {
@@ -229,12 +354,14 @@ server_set_log(struct server *s, void *stdio_file)
 void
 server_stop(struct server *s)
 {
-	if (s->fd < 0)
+	size_t k;
+
+	if (s->nlsn == 0)
 		return;
-	ev_io_stop(s->eng->loop, &s->aio);
+	for (k = 0; k < s->nlsn; k++)
+		ev_io_stop(s->eng->loop, &s->lsn[k].aio);
 	ev_timer_stop(s->eng->loop, &s->resume);
-	close(s->fd);
-	s->fd = -1;
+	server_close_all(s);
 }
 
 void

@@ -1,6 +1,8 @@
 /* Small helpers shared by every module. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +113,107 @@ split_hostport(const char *s, char *host, size_t hostlen, int *port,
 	host[hl] = '\0';
 	*port = (int)p;
 	return 0;
+}
+
+int
+addr_resolve(const char *hostport, int passive, struct addr_list *out,
+    char *err, size_t errlen)
+{
+	char host[256], portstr[16];
+	struct addrinfo hints, *res, *ai;
+	int port, rc;
+	size_t n = 0, i;
+
+	out->a = NULL;
+	out->n = 0;
+	if (split_hostport(hostport, host, sizeof(host), &port, err, errlen) < 0)
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	rc = getaddrinfo(host[0] ? host : "127.0.0.1", portstr, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", hostport, rc == EAI_SYSTEM ?
+		    strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		n++;
+	out->a = xcalloc(n, sizeof(*out->a));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		union sb_addr a;
+
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    ai->ai_addrlen > sizeof(a))
+			continue;
+		memset(&a, 0, sizeof(a));
+		memcpy(&a, ai->ai_addr, ai->ai_addrlen);
+		for (i = 0; i < out->n; i++)
+			if (memcmp(&out->a[i], &a, sizeof(a)) == 0)
+				break;
+		if (i == out->n)
+			out->a[out->n++] = a;
+	}
+	freeaddrinfo(res);
+	if (out->n == 0) {
+		snprintf(err, errlen, "%s: no IPv4 or IPv6 address", hostport);
+		addr_list_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+addr_list_free(struct addr_list *l)
+{
+	free(l->a);
+	l->a = NULL;
+	l->n = 0;
+}
+
+socklen_t
+addr_len(const union sb_addr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+}
+
+size_t
+addr_format(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN];
+	int n;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		n = snprintf(out, outlen, "%s:%u", host, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		n = snprintf(out, outlen, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else
+		n = snprintf(out, outlen, "?");
+	if (n < 0)
+		return 0;
+	return (size_t)n < outlen ? (size_t)n : outlen > 0 ? outlen - 1 : 0;
+}
+
+int
+addr_is_numeric(const char *hostport)
+{
+	char host[256], err[8];
+	unsigned char buf[sizeof(struct in6_addr)];
+	int port;
+
+	if (split_hostport(hostport, host, sizeof(host), &port, err,
+	    sizeof(err)) < 0)
+		return 0;
+	return host[0] == '\0' || inet_pton(AF_INET, host, buf) == 1 ||
+	    inet_pton(AF_INET6, host, buf) == 1;
 }
 
 double

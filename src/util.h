@@ -4,6 +4,8 @@
 #define SB_UTIL_H
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 /* Allocate or abort with a message: allocation failure is not recoverable. */
 void *xmalloc(size_t n);
@@ -19,6 +21,38 @@ double now_mono(void);
  * and port buffers; returns 0, or -1 with err filled. */
 int split_hostport(const char *s, char *host, size_t hostlen, int *port,
     char *err, size_t errlen);
+
+/* One socket address of a name, IPv4 or IPv6 (28 bytes, not a 128-byte
+ * sockaddr_storage: a pool keeps one list for all its connections). */
+union sb_addr {
+	struct sockaddr		sa;
+	struct sockaddr_in	in;
+	struct sockaddr_in6	in6;
+};
+
+/* Every TCP address of a name, in getaddrinfo's order (glibc sorts it by
+ * RFC 6724: on stock Debian `localhost` gives ::1, then 127.0.0.1), with
+ * duplicates dropped. Allocated by addr_resolve, freed by addr_list_free. */
+struct addr_list {
+	union sb_addr	*a;
+	size_t		 n;
+};
+
+/* Resolve "HOST:PORT" (an empty HOST is 127.0.0.1) with getaddrinfo, which
+ * blocks: call it once, before the loop runs. passive asks for addresses to
+ * bind (AI_PASSIVE). Returns 0 with out filled (n >= 1), or -1 with err
+ * naming hostport and the resolver's reason. */
+int addr_resolve(const char *hostport, int passive, struct addr_list *out,
+    char *err, size_t errlen);
+void addr_list_free(struct addr_list *l);
+/* The byte length of a's sockaddr, for bind and connect. */
+socklen_t addr_len(const union sb_addr *a);
+/* Write "127.0.0.1:7000" or "[::1]:7000" (RFC 3986 host syntax) to out;
+ * returns the length written. */
+size_t addr_format(const struct sockaddr *sa, char *out, size_t outlen);
+/* Whether the HOST of "HOST:PORT" is a numeric IPv4/IPv6 address (or
+ * empty), so it can stand for only one address. */
+int addr_is_numeric(const char *hostport);
 
 /* Parse a duration such as "500ms", "2s", "1m", "1.5" (seconds); -1 if bad. */
 double parse_duration(const char *s);

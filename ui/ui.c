@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "ui.h"
 #include "ui_draw.h"
+#include "ui_files.h"
 #include "ui_fmt.h"
 #include "ui_record.h"
 #include "util.h"
@@ -165,14 +167,31 @@ ui_has_msgs(const struct ui_conn *c)
 	return 0;
 }
 
-/* w: write one connection's conversation as a scenario file. */
+/* The directory recordings go to: the current one, as an absolute path so
+ * that the status line names the file wherever the user looks from. */
+static int
+ui_record_dir(struct ui *u, char *dir, size_t dirlen)
+{
+	if (getcwd(dir, dirlen) == NULL) {
+		ui_status(u, "cannot record: current directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (strcmp(dir, "/") == 0)
+		dir[0] = '\0';
+	return 0;
+}
+
+/* w: write one connection's conversation as a scenario file, under a new
+ * name (timestamp and counter) that never overwrites a file. */
 static void
 ui_record_one(struct ui *u)
 {
 	struct ui_record_meta meta = { u->service,
 	    u->r != NULL ? runner_target(u->r) : u->title };
 	struct ui_conn *c = ui_record_target(u);
-	char path[96], err[256];
+	char dir[PATH_MAX], path[PATH_MAX + 64], err[PATH_MAX + 128];
+	int fd;
 
 	if (c == NULL) {
 		ui_status(u, "no connection selected to record");
@@ -183,40 +202,42 @@ ui_record_one(struct ui *u)
 		    (unsigned long long)c->info.id);
 		return;
 	}
-	snprintf(path, sizeof(path), "./sockbench-recording-%llu.txt",
-	    (unsigned long long)c->info.id);
-	if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0)
+	if (ui_record_dir(u, dir, sizeof(dir)) < 0)
+		return;
+	fd = ui_files_create_new(dir, "sockbench-recording", time(NULL),
+	    ".txt", 0, path, sizeof(path), err, sizeof(err));
+	if (fd < 0 || ui_record_write_fd(c, &meta, fd, path, err,
+	    sizeof(err)) < 0)
 		ui_status(u, "%s", err);
 	else
-		ui_status(u, "wrote %s (replay: sockbench run %s%s)", path,
-		    meta.service == NULL ? "--connect HOST:PORT " : "", path);
+		ui_status(u, "wrote #%llu to %s (replay: sockbench run %s%s)",
+		    (unsigned long long)c->info.id, path, meta.service == NULL ?
+		    "--connect HOST:PORT " : "", strrchr(path, '/') + 1);
 }
 
 /* W: write every connection with messages, one file each, in a new
- * directory. */
+ * directory (timestamp and counter: never one that exists). */
 static void
 ui_record_all(struct ui *u)
 {
 	struct ui_record_meta meta = { u->service,
 	    u->r != NULL ? runner_target(u->r) : u->title };
 	struct ui_conn *c;
-	char dir[96], path[160], err[256];
-	struct tm tm;
-	time_t t = time(NULL);
+	char dir[PATH_MAX], sub[PATH_MAX + 64], path[PATH_MAX + 96];
+	char err[PATH_MAX + 160];
 	unsigned long n = 0;
 
-	localtime_r(&t, &tm);
-	snprintf(dir, sizeof(dir), "./sockbench-recording-%04d%02d%02d-"
-	    "%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		ui_status(u, "cannot make %s: %s", dir, strerror(errno));
+	if (ui_record_dir(u, dir, sizeof(dir)) < 0)
+		return;
+	if (ui_files_create_new(dir, "sockbench-recording", time(NULL), NULL,
+	    1, sub, sizeof(sub), err, sizeof(err)) < 0) {
+		ui_status(u, "%s", err);
 		return;
 	}
 	for (c = u->m.first; c != NULL; c = c->next) {
 		if (!ui_has_msgs(c))
 			continue;
-		snprintf(path, sizeof(path), "%s/conn-%llu.txt", dir,
+		snprintf(path, sizeof(path), "%s/conn-%llu.txt", sub,
 		    (unsigned long long)c->info.id);
 		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
 			ui_status(u, "%s", err);
@@ -224,7 +245,7 @@ ui_record_all(struct ui *u)
 		}
 		n++;
 	}
-	ui_status(u, "wrote %lu recordings to %s/", n, dir);
+	ui_status(u, "wrote %lu recordings to %s/", n, sub);
 }
 
 /* Apply the filter being typed, keeping the cursor on its row. */
@@ -473,18 +494,6 @@ ui_stdin_cb(struct engine *e, void *arg)
 	ui_draw(u);
 }
 
-/* Open the log file in $TMPDIR (or /tmp). */
-static FILE *
-ui_open_log(char *path, size_t pathlen)
-{
-	const char *dir = getenv("TMPDIR");
-
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	snprintf(path, pathlen, "%s/sockbench-ui.log", dir);
-	return fopen(path, "a");
-}
-
 /* Whether the locale's character set is UTF-8. */
 static int
 ui_locale_utf8(void)
@@ -519,7 +528,8 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	u->utf8 = ui_locale_utf8();
 	ui_model_init(&u->m);
 	u->t_start = now_mono();
-	u->log = ui_open_log(logpath, sizeof(logpath));
+	u->log = ui_log_open(logpath, sizeof(logpath), u->log_err,
+	    sizeof(u->log_err));
 	logobs.ctx = u;
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
 		const char *term = getenv("TERM");
@@ -538,12 +548,24 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		atexit(ui_restore);
 		ui_atexit_done = 1;
 	}
-	if (u->log != NULL) {
-		fflush(stderr);
-		ui_saved_stderr = dup(2);
+	/* While curses owns the screen, stderr goes to the log (or nowhere
+	 * when there is none: a stray message must not break the screen). */
+	fflush(stderr);
+	ui_saved_stderr = dup(2);
+	if (u->log != NULL)
 		dup2(fileno(u->log), 2);
+	else {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 2);
+			close(null);
+		}
 	}
-	ui_log(u, "dashboard started: %s (log %s)", u->title, logpath);
+	ui_log(u, "dashboard started: %s (pid %ld, log %s)", u->title,
+	    (long)getpid(), logpath);
+	if (u->log == NULL)
+		ui_status(u, "%s", u->log_err);
 	cbreak();
 	noecho();
 	nonl();

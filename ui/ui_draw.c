@@ -577,6 +577,9 @@ ui_draw_status(struct ui *u, double now)
 		    "Esc clear)", u->fbuf);
 	else if (u->status[0] != '\0' && now - u->t_status < 8)
 		snprintf(left, sizeof(left), " %s", u->status);
+	else if (u->log == NULL && u->log_err[0] != '\0')
+		snprintf(left, sizeof(left), " %s  (q quit  ? help)",
+		    u->log_err);
 	else
 		snprintf(left, sizeof(left), " q quit  ? help  Enter focus  "
 		    "Tab pane  s/S sort  / filter  x hex  p pause  r restart  "

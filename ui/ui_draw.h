@@ -30,6 +30,7 @@ struct ui {
 	int			 msg_lines;	/* total, as last drawn */
 	char			*service;	/* for recordings, or NULL */
 	FILE			*log;
+	char			 log_err[256];	/* why there is no log */
 	int			 quit;
 	struct engine_timer	*t_draw, *t_stdin;
 };

@@ -1,8 +1,10 @@
 /* Recording: a connection's kept conversation as a replayable scenario. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cJSON.h>
 #include "codec.h"
 #include "ui_fmt.h"
@@ -230,21 +232,21 @@ ui_record_conn(const struct ui_conn *c, const struct ui_record_meta *meta,
 }
 
 int
-ui_record_write(const struct ui_conn *c, const struct ui_record_meta *meta,
-    const char *path, char *err, size_t errlen)
+ui_record_write_fd(const struct ui_conn *c, const struct ui_record_meta *meta,
+    int fd, const char *path, char *err, size_t errlen)
 {
 	struct buf b;
 	FILE *f;
 	int rc = 0;
 
-	buf_init(&b);
-	ui_record_conn(c, meta, &b);
-	if ((f = fopen(path, "w")) == NULL) {
+	if ((f = fdopen(fd, "w")) == NULL) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 		    strerror(errno));
-		buf_free(&b);
+		close(fd);
 		return -1;
 	}
+	buf_init(&b);
+	ui_record_conn(c, meta, &b);
 	if (fwrite(buf_data(&b), 1, buf_len(&b), f) != buf_len(&b))
 		rc = -1;
 	if (fclose(f) != 0)
@@ -254,6 +256,21 @@ ui_record_write(const struct ui_conn *c, const struct ui_record_meta *meta,
 		    strerror(errno));
 	buf_free(&b);
 	return rc;
+}
+
+int
+ui_record_write(const struct ui_conn *c, const struct ui_record_meta *meta,
+    const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, 0666);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, errno ==
+		    EEXIST ? "it exists (never overwritten)" : strerror(errno));
+		return -1;
+	}
+	return ui_record_write_fd(c, meta, fd, path, err, errlen);
 }
 
 char *

@@ -20,9 +20,14 @@ void ui_record_quote(const unsigned char *p, size_t n, struct buf *b);
  * point of view; returns the number of send and expect steps written. */
 size_t ui_record_conn(const struct ui_conn *c,
     const struct ui_record_meta *meta, struct buf *b);
-/* Write that scenario to path; 0, or -1 with err filled. */
+/* Write that scenario to a new file at path (O_CREAT|O_EXCL|O_NOFOLLOW:
+ * an existing file is never overwritten); 0, or -1 with err filled. */
 int ui_record_write(const struct ui_conn *c, const struct ui_record_meta *meta,
     const char *path, char *err, size_t errlen);
+/* Write that scenario to fd, which it closes; path names it in err. */
+int ui_record_write_fd(const struct ui_conn *c,
+    const struct ui_record_meta *meta, int fd, const char *path, char *err,
+    size_t errlen);
 /* The `service` directive's arguments for sc's embedded service, or NULL
  * when it names none; the caller frees it. */
 char *ui_record_service(const struct scenario *sc);

@@ -22,7 +22,9 @@ static const char serve_help[] =
 "to stderr. SIGINT or SIGTERM shut it down cleanly.\n"
 "\n"
 "  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7000;\n"
-"                           port 0 picks a free port and prints it)\n"
+"                           port 0 picks a free port and prints it). A\n"
+"                           name is bound on every address it resolves\n"
+"                           to, on one port, and each one is printed\n"
 "  -s, --service SPEC       echo (default), app, or file, with options:\n"
 "                             echo:prefix=TEXT   reply TEXT + data (seed 004)\n"
 "                             echo:suffix=TEXT   reply data + TEXT (seed 004)\n"
@@ -82,7 +84,7 @@ serve_one(const char *listen, struct service_cfg *cfg,
 	}
 	if (ui) {
 		/* The dashboard owns the terminal and the signals. */
-		snprintf(title, sizeof(title), "serve %s (%s)", server_addr(s),
+		snprintf(title, sizeof(title), "serve %s (%s)", server_addrs(s),
 		    cfg->name);
 		rc = ui_run(e, NULL, title);
 		server_free(s);
@@ -91,9 +93,12 @@ serve_one(const char *listen, struct service_cfg *cfg,
 	}
 	if (announce) {
 		printf("sockbench: serving %s on %s\n", cfg->name,
-		    server_addr(s));
+		    server_addrs(s));
 		fflush(stdout);
 	}
+	if (server_skipped(s)[0] != '\0')
+		fprintf(stderr, "sockbench serve: not listening on %s\n",
+		    server_skipped(s));
 	if (!quiet)
 		server_set_log(s, stderr);
 	engine_run(e);
@@ -155,6 +160,29 @@ serve_reserve_port(const char *listen, char *out, size_t outlen, char *err,
 	return fd;
 }
 
+/* Say what the workers of a pool listen on: every address of the name,
+ * as each worker binds them all. */
+static void
+serve_announce_workers(const char *listen, const char *name, int n)
+{
+	char list[400] = "", as[64], err[256];
+	struct addr_list l;
+	size_t i, len;
+
+	if (addr_resolve(listen, 1, &l, err, sizeof(err)) == 0) {
+		for (i = 0; i < l.n; i++) {
+			addr_format(&l.a[i].sa, as, sizeof(as));
+			len = strlen(list);
+			snprintf(list + len, sizeof(list) - len, "%s%s",
+			    i > 0 ? ", " : "", as);
+		}
+		addr_list_free(&l);
+	} else
+		snprintf(list, sizeof(list), "%s", listen);
+	printf("sockbench: serving %s on %s with %d workers\n", name, list, n);
+	fflush(stdout);
+}
+
 /* Run n worker processes on one port and wait for them. */
 static int
 serve_workers(const char *listen, struct service_cfg *cfg,
@@ -173,9 +201,7 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 		return EXIT_RUNTIME;
 	}
 	listen = addr;
-	printf("sockbench: serving %s on %s with %d workers\n", cfg->name,
-	    listen, n);
-	fflush(stdout);
+	serve_announce_workers(listen, cfg->name, n);
 	/* No SA_RESTART: the signal must interrupt waitpid below. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = serve_parent_sig;

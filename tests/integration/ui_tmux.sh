@@ -1,8 +1,11 @@
 #!/bin/sh
 # The dashboard driven through tmux on a private server: the demo fills the
 # table, Enter shows a decoded seed message, the help overlay opens, the hex
-# view toggles, w writes a scenario that `sockbench run` replays, the screen
-# survives a resize, and q or SIGTERM give the terminal back. Every wait is
+# view toggles, w writes a scenario that `sockbench run` replays (under a
+# new name each time, the full path on the status line, never over a
+# file), the screen survives a resize, q or SIGTERM give the terminal back,
+# the log lives in $XDG_STATE_HOME/sockbench (0700, 0600) and the status
+# line says so when it cannot be opened. Every wait is
 # a poll with a deadline; the tmux server is always killed at the end.
 # Prints TAP lines. Uses $BIN (default ./sockbench).
 BIN=${BIN:-./sockbench}
@@ -37,6 +40,7 @@ fi
 SOCK=sbtest$$
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/sbui.XXXXXX")
 export TMPDIR="$DIR"
+export XDG_STATE_HOME="$DIR/state"	# the dashboard's log goes here
 export TMUX_TMPDIR="$DIR"	# the server's socket goes away with $DIR
 unset TMUX
 
@@ -182,16 +186,29 @@ else
 fi
 
 t send-keys -t sb w
-if wait_for sb 'wrote \./sockbench-recording-[0-9]+\.txt'; then
-	file=$(sed -n 's/.*wrote \.\/\(sockbench-recording-[0-9]*\.txt\).*/\1/p' \
-	    "$DIR/screen" | head -1)
-	if [ -f "$DIR/$file" ] && grep -q '^codec jsonhdr' "$DIR/$file" &&
-	    grep -q '^send ' "$DIR/$file" && grep -q '^expect ' "$DIR/$file" &&
+rec='wrote #[0-9]+ to (/[^ ]*/sockbench-recording-[0-9]{8}-[0-9]{6}-[0-9]+\.txt)'
+if wait_for sb "$rec"; then
+	file=$(sed -En "s|.*$rec.*|\1|p" "$DIR/screen" | head -1)
+	if [ "$(dirname "$file")" = "$(cd "$DIR" && pwd -P)" ] &&
+	    [ -f "$file" ] && grep -q '^codec jsonhdr' "$file" &&
+	    grep -q '^send ' "$file" && grep -q '^expect ' "$file" &&
 	    (cd "$DIR" && timeout 30 "$BIN" run "$file" >"$DIR/run.out" 2>&1); then
-		ok "w writes $file and sockbench run replays it"
+		ok "w writes $(basename "$file"), its full path on the status line, and sockbench run replays it"
 	else
 		not_ok "w writes a scenario that sockbench run replays"
-		cat "$DIR/$file" "$DIR/run.out" 2>/dev/null
+		cat "$DIR/screen" "$file" "$DIR/run.out" 2>/dev/null
+	fi
+	cp "$file" "$DIR/first.copy"
+	sleep 1.1	# past the status line's message, into a new second or not
+	t send-keys -t sb w
+	if wait_for sb "$rec" 30 &&
+	    file2=$(sed -En "s|.*$rec.*|\1|p" "$DIR/screen" | head -1) &&
+	    [ -n "$file2" ] && [ "$file2" != "$file" ] && [ -f "$file2" ] &&
+	    cmp -s "$file" "$DIR/first.copy"; then
+		ok "a second w writes a new file and leaves the first as it was"
+	else
+		not_ok "a second w writes a new file and leaves the first as it was"
+		cat "$DIR/screen"
 	fi
 else
 	not_ok "w writes a scenario that sockbench run replays"
@@ -229,11 +246,29 @@ else
 	cat "$DIR/screen"
 fi
 
-if [ -s "$DIR/sockbench-ui.log" ]; then
-	ok "diagnostics went to \$TMPDIR/sockbench-ui.log"
+log="$DIR/state/sockbench/ui.log"
+if [ -s "$log" ] && [ "$(stat -c %a "$log")" = 600 ] &&
+    [ "$(stat -c %a "$DIR/state/sockbench")" = 700 ] &&
+    grep -q 'dashboard started' "$log" && [ ! -e "$DIR/sockbench-ui.log" ]; then
+	ok "diagnostics went to \$XDG_STATE_HOME/sockbench/ui.log (0600 in a 0700 directory), nothing in \$TMPDIR"
 else
-	not_ok "diagnostics went to \$TMPDIR/sockbench-ui.log"
+	not_ok "diagnostics went to \$XDG_STATE_HOME/sockbench/ui.log (0600 in a 0700 directory), nothing in \$TMPDIR"
+	ls -la "$DIR" "$DIR/state/sockbench" 2>&1
 fi
+
+# A state directory that cannot be made: the dashboard runs, and its
+# status line says there is no log and why.
+: >"$DIR/plainfile"
+t new-session -d -s sb4 -x 160 -y 40 \
+    "cd '$DIR' && XDG_STATE_HOME='$DIR/plainfile/state' LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' ui; echo SB-EXIT=\$?; exec sh"
+if wait_for sb4 'no log: cannot make .*/plainfile/state/sockbench: Not a directory'; then
+	ok "without a log the status line says why"
+else
+	not_ok "without a log the status line says why"
+	cat "$DIR/screen"
+fi
+t send-keys -t sb4 q
+wait_for sb4 '^SB-EXIT=' >/dev/null
 
 # sockbench bench --ui: the same dashboard over the load generator's loop,
 # closing by itself when the measured window ends, then the report.

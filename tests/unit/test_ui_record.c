@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "ui.h"
 #include "ui_record.h"
@@ -217,11 +218,59 @@ test_demo_matches_file(void **state)
 	assert_string_equal(file, ui_demo_scenario);
 }
 
+/* Writing a recording never replaces a file that is there, nor follows a
+ * symlink planted at its name; a new path is written whole. */
+static void
+test_write_never_overwrites(void **state)
+{
+	static const char *const wire[] = { "ping\n", "pong\n" };
+	static const size_t lens[] = { 5, 5 };
+	static const int out[] = { 1, 0 };
+	struct ui_record_meta meta = { NULL, "127.0.0.1:7000" };
+	struct conn_info ci;
+	struct ui_conn *c;
+	char dir[] = "/tmp/sbrecXXXXXX", path[64], link[64], err[256];
+	char got[512];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	c = conv(&ci, SIDE_CLIENT, &codec_line, wire, lens, out, 2, NULL);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/rec.txt", dir);
+	f = fopen(path, "w");
+	fputs("mine\n", f);
+	fclose(f);
+	assert_int_equal(ui_record_write(c, &meta, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "it exists (never overwritten)"));
+	f = fopen(path, "r");
+	n = fread(got, 1, sizeof(got) - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	assert_string_equal(got, "mine\n");
+	snprintf(link, sizeof(link), "%s/link.txt", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(ui_record_write(c, &meta, link, err, sizeof(err)), -1);
+	unlink(link);
+	unlink(path);
+	assert_int_equal(ui_record_write(c, &meta, path, err, sizeof(err)), 0);
+	f = fopen(path, "r");
+	n = fread(got, 1, sizeof(got) - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(got, "\nsend "));
+	assert_non_null(strstr(got, "ping"));
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quote_escapes),
+		cmocka_unit_test_setup_teardown(test_write_never_overwrites,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_side, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_server_side_reversed,
