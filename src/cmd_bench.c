@@ -405,7 +405,7 @@ static void
 bench_ended(const struct loadgen_counts *n, char *out, size_t outlen)
 {
 	size_t len = 0;
-	int i;
+	int i, k;
 
 	out[0] = '\0';
 	if (n->ended & LG_END_NO_CONNS) {
@@ -413,11 +413,14 @@ bench_ended(const struct loadgen_counts *n, char *out, size_t outlen)
 		    n->connected == 0 ? "no connection could be established" :
 		    "the server closed every connection and none could be "
 		    "reopened");
-		for (i = 0; i < LG_ERR_N && len < outlen; i++)
+		for (i = 0, k = 0; i < LG_ERR_N && len < outlen; i++)
 			if (n->errors[i] > 0)
 				len += (size_t)snprintf(out + len, outlen - len,
-				    " (%s %llu)", loadgen_cause_name(i),
+				    "%s%s %llu", k++ == 0 ? " (" : ", ",
+				    loadgen_cause_name(i),
 				    (unsigned long long)n->errors[i]);
+		if (k > 0 && len < outlen)
+			len += (size_t)snprintf(out + len, outlen - len, ")");
 	}
 	if ((n->ended & LG_END_SIGNAL) && len < outlen)
 		len += (size_t)snprintf(out + len, outlen - len, "%sinterrupted",
