@@ -83,6 +83,9 @@ def main():
                 st["out"] = st["out"][n:]
             except BlockingIOError:
                 pass
+            except OSError:
+                close(s, "rst")
+                return
         want = selectors.EVENT_READ
         if st["out"] or mode == "stream":
             want |= selectors.EVENT_WRITE
@@ -93,7 +96,7 @@ def main():
     while time.monotonic() < end:
         now = time.monotonic()
         for s, st in list(state.items()):
-            while st.get("later") and st["later"][0][0] <= now:
+            while s in state and st["later"] and st["later"][0][0] <= now:
                 st["out"] += st["later"].pop(0)[1]
                 flush(s, st)
         for key, ev in sel.select(timeout=0.01 if mode == "slow" else 0.2):
@@ -128,6 +131,9 @@ def main():
                     continue
                 except BlockingIOError:
                     data = None
+                except OSError:
+                    close(s, "err")
+                    continue
                 if data == b"":
                     close(s, "fin")
                     continue
@@ -158,7 +164,8 @@ def main():
                             total[0] += 1
                         if mode == "drop" and st["rx"] // size > after:
                             flush(s, st)
-                            reset(s)
+                            if s in state:
+                                reset(s)
                             continue
                         if mode == "die" and total[0] >= after:
                             flush(s, st)
@@ -166,7 +173,8 @@ def main():
                                 reset(t)
                             ls.close()
                             return
-            flush(s, st)
+            if s in state:
+                flush(s, st)
 
 
 if __name__ == "__main__":
