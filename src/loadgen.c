@@ -462,11 +462,13 @@ lg_on_open(struct conn *c)
 	struct loadgen *lg = lc->lg;
 
 	lg->open++;
+	lc->tmo.data = c;
+	if (lg->stopped)
+		return;		/* a connect that completed in the teardown */
 	if (lc->n < lg->cfg.conns)
 		lg->res.n.connected++;
 	else
 		lg->res.n.reopened++;
-	lc->tmo.data = c;
 	hist_record(&lg->res.connect, (uint64_t)((c->info.t_open -
 	    c->info.t_start) * 1e6));
 	if (lg->running)
@@ -543,8 +545,8 @@ lg_on_close(struct conn *c)
 		return;
 	}
 	lg_count_close(lg, c, inflight, stalled, first);
-	if (inflight > 0 && lg->cfg.requests > 0 && !lg->cfg.reconnect &&
-	    !lg->draining)
+	if ((inflight > 0 || stalled) && lg->cfg.requests > 0 &&
+	    !lg->cfg.reconnect && !lg->draining)
 		lg_resend(lg);
 	if (lg->draining) {
 		if (lg->inflight == 0)
@@ -651,6 +653,8 @@ lg_finish(struct loadgen *lg, uint64_t why)
 	lg->drain_timer = NULL;
 	engine_timer_cancel(lg->eng, lg->end_timer);
 	lg->end_timer = NULL;
+	engine_timer_cancel(lg->eng, lg->prog_timer);
+	lg->prog_timer = NULL;
 	pool_stop(lg->pool);
 	engine_stop(lg->eng);
 }
