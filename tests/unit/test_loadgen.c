@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -330,6 +332,65 @@ bytes_out_counts_what_the_socket_took_not_what_was_queued(void **state)
 }
 
 static void
+a_frame_with_nothing_in_flight_is_unexpected_and_answers_nothing(
+    void **state)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[256], target[64];
+	const struct loadgen_result *r;
+	int lfd = silent_listener(target, sizeof(target)), status;
+	pid_t pid;
+
+	(void)state;
+	/* A line server that answers the request, then 100 ms later pushes
+	 * a line nobody asked for; at 2 requests/s nothing is in flight. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[256];
+		int fd = accept(lfd, NULL, NULL);
+		ssize_t n;
+
+		if (fd < 0)
+			_exit(1);
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0 || write(fd, buf, (size_t)n) != n)
+			_exit(1);
+		usleep(100000);
+		if (write(fd, "push\n", 5) != 5)
+			_exit(1);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	memset(&c, 0, sizeof(c));
+	engine_limits_default(&c.lim);
+	c.target = target;
+	c.conns = 1;
+	c.depth = 1;
+	c.mode = LG_RATE;
+	c.rate = 2;
+	c.duration = 0.35;
+	c.request_timeout = 1;
+	c.codec = codec_find("line");
+	c.msg = (const unsigned char *)"ping\n";
+	c.msg_len = 5;
+	lg = loadgen_new(&c, err, sizeof(err));
+	assert_non_null(lg);
+	loadgen_run(lg);
+	r = loadgen_result(lg);
+	assert_int_equal(r->n.issued, 1);
+	assert_int_equal(r->n.answered, 1);
+	assert_int_equal(r->n.unexpected, 5);
+	assert_int_equal(r->n.bytes_in, 10);
+	loadgen_free(lg);
+	close(lfd);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}
+
+static void
 results_survive_encoding_and_merge_by_adding(void **state)
 {
 	static struct loadgen_result a, b, back, junk, sum;
@@ -418,6 +479,7 @@ main(void)
 		cmocka_unit_test(a_request_past_its_timeout_is_a_timeout_and_its_connection_stalled),
 		cmocka_unit_test(requests_in_flight_at_the_end_are_drained_then_unanswered),
 		cmocka_unit_test(bytes_out_counts_what_the_socket_took_not_what_was_queued),
+		cmocka_unit_test(a_frame_with_nothing_in_flight_is_unexpected_and_answers_nothing),
 		cmocka_unit_test(results_survive_encoding_and_merge_by_adding),
 		cmocka_unit_test(close_reasons_map_to_causes),
 	};
