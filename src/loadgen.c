@@ -14,11 +14,14 @@
 
 #define LG_BATCH_MAX	(64 * 1024)	/* bytes of requests written at once */
 #define LG_MAGIC	"SBLG"
+#define LG_TEARDOWN	1.0	/* seconds a graceful close waits for FINs */
+#define LG_DRAIN_NO_TIMEOUT 5.0	/* drain without a request timeout */
 
 /* One per client connection: made by the pool through lg_make, freed by
  * lg_on_close. The ring of send times is allocated with it. */
 struct lg_conn {
 	struct loadgen	*lg;
+	ev_timer	 tmo;		/* checks the oldest request in flight */
 	uint64_t	 n;		/* 0-based; >= conns for a reopen */
 	uint64_t	 rx_part;	/* bytes of the reply still arriving */
 	double		 due;		/* LG_RATE: next request is due */
@@ -27,6 +30,7 @@ struct lg_conn {
 	uint32_t	 inflight;
 	unsigned	 started:1;	/* requests flowing */
 	unsigned	 got_first:1;	/* first reply byte seen */
+	unsigned	 stalled:1;	/* closed by us: a request timed out */
 	uint32_t	 ts[];		/* send times, us since lg->t0 */
 };
 
@@ -46,20 +50,25 @@ struct loadgen {
 	int			 count_bytes;	/* raw codec: replies by size */
 	double			 t0, t_run;
 	int			 running, stopped, closing;
+	int			 draining;	/* window over: no more sends */
+	int			 tearing;	/* graceful teardown under way */
+	uint32_t		 tmo_us;	/* request timeout; 0: none */
+	uint64_t		 inflight;	/* over every connection */
 	uint64_t		 settled;	/* first connects done or failed */
 	uint64_t		 open;
 	uint64_t		 ivl_requests;
 	double			 t_ivl;
 	struct engine_timer	*ramp_timer, *end_timer, *prog_timer;
+	struct engine_timer	*drain_timer, *td_timer;
 	struct hist		 ivl;
 	struct loadgen_result	 res;
 };
 
-static void lg_finish(struct loadgen *lg);
+static void lg_finish(struct loadgen *lg, uint64_t why);
 
 static const char *const lg_cause_names[LG_ERR_N] = {
-	"refused", "reset", "timeout", "eof", "protocol", "address", "socket",
-	"other"
+	"refused", "reset", "timeout", "connect_timeout", "eof", "protocol",
+	"address", "socket", "other"
 };
 
 const char *
@@ -78,8 +87,10 @@ loadgen_cause_of(const char *reason)
 	if (strstr(reason, "reset") != NULL ||
 	    strstr(reason, "broken pipe") != NULL)
 		return LG_ERR_RESET;
-	if (strstr(reason, "timeout") != NULL ||
-	    strstr(reason, "timed out") != NULL)
+	if (strstr(reason, "connect timeout") != NULL ||
+	    strstr(reason, "connect: connection timed out") != NULL)
+		return LG_ERR_CONNECT_TIMEOUT;
+	if (strstr(reason, "stalled") != NULL)
 		return LG_ERR_TIMEOUT;
 	if (strstr(reason, "no local address") != NULL ||
 	    strstr(reason, "Cannot assign") != NULL)
@@ -123,18 +134,29 @@ lg_send(struct conn *c, uint32_t k)
 
 	if (k > room)
 		k = room;
-	if (lg->cfg.requests > 0 && lg->res.n.issued + k > lg->cfg.requests)
-		k = (uint32_t)(lg->cfg.requests - lg->res.n.issued);
-	if (k == 0 || c->dead)
+	/* -n counts answers: never have more out than are still needed,
+	 * and send again for requests a dropped connection lost. */
+	if (lg->cfg.requests > 0 && lg->res.n.answered + lg->inflight + k >
+	    lg->cfg.requests)
+		k = lg->res.n.answered + lg->inflight >= lg->cfg.requests ? 0 :
+		    (uint32_t)(lg->cfg.requests - lg->res.n.answered -
+		    lg->inflight);
+	if (k == 0 || c->dead || lg->draining || lg->stopped)
 		return 0;
 	now = lg_now_us(lg);
 	for (i = 0; i < k; i++)
 		lc->ts[(lc->head + lc->inflight + i) & lg->mask] = now;
 	lc->inflight += k;
+	lg->inflight += k;
 	if (lc->t_first == 0)	/* once per connection: read the clock */
 		lc->t_first = now_mono();
 	lg->res.n.issued += k;
-	lg->res.n.bytes_out += (uint64_t)k * lg->cfg.msg_len;
+	/* One timer per connection watches the oldest request; it is only
+	 * started here when it is idle, so a busy connection costs nothing. */
+	if (lg->tmo_us > 0 && !ev_is_active(&lc->tmo)) {
+		ev_timer_set(&lc->tmo, lg->cfg.request_timeout, 0.);
+		ev_timer_start(lg->eng->loop, &lc->tmo);
+	}
 	for (sent = 0; sent < k && !c->dead; ) {
 		size_t m = k - sent < lg->batch_n ? k - sent : lg->batch_n;
 
@@ -192,7 +214,7 @@ lg_on_timer(struct conn *c)
 	double now = ev_now(lg->eng->loop), iv = 1.0 / lg->cfg.rate;
 	uint32_t due = 0;
 
-	if (lg->stopped)
+	if (lg->stopped || lg->draining)
 		return;
 	while (lc->due <= now && due < 1000) {
 		due++;
@@ -215,22 +237,25 @@ lg_complete(struct conn *c, uint64_t k)
 	uint32_t now = lg_now_us(lg), t;
 	uint64_t i;
 
+	/* The callers never pass more than are in flight. */
 	for (i = 0; i < k; i++) {
-		if (lc->inflight == 0) {
-			lg->res.n.unexpected += k - i;
-			break;
-		}
 		t = lc->ts[lc->head];
 		lc->head = (lc->head + 1) & lg->mask;
 		lc->inflight--;
 		hist_record(&lg->res.lat, now - t);
 		if (lg->cfg.progress != NULL)
 			hist_record(&lg->ivl, now - t);
-		lg->res.n.requests++;
-		lg->ivl_requests++;
 	}
-	if (lg->cfg.requests > 0 && lg->res.n.requests >= lg->cfg.requests) {
-		lg_finish(lg);
+	lg->inflight -= k;
+	lg->res.n.answered += k;
+	lg->ivl_requests += k;
+	if (lg->cfg.requests > 0 && lg->res.n.answered >= lg->cfg.requests) {
+		lg_finish(lg, LG_END_COUNT);
+		return;
+	}
+	if (lg->draining) {
+		if (lg->inflight == 0)
+			lg_finish(lg, LG_END_DURATION);
 		return;
 	}
 	if (lg->cfg.mode == LG_CLOSED)
@@ -247,20 +272,40 @@ lg_on_msg(struct conn *c, const struct codec_frame *f)
 	struct loadgen *lg = lc->lg;
 	uint64_t k;
 
-	if (!lc->started || lg->stopped)
+	if (lg->stopped)
 		return;
 	lg->res.n.bytes_in += f->frame_len;
+	if (lg->count_bytes) {
+		uint64_t room = (uint64_t)lc->inflight * lg->reply_len -
+		    lc->rx_part;
+
+		/* Only bytes that requests in flight can account for are
+		 * replies. More than that (a stream, a banner, a reply of
+		 * another size) means the byte count no longer says which
+		 * request a byte answers: nothing in this read counts, and
+		 * the connection is closed as out of step. */
+		if (f->frame_len > room) {
+			lg->res.n.unexpected += f->frame_len;
+			conn_fail(c, "protocol error: out of step: %zu bytes "
+			    "arrived, %llu in flight could account for", f->
+			    frame_len, (unsigned long long)room);
+			return;
+		}
+		lc->rx_part += f->frame_len;
+		k = lc->rx_part / lg->reply_len;
+		lc->rx_part %= lg->reply_len;
+	} else if (lc->inflight == 0) {
+		/* A whole frame nobody asked for: framing keeps the next
+		 * reply apart, so it is counted and dropped. */
+		lg->res.n.unexpected += f->frame_len;
+		return;
+	} else
+		k = 1;
 	if (!lc->got_first && lc->t_first > 0) {
 		lc->got_first = 1;
 		hist_record(&lg->res.ttfb, (uint64_t)((now_mono() -
 		    lc->t_first) * 1e6));
 	}
-	if (lg->count_bytes) {
-		lc->rx_part += f->frame_len;
-		k = lc->rx_part / lg->reply_len;
-		lc->rx_part %= lg->reply_len;
-	} else
-		k = 1;
 	if (k > 0)
 		lg_complete(c, k);
 }
@@ -271,16 +316,96 @@ lg_on_drain(struct conn *c)
 {
 	struct lg_conn *lc = c->udata;
 
-	if (lc->started && !lc->lg->stopped && lc->lg->cfg.mode == LG_FLOOD)
+	if (lc->started && !lc->lg->stopped && !lc->lg->draining &&
+	    lc->lg->cfg.mode == LG_FLOOD)
 		lg_flood(c);
+}
+
+/* The drain is over: what is still in flight stays unanswered. */
+static void
+lg_drain_cb(struct engine *e, void *arg)
+{
+	struct loadgen *lg = arg;
+
+	(void)e;
+	lg->drain_timer = NULL;
+	lg_finish(lg, LG_END_DURATION);
+}
+
+/* Close the measured window: stop sending, and wait for the replies to
+ * the requests in flight for up to the request timeout. */
+static void
+lg_window_end(struct loadgen *lg)
+{
+	double now = ev_now(lg->eng->loop);
+
+	if (lg->draining || lg->stopped)
+		return;
+	lg->draining = 1;
+	lg->res.n.seconds = now - lg->t_run;
+	lg->res.n.requests = lg->res.n.answered;
+	pool_stop(lg->pool);
+	if (lg->inflight == 0) {
+		lg_finish(lg, LG_END_DURATION);
+		return;
+	}
+	lg->drain_timer = engine_after(lg->eng, lg->cfg.request_timeout > 0 ?
+	    lg->cfg.request_timeout : LG_DRAIN_NO_TIMEOUT, lg_drain_cb, lg);
 }
 
 /* The measured window is over. */
 static void
 lg_end_cb(struct engine *e, void *arg)
 {
+	struct loadgen *lg = arg;
+
 	(void)e;
-	lg_finish(arg);
+	lg->end_timer = NULL;
+	lg_window_end(lg);
+}
+
+/* The oldest request on a connection passed the request timeout: count it
+ * as a timeout, time it at its age, and close the connection as stalled
+ * (a late reply could no longer be told from the next one's); the others
+ * in flight on it are lost. */
+static void
+lg_stall(struct conn *c, uint32_t age)
+{
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+
+	lg->res.n.errors[LG_ERR_TIMEOUT]++;
+	hist_record(&lg->res.lat, age);
+	if (lg->cfg.progress != NULL)
+		hist_record(&lg->ivl, age);
+	lg->res.n.lost += lc->inflight - 1;
+	lg->inflight -= lc->inflight;
+	lc->inflight = 0;
+	lc->stalled = 1;
+	lg->res.n.stalled++;
+	conn_fail(c, "stalled: no reply within %gs", lg->cfg.request_timeout);
+}
+
+/* A connection's request timer: the oldest request in flight is checked,
+ * and the timer set again for when it will be due. */
+static void
+lg_tmo_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = w->data;
+	struct lg_conn *lc = c->udata;
+	struct loadgen *lg = lc->lg;
+	uint32_t age;
+
+	(void)revents;
+	if (c->dead || lc->inflight == 0 || lg->stopped || lg->draining)
+		return;		/* the drain timer settles the rest */
+	age = lg_now_us(lg) - lc->ts[lc->head];
+	if (age < lg->tmo_us) {
+		ev_timer_set(w, (double)(lg->tmo_us - age) / 1e6 + 1e-6, 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	lg_stall(c, age);
 }
 
 /* Start every open connection: the ramp is over. */
@@ -306,7 +431,7 @@ lg_begin(struct loadgen *lg)
 			lg_start_conn(c);
 	}
 	if (lg->open == 0 && pool_pending(lg->pool) == 0)
-		lg_finish(lg);
+		lg_finish(lg, LG_END_NO_CONNS);
 }
 
 /* The ramp took too long: measure with what is open. */
@@ -337,13 +462,62 @@ lg_on_open(struct conn *c)
 	struct loadgen *lg = lc->lg;
 
 	lg->open++;
-	lg->res.n.opened++;
+	lc->tmo.data = c;
+	if (lg->stopped)
+		return;		/* a connect that completed in the teardown */
+	if (lc->n < lg->cfg.conns)
+		lg->res.n.connected++;
+	else
+		lg->res.n.reopened++;
 	hist_record(&lg->res.connect, (uint64_t)((c->info.t_open -
 	    c->info.t_start) * 1e6));
 	if (lg->running)
 		lg_start_conn(c);
 	else if (lc->n < lg->cfg.conns)
 		lg_settle(lg);
+}
+
+/* Count what a closed connection leaves: bytes written, requests lost,
+ * the cause of its end, a failed reopen. */
+static void
+lg_count_close(struct loadgen *lg, struct conn *c, uint32_t inflight,
+    int stalled, int first)
+{
+	lg->res.n.bytes_out += c->info.bytes_out;
+	lg->res.n.lost += inflight;
+	lg->inflight -= inflight;
+	if (stalled)
+		;		/* counted as a timeout and stalled */
+	else if (c->info.state == CS_FAILED)
+		lg->res.n.errors[loadgen_cause_of(c->info.reason)]++;
+	else if (strncmp(c->info.reason, "EOF", 3) == 0)
+		lg->res.n.errors[LG_ERR_EOF]++;
+	if (c->info.t_open == 0 && !first)
+		lg->res.n.reopen_failed++;
+}
+
+/* -n without reconnect: requests lost with a connection are sent again
+ * on the connections still open (only after a loss, so off the hot
+ * path). */
+static void
+lg_resend(struct loadgen *lg)
+{
+	struct conn *c, *next;
+
+	if (lg->cfg.mode == LG_RATE)
+		return;		/* the rate timers send them */
+	for (c = lg->eng->conns; c != NULL; c = next) {
+		struct lg_conn *lc = c->udata;
+
+		next = c->next;
+		if (c->owner != lg->pool || c->dead || lc == NULL ||
+		    !lc->started)
+			continue;
+		if (lg->cfg.mode == LG_CLOSED)
+			lg_send(c, lg->cfg.depth - lc->inflight);
+		else
+			lg_flood(c);
+	}
 }
 
 /* Closed or failed: count the cause, reopen if asked, free the state. */
@@ -353,26 +527,38 @@ lg_on_close(struct conn *c)
 	struct lg_conn *lc = c->udata;
 	struct loadgen *lg = lc->lg;
 	int was_open = c->info.t_open > 0, first = lc->n < lg->cfg.conns;
+	int stalled = lc->stalled;
+	uint32_t inflight = lc->inflight;
 
+	ev_timer_stop(lg->eng->loop, &lc->tmo);
 	free(lc);
 	c->udata = NULL;
 	if (was_open)
 		lg->open--;
 	if (lg->closing)
 		return;
-	if (c->info.state == CS_FAILED)
-		lg->res.n.errors[loadgen_cause_of(c->info.reason)]++;
-	else if (!lg->stopped && strncmp(c->info.reason, "EOF", 3) == 0)
-		lg->res.n.errors[LG_ERR_EOF]++;
-	if (lg->stopped)
+	if (lg->stopped) {
+		/* The figures are frozen; a graceful teardown ends when the
+		 * last connection is closed. */
+		if (lg->tearing && lg->open == 0)
+			engine_stop(lg->eng);
 		return;
+	}
+	lg_count_close(lg, c, inflight, stalled, first);
+	if ((inflight > 0 || stalled) && lg->cfg.requests > 0 &&
+	    !lg->cfg.reconnect && !lg->draining)
+		lg_resend(lg);
+	if (lg->draining) {
+		if (lg->inflight == 0)
+			lg_finish(lg, LG_END_DURATION);
+		return;
+	}
 	if (!was_open && first && !lg->running)
 		lg_settle(lg);
-	else if (was_open && lg->cfg.reconnect) {
-		lg->res.n.reconnects++;
+	else if (was_open && lg->cfg.reconnect)
 		pool_add(lg->pool, 1);
-	} else if (lg->running && lg->open == 0 && pool_pending(lg->pool) == 0)
-		lg_finish(lg);
+	else if (lg->running && lg->open == 0 && pool_pending(lg->pool) == 0)
+		lg_finish(lg, LG_END_NO_CONNS);
 }
 
 /* Make the state of the pool's connection number n. */
@@ -385,6 +571,7 @@ lg_make(void *arg, uint64_t n)
 
 	lc->lg = lg;
 	lc->n = n;
+	ev_init(&lc->tmo, lg_tmo_cb);
 	return lc;
 }
 
@@ -421,25 +608,89 @@ lg_progress_cb(struct engine *e, void *arg)
 	lg->t_ivl = now;
 }
 
-/* The run is over: freeze the figures and leave the loop. */
+/* The run is over (why: an LG_END_* bit): freeze the figures, count what
+ * is still in flight as unanswered, and leave the loop. */
 static void
-lg_finish(struct loadgen *lg)
+lg_finish(struct loadgen *lg, uint64_t why)
 {
+	struct conn *c;
 	double now;
 
 	if (lg->stopped)
 		return;
+	ev_now_update(lg->eng->loop);
 	now = ev_now(lg->eng->loop);
 	lg->stopped = 1;
+	lg->res.n.ended |= why;
 	if (!lg->running) {
 		lg->t_run = now;
 		lg->res.n.establish = now - lg->t0;
 	}
-	lg->res.n.seconds = now - lg->t_run;
+	if (!lg->draining) {
+		lg->res.n.seconds = now - lg->t_run;
+		lg->res.n.requests = lg->res.n.answered;
+	}
+	lg->res.n.elapsed = now - lg->t0;
 	lg->res.n.open_end = lg->open;
+	for (c = lg->eng->conns; c != NULL; c = c->next)
+		if (c->owner == lg->pool && c->udata != NULL) {
+			struct lg_conn *lc = c->udata;
+
+			lg->res.n.unanswered += lc->inflight;
+			lg->res.n.bytes_out += c->info.bytes_out;
+		}
+	/* Closed but not yet reaped: on_close will not count them now. */
+	for (c = lg->eng->dead; c != NULL; c = c->next)
+		if (c->owner == lg->pool && c->udata != NULL) {
+			struct lg_conn *lc = c->udata;
+
+			lg_count_close(lg, c, lc->inflight, lc->stalled,
+			    lc->n < lg->cfg.conns);
+			lc->inflight = 0;
+		}
 	lg->res.n.rss_after = loadgen_rss_kib();
+	engine_timer_cancel(lg->eng, lg->drain_timer);
+	lg->drain_timer = NULL;
+	engine_timer_cancel(lg->eng, lg->end_timer);
+	lg->end_timer = NULL;
+	engine_timer_cancel(lg->eng, lg->prog_timer);
+	lg->prog_timer = NULL;
 	pool_stop(lg->pool);
 	engine_stop(lg->eng);
+}
+
+/* Graceful teardown: stop sending, half-close every connection once its
+ * queued bytes are out, and give the server a moment to close its side,
+ * so it sees a FIN and never a reset. */
+static void
+lg_teardown_cb(struct engine *e, void *arg)
+{
+	struct loadgen *lg = arg;
+
+	lg->td_timer = NULL;
+	engine_stop(e);
+}
+
+static void
+lg_teardown(struct loadgen *lg)
+{
+	struct conn *c, *next;
+
+	if (lg->cfg.reset_at_end || lg->tearing)
+		return;
+	lg->tearing = 1;
+	for (c = lg->eng->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->owner == lg->pool && !c->dead)
+			conn_shutdown(c);
+	}
+	engine_reap(lg->eng);
+	if (lg->open == 0)
+		return;
+	lg->td_timer = engine_after(lg->eng, LG_TEARDOWN, lg_teardown_cb, lg);
+	engine_run(lg->eng);
+	engine_timer_cancel(lg->eng, lg->td_timer);
+	lg->td_timer = NULL;
 }
 
 /* SIGINT or SIGTERM: report what was measured so far. */
@@ -472,6 +723,13 @@ loadgen_new(const struct loadgen_cfg *cfg, char *err, size_t errlen)
 	lg->cfg = *cfg;
 	if (lg->cfg.duration <= 0 && lg->cfg.requests == 0)
 		lg->cfg.duration = 10;
+	if (lg->cfg.request_timeout < 0 || lg->cfg.request_timeout > 3600) {
+		snprintf(err, errlen, "request timeout %g s: expected 0 to "
+		    "3600", lg->cfg.request_timeout);
+		free(lg);
+		return NULL;
+	}
+	lg->tmo_us = (uint32_t)(lg->cfg.request_timeout * 1e6);
 	while (ring < cfg->depth)
 		ring <<= 1;
 	lg->mask = ring - 1;
@@ -490,6 +748,7 @@ loadgen_new(const struct loadgen_cfg *cfg, char *err, size_t errlen)
 	hist_init(&lg->ivl);
 	lg->res.n.workers = 1;
 	lg->res.n.conns = cfg->conns;
+	lg->res.n.target = cfg->requests;
 	lg->eng = engine_new(&cfg->lim);
 	engine_handle_signals(lg->eng, lg_signal_cb);
 	if (cfg->target == NULL) {
@@ -559,7 +818,10 @@ loadgen_start(struct loadgen *lg)
 void
 loadgen_end(struct loadgen *lg)
 {
-	lg_finish(lg);
+	/* The loop returned before the run was over: a signal, or the
+	 * dashboard's quit. */
+	lg_finish(lg, LG_END_SIGNAL);
+	lg_teardown(lg);
 }
 
 const struct hist *
@@ -598,9 +860,10 @@ loadgen_free(struct loadgen *lg)
 	if (lg == NULL)
 		return;
 	lg->closing = 1;
-	/* Reset rather than close: tens of thousands of TIME_WAIT sockets
-	 * would hold the source ports the next run wants. */
-	if (lg->eng != NULL) {
+	/* --reset-at-end: reset rather than close, so tens of thousands of
+	 * TIME_WAIT sockets do not hold the source ports the next run wants
+	 * (the server sees ECONNRESET). */
+	if (lg->eng != NULL && lg->cfg.reset_at_end) {
 		struct linger lin = { 1, 0 };
 		struct conn *c;
 
@@ -641,11 +904,18 @@ loadgen_result_merge(struct loadgen_result *dst,
 
 	d->workers += s->workers;
 	d->conns += s->conns;
-	d->opened += s->opened;
+	d->connected += s->connected;
+	d->reopened += s->reopened;
+	d->reopen_failed += s->reopen_failed;
+	d->stalled += s->stalled;
 	d->open_end += s->open_end;
-	d->reconnects += s->reconnects;
-	d->requests += s->requests;
+	d->target += s->target;
 	d->issued += s->issued;
+	d->answered += s->answered;
+	d->requests += s->requests;
+	d->lost += s->lost;
+	d->unanswered += s->unanswered;
+	d->ended |= s->ended;
 	d->bytes_out += s->bytes_out;
 	d->bytes_in += s->bytes_in;
 	d->skipped += s->skipped;
@@ -658,6 +928,8 @@ loadgen_result_merge(struct loadgen_result *dst,
 		d->seconds = s->seconds;
 	if (s->establish > d->establish)
 		d->establish = s->establish;
+	if (s->elapsed > d->elapsed)
+		d->elapsed = s->elapsed;
 	hist_merge(&dst->lat, &src->lat);
 	hist_merge(&dst->connect, &src->connect);
 	hist_merge(&dst->ttfb, &src->ttfb);

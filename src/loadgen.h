@@ -21,7 +21,8 @@ enum loadgen_mode {
 enum loadgen_cause {
 	LG_ERR_REFUSED,		/* connection refused */
 	LG_ERR_RESET,		/* reset by peer, broken pipe */
-	LG_ERR_TIMEOUT,		/* connect or other timeout */
+	LG_ERR_TIMEOUT,		/* a request unanswered for --request-timeout */
+	LG_ERR_CONNECT_TIMEOUT,	/* a connect that did not complete in time */
 	LG_ERR_EOF,		/* the server closed the connection */
 	LG_ERR_PROTOCOL,	/* the codec rejected a reply */
 	LG_ERR_ADDR,		/* no local address or port left */
@@ -51,6 +52,9 @@ struct loadgen_cfg {
 	size_t			 msg_len;
 	size_t			 reply_len;	/* bytes per reply; 0: msg_len */
 	int			 reconnect;	/* reopen dropped connections */
+	double			 request_timeout;/* seconds a request may be in
+						 * flight; 0: none */
+	int			 reset_at_end;	/* RST teardown, no half-close */
 	struct engine_limits	 lim;
 	/* Called once a second from the loop when set. */
 	void			(*progress)(const struct loadgen_progress *,
@@ -68,23 +72,41 @@ struct loadgen_progress {
 	const struct hist	*lat;		/* this interval's latencies */
 };
 
-/* Plain counters: merged by adding, sent raw between worker processes. */
+/* Why a run ended: bits of loadgen_counts.ended (ORed across workers). */
+#define LG_END_DURATION	0x1	/* the measured window (-d) passed */
+#define LG_END_COUNT	0x2	/* -n answers were in */
+#define LG_END_NO_CONNS	0x4	/* early: no connection left, none coming */
+#define LG_END_SIGNAL	0x8	/* early: SIGINT, SIGTERM or the dashboard */
+
+/* Plain counters: merged by adding, sent raw between worker processes.
+ * Every request sent ends as exactly one of answered, timeout (in
+ * errors[LG_ERR_TIMEOUT]), lost or unanswered. */
 struct loadgen_counts {
 	uint64_t	 workers;	/* processes merged into this */
 	uint64_t	 conns;		/* connections asked for */
-	uint64_t	 opened;	/* connects that completed, with reopens */
+	uint64_t	 connected;	/* first connects that were established */
+	uint64_t	 reopened;	/* reconnects that were established */
+	uint64_t	 reopen_failed;	/* reconnects that failed */
+	uint64_t	 stalled;	/* closed: a request passed its timeout */
 	uint64_t	 open_end;	/* still open when the run ended */
-	uint64_t	 reconnects;
-	uint64_t	 requests;	/* replies completed in the window */
-	uint64_t	 issued;	/* requests sent in the window */
-	uint64_t	 bytes_out, bytes_in;
+	uint64_t	 target;	/* -n asked for; 0: none */
+	uint64_t	 issued;	/* requests sent */
+	uint64_t	 answered;	/* replies matched, the drain included */
+	uint64_t	 requests;	/* of those, answered in the window */
+	uint64_t	 lost;		/* in flight on a connection that dropped */
+	uint64_t	 unanswered;	/* in flight when the drain ended */
+	uint64_t	 bytes_out;	/* written to the sockets (not queued) */
+	uint64_t	 bytes_in;
 	uint64_t	 skipped;	/* LG_RATE: due while depth was full */
-	uint64_t	 unexpected;	/* replies nobody asked for */
+	uint64_t	 unexpected;	/* bytes that arrived with nothing in
+					 * flight to answer */
 	uint64_t	 errors[LG_ERR_N];
+	uint64_t	 ended;		/* LG_END_* bits */
 	uint64_t	 rss_before;	/* KiB, before connecting */
 	uint64_t	 rss_after;	/* KiB, at the end, still connected */
 	double		 seconds;	/* length of the measured window */
 	double		 establish;	/* seconds to open every connection */
+	double		 elapsed;	/* start to end, drain included */
 };
 
 /* A run's outcome: counters and three histograms (microseconds). */
@@ -101,11 +123,14 @@ struct loadgen;
  * the pool; NULL with err filled on failure. */
 struct loadgen *loadgen_new(const struct loadgen_cfg *cfg, char *err,
     size_t errlen);
-/* Connect, run until the duration or request count is reached or a
- * signal arrives, and fill the result. */
+/* Connect, run until the duration (then drain up to the request timeout)
+ * or request count is reached, no connection is left, or a signal
+ * arrives; fill the result; then close gracefully (FIN after the queued
+ * bytes, replies drained for up to a second) unless reset_at_end. */
 void loadgen_run(struct loadgen *lg);
 /* loadgen_run in two halves, for a front end that runs the loop itself
- * (the dashboard): start connecting, and freeze the figures after. */
+ * (the dashboard): start connecting, and freeze the figures and tear the
+ * connections down after. */
 void loadgen_start(struct loadgen *lg);
 void loadgen_end(struct loadgen *lg);
 /* The latency histogram of the measured window, live while it runs. */

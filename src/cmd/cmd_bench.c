@@ -35,14 +35,22 @@ static const char bench_help[] =
 "p90, p99, p99.9, max), connect time, time to first byte and errors by\n"
 "cause. Without --connect the embedded echo server in this process is the\n"
 "target. A reply is complete when as many bytes as were sent came back, or\n"
-"with --codec when one frame was decoded. Requests start once every\n"
-"connection is up; DURATION is measured from then.\n"
+"with --codec when one frame was decoded; only bytes that arrive while a\n"
+"request is in flight answer it (others count as unexpected, and a raw\n"
+"connection that gets more bytes than it has requests out is closed as out\n"
+"of step). Requests start once every connection is up; DURATION is\n"
+"measured from then. When it ends, sending stops and the requests in\n"
+"flight are drained for up to the request timeout (their replies count,\n"
+"outside the rate); the rest are unanswered. Every request sent is\n"
+"answered, timed out, lost (its connection dropped) or unanswered.\n"
 "\n"
 "Target and load:\n"
 "  -C, --connect HOST:PORT  server to load (default: embedded echo server)\n"
 "  -c, --conns N            connections (default 1)\n"
 "  -d, --duration DUR       measured time, such as 10s (default 10s)\n"
-"  -n, --requests N         stop after N replies (and no later than -d)\n"
+"  -n, --requests N         stop as soon as N requests are answered, in\n"
+"                           total over every worker (and no later than -d,\n"
+"                           which still defaults to 10s)\n"
 "  -p, --depth P            closed loop: P requests in flight per\n"
 "                           connection (default 1); open loop: the most in\n"
 "                           flight (default 256)\n"
@@ -51,6 +59,16 @@ static const char bench_help[] =
 "      --connect-rate R     open R connections per second (default: all)\n"
 "      --source LIST        local addresses, comma-separated, used in turn\n"
 "      --no-reconnect       do not reopen connections the server drops\n"
+"      --request-timeout DUR  a request unanswered this long is a timeout\n"
+"                           and its connection is closed as stalled\n"
+"                           (default 5s; 0: none, the drain then waits 5s)\n"
+"      --allow-loss         exit 0 even with timed-out, lost or unanswered\n"
+"                           requests\n"
+"      --reset-at-end       end with a reset (RST) instead of the graceful\n"
+"                           close (FIN after the last bytes, replies drained\n"
+"                           up to 1 s); no TIME_WAIT sockets are left, which\n"
+"                           matters at tens of thousands of connections,\n"
+"                           but the server sees ECONNRESET\n"
 "  -w, --workers N          N processes, each with its own loop, splitting\n"
 "                           connections and source addresses\n"
 "\n"
@@ -72,8 +90,11 @@ static const char bench_help[] =
 "\n"
 "%s"
 "\n"
-"Exit status: 0 when requests completed, 1 when none did, 2 on bad flags\n"
-"or too many connections for the open-file limit, 3 on a runtime error.\n"
+"Exit status: 0 when requests were answered and every request sent was\n"
+"answered (or --allow-loss), every connection was established, no\n"
+"unexpected bytes came, -n N was reached and the run was not cut short;\n"
+"1 otherwise (the report says why); 2 on bad flags or too many\n"
+"connections for the open-file limit; 3 on a runtime error.\n"
 "\n"
 "Examples:\n"
 "  sockbench bench -c 100 -d 10s\n"
@@ -89,6 +110,7 @@ struct bench_opts {
 	int			 quiet;
 	int			 progress;
 	int			 ui;		/* --ui: the dashboard, live */
+	int			 allow_loss;	/* --allow-loss */
 	const char		*msg_desc;	/* for the report */
 	struct service_cfg	 svc;		/* from --scenario */
 	int			 has_svc;
@@ -372,6 +394,83 @@ bench_rss_per_conn(const struct loadgen_counts *n)
 	    (double)n->open_end;
 }
 
+/* Whether the run ended before it was asked to. */
+static int
+bench_early(const struct loadgen_counts *n)
+{
+	return (n->ended & (LG_END_NO_CONNS | LG_END_SIGNAL)) != 0;
+}
+
+/* Why the run ended, in words, for both reports. */
+static void
+bench_ended(const struct loadgen_counts *n, char *out, size_t outlen)
+{
+	size_t len = 0;
+	int i, k;
+
+	out[0] = '\0';
+	if (n->ended & LG_END_NO_CONNS) {
+		len += (size_t)snprintf(out + len, outlen - len, "%s",
+		    n->connected == 0 ? "no connection could be established" :
+		    "the server closed every connection and none could be "
+		    "reopened");
+		for (i = 0, k = 0; i < LG_ERR_N && len < outlen; i++)
+			if (n->errors[i] > 0)
+				len += (size_t)snprintf(out + len, outlen - len,
+				    "%s%s %llu", k++ == 0 ? " (" : ", ",
+				    loadgen_cause_name(i),
+				    (unsigned long long)n->errors[i]);
+		if (k > 0 && len < outlen)
+			len += (size_t)snprintf(out + len, outlen - len, ")");
+	}
+	if ((n->ended & LG_END_SIGNAL) && len < outlen)
+		len += (size_t)snprintf(out + len, outlen - len, "%sinterrupted",
+		    len > 0 ? "; " : "");
+	if ((n->ended & LG_END_COUNT) && len < outlen)
+		len += (size_t)snprintf(out + len, outlen - len, "%s%llu "
+		    "requests answered", len > 0 ? "; " : "",
+		    (unsigned long long)n->target);
+	if ((n->ended & LG_END_DURATION) && len < outlen)
+		len += (size_t)snprintf(out + len, outlen - len, "%sthe "
+		    "duration passed", len > 0 ? "; " : "");
+	if (n->target > 0 && n->answered < n->target && len < outlen)
+		snprintf(out + len, outlen - len, "%s-n %llu not reached (%llu "
+		    "answered)", len > 0 ? "; " : "",
+		    (unsigned long long)n->target,
+		    (unsigned long long)n->answered);
+}
+
+/* Whether a run did everything it was asked and nothing went missing;
+ * why not, in words, when it did not. */
+static int
+bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
+    size_t outlen)
+{
+	uint64_t loss = n->errors[LG_ERR_TIMEOUT] + n->lost + n->unanswered;
+
+	out[0] = '\0';
+	if (n->answered == 0)
+		snprintf(out, outlen, "no request was answered");
+	else if (bench_early(n))
+		snprintf(out, outlen, "the run ended early");
+	else if (n->target > 0 && n->answered < n->target)
+		snprintf(out, outlen, "-n %llu was not reached",
+		    (unsigned long long)n->target);
+	else if (loss > 0 && !allow_loss)
+		snprintf(out, outlen, "%llu of %llu requests sent were not "
+		    "answered (timeout, lost, unanswered; --allow-loss accepts "
+		    "this)", (unsigned long long)loss,
+		    (unsigned long long)n->issued);
+	else if (n->unexpected > 0)
+		snprintf(out, outlen, "%llu bytes arrived that no request "
+		    "asked for", (unsigned long long)n->unexpected);
+	else if (n->connected < n->conns)
+		snprintf(out, outlen, "%llu of %llu connections were never "
+		    "established", (unsigned long long)(n->conns -
+		    n->connected), (unsigned long long)n->conns);
+	return out[0] == '\0';
+}
+
 /* The text report. */
 static void
 bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
@@ -379,7 +478,7 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 {
 	const struct loadgen_counts *n = &r->n;
 	double secs = n->seconds > 0 ? n->seconds : 1e-9, per;
-	char mode[128];
+	char mode[128], why[256];
 	int i, any = 0;
 
 	bench_mode_str(&o->cfg, mode, sizeof(mode));
@@ -389,21 +488,23 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
 	    o->cfg.msg_len, o->msg_desc);
-	{
-		uint64_t first = hist_count(&r->connect) > n->reconnects ?
-		    hist_count(&r->connect) - n->reconnects : 0;
-
-		/* Connects made to replace dropped connections are counted
-		 * apart, so "N of N" stays the ramp-up. */
-		fprintf(f, "connected   %llu of %llu in %.3f s, %llu open at the "
-		    "end, %llu reopened after the server closed them\n",
-		    (unsigned long long)first, (unsigned long long)n->conns,
-		    n->establish, (unsigned long long)n->open_end,
-		    (unsigned long long)n->reconnects);
-	}
+	/* Each figure is one counter, as in the JSON report: first connects
+	 * established, reconnects established, reconnects that failed. */
+	fprintf(f, "connected   %llu of %llu in %.3f s, reopened %llu, "
+	    "reopen_failed %llu, stalled %llu, open_at_end %llu\n",
+	    (unsigned long long)n->connected, (unsigned long long)n->conns,
+	    n->establish, (unsigned long long)n->reopened,
+	    (unsigned long long)n->reopen_failed,
+	    (unsigned long long)n->stalled, (unsigned long long)n->open_end);
 	fprintf(f, "requests    %llu in %.2f s = %.1f/s\n",
 	    (unsigned long long)n->requests, n->seconds,
 	    (double)n->requests / secs);
+	fprintf(f, "answered    %llu of %llu sent (%llu after the window), "
+	    "timeout %llu, lost %llu, unanswered %llu\n",
+	    (unsigned long long)n->answered, (unsigned long long)n->issued,
+	    (unsigned long long)(n->answered - n->requests),
+	    (unsigned long long)n->errors[LG_ERR_TIMEOUT],
+	    (unsigned long long)n->lost, (unsigned long long)n->unanswered);
 	fprintf(f, "bytes       out %llu (%.2f MB/s), in %llu (%.2f MB/s)\n",
 	    (unsigned long long)n->bytes_out, (double)n->bytes_out / secs / 1e6,
 	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
@@ -423,7 +524,21 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 		any = 1;
 	}
 	if (n->unexpected > 0) {
-		fprintf(f, " unexpected %llu", (unsigned long long)n->unexpected);
+		fprintf(f, " unexpected_bytes %llu",
+		    (unsigned long long)n->unexpected);
+		any = 1;
+	}
+	if (n->lost > 0) {
+		fprintf(f, " lost %llu", (unsigned long long)n->lost);
+		any = 1;
+	}
+	if (n->unanswered > 0) {
+		fprintf(f, " unanswered %llu", (unsigned long long)n->unanswered);
+		any = 1;
+	}
+	if (n->reopen_failed > 0) {
+		fprintf(f, " reopen_failed %llu",
+		    (unsigned long long)n->reopen_failed);
 		any = 1;
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
@@ -435,6 +550,13 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 		fprintf(f, ": %.0f bytes per connection%s", per,
 		    o->cfg.target == NULL ? " (client and server ends)" : "");
 	fprintf(f, "\n");
+	bench_ended(n, why, sizeof(why));
+	fprintf(f, "ended       %s after %.2f s: %s\n", bench_early(n) ?
+	    "early" : "as planned", n->elapsed, why);
+	if (bench_verdict(n, o->allow_loss, why, sizeof(why)))
+		fprintf(f, "verdict     ok\n");
+	else
+		fprintf(f, "verdict     failed: %s\n", why);
 }
 
 /* A JSON object of a histogram's figures in microseconds. */
@@ -463,7 +585,7 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	const struct loadgen_counts *n = &r->n;
 	double secs = n->seconds > 0 ? n->seconds : 1e-9, bpc;
 	cJSON *root = cJSON_CreateObject(), *x, *arr;
-	char *text;
+	char *text, why[256];
 	int i;
 
 	cJSON_AddStringToObject(root, "target", target);
@@ -476,15 +598,24 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	cJSON_AddNumberToObject(root, "message_bytes", (double)o->cfg.msg_len);
 	cJSON_AddNumberToObject(root, "workers", (double)n->workers);
 	cJSON_AddNumberToObject(root, "connections", (double)n->conns);
-	cJSON_AddNumberToObject(root, "connected",
-	    (double)hist_count(&r->connect));
+	cJSON_AddNumberToObject(root, "connected", (double)n->connected);
+	cJSON_AddNumberToObject(root, "reopened", (double)n->reopened);
+	cJSON_AddNumberToObject(root, "reopen_failed",
+	    (double)n->reopen_failed);
+	cJSON_AddNumberToObject(root, "stalled", (double)n->stalled);
 	cJSON_AddNumberToObject(root, "open_at_end", (double)n->open_end);
-	cJSON_AddNumberToObject(root, "reconnects", (double)n->reconnects);
 	cJSON_AddNumberToObject(root, "establish_seconds", n->establish);
 	cJSON_AddNumberToObject(root, "seconds", n->seconds);
+	cJSON_AddNumberToObject(root, "elapsed_seconds", n->elapsed);
 	cJSON_AddNumberToObject(root, "requests", (double)n->requests);
 	cJSON_AddNumberToObject(root, "requests_per_second",
 	    round((double)n->requests / secs * 10) / 10);
+	cJSON_AddNumberToObject(root, "sent", (double)n->issued);
+	cJSON_AddNumberToObject(root, "answered", (double)n->answered);
+	cJSON_AddNumberToObject(root, "after_window",
+	    (double)(n->answered - n->requests));
+	cJSON_AddNumberToObject(root, "lost", (double)n->lost);
+	cJSON_AddNumberToObject(root, "unanswered", (double)n->unanswered);
 	cJSON_AddNumberToObject(root, "bytes_out", (double)n->bytes_out);
 	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
 	cJSON_AddItemToObject(root, "latency_us", bench_hist_json(&r->lat));
@@ -495,7 +626,10 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
 		    (double)n->errors[i]);
 	cJSON_AddNumberToObject(x, "skipped", (double)n->skipped);
-	cJSON_AddNumberToObject(x, "unexpected", (double)n->unexpected);
+	cJSON_AddNumberToObject(x, "unexpected_bytes", (double)n->unexpected);
+	cJSON_AddNumberToObject(x, "lost", (double)n->lost);
+	cJSON_AddNumberToObject(x, "unanswered", (double)n->unanswered);
+	cJSON_AddNumberToObject(x, "reopen_failed", (double)n->reopen_failed);
 	x = cJSON_AddObjectToObject(root, "memory");
 	cJSON_AddNumberToObject(x, "rss_before_kib", (double)n->rss_before);
 	cJSON_AddNumberToObject(x, "rss_after_kib", (double)n->rss_after);
@@ -504,6 +638,14 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 		cJSON_AddNumberToObject(x, "bytes_per_connection", round(bpc));
 	else
 		cJSON_AddNullToObject(x, "bytes_per_connection");
+	x = cJSON_AddObjectToObject(root, "ended");
+	cJSON_AddBoolToObject(x, "early", bench_early(n));
+	bench_ended(n, why, sizeof(why));
+	cJSON_AddStringToObject(x, "why", why);
+	cJSON_AddNumberToObject(x, "elapsed_seconds", n->elapsed);
+	cJSON_AddBoolToObject(x, "ok", bench_verdict(n, o->allow_loss, why,
+	    sizeof(why)));
+	cJSON_AddStringToObject(x, "verdict", why);
 	arr = cJSON_AddArrayToObject(root, "per_worker");
 	for (i = 0; i < nper; i++) {
 		x = cJSON_CreateObject();
@@ -511,6 +653,7 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 		cJSON_AddNumberToObject(x, "open_at_end",
 		    (double)per[i].open_end);
 		cJSON_AddNumberToObject(x, "requests", (double)per[i].requests);
+		cJSON_AddNumberToObject(x, "answered", (double)per[i].answered);
 		cJSON_AddNumberToObject(x, "rss_before_kib",
 		    (double)per[i].rss_before);
 		cJSON_AddNumberToObject(x, "rss_after_kib",
@@ -644,7 +787,8 @@ bench_one(struct bench_opts *o)
 		    loadgen_result(lg));
 	if (loadgen_last_error(lg)[0] != '\0')
 		fprintf(stderr, "sockbench bench: %s\n", loadgen_last_error(lg));
-	rc = loadgen_result(lg)->n.requests > 0 ? EXIT_OK : EXIT_FAILED;
+	rc = bench_verdict(&loadgen_result(lg)->n, o->allow_loss, err,
+	    sizeof(err)) ? EXIT_OK : EXIT_FAILED;
 	loadgen_free(lg);
 	free(lv);
 	return rc;
@@ -659,6 +803,10 @@ bench_share(const struct bench_opts *o, int i, int n, struct loadgen_cfg *c,
 
 	*c = o->cfg;
 	c->conns = base + ((uint64_t)i < o->cfg.conns % (uint64_t)n ? 1 : 0);
+	/* -n is the total: each worker answers its share of it. */
+	if (o->cfg.requests > 0)
+		c->requests = o->cfg.requests / (uint64_t)n +
+		    ((uint64_t)i < o->cfg.requests % (uint64_t)n ? 1 : 0);
 	c->connect_rate = o->cfg.connect_rate / n;
 	*sources = NULL;
 	if (o->cfg.sources != NULL) {
@@ -807,7 +955,7 @@ bench_workers(struct bench_opts *o)
 	struct loadgen_counts *per = xcalloc((size_t)n, sizeof(*per));
 	struct bench_live *lv = NULL;
 	struct pollfd *pfd = xcalloc((size_t)n, sizeof(*pfd));
-	char target[96];
+	char target[96], why[256];
 
 	loadgen_result_init(tot);
 	loadgen_result_init(tmp);
@@ -909,7 +1057,8 @@ bench_workers(struct bench_opts *o)
 			bench_report_json(stdout, o, target, tot, per, n);
 		else
 			bench_report_text(stdout, o, target, tot);
-		if (rc == EXIT_OK && tot->n.requests == 0)
+		if (rc == EXIT_OK && !bench_verdict(&tot->n, o->allow_loss,
+		    why, sizeof(why)))
 			rc = EXIT_FAILED;
 	}
 	for (i = 0; i < n; i++)
@@ -948,6 +1097,9 @@ bench_main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ui", no_argument, NULL, 1010 },
+		{ "request-timeout", required_argument, NULL, 1011 },
+		{ "allow-loss", no_argument, NULL, 1012 },
+		{ "reset-at-end", no_argument, NULL, 1013 },
 		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -965,6 +1117,7 @@ bench_main(int argc, char **argv)
 	o.cfg.depth = 1;
 	o.cfg.mode = LG_CLOSED;
 	o.cfg.reconnect = 1;
+	o.cfg.request_timeout = 5;
 	o.workers = 1;
 	buf_init(&msg);
 	optind = 1;
@@ -1053,6 +1206,18 @@ bench_main(int argc, char **argv)
 			break;
 		case 'q': o.quiet = 1; break;
 		case 1010: o.ui = 1; break;
+		case 1011:
+			if (strcmp(optarg, "0") == 0)
+				o.cfg.request_timeout = 0;
+			else if ((o.cfg.request_timeout =
+			    parse_duration(optarg)) <= 0 ||
+			    o.cfg.request_timeout > 3600)
+				return cli_usage_error("bench", "--request-timeout "
+				    "'%s': expected a duration such as 5s (at most "
+				    "1h), or 0", optarg);
+			break;
+		case 1012: o.allow_loss = 1; break;
+		case 1013: o.cfg.reset_at_end = 1; break;
 		case 'h':
 			printf(bench_help, cli_limit_help);
 			return EXIT_OK;
@@ -1075,6 +1240,9 @@ bench_main(int argc, char **argv)
 	if ((uint64_t)o.workers > o.cfg.conns)
 		return cli_usage_error("bench", "--workers %d: more workers "
 		    "than connections", o.workers);
+	if (o.cfg.requests > 0 && (uint64_t)o.workers > o.cfg.requests)
+		return cli_usage_error("bench", "--workers %d: more workers "
+		    "than -n requests", o.workers);
 	/* One fd per connection with --connect, two with the embedded
 	 * server (its end is in the same process). */
 	per_proc = (o.cfg.conns + (uint64_t)o.workers - 1) / (uint64_t)o.workers;

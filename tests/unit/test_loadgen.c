@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include "conn.h"
 #include "loadgen.h"
@@ -41,7 +46,11 @@ assert_exact(const struct loadgen_result *r, uint64_t n, size_t req_len,
 	int i;
 
 	assert_int_equal(r->n.requests, n);
+	assert_int_equal(r->n.answered, n);
 	assert_int_equal(r->n.issued, n);
+	assert_int_equal(r->n.lost, 0);
+	assert_int_equal(r->n.unanswered, 0);
+	assert_int_equal(r->n.ended, LG_END_COUNT);
 	assert_int_equal(r->n.bytes_out, n * req_len);
 	assert_int_equal(r->n.bytes_in, n * reply_len);
 	assert_int_equal(hist_count(&r->lat), n);
@@ -68,7 +77,8 @@ closed_loop_completes_exactly_n_requests_with_every_byte_counted(void **state)
 	r = loadgen_result(lg);
 	assert_exact(r, 5000, 64, 64);
 	assert_int_equal(r->n.conns, 10);
-	assert_int_equal(r->n.opened, 10);
+	assert_int_equal(r->n.connected, 10);
+	assert_int_equal(r->n.reopened, 0);
 	assert_int_equal(r->n.open_end, 10);
 	assert_int_equal(hist_count(&r->connect), 10);
 	assert_int_equal(hist_count(&r->ttfb), 10);
@@ -170,10 +180,214 @@ refused_connections_are_counted_by_cause_and_end_the_run(void **state)
 	r = loadgen_result(lg);
 	assert_int_equal(r->n.errors[LG_ERR_REFUSED], 5);
 	assert_int_equal(r->n.requests, 0);
-	assert_int_equal(r->n.opened, 0);
-	/* Nothing left to do: it stopped without waiting for -d. */
+	assert_int_equal(r->n.connected, 0);
+	/* Nothing left to do: it stopped without waiting for -d, and says
+	 * so. */
 	assert_true(r->n.seconds < 5);
+	assert_true(r->n.elapsed < 5);
+	assert_int_equal(r->n.ended, LG_END_NO_CONNS);
 	loadgen_free(lg);
+}
+
+/* A listening socket on 127.0.0.1 that never accepts: connects complete
+ * in its backlog, and nothing is ever read or answered. */
+static int
+silent_listener(char *target, size_t len)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(target, len, "127.0.0.1:%d", ntohs(sin.sin_port));
+	return fd;
+}
+
+static void
+replies_of_another_size_answer_nothing_and_are_unexpected(void **state)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[256];
+	const struct loadgen_result *r;
+
+	(void)state;
+	/* The server answers 67 bytes to each 64: counting by 64 would
+	 * match the 3 extra bytes of each reply to the next request. */
+	cfg_closed(&c, 2, 1, 0);
+	c.service = "echo:prefix=OK ";
+	c.duration = 0.3;
+	lg = loadgen_new(&c, err, sizeof(err));
+	assert_non_null(lg);
+	loadgen_run(lg);
+	r = loadgen_result(lg);
+	assert_int_equal(r->n.answered, 0);
+	assert_int_equal(hist_count(&r->lat), 0);
+	assert_true(r->n.unexpected >= 67);
+	assert_true(r->n.errors[LG_ERR_PROTOCOL] >= 2);
+	assert_int_equal(r->n.issued, r->n.lost + r->n.unanswered);
+	loadgen_free(lg);
+}
+
+static void
+a_request_past_its_timeout_is_a_timeout_and_its_connection_stalled(
+    void **state)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[256], target[64];
+	const struct loadgen_result *r;
+	int fd = silent_listener(target, sizeof(target));
+
+	(void)state;
+	cfg_closed(&c, 3, 4, 0);
+	c.target = target;
+	c.request_timeout = 0.2;
+	c.duration = 0.5;
+	lg = loadgen_new(&c, err, sizeof(err));
+	assert_non_null(lg);
+	loadgen_run(lg);
+	r = loadgen_result(lg);
+	/* Each connection: its oldest request timed out (timed at no less
+	 * than the timeout), the 3 behind it lost with the connection. */
+	assert_int_equal(r->n.answered, 0);
+	assert_int_equal(r->n.stalled, 3);
+	assert_int_equal(r->n.errors[LG_ERR_TIMEOUT], 3);
+	assert_int_equal(r->n.lost, 9);
+	assert_int_equal(r->n.unanswered, 0);
+	assert_int_equal(hist_count(&r->lat), 3);
+	assert_true(hist_min(&r->lat) >= 200000);
+	assert_int_equal(r->n.issued, 12);
+	loadgen_free(lg);
+	close(fd);
+}
+
+static void
+requests_in_flight_at_the_end_are_drained_then_unanswered(void **state)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[256], target[64];
+	const struct loadgen_result *r;
+	int fd = silent_listener(target, sizeof(target));
+
+	(void)state;
+	cfg_closed(&c, 2, 2, 0);
+	c.target = target;
+	c.request_timeout = 0.4;
+	c.duration = 0.2;
+	lg = loadgen_new(&c, err, sizeof(err));
+	assert_non_null(lg);
+	loadgen_run(lg);
+	r = loadgen_result(lg);
+	/* The window ended before the timeout; the drain waited the
+	 * timeout, and the 4 requests in flight stayed unanswered. */
+	assert_int_equal(r->n.issued, 4);
+	assert_int_equal(r->n.unanswered, 4);
+	assert_int_equal(r->n.errors[LG_ERR_TIMEOUT], 0);
+	assert_int_equal(r->n.lost, 0);
+	assert_int_equal(r->n.ended, LG_END_DURATION);
+	assert_true(r->n.seconds < 0.35);
+	assert_true(r->n.elapsed >= 0.55);
+	assert_int_equal(r->n.open_end, 2);
+	loadgen_free(lg);
+	close(fd);
+}
+
+static void
+bytes_out_counts_what_the_socket_took_not_what_was_queued(void **state)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[256], target[64];
+	static unsigned char big[65536];
+	const struct loadgen_result *r;
+	int fd = silent_listener(target, sizeof(target));
+
+	(void)state;
+	/* Nobody reads: the socket buffers fill, the rest stays queued. */
+	cfg_closed(&c, 1, 256, 0);
+	c.target = target;
+	c.msg = big;
+	c.msg_len = sizeof(big);
+	c.request_timeout = 0.3;
+	c.duration = 0.2;
+	c.reset_at_end = 1;
+	lg = loadgen_new(&c, err, sizeof(err));
+	assert_non_null(lg);
+	loadgen_run(lg);
+	r = loadgen_result(lg);
+	assert_int_equal(r->n.issued, 256);
+	assert_int_equal(r->n.unanswered, 256);
+	assert_true(r->n.bytes_out > 0);
+	assert_true(r->n.bytes_out < 256 * sizeof(big));
+	loadgen_free(lg);
+	close(fd);
+}
+
+static void
+a_frame_with_nothing_in_flight_is_unexpected_and_answers_nothing(
+    void **state)
+{
+	struct loadgen_cfg c;
+	struct loadgen *lg;
+	char err[256], target[64];
+	const struct loadgen_result *r;
+	int lfd = silent_listener(target, sizeof(target)), status;
+	pid_t pid;
+
+	(void)state;
+	/* A line server that answers the request, then 100 ms later pushes
+	 * a line nobody asked for; at 2 requests/s nothing is in flight. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[256];
+		int fd = accept(lfd, NULL, NULL);
+		ssize_t n;
+
+		if (fd < 0)
+			_exit(1);
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0 || write(fd, buf, (size_t)n) != n)
+			_exit(1);
+		usleep(100000);
+		if (write(fd, "push\n", 5) != 5)
+			_exit(1);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	memset(&c, 0, sizeof(c));
+	engine_limits_default(&c.lim);
+	c.target = target;
+	c.conns = 1;
+	c.depth = 1;
+	c.mode = LG_RATE;
+	c.rate = 2;
+	c.duration = 0.35;
+	c.request_timeout = 1;
+	c.codec = codec_find("line");
+	c.msg = (const unsigned char *)"ping\n";
+	c.msg_len = 5;
+	lg = loadgen_new(&c, err, sizeof(err));
+	assert_non_null(lg);
+	loadgen_run(lg);
+	r = loadgen_result(lg);
+	assert_int_equal(r->n.issued, 1);
+	assert_int_equal(r->n.answered, 1);
+	assert_int_equal(r->n.unexpected, 5);
+	assert_int_equal(r->n.bytes_in, 10);
+	loadgen_free(lg);
+	close(lfd);
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
 }
 
 static void
@@ -188,6 +402,14 @@ results_survive_encoding_and_merge_by_adding(void **state)
 	a.n.workers = b.n.workers = 1;
 	a.n.requests = 10;
 	b.n.requests = 32;
+	a.n.lost = 1;
+	b.n.lost = 2;
+	a.n.unanswered = 4;
+	b.n.reopened = 5;
+	a.n.ended = LG_END_DURATION;
+	b.n.ended = LG_END_NO_CONNS;
+	a.n.elapsed = 3.0;
+	b.n.elapsed = 1.0;
 	a.n.errors[LG_ERR_RESET] = 2;
 	b.n.errors[LG_ERR_RESET] = 1;
 	a.n.seconds = 2.0;
@@ -210,6 +432,11 @@ results_survive_encoding_and_merge_by_adding(void **state)
 	loadgen_result_merge(&sum, &back);
 	assert_int_equal(sum.n.workers, 2);
 	assert_int_equal(sum.n.requests, 42);
+	assert_int_equal(sum.n.lost, 3);
+	assert_int_equal(sum.n.unanswered, 4);
+	assert_int_equal(sum.n.reopened, 5);
+	assert_int_equal(sum.n.ended, LG_END_DURATION | LG_END_NO_CONNS);
+	assert_true(sum.n.elapsed == 3.0);
 	assert_int_equal(sum.n.errors[LG_ERR_RESET], 3);
 	assert_int_equal(hist_count(&sum.lat), 3);
 	assert_int_equal(hist_min(&sum.lat), 70);
@@ -226,6 +453,10 @@ close_reasons_map_to_causes(void **state)
 	assert_int_equal(loadgen_cause_of("connection reset by peer"),
 	    LG_ERR_RESET);
 	assert_int_equal(loadgen_cause_of("connect timeout after 10.0s"),
+	    LG_ERR_CONNECT_TIMEOUT);
+	assert_int_equal(loadgen_cause_of("connect: connection timed out"),
+	    LG_ERR_CONNECT_TIMEOUT);
+	assert_int_equal(loadgen_cause_of("stalled: no reply within 5s"),
 	    LG_ERR_TIMEOUT);
 	assert_int_equal(loadgen_cause_of("EOF (peer closed)"), LG_ERR_EOF);
 	assert_int_equal(loadgen_cause_of("protocol error: EOF inside a len32 "
@@ -244,6 +475,11 @@ main(void)
 		cmocka_unit_test(codec_counts_one_frame_per_request),
 		cmocka_unit_test(echo_with_a_prefix_counts_replies_by_their_own_size),
 		cmocka_unit_test(refused_connections_are_counted_by_cause_and_end_the_run),
+		cmocka_unit_test(replies_of_another_size_answer_nothing_and_are_unexpected),
+		cmocka_unit_test(a_request_past_its_timeout_is_a_timeout_and_its_connection_stalled),
+		cmocka_unit_test(requests_in_flight_at_the_end_are_drained_then_unanswered),
+		cmocka_unit_test(bytes_out_counts_what_the_socket_took_not_what_was_queued),
+		cmocka_unit_test(a_frame_with_nothing_in_flight_is_unexpected_and_answers_nothing),
 		cmocka_unit_test(results_survive_encoding_and_merge_by_adding),
 		cmocka_unit_test(close_reasons_map_to_causes),
 	};
