@@ -113,36 +113,57 @@ jsonhdr_check(const cJSON *h, size_t max_frame, char *err, size_t errlen)
 	return (long long)v;
 }
 
-/* Decode one message, checking each declared size before waiting for it. */
+/* The jsonhdr decoder's memory: the header, once parsed and checked, is
+ * not parsed again while its content trickles in. */
+struct jsonhdr_cursor {
+	struct codec_cursor	base;
+	int			parsed;		/* hlen and clen are known */
+	size_t			hlen;		/* JSON header bytes */
+	size_t			clen;		/* its content-length */
+};
+
+/* Decode one message, checking each declared size before waiting for it;
+ * the header is parsed once, when its last byte arrives. */
 static ssize_t
-jsonhdr_decode(const unsigned char *p, size_t n, size_t max_frame,
-    struct codec_frame *out, char *err, size_t errlen)
+jsonhdr_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
+    size_t max_frame, struct codec_frame *out, char *err, size_t errlen)
 {
+	struct jsonhdr_cursor *jc = (struct jsonhdr_cursor *)cur;
 	size_t hlen, clen;
 	long long cl;
 	cJSON *h;
 
 	if (n < JSONHDR_PREFIX)
 		return CODEC_NEED_MORE;
-	hlen = ((size_t)p[0] << 8) | p[1];
-	if (hlen == 0)
-		return codec_err(err, errlen, "JSON header length is 0");
-	if (hlen > max_frame)
-		return codec_err(err, errlen,
-		    "JSON header of %zu bytes exceeds the limit of %zu bytes",
-		    hlen, max_frame);
-	if (n - JSONHDR_PREFIX < hlen)
-		return CODEC_NEED_MORE;
-	if ((h = jsonhdr_parse(p + JSONHDR_PREFIX, hlen)) == NULL)
-		return codec_err(err, errlen,
-		    "JSON header of %zu bytes is not valid JSON", hlen);
-	cl = jsonhdr_check(h, max_frame, err, errlen);
-	cJSON_Delete(h);
-	if (cl < 0)
-		return CODEC_ERROR;
-	clen = (size_t)cl;
+	if (!jc->parsed) {
+		hlen = ((size_t)p[0] << 8) | p[1];
+		cur->examined += JSONHDR_PREFIX;
+		if (hlen == 0)
+			return codec_err(err, errlen,
+			    "JSON header length is 0");
+		if (hlen > max_frame)
+			return codec_err(err, errlen, "JSON header of %zu "
+			    "bytes exceeds the limit of %zu bytes", hlen,
+			    max_frame);
+		if (n - JSONHDR_PREFIX < hlen)
+			return CODEC_NEED_MORE;
+		cur->examined += hlen;
+		if ((h = jsonhdr_parse(p + JSONHDR_PREFIX, hlen)) == NULL)
+			return codec_err(err, errlen,
+			    "JSON header of %zu bytes is not valid JSON", hlen);
+		cl = jsonhdr_check(h, max_frame, err, errlen);
+		cJSON_Delete(h);
+		if (cl < 0)
+			return CODEC_ERROR;
+		jc->parsed = 1;
+		jc->hlen = hlen;
+		jc->clen = (size_t)cl;
+	}
+	hlen = jc->hlen;
+	clen = jc->clen;
 	if (n - JSONHDR_PREFIX - hlen < clen)
 		return CODEC_NEED_MORE;
+	jc->parsed = 0;
 	memset(out, 0, sizeof(*out));
 	out->frame = p;
 	out->frame_len = JSONHDR_PREFIX + hlen + clen;
@@ -151,6 +172,17 @@ jsonhdr_decode(const unsigned char *p, size_t n, size_t max_frame,
 	out->body = p + JSONHDR_PREFIX + hlen;
 	out->body_len = clen;
 	return (ssize_t)out->frame_len;
+}
+
+/* Decode one message from scratch. */
+static ssize_t
+jsonhdr_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	struct jsonhdr_cursor jc;
+
+	memset(&jc, 0, sizeof(jc));
+	return jsonhdr_resume(&jc.base, p, n, max_frame, out, err, errlen);
 }
 
 /* Add a string member to the header being built unless head overrides it. */
@@ -282,6 +314,8 @@ const struct codec codec_jsonhdr = {
 	.name = "jsonhdr",
 	.summary = "2-byte length, JSON header, content (the seed app protocol)",
 	.decode = jsonhdr_decode,
+	.resume = jsonhdr_resume,
+	.cursor_size = sizeof(struct jsonhdr_cursor),
 	.encode = jsonhdr_encode,
 	.describe = jsonhdr_describe,
 };
