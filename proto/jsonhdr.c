@@ -117,8 +117,8 @@ jsonhdr_check(const cJSON *h, size_t max_frame, char *err, size_t errlen)
  * not parsed again while its content trickles in. */
 struct jsonhdr_cursor {
 	struct codec_cursor	base;
-	int			parsed;		/* hlen and clen are known */
-	size_t			hlen;		/* JSON header bytes */
+	int			parsed;		/* clen is known */
+	size_t			hlen;		/* JSON header bytes, once known */
 	size_t			clen;		/* its content-length */
 };
 
@@ -137,26 +137,31 @@ jsonhdr_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
 		return CODEC_NEED_MORE;
 	if (!jc->parsed) {
 		hlen = ((size_t)p[0] << 8) | p[1];
-		cur->examined += JSONHDR_PREFIX;
-		if (hlen == 0)
-			return codec_err(err, errlen,
-			    "JSON header length is 0");
-		if (hlen > max_frame)
-			return codec_err(err, errlen, "JSON header of %zu "
-			    "bytes exceeds the limit of %zu bytes", hlen,
-			    max_frame);
+		if (jc->hlen == 0)
+			cur->examined += JSONHDR_PREFIX;
+		jc->hlen = hlen;
+		if (hlen == 0) {
+			codec_err(err, errlen, "JSON header length is 0");
+			goto fail;
+		}
+		if (hlen > max_frame) {
+			codec_err(err, errlen, "JSON header of %zu bytes exceeds "
+			    "the limit of %zu bytes", hlen, max_frame);
+			goto fail;
+		}
 		if (n - JSONHDR_PREFIX < hlen)
 			return CODEC_NEED_MORE;
 		cur->examined += hlen;
-		if ((h = jsonhdr_parse(p + JSONHDR_PREFIX, hlen)) == NULL)
-			return codec_err(err, errlen,
+		if ((h = jsonhdr_parse(p + JSONHDR_PREFIX, hlen)) == NULL) {
+			codec_err(err, errlen,
 			    "JSON header of %zu bytes is not valid JSON", hlen);
+			goto fail;
+		}
 		cl = jsonhdr_check(h, max_frame, err, errlen);
 		cJSON_Delete(h);
 		if (cl < 0)
-			return CODEC_ERROR;
+			goto fail;
 		jc->parsed = 1;
-		jc->hlen = hlen;
 		jc->clen = (size_t)cl;
 	}
 	hlen = jc->hlen;
@@ -164,6 +169,7 @@ jsonhdr_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
 	if (n - JSONHDR_PREFIX - hlen < clen)
 		return CODEC_NEED_MORE;
 	jc->parsed = 0;
+	jc->hlen = 0;
 	memset(out, 0, sizeof(*out));
 	out->frame = p;
 	out->frame_len = JSONHDR_PREFIX + hlen + clen;
@@ -172,6 +178,10 @@ jsonhdr_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
 	out->body = p + JSONHDR_PREFIX + hlen;
 	out->body_len = clen;
 	return (ssize_t)out->frame_len;
+fail:
+	jc->parsed = 0;
+	jc->hlen = 0;
+	return CODEC_ERROR;
 }
 
 /* Decode one message from scratch. */
