@@ -18,41 +18,14 @@ static const char *const jsonhdr_keys[] = {
 	"byteorder", "content-type", "content-encoding", "content-length"
 };
 
-/* Return 1 if p[0..n) holds only JSON whitespace. */
-static int
-jsonhdr_blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
-/* Parse exactly p[0..n) as one JSON value; NULL if invalid or trailed by
- * anything but whitespace. */
+/* Parse exactly p[0..n) as one JSON value as Python's json.loads would
+ * (pyjson_parse: last duplicate key wins, trailing bytes refused); NULL if
+ * invalid. cJSON alone is lenient (it reads "\u{1F436}" as a NUL and
+ * more); a peer or scenario must send JSON that Python would take. */
 static cJSON *
 jsonhdr_parse(const unsigned char *p, size_t n)
 {
-	const char *end = NULL;
-	cJSON *j;
-
-	if (n == 0 || memchr(p, '\0', n) != NULL)
-		return NULL;
-	/* cJSON is lenient (it reads "\u{1F436}" as a NUL and more); a peer
-	 * or scenario must send JSON that Python's json.loads would take. */
-	if (!pyjson_strict((const char *)p, n, NULL))
-		return NULL;
-	j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
-	if (j == NULL)
-		return NULL;
-	if (end == NULL || end < (const char *)p ||
-	    !jsonhdr_blank(end, n - (size_t)(end - (const char *)p))) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return pyjson_parse((const char *)p, n, NULL, 0);
 }
 
 /* Format an integral number for an error message, in full when short. */
