@@ -1,5 +1,6 @@
 /* JSON output in the style of Python's json.dumps(ensure_ascii=False). */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,7 +544,7 @@ pyjson_dedup(cJSON *obj)
 /* Build the validated value at the cursor; NULL with a reason in err if
  * it holds what sockbench refuses (a key with NUL, a non-finite number). */
 static cJSON *
-pyjson_build_value(struct pyjson_build *b, size_t n)
+pyjson_build_value(struct pyjson_build *b)
 {
 	const unsigned char *p = b->p;
 	cJSON *item, *child;
@@ -555,6 +556,11 @@ pyjson_build_value(struct pyjson_build *b, size_t n)
 	case '"':
 		buf_init(&s);
 		pyjson_build_string(b, &s);
+		if (buf_len(&s) > INT_MAX) {
+			buf_free(&s);
+			pyjson_build_err(b, "string longer than 2 GiB");
+			return NULL;
+		}
 		item = cJSON_CreateString("");
 		cJSON_free(item->valuestring);
 		item->valuestring = cJSON_malloc(buf_len(&s) + 1);
@@ -591,7 +597,7 @@ pyjson_build_value(struct pyjson_build *b, size_t n)
 		b->i++;
 		pyjson_build_ws(b);
 		while (p[b->i] != ']') {
-			if ((child = pyjson_build_value(b, n)) == NULL) {
+			if ((child = pyjson_build_value(b)) == NULL) {
 				cJSON_Delete(item);
 				return NULL;
 			}
@@ -621,7 +627,7 @@ pyjson_build_value(struct pyjson_build *b, size_t n)
 		pyjson_build_ws(b);
 		b->i++;		/* the colon */
 		pyjson_build_ws(b);
-		if ((child = pyjson_build_value(b, n)) == NULL) {
+		if ((child = pyjson_build_value(b)) == NULL) {
 			buf_free(&s);
 			cJSON_Delete(item);
 			return NULL;
@@ -662,7 +668,7 @@ pyjson_parse(const char *p, size_t n, char *err, size_t errlen)
 	b.err = err;
 	b.errlen = errlen;
 	pyjson_build_ws(&b);
-	j = pyjson_build_value(&b, n);
+	j = pyjson_build_value(&b);
 	buf_free(&copy);
 	return j;
 }
