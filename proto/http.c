@@ -171,6 +171,8 @@ struct http_cursor {
 	size_t			chunks;
 	int			chunked_body;	/* the body was chunked */
 };
+_Static_assert(sizeof(struct http_cursor) <= CODEC_CURSOR_MAX,
+    "the http cursor must fit CODEC_CURSOR_MAX");
 
 /* Find the LF ending the line at c->ls within p[0..lim), searching only
  * bytes not searched before; NULL if it is not there yet. */

@@ -94,6 +94,8 @@ struct jsonhdr_cursor {
 	size_t			hlen;		/* JSON header bytes, once known */
 	size_t			clen;		/* its content-length */
 };
+_Static_assert(sizeof(struct jsonhdr_cursor) <= CODEC_CURSOR_MAX,
+    "the jsonhdr cursor must fit CODEC_CURSOR_MAX");
 
 /* Decode one message, checking each declared size before waiting for it;
  * the header is parsed once, when its last byte arrives. */

@@ -8,6 +8,8 @@ struct line_cursor {
 	struct codec_cursor	base;
 	size_t			scanned;	/* bytes known to hold no LF */
 };
+_Static_assert(sizeof(struct line_cursor) <= CODEC_CURSOR_MAX,
+    "the line cursor must fit CODEC_CURSOR_MAX");
 
 /* Decode one LF- or CRLF-terminated line, searching for LF only in the
  * bytes that arrived since the last call; the body excludes the EOL. */

@@ -93,6 +93,8 @@ struct resp_cursor {
 	size_t			pl, pln;	/* payload of a top-level value */
 	size_t			left[RESP_MAX_DEPTH];
 };
+_Static_assert(sizeof(struct resp_cursor) <= CODEC_CURSOR_MAX,
+    "the resp cursor must fit CODEC_CURSOR_MAX");
 
 /* One value at c->pos is complete and ends at end: close every array it
  * completes; return 1 when the top-level value is done. */
