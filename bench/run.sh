@@ -6,14 +6,15 @@
 # Environment: BIN (the sockbench binary, for sections that use it),
 # BENCH_SECTIONS, BENCH_SECONDS, BENCH_SIZE, BENCH_CONNS, BENCH_DEPTHS;
 # for bench/serve BENCH_REPS, BENCH_CMP_SECONDS; for scale BENCH_SCALE_CONNS,
-# BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS.
+# BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
+# BENCH_TRICKLE_BYTES.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve scale ui}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve trickle scale ui}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -256,6 +257,65 @@ section_serve() {
 	stop_server
 	kill "$sb_pid" 2>/dev/null
 	wait "$sb_pid" 2>/dev/null
+}
+
+# CPU time (microseconds) the process $1 has used so far.
+cpu_us() {
+	awk '{ printf "%d\n", $1 / 1000 }' "/proc/$1/schedstat" 2>/dev/null ||
+	    echo 0
+}
+
+# CPU per received byte stays constant whatever the peer's header size:
+# one connection to `serve -s app` sends a JSON header, then trickles its
+# content 1 byte per write (each read by the server on its own). The
+# server's CPU time for a 64 KiB header is compared with a 100-byte one,
+# best of BENCH_REPS interleaved runs each; the goal is a ratio under 1.5
+# (before the codec cursor, every 1-byte read parsed the header again).
+section_trickle() {
+	local bytes=${BENCH_TRICKLE_BYTES:-2000} reps=${BENCH_REPS:-3}
+	local rep size t0 t1 us best_small=0 best_big=0 out ok=1
+	start_server "$BIN" serve -q -s app -l 127.0.0.1:@PORT@ || {
+		FAILED=1; return; }
+	echo
+	echo "trickle: serve -s app CPU for $bytes content bytes sent 1 per" \
+	    "write after a JSON header, best of $reps interleaved runs"
+	printf '%-10s %12s %12s %12s %6s\n' section "hdr bytes" writes \
+	    "server us" "us/wr"
+	for ((rep = 0; rep < reps; rep++)); do
+		for size in 100 65000; do
+			t0=$(cpu_us "$SERVER_PID")
+			out=$(timeout -k 5 120 python3 bench/trickle.py \
+			    "$SERVER_PORT" "$size" "$bytes") || ok=0
+			t1=$(cpu_us "$SERVER_PID")
+			us=$((t1 - t0))
+			if [ "$size" = 100 ]; then
+				{ [ "$best_small" = 0 ] || [ "$us" -lt "$best_small" ]; } &&
+				    best_small=$us
+			else
+				{ [ "$best_big" = 0 ] || [ "$us" -lt "$best_big" ]; } &&
+				    best_big=$us
+			fi
+		done
+	done
+	stop_server
+	if [ "$ok" = 0 ]; then
+		echo "trickle: FAILED: the server did not answer ($out)"
+		FAILED=1
+		return
+	fi
+	printf '%-10s %12s %12s %12s %6s\n' trickle 100 "$bytes" \
+	    "$best_small" "$(awk -v a="$best_small" -v b="$bytes" \
+	    'BEGIN { printf "%.1f", a / b }')"
+	printf '%-10s %12s %12s %12s %6s\n' trickle 65000 "$bytes" \
+	    "$best_big" "$(awk -v a="$best_big" -v b="$bytes" \
+	    'BEGIN { printf "%.1f", a / b }')"
+	awk -v a="$best_big" -v b="$best_small" 'BEGIN {
+		if (b <= 0) { print "trickle: ratio ? (no CPU time measured)";
+		    exit 1 }
+		r = a / b
+		printf "trickle: 64 KiB header / 100-byte header = %.2f %s\n",
+		    r, (r <= 1.5 ? "ok" : "LOW") 
+		exit (r <= 1.5 ? 0 : 1) }' || FAILED=1
 }
 
 # Sum of VmRSS (KiB) of the given pids.

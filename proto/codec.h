@@ -3,6 +3,7 @@
 #ifndef SB_CODEC_H
 #define SB_CODEC_H
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "buf.h"
 
@@ -22,6 +23,21 @@ struct codec_frame {
 	size_t			 head_len;
 };
 
+/* What a decoder remembers between calls about the frame pending at the
+ * start of one stream (a header already parsed, how far a search for a
+ * line end got), so that no byte is examined again while the frame
+ * trickles in: CPU per received byte stays constant however the peer
+ * splits its writes. Each codec's own cursor begins with this struct and
+ * holds offsets, never pointers, so the pending bytes may move. Allocated
+ * by codec_decode, freed with codec_cursor_free by the stream's owner. */
+struct codec_cursor {
+	uint64_t	examined;	/* bytes the decoder examined since the
+					   cursor was made (a test and bench
+					   hook; never reset) */
+};
+
+#define CODEC_CURSOR_MAX	512	/* largest cursor_size of any codec */
+
 struct codec {
 	const char	*name;
 	const char	*summary;	/* one line for --help and docs */
@@ -32,6 +48,15 @@ struct codec {
 	 * everything available as one frame. */
 	ssize_t	(*decode)(const unsigned char *p, size_t n, size_t max_frame,
 		    struct codec_frame *out, char *err, size_t errlen);
+	/* Optional (NULL when decode is already O(1) per call): decode as
+	 * above, resuming from cur, which holds what earlier calls found in
+	 * the same pending bytes. The decoder resets its part of cur itself
+	 * whenever it returns a frame or an error. */
+	ssize_t	(*resume)(struct codec_cursor *cur, const unsigned char *p,
+		    size_t n, size_t max_frame, struct codec_frame *out,
+		    char *err, size_t errlen);
+	size_t	cursor_size;	/* bytes of resume's cursor, at most
+				   CODEC_CURSOR_MAX */
 	/* Append the wire bytes of one message to out. body is the payload a
 	 * scenario wrote; head is optional codec-specific header text (for
 	 * jsonhdr a JSON object of header fields, NULL for defaults). Returns
@@ -42,6 +67,21 @@ struct codec {
 	 * (escaped text, hex for binary, compact JSON); always NUL-terminated. */
 	void	(*describe)(const struct codec_frame *f, char *out, size_t outlen);
 };
+
+/* Decode the first frame of a stream's pending bytes p[0..n) like
+ * c->decode, resuming from *cur when the codec can: *cur is NULL at first
+ * and is allocated (c->cursor_size bytes) the first time a frame stays
+ * incomplete; the caller passes the same pending bytes plus any that
+ * arrived since on each call, and drops them only as the decoder consumes
+ * them. Returns what decode returns. */
+ssize_t codec_decode(const struct codec *c, struct codec_cursor **cur,
+    const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen);
+/* A zeroed cursor for c (NULL if c needs none), for callers that want the
+ * examined count from the first call; free with codec_cursor_free. */
+struct codec_cursor *codec_cursor_new(const struct codec *c);
+/* Free *cur (NULL is fine) and set it to NULL. */
+void codec_cursor_free(struct codec_cursor **cur);
 
 /* Find a codec by name; NULL if unknown. */
 const struct codec *codec_find(const char *name);

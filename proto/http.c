@@ -1,6 +1,7 @@
 /* The http codec: HTTP/1.x requests and responses, framed by their head and
- * a Content-Length or chunked body. Stateless: each call parses again from
- * the start of the message, like picohttpparser. */
+ * a Content-Length or chunked body. Like picohttpparser, decode is given the
+ * bytes so far; resume also remembers how far it got, so a message that
+ * trickles in is parsed once, not once per read. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,235 +146,317 @@ http_header(const unsigned char *p, size_t n, size_t max_frame,
 	return 0;
 }
 
-/* Parse the head at p: return its end offset, NEED_MORE or ERROR. */
-static ssize_t
-http_parse_head(const unsigned char *p, size_t n, size_t max_frame,
-    struct http_head *h, char *err, size_t errlen)
+/* Where the http decoder is in the pending message. */
+enum http_stage {
+	HTTP_BLANK = 0,		/* skipping empty lines before the start */
+	HTTP_START,		/* looking for the end of the start line */
+	HTTP_FIELDS,		/* looking for the end of a header line */
+	HTTP_BODY,		/* head done: decide how the body is framed */
+	HTTP_CHUNK_LINE,	/* looking for the end of a chunk size line */
+	HTTP_CHUNK_DATA,	/* waiting for csize bytes of chunk data */
+	HTTP_TRAILERS		/* looking for the empty line after them */
+};
+
+/* The http decoder's memory: the head fields and chunks already parsed and
+ * how far the search for the current line's LF got, all as offsets from
+ * the start of the pending bytes. */
+struct http_cursor {
+	struct codec_cursor	base;
+	enum http_stage		stage;
+	struct http_head	h;
+	size_t			ls;		/* start of the current line */
+	size_t			scanned;	/* [ls, scanned) holds no LF */
+	size_t			csize;		/* chunk data awaited */
+	size_t			data;		/* chunk data seen so far */
+	size_t			chunks;
+	int			chunked_body;	/* the body was chunked */
+};
+_Static_assert(sizeof(struct http_cursor) <= CODEC_CURSOR_MAX,
+    "the http cursor must fit CODEC_CURSOR_MAX");
+
+/* Find the LF ending the line at c->ls within p[0..lim), searching only
+ * bytes not searched before; NULL if it is not there yet. */
+static const unsigned char *
+http_find_lf(struct http_cursor *c, const unsigned char *p, size_t lim)
 {
 	const unsigned char *nl;
-	size_t pos = 0, ls, lim, ll;
+	size_t from = c->scanned > c->ls ? c->scanned : c->ls;
 
-	memset(h, 0, sizeof(*h));
-	/* Tolerate empty lines before the start line (RFC 9112, 2.2). */
-	while (pos < n && (p[pos] == '\r' || p[pos] == '\n')) {
-		if (p[pos] == '\r' && pos + 1 < n && p[pos + 1] != '\n')
-			return codec_err(err, errlen,
-			    "bare CR before the start line");
-		if (p[pos] == '\r' && pos + 1 >= n)
-			break;
-		pos += p[pos] == '\r' ? 2 : 1;
-		if (pos > max_frame)
-			return codec_err(err, errlen,
-			    "more than %zu bytes of empty lines", max_frame);
+	if (from >= lim) {
+		c->scanned = from;
+		return NULL;
 	}
-	h->skip = pos;
-	lim = n - pos > max_frame ? pos + max_frame : n;
-	for (ls = pos;; ls = (size_t)(nl - p) + 1) {
-		nl = ls < lim ? memchr(p + ls, '\n', lim - ls) : NULL;
-		if (nl == NULL) {
-			if (n - pos >= max_frame)
-				return codec_err(err, errlen,
-				    "HTTP head longer than %zu bytes",
-				    max_frame);
-			return CODEC_NEED_MORE;
-		}
-		ll = (size_t)(nl - p) - ls;
-		if (ll > 0 && p[ls + ll - 1] == '\r')
-			ll--;
-		if (ls == pos) {
-			if (http_start_line(p + ls, ll, h) == -1)
-				return codec_err(err, errlen,
-				    "malformed HTTP start line \"%.*s\"",
-				    (int)(ll > 60 ? 60 : ll),
-				    (const char *)p + ls);
-			h->start_len = ll;
-			continue;
-		}
-		if (ll == 0)
-			break;
-		if (http_header(p + ls, ll, max_frame, h, err, errlen) ==
-		    CODEC_ERROR)
-			return CODEC_ERROR;
-	}
-	h->end = (size_t)(nl - p) + 1;
-	return (ssize_t)h->end;
+	nl = memchr(p + from, '\n', lim - from);
+	c->base.examined += (nl != NULL ? (size_t)(nl - p) + 1 : lim) - from;
+	c->scanned = nl != NULL ? (size_t)(nl - p) + 1 : lim;
+	return nl;
 }
 
-/* Walk a chunked body at p: return its wire length, NEED_MORE or ERROR;
- * the decoded size and chunk count go to *data and *chunks. */
-static ssize_t
-http_chunked(const unsigned char *p, size_t n, size_t max_frame,
-    size_t *data, size_t *chunks, char *err, size_t errlen)
+/* Parse one chunk size line of ll bytes at p into *size; -1 if invalid. */
+static int
+http_chunk_size(const unsigned char *p, size_t ll, size_t max_frame,
+    size_t *size)
 {
+	size_t i, v = 0;
+
+	for (i = 0; i < ll; i++) {
+		unsigned char ch = p[i];
+		unsigned int d;
+
+		if (ch >= '0' && ch <= '9')
+			d = ch - '0';
+		else if (ch >= 'a' && ch <= 'f')
+			d = ch - 'a' + 10;
+		else if (ch >= 'A' && ch <= 'F')
+			d = ch - 'A' + 10;
+		else
+			break;
+		if (v <= max_frame)
+			v = v * 16 + d;
+	}
+	if (i == 0 || (i < ll && p[i] != ';' && p[i] != ' ' && p[i] != '\t'))
+		return -1;
+	*size = v;
+	return 0;
+}
+
+/* Advance the cursor through p[0..n) as far as the bytes allow: return the
+ * whole message's length, NEED_MORE or ERROR. Each byte is examined once
+ * (a chunk size line, at most HTTP_MAX_CHUNK_LINE bytes, twice). */
+static ssize_t
+http_scan(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	struct http_head *h = &c->h;
 	const unsigned char *nl;
-	size_t pos = 0, i, ll, size, lim;
+	size_t lim, ll, size, rel;
 
-	*data = *chunks = 0;
 	for (;;) {
-		lim = n - pos > HTTP_MAX_CHUNK_LINE ?
-		    pos + HTTP_MAX_CHUNK_LINE : n;
-		if ((nl = memchr(p + pos, '\n', lim - pos)) == NULL) {
-			if (n - pos >= HTTP_MAX_CHUNK_LINE)
+		switch (c->stage) {
+		case HTTP_BLANK:
+			/* Tolerate empty lines before the start line (RFC
+			 * 9112, 2.2). */
+			while (c->ls < n && (p[c->ls] == '\r' ||
+			    p[c->ls] == '\n')) {
+				if (p[c->ls] == '\r' && c->ls + 1 >= n)
+					return CODEC_NEED_MORE;
+				if (p[c->ls] == '\r' && p[c->ls + 1] != '\n')
+					return codec_err(err, errlen,
+					    "bare CR before the start line");
+				c->ls += p[c->ls] == '\r' ? 2 : 1;
+				c->base.examined += 2;
+				if (c->ls > max_frame)
+					return codec_err(err, errlen,
+					    "more than %zu bytes of empty lines",
+					    max_frame);
+			}
+			if (c->ls >= n)
+				return CODEC_NEED_MORE;
+			h->skip = c->ls;
+			c->scanned = c->ls;
+			c->stage = HTTP_START;
+			break;
+		case HTTP_START:
+		case HTTP_FIELDS:
+			lim = n - h->skip > max_frame ? h->skip + max_frame : n;
+			if ((nl = http_find_lf(c, p, lim)) == NULL) {
+				if (n - h->skip >= max_frame)
+					return codec_err(err, errlen,
+					    "HTTP head longer than %zu bytes",
+					    max_frame);
+				return CODEC_NEED_MORE;
+			}
+			ll = (size_t)(nl - p) - c->ls;
+			if (ll > 0 && p[c->ls + ll - 1] == '\r')
+				ll--;
+			if (c->stage == HTTP_START) {
+				if (http_start_line(p + c->ls, ll, h) == -1)
+					return codec_err(err, errlen,
+					    "malformed HTTP start line \"%.*s\"",
+					    (int)(ll > 60 ? 60 : ll),
+					    (const char *)p + c->ls);
+				h->start_len = ll;
+				c->stage = HTTP_FIELDS;
+			} else if (ll == 0) {
+				h->end = (size_t)(nl - p) + 1;
+				c->stage = HTTP_BODY;
+			} else if (http_header(p + c->ls, ll, max_frame, h, err,
+			    errlen) == CODEC_ERROR)
+				return CODEC_ERROR;
+			c->ls = c->scanned = (size_t)(nl - p) + 1;
+			break;
+		case HTTP_BODY:
+			if (h->response && (h->status / 100 == 1 ||
+			    h->status == 204 || h->status == 304))
+				return (ssize_t)h->end;
+			if (h->te && h->has_length)
 				return codec_err(err, errlen,
-				    "chunk size line longer than %d bytes",
-				    HTTP_MAX_CHUNK_LINE);
+				    "both Transfer-Encoding and Content-Length");
+			if (h->te && h->chunked) {
+				c->chunked_body = 1;
+				c->ls = c->scanned = h->end;
+				c->stage = HTTP_CHUNK_LINE;
+				break;
+			}
+			if (h->te && !h->response)
+				return codec_err(err, errlen, "request "
+				    "Transfer-Encoding does not end in chunked");
+			if (h->has_length)
+				return n - h->end < h->length ?
+				    CODEC_NEED_MORE :
+				    (ssize_t)(h->end + h->length);
+			if (!h->response)
+				return (ssize_t)h->end;
+			/* A response delimited by the close of the
+			 * connection. */
+			if (n - h->end > max_frame)
+				return codec_err(err, errlen, "response without"
+				    " Content-Length longer than %zu bytes"
+				    " (read-until-close cannot be framed)",
+				    max_frame);
+			return CODEC_NEED_MORE;
+		case HTTP_CHUNK_LINE:
+			lim = n - c->ls > HTTP_MAX_CHUNK_LINE ?
+			    c->ls + HTTP_MAX_CHUNK_LINE : n;
+			if ((nl = http_find_lf(c, p, lim)) == NULL) {
+				if (n - c->ls >= HTTP_MAX_CHUNK_LINE)
+					return codec_err(err, errlen,
+					    "chunk size line longer than %d "
+					    "bytes", HTTP_MAX_CHUNK_LINE);
+				goto more;
+			}
+			ll = (size_t)(nl - p) - c->ls;
+			if (ll > 0 && p[c->ls + ll - 1] == '\r')
+				ll--;
+			if (http_chunk_size(p + c->ls, ll, max_frame,
+			    &size) == -1)
+				return codec_err(err, errlen,
+				    "invalid chunk size line \"%.*s\"",
+				    (int)(ll > 40 ? 40 : ll),
+				    (const char *)p + c->ls);
+			c->ls = c->scanned = (size_t)(nl - p) + 1;
+			rel = c->ls - h->end;
+			if (rel > max_frame || size > max_frame ||
+			    size + 2 > max_frame - rel)
+				return codec_err(err, errlen,
+				    "chunked body exceeds the limit of %zu "
+				    "bytes", max_frame);
+			c->csize = size;
+			c->stage = size == 0 ? HTTP_TRAILERS : HTTP_CHUNK_DATA;
 			break;
-		}
-		ll = (size_t)(nl - p) - pos;
-		if (ll > 0 && p[pos + ll - 1] == '\r')
-			ll--;
-		size = 0;
-		for (i = 0; i < ll; i++) {
-			unsigned char c = p[pos + i];
-			unsigned int d;
-
-			if (c >= '0' && c <= '9')
-				d = c - '0';
-			else if (c >= 'a' && c <= 'f')
-				d = c - 'a' + 10;
-			else if (c >= 'A' && c <= 'F')
-				d = c - 'A' + 10;
+		case HTTP_CHUNK_DATA:
+			if (n - c->ls < c->csize + 1)
+				goto more;
+			c->base.examined += 2;
+			if (p[c->ls + c->csize] == '\r') {
+				if (n - c->ls < c->csize + 2)
+					goto more;
+				if (p[c->ls + c->csize + 1] != '\n')
+					return codec_err(err, errlen,
+					    "chunk data not followed by CRLF");
+				c->ls += c->csize + 2;
+			} else if (p[c->ls + c->csize] == '\n')
+				c->ls += c->csize + 1;
 			else
-				break;
-			if (size <= max_frame)
-				size = size * 16 + d;
-		}
-		if (i == 0 || (i < ll && p[pos + i] != ';' &&
-		    p[pos + i] != ' ' && p[pos + i] != '\t'))
-			return codec_err(err, errlen,
-			    "invalid chunk size line \"%.*s\"",
-			    (int)(ll > 40 ? 40 : ll), (const char *)p + pos);
-		pos = (size_t)(nl - p) + 1;
-		if (pos > max_frame || size > max_frame ||
-		    size + 2 > max_frame - pos)
-			return codec_err(err, errlen,
-			    "chunked body exceeds the limit of %zu bytes",
-			    max_frame);
-		if (size == 0)
-			goto trailers;
-		if (n - pos < size + 1)
-			break;
-		if (p[pos + size] == '\r') {
-			if (n - pos < size + 2)
-				break;
-			if (p[pos + size + 1] != '\n')
 				return codec_err(err, errlen,
 				    "chunk data not followed by CRLF");
-			pos += size + 2;
-		} else if (p[pos + size] == '\n')
-			pos += size + 1;
-		else
-			return codec_err(err, errlen,
-			    "chunk data not followed by CRLF");
-		*data += size;
-		(*chunks)++;
-	}
-	goto more;
-trailers:
-	/* Trailer fields, if any, end with an empty line. */
-	while ((nl = memchr(p + pos, '\n', n - pos)) != NULL) {
-		ll = (size_t)(nl - p) - pos;
-		if (ll > 0 && p[pos + ll - 1] == '\r')
-			ll--;
-		pos = (size_t)(nl - p) + 1;
-		if (pos > max_frame)
-			return codec_err(err, errlen,
-			    "chunked body exceeds the limit of %zu bytes",
-			    max_frame);
-		if (ll == 0)
-			return (ssize_t)pos;
+			c->scanned = c->ls;
+			c->data += c->csize;
+			c->chunks++;
+			c->stage = HTTP_CHUNK_LINE;
+			break;
+		case HTTP_TRAILERS:
+			/* Trailer fields, if any, end with an empty line. */
+			if ((nl = http_find_lf(c, p, n)) == NULL)
+				goto more;
+			ll = (size_t)(nl - p) - c->ls;
+			if (ll > 0 && p[c->ls + ll - 1] == '\r')
+				ll--;
+			c->ls = c->scanned = (size_t)(nl - p) + 1;
+			if (c->ls - h->end > max_frame)
+				return codec_err(err, errlen,
+				    "chunked body exceeds the limit of %zu "
+				    "bytes", max_frame);
+			if (ll == 0)
+				return (ssize_t)c->ls;
+			break;
+		}
 	}
 more:
-	if (n > max_frame)
+	if (n - h->end > max_frame)
 		return codec_err(err, errlen,
 		    "chunked body exceeds the limit of %zu bytes", max_frame);
 	return CODEC_NEED_MORE;
 }
 
-/* Decide how long the body after head h is, given avail bytes of it: return
- * its wire length, NEED_MORE or ERROR. */
+/* Decode one request or response, resuming where the last call stopped. */
 static ssize_t
-http_body(const struct http_head *h, const unsigned char *b, size_t avail,
-    size_t max_frame, char *err, size_t errlen)
+http_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
+    size_t max_frame, struct codec_frame *out, char *err, size_t errlen)
 {
-	size_t data, chunks;
-
-	if (h->response && (h->status / 100 == 1 || h->status == 204 ||
-	    h->status == 304))
-		return 0;
-	if (h->te && h->has_length)
-		return codec_err(err, errlen,
-		    "both Transfer-Encoding and Content-Length");
-	if (h->te && h->chunked)
-		return http_chunked(b, avail, max_frame, &data, &chunks, err,
-		    errlen);
-	if (h->te && !h->response)
-		return codec_err(err, errlen,
-		    "request Transfer-Encoding does not end in chunked");
-	if (h->has_length)
-		return avail < h->length ? CODEC_NEED_MORE :
-		    (ssize_t)h->length;
-	if (!h->response)
-		return 0;
-	/* A response delimited by the close of the connection. */
-	if (avail > max_frame)
-		return codec_err(err, errlen,
-		    "response without Content-Length longer than %zu bytes"
-		    " (read-until-close cannot be framed)", max_frame);
-	return CODEC_NEED_MORE;
-}
-
-/* Decode one request or response: head, then its body. */
-static ssize_t
-http_decode(const unsigned char *p, size_t n, size_t max_frame,
-    struct codec_frame *out, char *err, size_t errlen)
-{
+	struct http_cursor *c = (struct http_cursor *)cur;
 	struct http_head h;
-	ssize_t r, b;
+	uint64_t examined;
+	ssize_t r;
 
 	if (n == 0)
 		return CODEC_NEED_MORE;
 	/* Keep length arithmetic far from overflow whatever the caller asks. */
 	if (max_frame > HTTP_MAX_LIMIT)
 		max_frame = HTTP_MAX_LIMIT;
-	if ((r = http_parse_head(p, n, max_frame, &h, err, errlen)) < 0)
+	r = http_scan(c, p, n, max_frame, err, errlen);
+	if (r == CODEC_NEED_MORE)
 		return r;
-	b = http_body(&h, p + h.end, n - h.end, max_frame, err, errlen);
-	if (b < 0)
-		return b;
+	h = c->h;
+	examined = cur->examined;
+	memset(c, 0, sizeof(*c));
+	cur->examined = examined;
+	if (r < 0)
+		return r;
 	memset(out, 0, sizeof(*out));
 	out->frame = p;
-	out->frame_len = h.end + (size_t)b;
+	out->frame_len = (size_t)r;
 	out->head = p + h.skip;
 	out->head_len = h.end - h.skip;
 	out->body = p + h.end;
-	out->body_len = (size_t)b;
-	return (ssize_t)out->frame_len;
+	out->body_len = (size_t)r - h.end;
+	return r;
+}
+
+/* Decode one request or response from scratch. */
+static ssize_t
+http_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	struct http_cursor c;
+
+	memset(&c, 0, sizeof(c));
+	return http_resume(&c.base, p, n, max_frame, out, err, errlen);
 }
 
 /* Render the start line and the body size (decoded size if chunked). */
 static void
 http_describe(const struct codec_frame *f, char *out, size_t outlen)
 {
-	struct http_head h;
-	size_t o, data, chunks;
+	struct http_cursor c;
+	size_t o;
 	char tail[96];
 
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
-	if (f->head == NULL || http_parse_head(f->head, f->head_len,
-	    HTTP_MAX_LIMIT, &h, NULL, 0) < 0) {
+	memset(&c, 0, sizeof(c));
+	if (f->frame_len == 0 || http_scan(&c, f->frame, f->frame_len,
+	    HTTP_MAX_LIMIT, NULL, 0) != (ssize_t)f->frame_len) {
 		codec_describe_bytes(f->frame, f->frame_len, out, outlen);
 		return;
 	}
-	if (h.chunked && f->body_len > 0 && http_chunked(f->body, f->body_len,
-	    HTTP_MAX_LIMIT, &data, &chunks, NULL, 0) >= 0)
+	if (c.chunked_body)
 		snprintf(tail, sizeof(tail), " (%zu body bytes in %zu chunks)",
-		    data, chunks);
+		    c.data, c.chunks);
 	else
 		snprintf(tail, sizeof(tail), " (%zu body bytes)", f->body_len);
-	o = escape_bytes(f->head + h.skip, h.start_len, out,
+	o = escape_bytes(f->frame + c.h.skip, c.h.start_len, out,
 	    outlen > strlen(tail) ? outlen - strlen(tail) : 1, 1);
 	if (o + strlen(tail) < outlen)
 		memcpy(out + o, tail, strlen(tail) + 1);
@@ -383,6 +466,8 @@ const struct codec codec_http = {
 	.name = "http",
 	.summary = "HTTP/1.x messages: head, then Content-Length or chunked body",
 	.decode = http_decode,
+	.resume = http_resume,
+	.cursor_size = sizeof(struct http_cursor),
 	.encode = codec_encode_verbatim,
 	.describe = http_describe,
 };

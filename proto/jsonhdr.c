@@ -18,41 +18,14 @@ static const char *const jsonhdr_keys[] = {
 	"byteorder", "content-type", "content-encoding", "content-length"
 };
 
-/* Return 1 if p[0..n) holds only JSON whitespace. */
-static int
-jsonhdr_blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
-/* Parse exactly p[0..n) as one JSON value; NULL if invalid or trailed by
- * anything but whitespace. */
+/* Parse exactly p[0..n) as one JSON value as Python's json.loads would
+ * (pyjson_parse: last duplicate key wins, trailing bytes refused); NULL if
+ * invalid. cJSON alone is lenient (it reads "\u{1F436}" as a NUL and
+ * more); a peer or scenario must send JSON that Python would take. */
 static cJSON *
 jsonhdr_parse(const unsigned char *p, size_t n)
 {
-	const char *end = NULL;
-	cJSON *j;
-
-	if (n == 0 || memchr(p, '\0', n) != NULL)
-		return NULL;
-	/* cJSON is lenient (it reads "\u{1F436}" as a NUL and more); a peer
-	 * or scenario must send JSON that Python's json.loads would take. */
-	if (!pyjson_strict((const char *)p, n, NULL))
-		return NULL;
-	j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
-	if (j == NULL)
-		return NULL;
-	if (end == NULL || end < (const char *)p ||
-	    !jsonhdr_blank(end, n - (size_t)(end - (const char *)p))) {
-		cJSON_Delete(j);
-		return NULL;
-	}
-	return j;
+	return pyjson_parse((const char *)p, n, NULL, 0);
 }
 
 /* Format an integral number for an error message, in full when short. */
@@ -113,36 +86,65 @@ jsonhdr_check(const cJSON *h, size_t max_frame, char *err, size_t errlen)
 	return (long long)v;
 }
 
-/* Decode one message, checking each declared size before waiting for it. */
+/* The jsonhdr decoder's memory: the header, once parsed and checked, is
+ * not parsed again while its content trickles in. */
+struct jsonhdr_cursor {
+	struct codec_cursor	base;
+	int			parsed;		/* clen is known */
+	size_t			hlen;		/* JSON header bytes, once known */
+	size_t			clen;		/* its content-length */
+};
+_Static_assert(sizeof(struct jsonhdr_cursor) <= CODEC_CURSOR_MAX,
+    "the jsonhdr cursor must fit CODEC_CURSOR_MAX");
+
+/* Decode one message, checking each declared size before waiting for it;
+ * the header is parsed once, when its last byte arrives. */
 static ssize_t
-jsonhdr_decode(const unsigned char *p, size_t n, size_t max_frame,
-    struct codec_frame *out, char *err, size_t errlen)
+jsonhdr_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
+    size_t max_frame, struct codec_frame *out, char *err, size_t errlen)
 {
+	struct jsonhdr_cursor *jc = (struct jsonhdr_cursor *)cur;
 	size_t hlen, clen;
 	long long cl;
 	cJSON *h;
 
 	if (n < JSONHDR_PREFIX)
 		return CODEC_NEED_MORE;
-	hlen = ((size_t)p[0] << 8) | p[1];
-	if (hlen == 0)
-		return codec_err(err, errlen, "JSON header length is 0");
-	if (hlen > max_frame)
-		return codec_err(err, errlen,
-		    "JSON header of %zu bytes exceeds the limit of %zu bytes",
-		    hlen, max_frame);
-	if (n - JSONHDR_PREFIX < hlen)
-		return CODEC_NEED_MORE;
-	if ((h = jsonhdr_parse(p + JSONHDR_PREFIX, hlen)) == NULL)
-		return codec_err(err, errlen,
-		    "JSON header of %zu bytes is not valid JSON", hlen);
-	cl = jsonhdr_check(h, max_frame, err, errlen);
-	cJSON_Delete(h);
-	if (cl < 0)
-		return CODEC_ERROR;
-	clen = (size_t)cl;
+	if (!jc->parsed) {
+		hlen = ((size_t)p[0] << 8) | p[1];
+		if (jc->hlen == 0)
+			cur->examined += JSONHDR_PREFIX;
+		jc->hlen = hlen;
+		if (hlen == 0) {
+			codec_err(err, errlen, "JSON header length is 0");
+			goto fail;
+		}
+		if (hlen > max_frame) {
+			codec_err(err, errlen, "JSON header of %zu bytes exceeds "
+			    "the limit of %zu bytes", hlen, max_frame);
+			goto fail;
+		}
+		if (n - JSONHDR_PREFIX < hlen)
+			return CODEC_NEED_MORE;
+		cur->examined += hlen;
+		if ((h = jsonhdr_parse(p + JSONHDR_PREFIX, hlen)) == NULL) {
+			codec_err(err, errlen,
+			    "JSON header of %zu bytes is not valid JSON", hlen);
+			goto fail;
+		}
+		cl = jsonhdr_check(h, max_frame, err, errlen);
+		cJSON_Delete(h);
+		if (cl < 0)
+			goto fail;
+		jc->parsed = 1;
+		jc->clen = (size_t)cl;
+	}
+	hlen = jc->hlen;
+	clen = jc->clen;
 	if (n - JSONHDR_PREFIX - hlen < clen)
 		return CODEC_NEED_MORE;
+	jc->parsed = 0;
+	jc->hlen = 0;
 	memset(out, 0, sizeof(*out));
 	out->frame = p;
 	out->frame_len = JSONHDR_PREFIX + hlen + clen;
@@ -151,6 +153,21 @@ jsonhdr_decode(const unsigned char *p, size_t n, size_t max_frame,
 	out->body = p + JSONHDR_PREFIX + hlen;
 	out->body_len = clen;
 	return (ssize_t)out->frame_len;
+fail:
+	jc->parsed = 0;
+	jc->hlen = 0;
+	return CODEC_ERROR;
+}
+
+/* Decode one message from scratch. */
+static ssize_t
+jsonhdr_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	struct jsonhdr_cursor jc;
+
+	memset(&jc, 0, sizeof(jc));
+	return jsonhdr_resume(&jc.base, p, n, max_frame, out, err, errlen);
 }
 
 /* Add a string member to the header being built unless head overrides it. */
@@ -282,6 +299,8 @@ const struct codec codec_jsonhdr = {
 	.name = "jsonhdr",
 	.summary = "2-byte length, JSON header, content (the seed app protocol)",
 	.decode = jsonhdr_decode,
+	.resume = jsonhdr_resume,
+	.cursor_size = sizeof(struct jsonhdr_cursor),
 	.encode = jsonhdr_encode,
 	.describe = jsonhdr_describe,
 };

@@ -3,13 +3,23 @@
 #include "codec.h"
 #include "codec_util.h"
 
-/* Decode one LF- or CRLF-terminated line; the body excludes the EOL. */
+/* The line decoder's memory: how far the search for LF got. */
+struct line_cursor {
+	struct codec_cursor	base;
+	size_t			scanned;	/* bytes known to hold no LF */
+};
+_Static_assert(sizeof(struct line_cursor) <= CODEC_CURSOR_MAX,
+    "the line cursor must fit CODEC_CURSOR_MAX");
+
+/* Decode one LF- or CRLF-terminated line, searching for LF only in the
+ * bytes that arrived since the last call; the body excludes the EOL. */
 static ssize_t
-line_decode(const unsigned char *p, size_t n, size_t max_frame,
-    struct codec_frame *out, char *err, size_t errlen)
+line_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
+    size_t max_frame, struct codec_frame *out, char *err, size_t errlen)
 {
+	struct line_cursor *lc = (struct line_cursor *)cur;
 	const unsigned char *nl;
-	size_t scan, body;
+	size_t scan, from, body;
 
 	if (n == 0)
 		return CODEC_NEED_MORE;
@@ -17,16 +27,22 @@ line_decode(const unsigned char *p, size_t n, size_t max_frame,
 	scan = n;
 	if (max_frame < (size_t)-3 && scan > max_frame + 2)
 		scan = max_frame + 2;
-	nl = memchr(p, '\n', scan);
+	from = lc->scanned < scan ? lc->scanned : scan;
+	nl = memchr(p + from, '\n', scan - from);
+	cur->examined += (nl != NULL ? (size_t)(nl - p) + 1 : scan) - from;
 	if (nl == NULL) {
+		lc->scanned = scan;
 		body = n;
 		if (p[n - 1] == '\r')
 			body--;
-		if (body > max_frame)
+		if (body > max_frame) {
+			lc->scanned = 0;
 			return codec_err(err, errlen,
 			    "line longer than %zu bytes", max_frame);
+		}
 		return CODEC_NEED_MORE;
 	}
+	lc->scanned = 0;
 	body = (size_t)(nl - p);
 	if (body > 0 && p[body - 1] == '\r')
 		body--;
@@ -39,6 +55,16 @@ line_decode(const unsigned char *p, size_t n, size_t max_frame,
 	out->body = p;
 	out->body_len = body;
 	return (ssize_t)out->frame_len;
+}
+
+/* Decode one line from scratch. */
+static ssize_t
+line_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	struct line_cursor lc = { { 0 }, 0 };
+
+	return line_resume(&lc.base, p, n, max_frame, out, err, errlen);
 }
 
 /* Append the body and a LF unless it already ends in one. */
@@ -66,6 +92,8 @@ const struct codec codec_line = {
 	.name = "line",
 	.summary = "text lines ending in LF or CRLF",
 	.decode = line_decode,
+	.resume = line_resume,
+	.cursor_size = sizeof(struct line_cursor),
 	.encode = line_encode,
 	.describe = line_describe,
 };

@@ -1,10 +1,12 @@
 /* JSON output in the style of Python's json.dumps(ensure_ascii=False). */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pyjson.h"
+#include "util.h"
 
 /* Append a quoted string, escaping as Python json does with ensure_ascii off. */
 void
@@ -135,7 +137,7 @@ pyjson_dump(const cJSON *item, struct buf *out)
 		pyjson_number(item->valuedouble, out);
 		break;
 	case cJSON_String:
-		pyjson_quote(item->valuestring, strlen(item->valuestring), out);
+		pyjson_quote(item->valuestring, pyjson_strlen(item), out);
 		break;
 	case cJSON_Raw:
 		buf_append_str(out, item->valuestring);
@@ -360,4 +362,310 @@ pyjson_strict(const char *p, size_t n, size_t *erroff)
 	if (erroff != NULL)
 		*erroff = s.i < n ? s.i : n;
 	return ok;
+}
+
+/* Where a tree build is in its (already validated) input. */
+struct pyjson_build {
+	const unsigned char	*p;
+	size_t			 i;
+	char			*err;
+	size_t			 errlen;
+};
+
+/* A string value holding NUL bytes keeps its length here (strlen would
+ * stop at the first NUL); 0 means "use strlen". */
+#define PYJSON_LEN(item)	((item)->valueint)
+
+size_t
+pyjson_strlen(const cJSON *s)
+{
+	if (s == NULL || s->valuestring == NULL)
+		return 0;
+	if (PYJSON_LEN(s) > 0)
+		return (size_t)PYJSON_LEN(s);
+	return strlen(s->valuestring);
+}
+
+/* Read 4 hex digits at p (already validated). */
+static unsigned
+pyjson_hex4(const unsigned char *p)
+{
+	unsigned v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++)
+		v = v * 16 + (unsigned)(isdigit(p[k]) ? p[k] - '0' :
+		    (tolower(p[k]) - 'a' + 10));
+	return v;
+}
+
+/* Append code point cp as UTF-8 (a lone surrogate as its 3-byte form, as
+ * Python's surrogatepass would). */
+static void
+pyjson_put_utf8(struct buf *b, unsigned cp)
+{
+	unsigned char u[4];
+
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		buf_append(b, u, 1);
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xc0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 3);
+	} else {
+		u[0] = (unsigned char)(0xf0 | (cp >> 18));
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 4);
+	}
+}
+
+/* Decode the string token at the cursor into out (escapes resolved,
+ * surrogate pairs joined, \u0000 kept as a NUL byte). */
+static void
+pyjson_build_string(struct pyjson_build *b, struct buf *out)
+{
+	const unsigned char *p = b->p;
+	unsigned cp, lo;
+
+	b->i++;
+	while (p[b->i] != '"') {
+		size_t run = b->i;
+
+		while (p[b->i] != '"' && p[b->i] != '\\')
+			b->i++;
+		buf_append(out, p + run, b->i - run);
+		if (p[b->i] == '"')
+			break;
+		switch (p[b->i + 1]) {
+		case 'b': buf_append(out, "\b", 1); break;
+		case 'f': buf_append(out, "\f", 1); break;
+		case 'n': buf_append(out, "\n", 1); break;
+		case 'r': buf_append(out, "\r", 1); break;
+		case 't': buf_append(out, "\t", 1); break;
+		case 'u':
+			cp = pyjson_hex4(p + b->i + 2);
+			if (cp >= 0xd800 && cp < 0xdc00 && p[b->i + 6] == '\\' &&
+			    p[b->i + 7] == 'u' &&
+			    (lo = pyjson_hex4(p + b->i + 8)) >= 0xdc00 &&
+			    lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				b->i += 6;
+			}
+			pyjson_put_utf8(out, cp);
+			b->i += 4;
+			break;
+		default:	/* " \ / */
+			buf_append(out, p + b->i + 1, 1);
+			break;
+		}
+		b->i += 2;
+	}
+	b->i++;
+}
+
+/* Skip JSON whitespace in a build. */
+static void
+pyjson_build_ws(struct pyjson_build *b)
+{
+	while (b->p[b->i] == ' ' || b->p[b->i] == '\t' || b->p[b->i] == '\n' ||
+	    b->p[b->i] == '\r')
+		b->i++;
+}
+
+/* Write a reason for refusing a valid JSON text into the build's err. */
+static void
+pyjson_build_err(struct pyjson_build *b, const char *why)
+{
+	if (b->err != NULL && b->errlen > 0)
+		snprintf(b->err, b->errlen, "%s at byte %zu", why, b->i);
+}
+
+/* One object member and its place, for finding duplicate keys. */
+struct pyjson_member {
+	cJSON	*node;
+	size_t	 pos;
+};
+
+/* Order members by key, then by place (qsort helper). */
+static int
+pyjson_member_cmp(const void *a, const void *b)
+{
+	const struct pyjson_member *x = a, *y = b;
+	int c = strcmp(x->node->string, y->node->string);
+
+	if (c != 0)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Make obj hold each key once as Python's dict would: the value of the
+ * last duplicate at the place of the first. O(k log k) for k members. */
+static void
+pyjson_dedup(cJSON *obj)
+{
+	struct pyjson_member *m;
+	cJSON *c, *last;
+	size_t k = 0, i, j, d;
+
+	for (c = obj->child; c != NULL; c = c->next)
+		k++;
+	if (k < 2)
+		return;
+	m = xmalloc(k * sizeof(*m));
+	for (c = obj->child, i = 0; c != NULL; c = c->next, i++) {
+		m[i].node = c;
+		m[i].pos = i;
+	}
+	qsort(m, k, sizeof(*m), pyjson_member_cmp);
+	for (i = 0; i < k; i = j) {
+		for (j = i + 1; j < k &&
+		    strcmp(m[j].node->string, m[i].node->string) == 0; j++)
+			;
+		if (j - i < 2)
+			continue;
+		/* m[i] is the first of this key, m[j - 1] the last. */
+		for (d = i + 1; d < j - 1; d++)
+			cJSON_Delete(cJSON_DetachItemViaPointer(obj, m[d].node));
+		last = cJSON_DetachItemViaPointer(obj, m[j - 1].node);
+		cJSON_ReplaceItemViaPointer(obj, m[i].node, last);
+	}
+	free(m);
+}
+
+/* Build the validated value at the cursor; NULL with a reason in err if
+ * it holds what sockbench refuses (a key with NUL, a non-finite number). */
+static cJSON *
+pyjson_build_value(struct pyjson_build *b)
+{
+	const unsigned char *p = b->p;
+	cJSON *item, *child;
+	struct buf s;
+	char *end;
+	double v;
+
+	switch (p[b->i]) {
+	case '"':
+		buf_init(&s);
+		pyjson_build_string(b, &s);
+		if (buf_len(&s) > INT_MAX) {
+			buf_free(&s);
+			pyjson_build_err(b, "string longer than 2 GiB");
+			return NULL;
+		}
+		item = cJSON_CreateString("");
+		cJSON_free(item->valuestring);
+		item->valuestring = cJSON_malloc(buf_len(&s) + 1);
+		memcpy(item->valuestring, buf_data(&s), buf_len(&s));
+		item->valuestring[buf_len(&s)] = '\0';
+		if (memchr(buf_data(&s), '\0', buf_len(&s)) != NULL)
+			PYJSON_LEN(item) = (int)buf_len(&s);
+		buf_free(&s);
+		return item;
+	case 't':
+		b->i += 4;
+		return cJSON_CreateTrue();
+	case 'f':
+		b->i += 5;
+		return cJSON_CreateFalse();
+	case 'n':
+		b->i += 4;
+		return cJSON_CreateNull();
+	case '[':
+	case '{':
+		break;
+	default:
+		/* A number past the double range reads as +-inf, as in
+		 * Python (a limit check then refuses it by name). */
+		v = strtod((const char *)p + b->i, &end);
+		b->i = (size_t)(end - (const char *)p);
+		return cJSON_CreateNumber(v);
+	}
+	if (p[b->i] == '[') {
+		item = cJSON_CreateArray();
+		b->i++;
+		pyjson_build_ws(b);
+		while (p[b->i] != ']') {
+			if ((child = pyjson_build_value(b)) == NULL) {
+				cJSON_Delete(item);
+				return NULL;
+			}
+			cJSON_AddItemToArray(item, child);
+			pyjson_build_ws(b);
+			if (p[b->i] == ',') {
+				b->i++;
+				pyjson_build_ws(b);
+			}
+		}
+		b->i++;
+		return item;
+	}
+	item = cJSON_CreateObject();
+	b->i++;
+	pyjson_build_ws(b);
+	while (p[b->i] != '}') {
+		buf_init(&s);
+		pyjson_build_string(b, &s);
+		buf_append(&s, "", 1);
+		if (memchr(buf_data(&s), '\0', buf_len(&s) - 1) != NULL) {
+			buf_free(&s);
+			cJSON_Delete(item);
+			pyjson_build_err(b, "object key with \\u0000 refused");
+			return NULL;
+		}
+		pyjson_build_ws(b);
+		b->i++;		/* the colon */
+		pyjson_build_ws(b);
+		if ((child = pyjson_build_value(b)) == NULL) {
+			buf_free(&s);
+			cJSON_Delete(item);
+			return NULL;
+		}
+		cJSON_AddItemToObject(item, (const char *)buf_data(&s), child);
+		buf_free(&s);
+		pyjson_build_ws(b);
+		if (p[b->i] == ',') {
+			b->i++;
+			pyjson_build_ws(b);
+		}
+	}
+	b->i++;
+	pyjson_dedup(item);
+	return item;
+}
+
+cJSON *
+pyjson_parse(const char *p, size_t n, char *err, size_t errlen)
+{
+	struct pyjson_build b;
+	struct buf copy;
+	size_t off;
+	cJSON *j;
+
+	if (!pyjson_strict(p, n, &off)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "invalid JSON at byte %zu", off);
+		return NULL;
+	}
+	/* The builder reads one byte past a token at most: give it a
+	 * NUL-terminated copy so it never needs a bound. */
+	buf_init(&copy);
+	buf_append(&copy, p, n);
+	buf_append(&copy, "", 1);
+	b.p = buf_data(&copy);
+	b.i = 0;
+	b.err = err;
+	b.errlen = errlen;
+	pyjson_build_ws(&b);
+	j = pyjson_build_value(&b);
+	buf_free(&copy);
+	return j;
 }

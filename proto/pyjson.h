@@ -18,5 +18,17 @@ void pyjson_quote(const char *s, size_t len, struct buf *out);
  * leading zeros or bare dots. Else 0, with the offset of the first byte
  * that breaks the grammar in *erroff if it is not NULL. */
 int pyjson_strict(const char *p, size_t n, size_t *erroff);
+/* Parse p[0..n) as exactly one JSON value the way Python's json.loads
+ * does: the grammar of pyjson_strict (trailing bytes other than whitespace
+ * are an error), the LAST of duplicate object keys wins (at the position
+ * of the first), and a \u0000 escape is kept inside the string (read its
+ * length with pyjson_strlen); a number past the double range is +-inf,
+ * as in Python. Stricter than Python: NaN, Infinity and an object key
+ * containing \u0000 are refused. Returns a tree the caller
+ * frees with cJSON_Delete, or NULL with a reason in err. */
+cJSON *pyjson_parse(const char *p, size_t n, char *err, size_t errlen);
+/* The byte length of a string value from pyjson_parse, NULs included (for
+ * any other cJSON string, strlen of its value). */
+size_t pyjson_strlen(const cJSON *s);
 
 #endif

@@ -1,6 +1,9 @@
 /* The codec registry: every codec, found by name. */
+#include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 #include "codec.h"
+#include "util.h"
 
 const struct codec *const codec_all[] = {
 	&codec_raw,
@@ -25,4 +28,50 @@ codec_find(const char *name)
 		if (strcmp(codec_all[i]->name, name) == 0)
 			return codec_all[i];
 	return NULL;
+}
+
+struct codec_cursor *
+codec_cursor_new(const struct codec *c)
+{
+	if (c->resume == NULL || c->cursor_size == 0)
+		return NULL;
+	assert(c->cursor_size >= sizeof(struct codec_cursor) &&
+	    c->cursor_size <= CODEC_CURSOR_MAX);
+	return xcalloc(1, c->cursor_size);
+}
+
+void
+codec_cursor_free(struct codec_cursor **cur)
+{
+	free(*cur);
+	*cur = NULL;
+}
+
+/* Resume from *cur, or from a zeroed cursor on the stack that is kept only
+ * if the frame stays incomplete: a stream whose frames arrive whole never
+ * allocates one. */
+ssize_t
+codec_decode(const struct codec *c, struct codec_cursor **cur,
+    const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	union {
+		struct codec_cursor	cur;
+		unsigned char		space[CODEC_CURSOR_MAX];
+		max_align_t		align;
+	} tmp;
+	ssize_t r;
+
+	if (c->resume == NULL)
+		return c->decode(p, n, max_frame, out, err, errlen);
+	if (*cur != NULL)
+		return c->resume(*cur, p, n, max_frame, out, err, errlen);
+	assert(c->cursor_size <= sizeof(tmp));
+	memset(&tmp, 0, c->cursor_size);
+	r = c->resume(&tmp.cur, p, n, max_frame, out, err, errlen);
+	if (r == CODEC_NEED_MORE) {
+		*cur = xmalloc(c->cursor_size);
+		memcpy(*cur, &tmp, c->cursor_size);
+	}
+	return r;
 }

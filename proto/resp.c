@@ -13,27 +13,37 @@
 #define RESP_MAX_NUM	21	/* a signed 64-bit number in decimal */
 #define RESP_MAX_LIMIT	((size_t)SSIZE_MAX / 4)
 
-/* Find the CRLF ending the line at pos (at most maxline bytes): return the
- * offset of its CR, NEED_MORE or ERROR. */
+/* Find the CRLF ending the line that starts at start (at most maxline
+ * bytes), searching from from (bytes before it hold no CR or LF): return
+ * the offset of its CR, NEED_MORE or ERROR; *scanned gets how far the
+ * search got. */
 static ssize_t
-resp_line(const unsigned char *p, size_t n, size_t pos, size_t maxline,
-    char *err, size_t errlen)
+resp_line(const unsigned char *p, size_t n, size_t start, size_t from,
+    size_t maxline, size_t *scanned, uint64_t *examined, char *err,
+    size_t errlen)
 {
 	const unsigned char *cr, *lf;
 	size_t lim;
 
-	lim = n - pos > maxline + 1 ? pos + maxline + 1 : n;
-	cr = memchr(p + pos, '\r', lim - pos);
-	lf = memchr(p + pos, '\n', (cr != NULL ? (size_t)(cr - p) : lim) -
-	    pos);
+	lim = n - start > maxline + 1 ? start + maxline + 1 : n;
+	if (from < start)
+		from = start;
+	if (from > lim)
+		from = lim;
+	cr = memchr(p + from, '\r', lim - from);
+	lf = memchr(p + from, '\n', (cr != NULL ? (size_t)(cr - p) : lim) -
+	    from);
+	*examined += (cr != NULL ? (size_t)(cr - p) + 1 : lim) - from;
 	if (lf != NULL)
 		return codec_err(err, errlen, "bare LF in a RESP line");
 	if (cr == NULL) {
-		if (n - pos > maxline)
+		*scanned = lim;
+		if (n - start > maxline)
 			return codec_err(err, errlen,
 			    "RESP line longer than %zu bytes", maxline);
 		return CODEC_NEED_MORE;
 	}
+	*scanned = (size_t)(cr - p);
 	if ((size_t)(cr - p) + 1 >= n)
 		return CODEC_NEED_MORE;
 	if (cr[1] != '\n')
@@ -68,104 +78,168 @@ resp_int(const unsigned char *p, size_t n, long long *v)
 	return 0;
 }
 
-/* Scan the value at pos: return the offset just past it, NEED_MORE or
- * ERROR; payload, if any, is stored in *pl and *pln. */
-static ssize_t
-resp_scan(const unsigned char *p, size_t n, size_t pos, int depth,
-    size_t max_frame, const unsigned char **pl, size_t *pln, char *err,
-    size_t errlen)
+/* The resp decoder's memory: every value before pos is complete, left[]
+ * counts the elements still to come in each open array, and a bulk
+ * string whose length line is parsed waits for its bytes without parsing
+ * that line again. Offsets are from the start of the pending bytes. */
+struct resp_cursor {
+	struct codec_cursor	base;
+	size_t			pos;		/* start of the value in hand */
+	size_t			scanned;	/* its line holds no CR before */
+	int			depth;		/* arrays open */
+	int			bulk;		/* waiting for a bulk payload */
+	size_t			bulk_at;	/* where that payload starts */
+	size_t			bulk_len;
+	size_t			pl, pln;	/* payload of a top-level value */
+	size_t			left[RESP_MAX_DEPTH];
+};
+_Static_assert(sizeof(struct resp_cursor) <= CODEC_CURSOR_MAX,
+    "the resp cursor must fit CODEC_CURSOR_MAX");
+
+/* One value at c->pos is complete and ends at end: close every array it
+ * completes; return 1 when the top-level value is done. */
+static int
+resp_done(struct resp_cursor *c, size_t end)
 {
-	ssize_t cr, r;
-	long long v, i;
-	size_t start = pos + 1;
+	c->pos = c->scanned = end;
+	while (c->depth > 0) {
+		if (--c->left[c->depth - 1] > 0)
+			return 0;
+		c->depth--;
+	}
+	return 1;
+}
+
+/* Advance the cursor through p[0..n) as far as the bytes allow: return the
+ * offset just past the top-level value, NEED_MORE or ERROR. Each byte is
+ * examined once. */
+static ssize_t
+resp_scan(struct resp_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	ssize_t cr;
+	long long v;
+	size_t start, pos;
 	unsigned char type;
 
-	if (pos >= n)
-		return CODEC_NEED_MORE;
-	switch ((type = p[pos])) {
-	case '+':
-	case '-':
-	case ':':
-		cr = resp_line(p, n, start, type == ':' ? RESP_MAX_NUM :
-		    max_frame, err, errlen);
-		if (cr < 0)
-			return cr;
-		if (type == ':' && resp_int(p + start, (size_t)cr - start,
-		    &v) == -1)
-			return codec_err(err, errlen, "invalid RESP integer");
-		*pl = p + start;
-		*pln = (size_t)cr - start;
-		return cr + 2;
-	case '$':
-	case '*':
-		if ((cr = resp_line(p, n, start, RESP_MAX_NUM, err,
-		    errlen)) < 0)
-			return cr;
-		if (resp_int(p + start, (size_t)cr - start, &v) == -1 ||
-		    v < -1)
-			return codec_err(err, errlen, "invalid RESP %s length",
-			    type == '$' ? "bulk" : "array");
-		pos = (size_t)cr + 2;
-		*pl = p + pos;
-		*pln = 0;
-		if (v == -1)
-			return (ssize_t)pos;
-		if (type == '$') {
-			if ((unsigned long long)v > max_frame ||
-			    (size_t)v + 2 > max_frame - pos)
-				return codec_err(err, errlen,
-				    "RESP bulk string of %lld bytes exceeds the"
-				    " limit of %zu bytes", v, max_frame);
-			if (n - pos < (size_t)v + 2)
+	for (;;) {
+		if (c->bulk) {
+			if (n - c->bulk_at < c->bulk_len + 2)
 				return CODEC_NEED_MORE;
-			if (p[pos + (size_t)v] != '\r' ||
-			    p[pos + (size_t)v + 1] != '\n')
+			pos = c->bulk_at + c->bulk_len;
+			c->base.examined += 2;
+			if (p[pos] != '\r' || p[pos + 1] != '\n')
 				return codec_err(err, errlen,
 				    "RESP bulk string not followed by CRLF");
-			*pln = (size_t)v;
-			return (ssize_t)(pos + (size_t)v + 2);
+			c->bulk = 0;
+			if (c->depth == 0) {
+				c->pl = c->bulk_at;
+				c->pln = c->bulk_len;
+			}
+			if (resp_done(c, pos + 2))
+				return (ssize_t)c->pos;
+			continue;
 		}
-		if (depth >= RESP_MAX_DEPTH)
+		if (c->pos >= n)
+			return CODEC_NEED_MORE;
+		type = p[c->pos];
+		start = c->pos + 1;
+		switch (type) {
+		case '+':
+		case '-':
+		case ':':
+			cr = resp_line(p, n, start, c->scanned,
+			    type == ':' ? RESP_MAX_NUM : max_frame, &c->scanned,
+			    &c->base.examined, err, errlen);
+			if (cr < 0)
+				return cr;
+			if (type == ':' && resp_int(p + start,
+			    (size_t)cr - start, &v) == -1)
+				return codec_err(err, errlen,
+				    "invalid RESP integer");
+			if (c->depth == 0) {
+				c->pl = start;
+				c->pln = (size_t)cr - start;
+			}
+			if (resp_done(c, (size_t)cr + 2))
+				return (ssize_t)c->pos;
+			break;
+		case '$':
+		case '*':
+			if ((cr = resp_line(p, n, start, c->scanned,
+			    RESP_MAX_NUM, &c->scanned, &c->base.examined, err,
+			    errlen)) < 0)
+				return cr;
+			if (resp_int(p + start, (size_t)cr - start, &v) == -1 ||
+			    v < -1)
+				return codec_err(err, errlen,
+				    "invalid RESP %s length",
+				    type == '$' ? "bulk" : "array");
+			pos = (size_t)cr + 2;
+			if (c->depth == 0) {
+				c->pl = pos;
+				c->pln = 0;
+			}
+			if (v == -1 || (type == '*' && v == 0)) {
+				if (resp_done(c, pos))
+					return (ssize_t)c->pos;
+				break;
+			}
+			if (type == '$') {
+				if ((unsigned long long)v > max_frame ||
+				    (size_t)v + 2 > max_frame - pos)
+					return codec_err(err, errlen,
+					    "RESP bulk string of %lld bytes "
+					    "exceeds the limit of %zu bytes",
+					    v, max_frame);
+				c->bulk = 1;
+				c->bulk_at = pos;
+				c->bulk_len = (size_t)v;
+				break;
+			}
+			if (c->depth >= RESP_MAX_DEPTH)
+				return codec_err(err, errlen,
+				    "RESP arrays nested deeper than %d",
+				    RESP_MAX_DEPTH);
+			/* Each element takes at least three bytes. */
+			if ((unsigned long long)v > max_frame / 3)
+				return codec_err(err, errlen,
+				    "RESP array of %lld elements exceeds the "
+				    "limit of %zu bytes", v, max_frame);
+			c->left[c->depth++] = (size_t)v;
+			c->pos = c->scanned = pos;
+			break;
+		default:
 			return codec_err(err, errlen,
-			    "RESP arrays nested deeper than %d",
-			    RESP_MAX_DEPTH);
-		/* Each element takes at least three bytes. */
-		if ((unsigned long long)v > max_frame / 3)
-			return codec_err(err, errlen,
-			    "RESP array of %lld elements exceeds the limit of"
-			    " %zu bytes", v, max_frame);
-		for (i = 0; i < v; i++) {
-			const unsigned char *epl;
-			size_t epln;
-
-			r = resp_scan(p, n, pos, depth + 1, max_frame, &epl,
-			    &epln, err, errlen);
-			if (r < 0)
-				return r;
-			pos = (size_t)r;
+			    "unknown RESP type byte 0x%02x", type);
 		}
-		return (ssize_t)pos;
-	default:
-		return codec_err(err, errlen, "unknown RESP type byte 0x%02x",
-		    type);
 	}
 }
 
-/* Decode one RESP value; arrays keep the whole frame as body. */
+/* Decode one RESP value, resuming where the last call stopped; arrays keep
+ * the whole frame as body. */
 static ssize_t
-resp_decode(const unsigned char *p, size_t n, size_t max_frame,
-    struct codec_frame *out, char *err, size_t errlen)
+resp_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
+    size_t max_frame, struct codec_frame *out, char *err, size_t errlen)
 {
-	const unsigned char *pl = NULL;
-	size_t pln = 0;
+	struct resp_cursor *c = (struct resp_cursor *)cur;
+	size_t pl, pln;
+	uint64_t examined;
 	ssize_t r;
 
 	if (n == 0)
 		return CODEC_NEED_MORE;
 	if (max_frame > RESP_MAX_LIMIT)
 		max_frame = RESP_MAX_LIMIT;
-	r = resp_scan(p, n, 0, 0, max_frame, &pl, &pln, err, errlen);
-	if (r == CODEC_NEED_MORE && n > max_frame)
+	r = resp_scan(c, p, n, max_frame, err, errlen);
+	if (r == CODEC_NEED_MORE && n <= max_frame)
+		return r;
+	pl = c->pl;
+	pln = c->pln;
+	examined = cur->examined;
+	memset(c, 0, sizeof(*c));
+	cur->examined = examined;
+	if (r == CODEC_NEED_MORE)
 		return codec_err(err, errlen,
 		    "RESP value larger than %zu bytes", max_frame);
 	if (r < 0)
@@ -181,10 +255,21 @@ resp_decode(const unsigned char *p, size_t n, size_t max_frame,
 		out->body = p;
 		out->body_len = (size_t)r;
 	} else {
-		out->body = pl;
+		out->body = p + pl;
 		out->body_len = pln;
 	}
 	return r;
+}
+
+/* Decode one RESP value from scratch. */
+static ssize_t
+resp_decode(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	struct resp_cursor c;
+
+	memset(&c, 0, sizeof(c));
+	return resp_resume(&c.base, p, n, max_frame, out, err, errlen);
 }
 
 /* Bounded output for describe: stops with "..." once full. */
@@ -286,14 +371,14 @@ static void
 resp_describe(const struct codec_frame *f, char *out, size_t outlen)
 {
 	struct resp_out o;
-	const unsigned char *pl;
-	size_t pln;
+	struct resp_cursor c;
 
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
-	if (f->frame_len == 0 || resp_scan(f->frame, f->frame_len, 0, 0,
-	    RESP_MAX_LIMIT, &pl, &pln, NULL, 0) != (ssize_t)f->frame_len) {
+	memset(&c, 0, sizeof(c));
+	if (f->frame_len == 0 || resp_scan(&c, f->frame, f->frame_len,
+	    RESP_MAX_LIMIT, NULL, 0) != (ssize_t)f->frame_len) {
 		codec_describe_bytes(f->frame, f->frame_len, out, outlen);
 		return;
 	}
@@ -430,6 +515,8 @@ const struct codec codec_resp = {
 	.name = "resp",
 	.summary = "Redis protocol (RESP2); encodes command lines as arrays",
 	.decode = resp_decode,
+	.resume = resp_resume,
+	.cursor_size = sizeof(struct resp_cursor),
 	.encode = resp_encode,
 	.describe = resp_describe,
 };

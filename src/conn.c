@@ -339,6 +339,7 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 	if (c->dead)
 		return;
 	c->dead = 1;
+	codec_cursor_free(&c->cursor);
 	ev_io_stop(e->loop, &c->rio);
 	ev_io_stop(e->loop, &c->wio);
 	ev_timer_stop(e->loop, &c->timer);
@@ -430,8 +431,8 @@ conn_decode(struct conn *c, const unsigned char *p, size_t n)
 		ssize_t used;
 
 		memset(&f, 0, sizeof(f));
-		used = cd->decode(p + done, n - done, c->max_frame, &f, err,
-		    sizeof(err));
+		used = codec_decode(cd, &c->cursor, p + done, n - done,
+		    c->max_frame, &f, err, sizeof(err));
 		if (used == CODEC_NEED_MORE) {
 			if (n - done > c->max_frame + 65536)
 				conn_fail(c, "protocol error: %s frame exceeds "

@@ -54,6 +54,8 @@ struct conn {
 	unsigned		 in_decode:1;
 	unsigned		 eof_told:1;	/* handler heard of the EOF */
 	size_t			 max_frame;
+	struct codec_cursor	*cursor;	/* the codec's memory of the
+						   pending frame (codec.h) */
 	void			*owner;		/* server or pool that made it */
 	/* Set by the pool: a failed connect attempt (err is the errno,
 	 * ETIMEDOUT when --connect-timeout ran out) comes here instead of

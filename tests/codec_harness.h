@@ -83,10 +83,13 @@ harness_record(struct harness_msgs *m, const unsigned char *p, ssize_t r,
 	h->head_len = f->head != NULL ? f->head_len : 0;
 }
 
-/* Append n bytes to rx, then decode and consume every whole frame in it. */
+/* Append n bytes to rx, then decode and consume every whole frame in it;
+ * with cur non-NULL through codec_decode, resuming from *cur as a
+ * connection does, else with the stateless decode. */
 static inline void
-harness_feed(const struct codec *c, struct buf *rx, const unsigned char *p,
-    size_t n, size_t max_frame, struct harness_msgs *m)
+harness_feed(const struct codec *c, struct codec_cursor **cur,
+    struct buf *rx, const unsigned char *p, size_t n, size_t max_frame,
+    struct harness_msgs *m)
 {
 	struct codec_frame f;
 	char err[256];
@@ -95,8 +98,12 @@ harness_feed(const struct codec *c, struct buf *rx, const unsigned char *p,
 	buf_append(rx, p, n);
 	while (buf_len(rx) > 0) {
 		err[0] = '\0';
-		r = c->decode(buf_data(rx), buf_len(rx), max_frame, &f, err,
-		    sizeof(err));
+		if (cur != NULL)
+			r = codec_decode(c, cur, buf_data(rx), buf_len(rx),
+			    max_frame, &f, err, sizeof(err));
+		else
+			r = c->decode(buf_data(rx), buf_len(rx), max_frame, &f,
+			    err, sizeof(err));
 		if (r == CODEC_NEED_MORE)
 			return;
 		if (r == CODEC_ERROR)
@@ -129,28 +136,40 @@ harness_assert_same(const struct harness_msgs *a, const struct harness_msgs *b)
 }
 
 /* Decode stream[0..n) fed as given by the cut points (0 cuts = merged,
- * cut == 1 = one byte at a time, else two pieces split at cut - 1). */
+ * cut == 1 = one byte at a time, else two pieces split at cut - 1), with
+ * the resuming decoder when resume is set, else the stateless one. */
 static inline void
-harness_decode_cut(const struct codec *c, const unsigned char *stream,
-    size_t n, size_t max_frame, size_t cut, struct harness_msgs *m)
+harness_decode_cut_mode(const struct codec *c, const unsigned char *stream,
+    size_t n, size_t max_frame, size_t cut, int resume,
+    struct harness_msgs *m)
 {
+	struct codec_cursor *cursor = NULL, **cur = resume ? &cursor : NULL;
 	struct buf rx;
 	size_t i;
 
 	buf_init(&rx);
 	if (cut == 0)
-		harness_feed(c, &rx, stream, n, max_frame, m);
+		harness_feed(c, cur, &rx, stream, n, max_frame, m);
 	else if (cut == 1)
 		for (i = 0; i < n; i++)
-			harness_feed(c, &rx, stream + i, 1, max_frame, m);
+			harness_feed(c, cur, &rx, stream + i, 1, max_frame, m);
 	else {
-		harness_feed(c, &rx, stream, cut - 2, max_frame, m);
-		harness_feed(c, &rx, stream + cut - 2, n - (cut - 2),
+		harness_feed(c, cur, &rx, stream, cut - 2, max_frame, m);
+		harness_feed(c, cur, &rx, stream + cut - 2, n - (cut - 2),
 		    max_frame, m);
 	}
 	/* A stream of whole frames leaves nothing behind. */
 	assert_int_equal(buf_len(&rx), 0);
+	codec_cursor_free(&cursor);
 	buf_free(&rx);
+}
+
+/* Decode stream[0..n) cut as above with the stateless decoder. */
+static inline void
+harness_decode_cut(const struct codec *c, const unsigned char *stream,
+    size_t n, size_t max_frame, size_t cut, struct harness_msgs *m)
+{
+	harness_decode_cut_mode(c, stream, n, max_frame, cut, 0, m);
 }
 
 /* Decode a stream of count whole frames merged, byte by byte and split at
@@ -171,9 +190,16 @@ harness_check_stream(const struct codec *c, const unsigned char *stream,
 		assert_int_equal(merged.v[i].body_len, body_lens[i]);
 		assert_memory_equal(merged.v[i].body, bodies[i], body_lens[i]);
 	}
-	for (cut = 1; cut <= n + 2; cut++) {
+	/* The resuming decoder must give the same messages at every split
+	 * point as the stateless one. */
+	for (cut = 0; cut <= n + 2; cut++) {
 		memset(&other, 0, sizeof(other));
 		harness_decode_cut(c, stream, n, max_frame, cut, &other);
+		harness_assert_same(&merged, &other);
+		harness_msgs_free(&other);
+		memset(&other, 0, sizeof(other));
+		harness_decode_cut_mode(c, stream, n, max_frame, cut, 1,
+		    &other);
 		harness_assert_same(&merged, &other);
 		harness_msgs_free(&other);
 	}
@@ -191,10 +217,11 @@ harness_check_concat(const struct codec *c, const unsigned char *stream,
 	struct buf all;
 	size_t i, cut;
 
-	for (cut = 0; cut <= n + 2; cut++) {
+	for (cut = 0; cut <= 2 * (n + 2) + 1; cut++) {
 		memset(&m, 0, sizeof(m));
 		buf_init(&all);
-		harness_decode_cut(c, stream, n, max_frame, cut, &m);
+		harness_decode_cut_mode(c, stream, n, max_frame, cut / 2,
+		    cut % 2, &m);
 		for (i = 0; i < m.n; i++) {
 			assert_true(m.v[i].body_len <= max_frame);
 			buf_append(&all, m.v[i].body, m.v[i].body_len);
@@ -215,10 +242,11 @@ static inline void
 harness_check_prefixes(const struct codec *c, const unsigned char *frame,
     size_t n, size_t max_frame)
 {
+	struct codec_cursor *cur = NULL;
 	struct codec_frame f;
 	unsigned char *copy;
 	char err[256];
-	ssize_t r;
+	ssize_t r, rr;
 	size_t k;
 
 	for (k = 0; k <= n; k++) {
@@ -236,8 +264,17 @@ harness_check_prefixes(const struct codec *c, const unsigned char *frame,
 		if (k == n && r != (ssize_t)n)
 			fail_msg("%s: whole frame of %zu bytes gave %zd (%s)",
 			    c->name, n, r, err);
+		/* The same growing prefix, each in a new buffer, resumed
+		 * from one cursor: it holds offsets, never pointers. */
+		rr = codec_decode(c, &cur, k > 0 ? copy :
+		    (const unsigned char *)"", k, max_frame, &f, err,
+		    sizeof(err));
+		if (rr != r)
+			fail_msg("%s: resumed prefix of %zu/%zu bytes gave %zd, "
+			    "stateless %zd (%s)", c->name, k, n, rr, r, err);
 		free(copy);
 	}
+	codec_cursor_free(&cur);
 }
 
 /* Decoding p[0..n) must fail with a reason containing want. */
@@ -249,6 +286,9 @@ harness_expect_error(const struct codec *c, const void *p, size_t n,
 	char err[256];
 	ssize_t r;
 
+	struct codec_cursor *cur = NULL;
+	size_t k;
+
 	err[0] = '\0';
 	r = c->decode(p, n, max_frame, &f, err, sizeof(err));
 	if (r != CODEC_ERROR)
@@ -256,6 +296,27 @@ harness_expect_error(const struct codec *c, const void *p, size_t n,
 		    r);
 	if (strstr(err, want) == NULL)
 		fail_msg("%s: error \"%s\" lacks \"%s\"", c->name, err, want);
+	/* Resumed byte by byte, each prefix gives what the stateless
+	 * decoder gives for it, and an error by the last byte at most. */
+	for (k = 1; k <= n; k++) {
+		char err2[256] = "";
+		ssize_t r2;
+
+		err[0] = '\0';
+		r = codec_decode(c, &cur, p, k, max_frame, &f, err,
+		    sizeof(err));
+		r2 = c->decode(p, k, max_frame, &f, err2, sizeof(err2));
+		if (r != r2 || strcmp(err, err2) != 0)
+			fail_msg("%s: prefix %zu/%zu resumed gave %zd (%s), "
+			    "stateless %zd (%s)", c->name, k, n, r, err, r2,
+			    err2);
+		if (r != CODEC_NEED_MORE)
+			break;
+	}
+	codec_cursor_free(&cur);
+	if (n > 0 && r != CODEC_ERROR)
+		fail_msg("%s: resumed: expected error \"%s\", got %zd",
+		    c->name, want, r);
 }
 
 /* Encoding body (with optional head) must give exactly want[0..wn). */

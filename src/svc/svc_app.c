@@ -25,7 +25,7 @@ app_pystr(const cJSON *v, struct buf *out)
 	if (v == NULL || cJSON_IsNull(v))
 		buf_append_str(out, "None");
 	else if (cJSON_IsString(v))
-		buf_append_str(out, v->valuestring);
+		buf_append(out, v->valuestring, pyjson_strlen(v));
 	else if (cJSON_IsBool(v))
 		buf_append_str(out, cJSON_IsTrue(v) ? "True" : "False");
 	else
@@ -40,10 +40,14 @@ app_answer(const cJSON *req, struct buf *out)
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(req, "value");
 	size_t i;
 
-	if (cJSON_IsString(action) && strcmp(action->valuestring, "search") == 0) {
+	if (cJSON_IsString(action) && pyjson_strlen(action) == 6 &&
+	    memcmp(action->valuestring, "search", 6) == 0) {
 		if (cJSON_IsString(value))
 			for (i = 0; i < sizeof(app_table) / sizeof(app_table[0]); i++)
-				if (strcmp(value->valuestring, app_table[i].query) == 0) {
+				if (pyjson_strlen(value) ==
+				    strlen(app_table[i].query) &&
+				    memcmp(value->valuestring, app_table[i].query,
+				    pyjson_strlen(value)) == 0) {
 					buf_append_str(out, app_table[i].answer);
 					return;
 				}
@@ -86,16 +90,24 @@ app_msg(struct conn *c, const struct codec_frame *f)
 
 	if (c->info.state != CS_OPEN)
 		return;		/* one request per connection */
-	hdr = cJSON_ParseWithLength((const char *)f->head, f->head_len);
+	/* Python's json.loads semantics (pyjson_parse): the last of
+	 * duplicate keys wins, \u0000 stays in a string, trailing bytes
+	 * are an error; the seed server closes on an error, so do we. */
+	hdr = pyjson_parse((const char *)f->head, f->head_len, NULL, 0);
 	ct = cJSON_GetObjectItemCaseSensitive(hdr, "content-type");
 	buf_init(&content);
-	if (cJSON_IsString(ct) && strcmp(ct->valuestring, "text/json") == 0) {
-		req = cJSON_ParseWithLength((const char *)f->body, f->body_len);
+	if (cJSON_IsString(ct) && pyjson_strlen(ct) == 9 &&
+	    memcmp(ct->valuestring, "text/json", 9) == 0) {
+		char why[128] = "";
+
+		req = pyjson_parse((const char *)f->body, f->body_len, why,
+		    sizeof(why));
 		if (!cJSON_IsObject(req)) {
 			cJSON_Delete(req);
 			cJSON_Delete(hdr);
+			buf_free(&content);
 			conn_fail(c, "protocol error: app: text/json content is "
-			    "not a JSON object");
+			    "not a JSON object%s%s", why[0] ? ": " : "", why);
 			return;
 		}
 		buf_init(&answer);

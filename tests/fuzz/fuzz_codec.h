@@ -117,6 +117,47 @@ fuzz_encode(const struct codec *cd, const unsigned char *body, size_t len,
 	buf_free(&b);
 }
 
+/* Feed p[0..n) to the resuming decoder in pieces of 1..8 bytes (sizes from
+ * seed), as a connection does; every call must give what the stateless
+ * decoder gives for the same bytes. */
+static void
+fuzz_resume(const struct codec *cd, const unsigned char *p, size_t n,
+    size_t max_frame, unsigned seed)
+{
+	struct codec_cursor *cur = NULL;
+	size_t done = 0, k = 0;
+
+	while (done < n) {
+		struct codec_frame f, g;
+		char err[160], err2[160];
+		ssize_t r, r2;
+
+		k += 1 + (seed & 7);
+		seed = seed * 1103515245u + 12345u;
+		if (k > n - done)
+			k = n - done;
+		err[0] = err2[0] = '\0';
+		r = codec_decode(cd, &cur, p + done, k, max_frame, &f, err,
+		    sizeof(err));
+		r2 = cd->decode(p + done, k, max_frame, &g, err2, sizeof(err2));
+		if (r != r2 || (r == CODEC_ERROR && strcmp(err, err2) != 0) ||
+		    (r > 0 && (f.body_len != g.body_len ||
+		    f.head_len != g.head_len || f.body != g.body)))
+			fuzz_fail(cd->name, "the resumed decoder disagrees "
+			    "with the stateless one");
+		if (r == CODEC_NEED_MORE) {
+			if (k == n - done)
+				break;
+			continue;
+		}
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+		k = 0;
+	}
+	codec_cursor_free(&cur);
+}
+
 /* Decode data[2..size) frame by frame under the limit data[0] picks; data[1]
  * picks the describe and encode work done per frame. */
 static int
@@ -171,6 +212,7 @@ fuzz_codec(const struct codec *cd, const uint8_t *data, size_t size)
 		done += (size_t)r;
 		frames++;
 	}
+	fuzz_resume(cd, p, n, max_frame, flags);
 	if (flags & 4) {
 		/* The whole input as a payload, and as header fields. */
 		fuzz_encode(cd, p, n, NULL);

@@ -153,23 +153,96 @@ def app(port):
     return 0 if bad == 0 else 1
 
 
-def filecli(port, name, size):
-    """S4: request a file, read the size, acknowledge, read the bytes; then
-    a command-like request that must come back as 0001 + an error."""
-    s = socket.create_connection((HOST, port), timeout=5)
+def download(s, name, size):
+    """S4: one request for a file on an open connection: the size, the
+    acknowledgement, exactly that many bytes. Returns the bytes or None."""
     s.sendall(name.encode())
-    got = s.recv(1024)
-    ok = got == str(size).encode()
+    got = s.recv(10240)
+    if got != str(size).encode():
+        print("request %r: size %r, expected %d" % (name, got, size))
+        return None
     s.sendall("File size received".encode())
-    data = recv_exact(s, size)
-    ok = ok and len(data) == size
+    return recv_exact(s, size)
+
+
+def filecli(port, name, size, absname=None):
+    """S4: request a file, read the size, acknowledge, read the bytes; the
+    same file by its absolute path (the seed server serves one; sockbench
+    does when it lies inside its root); then a command-like request, which
+    must come back with the 0001 prefix the seed client checks, and never
+    run (no directory listing in it)."""
+    s = socket.create_connection((HOST, port), timeout=5)
+    data = download(s, name, size)
+    ok = data is not None and len(data) == size
+    if absname is not None:
+        again = download(s, absname, size)
+        ok = ok and again == data
+        print("absolute %s: %s" % (absname, "same bytes" if again == data
+                                   else "MISMATCH"))
     s.sendall(b"ls /")
-    reply = s.recv(1024)
+    reply = s.recv(10240)
     ok = ok and reply.startswith(b"0001") and b"bin" not in reply
     s.close()
-    print("file %s: size %r, %d bytes, command refused: %r" %
-          (name, got, len(data), reply))
+    print("file %s: %d bytes, command answered %r" %
+          (name, len(data or b""), reply[:60]))
     return 0 if ok else 1
+
+
+def app_raw(port, header, content):
+    """Send one jsonhdr message with this exact JSON header text and
+    content; return (reply content or None, closed)."""
+    hdr = header.encode("utf-8")
+    s = socket.create_connection((HOST, port), timeout=5)
+    s.sendall(struct.pack(">H", len(hdr)) + hdr + content)
+    try:
+        first = s.recv(2)
+    except ConnectionResetError:
+        return None, True
+    if not first:
+        return None, True
+    if len(first) < 2:
+        first += recv_exact(s, 2 - len(first))
+    hlen = struct.unpack(">H", first)[0]
+    h = json.loads(recv_exact(s, hlen).decode("utf-8"))
+    body = recv_exact(s, h["content-length"])
+    s.close()
+    return body, True
+
+
+def appjson(port):
+    """S3 JSON as the seed's json.loads reads it: the last of duplicate
+    keys wins (in the header and the content), a \\u0000 escape stays in
+    the string, trailing bytes after the JSON are an error (no reply)."""
+    bad = 0
+
+    def hdr(clen, extra=""):
+        return ('{"byteorder": "little", "content-type": "text/json", '
+                '"content-encoding": "utf-8"%s, "content-length": %d}' %
+                (extra, clen))
+
+    def result(answer):
+        return json.dumps({"result": answer}, ensure_ascii=False).encode()
+
+    ring = result("In the caves beneath the Misty Mountains. \U0001f48d")
+    cases = []
+    c = b'{"action": "search", "value": "neo", "value": "ring"}'
+    cases.append(("duplicate value key, last wins", hdr(len(c)), c, ring))
+    c = b'{"action": "search", "value": "a\\u0000b"}'
+    cases.append(("NUL escape kept in the value", hdr(len(c)), c,
+                  result('No match for "a\x00b".')))
+    c = b'{"action": "search", "value": "ring"}'
+    cases.append(("duplicate content-length, last wins",
+                  hdr(len(c), ', "content-length": 999'), c, ring))
+    c = b'{"action": "search", "value": "ring"} {}'
+    cases.append(("trailing bytes after the content JSON: no reply",
+                  hdr(len(c)), c, None))
+    for what, h, content, want in cases:
+        body, closed = app_raw(port, h, content)
+        ok = body == want and closed
+        bad += not ok
+        print("%s: %s" % (what, "ok" if ok else "MISMATCH got %r want %r" %
+                          (body, want)))
+    return 0 if bad == 0 else 1
 
 
 def once(port, message, want):
@@ -192,7 +265,10 @@ def main():
     if kind == "app":
         return app(port)
     if kind == "file":
-        return filecli(port, sys.argv[3], int(sys.argv[4]))
+        return filecli(port, sys.argv[3], int(sys.argv[4]),
+                       sys.argv[5] if len(sys.argv) > 5 else None)
+    if kind == "appjson":
+        return appjson(port)
     if kind == "once":
         return once(port, sys.argv[3], sys.argv[4])
     print("unknown kind " + kind)

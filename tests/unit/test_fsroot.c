@@ -8,14 +8,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "fsroot.h"
 
 /* The temporary tree: base/secret.txt outside, base/root served. */
 static char base[256], root[300];
+/* Set while the suite runs with the openat2-less component walk forced. */
+static int fallback;
 
 /* Write a file with the given contents. */
 static void
@@ -69,7 +78,29 @@ tree_setup(void **state)
 	snprintf(p, sizeof(p), "%s/fifo", root);
 	if (mkfifo(p, 0644) < 0)
 		return -1;
+	/* For the swap race: sw is a directory, swalt a symlink out; a
+	 * child exchanges them while requests run. */
+	snprintf(p, sizeof(p), "%s/outside", base);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/outside/secret.txt", base);
+	put_file(p, "OUTSIDE\n");
+	snprintf(p, sizeof(p), "%s/sw", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sw/secret.txt", root);
+	put_file(p, "inside\n");
+	snprintf(p, sizeof(p), "%s/swalt", root);
+	if (symlink("../outside", p) < 0)
+		return -1;
 	return 0;
+}
+
+/* The same tree, with the component walk forced (as without openat2). */
+static int
+tree_setup_fallback(void **state)
+{
+	fallback = 1;
+	fsroot_force_fallback(1);
+	return tree_setup(state);
 }
 
 /* Remove the tree. */
@@ -130,7 +161,10 @@ files_below_the_root_are_served(void **state)
 	served("sub/g.txt", "nested\n");
 	served("./sub//g.txt", "nested\n");
 	served("f.txt\r\n", "hello file\n");	/* typed by hand */
-	served("in-link", "nested\n");		/* symlink staying inside */
+	if (!fallback)
+		served("in-link", "nested\n");	/* symlink staying inside */
+	else
+		refused("in-link", 7, "symlink and is refused (without openat2");
 }
 
 static void
@@ -166,27 +200,46 @@ dotdot_components_are_refused_before_any_lookup(void **state)
 	refused("a..b", 4, "no such file");
 }
 
+/* The seed server serves an absolute path; sockbench does when it lies
+ * inside the root, and refuses one that is or resolves outside. */
 static void
-absolute_paths_are_refused_even_inside_the_root(void **state)
+absolute_paths_inside_the_root_are_served(void **state)
 {
-	char inside[400];
+	char p[400];
 
 	(void)state;
-	refused("/etc/passwd", 11, "absolute path refused");
-	refused("//etc/passwd", 12, "absolute path refused");
-	snprintf(inside, sizeof(inside), "%s/f.txt", root);
-	refused(inside, strlen(inside), "absolute path refused");
+	refused("/etc/passwd", 11, "absolute path outside the served "
+	    "directory refused");
+	refused("//etc/passwd", 12, "outside the served directory");
+	snprintf(p, sizeof(p), "%s/secret.txt", base);
+	refused(p, strlen(p), "outside the served directory");
+	snprintf(p, sizeof(p), "%s-other/f.txt", root);	/* a prefix only */
+	refused(p, strlen(p), "outside the served directory");
+	snprintf(p, sizeof(p), "%s/f.txt", root);
+	served(p, "hello file\n");
+	snprintf(p, sizeof(p), "/%s//sub/./g.txt", root);
+	served(p, "nested\n");
+	snprintf(p, sizeof(p), "%s/out-rel", root);
+	refused(p, strlen(p), fallback ? "symlink" :
+	    "leaves the served directory");
+	snprintf(p, sizeof(p), "%s", root);
+	refused(p, strlen(p), "is not a regular file");
+	snprintf(p, sizeof(p), "%s/../root/f.txt", root);
+	refused(p, strlen(p), "'..' in path refused");
 }
 
 static void
 symlinks_leaving_the_root_are_refused(void **state)
 {
 	(void)state;
-	refused("out-rel", 7, "leaves the served directory");
-	refused("out-abs", 7, "leaves the served directory");
-	refused("out-dir/secret.txt", 18, "leaves the served directory");
-	refused("sub/up", 6, "leaves the served directory");
-	refused("loop", 4, "leaves the served directory");
+	const char *want = fallback ? "symlink and is refused" :
+	    "leaves the served directory";
+
+	refused("out-rel", 7, want);
+	refused("out-abs", 7, want);
+	refused("out-dir/secret.txt", 18, want);
+	refused("sub/up", 6, want);
+	refused("loop", 4, want);
 }
 
 static void
@@ -231,6 +284,128 @@ directories_and_fifos_are_not_regular_files(void **state)
 	alarm(0);
 }
 
+/* A FIFO is refused from its stat, before any open: a writer blocked in
+ * open(2) on it is never woken (an open for reading would wake it). */
+static void
+a_fifo_is_refused_without_being_opened(void **state)
+{
+	char p[400];
+	pid_t pid;
+	int st, fd;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/fifo", root);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(1);
+		fd = open(p, O_WRONLY);		/* blocks until a reader */
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	usleep(100000);
+	refused("fifo", 4, "is not a regular file");
+	waitpid(pid, &st, 0);
+	/* Killed by its alarm: nobody opened the FIFO for reading. */
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGALRM);
+}
+
+/* Device nodes and sockets are refused too (the device only when this
+ * process may create one). */
+static void
+devices_and_sockets_are_refused(void **state)
+{
+	struct sockaddr_un sa;
+	char p[400];
+	int s;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/null", root);
+	if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		refused("null", 4, "is not a regular file");
+		unlink(p);
+	} else
+		print_message("(no device test: mknod: %s)\n", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(root) + 6 > sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, root, strlen(root));
+	memcpy(sa.sun_path + strlen(root), "/sock", 6);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(s >= 0);
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		refused("sock", 4, "is not a regular file");
+		unlink(sa.sun_path);
+	}
+	close(s);
+}
+
+/* A child swaps root/sw (a directory) with a symlink to a directory
+ * outside, atomically, in a tight loop, while 3000 requests ask for
+ * sw/secret.txt: no request ever gets a byte from outside. */
+static void
+swapping_a_directory_for_a_symlink_never_leaks(void **state)
+{
+	char a[400], b[400], err[256], got[64];
+	int fd, st, served_n = 0, refused_n = 0, i;
+	uint64_t size;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s/sw", root);
+	snprintf(b, sizeof(b), "%s/swalt", root);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(30);
+		for (;;)
+			if (renameat2(AT_FDCWD, a, AT_FDCWD, b,
+			    RENAME_EXCHANGE) < 0)
+				_exit(2);
+	}
+	for (i = 0; i < 3000; i++) {
+		fd = fsroot_open(root, (const unsigned char *)"sw/secret.txt",
+		    13, &size, err, sizeof(err));
+		if (fd < 0) {
+			refused_n++;
+			continue;
+		}
+		n = read(fd, got, sizeof(got) - 1);
+		close(fd);
+		assert_true(n >= 0);
+		got[n] = '\0';
+		if (strcmp(got, "inside\n") != 0)
+			fail_msg("request %d got '%s' from outside the root", i,
+			    got);
+		served_n++;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	/* The swapper ran the whole time (it dies only by our kill). */
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	print_message("%s: %d served from inside, %d refused, 0 leaked\n",
+	    fallback ? "walk" : "openat2", served_n, refused_n);
+	assert_true(served_n + refused_n == 3000);
+}
+
+/* SOCKBENCH_FSROOT_NO_OPENAT2=1 forces the walk for a whole process. */
+static void
+the_environment_forces_the_walk(void **state)
+{
+	(void)state;
+	if (fallback)
+		return;
+	assert_int_equal(fsroot_fallback_forced(), 0);
+	setenv("SOCKBENCH_FSROOT_NO_OPENAT2", "1", 1);
+	assert_int_equal(fsroot_fallback_forced(), 1);
+	refused("in-link", 7, "without openat2");
+	setenv("SOCKBENCH_FSROOT_NO_OPENAT2", "0", 1);
+	assert_int_equal(fsroot_fallback_forced(), 0);
+	unsetenv("SOCKBENCH_FSROOT_NO_OPENAT2");
+}
+
 static void
 a_missing_file_names_itself(void **state)
 {
@@ -246,12 +421,24 @@ main(void)
 		cmocka_unit_test(files_below_the_root_are_served),
 		cmocka_unit_test(only_the_given_length_of_the_request_is_read),
 		cmocka_unit_test(dotdot_components_are_refused_before_any_lookup),
-		cmocka_unit_test(absolute_paths_are_refused_even_inside_the_root),
+		cmocka_unit_test(absolute_paths_inside_the_root_are_served),
 		cmocka_unit_test(symlinks_leaving_the_root_are_refused),
 		cmocka_unit_test(nul_bytes_are_refused),
 		cmocka_unit_test(empty_and_overlong_names_are_refused),
 		cmocka_unit_test(directories_and_fifos_are_not_regular_files),
+		cmocka_unit_test(a_fifo_is_refused_without_being_opened),
+		cmocka_unit_test(devices_and_sockets_are_refused),
+		cmocka_unit_test(swapping_a_directory_for_a_symlink_never_leaks),
+		cmocka_unit_test(the_environment_forces_the_walk),
 		cmocka_unit_test(a_missing_file_names_itself),
 	};
-	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
+	int failed;
+
+	/* Once with openat2 (where the kernel has it), once with the
+	 * component walk that replaces it elsewhere. */
+	failed = cmocka_run_group_tests_name("fsroot openat2", tests,
+	    tree_setup, tree_teardown);
+	failed += cmocka_run_group_tests_name("fsroot walk (no openat2)",
+	    tests, tree_setup_fallback, tree_teardown);
+	return failed;
 }

@@ -116,6 +116,44 @@ jsonhdr_refuses_headers_only_cjson_would_take(void **state)
 	assert_non_null(strstr(err, "is not valid JSON"));
 }
 
+/* A header that names content-length twice frames by the last one, as
+ * the seed's json.loads reads it; before, cJSON's first match framed the
+ * message 99 bytes long and the next request was swallowed. */
+static void
+jsonhdr_last_duplicate_content_length_frames_the_message(void **state)
+{
+	static const char hdr[] = "{\"byteorder\": \"little\", "
+	    "\"content-type\": \"binary/x\", \"content-encoding\": \"binary\", "
+	    "\"content-length\": 99, \"content-length\": 3}";
+	unsigned char msg[512];
+	struct codec_frame f;
+	char err[160];
+	size_t hl = sizeof(hdr) - 1;
+
+	(void)state;
+	msg[0] = (unsigned char)(hl >> 8);
+	msg[1] = (unsigned char)(hl & 0xff);
+	memcpy(msg + 2, hdr, hl);
+	memcpy(msg + 2 + hl, "abcNEXT", 7);
+	assert_int_equal(codec_jsonhdr.decode(msg, 2 + hl + 7, 4096, &f, err,
+	    sizeof(err)), 2 + hl + 3);
+	assert_int_equal(f.body_len, 3);
+	assert_memory_equal(f.body, "abc", 3);
+}
+
+/* Trailing bytes after the JSON header are an error, like json.loads. */
+static void
+jsonhdr_trailing_bytes_after_header_json_are_an_error(void **state)
+{
+	char err[160];
+
+	(void)state;
+	assert_int_equal(decode_header("{\"byteorder\": \"little\", "
+	    "\"content-type\": \"text/json\", \"content-encoding\": \"utf-8\", "
+	    "\"content-length\": 0} {}", err, sizeof(err)), CODEC_ERROR);
+	assert_non_null(strstr(err, "is not valid JSON"));
+}
+
 int
 main(void)
 {
@@ -123,6 +161,10 @@ main(void)
 		cmocka_unit_test(strict_json_follows_the_rfc_not_cjson),
 		cmocka_unit_test(deep_nesting_is_refused_without_exhausting_the_stack),
 		cmocka_unit_test(jsonhdr_refuses_headers_only_cjson_would_take),
+		cmocka_unit_test(
+		    jsonhdr_last_duplicate_content_length_frames_the_message),
+		cmocka_unit_test(
+		    jsonhdr_trailing_bytes_after_header_json_are_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
