@@ -1240,9 +1240,9 @@ struct probe_run {
 	double			 t0;		/* connected, monotonic s */
 	double			 t_last;	/* last byte received */
 	double			 cap;		/* stop reading a trickle */
+	double			 wait;		/* for the first byte, s */
 	int			 done;
-	int			 watching;	/* banner: timed out, still open
-						   for a late banner */
+	int			 late_watch;	/* the late-banner watch */
 };
 
 /* The whole detection, on probe_detect's stack. */
@@ -1252,7 +1252,9 @@ struct probe_ctx {
 	struct probe_opts	 o;
 	struct probe_run	 runs[PROBE_MAX];
 	size_t			 nruns, next, running;
+	size_t			 ntable;	/* runs from probe_table */
 	int			 certain;
+	int			 late_started;
 	struct engine_timer	*kick;
 	char			 host[256];
 };
@@ -1294,7 +1296,7 @@ probe_open(struct conn *c)
 	pr->cap = pr->t0 + probe_read_max(pr->ctx);
 	if (pr->ev->sent_len > 0)
 		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
-	conn_timer(c, pr->ctx->o.timeout);
+	conn_timer(c, pr->wait);
 }
 
 /* End the probe now, saying why. */
@@ -1343,7 +1345,7 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	size_t n = f->frame_len < room ? f->frame_len : room;
 	double now = now_mono(), wait;
 
-	if (e->recv_total == 0 && pr->watching) {
+	if (e->recv_total == 0 && pr->late_watch) {
 		e->late = 1;
 		e->late_after = now - pr->t0;
 		pr->cap = now + probe_read_max(pr->ctx);
@@ -1378,46 +1380,16 @@ probe_eof(struct conn *c)
 	probe_end(c, "closed by the server after %.3fs", now_mono() - pr->t0);
 }
 
-/* 1 if this probe, silent for its timeout, should stay open for a late
- * banner while the other probes run: the banner probe, with others to
- * come. */
-static int
-probe_may_watch(const struct probe_run *pr)
-{
-	const struct probe_ctx *ctx = pr->ctx;
-
-	return pr == &ctx->runs[0] && pr->ev->sent_len == 0 &&
-	    ctx->nruns > 1 && !ctx->certain;
-}
-
 /* The reply wait, the quiet period or the read limit is over. */
 static void
 probe_timer(struct conn *c)
 {
 	struct probe_run *pr = c->udata;
-	struct probe_ctx *ctx = pr->ctx;
 	struct probe_evidence *e = pr->ev;
 	double now = now_mono(), quiet = probe_quiet(pr);
 
 	if (e->recv_total == 0) {
-		if (pr->watching) {
-			probe_end(c, "no reply in %.1fs, nor later",
-			    ctx->o.timeout);
-			return;
-		}
-		snprintf(e->outcome, sizeof(e->outcome), "no reply in %.1fs",
-		    ctx->o.timeout);
-		if (probe_may_watch(pr)) {
-			/* Leave it open, out of the running count, until
-			 * the other probes end: a banner that comes late is
-			 * worth telling the user about. */
-			pr->watching = 1;
-			ctx->running--;
-			conn_timer(c, probe_read_max(ctx));
-			probe_kick(ctx);
-			return;
-		}
-		probe_end(c, "no reply in %.1fs", ctx->o.timeout);
+		probe_end(c, "no reply in %.1fs", pr->wait);
 		return;
 	}
 	if (now - pr->t_last + 0.001 < quiet) {
@@ -1442,8 +1414,7 @@ probe_close(struct conn *c)
 
 	pr->done = 1;
 	pr->conn = NULL;
-	if (!pr->watching)
-		ctx->running--;
+	ctx->running--;
 	e->seconds = now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
 	if (c->info.state == CS_FAILED) {
 		snprintf(e->outcome, sizeof(e->outcome), "%s", c->info.reason);
@@ -1457,9 +1428,9 @@ probe_close(struct conn *c)
 		char then[sizeof(e->outcome)];
 
 		memcpy(then, e->outcome, sizeof(then));
-		snprintf(e->outcome, sizeof(e->outcome), "no reply in %.1fs; "
-		    "late bytes %.2fs after connecting, then %.100s",
-		    ctx->o.timeout, e->late_after, then);
+		snprintf(e->outcome, sizeof(e->outcome), "a banner after "
+		    "%.2fs, later than --timeout %.1fs; then %.80s",
+		    e->late_after, ctx->o.timeout, then);
 	}
 	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
 	    e->recv_len, e->peer_closed, &e->match);
@@ -1517,8 +1488,45 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 	}
 }
 
-/* Start what may start: the banner alone, then the rest; stop early once
- * a match is certain or nothing could connect. */
+/* 1 if a late-banner watch is worth running: the banner probe connected
+ * and waited its --timeout without a byte, a close or a reset, and other
+ * probes ran. */
+static int
+probe_want_late(const struct probe_ctx *ctx)
+{
+	const struct probe_run *b = &ctx->runs[0];
+
+	return ctx->ntable > 1 && ctx->nruns < PROBE_MAX && b->done &&
+	    b->ev->sent_len == 0 && b->ev->connected &&
+	    b->ev->recv_total == 0 && !b->ev->reset && !b->ev->peer_closed;
+}
+
+/* The late-banner watch: one more connection that sends nothing and waits
+ * twice --timeout. It opens after the other probes, so a server that
+ * serves one connection at a time answers them first. */
+static void
+probe_start_late(struct probe_ctx *ctx)
+{
+	static const struct probe_def late = { "late-banner",
+	    probe_build_banner, probe_done_banner };
+	struct probe_result *out = ctx->res;
+	struct probe_evidence *e = &out->ev[out->nev++];
+	struct probe_run *pr = &ctx->runs[ctx->nruns++];
+
+	ctx->late_started = 1;
+	memset(e, 0, sizeof(*e));
+	e->probe = late.name;
+	pr->ctx = ctx;
+	pr->ev = e;
+	pr->def = &late;
+	pr->wait = ctx->o.timeout * 2;
+	pr->late_watch = 1;
+	probe_start(ctx, pr);
+}
+
+/* Start what may start: the banner alone, then the rest, then the late
+ * banner watch; stop early once a match is certain or nothing could
+ * connect. */
 static void
 probe_schedule(struct probe_ctx *ctx)
 {
@@ -1534,31 +1542,36 @@ probe_schedule(struct probe_ctx *ctx)
 
 			if (pr->conn == NULL || pr->done || pr->conn->dead)
 				continue;
-			if (pr->watching && pr->ev->recv_total == 0) {
-				probe_end(pr->conn, "no reply in %.1fs",
-				    ctx->o.timeout);
-				continue;
-			}
 			pr->ev->cancelled = 1;
 			probe_end(pr->conn, "cancelled: verdict certain");
 		}
 		return;
 	}
 	/* The banner probe runs alone: other probes would talk first. */
-	if (ctx->next > 0 && !ctx->runs[0].done && !ctx->runs[0].watching)
+	if (ctx->next > 0 && !ctx->runs[0].done)
 		return;
-	while (ctx->next < ctx->nruns && ctx->running < limit) {
+	while (ctx->next < ctx->ntable && ctx->running < limit) {
 		probe_start(ctx, &ctx->runs[ctx->next++]);
 		if (ctx->next == 1)
-			break;
+			return;
 	}
-	/* Every other probe has ended: stop waiting for a late banner. */
-	w = &ctx->runs[0];
-	if (ctx->nruns > 0 && w->watching && !w->done && w->conn != NULL &&
-	    !w->conn->dead && w->ev->recv_total == 0 &&
-	    ctx->next == ctx->nruns && ctx->running == 0)
-		probe_end(w->conn, "no reply in %.1fs, nor while the other "
-		    "probes ran", ctx->o.timeout);
+	if (ctx->next < ctx->ntable)
+		return;
+	if (!ctx->late_started && probe_want_late(ctx) &&
+	    (!ctx->o.serial || ctx->running == 0))
+		probe_start_late(ctx);
+	/* The other probes have ended and some got replies: the server is
+	 * not silent, so a late banner is no longer worth the wait. */
+	w = ctx->late_started ? &ctx->runs[ctx->nruns - 1] : NULL;
+	if (w != NULL && w->conn != NULL && !w->done && !w->conn->dead &&
+	    w->ev->recv_total == 0 && ctx->running == 1) {
+		for (i = 0; i < ctx->ntable; i++)
+			if (ctx->runs[i].ev->recv_total > 0)
+				break;
+		if (i < ctx->ntable)
+			probe_end(w->conn, "not needed: other probes got "
+			    "replies");
+	}
 }
 
 /* Remember each probe's connection as the pool makes it. */
@@ -1632,7 +1645,7 @@ probe_detect(const char *target, const struct probe_opts *o,
 	lim.max_frame = PROBE_MAX_RECV;
 	ctx->eng = engine_new(&lim);
 	ctx->res = out;
-	for (i = 0; i < PROBE_NDEFS && out->nev < PROBE_MAX; i++) {
+	for (i = 0; i < PROBE_NDEFS && out->nev < PROBE_MAX - 1; i++) {
 		const struct probe_def *d = &probe_table[i];
 		struct probe_evidence *e = &out->ev[out->nev];
 		struct probe_run *pr = &ctx->runs[ctx->nruns];
@@ -1646,9 +1659,11 @@ probe_detect(const char *target, const struct probe_opts *o,
 		pr->ctx = ctx;
 		pr->ev = e;
 		pr->def = d;
+		pr->wait = ctx->o.timeout;
 		out->nev++;
 		ctx->nruns++;
 	}
+	ctx->ntable = ctx->nruns;
 	obs.on_event = probe_track_cb;
 	obs.ctx = ctx;
 	engine_observe(ctx->eng, &obs);
