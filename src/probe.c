@@ -1223,6 +1223,11 @@ probe_verdict(struct probe_result *r)
 		r->status = PROBE_SILENT;
 		snprintf(r->summary, sizeof(r->summary), "silent: accepted %zu "
 		    "connections and never sent a byte", connected);
+		if (r->nev > 0 && strcmp(r->ev[r->nev - 1].probe,
+		    "late-banner") == 0 && r->ev[r->nev - 1].connected)
+			snprintf(r->summary + strlen(r->summary),
+			    sizeof(r->summary) - strlen(r->summary), ", not "
+			    "even in %.1fs", r->ev[r->nev - 1].seconds);
 		if (closes + resets > 0)
 			snprintf(r->summary + strlen(r->summary),
 			    sizeof(r->summary) - strlen(r->summary), " (%zu "
