@@ -119,11 +119,11 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 		const struct probe_evidence *e = &r->ev[i];
 
 		if (!e->ran) {
-			fprintf(f, "  %-10s not run (an earlier probe decided)\n",
+			fprintf(f, "  %-11s not run (an earlier probe decided)\n",
 			    e->probe);
 			continue;
 		}
-		fprintf(f, "  %-10s %s", e->probe, e->outcome);
+		fprintf(f, "  %-11s %s", e->probe, e->outcome);
 		if (e->match.conf > PROBE_NONE)
 			fprintf(f, " -> %s, %s", e->match.protocol,
 			    probe_conf_name(e->match.conf));
