@@ -1030,6 +1030,31 @@ probe_fixed_verdict(const struct probe_result *r)
 	return cite;
 }
 
+/* 1 if every probe that sent bytes and got a reply got the same one; *first
+ * is the first of them and *n their number. */
+static int
+probe_same_reply(const struct probe_result *r,
+    const struct probe_evidence **first, size_t *n)
+{
+	size_t i;
+
+	*first = NULL;
+	*n = 0;
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+
+		if (!e->ran || e->sent_len == 0 || e->recv_total == 0)
+			continue;
+		if (*first != NULL && (e->recv_len != (*first)->recv_len ||
+		    memcmp(e->recv, (*first)->recv, e->recv_len) != 0))
+			return 0;
+		if (*first == NULL)
+			*first = e;
+		(*n)++;
+	}
+	return *first != NULL;
+}
+
 /* Say why replies that came did not identify the server, into out: the
  * first that applies of a reply still arriving, a banner without a line
  * end, a banner, a line protocol, quoted requests, or a possible guess. */
@@ -1093,6 +1118,15 @@ probe_explain(const struct probe_result *r, const struct probe_match *v,
 		snprintf(out, outlen, "%zu probes got their bytes back and %zu "
 		    "did not, or too few to tell: a server that quotes requests "
 		    "is no echo%s", echoed, other, guess);
+		return;
+	}
+	if (probe_same_reply(r, &e, &k) && k >= 2) {
+		escape_bytes(e->recv, e->recv_len, text, sizeof(text), 1);
+		snprintf(out, outlen, "the same reply \"%s\" to %zu probes, but "
+		    "%s: not a fixed-reply server%s", text, k, e->peer_closed ?
+		    "the server closed after it (an error reply?)" :
+		    e->recv_len < PROBE_FIXED_MIN ? "too short to tell" :
+		    "the probes had the same line counts", guess);
 		return;
 	}
 	if (guess[0] != '\0')

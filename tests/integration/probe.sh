@@ -453,6 +453,8 @@ peer xmpp
 probe "127.0.0.1:$port"
 check "Prosody-like error then close: unidentified, exit 1" unidentified
 check "Prosody-like error then close: not fixed" isnt verdict.protocol fixed
+check "Prosody-like error then close: says the server closed" has summary \
+    "closed after it"
 
 port=$(free_port)
 probe "127.0.0.1:$port"

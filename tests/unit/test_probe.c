@@ -576,9 +576,11 @@ test_fixed_needs_a_constant_reply_no_line_protocol_explains(void **state)
 	/* One constant reply, then a close (Prosody's stream error). */
 	simulate(r, NULL, sim_hello, 0, 1);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_non_null(strstr(r->summary, "closed after it"));
 	/* A 1-byte reply never makes a fixed reply. */
 	simulate(r, NULL, sim_one_byte, 0, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_non_null(strstr(r->summary, "too short"));
 	free(r);
 }
 
