@@ -1082,10 +1082,10 @@ probe_explain(const struct probe_result *r, const struct probe_match *v,
 	if (b != NULL && !b->late) {
 		escape_bytes(b->recv, b->recv_len, text, sizeof(text), 1);
 		if (b->no_line_end)
-			snprintf(out, outlen, "the banner \"%s\" (%zu bytes) has "
+			snprintf(out, outlen, "the banner \"%s\" (%zu byte%s) has "
 			    "no line end after %.1fs of quiet: a slow server? "
 			    "try a longer --timeout%s", text, b->recv_total,
-			    r->timeout, guess);
+			    b->recv_total == 1 ? "" : "s", r->timeout, guess);
 		else
 			snprintf(out, outlen, "a line protocol with the banner "
 			    "\"%s\" that no matcher knows%s", text, guess);
@@ -1437,8 +1437,8 @@ probe_timer(struct conn *c)
 		    "%.2fs ago)", now - pr->t0, e->recv_total, now - pr->t_last);
 	} else if (e->recv[e->recv_len - 1] != '\n') {
 		e->no_line_end = 1;
-		probe_end(c, "quiet for %.2fs after %zu bytes without a line "
-		    "end", quiet, e->recv_total);
+		probe_end(c, "quiet for %.2fs after %zu byte%s without a line "
+		    "end", quiet, e->recv_total, e->recv_total == 1 ? "" : "s");
 	} else
 		probe_end(c, "quiet for %.2fs after the reply", quiet);
 }
