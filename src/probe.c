@@ -1280,6 +1280,8 @@ struct probe_run {
 	double			 t_last;	/* last byte received */
 	double			 cap;		/* stop reading a trickle */
 	double			 wait;		/* for the first byte, s */
+	int			 clipped;	/* the timer armed is the read
+						   limit, not a whole quiet */
 	int			 done;
 	int			 late_watch;	/* the late-banner watch */
 };
@@ -1403,8 +1405,11 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 		probe_end(c, "stopped reading after %zu bytes", e->recv_len);
 		return;
 	}
+	/* Every byte re-arms the timer, so when it fires the reply was
+	 * quiet all that time: whole, unless the read limit cut the wait. */
 	wait = probe_quiet(pr);
-	if (now + wait > pr->cap)
+	pr->clipped = now + wait > pr->cap;
+	if (pr->clipped)
 		wait = pr->cap - now;
 	conn_timer(c, wait > 0.001 ? wait : 0.001);
 }
@@ -1431,7 +1436,7 @@ probe_timer(struct conn *c)
 		probe_end(c, "no reply in %.1fs", pr->wait);
 		return;
 	}
-	if (now - pr->t_last + 0.001 < quiet) {
+	if (pr->clipped) {
 		e->arriving = 1;
 		probe_end(c, "still arriving after %.1fs (%zu bytes, the last "
 		    "%.2fs ago)", now - pr->t0, e->recv_total, now - pr->t_last);
