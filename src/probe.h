@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define PROBE_MAX		12	/* probes in the table */
+#define PROBE_MAX		12	/* probes in the table, plus the
+					   late-banner watch */
 #define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
 #define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */
 #define PROBE_TIMEOUT_DEFAULT	1.5	/* seconds to wait for a reply */
@@ -71,8 +72,8 @@ struct probe_evidence {
 					   to stop: the reply is not whole */
 	int		 no_line_end;	/* ended by quiet, last byte not \n */
 	int		 truncated;	/* PROBE_MAX_RECV kept, rest unread */
-	int		 late;		/* banner probe: recv came after the
-					   timeout, while others ran */
+	int		 late;		/* the late-banner watch: recv came
+					   after --timeout */
 	double		 late_after;	/* s from connect to the late bytes */
 	unsigned char	 sent[PROBE_MAX_SENT];
 	size_t		 sent_len;
