@@ -16,7 +16,9 @@
 #include "util.h"
 
 #define PROBE_CONNECT_TIMEOUT	3.0
-#define PROBE_ECHO_TOKEN	"sockbench probe 7d1c\n"
+/* Two lines: a server that answers or quotes each line cannot return the
+ * whole token in one piece, as an echo does. */
+#define PROBE_ECHO_TOKEN	"sockbench probe 7d1c\nsockbench probe e93b\n"
 #define PROBE_SEED_PREFIX \
 	"\xe6\x9c\x8d\xe5\x8a\xa1\xe7\xab\xaf\xe6\x94\xb6\xe5\x88\xb0, " \
 	"\xe4\xbd\xa0\xe5\x8f\x91\xe7\x9a\x84\xe6\xb6\x88\xe6\x81\xaf\xe6" \
@@ -278,6 +280,20 @@ probe_done_tls(const unsigned char *p, size_t n)
 	    n >= 5 + (((size_t)p[3] << 8) | p[4]);
 }
 
+/* A whole len16 frame (an echo of the len16 probe is one). */
+static int
+probe_done_len16(const unsigned char *p, size_t n)
+{
+	return probe_done_frame(&codec_len16, p, n);
+}
+
+/* A whole len32 frame. */
+static int
+probe_done_len32(const unsigned char *p, size_t n)
+{
+	return probe_done_frame(&codec_len32, p, n);
+}
+
 /* The probes in the order they run: the banner alone first, then the rest
  * (in parallel unless serial). */
 static const struct probe_def probe_table[] = {
@@ -289,8 +305,8 @@ static const struct probe_def probe_table[] = {
 	{ "memcached", probe_build_memcached, probe_done_banner },
 	{ "tls", probe_build_tls, probe_done_tls },
 	{ "line", probe_build_line, NULL },
-	{ "len16", probe_build_len16, NULL },
-	{ "len32", probe_build_len32, NULL },
+	{ "len16", probe_build_len16, probe_done_len16 },
+	{ "len32", probe_build_len32, probe_done_len32 },
 };
 #define PROBE_NDEFS	(sizeof(probe_table) / sizeof(probe_table[0]))
 
@@ -405,47 +421,48 @@ probe_product(struct probe_match *m, const unsigned char *p, size_t n,
 	    (int)sizeof(m->product) - 1, word);
 }
 
-/* The reply is the probe's own bytes, maybe decorated: an echo server. */
+/* 1 if recv is sent with at most PROBE_ECHO_DECOR bytes before and after
+ * it; *pre and *suf get those lengths. */
+static int
+probe_echo_split(const unsigned char *sent, size_t sent_len,
+    const unsigned char *recv, size_t recv_len, size_t *pre, size_t *suf)
+{
+	const unsigned char *at;
+
+	if (sent_len == 0 || recv_len < sent_len)
+		return 0;
+	at = memmem(recv, recv_len, sent, sent_len);
+	if (at == NULL)
+		return 0;
+	*pre = (size_t)(at - recv);
+	*suf = recv_len - *pre - sent_len;
+	return *pre <= PROBE_ECHO_DECOR && *suf <= PROBE_ECHO_DECOR;
+}
+
+/* The reply holds the probe's whole payload, maybe decorated: an echo, if
+ * other probes agree (probe_verdict decides); possible on its own, since
+ * a server that quotes a one-line request does the same. */
 static enum probe_conf
 probe_m_echo(const struct probe_obs *o, struct probe_match *m)
 {
-	const unsigned char *at;
 	size_t pre, suf;
 	char a[96], b[96];
 
-	if (probe_starts(o->recv, o->recv_len, PROBE_SEED_FIXED) &&
-	    (o->recv_len == 16 || memcmp(o->recv + 16, PROBE_SEED_FIXED,
-	    o->recv_len - 16 < 16 ? o->recv_len - 16 : 16) == 0)) {
-		probe_set(m, PROBE_CERTAIN, "echo", "raw",
-		    "fixed reply \"data from server\" to every read");
-		snprintf(m->product, sizeof(m->product), "seed 004 "
-		    "non-blocking server (fixed reply)");
-		return m->conf;
-	}
-	if (o->sent_len == 0 || o->recv_len < o->sent_len)
+	if (!probe_echo_split(o->sent, o->sent_len, o->recv, o->recv_len, &pre,
+	    &suf))
 		return PROBE_NONE;
-	at = memmem(o->recv, o->recv_len, o->sent, o->sent_len);
-	if (at == NULL)
-		return PROBE_NONE;
-	pre = (size_t)(at - o->recv);
-	suf = o->recv_len - pre - o->sent_len;
-	if (pre == 0 && suf == 0) {
-		probe_set(m, PROBE_CERTAIN, "echo", "raw",
+	if (pre == 0 && suf == 0)
+		return probe_set(m, PROBE_POSSIBLE, "echo", "raw",
 		    "the %zu bytes sent came back unchanged", o->sent_len);
-		return m->conf;
-	}
-	/* The echo probe's token is unique: anything around it decorates. */
-	if (strcmp(o->probe, "echo") != 0 && pre + suf > 64)
-		return PROBE_NONE;
 	escape_bytes(o->recv, pre, a, sizeof(a), 1);
-	escape_bytes(at + o->sent_len, suf, b, sizeof(b), 1);
-	probe_set(m, PROBE_CERTAIN, "echo", "raw", "echo with prefix \"%s\" and "
-	    "suffix \"%s\"", a, b);
+	escape_bytes(o->recv + pre + o->sent_len, suf, b, sizeof(b), 1);
+	probe_set(m, PROBE_POSSIBLE, "echo", "raw", "the %zu bytes sent came "
+	    "back with prefix \"%s\" and suffix \"%s\"", o->sent_len, a, b);
 	if (pre == sizeof(PROBE_SEED_PREFIX) - 1 && memcmp(o->recv,
 	    PROBE_SEED_PREFIX, pre) == 0 && suf == 0)
 		snprintf(m->product, sizeof(m->product), "seed 004 blocking "
 		    "server (prefix)");
-	else if (pre == 0 && suf == 1 && at[o->sent_len] == '~')
+	else if (pre == 0 && suf == 1 && o->recv[o->sent_len] == '~')
 		snprintf(m->product, sizeof(m->product), "seed 004 asyncio "
 		    "server (~ suffix)");
 	return m->conf;
@@ -577,7 +594,9 @@ probe_m_redis(const struct probe_obs *o, struct probe_match *m)
 	    probe_starts(o->recv, o->recv_len, "-WRONGPASS"))
 		probe_set(m, PROBE_CERTAIN, "redis", "resp", "%s", line);
 	else if (probe_starts(o->recv, o->recv_len, "-ERR unknown command"))
-		probe_set(m, PROBE_LIKELY, "redis", "resp", "%s", line);
+		/* Redis answers PING with +PONG: a server that calls every
+		 * command unknown only uses its wording. */
+		probe_set(m, PROBE_POSSIBLE, "redis", "resp", "%s", line);
 	else
 		return PROBE_NONE;
 	snprintf(m->product, sizeof(m->product), "Redis");
@@ -821,7 +840,10 @@ probe_match_reply(const char *probe, const unsigned char *sent,
 		if (probe_matchers[i].fn(&o, &t) > m->conf) {
 			*m = t;
 			m->matcher = probe_matchers[i].name;
-			if (m->conf == PROBE_CERTAIN)
+			/* A reply that holds our own payload says nothing
+			 * about any other protocol. */
+			if (m->conf == PROBE_CERTAIN ||
+			    probe_matchers[i].fn == probe_m_echo)
 				break;
 		}
 	}
@@ -837,6 +859,7 @@ probe_status_name(enum probe_status s)
 	case PROBE_SILENT:	return "silent";
 	case PROBE_CLOSED:	return "closed";
 	case PROBE_RESET:	return "reset";
+	case PROBE_LATE:	return "late";
 	case PROBE_REFUSED:	return "refused";
 	case PROBE_UNREACHABLE:	return "unreachable";
 	}
@@ -869,28 +892,248 @@ probe_exit_status(const struct probe_result *r)
 	}
 }
 
-/* Two replies with the same bytes to different payloads: a fixed reply. */
-static int
-probe_fixed_reply(const struct probe_result *r, size_t *first)
+/* The number of line ends in p[0..n). */
+static size_t
+probe_count_lines(const unsigned char *p, size_t n)
 {
-	size_t i, j;
+	size_t i, k = 0;
 
+	for (i = 0; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
+/* 1 if the reply is text: printable bytes, tabs and line ends. */
+static int
+probe_is_text(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 && p[i] != '\r' && p[i] != '\n' && p[i] != '\t')
+			return 0;
+	return n > 0;
+}
+
+/* A reply the verdict may use: it came within the timeout, is whole as
+ * far as the probe can tell (not cut while still arriving). */
+static int
+probe_ev_whole(const struct probe_evidence *e)
+{
+	return e->ran && e->recv_len > 0 && !e->late && !e->arriving;
+}
+
+/* How far one probe's match may count: a reply still arriving is only a
+ * guess, and so is a line protocol's reply without its line end. */
+static enum probe_conf
+probe_ev_conf(const struct probe_evidence *e)
+{
+	enum probe_conf c = e->match.conf;
+
+	if (e->late)
+		return PROBE_NONE;
+	if (c > PROBE_POSSIBLE && (e->arriving || (e->no_line_end &&
+	    e->match.codec != NULL && strcmp(e->match.codec, "line") == 0)))
+		c = PROBE_POSSIBLE;
+	return c;
+}
+
+/* The banner probe's evidence when it got bytes (late ones too), or NULL. */
+static const struct probe_evidence *
+probe_banner(const struct probe_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nev; i++)
+		if (r->ev[i].ran && r->ev[i].sent_len == 0 &&
+		    r->ev[i].recv_total > 0)
+			return &r->ev[i];
+	return NULL;
+}
+
+/* An echo server: no banner, every reply is its probe's whole payload
+ * with one and the same prefix and suffix, at least two different probes
+ * came back, and one of them had several lines (so a server that answers
+ * or quotes each line is ruled out). Returns the evidence to cite (the
+ * echo probe when it came back), or -1. */
+static int
+probe_echo_verdict(const struct probe_result *r)
+{
+	const struct probe_evidence *first = NULL;
+	size_t i, n = 0, pre, suf, pre0 = 0, suf0 = 0;
+	int multi = 0, cite = -1;
+
+	if (probe_banner(r) != NULL)
+		return -1;
 	for (i = 0; i < r->nev; i++) {
-		const struct probe_evidence *a = &r->ev[i];
+		const struct probe_evidence *e = &r->ev[i];
 
-		if (a->recv_len == 0 || a->sent_len == 0)
+		if (!e->ran || e->sent_len == 0 || e->recv_total == 0)
 			continue;
-		for (j = i + 1; j < r->nev; j++) {
-			const struct probe_evidence *b = &r->ev[j];
+		if (e->arriving || e->truncated || !probe_echo_split(e->sent,
+		    e->sent_len, e->recv, e->recv_len, &pre, &suf))
+			return -1;
+		if (first == NULL) {
+			first = e;
+			pre0 = pre;
+			suf0 = suf;
+		} else if (pre != pre0 || suf != suf0 || memcmp(e->recv,
+		    first->recv, pre) != 0 || memcmp(e->recv + pre +
+		    e->sent_len, first->recv + pre0 + first->sent_len,
+		    suf) != 0 || (e->sent_len == first->sent_len &&
+		    memcmp(e->sent, first->sent, e->sent_len) == 0))
+			return -1;
+		n++;
+		if (probe_count_lines(e->sent, e->sent_len - 1) > 0)
+			multi = 1;
+		if (cite < 0 || strcmp(e->probe, "echo") == 0)
+			cite = (int)i;
+	}
+	return n >= 2 && multi ? cite : -1;
+}
 
-			if (b->sent_len > 0 && b->recv_len == a->recv_len &&
-			    memcmp(a->recv, b->recv, a->recv_len) == 0) {
-				*first = i;
-				return 1;
-			}
+/* A constant reply (the seed's fixed-reply server): no banner, every probe
+ * that got bytes got the same whole reply of PROBE_FIXED_MIN bytes or more
+ * and the connection stayed open, and the probes had different numbers of
+ * lines (a line protocol would have answered each line). Returns the
+ * evidence to cite, or -1. */
+static int
+probe_fixed_verdict(const struct probe_result *r)
+{
+	const struct probe_evidence *first = NULL;
+	size_t i, n = 0, lines0 = 0;
+	int differ = 0, cite = -1;
+
+	if (probe_banner(r) != NULL)
+		return -1;
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+
+		if (!e->ran || e->sent_len == 0 || e->recv_total == 0)
+			continue;
+		if (e->arriving || e->truncated || e->peer_closed)
+			return -1;
+		if (first == NULL) {
+			first = e;
+			lines0 = probe_count_lines(e->sent, e->sent_len);
+			cite = (int)i;
+		} else if (e->recv_len != first->recv_len || memcmp(e->recv,
+		    first->recv, e->recv_len) != 0)
+			return -1;
+		else if (probe_count_lines(e->sent, e->sent_len) != lines0)
+			differ = 1;
+		n++;
+	}
+	if (first == NULL || n < 2 || !differ ||
+	    first->recv_len < PROBE_FIXED_MIN)
+		return -1;
+	return cite;
+}
+
+/* 1 if every probe that sent bytes and got a reply got the same one; *first
+ * is the first of them and *n their number. */
+static int
+probe_same_reply(const struct probe_result *r,
+    const struct probe_evidence **first, size_t *n)
+{
+	size_t i;
+
+	*first = NULL;
+	*n = 0;
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+
+		if (!e->ran || e->sent_len == 0 || e->recv_total == 0)
+			continue;
+		if (*first != NULL && (e->recv_len != (*first)->recv_len ||
+		    memcmp(e->recv, (*first)->recv, e->recv_len) != 0))
+			return 0;
+		if (*first == NULL)
+			*first = e;
+		(*n)++;
+	}
+	return *first != NULL;
+}
+
+/* Say why replies that came did not identify the server, into out: the
+ * first that applies of a reply still arriving, a banner without a line
+ * end, a banner, a line protocol, quoted requests, or a possible guess. */
+static void
+probe_explain(const struct probe_result *r, const struct probe_match *v,
+    size_t spoke, size_t ran, char *out, size_t outlen)
+{
+	const struct probe_evidence *b = probe_banner(r), *e;
+	char text[80], guess[64] = "";
+	size_t i, k, pre, suf, echoed = 0, other = 0;
+
+	if (v->conf == PROBE_POSSIBLE)
+		snprintf(guess, sizeof(guess), "; best guess %s (possible)",
+		    v->protocol);
+	for (i = 0; i < r->nev; i++) {
+		e = &r->ev[i];
+		if (e->ran && e->arriving && !e->late) {
+			snprintf(out, outlen, "the %s probe's reply was still "
+			    "arriving after %.1fs (%zu bytes); try a longer "
+			    "--timeout%s", e->probe, e->seconds, e->recv_total,
+			    guess);
+			return;
 		}
 	}
-	return 0;
+	if (b != NULL && !b->late) {
+		escape_bytes(b->recv, b->recv_len, text, sizeof(text), 1);
+		if (b->no_line_end)
+			snprintf(out, outlen, "the banner \"%s\" (%zu byte%s) has "
+			    "no line end after %.1fs of quiet: a slow server? "
+			    "try a longer --timeout%s", text, b->recv_total,
+			    b->recv_total == 1 ? "" : "s", r->timeout, guess);
+		else
+			snprintf(out, outlen, "a line protocol with the banner "
+			    "\"%s\" that no matcher knows%s", text, guess);
+		return;
+	}
+	for (i = 0; i < r->nev; i++) {
+		e = &r->ev[i];
+		k = probe_count_lines(e->sent, e->sent_len);
+		if (!probe_ev_whole(e) || k < 2 || !probe_is_text(e->recv,
+		    e->recv_len) || probe_count_lines(e->recv, e->recv_len) !=
+		    k || e->recv[e->recv_len - 1] != '\n')
+			continue;
+		probe_first_line(e->recv, e->recv_len, text, sizeof(text));
+		snprintf(out, outlen, "a line protocol that answers each line: "
+		    "the %zu lines of the %s probe got %zu reply lines (\"%s\")"
+		    "%s", k, e->probe, k, text, guess);
+		return;
+	}
+	for (i = 0; i < r->nev; i++) {
+		e = &r->ev[i];
+		if (!e->ran || e->sent_len == 0 || e->recv_total == 0)
+			continue;
+		if (probe_echo_split(e->sent, e->sent_len, e->recv,
+		    e->recv_len, &pre, &suf))
+			echoed++;
+		else
+			other++;
+	}
+	if (echoed > 0) {
+		snprintf(out, outlen, "%zu probes got their bytes back and %zu "
+		    "did not, or too few to tell: a server that quotes requests "
+		    "is no echo%s", echoed, other, guess);
+		return;
+	}
+	if (probe_same_reply(r, &e, &k) && k >= 2) {
+		escape_bytes(e->recv, e->recv_len, text, sizeof(text), 1);
+		snprintf(out, outlen, "the same reply \"%s\" to %zu probes, but "
+		    "%s: not a fixed-reply server%s", text, k, e->peer_closed ?
+		    "the server closed after it (an error reply?)" :
+		    e->recv_len < PROBE_FIXED_MIN ? "too short to tell" :
+		    "the probes had the same line counts", guess);
+		return;
+	}
+	if (guess[0] != '\0')
+		snprintf(out, outlen, "%s", guess + 2);
+	else
+		snprintf(out, outlen, "%zu of %zu probes got replies no matcher "
+		    "knows", spoke, ran);
 }
 
 void
@@ -899,6 +1142,10 @@ probe_verdict(struct probe_result *r)
 	size_t i, connected = 0, spoke = 0, resets = 0, closes = 0, ran = 0;
 	const char *why = NULL;
 	struct probe_match *v = &r->verdict;
+	const struct probe_evidence *b;
+	enum probe_conf c;
+	int cite;
+	char text[120], note[300], looks[48];
 
 	memset(v, 0, sizeof(*v));
 	r->verdict_probe = -1;
@@ -909,11 +1156,12 @@ probe_verdict(struct probe_result *r)
 			continue;
 		ran++;
 		connected += e->connected;
-		spoke += e->recv_total > 0;
+		spoke += e->recv_total > 0 && !e->late;
 		resets += e->reset;
 		closes += e->peer_closed && e->recv_total == 0;
-		if (e->match.conf > v->conf) {
+		if ((c = probe_ev_conf(e)) > v->conf) {
 			*v = e->match;
+			v->conf = c;
 			r->verdict_probe = (int)i;
 		}
 		if (why == NULL && !e->connected)
@@ -924,7 +1172,8 @@ probe_verdict(struct probe_result *r)
 	for (i = 0; i < r->nev && v->conf > PROBE_NONE; i++) {
 		const struct probe_match *m = &r->ev[i].match;
 
-		if (strcmp(m->protocol, v->protocol) != 0)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_NONE ||
+		    strcmp(m->protocol, v->protocol) != 0)
 			continue;
 		if (v->product[0] == '\0' && m->product[0] != '\0')
 			snprintf(v->product, sizeof(v->product), "%s",
@@ -933,16 +1182,38 @@ probe_verdict(struct probe_result *r)
 			snprintf(v->version, sizeof(v->version), "%s",
 			    m->version);
 	}
-	if (v->conf < PROBE_LIKELY && probe_fixed_reply(r, &i)) {
-		char text[96];
+	if (v->conf < PROBE_CERTAIN && (cite = probe_echo_verdict(r)) >= 0) {
+		const struct probe_evidence *e = &r->ev[cite];
+		size_t n = 0;
 
-		escape_bytes(r->ev[i].recv, r->ev[i].recv_len, text,
-		    sizeof(text), 1);
-		probe_set(v, PROBE_LIKELY, "fixed", "raw", "the same reply "
-		    "\"%s\" to different requests", text);
+		for (i = 0; i < r->nev; i++)
+			n += r->ev[i].ran && r->ev[i].sent_len > 0 &&
+			    r->ev[i].recv_total > 0;
+		*v = e->match;
+		v->conf = PROBE_CERTAIN;
+		snprintf(v->detail, sizeof(v->detail), "%zu different probes "
+		    "came back whole, with the same prefix and suffix; %s", n,
+		    e->match.detail);
+		r->verdict_probe = cite;
+	} else if (v->conf < PROBE_LIKELY &&
+	    (cite = probe_fixed_verdict(r)) >= 0) {
+		const struct probe_evidence *e = &r->ev[cite];
+
+		escape_bytes(e->recv, e->recv_len, text, sizeof(text), 1);
+		if (e->recv_len == sizeof(PROBE_SEED_FIXED) - 1 &&
+		    memcmp(e->recv, PROBE_SEED_FIXED, e->recv_len) == 0) {
+			probe_set(v, PROBE_CERTAIN, "echo", "raw", "fixed reply "
+			    "\"%s\" to every read, whatever was sent", text);
+			snprintf(v->product, sizeof(v->product), "seed 004 "
+			    "non-blocking server (fixed reply)");
+		} else
+			probe_set(v, PROBE_LIKELY, "fixed", "raw", "the same "
+			    "reply \"%s\" to requests of different line counts, "
+			    "no banner", text);
 		v->matcher = "fixed";
-		r->verdict_probe = (int)i;
+		r->verdict_probe = cite;
 	}
+	b = probe_banner(r);
 	if (v->conf >= PROBE_LIKELY) {
 		r->status = PROBE_IDENTIFIED;
 		snprintf(r->summary, sizeof(r->summary), "identified: %s, %s",
@@ -954,14 +1225,24 @@ probe_verdict(struct probe_result *r)
 		snprintf(r->summary, sizeof(r->summary), "%s: %s",
 		    refused ? "refused" : "unreachable", why != NULL ? why :
 		    "no probe could connect");
-	} else if (v->conf == PROBE_POSSIBLE) {
-		r->status = PROBE_UNIDENTIFIED;
-		snprintf(r->summary, sizeof(r->summary), "unidentified; best "
-		    "guess %s (possible)", v->protocol);
+	} else if (b != NULL && b->late) {
+		double t = r->timeout > 0 ? r->timeout : PROBE_TIMEOUT_DEFAULT;
+
+		r->status = PROBE_LATE;
+		probe_first_line(b->recv, b->recv_len, text, sizeof(text));
+		looks[0] = '\0';
+		if (b->match.conf >= PROBE_LIKELY)
+			snprintf(looks, sizeof(looks), " (looks like %s)",
+			    b->match.protocol);
+		snprintf(r->summary, sizeof(r->summary), "late: nothing within "
+		    "the %.1fs timeout, then a banner after %.2fs: \"%s\"%s; "
+		    "try a longer --timeout (e.g. --timeout %ds)", t,
+		    b->late_after, text, looks, (int)(b->late_after * 1.5) + 1);
 	} else if (spoke > 0) {
 		r->status = PROBE_UNIDENTIFIED;
-		snprintf(r->summary, sizeof(r->summary), "unidentified: %zu of "
-		    "%zu probes got replies no matcher knows", spoke, ran);
+		probe_explain(r, v, spoke, ran, note, sizeof(note));
+		snprintf(r->summary, sizeof(r->summary), "unidentified: %s",
+		    note);
 	} else if (closes > 0 && resets + closes >= connected) {
 		/* Closing with our request unread makes the kernel reset. */
 		r->status = PROBE_CLOSED;
@@ -976,6 +1257,15 @@ probe_verdict(struct probe_result *r)
 		r->status = PROBE_SILENT;
 		snprintf(r->summary, sizeof(r->summary), "silent: accepted %zu "
 		    "connections and never sent a byte", connected);
+		if (r->nev > 0 && strcmp(r->ev[r->nev - 1].probe,
+		    "late-banner") == 0 && r->ev[r->nev - 1].connected)
+			snprintf(r->summary + strlen(r->summary),
+			    sizeof(r->summary) - strlen(r->summary), ", not "
+			    "even in %.1fs", r->ev[r->nev - 1].seconds);
+		if (closes + resets > 0)
+			snprintf(r->summary + strlen(r->summary),
+			    sizeof(r->summary) - strlen(r->summary), " (%zu "
+			    "closed, %zu reset)", closes, resets);
 	}
 }
 
@@ -986,8 +1276,14 @@ struct probe_run {
 	const struct probe_def	*def;
 	struct pool		*pool;
 	struct conn		*conn;
-	double			 t0, deadline;
+	double			 t0;		/* connected, monotonic s */
+	double			 t_last;	/* last byte received */
+	double			 cap;		/* stop reading a trickle */
+	double			 wait;		/* for the first byte, s */
+	int			 clipped;	/* the timer armed is the read
+						   limit, not a whole quiet */
 	int			 done;
+	int			 late_watch;	/* the late-banner watch */
 };
 
 /* The whole detection, on probe_detect's stack. */
@@ -997,7 +1293,9 @@ struct probe_ctx {
 	struct probe_opts	 o;
 	struct probe_run	 runs[PROBE_MAX];
 	size_t			 nruns, next, running;
+	size_t			 ntable;	/* runs from probe_table */
 	int			 certain;
+	int			 late_started;
 	struct engine_timer	*kick;
 	char			 host[256];
 };
@@ -1012,6 +1310,22 @@ probe_kick_cb(struct engine *e, void *arg)
 	probe_schedule(arg);
 }
 
+/* Schedule from the loop soon (never under a connection callback). */
+static void
+probe_kick(struct probe_ctx *ctx)
+{
+	if (ctx->kick == NULL)
+		ctx->kick = engine_after(ctx->eng, 0, probe_kick_cb, ctx);
+}
+
+/* How long a reply may keep trickling in, s. */
+static double
+probe_read_max(const struct probe_ctx *ctx)
+{
+	return ctx->o.timeout * 2 > PROBE_READ_MAX ? ctx->o.timeout * 2 :
+	    PROBE_READ_MAX;
+}
+
 /* Connected: send the payload, wait for a reply. */
 static void
 probe_open(struct conn *c)
@@ -1020,10 +1334,10 @@ probe_open(struct conn *c)
 
 	pr->ev->connected = 1;
 	pr->t0 = now_mono();
-	pr->deadline = pr->t0 + pr->ctx->o.timeout;
+	pr->cap = pr->t0 + probe_read_max(pr->ctx);
 	if (pr->ev->sent_len > 0)
 		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
-	conn_timer(c, pr->ctx->o.timeout);
+	conn_timer(c, pr->wait);
 }
 
 /* End the probe now, saying why. */
@@ -1035,12 +1349,31 @@ static void
 probe_end(struct conn *c, const char *fmt, ...)
 {
 	struct probe_run *pr = c->udata;
+	char why[sizeof(pr->ev->outcome)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(pr->ev->outcome, sizeof(pr->ev->outcome), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	memcpy(pr->ev->outcome, why, sizeof(why));
 	conn_close(c, pr->ev->outcome);
+}
+
+/* The quiet that ends the reply so far: short after a line end or once
+ * the whole payload has come back (an echo), else the whole --timeout (a
+ * banner at 1 byte/s is not whole after its first byte). */
+static double
+probe_quiet(const struct probe_run *pr)
+{
+	const struct probe_evidence *e = pr->ev;
+	size_t pre, suf;
+
+	if (e->recv_len > 0 && e->recv[e->recv_len - 1] == '\n')
+		return PROBE_QUIET;
+	if (probe_echo_split(e->sent, e->sent_len, e->recv, e->recv_len,
+	    &pre, &suf))
+		return PROBE_QUIET;
+	return pr->ctx->o.timeout;
 }
 
 /* Bytes arrived: keep them, end the probe when the reply is whole. */
@@ -1051,23 +1384,34 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	struct probe_evidence *e = pr->ev;
 	size_t room = sizeof(e->recv) - e->recv_len;
 	size_t n = f->frame_len < room ? f->frame_len : room;
-	double now = now_mono(), left;
+	double now = now_mono(), wait;
 
+	if (e->recv_total == 0 && pr->late_watch) {
+		e->late = 1;
+		e->late_after = now - pr->t0;
+		pr->cap = now + probe_read_max(pr->ctx);
+	}
 	memcpy(e->recv + e->recv_len, f->frame, n);
 	e->recv_len += n;
 	e->recv_total += f->frame_len;
+	pr->t_last = now;
 	if (pr->def->complete != NULL && pr->def->complete(e->recv,
 	    e->recv_len)) {
 		probe_end(c, "reply complete after %.3fs", now - pr->t0);
 		return;
 	}
 	if (e->recv_len == sizeof(e->recv)) {
+		e->truncated = 1;
 		probe_end(c, "stopped reading after %zu bytes", e->recv_len);
 		return;
 	}
-	left = pr->deadline - now;
-	conn_timer(c, left < PROBE_QUIET ? (left > 0.001 ? left : 0.001) :
-	    PROBE_QUIET);
+	/* Every byte re-arms the timer, so when it fires the reply was
+	 * quiet all that time: whole, unless the read limit cut the wait. */
+	wait = probe_quiet(pr);
+	pr->clipped = now + wait > pr->cap;
+	if (pr->clipped)
+		wait = pr->cap - now;
+	conn_timer(c, wait > 0.001 ? wait : 0.001);
 }
 
 /* The peer closed its side. */
@@ -1080,18 +1424,28 @@ probe_eof(struct conn *c)
 	probe_end(c, "closed by the server after %.3fs", now_mono() - pr->t0);
 }
 
-/* The reply wait or the quiet period is over. */
+/* The reply wait, the quiet period or the read limit is over. */
 static void
 probe_timer(struct conn *c)
 {
 	struct probe_run *pr = c->udata;
+	struct probe_evidence *e = pr->ev;
+	double now = now_mono(), quiet = probe_quiet(pr);
 
-	if (pr->ev->recv_total == 0)
-		probe_end(c, "no reply in %.1fs", pr->ctx->o.timeout);
-	else if (now_mono() + 0.001 >= pr->deadline)
-		probe_end(c, "still sending after %.1fs", pr->ctx->o.timeout);
-	else
-		probe_end(c, "quiet for %.2fs after the reply", PROBE_QUIET);
+	if (e->recv_total == 0) {
+		probe_end(c, "no reply in %.1fs", pr->wait);
+		return;
+	}
+	if (pr->clipped) {
+		e->arriving = 1;
+		probe_end(c, "still arriving after %.1fs (%zu bytes, the last "
+		    "%.2fs ago)", now - pr->t0, e->recv_total, now - pr->t_last);
+	} else if (e->recv[e->recv_len - 1] != '\n') {
+		e->no_line_end = 1;
+		probe_end(c, "quiet for %.2fs after %zu byte%s without a line "
+		    "end", quiet, e->recv_total, e->recv_total == 1 ? "" : "s");
+	} else
+		probe_end(c, "quiet for %.2fs after the reply", quiet);
 }
 
 /* The connection ended: match its reply and start the next probes. */
@@ -1114,12 +1468,19 @@ probe_close(struct conn *c)
 		if (e->reset)
 			e->connected = 1;
 	}
+	if (e->late) {
+		char then[sizeof(e->outcome)];
+
+		memcpy(then, e->outcome, sizeof(then));
+		snprintf(e->outcome, sizeof(e->outcome), "a banner after "
+		    "%.2fs, later than --timeout %.1fs; then %.80s",
+		    e->late_after, ctx->o.timeout, then);
+	}
 	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
 	    e->recv_len, e->peer_closed, &e->match);
-	if (e->match.conf == PROBE_CERTAIN && !ctx->o.all)
+	if (probe_ev_conf(e) == PROBE_CERTAIN && !ctx->o.all)
 		ctx->certain = 1;
-	if (ctx->kick == NULL)
-		ctx->kick = engine_after(ctx->eng, 0, probe_kick_cb, ctx);
+	probe_kick(ctx);
 }
 
 static const struct conn_handler probe_handler = {
@@ -1171,12 +1532,50 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 	}
 }
 
-/* Start what may start: the banner alone, then the rest; stop early once
- * a match is certain or nothing could connect. */
+/* 1 if a late-banner watch is worth running: the banner probe connected
+ * and waited its --timeout without a byte, a close or a reset, and other
+ * probes ran. */
+static int
+probe_want_late(const struct probe_ctx *ctx)
+{
+	const struct probe_run *b = &ctx->runs[0];
+
+	return ctx->ntable > 1 && ctx->nruns < PROBE_MAX && b->done &&
+	    b->ev->sent_len == 0 && b->ev->connected &&
+	    b->ev->recv_total == 0 && !b->ev->reset && !b->ev->peer_closed;
+}
+
+/* The late-banner watch: one more connection that sends nothing and waits
+ * twice --timeout. It opens after the other probes, so a server that
+ * serves one connection at a time answers them first. */
+static void
+probe_start_late(struct probe_ctx *ctx)
+{
+	static const struct probe_def late = { "late-banner",
+	    probe_build_banner, probe_done_banner };
+	struct probe_result *out = ctx->res;
+	struct probe_evidence *e = &out->ev[out->nev++];
+	struct probe_run *pr = &ctx->runs[ctx->nruns++];
+
+	ctx->late_started = 1;
+	memset(e, 0, sizeof(*e));
+	e->probe = late.name;
+	pr->ctx = ctx;
+	pr->ev = e;
+	pr->def = &late;
+	pr->wait = ctx->o.timeout * 2;
+	pr->late_watch = 1;
+	probe_start(ctx, pr);
+}
+
+/* Start what may start: the banner alone, then the rest, then the late
+ * banner watch; stop early once a match is certain or nothing could
+ * connect. */
 static void
 probe_schedule(struct probe_ctx *ctx)
 {
 	size_t i, limit = ctx->o.serial ? 1 : PROBE_MAX;
+	struct probe_run *w;
 
 	ctx->kick = NULL;
 	if (ctx->nruns > 0 && ctx->runs[0].done && !ctx->runs[0].ev->connected)
@@ -1185,20 +1584,37 @@ probe_schedule(struct probe_ctx *ctx)
 		for (i = 0; i < ctx->nruns; i++) {
 			struct probe_run *pr = &ctx->runs[i];
 
-			if (pr->conn != NULL && !pr->done && !pr->conn->dead) {
-				pr->ev->cancelled = 1;
-				probe_end(pr->conn, "cancelled: verdict certain");
-			}
+			if (pr->conn == NULL || pr->done || pr->conn->dead)
+				continue;
+			pr->ev->cancelled = 1;
+			probe_end(pr->conn, "cancelled: verdict certain");
 		}
 		return;
 	}
 	/* The banner probe runs alone: other probes would talk first. */
 	if (ctx->next > 0 && !ctx->runs[0].done)
 		return;
-	while (ctx->next < ctx->nruns && ctx->running < limit) {
+	while (ctx->next < ctx->ntable && ctx->running < limit) {
 		probe_start(ctx, &ctx->runs[ctx->next++]);
 		if (ctx->next == 1)
-			break;
+			return;
+	}
+	if (ctx->next < ctx->ntable)
+		return;
+	if (!ctx->late_started && probe_want_late(ctx) &&
+	    (!ctx->o.serial || ctx->running == 0))
+		probe_start_late(ctx);
+	/* The other probes have ended and some got replies: the server is
+	 * not silent, so a late banner is no longer worth the wait. */
+	w = ctx->late_started ? &ctx->runs[ctx->nruns - 1] : NULL;
+	if (w != NULL && w->conn != NULL && !w->done && !w->conn->dead &&
+	    w->ev->recv_total == 0 && ctx->running == 1) {
+		for (i = 0; i < ctx->ntable; i++)
+			if (ctx->runs[i].ev->recv_total > 0)
+				break;
+		if (i < ctx->ntable)
+			probe_end(w->conn, "not needed: other probes got "
+			    "replies");
 	}
 }
 
@@ -1273,7 +1689,7 @@ probe_detect(const char *target, const struct probe_opts *o,
 	lim.max_frame = PROBE_MAX_RECV;
 	ctx->eng = engine_new(&lim);
 	ctx->res = out;
-	for (i = 0; i < PROBE_NDEFS && out->nev < PROBE_MAX; i++) {
+	for (i = 0; i < PROBE_NDEFS && out->nev < PROBE_MAX - 1; i++) {
 		const struct probe_def *d = &probe_table[i];
 		struct probe_evidence *e = &out->ev[out->nev];
 		struct probe_run *pr = &ctx->runs[ctx->nruns];
@@ -1287,9 +1703,11 @@ probe_detect(const char *target, const struct probe_opts *o,
 		pr->ctx = ctx;
 		pr->ev = e;
 		pr->def = d;
+		pr->wait = ctx->o.timeout;
 		out->nev++;
 		ctx->nruns++;
 	}
+	ctx->ntable = ctx->nruns;
 	obs.on_event = probe_track_cb;
 	obs.ctx = ctx;
 	engine_observe(ctx->eng, &obs);
@@ -1299,6 +1717,7 @@ probe_detect(const char *target, const struct probe_opts *o,
 		pool_free(ctx->runs[i].pool);
 	engine_unobserve(ctx->eng, &obs);
 	engine_free(ctx->eng);
+	out->timeout = ctx->o.timeout;
 	free(ctx);
 	probe_verdict(out);
 	out->seconds = now_mono() - t0;

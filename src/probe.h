@@ -7,11 +7,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define PROBE_MAX		12	/* probes in the table */
+#define PROBE_MAX		12	/* probes in the table, plus the
+					   late-banner watch */
 #define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
 #define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */
 #define PROBE_TIMEOUT_DEFAULT	1.5	/* seconds to wait for a reply */
-#define PROBE_QUIET		0.25	/* silence that ends a reply */
+#define PROBE_QUIET		0.25	/* silence that ends a reply whose last
+					   byte is a line end, s; a reply
+					   without one needs --timeout */
+#define PROBE_READ_MAX		10.0	/* s a reply may keep arriving (or
+					   2 x --timeout if longer) */
+#define PROBE_ECHO_DECOR	64	/* bytes an echo may add on each side */
+#define PROBE_FIXED_MIN		4	/* shortest constant reply for "fixed" */
 
 /* How certain a match is; the verdict takes the highest. */
 enum probe_conf {
@@ -28,6 +35,7 @@ enum probe_status {
 	PROBE_SILENT,		/* accepted, never said a byte (exit 1) */
 	PROBE_CLOSED,		/* accepted, closed without a byte (exit 1) */
 	PROBE_RESET,		/* accepted, then reset (exit 1) */
+	PROBE_LATE,		/* a banner only after --timeout (exit 1) */
 	PROBE_REFUSED,		/* connection refused (exit 3) */
 	PROBE_UNREACHABLE	/* no route, connect timeout, bad name (exit 3) */
 };
@@ -60,6 +68,13 @@ struct probe_evidence {
 	int		 peer_closed;	/* the server sent FIN */
 	int		 reset;		/* the server reset the connection */
 	int		 cancelled;	/* stopped early: verdict certain */
+	int		 arriving;	/* bytes still came when reading had
+					   to stop: the reply is not whole */
+	int		 no_line_end;	/* ended by quiet, last byte not \n */
+	int		 truncated;	/* PROBE_MAX_RECV kept, rest unread */
+	int		 late;		/* the late-banner watch: recv came
+					   after --timeout */
+	double		 late_after;	/* s from connect to the late bytes */
 	unsigned char	 sent[PROBE_MAX_SENT];
 	size_t		 sent_len;
 	unsigned char	 recv[PROBE_MAX_RECV];
@@ -75,12 +90,13 @@ struct probe_evidence {
 struct probe_result {
 	char			 target[256];
 	enum probe_status	 status;
-	char			 summary[200];	/* one line for the status */
+	char			 summary[320];	/* one line for the status */
 	struct probe_match	 verdict;	/* conf PROBE_NONE if none */
 	int			 verdict_probe;	/* index into ev, or -1 */
 	struct probe_evidence	 ev[PROBE_MAX];
 	size_t			 nev;
 	double			 seconds;
+	double			 timeout;	/* --timeout used, s */
 };
 
 /* Probe target ("HOST:PORT") with its own engine, run to completion, and
@@ -96,7 +112,11 @@ enum probe_conf probe_match_reply(const char *probe, const unsigned char *sent,
  * its length, or -1 if no probe has that name. */
 int probe_payload(const char *probe, const char *host, unsigned char *out,
     size_t outlen);
-/* Decide status, verdict and summary from the evidence in r. */
+/* Decide status, verdict and summary from the evidence in r: a reply
+ * still arriving never identifies; echo needs two probes, one of several
+ * lines, that came back whole with the same decoration and no other reply;
+ * fixed needs one reply of PROBE_FIXED_MIN+ bytes to probes of different
+ * line counts, no banner and no close. */
 void probe_verdict(struct probe_result *r);
 /* 0 identified, 1 connected but not identified, 3 refused or unreachable. */
 int probe_exit_status(const struct probe_result *r);

@@ -22,10 +22,19 @@ static const char probe_help[] =
 "confidence (certain, likely, possible), the codec to decode the server's\n"
 "traffic with, and each probe's bytes sent and received, escaped.\n"
 "\n"
-"Probes: banner echo redis http app memcached tls line len16 len32.\n"
+"Probes: banner echo redis http app memcached tls line len16 len32; when\n"
+"the banner probe got nothing, a 'late-banner' connection waits twice\n"
+"--timeout while the others run.\n"
 "Recognises echo (and the seed prefix, ~ suffix and fixed-reply variants),\n"
 "the seed jsonhdr app and file servers, HTTP, Redis, memcached, TLS, SSH,\n"
 "SMTP, FTP, POP3, IMAP, and length-prefixed or line-based replies.\n"
+"\n"
+"A reply ends when it is whole, when the server closes, 0.25s after a line\n"
+"end, or after --timeout of quiet without one; a reply still arriving\n"
+"after 10s (or 2 x --timeout) is never used to identify. Echo needs two\n"
+"probes, one of several lines, back whole with the same decoration; a\n"
+"fixed reply needs the same bytes (4 or more) to probes of different line\n"
+"counts with no banner and no close.\n"
 "\n"
 "  -t, --timeout DUR          reply wait per probe (default 1.5s)\n"
 "      --connect-timeout DUR  give up connecting after DUR (default 3s)\n"
@@ -42,7 +51,8 @@ static const char probe_help[] =
 "Exit status:\n"
 "  0  identified (a certain or likely verdict)\n"
 "  1  connected, but not identified: unknown replies, silent (accepts and\n"
-"     says nothing), closes or resets every connection\n"
+"     says nothing), closes or resets every connection, or a banner that\n"
+"     came only after --timeout (status late: try a longer --timeout)\n"
 "  2  usage error, or the scenario file cannot be written\n"
 "  3  refused, unreachable, connect timeout or a name that does not resolve\n"
 "\n"
@@ -109,11 +119,11 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 		const struct probe_evidence *e = &r->ev[i];
 
 		if (!e->ran) {
-			fprintf(f, "  %-10s not run (an earlier probe decided)\n",
+			fprintf(f, "  %-11s not run (an earlier probe decided)\n",
 			    e->probe);
 			continue;
 		}
-		fprintf(f, "  %-10s %s", e->probe, e->outcome);
+		fprintf(f, "  %-11s %s", e->probe, e->outcome);
 		if (e->match.conf > PROBE_NONE)
 			fprintf(f, " -> %s, %s", e->match.protocol,
 			    probe_conf_name(e->match.conf));
@@ -148,6 +158,7 @@ probe_json(const struct probe_result *r)
 	cJSON_AddNumberToObject(root, "exit", probe_exit_status(r));
 	cJSON_AddStringToObject(root, "summary", r->summary);
 	cJSON_AddNumberToObject(root, "seconds", r->seconds);
+	cJSON_AddNumberToObject(root, "timeout", r->timeout);
 	if (v->conf > PROBE_NONE) {
 		vj = cJSON_AddObjectToObject(root, "verdict");
 		cJSON_AddStringToObject(vj, "protocol", v->protocol);
@@ -180,6 +191,12 @@ probe_json(const struct probe_result *r)
 		cJSON_AddNumberToObject(pj, "received_bytes",
 		    (double)e->recv_total);
 		cJSON_AddBoolToObject(pj, "peer_closed", e->peer_closed);
+		cJSON_AddBoolToObject(pj, "reset", e->reset);
+		cJSON_AddBoolToObject(pj, "still_arriving", e->arriving);
+		cJSON_AddBoolToObject(pj, "no_line_end", e->no_line_end);
+		cJSON_AddBoolToObject(pj, "truncated", e->truncated);
+		if (e->late)
+			cJSON_AddNumberToObject(pj, "late_after", e->late_after);
 		if (e->match.conf > PROBE_NONE) {
 			cJSON_AddStringToObject(pj, "match", e->match.protocol);
 			cJSON_AddStringToObject(pj, "confidence",

@@ -3,6 +3,10 @@
 # servers Debian ships (python3 http.server, redis-server, memcached, nginx
 # or lighttpd when installed), banner servers simulated by a small python3
 # server (SSH, SMTP, FTP, POP3, IMAP), a TLS server (openssl s_server), and
+# the peers in tests/peers/probe_peers.py that tempt a wrong verdict: a
+# banner at 1 byte/s, a banner after the timeout, servers that quote the
+# unknown command (gearmand, redis wording), banner daemons (rsync, ngIRCd),
+# one reply per line (beanstalkd), an error then close (Prosody), and
 # servers that are silent, reset, close at once or refuse. Starter scenarios
 # written by --emit-scenario are replayed with `sockbench run`. Everything
 # listens on 127.0.0.1 and is killed on exit. Prints TAP lines.
@@ -64,6 +68,7 @@ PY
 # serve SPEC: start the embedded server on a free port; sets $port.
 serve() {
 	out="$tmp/serve.$n.$$"
+	: >"$out"
 	"$BIN" serve -q -l 127.0.0.1:0 -s "$1" >"$out" 2>&1 &
 	pids="$pids $!"
 	port=""
@@ -76,9 +81,9 @@ serve() {
 	[ -n "$port" ]
 }
 
-# The fake servers: silent, reset, close, or a greeting then read.
+# The fake banner servers: a greeting, then read.
 cat >"$tmp/fake.py" <<'PY'
-import socket, struct, sys, threading
+import socket, sys, threading
 mode, port = sys.argv[1], int(sys.argv[2])
 banners = {
     "ssh": b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
@@ -90,14 +95,6 @@ banners = {
 }
 def handle(c):
     try:
-        if mode == "reset":
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                         struct.pack("ii", 1, 0))
-            c.close()
-            return
-        if mode == "close":
-            c.close()
-            return
         if mode in banners:
             c.sendall(banners[mode])
         c.settimeout(10)
@@ -121,6 +118,35 @@ fake() {
 	$PYTHON "$tmp/fake.py" "$1" "$port" &
 	pids="$pids $!"
 	wait_port "$port"
+}
+
+# peer MODE [ARG]: start tests/peers/probe_peers.py on a free port (it
+# binds port 0 and prints it); sets $port.
+peer() {
+	out="$tmp/peer.$n.$$"
+	: >"$out"
+	$PYTHON "$(dirname "$0")/../peers/probe_peers.py" "$@" >"$out" &
+	pids="$pids $!"
+	port=""
+	i=0
+	while [ -z "$port" ] && [ $i -lt 100 ]; do
+		port=$(head -1 "$out")
+		[ -n "$port" ] || sleep 0.05
+		i=$((i + 1))
+	done
+	[ -n "$port" ]
+}
+
+# unidentified: exit 1 and status unidentified (shows the summary if not).
+unidentified() {
+	[ "$rc" -eq 1 ] && is status unidentified ||
+	    { echo "# exit $rc: $(field summary)"; return 1; }
+}
+
+# isnt PATH VALUE: the field differs from VALUE.
+isnt() {
+	got=$(field "$1")
+	[ "$got" != "$2" ] || { echo "# $1: expected not '$2'"; return 1; }
 }
 
 # probe ARGS...: run the probe as JSON into $tmp/out.json and flatten its
@@ -347,23 +373,88 @@ fake ssh
 check "ssh: starter scenario passes" emit_and_run "$port"
 
 # Servers that do not play along.
-fake silent
-t0=$(date +%s)
+peer silent
 probe "127.0.0.1:$port"
-t1=$(date +%s)
 check "silent server: exit 1" [ "$rc" -eq 1 ]
 check "silent server: status silent" is status silent
-check "silent server: answer within 5 s" [ $((t1 - t0)) -le 5 ]
+check "silent server: says how long it waited" has summary "not even in 3.0s"
+check "silent server: answer within 5 s (1.5 s banner, 3 s late watch)" \
+    $PYTHON -c 'import sys; sys.exit(not float(sys.argv[1]) < 5.0)' \
+    "$(field seconds)"
 
-fake reset
+peer reset
 probe "127.0.0.1:$port"
 check "resetting server: exit 1, status reset" is status reset
 check "resetting server: exit 1" [ "$rc" -eq 1 ]
 
-fake close
+peer close
 probe "127.0.0.1:$port"
 check "server that closes at once: status closed, exit 1" is status closed
 check "server that closes at once: exit 1" [ "$rc" -eq 1 ]
+
+# A banner 1 byte per second: read to its line end, then identified.
+peer slow-banner
+probe "127.0.0.1:$port"
+check "1 byte/s banner: read to the line end, pop3" identified pop3 line
+check "1 byte/s banner: the whole line is the evidence" is verdict.detail \
+    "+OK hi"
+# With --timeout 0.5 the quiet after a byte ends the banner: no verdict
+# from "+", and the same "+" on every connection is no fixed reply.
+peer slow-banner
+probe --timeout 0.5 "127.0.0.1:$port"
+check "1 byte/s banner, --timeout 0.5: unidentified, exit 1" unidentified
+check "1 byte/s banner, --timeout 0.5: not fixed" isnt verdict.protocol fixed
+check "1 byte/s banner, --timeout 0.5: says the banner has no line end" \
+    has summary "no line end"
+check "1 byte/s banner, --timeout 0.5: says try a longer --timeout" \
+    has summary "try a longer --timeout"
+
+# A banner after the timeout: status late, exit 1, with advice.
+peer late-banner 0.8
+probe --timeout 0.5 "127.0.0.1:$port"
+check "banner after the timeout: status late" is status late
+check "banner after the timeout: exit 1" [ "$rc" -eq 1 ]
+check "banner after the timeout: quotes it" has summary "220 late.example"
+check "banner after the timeout: says try a longer --timeout" has summary \
+    "try a longer --timeout"
+check "banner after the timeout: no verdict" is verdict None
+
+# Servers that quote the unknown command are no echo.
+peer quote-end
+probe "127.0.0.1:$port"
+check "gearmand-like quoting server: unidentified, exit 1" unidentified
+check "gearmand-like quoting server: not echo" isnt verdict.protocol echo
+check "gearmand-like quoting server: a line protocol" has summary \
+    "answers each line"
+peer quote-args
+probe "127.0.0.1:$port"
+check "redis-worded errors without PONG: unidentified, exit 1" unidentified
+check "redis-worded errors without PONG: at most possible" is \
+    verdict.confidence possible
+
+# The same greeting on every connection is a banner, not a fixed reply.
+peer rsync
+probe "127.0.0.1:$port"
+check "rsync-like banner: unidentified, exit 1" unidentified
+check "rsync-like banner: not fixed" isnt verdict.protocol fixed
+check "rsync-like banner: a line protocol with a banner" has summary \
+    'banner "@RSYNCD: 31.0\n"'
+peer ircd
+probe "127.0.0.1:$port"
+check "ngIRCd-like banner: unidentified, exit 1" unidentified
+check "ngIRCd-like banner: not fixed" isnt verdict.protocol fixed
+peer beanstalkd
+probe "127.0.0.1:$port"
+check "beanstalkd-like reply per line: unidentified, exit 1" unidentified
+check "beanstalkd-like reply per line: not fixed" isnt verdict.protocol fixed
+check "beanstalkd-like reply per line: answers each line" has summary \
+    "answers each line"
+peer xmpp
+probe "127.0.0.1:$port"
+check "Prosody-like error then close: unidentified, exit 1" unidentified
+check "Prosody-like error then close: not fixed" isnt verdict.protocol fixed
+check "Prosody-like error then close: says the server closed" has summary \
+    "closed after it"
 
 port=$(free_port)
 probe "127.0.0.1:$port"

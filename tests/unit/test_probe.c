@@ -125,8 +125,9 @@ test_redis_pong_and_info_version(void **state)
 	assert_string_equal(m.codec, "resp");
 	match("redis", S("PING"), S("-NOAUTH Authentication required.\r\n"),
 	    "redis", PROBE_CERTAIN);
+	/* Redis answers PING: its wording alone is only a guess. */
 	match("memcached", S("version\r\n"), S("-ERR unknown command "
-	    "'version'\r\n"), "redis", PROBE_LIKELY);
+	    "'version'\r\n"), "redis", PROBE_POSSIBLE);
 }
 
 static void
@@ -197,32 +198,42 @@ test_echoed_client_hello_is_echo_not_tls(void **state)
 
 	(void)state;
 	assert_true(n > 0);
-	match("tls", hello, (size_t)n, hello, (size_t)n, "echo", PROBE_CERTAIN);
+	/* One probe alone is only a possible echo; the verdict needs more. */
+	match("tls", hello, (size_t)n, hello, (size_t)n, "echo",
+	    PROBE_POSSIBLE);
 }
 
 static void
-test_echo_variants(void **state)
+test_echo_matcher_names_seed_decorations(void **state)
 {
 	struct probe_match m;
 	const char *tok = "sockbench probe 7d1c\n";
 	char prefixed[128];
+	unsigned char app[PROBE_MAX_SENT];
+	int n = probe_payload("app", "h", app, sizeof(app));
 
 	(void)state;
 	m = match("echo", (const unsigned char *)tok, strlen(tok),
-	    (const unsigned char *)tok, strlen(tok), "echo", PROBE_CERTAIN);
+	    (const unsigned char *)tok, strlen(tok), "echo", PROBE_POSSIBLE);
 	assert_string_equal(m.product, "");
 	snprintf(prefixed, sizeof(prefixed), "%s%s", "\xe6\x9c\x8d\xe5\x8a\xa1"
 	    "\xe7\xab\xaf\xe6\x94\xb6\xe5\x88\xb0, \xe4\xbd\xa0\xe5\x8f\x91\xe7"
 	    "\x9a\x84\xe6\xb6\x88\xe6\x81\xaf\xe6\x98\xaf: ", tok);
 	m = match("echo", (const unsigned char *)tok, strlen(tok),
 	    (const unsigned char *)prefixed, strlen(prefixed), "echo",
-	    PROBE_CERTAIN);
+	    PROBE_POSSIBLE);
 	assert_non_null(strstr(m.product, "prefix"));
-	m = match("echo", S("abc"), S("abc~"), "echo", PROBE_CERTAIN);
+	m = match("echo", S("abc"), S("abc~"), "echo", PROBE_POSSIBLE);
 	assert_non_null(strstr(m.product, "~ suffix"));
-	m = match("line", S("HELP\r\n"), S("data from server"), "echo",
-	    PROBE_CERTAIN);
-	assert_non_null(strstr(m.product, "fixed"));
+	/* An echoed app request is our own jsonhdr message, not the server
+	 * speaking jsonhdr. */
+	match("app", app, (size_t)n, app, (size_t)n, "echo", PROBE_POSSIBLE);
+	/* More than PROBE_ECHO_DECOR bytes around the payload: no echo. */
+	memset(app, 'x', 70);
+	memcpy(app + 70, "abc", 3);
+	match("line", S("abc"), app, 73, NULL, PROBE_NONE);
+	/* "data from server" alone says nothing: one reply, one probe. */
+	match("line", S("HELP\r\n"), S("data from server"), NULL, PROBE_NONE);
 }
 
 static void
@@ -319,7 +330,8 @@ test_verdict_statuses(void **state)
 	probe_verdict(r);
 	assert_int_equal(r->status, PROBE_UNREACHABLE);
 
-	/* The same unknown bytes to two different requests: a fixed reply. */
+	/* The same 2 unknown bytes to two one-line requests: too little to
+	 * call a fixed reply (a line protocol's error would do the same). */
 	memset(r, 0, sizeof(*r));
 	add(r, "banner", 1);
 	e = add(r, "echo", 1);
@@ -333,8 +345,314 @@ test_verdict_statuses(void **state)
 	memcpy(e->recv, "\x01\x02", 2);
 	e->recv_len = e->recv_total = 2;
 	probe_verdict(r);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_int_equal(probe_exit_status(r), 1);
+	free(r);
+}
+
+/* A simulated server: the reply to one request (or one line of it). */
+typedef size_t (*sim_fn)(const unsigned char *in, size_t n,
+    unsigned char *out, size_t outlen);
+
+/* Fill r with what every probe would get from a server that sends banner
+ * on connect (NULL: none), answers each request with fn (each line, if
+ * per_line; the rest of a request without a line end gets nothing), and
+ * closes after its reply if closes; then decide the verdict. */
+static void
+simulate(struct probe_result *r, const char *banner, sim_fn fn, int per_line,
+    int closes)
+{
+	const char *const *name;
+	size_t off, end;
+
+	memset(r, 0, sizeof(*r));
+	r->timeout = 1.5;
+	snprintf(r->target, sizeof(r->target), "127.0.0.1:1");
+	for (name = probe_names; *name != NULL; name++) {
+		struct probe_evidence *e = add(r, *name, 1);
+
+		e->sent_len = (size_t)probe_payload(*name, "127.0.0.1", e->sent,
+		    sizeof(e->sent));
+		if (banner != NULL) {
+			memcpy(e->recv, banner, strlen(banner));
+			e->recv_len = strlen(banner);
+		}
+		for (off = 0; fn != NULL && off < e->sent_len; off = end) {
+			end = e->sent_len;
+			if (per_line) {
+				const unsigned char *nl = memchr(e->sent + off,
+				    '\n', e->sent_len - off);
+
+				if (nl == NULL)
+					break;
+				end = (size_t)(nl - e->sent) + 1;
+			}
+			e->recv_len += fn(e->sent + off, end - off,
+			    e->recv + e->recv_len, sizeof(e->recv) -
+			    e->recv_len);
+		}
+		e->recv_total = e->recv_len;
+		e->peer_closed = closes && e->recv_len > 0;
+		e->no_line_end = e->recv_len > 0 && !e->peer_closed &&
+		    e->recv[e->recv_len - 1] != '\n';
+		probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
+		    e->recv_len, e->peer_closed, &e->match);
+	}
+	probe_verdict(r);
+}
+
+/* Append s to out; returns its length. */
+static size_t
+put(unsigned char *out, size_t outlen, const void *s, size_t n)
+{
+	assert_true(n <= outlen);
+	memcpy(out, s, n);
+	return n;
+}
+
+static size_t
+sim_echo(const unsigned char *in, size_t n, unsigned char *out, size_t outlen)
+{
+	return put(out, outlen, in, n);
+}
+
+static size_t
+sim_prefix(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	size_t k = put(out, outlen, "you said: ", 10);
+
+	return k + put(out + k, outlen - k, in, n);
+}
+
+/* gearmand's text protocol: the unknown command quoted at the line end. */
+static size_t
+sim_gearmand(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	static const char err[] = "ERR UNKNOWN_COMMAND Unknown+server+command:";
+	size_t k = put(out, outlen, err, sizeof(err) - 1);
+
+	return k + put(out + k, outlen - k, in, n);
+}
+
+/* A quote of the whole request but the last byte: "part of a command". */
+static size_t
+sim_quote_part(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	size_t k = put(out, outlen, "ERR unknown command '", 21);
+
+	k += put(out + k, outlen - k, in, n - 1);
+	return k + put(out + k, outlen - k, "'\r\n", 3);
+}
+
+static size_t
+sim_beanstalkd(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	(void)in;
+	(void)n;
+	return put(out, outlen, "UNKNOWN_COMMAND\r\n", 17);
+}
+
+static size_t
+sim_seed_fixed(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	(void)in;
+	(void)n;
+	return put(out, outlen, "data from server", 16);
+}
+
+static size_t
+sim_hello(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	(void)in;
+	(void)n;
+	return put(out, outlen, "hello there", 11);
+}
+
+static size_t
+sim_one_byte(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	(void)in;
+	(void)n;
+	return put(out, outlen, "x", 1);
+}
+
+static void
+test_echo_needs_agreeing_probes(void **state)
+{
+	struct probe_result *r = xcalloc(1, sizeof(*r));
+
+	(void)state;
+	simulate(r, NULL, sim_echo, 0, 0);
+	assert_int_equal(r->status, PROBE_IDENTIFIED);
+	assert_string_equal(r->verdict.protocol, "echo");
+	assert_int_equal(r->verdict.conf, PROBE_CERTAIN);
+	assert_string_equal(r->ev[r->verdict_probe].probe, "echo");
+	simulate(r, NULL, sim_prefix, 0, 0);
+	assert_string_equal(r->verdict.protocol, "echo");
+	assert_int_equal(r->verdict.conf, PROBE_CERTAIN);
+	/* An echo server does not speak first. */
+	simulate(r, "hi\r\n", sim_echo, 0, 0);
+	assert_int_not_equal(r->status, PROBE_IDENTIFIED);
+	free(r);
+}
+
+static void
+test_quoting_servers_are_not_echo(void **state)
+{
+	struct probe_result *r = xcalloc(1, sizeof(*r));
+
+	(void)state;
+	/* gearmand quotes each line: the one-line probes look echoed, the
+	 * two-line echo probe does not come back whole. */
+	simulate(r, NULL, sim_gearmand, 1, 0);
+	if (r->status == PROBE_IDENTIFIED)
+		probe_print(stderr, r, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_int_equal(probe_exit_status(r), 1);
+	assert_string_not_equal(r->verdict.protocol, "echo");
+	assert_non_null(strstr(r->summary, "answers each line"));
+	/* The same server seen only through one-line probes: still no
+	 * echo, nothing shows it returns several lines whole. */
+	memset(r, 0, sizeof(*r));
+	{
+		const char *names[] = { "line", "memcached" };
+		size_t i;
+
+		for (i = 0; i < 2; i++) {
+			struct probe_evidence *e = add(r, names[i], 1);
+
+			e->sent_len = (size_t)probe_payload(names[i], "h",
+			    e->sent, sizeof(e->sent));
+			e->recv_len = e->recv_total = sim_gearmand(e->sent,
+			    e->sent_len, e->recv, sizeof(e->recv));
+			probe_match_reply(e->probe, e->sent, e->sent_len,
+			    e->recv, e->recv_len, 0, &e->match);
+			assert_string_equal(e->match.protocol, "echo");
+		}
+		probe_verdict(r);
+		assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+		assert_non_null(strstr(r->summary, "quotes requests"));
+	}
+	/* Quoting all of a request but its last byte is no echo either. */
+	simulate(r, NULL, sim_quote_part, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	free(r);
+}
+
+static void
+test_fixed_needs_a_constant_reply_no_line_protocol_explains(void **state)
+{
+	struct probe_result *r = xcalloc(1, sizeof(*r));
+
+	(void)state;
+	simulate(r, NULL, sim_seed_fixed, 0, 0);
+	assert_int_equal(r->status, PROBE_IDENTIFIED);
+	assert_string_equal(r->verdict.protocol, "echo");
+	assert_non_null(strstr(r->verdict.product, "fixed reply"));
+	simulate(r, NULL, sim_hello, 0, 0);
 	assert_int_equal(r->status, PROBE_IDENTIFIED);
 	assert_string_equal(r->verdict.protocol, "fixed");
+	assert_int_equal(r->verdict.conf, PROBE_LIKELY);
+	/* A banner explains the same bytes on every connection (rsync,
+	 * ngIRCd): a line protocol with a banner, not identified. */
+	simulate(r, "@RSYNCD: 31.0\n", NULL, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_int_equal(probe_exit_status(r), 1);
+	assert_non_null(strstr(r->summary, "banner \"@RSYNCD: 31.0\\n\""));
+	simulate(r, ":irc.example NOTICE * :*** Looking up your hostname\r\n",
+	    NULL, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	/* One reply per line (beanstalkd): the line counts differ. */
+	simulate(r, NULL, sim_beanstalkd, 1, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_non_null(strstr(r->summary, "answers each line"));
+	/* One constant reply, then a close (Prosody's stream error). */
+	simulate(r, NULL, sim_hello, 0, 1);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_non_null(strstr(r->summary, "closed after it"));
+	/* A 1-byte reply never makes a fixed reply. */
+	simulate(r, NULL, sim_one_byte, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_non_null(strstr(r->summary, "too short"));
+	free(r);
+}
+
+static void
+test_reply_still_arriving_never_identifies(void **state)
+{
+	struct probe_result *r = xcalloc(1, sizeof(*r));
+	struct probe_evidence *e;
+
+	(void)state;
+	/* An SSH banner cut off while it still trickled in. */
+	r->timeout = 1.5;
+	e = add(r, "banner", 1);
+	memcpy(e->recv, "SSH-2.0-Open", 12);
+	e->recv_len = e->recv_total = 12;
+	e->arriving = 1;
+	e->seconds = 10;
+	probe_match_reply(e->probe, e->sent, 0, e->recv, e->recv_len, 0,
+	    &e->match);
+	assert_int_equal(e->match.conf, PROBE_CERTAIN);
+	add(r, "echo", 1)->sent_len = 3;
+	probe_verdict(r);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_int_equal(r->verdict.conf, PROBE_POSSIBLE);
+	assert_non_null(strstr(r->summary, "still arriving"));
+	assert_non_null(strstr(r->summary, "longer --timeout"));
+
+	/* A banner's first byte, then quiet: no line end, no verdict, and
+	 * the same byte on every connection is no fixed reply. */
+	simulate(r, "+", NULL, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_non_null(strstr(r->summary, "no line end"));
+	/* "+OK" without its line end is no POP3 greeting yet. */
+	simulate(r, "+OK hi", NULL, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	simulate(r, "+OK hi\r\n", NULL, 0, 0);
+	assert_int_equal(r->status, PROBE_IDENTIFIED);
+	assert_string_equal(r->verdict.protocol, "pop3");
+	free(r);
+}
+
+static void
+test_silent_closed_reset_and_late_banner(void **state)
+{
+	struct probe_result *r = xcalloc(1, sizeof(*r));
+	struct probe_evidence *e;
+
+	(void)state;
+	r->timeout = 1.5;
+	e = add(r, "banner", 1);
+	memcpy(e->recv, "220 late ESMTP\r\n", 16);
+	e->recv_len = e->recv_total = 16;
+	e->late = 1;
+	e->late_after = 2.0;
+	probe_match_reply(e->probe, e->sent, 0, e->recv, e->recv_len, 0,
+	    &e->match);
+	add(r, "echo", 1)->sent_len = 3;
+	probe_verdict(r);
+	assert_int_equal(r->status, PROBE_LATE);
+	assert_string_equal(probe_status_name(r->status), "late");
+	assert_int_equal(probe_exit_status(r), 1);
+	assert_int_equal(r->verdict.conf, PROBE_NONE);
+	assert_non_null(strstr(r->summary, "after 2.00s"));
+	assert_non_null(strstr(r->summary, "--timeout 4s"));
+	assert_non_null(strstr(r->summary, "looks like smtp"));
+
+	/* Silent: a late watch that saw nothing stays silent. */
+	memset(r, 0, sizeof(*r));
+	add(r, "banner", 1);
+	add(r, "echo", 1)->sent_len = 3;
+	probe_verdict(r);
+	assert_int_equal(r->status, PROBE_SILENT);
 	free(r);
 }
 
@@ -359,8 +677,17 @@ test_starter_scenario_escapes_and_parses(void **state)
 	e->recv_len = e->recv_total = e->sent_len;
 	probe_match_reply("echo", e->sent, e->sent_len, e->recv, e->recv_len,
 	    0, &e->match);
+	/* An echo verdict needs a second probe of several lines. */
+	e = add(r, "line", 1);
+	e->sent_len = 6;
+	memcpy(e->sent, "a\nb\nc\n", 6);
+	memcpy(e->recv, e->sent, 6);
+	e->recv_len = e->recv_total = 6;
+	probe_match_reply("line", e->sent, e->sent_len, e->recv, e->recv_len,
+	    0, &e->match);
 	probe_verdict(r);
 	assert_string_equal(r->verdict.protocol, "echo");
+	assert_string_equal(r->ev[r->verdict_probe].probe, "echo");
 	f = open_memstream(&text, &len);
 	assert_int_equal(probe_write_scenario(f, r, err, sizeof(err)), 0);
 	fclose(f);
@@ -486,10 +813,16 @@ main(void)
 		cmocka_unit_test(test_seed_app_reply_is_app),
 		cmocka_unit_test(test_tls_server_hello_and_alert),
 		cmocka_unit_test(test_echoed_client_hello_is_echo_not_tls),
-		cmocka_unit_test(test_echo_variants),
+		cmocka_unit_test(test_echo_matcher_names_seed_decorations),
 		cmocka_unit_test(test_file_server_and_weak_matches),
 		cmocka_unit_test(test_payloads),
 		cmocka_unit_test(test_verdict_statuses),
+		cmocka_unit_test(test_echo_needs_agreeing_probes),
+		cmocka_unit_test(test_quoting_servers_are_not_echo),
+		cmocka_unit_test(
+		    test_fixed_needs_a_constant_reply_no_line_protocol_explains),
+		cmocka_unit_test(test_reply_still_arriving_never_identifies),
+		cmocka_unit_test(test_silent_closed_reset_and_late_banner),
 		cmocka_unit_test(test_starter_scenario_escapes_and_parses),
 		cmocka_unit_test(test_detect_embedded_services),
 		cmocka_unit_test(test_detect_refused_and_bad_target),
