@@ -25,6 +25,9 @@ check() {
 serve() {
 	name=$1
 	shift
+	# Made before the fork, so a poll never reads a file not yet made or
+	# left from an earlier server of the same name.
+	: >"$tmp/$name.out"
 	"$BIN" serve -l 127.0.0.1:0 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	pid=$!
 	pids="$pids $pid"

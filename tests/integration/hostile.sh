@@ -32,6 +32,10 @@ tap() {
 
 # start ARGS...: run `sockbench serve` on a free port; sets port and spid.
 start() {
+	# Empty the file here, before the fork: read right after it, the
+	# child's own truncation may not have happened yet and the previous
+	# server's port would be found.
+	: >"$tmp/serve.out"
 	"$BIN" serve -l 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
 	spid=$!
 	port=""
@@ -201,6 +205,7 @@ tap $((prc + $?)) "--max-conns 2: a third connection is refused and logged, a la
 stop
 
 # Out of descriptors: the server's own limit is 64, the peer opens 120.
+: >"$tmp/serve.out"
 (ulimit -n 64 && exec "$BIN" serve -l 127.0.0.1:0 -s echo) \
     >"$tmp/serve.out" 2>"$tmp/serve.err" &
 spid=$!
