@@ -50,9 +50,7 @@ engine_reap(struct engine *e)
 		e->dead = c->next;
 		if (c->h->on_close != NULL)
 			c->h->on_close(c);
-		buf_free(&c->rx);
-		buf_free(&c->tx);
-		free(c);
+		conn_destroy(c);
 	}
 	if (e->dead_held) {
 		ev_unref(e->loop);

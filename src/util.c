@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <time.h>
 #include "util.h"
 
@@ -195,6 +196,13 @@ addr_format(const struct sockaddr *sa, char *out, size_t outlen)
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
 		n = snprintf(out, outlen, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+
+		/* An unnamed (socketpair, unbound client) or abstract socket
+		 * has no path to show. */
+		n = snprintf(out, outlen, "%.*s", (int)sizeof(un->sun_path),
+		    un->sun_path[0] != '\0' ? un->sun_path : "unix");
 	} else
 		n = snprintf(out, outlen, "?");
 	if (n < 0)

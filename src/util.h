@@ -47,8 +47,9 @@ int addr_resolve(const char *hostport, int passive, struct addr_list *out,
 void addr_list_free(struct addr_list *l);
 /* The byte length of a's sockaddr, for bind and connect. */
 socklen_t addr_len(const union sb_addr *a);
-/* Write "127.0.0.1:7000" or "[::1]:7000" (RFC 3986 host syntax) to out;
- * returns the length written. */
+/* Write "127.0.0.1:7000" or "[::1]:7000" (RFC 3986 host syntax), a Unix
+ * socket's path ("unix" when it has none), or "?" to out; returns the
+ * length written. */
 size_t addr_format(const struct sockaddr *sa, char *out, size_t outlen);
 /* Whether the HOST of "HOST:PORT" is a numeric IPv4/IPv6 address (or
  * empty), so it can stand for only one address. */
