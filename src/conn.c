@@ -69,7 +69,7 @@ static void
 conn_opened(struct conn *c)
 {
 	c->info.state = CS_OPEN;
-	c->info.t_open = now_mono();
+	c->info.t_open = clock_now_mono();
 	c->eng->tot.open++;
 	if (c->info.side == SIDE_SERVER)
 		c->eng->tot.server_open++;
@@ -101,7 +101,7 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 	c->info.side = side;
 	c->info.state = CS_CONNECTING;
 	c->info.codec = codec != NULL ? codec : codec_find("raw");
-	c->info.t_start = now_mono();
+	c->info.t_start = clock_now_mono();
 	c->info.rtt_last = -1;
 	buf_init(&c->rx);
 	buf_init(&c->tx);
@@ -143,7 +143,7 @@ conn_flush(struct conn *c)
 		buf_consume(&c->tx, (size_t)n);
 		c->info.bytes_out += (uint64_t)n;
 		c->eng->tot.bytes_out += (uint64_t)n;
-		c->info.t_last = now_mono();
+		c->info.t_last = clock_now_mono();
 	}
 	if (buf_len(&c->tx) > 0) {
 		ev_io_start(c->eng->loop, &c->wio);
@@ -191,7 +191,7 @@ conn_send(struct conn *c, const void *p, size_t n)
 		if (w > 0) {
 			c->info.bytes_out += (uint64_t)w;
 			c->eng->tot.bytes_out += (uint64_t)w;
-			c->info.t_last = now_mono();
+			c->info.t_last = clock_now_mono();
 			p = (const unsigned char *)p + w;
 			n -= (size_t)w;
 		}
@@ -322,7 +322,7 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 	if (reason != c->info.reason)
 		snprintf(c->info.reason, sizeof(c->info.reason), "%s", reason);
 	c->info.state = st;
-	c->info.t_closed = now_mono();
+	c->info.t_closed = clock_now_mono();
 	if (was_open) {
 		e->tot.open--;
 		if (c->info.side == SIDE_SERVER)
@@ -533,7 +533,7 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->info.bytes_in += (uint64_t)n;
 		c->eng->tot.bytes_in += (uint64_t)n;
-		c->info.t_last = now_mono();
+		c->info.t_last = clock_now_mono();
 		msgs = c->info.msgs_in;
 		conn_input(c, scratch, (size_t)n);
 		/* Bytes trickling into a frame that never completes (slowloris)
@@ -599,7 +599,7 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0) {
-		double quiet = now_mono() - c->info.t_last;
+		double quiet = clock_now_mono() - c->info.t_last;
 
 		/* Output still being written (a long download) is traffic;
 		 * an unfinished input frame is not. */

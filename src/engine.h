@@ -4,6 +4,7 @@
 #define SB_ENGINE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "clock.h"
 #include "observer.h"
 
 struct ev_loop;
@@ -54,8 +55,15 @@ void engine_stop(struct engine *e);
 /* Stop on SIGINT/SIGTERM and ignore SIGPIPE; calls cb first if set. A
  * second call only replaces cb. */
 void engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int));
-/* The monotonic loop time, in seconds. */
-double engine_now(struct engine *e);
+/* The loop's cached time in seconds (libev's ev_now, read once per loop
+ * iteration): for timers, rates and schedules. Compare it only with other
+ * engine_loop_time values; a latency or a duration, and every t_* stamp of
+ * struct conn_info, is a fresh clock_now_mono() instead (clock.h says
+ * which to use when). */
+double engine_loop_time(struct engine *e);
+/* Read the clock into the loop time now (ev_now_update): before the loop
+ * runs, or after a long stretch of work, so a schedule starts from now. */
+void engine_loop_time_update(struct engine *e);
 /* Raise RLIMIT_NOFILE to its hard limit; returns the resulting soft limit. */
 uint64_t engine_raise_nofile(void);
 

@@ -397,7 +397,7 @@ static void
 pool_tick_cb(struct engine *e, void *arg)
 {
 	struct pool *p = arg;
-	double now = engine_now(e);
+	double now = engine_loop_time(e);
 	uint64_t allow;
 
 	if (p->cfg.rate > 0) {
@@ -434,7 +434,10 @@ pool_start(struct pool *p)
 {
 	if (p->tick != NULL || p->started >= p->target)
 		return;
-	p->last = engine_now(p->eng);
+	/* Outside the loop (before it runs, or after a long callback) its
+	 * cached time is old: the rate counts from now. */
+	engine_loop_time_update(p->eng);
+	p->last = engine_loop_time(p->eng);
 	p->credit = 1;		/* the first connection goes at once */
 	pool_tick_cb(p->eng, p);
 	if (p->started < p->target && p->tick == NULL)
@@ -486,9 +489,10 @@ pool_conn_closed(struct pool *p, struct conn *c)
 		p->due_cap = p->due_cap ? p->due_cap * 2 : 16;
 		p->due = xrealloc(p->due, p->due_cap * sizeof(*p->due));
 	}
-	p->due[p->due_len++] = engine_now(p->eng) + p->cfg.reconnect_delay;
+	p->due[p->due_len++] = engine_loop_time(p->eng) +
+	    p->cfg.reconnect_delay;
 	if (p->tick == NULL) {
-		p->last = engine_now(p->eng);
+		p->last = engine_loop_time(p->eng);
 		p->tick = engine_every(p->eng, POOL_TICK, pool_tick_cb, p);
 	}
 }

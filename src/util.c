@@ -64,15 +64,6 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
-double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 split_hostport(const char *s, char *host, size_t hostlen, int *port,
     char *err, size_t errlen)
