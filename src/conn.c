@@ -173,6 +173,7 @@ conn_flush(struct conn *c)
 void
 conn_send(struct conn *c, const void *p, size_t n)
 {
+	assert(p != NULL || n == 0);
 	if (c->dead || n == 0)
 		return;
 	if (c->wr_shut || c->shut_after_flush || c->close_after_flush) {

@@ -36,17 +36,22 @@ struct engine {
 	struct conn		*conns;		/* every live connection */
 	struct conn		*dead;		/* closed, freed from the loop */
 	uint64_t		 next_id;
-	int			 stopping;
-	int			 dead_held;	/* loop kept alive to reap */
+	int			 stopping;	/* boolean: engine_stop was called */
+	int			 dead_held;	/* boolean: loop kept alive to reap */
 	void			*priv;		/* loop watchers (engine.c) */
 };
 
 /* Default limits: 1 MiB frames, 4 MiB buffered, 10 s connect, no idle. */
 void engine_limits_default(struct engine_limits *lim);
+/* A new engine with its own loop (lim NULL: the defaults); exits with
+ * status 3 if libev cannot make a loop. */
 struct engine *engine_new(const struct engine_limits *lim);
+/* Close every connection (their on_close runs), cancel every timer and
+ * free the engine. */
 void engine_free(struct engine *e);
 /* Register an observer; it must outlive the engine or be removed. */
 void engine_observe(struct engine *e, struct observer *o);
+/* Remove an observer registered with engine_observe (absent: nothing). */
 void engine_unobserve(struct engine *e, struct observer *o);
 /* Run the loop until engine_stop or until nothing is left to do. */
 void engine_run(struct engine *e);
@@ -73,6 +78,8 @@ struct engine_timer *engine_every(struct engine *e, double interval,
 /* Call fn(arg) once after delay seconds. */
 struct engine_timer *engine_after(struct engine *e, double delay,
     void (*fn)(struct engine *, void *), void *arg);
+/* Stop and free a timer or fd watch (NULL: nothing). A one-shot timer is
+ * freed when it fires: cancel it only before. */
 void engine_timer_cancel(struct engine *e, struct engine_timer *t);
 /* Watch fd for readability and call fn (used by the dashboard's stdin). */
 struct engine_timer *engine_watch_fd(struct engine *e, int fd,

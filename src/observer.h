@@ -61,6 +61,7 @@ struct observer {
 	struct observer *next;
 };
 
+/* "connecting", "open", "closing", "closed", "failed"; "?" otherwise. */
 const char *conn_state_name(enum conn_state s);
 
 #endif

@@ -50,6 +50,7 @@ struct addr_list {
  * naming hostport and the resolver's reason. */
 int addr_resolve(const char *hostport, int passive, struct addr_list *out,
     char *err, size_t errlen);
+/* Free the addresses addr_resolve made; l is empty again. */
 void addr_list_free(struct addr_list *l);
 /* The byte length of a's sockaddr, for bind and connect. */
 socklen_t addr_len(const union sb_addr *a);
