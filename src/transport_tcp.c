@@ -3,6 +3,7 @@
  * direction. It works as is on an AF_UNIX stream socket. */
 #include <assert.h>
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include "sock.h"
@@ -73,8 +74,12 @@ transport_tcp_describe(struct transport *t, char *local, size_t locallen,
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 
+	/* Zeroed: an unnamed Unix socket's address is the family alone,
+	 * and its path must read as empty, not as stack garbage. */
+	memset(&ss, 0, sizeof(ss));
 	if (getsockname(t->fd, (struct sockaddr *)&ss, &sl) == 0)
 		addr_format((struct sockaddr *)&ss, local, locallen);
+	memset(&ss, 0, sizeof(ss));
 	sl = sizeof(ss);
 	if (getpeername(t->fd, (struct sockaddr *)&ss, &sl) == 0)
 		addr_format((struct sockaddr *)&ss, peer, peerlen);
