@@ -557,9 +557,9 @@ conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->info.state == CS_CONNECTING) {
-		int err = transport_connect_done(&c->tr);
+		if (transport_connect_done(&c->tr) < 0) {
+			int err = errno;
 
-		if (err != 0) {
 			if (c->connect_failed != NULL)
 				c->connect_failed(c, err);
 			else

@@ -152,12 +152,16 @@ sock_connect_start(int fd, const struct sockaddr *sa, socklen_t salen,
 }
 
 int
-sock_connect_error(int fd)
+sock_connect_result(int fd)
 {
 	int err = 0;
 	socklen_t sl = sizeof(err);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
-		return errno;
-	return err;
+		return -1;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }

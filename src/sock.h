@@ -42,12 +42,13 @@ int sock_local_port(int fd);
 int sock_set_nodelay(int fd);
 /* Start a non-blocking connect(2) of fd to sa: 0 with *is_open set to 1
  * when it connected at once, to 0 when it is under way (it completes when
- * fd is writable; sock_connect_error then says how); -1 with errno when
+ * fd is writable; sock_connect_result then says how); -1 with errno when
  * it failed at once (ECONNREFUSED, ENETUNREACH, ...). */
 int sock_connect_start(int fd, const struct sockaddr *sa, socklen_t salen,
     int *is_open);
 /* How a connect started by sock_connect_start ended, once fd is writable:
- * 0 connected, or the errno that failed it (SO_ERROR, ECONNREFUSED...). */
-int sock_connect_error(int fd);
+ * 0 connected, or -1 with errno the reason it failed (SO_ERROR:
+ * ECONNREFUSED, ETIMEDOUT, ...). */
+int sock_connect_result(int fd);
 
 #endif

@@ -42,10 +42,10 @@ struct transport_ops {
 	ssize_t		(*writev)(struct transport *t, const struct iovec *iov,
 			    int iovcnt);
 	/* Finish an outgoing connect once the socket is writable: 0 when
-	 * established, or the errno that failed it (ECONNREFUSED...). A TLS
-	 * transport runs its client handshake here and returns EAGAIN with
-	 * want set until it is done; an accept handshake gets its own entry
-	 * beside this one when TLS lands. */
+	 * established, or -1 with errno the reason (ECONNREFUSED...). A TLS
+	 * transport runs its client handshake here and fails with EAGAIN
+	 * and want set until it is done; an accept handshake gets its own
+	 * entry beside this one when TLS lands. */
 	int		(*connect_done)(struct transport *t);
 	/* Send our FIN once the last byte is written (shutdown(2) SHUT_WR;
 	 * TLS sends close_notify first): 0, or -1 with errno. */
@@ -96,7 +96,7 @@ transport_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 	return t->ops->writev(t, iov, iovcnt);
 }
 
-/* Call t's connect_done: 0 established, or the errno that failed it. */
+/* Call t's connect_done: 0 established, or -1 with errno. */
 static inline int
 transport_connect_done(struct transport *t)
 {

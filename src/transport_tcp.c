@@ -47,7 +47,7 @@ transport_tcp_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 static int
 transport_tcp_connect_done(struct transport *t)
 {
-	return sock_connect_error(t->fd);
+	return sock_connect_result(t->fd);
 }
 
 /* Send FIN after the queued bytes. */
