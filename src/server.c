@@ -82,7 +82,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)revents;
 	for (i = 0; i < SERVER_ACCEPT_BUDGET; i++) {
-		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = sock_accept(l->fd);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -96,7 +96,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				e->tot.emfile++;
 				if (s->spare >= 0) {
 					close(s->spare);
-					fd = accept(l->fd, NULL, NULL);
+					fd = sock_accept(l->fd);
 					if (fd >= 0)
 						close(fd);
 					s->spare = open("/dev/null",

@@ -71,6 +71,12 @@ sock_listen(const struct sockaddr *sa, socklen_t salen, int flags,
 }
 
 int
+sock_accept(int lfd)
+{
+	return accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int
 sock_bind_source(int fd, const struct sockaddr *sa, socklen_t salen, int port)
 {
 	struct sockaddr_storage ss;

@@ -23,6 +23,10 @@ int sock_bind(const struct sockaddr *sa, socklen_t salen, int flags);
  * listening socket, or -1 with errno (EADDRINUSE, EADDRNOTAVAIL, ...). */
 int sock_listen(const struct sockaddr *sa, socklen_t salen, int flags,
     int backlog);
+/* Accept one pending connection on the listening socket lfd: a
+ * non-blocking, close-on-exec descriptor (accept4(2)), or -1 with errno
+ * (EAGAIN: none pending; EMFILE, ENFILE: out of descriptors). */
+int sock_accept(int lfd);
 /* Bind an unbound socket fd to the source address sa for an outgoing
  * connect. port > 0 binds that port (it replaces sa's); port 0 binds the
  * address alone and lets connect(2) pick the port per destination

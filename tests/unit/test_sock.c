@@ -1,5 +1,5 @@
-/* Socket setup (sock.c): listen and connect on 127.0.0.1 and ::1 with
- * bytes through, a refused connect reported with ECONNREFUSED, a port in
+/* Socket setup (sock.c): listen, accept and connect on 127.0.0.1 and ::1
+ * with bytes through, a refused connect reported with ECONNREFUSED, a port in
  * use reported with EADDRINUSE, and every option the flags ask for
  * actually set on the socket (read back with getsockopt and fcntl). */
 #include <stdarg.h>
@@ -93,8 +93,13 @@ listen_connect_echo(int af)
 	assert_int_equal(sock_connect_result(cfd), 0);
 
 	assert_true(wait_fd(lfd, POLLIN) & POLLIN);
-	afd = accept(lfd, NULL, NULL);
+	afd = sock_accept(lfd);
 	assert_true(afd >= 0);
+	assert_true(fcntl(afd, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(afd, F_GETFD) & FD_CLOEXEC);
+	errno = 0;
+	assert_int_equal(sock_accept(lfd), -1);		/* none pending */
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
 	assert_int_equal(write(cfd, "ping", 4), 4);
 	assert_true(wait_fd(afd, POLLIN) & POLLIN);
 	assert_int_equal(read(afd, buf, sizeof(buf)), 4);
