@@ -1,4 +1,5 @@
 /* A growable byte buffer with a read offset. */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,8 @@ buf_reserve(struct buf *b, size_t n)
 void
 buf_commit(struct buf *b, size_t n)
 {
+	/* More than buf_reserve made room for is a caller's bug. */
+	assert(b->off + b->len + n <= b->cap);
 	b->len += n;
 }
 

@@ -1,7 +1,6 @@
 /* A connection: non-blocking I/O, buffers, states with reasons, counters. */
+#include <assert.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,36 +36,7 @@ conn_errno_reason(int err)
 void
 conn_addr_str(const struct sockaddr *sa, char *out, size_t outlen)
 {
-	char host[INET6_ADDRSTRLEN];
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		snprintf(out, outlen, "%s:%u", host, ntohs(in->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(out, outlen, "[%s]:%u", host, ntohs(in6->sin6_port));
-	} else
-		snprintf(out, outlen, "?");
-}
-
-/* Fill the local and peer address strings from the socket. */
-static void
-conn_fill_addrs(struct conn *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-
-	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
-		conn_addr_str((struct sockaddr *)&ss, c->info.local,
-		    sizeof(c->info.local));
-	sl = sizeof(ss);
-	if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0)
-		conn_addr_str((struct sockaddr *)&ss, c->info.peer,
-		    sizeof(c->info.peer));
+	addr_format(sa, out, outlen);
 }
 
 /* Tell observers the state changed. */
@@ -99,11 +69,12 @@ static void
 conn_opened(struct conn *c)
 {
 	c->info.state = CS_OPEN;
-	c->info.t_open = now_mono();
+	c->info.t_open = clock_now_mono();
 	c->eng->tot.open++;
 	if (c->info.side == SIDE_SERVER)
 		c->eng->tot.server_open++;
-	conn_fill_addrs(c);
+	transport_describe(&c->tr, c->info.local, sizeof(c->info.local),
+	    c->info.peer, sizeof(c->info.peer));
 	conn_emit_state(c);
 	conn_update_read(c);
 	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0)
@@ -119,8 +90,10 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 	struct conn *c = xcalloc(1, sizeof(*c));
 	struct obs_event ev = { .kind = OBS_OPENED };
 
+	assert(fd >= 0 && h != NULL);
 	c->eng = e;
 	c->fd = fd;
+	transport_tcp_init(&c->tr, fd);
 	c->h = h;
 	c->udata = udata;
 	c->max_frame = e->lim.max_frame;
@@ -128,7 +101,7 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 	c->info.side = side;
 	c->info.state = CS_CONNECTING;
 	c->info.codec = codec != NULL ? codec : codec_find("raw");
-	c->info.t_start = now_mono();
+	c->info.t_start = clock_now_mono();
 	c->info.rtt_last = -1;
 	buf_init(&c->rx);
 	buf_init(&c->tx);
@@ -156,7 +129,8 @@ static int
 conn_flush(struct conn *c)
 {
 	while (buf_len(&c->tx) > 0) {
-		ssize_t n = write(c->fd, buf_data(&c->tx), buf_len(&c->tx));
+		ssize_t n = transport_write(&c->tr, buf_data(&c->tx),
+		    buf_len(&c->tx));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -169,7 +143,7 @@ conn_flush(struct conn *c)
 		buf_consume(&c->tx, (size_t)n);
 		c->info.bytes_out += (uint64_t)n;
 		c->eng->tot.bytes_out += (uint64_t)n;
-		c->info.t_last = now_mono();
+		c->info.t_last = clock_now_mono();
 	}
 	if (buf_len(&c->tx) > 0) {
 		ev_io_start(c->eng->loop, &c->wio);
@@ -186,7 +160,7 @@ conn_flush(struct conn *c)
 		return -1;
 	}
 	if (c->shut_after_flush && !c->wr_shut) {
-		shutdown(c->fd, SHUT_WR);
+		(void)transport_shutdown(&c->tr);
 		c->wr_shut = 1;
 		if (c->rd_eof) {
 			conn_close(c, "closed (both sides shut down)");
@@ -199,6 +173,7 @@ conn_flush(struct conn *c)
 void
 conn_send(struct conn *c, const void *p, size_t n)
 {
+	assert(p != NULL || n == 0);
 	if (c->dead || n == 0)
 		return;
 	if (c->wr_shut || c->shut_after_flush || c->close_after_flush) {
@@ -207,7 +182,7 @@ conn_send(struct conn *c, const void *p, size_t n)
 	}
 	if (buf_len(&c->tx) == 0 && c->info.state != CS_CONNECTING) {
 		/* Fast path: write directly, queue only what does not fit. */
-		ssize_t w = write(c->fd, p, n);
+		ssize_t w = transport_write(&c->tr, p, n);
 
 		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR) {
@@ -217,7 +192,7 @@ conn_send(struct conn *c, const void *p, size_t n)
 		if (w > 0) {
 			c->info.bytes_out += (uint64_t)w;
 			c->eng->tot.bytes_out += (uint64_t)w;
-			c->info.t_last = now_mono();
+			c->info.t_last = clock_now_mono();
 			p = (const unsigned char *)p + w;
 			n -= (size_t)w;
 		}
@@ -344,13 +319,12 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 	ev_io_stop(e->loop, &c->wio);
 	ev_timer_stop(e->loop, &c->timer);
 	c->reading = 0;
-	if (c->fd >= 0)
-		close(c->fd);
+	transport_close(&c->tr);
 	c->fd = -1;
 	if (reason != c->info.reason)
 		snprintf(c->info.reason, sizeof(c->info.reason), "%s", reason);
 	c->info.state = st;
-	c->info.t_closed = now_mono();
+	c->info.t_closed = clock_now_mono();
 	if (was_open) {
 		e->tot.open--;
 		if (c->info.side == SIDE_SERVER)
@@ -384,7 +358,8 @@ conn_connect_swap(struct conn *c, int fd)
 {
 	ev_io_stop(c->eng->loop, &c->wio);
 	ev_timer_stop(c->eng->loop, &c->timer);
-	close(c->fd);
+	transport_close(&c->tr);
+	transport_tcp_init(&c->tr, fd);
 	c->fd = fd;
 	ev_io_set(&c->rio, fd, EV_READ);
 	ev_io_set(&c->wio, fd, EV_WRITE);
@@ -544,7 +519,7 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	for (i = 0; i < CONN_READ_BUDGET && !c->dead; i++) {
-		ssize_t n = read(c->fd, scratch, sizeof(scratch));
+		ssize_t n = transport_read(&c->tr, scratch, sizeof(scratch));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -560,7 +535,7 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->info.bytes_in += (uint64_t)n;
 		c->eng->tot.bytes_in += (uint64_t)n;
-		c->info.t_last = now_mono();
+		c->info.t_last = clock_now_mono();
 		msgs = c->info.msgs_in;
 		conn_input(c, scratch, (size_t)n);
 		/* Bytes trickling into a frame that never completes (slowloris)
@@ -583,12 +558,9 @@ conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->info.state == CS_CONNECTING) {
-		int err = 0;
-		socklen_t sl = sizeof(err);
+		if (transport_connect_done(&c->tr) < 0) {
+			int err = errno;
 
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
-			err = errno;
-		if (err != 0) {
 			if (c->connect_failed != NULL)
 				c->connect_failed(c, err);
 			else
@@ -629,7 +601,7 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0) {
-		double quiet = now_mono() - c->info.t_last;
+		double quiet = clock_now_mono() - c->info.t_last;
 
 		/* Output still being written (a long download) is traffic;
 		 * an unfinished input frame is not. */
@@ -642,6 +614,16 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		    c->eng->lim.idle_timeout);
 	} else
 		conn_fail(c, "timeout");
+}
+
+void
+conn_destroy(struct conn *c)
+{
+	assert(c->dead);
+	transport_close(&c->tr);
+	buf_free(&c->rx);
+	buf_free(&c->tx);
+	free(c);
 }
 
 const char *

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "engine.h"
 #include "observer.h"
+#include "transport.h"
 
 struct conn;
 
@@ -32,11 +33,14 @@ struct conn_handler {
 	void	(*on_close)(struct conn *c);
 };
 
-/* Allocated by conn_new, freed by the engine's reaper after conn_close. */
+/* Allocated by conn_new; after conn_close or conn_fail the engine's reaper
+ * calls on_close, then conn_destroy frees it with everything inside. */
 struct conn {
 	struct conn_info	 info;		/* public: front ends read this */
 	struct engine		*eng;
-	int			 fd;
+	struct transport	 tr;		/* all I/O goes through it */
+	int			 fd;		/* tr.fd, for the watchers;
+						 * -1 once closed */
 	ev_io			 rio, wio;
 	ev_timer		 timer;
 	struct buf		 rx, tx;
@@ -84,7 +88,8 @@ void conn_close(struct conn *c, const char *reason);
 void conn_fail(struct conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Replace a connecting connection's socket (closed here) with fd, on which
- * a non-blocking connect to another address is under way. */
+ * a non-blocking connect to another address is under way; the new socket
+ * gets a TCP transport. */
 void conn_connect_swap(struct conn *c, int fd);
 /* Arm the connection's timer (seconds); 0 disarms it. */
 void conn_timer(struct conn *c, double seconds);
@@ -97,7 +102,11 @@ void conn_warn(struct conn *c, const char *fmt, ...)
 void conn_rtt(struct conn *c, double seconds);
 /* Decode and deliver any whole messages already buffered. */
 void conn_process(struct conn *c);
-/* Fill "ip:port" for a socket address. */
+/* Fill "ip:port" for a socket address (addr_format's text). */
 void conn_addr_str(const struct sockaddr *sa, char *out, size_t outlen);
+/* Free a reaped connection and everything inside it: buffers, transport
+ * (closed first if still open), the connection itself. Only the engine's
+ * reaper calls it, after the handler's on_close. */
+void conn_destroy(struct conn *c);
 
 #endif

@@ -50,9 +50,7 @@ engine_reap(struct engine *e)
 		e->dead = c->next;
 		if (c->h->on_close != NULL)
 			c->h->on_close(c);
-		buf_free(&c->rx);
-		buf_free(&c->tx);
-		free(c);
+		conn_destroy(c);
 	}
 	if (e->dead_held) {
 		ev_unref(e->loop);
@@ -194,10 +192,15 @@ engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 }
 
 double
-engine_now(struct engine *e)
+engine_loop_time(struct engine *e)
 {
-	(void)e;
-	return now_mono();
+	return ev_now(e->loop);
+}
+
+void
+engine_loop_time_update(struct engine *e)
+{
+	ev_now_update(e->loop);
 }
 
 uint64_t

@@ -4,6 +4,7 @@
 #define SB_ENGINE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "clock.h"
 #include "observer.h"
 
 struct ev_loop;
@@ -35,17 +36,22 @@ struct engine {
 	struct conn		*conns;		/* every live connection */
 	struct conn		*dead;		/* closed, freed from the loop */
 	uint64_t		 next_id;
-	int			 stopping;
-	int			 dead_held;	/* loop kept alive to reap */
+	int			 stopping;	/* boolean: engine_stop was called */
+	int			 dead_held;	/* boolean: loop kept alive to reap */
 	void			*priv;		/* loop watchers (engine.c) */
 };
 
 /* Default limits: 1 MiB frames, 4 MiB buffered, 10 s connect, no idle. */
 void engine_limits_default(struct engine_limits *lim);
+/* A new engine with its own loop (lim NULL: the defaults); exits with
+ * status 3 if libev cannot make a loop. */
 struct engine *engine_new(const struct engine_limits *lim);
+/* Close every connection (their on_close runs), cancel every timer and
+ * free the engine. */
 void engine_free(struct engine *e);
 /* Register an observer; it must outlive the engine or be removed. */
 void engine_observe(struct engine *e, struct observer *o);
+/* Remove an observer registered with engine_observe (absent: nothing). */
 void engine_unobserve(struct engine *e, struct observer *o);
 /* Run the loop until engine_stop or until nothing is left to do. */
 void engine_run(struct engine *e);
@@ -54,8 +60,15 @@ void engine_stop(struct engine *e);
 /* Stop on SIGINT/SIGTERM and ignore SIGPIPE; calls cb first if set. A
  * second call only replaces cb. */
 void engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int));
-/* The monotonic loop time, in seconds. */
-double engine_now(struct engine *e);
+/* The loop's cached time in seconds (libev's ev_now, read once per loop
+ * iteration): for timers, rates and schedules. Compare it only with other
+ * engine_loop_time values; a latency or a duration, and every t_* stamp of
+ * struct conn_info, is a fresh clock_now_mono() instead (clock.h says
+ * which to use when). */
+double engine_loop_time(struct engine *e);
+/* Read the clock into the loop time now (ev_now_update): before the loop
+ * runs, or after a long stretch of work, so a schedule starts from now. */
+void engine_loop_time_update(struct engine *e);
 /* Raise RLIMIT_NOFILE to its hard limit; returns the resulting soft limit. */
 uint64_t engine_raise_nofile(void);
 
@@ -65,6 +78,8 @@ struct engine_timer *engine_every(struct engine *e, double interval,
 /* Call fn(arg) once after delay seconds. */
 struct engine_timer *engine_after(struct engine *e, double delay,
     void (*fn)(struct engine *, void *), void *arg);
+/* Stop and free a timer or fd watch (NULL: nothing). A one-shot timer is
+ * freed when it fires: cancel it only before. */
 void engine_timer_cancel(struct engine *e, struct engine_timer *t);
 /* Watch fd for readability and call fn (used by the dashboard's stdin). */
 struct engine_timer *engine_watch_fd(struct engine *e, int fd,

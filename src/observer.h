@@ -17,7 +17,9 @@ enum conn_state {
 };
 
 /* The public part of a connection, embedded in struct conn. Read-only for
- * front ends; valid from OBS_OPENED until OBS_CLOSED returns. */
+ * front ends; valid from OBS_OPENED until OBS_CLOSED returns. The t_*
+ * stamps are seconds of clock_now_mono() (clock.h), fresh reads, so that
+ * t_open - t_start is the connect latency. */
 struct conn_info {
 	uint64_t		 id;		/* 1, 2, ... per engine */
 	enum conn_side		 side;
@@ -59,6 +61,7 @@ struct observer {
 	struct observer *next;
 };
 
+/* "connecting", "open", "closing", "closed", "failed"; "?" otherwise. */
 const char *conn_state_name(enum conn_state s);
 
 #endif

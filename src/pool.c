@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 #include "conn.h"
 #include "pool.h"
+#include "sock.h"
 #include "util.h"
 
 #define POOL_TICK	0.005	/* seconds between ramp-up steps */
@@ -94,33 +94,20 @@ pool_port_range(struct pool *p)
 static int
 pool_bind_source(struct pool *p, int fd, size_t i)
 {
-	struct sockaddr_storage ss = p->src[i];
-	socklen_t sl = ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-	    sizeof(struct sockaddr_in6);
-	int t, one = 1;
+	const struct sockaddr *sa = (const struct sockaddr *)&p->src[i];
+	socklen_t sl = sock_addr_len(sa);
+	int t;
 
 	for (t = 0; t < POOL_PORT_TRIES; t++) {
 		uint16_t port = (uint16_t)(p->port_lo + p->port_next[i]);
 
 		p->port_next[i] = (p->port_next[i] + 1) % p->port_n;
-		if (ss.ss_family == AF_INET)
-			((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		else
-			((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-		if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
+		if (sock_bind_source(fd, sa, sl, port) == 0)
 			return 0;
 		if (errno != EADDRINUSE)
 			return -1;
 	}
-	ss = p->src[i];
-#ifdef IP_BIND_ADDRESS_NO_PORT
-	/* Pick the port at connect time, per destination, so one source
-	 * address is not limited to one ephemeral range. */
-	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-#else
-	(void)one;
-#endif
-	return bind(fd, (struct sockaddr *)&ss, sl);
+	return sock_bind_source(fd, sa, sl, 0);
 }
 
 /* Learn of our connections closing, to reconnect when asked to. */
@@ -266,7 +253,7 @@ pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
 	*fd = -1;
 	while (*tried < p->dst.n) {
 		const union sb_addr *a = &p->dst.a[*idx];
-		int s, one = 1, rc;
+		int s, is_open;
 
 		if (*fd >= 0)
 			close(*fd);
@@ -275,8 +262,7 @@ pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
 			*idx = (uint16_t)((*idx + 1) % p->dst.n);
 		a = &p->dst.a[*idx];
 		(*tried)++;
-		s = socket(a->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
+		s = sock_stream(a->sa.sa_family);
 		if (s < 0) {
 			if (errno == EAFNOSUPPORT) {	/* no IPv6 here */
 				pool_note(p, *idx, errno, NULL, list, listlen);
@@ -286,7 +272,7 @@ pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
 			*stage = "socket";
 			return PW_LOCAL;
 		}
-		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		(void)sock_set_nodelay(s);
 		if (p->nsrc > 0) {
 			int si = pool_pick_source(p, n, a->sa.sa_family);
 
@@ -304,10 +290,9 @@ pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
 				return PW_LOCAL;
 			}
 		}
-		rc = connect(s, &a->sa, addr_len(a));
-		if (rc == 0 || errno == EINPROGRESS) {
+		if (sock_connect_start(s, &a->sa, addr_len(a), &is_open) == 0) {
 			*fd = s;
-			return rc == 0 ? PW_OPEN : PW_CONNECTING;
+			return is_open ? PW_OPEN : PW_CONNECTING;
 		}
 		*err = errno;
 		pool_note(p, *idx, errno, NULL, list, listlen);
@@ -412,7 +397,7 @@ static void
 pool_tick_cb(struct engine *e, void *arg)
 {
 	struct pool *p = arg;
-	double now = engine_now(e);
+	double now = engine_loop_time(e);
 	uint64_t allow;
 
 	if (p->cfg.rate > 0) {
@@ -449,7 +434,10 @@ pool_start(struct pool *p)
 {
 	if (p->tick != NULL || p->started >= p->target)
 		return;
-	p->last = engine_now(p->eng);
+	/* Outside the loop (before it runs, or after a long callback) its
+	 * cached time is old: the rate counts from now. */
+	engine_loop_time_update(p->eng);
+	p->last = engine_loop_time(p->eng);
 	p->credit = 1;		/* the first connection goes at once */
 	pool_tick_cb(p->eng, p);
 	if (p->started < p->target && p->tick == NULL)
@@ -501,9 +489,10 @@ pool_conn_closed(struct pool *p, struct conn *c)
 		p->due_cap = p->due_cap ? p->due_cap * 2 : 16;
 		p->due = xrealloc(p->due, p->due_cap * sizeof(*p->due));
 	}
-	p->due[p->due_len++] = engine_now(p->eng) + p->cfg.reconnect_delay;
+	p->due[p->due_len++] = engine_loop_time(p->eng) +
+	    p->cfg.reconnect_delay;
 	if (p->tick == NULL) {
-		p->last = engine_now(p->eng);
+		p->last = engine_loop_time(p->eng);
 		p->tick = engine_every(p->eng, POOL_TICK, pool_tick_cb, p);
 	}
 }

@@ -57,6 +57,7 @@ uint64_t pool_errors(const struct pool *p);
 const char *pool_last_error(const struct pool *p);
 /* Stop opening new connections. */
 void pool_stop(struct pool *p);
+/* pool_stop, then free p (NULL: nothing); its open connections stay. */
 void pool_free(struct pool *p);
 /* Tell the pool one of its connections closed (for reconnect). */
 void pool_conn_closed(struct pool *p, struct conn *c);

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <ev.h>
 #include "conn.h"
 #include "server.h"
+#include "sock.h"
 #include "svc.h"
 #include "util.h"
 
@@ -82,7 +82,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)revents;
 	for (i = 0; i < SERVER_ACCEPT_BUDGET; i++) {
-		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = sock_accept(l->fd);
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -96,7 +96,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				e->tot.emfile++;
 				if (s->spare >= 0) {
 					close(s->spare);
-					fd = accept(l->fd, NULL, NULL);
+					fd = sock_accept(l->fd);
 					if (fd >= 0)
 						close(fd);
 					s->spare = open("/dev/null",
@@ -128,8 +128,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				    (unsigned long long)e->lim.max_conns);
 			continue;
 		}
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		(void)sock_set_nodelay(fd);
 		struct conn *c = conn_new(e, fd, SIDE_SERVER, CS_OPEN,
 		    s->codec, s->svc->handler, svc_new(s->cfg));
 		c->owner = s;
@@ -171,47 +170,27 @@ server_bind_all(struct server *s, struct addr_list *l, int port,
     int reuseport, size_t *bad)
 {
 	size_t i;
-	int one = 1;
 
 	s->skipped[0] = '\0';
 	for (i = 0; i < l->n && s->nlsn < SERVER_MAX_LISTEN; i++) {
 		union sb_addr a = l->a[i];
 		int fd, err;
 
-		if (a.sa.sa_family == AF_INET6)
-			a.in6.sin6_port = htons((uint16_t)port);
-		else
-			a.in.sin_port = htons((uint16_t)port);
-		fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
+		(void)sock_addr_set_port(&a.sa, port);
+		/* With several addresses, [::] must not take the IPv4 port
+		 * that 0.0.0.0 binds next. */
+		fd = sock_listen(&a.sa, addr_len(&a), (reuseport ?
+		    SOCKF_REUSEPORT : 0) | (l->n > 1 ? SOCKF_V6ONLY : 0),
+		    SERVER_BACKLOG);
 		if (fd >= 0) {
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-			    sizeof(one));
-			if (reuseport)
-				setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-				    sizeof(one));
-			/* With several addresses, [::] must not take the
-			 * IPv4 port that 0.0.0.0 binds next. */
-			if (a.sa.sa_family == AF_INET6 && l->n > 1)
-				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-				    sizeof(one));
-			if (bind(fd, &a.sa, addr_len(&a)) == 0 &&
-			    listen(fd, SERVER_BACKLOG) == 0) {
-				struct sockaddr_storage ss;
-				socklen_t sl = sizeof(ss);
+			int bound = port == 0 ? sock_local_port(fd) : -1;
 
-				if (port == 0 && getsockname(fd,
-				    (struct sockaddr *)&ss, &sl) == 0)
-					port = ntohs(ss.ss_family == AF_INET6 ?
-					    ((struct sockaddr_in6 *)&ss)->sin6_port :
-					    ((struct sockaddr_in *)&ss)->sin_port);
-				s->lsn[s->nlsn++].fd = fd;
-				continue;
-			}
+			if (bound > 0)
+				port = bound;
+			s->lsn[s->nlsn++].fd = fd;
+			continue;
 		}
 		err = errno;
-		if (fd >= 0)
-			close(fd);
 		if (l->n > 1 && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)) {
 			char as[64];
 			size_t len = strlen(s->skipped);

@@ -28,6 +28,7 @@ const char *server_skipped(const struct server *s);
 void server_set_log(struct server *s, void *stdio_file);
 /* Stop accepting and close the listening socket (connections stay). */
 void server_stop(struct server *s);
+/* server_stop, then free s (NULL: nothing). */
 void server_free(struct server *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <time.h>
 #include "util.h"
 
@@ -61,15 +62,6 @@ xstrndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
-}
-
-double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int
@@ -195,6 +187,13 @@ addr_format(const struct sockaddr *sa, char *out, size_t outlen)
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
 		n = snprintf(out, outlen, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+
+		/* An unnamed (socketpair, unbound client) or abstract socket
+		 * has no path to show. */
+		n = snprintf(out, outlen, "%.*s", (int)sizeof(un->sun_path),
+		    un->sun_path[0] != '\0' ? un->sun_path : "unix");
 	} else
 		n = snprintf(out, outlen, "?");
 	if (n < 0)

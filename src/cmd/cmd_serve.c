@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "server.h"
 #include "service.h"
+#include "sock.h"
 #include "ui.h"
 #include "util.h"
 
@@ -121,10 +122,8 @@ serve_reserve_port(const char *listen, char *out, size_t outlen, char *err,
     size_t errlen)
 {
 	char host[256];
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
 	struct addrinfo hints, *res;
-	int port, fd, one = 1, gai;
+	int port, fd, gai;
 
 	if (split_hostport(listen, host, sizeof(host), &port, err, errlen) < 0)
 		return -1;
@@ -139,11 +138,9 @@ serve_reserve_port(const char *listen, char *out, size_t outlen, char *err,
 		snprintf(err, errlen, "%s: %s", listen, gai_strerror(gai));
 		return -1;
 	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-	    sizeof(one)) < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+	fd = sock_bind(res->ai_addr, res->ai_addrlen, SOCKF_REUSEPORT |
+	    SOCKF_BLOCKING);
+	if (fd < 0 || (port = sock_local_port(fd)) < 0) {
 		snprintf(err, errlen, "reserve a port on %s: %s", listen,
 		    strerror(errno));
 		if (fd >= 0)
@@ -152,9 +149,6 @@ serve_reserve_port(const char *listen, char *out, size_t outlen, char *err,
 		return -1;
 	}
 	freeaddrinfo(res);
-	port = ntohs(ss.ss_family == AF_INET6 ?
-	    ((struct sockaddr_in6 *)&ss)->sin6_port :
-	    ((struct sockaddr_in *)&ss)->sin_port);
 	snprintf(out, outlen, strchr(host, ':') ? "[%s]:%d" : "%s:%d",
 	    host[0] ? host : "127.0.0.1", port);
 	return fd;

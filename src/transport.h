@@ -1,0 +1,129 @@
+/* Transports: how a connection's bytes reach its socket, behind one small
+ * table of functions (after redis's connection.h). conn.c does all its I/O
+ * through these calls; TCP is the one transport today (transport_tcp.c).
+ * Nothing here assumes an IP address: a Unix socket transport (issue #16)
+ * is TCP's table on an AF_UNIX descriptor, and TLS is one more table whose
+ * priv holds the SSL object.
+ *
+ * Results follow read(2)/write(2): a count, or -1 with errno. EAGAIN means
+ * "not now": the call needs a readiness first, and want says which one.
+ * For TCP and Unix sockets that is always the call's own direction (a read
+ * waits for readable, a write for writable), which is what conn.c's
+ * watchers do. A TLS transport maps OpenSSL's SSL_ERROR_WANT_READ and
+ * SSL_ERROR_WANT_WRITE onto want, and conn.c must then arm the watcher
+ * want names instead (the one place to change, in conn_read_cb and
+ * conn_flush, when TLS lands). */
+#ifndef SB_TRANSPORT_H
+#define SB_TRANSPORT_H
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* The readiness an I/O call that failed with EAGAIN waits for. */
+enum transport_want {
+	TRANSPORT_WANT_NONE,	/* the call made progress, or failed */
+	TRANSPORT_WANT_READ,	/* retry once the socket is readable */
+	TRANSPORT_WANT_WRITE	/* retry once the socket is writable */
+};
+
+struct transport;
+
+/* One kind of transport: a const table, one per kind. Every entry is
+ * required. */
+struct transport_ops {
+	const char	*name;		/* "tcp"; later "unix", "tls" */
+	/* Read up to n bytes into p: the count, 0 at the peer's EOF, or -1
+	 * with errno (EAGAIN: nothing now; see want). */
+	ssize_t		(*read)(struct transport *t, void *p, size_t n);
+	/* Write up to n bytes of p: the count written, or -1 with errno
+	 * (EAGAIN: the socket is full; EPIPE, ECONNRESET: the peer left). */
+	ssize_t		(*write)(struct transport *t, const void *p, size_t n);
+	/* Write the iovcnt pieces of iov in order, as write does. */
+	ssize_t		(*writev)(struct transport *t, const struct iovec *iov,
+			    int iovcnt);
+	/* Finish an outgoing connect once the socket is writable: 0 when
+	 * established, or -1 with errno the reason (ECONNREFUSED...). A TLS
+	 * transport runs its client handshake here and fails with EAGAIN
+	 * and want set until it is done; an accept handshake gets its own
+	 * entry beside this one when TLS lands. */
+	int		(*connect_done)(struct transport *t);
+	/* Send our FIN once the last byte is written (shutdown(2) SHUT_WR;
+	 * TLS sends close_notify first): 0, or -1 with errno. */
+	int		(*shutdown)(struct transport *t);
+	/* Close the socket and release the transport's state; fd becomes
+	 * -1. Closing a closed transport does nothing. */
+	void		(*close)(struct transport *t);
+	/* Write the local and peer addresses as text ("127.0.0.1:40000",
+	 * "[::1]:7000", a Unix socket's path); a side it cannot learn is
+	 * left as it was. */
+	void		(*describe)(struct transport *t, char *local,
+			    size_t locallen, char *peer, size_t peerlen);
+};
+
+/* A connection's transport, embedded in struct conn (no allocation per
+ * connection); conn_destroy closes it if it is still open. */
+struct transport {
+	const struct transport_ops *ops;
+	int			 fd;	/* the socket the loop watches */
+	enum transport_want	 want;	/* after EAGAIN: what to wait for */
+	void			*priv;	/* the kind's own state; NULL for TCP */
+};
+
+/* The TCP transport's table; it works on any connected stream socket. */
+extern const struct transport_ops transport_tcp_ops;
+
+/* Make t a TCP transport around the connected or connecting socket fd. */
+void transport_tcp_init(struct transport *t, int fd);
+
+/* Call t's read (one indirect call: this is the hot path). */
+static inline ssize_t
+transport_read(struct transport *t, void *p, size_t n)
+{
+	return t->ops->read(t, p, n);
+}
+
+/* Call t's write (one indirect call: this is the hot path). */
+static inline ssize_t
+transport_write(struct transport *t, const void *p, size_t n)
+{
+	return t->ops->write(t, p, n);
+}
+
+/* Call t's writev. */
+static inline ssize_t
+transport_writev(struct transport *t, const struct iovec *iov, int iovcnt)
+{
+	return t->ops->writev(t, iov, iovcnt);
+}
+
+/* Call t's connect_done: 0 established, or -1 with errno. */
+static inline int
+transport_connect_done(struct transport *t)
+{
+	return t->ops->connect_done(t);
+}
+
+/* Call t's shutdown: 0, or -1 with errno. */
+static inline int
+transport_shutdown(struct transport *t)
+{
+	return t->ops->shutdown(t);
+}
+
+/* Call t's close, once it has a table (a zeroed transport is skipped). */
+static inline void
+transport_close(struct transport *t)
+{
+	if (t->ops != NULL)
+		t->ops->close(t);
+}
+
+/* Call t's describe. */
+static inline void
+transport_describe(struct transport *t, char *local, size_t locallen,
+    char *peer, size_t peerlen)
+{
+	t->ops->describe(t, local, locallen, peer, peerlen);
+}
+
+#endif
