@@ -544,11 +544,85 @@ match_on_close(const struct step *st, struct tmpl_vars *vars,
 	return MATCH_FAIL;
 }
 
-int
-match_on_timeout(const struct step *st, const unsigned char *pending,
-    size_t n, struct tmpl_vars *vars, struct buf *why)
+/* Read a big-endian length of width bytes from p. */
+static uint64_t
+match_be(const unsigned char *p, size_t width)
 {
-	char text[160];
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < width; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Find "\r\n\r\n" (or "\n\n") in p[0..n): the end of an HTTP head. */
+static int
+match_has_blank_line(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (p[i] == '\n' && (p[i + 1] == '\n' ||
+		    (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')))
+			return 1;
+	return 0;
+}
+
+void
+match_incomplete(const struct codec *codec, const unsigned char *p, size_t n,
+    char *out, size_t outlen)
+{
+	const char *name = codec != NULL ? codec->name : "raw";
+
+	if (strcmp(name, "line") == 0)
+		snprintf(out, outlen, "%zu bytes without a line ending", n);
+	else if (strcmp(name, "len16") == 0 || strcmp(name, "len32") == 0) {
+		size_t w = name[3] == '1' ? 2 : 4;
+
+		if (n < w)
+			snprintf(out, outlen, "%zu of the %zu bytes of a length "
+			    "prefix", n, w);
+		else
+			snprintf(out, outlen, "%zu of the %llu content bytes "
+			    "its length prefix announces", n - w,
+			    (unsigned long long)match_be(p, w));
+	} else if (strcmp(name, "jsonhdr") == 0) {
+		uint64_t hl = n >= 2 ? match_be(p, 2) : 0;
+
+		if (n < 2)
+			snprintf(out, outlen, "%zu of the 2 bytes of a header "
+			    "length", n);
+		else if (n - 2 < hl)
+			snprintf(out, outlen, "%zu of the %llu bytes of a JSON "
+			    "header", n - 2, (unsigned long long)hl);
+		else
+			snprintf(out, outlen, "a whole %llu-byte JSON header "
+			    "and %zu bytes of content, short of its "
+			    "content-length", (unsigned long long)hl,
+			    n - 2 - (size_t)hl);
+	} else if (strcmp(name, "http") == 0)
+		snprintf(out, outlen, match_has_blank_line(p, n) ?
+		    "%zu bytes of an HTTP message whose body is short of its "
+		    "Content-Length or last chunk" : "%zu bytes of an HTTP head "
+		    "without the blank line that ends it", n);
+	else if (strcmp(name, "resp") == 0)
+		snprintf(out, outlen, "%zu bytes of a RESP value without its "
+		    "final CRLF (or a bulk string short of its length)", n);
+	else if (strcmp(name, "raw") == 0)
+		snprintf(out, outlen, "%zu bytes that do not settle the expect "
+		    "yet", n);
+	else
+		snprintf(out, outlen, "%zu bytes of an incomplete %s frame", n,
+		    name);
+}
+
+int
+match_on_timeout(const struct step *st, const struct codec *framing,
+    const unsigned char *pending, size_t n, struct tmpl_vars *vars,
+    struct buf *why)
+{
+	char text[320], inc[240];
 
 	if (st->u.expect.kind == EXPECT_NOTHING) {
 		if (n == 0)
@@ -559,9 +633,17 @@ match_on_timeout(const struct step *st, const unsigned char *pending,
 		report_bytes(why, "received", pending, n, 0);
 		return MATCH_FAIL;
 	}
-	snprintf(text, sizeof(text), "timed out after %gs %s",
-	    st->u.expect.timeout, n == 0 ? "with nothing received" :
-	    "with an incomplete message");
+	if (n == 0)
+		snprintf(text, sizeof(text), "timed out after %gs with nothing "
+		    "received", st->u.expect.timeout);
+	else if (framing != NULL) {
+		match_incomplete(framing, pending, n, inc, sizeof(inc));
+		snprintf(text, sizeof(text), "timed out after %gs with an "
+		    "incomplete %s frame: %s", st->u.expect.timeout,
+		    framing->name, inc);
+	} else
+		snprintf(text, sizeof(text), "timed out after %gs with an "
+		    "incomplete message", st->u.expect.timeout);
 	report_head(why, st, text);
 	report_wanted(why, st, vars);
 	if (n > 0)

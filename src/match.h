@@ -42,9 +42,18 @@ int match_stream(const struct step *st, const unsigned char *p, size_t n,
 int match_on_close(const struct step *st, struct tmpl_vars *vars,
     struct buf *why);
 /* st's timeout expired with pending[0..n) unmatched: MATCH_OK for `expect
- * nothing` when n == 0, else a MATCH_FAIL report. */
-int match_on_timeout(const struct step *st, const unsigned char *pending,
-    size_t n, struct tmpl_vars *vars, struct buf *why);
+ * nothing` when n == 0, else a MATCH_FAIL report that shows the bytes as
+ * text and hex. framing is the codec whose incomplete frame pending is (the
+ * report then says what is missing, e.g. "4 bytes without a line ending"),
+ * or NULL for the raw stream's unmatched bytes. */
+int match_on_timeout(const struct step *st, const struct codec *framing,
+    const unsigned char *pending, size_t n, struct tmpl_vars *vars,
+    struct buf *why);
+/* Say in out what the partial frame p[0..n) of codec still lacks, in the
+ * codec's own terms (line: "N bytes without a line ending"; len16/len32 and
+ * jsonhdr: the announced and the received lengths; http: head or body). */
+void match_incomplete(const struct codec *codec, const unsigned char *p,
+    size_t n, char *out, size_t outlen);
 /* Do a STEP_CAPTURE on the last received message in vars: MATCH_OK with the
  * variable set, or MATCH_FAIL with a report. */
 int match_capture(const struct step *st, struct tmpl_vars *vars,

@@ -256,7 +256,7 @@ test_length_close_nothing_on_messages(void **state)
 	buf_reset(&fx.why);
 	assert_int_equal(match_on_close(&fx.sc->steps[1], &fx.v, &fx.why),
 	    MATCH_OK);
-	assert_int_equal(match_on_timeout(&fx.sc->steps[2], NULL, 0, &fx.v,
+	assert_int_equal(match_on_timeout(&fx.sc->steps[2], NULL, NULL, 0, &fx.v,
 	    &fx.why), MATCH_OK);
 	assert_int_equal(match_on_close(&fx.sc->steps[0], &fx.v, &fx.why),
 	    MATCH_FAIL);
@@ -309,7 +309,7 @@ test_stream_exact_match_ignores_read_boundaries(void **state)
 	    (const unsigned char *)"{\"a\": 2}", 8, &fx.v, &used, &fx.why),
 	    MATCH_FAIL);
 	buf_reset(&fx.why);
-	assert_int_equal(match_on_timeout(&fx.sc->steps[0], in, 5, &fx.v,
+	assert_int_equal(match_on_timeout(&fx.sc->steps[0], NULL, in, 5, &fx.v,
 	    &fx.why), MATCH_FAIL);
 	assert_why("line 1: expect bytes: timed out after 5s with an "
 	    "incomplete message");
