@@ -1105,7 +1105,7 @@ parse_send(struct parser *p)
 		    sizeof(why)) == -1) {
 			buf_free(&b);
 			perr(p, at, "paths are relative to the scenario file's "
-			    "directory", "expected a readable regular file, got "
+			    "directory", "expected a readable file, got "
 			    "'%s' (%s)", full, too_big ? "larger than 16M" :
 			    why);
 			free(full);
