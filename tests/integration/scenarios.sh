@@ -149,13 +149,13 @@ assert "4 bytes without a line ending" in f and "70 6f 6e 67" in f, f
 PY
 check $? "and the JSON report"
 
-timeout 30 "$BIN" run tests/scenarios/send-before-expect.txt >"$tmp/sbe" 2>&1
+timeout -k 1 30 "$BIN" run tests/scenarios/send-before-expect.txt >"$tmp/sbe" 2>&1
 check $(( $? == 1 ? 0 : 1 )) "20 MB sent before the first expect to an echo fails on its timeout, no deadlock"
 grep -q "send-before-expect.txt:[0-9]*: connection 1: sending stalled: the peer took none of the [0-9]* bytes queued for 1s, while [0-9]* bytes it sent wait for the next expect (held up to --max-buffer, 4194304 bytes)" "$tmp/sbe"
 check $? "and says why: both sides' buffers are full"
-timeout 60 "$BIN" run --max-buffer 64M tests/scenarios/send-before-expect.txt >"$tmp/sbe2" 2>&1
+timeout -k 1 60 "$BIN" run --max-buffer 64M tests/scenarios/send-before-expect.txt >"$tmp/sbe2" 2>&1
 check $? "with --max-buffer 64M the same 20 MB script passes (the first 100 bytes match)"
-timeout 30 "$BIN" run tests/scenarios/stream-before-expect.txt tests/scenarios/framed-before-expect.txt >"$tmp/sbe3" 2>&1
+timeout -k 1 30 "$BIN" run tests/scenarios/stream-before-expect.txt tests/scenarios/framed-before-expect.txt >"$tmp/sbe3" 2>&1
 check $? "3 MB of raw or line sends before the first expect pass: what arrived meanwhile waits for it, in order"
 
 "$BIN" check tests/scenarios/regex-backreference.txt >"$tmp/br" 2>&1
@@ -163,7 +163,7 @@ check $(( $? == 2 ? 0 : 1 )) "check refuses a regex with backreferences"
 grep -q "^tests/scenarios/regex-backreference.txt:5:14: expected a regex without backreferences, got a backreference '.5'" "$tmp/br" &&
     grep -q "^hint: .*exponential" "$tmp/br"
 check $? "at file:line:col, saying why"
-timeout 10 "$BIN" run --max-time 5s tests/scenarios/regex-backreference.txt >"$tmp/br2" 2>&1
+timeout -k 1 10 "$BIN" run --max-time 5s tests/scenarios/regex-backreference.txt >"$tmp/br2" 2>&1
 check $(( $? == 2 ? 0 : 1 )) "run refuses it before running anything"
 
 "$BIN" run tests/scenarios/long-expect.txt >"$tmp/sig" 2>&1 &
@@ -180,20 +180,20 @@ grep -q "long-expect.txt: stopped after a signal with 1 of 1 connections unfinis
 check $? "and the report says so"
 
 mkfifo "$tmp/fifo.txt"
-timeout 5 "$BIN" check "$tmp/fifo.txt" >"$tmp/ff" 2>&1
+timeout -k 1 5 "$BIN" check "$tmp/fifo.txt" >"$tmp/ff" 2>&1
 check $(( $? == 2 ? 0 : 1 )) "check of a FIFO exits 2 at once instead of blocking"
 grep -q "fifo.txt: cannot read: not a regular file: a FIFO (pipe)" "$tmp/ff"
 check $? "and says it is not a regular file"
-timeout 5 "$BIN" run "$tmp/fifo.txt" >"$tmp/ff" 2>&1
+timeout -k 1 5 "$BIN" run "$tmp/fifo.txt" >"$tmp/ff" 2>&1
 check $(( $? == 2 ? 0 : 1 )) "run of a FIFO exits 2 at once"
-timeout 5 "$BIN" check "$tmp" >"$tmp/ff" 2>&1
+timeout -k 1 5 "$BIN" check "$tmp" >"$tmp/ff" 2>&1
 check $(( $? == 2 ? 0 : 1 )) "check of a directory exits 2"
 grep -q "not a regular file: a directory" "$tmp/ff"
 check $? "and names it a directory"
-echo 'send "a"' | timeout 5 "$BIN" check /dev/stdin >"$tmp/ff" 2>&1
+echo 'send "a"' | timeout -k 1 5 "$BIN" check /dev/stdin >"$tmp/ff" 2>&1
 check $(( $? == 2 ? 0 : 1 )) "check of /dev/stdin from a pipe exits 2"
 printf 'send file fifo.txt\n' >"$tmp/sendfifo.txt"
-timeout 5 "$BIN" check "$tmp/sendfifo.txt" >"$tmp/ff" 2>&1
+timeout -k 1 5 "$BIN" check "$tmp/sendfifo.txt" >"$tmp/ff" 2>&1
 check $(( $? == 2 ? 0 : 1 )) "send file of a FIFO is refused at once"
 grep -q "sendfifo.txt:1:11: expected a readable file, got '.*fifo.txt' (not a regular file: a FIFO (pipe)" "$tmp/ff"
 check $? "and the message names the line and the kind of file"
@@ -237,7 +237,7 @@ check $? "the JSON report has an errors entry with file, line and message"
 ls -a "$tmp" | grep -q '^\.rep\.'
 check $(( $? == 0 ? 1 : 0 )) "no temp report file is left behind"
 echo "stale" >"$tmp/rep2.xml"
-timeout 5 "$BIN" run -f junit -o "$tmp/rep2.xml" "$tmp/fifo.txt" >/dev/null 2>&1
+timeout -k 1 5 "$BIN" run -f junit -o "$tmp/rep2.xml" "$tmp/fifo.txt" >/dev/null 2>&1
 grep -q "<error message=\".*fifo.txt: cannot read: not a regular file" "$tmp/rep2.xml"
 check $? "a scenario path that is a FIFO is a JUnit <error> too"
 "$BIN" run -f junit -o /dev/null tests/scenarios/incomplete-line.txt >/dev/null 2>&1
