@@ -617,12 +617,32 @@ match_incomplete(const struct codec *codec, const unsigned char *p, size_t n,
 		    name);
 }
 
+void
+match_report_partial(const struct step *st, const char *what,
+    const struct codec *framing, const unsigned char *p, size_t n,
+    struct tmpl_vars *vars, struct buf *why)
+{
+	char text[400], inc[240];
+
+	if (framing != NULL && n > 0) {
+		match_incomplete(framing, p, n, inc, sizeof(inc));
+		snprintf(text, sizeof(text), "%s with an incomplete %s frame: %s",
+		    what, framing->name, inc);
+	} else
+		snprintf(text, sizeof(text), "%s with %s", what, n == 0 ?
+		    "nothing received" : "an incomplete message");
+	report_head(why, st, text);
+	report_wanted(why, st, vars);
+	if (n > 0)
+		report_bytes(why, "received", p, n, 0);
+}
+
 int
 match_on_timeout(const struct step *st, const struct codec *framing,
     const unsigned char *pending, size_t n, struct tmpl_vars *vars,
     struct buf *why)
 {
-	char text[320], inc[240];
+	char text[160];
 
 	if (st->u.expect.kind == EXPECT_NOTHING) {
 		if (n == 0)
@@ -633,21 +653,9 @@ match_on_timeout(const struct step *st, const struct codec *framing,
 		report_bytes(why, "received", pending, n, 0);
 		return MATCH_FAIL;
 	}
-	if (n == 0)
-		snprintf(text, sizeof(text), "timed out after %gs with nothing "
-		    "received", st->u.expect.timeout);
-	else if (framing != NULL) {
-		match_incomplete(framing, pending, n, inc, sizeof(inc));
-		snprintf(text, sizeof(text), "timed out after %gs with an "
-		    "incomplete %s frame: %s", st->u.expect.timeout,
-		    framing->name, inc);
-	} else
-		snprintf(text, sizeof(text), "timed out after %gs with an "
-		    "incomplete message", st->u.expect.timeout);
-	report_head(why, st, text);
-	report_wanted(why, st, vars);
-	if (n > 0)
-		report_bytes(why, "received", pending, n, 0);
+	snprintf(text, sizeof(text), "timed out after %gs",
+	    st->u.expect.timeout);
+	match_report_partial(st, text, framing, pending, n, vars, why);
 	return MATCH_FAIL;
 }
 

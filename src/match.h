@@ -49,6 +49,13 @@ int match_on_close(const struct step *st, struct tmpl_vars *vars,
 int match_on_timeout(const struct step *st, const struct codec *framing,
     const unsigned char *pending, size_t n, struct tmpl_vars *vars,
     struct buf *why);
+/* Write a failure report for the expect st that ended (what: "timed out
+ * after 2s", "the connection failed: ...") with p[0..n) unmatched: what
+ * was expected, and the bytes as text and hex; framing as in
+ * match_on_timeout. */
+void match_report_partial(const struct step *st, const char *what,
+    const struct codec *framing, const unsigned char *p, size_t n,
+    struct tmpl_vars *vars, struct buf *why);
 /* Say in out what the partial frame p[0..n) of codec still lacks, in the
  * codec's own terms (line: "N bytes without a line ending"; len16/len32 and
  * jsonhdr: the announced and the received lengths; http: head or body). */

@@ -652,7 +652,29 @@ rc_close(struct conn *c)
 
 			snprintf(text, sizeof(text), "connection %s: %s",
 			    conn_state_name(c->info.state), c->info.reason);
-			runner_note_failure(r, rc, line, text);
+			if (rc->wait == RC_EXPECT && rc->pc < r->sc->nsteps &&
+			    (buf_len(&c->rx) > 0 || buf_len(&rc->pending) > 0)) {
+				/* Show what had arrived of the message the
+				 * step waited for (the rx buffer lives until
+				 * the reaper frees the connection). */
+				struct buf why;
+
+				buf_init(&why);
+				if (r->sc->stream)
+					match_report_partial(&r->sc->steps[rc->pc],
+					    text, NULL, buf_data(&rc->pending),
+					    buf_len(&rc->pending), &rc->vars,
+					    &why);
+				else
+					match_report_partial(&r->sc->steps[rc->pc],
+					    text, c->info.codec, buf_data(&c->rx),
+					    buf_len(&c->rx), &rc->vars, &why);
+				buf_append(&why, "", 1);
+				runner_note_failure(r, rc, line,
+				    (char *)buf_data(&why));
+				buf_free(&why);
+			} else
+				runner_note_failure(r, rc, line, text);
 			rc->failed = 1;
 		}
 		if (rc->passed)

@@ -243,3 +243,18 @@ check $? "a scenario path that is a FIFO is a JUnit <error> too"
 "$BIN" run -f junit -o /dev/null tests/scenarios/incomplete-line.txt >/dev/null 2>&1
 [ -c /dev/null ]
 check $? "--output /dev/null is written in place, never replaced"
+cat >"$tmp/close.py" <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(100); c.sendall(b"pong"); c.close()
+PY
+python3 "$tmp/close.py" >"$tmp/close.port" &
+pids="$pids $!"
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/close.port" ] && break; sleep 0.1; done
+printf 'name "pong, then close"\ncodec line\ntimeout 2s\nsend "ping"\nexpect "pong"\n' >"$tmp/close.txt"
+timeout -k 1 10 "$BIN" run -C "127.0.0.1:$(cat "$tmp/close.port")" "$tmp/close.txt" >"$tmp/close.out" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a peer that closes inside a line fails the expect"
+grep -q "close.txt:5: connection 1: expect bytes: connection failed: protocol error: EOF inside a line frame (4 bytes pending) with an incomplete line frame: 4 bytes without a line ending" "$tmp/close.out" &&
+    grep -q "received hex @0: 70 6f 6e 67" "$tmp/close.out"
+check $? "and the report shows the 4 bytes that arrived"
