@@ -30,6 +30,15 @@
 #define MATCH_OK	1
 #define MATCH_MORE	2	/* match_stream: not decided, read more */
 
+/* Regex matching is bounded in time: up to MATCH_REGEX_INLINE bytes it runs
+ * in process (glibc's worst super-linear patterns take well under 0.1 s on
+ * that); past it, in a child process killed after MATCH_REGEX_BUDGET_MS
+ * milliseconds, and the step fails saying so. Inputs are at most
+ * --max-frame bytes. */
+#define MATCH_REGEX_INLINE	2048
+#define MATCH_REGEX_BUDGET_MS	200
+#define MATCH_REGEX_MAX_GROUPS	2	/* regmatch_t slots asked for */
+
 /* Match one decoded message against an expect step: MATCH_OK or MATCH_FAIL. */
 int match_expect(const struct step *st, const struct codec_frame *msg,
     struct tmpl_vars *vars, struct buf *why);

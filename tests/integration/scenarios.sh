@@ -258,3 +258,9 @@ check $(( $? == 1 ? 0 : 1 )) "a peer that closes inside a line fails the expect"
 grep -q "close.txt:5: connection 1: expect bytes: connection failed: protocol error: EOF inside a line frame (4 bytes pending) with an incomplete line frame: 4 bytes without a line ending" "$tmp/close.out" &&
     grep -q "received hex @0: 70 6f 6e 67" "$tmp/close.out"
 check $? "and the report shows the 4 bytes that arrived"
+python3 -c "open('$tmp/big.txt', 'w').write('a' * 200000)"
+printf 'name "a super-linear regex on a 200 KB line"\ncodec line\nservice echo\ntimeout 30s\nsend file big.txt\nexpect regex "(.*)(.*)(.*)c"\n' >"$tmp/slowre.txt"
+timeout -k 1 20 "$BIN" run "$tmp/slowre.txt" >"$tmp/slowre.out" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a regex glibc matches super-linearly on a long line fails the step instead of holding the loop"
+grep -q "slowre.txt:6: connection 1: expect regex: matching the pattern against 200000 bytes took over 200ms and was stopped" "$tmp/slowre.out"
+check $? "and says why"

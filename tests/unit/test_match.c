@@ -364,6 +364,41 @@ test_timeout_names_the_incomplete_frame_of_each_codec(void **state)
 	assert_why("received hex @0: 70 6f 6e 67");
 }
 
+/* Regex matching is bounded in time: a pattern glibc matches in time
+ * super-linear in the input is stopped and fails the step with a reason
+ * (it used to hold the loop for minutes); an ordinary pattern on the same
+ * long input, run the same bounded way, matches, and a capture still gets
+ * its group. */
+static void
+test_regex_on_long_input_is_bounded_in_time(void **state)
+{
+	size_t n = 200000;
+	char *body = malloc(n + 2);
+	struct tmpl_vars *v = &fx.v;
+	const unsigned char *val;
+	size_t vl;
+
+	(void)state;
+	assert_non_null(body);
+	memset(body, 'a', n);
+	body[n] = 'b';
+	body[n + 1] = '\0';
+	fx_parse("expect regex \"(.*)(.*)(.*)c\"\nexpect regex \"a+b$\"\n"
+	    "capture tail regex \"a(b)$\"\n");
+	assert_int_equal(fx_match(0, body, n + 1, NULL), MATCH_FAIL);
+	assert_why("line 1: expect regex: matching the pattern against 200001 "
+	    "bytes took over 200ms and was stopped");
+	buf_reset(&fx.why);
+	assert_int_equal(fx_match(1, body, n + 1, NULL), MATCH_OK);
+	assert_int_equal(match_capture(&fx.sc->steps[2], v, &fx.why),
+	    MATCH_OK);
+	val = vars_get(v, "tail", &vl);
+	assert_non_null(val);
+	assert_int_equal(vl, 1);
+	assert_memory_equal(val, "b", 1);
+	free(body);
+}
+
 /* Captures take regex group 1, a JSON path, or a header path, and fail
  * with a report when nothing fits. */
 static void
@@ -441,6 +476,8 @@ main(void)
 		cmocka_unit_test_teardown(
 		    test_timeout_names_the_incomplete_frame_of_each_codec,
 		    fx_teardown),
+		cmocka_unit_test_teardown(
+		    test_regex_on_long_input_is_bounded_in_time, fx_teardown),
 		cmocka_unit_test_teardown(
 		    test_captures_set_variables_from_last_message, fx_teardown),
 	};
