@@ -53,7 +53,8 @@ static void
 conn_update_read(struct conn *c)
 {
 	int want = !c->dead && !c->rd_eof && !c->paused && !c->backpressure &&
-	    c->info.state != CS_CONNECTING;
+	    c->info.state != CS_CONNECTING &&
+	    !(c->held && buf_len(&c->rx) >= c->eng->lim.max_buffer);
 
 	if (want && !c->reading) {
 		ev_io_start(c->eng->loop, &c->rio);
@@ -207,7 +208,8 @@ conn_send(struct conn *c, const void *p, size_t n)
 		if (conn_flush(c) < 0)
 			return;
 	}
-	if (buf_len(&c->tx) > c->eng->lim.max_buffer && !c->backpressure) {
+	if (buf_len(&c->tx) > c->eng->lim.max_buffer && !c->backpressure &&
+	    !c->no_backpressure) {
 		/* The peer is not reading our replies: stop reading its input
 		 * until it does, so memory stays bounded. */
 		c->backpressure = 1;
@@ -388,6 +390,15 @@ conn_pause(struct conn *c, int paused)
 }
 
 void
+conn_hold(struct conn *c, int held)
+{
+	c->held = held != 0;
+	conn_update_read(c);
+	if (!held && !c->dead)
+		conn_process(c);
+}
+
+void
 conn_rtt(struct conn *c, double seconds)
 {
 	c->info.rtt_last = seconds;
@@ -400,7 +411,7 @@ conn_decode(struct conn *c, const unsigned char *p, size_t n)
 	const struct codec *cd = c->info.codec;
 	size_t done = 0;
 
-	while (!c->dead && !c->paused && done < n) {
+	while (!c->dead && !c->paused && !c->held && done < n) {
 		struct codec_frame f;
 		char err[160] = "";
 		ssize_t used;
@@ -443,7 +454,7 @@ conn_decode(struct conn *c, const unsigned char *p, size_t n)
 static void
 conn_check_eof(struct conn *c)
 {
-	if (c->dead || !c->rd_eof || c->paused || c->eof_told)
+	if (c->dead || !c->rd_eof || c->paused || c->held || c->eof_told)
 		return;
 	if (buf_len(&c->rx) > 0) {
 		conn_fail(c, "protocol error: EOF inside a %s frame (%zu bytes "
@@ -476,6 +487,7 @@ conn_process(struct conn *c)
 	buf_consume(&c->rx, used);
 	if (buf_len(&c->rx) == 0)
 		buf_shrink(&c->rx, 4096);
+	conn_update_read(c);	/* a held rx may have room again */
 	conn_check_eof(c);
 }
 
@@ -544,7 +556,10 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (c->info.side == SIDE_SERVER && c->eng->lim.idle_timeout > 0 &&
 		    (c->info.msgs_in != msgs || buf_len(&c->rx) == 0))
 			conn_timer(c, c->eng->lim.idle_timeout);
-		if (c->paused || c->backpressure || (size_t)n < sizeof(scratch))
+		if (c->held)
+			conn_update_read(c);	/* stop at max_buffer */
+		if (c->paused || c->backpressure || !c->reading ||
+		    (size_t)n < sizeof(scratch))
 			break;
 	}
 }

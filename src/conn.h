@@ -57,6 +57,10 @@ struct conn {
 	unsigned		 dead:1;	/* closed, waiting to be freed */
 	unsigned		 in_decode:1;
 	unsigned		 eof_told:1;	/* handler heard of the EOF */
+	unsigned		 held:1;	/* read into rx, do not decode */
+	unsigned		 no_backpressure:1; /* keep reading whatever tx
+						   holds: the handler bounds
+						   its input itself */
 	size_t			 max_frame;
 	struct codec_cursor	*cursor;	/* the codec's memory of the
 						   pending frame (codec.h) */
@@ -95,6 +99,11 @@ void conn_connect_swap(struct conn *c, int fd);
 void conn_timer(struct conn *c, double seconds);
 /* Stop or resume reading (the handler's own flow control). */
 void conn_pause(struct conn *c, int paused);
+/* Hold decoding (held = 1): bytes the peer sends are still read into rx,
+ * up to max_buffer bytes, so a peer that writes while we write never
+ * blocks on us; releasing (0) delivers every whole frame buffered, then
+ * any EOF. A scenario runner holds between its expects. */
+void conn_hold(struct conn *c, int held);
 /* Emit an OBS_ERROR event without closing. */
 void conn_warn(struct conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

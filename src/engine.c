@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <ev.h>
 #include "conn.h"
 #include "engine.h"
 #include "util.h"
+
+#define ENGINE_SIG_GRACE	1	/* seconds from a signal to the exit */
 
 /* A timer or fd watch made by engine_every/after/watch_fd. */
 struct engine_timer {
@@ -158,11 +161,47 @@ engine_emit(struct engine *e, const struct conn_info *ci,
 		o->on_event(o->ctx, ci, ev);
 }
 
+/* The signal SIGINT/SIGTERM that arrived, 0 if none since the loop ran. */
+static volatile sig_atomic_t engine_sig_pending;
+
+/* The loop did not come back within ENGINE_SIG_GRACE seconds of a signal:
+ * something holds it (a step that does not yield). End the process. */
+static void
+engine_sig_backstop(int sig)
+{
+	static const char msg[] = "\nsockbench: interrupted, and a step did "
+	    "not give the event loop back within 1s: exiting now\n";
+	ssize_t w;
+
+	(void)sig;
+	w = write(2, msg, sizeof(msg) - 1);
+	(void)w;
+	_exit(128 + (engine_sig_pending ? engine_sig_pending : SIGTERM));
+}
+
+/* SIGINT/SIGTERM, before libev sees it: arm the backstop (alarm), and a
+ * second signal while the first is not handled ends the process at once.
+ * Only async-signal-safe calls (ev_feed_signal is documented as such). */
+static void
+engine_sig_handler(int sig)
+{
+	if (engine_sig_pending)
+		engine_sig_backstop(sig);
+	engine_sig_pending = sig;
+	alarm(ENGINE_SIG_GRACE);
+	ev_feed_signal(sig);
+}
+
 void
 engine_run(struct engine *e)
 {
 	e->stopping = 0;
 	ev_run(e->loop, 0);
+	if (engine_sig_pending) {
+		/* The loop came back: the front end writes its report. */
+		alarm(0);
+		engine_sig_pending = 0;
+	}
 	engine_reap(e);
 }
 
@@ -177,6 +216,7 @@ void
 engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 {
 	struct engine_priv *p = e->priv;
+	struct sigaction sa;
 
 	signal(SIGPIPE, SIG_IGN);
 	p->sigcb = cb;
@@ -189,6 +229,17 @@ engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 	ev_signal_start(e->loop, &p->sigterm);
 	ev_unref(e->loop);
 	ev_unref(e->loop);
+	/* Take over libev's handlers (it installs them in ev_signal_start)
+	 * to add a backstop: whatever a step does, a signal ends the run
+	 * within ENGINE_SIG_GRACE seconds. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = engine_sig_handler;
+	sigfillset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = engine_sig_backstop;
+	sigaction(SIGALRM, &sa, NULL);
 }
 
 double

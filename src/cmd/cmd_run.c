@@ -17,7 +17,10 @@ static const char run_help[] =
 "scenario names (its `service` line) or an external server (--connect).\n"
 "Prints one line per scenario, a report for each failure (file:line of the\n"
 "step, expected vs received as escaped text and hex, the offset of the\n"
-"first difference), and ends with 'N passed, N failed'.\n"
+"first difference; a timeout shows any partial frame and what it lacks),\n"
+"and ends with 'N passed, N failed'. What the peer sends while a script\n"
+"sends waits for the next expect, up to --max-buffer; a send the peer takes\n"
+"nothing of for the scenario's timeout fails with 'sending stalled'.\n"
 "\n"
 "  -C, --connect HOST:PORT  run against this server instead\n"
 "  -l, --listen HOST:PORT   address of the embedded server (default\n"
@@ -30,7 +33,8 @@ static const char run_help[] =
 "      --max-time DUR       fail a scenario still running after DUR\n"
 "  -f, --format FMT         text (default), tap, junit or json\n"
 "  -o, --output FILE        write the report there (the text summary still\n"
-"                           goes to stdout)\n"
+"                           goes to stdout); always written, atomically,\n"
+"                           also when a scenario does not parse\n"
 "  -q, --quiet              no per-scenario lines, only the report\n"
 "  -h, --help               this text\n"
 "\n"
@@ -129,7 +133,12 @@ run_one(struct scenario *sc, const struct run_opts *o,
 	ctx.runner = runner_new(ctx.eng, sc, o, err, sizeof(err));
 	if (ctx.runner == NULL || runner_start(ctx.runner, err,
 	    sizeof(err)) < 0) {
+		char text[600];
+
 		fprintf(stderr, "sockbench run: %s: %s\n", sc->path, err);
+		snprintf(text, sizeof(text), "%s: could not start: %s",
+		    sc->path, err);
+		report_add_error(rep, sc->path, text);
 		runner_free(ctx.runner);
 		engine_free(ctx.eng);
 		return EXIT_RUNTIME;
@@ -180,10 +189,11 @@ run_main(int argc, char **argv)
 	struct run_opts o;
 	struct engine_limits lim;
 	struct report rep;
+	struct report_out ro;
 	struct scenario **scs;
 	const char *output = NULL;
 	int ch, idx, fmt = REPORT_TEXT, quiet = 0, parse_errors = 0, rc;
-	double max_time = 0, t0;
+	double max_time = 0, t0 = now_mono();
 	size_t i, n;
 	FILE *out = NULL;
 
@@ -226,6 +236,18 @@ run_main(int argc, char **argv)
 	n = (size_t)(argc - optind);
 	if (n == 0)
 		return cli_usage_error("run", "no scenario files given");
+	/* Start the report file first: a typo in its path should not cost a
+	 * whole run. From here on a report is always written. */
+	out = stdout;
+	if (output != NULL) {
+		char err[600];
+
+		if (report_out_open(&ro, output, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench run: --output %s\n", err);
+			return EXIT_USAGE;
+		}
+		out = ro.f;
+	}
 	/* Parse everything first: a typo should not cost a long run. */
 	scs = xcalloc(n, sizeof(*scs));
 	for (i = 0; i < n; i++) {
@@ -235,60 +257,71 @@ run_main(int argc, char **argv)
 		if (scs[i] == NULL) {
 			fprintf(stderr, "%s\n", err);
 			parse_errors++;
-		}
+			report_add_error(&rep, argv[optind + i], err);
+		} else
+			report_add_skipped(&rep, argv[optind + i],
+			    "not run: another scenario file did not parse");
 	}
 	rc = EXIT_OK;
 	if (parse_errors > 0) {
 		fprintf(stderr, "sockbench run: %d of %zu scenario files did not "
 		    "parse; nothing was run\n", parse_errors, n);
 		rc = EXIT_USAGE;
-		goto out;
+		goto report;
 	}
-	/* Open the report file first: a typo in its path should not cost a
-	 * whole run. */
-	out = stdout;
-	if (output != NULL && (out = fopen(output, "w")) == NULL) {
-		fprintf(stderr, "sockbench run: --output %s: %s\n", output,
-		    strerror(errno));
-		rc = EXIT_USAGE;
-		goto out;
-	}
+	report_free(&rep);
 	engine_raise_nofile();
 	t0 = now_mono();
 	for (i = 0; i < n; i++) {
 		uint64_t c = o.conns ? o.conns : scs[i]->connections;
+		int r;
 
 		if (cli_check_nofile("run", c, o.connect ? 1 : 2) < 0) {
+			report_add_error(&rep, scs[i]->path, "not run: more "
+			    "connections than the open-file limit allows");
 			rc = EXIT_USAGE;
-			goto out;
+			i++;
+			break;
 		}
-		int r = run_one(scs[i], &o, &lim, max_time, &rep, i, n);
-
+		r = run_one(scs[i], &o, &lim, max_time, &rep, i, n);
 		if (r == EXIT_RUNTIME) {
-			rc = EXIT_RUNTIME;
-			goto out;
+			rc = EXIT_RUNTIME;	/* its error is in the report */
+			i++;
+			break;
 		}
 		if (!quiet && rep.n > 0 && fmt == REPORT_TEXT)
 			report_line(stdout, &rep.items[rep.n - 1]);
 		else if (!quiet && rep.n > 0 && output != NULL)
 			report_line(stdout, &rep.items[rep.n - 1]);
 		fflush(stdout);
-		if (r < 0)
+		if (r < 0) {
+			i++;
 			break;		/* interrupted */
+		}
 	}
+	/* Every file named gets its line: those after an error or a signal
+	 * were not run. */
+	for (; i < n; i++)
+		report_add_skipped(&rep, scs[i]->path, rc != EXIT_OK ?
+		    "not run: an earlier scenario could not start" :
+		    "not run: interrupted by a signal");
 	rep.seconds = now_mono() - t0;
+	if (rc == EXIT_OK && report_passed(&rep) < n)
+		rc = EXIT_FAILED;
+report:
 	report_write(out, &rep, fmt);
-	if (out != stdout) {
-		fclose(out);
+	if (output != NULL) {
+		char err[600];
+
 		out = NULL;
+		if (report_out_commit(&ro, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench run: --output %s\n", err);
+			if (rc == EXIT_OK || rc == EXIT_FAILED)
+				rc = EXIT_RUNTIME;
+		}
 		if (fmt != REPORT_TEXT)
 			report_write(stdout, &rep, REPORT_TEXT);
 	}
-	if (rc == EXIT_OK && report_passed(&rep) < n)
-		rc = EXIT_FAILED;
-out:
-	if (out != NULL && out != stdout)
-		fclose(out);
 	for (i = 0; i < n; i++)
 		if (scs[i] != NULL)
 			scenario_free(scs[i]);

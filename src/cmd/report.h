@@ -17,7 +17,24 @@ struct report_item {
 	uint64_t	 sends, expects;
 	double		 seconds;
 	struct hist	 latency;
-	char		*failure;	/* NULL if it passed */
+	char		*failure;	/* NULL if it passed; for an error or a
+					   skip, the reason */
+	int		 error;		/* did not parse, or could not start:
+					   never run */
+	int		 skipped;	/* not run because another one erred */
+	unsigned	 line, col;	/* of an error, 0 if unknown */
+};
+
+/* An --output file being written: a temp file in the target's directory,
+ * renamed over the target on commit, so a reader sees the old report or
+ * the whole new one, never a part. The target is removed when the temp
+ * is made, so a run that dies leaves no stale report behind. A target
+ * that exists and is not a regular file (/dev/stdout, a FIFO) is written
+ * in place. Owned by the caller; commit or abort releases it. */
+struct report_out {
+	FILE	*f;
+	char	*path;		/* where the report goes */
+	char	*tmp;		/* the temp file, NULL when written in place */
 };
 
 struct report {
@@ -33,6 +50,23 @@ void report_add(struct report *rep, const struct scenario *sc,
     const char *target, const struct run_result *res);
 /* The line printed as a scenario finishes (text format). */
 void report_line(FILE *f, const struct report_item *it);
+/* Add a scenario that did not parse or could not start: text is the
+ * error, "path:line:col: message[\nhint: ...]" or "path: message". */
+void report_add_error(struct report *rep, const char *path,
+    const char *text);
+/* Add a scenario that was not run because of another's error. */
+void report_add_skipped(struct report *rep, const char *path,
+    const char *why);
+/* Scenarios that erred. */
+size_t report_errors(const struct report *rep);
+/* Start writing path; 0, or -1 with a reason (nothing was created). */
+int report_out_open(struct report_out *o, const char *path, char *err,
+    size_t errlen);
+/* Flush, sync and rename the temp file over the target; 0, or -1 with a
+ * reason (the temp file is removed). */
+int report_out_commit(struct report_out *o, char *err, size_t errlen);
+/* Give up: close and remove the temp file. */
+void report_out_abort(struct report_out *o);
 /* Write the whole report in a format. */
 void report_write(FILE *f, const struct report *rep, enum report_format fmt);
 /* Scenarios that passed and failed. */

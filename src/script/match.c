@@ -1,6 +1,13 @@
 /* Expect matching, captures, and the mismatch reports users read. */
+#include <assert.h>
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +112,87 @@ render_want(const struct step *st, struct tmpl_vars *vars, struct buf *b,
 	return -1;
 }
 
-/* Run the step's regex over p[0..n); 1 if it matches. */
+/* One regexec over str[0..n) (NUL-terminated); 0 on a match, as regexec. */
+static int
+regex_exec(const regex_t *re, const char *str, size_t n, regmatch_t *m,
+    size_t nm)
+{
+#ifdef REG_STARTEND
+	m[0].rm_so = 0;
+	m[0].rm_eo = (regoff_t)n;
+	return regexec(re, str, nm, m, REG_STARTEND);
+#else
+	(void)n;
+	return regexec(re, str, nm, m, 0);
+#endif
+}
+
+/* regexec in a child process, waited for at most MATCH_REGEX_BUDGET_MS:
+ * glibc's regexec cannot be interrupted and is super-linear in the input
+ * for some patterns without backreferences ("(.*)(.*)(.*)c" takes 1.6 s on
+ * 20 KB), so past MATCH_REGEX_INLINE bytes it runs where it can be killed.
+ * 1 match, 0 no match, -1 over the budget or no child could be made. */
+static int
+regex_run_bounded(const regex_t *re, const char *str, size_t n,
+    regmatch_t *m, size_t nm)
+{
+	struct { int rc; regmatch_t m[MATCH_REGEX_MAX_GROUPS]; } res;
+	struct pollfd pfd;
+	double deadline = now_mono() + MATCH_REGEX_BUDGET_MS / 1e3, left;
+	size_t got = 0;
+	ssize_t r;
+	pid_t pid;
+	int fds[2];
+
+	assert(nm <= MATCH_REGEX_MAX_GROUPS);
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(fds[0]);
+		memset(&res, 0, sizeof(res));
+		memcpy(res.m, m, nm * sizeof(*m));
+		res.rc = regex_exec(re, str, n, res.m, nm);
+		r = write(fds[1], &res, sizeof(res));
+		_exit(r == (ssize_t)sizeof(res) ? 0 : 1);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (got < sizeof(res) && (left = deadline - now_mono()) > 0) {
+		int pr = poll(&pfd, 1, (int)(left * 1e3) + 1);
+
+		if (pr == -1 && errno == EINTR)
+			continue;	/* a signal: the loop sees it soon */
+		if (pr <= 0)
+			break;
+		r = read(fds[0], (char *)&res + got, sizeof(res) - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fds[0]);
+	if (got < sizeof(res))
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	if (got < sizeof(res))
+		return -1;
+	memcpy(m, res.m, nm * sizeof(*m));
+	return res.rc == 0;
+}
+
+/* Run the step's regex over p[0..n): 1 if it matches, 0 if not, -1 if
+ * matching took over MATCH_REGEX_BUDGET_MS (the pattern is super-linear
+ * on this input) or could not be run. */
 static int
 regex_run(const regex_t *re, const unsigned char *p, size_t n,
     regmatch_t *m, size_t nm)
@@ -116,15 +203,26 @@ regex_run(const regex_t *re, const unsigned char *p, size_t n,
 	buf_init(&b);
 	buf_append(&b, p, n);
 	buf_append(&b, "", 1);
-#ifdef REG_STARTEND
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)n;
-	rc = regexec(re, (const char *)bytes_of(&b), nm, m, REG_STARTEND);
-#else
-	rc = regexec(re, (const char *)bytes_of(&b), nm, m, 0);
-#endif
+	if (n <= MATCH_REGEX_INLINE)
+		rc = regex_exec(re, (const char *)bytes_of(&b), n, m, nm) == 0;
+	else
+		rc = regex_run_bounded(re, (const char *)bytes_of(&b), n, m,
+		    nm);
 	buf_free(&b);
-	return rc == 0;
+	return rc;
+}
+
+/* The report for a regex that ran out of its time budget. */
+static void
+report_regex_slow(struct buf *why, const struct step *st, size_t n)
+{
+	char text[300];
+
+	snprintf(text, sizeof(text), "matching the pattern against %zu bytes "
+	    "took over %dms and was stopped: glibc's regexec is super-linear "
+	    "for this pattern; anchor it or avoid several .* groups", n,
+	    MATCH_REGEX_BUDGET_MS);
+	report_head(why, st, text);
 }
 
 /* Parse p[0..n) as one whole JSON value; NULL if it is not. */
@@ -383,8 +481,13 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		buf_free(&b);
 		return rc ? MATCH_OK : MATCH_FAIL;
 	case EXPECT_REGEX:
-		if (regex_run(&e->re, msg->body, msg->body_len, m, 1))
+		rc = regex_run(&e->re, msg->body, msg->body_len, m, 1);
+		if (rc > 0)
 			return MATCH_OK;
+		if (rc < 0) {
+			report_regex_slow(why, st, msg->body_len);
+			return MATCH_FAIL;
+		}
 		report_regex(why, st, msg->body, msg->body_len,
 		    "the message does not match the pattern");
 		return MATCH_FAIL;
@@ -465,7 +568,11 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 		*used = (size_t)e->length;
 		return MATCH_OK;
 	case EXPECT_REGEX:
-		if (!regex_run(&e->re, p, n, m, 1))
+		if ((rc = regex_run(&e->re, p, n, m, 1)) < 0) {
+			report_regex_slow(why, st, n);
+			return MATCH_FAIL;
+		}
+		if (rc == 0)
 			return MATCH_MORE;
 		vars_set_last(vars, p, n, NULL, 0);
 		*used = n;
@@ -544,9 +651,103 @@ match_on_close(const struct step *st, struct tmpl_vars *vars,
 	return MATCH_FAIL;
 }
 
+/* Read a big-endian length of width bytes from p. */
+static uint64_t
+match_be(const unsigned char *p, size_t width)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < width; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Find "\r\n\r\n" (or "\n\n") in p[0..n): the end of an HTTP head. */
+static int
+match_has_blank_line(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (p[i] == '\n' && (p[i + 1] == '\n' ||
+		    (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')))
+			return 1;
+	return 0;
+}
+
+void
+match_incomplete(const struct codec *codec, const unsigned char *p, size_t n,
+    char *out, size_t outlen)
+{
+	const char *name = codec != NULL ? codec->name : "raw";
+
+	if (strcmp(name, "line") == 0)
+		snprintf(out, outlen, "%zu bytes without a line ending", n);
+	else if (strcmp(name, "len16") == 0 || strcmp(name, "len32") == 0) {
+		size_t w = name[3] == '1' ? 2 : 4;
+
+		if (n < w)
+			snprintf(out, outlen, "%zu of the %zu bytes of a length "
+			    "prefix", n, w);
+		else
+			snprintf(out, outlen, "%zu of the %llu content bytes "
+			    "its length prefix announces", n - w,
+			    (unsigned long long)match_be(p, w));
+	} else if (strcmp(name, "jsonhdr") == 0) {
+		uint64_t hl = n >= 2 ? match_be(p, 2) : 0;
+
+		if (n < 2)
+			snprintf(out, outlen, "%zu of the 2 bytes of a header "
+			    "length", n);
+		else if (n - 2 < hl)
+			snprintf(out, outlen, "%zu of the %llu bytes of a JSON "
+			    "header", n - 2, (unsigned long long)hl);
+		else
+			snprintf(out, outlen, "a whole %llu-byte JSON header "
+			    "and %zu bytes of content, short of its "
+			    "content-length", (unsigned long long)hl,
+			    n - 2 - (size_t)hl);
+	} else if (strcmp(name, "http") == 0)
+		snprintf(out, outlen, match_has_blank_line(p, n) ?
+		    "%zu bytes of an HTTP message whose body is short of its "
+		    "Content-Length or last chunk" : "%zu bytes of an HTTP head "
+		    "without the blank line that ends it", n);
+	else if (strcmp(name, "resp") == 0)
+		snprintf(out, outlen, "%zu bytes of a RESP value without its "
+		    "final CRLF (or a bulk string short of its length)", n);
+	else if (strcmp(name, "raw") == 0)
+		snprintf(out, outlen, "%zu bytes that do not settle the expect "
+		    "yet", n);
+	else
+		snprintf(out, outlen, "%zu bytes of an incomplete %s frame", n,
+		    name);
+}
+
+void
+match_report_partial(const struct step *st, const char *what,
+    const struct codec *framing, const unsigned char *p, size_t n,
+    struct tmpl_vars *vars, struct buf *why)
+{
+	char text[400], inc[240];
+
+	if (framing != NULL && n > 0) {
+		match_incomplete(framing, p, n, inc, sizeof(inc));
+		snprintf(text, sizeof(text), "%s with an incomplete %s frame: %s",
+		    what, framing->name, inc);
+	} else
+		snprintf(text, sizeof(text), "%s with %s", what, n == 0 ?
+		    "nothing received" : "an incomplete message");
+	report_head(why, st, text);
+	report_wanted(why, st, vars);
+	if (n > 0)
+		report_bytes(why, "received", p, n, 0);
+}
+
 int
-match_on_timeout(const struct step *st, const unsigned char *pending,
-    size_t n, struct tmpl_vars *vars, struct buf *why)
+match_on_timeout(const struct step *st, const struct codec *framing,
+    const unsigned char *pending, size_t n, struct tmpl_vars *vars,
+    struct buf *why)
 {
 	char text[160];
 
@@ -559,13 +760,9 @@ match_on_timeout(const struct step *st, const unsigned char *pending,
 		report_bytes(why, "received", pending, n, 0);
 		return MATCH_FAIL;
 	}
-	snprintf(text, sizeof(text), "timed out after %gs %s",
-	    st->u.expect.timeout, n == 0 ? "with nothing received" :
-	    "with an incomplete message");
-	report_head(why, st, text);
-	report_wanted(why, st, vars);
-	if (n > 0)
-		report_bytes(why, "received", pending, n, 0);
+	snprintf(text, sizeof(text), "timed out after %gs",
+	    st->u.expect.timeout);
+	match_report_partial(st, text, framing, pending, n, vars, why);
 	return MATCH_FAIL;
 }
 
@@ -629,7 +826,13 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 	if (c->kind == CAPTURE_REGEX) {
 		src = &vars->last_body;
 		memset(m, 0, sizeof(m));
-		if (!regex_run(&c->re, bytes_of(src), buf_len(src), m, 2)) {
+		if ((ok = regex_run(&c->re, bytes_of(src), buf_len(src), m,
+		    2)) < 0) {
+			capture_head(why, st, "matching the pattern took too "
+			    "long and was stopped");
+			return MATCH_FAIL;
+		}
+		if (!ok) {
 			escape_bytes((const unsigned char *)c->pattern,
 			    strlen(c->pattern), bad, sizeof(bad), 1);
 			snprintf(text, sizeof(text), "the last message does "

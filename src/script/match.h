@@ -30,6 +30,15 @@
 #define MATCH_OK	1
 #define MATCH_MORE	2	/* match_stream: not decided, read more */
 
+/* Regex matching is bounded in time: up to MATCH_REGEX_INLINE bytes it runs
+ * in process (glibc's worst super-linear patterns take well under 0.1 s on
+ * that); past it, in a child process killed after MATCH_REGEX_BUDGET_MS
+ * milliseconds, and the step fails saying so. Inputs are at most
+ * --max-frame bytes. */
+#define MATCH_REGEX_INLINE	2048
+#define MATCH_REGEX_BUDGET_MS	200
+#define MATCH_REGEX_MAX_GROUPS	2	/* regmatch_t slots asked for */
+
 /* Match one decoded message against an expect step: MATCH_OK or MATCH_FAIL. */
 int match_expect(const struct step *st, const struct codec_frame *msg,
     struct tmpl_vars *vars, struct buf *why);
@@ -42,9 +51,25 @@ int match_stream(const struct step *st, const unsigned char *p, size_t n,
 int match_on_close(const struct step *st, struct tmpl_vars *vars,
     struct buf *why);
 /* st's timeout expired with pending[0..n) unmatched: MATCH_OK for `expect
- * nothing` when n == 0, else a MATCH_FAIL report. */
-int match_on_timeout(const struct step *st, const unsigned char *pending,
-    size_t n, struct tmpl_vars *vars, struct buf *why);
+ * nothing` when n == 0, else a MATCH_FAIL report that shows the bytes as
+ * text and hex. framing is the codec whose incomplete frame pending is (the
+ * report then says what is missing, e.g. "4 bytes without a line ending"),
+ * or NULL for the raw stream's unmatched bytes. */
+int match_on_timeout(const struct step *st, const struct codec *framing,
+    const unsigned char *pending, size_t n, struct tmpl_vars *vars,
+    struct buf *why);
+/* Write a failure report for the expect st that ended (what: "timed out
+ * after 2s", "the connection failed: ...") with p[0..n) unmatched: what
+ * was expected, and the bytes as text and hex; framing as in
+ * match_on_timeout. */
+void match_report_partial(const struct step *st, const char *what,
+    const struct codec *framing, const unsigned char *p, size_t n,
+    struct tmpl_vars *vars, struct buf *why);
+/* Say in out what the partial frame p[0..n) of codec still lacks, in the
+ * codec's own terms (line: "N bytes without a line ending"; len16/len32 and
+ * jsonhdr: the announced and the received lengths; http: head or body). */
+void match_incomplete(const struct codec *codec, const unsigned char *p,
+    size_t n, char *out, size_t outlen);
 /* Do a STEP_CAPTURE on the last received message in vars: MATCH_OK with the
  * variable set, or MATCH_FAIL with a report. */
 int match_capture(const struct step *st, struct tmpl_vars *vars,

@@ -19,7 +19,8 @@ enum rc_wait {
 	RC_EXPECT,	/* waiting for a message, the close, or quiet */
 	RC_WAIT,	/* sleeping in a `wait` */
 	RC_CHUNK,	/* between the chunks of a split send */
-	RC_DRAIN,	/* output over the high-water mark: wait for it */
+	RC_DRAIN,	/* output over the high-water mark: wait for it,
+			   at most the timeout without progress */
 	RC_YIELD,	/* gave the loop a turn */
 	RC_DONE		/* the script ended or failed */
 };
@@ -61,11 +62,14 @@ struct rconn {
 	struct buf		 pending;	/* raw stream not yet matched */
 	struct buf		 out;		/* merge block or chunked send */
 	size_t			 chunk_off;
+	uint64_t		 drain_mark;	/* bytes out when RC_DRAIN began
+						   or last moved */
 	struct tmpl_vars	 vars;
 };
 
 static void rc_advance(struct conn *c);
 static void rc_peer_closed(struct conn *c);
+static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
 
 /* Record the first failure of the run as "file:line: report". */
@@ -155,7 +159,7 @@ rc_expect_ok(struct conn *c, struct rconn *rc)
 	rc->r->res.expects++;
 	rc_sample(c, rc);
 	conn_timer(c, 0);
-	conn_pause(c, 1);
+	conn_hold(c, 1);	/* keep reading, decode at the next expect */
 	rc->wait = RC_RUNNING;
 	rc->pc++;
 }
@@ -266,6 +270,38 @@ rc_expect_timeout(const struct runner *r, const struct step *st)
 	return st->u.expect.timeout;
 }
 
+/* How long a send may make no progress before the script fails: the
+ * scenario's timeout (or --timeout), so no wait is without one. */
+static double
+runner_stall_timeout(const struct runner *r)
+{
+	return r->timeout > 0 ? r->timeout : 5.0;
+}
+
+/* Match the raw stream's pending bytes against the expect st. Matching
+ * sees at most max_frame bytes (so a regex costs at most that much), and
+ * bytes that reach the limit without settling the step fail it. */
+static int
+rc_match_pending(struct conn *c, struct rconn *rc, const struct step *st,
+    struct buf *why)
+{
+	size_t used = 0, n = buf_len(&rc->pending);
+	int m;
+
+	if (n > c->max_frame)
+		n = c->max_frame;
+	m = match_stream(st, buf_data(&rc->pending), n, &rc->vars, &used, why);
+	if (m == MATCH_OK)
+		buf_consume(&rc->pending, used);
+	else if (m == MATCH_MORE && buf_len(&rc->pending) >= c->max_frame) {
+		buf_printf(why, "line %u: %zu bytes received without matching "
+		    "this step (limit %zu, --max-frame)", st->line,
+		    buf_len(&rc->pending), c->max_frame);
+		m = MATCH_FAIL;
+	}
+	return m;
+}
+
 /* Run steps until one has to wait, the script ends, or the budget is spent. */
 static void
 rc_advance(struct conn *c)
@@ -287,6 +323,10 @@ rc_advance(struct conn *c)
 			rc->wait = buf_len(&c->tx) > 0 ? RC_DRAIN : RC_YIELD;
 			if (rc->wait == RC_YIELD)
 				conn_timer(c, RUNNER_YIELD);
+			else {
+				rc->drain_mark = c->info.bytes_out;
+				conn_timer(c, runner_stall_timeout(r));
+			}
 			return;
 		}
 		const struct step *st = &sc->steps[rc->pc];
@@ -317,13 +357,10 @@ rc_advance(struct conn *c)
 			/* Bytes already received may settle it at once. */
 			if (sc->stream && buf_len(&rc->pending) > 0 &&
 			    st->u.expect.kind != EXPECT_CLOSE) {
-				size_t used = 0;
 				int m;
 
 				buf_init(&why);
-				m = match_stream(st, buf_data(&rc->pending),
-				    buf_len(&rc->pending), &rc->vars, &used,
-				    &why);
+				m = rc_match_pending(c, rc, st, &why);
 				if (m == MATCH_FAIL) {
 					buf_append(&why, "", 1);
 					rc_fail(c, (char *)buf_data(&why));
@@ -332,7 +369,6 @@ rc_advance(struct conn *c)
 				}
 				buf_free(&why);
 				if (m == MATCH_OK) {
-					buf_consume(&rc->pending, used);
 					rc_expect_ok(c, rc);
 					break;
 				}
@@ -342,7 +378,8 @@ rc_advance(struct conn *c)
 				rc_peer_closed(c);
 				return;
 			}
-			conn_pause(c, 0);	/* deliver what is buffered */
+			/* Deliver what was read meanwhile, then any EOF. */
+			conn_hold(c, 0);
 			return;
 		case STEP_CAPTURE:
 			buf_init(&why);
@@ -371,15 +408,17 @@ rc_advance(struct conn *c)
 	}
 }
 
-/* Connected: start the script with reading paused until an expect. */
+/* Connected: start the script. Reading stays on throughout, so a peer
+ * that answers while we send (an echo) never blocks on us; what it sends
+ * is decoded at the next expect, and held unread no further than
+ * --max-buffer bytes (conn_hold). Our own output is bounded by the drain
+ * wait instead of conn's read backpressure. */
 static void
 rc_open(struct conn *c)
 {
-	struct rconn *rc = c->udata;
-
-	conn_pause(c, 1);
+	c->no_backpressure = 1;
+	conn_hold(c, 1);
 	rc_advance(c);
-	(void)rc;
 }
 
 /* A message (or, for the raw codec, a piece of the stream) arrived. */
@@ -392,36 +431,32 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 	struct buf why;
 	int m;
 
-	if (sc->stream && buf_len(&rc->pending) + f->frame_len > c->max_frame) {
-		char text[200];
-
-		snprintf(text, sizeof(text), "%zu bytes received without "
-		    "matching this step (limit %zu, --max-frame)",
-		    buf_len(&rc->pending) + f->frame_len, c->max_frame);
-		rc_fail(c, text);
-		return;
-	}
 	if (rc->wait != RC_EXPECT) {
-		/* Only during an expect is reading on; a message that comes
-		 * with the one that matched waits for the next expect. */
-		if (sc->stream)
+		/* Decoding is held outside expects (conn_hold), so this is a
+		 * stream piece that came with the one that matched: keep it
+		 * for the next expect, within the frame limit. */
+		if (sc->stream && buf_len(&rc->pending) + f->frame_len >
+		    c->max_frame) {
+			char text[200];
+
+			snprintf(text, sizeof(text), "%zu bytes received "
+			    "without matching this step (limit %zu, "
+			    "--max-frame)", buf_len(&rc->pending) +
+			    f->frame_len, c->max_frame);
+			rc_fail(c, text);
+		} else if (sc->stream)
 			buf_append(&rc->pending, f->frame, f->frame_len);
 		return;
 	}
 	st = &sc->steps[rc->pc];
 	buf_init(&why);
 	if (sc->stream) {
-		size_t used = 0;
-
 		buf_append(&rc->pending, f->frame, f->frame_len);
 		if (st->u.expect.kind == EXPECT_CLOSE ||
 		    st->u.expect.kind == EXPECT_NOTHING)
 			m = match_expect(st, f, &rc->vars, &why);
 		else
-			m = match_stream(st, buf_data(&rc->pending),
-			    buf_len(&rc->pending), &rc->vars, &used, &why);
-		if (m == MATCH_OK)
-			buf_consume(&rc->pending, used);
+			m = rc_match_pending(c, rc, st, &why);
 	} else
 		m = match_expect(st, f, &rc->vars, &why);
 	if (m == MATCH_FAIL) {
@@ -486,9 +521,13 @@ rc_timer(struct conn *c)
 		st = sc->steps[rc->pc];
 		st.u.expect.timeout = rc_expect_timeout(rc->r, &st);
 		buf_init(&why);
-		if (match_on_timeout(&st,
+		/* The raw stream's unmatched bytes, or a framed codec's
+		 * incomplete frame still in the connection's rx. */
+		if ((sc->stream ? match_on_timeout(&st, NULL,
 		    buf_data(&rc->pending), buf_len(&rc->pending), &rc->vars,
-		    &why) == MATCH_OK) {
+		    &why) : match_on_timeout(&st, c->info.codec,
+		    buf_data(&c->rx), buf_len(&c->rx), &rc->vars, &why)) ==
+		    MATCH_OK) {
 			rc->t_sent = 0;	/* quiet is not a round trip */
 			rc_expect_ok(c, rc);
 			rc_advance(c);
@@ -502,6 +541,9 @@ rc_timer(struct conn *c)
 		rc_chunk(c, rc);
 		rc_advance(c);
 		return;
+	case RC_DRAIN:
+		rc_stalled(c, rc);
+		return;
 	case RC_WAIT:
 		rc->pc++;
 		/* FALLTHROUGH */
@@ -514,6 +556,29 @@ rc_timer(struct conn *c)
 	}
 }
 
+/* A send waited the timeout for the peer to take our bytes: go on waiting
+ * while it makes progress, else fail and say why. */
+static void
+rc_stalled(struct conn *c, struct rconn *rc)
+{
+	struct runner *r = rc->r;
+	char text[640];
+
+	if (c->info.bytes_out != rc->drain_mark) {
+		rc->drain_mark = c->info.bytes_out;
+		conn_timer(c, runner_stall_timeout(r));
+		return;
+	}
+	snprintf(text, sizeof(text), "sending stalled: the peer took none of "
+	    "the %zu bytes queued for %gs, while %zu bytes it sent wait for "
+	    "the next expect (held up to --max-buffer, %zu bytes): the script "
+	    "sends more before its next expect than the peer and we can "
+	    "buffer; put an expect between the sends or raise --max-buffer",
+	    buf_len(&c->tx), runner_stall_timeout(r), buf_len(&c->rx) +
+	    buf_len(&rc->pending), c->eng->lim.max_buffer);
+	rc_fail(c, text);
+}
+
 /* Queued output was written: continue a script that waited for it. */
 static void
 rc_drain(struct conn *c)
@@ -521,6 +586,7 @@ rc_drain(struct conn *c)
 	struct rconn *rc = c->udata;
 
 	if (rc->wait == RC_DRAIN) {
+		conn_timer(c, 0);
 		rc->wait = RC_RUNNING;
 		rc_advance(c);
 	}
@@ -586,7 +652,29 @@ rc_close(struct conn *c)
 
 			snprintf(text, sizeof(text), "connection %s: %s",
 			    conn_state_name(c->info.state), c->info.reason);
-			runner_note_failure(r, rc, line, text);
+			if (rc->wait == RC_EXPECT && rc->pc < r->sc->nsteps &&
+			    (buf_len(&c->rx) > 0 || buf_len(&rc->pending) > 0)) {
+				/* Show what had arrived of the message the
+				 * step waited for (the rx buffer lives until
+				 * the reaper frees the connection). */
+				struct buf why;
+
+				buf_init(&why);
+				if (r->sc->stream)
+					match_report_partial(&r->sc->steps[rc->pc],
+					    text, NULL, buf_data(&rc->pending),
+					    buf_len(&rc->pending), &rc->vars,
+					    &why);
+				else
+					match_report_partial(&r->sc->steps[rc->pc],
+					    text, c->info.codec, buf_data(&c->rx),
+					    buf_len(&c->rx), &rc->vars, &why);
+				buf_append(&why, "", 1);
+				runner_note_failure(r, rc, line,
+				    (char *)buf_data(&why));
+				buf_free(&why);
+			} else
+				runner_note_failure(r, rc, line, text);
 			rc->failed = 1;
 		}
 		if (rc->passed)

@@ -703,25 +703,59 @@ resolve_path(const struct scenario *sc, const char *path)
 	return r;
 }
 
-/* Read a whole file of at most max bytes into b; -1 with errno kept. */
+/* Name the kind of a file that is not a regular one, for an error. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO (pipe)";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* Read a whole regular file of at most max bytes into b; -1 with a reason
+ * in why. The open never blocks (O_NONBLOCK: a FIFO without a writer would
+ * wait forever) and anything but a regular file is refused from fstat
+ * before the first read (a FIFO, a device, a directory, /dev/stdin from a
+ * pipe or a terminal). */
 static int
-read_file(const char *path, size_t max, struct buf *b, int *too_big)
+read_file(const char *path, size_t max, struct buf *b, int *too_big,
+    char *why, size_t whylen)
 {
 	struct stat st;
 	ssize_t n;
 	int fd;
 
 	*too_big = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) ==
+	    -1) {
+		snprintf(why, whylen, "%s", strerror(errno));
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		if (errno == 0 || !S_ISREG(st.st_mode))
-			errno = EINVAL;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		const char *k = file_kind(st.st_mode);
+
+		snprintf(why, whylen, "not a regular file: %s%s", k,
+		    S_ISDIR(st.st_mode) ? "" : ", which could block the "
+		    "read forever");
 		close(fd);
 		return -1;
 	}
 	if ((uint64_t)st.st_size > max) {
 		*too_big = 1;
+		snprintf(why, whylen, "larger than %zu bytes", max);
 		close(fd);
 		return -1;
 	}
@@ -736,10 +770,13 @@ read_file(const char *path, size_t max, struct buf *b, int *too_big)
 		buf_commit(b, (size_t)n);
 		if (buf_len(b) > max) {
 			*too_big = 1;
+			snprintf(why, whylen, "larger than %zu bytes", max);
 			close(fd);
 			return -1;
 		}
 	}
+	if (n == -1)
+		snprintf(why, whylen, "%s", strerror(errno));
 	close(fd);
 	return n == -1 ? -1 : 0;
 }
@@ -1007,7 +1044,7 @@ parse_send(struct parser *p)
 	struct step_send *s;
 	struct step *st;
 	const char *w;
-	char hint[256], got[96], *path, *full;
+	char hint[256], got[96], *path, *full, why[160];
 	size_t wl, at;
 	struct buf b;
 	int too_big, kind = 0, have_delay = 0;
@@ -1064,14 +1101,13 @@ parse_send(struct parser *p)
 		full = resolve_path(p->sc, path);
 		free(path);
 		buf_init(&b);
-		if (read_file(full, SCENARIO_MAX_SENDFILE, &b, &too_big) == -1) {
-			int e = errno;
-
+		if (read_file(full, SCENARIO_MAX_SENDFILE, &b, &too_big, why,
+		    sizeof(why)) == -1) {
 			buf_free(&b);
 			perr(p, at, "paths are relative to the scenario file's "
-			    "directory", "expected a readable file, got '%s' "
-			    "(%s)", full, too_big ? "larger than 16M" :
-			    strerror(e));
+			    "directory", "expected a readable file, got "
+			    "'%s' (%s)", full, too_big ? "larger than 16M" :
+			    why);
 			free(full);
 			return -1;
 		}
@@ -1130,9 +1166,13 @@ parse_send(struct parser *p)
 	return 0;
 }
 
-/* Refuse what makes glibc's regcomp blow up in time or memory: repetition
- * operators stacked on one atom ("a+++", "a{9}{9}") and {n,m} counts whose
- * product passes 10000; 0, or -1 with a reason in why. */
+/* Refuse what makes glibc's regcomp or regexec blow up in time or memory:
+ * repetition operators stacked on one atom ("a+++", "a{9}{9}") and {n,m}
+ * counts whose product passes 10000 (-1), and backreferences \1-\9 (-2):
+ * POSIX ERE as glibc's regcomp reads it accepts them, but matching them
+ * backtracks, exponential in the input length, inside one regexec call
+ * that nothing can interrupt. Without them glibc matches in time linear
+ * in the input (bounded by --max-frame). 0, or -1/-2 with a reason in why. */
 static int
 regex_bounded(const char *pat, char *why, size_t whylen)
 {
@@ -1141,6 +1181,12 @@ regex_bounded(const char *pat, char *why, size_t whylen)
 	int after_rep = 0;
 
 	while (*q != '\0') {
+		if (*q == '\\' && q[1] >= '1' && q[1] <= '9') {
+			snprintf(why, whylen, "a backreference '\\%c' at "
+			    "offset %zu of the pattern", q[1],
+			    (size_t)(q - pat));
+			return -2;
+		}
 		if (*q == '\\' && q[1] != '\0') {
 			q += 2;
 			after_rep = 0;
@@ -1224,7 +1270,15 @@ lex_regex(struct parser *p, regex_t *re, char **pattern, const char *nul_hint,
 		return perr(p, at, nul_hint, "expected a pattern without NUL "
 		    "bytes, got one");
 	}
-	if (regex_bounded(pat, msg, sizeof(msg)) == -1) {
+	if ((rc = regex_bounded(pat, msg, sizeof(msg))) == -2) {
+		free(pat);
+		return perr(p, at, "backreferences make matching take time "
+		    "exponential in the reply's length, which would hold the "
+		    "event loop and every timeout; capture the part with "
+		    "`capture` and compare it in a later expect",
+		    "expected a regex without backreferences, got %s", msg);
+	}
+	if (rc == -1) {
 		free(pat);
 		return perr(p, at, "one of * + ? {n,m} per atom; group with ( ) "
 		    "to repeat a repetition", "expected a bounded regex, got %s",
@@ -1778,19 +1832,18 @@ scenario_load(const char *path, char *err, size_t errlen)
 {
 	struct scenario *sc;
 	struct buf b;
+	char why[160];
 	int too_big;
 
 	buf_init(&b);
-	if (read_file(path, SCENARIO_MAX_FILE, &b, &too_big) == -1) {
+	if (read_file(path, SCENARIO_MAX_FILE, &b, &too_big, why,
+	    sizeof(why)) == -1) {
 		if (too_big)
 			snprintf(err, errlen, "%s:1:1: expected at most %d bytes, "
 			    "got more\nhint: split the scenario into smaller "
 			    "files", path, SCENARIO_MAX_FILE);
 		else
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-			    errno == EINVAL || errno == EISDIR ?
-			    "it is a directory, not a scenario file" :
-			    strerror(errno));
+			snprintf(err, errlen, "%s: cannot read: %s", path, why);
 		buf_free(&b);
 		return NULL;
 	}

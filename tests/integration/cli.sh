@@ -53,3 +53,15 @@ check $? "all workers echo on that port"
 kill -TERM "$wpid"
 wait "$wpid"
 check $? "the workers' parent exits 0 on SIGTERM"
+
+# ui refuses a scenario path that is not a regular file at once (in a pty,
+# so it gets past the terminal check), like run and check.
+if command -v script >/dev/null 2>&1; then
+	mkfifo "$tmp/fifo.txt"
+	timeout -k 1 10 script -qec "$BIN ui $tmp/fifo.txt" /dev/null </dev/null >"$tmp/ui.out" 2>&1
+	check $(( $? == 2 ? 0 : 1 )) "ui with a FIFO as scenario exits 2 at once"
+	grep -q "fifo.txt: cannot read: not a regular file: a FIFO (pipe)" "$tmp/ui.out"
+	check $? "and says it is not a regular file"
+else
+	echo "ok # SKIP script(1) is not installed"
+fi

@@ -119,3 +119,148 @@ check $? "and the JSON report stays valid"
 check $(( $? == 2 ? 0 : 1 )) "check refuses a header with a codec that has none"
 grep -q "^tests/scenarios/bad-header-codec.txt:6:1: expected a codec with headers for 'expect ... header', got codec raw" "$tmp/bh"
 check $? "and names the line and the codec"
+
+# run: failure reports show what arrived (docs/reliability.md).
+"$BIN" run tests/scenarios/incomplete-line.txt >"$tmp/inc" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a line reply without a line end times out and fails"
+grep -q "incomplete-line.txt:6: connection 1: expect bytes: timed out after 0.3s with an incomplete line frame: 4 bytes without a line ending" "$tmp/inc" &&
+    grep -q 'received 4 bytes: "pong"' "$tmp/inc" &&
+    grep -q "received hex @0: 70 6f 6e 67" "$tmp/inc"
+check $? "the text report shows the 4 bytes as text and hex and says the line is incomplete"
+"$BIN" run -f tap tests/scenarios/incomplete-line.txt >"$tmp/inc.tap" 2>&1
+grep -q "^not ok 1 - tests/scenarios/incomplete-line.txt$" "$tmp/inc.tap" &&
+    grep -q "4 bytes without a line ending" "$tmp/inc.tap" &&
+    grep -q "received hex @0: 70 6f 6e 67" "$tmp/inc.tap"
+check $? "and so does the TAP report"
+"$BIN" run -f junit -o "$tmp/inc.xml" tests/scenarios/incomplete-line.txt >/dev/null 2>&1
+python3 - "$tmp/inc.xml" <<'PY'
+import sys, xml.dom.minidom
+f = xml.dom.minidom.parse(sys.argv[1]).getElementsByTagName("failure")[0]
+assert "4 bytes without a line ending" in f.getAttribute("message")
+t = f.firstChild.data
+assert 'received 4 bytes: "pong"' in t and "70 6f 6e 67" in t, t
+PY
+check $? "and the JUnit report"
+"$BIN" run -f json tests/scenarios/incomplete-line.txt >"$tmp/inc.json" 2>/dev/null
+python3 - "$tmp/inc.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))["scenarios"][0]["failure"]
+assert "4 bytes without a line ending" in f and "70 6f 6e 67" in f, f
+PY
+check $? "and the JSON report"
+
+timeout -k 1 30 "$BIN" run tests/scenarios/send-before-expect.txt >"$tmp/sbe" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "20 MB sent before the first expect to an echo fails on its timeout, no deadlock"
+grep -q "send-before-expect.txt:[0-9]*: connection 1: sending stalled: the peer took none of the [0-9]* bytes queued for 1s, while [0-9]* bytes it sent wait for the next expect (held up to --max-buffer, 4194304 bytes)" "$tmp/sbe"
+check $? "and says why: both sides' buffers are full"
+timeout -k 1 60 "$BIN" run --max-buffer 64M tests/scenarios/send-before-expect.txt >"$tmp/sbe2" 2>&1
+check $? "with --max-buffer 64M the same 20 MB script passes (the first 100 bytes match)"
+timeout -k 1 30 "$BIN" run tests/scenarios/stream-before-expect.txt tests/scenarios/framed-before-expect.txt >"$tmp/sbe3" 2>&1
+check $? "3 MB of raw or line sends before the first expect pass: what arrived meanwhile waits for it, in order"
+
+"$BIN" check tests/scenarios/regex-backreference.txt >"$tmp/br" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "check refuses a regex with backreferences"
+grep -q "^tests/scenarios/regex-backreference.txt:5:14: expected a regex without backreferences, got a backreference '.5'" "$tmp/br" &&
+    grep -q "^hint: .*exponential" "$tmp/br"
+check $? "at file:line:col, saying why"
+timeout -k 1 10 "$BIN" run --max-time 5s tests/scenarios/regex-backreference.txt >"$tmp/br2" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "run refuses it before running anything"
+
+"$BIN" run tests/scenarios/long-expect.txt >"$tmp/sig" 2>&1 &
+runpid=$!
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM $runpid
+wait $runpid
+rc=$?
+t1=$(date +%s%N)
+[ $rc -eq 1 ] && [ $(( (t1 - t0) / 1000000 )) -lt 1000 ]
+check $? "SIGTERM ends a run waiting in a 30s expect within a second (exit 1)"
+grep -q "long-expect.txt: stopped after a signal with 1 of 1 connections unfinished" "$tmp/sig"
+check $? "and the report says so"
+
+mkfifo "$tmp/fifo.txt"
+timeout -k 1 5 "$BIN" check "$tmp/fifo.txt" >"$tmp/ff" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "check of a FIFO exits 2 at once instead of blocking"
+grep -q "fifo.txt: cannot read: not a regular file: a FIFO (pipe)" "$tmp/ff"
+check $? "and says it is not a regular file"
+timeout -k 1 5 "$BIN" run "$tmp/fifo.txt" >"$tmp/ff" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "run of a FIFO exits 2 at once"
+timeout -k 1 5 "$BIN" check "$tmp" >"$tmp/ff" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "check of a directory exits 2"
+grep -q "not a regular file: a directory" "$tmp/ff"
+check $? "and names it a directory"
+echo 'send "a"' | timeout -k 1 5 "$BIN" check /dev/stdin >"$tmp/ff" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "check of /dev/stdin from a pipe exits 2"
+printf 'send file fifo.txt\n' >"$tmp/sendfifo.txt"
+timeout -k 1 5 "$BIN" check "$tmp/sendfifo.txt" >"$tmp/ff" 2>&1
+check $(( $? == 2 ? 0 : 1 )) "send file of a FIFO is refused at once"
+grep -q "sendfifo.txt:1:11: expected a readable file, got '.*fifo.txt' (not a regular file: a FIFO (pipe)" "$tmp/ff"
+check $? "and the message names the line and the kind of file"
+
+for f in text tap junit json; do
+	echo "stale report of an earlier run" >"$tmp/rep.$f"
+	"$BIN" run -f $f -o "$tmp/rep.$f" tests/scenarios/bad-syntax.txt scenarios/seed/s1-multiconn-echo.txt >/dev/null 2>&1
+	check $(( $? == 2 ? 0 : 1 )) "--format $f --output with a parse error exits 2"
+	! grep -q stale "$tmp/rep.$f"
+	check $? "and the stale $f report is replaced"
+done
+grep -q "^--- tests/scenarios/bad-syntax.txt: not run$" "$tmp/rep.text" &&
+    grep -q "tests/scenarios/bad-syntax.txt:4:1: expected a directive" "$tmp/rep.text" &&
+    grep -q "^0 passed, 0 failed, 1 errors (not run), 1 skipped$" "$tmp/rep.text"
+check $? "the text report names the parse error"
+grep -q "^1..2$" "$tmp/rep.tap" &&
+    grep -q "^not ok 1 - tests/scenarios/bad-syntax.txt # error: not run$" "$tmp/rep.tap" &&
+    grep -q "^    tests/scenarios/bad-syntax.txt:4:1: expected a directive" "$tmp/rep.tap" &&
+    grep -q "^ok 2 - scenarios/seed/s1-multiconn-echo.txt # SKIP" "$tmp/rep.tap"
+check $? "the TAP report has a not ok with file:line and a SKIP for the rest"
+python3 - "$tmp/rep.junit" <<'PY'
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+e = r.findall(".//error")
+assert r.get("errors") == "1" and r.get("skipped") == "1", r.attrib
+assert len(e) == 1 and e[0].get("message").startswith(
+    "tests/scenarios/bad-syntax.txt:4:1: expected a directive"), e
+assert len(r.findall(".//skipped")) == 1
+PY
+check $? "the JUnit report carries an <error> with file:line and message"
+python3 - "$tmp/rep.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["errors"]
+assert len(e) == 1 and e[0]["file"] == "tests/scenarios/bad-syntax.txt"
+assert e[0]["line"] == 4 and e[0]["column"] == 1
+assert "expected a directive" in e[0]["message"]
+assert d["passed"] == 0 and d["skipped"] == 1
+PY
+check $? "the JSON report has an errors entry with file, line and message"
+ls -a "$tmp" | grep -q '^\.rep\.'
+check $(( $? == 0 ? 1 : 0 )) "no temp report file is left behind"
+echo "stale" >"$tmp/rep2.xml"
+timeout -k 1 5 "$BIN" run -f junit -o "$tmp/rep2.xml" "$tmp/fifo.txt" >/dev/null 2>&1
+grep -q "<error message=\".*fifo.txt: cannot read: not a regular file" "$tmp/rep2.xml"
+check $? "a scenario path that is a FIFO is a JUnit <error> too"
+"$BIN" run -f junit -o /dev/null tests/scenarios/incomplete-line.txt >/dev/null 2>&1
+[ -c /dev/null ]
+check $? "--output /dev/null is written in place, never replaced"
+cat >"$tmp/close.py" <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(100); c.sendall(b"pong"); c.close()
+PY
+python3 "$tmp/close.py" >"$tmp/close.port" &
+pids="$pids $!"
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/close.port" ] && break; sleep 0.1; done
+printf 'name "pong, then close"\ncodec line\ntimeout 2s\nsend "ping"\nexpect "pong"\n' >"$tmp/close.txt"
+timeout -k 1 10 "$BIN" run -C "127.0.0.1:$(cat "$tmp/close.port")" "$tmp/close.txt" >"$tmp/close.out" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a peer that closes inside a line fails the expect"
+grep -q "close.txt:5: connection 1: expect bytes: connection failed: protocol error: EOF inside a line frame (4 bytes pending) with an incomplete line frame: 4 bytes without a line ending" "$tmp/close.out" &&
+    grep -q "received hex @0: 70 6f 6e 67" "$tmp/close.out"
+check $? "and the report shows the 4 bytes that arrived"
+python3 -c "open('$tmp/big.txt', 'w').write('a' * 200000)"
+printf 'name "a super-linear regex on a 200 KB line"\ncodec line\nservice echo\ntimeout 30s\nsend file big.txt\nexpect regex "(.*)(.*)(.*)c"\n' >"$tmp/slowre.txt"
+timeout -k 1 20 "$BIN" run "$tmp/slowre.txt" >"$tmp/slowre.out" 2>&1
+check $(( $? == 1 ? 0 : 1 )) "a regex glibc matches super-linearly on a long line fails the step instead of holding the loop"
+grep -q "slowre.txt:6: connection 1: expect regex: matching the pattern against 200000 bytes took over 200ms and was stopped" "$tmp/slowre.out"
+check $? "and says why"

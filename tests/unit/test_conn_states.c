@@ -211,6 +211,95 @@ oversized_frame_fails_before_it_is_buffered(void **state)
 	engine_free(e);
 }
 
+/* What a held connection's handler saw. */
+struct heard {
+	size_t	msgs, bytes, eof, bad;
+	size_t	next;		/* the number the next line must carry */
+};
+
+static void
+heard_msg(struct conn *c, const struct codec_frame *f)
+{
+	struct heard *h = c->udata;
+	char want[32];
+
+	snprintf(want, sizeof(want), "%zu", h->next++);
+	if (f->body_len != strlen(want) || memcmp(f->body, want,
+	    f->body_len) != 0)
+		h->bad++;
+	h->msgs++;
+	h->bytes += f->frame_len;
+}
+
+static void
+heard_eof(struct conn *c)
+{
+	struct heard *h = c->udata;
+
+	h->eof++;
+	conn_close(c, "EOF");
+}
+
+static const struct conn_handler heard_handler = {
+	.on_msg = heard_msg,
+	.on_eof = heard_eof,
+};
+
+/* A held connection keeps reading (so a peer writing to us never blocks
+ * on us) without decoding, stops at max_buffer bytes, and on release
+ * delivers every frame in order, then the EOF. */
+static void
+held_conn_reads_up_to_max_buffer_and_releases_frames_in_order(void **state)
+{
+	struct engine_limits lim;
+	struct engine *e;
+	struct heard h = { 0 };
+	char line[32];
+	size_t sent = 0, lines = 0, i;
+	int fds[2], spins;
+	struct conn *c;
+
+	(void)state;
+	engine_limits_default(&lim);
+	lim.max_buffer = 64 * 1024;
+	e = engine_new(&lim);
+	pair(fds);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	c = conn_new(e, fds[0], SIDE_CLIENT, CS_OPEN, codec_find("line"),
+	    &heard_handler, &h);
+	conn_hold(c, 1);
+	/* Write numbered lines until the socket stops taking them, letting
+	 * the loop read between writes: well past max_buffer in all. */
+	for (spins = 0; spins < 2000 && sent < 4 * lim.max_buffer; spins++) {
+		for (;;) {
+			int n = snprintf(line, sizeof(line), "%zu\n", lines);
+
+			if (write(fds[1], line, (size_t)n) != n)
+				break;
+			lines++;
+			sent += (size_t)n;
+		}
+		ev_run(e->loop, EVRUN_NOWAIT);
+	}
+	assert_true(sent > lim.max_buffer);
+	assert_int_equal(h.msgs, 0);		/* nothing decoded */
+	assert_true(buf_len(&c->rx) >= lim.max_buffer);
+	assert_true(buf_len(&c->rx) <= lim.max_buffer + 8 * 65536);
+	assert_false(c->reading);		/* stopped at the limit */
+	close(fds[1]);
+	for (i = 0; i < 10; i++)
+		ev_run(e->loop, EVRUN_NOWAIT);
+	assert_int_equal(h.eof, 0);		/* not while held */
+	conn_hold(c, 0);
+	for (i = 0; i < 10000 && h.eof == 0; i++)
+		ev_run(e->loop, EVRUN_NOWAIT);
+	assert_int_equal(h.msgs, lines);
+	assert_int_equal(h.bytes, sent);
+	assert_int_equal(h.bad, 0);
+	assert_int_equal(h.eof, 1);
+	engine_free(e);
+}
+
 int
 main(void)
 {
@@ -220,6 +309,8 @@ main(void)
 		cmocka_unit_test(peer_not_reading_stops_our_reads_at_the_high_water_mark),
 		cmocka_unit_test(eof_inside_a_frame_is_a_protocol_error),
 		cmocka_unit_test(oversized_frame_fails_before_it_is_buffered),
+		cmocka_unit_test(
+		    held_conn_reads_up_to_max_buffer_and_releases_frames_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

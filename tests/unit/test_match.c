@@ -256,7 +256,7 @@ test_length_close_nothing_on_messages(void **state)
 	buf_reset(&fx.why);
 	assert_int_equal(match_on_close(&fx.sc->steps[1], &fx.v, &fx.why),
 	    MATCH_OK);
-	assert_int_equal(match_on_timeout(&fx.sc->steps[2], NULL, 0, &fx.v,
+	assert_int_equal(match_on_timeout(&fx.sc->steps[2], NULL, NULL, 0, &fx.v,
 	    &fx.why), MATCH_OK);
 	assert_int_equal(match_on_close(&fx.sc->steps[0], &fx.v, &fx.why),
 	    MATCH_FAIL);
@@ -309,11 +309,94 @@ test_stream_exact_match_ignores_read_boundaries(void **state)
 	    (const unsigned char *)"{\"a\": 2}", 8, &fx.v, &used, &fx.why),
 	    MATCH_FAIL);
 	buf_reset(&fx.why);
-	assert_int_equal(match_on_timeout(&fx.sc->steps[0], in, 5, &fx.v,
+	assert_int_equal(match_on_timeout(&fx.sc->steps[0], NULL, in, 5, &fx.v,
 	    &fx.why), MATCH_FAIL);
 	assert_why("line 1: expect bytes: timed out after 5s with an "
 	    "incomplete message");
 	assert_why("received 5 bytes: \"Messa\"");
+}
+
+/* A timeout with an incomplete frame of a framed codec says what the frame
+ * lacks in the codec's terms, and shows the bytes as text and hex. */
+static void
+test_timeout_names_the_incomplete_frame_of_each_codec(void **state)
+{
+	static const struct {
+		const char *codec, *in;
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ "line", "pong", 4, "incomplete line frame: 4 bytes without "
+		    "a line ending" },
+		{ "len16", "\x00\x0ahello", 7, "incomplete len16 frame: 5 of "
+		    "the 10 content bytes its length prefix announces" },
+		{ "len32", "\x00\x00", 2, "incomplete len32 frame: 2 of the "
+		    "4 bytes of a length prefix" },
+		{ "jsonhdr", "\x00\x10{\"a\"", 6, "incomplete jsonhdr frame: 4 "
+		    "of the 16 bytes of a JSON header" },
+		{ "http", "HTTP/1.1 200 OK\r\n", 17, "incomplete http frame: "
+		    "17 bytes of an HTTP head without the blank line" },
+		{ "http", "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab",
+		    38, "whose body is short of its Content-Length" },
+		{ "resp", "$5\r\nab", 6, "incomplete resp frame: 6 bytes of a "
+		    "RESP value" },
+	};
+	size_t i;
+
+	(void)state;
+	fx_parse("expect \"pong\"\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&fx.why);
+		assert_int_equal(match_on_timeout(&fx.sc->steps[0],
+		    codec_find(cases[i].codec),
+		    (const unsigned char *)cases[i].in, cases[i].n, &fx.v,
+		    &fx.why), MATCH_FAIL);
+		assert_why(cases[i].want);
+		assert_why("received ");
+		assert_why("received hex @0: ");
+	}
+	buf_reset(&fx.why);
+	match_on_timeout(&fx.sc->steps[0], codec_find("line"),
+	    (const unsigned char *)"pong", 4, &fx.v, &fx.why);
+	assert_why("line 1: expect bytes: timed out after 5s with an "
+	    "incomplete line frame: 4 bytes without a line ending");
+	assert_why("received 4 bytes: \"pong\"");
+	assert_why("received hex @0: 70 6f 6e 67");
+}
+
+/* Regex matching is bounded in time: a pattern glibc matches in time
+ * super-linear in the input is stopped and fails the step with a reason
+ * (it used to hold the loop for minutes); an ordinary pattern on the same
+ * long input, run the same bounded way, matches, and a capture still gets
+ * its group. */
+static void
+test_regex_on_long_input_is_bounded_in_time(void **state)
+{
+	size_t n = 200000;
+	char *body = malloc(n + 2);
+	struct tmpl_vars *v = &fx.v;
+	const unsigned char *val;
+	size_t vl;
+
+	(void)state;
+	assert_non_null(body);
+	memset(body, 'a', n);
+	body[n] = 'b';
+	body[n + 1] = '\0';
+	fx_parse("expect regex \"(.*)(.*)(.*)c\"\nexpect regex \"a+b$\"\n"
+	    "capture tail regex \"a(b)$\"\n");
+	assert_int_equal(fx_match(0, body, n + 1, NULL), MATCH_FAIL);
+	assert_why("line 1: expect regex: matching the pattern against 200001 "
+	    "bytes took over 200ms and was stopped");
+	buf_reset(&fx.why);
+	assert_int_equal(fx_match(1, body, n + 1, NULL), MATCH_OK);
+	assert_int_equal(match_capture(&fx.sc->steps[2], v, &fx.why),
+	    MATCH_OK);
+	val = vars_get(v, "tail", &vl);
+	assert_non_null(val);
+	assert_int_equal(vl, 1);
+	assert_memory_equal(val, "b", 1);
+	free(body);
 }
 
 /* Captures take regex group 1, a JSON path, or a header path, and fail
@@ -390,6 +473,11 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_teardown(
 		    test_stream_exact_match_ignores_read_boundaries, fx_teardown),
+		cmocka_unit_test_teardown(
+		    test_timeout_names_the_incomplete_frame_of_each_codec,
+		    fx_teardown),
+		cmocka_unit_test_teardown(
+		    test_regex_on_long_input_is_bounded_in_time, fx_teardown),
 		cmocka_unit_test_teardown(
 		    test_captures_set_variables_from_last_message, fx_teardown),
 	};
