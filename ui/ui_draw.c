@@ -2,11 +2,13 @@
  * line and help overlay. Only visible rows are formatted. */
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ui_draw.h"
 #include "ui_fmt.h"
+#include "ui_keys.h"
 #include "util.h"
 
 #define UI_TEXT_MAX	512	/* wide characters drawn per call */
@@ -559,11 +561,12 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	u->msg_lines = total;
 }
 
-/* The bottom line: the filter prompt, a recent message, or key hints. */
+/* The bottom line: the filter prompt, a recent message, or key hints (the
+ * key table's, see ui_keys.c). */
 static void
 ui_draw_status(struct ui *u, double now)
 {
-	char right[160], left[320];
+	char right[160], left[640], hints[256];
 	int rw;
 
 	ui_draw_blank(LINES - 1, ui_attrs[UA_BAR]);
@@ -572,52 +575,42 @@ ui_draw_status(struct ui *u, double now)
 	    "", u->m.filter, u->m.filter[0] != '\0' ? "'" : "",
 	    u->m.nview, u->m.nconns);
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
-	if (u->filtering)
-		snprintf(left, sizeof(left), " filter: %s_   (Enter keep, "
-		    "Esc clear)", u->fbuf);
-	else if (u->status[0] != '\0' && now - u->t_status < 8)
+	if (u->filtering) {
+		ui_keys_hints(UI_KEYS_FILTER, INT_MAX, ", ", hints,
+		    sizeof(hints));
+		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
+		    hints);
+	} else if (u->status[0] != '\0' && now - u->t_status < 8)
 		snprintf(left, sizeof(left), " %s", u->status);
-	else if (u->log == NULL && u->log_err[0] != '\0')
-		snprintf(left, sizeof(left), " %s  (q quit  ? help)",
-		    u->log_err);
-	else
-		snprintf(left, sizeof(left), " q quit  ? help  Enter focus  "
-		    "Tab pane  s/S sort  / filter  x hex  p pause  r restart  "
-		    "+/- conns  w/W record");
+	else if (u->log == NULL && u->log_err[0] != '\0') {
+		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints, sizeof(hints));
+		snprintf(left, sizeof(left), " %s  (%s)", u->log_err, hints);
+	} else {
+		ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", hints,
+		    sizeof(hints));
+		snprintf(left, sizeof(left), " %s", hints);
+	}
 	ui_draw_text(u, LINES - 1, 0, COLS - rw - 1, left, ui_attrs[UA_BAR]);
 	if (COLS - rw > 20)
 		ui_draw_text(u, LINES - 1, COLS - rw, rw, right,
 		    ui_attrs[UA_BAR]);
 }
 
-/* The help overlay: every key, in a box over the middle of the screen. */
+/* The help overlay: every key of the key table, in a box over the middle
+ * of the screen. */
 static void
 ui_draw_help(struct ui *u)
 {
-	static const char *const help[] = {
-		"Keys",
-		"",
-		"Up/Down, j/k   move the selection or scroll messages",
-		"PgUp/PgDn, Spc a page up or down",
-		"Home/End, g/G  first or last row (newest message)",
-		"Enter          focus the selected connection's messages",
-		"Tab            switch between table and message pane",
-		"s / S          next sort column / reverse the order",
-		"/              filter rows (state, peer, reason, message)",
-		"Esc            clear the filter, close this help",
-		"x              hex view of messages on or off",
-		"p              pause the view (traffic continues)",
-		"r              restart the scenario",
-		"+ / -          add or remove a client connection",
-		"w              record the conversation as a scenario",
-		"W              record every connection (one file each)",
-		"Ctrl-L         redraw the screen",
-		"?, h or F1     this help; any key closes it",
-		"q              quit",
-	};
-	int n = (int)(sizeof(help) / sizeof(help[0])), w = 62, h = n + 2;
+	char line[UI_TEXT_MAX];
+	int n = (int)ui_keys_help_count(), w = 0, h = n + 2;
 	int y0, x0, k;
 
+	for (k = 0; k < n; k++) {
+		ui_keys_help_line((size_t)k, line, sizeof(line));
+		if (ui_fmt_width(line, strlen(line), u->utf8) > w)
+			w = ui_fmt_width(line, strlen(line), u->utf8);
+	}
+	w += 5;
 	if (w > COLS - 2)
 		w = COLS - 2;
 	if (h > LINES - 2)
@@ -638,9 +631,11 @@ ui_draw_help(struct ui *u)
 	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
 	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
 	attrset(A_NORMAL);
-	for (k = 0; k < n && k < h - 2; k++)
-		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, help[k],
+	for (k = 0; k < n && k < h - 2; k++) {
+		ui_keys_help_line((size_t)k, line, sizeof(line));
+		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, line,
 		    k == 0 ? A_BOLD : A_NORMAL);
+	}
 }
 
 void

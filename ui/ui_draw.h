@@ -35,6 +35,10 @@ struct ui {
 	struct engine_timer	*t_draw, *t_stdin;
 };
 
+/* Show a message in the status line for a while, and log it (ui.c). */
+void ui_status(struct ui *u, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Set up colour pairs if the terminal has them and NO_COLOR is unset. */
 void ui_draw_colors(struct ui *u);
 /* Build one whole frame (header, table, message pane, status, help) and
