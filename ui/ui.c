@@ -180,6 +180,41 @@ ui_locale_utf8(void)
 	    strcmp(cs, "utf8") == 0);
 }
 
+/* Curses owns the terminal from now on: restore it at exit, send stderr
+ * to the log (or nowhere when there is none: a stray message must not
+ * break the screen), and set the input and drawing modes. */
+static void
+ui_take_terminal(struct ui *u, SCREEN *scr)
+{
+	ui_screen = scr;
+	ui_active = u;
+	if (!ui_atexit_done) {
+		atexit(ui_restore);
+		ui_atexit_done = 1;
+	}
+	fflush(stderr);
+	ui_saved_stderr = dup(2);
+	if (u->log != NULL)
+		dup2(fileno(u->log), 2);
+	else {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 2);
+			close(null);
+		}
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_draw_colors(u);
+}
+
 int
 ui_run(struct engine *e, struct runner *r, const char *title)
 {
@@ -218,39 +253,11 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		free(u);
 		return EXIT_RUNTIME;
 	}
-	ui_screen = scr;
-	ui_active = u;
-	if (!ui_atexit_done) {
-		atexit(ui_restore);
-		ui_atexit_done = 1;
-	}
-	/* While curses owns the screen, stderr goes to the log (or nowhere
-	 * when there is none: a stray message must not break the screen). */
-	fflush(stderr);
-	ui_saved_stderr = dup(2);
-	if (u->log != NULL)
-		dup2(fileno(u->log), 2);
-	else {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		if (null >= 0) {
-			dup2(null, 2);
-			close(null);
-		}
-	}
+	ui_take_terminal(u, scr);
 	ui_log(u, "dashboard started: %s (pid %ld, log %s)", u->title,
 	    (long)getpid(), logpath);
 	if (u->log == NULL)
 		ui_status(u, "%s", u->log_err);
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	ui_draw_colors(u);
 	if (r != NULL)
 		u->service = ui_record_service(runner_scenario(r));
 	engine_observe(e, &u->m.obs);
