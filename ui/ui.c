@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@
 static struct ui *ui_active;	/* the running dashboard, for signals */
 static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
 static int ui_saved_stderr = -1;
-static int ui_atexit_done;
+static bool ui_atexit_done;
 
 /* Give the terminal back: endwin, and stderr back from the log file. Safe
  * to call more than once and from exit handlers. */
@@ -103,7 +104,7 @@ ui_log_event_cb(void *ctx, const struct conn_info *ci,
 
 /* Read every key waiting; returns how many there were. */
 static int
-ui_keys(struct ui *u)
+ui_read_keys(struct ui *u)
 {
 	int ch, n = 0;
 
@@ -139,7 +140,7 @@ ui_tick_cb(struct engine *e, void *arg)
 	double now = now_mono();
 
 	ui_model_sample(&u->m, &e->tot, now);
-	(void)ui_keys(u);
+	(void)ui_read_keys(u);
 	if (u->quit)
 		return;
 	ui_maintain(u, now);
@@ -154,7 +155,7 @@ ui_stdin_cb(struct engine *e, void *arg)
 	static int empty;
 	struct ui *u = arg;
 
-	if (ui_keys(u) == 0) {
+	if (ui_read_keys(u) == 0) {
 		if (++empty >= UI_EMPTY_WAKEUPS) {
 			ui_log(u, "stdin gives no more keys: quitting");
 			u->quit = 1;
@@ -171,8 +172,8 @@ ui_stdin_cb(struct engine *e, void *arg)
 }
 
 /* Whether the locale's character set is UTF-8. */
-static int
-ui_locale_utf8(void)
+static bool
+ui_locale_is_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
@@ -190,7 +191,7 @@ ui_take_terminal(struct ui *u, SCREEN *scr)
 	ui_active = u;
 	if (!ui_atexit_done) {
 		atexit(ui_restore);
-		ui_atexit_done = 1;
+		ui_atexit_done = true;
 	}
 	fflush(stderr);
 	ui_saved_stderr = dup(2);
@@ -236,10 +237,10 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	u->r = r;
 	u->lat = lat;
 	u->title = title != NULL ? title : "dashboard";
-	u->utf8 = ui_locale_utf8();
+	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
 	u->t_start = now_mono();
-	u->log = ui_log_open(logpath, sizeof(logpath), u->log_err,
+	u->log = ui_files_log_open(logpath, sizeof(logpath), u->log_err,
 	    sizeof(u->log_err));
 	logobs.ctx = u;
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
@@ -344,7 +345,7 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	unsigned f;
 
 	setlocale(LC_ALL, "");
-	if (!ui_locale_utf8())
+	if (!ui_locale_is_utf8())
 		setlocale(LC_ALL, "C.UTF-8");
 	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0)
 		term = "xterm-256color";
@@ -360,7 +361,7 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	u = xcalloc(1, sizeof(*u));
 	u->e = engine_new(NULL);
 	u->title = "frame benchmark";
-	u->utf8 = ui_locale_utf8();
+	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
 	u->t_start = now_mono();
 	ui_draw_colors(u);

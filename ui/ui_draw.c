@@ -1,8 +1,10 @@
 /* Drawing the dashboard: header, connection table, message pane, status
  * line and help overlay. Only visible rows are formatted. */
 #define NCURSES_WIDECHAR 1
+#include <assert.h>
 #include <curses.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@ enum ui_attr {
 struct ui_coldef {
 	enum ui_col	 col;
 	int		 width;
-	int		 right;
+	bool		 right;
 };
 
 /* Columns in the order they are dropped last to first on narrow screens,
@@ -261,15 +263,15 @@ ui_draw_layout(int cols, int *width, int *lastw)
 }
 
 /* Whether column col is right-aligned. */
-static int
-ui_draw_right(enum ui_col col)
+static bool
+ui_draw_is_right(enum ui_col col)
 {
 	size_t i;
 
 	for (i = 0; i < UI_NCOLS; i++)
 		if (ui_cols[i].col == col)
 			return ui_cols[i].right;
-	return 0;
+	return false;
 }
 
 /* The attribute of a state name. */
@@ -291,7 +293,7 @@ static void
 ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
     size_t outlen)
 {
-	const struct conn_info *ci = ui_conn_info(c);
+	const struct conn_info *ci = ui_model_conn_info(c);
 
 	switch (col) {
 	case UI_COL_ID:
@@ -338,6 +340,7 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 			snprintf(out, outlen, "%s", ui_model_last(c));
 		break;
 	case UI_COL_COUNT:
+		assert(!"UI_COL_COUNT is not a column");
 		out[0] = '\0';
 		break;
 	}
@@ -361,11 +364,11 @@ ui_draw_table(struct ui *u, int y0, int rows)
 
 		if (width[col] == 0)
 			continue;
-		snprintf(head, sizeof(head), "%s%s", ui_col_name(col),
+		snprintf(head, sizeof(head), "%s%s", ui_model_col_name(col),
 		    col != m->sort ? "" : m->reverse ?
 		    (u->utf8 ? "\xe2\x96\xbc" : "v") :
 		    (u->utf8 ? "\xe2\x96\xb2" : "^"));
-		ui_draw_cell(u, y0, x, width[col], head, ui_draw_right(col),
+		ui_draw_cell(u, y0, x, width[col], head, ui_draw_is_right(col),
 		    ui_attrs[UA_HEAD] | (col == m->sort ? A_BOLD : 0));
 		x += width[col] + 1;
 	}
@@ -405,9 +408,9 @@ ui_draw_table(struct ui *u, int y0, int rows)
 			ui_draw_value(u, c, col, cell, sizeof(cell));
 			a = base;
 			if (col == UI_COL_STATE && !sel)
-				a = ui_draw_state_attr(ui_conn_info(c)->state);
+				a = ui_draw_state_attr(ui_model_conn_info(c)->state);
 			ui_draw_cell(u, y0 + 1 + k, x, width[col], cell,
-			    ui_draw_right(col), a);
+			    ui_draw_is_right(col), a);
 			x += width[col] + 1;
 		}
 	}
@@ -529,7 +532,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 		u->msg_lines = 0;
 		return;
 	}
-	ci = ui_conn_info(c);
+	ci = ui_model_conn_info(c);
 	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s  %s%s%s",
 	    (unsigned long long)ci->id, ci->side == SIDE_CLIENT ? "client" :
 	    "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->", ci->peer,

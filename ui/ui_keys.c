@@ -115,9 +115,9 @@ ui_keys_sort_cb(struct ui *u, int ch, long arg)
 	ui_model_refresh(&u->m, now_mono());
 	ui_draw_follow(u);
 	if (arg == 0)
-		ui_status(u, "sorted by %s", ui_col_name(u->m.sort));
+		ui_status(u, "sorted by %s", ui_model_col_name(u->m.sort));
 	else
-		ui_status(u, "sorted by %s, %s", ui_col_name(u->m.sort),
+		ui_status(u, "sorted by %s, %s", ui_model_col_name(u->m.sort),
 		    u->m.reverse ? "descending" : "ascending");
 }
 
@@ -496,6 +496,8 @@ ui_keys_find(enum ui_keys_mode mode, int ch, long *arg)
 {
 	const struct ui_keys_row *other = NULL;
 	size_t i, k;
+
+	assert(arg != NULL);
 
 	for (i = 0; i < ui_keys_count; i++) {
 		const struct ui_keys_row *row = &ui_keys_table[i];

@@ -39,6 +39,20 @@ if [ -d ui ] && [ -f src/cmd/cmd_ui.c ]; then
 	else
 		not_ok "no function in ui/ or src/cmd/cmd_ui.c is over 120 lines: $long"
 	fi
+	# File name = prefix: every function ui/X.c exports (not static) is
+	# named X_... or X itself (ui_draw.c: ui_draw, ui_draw_colors).
+	bad=$(for f in ui/*.c; do
+		awk -v stem="$(basename "$f" .c)" '
+		    /^[a-z_][a-z_0-9]*\(/ { n = $0; sub(/\(.*/, "", n)
+		    if (prev !~ /^static/ && n != stem &&
+		        index(n, stem "_") != 1) print FILENAME ": " n }
+		    { prev = $0 }' "$f"
+	done)
+	if [ -z "$bad" ]; then
+		ok "every function a ui/ file exports carries the file's name as prefix"
+	else
+		not_ok "every function a ui/ file exports carries the file's name as prefix: $bad"
+	fi
 fi
 
 if ! command -v tmux >/dev/null 2>&1; then
