@@ -86,7 +86,7 @@ ui_signal_cb(struct engine *e, int sig)
 {
 	(void)e;
 	if (ui_active != NULL) {
-		ui_active->quit = 1;
+		ui_active->quit = true;
 		ui_log(ui_active, "signal %d: quitting", sig);
 	}
 	ui_restore();
@@ -158,7 +158,7 @@ ui_stdin_cb(struct engine *e, void *arg)
 	if (ui_read_keys(u) == 0) {
 		if (++empty >= UI_EMPTY_WAKEUPS) {
 			ui_log(u, "stdin gives no more keys: quitting");
-			u->quit = 1;
+			u->quit = true;
 			engine_stop(e);
 		}
 		return;

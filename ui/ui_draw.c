@@ -75,7 +75,7 @@ ui_draw_colors(struct ui *u)
 	ui_attrs[UA_IN] = A_NORMAL;
 	ui_attrs[UA_OUT] = A_NORMAL;
 	ui_attrs[UA_EVENT] = A_DIM;
-	u->color = 0;
+	u->color = false;
 	if ((nc != NULL && nc[0] != '\0') || !has_colors() ||
 	    start_color() == ERR)
 		return;
@@ -97,7 +97,7 @@ ui_draw_colors(struct ui *u)
 	ui_attrs[UA_IN] = COLOR_PAIR(4);
 	ui_attrs[UA_OUT] = COLOR_PAIR(6);
 	ui_attrs[UA_EVENT] = COLOR_PAIR(5) | A_DIM;
-	u->color = 1;
+	u->color = true;
 }
 
 /* Draw UTF-8 text at (y, x) in at most cols columns; returns columns used. */

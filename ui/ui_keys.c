@@ -136,7 +136,7 @@ ui_keys_filter_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->filtering = 1;
+	u->filtering = true;
 	snprintf(u->fbuf, sizeof(u->fbuf), "%s", u->m.filter);
 }
 
@@ -158,7 +158,7 @@ ui_keys_filter_keep_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->filtering = 0;
+	u->filtering = false;
 }
 
 /* Esc at the prompt: close it and clear the filter. */
@@ -167,7 +167,7 @@ ui_keys_filter_clear_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->filtering = 0;
+	u->filtering = false;
 	u->fbuf[0] = '\0';
 	ui_keys_apply_filter(u);
 }
@@ -369,7 +369,7 @@ ui_keys_help_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->help = 1;
+	u->help = true;
 }
 
 /* Any key while the help overlay is open: close it (and nothing else). */
@@ -378,7 +378,7 @@ ui_keys_unhelp_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->help = 0;
+	u->help = false;
 }
 
 /* Ctrl-L: redraw the whole screen at the next frame. */
@@ -397,7 +397,7 @@ ui_keys_quit_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->quit = 1;
+	u->quit = true;
 	engine_stop(u->e);
 }
 

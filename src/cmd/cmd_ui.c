@@ -1,5 +1,6 @@
 /* sockbench ui: the live dashboard over a scenario run. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ const char ui_demo_scenario[] =
 struct ui_start {
 	struct runner	*r;
 	char		 err[512];
-	int		 failed;
+	bool		 failed;
 };
 
 /* Start the runner from inside the loop, once the dashboard watches, so
@@ -82,7 +83,7 @@ ui_start_cb(struct engine *e, void *arg)
 	struct ui_start *st = arg;
 
 	if (runner_start(st->r, st->err, sizeof(st->err)) < 0) {
-		st->failed = 1;
+		st->failed = true;
 		engine_stop(e);
 	}
 }
@@ -90,7 +91,7 @@ ui_start_cb(struct engine *e, void *arg)
 /* Probe target and parse the starter scenario written for its verdict;
  * NULL with err filled when it cannot be identified. */
 static struct scenario *
-ui_probe_scenario(const char *target, int *unreachable, char *err,
+ui_probe_scenario(const char *target, bool *unreachable, char *err,
     size_t errlen)
 {
 	struct probe_result *pr = xcalloc(1, sizeof(*pr));
@@ -145,10 +146,11 @@ struct ui_args {
 	unsigned long		 bench;		/* --bench-frame N, or 0 */
 };
 
-/* Parse the options into a; returns -1 to go on, or the exit status (after
- * --help, or EXIT_USAGE with the reason printed). */
+/* Parse the options into a; 0 to go on, or -1 to stop with the exit
+ * status in *rc (EXIT_OK after --help, EXIT_USAGE with the reason
+ * printed). */
 static int
-ui_parse_args(int argc, char **argv, struct ui_args *a)
+ui_parse_args(int argc, char **argv, struct ui_args *a, int *rc)
 {
 	static const struct option opts[] = {
 		CLI_RUN_LONGOPTS,
@@ -172,7 +174,8 @@ ui_parse_args(int argc, char **argv, struct ui_args *a)
 		case 1:
 			continue;
 		case -1:
-			return EXIT_USAGE;
+			*rc = EXIT_USAGE;
+			return -1;
 		}
 		switch (ch) {
 		case 1002: a->loop = 1; break;
@@ -180,22 +183,28 @@ ui_parse_args(int argc, char **argv, struct ui_args *a)
 		case 1004:
 			a->bench = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || a->bench == 0 ||
-			    a->bench > 10000000)
-				return cli_usage_error("ui", "--bench-frame '%s': "
+			    a->bench > 10000000) {
+				*rc = cli_usage_error("ui", "--bench-frame '%s': "
 				    "expected a number of connections", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			printf(ui_help, cli_limit_help);
-			return EXIT_OK;
+			*rc = EXIT_OK;
+			return -1;
 		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&a->lim, opts[idx].name, optarg) < 0)
-				return EXIT_USAGE;
+			if (cli_limit_opt(&a->lim, opts[idx].name, optarg) < 0) {
+				*rc = EXIT_USAGE;
+				return -1;
+			}
 			break;
 		default:
-			return cli_bad_option("ui");
+			*rc = cli_bad_option("ui");
+			return -1;
 		}
 	}
-	return -1;
+	return 0;
 }
 
 /* The scenario to show: the file given, else the probe's starter for
@@ -206,7 +215,7 @@ ui_pick_scenario(const char *file, struct ui_args *a, int *rc)
 {
 	struct scenario *sc;
 	char err[1024];
-	int unreachable = 0;
+	bool unreachable = false;
 
 	if (file != NULL) {
 		sc = scenario_load(file, err, sizeof(err));
@@ -280,7 +289,7 @@ ui_main(int argc, char **argv)
 	struct scenario *sc;
 	int rc;
 
-	if ((rc = ui_parse_args(argc, argv, &a)) >= 0)
+	if (ui_parse_args(argc, argv, &a, &rc) < 0)
 		return rc;
 	if (a.bench > 0)
 		return ui_bench_frame(a.bench, 200);
