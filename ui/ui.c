@@ -1,10 +1,8 @@
 /* The dashboard's life cycle: terminal setup and restore, the stdin watcher
- * and redraw timer on the engine's loop, keys, recordings, and the frame
+ * and redraw timer on the engine's loop (keys go to ui_keys.c), and the frame
  * benchmark. */
 #define NCURSES_WIDECHAR 1
-#include <sys/stat.h>
 #include <curses.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
 #include <limits.h>
@@ -14,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "ui.h"
