@@ -565,34 +565,38 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 }
 
 /* The bottom line: the filter prompt, a recent message, or key hints (the
- * key table's, see ui_keys.c). */
+ * key table's, see ui_keys.c; the table is const, so they are made once). */
 static void
 ui_draw_status(struct ui *u, double now)
 {
-	char right[160], left[640], hints[256];
+	static char hints_view[256], hints_short[64], hints_filter[64];
+	char right[160], left[640];
 	int rw;
 
+	if (hints_view[0] == '\0') {
+		ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
+		    sizeof(hints_view));
+		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints_short,
+		    sizeof(hints_short));
+		ui_keys_hints(UI_KEYS_FILTER, INT_MAX, ", ", hints_filter,
+		    sizeof(hints_filter));
+	}
 	ui_draw_blank(LINES - 1, ui_attrs[UA_BAR]);
 	snprintf(right, sizeof(right), "%s%s%s%s  %zu/%zu rows ",
 	    u->paused ? "PAUSED  " : "", u->m.filter[0] != '\0' ? "filter '" :
 	    "", u->m.filter, u->m.filter[0] != '\0' ? "'" : "",
 	    u->m.nview, u->m.nconns);
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
-	if (u->filtering) {
-		ui_keys_hints(UI_KEYS_FILTER, INT_MAX, ", ", hints,
-		    sizeof(hints));
+	if (u->filtering)
 		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
-		    hints);
-	} else if (u->status[0] != '\0' && now - u->t_status < 8)
+		    hints_filter);
+	else if (u->status[0] != '\0' && now - u->t_status < 8)
 		snprintf(left, sizeof(left), " %s", u->status);
-	else if (u->log == NULL && u->log_err[0] != '\0') {
-		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints, sizeof(hints));
-		snprintf(left, sizeof(left), " %s  (%s)", u->log_err, hints);
-	} else {
-		ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", hints,
-		    sizeof(hints));
-		snprintf(left, sizeof(left), " %s", hints);
-	}
+	else if (u->log == NULL && u->log_err[0] != '\0')
+		snprintf(left, sizeof(left), " %s  (%s)", u->log_err,
+		    hints_short);
+	else
+		snprintf(left, sizeof(left), " %s", hints_view);
 	ui_draw_text(u, LINES - 1, 0, COLS - rw - 1, left, ui_attrs[UA_BAR]);
 	if (COLS - rw > 20)
 		ui_draw_text(u, LINES - 1, COLS - rw, rw, right,
