@@ -1,25 +1,24 @@
 /* The dashboard's life cycle: terminal setup and restore, the stdin watcher
- * and redraw timer on the engine's loop, keys, recordings, and the frame
+ * and redraw timer on the engine's loop (keys go to ui_keys.c), and the frame
  * benchmark. */
 #define NCURSES_WIDECHAR 1
-#include <sys/stat.h>
 #include <curses.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "ui.h"
 #include "ui_draw.h"
 #include "ui_files.h"
 #include "ui_fmt.h"
+#include "ui_keys.h"
 #include "ui_record.h"
 #include "util.h"
 
@@ -31,7 +30,7 @@
 static struct ui *ui_active;	/* the running dashboard, for signals */
 static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
 static int ui_saved_stderr = -1;
-static int ui_atexit_done;
+static bool ui_atexit_done;
 
 /* Give the terminal back: endwin, and stderr back from the log file. Safe
  * to call more than once and from exit handlers. */
@@ -66,8 +65,7 @@ ui_log(struct ui *u, const char *fmt, ...)
 	fflush(u->log);
 }
 
-/* Show a message in the status line (and log it). */
-static void __attribute__((format(printf, 2, 3)))
+void
 ui_status(struct ui *u, const char *fmt, ...)
 {
 	va_list ap;
@@ -85,7 +83,7 @@ ui_signal_cb(struct engine *e, int sig)
 {
 	(void)e;
 	if (ui_active != NULL) {
-		ui_active->quit = 1;
+		ui_active->quit = true;
 		ui_log(ui_active, "signal %d: quitting", sig);
 	}
 	ui_restore();
@@ -101,338 +99,14 @@ ui_log_event_cb(void *ctx, const struct conn_info *ci,
 		    ci->peer, ev->text != NULL ? ev->text : "?");
 }
 
-/* Move the cursor (table) or scroll (messages) by delta lines. */
-static void
-ui_move(struct ui *u, long delta)
-{
-	if (u->pane == UI_PANE_MSGS) {
-		long back = (long)u->msg_back - delta;
-
-		if (back < 0)
-			back = 0;
-		if (back > INT_MAX / 2)
-			back = INT_MAX / 2;
-		u->msg_back = (int)back;
-		return;
-	}
-	if (u->m.nview == 0)
-		return;
-	if (delta < 0 && u->cur < -delta)
-		u->cur = 0;
-	else
-		u->cur += delta;
-	if (u->cur >= (long)u->m.nview)
-		u->cur = (long)u->m.nview - 1;
-	u->sel_id = u->m.view[u->cur]->info.id;
-	u->t_nav = now_mono();
-}
-
-/* Enter: show the selected connection in the message pane, and keep its
- * row while it is focused. */
-static void
-ui_focus(struct ui *u)
-{
-	struct ui_conn *c;
-
-	if ((c = ui_model_find(&u->m, u->focus_id)) != NULL)
-		c->pinned = 0;
-	if ((c = ui_model_find(&u->m, u->sel_id)) == NULL)
-		return;
-	c->pinned = 1;
-	u->focus_id = c->info.id;
-	u->msg_back = 0;
-	ui_status(u, "focused connection #%llu (kept while focused)",
-	    (unsigned long long)c->info.id);
-}
-
-/* The connection a recording is made of: the selected row, or in the
- * message pane the one it shows. */
-static struct ui_conn *
-ui_record_target(struct ui *u)
-{
-	if (u->pane == UI_PANE_MSGS && u->focus_id != 0)
-		return ui_model_find(&u->m, u->focus_id);
-	return ui_model_find(&u->m, u->sel_id);
-}
-
-/* Say whether c has anything to record. */
-static int
-ui_has_msgs(const struct ui_conn *c)
-{
-	const struct ui_msg *msg;
-
-	for (msg = c->mfirst; msg != NULL; msg = msg->cnext)
-		if (msg->kind != UI_MSG_EVENT)
-			return 1;
-	return 0;
-}
-
-/* The directory recordings go to: the current one, as an absolute path so
- * that the status line names the file wherever the user looks from. */
-static int
-ui_record_dir(struct ui *u, char *dir, size_t dirlen)
-{
-	if (getcwd(dir, dirlen) == NULL) {
-		ui_status(u, "cannot record: current directory: %s",
-		    strerror(errno));
-		return -1;
-	}
-	if (strcmp(dir, "/") == 0)
-		dir[0] = '\0';
-	return 0;
-}
-
-/* w: write one connection's conversation as a scenario file, under a new
- * name (timestamp and counter) that never overwrites a file. */
-static void
-ui_record_one(struct ui *u)
-{
-	struct ui_record_meta meta = { u->service,
-	    u->r != NULL ? runner_target(u->r) : u->title };
-	struct ui_conn *c = ui_record_target(u);
-	char dir[PATH_MAX], path[PATH_MAX + 64], err[PATH_MAX + 128];
-	int fd;
-
-	if (c == NULL) {
-		ui_status(u, "no connection selected to record");
-		return;
-	}
-	if (!ui_has_msgs(c)) {
-		ui_status(u, "connection #%llu has no messages to record",
-		    (unsigned long long)c->info.id);
-		return;
-	}
-	if (ui_record_dir(u, dir, sizeof(dir)) < 0)
-		return;
-	fd = ui_files_create_new(dir, "sockbench-recording", time(NULL),
-	    ".txt", 0, path, sizeof(path), err, sizeof(err));
-	if (fd < 0 || ui_record_write_fd(c, &meta, fd, path, err,
-	    sizeof(err)) < 0)
-		ui_status(u, "%s", err);
-	else
-		ui_status(u, "wrote #%llu to %s (replay: sockbench run %s%s)",
-		    (unsigned long long)c->info.id, path, meta.service == NULL ?
-		    "--connect HOST:PORT " : "", strrchr(path, '/') + 1);
-}
-
-/* W: write every connection with messages, one file each, in a new
- * directory (timestamp and counter: never one that exists). */
-static void
-ui_record_all(struct ui *u)
-{
-	struct ui_record_meta meta = { u->service,
-	    u->r != NULL ? runner_target(u->r) : u->title };
-	struct ui_conn *c;
-	char dir[PATH_MAX], sub[PATH_MAX + 64], path[PATH_MAX + 96];
-	char err[PATH_MAX + 160];
-	unsigned long n = 0;
-
-	if (ui_record_dir(u, dir, sizeof(dir)) < 0)
-		return;
-	if (ui_files_create_new(dir, "sockbench-recording", time(NULL), NULL,
-	    1, sub, sizeof(sub), err, sizeof(err)) < 0) {
-		ui_status(u, "%s", err);
-		return;
-	}
-	for (c = u->m.first; c != NULL; c = c->next) {
-		if (!ui_has_msgs(c))
-			continue;
-		snprintf(path, sizeof(path), "%s/conn-%llu.txt", sub,
-		    (unsigned long long)c->info.id);
-		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
-			ui_status(u, "%s", err);
-			return;
-		}
-		n++;
-	}
-	ui_status(u, "wrote %lu recordings to %s/", n, sub);
-}
-
-/* Apply the filter being typed, keeping the cursor on its row. */
-static void
-ui_apply_filter(struct ui *u)
-{
-	ui_model_set_filter(&u->m, u->fbuf);
-	ui_model_refresh(&u->m, now_mono());
-	ui_draw_follow(u);
-}
-
-/* A key while the filter prompt is open. */
-static void
-ui_filter_key(struct ui *u, int ch)
-{
-	size_t n = strlen(u->fbuf);
-
-	switch (ch) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		u->filtering = 0;
-		return;
-	case 27:
-		u->filtering = 0;
-		u->fbuf[0] = '\0';
-		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		while (n > 0 && ((unsigned char)u->fbuf[n - 1] & 0xc0) == 0x80)
-			n--;
-		if (n > 0)
-			n--;
-		u->fbuf[n] = '\0';
-		break;
-	default:
-		if (ch < 0x20 || ch > 0xff || ch == 127 ||
-		    n + 1 >= sizeof(u->fbuf))
-			return;
-		u->fbuf[n] = (char)ch;
-		u->fbuf[n + 1] = '\0';
-		break;
-	}
-	ui_apply_filter(u);
-}
-
-/* Act on one key. */
-static void
-ui_key(struct ui *u, int ch)
-{
-	int page = u->pane == UI_PANE_MSGS ? u->msg_rows : u->table_rows;
-
-	if (page < 1)
-		page = 1;
-	if (ch == KEY_RESIZE) {
-		clearok(curscr, TRUE);
-		return;
-	}
-	if (u->help) {
-		u->help = 0;
-		return;
-	}
-	if (u->filtering) {
-		ui_filter_key(u, ch);
-		return;
-	}
-	switch (ch) {
-	case 'q':
-	case 'Q':
-		u->quit = 1;
-		engine_stop(u->e);
-		break;
-	case KEY_UP:
-	case 'k':
-		ui_move(u, -1);
-		break;
-	case KEY_DOWN:
-	case 'j':
-		ui_move(u, 1);
-		break;
-	case KEY_PPAGE:
-		ui_move(u, -page);
-		break;
-	case KEY_NPAGE:
-	case ' ':
-		ui_move(u, page);
-		break;
-	case KEY_HOME:
-	case 'g':
-		ui_move(u, -(LONG_MAX / 4));
-		break;
-	case KEY_END:
-	case 'G':
-		ui_move(u, LONG_MAX / 4);
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		ui_focus(u);
-		break;
-	case '\t':
-		u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS :
-		    UI_PANE_TABLE;
-		break;
-	case 's':
-		ui_model_set_sort(&u->m, (u->m.sort + 1) % UI_COL_COUNT,
-		    u->m.reverse);
-		ui_model_refresh(&u->m, now_mono());
-		ui_draw_follow(u);
-		ui_status(u, "sorted by %s", ui_col_name(u->m.sort));
-		break;
-	case 'S':
-		ui_model_set_sort(&u->m, u->m.sort, !u->m.reverse);
-		ui_model_refresh(&u->m, now_mono());
-		ui_draw_follow(u);
-		ui_status(u, "sorted by %s, %s", ui_col_name(u->m.sort),
-		    u->m.reverse ? "descending" : "ascending");
-		break;
-	case '/':
-		u->filtering = 1;
-		snprintf(u->fbuf, sizeof(u->fbuf), "%s", u->m.filter);
-		break;
-	case 27:
-		if (u->m.filter[0] != '\0') {
-			u->fbuf[0] = '\0';
-			ui_apply_filter(u);
-		}
-		break;
-	case 'x':
-		u->hex = !u->hex;
-		break;
-	case 'p':
-		u->paused = !u->paused;
-		ui_status(u, u->paused ? "paused: the view stands still, "
-		    "traffic continues (p resumes)" : "resumed");
-		break;
-	case 'r':
-		if (u->r == NULL) {
-			ui_status(u, "no scenario runs here");
-			break;
-		}
-		runner_restart(u->r);
-		ui_status(u, "scenario restarted");
-		break;
-	case '+':
-	case '=':
-		if (u->r == NULL) {
-			ui_status(u, "no scenario runs here");
-			break;
-		}
-		runner_add(u->r, 1);
-		ui_status(u, "added a client connection");
-		break;
-	case '-':
-		if (u->r == NULL) {
-			ui_status(u, "no scenario runs here");
-			break;
-		}
-		runner_remove(u->r, 1);
-		ui_status(u, "removed a client connection");
-		break;
-	case 'w':
-		ui_record_one(u);
-		break;
-	case 'W':
-		ui_record_all(u);
-		break;
-	case '?':
-	case 'h':
-	case KEY_F(1):
-		u->help = 1;
-		break;
-	case 12:
-		clearok(curscr, TRUE);
-		break;
-	}
-}
-
 /* Read every key waiting; returns how many there were. */
 static int
-ui_keys(struct ui *u)
+ui_read_keys(struct ui *u)
 {
 	int ch, n = 0;
 
 	while (!u->quit && (ch = getch()) != ERR) {
-		ui_key(u, ch);
+		ui_keys_dispatch(u, ch);
 		n++;
 	}
 	return n;
@@ -463,7 +137,7 @@ ui_tick_cb(struct engine *e, void *arg)
 	double now = now_mono();
 
 	ui_model_sample(&u->m, &e->tot, now);
-	(void)ui_keys(u);
+	(void)ui_read_keys(u);
 	if (u->quit)
 		return;
 	ui_maintain(u, now);
@@ -478,10 +152,10 @@ ui_stdin_cb(struct engine *e, void *arg)
 	static int empty;
 	struct ui *u = arg;
 
-	if (ui_keys(u) == 0) {
+	if (ui_read_keys(u) == 0) {
 		if (++empty >= UI_EMPTY_WAKEUPS) {
 			ui_log(u, "stdin gives no more keys: quitting");
-			u->quit = 1;
+			u->quit = true;
 			engine_stop(e);
 		}
 		return;
@@ -495,13 +169,48 @@ ui_stdin_cb(struct engine *e, void *arg)
 }
 
 /* Whether the locale's character set is UTF-8. */
-static int
-ui_locale_utf8(void)
+static bool
+ui_locale_is_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
 	return cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
 	    strcmp(cs, "utf8") == 0);
+}
+
+/* Curses owns the terminal from now on: restore it at exit, send stderr
+ * to the log (or nowhere when there is none: a stray message must not
+ * break the screen), and set the input and drawing modes. */
+static void
+ui_take_terminal(struct ui *u, SCREEN *scr)
+{
+	ui_screen = scr;
+	ui_active = u;
+	if (!ui_atexit_done) {
+		atexit(ui_restore);
+		ui_atexit_done = true;
+	}
+	fflush(stderr);
+	ui_saved_stderr = dup(2);
+	if (u->log != NULL)
+		dup2(fileno(u->log), 2);
+	else {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 2);
+			close(null);
+		}
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_draw_colors(u);
 }
 
 int
@@ -525,10 +234,10 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	u->r = r;
 	u->lat = lat;
 	u->title = title != NULL ? title : "dashboard";
-	u->utf8 = ui_locale_utf8();
+	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
 	u->t_start = now_mono();
-	u->log = ui_log_open(logpath, sizeof(logpath), u->log_err,
+	u->log = ui_files_log_open(logpath, sizeof(logpath), u->log_err,
 	    sizeof(u->log_err));
 	logobs.ctx = u;
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
@@ -542,39 +251,11 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		free(u);
 		return EXIT_RUNTIME;
 	}
-	ui_screen = scr;
-	ui_active = u;
-	if (!ui_atexit_done) {
-		atexit(ui_restore);
-		ui_atexit_done = 1;
-	}
-	/* While curses owns the screen, stderr goes to the log (or nowhere
-	 * when there is none: a stray message must not break the screen). */
-	fflush(stderr);
-	ui_saved_stderr = dup(2);
-	if (u->log != NULL)
-		dup2(fileno(u->log), 2);
-	else {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		if (null >= 0) {
-			dup2(null, 2);
-			close(null);
-		}
-	}
+	ui_take_terminal(u, scr);
 	ui_log(u, "dashboard started: %s (pid %ld, log %s)", u->title,
 	    (long)getpid(), logpath);
 	if (u->log == NULL)
 		ui_status(u, "%s", u->log_err);
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	ui_draw_colors(u);
 	if (r != NULL)
 		u->service = ui_record_service(runner_scenario(r));
 	engine_observe(e, &u->m.obs);
@@ -661,7 +342,7 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	unsigned f;
 
 	setlocale(LC_ALL, "");
-	if (!ui_locale_utf8())
+	if (!ui_locale_is_utf8())
 		setlocale(LC_ALL, "C.UTF-8");
 	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0)
 		term = "xterm-256color";
@@ -677,7 +358,7 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	u = xcalloc(1, sizeof(*u));
 	u->e = engine_new(NULL);
 	u->title = "frame benchmark";
-	u->utf8 = ui_locale_utf8();
+	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
 	u->t_start = now_mono();
 	ui_draw_colors(u);

@@ -1,12 +1,16 @@
 /* Drawing the dashboard: header, connection table, message pane, status
  * line and help overlay. Only visible rows are formatted. */
 #define NCURSES_WIDECHAR 1
+#include <assert.h>
 #include <curses.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ui_draw.h"
 #include "ui_fmt.h"
+#include "ui_keys.h"
 #include "util.h"
 
 #define UI_TEXT_MAX	512	/* wide characters drawn per call */
@@ -24,7 +28,7 @@ enum ui_attr {
 struct ui_coldef {
 	enum ui_col	 col;
 	int		 width;
-	int		 right;
+	bool		 right;
 };
 
 /* Columns in the order they are dropped last to first on narrow screens,
@@ -71,7 +75,7 @@ ui_draw_colors(struct ui *u)
 	ui_attrs[UA_IN] = A_NORMAL;
 	ui_attrs[UA_OUT] = A_NORMAL;
 	ui_attrs[UA_EVENT] = A_DIM;
-	u->color = 0;
+	u->color = false;
 	if ((nc != NULL && nc[0] != '\0') || !has_colors() ||
 	    start_color() == ERR)
 		return;
@@ -93,7 +97,7 @@ ui_draw_colors(struct ui *u)
 	ui_attrs[UA_IN] = COLOR_PAIR(4);
 	ui_attrs[UA_OUT] = COLOR_PAIR(6);
 	ui_attrs[UA_EVENT] = COLOR_PAIR(5) | A_DIM;
-	u->color = 1;
+	u->color = true;
 }
 
 /* Draw UTF-8 text at (y, x) in at most cols columns; returns columns used. */
@@ -259,15 +263,15 @@ ui_draw_layout(int cols, int *width, int *lastw)
 }
 
 /* Whether column col is right-aligned. */
-static int
-ui_draw_right(enum ui_col col)
+static bool
+ui_draw_is_right(enum ui_col col)
 {
 	size_t i;
 
 	for (i = 0; i < UI_NCOLS; i++)
 		if (ui_cols[i].col == col)
 			return ui_cols[i].right;
-	return 0;
+	return false;
 }
 
 /* The attribute of a state name. */
@@ -289,7 +293,7 @@ static void
 ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
     size_t outlen)
 {
-	const struct conn_info *ci = ui_conn_info(c);
+	const struct conn_info *ci = ui_model_conn_info(c);
 
 	switch (col) {
 	case UI_COL_ID:
@@ -336,6 +340,7 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 			snprintf(out, outlen, "%s", ui_model_last(c));
 		break;
 	case UI_COL_COUNT:
+		assert(!"UI_COL_COUNT is not a column");
 		out[0] = '\0';
 		break;
 	}
@@ -359,11 +364,11 @@ ui_draw_table(struct ui *u, int y0, int rows)
 
 		if (width[col] == 0)
 			continue;
-		snprintf(head, sizeof(head), "%s%s", ui_col_name(col),
+		snprintf(head, sizeof(head), "%s%s", ui_model_col_name(col),
 		    col != m->sort ? "" : m->reverse ?
 		    (u->utf8 ? "\xe2\x96\xbc" : "v") :
 		    (u->utf8 ? "\xe2\x96\xb2" : "^"));
-		ui_draw_cell(u, y0, x, width[col], head, ui_draw_right(col),
+		ui_draw_cell(u, y0, x, width[col], head, ui_draw_is_right(col),
 		    ui_attrs[UA_HEAD] | (col == m->sort ? A_BOLD : 0));
 		x += width[col] + 1;
 	}
@@ -403,9 +408,9 @@ ui_draw_table(struct ui *u, int y0, int rows)
 			ui_draw_value(u, c, col, cell, sizeof(cell));
 			a = base;
 			if (col == UI_COL_STATE && !sel)
-				a = ui_draw_state_attr(ui_conn_info(c)->state);
+				a = ui_draw_state_attr(ui_model_conn_info(c)->state);
 			ui_draw_cell(u, y0 + 1 + k, x, width[col], cell,
-			    ui_draw_right(col), a);
+			    ui_draw_is_right(col), a);
 			x += width[col] + 1;
 		}
 	}
@@ -527,7 +532,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 		u->msg_lines = 0;
 		return;
 	}
-	ci = ui_conn_info(c);
+	ci = ui_model_conn_info(c);
 	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s  %s%s%s",
 	    (unsigned long long)ci->id, ci->side == SIDE_CLIENT ? "client" :
 	    "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->", ci->peer,
@@ -559,13 +564,23 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	u->msg_lines = total;
 }
 
-/* The bottom line: the filter prompt, a recent message, or key hints. */
+/* The bottom line: the filter prompt, a recent message, or key hints (the
+ * key table's, see ui_keys.c; the table is const, so they are made once). */
 static void
 ui_draw_status(struct ui *u, double now)
 {
-	char right[160], left[320];
+	static char hints_view[256], hints_short[64], hints_filter[64];
+	char right[160], left[640];
 	int rw;
 
+	if (hints_view[0] == '\0') {
+		ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
+		    sizeof(hints_view));
+		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints_short,
+		    sizeof(hints_short));
+		ui_keys_hints(UI_KEYS_FILTER, INT_MAX, ", ", hints_filter,
+		    sizeof(hints_filter));
+	}
 	ui_draw_blank(LINES - 1, ui_attrs[UA_BAR]);
 	snprintf(right, sizeof(right), "%s%s%s%s  %zu/%zu rows ",
 	    u->paused ? "PAUSED  " : "", u->m.filter[0] != '\0' ? "filter '" :
@@ -573,51 +588,36 @@ ui_draw_status(struct ui *u, double now)
 	    u->m.nview, u->m.nconns);
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
 	if (u->filtering)
-		snprintf(left, sizeof(left), " filter: %s_   (Enter keep, "
-		    "Esc clear)", u->fbuf);
+		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
+		    hints_filter);
 	else if (u->status[0] != '\0' && now - u->t_status < 8)
 		snprintf(left, sizeof(left), " %s", u->status);
 	else if (u->log == NULL && u->log_err[0] != '\0')
-		snprintf(left, sizeof(left), " %s  (q quit  ? help)",
-		    u->log_err);
+		snprintf(left, sizeof(left), " %s  (%s)", u->log_err,
+		    hints_short);
 	else
-		snprintf(left, sizeof(left), " q quit  ? help  Enter focus  "
-		    "Tab pane  s/S sort  / filter  x hex  p pause  r restart  "
-		    "+/- conns  w/W record");
+		snprintf(left, sizeof(left), " %s", hints_view);
 	ui_draw_text(u, LINES - 1, 0, COLS - rw - 1, left, ui_attrs[UA_BAR]);
 	if (COLS - rw > 20)
 		ui_draw_text(u, LINES - 1, COLS - rw, rw, right,
 		    ui_attrs[UA_BAR]);
 }
 
-/* The help overlay: every key, in a box over the middle of the screen. */
+/* The help overlay: every key of the key table, in a box over the middle
+ * of the screen. */
 static void
 ui_draw_help(struct ui *u)
 {
-	static const char *const help[] = {
-		"Keys",
-		"",
-		"Up/Down, j/k   move the selection or scroll messages",
-		"PgUp/PgDn, Spc a page up or down",
-		"Home/End, g/G  first or last row (newest message)",
-		"Enter          focus the selected connection's messages",
-		"Tab            switch between table and message pane",
-		"s / S          next sort column / reverse the order",
-		"/              filter rows (state, peer, reason, message)",
-		"Esc            clear the filter, close this help",
-		"x              hex view of messages on or off",
-		"p              pause the view (traffic continues)",
-		"r              restart the scenario",
-		"+ / -          add or remove a client connection",
-		"w              record the conversation as a scenario",
-		"W              record every connection (one file each)",
-		"Ctrl-L         redraw the screen",
-		"?, h or F1     this help; any key closes it",
-		"q              quit",
-	};
-	int n = (int)(sizeof(help) / sizeof(help[0])), w = 62, h = n + 2;
+	char line[UI_TEXT_MAX];
+	int n = (int)ui_keys_help_count(), w = 0, h = n + 2;
 	int y0, x0, k;
 
+	for (k = 0; k < n; k++) {
+		ui_keys_help_line((size_t)k, line, sizeof(line));
+		if (ui_fmt_width(line, strlen(line), u->utf8) > w)
+			w = ui_fmt_width(line, strlen(line), u->utf8);
+	}
+	w += 5;
 	if (w > COLS - 2)
 		w = COLS - 2;
 	if (h > LINES - 2)
@@ -638,9 +638,11 @@ ui_draw_help(struct ui *u)
 	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
 	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
 	attrset(A_NORMAL);
-	for (k = 0; k < n && k < h - 2; k++)
-		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, help[k],
+	for (k = 0; k < n && k < h - 2; k++) {
+		ui_keys_help_line((size_t)k, line, sizeof(line));
+		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, line,
 		    k == 0 ? A_BOLD : A_NORMAL);
+	}
 }
 
 void

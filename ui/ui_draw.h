@@ -2,6 +2,7 @@
  * the files of ui/ include this. */
 #ifndef SB_UI_DRAW_H
 #define SB_UI_DRAW_H
+#include <stdbool.h>
 #include <stdio.h>
 #include "engine.h"
 #include "runner.h"
@@ -16,13 +17,13 @@ struct ui {
 	const struct hist	*lat;		/* latency without a runner */
 	const char		*title;
 	struct ui_model		 m;
-	int			 utf8, color;
+	bool			 utf8, color;
 	enum ui_pane		 pane;
 	long			 cur, top;	/* table cursor, first row */
 	uint64_t		 sel_id;	/* id under the cursor */
 	uint64_t		 focus_id;	/* shown in the message pane */
 	int			 msg_back;	/* lines scrolled back; 0 tail */
-	int			 hex, paused, help, filtering;
+	bool			 hex, paused, help, filtering;
 	char			 fbuf[UI_FILTER_MAX];
 	char			 status[256];
 	double			 t_status, t_start, t_nav;
@@ -31,9 +32,13 @@ struct ui {
 	char			*service;	/* for recordings, or NULL */
 	FILE			*log;
 	char			 log_err[256];	/* why there is no log */
-	int			 quit;
+	bool			 quit;
 	struct engine_timer	*t_draw, *t_stdin;
 };
+
+/* Show a message in the status line for a while, and log it (ui.c). */
+void ui_status(struct ui *u, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Set up colour pairs if the terminal has them and NO_COLOR is unset. */
 void ui_draw_colors(struct ui *u);

@@ -60,7 +60,7 @@ ui_files_state_home(char *out, size_t outlen, char *err, size_t errlen)
 }
 
 FILE *
-ui_log_open(char *path, size_t pathlen, char *err, size_t errlen)
+ui_files_log_open(char *path, size_t pathlen, char *err, size_t errlen)
 {
 	char base[4096], dir[4200];
 	struct stat st;

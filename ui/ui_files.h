@@ -14,7 +14,7 @@
  * FIFO cannot hold the open), mode 0600, and must be a regular file of
  * ours. Returns the stream with its path in path, or NULL with err saying
  * what was wrong and where. */
-FILE *ui_log_open(char *path, size_t pathlen, char *err, size_t errlen);
+FILE *ui_files_log_open(char *path, size_t pathlen, char *err, size_t errlen);
 
 /* Make a new file (dir_too 0) or directory (1) in dir named
  * STEM-YYYYMMDD-HHMMSS-N[EXT] (t in local time), with the first N from 1

@@ -1,5 +1,6 @@
 /* The dashboard's view model: rows, bounded message rings, sort and filter,
  * and throughput history, all fed by engine events. */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +184,7 @@ ui_model_add_conn(struct ui_model *m, const struct conn_info *ci)
 	m->last = c;
 	m->nconns++;
 	if (!m->view_dirty && m->sort == UI_COL_ID && !m->reverse &&
-	    ui_model_match(m, c)) {
+	    ui_model_matches(m, c)) {
 		if (m->nview == m->view_cap) {
 			m->view_cap = m->view_cap ? m->view_cap * 2 : 256;
 			m->view = xrealloc(m->view,
@@ -277,7 +278,7 @@ ui_model_event(struct ui_model *m, const struct conn_info *ci,
 }
 
 const struct conn_info *
-ui_conn_info(const struct ui_conn *c)
+ui_model_conn_info(const struct ui_conn *c)
 {
 	return c->live != NULL ? c->live : &c->info;
 }
@@ -287,7 +288,7 @@ static void
 ui_model_render(const struct ui_conn *c, const struct ui_msg *msg,
     int body_only, char *out, size_t outlen)
 {
-	const struct codec *cd = ui_conn_info(c)->codec;
+	const struct codec *cd = ui_model_conn_info(c)->codec;
 	struct codec_frame f;
 	char err[96], tail[48];
 	size_t o;
@@ -342,14 +343,14 @@ ui_model_last(struct ui_conn *c)
 	return c->last;
 }
 
-int
-ui_model_match(const struct ui_model *m, struct ui_conn *c)
+bool
+ui_model_matches(const struct ui_model *m, struct ui_conn *c)
 {
 	const struct conn_info *ci;
 
 	if (m->filter[0] == '\0')
-		return 1;
-	ci = ui_conn_info(c);
+		return true;
+	ci = ui_model_conn_info(c);
 	return strcasestr(conn_state_name(ci->state), m->filter) != NULL ||
 	    strcasestr(ci->peer, m->filter) != NULL ||
 	    strcasestr(ci->reason, m->filter) != NULL ||
@@ -397,7 +398,7 @@ ui_model_cmp(const void *pa, const void *pb, void *arg)
 	const struct ui_model *m = arg;
 	struct ui_conn *ca = *(struct ui_conn *const *)pa;
 	struct ui_conn *cb = *(struct ui_conn *const *)pb;
-	const struct conn_info *a = ui_conn_info(ca), *b = ui_conn_info(cb);
+	const struct conn_info *a = ui_model_conn_info(ca), *b = ui_model_conn_info(cb);
 	int r = 0;
 
 	switch (m->sort) {
@@ -456,7 +457,7 @@ ui_model_refresh(struct ui_model *m, double now)
 	}
 	m->nview = 0;
 	for (c = m->first; c != NULL; c = c->next) {
-		c->in_view = ui_model_match(m, c);
+		c->in_view = ui_model_matches(m, c);
 		if (c->in_view) {
 			if (m->sort == UI_COL_LAST)
 				(void)ui_model_last(c);
@@ -472,6 +473,7 @@ ui_model_refresh(struct ui_model *m, double now)
 void
 ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse)
 {
+	assert(col < UI_COL_COUNT);
 	m->sort = col;
 	m->reverse = reverse;
 	m->view_dirty = 1;
@@ -519,12 +521,13 @@ ui_model_sample(struct ui_model *m, const struct engine_totals *tot,
 }
 
 const char *
-ui_col_name(enum ui_col col)
+ui_model_col_name(enum ui_col col)
 {
 	static const char *const names[UI_COL_COUNT] = {
 		"ID", "SIDE", "STATE", "CODEC", "LOCAL", "PEER", "BYTES IN",
 		"BYTES OUT", "MSG IN", "MSG OUT", "RTT", "LAST MESSAGE"
 	};
 
-	return col < UI_COL_COUNT ? names[col] : "?";
+	assert(col < UI_COL_COUNT);
+	return names[col];
 }

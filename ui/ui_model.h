@@ -4,6 +4,7 @@
  * the frame benchmark drive it without a terminal. */
 #ifndef SB_UI_MODEL_H
 #define SB_UI_MODEL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "engine.h"
@@ -88,7 +89,7 @@ void ui_model_event(struct ui_model *m, const struct conn_info *ci,
 /* The row with this id, or NULL. */
 struct ui_conn *ui_model_find(const struct ui_model *m, uint64_t id);
 /* The connection's counters: the engine's while open, else the copy. */
-const struct conn_info *ui_conn_info(const struct ui_conn *c);
+const struct conn_info *ui_model_conn_info(const struct ui_conn *c);
 /* Describe the newest message of c without its codec header (the body
  * is what a table cell has room for); cached until the next one. */
 const char *ui_model_last(struct ui_conn *c);
@@ -100,17 +101,18 @@ void ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
 size_t ui_model_expire(struct ui_model *m, double now);
 /* Rebuild the row view: filter, then sort. */
 void ui_model_refresh(struct ui_model *m, double now);
-/* Set the sort column and direction, or the filter; marks the view dirty. */
+/* Set the sort column (< UI_COL_COUNT, asserted) and direction, or the
+ * filter; marks the view dirty. */
 void ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse);
 void ui_model_set_filter(struct ui_model *m, const char *filter);
 /* Whether a row passes the current filter. */
-int ui_model_match(const struct ui_model *m, struct ui_conn *c);
+bool ui_model_matches(const struct ui_model *m, struct ui_conn *c);
 /* Index of the row with this id in the view, or -1. */
 long ui_model_index(const struct ui_model *m, uint64_t id);
 /* Feed the rate rings from the engine's totals at time now. */
 void ui_model_sample(struct ui_model *m, const struct engine_totals *tot,
     double now);
 /* Name of a column, as the table heading shows it. */
-const char *ui_col_name(enum ui_col col);
+const char *ui_model_col_name(enum ui_col col);
 
 #endif

@@ -68,27 +68,27 @@ ui_record_quote(const unsigned char *p, size_t n, struct buf *b)
 	buf_append(b, "\"", 1);
 }
 
-/* Decode a kept message as one whole frame; 0 if it is not one. */
-static int
-ui_record_decode(const struct codec *cd, const struct ui_msg *msg,
+/* Whether a kept message decodes as one whole frame (into f). */
+static bool
+ui_record_decode_whole(const struct codec *cd, const struct ui_msg *msg,
     struct codec_frame *f)
 {
 	char err[96];
 
 	if (cd == NULL || msg->kept != msg->len || msg->kept == 0)
-		return 0;
+		return false;
 	return cd->decode(msg->data, msg->kept, msg->kept, f, err,
 	    sizeof(err)) == (ssize_t)msg->kept;
 }
 
-/* Say whether encoding body with head gives exactly the wire bytes. */
-static int
-ui_record_same(const struct codec *cd, const unsigned char *body, size_t len,
+/* Whether encoding body with head gives exactly the wire bytes. */
+static bool
+ui_record_is_same(const struct codec *cd, const unsigned char *body, size_t len,
     const char *head, const struct ui_msg *msg)
 {
 	struct buf out;
 	char err[96];
-	int same;
+	bool same;
 
 	buf_init(&out);
 	same = cd->encode(body, len, head, &out, err, sizeof(err)) == 0 &&
@@ -136,9 +136,9 @@ ui_record_send(const struct codec *cd, const struct ui_msg *msg,
 		buf_append(b, "\n", 1);
 		return;
 	}
-	if (ui_record_decode(cd, msg, &f)) {
+	if (ui_record_decode_whole(cd, msg, &f)) {
 		head = ui_record_head(&f);
-		if (ui_record_same(cd, f.body, f.body_len, head, msg)) {
+		if (ui_record_is_same(cd, f.body, f.body_len, head, msg)) {
 			buf_append_str(b, "send ");
 			ui_record_quote(f.body, f.body_len, b);
 			if (head != NULL)
@@ -148,7 +148,7 @@ ui_record_send(const struct codec *cd, const struct ui_msg *msg,
 			return;
 		}
 		free(head);
-		if (ui_record_same(cd, msg->data, msg->len, NULL, msg)) {
+		if (ui_record_is_same(cd, msg->data, msg->len, NULL, msg)) {
 			buf_append_str(b, "send ");
 			ui_record_quote(msg->data, msg->len, b);
 			buf_append(b, "\n", 1);
@@ -167,7 +167,7 @@ ui_record_expect(const struct codec *cd, const struct ui_msg *msg,
 {
 	struct codec_frame f;
 
-	if (ui_record_decode(cd, msg, &f)) {
+	if (ui_record_decode_whole(cd, msg, &f)) {
 		buf_append_str(b, "expect ");
 		ui_record_quote(f.body, f.body_len, b);
 		buf_append(b, "\n", 1);
@@ -185,7 +185,7 @@ size_t
 ui_record_conn(const struct ui_conn *c, const struct ui_record_meta *meta,
     struct buf *b)
 {
-	const struct conn_info *ci = ui_conn_info(c);
+	const struct conn_info *ci = ui_model_conn_info(c);
 	const struct ui_msg *msg;
 	int client = ci->side == SIDE_CLIENT, sent, peer_eof;
 	size_t steps = 0;

@@ -1,5 +1,6 @@
 /* sockbench ui: the live dashboard over a scenario run. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ const char ui_demo_scenario[] =
 struct ui_start {
 	struct runner	*r;
 	char		 err[512];
-	int		 failed;
+	bool		 failed;
 };
 
 /* Start the runner from inside the loop, once the dashboard watches, so
@@ -82,7 +83,7 @@ ui_start_cb(struct engine *e, void *arg)
 	struct ui_start *st = arg;
 
 	if (runner_start(st->r, st->err, sizeof(st->err)) < 0) {
-		st->failed = 1;
+		st->failed = true;
 		engine_stop(e);
 	}
 }
@@ -90,7 +91,7 @@ ui_start_cb(struct engine *e, void *arg)
 /* Probe target and parse the starter scenario written for its verdict;
  * NULL with err filled when it cannot be identified. */
 static struct scenario *
-ui_probe_scenario(const char *target, int *unreachable, char *err,
+ui_probe_scenario(const char *target, bool *unreachable, char *err,
     size_t errlen)
 {
 	struct probe_result *pr = xcalloc(1, sizeof(*pr));
@@ -137,8 +138,19 @@ ui_probe_scenario(const char *target, int *unreachable, char *err,
 	return sc;
 }
 
-int
-ui_main(int argc, char **argv)
+/* What the command line asked for. */
+struct ui_args {
+	struct run_opts		 o;
+	struct engine_limits	 lim;
+	int			 loop;		/* -1: the default for the input */
+	unsigned long		 bench;		/* --bench-frame N, or 0 */
+};
+
+/* Parse the options into a; 0 to go on, or -1 to stop with the exit
+ * status in *rc (EXIT_OK after --help, EXIT_USAGE with the reason
+ * printed). */
+static int
+ui_parse_args(int argc, char **argv, struct ui_args *a, int *rc)
 {
 	static const struct option opts[] = {
 		CLI_RUN_LONGOPTS,
@@ -149,49 +161,138 @@ ui_main(int argc, char **argv)
 		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct run_opts o;
-	struct engine_limits lim;
-	struct scenario *sc;
-	struct engine *e;
-	struct ui_start st;
-	char err[1024], title[256], *end;
-	int ch, idx, loop = -1, rc;
-	unsigned long bench = 0;
+	char *end;
+	int ch, idx;
 
-	memset(&o, 0, sizeof(o));
-	engine_limits_default(&lim);
+	memset(a, 0, sizeof(*a));
+	engine_limits_default(&a->lim);
+	a->loop = -1;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, CLI_RUN_SHORTOPTS "h", opts,
 	    &idx)) != -1) {
-		switch (cli_run_opt("ui", &o, ch, optarg)) {
+		switch (cli_run_opt("ui", &a->o, ch, optarg)) {
 		case 1:
 			continue;
 		case -1:
-			return EXIT_USAGE;
+			*rc = EXIT_USAGE;
+			return -1;
 		}
 		switch (ch) {
-		case 1002: loop = 1; break;
-		case 1003: loop = 0; break;
+		case 1002: a->loop = 1; break;
+		case 1003: a->loop = 0; break;
 		case 1004:
-			bench = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || bench == 0 ||
-			    bench > 10000000)
-				return cli_usage_error("ui", "--bench-frame '%s': "
+			a->bench = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || a->bench == 0 ||
+			    a->bench > 10000000) {
+				*rc = cli_usage_error("ui", "--bench-frame '%s': "
 				    "expected a number of connections", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			printf(ui_help, cli_limit_help);
-			return EXIT_OK;
+			*rc = EXIT_OK;
+			return -1;
 		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
-				return EXIT_USAGE;
+			if (cli_limit_opt(&a->lim, opts[idx].name, optarg) < 0) {
+				*rc = EXIT_USAGE;
+				return -1;
+			}
 			break;
 		default:
-			return cli_bad_option("ui");
+			*rc = cli_bad_option("ui");
+			return -1;
 		}
 	}
-	if (bench > 0)
-		return ui_bench_frame(bench, 200);
+	return 0;
+}
+
+/* The scenario to show: the file given, else the probe's starter for
+ * --connect, else the bundled demo; sets a->loop's default for it. NULL
+ * with the reason printed and the exit status in *rc. */
+static struct scenario *
+ui_pick_scenario(const char *file, struct ui_args *a, int *rc)
+{
+	struct scenario *sc;
+	char err[1024];
+	bool unreachable = false;
+
+	if (file != NULL) {
+		sc = scenario_load(file, err, sizeof(err));
+		if (a->loop < 0)
+			a->loop = 0;
+	} else if (a->o.connect != NULL) {
+		/* An external server and no scenario: probe it first, then
+		 * replay the starter scenario the probe writes, decoded with
+		 * the codec it detected. */
+		if ((sc = ui_probe_scenario(a->o.connect, &unreachable, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "sockbench ui: %s\n", err);
+			*rc = unreachable ? EXIT_RUNTIME : EXIT_FAILED;
+			return NULL;
+		}
+		if (a->loop < 0)
+			a->loop = 1;
+	} else {
+		sc = scenario_parse("scenarios/demo.txt", ui_demo_scenario,
+		    strlen(ui_demo_scenario), err, sizeof(err));
+		if (a->loop < 0)
+			a->loop = 1;
+	}
+	if (sc == NULL) {
+		fprintf(stderr, "%s\n", err);
+		*rc = EXIT_USAGE;
+	}
+	return sc;
+}
+
+/* Run sc under the dashboard on a new engine; returns the exit status. */
+static int
+ui_show(struct scenario *sc, struct ui_args *a)
+{
+	struct engine *e;
+	struct ui_start st;
+	char err[1024], title[256];
+	int rc;
+
+	a->o.loop = a->loop;
+	/* Watching, not loading: a looping connection starts again after a
+	 * pause (sockbench bench is the tool for load). */
+	a->o.loop_delay = 0.5;
+	if (sc->max_frame > 0 && a->lim.max_frame == CODEC_MAX_FRAME_DEFAULT)
+		a->lim.max_frame = sc->max_frame;
+	engine_raise_nofile();
+	e = engine_new(&a->lim);
+	memset(&st, 0, sizeof(st));
+	if ((st.r = runner_new(e, sc, &a->o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, err);
+		engine_free(e);
+		return EXIT_RUNTIME;
+	}
+	snprintf(title, sizeof(title), "%s%s", sc->path,
+	    a->loop ? " (looping)" : "");
+	engine_after(e, 0, ui_start_cb, &st);
+	rc = ui_run(e, st.r, title);
+	if (st.failed) {
+		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, st.err);
+		rc = EXIT_RUNTIME;
+	}
+	runner_free(st.r);
+	engine_free(e);
+	return rc;
+}
+
+int
+ui_main(int argc, char **argv)
+{
+	struct ui_args a;
+	struct scenario *sc;
+	int rc;
+
+	if (ui_parse_args(argc, argv, &a, &rc) < 0)
+		return rc;
+	if (a.bench > 0)
+		return ui_bench_frame(a.bench, 200);
 	if (argc - optind > 1)
 		return cli_usage_error("ui", "expected one SCENARIO, got %d "
 		    "arguments", argc - optind);
@@ -201,58 +302,10 @@ ui_main(int argc, char **argv)
 		    "without one use 'sockbench run SCENARIO'\n");
 		return EXIT_USAGE;
 	}
-	if (optind < argc) {
-		sc = scenario_load(argv[optind], err, sizeof(err));
-		if (loop < 0)
-			loop = 0;
-	} else if (o.connect != NULL) {
-		/* An external server and no scenario: probe it first, then
-		 * replay the starter scenario the probe writes, decoded with
-		 * the codec it detected. */
-		int unreachable = 0;
-
-		if ((sc = ui_probe_scenario(o.connect, &unreachable, err,
-		    sizeof(err))) == NULL) {
-			fprintf(stderr, "sockbench ui: %s\n", err);
-			return unreachable ? EXIT_RUNTIME : EXIT_FAILED;
-		}
-		if (loop < 0)
-			loop = 1;
-	} else {
-		sc = scenario_parse("scenarios/demo.txt", ui_demo_scenario,
-		    strlen(ui_demo_scenario), err, sizeof(err));
-		if (loop < 0)
-			loop = 1;
-	}
-	if (sc == NULL) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_USAGE;
-	}
-	o.loop = loop;
-	/* Watching, not loading: a looping connection starts again after a
-	 * pause (sockbench bench is the tool for load). */
-	o.loop_delay = 0.5;
-	if (sc->max_frame > 0 && lim.max_frame == CODEC_MAX_FRAME_DEFAULT)
-		lim.max_frame = sc->max_frame;
-	engine_raise_nofile();
-	e = engine_new(&lim);
-	memset(&st, 0, sizeof(st));
-	if ((st.r = runner_new(e, sc, &o, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, err);
-		engine_free(e);
-		scenario_free(sc);
-		return EXIT_RUNTIME;
-	}
-	snprintf(title, sizeof(title), "%s%s", sc->path,
-	    loop ? " (looping)" : "");
-	engine_after(e, 0, ui_start_cb, &st);
-	rc = ui_run(e, st.r, title);
-	if (st.failed) {
-		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, st.err);
-		rc = EXIT_RUNTIME;
-	}
-	runner_free(st.r);
-	engine_free(e);
+	if ((sc = ui_pick_scenario(optind < argc ? argv[optind] : NULL, &a,
+	    &rc)) == NULL)
+		return rc;
+	rc = ui_show(sc, &a);
 	scenario_free(sc);
 	return rc;
 }

@@ -27,6 +27,34 @@ not_ok() {
 	FAILED=1
 }
 
+# The house rule for the dashboard's code: no function over 120 lines in
+# ui/ or src/cmd/cmd_ui.c (from the opening brace in column 0 to the
+# closing one), so each stays one job. Runs from the source tree only.
+if [ -d ui ] && [ -f src/cmd/cmd_ui.c ]; then
+	long=$(awk '/^[a-z_][a-z_0-9]*\(/ { name = $0 } /^\{/ { s = FNR }
+	    /^\}/ { if (s && FNR - s + 1 > 120) printf "%s:%s (%d lines)\n",
+	    FILENAME, name, FNR - s + 1; s = 0 }' ui/*.c src/cmd/cmd_ui.c)
+	if [ -z "$long" ]; then
+		ok "no function in ui/ or src/cmd/cmd_ui.c is over 120 lines"
+	else
+		not_ok "no function in ui/ or src/cmd/cmd_ui.c is over 120 lines: $long"
+	fi
+	# File name = prefix: every function ui/X.c exports (not static) is
+	# named X_... or X itself (ui_draw.c: ui_draw, ui_draw_colors).
+	bad=$(for f in ui/*.c; do
+		awk -v stem="$(basename "$f" .c)" '
+		    /^[a-z_][a-z_0-9]*\(/ { n = $0; sub(/\(.*/, "", n)
+		    if (prev !~ /^static/ && n != stem &&
+		        index(n, stem "_") != 1) print FILENAME ": " n }
+		    { prev = $0 }' "$f"
+	done)
+	if [ -z "$bad" ]; then
+		ok "every function a ui/ file exports carries the file's name as prefix"
+	else
+		not_ok "every function a ui/ file exports carries the file's name as prefix: $bad"
+	fi
+fi
+
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "ok 1 - # SKIP tmux is not installed"
 	exit 0

@@ -60,14 +60,14 @@ the_log_goes_to_xdg_state_home_in_a_private_directory(void **state)
 	umask(022);
 	snprintf(xdg, sizeof(xdg), "%s/state/deeper", tmp);
 	setenv("XDG_STATE_HOME", xdg, 1);
-	f = ui_log_open(path, sizeof(path), err, sizeof(err));
+	f = ui_files_log_open(path, sizeof(path), err, sizeof(err));
 	assert_non_null(f);
 	snprintf(want, sizeof(want), "%s/sockbench/ui.log", xdg);
 	assert_string_equal(path, want);
 	fputs("one\n", f);
 	fclose(f);
 	/* Appended, not truncated, by the next dashboard. */
-	f = ui_log_open(path, sizeof(path), err, sizeof(err));
+	f = ui_files_log_open(path, sizeof(path), err, sizeof(err));
 	assert_non_null(f);
 	fputs("two\n", f);
 	fclose(f);
@@ -95,13 +95,13 @@ without_xdg_state_home_the_log_goes_to_home_local_state(void **state)
 	setenv("HOME", home, 1);
 	/* Unset, and relative (the spec says to ignore it), alike. */
 	unsetenv("XDG_STATE_HOME");
-	f = ui_log_open(path, sizeof(path), err, sizeof(err));
+	f = ui_files_log_open(path, sizeof(path), err, sizeof(err));
 	assert_non_null(f);
 	fclose(f);
 	snprintf(want, sizeof(want), "%s/.local/state/sockbench/ui.log", home);
 	assert_string_equal(path, want);
 	setenv("XDG_STATE_HOME", "relative/state", 1);
-	f = ui_log_open(path, sizeof(path), err, sizeof(err));
+	f = ui_files_log_open(path, sizeof(path), err, sizeof(err));
 	assert_non_null(f);
 	fclose(f);
 	assert_string_equal(path, want);
@@ -126,7 +126,7 @@ a_symlinked_log_or_directory_is_refused_and_says_why(void **state)
 	mkdir(xdg, 0700);
 	mkdir(dir, 0700);
 	assert_int_equal(symlink(target, log), 0);
-	assert_null(ui_log_open(path, sizeof(path), err, sizeof(err)));
+	assert_null(ui_files_log_open(path, sizeof(path), err, sizeof(err)));
 	assert_non_null(strstr(err, "is a symlink, not followed"));
 	assert_non_null(strstr(err, log));
 	slurp(target, got, sizeof(got));
@@ -135,7 +135,7 @@ a_symlinked_log_or_directory_is_refused_and_says_why(void **state)
 	unlink(log);
 	rmdir(dir);
 	assert_int_equal(symlink(tmp, dir), 0);
-	assert_null(ui_log_open(path, sizeof(path), err, sizeof(err)));
+	assert_null(ui_files_log_open(path, sizeof(path), err, sizeof(err)));
 	assert_non_null(strstr(err, "not a directory (a symlink?)"));
 	unlink(dir);
 }
@@ -154,7 +154,7 @@ a_fifo_log_is_refused_without_blocking(void **state)
 	strcat(log, "/ui.log");
 	assert_int_equal(mkfifo(log, 0600), 0);
 	/* Without O_NONBLOCK this open waits for a reader forever. */
-	assert_null(ui_log_open(path, sizeof(path), err, sizeof(err)));
+	assert_null(ui_files_log_open(path, sizeof(path), err, sizeof(err)));
 	assert_non_null(strstr(err, "FIFO"));
 }
 
@@ -172,7 +172,7 @@ an_open_state_directory_is_made_private(void **state)
 	mkdir(xdg, 0755);
 	mkdir(dir, 0777);
 	chmod(dir, 0777);
-	f = ui_log_open(path, sizeof(path), err, sizeof(err));
+	f = ui_files_log_open(path, sizeof(path), err, sizeof(err));
 	assert_non_null(f);
 	fclose(f);
 	assert_int_equal(stat(dir, &st), 0);
@@ -191,7 +191,7 @@ a_state_home_that_cannot_be_made_gives_the_reason(void **state)
 	fclose(f);
 	snprintf(xdg, sizeof(xdg), "%s/under", file);
 	setenv("XDG_STATE_HOME", xdg, 1);
-	assert_null(ui_log_open(path, sizeof(path), err, sizeof(err)));
+	assert_null(ui_files_log_open(path, sizeof(path), err, sizeof(err)));
 	assert_non_null(strstr(err, "no log: cannot make"));
 	assert_non_null(strstr(err, "Not a directory"));
 }

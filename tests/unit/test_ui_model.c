@@ -105,7 +105,7 @@ test_rows_and_last_message(void **state)
 	assert_int_equal(c->nmsgs, 2);
 	assert_non_null(strstr(ui_model_last(c), "white rabbit"));
 	assert_null(ui_model_find(&m, 99));
-	assert_ptr_equal(ui_conn_info(c), &ci[2]);
+	assert_ptr_equal(ui_model_conn_info(c), &ci[2]);
 }
 
 /* A connection keeps at most UI_MSG_MAX messages and counts the rest. */
@@ -176,7 +176,7 @@ test_sort_order(void **state)
 	assert_string_equal(view_ids(), "1,2,3,4,5,6");
 	assert_int_equal(ui_model_index(&m, 4), 3);
 	assert_int_equal(ui_model_index(&m, 44), -1);
-	assert_string_equal(ui_col_name(UI_COL_LAST), "LAST MESSAGE");
+	assert_string_equal(ui_model_col_name(UI_COL_LAST), "LAST MESSAGE");
 }
 
 /* The filter is a case-insensitive substring of state, peer or the last

@@ -1,0 +1,655 @@
+/* The dashboard's keys: the one table that binds them (see ui_keys.h), the
+ * handlers it names, and the help overlay's and status line's text drawn
+ * from it. */
+#define NCURSES_WIDECHAR 1
+#include <assert.h>
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ui_draw.h"
+#include "ui_files.h"
+#include "ui_keys.h"
+#include "ui_record.h"
+#include "util.h"
+
+#define UI_KEYS_ESC	27
+#define UI_KEYS_CTRL_L	12
+
+/* Move the cursor (table) or scroll (messages) by delta lines. */
+static void
+ui_keys_move(struct ui *u, long delta)
+{
+	if (u->pane == UI_PANE_MSGS) {
+		long back = (long)u->msg_back - delta;
+
+		if (back < 0)
+			back = 0;
+		if (back > INT_MAX / 2)
+			back = INT_MAX / 2;
+		u->msg_back = (int)back;
+		return;
+	}
+	if (u->m.nview == 0)
+		return;
+	if (delta < 0 && u->cur < -delta)
+		u->cur = 0;
+	else
+		u->cur += delta;
+	if (u->cur >= (long)u->m.nview)
+		u->cur = (long)u->m.nview - 1;
+	u->sel_id = u->m.view[u->cur]->info.id;
+	u->t_nav = now_mono();
+}
+
+/* Up/Down: one line (arg is -1 or 1). */
+static void
+ui_keys_line_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	ui_keys_move(u, arg);
+}
+
+/* PgUp/PgDn: one page of the pane that has the keys (arg is -1 or 1). */
+static void
+ui_keys_page_cb(struct ui *u, int ch, long arg)
+{
+	int page = u->pane == UI_PANE_MSGS ? u->msg_rows : u->table_rows;
+
+	(void)ch;
+	ui_keys_move(u, arg * (page < 1 ? 1 : page));
+}
+
+/* Home/End: the first or the last row (arg is -1 or 1). */
+static void
+ui_keys_end_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	ui_keys_move(u, arg * (LONG_MAX / 4));
+}
+
+/* Enter: show the selected connection in the message pane, and keep its
+ * row while it is focused. */
+static void
+ui_keys_focus_cb(struct ui *u, int ch, long arg)
+{
+	struct ui_conn *c;
+
+	(void)ch;
+	(void)arg;
+	if ((c = ui_model_find(&u->m, u->focus_id)) != NULL)
+		c->pinned = 0;
+	if ((c = ui_model_find(&u->m, u->sel_id)) == NULL)
+		return;
+	c->pinned = 1;
+	u->focus_id = c->info.id;
+	u->msg_back = 0;
+	ui_status(u, "focused connection #%llu (kept while focused)",
+	    (unsigned long long)c->info.id);
+}
+
+/* Tab: the keys go to the other pane. */
+static void
+ui_keys_pane_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS : UI_PANE_TABLE;
+}
+
+/* s: sort by the next column (arg 0); S: reverse the order (arg 1). */
+static void
+ui_keys_sort_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	if (arg == 0)
+		ui_model_set_sort(&u->m, (u->m.sort + 1) % UI_COL_COUNT,
+		    u->m.reverse);
+	else
+		ui_model_set_sort(&u->m, u->m.sort, !u->m.reverse);
+	ui_model_refresh(&u->m, now_mono());
+	ui_draw_follow(u);
+	if (arg == 0)
+		ui_status(u, "sorted by %s", ui_model_col_name(u->m.sort));
+	else
+		ui_status(u, "sorted by %s, %s", ui_model_col_name(u->m.sort),
+		    u->m.reverse ? "descending" : "ascending");
+}
+
+/* Apply the filter being typed, keeping the cursor on its row. */
+static void
+ui_keys_apply_filter(struct ui *u)
+{
+	ui_model_set_filter(&u->m, u->fbuf);
+	ui_model_refresh(&u->m, now_mono());
+	ui_draw_follow(u);
+}
+
+/* /: open the filter prompt with the current filter. */
+static void
+ui_keys_filter_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->filtering = true;
+	snprintf(u->fbuf, sizeof(u->fbuf), "%s", u->m.filter);
+}
+
+/* Esc in the view: clear the filter, if there is one. */
+static void
+ui_keys_unfilter_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	if (u->m.filter[0] != '\0') {
+		u->fbuf[0] = '\0';
+		ui_keys_apply_filter(u);
+	}
+}
+
+/* Enter at the prompt: keep the filter typed so far. */
+static void
+ui_keys_filter_keep_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->filtering = false;
+}
+
+/* Esc at the prompt: close it and clear the filter. */
+static void
+ui_keys_filter_clear_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->filtering = false;
+	u->fbuf[0] = '\0';
+	ui_keys_apply_filter(u);
+}
+
+/* Backspace at the prompt: delete the last character (UTF-8 aware). */
+static void
+ui_keys_filter_erase_cb(struct ui *u, int ch, long arg)
+{
+	size_t n = strlen(u->fbuf);
+
+	(void)ch;
+	(void)arg;
+	while (n > 0 && ((unsigned char)u->fbuf[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n > 0)
+		n--;
+	u->fbuf[n] = '\0';
+	ui_keys_apply_filter(u);
+}
+
+/* Any other key at the prompt: a byte of the filter; control keys, keys
+ * beyond a byte and bytes past the buffer are ignored. */
+static void
+ui_keys_filter_type_cb(struct ui *u, int ch, long arg)
+{
+	size_t n = strlen(u->fbuf);
+
+	(void)arg;
+	if (ch < 0x20 || ch > 0xff || ch == 127 || n + 1 >= sizeof(u->fbuf))
+		return;
+	u->fbuf[n] = (char)ch;
+	u->fbuf[n + 1] = '\0';
+	ui_keys_apply_filter(u);
+}
+
+/* x: hex view on or off. */
+static void
+ui_keys_hex_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->hex = !u->hex;
+}
+
+/* p: pause or resume the view. */
+static void
+ui_keys_pause_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->paused = !u->paused;
+	ui_status(u, u->paused ? "paused: the view stands still, "
+	    "traffic continues (p resumes)" : "resumed");
+}
+
+/* r: restart the scenario. */
+static void
+ui_keys_restart_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	if (u->r == NULL) {
+		ui_status(u, "no scenario runs here");
+		return;
+	}
+	runner_restart(u->r);
+	ui_status(u, "scenario restarted");
+}
+
+/* + and -: one client connection more (arg 1) or fewer (arg -1). */
+static void
+ui_keys_conns_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	if (u->r == NULL) {
+		ui_status(u, "no scenario runs here");
+		return;
+	}
+	if (arg > 0) {
+		runner_add(u->r, 1);
+		ui_status(u, "added a client connection");
+	} else {
+		runner_remove(u->r, 1);
+		ui_status(u, "removed a client connection");
+	}
+}
+
+/* The connection a recording is made of: the selected row, or in the
+ * message pane the one it shows. */
+static struct ui_conn *
+ui_keys_record_target(struct ui *u)
+{
+	if (u->pane == UI_PANE_MSGS && u->focus_id != 0)
+		return ui_model_find(&u->m, u->focus_id);
+	return ui_model_find(&u->m, u->sel_id);
+}
+
+/* Whether c has anything to record. */
+static bool
+ui_keys_has_msgs(const struct ui_conn *c)
+{
+	const struct ui_msg *msg;
+
+	for (msg = c->mfirst; msg != NULL; msg = msg->cnext)
+		if (msg->kind != UI_MSG_EVENT)
+			return true;
+	return false;
+}
+
+/* The directory recordings go to: the current one, as an absolute path so
+ * that the status line names the file wherever the user looks from; 0, or
+ * -1 with the reason on the status line. */
+static int
+ui_keys_record_dir(struct ui *u, char *dir, size_t dirlen)
+{
+	if (getcwd(dir, dirlen) == NULL) {
+		ui_status(u, "cannot record: current directory: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (strcmp(dir, "/") == 0)
+		dir[0] = '\0';
+	return 0;
+}
+
+/* w: write one connection's conversation as a scenario file, under a new
+ * name (timestamp and counter) that never overwrites a file. */
+static void
+ui_keys_record_one_cb(struct ui *u, int ch, long arg)
+{
+	struct ui_record_meta meta = { u->service,
+	    u->r != NULL ? runner_target(u->r) : u->title };
+	struct ui_conn *c = ui_keys_record_target(u);
+	char dir[PATH_MAX], path[PATH_MAX + 64], err[PATH_MAX + 128];
+	int fd;
+
+	(void)ch;
+	(void)arg;
+	if (c == NULL) {
+		ui_status(u, "no connection selected to record");
+		return;
+	}
+	if (!ui_keys_has_msgs(c)) {
+		ui_status(u, "connection #%llu has no messages to record",
+		    (unsigned long long)c->info.id);
+		return;
+	}
+	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0)
+		return;
+	fd = ui_files_create_new(dir, "sockbench-recording", time(NULL),
+	    ".txt", 0, path, sizeof(path), err, sizeof(err));
+	if (fd < 0 || ui_record_write_fd(c, &meta, fd, path, err,
+	    sizeof(err)) < 0)
+		ui_status(u, "%s", err);
+	else
+		ui_status(u, "wrote #%llu to %s (replay: sockbench run %s%s)",
+		    (unsigned long long)c->info.id, path, meta.service == NULL ?
+		    "--connect HOST:PORT " : "", strrchr(path, '/') + 1);
+}
+
+/* W: write every connection with messages, one file each, in a new
+ * directory (timestamp and counter: never one that exists). */
+static void
+ui_keys_record_all_cb(struct ui *u, int ch, long arg)
+{
+	struct ui_record_meta meta = { u->service,
+	    u->r != NULL ? runner_target(u->r) : u->title };
+	struct ui_conn *c;
+	char dir[PATH_MAX], sub[PATH_MAX + 64], path[PATH_MAX + 96];
+	char err[PATH_MAX + 160];
+	unsigned long n = 0;
+
+	(void)ch;
+	(void)arg;
+	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0)
+		return;
+	if (ui_files_create_new(dir, "sockbench-recording", time(NULL), NULL,
+	    1, sub, sizeof(sub), err, sizeof(err)) < 0) {
+		ui_status(u, "%s", err);
+		return;
+	}
+	for (c = u->m.first; c != NULL; c = c->next) {
+		if (!ui_keys_has_msgs(c))
+			continue;
+		snprintf(path, sizeof(path), "%s/conn-%llu.txt", sub,
+		    (unsigned long long)c->info.id);
+		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
+			ui_status(u, "%s", err);
+			return;
+		}
+		n++;
+	}
+	ui_status(u, "wrote %lu recordings to %s/", n, sub);
+}
+
+/* ?: open the help overlay. */
+static void
+ui_keys_help_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->help = true;
+}
+
+/* Any key while the help overlay is open: close it (and nothing else). */
+static void
+ui_keys_unhelp_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->help = false;
+}
+
+/* Ctrl-L: redraw the whole screen at the next frame. */
+static void
+ui_keys_redraw_cb(struct ui *u, int ch, long arg)
+{
+	(void)u;
+	(void)ch;
+	(void)arg;
+	clearok(curscr, TRUE);
+}
+
+/* q: stop the loop; the dashboard gives the terminal back. */
+static void
+ui_keys_quit_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->quit = true;
+	engine_stop(u->e);
+}
+
+#define V	UI_KEYS_VIEW
+#define F	UI_KEYS_FILTER
+#define H	UI_KEYS_HELP
+
+/* Every key of the dashboard. The rows of the view are the help overlay's
+ * lines, in this order; the hints make the status line, in rank order. */
+const struct ui_keys_row ui_keys_table[] = {
+	{ V, { { KEY_UP, -1 }, { 'k', -1 }, { KEY_DOWN, 1 }, { 'j', 1 } },
+	  "Up/Down, j/k", "move the selection or scroll messages",
+	  NULL, 0, ui_keys_line_cb },
+	{ V, { { KEY_PPAGE, -1 }, { KEY_NPAGE, 1 }, { ' ', 1 } },
+	  "PgUp/PgDn, Space", "a page up or down",
+	  NULL, 0, ui_keys_page_cb },
+	{ V, { { KEY_HOME, -1 }, { 'g', -1 }, { KEY_END, 1 }, { 'G', 1 } },
+	  "Home/End, g/G", "first or last row (newest message)",
+	  NULL, 0, ui_keys_end_cb },
+	{ V, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
+	  "Enter", "focus the selected connection's messages",
+	  "Enter focus", 3, ui_keys_focus_cb },
+	{ V, { { '\t', 0 } },
+	  "Tab", "switch between table and message pane",
+	  "Tab pane", 4, ui_keys_pane_cb },
+	{ V, { { 's', 0 }, { 'S', 1 } },
+	  "s / S", "next sort column / reverse the order",
+	  "s/S sort", 5, ui_keys_sort_cb },
+	{ V, { { '/', 0 } },
+	  "/", "filter rows (state, peer, reason, message)",
+	  "/ filter", 6, ui_keys_filter_cb },
+	{ V, { { UI_KEYS_ESC, 0 } },
+	  "Esc", "clear the filter, close this help",
+	  NULL, 0, ui_keys_unfilter_cb },
+	{ V, { { 'x', 0 } },
+	  "x", "hex view of messages on or off",
+	  "x hex", 7, ui_keys_hex_cb },
+	{ V, { { 'p', 0 } },
+	  "p", "pause the view (traffic continues)",
+	  "p pause", 8, ui_keys_pause_cb },
+	{ V, { { 'r', 0 } },
+	  "r", "restart the scenario",
+	  "r restart", 9, ui_keys_restart_cb },
+	{ V, { { '+', 1 }, { '=', 1 }, { '-', -1 } },
+	  "+ (=) / -", "add or remove a client connection",
+	  "+/- conns", 10, ui_keys_conns_cb },
+	{ V, { { 'w', 0 } },
+	  "w", "record the conversation as a scenario",
+	  "w/W record", 11, ui_keys_record_one_cb },
+	{ V, { { 'W', 0 } },
+	  "W", "record every connection (one file each)",
+	  NULL, 0, ui_keys_record_all_cb },
+	{ V, { { UI_KEYS_CTRL_L, 0 } },
+	  "Ctrl-L", "redraw the screen",
+	  NULL, 0, ui_keys_redraw_cb },
+	{ V, { { '?', 0 }, { 'h', 0 }, { KEY_F(1), 0 } },
+	  "?, h or F1", "this help; any key closes it",
+	  "? help", 2, ui_keys_help_cb },
+	{ V, { { 'q', 0 }, { 'Q', 0 } },
+	  "q, Q", "quit",
+	  "q quit", 1, ui_keys_quit_cb },
+	{ H, { { UI_KEYS_OTHER, 0 } },
+	  "any key", "close this help",
+	  NULL, 0, ui_keys_unhelp_cb },
+	{ F, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
+	  "Enter", "keep the filter typed so far",
+	  "Enter keep", 1, ui_keys_filter_keep_cb },
+	{ F, { { UI_KEYS_ESC, 0 } },
+	  "Esc", "clear the filter",
+	  "Esc clear", 2, ui_keys_filter_clear_cb },
+	{ F, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
+	  "Backspace", "delete the last character of the filter",
+	  NULL, 0, ui_keys_filter_erase_cb },
+	{ F, { { UI_KEYS_OTHER, 0 } },
+	  "text", "type the filter (applied as you type)",
+	  NULL, 0, ui_keys_filter_type_cb },
+};
+const size_t ui_keys_count = sizeof(ui_keys_table) / sizeof(ui_keys_table[0]);
+
+#undef V
+#undef F
+#undef H
+
+enum ui_keys_mode
+ui_keys_mode(const struct ui *u)
+{
+	if (u->help)
+		return UI_KEYS_HELP;
+	if (u->filtering)
+		return UI_KEYS_FILTER;
+	return UI_KEYS_VIEW;
+}
+
+const struct ui_keys_row *
+ui_keys_find(enum ui_keys_mode mode, int ch, long *arg)
+{
+	const struct ui_keys_row *other = NULL;
+	size_t i, k;
+
+	assert(arg != NULL);
+
+	for (i = 0; i < ui_keys_count; i++) {
+		const struct ui_keys_row *row = &ui_keys_table[i];
+
+		if ((row->modes & mode) == 0)
+			continue;
+		for (k = 0; k < UI_KEYS_PER_ROW && row->keys[k].code != 0;
+		    k++) {
+			if (row->keys[k].code == UI_KEYS_OTHER) {
+				if (other == NULL)
+					other = row;
+			} else if (row->keys[k].code == ch) {
+				*arg = row->keys[k].arg;
+				return row;
+			}
+		}
+	}
+	*arg = 0;
+	return other;
+}
+
+void
+ui_keys_dispatch(struct ui *u, int ch)
+{
+	const struct ui_keys_row *row;
+	long arg;
+
+	if (ch == KEY_RESIZE) {
+		/* Not a key: the terminal changed size, in any mode. */
+		clearok(curscr, TRUE);
+		return;
+	}
+	if ((row = ui_keys_find(ui_keys_mode(u), ch, &arg)) != NULL)
+		row->fn(u, ch, arg);
+}
+
+/* The smallest hint rank of mode's rows above after and at most max_rank,
+ * or 0 when there is none. */
+static int
+ui_keys_next_rank(enum ui_keys_mode mode, int after, int max_rank)
+{
+	size_t i;
+	int next = 0;
+
+	for (i = 0; i < ui_keys_count; i++) {
+		const struct ui_keys_row *row = &ui_keys_table[i];
+
+		if ((row->modes & mode) != 0 && row->hint != NULL &&
+		    row->hint_rank > after && row->hint_rank <= max_rank &&
+		    (next == 0 || row->hint_rank < next))
+			next = row->hint_rank;
+	}
+	return next;
+}
+
+size_t
+ui_keys_hints(enum ui_keys_mode mode, int max_rank, const char *sep,
+    char *out, size_t outlen)
+{
+	size_t i, len = 0;
+	int rank = 0, n;
+
+	assert(outlen > 0);
+	out[0] = '\0';
+	while ((rank = ui_keys_next_rank(mode, rank, max_rank)) != 0) {
+		for (i = 0; i < ui_keys_count; i++) {
+			const struct ui_keys_row *row = &ui_keys_table[i];
+
+			if ((row->modes & mode) == 0 || row->hint == NULL ||
+			    row->hint_rank != rank)
+				continue;
+			n = snprintf(out + (len < outlen ? len : outlen - 1),
+			    len < outlen ? outlen - len : 1, "%s%s",
+			    len > 0 ? sep : "", row->hint);
+			if (n > 0)
+				len += (size_t)n;
+		}
+	}
+	return len;
+}
+
+/* Columns of the widest label of the view's rows. */
+static int
+ui_keys_label_width(void)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < ui_keys_count; i++)
+		if ((ui_keys_table[i].modes & UI_KEYS_VIEW) != 0 &&
+		    strlen(ui_keys_table[i].label) > w)
+			w = strlen(ui_keys_table[i].label);
+	return (int)w;
+}
+
+size_t
+ui_keys_help_count(void)
+{
+	size_t i, n = 2;
+
+	for (i = 0; i < ui_keys_count; i++)
+		if ((ui_keys_table[i].modes & UI_KEYS_VIEW) != 0)
+			n++;
+	return n;
+}
+
+void
+ui_keys_help_line(size_t i, char *out, size_t outlen)
+{
+	size_t k, n = 2;
+
+	assert(i < ui_keys_help_count() && outlen > 0);
+	if (i < 2) {
+		snprintf(out, outlen, "%s", i == 0 ? "Keys" : "");
+		return;
+	}
+	for (k = 0; k < ui_keys_count; k++) {
+		const struct ui_keys_row *row = &ui_keys_table[k];
+
+		if ((row->modes & UI_KEYS_VIEW) == 0 || n++ != i)
+			continue;
+		snprintf(out, outlen, "%-*s %s", ui_keys_label_width(),
+		    row->label, row->help);
+		return;
+	}
+}
+
+const char *
+ui_keys_name(int code, char *buf, size_t buflen)
+{
+	static const struct {
+		int		 code;
+		const char	*name;
+	} names[] = {
+		{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_PPAGE, "PgUp" },
+		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
+		{ ' ', "Space" }, { '\n', "Enter" }, { '\r', "Enter" },
+		{ KEY_ENTER, "Enter" }, { '\t', "Tab" }, { UI_KEYS_ESC, "Esc" },
+		{ UI_KEYS_CTRL_L, "Ctrl-L" }, { KEY_F(1), "F1" },
+		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" },
+		{ 8, "Backspace" },
+	};
+	size_t i;
+
+	assert(buflen >= 2);
+	if (code == UI_KEYS_OTHER)
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	if (code > 0x20 && code < 0x7f)
+		snprintf(buf, buflen, "%c", code);
+	else
+		snprintf(buf, buflen, "key %d", code);
+	return buf;
+}
