@@ -1,7 +1,25 @@
-/* Escapes and identifiers of the scenario language. */
+/* The scenario language's token layer: a cursor over one line, the
+ * readers of each kind of token, escapes, and located error messages. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
 #include "hex.h"
 #include "lex.h"
+#include "pyjson.h"
+#include "scenario.h"
+#include "util.h"
+
+/* The readable bytes of b, never a null pointer. */
+static const unsigned char *
+bytes_of(const struct buf *b)
+{
+	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
+}
 
 void
 lex_put_utf8(struct buf *out, unsigned long cp)
@@ -103,4 +121,754 @@ int
 lex_ident_char(int c)
 {
 	return lex_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Column (1-based, counting UTF-8 characters) of byte offset off. */
+unsigned
+lex_col(const struct lexer *lx, size_t off)
+{
+	unsigned col = 1;
+	size_t i;
+
+	for (i = 0; i < off && i < lx->linelen; i++)
+		if (((unsigned char)lx->line[i] & 0xc0) != 0x80)
+			col++;
+	if (off > lx->linelen)
+		col += (unsigned)(off - lx->linelen);
+	return col;
+}
+
+/* Write "name:line:col: message" and an optional hint line; returns -1. */
+int
+lex_error(struct lexer *lx, size_t off, const char *hint, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (hint != NULL)
+		snprintf(lx->err, lx->errlen, "%s:%u:%u: %s\nhint: %s", lx->name,
+		    lx->lineno, lex_col(lx, off), msg, hint);
+	else
+		snprintf(lx->err, lx->errlen, "%s:%u:%u: %s", lx->name,
+		    lx->lineno, lex_col(lx, off), msg);
+	return -1;
+}
+
+/* Describe what stands at offset off for a "got ..." message. */
+const char *
+lex_got(const struct lexer *lx, size_t off, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (off >= lx->linelen || lx->line[off] == '#') {
+		snprintf(out, outlen, "end of line");
+		return out;
+	}
+	/* Lines passed check_text: printable UTF-8, shown as written. */
+	while (off + n < lx->linelen && n < 24 &&
+	    !isspace((unsigned char)lx->line[off + n]))
+		n++;
+	while (n > 0 && off + n < lx->linelen &&
+	    ((unsigned char)lx->line[off + n] & 0xc0) == 0x80)
+		n--;
+	snprintf(out, outlen, "'%.*s%s'", (int)n, lx->line + off,
+	    off + n < lx->linelen && n == 24 &&
+	    !isspace((unsigned char)lx->line[off + n]) ? "..." : "");
+	return out;
+}
+
+/* Edit distance between a and b, capped for long words. */
+static size_t
+edit_distance(const char *a, size_t al, const char *b)
+{
+	size_t bl = strlen(b), i, j, prev[33], cur[33];
+
+	if (al > 32 || bl > 32)
+		return 99;
+	for (j = 0; j <= bl; j++)
+		prev[j] = j;
+	for (i = 1; i <= al; i++) {
+		cur[0] = i;
+		for (j = 1; j <= bl; j++) {
+			size_t sub = prev[j - 1] +
+			    (tolower((unsigned char)a[i - 1]) != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? sub : del;
+			if (ins < cur[j])
+				cur[j] = ins;
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[bl];
+}
+
+/* Write a hint naming the word in list nearest to w, or listing them all. */
+const char *
+lex_nearest_hint(const char *w, size_t wl, const char *const *list, char *out,
+    size_t outlen)
+{
+	size_t best = 99, d, i, o;
+	const char *bw = NULL;
+
+	for (i = 0; list[i] != NULL; i++) {
+		d = edit_distance(w, wl, list[i]);
+		if (d < best) {
+			best = d;
+			bw = list[i];
+		}
+	}
+	if (bw != NULL && best <= 2 && best < wl) {
+		snprintf(out, outlen, "did you mean '%s'?", bw);
+		return out;
+	}
+	o = (size_t)snprintf(out, outlen, "known:");
+	for (i = 0; list[i] != NULL && o < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s %s",
+		    i > 0 ? "," : "", list[i]);
+	return out;
+}
+
+/* Skip spaces and tabs. */
+void
+lex_skip_ws(struct lexer *lx)
+{
+	while (lx->pos < lx->linelen &&
+	    (lx->line[lx->pos] == ' ' || lx->line[lx->pos] == '\t'))
+		lx->pos++;
+}
+
+/* Say whether only blanks or a comment remain on the line. */
+int
+lex_at_eol(struct lexer *lx)
+{
+	lex_skip_ws(lx);
+	return lx->pos >= lx->linelen || lx->line[lx->pos] == '#';
+}
+
+/* Read a bare word (a run of non-blank characters) at pos; 0 if none. */
+int
+lex_word(struct lexer *lx, const char **w, size_t *wl)
+{
+	size_t s;
+
+	if (lex_at_eol(lx) || lx->line[lx->pos] == '"' || lx->line[lx->pos] == '{' ||
+	    lx->line[lx->pos] == '[')
+		return 0;
+	s = lx->pos;
+	while (lx->pos < lx->linelen && lx->line[lx->pos] != ' ' &&
+	    lx->line[lx->pos] != '\t')
+		lx->pos++;
+	*w = lx->line + s;
+	*wl = lx->pos - s;
+	return 1;
+}
+
+/* Read a bare word or fail with "expected what, got ...". */
+int
+lex_need_word(struct lexer *lx, const char *what, const char **w, size_t *wl)
+{
+	char got[96];
+
+	if (lex_word(lx, w, wl))
+		return 0;
+	return lex_error(lx, lx->pos, NULL, "expected %s, got %s", what,
+	    lex_got(lx, lx->pos, got, sizeof(got)));
+}
+
+/* Say whether word w of length wl equals s. */
+int
+lex_word_is(const char *w, size_t wl, const char *s)
+{
+	return strlen(s) == wl && memcmp(w, s, wl) == 0;
+}
+
+/* Fail unless the rest of the line is blank or a comment. */
+int
+lex_need_eol(struct lexer *lx, const char *what)
+{
+	char got[96];
+
+	if (lex_at_eol(lx))
+		return 0;
+	return lex_error(lx, lx->pos, NULL, "expected %s, got %s", what,
+	    lex_got(lx, lx->pos, got, sizeof(got)));
+}
+
+/* Add the placeholder at offset off to t, reporting errors in place. */
+static int
+lex_placeholder(struct lexer *lx, struct tmpl *t, size_t off, int json_str,
+    size_t *used)
+{
+	char msg[256];
+	ssize_t n;
+
+	n = tmpl_add_placeholder(t, lx->line + off, lx->linelen - off, json_str,
+	    msg, sizeof(msg));
+	if (n == -1)
+		return lex_error(lx, off, "write '$${' for a literal '${'", "%s", msg);
+	if (lx->check_name(lx->check_arg, lx, t, off) == -1)
+		return -1;
+	*used = (size_t)n;
+	return 0;
+}
+
+/* Read a quoted string with escapes at pos into t (with placeholders) or,
+ * if t is NULL, into b (no placeholders). */
+int
+lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
+{
+	const char *l = lx->line;
+	size_t start, i, run, used;
+	struct buf lit;
+	char got[96];
+	int c, d;
+
+	lex_skip_ws(lx);
+	if (lx->pos >= lx->linelen || l[lx->pos] != '"')
+		return lex_error(lx, lx->pos, NULL, "expected a quoted string, got %s",
+		    lex_got(lx, lx->pos, got, sizeof(got)));
+	start = lx->pos;
+	buf_init(&lit);
+	for (i = start + 1; ; ) {
+		if (i >= lx->linelen) {
+			buf_free(&lit);
+			snprintf(got, sizeof(got), "the string opened at column "
+			    "%u must end on the same line", lex_col(lx, start));
+			return lex_error(lx, i, got, "expected '\"' to end the string, "
+			    "got end of line");
+		}
+		c = (unsigned char)l[i];
+		if (c == '"')
+			break;
+		if (t != NULL && c == '$' && i + 2 < lx->linelen &&
+		    l[i + 1] == '$' && l[i + 2] == '{') {
+			buf_append(&lit, "${", 2);
+			i += 3;
+			continue;
+		}
+		if (t != NULL && c == '$' && i + 1 < lx->linelen &&
+		    l[i + 1] == '{') {
+			tmpl_add_lit(t, bytes_of(&lit), buf_len(&lit));
+			buf_reset(&lit);
+			if (lex_placeholder(lx, t, i, 0, &used) == -1) {
+				buf_free(&lit);
+				return -1;
+			}
+			i += used;
+			continue;
+		}
+		if (c != '\\') {
+			run = i;
+			while (i < lx->linelen && l[i] != '"' && l[i] != '\\' &&
+			    (t == NULL || l[i] != '$'))
+				i++;
+			if (i == run)
+				i++;
+			buf_append(&lit, l + run, i - run);
+			continue;
+		}
+		if (i + 1 >= lx->linelen)
+			c = -1;
+		else
+			c = (unsigned char)l[i + 1];
+		switch (c) {
+		case 'n': buf_append(&lit, "\n", 1); i += 2; continue;
+		case 'r': buf_append(&lit, "\r", 1); i += 2; continue;
+		case 't': buf_append(&lit, "\t", 1); i += 2; continue;
+		case '0': buf_append(&lit, "", 1); i += 2; continue;
+		case '\\': buf_append(&lit, "\\", 1); i += 2; continue;
+		case '"': buf_append(&lit, "\"", 1); i += 2; continue;
+		case '$': buf_append(&lit, "$", 1); i += 2; continue;
+		case 'x':
+			if (i + 3 < lx->linelen && (d = hex_digit(l[i + 2])) >= 0 &&
+			    hex_digit(l[i + 3]) >= 0) {
+				unsigned char byte = (unsigned char)(d * 16 +
+				    hex_digit(l[i + 3]));
+
+				buf_append(&lit, &byte, 1);
+				i += 4;
+				continue;
+			}
+			buf_free(&lit);
+			return lex_error(lx, i, "\\x takes exactly two hex digits, "
+			    "as in \\x0a", "expected \\xNN with two hex digits, "
+			    "got %s", lex_got(lx, i, got, sizeof(got)));
+		case 'u': {
+			unsigned long cp = 0;
+			size_t j = i + 3, nd = 0;
+
+			if (i + 2 < lx->linelen && l[i + 2] == '{') {
+				while (j < lx->linelen && hex_digit(l[j]) >= 0 &&
+				    nd < 7) {
+					cp = cp * 16 + (unsigned long)hex_digit(l[j]);
+					j++;
+					nd++;
+				}
+				if (nd >= 1 && nd <= 6 && j < lx->linelen &&
+				    l[j] == '}' && cp <= 0x10ffff &&
+				    (cp < 0xd800 || cp > 0xdfff)) {
+					lex_put_utf8(&lit, cp);
+					i = j + 1;
+					continue;
+				}
+			}
+			buf_free(&lit);
+			return lex_error(lx, i, "write a Unicode scalar value as "
+			    "\\u{1F430} (1-6 hex digits, not a surrogate)",
+			    "expected \\u{HEX} with a valid code point, got %s",
+			    lex_got(lx, i, got, sizeof(got)));
+		}
+		default:
+			buf_free(&lit);
+			return lex_error(lx, i, "escapes are \\n \\r \\t \\0 \\\\ \\\" "
+			    "\\$ \\xNN \\u{HEX}", "expected an escape sequence, "
+			    "got %s", lex_got(lx, i, got, sizeof(got)));
+		}
+	}
+	if (t != NULL)
+		tmpl_add_lit(t, bytes_of(&lit), buf_len(&lit));
+	else
+		buf_append(b, bytes_of(&lit), buf_len(&lit));
+	buf_free(&lit);
+	lx->pos = i + 1;
+	return 0;
+}
+
+/* Read a quoted string without placeholders into a new NUL-terminated
+ * string; *len gets its length (it may hold NUL bytes). */
+int
+lex_plain(struct lexer *lx, char **out, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (lex_string(lx, NULL, &b) == -1) {
+		buf_free(&b);
+		return -1;
+	}
+	*len = buf_len(&b);
+	*out = xmalloc(*len + 1);
+	if (*len > 0)
+		memcpy(*out, bytes_of(&b), *len);
+	(*out)[*len] = '\0';
+	buf_free(&b);
+	return 0;
+}
+
+/* Read a quoted string of hex byte pairs (blanks allowed between bytes). */
+int
+lex_hex(struct lexer *lx, struct buf *b)
+{
+	const char *l = lx->line;
+	size_t i;
+	char got[96];
+	int hi;
+
+	lex_skip_ws(lx);
+	if (lx->pos >= lx->linelen || l[lx->pos] != '"')
+		return lex_error(lx, lx->pos, NULL, "expected a quoted hex string, "
+		    "got %s", lex_got(lx, lx->pos, got, sizeof(got)));
+	for (i = lx->pos + 1; i < lx->linelen && l[i] != '"'; ) {
+		if (l[i] == ' ' || l[i] == '\t') {
+			i++;
+			continue;
+		}
+		if ((hi = hex_digit(l[i])) < 0)
+			return lex_error(lx, i, "hex strings hold pairs of 0-9a-f, "
+			    "blanks allowed between bytes", "expected a hex "
+			    "digit, got %s", lex_got(lx, i, got,
+			    sizeof(got)));
+		if (i + 1 >= lx->linelen || hex_digit(l[i + 1]) < 0)
+			return lex_error(lx, i + 1, "each byte is two hex digits; "
+			    "the last pair is incomplete or broken",
+			    "expected a second hex digit, got %s",
+			    lex_got(lx, i + 1, got, sizeof(got)));
+		{
+			unsigned char byte = (unsigned char)(hi * 16 +
+			    hex_digit(l[i + 1]));
+
+			buf_append(b, &byte, 1);
+		}
+		i += 2;
+	}
+	if (i >= lx->linelen)
+		return lex_error(lx, i, "strings end on the same line",
+		    "expected '\"' to end the hex string, got end of line");
+	lx->pos = i + 1;
+	return 0;
+}
+
+/* Read a one-line JSON value at pos into a template; placeholders inside
+ * strings are JSON-escaped when rendered. Validates with cJSON. */
+int
+lex_json(struct lexer *lx, struct tmpl *t, int want_object)
+{
+	const char *l = lx->line, *end = NULL;
+	size_t start, i, run, used, soff = 0;
+	int depth = 0, in_str = 0;
+	struct buf dummy;
+	cJSON *j;
+	char got[96];
+
+	lex_skip_ws(lx);
+	if (lx->pos >= lx->linelen || (l[lx->pos] != '{' &&
+	    (want_object || l[lx->pos] != '[')))
+		return lex_error(lx, lx->pos, "JSON goes on the same line, as in "
+		    "{\"key\": \"value\"}", "expected a JSON %s, got %s",
+		    want_object ? "object" : "object or array",
+		    lex_got(lx, lx->pos, got, sizeof(got)));
+	start = lx->pos;
+	for (i = start, run = start; i < lx->linelen; ) {
+		char c = l[i];
+
+		if (c == '$' && i + 2 < lx->linelen && l[i + 1] == '$' &&
+		    l[i + 2] == '{') {
+			tmpl_add_lit(t, l + run, i - run);
+			tmpl_add_lit(t, "${", 2);
+			i += 3;
+			run = i;
+			continue;
+		}
+		if (c == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
+			tmpl_add_lit(t, l + run, i - run);
+			if (lex_placeholder(lx, t, i, in_str, &used) == -1)
+				return -1;
+			i += used;
+			run = i;
+			continue;
+		}
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']') {
+			if (--depth == 0) {
+				i++;
+				break;
+			}
+		}
+		i++;
+	}
+	if (depth != 0 || i > lx->linelen) {
+		snprintf(got, sizeof(got), "the JSON value opened at column %u "
+		    "must end on the same line", lex_col(lx, start));
+		return lex_error(lx, lx->linelen, got, "expected '%c' to close the "
+		    "JSON %s, got end of line", in_str ? '"' :
+		    l[start] == '{' ? '}' : ']', in_str ? "string" : "value");
+	}
+	tmpl_add_lit(t, l + run, i - run);
+	buf_init(&dummy);
+	tmpl_render_dummy(t, &dummy);
+	j = cJSON_ParseWithLengthOpts((const char *)bytes_of(&dummy),
+	    buf_len(&dummy), &end, 0);
+	if (j == NULL || !pyjson_strict((const char *)bytes_of(&dummy),
+	    buf_len(&dummy), &soff)) {
+		size_t eo = j == NULL ? (end != NULL ?
+		    (size_t)(end - (const char *)bytes_of(&dummy)) : 0) : soff;
+		int esc = eo < buf_len(&dummy) && bytes_of(&dummy)[eo] == '\\';
+
+		/* cJSON takes "\u{1F436}" and leading zeros; JSON does not,
+		 * and neither does a Python peer. */
+		cJSON_Delete(j);
+		buf_free(&dummy);
+		if (eo > i - start)
+			eo = i - start;
+		return lex_error(lx, start + eo, esc ? "JSON escapes are \\\" \\\\ \\/ "
+		    "\\b \\f \\n \\r \\t and \\uHHHH (\\ud83d\\udc36 for U+1F436), "
+		    "or write the character itself" : "JSON strings need double "
+		    "quotes; placeholders outside strings must render as numbers",
+		    "expected valid JSON, got %s at offset %zu of the value",
+		    lex_got(lx, start + eo, got, sizeof(got)), eo);
+	}
+	cJSON_Delete(j);
+	buf_free(&dummy);
+	lx->pos = i;
+	return 0;
+}
+
+/* Read an unsigned decimal number no larger than max. */
+int
+lex_uint(struct lexer *lx, const char *what, uint64_t max, uint64_t *out)
+{
+	const char *w;
+	size_t wl, i;
+	uint64_t v = 0;
+	char got[96];
+
+	if (lex_need_word(lx, what, &w, &wl) == -1)
+		return -1;
+	for (i = 0; i < wl; i++) {
+		if (!isdigit((unsigned char)w[i]))
+			return lex_error(lx, lx->pos - wl, NULL, "expected %s, got %s",
+			    what, lex_got(lx, lx->pos - wl, got, sizeof(got)));
+		if (v > (max - (uint64_t)(w[i] - '0')) / 10)
+			return lex_error(lx, lx->pos - wl, "the number is too large",
+			    "expected %s of at most %llu, got %s", what,
+			    (unsigned long long)max,
+			    lex_got(lx, lx->pos - wl, got, sizeof(got)));
+		v = v * 10 + (uint64_t)(w[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Convert word w to seconds; -1 if it is not a bounded duration. */
+double
+lex_word_duration(const char *w, size_t wl)
+{
+	char tmp[64];
+	double d;
+
+	if (wl == 0 || wl >= sizeof(tmp) || !isdigit((unsigned char)w[0]))
+		return -1;
+	memcpy(tmp, w, wl);
+	tmp[wl] = '\0';
+	if (strpbrk(tmp, "xXeEpP") != NULL)
+		return -1;
+	d = parse_duration(tmp);
+	if (d < 0 || !isfinite(d) || d > SCENARIO_MAX_SECONDS)
+		return -1;
+	return d;
+}
+
+/* Read a duration such as 500ms, 2s, 1.5, 1m. */
+int
+lex_duration(struct lexer *lx, const char *what, double *out)
+{
+	const char *w;
+	size_t wl;
+	char got[96];
+
+	if (lex_need_word(lx, what, &w, &wl) == -1)
+		return -1;
+	if ((*out = lex_word_duration(w, wl)) < 0)
+		return lex_error(lx, lx->pos - wl, "durations look like 500ms, 2s, "
+		    "1.5 (seconds) or 1m, at most one week",
+		    "expected %s, got %s", what,
+		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
+	return 0;
+}
+
+/* Read a path: a quoted string or a bare word; new string in *out. */
+int
+lex_path(struct lexer *lx, const char *what, char **out)
+{
+	const char *w;
+	size_t wl;
+	char got[96];
+
+	lex_skip_ws(lx);
+	if (lx->pos < lx->linelen && lx->line[lx->pos] == '"') {
+		size_t start = lx->pos;
+
+		if (lex_plain(lx, out, &wl) == -1)
+			return -1;
+		if (wl == 0 || strlen(*out) != wl) {
+			free(*out);
+			*out = NULL;
+			return lex_error(lx, start, NULL, "expected %s, got an empty "
+			    "path or one with a NUL byte", what);
+		}
+		return 0;
+	}
+	if (!lex_word(lx, &w, &wl))
+		return lex_error(lx, lx->pos, NULL, "expected %s, got %s", what,
+		    lex_got(lx, lx->pos, got, sizeof(got)));
+	*out = xstrndup(w, wl);
+	return 0;
+}
+
+/* Refuse what makes glibc's regcomp or regexec blow up in time or memory:
+ * repetition operators stacked on one atom ("a+++", "a{9}{9}") and {n,m}
+ * counts whose product passes 10000 (-1), and backreferences \1-\9 (-2):
+ * POSIX ERE as glibc's regcomp reads it accepts them, but matching them
+ * backtracks, exponential in the input length, inside one regexec call
+ * that nothing can interrupt. Without them glibc matches in time linear
+ * in the input (bounded by --max-frame). 0, or -1/-2 with a reason in why. */
+static int
+regex_bounded(const char *pat, char *why, size_t whylen)
+{
+	const char *q = pat;
+	double product = 1;
+	int after_rep = 0;
+
+	while (*q != '\0') {
+		if (*q == '\\' && q[1] >= '1' && q[1] <= '9') {
+			snprintf(why, whylen, "a backreference '\\%c' at "
+			    "offset %zu of the pattern", q[1],
+			    (size_t)(q - pat));
+			return -2;
+		}
+		if (*q == '\\' && q[1] != '\0') {
+			q += 2;
+			after_rep = 0;
+			continue;
+		}
+		if (*q == '[') {
+			/* A bracket expression: ']' first is literal, and
+			 * [:class:] may hold a ']'. */
+			q++;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q != '\0' && *q != ']') {
+				if (*q == '[' && (q[1] == ':' || q[1] == '.' ||
+				    q[1] == '=')) {
+					const char *e = strstr(q + 2, ":]");
+
+					q = e != NULL ? e + 2 : q + 1;
+				} else
+					q++;
+			}
+			if (*q == ']')
+				q++;
+			after_rep = 0;
+			continue;
+		}
+		if (*q == '*' || *q == '+' || *q == '?' || *q == '{') {
+			if (after_rep) {
+				snprintf(why, whylen, "repetition operators "
+				    "stacked at '%.8s'", q);
+				return -1;
+			}
+			after_rep = 1;
+			if (*q == '{') {
+				unsigned long lo = 0, hi;
+				char *end;
+
+				lo = strtoul(q + 1, &end, 10);
+				hi = lo;
+				if (*end == ',' && isdigit((unsigned char)end[1]))
+					hi = strtoul(end + 1, &end, 10);
+				product *= (double)(hi > 1 ? hi : 1);
+				if (product > 10000) {
+					snprintf(why, whylen, "{n,m} counts that "
+					    "multiply to more than 10000");
+					return -1;
+				}
+				while (*q != '\0' && *q != '}')
+					q++;
+				if (*q == '}')
+					q++;
+				continue;
+			}
+			q++;
+			continue;
+		}
+		after_rep = 0;
+		q++;
+	}
+	return 0;
+}
+
+/* Lex a quoted pattern at the parser's position, check it is bounded and
+ * compile it into re (POSIX ERE); pattern gets its text. nul_hint and
+ * hint are the hints for a NUL byte and for a pattern regcomp refuses. */
+int
+lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
+    const char *hint)
+{
+	char *pat, msg[160], h[160];
+	size_t len, at;
+	int rc;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_plain(lx, &pat, &len) == -1)
+		return -1;
+	if (strlen(pat) != len) {
+		free(pat);
+		return lex_error(lx, at, nul_hint, "expected a pattern without NUL "
+		    "bytes, got one");
+	}
+	if ((rc = regex_bounded(pat, msg, sizeof(msg))) == -2) {
+		free(pat);
+		return lex_error(lx, at, "backreferences make matching take time "
+		    "exponential in the reply's length, which would hold the "
+		    "event loop and every timeout; capture the part with "
+		    "`capture` and compare it in a later expect",
+		    "expected a regex without backreferences, got %s", msg);
+	}
+	if (rc == -1) {
+		free(pat);
+		return lex_error(lx, at, "one of * + ? {n,m} per atom; group with ( ) "
+		    "to repeat a repetition", "expected a bounded regex, got %s",
+		    msg);
+	}
+	if ((rc = regcomp(re, pat, REG_EXTENDED)) != 0) {
+		regerror(rc, re, msg, sizeof(msg));
+		free(pat);
+		snprintf(h, sizeof(h), "patterns are POSIX extended regular "
+		    "expressions; %s", hint);
+		return lex_error(lx, at, h, "expected a valid regex, got one that "
+		    "fails: %s", msg);
+	}
+	*pattern = pat;
+	return 0;
+}
+
+/* Check one line for NUL, control characters and invalid UTF-8. */
+int
+lex_check_text(struct lexer *lx)
+{
+	const unsigned char *l = (const unsigned char *)lx->line;
+	size_t i = 0, n, k;
+
+	while (i < lx->linelen) {
+		if (l[i] == 0)
+			return lex_error(lx, i, "scenario files are UTF-8 text; write "
+			    "bytes as \\xNN or hex \"...\"", "expected text, "
+			    "got a NUL byte");
+		if ((l[i] < 0x20 && l[i] != '\t') || l[i] == 0x7f)
+			return lex_error(lx, i, "scenario files are UTF-8 text; write "
+			    "bytes as \\xNN or hex \"...\"", "expected text, "
+			    "got control byte 0x%02x", l[i]);
+		if (l[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = l[i] >= 0xc2 && l[i] <= 0xdf ? 2 : l[i] >= 0xe0 &&
+		    l[i] <= 0xef ? 3 : l[i] >= 0xf0 && l[i] <= 0xf4 ? 4 : 0;
+		for (k = 1; n > 0 && k < n; k++)
+			if (i + k >= lx->linelen || (l[i + k] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 3 && ((l[i] == 0xe0 && l[i + 1] < 0xa0) ||
+		    (l[i] == 0xed && l[i + 1] >= 0xa0)))
+			n = 0;
+		if (n == 4 && ((l[i] == 0xf0 && l[i + 1] < 0x90) ||
+		    (l[i] == 0xf4 && l[i + 1] >= 0x90)))
+			n = 0;
+		if (n == 0)
+			return lex_error(lx, i, "scenario files are UTF-8 text; write "
+			    "bytes as \\xNN or hex \"...\"", "expected UTF-8 "
+			    "text, got byte 0x%02x", l[i]);
+		i += n;
+	}
+	return 0;
+}
+
+enum lex_token
+lex_peek(struct lexer *lx)
+{
+	if (lex_at_eol(lx))
+		return LEX_EOL;
+	switch (lx->line[lx->pos]) {
+	case '"':
+		return LEX_STRING;
+	case '{':
+	case '[':
+		return LEX_JSON;
+	default:
+		return LEX_WORD;
+	}
 }

@@ -18,8 +18,8 @@ CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 ALL="raw line len16 len32 jsonhdr http resp scenario expr data"
 TARGETS=${FUZZ_TARGETS:-$ALL}
-CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c"
-SCEN_SRC="src/script/scenario.c src/script/template.c src/script/match.c src/script/lex.c src/script/expr.c src/script/data.c src/rand.c"
+CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/clock.c"
+SCEN_SRC="src/script/parse.c src/script/lex.c src/script/check.c src/script/template.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c"
 
 # Compile one source into $B/obj unless its object is newer than it and
 # than every header it may include.

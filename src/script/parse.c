@@ -1,0 +1,1003 @@
+/* The scenario parser: one directive per line, read through the lexer's
+ * tokens into a flat step program (blocks as jumps), then checked. */
+#include <sys/stat.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
+#include "file.h"
+#include "parse.h"
+#include "util.h"
+
+#define SCENARIO_DEFAULT_TIMEOUT	5.0
+
+enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
+    SEEN_TIMEOUT, SEEN_MAXFRAME };
+
+static const char *const directives[] = {
+	"name", "codec", "service", "connections", "rate", "timeout",
+	"max-frame", "send", "expect", "capture", "wait", "repeat", "merge",
+	"end", "close", "shutdown", NULL
+};
+static const char *const send_kinds[] = {
+	"text", "hex", "json", "file", "raw", NULL
+};
+static const char *const expect_kinds[] = {
+	"text", "hex", "regex", "json", "header", "length", "close",
+	"nothing", NULL
+};
+static const char *const services[] = { "echo", "app", "file", NULL };
+
+
+/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
+ * a buffer that never held data, which sanitizers reject). */
+static const unsigned char *
+bytes_of(const struct buf *b)
+{
+	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
+}
+
+/* Resolve path against the scenario's directory unless it is absolute. */
+static char *
+resolve_path(const struct scenario *sc, const char *path)
+{
+	size_t n;
+	char *r;
+
+	if (path[0] == '/' || strcmp(sc->dir, ".") == 0)
+		return xstrdup(path);
+	n = strlen(sc->dir) + strlen(path) + 2;
+	r = xmalloc(n);
+	snprintf(r, n, "%s/%s", sc->dir, path);
+	return r;
+}
+
+/* Append a zeroed step of kind k at the current line. */
+static struct step *
+new_step(struct parser *p, enum step_kind k)
+{
+	struct scenario *sc = p->sc;
+	struct step *st;
+
+	if (sc->nsteps >= SCENARIO_MAX_STEPS) {
+		lex_error(&p->lx, 0, NULL, "expected at most %d steps, got more",
+		    SCENARIO_MAX_STEPS);
+		return NULL;
+	}
+	if (p->closed_at != 0) {
+		char hint[96];
+
+		snprintf(hint, sizeof(hint), "the 'close' at line %u ends the "
+		    "script; remove it or the lines after it", p->closed_at);
+		lex_error(&p->lx, 0, hint, "expected no step after 'close', got '%s'",
+		    step_kind_name(k));
+		return NULL;
+	}
+	sc->steps = xrealloc(sc->steps, (sc->nsteps + 1) * sizeof(*st));
+	st = &sc->steps[sc->nsteps++];
+	memset(st, 0, sizeof(*st));
+	st->kind = k;
+	st->line = p->lx.lineno;
+	return st;
+}
+
+/* Record a setting's line, failing if it was already set. */
+static int
+setting_once(struct parser *p, int which, const char *name)
+{
+	char hint[96];
+
+	if (p->seen[which] != 0) {
+		snprintf(hint, sizeof(hint), "the first '%s' is at line %u",
+		    name, p->seen[which]);
+		return lex_error(&p->lx, 0, hint, "expected one '%s' line, got a second",
+		    name);
+	}
+	p->seen[which] = p->lx.lineno;
+	return 0;
+}
+
+/* `name "..."`. */
+static int
+parse_name(struct parser *p)
+{
+	size_t len;
+	char *s;
+
+	if (setting_once(p, SEEN_NAME, "name") == -1 ||
+	    lex_plain(&p->lx, &s, &len) == -1)
+		return -1;
+	free(p->sc->name);
+	p->sc->name = s;
+	return lex_need_eol(&p->lx, "end of line after the name");
+}
+
+/* `codec NAME`. */
+static int
+parse_codec(struct parser *p)
+{
+	const char *names[32], *w;
+	char hint[256], got[96];
+	size_t wl, i;
+
+	if (setting_once(p, SEEN_CODEC, "codec") == -1 ||
+	    lex_need_word(&p->lx, "a codec name", &w, &wl) == -1)
+		return -1;
+	for (i = 0; codec_all[i] != NULL && i < 31; i++)
+		names[i] = codec_all[i]->name;
+	names[i] = NULL;
+	for (i = 0; names[i] != NULL; i++) {
+		if (lex_word_is(w, wl, names[i])) {
+			p->sc->codec = codec_all[i];
+			free(p->sc->codec_name);
+			p->sc->codec_name = xstrdup(names[i]);
+			p->sc->stream = strcmp(names[i], "raw") == 0;
+			return lex_need_eol(&p->lx, "end of line after the codec");
+		}
+	}
+	return lex_error(&p->lx, p->lx.pos - wl, lex_nearest_hint(w, wl, names, hint,
+	    sizeof(hint)), "expected a codec name, got %s",
+	    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+}
+
+/* `service NAME [prefix S] [suffix S] [fixed S] [root DIR]`. */
+static int
+parse_service(struct parser *p)
+{
+	static const char *const echo_opts[] = { "prefix", "suffix", "fixed",
+	    NULL };
+	static const char *const file_opts[] = { "root", NULL };
+	static const char *const no_opts[] = { NULL };
+	struct scenario_service *sv = &p->sc->service;
+	const char *const *opts;
+	const char *w;
+	char hint[256], got[96], *s;
+	size_t wl, len, i;
+
+	if (setting_once(p, SEEN_SERVICE, "service") == -1 ||
+	    lex_need_word(&p->lx, "a service name", &w, &wl) == -1)
+		return -1;
+	for (i = 0; services[i] != NULL; i++)
+		if (lex_word_is(w, wl, services[i]))
+			break;
+	if (services[i] == NULL)
+		return lex_error(&p->lx, p->lx.pos - wl, lex_nearest_hint(w, wl, services, hint,
+		    sizeof(hint)), "expected a service name, got %s",
+		    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+	sv->name = xstrdup(services[i]);
+	opts = strcmp(sv->name, "echo") == 0 ? echo_opts :
+	    strcmp(sv->name, "file") == 0 ? file_opts : no_opts;
+	while (!lex_at_eol(&p->lx)) {
+		size_t at = p->lx.pos;
+
+		if (!lex_word(&p->lx, &w, &wl) || (!lex_word_is(w, wl, "prefix") &&
+		    !lex_word_is(w, wl, "suffix") && !lex_word_is(w, wl, "fixed") &&
+		    !lex_word_is(w, wl, "root"))) {
+			snprintf(hint, sizeof(hint), "service %s takes %s",
+			    sv->name, opts == echo_opts ? "prefix, suffix, "
+			    "fixed \"...\"" : opts == file_opts ? "root DIR" :
+			    "no options");
+			return lex_error(&p->lx, at, hint, "expected a service option, "
+			    "got %s", lex_got(&p->lx, at, got, sizeof(got)));
+		}
+		for (i = 0; opts[i] != NULL; i++)
+			if (lex_word_is(w, wl, opts[i]))
+				break;
+		if (opts[i] == NULL)
+			return lex_error(&p->lx, at, NULL, "expected an option of service "
+			    "%s, got %s", sv->name, lex_got(&p->lx, at, got,
+			    sizeof(got)));
+		if (lex_word_is(w, wl, "root")) {
+			if (sv->root != NULL)
+				return lex_error(&p->lx, at, NULL, "expected one 'root', "
+				    "got a second");
+			if (lex_path(&p->lx, "a directory", &s) == -1)
+				return -1;
+			sv->root = resolve_path(p->sc, s);
+			free(s);
+			continue;
+		}
+		if (lex_plain(&p->lx, &s, &len) == -1)
+			return -1;
+		if (lex_word_is(w, wl, "prefix") && sv->prefix == NULL) {
+			sv->prefix = (unsigned char *)s;
+			sv->prefix_len = len;
+		} else if (lex_word_is(w, wl, "suffix") && sv->suffix == NULL) {
+			sv->suffix = (unsigned char *)s;
+			sv->suffix_len = len;
+		} else if (lex_word_is(w, wl, "fixed") && !sv->has_fixed) {
+			sv->fixed = (unsigned char *)s;
+			sv->fixed_len = len;
+			sv->has_fixed = 1;
+		} else {
+			free(s);
+			return lex_error(&p->lx, at, NULL, "expected each option once, "
+			    "got a second '%.*s'", (int)wl, w);
+		}
+	}
+	if (opts == file_opts && sv->root == NULL)
+		return lex_error(&p->lx, p->lx.pos, "as in: service file root files/",
+		    "expected 'root DIR' for service file, got end of line");
+	return 0;
+}
+
+/* `connections N`. */
+static int
+parse_connections(struct parser *p)
+{
+	uint64_t v;
+
+	if (setting_once(p, SEEN_CONNS, "connections") == -1 ||
+	    lex_uint(&p->lx, "a connection count", SCENARIO_MAX_CONNS, &v) == -1)
+		return -1;
+	if (v == 0)
+		return lex_error(&p->lx, p->lx.pos - 1, NULL, "expected a connection count "
+		    "of at least 1, got 0");
+	p->sc->connections = (unsigned)v;
+	return lex_need_eol(&p->lx, "end of line after the count");
+}
+
+/* `rate N`: connections opened per second, 0 for all at once. */
+static int
+parse_rate(struct parser *p)
+{
+	const char *w;
+	char tmp[64], *end, got[96];
+	size_t wl;
+	double v;
+
+	if (setting_once(p, SEEN_RATE, "rate") == -1 ||
+	    lex_need_word(&p->lx, "a rate (connections per second)", &w, &wl) == -1)
+		return -1;
+	v = -1;
+	if (wl < sizeof(tmp) && isdigit((unsigned char)w[0]) &&
+	    memchr(w, 'x', wl) == NULL && memchr(w, 'e', wl) == NULL &&
+	    memchr(w, 'E', wl) == NULL && memchr(w, 'X', wl) == NULL) {
+		memcpy(tmp, w, wl);
+		tmp[wl] = '\0';
+		errno = 0;
+		v = strtod(tmp, &end);
+		if (*end != '\0' || errno != 0 || !isfinite(v) || v > 1e6)
+			v = -1;
+	}
+	if (v < 0)
+		return lex_error(&p->lx, p->lx.pos - wl, "a number such as 100 or 0.5, at "
+		    "most 1000000; 0 opens all at once", "expected a rate "
+		    "(connections per second), got %s",
+		    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+	p->sc->rate = v;
+	return lex_need_eol(&p->lx, "end of line after the rate");
+}
+
+/* `timeout D`: the default expect timeout. */
+static int
+parse_timeout(struct parser *p)
+{
+	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1 ||
+	    lex_duration(&p->lx, "a duration", &p->sc->timeout) == -1)
+		return -1;
+	return lex_need_eol(&p->lx, "end of line after the timeout");
+}
+
+/* `max-frame SIZE`. */
+static int
+parse_max_frame(struct parser *p)
+{
+	const char *w;
+	char tmp[32], got[96];
+	size_t wl;
+	uint64_t v;
+
+	if (setting_once(p, SEEN_MAXFRAME, "max-frame") == -1 ||
+	    lex_need_word(&p->lx, "a size", &w, &wl) == -1)
+		return -1;
+	if (wl >= sizeof(tmp))
+		v = 0;
+	else {
+		memcpy(tmp, w, wl);
+		tmp[wl] = '\0';
+		if (parse_size(tmp, &v) == -1)
+			v = 0;
+	}
+	if (v < 16 || v > 1024ULL * 1024 * 1024)
+		return lex_error(&p->lx, p->lx.pos - wl, "sizes look like 65536, 64k, 1M; "
+		    "between 16 bytes and 1G", "expected a frame size, got %s",
+		    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+	p->sc->max_frame = (size_t)v;
+	return lex_need_eol(&p->lx, "end of line after the size");
+}
+
+/* `send [raw] [text|hex|json|file] PAYLOAD [header {...}] [chunk K]
+ * [delay D]`. */
+static int
+parse_send(struct parser *p)
+{
+	struct step_send *s;
+	struct step *st;
+	const char *w;
+	char hint[256], got[96], *path, *full, why[160];
+	size_t wl, at;
+	struct buf b;
+	int too_big, kind = 0, have_delay = 0;
+
+	if ((st = new_step(p, STEP_SEND)) == NULL)
+		return -1;
+	s = &st->u.send;
+	s->body = tmpl_new();
+	lex_skip_ws(&p->lx);
+	at = p->lx.pos;
+	if (lex_word(&p->lx, &w, &wl) && lex_word_is(w, wl, "raw")) {
+		s->raw = 1;
+		lex_skip_ws(&p->lx);
+		at = p->lx.pos;
+	} else
+		p->lx.pos = at;
+	if (lex_word(&p->lx, &w, &wl)) {
+		for (kind = 0; send_kinds[kind] != NULL; kind++)
+			if (lex_word_is(w, wl, send_kinds[kind]))
+				break;
+		if (send_kinds[kind] == NULL || kind == 4)
+			return lex_error(&p->lx, at, lex_nearest_hint(w, wl, send_kinds, hint,
+			    sizeof(hint)), "expected a payload (\"text\", hex, "
+			    "json, file), got %s", lex_got(&p->lx, at, got,
+			    sizeof(got)));
+	} else if (p->lx.pos < p->lx.linelen && p->lx.line[p->lx.pos] == '{')
+		return lex_error(&p->lx, p->lx.pos, "write: send json {...}", "expected a "
+		    "payload kind before JSON, got %s",
+		    lex_got(&p->lx, p->lx.pos, got, sizeof(got)));
+	switch (kind) {
+	case 0:
+		if (lex_string(&p->lx, s->body, NULL) == -1)
+			return -1;
+		break;
+	case 1:
+		buf_init(&b);
+		if (lex_hex(&p->lx, &b) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		tmpl_add_lit(s->body, bytes_of(&b), buf_len(&b));
+		buf_free(&b);
+		break;
+	case 2:
+		s->json = 1;
+		if (lex_json(&p->lx, s->body, 0) == -1)
+			return -1;
+		break;
+	case 3:
+		lex_skip_ws(&p->lx);
+		at = p->lx.pos;
+		if (lex_path(&p->lx, "a file path", &path) == -1)
+			return -1;
+		full = resolve_path(p->sc, path);
+		free(path);
+		buf_init(&b);
+		if (file_read_regular(full, SCENARIO_MAX_SENDFILE, &b, &too_big, why,
+		    sizeof(why)) == -1) {
+			buf_free(&b);
+			lex_error(&p->lx, at, "paths are relative to the scenario file's "
+			    "directory", "expected a readable file, got "
+			    "'%s' (%s)", full, too_big ? "larger than 16M" :
+			    why);
+			free(full);
+			return -1;
+		}
+		free(full);
+		tmpl_add_lit(s->body, bytes_of(&b), buf_len(&b));
+		buf_free(&b);
+		break;
+	}
+	while (!lex_at_eol(&p->lx)) {
+		at = p->lx.pos;
+		if (!lex_word(&p->lx, &w, &wl) || (!lex_word_is(w, wl, "header") &&
+		    !lex_word_is(w, wl, "chunk") && !lex_word_is(w, wl, "delay")))
+			return lex_error(&p->lx, at, "send options are header {...}, "
+			    "chunk K, delay D", "expected a send option or end "
+			    "of line, got %s", lex_got(&p->lx, at, got,
+			    sizeof(got)));
+		if (lex_word_is(w, wl, "header")) {
+			if (s->raw)
+				return lex_error(&p->lx, at, "raw sends bypass the codec "
+				    "and its header", "expected no header on "
+				    "send raw, got 'header'");
+			if (s->head != NULL)
+				return lex_error(&p->lx, at, NULL, "expected one header, "
+				    "got a second");
+			s->head = tmpl_new();
+			if (lex_json(&p->lx, s->head, 1) == -1)
+				return -1;
+		} else if (lex_word_is(w, wl, "chunk")) {
+			uint64_t v;
+
+			if (s->chunk != 0)
+				return lex_error(&p->lx, at, NULL, "expected one chunk, "
+				    "got a second");
+			if (lex_uint(&p->lx, "a chunk size in bytes",
+			    SCENARIO_MAX_COUNT, &v) == -1)
+				return -1;
+			if (v == 0)
+				return lex_error(&p->lx, p->lx.pos - 1, NULL, "expected a "
+				    "chunk size of at least 1, got 0");
+			s->chunk = (size_t)v;
+		} else {
+			if (have_delay)
+				return lex_error(&p->lx, at, NULL, "expected one delay, "
+				    "got a second");
+			if (lex_duration(&p->lx, "a delay", &s->chunk_delay) == -1)
+				return -1;
+			have_delay = 1;
+		}
+	}
+	if (have_delay && s->chunk == 0)
+		return lex_error(&p->lx, p->lx.pos, "as in: send \"...\" chunk 4 delay 10ms",
+		    "expected 'chunk K' with 'delay', got end of line");
+	if (p->in_merge && s->chunk != 0)
+		return lex_error(&p->lx, p->lx.pos, "a merge block goes out in one write",
+		    "expected no chunk inside merge, got 'chunk'");
+	return 0;
+}
+
+/* `expect ...`. */
+static int
+parse_expect(struct parser *p)
+{
+	struct step_expect *e;
+	struct step *st;
+	const char *w;
+	char hint[256], got[96];
+	size_t wl, at;
+	struct buf b;
+	int kind;
+
+	if ((st = new_step(p, STEP_EXPECT)) == NULL)
+		return -1;
+	e = &st->u.expect;
+	e->timeout = -1;
+	lex_skip_ws(&p->lx);
+	at = p->lx.pos;
+	if (p->lx.pos < p->lx.linelen && p->lx.line[p->lx.pos] == '"')
+		kind = 0;
+	else if (lex_word(&p->lx, &w, &wl)) {
+		for (kind = 0; expect_kinds[kind] != NULL; kind++)
+			if (lex_word_is(w, wl, expect_kinds[kind]))
+				break;
+		if (expect_kinds[kind] == NULL)
+			return lex_error(&p->lx, at, lex_nearest_hint(w, wl, expect_kinds,
+			    hint, sizeof(hint)), "expected \"text\" or an expect "
+			    "kind, got %s", lex_got(&p->lx, at, got, sizeof(got)));
+	} else
+		return lex_error(&p->lx, at, "as in: expect \"pong\", expect json {...}",
+		    "expected \"text\" or an expect kind, got %s",
+		    lex_got(&p->lx, at, got, sizeof(got)));
+	switch (kind) {
+	case 0:
+		e->kind = EXPECT_BYTES;
+		e->bytes = tmpl_new();
+		if (lex_string(&p->lx, e->bytes, NULL) == -1)
+			return -1;
+		break;
+	case 1:
+		e->kind = EXPECT_BYTES;
+		e->bytes = tmpl_new();
+		buf_init(&b);
+		if (lex_hex(&p->lx, &b) == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		tmpl_add_lit(e->bytes, bytes_of(&b), buf_len(&b));
+		buf_free(&b);
+		break;
+	case 2:
+		e->kind = EXPECT_REGEX;
+		if (lex_regex(&p->lx, &e->re, &e->pattern, "write \\x00 only in "
+		    "exact expects", "escape a backslash as \\\\") == -1)
+			return -1;
+		break;
+	case 3:
+	case 4:
+		e->kind = kind == 3 ? EXPECT_JSON : EXPECT_HEADER;
+		e->bytes = tmpl_new();
+		if (lex_json(&p->lx, e->bytes, kind == 4) == -1)
+			return -1;
+		break;
+	case 5:
+		e->kind = EXPECT_LENGTH;
+		if (lex_uint(&p->lx, "a length in bytes", SCENARIO_MAX_COUNT,
+		    &e->length) == -1)
+			return -1;
+		break;
+	case 6:
+		e->kind = EXPECT_CLOSE;
+		break;
+	case 7:
+		e->kind = EXPECT_NOTHING;
+		if (lex_duration(&p->lx, "a quiet period", &e->timeout) == -1)
+			return -1;
+		return lex_need_eol(&p->lx, "end of line after the quiet period");
+	}
+	while (!lex_at_eol(&p->lx)) {
+		at = p->lx.pos;
+		if (lex_word(&p->lx, &w, &wl) && lex_word_is(w, wl, "header") &&
+		    e->kind != EXPECT_HEADER && e->kind != EXPECT_CLOSE) {
+			if (e->head != NULL)
+				return lex_error(&p->lx, at, NULL, "expected one header, "
+				    "got a second");
+			e->head = tmpl_new();
+			if (lex_json(&p->lx, e->head, 1) == -1)
+				return -1;
+			continue;
+		}
+		p->lx.pos = at;
+		if (!lex_word(&p->lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
+			return lex_error(&p->lx, at, "expect options are timeout D and "
+			    "header {...}", "expected 'timeout' or end of line, "
+			    "got %s", lex_got(&p->lx, at, got, sizeof(got)));
+		if (e->timeout >= 0)
+			return lex_error(&p->lx, at, NULL, "expected one timeout, got a "
+			    "second");
+		if (lex_duration(&p->lx, "a timeout", &e->timeout) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Say whether a dotted path "a.b.0" is well formed. */
+static int
+path_ok(const char *s)
+{
+	const char *q;
+
+	if (*s == '\0')
+		return 0;
+	for (q = s; *q != '\0'; q++)
+		if (*q == '.' && (q == s || q[1] == '.' || q[1] == '\0'))
+			return 0;
+	return 1;
+}
+
+/* `capture NAME regex "..."`, `capture NAME json PATH`, `... header PATH`. */
+static int
+parse_capture(struct parser *p)
+{
+	static const char *const kinds[] = { "regex", "json", "header", NULL };
+	struct step_capture *c;
+	struct step *st;
+	const char *w;
+	char hint[256], got[96];
+	size_t wl, at, i;
+
+	if ((st = new_step(p, STEP_CAPTURE)) == NULL)
+		return -1;
+	c = &st->u.capture;
+	lex_skip_ws(&p->lx);
+	at = p->lx.pos;
+	if (lex_need_word(&p->lx, "a variable name", &w, &wl) == -1)
+		return -1;
+	for (i = 0; i < wl; i++)
+		if (!(isalpha((unsigned char)w[i]) || w[i] == '_' ||
+		    (i > 0 && isdigit((unsigned char)w[i]))))
+			break;
+	if (i < wl || wl > TMPL_MAX_NAME || lex_word_is(w, wl, "conn") ||
+	    lex_word_is(w, wl, "seq") || lex_word_is(w, wl, "rand"))
+		return lex_error(&p->lx, at, "names are letters, digits and _, at most 32, "
+		    "not conn, seq or rand", "expected a variable name, got %s",
+		    lex_got(&p->lx, at, got, sizeof(got)));
+	c->name = xstrndup(w, wl);
+	lex_skip_ws(&p->lx);
+	at = p->lx.pos;
+	if (lex_need_word(&p->lx, "regex, json or header", &w, &wl) == -1)
+		return -1;
+	for (i = 0; kinds[i] != NULL; i++)
+		if (lex_word_is(w, wl, kinds[i]))
+			break;
+	if (kinds[i] == NULL)
+		return lex_error(&p->lx, at, lex_nearest_hint(w, wl, kinds, hint,
+		    sizeof(hint)), "expected regex, json or header, got %s",
+		    lex_got(&p->lx, at, got, sizeof(got)));
+	if (i == 0) {
+		c->kind = CAPTURE_REGEX;
+		if (lex_regex(&p->lx, &c->re, &c->pattern, NULL,
+		    "group 1 is captured") == -1)
+			return -1;
+	} else {
+		c->kind = i == 1 ? CAPTURE_JSON : CAPTURE_HEADER;
+		lex_skip_ws(&p->lx);
+		at = p->lx.pos;
+		if (lex_need_word(&p->lx, "a dotted path such as result.id", &w,
+		    &wl) == -1)
+			return -1;
+		c->path = xstrndup(w, wl);
+		if (!path_ok(c->path))
+			return lex_error(&p->lx, at, "as in: result.id or items.0.name",
+			    "expected a dotted path, got %s",
+			    lex_got(&p->lx, at, got, sizeof(got)));
+	}
+	if (lex_need_eol(&p->lx, "end of line after the capture") == -1)
+		return -1;
+	for (i = 0; i < p->ncaptures; i++)
+		if (strcmp(p->captures[i], c->name) == 0)
+			return 0;
+	if (p->ncaptures == PARSER_MAX_CAPTURES)
+		return lex_error(&p->lx, 0, NULL, "expected at most %d capture names, got "
+		    "more", PARSER_MAX_CAPTURES);
+	p->captures[p->ncaptures++] = xstrdup(c->name);
+	return 0;
+}
+
+/* `wait D`. */
+static int
+parse_wait(struct parser *p)
+{
+	struct step *st;
+
+	if ((st = new_step(p, STEP_WAIT)) == NULL ||
+	    lex_duration(&p->lx, "a duration", &st->u.wait.seconds) == -1)
+		return -1;
+	return lex_need_eol(&p->lx, "end of line after the duration");
+}
+
+/* Open a block step (repeat or merge). */
+static struct step *
+open_block(struct parser *p, enum step_kind k)
+{
+	struct step *st;
+	char hint[96];
+
+	if (p->depth == SCENARIO_MAX_DEPTH) {
+		snprintf(hint, sizeof(hint), "blocks nest at most %d deep",
+		    SCENARIO_MAX_DEPTH);
+		lex_error(&p->lx, 0, hint, "expected 'end', got another '%s'",
+		    step_kind_name(k));
+		return NULL;
+	}
+	if ((st = new_step(p, k)) == NULL)
+		return NULL;
+	st->depth = p->depth;
+	p->stack[p->depth++] = p->sc->nsteps - 1;
+	return st;
+}
+
+/* `repeat N` or `repeat D` ... `end`. */
+static int
+parse_repeat(struct parser *p)
+{
+	struct step *st;
+	const char *w;
+	size_t wl, save, i;
+	char got[96];
+
+	if ((st = open_block(p, STEP_REPEAT)) == NULL)
+		return -1;
+	lex_skip_ws(&p->lx);
+	save = p->lx.pos;
+	if (lex_need_word(&p->lx, "a count or a duration", &w, &wl) == -1)
+		return -1;
+	/* The word is not NUL-terminated: the last line of a file without
+	 * a final newline ends where the input ends. */
+	for (i = 0; i < wl && isdigit((unsigned char)w[i]); i++)
+		;
+	if (wl > 0 && i == wl) {
+		p->lx.pos = save;
+		if (lex_uint(&p->lx, "a repeat count", SCENARIO_MAX_COUNT,
+		    &st->u.repeat.count) == -1)
+			return -1;
+	} else if ((st->u.repeat.seconds = lex_word_duration(w, wl)) <= 0)
+		return lex_error(&p->lx, save, "as in: repeat 3, or repeat 5s (a positive "
+		    "duration)", "expected a count or a duration, got %s",
+		    lex_got(&p->lx, save, got, sizeof(got)));
+	return lex_need_eol(&p->lx, "end of line after repeat");
+}
+
+/* `merge` ... `end`: the sends inside go out in one write. */
+static int
+parse_merge(struct parser *p)
+{
+	if (open_block(p, STEP_MERGE) == NULL)
+		return -1;
+	p->in_merge = 1;
+	return lex_need_eol(&p->lx, "end of line after merge");
+}
+
+/* `end`: close the innermost block. */
+static int
+parse_end(struct parser *p)
+{
+	struct step *st, *open;
+	size_t oi;
+
+	if (p->depth == 0)
+		return lex_error(&p->lx, 0, "open a block with 'repeat N' or 'merge', or "
+		    "remove this line", "expected a directive, got 'end' "
+		    "without an open block");
+	oi = p->stack[p->depth - 1];
+	if (p->sc->steps[oi].kind == STEP_MERGE &&
+	    oi + 1 == p->sc->nsteps)
+		return lex_error(&p->lx, 0, "put one or more sends between merge and end",
+		    "expected a send inside merge, got 'end'");
+	if ((st = new_step(p, STEP_END)) == NULL)
+		return -1;
+	p->depth--;
+	open = &p->sc->steps[oi];
+	open->jump = p->sc->nsteps - 1;
+	st->jump = oi;
+	st->depth = p->depth;
+	if (open->kind == STEP_MERGE)
+		p->in_merge = 0;
+	return lex_need_eol(&p->lx, "end of line after end");
+}
+
+/* `close` or `shutdown`. */
+static int
+parse_close(struct parser *p, enum step_kind k)
+{
+	if (new_step(p, k) == NULL)
+		return -1;
+	if (k == STEP_CLOSE && p->depth == 0)
+		p->closed_at = p->lx.lineno;
+	return lex_need_eol(&p->lx, k == STEP_CLOSE ? "end of line after close" :
+	    "end of line after shutdown");
+}
+
+/* Parse the current line. */
+static int
+parse_line(struct parser *p)
+{
+	const char *w;
+	char hint[256], got[96];
+	size_t wl;
+
+	p->lx.pos = 0;
+	if (lex_check_text(&p->lx) == -1)
+		return -1;
+	if (lex_at_eol(&p->lx))
+		return 0;
+	if (!lex_word(&p->lx, &w, &wl))
+		return lex_error(&p->lx, p->lx.pos, "lines start with a directive such as "
+		    "send or expect", "expected a directive, got %s",
+		    lex_got(&p->lx, p->lx.pos, got, sizeof(got)));
+	if (p->in_merge && !lex_word_is(w, wl, "send") && !lex_word_is(w, wl, "end")) {
+		snprintf(hint, sizeof(hint), "the merge block opened at line "
+		    "%u holds only sends", p->sc->steps[p->stack[p->depth -
+		    1]].line);
+		return lex_error(&p->lx, p->lx.pos - wl, hint, "expected 'send' or 'end' "
+		    "inside merge, got %s", lex_got(&p->lx, p->lx.pos - wl, got,
+		    sizeof(got)));
+	}
+	if (lex_word_is(w, wl, "name"))
+		return parse_name(p);
+	if (lex_word_is(w, wl, "codec"))
+		return parse_codec(p);
+	if (lex_word_is(w, wl, "service"))
+		return parse_service(p);
+	if (lex_word_is(w, wl, "connections"))
+		return parse_connections(p);
+	if (lex_word_is(w, wl, "rate"))
+		return parse_rate(p);
+	if (lex_word_is(w, wl, "timeout"))
+		return parse_timeout(p);
+	if (lex_word_is(w, wl, "max-frame"))
+		return parse_max_frame(p);
+	if (lex_word_is(w, wl, "send"))
+		return parse_send(p);
+	if (lex_word_is(w, wl, "expect"))
+		return parse_expect(p);
+	if (lex_word_is(w, wl, "capture"))
+		return parse_capture(p);
+	if (lex_word_is(w, wl, "wait"))
+		return parse_wait(p);
+	if (lex_word_is(w, wl, "repeat"))
+		return parse_repeat(p);
+	if (lex_word_is(w, wl, "merge"))
+		return parse_merge(p);
+	if (lex_word_is(w, wl, "end"))
+		return parse_end(p);
+	if (lex_word_is(w, wl, "close"))
+		return parse_close(p, STEP_CLOSE);
+	if (lex_word_is(w, wl, "shutdown"))
+		return parse_close(p, STEP_SHUTDOWN);
+	return lex_error(&p->lx, p->lx.pos - wl, lex_nearest_hint(w, wl, directives, hint,
+	    sizeof(hint)), "expected a directive, got %s",
+	    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+}
+
+/* Give the scenario its defaults and its name and directory from name. */
+static struct scenario *
+scenario_new(const char *name)
+{
+	struct scenario *sc = xcalloc(1, sizeof(*sc));
+	const char *slash = strrchr(name, '/');
+
+	sc->path = xstrdup(name);
+	sc->dir = slash == NULL ? xstrdup(".") : slash == name ? xstrdup("/") :
+	    xstrndup(name, (size_t)(slash - name));
+	sc->name = xstrdup(slash == NULL ? name : slash + 1);
+	sc->codec = codec_find("raw");
+	sc->codec_name = xstrdup("raw");
+	sc->stream = 1;
+	sc->connections = 1;
+	sc->timeout = SCENARIO_DEFAULT_TIMEOUT;
+	sc->max_frame = CODEC_MAX_FRAME_DEFAULT;
+	return sc;
+}
+
+struct scenario *
+scenario_parse(const char *name, const char *text, size_t len, char *err,
+    size_t errlen)
+{
+	struct parser p;
+	size_t off = 0, eol, i;
+	int rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.lx.name = name;
+	p.lx.err = err;
+	p.lx.errlen = errlen;
+	p.lx.check_name = check_var;
+	p.lx.check_arg = &p;
+	p.sc = scenario_new(name);
+	if (len > SCENARIO_MAX_FILE) {
+		p.lx.lineno = 1;
+		lex_error(&p.lx, 0, "split the scenario into smaller files",
+		    "expected at most %d bytes, got %zu", SCENARIO_MAX_FILE,
+		    len);
+		rc = -1;
+	}
+	if (rc == 0 && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
+	while (rc == 0 && off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+
+		eol = nl != NULL ? (size_t)(nl - text) : len;
+		p.lx.lineno++;
+		p.lx.line = text + off;
+		p.lx.linelen = eol - off;
+		if (p.lx.linelen > 0 && p.lx.line[p.lx.linelen - 1] == '\r')
+			p.lx.linelen--;
+		if (p.lx.linelen > SCENARIO_MAX_LINE) {
+			p.lx.linelen = 0;
+			lex_error(&p.lx, 0, "split long payloads, or use send file",
+			    "expected a line of at most %d bytes, got %zu",
+			    SCENARIO_MAX_LINE, eol - off);
+			rc = -1;
+			break;
+		}
+		rc = parse_line(&p);
+		off = eol + 1;
+	}
+	if (rc == 0 && p.depth > 0) {
+		const struct step *open = &p.sc->steps[p.stack[p.depth - 1]];
+		char hint[96];
+
+		p.lx.lineno = open->line;
+		p.lx.line = NULL;
+		p.lx.linelen = 0;
+		snprintf(hint, sizeof(hint), "add 'end' after the last line of "
+		    "the %s block", step_kind_name(open->kind));
+		rc = lex_error(&p.lx, 0, hint, "expected 'end' for the '%s' opened "
+		    "here, got end of file", step_kind_name(open->kind));
+	}
+	if (rc == 0)
+		rc = check_headers(&p);
+	for (i = 0; i < p.ncaptures; i++)
+		free(p.captures[i]);
+	if (rc == -1) {
+		scenario_free(p.sc);
+		return NULL;
+	}
+	for (i = 0; i < p.sc->nsteps; i++) {
+		struct step *st = &p.sc->steps[i];
+
+		if (st->kind == STEP_EXPECT && st->u.expect.timeout < 0)
+			st->u.expect.timeout = p.sc->timeout;
+	}
+	return p.sc;
+}
+
+struct scenario *
+scenario_load(const char *path, char *err, size_t errlen)
+{
+	struct scenario *sc;
+	struct buf b;
+	char why[160];
+	int too_big;
+
+	buf_init(&b);
+	if (file_read_regular(path, SCENARIO_MAX_FILE, &b, &too_big, why,
+	    sizeof(why)) == -1) {
+		if (too_big)
+			snprintf(err, errlen, "%s:1:1: expected at most %d bytes, "
+			    "got more\nhint: split the scenario into smaller "
+			    "files", path, SCENARIO_MAX_FILE);
+		else
+			snprintf(err, errlen, "%s: cannot read: %s", path, why);
+		buf_free(&b);
+		return NULL;
+	}
+	sc = scenario_parse(path, (const char *)bytes_of(&b), buf_len(&b), err,
+	    errlen);
+	buf_free(&b);
+	return sc;
+}
+
+void
+scenario_free(struct scenario *sc)
+{
+	size_t i;
+
+	if (sc == NULL)
+		return;
+	for (i = 0; i < sc->nsteps; i++) {
+		struct step *st = &sc->steps[i];
+
+		switch (st->kind) {
+		case STEP_SEND:
+			tmpl_free(st->u.send.body);
+			tmpl_free(st->u.send.head);
+			break;
+		case STEP_EXPECT:
+			tmpl_free(st->u.expect.bytes);
+			tmpl_free(st->u.expect.head);
+			if (st->u.expect.pattern != NULL) {
+				regfree(&st->u.expect.re);
+				free(st->u.expect.pattern);
+			}
+			break;
+		case STEP_CAPTURE:
+			free(st->u.capture.name);
+			free(st->u.capture.path);
+			if (st->u.capture.pattern != NULL) {
+				regfree(&st->u.capture.re);
+				free(st->u.capture.pattern);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	free(sc->steps);
+	free(sc->path);
+	free(sc->dir);
+	free(sc->name);
+	free(sc->codec_name);
+	free(sc->service.name);
+	free(sc->service.prefix);
+	free(sc->service.suffix);
+	free(sc->service.fixed);
+	free(sc->service.root);
+	free(sc);
+}
+
+const char *
+step_kind_name(enum step_kind k)
+{
+	switch (k) {
+	case STEP_SEND: return "send";
+	case STEP_EXPECT: return "expect";
+	case STEP_CAPTURE: return "capture";
+	case STEP_WAIT: return "wait";
+	case STEP_REPEAT: return "repeat";
+	case STEP_MERGE: return "merge";
+	case STEP_END: return "end";
+	case STEP_CLOSE: return "close";
+	case STEP_SHUTDOWN: return "shutdown";
+	}
+	return "?";
+}
+
+const char *
+expect_kind_name(enum expect_kind k)
+{
+	switch (k) {
+	case EXPECT_BYTES: return "bytes";
+	case EXPECT_REGEX: return "regex";
+	case EXPECT_JSON: return "json";
+	case EXPECT_HEADER: return "header";
+	case EXPECT_LENGTH: return "length";
+	case EXPECT_CLOSE: return "close";
+	case EXPECT_NOTHING: return "nothing";
+	}
+	return "?";
+}
