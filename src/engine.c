@@ -11,7 +11,8 @@
 #include "engine.h"
 #include "util.h"
 
-#define ENGINE_SIG_GRACE	1	/* seconds from a signal to the exit */
+#define ENGINE_SIG_GRACE	1	/* seconds from a signal to the exit,
+					   unless SOCKBENCH_SIGNAL_GRACE says */
 
 /* A timer or fd watch made by engine_every/after/watch_fd. */
 struct engine_timer {
@@ -163,6 +164,9 @@ engine_emit(struct engine *e, const struct conn_info *ci,
 
 /* The signal SIGINT/SIGTERM that arrived, 0 if none since the loop ran. */
 static volatile sig_atomic_t engine_sig_pending;
+/* Seconds the loop has to come back after a signal (read once, outside
+ * the handler: getenv is not async-signal-safe). */
+static unsigned engine_sig_grace = ENGINE_SIG_GRACE;
 
 /* The loop did not come back within ENGINE_SIG_GRACE seconds of a signal:
  * something holds it (a step that does not yield). End the process. */
@@ -170,7 +174,7 @@ static void
 engine_sig_backstop(int sig)
 {
 	static const char msg[] = "\nsockbench: interrupted, and a step did "
-	    "not give the event loop back within 1s: exiting now\n";
+	    "not give the event loop back in time: exiting now\n";
 	ssize_t w;
 
 	(void)sig;
@@ -188,7 +192,7 @@ engine_sig_handler(int sig)
 	if (engine_sig_pending)
 		engine_sig_backstop(sig);
 	engine_sig_pending = sig;
-	alarm(ENGINE_SIG_GRACE);
+	alarm(engine_sig_grace);
 	ev_feed_signal(sig);
 }
 
@@ -212,6 +216,21 @@ engine_stop(struct engine *e)
 	ev_break(e->loop, EVBREAK_ALL);
 }
 
+unsigned
+engine_signal_grace(void)
+{
+	const char *g = getenv("SOCKBENCH_SIGNAL_GRACE");
+	char *end;
+	unsigned long v;
+
+	if (g == NULL || *g == '\0')
+		return ENGINE_SIG_GRACE;
+	v = strtoul(g, &end, 10);
+	if (*end != '\0' || v < 1 || v > 3600)
+		return ENGINE_SIG_GRACE;
+	return (unsigned)v;
+}
+
 void
 engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 {
@@ -220,6 +239,7 @@ engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int))
 
 	signal(SIGPIPE, SIG_IGN);
 	p->sigcb = cb;
+	engine_sig_grace = engine_signal_grace();
 	if (ev_is_active(&p->sigint))
 		return;		/* already watched: only the callback changes */
 	ev_signal_init(&p->sigint, engine_signal_cb, SIGINT);

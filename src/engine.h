@@ -58,10 +58,14 @@ void engine_run(struct engine *e);
 /* Ask the loop to return after this iteration. */
 void engine_stop(struct engine *e);
 /* Stop on SIGINT/SIGTERM and ignore SIGPIPE; calls cb first if set. A
- * second call only replaces cb. Should the loop not come back within 1 s
- * of the signal (or a second signal come first), the process writes a
- * line to stderr and exits 128+signal: no step can outlast a signal. */
+ * second call only replaces cb. Should the loop not come back within the
+ * grace period of the signal (or a second signal come first), the process
+ * writes a line to stderr and exits 128+signal: no step can outlast a
+ * signal. */
 void engine_handle_signals(struct engine *e, void (*cb)(struct engine *, int));
+/* The grace period in seconds: SOCKBENCH_SIGNAL_GRACE (1-3600) when set
+ * and valid, else 1 (slow runs such as valgrind's need more). */
+unsigned engine_signal_grace(void);
 /* The loop's cached time in seconds (libev's ev_now, read once per loop
  * iteration): for timers, rates and schedules. Compare it only with other
  * engine_loop_time values; a latency or a duration, and every t_* stamp of

@@ -36,6 +36,9 @@ fi
 VG="valgrind -q --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite --show-leak-kinds=definite
     --track-fds=no"
+# Under valgrind everything runs tens of times slower: give a shutdown after
+# SIGTERM more than the default 1 s before the backstop exits at once.
+export SOCKBENCH_SIGNAL_GRACE=30
 
 # Show valgrind's own report, without its notes on unknown syscalls (it
 # lacks openat2, so the file service uses its realpath fallback here).
@@ -107,6 +110,7 @@ EOF
 
 for svc in echo app; do
 	# shellcheck disable=SC2086
+	: >"$tmp/serve.out"	# before the fork: never the last run's port
 	$VG "$BIN" serve -l 127.0.0.1:0 -s "$svc" --idle-timeout 5s \
 	    >"$tmp/serve.out" 2>"$tmp/serve.err" &
 	spid=$!

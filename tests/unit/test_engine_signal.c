@@ -90,12 +90,31 @@ signal_ends_a_held_loop_within_a_second(void **state)
 	assert_true(took < 3.0);
 }
 
+/* SOCKBENCH_SIGNAL_GRACE is taken when it is 1-3600, else the 1 s default. */
+static void
+signal_grace_reads_its_bounded_variable(void **state)
+{
+	(void)state;
+	unsetenv("SOCKBENCH_SIGNAL_GRACE");
+	assert_int_equal(engine_signal_grace(), 1);
+	setenv("SOCKBENCH_SIGNAL_GRACE", "30", 1);
+	assert_int_equal(engine_signal_grace(), 30);
+	setenv("SOCKBENCH_SIGNAL_GRACE", "0", 1);
+	assert_int_equal(engine_signal_grace(), 1);
+	setenv("SOCKBENCH_SIGNAL_GRACE", "3601", 1);
+	assert_int_equal(engine_signal_grace(), 1);
+	setenv("SOCKBENCH_SIGNAL_GRACE", "5s", 1);
+	assert_int_equal(engine_signal_grace(), 1);
+	unsetenv("SOCKBENCH_SIGNAL_GRACE");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(signal_stops_a_free_loop_which_returns),
 		cmocka_unit_test(signal_ends_a_held_loop_within_a_second),
+		cmocka_unit_test(signal_grace_reads_its_bounded_variable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
