@@ -55,7 +55,8 @@ check_headers(struct parser *p)
 		p->lx.lineno = st->line;
 		p->lx.line = NULL;
 		p->lx.linelen = 0;
-		return lex_error(&p->lx, 0, sends || !reads ? "only codec jsonhdr sends a "
+		return lex_error(&p->lx, 0, sends || !reads ?
+		    "only codec jsonhdr sends a "
 		    "header; jsonhdr and http messages have one to expect" :
 		    "only codec jsonhdr sends a header", "expected a codec "
 		    "with headers for '%s', got codec %s", what, cn);

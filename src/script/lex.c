@@ -149,7 +149,8 @@ lex_error(struct lexer *lx, size_t off, const char *hint, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (hint != NULL)
-		snprintf(lx->err, lx->errlen, "%s:%u:%u: %s\nhint: %s", lx->name,
+		snprintf(lx->err, lx->errlen, "%s:%u:%u: %s\nhint: %s",
+		    lx->name,
 		    lx->lineno, lex_col(lx, off), msg, hint);
 	else
 		snprintf(lx->err, lx->errlen, "%s:%u:%u: %s", lx->name,
@@ -255,7 +256,8 @@ lex_word(struct lexer *lx, const char **w, size_t *wl)
 {
 	size_t s;
 
-	if (lex_at_eol(lx) || lx->line[lx->pos] == '"' || lx->line[lx->pos] == '{' ||
+	if (lex_at_eol(lx) || lx->line[lx->pos] == '"' ||
+	    lx->line[lx->pos] == '{' ||
 	    lx->line[lx->pos] == '[')
 		return 0;
 	s = lx->pos;
@@ -309,7 +311,8 @@ lex_placeholder(struct lexer *lx, struct tmpl *t, size_t off, int json_str,
 	n = tmpl_add_placeholder(t, lx->line + off, lx->linelen - off, json_str,
 	    msg, sizeof(msg));
 	if (n == -1)
-		return lex_error(lx, off, "write '$${' for a literal '${'", "%s", msg);
+		return lex_error(lx, off, "write '$${' for a literal '${'",
+		    "%s", msg);
 	if (lx->check_name(lx->check_arg, lx, t, off) == -1)
 		return -1;
 	*used = (size_t)n;
@@ -329,16 +332,19 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 
 	lex_skip_ws(lx);
 	if (lx->pos >= lx->linelen || l[lx->pos] != '"')
-		return lex_error(lx, lx->pos, NULL, "expected a quoted string, got %s",
+		return lex_error(lx, lx->pos, NULL,
+		    "expected a quoted string, got %s",
 		    lex_got(lx, lx->pos, got, sizeof(got)));
 	start = lx->pos;
 	buf_init(&lit);
 	for (i = start + 1; ; ) {
 		if (i >= lx->linelen) {
 			buf_free(&lit);
-			snprintf(got, sizeof(got), "the string opened at column "
+			snprintf(got, sizeof(got),
+			    "the string opened at column "
 			    "%u must end on the same line", lex_col(lx, start));
-			return lex_error(lx, i, got, "expected '\"' to end the string, "
+			return lex_error(lx, i, got,
+			    "expected '\"' to end the string, "
 			    "got end of line");
 		}
 		c = (unsigned char)l[i];
@@ -384,7 +390,8 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 		case '"': buf_append(&lit, "\"", 1); i += 2; continue;
 		case '$': buf_append(&lit, "$", 1); i += 2; continue;
 		case 'x':
-			if (i + 3 < lx->linelen && (d = hex_digit(l[i + 2])) >= 0 &&
+			if (i + 3 < lx->linelen &&
+			    (d = hex_digit(l[i + 2])) >= 0 &&
 			    hex_digit(l[i + 3]) >= 0) {
 				unsigned char byte = (unsigned char)(d * 16 +
 				    hex_digit(l[i + 3]));
@@ -394,15 +401,18 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 				continue;
 			}
 			buf_free(&lit);
-			return lex_error(lx, i, "\\x takes exactly two hex digits, "
-			    "as in \\x0a", "expected \\xNN with two hex digits, "
+			return lex_error(lx, i,
+			    "\\x takes exactly two hex digits, "
+			    "as in \\x0a",
+			    "expected \\xNN with two hex digits, "
 			    "got %s", lex_got(lx, i, got, sizeof(got)));
 		case 'u': {
 			unsigned long cp = 0;
 			size_t j = i + 3, nd = 0;
 
 			if (i + 2 < lx->linelen && l[i + 2] == '{') {
-				while (j < lx->linelen && hex_digit(l[j]) >= 0 &&
+				while (j < lx->linelen &&
+				    hex_digit(l[j]) >= 0 &&
 				    nd < 7) {
 					cp = cp * 16 + (unsigned long)hex_digit(l[j]);
 					j++;
@@ -417,15 +427,18 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 				}
 			}
 			buf_free(&lit);
-			return lex_error(lx, i, "write a Unicode scalar value as "
+			return lex_error(lx, i,
+			    "write a Unicode scalar value as "
 			    "\\u{1F430} (1-6 hex digits, not a surrogate)",
 			    "expected \\u{HEX} with a valid code point, got %s",
 			    lex_got(lx, i, got, sizeof(got)));
 		}
 		default:
 			buf_free(&lit);
-			return lex_error(lx, i, "escapes are \\n \\r \\t \\0 \\\\ \\\" "
-			    "\\$ \\xNN \\u{HEX}", "expected an escape sequence, "
+			return lex_error(lx, i,
+			    "escapes are \\n \\r \\t \\0 \\\\ \\\" "
+			    "\\$ \\xNN \\u{HEX}",
+			    "expected an escape sequence, "
 			    "got %s", lex_got(lx, i, got, sizeof(got)));
 		}
 	}
@@ -470,7 +483,8 @@ lex_hex(struct lexer *lx, struct buf *b)
 
 	lex_skip_ws(lx);
 	if (lx->pos >= lx->linelen || l[lx->pos] != '"')
-		return lex_error(lx, lx->pos, NULL, "expected a quoted hex string, "
+		return lex_error(lx, lx->pos, NULL,
+		    "expected a quoted hex string, "
 		    "got %s", lex_got(lx, lx->pos, got, sizeof(got)));
 	for (i = lx->pos + 1; i < lx->linelen && l[i] != '"'; ) {
 		if (l[i] == ' ' || l[i] == '\t') {
@@ -478,12 +492,14 @@ lex_hex(struct lexer *lx, struct buf *b)
 			continue;
 		}
 		if ((hi = hex_digit(l[i])) < 0)
-			return lex_error(lx, i, "hex strings hold pairs of 0-9a-f, "
+			return lex_error(lx, i,
+			    "hex strings hold pairs of 0-9a-f, "
 			    "blanks allowed between bytes", "expected a hex "
 			    "digit, got %s", lex_got(lx, i, got,
 			    sizeof(got)));
 		if (i + 1 >= lx->linelen || hex_digit(l[i + 1]) < 0)
-			return lex_error(lx, i + 1, "each byte is two hex digits; "
+			return lex_error(lx, i + 1,
+			    "each byte is two hex digits; "
 			    "the last pair is incomplete or broken",
 			    "expected a second hex digit, got %s",
 			    lex_got(lx, i + 1, got, sizeof(got)));
@@ -517,7 +533,8 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 	lex_skip_ws(lx);
 	if (lx->pos >= lx->linelen || (l[lx->pos] != '{' &&
 	    (want_object || l[lx->pos] != '[')))
-		return lex_error(lx, lx->pos, "JSON goes on the same line, as in "
+		return lex_error(lx, lx->pos,
+		    "JSON goes on the same line, as in "
 		    "{\"key\": \"value\"}", "expected a JSON %s, got %s",
 		    want_object ? "object" : "object or array",
 		    lex_got(lx, lx->pos, got, sizeof(got)));
@@ -561,7 +578,8 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 	if (depth != 0 || i > lx->linelen) {
 		snprintf(got, sizeof(got), "the JSON value opened at column %u "
 		    "must end on the same line", lex_col(lx, start));
-		return lex_error(lx, lx->linelen, got, "expected '%c' to close the "
+		return lex_error(lx, lx->linelen, got,
+		    "expected '%c' to close the "
 		    "JSON %s, got end of line", in_str ? '"' :
 		    l[start] == '{' ? '}' : ']', in_str ? "string" : "value");
 	}
@@ -582,9 +600,11 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 		buf_free(&dummy);
 		if (eo > i - start)
 			eo = i - start;
-		return lex_error(lx, start + eo, esc ? "JSON escapes are \\\" \\\\ \\/ "
+		return lex_error(lx, start + eo, esc ?
+		    "JSON escapes are \\\" \\\\ \\/ "
 		    "\\b \\f \\n \\r \\t and \\uHHHH (\\ud83d\\udc36 for U+1F436), "
-		    "or write the character itself" : "JSON strings need double "
+		    "or write the character itself" :
+		    "JSON strings need double "
 		    "quotes; placeholders outside strings must render as numbers",
 		    "expected valid JSON, got %s at offset %zu of the value",
 		    lex_got(lx, start + eo, got, sizeof(got)), eo);
@@ -608,10 +628,12 @@ lex_uint(struct lexer *lx, const char *what, uint64_t max, uint64_t *out)
 		return -1;
 	for (i = 0; i < wl; i++) {
 		if (!isdigit((unsigned char)w[i]))
-			return lex_error(lx, lx->pos - wl, NULL, "expected %s, got %s",
+			return lex_error(lx, lx->pos - wl, NULL,
+			    "expected %s, got %s",
 			    what, lex_got(lx, lx->pos - wl, got, sizeof(got)));
 		if (v > (max - (uint64_t)(w[i] - '0')) / 10)
-			return lex_error(lx, lx->pos - wl, "the number is too large",
+			return lex_error(lx, lx->pos - wl,
+			    "the number is too large",
 			    "expected %s of at most %llu, got %s", what,
 			    (unsigned long long)max,
 			    lex_got(lx, lx->pos - wl, got, sizeof(got)));
@@ -651,7 +673,8 @@ lex_duration(struct lexer *lx, const char *what, double *out)
 	if (lex_need_word(lx, what, &w, &wl) == -1)
 		return -1;
 	if ((*out = lex_word_duration(w, wl)) < 0)
-		return lex_error(lx, lx->pos - wl, "durations look like 500ms, 2s, "
+		return lex_error(lx, lx->pos - wl,
+		    "durations look like 500ms, 2s, "
 		    "1.5 (seconds) or 1m, at most one week",
 		    "expected %s, got %s", what,
 		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
@@ -675,7 +698,8 @@ lex_path(struct lexer *lx, const char *what, char **out)
 		if (wl == 0 || strlen(*out) != wl) {
 			free(*out);
 			*out = NULL;
-			return lex_error(lx, start, NULL, "expected %s, got an empty "
+			return lex_error(lx, start, NULL,
+			    "expected %s, got an empty "
 			    "path or one with a NUL byte", what);
 		}
 		return 0;
@@ -748,11 +772,13 @@ regex_bounded(const char *pat, char *why, size_t whylen)
 
 				lo = strtoul(q + 1, &end, 10);
 				hi = lo;
-				if (*end == ',' && isdigit((unsigned char)end[1]))
+				if (*end == ',' &&
+				    isdigit((unsigned char)end[1]))
 					hi = strtoul(end + 1, &end, 10);
 				product *= (double)(hi > 1 ? hi : 1);
 				if (product > 10000) {
-					snprintf(why, whylen, "{n,m} counts that "
+					snprintf(why, whylen,
+					    "{n,m} counts that "
 					    "multiply to more than 10000");
 					return -1;
 				}
@@ -788,12 +814,14 @@ lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
 		return -1;
 	if (strlen(pat) != len) {
 		free(pat);
-		return lex_error(lx, at, nul_hint, "expected a pattern without NUL "
+		return lex_error(lx, at, nul_hint,
+		    "expected a pattern without NUL "
 		    "bytes, got one");
 	}
 	if ((rc = regex_bounded(pat, msg, sizeof(msg))) == -2) {
 		free(pat);
-		return lex_error(lx, at, "backreferences make matching take time "
+		return lex_error(lx, at,
+		    "backreferences make matching take time "
 		    "exponential in the reply's length, which would hold the "
 		    "event loop and every timeout; capture the part with "
 		    "`capture` and compare it in a later expect",
@@ -801,8 +829,10 @@ lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
 	}
 	if (rc == -1) {
 		free(pat);
-		return lex_error(lx, at, "one of * + ? {n,m} per atom; group with ( ) "
-		    "to repeat a repetition", "expected a bounded regex, got %s",
+		return lex_error(lx, at,
+		    "one of * + ? {n,m} per atom; group with ( ) "
+		    "to repeat a repetition",
+		    "expected a bounded regex, got %s",
 		    msg);
 	}
 	if ((rc = regcomp(re, pat, REG_EXTENDED)) != 0) {
@@ -810,7 +840,8 @@ lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
 		free(pat);
 		snprintf(h, sizeof(h), "patterns are POSIX extended regular "
 		    "expressions; %s", hint);
-		return lex_error(lx, at, h, "expected a valid regex, got one that "
+		return lex_error(lx, at, h,
+		    "expected a valid regex, got one that "
 		    "fails: %s", msg);
 	}
 	*pattern = pat;
@@ -826,11 +857,13 @@ lex_check_text(struct lexer *lx)
 
 	while (i < lx->linelen) {
 		if (l[i] == 0)
-			return lex_error(lx, i, "scenario files are UTF-8 text; write "
+			return lex_error(lx, i,
+			    "scenario files are UTF-8 text; write "
 			    "bytes as \\xNN or hex \"...\"", "expected text, "
 			    "got a NUL byte");
 		if ((l[i] < 0x20 && l[i] != '\t') || l[i] == 0x7f)
-			return lex_error(lx, i, "scenario files are UTF-8 text; write "
+			return lex_error(lx, i,
+			    "scenario files are UTF-8 text; write "
 			    "bytes as \\xNN or hex \"...\"", "expected text, "
 			    "got control byte 0x%02x", l[i]);
 		if (l[i] < 0x80) {
@@ -849,7 +882,8 @@ lex_check_text(struct lexer *lx)
 		    (l[i] == 0xf4 && l[i + 1] >= 0x90)))
 			n = 0;
 		if (n == 0)
-			return lex_error(lx, i, "scenario files are UTF-8 text; write "
+			return lex_error(lx, i,
+			    "scenario files are UTF-8 text; write "
 			    "bytes as \\xNN or hex \"...\"", "expected UTF-8 "
 			    "text, got byte 0x%02x", l[i]);
 		i += n;

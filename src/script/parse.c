@@ -17,11 +17,6 @@
 enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
     SEEN_TIMEOUT, SEEN_MAXFRAME };
 
-static const char *const directives[] = {
-	"name", "codec", "service", "connections", "rate", "timeout",
-	"max-frame", "send", "expect", "capture", "wait", "repeat", "merge",
-	"end", "close", "shutdown", NULL
-};
 static const char *const send_kinds[] = {
 	"text", "hex", "json", "file", "raw", NULL
 };
@@ -59,11 +54,12 @@ resolve_path(const struct scenario *sc, const char *path)
 static struct step *
 new_step(struct parser *p, enum step_kind k)
 {
+	struct lexer *lx = &p->lx;
 	struct scenario *sc = p->sc;
 	struct step *st;
 
 	if (sc->nsteps >= SCENARIO_MAX_STEPS) {
-		lex_error(&p->lx, 0, NULL, "expected at most %d steps, got more",
+		lex_error(lx, 0, NULL, "expected at most %d steps, got more",
 		    SCENARIO_MAX_STEPS);
 		return NULL;
 	}
@@ -72,7 +68,8 @@ new_step(struct parser *p, enum step_kind k)
 
 		snprintf(hint, sizeof(hint), "the 'close' at line %u ends the "
 		    "script; remove it or the lines after it", p->closed_at);
-		lex_error(&p->lx, 0, hint, "expected no step after 'close', got '%s'",
+		lex_error(lx, 0, hint,
+		    "expected no step after 'close', got '%s'",
 		    step_kind_name(k));
 		return NULL;
 	}
@@ -80,7 +77,7 @@ new_step(struct parser *p, enum step_kind k)
 	st = &sc->steps[sc->nsteps++];
 	memset(st, 0, sizeof(*st));
 	st->kind = k;
-	st->line = p->lx.lineno;
+	st->line = lx->lineno;
 	return st;
 }
 
@@ -88,15 +85,17 @@ new_step(struct parser *p, enum step_kind k)
 static int
 setting_once(struct parser *p, int which, const char *name)
 {
+	struct lexer *lx = &p->lx;
 	char hint[96];
 
 	if (p->seen[which] != 0) {
 		snprintf(hint, sizeof(hint), "the first '%s' is at line %u",
 		    name, p->seen[which]);
-		return lex_error(&p->lx, 0, hint, "expected one '%s' line, got a second",
+		return lex_error(lx, 0, hint,
+		    "expected one '%s' line, got a second",
 		    name);
 	}
-	p->seen[which] = p->lx.lineno;
+	p->seen[which] = lx->lineno;
 	return 0;
 }
 
@@ -104,27 +103,29 @@ setting_once(struct parser *p, int which, const char *name)
 static int
 parse_name(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	size_t len;
 	char *s;
 
 	if (setting_once(p, SEEN_NAME, "name") == -1 ||
-	    lex_plain(&p->lx, &s, &len) == -1)
+	    lex_plain(lx, &s, &len) == -1)
 		return -1;
 	free(p->sc->name);
 	p->sc->name = s;
-	return lex_need_eol(&p->lx, "end of line after the name");
+	return lex_need_eol(lx, "end of line after the name");
 }
 
 /* `codec NAME`. */
 static int
 parse_codec(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	const char *names[32], *w;
 	char hint[256], got[96];
 	size_t wl, i;
 
 	if (setting_once(p, SEEN_CODEC, "codec") == -1 ||
-	    lex_need_word(&p->lx, "a codec name", &w, &wl) == -1)
+	    lex_need_word(lx, "a codec name", &w, &wl) == -1)
 		return -1;
 	for (i = 0; codec_all[i] != NULL && i < 31; i++)
 		names[i] = codec_all[i]->name;
@@ -135,18 +136,19 @@ parse_codec(struct parser *p)
 			free(p->sc->codec_name);
 			p->sc->codec_name = xstrdup(names[i]);
 			p->sc->stream = strcmp(names[i], "raw") == 0;
-			return lex_need_eol(&p->lx, "end of line after the codec");
+			return lex_need_eol(lx, "end of line after the codec");
 		}
 	}
-	return lex_error(&p->lx, p->lx.pos - wl, lex_nearest_hint(w, wl, names, hint,
+	return lex_error(lx, lx->pos - wl, lex_nearest_hint(w, wl, names, hint,
 	    sizeof(hint)), "expected a codec name, got %s",
-	    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+	    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 }
 
 /* `service NAME [prefix S] [suffix S] [fixed S] [root DIR]`. */
 static int
 parse_service(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	static const char *const echo_opts[] = { "prefix", "suffix", "fixed",
 	    NULL };
 	static const char *const file_opts[] = { "root", NULL };
@@ -158,49 +160,54 @@ parse_service(struct parser *p)
 	size_t wl, len, i;
 
 	if (setting_once(p, SEEN_SERVICE, "service") == -1 ||
-	    lex_need_word(&p->lx, "a service name", &w, &wl) == -1)
+	    lex_need_word(lx, "a service name", &w, &wl) == -1)
 		return -1;
 	for (i = 0; services[i] != NULL; i++)
 		if (lex_word_is(w, wl, services[i]))
 			break;
 	if (services[i] == NULL)
-		return lex_error(&p->lx, p->lx.pos - wl, lex_nearest_hint(w, wl, services, hint,
+		return lex_error(lx, lx->pos - wl, lex_nearest_hint(w, wl,
+		    services, hint,
 		    sizeof(hint)), "expected a service name, got %s",
-		    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 	sv->name = xstrdup(services[i]);
 	opts = strcmp(sv->name, "echo") == 0 ? echo_opts :
 	    strcmp(sv->name, "file") == 0 ? file_opts : no_opts;
-	while (!lex_at_eol(&p->lx)) {
-		size_t at = p->lx.pos;
+	while (!lex_at_eol(lx)) {
+		size_t at = lx->pos;
 
-		if (!lex_word(&p->lx, &w, &wl) || (!lex_word_is(w, wl, "prefix") &&
-		    !lex_word_is(w, wl, "suffix") && !lex_word_is(w, wl, "fixed") &&
+		if (!lex_word(lx, &w, &wl) || (!lex_word_is(w, wl, "prefix") &&
+		    !lex_word_is(w, wl, "suffix") && !lex_word_is(w, wl,
+		    "fixed") &&
 		    !lex_word_is(w, wl, "root"))) {
 			snprintf(hint, sizeof(hint), "service %s takes %s",
 			    sv->name, opts == echo_opts ? "prefix, suffix, "
 			    "fixed \"...\"" : opts == file_opts ? "root DIR" :
 			    "no options");
-			return lex_error(&p->lx, at, hint, "expected a service option, "
-			    "got %s", lex_got(&p->lx, at, got, sizeof(got)));
+			return lex_error(lx, at, hint,
+			    "expected a service option, "
+			    "got %s", lex_got(lx, at, got, sizeof(got)));
 		}
 		for (i = 0; opts[i] != NULL; i++)
 			if (lex_word_is(w, wl, opts[i]))
 				break;
 		if (opts[i] == NULL)
-			return lex_error(&p->lx, at, NULL, "expected an option of service "
-			    "%s, got %s", sv->name, lex_got(&p->lx, at, got,
+			return lex_error(lx, at, NULL,
+			    "expected an option of service "
+			    "%s, got %s", sv->name, lex_got(lx, at, got,
 			    sizeof(got)));
 		if (lex_word_is(w, wl, "root")) {
 			if (sv->root != NULL)
-				return lex_error(&p->lx, at, NULL, "expected one 'root', "
+				return lex_error(lx, at, NULL,
+				    "expected one 'root', "
 				    "got a second");
-			if (lex_path(&p->lx, "a directory", &s) == -1)
+			if (lex_path(lx, "a directory", &s) == -1)
 				return -1;
 			sv->root = resolve_path(p->sc, s);
 			free(s);
 			continue;
 		}
-		if (lex_plain(&p->lx, &s, &len) == -1)
+		if (lex_plain(lx, &s, &len) == -1)
 			return -1;
 		if (lex_word_is(w, wl, "prefix") && sv->prefix == NULL) {
 			sv->prefix = (unsigned char *)s;
@@ -214,12 +221,13 @@ parse_service(struct parser *p)
 			sv->has_fixed = 1;
 		} else {
 			free(s);
-			return lex_error(&p->lx, at, NULL, "expected each option once, "
+			return lex_error(lx, at, NULL,
+			    "expected each option once, "
 			    "got a second '%.*s'", (int)wl, w);
 		}
 	}
 	if (opts == file_opts && sv->root == NULL)
-		return lex_error(&p->lx, p->lx.pos, "as in: service file root files/",
+		return lex_error(lx, lx->pos, "as in: service file root files/",
 		    "expected 'root DIR' for service file, got end of line");
 	return 0;
 }
@@ -228,29 +236,32 @@ parse_service(struct parser *p)
 static int
 parse_connections(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	uint64_t v;
 
 	if (setting_once(p, SEEN_CONNS, "connections") == -1 ||
-	    lex_uint(&p->lx, "a connection count", SCENARIO_MAX_CONNS, &v) == -1)
+	    lex_uint(lx, "a connection count", SCENARIO_MAX_CONNS, &v) == -1)
 		return -1;
 	if (v == 0)
-		return lex_error(&p->lx, p->lx.pos - 1, NULL, "expected a connection count "
+		return lex_error(lx, lx->pos - 1, NULL,
+		    "expected a connection count "
 		    "of at least 1, got 0");
 	p->sc->connections = (unsigned)v;
-	return lex_need_eol(&p->lx, "end of line after the count");
+	return lex_need_eol(lx, "end of line after the count");
 }
 
 /* `rate N`: connections opened per second, 0 for all at once. */
 static int
 parse_rate(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	const char *w;
 	char tmp[64], *end, got[96];
 	size_t wl;
 	double v;
 
 	if (setting_once(p, SEEN_RATE, "rate") == -1 ||
-	    lex_need_word(&p->lx, "a rate (connections per second)", &w, &wl) == -1)
+	    lex_need_word(lx, "a rate (connections per second)", &w, &wl) == -1)
 		return -1;
 	v = -1;
 	if (wl < sizeof(tmp) && isdigit((unsigned char)w[0]) &&
@@ -264,35 +275,38 @@ parse_rate(struct parser *p)
 			v = -1;
 	}
 	if (v < 0)
-		return lex_error(&p->lx, p->lx.pos - wl, "a number such as 100 or 0.5, at "
+		return lex_error(lx, lx->pos - wl,
+		    "a number such as 100 or 0.5, at "
 		    "most 1000000; 0 opens all at once", "expected a rate "
 		    "(connections per second), got %s",
-		    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 	p->sc->rate = v;
-	return lex_need_eol(&p->lx, "end of line after the rate");
+	return lex_need_eol(lx, "end of line after the rate");
 }
 
 /* `timeout D`: the default expect timeout. */
 static int
 parse_timeout(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1 ||
-	    lex_duration(&p->lx, "a duration", &p->sc->timeout) == -1)
+	    lex_duration(lx, "a duration", &p->sc->timeout) == -1)
 		return -1;
-	return lex_need_eol(&p->lx, "end of line after the timeout");
+	return lex_need_eol(lx, "end of line after the timeout");
 }
 
 /* `max-frame SIZE`. */
 static int
 parse_max_frame(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	const char *w;
 	char tmp[32], got[96];
 	size_t wl;
 	uint64_t v;
 
 	if (setting_once(p, SEEN_MAXFRAME, "max-frame") == -1 ||
-	    lex_need_word(&p->lx, "a size", &w, &wl) == -1)
+	    lex_need_word(lx, "a size", &w, &wl) == -1)
 		return -1;
 	if (wl >= sizeof(tmp))
 		v = 0;
@@ -303,11 +317,12 @@ parse_max_frame(struct parser *p)
 			v = 0;
 	}
 	if (v < 16 || v > 1024ULL * 1024 * 1024)
-		return lex_error(&p->lx, p->lx.pos - wl, "sizes look like 65536, 64k, 1M; "
+		return lex_error(lx, lx->pos - wl,
+		    "sizes look like 65536, 64k, 1M; "
 		    "between 16 bytes and 1G", "expected a frame size, got %s",
-		    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 	p->sc->max_frame = (size_t)v;
-	return lex_need_eol(&p->lx, "end of line after the size");
+	return lex_need_eol(lx, "end of line after the size");
 }
 
 /* `send [raw] [text|hex|json|file] PAYLOAD [header {...}] [chunk K]
@@ -315,6 +330,7 @@ parse_max_frame(struct parser *p)
 static int
 parse_send(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	struct step_send *s;
 	struct step *st;
 	const char *w;
@@ -327,35 +343,37 @@ parse_send(struct parser *p)
 		return -1;
 	s = &st->u.send;
 	s->body = tmpl_new();
-	lex_skip_ws(&p->lx);
-	at = p->lx.pos;
-	if (lex_word(&p->lx, &w, &wl) && lex_word_is(w, wl, "raw")) {
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "raw")) {
 		s->raw = 1;
-		lex_skip_ws(&p->lx);
-		at = p->lx.pos;
+		lex_skip_ws(lx);
+		at = lx->pos;
 	} else
-		p->lx.pos = at;
-	if (lex_word(&p->lx, &w, &wl)) {
+		lx->pos = at;
+	if (lex_word(lx, &w, &wl)) {
 		for (kind = 0; send_kinds[kind] != NULL; kind++)
 			if (lex_word_is(w, wl, send_kinds[kind]))
 				break;
 		if (send_kinds[kind] == NULL || kind == 4)
-			return lex_error(&p->lx, at, lex_nearest_hint(w, wl, send_kinds, hint,
+			return lex_error(lx, at, lex_nearest_hint(w, wl,
+			    send_kinds, hint,
 			    sizeof(hint)), "expected a payload (\"text\", hex, "
-			    "json, file), got %s", lex_got(&p->lx, at, got,
+			    "json, file), got %s", lex_got(lx, at, got,
 			    sizeof(got)));
-	} else if (p->lx.pos < p->lx.linelen && p->lx.line[p->lx.pos] == '{')
-		return lex_error(&p->lx, p->lx.pos, "write: send json {...}", "expected a "
+	} else if (lex_peek(lx) == LEX_JSON)
+		return lex_error(lx, lx->pos, "write: send json {...}",
+		    "expected a "
 		    "payload kind before JSON, got %s",
-		    lex_got(&p->lx, p->lx.pos, got, sizeof(got)));
+		    lex_got(lx, lx->pos, got, sizeof(got)));
 	switch (kind) {
 	case 0:
-		if (lex_string(&p->lx, s->body, NULL) == -1)
+		if (lex_string(lx, s->body, NULL) == -1)
 			return -1;
 		break;
 	case 1:
 		buf_init(&b);
-		if (lex_hex(&p->lx, &b) == -1) {
+		if (lex_hex(lx, &b) == -1) {
 			buf_free(&b);
 			return -1;
 		}
@@ -364,21 +382,23 @@ parse_send(struct parser *p)
 		break;
 	case 2:
 		s->json = 1;
-		if (lex_json(&p->lx, s->body, 0) == -1)
+		if (lex_json(lx, s->body, 0) == -1)
 			return -1;
 		break;
 	case 3:
-		lex_skip_ws(&p->lx);
-		at = p->lx.pos;
-		if (lex_path(&p->lx, "a file path", &path) == -1)
+		lex_skip_ws(lx);
+		at = lx->pos;
+		if (lex_path(lx, "a file path", &path) == -1)
 			return -1;
 		full = resolve_path(p->sc, path);
 		free(path);
 		buf_init(&b);
-		if (file_read_regular(full, SCENARIO_MAX_SENDFILE, &b, &too_big, why,
+		if (file_read_regular(full, SCENARIO_MAX_SENDFILE, &b, &too_big,
+		    why,
 		    sizeof(why)) == -1) {
 			buf_free(&b);
-			lex_error(&p->lx, at, "paths are relative to the scenario file's "
+			lex_error(lx, at,
+			    "paths are relative to the scenario file's "
 			    "directory", "expected a readable file, got "
 			    "'%s' (%s)", full, too_big ? "larger than 16M" :
 			    why);
@@ -390,52 +410,61 @@ parse_send(struct parser *p)
 		buf_free(&b);
 		break;
 	}
-	while (!lex_at_eol(&p->lx)) {
-		at = p->lx.pos;
-		if (!lex_word(&p->lx, &w, &wl) || (!lex_word_is(w, wl, "header") &&
-		    !lex_word_is(w, wl, "chunk") && !lex_word_is(w, wl, "delay")))
-			return lex_error(&p->lx, at, "send options are header {...}, "
+	while (!lex_at_eol(lx)) {
+		at = lx->pos;
+		if (!lex_word(lx, &w, &wl) || (!lex_word_is(w, wl, "header") &&
+		    !lex_word_is(w, wl, "chunk") && !lex_word_is(w, wl,
+		    "delay")))
+			return lex_error(lx, at,
+			    "send options are header {...}, "
 			    "chunk K, delay D", "expected a send option or end "
-			    "of line, got %s", lex_got(&p->lx, at, got,
+			    "of line, got %s", lex_got(lx, at, got,
 			    sizeof(got)));
 		if (lex_word_is(w, wl, "header")) {
 			if (s->raw)
-				return lex_error(&p->lx, at, "raw sends bypass the codec "
+				return lex_error(lx, at,
+				    "raw sends bypass the codec "
 				    "and its header", "expected no header on "
 				    "send raw, got 'header'");
 			if (s->head != NULL)
-				return lex_error(&p->lx, at, NULL, "expected one header, "
+				return lex_error(lx, at, NULL,
+				    "expected one header, "
 				    "got a second");
 			s->head = tmpl_new();
-			if (lex_json(&p->lx, s->head, 1) == -1)
+			if (lex_json(lx, s->head, 1) == -1)
 				return -1;
 		} else if (lex_word_is(w, wl, "chunk")) {
 			uint64_t v;
 
 			if (s->chunk != 0)
-				return lex_error(&p->lx, at, NULL, "expected one chunk, "
+				return lex_error(lx, at, NULL,
+				    "expected one chunk, "
 				    "got a second");
-			if (lex_uint(&p->lx, "a chunk size in bytes",
+			if (lex_uint(lx, "a chunk size in bytes",
 			    SCENARIO_MAX_COUNT, &v) == -1)
 				return -1;
 			if (v == 0)
-				return lex_error(&p->lx, p->lx.pos - 1, NULL, "expected a "
+				return lex_error(lx, lx->pos - 1, NULL,
+				    "expected a "
 				    "chunk size of at least 1, got 0");
 			s->chunk = (size_t)v;
 		} else {
 			if (have_delay)
-				return lex_error(&p->lx, at, NULL, "expected one delay, "
+				return lex_error(lx, at, NULL,
+				    "expected one delay, "
 				    "got a second");
-			if (lex_duration(&p->lx, "a delay", &s->chunk_delay) == -1)
+			if (lex_duration(lx, "a delay", &s->chunk_delay) == -1)
 				return -1;
 			have_delay = 1;
 		}
 	}
 	if (have_delay && s->chunk == 0)
-		return lex_error(&p->lx, p->lx.pos, "as in: send \"...\" chunk 4 delay 10ms",
+		return lex_error(lx, lx->pos,
+		    "as in: send \"...\" chunk 4 delay 10ms",
 		    "expected 'chunk K' with 'delay', got end of line");
 	if (p->in_merge && s->chunk != 0)
-		return lex_error(&p->lx, p->lx.pos, "a merge block goes out in one write",
+		return lex_error(lx, lx->pos,
+		    "a merge block goes out in one write",
 		    "expected no chunk inside merge, got 'chunk'");
 	return 0;
 }
@@ -444,6 +473,7 @@ parse_send(struct parser *p)
 static int
 parse_expect(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	struct step_expect *e;
 	struct step *st;
 	const char *w;
@@ -456,34 +486,37 @@ parse_expect(struct parser *p)
 		return -1;
 	e = &st->u.expect;
 	e->timeout = -1;
-	lex_skip_ws(&p->lx);
-	at = p->lx.pos;
-	if (p->lx.pos < p->lx.linelen && p->lx.line[p->lx.pos] == '"')
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_peek(lx) == LEX_STRING)
 		kind = 0;
-	else if (lex_word(&p->lx, &w, &wl)) {
+	else if (lex_word(lx, &w, &wl)) {
 		for (kind = 0; expect_kinds[kind] != NULL; kind++)
 			if (lex_word_is(w, wl, expect_kinds[kind]))
 				break;
 		if (expect_kinds[kind] == NULL)
-			return lex_error(&p->lx, at, lex_nearest_hint(w, wl, expect_kinds,
-			    hint, sizeof(hint)), "expected \"text\" or an expect "
-			    "kind, got %s", lex_got(&p->lx, at, got, sizeof(got)));
+			return lex_error(lx, at, lex_nearest_hint(w, wl,
+			    expect_kinds,
+			    hint, sizeof(hint)),
+			    "expected \"text\" or an expect "
+			    "kind, got %s", lex_got(lx, at, got, sizeof(got)));
 	} else
-		return lex_error(&p->lx, at, "as in: expect \"pong\", expect json {...}",
+		return lex_error(lx, at,
+		    "as in: expect \"pong\", expect json {...}",
 		    "expected \"text\" or an expect kind, got %s",
-		    lex_got(&p->lx, at, got, sizeof(got)));
+		    lex_got(lx, at, got, sizeof(got)));
 	switch (kind) {
 	case 0:
 		e->kind = EXPECT_BYTES;
 		e->bytes = tmpl_new();
-		if (lex_string(&p->lx, e->bytes, NULL) == -1)
+		if (lex_string(lx, e->bytes, NULL) == -1)
 			return -1;
 		break;
 	case 1:
 		e->kind = EXPECT_BYTES;
 		e->bytes = tmpl_new();
 		buf_init(&b);
-		if (lex_hex(&p->lx, &b) == -1) {
+		if (lex_hex(lx, &b) == -1) {
 			buf_free(&b);
 			return -1;
 		}
@@ -492,7 +525,7 @@ parse_expect(struct parser *p)
 		break;
 	case 2:
 		e->kind = EXPECT_REGEX;
-		if (lex_regex(&p->lx, &e->re, &e->pattern, "write \\x00 only in "
+		if (lex_regex(lx, &e->re, &e->pattern, "write \\x00 only in "
 		    "exact expects", "escape a backslash as \\\\") == -1)
 			return -1;
 		break;
@@ -500,12 +533,12 @@ parse_expect(struct parser *p)
 	case 4:
 		e->kind = kind == 3 ? EXPECT_JSON : EXPECT_HEADER;
 		e->bytes = tmpl_new();
-		if (lex_json(&p->lx, e->bytes, kind == 4) == -1)
+		if (lex_json(lx, e->bytes, kind == 4) == -1)
 			return -1;
 		break;
 	case 5:
 		e->kind = EXPECT_LENGTH;
-		if (lex_uint(&p->lx, "a length in bytes", SCENARIO_MAX_COUNT,
+		if (lex_uint(lx, "a length in bytes", SCENARIO_MAX_COUNT,
 		    &e->length) == -1)
 			return -1;
 		break;
@@ -514,31 +547,35 @@ parse_expect(struct parser *p)
 		break;
 	case 7:
 		e->kind = EXPECT_NOTHING;
-		if (lex_duration(&p->lx, "a quiet period", &e->timeout) == -1)
+		if (lex_duration(lx, "a quiet period", &e->timeout) == -1)
 			return -1;
-		return lex_need_eol(&p->lx, "end of line after the quiet period");
+		return lex_need_eol(lx, "end of line after the quiet period");
 	}
-	while (!lex_at_eol(&p->lx)) {
-		at = p->lx.pos;
-		if (lex_word(&p->lx, &w, &wl) && lex_word_is(w, wl, "header") &&
+	while (!lex_at_eol(lx)) {
+		at = lx->pos;
+		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "header") &&
 		    e->kind != EXPECT_HEADER && e->kind != EXPECT_CLOSE) {
 			if (e->head != NULL)
-				return lex_error(&p->lx, at, NULL, "expected one header, "
+				return lex_error(lx, at, NULL,
+				    "expected one header, "
 				    "got a second");
 			e->head = tmpl_new();
-			if (lex_json(&p->lx, e->head, 1) == -1)
+			if (lex_json(lx, e->head, 1) == -1)
 				return -1;
 			continue;
 		}
-		p->lx.pos = at;
-		if (!lex_word(&p->lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
-			return lex_error(&p->lx, at, "expect options are timeout D and "
-			    "header {...}", "expected 'timeout' or end of line, "
-			    "got %s", lex_got(&p->lx, at, got, sizeof(got)));
+		lx->pos = at;
+		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
+			return lex_error(lx, at,
+			    "expect options are timeout D and "
+			    "header {...}",
+			    "expected 'timeout' or end of line, "
+			    "got %s", lex_got(lx, at, got, sizeof(got)));
 		if (e->timeout >= 0)
-			return lex_error(&p->lx, at, NULL, "expected one timeout, got a "
+			return lex_error(lx, at, NULL,
+			    "expected one timeout, got a "
 			    "second");
-		if (lex_duration(&p->lx, "a timeout", &e->timeout) == -1)
+		if (lex_duration(lx, "a timeout", &e->timeout) == -1)
 			return -1;
 	}
 	return 0;
@@ -562,6 +599,7 @@ path_ok(const char *s)
 static int
 parse_capture(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	static const char *const kinds[] = { "regex", "json", "header", NULL };
 	struct step_capture *c;
 	struct step *st;
@@ -572,9 +610,9 @@ parse_capture(struct parser *p)
 	if ((st = new_step(p, STEP_CAPTURE)) == NULL)
 		return -1;
 	c = &st->u.capture;
-	lex_skip_ws(&p->lx);
-	at = p->lx.pos;
-	if (lex_need_word(&p->lx, "a variable name", &w, &wl) == -1)
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_need_word(lx, "a variable name", &w, &wl) == -1)
 		return -1;
 	for (i = 0; i < wl; i++)
 		if (!(isalpha((unsigned char)w[i]) || w[i] == '_' ||
@@ -582,46 +620,49 @@ parse_capture(struct parser *p)
 			break;
 	if (i < wl || wl > TMPL_MAX_NAME || lex_word_is(w, wl, "conn") ||
 	    lex_word_is(w, wl, "seq") || lex_word_is(w, wl, "rand"))
-		return lex_error(&p->lx, at, "names are letters, digits and _, at most 32, "
+		return lex_error(lx, at,
+		    "names are letters, digits and _, at most 32, "
 		    "not conn, seq or rand", "expected a variable name, got %s",
-		    lex_got(&p->lx, at, got, sizeof(got)));
+		    lex_got(lx, at, got, sizeof(got)));
 	c->name = xstrndup(w, wl);
-	lex_skip_ws(&p->lx);
-	at = p->lx.pos;
-	if (lex_need_word(&p->lx, "regex, json or header", &w, &wl) == -1)
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_need_word(lx, "regex, json or header", &w, &wl) == -1)
 		return -1;
 	for (i = 0; kinds[i] != NULL; i++)
 		if (lex_word_is(w, wl, kinds[i]))
 			break;
 	if (kinds[i] == NULL)
-		return lex_error(&p->lx, at, lex_nearest_hint(w, wl, kinds, hint,
+		return lex_error(lx, at, lex_nearest_hint(w, wl, kinds, hint,
 		    sizeof(hint)), "expected regex, json or header, got %s",
-		    lex_got(&p->lx, at, got, sizeof(got)));
+		    lex_got(lx, at, got, sizeof(got)));
 	if (i == 0) {
 		c->kind = CAPTURE_REGEX;
-		if (lex_regex(&p->lx, &c->re, &c->pattern, NULL,
+		if (lex_regex(lx, &c->re, &c->pattern, NULL,
 		    "group 1 is captured") == -1)
 			return -1;
 	} else {
 		c->kind = i == 1 ? CAPTURE_JSON : CAPTURE_HEADER;
-		lex_skip_ws(&p->lx);
-		at = p->lx.pos;
-		if (lex_need_word(&p->lx, "a dotted path such as result.id", &w,
+		lex_skip_ws(lx);
+		at = lx->pos;
+		if (lex_need_word(lx, "a dotted path such as result.id", &w,
 		    &wl) == -1)
 			return -1;
 		c->path = xstrndup(w, wl);
 		if (!path_ok(c->path))
-			return lex_error(&p->lx, at, "as in: result.id or items.0.name",
+			return lex_error(lx, at,
+			    "as in: result.id or items.0.name",
 			    "expected a dotted path, got %s",
-			    lex_got(&p->lx, at, got, sizeof(got)));
+			    lex_got(lx, at, got, sizeof(got)));
 	}
-	if (lex_need_eol(&p->lx, "end of line after the capture") == -1)
+	if (lex_need_eol(lx, "end of line after the capture") == -1)
 		return -1;
 	for (i = 0; i < p->ncaptures; i++)
 		if (strcmp(p->captures[i], c->name) == 0)
 			return 0;
 	if (p->ncaptures == PARSER_MAX_CAPTURES)
-		return lex_error(&p->lx, 0, NULL, "expected at most %d capture names, got "
+		return lex_error(lx, 0, NULL,
+		    "expected at most %d capture names, got "
 		    "more", PARSER_MAX_CAPTURES);
 	p->captures[p->ncaptures++] = xstrdup(c->name);
 	return 0;
@@ -631,25 +672,27 @@ parse_capture(struct parser *p)
 static int
 parse_wait(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	struct step *st;
 
 	if ((st = new_step(p, STEP_WAIT)) == NULL ||
-	    lex_duration(&p->lx, "a duration", &st->u.wait.seconds) == -1)
+	    lex_duration(lx, "a duration", &st->u.wait.seconds) == -1)
 		return -1;
-	return lex_need_eol(&p->lx, "end of line after the duration");
+	return lex_need_eol(lx, "end of line after the duration");
 }
 
 /* Open a block step (repeat or merge). */
 static struct step *
 open_block(struct parser *p, enum step_kind k)
 {
+	struct lexer *lx = &p->lx;
 	struct step *st;
 	char hint[96];
 
 	if (p->depth == SCENARIO_MAX_DEPTH) {
 		snprintf(hint, sizeof(hint), "blocks nest at most %d deep",
 		    SCENARIO_MAX_DEPTH);
-		lex_error(&p->lx, 0, hint, "expected 'end', got another '%s'",
+		lex_error(lx, 0, hint, "expected 'end', got another '%s'",
 		    step_kind_name(k));
 		return NULL;
 	}
@@ -664,6 +707,7 @@ open_block(struct parser *p, enum step_kind k)
 static int
 parse_repeat(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	struct step *st;
 	const char *w;
 	size_t wl, save, i;
@@ -671,51 +715,56 @@ parse_repeat(struct parser *p)
 
 	if ((st = open_block(p, STEP_REPEAT)) == NULL)
 		return -1;
-	lex_skip_ws(&p->lx);
-	save = p->lx.pos;
-	if (lex_need_word(&p->lx, "a count or a duration", &w, &wl) == -1)
+	lex_skip_ws(lx);
+	save = lx->pos;
+	if (lex_need_word(lx, "a count or a duration", &w, &wl) == -1)
 		return -1;
 	/* The word is not NUL-terminated: the last line of a file without
 	 * a final newline ends where the input ends. */
 	for (i = 0; i < wl && isdigit((unsigned char)w[i]); i++)
 		;
 	if (wl > 0 && i == wl) {
-		p->lx.pos = save;
-		if (lex_uint(&p->lx, "a repeat count", SCENARIO_MAX_COUNT,
+		lx->pos = save;
+		if (lex_uint(lx, "a repeat count", SCENARIO_MAX_COUNT,
 		    &st->u.repeat.count) == -1)
 			return -1;
 	} else if ((st->u.repeat.seconds = lex_word_duration(w, wl)) <= 0)
-		return lex_error(&p->lx, save, "as in: repeat 3, or repeat 5s (a positive "
+		return lex_error(lx, save,
+		    "as in: repeat 3, or repeat 5s (a positive "
 		    "duration)", "expected a count or a duration, got %s",
-		    lex_got(&p->lx, save, got, sizeof(got)));
-	return lex_need_eol(&p->lx, "end of line after repeat");
+		    lex_got(lx, save, got, sizeof(got)));
+	return lex_need_eol(lx, "end of line after repeat");
 }
 
 /* `merge` ... `end`: the sends inside go out in one write. */
 static int
 parse_merge(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	if (open_block(p, STEP_MERGE) == NULL)
 		return -1;
 	p->in_merge = 1;
-	return lex_need_eol(&p->lx, "end of line after merge");
+	return lex_need_eol(lx, "end of line after merge");
 }
 
 /* `end`: close the innermost block. */
 static int
 parse_end(struct parser *p)
 {
+	struct lexer *lx = &p->lx;
 	struct step *st, *open;
 	size_t oi;
 
 	if (p->depth == 0)
-		return lex_error(&p->lx, 0, "open a block with 'repeat N' or 'merge', or "
+		return lex_error(lx, 0,
+		    "open a block with 'repeat N' or 'merge', or "
 		    "remove this line", "expected a directive, got 'end' "
 		    "without an open block");
 	oi = p->stack[p->depth - 1];
 	if (p->sc->steps[oi].kind == STEP_MERGE &&
 	    oi + 1 == p->sc->nsteps)
-		return lex_error(&p->lx, 0, "put one or more sends between merge and end",
+		return lex_error(lx, 0,
+		    "put one or more sends between merge and end",
 		    "expected a send inside merge, got 'end'");
 	if ((st = new_step(p, STEP_END)) == NULL)
 		return -1;
@@ -726,81 +775,90 @@ parse_end(struct parser *p)
 	st->depth = p->depth;
 	if (open->kind == STEP_MERGE)
 		p->in_merge = 0;
-	return lex_need_eol(&p->lx, "end of line after end");
+	return lex_need_eol(lx, "end of line after end");
 }
 
 /* `close` or `shutdown`. */
 static int
 parse_close(struct parser *p, enum step_kind k)
 {
+	struct lexer *lx = &p->lx;
 	if (new_step(p, k) == NULL)
 		return -1;
 	if (k == STEP_CLOSE && p->depth == 0)
-		p->closed_at = p->lx.lineno;
-	return lex_need_eol(&p->lx, k == STEP_CLOSE ? "end of line after close" :
+		p->closed_at = lx->lineno;
+	return lex_need_eol(lx, k == STEP_CLOSE ? "end of line after close" :
 	    "end of line after shutdown");
 }
+
+/* `close` and `shutdown`, for the directive table. */
+static int
+parse_close_step(struct parser *p)
+{
+	return parse_close(p, STEP_CLOSE);
+}
+
+static int
+parse_shutdown_step(struct parser *p)
+{
+	return parse_close(p, STEP_SHUTDOWN);
+}
+
+/* Every directive, the one list dispatch and hints read. */
+static const struct directive {
+	const char	*name;
+	int		(*parse)(struct parser *);
+} directives[] = {
+	{ "name", parse_name }, { "codec", parse_codec },
+	{ "service", parse_service }, { "connections", parse_connections },
+	{ "rate", parse_rate }, { "timeout", parse_timeout },
+	{ "max-frame", parse_max_frame }, { "send", parse_send },
+	{ "expect", parse_expect }, { "capture", parse_capture },
+	{ "wait", parse_wait }, { "repeat", parse_repeat },
+	{ "merge", parse_merge }, { "end", parse_end },
+	{ "close", parse_close_step }, { "shutdown", parse_shutdown_step },
+	{ NULL, NULL }
+};
 
 /* Parse the current line. */
 static int
 parse_line(struct parser *p)
 {
-	const char *w;
+	struct lexer *lx = &p->lx;
+	const char *w, *names[sizeof(directives) / sizeof(directives[0])];
+	const struct directive *d;
 	char hint[256], got[96];
-	size_t wl;
+	size_t wl, k;
 
-	p->lx.pos = 0;
-	if (lex_check_text(&p->lx) == -1)
+	lx->pos = 0;
+	if (lex_check_text(lx) == -1)
 		return -1;
-	if (lex_at_eol(&p->lx))
+	if (lex_at_eol(lx))
 		return 0;
-	if (!lex_word(&p->lx, &w, &wl))
-		return lex_error(&p->lx, p->lx.pos, "lines start with a directive such as "
+	if (!lex_word(lx, &w, &wl))
+		return lex_error(lx, lx->pos,
+		    "lines start with a directive such as "
 		    "send or expect", "expected a directive, got %s",
-		    lex_got(&p->lx, p->lx.pos, got, sizeof(got)));
-	if (p->in_merge && !lex_word_is(w, wl, "send") && !lex_word_is(w, wl, "end")) {
+		    lex_got(lx, lx->pos, got, sizeof(got)));
+	if (p->in_merge && !lex_word_is(w, wl, "send") && !lex_word_is(w, wl,
+	    "end")) {
 		snprintf(hint, sizeof(hint), "the merge block opened at line "
 		    "%u holds only sends", p->sc->steps[p->stack[p->depth -
 		    1]].line);
-		return lex_error(&p->lx, p->lx.pos - wl, hint, "expected 'send' or 'end' "
-		    "inside merge, got %s", lex_got(&p->lx, p->lx.pos - wl, got,
+		return lex_error(lx, lx->pos - wl, hint,
+		    "expected 'send' or 'end' "
+		    "inside merge, got %s", lex_got(lx, lx->pos - wl, got,
 		    sizeof(got)));
 	}
-	if (lex_word_is(w, wl, "name"))
-		return parse_name(p);
-	if (lex_word_is(w, wl, "codec"))
-		return parse_codec(p);
-	if (lex_word_is(w, wl, "service"))
-		return parse_service(p);
-	if (lex_word_is(w, wl, "connections"))
-		return parse_connections(p);
-	if (lex_word_is(w, wl, "rate"))
-		return parse_rate(p);
-	if (lex_word_is(w, wl, "timeout"))
-		return parse_timeout(p);
-	if (lex_word_is(w, wl, "max-frame"))
-		return parse_max_frame(p);
-	if (lex_word_is(w, wl, "send"))
-		return parse_send(p);
-	if (lex_word_is(w, wl, "expect"))
-		return parse_expect(p);
-	if (lex_word_is(w, wl, "capture"))
-		return parse_capture(p);
-	if (lex_word_is(w, wl, "wait"))
-		return parse_wait(p);
-	if (lex_word_is(w, wl, "repeat"))
-		return parse_repeat(p);
-	if (lex_word_is(w, wl, "merge"))
-		return parse_merge(p);
-	if (lex_word_is(w, wl, "end"))
-		return parse_end(p);
-	if (lex_word_is(w, wl, "close"))
-		return parse_close(p, STEP_CLOSE);
-	if (lex_word_is(w, wl, "shutdown"))
-		return parse_close(p, STEP_SHUTDOWN);
-	return lex_error(&p->lx, p->lx.pos - wl, lex_nearest_hint(w, wl, directives, hint,
+	for (d = directives; d->name != NULL; d++)
+		if (lex_word_is(w, wl, d->name))
+			return d->parse(p);
+	for (k = 0; directives[k].name != NULL; k++)
+		names[k] = directives[k].name;
+	names[k] = NULL;
+	return lex_error(lx, lx->pos - wl, lex_nearest_hint(w, wl, names, hint,
 	    sizeof(hint)), "expected a directive, got %s",
-	    lex_got(&p->lx, p->lx.pos - wl, got, sizeof(got)));
+	    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 }
 
 /* Give the scenario its defaults and its name and directory from name. */
@@ -858,7 +916,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 			p.lx.linelen--;
 		if (p.lx.linelen > SCENARIO_MAX_LINE) {
 			p.lx.linelen = 0;
-			lex_error(&p.lx, 0, "split long payloads, or use send file",
+			lex_error(&p.lx, 0,
+			    "split long payloads, or use send file",
 			    "expected a line of at most %d bytes, got %zu",
 			    SCENARIO_MAX_LINE, eol - off);
 			rc = -1;
@@ -876,7 +935,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 		p.lx.linelen = 0;
 		snprintf(hint, sizeof(hint), "add 'end' after the last line of "
 		    "the %s block", step_kind_name(open->kind));
-		rc = lex_error(&p.lx, 0, hint, "expected 'end' for the '%s' opened "
+		rc = lex_error(&p.lx, 0, hint,
+		    "expected 'end' for the '%s' opened "
 		    "here, got end of file", step_kind_name(open->kind));
 	}
 	if (rc == 0)
@@ -908,7 +968,8 @@ scenario_load(const char *path, char *err, size_t errlen)
 	if (file_read_regular(path, SCENARIO_MAX_FILE, &b, &too_big, why,
 	    sizeof(why)) == -1) {
 		if (too_big)
-			snprintf(err, errlen, "%s:1:1: expected at most %d bytes, "
+			snprintf(err, errlen,
+			    "%s:1:1: expected at most %d bytes, "
 			    "got more\nhint: split the scenario into smaller "
 			    "files", path, SCENARIO_MAX_FILE);
 		else
