@@ -1,15 +1,12 @@
 /* CSV data files: one pass over the text, fields copied once into one
  * arena, errors located by line and column. */
-#include <sys/stat.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "buf.h"
 #include "data.h"
+#include "file.h"
 #include "lex.h"
 #include "rand.h"
 #include "util.h"
@@ -290,47 +287,15 @@ struct data_table *
 data_load(const char *path, char *err, size_t errlen)
 {
 	struct data_table *t;
-	struct stat st;
 	struct buf b;
-	ssize_t r;
-	int fd;
+	char why[160];
+	int too_big;
 
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: cannot open the data file: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: expected a regular data file, got %s",
-		    path, S_ISDIR(st.st_mode) ? "a directory" :
-		    S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
-		close(fd);
-		return NULL;
-	}
-	if (st.st_size > DATA_MAX_FILE) {
-		snprintf(err, errlen, "%s: expected a data file of at most %d "
-		    "MiB, got %lld bytes", path, DATA_MAX_FILE >> 20,
-		    (long long)st.st_size);
-		close(fd);
-		return NULL;
-	}
 	buf_init(&b);
-	for (;;) {
-		r = read(fd, buf_reserve(&b, 65536), 65536);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		buf_commit(&b, (size_t)r);
-		if (buf_len(&b) > DATA_MAX_FILE)
-			break;
-	}
-	close(fd);
-	if (r == -1 || buf_len(&b) > DATA_MAX_FILE) {
-		snprintf(err, errlen, "%s: %s", path, r == -1 ? strerror(errno) :
-		    "the data file grew past its limit while read");
+	if (file_read_regular(path, DATA_MAX_FILE, &b, &too_big, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: cannot read the data file: %s", path,
+		    why);
 		buf_free(&b);
 		return NULL;
 	}
