@@ -276,7 +276,7 @@ ui_record_write(const struct ui_conn *c, const struct ui_record_meta *meta,
 char *
 ui_record_service(const struct scenario *sc)
 {
-	const struct scenario_service *sv = &sc->service;
+	const struct service_cfg *sv = &sc->service;
 	struct buf b;
 	char *s;
 
@@ -292,7 +292,7 @@ ui_record_service(const struct scenario *sc)
 		buf_append_str(&b, " suffix ");
 		ui_record_text(sv->suffix, sv->suffix_len, &b);
 	}
-	if (sv->has_fixed) {
+	if (sv->fixed != NULL) {
 		buf_append_str(&b, " fixed ");
 		ui_record_text(sv->fixed, sv->fixed_len, &b);
 	}

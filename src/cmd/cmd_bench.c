@@ -244,20 +244,6 @@ bench_random(size_t n, struct buf *out)
 	buf_commit(out, n);
 }
 
-/* Duplicate n bytes, or NULL for none. */
-static unsigned char *
-bench_dup(const unsigned char *p, size_t n)
-{
-	unsigned char *d;
-
-	if (p == NULL)
-		return NULL;
-	d = xmalloc(n + 1);
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 /* Take the first send (and the expect after it) of a scenario as the
  * request, and its service for the embedded server; 0 or -1. */
 static int
@@ -311,18 +297,7 @@ bench_scenario(struct bench_opts *o, const char *path, int codec_given,
 	if (sc->service.name != NULL) {
 		struct service_cfg *s = &o->svc;
 
-		memset(s, 0, sizeof(*s));
-		s->name = xstrdup(sc->service.name);
-		s->prefix = bench_dup(sc->service.prefix, sc->service.prefix_len);
-		s->prefix_len = sc->service.prefix_len;
-		s->suffix = bench_dup(sc->service.suffix, sc->service.suffix_len);
-		s->suffix_len = sc->service.suffix_len;
-		if (sc->service.has_fixed) {
-			s->fixed = bench_dup(sc->service.fixed,
-			    sc->service.fixed_len);
-			s->fixed_len = sc->service.fixed_len;
-		}
-		s->root = sc->service.root ? xstrdup(sc->service.root) : NULL;
+		service_cfg_copy(s, &sc->service);
 		s->codec = o->cfg.codec != NULL ? o->cfg.codec->name : NULL;
 		o->has_svc = 1;
 		o->cfg.svc = s;

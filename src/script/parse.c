@@ -24,7 +24,6 @@ static const char *const expect_kinds[] = {
 	"text", "hex", "regex", "json", "header", "length", "close",
 	"nothing", NULL
 };
-static const char *const services[] = { "echo", "app", "file", NULL };
 
 
 /* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
@@ -144,63 +143,53 @@ parse_codec(struct parser *p)
 	    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 }
 
+/* "service echo takes prefix, suffix, fixed" for a hint. */
+static void
+parse_service_hint(const struct service *svc, char *out, size_t outlen)
+{
+	size_t i, o;
+
+	o = (size_t)snprintf(out, outlen, "service %s takes ", svc->name);
+	if (svc->options[0] == NULL)
+		snprintf(out + o, outlen - o, "no options");
+	for (i = 0; svc->options[i] != NULL && o < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s%s%s",
+		    i > 0 ? ", " : "", svc->options[i],
+		    strcmp(svc->options[i], "root") == 0 ? " DIR" : " \"...\"");
+}
+
 /* `service NAME [prefix S] [suffix S] [fixed S] [root DIR]`. */
 static int
 parse_service(struct parser *p)
 {
 	struct lexer *lx = &p->lx;
-	static const char *const echo_opts[] = { "prefix", "suffix", "fixed",
-	    NULL };
-	static const char *const file_opts[] = { "root", NULL };
-	static const char *const no_opts[] = { NULL };
-	struct scenario_service *sv = &p->sc->service;
-	const char *const *opts;
+	struct service_cfg *sv = &p->sc->service;
+	const struct service *svc;
 	const char *w;
 	char hint[256], got[96], *s;
-	size_t wl, len, i;
+	size_t wl, len;
 
 	if (setting_once(p, SEEN_SERVICE, "service") == -1 ||
 	    lex_need_word(lx, "a service name", &w, &wl) == -1)
 		return -1;
-	for (i = 0; services[i] != NULL; i++)
-		if (lex_word_is(w, wl, services[i]))
-			break;
-	if (services[i] == NULL)
+	if ((svc = service_findn(w, wl)) == NULL)
 		return lex_error(lx, lx->pos - wl, lex_nearest_hint(w, wl,
-		    services, hint,
-		    sizeof(hint)), "expected a service name, got %s",
-		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
-	sv->name = xstrdup(services[i]);
-	opts = strcmp(sv->name, "echo") == 0 ? echo_opts :
-	    strcmp(sv->name, "file") == 0 ? file_opts : no_opts;
+		    service_names, hint, sizeof(hint)), "expected a service "
+		    "name, got %s", lex_got(lx, lx->pos - wl, got, sizeof(got)));
+	sv->name = xstrdup(svc->name);
 	while (!lex_at_eol(lx)) {
 		size_t at = lx->pos;
 
-		if (!lex_word(lx, &w, &wl) || (!lex_word_is(w, wl, "prefix") &&
-		    !lex_word_is(w, wl, "suffix") && !lex_word_is(w, wl,
-		    "fixed") &&
-		    !lex_word_is(w, wl, "root"))) {
-			snprintf(hint, sizeof(hint), "service %s takes %s",
-			    sv->name, opts == echo_opts ? "prefix, suffix, "
-			    "fixed \"...\"" : opts == file_opts ? "root DIR" :
-			    "no options");
-			return lex_error(lx, at, hint,
-			    "expected a service option, "
-			    "got %s", lex_got(lx, at, got, sizeof(got)));
-		}
-		for (i = 0; opts[i] != NULL; i++)
-			if (lex_word_is(w, wl, opts[i]))
-				break;
-		if (opts[i] == NULL)
-			return lex_error(lx, at, NULL,
-			    "expected an option of service "
-			    "%s, got %s", sv->name, lex_got(lx, at, got,
+		if (!lex_word(lx, &w, &wl) || !service_takes(svc, w, wl)) {
+			parse_service_hint(svc, hint, sizeof(hint));
+			return lex_error(lx, at, hint, "expected an option of "
+			    "service %s, got %s", svc->name, lex_got(lx, at, got,
 			    sizeof(got)));
+		}
 		if (lex_word_is(w, wl, "root")) {
 			if (sv->root != NULL)
-				return lex_error(lx, at, NULL,
-				    "expected one 'root', "
-				    "got a second");
+				return lex_error(lx, at, NULL, "expected one "
+				    "'root', got a second");
 			if (lex_path(lx, "a directory", &s) == -1)
 				return -1;
 			sv->root = resolve_path(p->sc, s);
@@ -215,18 +204,16 @@ parse_service(struct parser *p)
 		} else if (lex_word_is(w, wl, "suffix") && sv->suffix == NULL) {
 			sv->suffix = (unsigned char *)s;
 			sv->suffix_len = len;
-		} else if (lex_word_is(w, wl, "fixed") && !sv->has_fixed) {
+		} else if (lex_word_is(w, wl, "fixed") && sv->fixed == NULL) {
 			sv->fixed = (unsigned char *)s;
 			sv->fixed_len = len;
-			sv->has_fixed = 1;
 		} else {
 			free(s);
-			return lex_error(lx, at, NULL,
-			    "expected each option once, "
-			    "got a second '%.*s'", (int)wl, w);
+			return lex_error(lx, at, NULL, "expected each option "
+			    "once, got a second '%.*s'", (int)wl, w);
 		}
 	}
-	if (opts == file_opts && sv->root == NULL)
+	if (service_takes(svc, "root", 4) && sv->root == NULL)
 		return lex_error(lx, lx->pos, "as in: service file root files/",
 		    "expected 'root DIR' for service file, got end of line");
 	return 0;
@@ -1023,11 +1010,7 @@ scenario_free(struct scenario *sc)
 	free(sc->dir);
 	free(sc->name);
 	free(sc->codec_name);
-	free(sc->service.name);
-	free(sc->service.prefix);
-	free(sc->service.suffix);
-	free(sc->service.fixed);
-	free(sc->service.root);
+	service_cfg_free(&sc->service);
 	free(sc);
 }
 

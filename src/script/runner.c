@@ -699,26 +699,12 @@ static const struct conn_handler runner_handler = {
 	.on_close = rc_close,
 };
 
-/* Copy bytes into freshly allocated storage (NULL stays NULL). */
-static unsigned char *
-runner_dup(const unsigned char *p, size_t n)
-{
-	unsigned char *d;
-
-	if (p == NULL)
-		return NULL;
-	d = xmalloc(n + 1);
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
-}
-
 struct runner *
 runner_new(struct engine *e, const struct scenario *sc,
     const struct run_opts *o, char *err, size_t errlen)
 {
 	struct runner *r = xcalloc(1, sizeof(*r));
-	const struct scenario_service *ss = &sc->service;
+	const struct service_cfg *ss = &sc->service;
 
 	r->eng = e;
 	r->sc = sc;
@@ -734,16 +720,9 @@ runner_new(struct engine *e, const struct scenario *sc,
 	r->nconns = r->o.conns > 0 ? r->o.conns : sc->connections;
 	r->seed = (uint64_t)(now_mono() * 1e9);
 	hist_init(&r->res.latency);
-	r->svc.name = xstrdup(ss->name != NULL ? ss->name : "echo");
-	r->svc.prefix = runner_dup(ss->prefix, ss->prefix_len);
-	r->svc.prefix_len = ss->prefix_len;
-	r->svc.suffix = runner_dup(ss->suffix, ss->suffix_len);
-	r->svc.suffix_len = ss->suffix_len;
-	if (ss->has_fixed) {
-		r->svc.fixed = runner_dup(ss->fixed, ss->fixed_len);
-		r->svc.fixed_len = ss->fixed_len;
-	}
-	r->svc.root = ss->root != NULL ? xstrdup(ss->root) : NULL;
+	service_cfg_copy(&r->svc, ss);
+	if (r->svc.name == NULL)
+		r->svc.name = xstrdup("echo");
 	if (strcmp(r->svc.name, "file") == 0 && r->svc.root == NULL)
 		r->svc.root = xstrdup(sc->dir != NULL ? sc->dir : ".");
 	return r;

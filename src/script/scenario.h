@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <regex.h>
 #include "codec.h"
+#include "service.h"
 #include "template.h"
 
 #define SCENARIO_MAX_FILE	(4 * 1024 * 1024)	/* bytes in a scenario file */
@@ -103,20 +104,6 @@ struct step {
 	} u;
 };
 
-/* The embedded server to start when no external target is given. */
-struct scenario_service {
-	char		*name;		/* "echo", "app", "file"; NULL if unset */
-	unsigned char	*prefix;	/* echo: bytes before each reply */
-	size_t		 prefix_len;
-	unsigned char	*suffix;	/* echo: bytes after each reply */
-	size_t		 suffix_len;
-	unsigned char	*fixed;		/* echo: reply these bytes instead */
-	size_t		 fixed_len;
-	int		 has_fixed;
-	char		*root;		/* file: directory served, resolved
-					   against the scenario's directory */
-};
-
 /* A parsed scenario. Allocated by scenario_parse/scenario_load, freed with
  * scenario_free; everything it points to is owned by it. */
 struct scenario {
@@ -128,7 +115,9 @@ struct scenario {
 	char		*codec_name;
 	int		 stream;	/* 1 for the raw codec: match expects
 					   with match_stream on the rx bytes */
-	struct scenario_service service;
+	struct service_cfg service;	/* the embedded server to start when
+					   no target is given; name NULL if
+					   unset, root resolved against dir */
 	unsigned	 connections;	/* default 1 */
 	double		 rate;		/* connections per second, 0 = all */
 	double		 timeout;	/* default expect timeout, default 5s */

@@ -11,15 +11,53 @@ const struct service *const service_all[] = {
 	&service_echo, &service_app, &service_file, NULL
 };
 
+const char *const service_names[] = { "echo", "app", "file", NULL };
+const char *const service_option_names[] = {
+	"prefix", "suffix", "fixed", "root", NULL
+};
+
 const struct service *
-service_find(const char *name)
+service_findn(const char *name, size_t n)
 {
 	size_t i;
 
 	for (i = 0; service_all[i] != NULL; i++)
-		if (strcmp(service_all[i]->name, name) == 0)
+		if (strlen(service_all[i]->name) == n &&
+		    memcmp(service_all[i]->name, name, n) == 0)
 			return service_all[i];
 	return NULL;
+}
+
+const struct service *
+service_find(const char *name)
+{
+	return service_findn(name, strlen(name));
+}
+
+int
+service_takes(const struct service *s, const char *opt, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s->options[i] != NULL; i++)
+		if (strlen(s->options[i]) == n &&
+		    memcmp(s->options[i], opt, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Say whether p starts with "KEY=" for an option key or codec. */
+static int
+service_is_key(const char *p)
+{
+	size_t i, n;
+
+	for (i = 0; service_option_names[i] != NULL; i++) {
+		n = strlen(service_option_names[i]);
+		if (strncmp(p, service_option_names[i], n) == 0 && p[n] == '=')
+			return 1;
+	}
+	return strncmp(p, "codec=", 6) == 0;
 }
 
 struct svc_conn *
@@ -86,15 +124,18 @@ service_cfg_parse(struct service_cfg *cfg, const char *spec, char *err,
 		*eq = '\0';
 		next = NULL;
 		for (p = eq + 1; (p = strchr(p, ',')) != NULL; p++) {
-			if (strncmp(p + 1, "prefix=", 7) == 0 ||
-			    strncmp(p + 1, "suffix=", 7) == 0 ||
-			    strncmp(p + 1, "fixed=", 6) == 0 ||
-			    strncmp(p + 1, "root=", 5) == 0 ||
-			    strncmp(p + 1, "codec=", 6) == 0) {
+			if (service_is_key(p + 1)) {
 				*p = '\0';
 				next = p + 1;
 				break;
 			}
+		}
+		if (strcmp(opt, "codec") != 0 &&
+		    !service_takes(service_find(cfg->name), opt, strlen(opt))) {
+			snprintf(err, errlen, "service option '%s': service %s "
+			    "does not take it", opt, cfg->name);
+			rc = -1;
+			break;
 		}
 		if (strcmp(opt, "prefix") == 0)
 			svc_set(&cfg->prefix, &cfg->prefix_len, eq + 1);
@@ -146,4 +187,34 @@ service_cfg_free(struct service_cfg *cfg)
 	free(cfg->fixed);
 	free(cfg->root);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* Copy n bytes into fresh storage with a NUL after them; NULL stays NULL. */
+static unsigned char *
+service_dup(const unsigned char *p, size_t n)
+{
+	unsigned char *d;
+
+	if (p == NULL)
+		return NULL;
+	d = xmalloc(n + 1);
+	if (n > 0)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+void
+service_cfg_copy(struct service_cfg *dst, const struct service_cfg *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->name = src->name != NULL ? xstrdup(src->name) : NULL;
+	dst->prefix = service_dup(src->prefix, src->prefix_len);
+	dst->prefix_len = src->prefix_len;
+	dst->suffix = service_dup(src->suffix, src->suffix_len);
+	dst->suffix_len = src->suffix_len;
+	dst->fixed = service_dup(src->fixed, src->fixed_len);
+	dst->fixed_len = src->fixed_len;
+	dst->root = src->root != NULL ? xstrdup(src->root) : NULL;
+	dst->codec = src->codec;
 }

@@ -141,5 +141,6 @@ const struct service service_app = {
 	.summary = "seed jsonhdr application server: search, one request "
 	    "per connection",
 	.codec = "jsonhdr",
+	.options = (const char *const[]){ NULL },
 	.handler = &app_handler,
 };

@@ -69,5 +69,6 @@ const struct service service_echo = {
 	.name = "echo",
 	.summary = "send back every byte (options: prefix=, suffix=, fixed=)",
 	.codec = "raw",
+	.options = (const char *const[]){ "prefix", "suffix", "fixed", NULL },
 	.handler = &echo_handler,
 };

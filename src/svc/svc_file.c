@@ -95,5 +95,6 @@ const struct service service_file = {
 	.name = "file",
 	.summary = "seed 003 download: size, wait for ack, bytes (root=DIR)",
 	.codec = "raw",
+	.options = (const char *const[]){ "root", NULL },
 	.handler = &file_handler,
 };

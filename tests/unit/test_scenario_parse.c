@@ -88,7 +88,7 @@ test_service_options_are_stored_as_bytes(void **state)
 	assert_memory_equal(sc->service.prefix,
 	    "\xe6\x9c\x8d\xe5\x8a\xa1\xe7\xab\xaf", 9);
 	assert_null(sc->service.suffix);
-	assert_int_equal(sc->service.has_fixed, 0);
+	assert_null(sc->service.fixed);
 	scenario_free(sc);
 
 	sc = parse_ok("service echo suffix \"~\"\n");
@@ -97,7 +97,7 @@ test_service_options_are_stored_as_bytes(void **state)
 	scenario_free(sc);
 
 	sc = parse_ok("service echo fixed \"data from server\"\n");
-	assert_int_equal(sc->service.has_fixed, 1);
+	assert_non_null(sc->service.fixed);
 	assert_int_equal(sc->service.fixed_len, 16);
 	scenario_free(sc);
 
