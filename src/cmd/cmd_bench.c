@@ -252,7 +252,7 @@ bench_scenario(struct bench_opts *o, const char *path, int codec_given,
 {
 	char err[1024];
 	struct scenario *sc = scenario_load(path, err, sizeof(err));
-	struct tmpl_vars vars;
+	struct vars vars;
 	const struct step *send = NULL, *expect = NULL;
 	size_t i;
 	int rc = -1;

@@ -14,13 +14,6 @@
 #include "scenario.h"
 #include "util.h"
 
-/* The readable bytes of b, never a null pointer. */
-static const unsigned char *
-bytes_of(const struct buf *b)
-{
-	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
-}
-
 void
 lex_put_utf8(struct buf *out, unsigned long cp)
 {
@@ -358,7 +351,7 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 		}
 		if (t != NULL && c == '$' && i + 1 < lx->linelen &&
 		    l[i + 1] == '{') {
-			tmpl_add_lit(t, bytes_of(&lit), buf_len(&lit));
+			tmpl_add_lit(t, buf_data(&lit), buf_len(&lit));
 			buf_reset(&lit);
 			if (lex_placeholder(lx, t, i, 0, &used) == -1) {
 				buf_free(&lit);
@@ -443,9 +436,9 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 		}
 	}
 	if (t != NULL)
-		tmpl_add_lit(t, bytes_of(&lit), buf_len(&lit));
+		tmpl_add_lit(t, buf_data(&lit), buf_len(&lit));
 	else
-		buf_append(b, bytes_of(&lit), buf_len(&lit));
+		buf_append(b, buf_data(&lit), buf_len(&lit));
 	buf_free(&lit);
 	lx->pos = i + 1;
 	return 0;
@@ -466,7 +459,7 @@ lex_plain(struct lexer *lx, char **out, size_t *len)
 	*len = buf_len(&b);
 	*out = xmalloc(*len + 1);
 	if (*len > 0)
-		memcpy(*out, bytes_of(&b), *len);
+		memcpy(*out, buf_data(&b), *len);
 	(*out)[*len] = '\0';
 	buf_free(&b);
 	return 0;
@@ -586,13 +579,13 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 	tmpl_add_lit(t, l + run, i - run);
 	buf_init(&dummy);
 	tmpl_render_dummy(t, &dummy);
-	j = cJSON_ParseWithLengthOpts((const char *)bytes_of(&dummy),
+	j = cJSON_ParseWithLengthOpts((const char *)buf_data(&dummy),
 	    buf_len(&dummy), &end, 0);
-	if (j == NULL || !pyjson_strict((const char *)bytes_of(&dummy),
+	if (j == NULL || !pyjson_strict((const char *)buf_data(&dummy),
 	    buf_len(&dummy), &soff)) {
 		size_t eo = j == NULL ? (end != NULL ?
-		    (size_t)(end - (const char *)bytes_of(&dummy)) : 0) : soff;
-		int esc = eo < buf_len(&dummy) && bytes_of(&dummy)[eo] == '\\';
+		    (size_t)(end - (const char *)buf_data(&dummy)) : 0) : soff;
+		int esc = eo < buf_len(&dummy) && buf_data(&dummy)[eo] == '\\';
 
 		/* cJSON takes "\u{1F436}" and leading zeros; JSON does not,
 		 * and neither does a Python peer. */

@@ -17,14 +17,6 @@
 
 #define MATCH_SHOW	48	/* bytes shown around a difference */
 
-/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
- * a buffer that never held data, which sanitizers reject). */
-static const unsigned char *
-bytes_of(const struct buf *b)
-{
-	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
-}
-
 /* Start a report with the step's line and kind. */
 static void
 report_head(struct buf *why, const struct step *st, const char *what)
@@ -101,7 +93,7 @@ report_diff(struct buf *why, const struct step *st, const unsigned char *want,
 
 /* Render the step's expected bytes into b; on failure write a report. */
 static int
-render_want(const struct step *st, struct tmpl_vars *vars, struct buf *b,
+render_want(const struct step *st, struct vars *vars, struct buf *b,
     struct buf *why)
 {
 	char err[256];
@@ -204,9 +196,9 @@ regex_run(const regex_t *re, const unsigned char *p, size_t n,
 	buf_append(&b, p, n);
 	buf_append(&b, "", 1);
 	if (n <= MATCH_REGEX_INLINE)
-		rc = regex_exec(re, (const char *)bytes_of(&b), n, m, nm) == 0;
+		rc = regex_exec(re, (const char *)buf_data(&b), n, m, nm) == 0;
 	else
-		rc = regex_run_bounded(re, (const char *)bytes_of(&b), n, m,
+		rc = regex_run_bounded(re, (const char *)buf_data(&b), n, m,
 		    nm);
 	buf_free(&b);
 	return rc;
@@ -373,7 +365,7 @@ match_json_subset(const struct cJSON *want, const struct cJSON *got,
  * is_head) or content p[0..n); have is 0 when there is no header. */
 static int
 match_json(const struct step *st, const struct tmpl *t, int is_head,
-    const unsigned char *p, size_t n, int have, struct tmpl_vars *vars,
+    const unsigned char *p, size_t n, int have, struct vars *vars,
     struct buf *why)
 {
 	const char *part = is_head ? "header" : "content";
@@ -396,7 +388,7 @@ match_json(const struct step *st, const struct tmpl *t, int is_head,
 		buf_free(&b);
 		return MATCH_FAIL;
 	}
-	want = cJSON_ParseWithLength((const char *)bytes_of(&b), buf_len(&b));
+	want = cJSON_ParseWithLength((const char *)buf_data(&b), buf_len(&b));
 	buf_free(&b);
 	if (want == NULL) {
 		report_head(why, st, "expected JSON became invalid after "
@@ -453,7 +445,7 @@ report_regex(struct buf *why, const struct step *st, const unsigned char *p,
 
 int
 match_expect(const struct step *st, const struct codec_frame *msg,
-    struct tmpl_vars *vars, struct buf *why)
+    struct vars *vars, struct buf *why)
 {
 	const struct step_expect *e = &st->u.expect;
 	regmatch_t m[1];
@@ -474,9 +466,9 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 			return MATCH_FAIL;
 		}
 		rc = buf_len(&b) == msg->body_len && (msg->body_len == 0 ||
-		    memcmp(bytes_of(&b), msg->body, msg->body_len) == 0);
+		    memcmp(buf_data(&b), msg->body, msg->body_len) == 0);
 		if (!rc)
-			report_diff(why, st, bytes_of(&b), buf_len(&b),
+			report_diff(why, st, buf_data(&b), buf_len(&b),
 			    msg->body, msg->body_len);
 		buf_free(&b);
 		return rc ? MATCH_OK : MATCH_FAIL;
@@ -522,7 +514,7 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 
 int
 match_stream(const struct step *st, const unsigned char *p, size_t n,
-    struct tmpl_vars *vars, size_t *used, struct buf *why)
+    struct vars *vars, size_t *used, struct buf *why)
 {
 	const struct step_expect *e = &st->u.expect;
 	struct codec_frame f;
@@ -546,10 +538,10 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 			return MATCH_FAIL;
 		}
 		wn = buf_len(&b);
-		d = first_diff(bytes_of(&b), wn, p, n);
+		d = first_diff(buf_data(&b), wn, p, n);
 		if (d < wn && d < n) {
 			vars_set_last(vars, p, n < wn ? n : wn, NULL, 0);
-			report_diff(why, st, bytes_of(&b), wn, p,
+			report_diff(why, st, buf_data(&b), wn, p,
 			    n < wn ? n : wn);
 			rc = MATCH_FAIL;
 		} else if (n < wn)
@@ -601,7 +593,7 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 
 /* Append what the step was waiting for, for close and timeout reports. */
 static void
-report_wanted(struct buf *why, const struct step *st, struct tmpl_vars *vars)
+report_wanted(struct buf *why, const struct step *st, struct vars *vars)
 {
 	const struct step_expect *e = &st->u.expect;
 	char esc[MATCH_SHOW * 4 + 8];
@@ -613,7 +605,7 @@ report_wanted(struct buf *why, const struct step *st, struct tmpl_vars *vars)
 	case EXPECT_HEADER:
 		buf_init(&b);
 		if (tmpl_render(e->bytes, vars, &b, esc, sizeof(esc)) == 0)
-			report_bytes(why, "expected", bytes_of(&b),
+			report_bytes(why, "expected", buf_data(&b),
 			    buf_len(&b), 0);
 		buf_free(&b);
 		break;
@@ -633,7 +625,7 @@ report_wanted(struct buf *why, const struct step *st, struct tmpl_vars *vars)
 }
 
 int
-match_on_close(const struct step *st, struct tmpl_vars *vars,
+match_on_close(const struct step *st, struct vars *vars,
     struct buf *why)
 {
 	char text[160];
@@ -727,7 +719,7 @@ match_incomplete(const struct codec *codec, const unsigned char *p, size_t n,
 void
 match_report_partial(const struct step *st, const char *what,
     const struct codec *framing, const unsigned char *p, size_t n,
-    struct tmpl_vars *vars, struct buf *why)
+    struct vars *vars, struct buf *why)
 {
 	char text[400], inc[240];
 
@@ -746,7 +738,7 @@ match_report_partial(const struct step *st, const char *what,
 
 int
 match_on_timeout(const struct step *st, const struct codec *framing,
-    const unsigned char *pending, size_t n, struct tmpl_vars *vars,
+    const unsigned char *pending, size_t n, struct vars *vars,
     struct buf *why)
 {
 	char text[160];
@@ -807,7 +799,7 @@ capture_head(struct buf *why, const struct step *st, const char *what)
 }
 
 int
-match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
+match_capture(const struct step *st, struct vars *vars, struct buf *why)
 {
 	const struct step_capture *c = &st->u.capture;
 	const struct buf *src;
@@ -826,7 +818,7 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 	if (c->kind == CAPTURE_REGEX) {
 		src = &vars->last_body;
 		memset(m, 0, sizeof(m));
-		if ((ok = regex_run(&c->re, bytes_of(src), buf_len(src), m,
+		if ((ok = regex_run(&c->re, buf_data(src), buf_len(src), m,
 		    2)) < 0) {
 			capture_head(why, st, "matching the pattern took too "
 			    "long and was stopped");
@@ -838,13 +830,13 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 			snprintf(text, sizeof(text), "the last message does "
 			    "not match /%s/", bad);
 			capture_head(why, st, text);
-			report_bytes(why, "received", bytes_of(src),
+			report_bytes(why, "received", buf_data(src),
 			    buf_len(src), 0);
 			return MATCH_FAIL;
 		}
 		if (c->re.re_nsub < 1 || m[1].rm_so == -1)
 			m[1] = m[0];
-		val = bytes_of(src) + m[1].rm_so;
+		val = buf_data(src) + m[1].rm_so;
 		vl = (size_t)(m[1].rm_eo - m[1].rm_so);
 	} else {
 		if (c->kind == CAPTURE_HEADER && !vars->last_has_head) {
@@ -853,12 +845,12 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 		}
 		src = c->kind == CAPTURE_HEADER ? &vars->last_head :
 		    &vars->last_body;
-		if ((j = json_parse(bytes_of(src), buf_len(src), &eo)) == NULL) {
+		if ((j = json_parse(buf_data(src), buf_len(src), &eo)) == NULL) {
 			snprintf(text, sizeof(text), "the last message's %s is "
 			    "not JSON (error at byte %zu)", c->kind ==
 			    CAPTURE_HEADER ? "header" : "content", eo);
 			capture_head(why, st, text);
-			report_bytes(why, "received", bytes_of(src),
+			report_bytes(why, "received", buf_data(src),
 			    buf_len(src), 0);
 			return MATCH_FAIL;
 		}
@@ -887,8 +879,8 @@ match_capture(const struct step *st, struct tmpl_vars *vars, struct buf *why)
 	free(s);
 	if (!ok) {
 		snprintf(text, sizeof(text), "cannot store the value (%zu bytes; "
-		    "at most %d variables of %d bytes)", vl, TMPL_MAX_VARS,
-		    TMPL_MAX_VALUE);
+		    "at most %d variables of %d bytes)", vl, VARS_MAX,
+		    VARS_MAX_VALUE);
 		capture_head(why, st, text);
 		return MATCH_FAIL;
 	}

@@ -41,14 +41,14 @@
 
 /* Match one decoded message against an expect step: MATCH_OK or MATCH_FAIL. */
 int match_expect(const struct step *st, const struct codec_frame *msg,
-    struct tmpl_vars *vars, struct buf *why);
+    struct vars *vars, struct buf *why);
 /* Match the raw byte stream p[0..n) against an expect step; on MATCH_OK
  * *used is the number of bytes the step consumed. */
 int match_stream(const struct step *st, const unsigned char *p, size_t n,
-    struct tmpl_vars *vars, size_t *used, struct buf *why);
+    struct vars *vars, size_t *used, struct buf *why);
 /* The peer closed while st waited: MATCH_OK for `expect close`, else a
  * MATCH_FAIL report naming what was still expected. */
-int match_on_close(const struct step *st, struct tmpl_vars *vars,
+int match_on_close(const struct step *st, struct vars *vars,
     struct buf *why);
 /* st's timeout expired with pending[0..n) unmatched: MATCH_OK for `expect
  * nothing` when n == 0, else a MATCH_FAIL report that shows the bytes as
@@ -56,7 +56,7 @@ int match_on_close(const struct step *st, struct tmpl_vars *vars,
  * report then says what is missing, e.g. "4 bytes without a line ending"),
  * or NULL for the raw stream's unmatched bytes. */
 int match_on_timeout(const struct step *st, const struct codec *framing,
-    const unsigned char *pending, size_t n, struct tmpl_vars *vars,
+    const unsigned char *pending, size_t n, struct vars *vars,
     struct buf *why);
 /* Write a failure report for the expect st that ended (what: "timed out
  * after 2s", "the connection failed: ...") with p[0..n) unmatched: what
@@ -64,7 +64,7 @@ int match_on_timeout(const struct step *st, const struct codec *framing,
  * match_on_timeout. */
 void match_report_partial(const struct step *st, const char *what,
     const struct codec *framing, const unsigned char *p, size_t n,
-    struct tmpl_vars *vars, struct buf *why);
+    struct vars *vars, struct buf *why);
 /* Say in out what the partial frame p[0..n) of codec still lacks, in the
  * codec's own terms (line: "N bytes without a line ending"; len16/len32 and
  * jsonhdr: the announced and the received lengths; http: head or body). */
@@ -72,7 +72,7 @@ void match_incomplete(const struct codec *codec, const unsigned char *p,
     size_t n, char *out, size_t outlen);
 /* Do a STEP_CAPTURE on the last received message in vars: MATCH_OK with the
  * variable set, or MATCH_FAIL with a report. */
-int match_capture(const struct step *st, struct tmpl_vars *vars,
+int match_capture(const struct step *st, struct vars *vars,
     struct buf *why);
 /* 1 if the JSON value want is a subset of got: objects need every expected
  * key with a matching value, arrays the same length with matching items,

@@ -26,14 +26,6 @@ static const char *const expect_kinds[] = {
 };
 
 
-/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
- * a buffer that never held data, which sanitizers reject). */
-static const unsigned char *
-bytes_of(const struct buf *b)
-{
-	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
-}
-
 /* Resolve path against the scenario's directory unless it is absolute. */
 static char *
 resolve_path(const struct scenario *sc, const char *path)
@@ -364,7 +356,7 @@ parse_send(struct parser *p)
 			buf_free(&b);
 			return -1;
 		}
-		tmpl_add_lit(s->body, bytes_of(&b), buf_len(&b));
+		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
 		buf_free(&b);
 		break;
 	case 2:
@@ -393,7 +385,7 @@ parse_send(struct parser *p)
 			return -1;
 		}
 		free(full);
-		tmpl_add_lit(s->body, bytes_of(&b), buf_len(&b));
+		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
 		buf_free(&b);
 		break;
 	}
@@ -507,7 +499,7 @@ parse_expect(struct parser *p)
 			buf_free(&b);
 			return -1;
 		}
-		tmpl_add_lit(e->bytes, bytes_of(&b), buf_len(&b));
+		tmpl_add_lit(e->bytes, buf_data(&b), buf_len(&b));
 		buf_free(&b);
 		break;
 	case 2:
@@ -605,7 +597,7 @@ parse_capture(struct parser *p)
 		if (!(isalpha((unsigned char)w[i]) || w[i] == '_' ||
 		    (i > 0 && isdigit((unsigned char)w[i]))))
 			break;
-	if (i < wl || wl > TMPL_MAX_NAME || lex_word_is(w, wl, "conn") ||
+	if (i < wl || wl > VARS_MAX_NAME || lex_word_is(w, wl, "conn") ||
 	    lex_word_is(w, wl, "seq") || lex_word_is(w, wl, "rand"))
 		return lex_error(lx, at,
 		    "names are letters, digits and _, at most 32, "
@@ -964,7 +956,7 @@ scenario_load(const char *path, char *err, size_t errlen)
 		buf_free(&b);
 		return NULL;
 	}
-	sc = scenario_parse(path, (const char *)bytes_of(&b), buf_len(&b), err,
+	sc = scenario_parse(path, (const char *)buf_data(&b), buf_len(&b), err,
 	    errlen);
 	buf_free(&b);
 	return sc;

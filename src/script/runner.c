@@ -64,7 +64,7 @@ struct rconn {
 	size_t			 chunk_off;
 	uint64_t		 drain_mark;	/* bytes out when RC_DRAIN began
 						   or last moved */
-	struct tmpl_vars	 vars;
+	struct vars	 vars;
 };
 
 static void rc_advance(struct conn *c);

@@ -6,16 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scenario.h"
+#include "rand.h"
 #include "template.h"
 #include "util.h"
-
-/* The readable bytes of b, never a null pointer (buf_data is NULL + 0 on
- * a buffer that never held data, which sanitizers reject). */
-static const unsigned char *
-bytes_of(const struct buf *b)
-{
-	return b->data != NULL ? b->data + b->off : (const unsigned char *)"";
-}
 
 struct tmpl *
 tmpl_new(void)
@@ -109,9 +102,9 @@ tmpl_add_placeholder(struct tmpl *t, const char *s, size_t n, int json_str,
 	while (i < n && tmpl_name_char(s[i]))
 		i++;
 	nl = i - start;
-	if (nl > TMPL_MAX_NAME) {
+	if (nl > VARS_MAX_NAME) {
 		snprintf(err, errlen, "expected a name of at most %d characters, "
-		    "got %zu", TMPL_MAX_NAME, nl);
+		    "got %zu", VARS_MAX_NAME, nl);
 		return -1;
 	}
 	if (nl == 4 && memcmp(s + start, "rand", 4) == 0 && i < n &&
@@ -203,19 +196,6 @@ tmpl_render_dummy(const struct tmpl *t, struct buf *out)
 	}
 }
 
-/* Next pseudo-random 64-bit value (splitmix64); fine for test payloads. */
-static uint64_t
-tmpl_rand64(uint64_t *state)
-{
-	uint64_t z;
-
-	*state += 0x9e3779b97f4a7c15ULL;
-	z = *state;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* Append bytes, escaped for the inside of a JSON string if json_str. */
 static void
 tmpl_put(struct buf *out, const unsigned char *p, size_t n, int json_str)
@@ -242,7 +222,7 @@ tmpl_put(struct buf *out, const unsigned char *p, size_t n, int json_str)
 }
 
 int
-tmpl_render(const struct tmpl *t, struct tmpl_vars *vars, struct buf *out,
+tmpl_render(const struct tmpl *t, struct vars *vars, struct buf *out,
     char *err, size_t errlen)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -269,7 +249,7 @@ tmpl_render(const struct tmpl *t, struct tmpl_vars *vars, struct buf *out,
 			dst = buf_reserve(out, tp->n);
 			for (j = 0; j < tp->n; j++) {
 				if (j % 16 == 0)
-					r = tmpl_rand64(&vars->rng);
+					r = rand_next(&vars->rng);
 				dst[j] = (unsigned char)hx[r & 15];
 				r >>= 4;
 			}
@@ -298,91 +278,13 @@ tmpl_literal(const struct tmpl *t, struct buf *tmp, size_t *len)
 	buf_reset(tmp);
 	tmpl_render_dummy(t, tmp);
 	*len = buf_len(tmp);
-	return bytes_of(tmp);
+	return buf_data(tmp);
 }
 
-void
-vars_init(struct tmpl_vars *v, uint64_t conn, uint64_t seed)
-{
-	memset(v, 0, sizeof(*v));
-	v->conn = conn;
-	v->rng = seed ^ (conn * 0x9e3779b97f4a7c15ULL);
-	buf_init(&v->last_body);
-	buf_init(&v->last_head);
-}
-
-void
-vars_free(struct tmpl_vars *v)
-{
-	size_t i;
-
-	for (i = 0; i < v->nvars; i++)
-		free(v->vars[i].val);
-	v->nvars = 0;
-	buf_free(&v->last_body);
-	buf_free(&v->last_head);
-	v->has_last = 0;
-}
-
-int
-vars_set(struct tmpl_vars *v, const char *name, const void *p, size_t n)
-{
-	struct tmpl_var *tv = NULL;
-	size_t i;
-
-	if (strlen(name) > TMPL_MAX_NAME || n > TMPL_MAX_VALUE)
-		return -1;
-	for (i = 0; i < v->nvars; i++) {
-		if (strcmp(v->vars[i].name, name) == 0) {
-			tv = &v->vars[i];
-			break;
-		}
-	}
-	if (tv == NULL) {
-		if (v->nvars == TMPL_MAX_VARS)
-			return -1;
-		tv = &v->vars[v->nvars++];
-		snprintf(tv->name, sizeof(tv->name), "%s", name);
-		tv->val = NULL;
-	}
-	free(tv->val);
-	tv->val = xmalloc(n);
-	if (n > 0)
-		memcpy(tv->val, p, n);
-	tv->len = n;
-	return 0;
-}
-
-const unsigned char *
-vars_get(const struct tmpl_vars *v, const char *name, size_t *len)
-{
-	size_t i;
-
-	for (i = 0; i < v->nvars; i++) {
-		if (strcmp(v->vars[i].name, name) == 0) {
-			*len = v->vars[i].len;
-			return v->vars[i].val;
-		}
-	}
-	return NULL;
-}
-
-void
-vars_set_last(struct tmpl_vars *v, const unsigned char *body, size_t body_len,
-    const unsigned char *head, size_t head_len)
-{
-	buf_reset(&v->last_body);
-	buf_reset(&v->last_head);
-	buf_append(&v->last_body, body, body_len);
-	v->last_has_head = head != NULL;
-	if (head != NULL)
-		buf_append(&v->last_head, head, head_len);
-	v->has_last = 1;
-}
 
 int
 tmpl_send(const struct step *st, const struct codec *codec,
-    struct tmpl_vars *vars, struct buf *out, char *err, size_t errlen)
+    struct vars *vars, struct buf *out, char *err, size_t errlen)
 {
 	const struct step_send *s = &st->u.send;
 	struct buf body, head;
@@ -399,9 +301,9 @@ tmpl_send(const struct step *st, const struct codec *codec,
 		buf_append(&head, "", 1);
 	}
 	if (s->raw || codec == NULL)
-		buf_append(out, bytes_of(&body), buf_len(&body));
-	else if (codec->encode(bytes_of(&body), buf_len(&body),
-	    s->head != NULL ? (const char *)bytes_of(&head) : NULL, out, err,
+		buf_append(out, buf_data(&body), buf_len(&body));
+	else if (codec->encode(buf_data(&body), buf_len(&body),
+	    s->head != NULL ? (const char *)buf_data(&head) : NULL, out, err,
 	    errlen) == -1)
 		goto done;
 	rc = 0;

@@ -16,7 +16,7 @@
 /* Fixture for one test: a scenario, one connection's vars, a report. */
 struct fx {
 	struct scenario	*sc;
-	struct tmpl_vars v;
+	struct vars v;
 	struct buf	 why;
 };
 
@@ -374,7 +374,7 @@ test_regex_on_long_input_is_bounded_in_time(void **state)
 {
 	size_t n = 200000;
 	char *body = malloc(n + 2);
-	struct tmpl_vars *v = &fx.v;
+	struct vars *v = &fx.v;
 	const unsigned char *val;
 	size_t vl;
 

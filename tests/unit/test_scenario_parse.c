@@ -29,7 +29,7 @@ parse_ok(const char *text)
 static char *
 render(const struct tmpl *t)
 {
-	struct tmpl_vars v;
+	struct vars v;
 	struct buf b;
 	char err[256], *s;
 

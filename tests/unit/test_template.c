@@ -26,7 +26,7 @@ parse_ok(const char *text)
 
 /* Render step i's send body with vars into a fresh string. */
 static char *
-render_send(const struct scenario *sc, size_t i, struct tmpl_vars *v)
+render_send(const struct scenario *sc, size_t i, struct vars *v)
 {
 	struct buf b;
 	char err[256], *s;
@@ -44,7 +44,7 @@ static void
 test_conn_and_seq_render_as_decimal(void **state)
 {
 	struct scenario *sc;
-	struct tmpl_vars v;
+	struct vars v;
 	char *s;
 
 	(void)state;
@@ -63,7 +63,7 @@ static void
 test_rand_renders_hex_repeatably_per_seed(void **state)
 {
 	struct scenario *sc;
-	struct tmpl_vars v, w;
+	struct vars v, w;
 	char *a, *b, *c;
 	size_t i;
 
@@ -95,7 +95,7 @@ static void
 test_variables_render_and_escape_in_json_strings(void **state)
 {
 	struct scenario *sc;
-	struct tmpl_vars v;
+	struct vars v;
 	struct buf b;
 	char err[256], *s;
 
@@ -126,7 +126,7 @@ test_variables_render_and_escape_in_json_strings(void **state)
 static void
 test_vars_set_replaces_and_bounds(void **state)
 {
-	struct tmpl_vars v;
+	struct vars v;
 	const unsigned char *p;
 	char name[16];
 	size_t n, i;
@@ -139,12 +139,12 @@ test_vars_set_replaces_and_bounds(void **state)
 	p = vars_get(&v, "x", &n);
 	assert_non_null(p);
 	assert_int_equal(n, 0);
-	for (i = 1; i < TMPL_MAX_VARS; i++) {
+	for (i = 1; i < VARS_MAX; i++) {
 		snprintf(name, sizeof(name), "v%zu", i);
 		assert_int_equal(vars_set(&v, name, "1", 1), 0);
 	}
 	assert_int_equal(vars_set(&v, "overflow", "1", 1), -1);
-	assert_int_equal(vars_set(&v, "x", "1", TMPL_MAX_VALUE + 1), -1);
+	assert_int_equal(vars_set(&v, "x", "1", VARS_MAX_VALUE + 1), -1);
 	vars_free(&v);
 }
 
@@ -154,7 +154,7 @@ test_send_counts_seq_and_uses_codec_unless_raw(void **state)
 {
 	const struct codec *line = codec_find("line");
 	struct scenario *sc;
-	struct tmpl_vars v;
+	struct vars v;
 	struct buf out;
 	char err[256];
 
@@ -182,7 +182,7 @@ static void
 test_send_passes_header_to_jsonhdr(void **state)
 {
 	struct scenario *sc;
-	struct tmpl_vars v;
+	struct vars v;
 	struct buf out;
 	char err[256];
 

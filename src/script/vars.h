@@ -1,0 +1,47 @@
+/* A connection's variables: what `capture` (and later `set`) stored, its
+ * number, its send sequence and its PRNG, and the last message received. */
+#ifndef SB_VARS_H
+#define SB_VARS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+
+#define VARS_MAX	64		/* variables per connection */
+#define VARS_MAX_NAME	32		/* bytes in a variable name */
+#define VARS_MAX_VALUE	(64 * 1024)	/* bytes in a value */
+
+/* A variable set by `capture`; owned by its struct vars. */
+struct var {
+	char		 name[VARS_MAX_NAME + 1];
+	unsigned char	*val;
+	size_t		 len;
+};
+
+/* Per-connection state for templates and captures. The runner embeds one
+ * per connection: vars_init when the connection starts, vars_free after. */
+struct vars {
+	uint64_t	 conn;		/* 1, 2, ... */
+	uint64_t	 seq;		/* sends so far; tmpl_send adds 1 first */
+	uint64_t	 rng;		/* PRNG state for ${rand:N} */
+	struct var	 vars[VARS_MAX];
+	size_t		 nvars;
+	struct buf	 last_body;	/* copy of the last received message */
+	struct buf	 last_head;
+	int		 has_last;	/* 1 once a message was received */
+	int		 last_has_head;
+};
+
+/* Start per-connection state for connection number conn; seed feeds
+ * ${rand:N} (any value; the same seed gives the same bytes). */
+void vars_init(struct vars *v, uint64_t conn, uint64_t seed);
+void vars_free(struct vars *v);
+/* Set NAME to n bytes; 0, or -1 when the table or the value is too big. */
+int vars_set(struct vars *v, const char *name, const void *p, size_t n);
+/* The value of NAME, or NULL if it was never set. */
+const unsigned char *vars_get(const struct vars *v, const char *name,
+    size_t *len);
+/* Remember a received message (body and head) for later captures. */
+void vars_set_last(struct vars *v, const unsigned char *body,
+    size_t body_len, const unsigned char *head, size_t head_len);
+
+#endif
