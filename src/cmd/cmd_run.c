@@ -173,8 +173,24 @@ run_one(struct scenario *sc, const struct run_opts *o,
 	return run_interrupted ? -1 : 0;
 }
 
-int
-run_main(int argc, char **argv)
+/* What one `sockbench run` command line asks for, and its scenarios. */
+struct run_cmd {
+	struct run_opts		 o;
+	struct engine_limits	 lim;
+	struct report		 rep;
+	struct report_out	 ro;
+	const char		*output;	/* --output FILE, or NULL */
+	int			 fmt;		/* REPORT_TEXT, ... */
+	int			 quiet;
+	double			 max_time;	/* seconds, 0: none */
+	struct scenario		**scs;		/* n of them, NULL if bad */
+	size_t			 n;
+};
+
+/* Read the flags into rc; 0, or -1 with *status the exit status (a usage
+ * error, or 0 after --help). */
+static int
+run_parse_args(struct run_cmd *rc, int argc, char **argv, int *status)
 {
 	static const struct option opts[] = {
 		CLI_RUN_LONGOPTS,
@@ -186,113 +202,110 @@ run_main(int argc, char **argv)
 		CLI_LIMIT_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct run_opts o;
-	struct engine_limits lim;
-	struct report rep;
-	struct report_out ro;
-	struct scenario **scs;
-	const char *output = NULL;
-	int ch, idx, fmt = REPORT_TEXT, quiet = 0, parse_errors = 0, rc;
-	double max_time = 0, t0 = now_mono();
-	size_t i, n;
-	FILE *out = NULL;
+	int ch, idx;
 
-	memset(&o, 0, sizeof(o));
-	memset(&rep, 0, sizeof(rep));
-	engine_limits_default(&lim);
+	*status = EXIT_USAGE;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, CLI_RUN_SHORTOPTS "f:o:qh", opts,
 	    &idx)) != -1) {
-		switch (cli_run_opt("run", &o, ch, optarg)) {
+		switch (cli_run_opt("run", &rc->o, ch, optarg)) {
 		case 1:
 			continue;
 		case -1:
-			return EXIT_USAGE;
+			return -1;
 		}
 		switch (ch) {
 		case 1002:
-			if ((max_time = parse_duration(optarg)) <= 0)
-				return cli_usage_error("run", "--max-time '%s': "
+			if ((rc->max_time = parse_duration(optarg)) <= 0) {
+				cli_usage_error("run", "--max-time '%s': "
 				    "expected a duration such as 1m", optarg);
+				return -1;
+			}
 			break;
 		case 'f':
-			if ((fmt = report_format_parse(optarg)) < 0)
-				return cli_usage_error("run", "--format '%s': "
+			if ((rc->fmt = report_format_parse(optarg)) < 0) {
+				cli_usage_error("run", "--format '%s': "
 				    "expected text, tap, junit or json", optarg);
+				return -1;
+			}
 			break;
-		case 'o': output = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'o': rc->output = optarg; break;
+		case 'q': rc->quiet = 1; break;
 		case 'h':
 			printf(run_help, cli_limit_help);
-			return EXIT_OK;
+			*status = EXIT_OK;
+			return -1;
 		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
-				return EXIT_USAGE;
+			if (cli_limit_opt(&rc->lim, opts[idx].name, optarg) < 0)
+				return -1;
 			break;
 		default:
-			return cli_bad_option("run");
+			*status = cli_bad_option("run");
+			return -1;
 		}
 	}
-	n = (size_t)(argc - optind);
-	if (n == 0)
-		return cli_usage_error("run", "no scenario files given");
-	/* Start the report file first: a typo in its path should not cost a
-	 * whole run. From here on a report is always written. */
-	out = stdout;
-	if (output != NULL) {
-		char err[600];
+	if (argc - optind == 0) {
+		*status = cli_usage_error("run", "no scenario files given");
+		return -1;
+	}
+	return 0;
+}
 
-		if (report_out_open(&ro, output, err, sizeof(err)) < 0) {
-			fprintf(stderr, "sockbench run: --output %s\n", err);
-			return EXIT_USAGE;
-		}
-		out = ro.f;
-	}
-	/* Parse everything first: a typo should not cost a long run. */
-	scs = xcalloc(n, sizeof(*scs));
-	for (i = 0; i < n; i++) {
+/* Parse every file before running any: a typo should not cost a long
+ * run. Returns how many did not parse (each is in the report). */
+static int
+run_load_all(struct run_cmd *rc, char **paths)
+{
+	int errors = 0;
+	size_t i;
+
+	rc->scs = xcalloc(rc->n, sizeof(*rc->scs));
+	for (i = 0; i < rc->n; i++) {
 		char err[1024];
 
-		scs[i] = scenario_load(argv[optind + i], err, sizeof(err));
-		if (scs[i] == NULL) {
+		rc->scs[i] = scenario_load(paths[i], err, sizeof(err));
+		if (rc->scs[i] == NULL) {
 			fprintf(stderr, "%s\n", err);
-			parse_errors++;
-			report_add_error(&rep, argv[optind + i], err);
+			errors++;
+			report_add_error(&rc->rep, paths[i], err);
 		} else
-			report_add_skipped(&rep, argv[optind + i],
+			report_add_skipped(&rc->rep, paths[i],
 			    "not run: another scenario file did not parse");
 	}
-	rc = EXIT_OK;
-	if (parse_errors > 0) {
-		fprintf(stderr, "sockbench run: %d of %zu scenario files did not "
-		    "parse; nothing was run\n", parse_errors, n);
-		rc = EXIT_USAGE;
-		goto report;
-	}
-	report_free(&rep);
-	engine_raise_nofile();
-	t0 = now_mono();
-	for (i = 0; i < n; i++) {
-		uint64_t c = o.conns ? o.conns : scs[i]->connections;
-		int r;
+	return errors;
+}
 
-		if (cli_check_nofile("run", c, o.connect ? 1 : 2) < 0) {
-			report_add_error(&rep, scs[i]->path, "not run: more "
-			    "connections than the open-file limit allows");
-			rc = EXIT_USAGE;
+/* Run the scenarios one after another into the report; returns the exit
+ * status so far. */
+static int
+run_all(struct run_cmd *rc)
+{
+	int status = EXIT_OK, r;
+	double t0 = now_mono();
+	size_t i;
+
+	report_free(&rc->rep);
+	engine_raise_nofile();
+	for (i = 0; i < rc->n; i++) {
+		uint64_t c = rc->o.conns ? rc->o.conns : rc->scs[i]->connections;
+
+		if (cli_check_nofile("run", c, rc->o.connect ? 1 : 2) < 0) {
+			report_add_error(&rc->rep, rc->scs[i]->path, "not run: "
+			    "more connections than the open-file limit allows");
+			status = EXIT_USAGE;
 			i++;
 			break;
 		}
-		r = run_one(scs[i], &o, &lim, max_time, &rep, i, n);
+		r = run_one(rc->scs[i], &rc->o, &rc->lim, rc->max_time,
+		    &rc->rep, i, rc->n);
 		if (r == EXIT_RUNTIME) {
-			rc = EXIT_RUNTIME;	/* its error is in the report */
+			status = EXIT_RUNTIME;	/* its error is in the report */
 			i++;
 			break;
 		}
-		if (!quiet && rep.n > 0 && fmt == REPORT_TEXT)
-			report_line(stdout, &rep.items[rep.n - 1]);
-		else if (!quiet && rep.n > 0 && output != NULL)
-			report_line(stdout, &rep.items[rep.n - 1]);
+		if (!rc->quiet && rc->rep.n > 0 && (rc->fmt == REPORT_TEXT ||
+		    rc->output != NULL))
+			report_line(stdout, &rc->rep.items[rc->rep.n - 1]);
 		fflush(stdout);
 		if (r < 0) {
 			i++;
@@ -301,31 +314,72 @@ run_main(int argc, char **argv)
 	}
 	/* Every file named gets its line: those after an error or a signal
 	 * were not run. */
-	for (; i < n; i++)
-		report_add_skipped(&rep, scs[i]->path, rc != EXIT_OK ?
+	for (; i < rc->n; i++)
+		report_add_skipped(&rc->rep, rc->scs[i]->path, status != EXIT_OK ?
 		    "not run: an earlier scenario could not start" :
 		    "not run: interrupted by a signal");
-	rep.seconds = now_mono() - t0;
-	if (rc == EXIT_OK && report_passed(&rep) < n)
-		rc = EXIT_FAILED;
-report:
-	report_write(out, &rep, fmt);
-	if (output != NULL) {
+	rc->rep.seconds = now_mono() - t0;
+	if (status == EXIT_OK && report_passed(&rc->rep) < rc->n)
+		status = EXIT_FAILED;
+	return status;
+}
+
+/* Write the report to stdout or commit it to --output; returns status,
+ * made EXIT_RUNTIME when the report file could not be written. */
+static int
+run_write_report(struct run_cmd *rc, FILE *out, int status)
+{
+	char err[600];
+
+	report_write(out, &rc->rep, rc->fmt);
+	if (rc->output == NULL)
+		return status;
+	if (report_out_commit(&rc->ro, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench run: --output %s\n", err);
+		if (status == EXIT_OK || status == EXIT_FAILED)
+			status = EXIT_RUNTIME;
+	}
+	if (rc->fmt != REPORT_TEXT)
+		report_write(stdout, &rc->rep, REPORT_TEXT);
+	return status;
+}
+
+int
+run_main(int argc, char **argv)
+{
+	struct run_cmd rc;
+	FILE *out = stdout;
+	int status, errors;
+	size_t i;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.fmt = REPORT_TEXT;
+	engine_limits_default(&rc.lim);
+	if (run_parse_args(&rc, argc, argv, &status) < 0)
+		return status;
+	rc.n = (size_t)(argc - optind);
+	/* Start the report file first: a typo in its path should not cost a
+	 * whole run. From here on a report is always written. */
+	if (rc.output != NULL) {
 		char err[600];
 
-		out = NULL;
-		if (report_out_commit(&ro, err, sizeof(err)) < 0) {
+		if (report_out_open(&rc.ro, rc.output, err, sizeof(err)) < 0) {
 			fprintf(stderr, "sockbench run: --output %s\n", err);
-			if (rc == EXIT_OK || rc == EXIT_FAILED)
-				rc = EXIT_RUNTIME;
+			return EXIT_USAGE;
 		}
-		if (fmt != REPORT_TEXT)
-			report_write(stdout, &rep, REPORT_TEXT);
+		out = rc.ro.f;
 	}
-	for (i = 0; i < n; i++)
-		if (scs[i] != NULL)
-			scenario_free(scs[i]);
-	free(scs);
-	report_free(&rep);
-	return rc;
+	if ((errors = run_load_all(&rc, argv + optind)) > 0) {
+		fprintf(stderr, "sockbench run: %d of %zu scenario files did not "
+		    "parse; nothing was run\n", errors, rc.n);
+		status = EXIT_USAGE;
+	} else
+		status = run_all(&rc);
+	status = run_write_report(&rc, out, status);
+	for (i = 0; i < rc.n; i++)
+		if (rc.scs[i] != NULL)
+			scenario_free(rc.scs[i]);
+	free(rc.scs);
+	report_free(&rc.rep);
+	return status;
 }
