@@ -318,10 +318,11 @@ int
 lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 {
 	const char *l = lx->line;
+	const char *expected, *hint;
 	size_t start, i, run, used;
 	struct buf lit;
 	char got[96];
-	int c, d;
+	int c;
 
 	lex_skip_ws(lx);
 	if (lx->pos >= lx->linelen || l[lx->pos] != '"')
@@ -370,70 +371,13 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 			buf_append(&lit, l + run, i - run);
 			continue;
 		}
-		if (i + 1 >= lx->linelen)
-			c = -1;
-		else
-			c = (unsigned char)l[i + 1];
-		switch (c) {
-		case 'n': buf_append(&lit, "\n", 1); i += 2; continue;
-		case 'r': buf_append(&lit, "\r", 1); i += 2; continue;
-		case 't': buf_append(&lit, "\t", 1); i += 2; continue;
-		case '0': buf_append(&lit, "", 1); i += 2; continue;
-		case '\\': buf_append(&lit, "\\", 1); i += 2; continue;
-		case '"': buf_append(&lit, "\"", 1); i += 2; continue;
-		case '$': buf_append(&lit, "$", 1); i += 2; continue;
-		case 'x':
-			if (i + 3 < lx->linelen &&
-			    (d = hex_digit(l[i + 2])) >= 0 &&
-			    hex_digit(l[i + 3]) >= 0) {
-				unsigned char byte = (unsigned char)(d * 16 +
-				    hex_digit(l[i + 3]));
-
-				buf_append(&lit, &byte, 1);
-				i += 4;
-				continue;
-			}
+		if ((used = (size_t)lex_escape(l + i, lx->linelen - i, &lit,
+		    &expected, &hint)) == (size_t)-1) {
 			buf_free(&lit);
-			return lex_error(lx, i,
-			    "\\x takes exactly two hex digits, "
-			    "as in \\x0a",
-			    "expected \\xNN with two hex digits, "
-			    "got %s", lex_got(lx, i, got, sizeof(got)));
-		case 'u': {
-			unsigned long cp = 0;
-			size_t j = i + 3, nd = 0;
-
-			if (i + 2 < lx->linelen && l[i + 2] == '{') {
-				while (j < lx->linelen &&
-				    hex_digit(l[j]) >= 0 &&
-				    nd < 7) {
-					cp = cp * 16 + (unsigned long)hex_digit(l[j]);
-					j++;
-					nd++;
-				}
-				if (nd >= 1 && nd <= 6 && j < lx->linelen &&
-				    l[j] == '}' && cp <= 0x10ffff &&
-				    (cp < 0xd800 || cp > 0xdfff)) {
-					lex_put_utf8(&lit, cp);
-					i = j + 1;
-					continue;
-				}
-			}
-			buf_free(&lit);
-			return lex_error(lx, i,
-			    "write a Unicode scalar value as "
-			    "\\u{1F430} (1-6 hex digits, not a surrogate)",
-			    "expected \\u{HEX} with a valid code point, got %s",
-			    lex_got(lx, i, got, sizeof(got)));
+			return lex_error(lx, i, hint, "expected %s, got %s",
+			    expected, lex_got(lx, i, got, sizeof(got)));
 		}
-		default:
-			buf_free(&lit);
-			return lex_error(lx, i,
-			    "escapes are \\n \\r \\t \\0 \\\\ \\\" "
-			    "\\$ \\xNN \\u{HEX}",
-			    "expected an escape sequence, "
-			    "got %s", lex_got(lx, i, got, sizeof(got)));
-		}
+		i += used;
 	}
 	if (t != NULL)
 		tmpl_add_lit(t, buf_data(&lit), buf_len(&lit));

@@ -304,24 +304,50 @@ parse_max_frame(struct parser *p)
 	return lex_need_eol(lx, "end of line after the size");
 }
 
-/* `send [raw] [text|hex|json|file] PAYLOAD [header {...}] [chunk K]
- * [delay D]`. */
+/* `send file PATH`: the file's bytes, read now, become the payload. */
 static int
-parse_send(struct parser *p)
+parse_send_file(struct parser *p, struct step_send *s)
 {
 	struct lexer *lx = &p->lx;
-	struct step_send *s;
-	struct step *st;
-	const char *w;
-	char hint[256], got[96], *path, *full, why[160];
-	size_t wl, at;
+	char why[160], *path, *full;
 	struct buf b;
-	int too_big, kind = 0, have_delay = 0;
+	size_t at;
+	int too_big;
 
-	if ((st = new_step(p, STEP_SEND)) == NULL)
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_path(lx, "a file path", &path) == -1)
 		return -1;
-	s = &st->u.send;
-	s->body = tmpl_new();
+	full = resolve_path(p->sc, path);
+	free(path);
+	buf_init(&b);
+	if (file_read_regular(full, SCENARIO_MAX_SENDFILE, &b, &too_big, why,
+	    sizeof(why)) == -1) {
+		buf_free(&b);
+		lex_error(lx, at, "paths are relative to the scenario file's "
+		    "directory", "expected a readable file, got '%s' (%s)",
+		    full, too_big ? "larger than 16M" : why);
+		free(full);
+		return -1;
+	}
+	free(full);
+	tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
+	buf_free(&b);
+	return 0;
+}
+
+/* The payload of a send: [raw] then "text", text/hex/json/file. */
+static int
+parse_send_payload(struct parser *p, struct step_send *s)
+{
+	enum { SEND_TEXT, SEND_HEX, SEND_JSON, SEND_FILE, SEND_RAW };
+	struct lexer *lx = &p->lx;
+	const char *w;
+	char hint[256], got[96];
+	size_t wl, at;
+	int kind = SEND_TEXT;
+	struct buf b;
+
 	lex_skip_ws(lx);
 	at = lx->pos;
 	if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "raw")) {
@@ -334,23 +360,19 @@ parse_send(struct parser *p)
 		for (kind = 0; send_kinds[kind] != NULL; kind++)
 			if (lex_word_is(w, wl, send_kinds[kind]))
 				break;
-		if (send_kinds[kind] == NULL || kind == 4)
+		if (send_kinds[kind] == NULL || kind == SEND_RAW)
 			return lex_error(lx, at, lex_nearest_hint(w, wl,
-			    send_kinds, hint,
-			    sizeof(hint)), "expected a payload (\"text\", hex, "
-			    "json, file), got %s", lex_got(lx, at, got,
-			    sizeof(got)));
+			    send_kinds, hint, sizeof(hint)), "expected a "
+			    "payload (\"text\", hex, json, file), got %s",
+			    lex_got(lx, at, got, sizeof(got)));
 	} else if (lex_peek(lx) == LEX_JSON)
 		return lex_error(lx, lx->pos, "write: send json {...}",
-		    "expected a "
-		    "payload kind before JSON, got %s",
+		    "expected a payload kind before JSON, got %s",
 		    lex_got(lx, lx->pos, got, sizeof(got)));
 	switch (kind) {
-	case 0:
-		if (lex_string(lx, s->body, NULL) == -1)
-			return -1;
-		break;
-	case 1:
+	case SEND_TEXT:
+		return lex_string(lx, s->body, NULL);
+	case SEND_HEX:
 		buf_init(&b);
 		if (lex_hex(lx, &b) == -1) {
 			buf_free(&b);
@@ -358,93 +380,91 @@ parse_send(struct parser *p)
 		}
 		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
 		buf_free(&b);
-		break;
-	case 2:
+		return 0;
+	case SEND_JSON:
 		s->json = 1;
-		if (lex_json(lx, s->body, 0) == -1)
-			return -1;
-		break;
-	case 3:
-		lex_skip_ws(lx);
-		at = lx->pos;
-		if (lex_path(lx, "a file path", &path) == -1)
-			return -1;
-		full = resolve_path(p->sc, path);
-		free(path);
-		buf_init(&b);
-		if (file_read_regular(full, SCENARIO_MAX_SENDFILE, &b, &too_big,
-		    why,
-		    sizeof(why)) == -1) {
-			buf_free(&b);
-			lex_error(lx, at,
-			    "paths are relative to the scenario file's "
-			    "directory", "expected a readable file, got "
-			    "'%s' (%s)", full, too_big ? "larger than 16M" :
-			    why);
-			free(full);
-			return -1;
-		}
-		free(full);
-		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
-		buf_free(&b);
-		break;
+		return lex_json(lx, s->body, 0);
+	default:
+		return parse_send_file(p, s);
 	}
+}
+
+/* One send option at lx->pos (the word w already read): header {...},
+ * chunk K or delay D. */
+static int
+parse_send_option(struct parser *p, struct step_send *s, const char *w,
+    size_t wl, size_t at, int *have_delay)
+{
+	struct lexer *lx = &p->lx;
+	uint64_t v;
+
+	if (lex_word_is(w, wl, "header")) {
+		if (s->raw)
+			return lex_error(lx, at, "raw sends bypass the codec and "
+			    "its header", "expected no header on send raw, got "
+			    "'header'");
+		if (s->head != NULL)
+			return lex_error(lx, at, NULL, "expected one header, got "
+			    "a second");
+		s->head = tmpl_new();
+		return lex_json(lx, s->head, 1);
+	}
+	if (lex_word_is(w, wl, "chunk")) {
+		if (s->chunk != 0)
+			return lex_error(lx, at, NULL, "expected one chunk, got "
+			    "a second");
+		if (lex_uint(lx, "a chunk size in bytes", SCENARIO_MAX_COUNT,
+		    &v) == -1)
+			return -1;
+		if (v == 0)
+			return lex_error(lx, lx->pos - 1, NULL, "expected a chunk "
+			    "size of at least 1, got 0");
+		s->chunk = (size_t)v;
+		return 0;
+	}
+	if (*have_delay)
+		return lex_error(lx, at, NULL, "expected one delay, got a "
+		    "second");
+	*have_delay = 1;
+	return lex_duration(lx, "a delay", &s->chunk_delay);
+}
+
+/* `send [raw] [text|hex|json|file] PAYLOAD [header {...}] [chunk K]
+ * [delay D]`. */
+static int
+parse_send(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct step_send *s;
+	struct step *st;
+	const char *w;
+	char got[96];
+	size_t wl, at;
+	int have_delay = 0;
+
+	if ((st = new_step(p, STEP_SEND)) == NULL)
+		return -1;
+	s = &st->u.send;
+	s->body = tmpl_new();
+	if (parse_send_payload(p, s) == -1)
+		return -1;
 	while (!lex_at_eol(lx)) {
 		at = lx->pos;
 		if (!lex_word(lx, &w, &wl) || (!lex_word_is(w, wl, "header") &&
-		    !lex_word_is(w, wl, "chunk") && !lex_word_is(w, wl,
-		    "delay")))
-			return lex_error(lx, at,
-			    "send options are header {...}, "
-			    "chunk K, delay D", "expected a send option or end "
-			    "of line, got %s", lex_got(lx, at, got,
-			    sizeof(got)));
-		if (lex_word_is(w, wl, "header")) {
-			if (s->raw)
-				return lex_error(lx, at,
-				    "raw sends bypass the codec "
-				    "and its header", "expected no header on "
-				    "send raw, got 'header'");
-			if (s->head != NULL)
-				return lex_error(lx, at, NULL,
-				    "expected one header, "
-				    "got a second");
-			s->head = tmpl_new();
-			if (lex_json(lx, s->head, 1) == -1)
-				return -1;
-		} else if (lex_word_is(w, wl, "chunk")) {
-			uint64_t v;
-
-			if (s->chunk != 0)
-				return lex_error(lx, at, NULL,
-				    "expected one chunk, "
-				    "got a second");
-			if (lex_uint(lx, "a chunk size in bytes",
-			    SCENARIO_MAX_COUNT, &v) == -1)
-				return -1;
-			if (v == 0)
-				return lex_error(lx, lx->pos - 1, NULL,
-				    "expected a "
-				    "chunk size of at least 1, got 0");
-			s->chunk = (size_t)v;
-		} else {
-			if (have_delay)
-				return lex_error(lx, at, NULL,
-				    "expected one delay, "
-				    "got a second");
-			if (lex_duration(lx, "a delay", &s->chunk_delay) == -1)
-				return -1;
-			have_delay = 1;
-		}
+		    !lex_word_is(w, wl, "chunk") && !lex_word_is(w, wl, "delay")))
+			return lex_error(lx, at, "send options are header {...}, "
+			    "chunk K, delay D", "expected a send option or end of "
+			    "line, got %s", lex_got(lx, at, got, sizeof(got)));
+		if (parse_send_option(p, s, w, wl, at, &have_delay) == -1)
+			return -1;
 	}
 	if (have_delay && s->chunk == 0)
-		return lex_error(lx, lx->pos,
-		    "as in: send \"...\" chunk 4 delay 10ms",
-		    "expected 'chunk K' with 'delay', got end of line");
+		return lex_error(lx, lx->pos, "as in: send \"...\" chunk 4 "
+		    "delay 10ms", "expected 'chunk K' with 'delay', got end of "
+		    "line");
 	if (p->in_merge && s->chunk != 0)
-		return lex_error(lx, lx->pos,
-		    "a merge block goes out in one write",
-		    "expected no chunk inside merge, got 'chunk'");
+		return lex_error(lx, lx->pos, "a merge block goes out in one "
+		    "write", "expected no chunk inside merge, got 'chunk'");
 	return 0;
 }
 
