@@ -1,5 +1,5 @@
-/* Payload templates: parsing placeholders, rendering per connection, and the
- * per-connection variables that captures fill. */
+/* Payload templates: parsing placeholders and rendering them per
+ * connection from its variables (vars.c); tmpl_send encodes a send. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
