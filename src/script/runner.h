@@ -21,6 +21,33 @@ struct run_opts {
 	double		 timeout;	/* override the default expect timeout */
 };
 
+#define RUN_MAX_GROUPS	32	/* failure groups kept per scenario */
+
+/* The connections that failed at one step for one kind of reason, with
+ * the first of them as the example. Strings are owned by the result. */
+struct run_failure {
+	char		*file;		/* the file holding the step (an
+					   included file, or the scenario) */
+	unsigned	 line;		/* the step's line; 0: before any step
+					   (the connection could not open) */
+	const char	*step;		/* "expect", "send", "capture", "set",
+					   "connect", ... (static) */
+	const char	*reason;	/* "timeout", "mismatch", "closed",
+					   "reset", "error", "within" (static) */
+	uint64_t	 count;		/* connections that failed here so */
+	uint64_t	 conn;		/* the example's connection number */
+	char		*text;		/* the example's full report */
+	/* The example as data, for JSON reports: what the step expected and
+	 * what arrived (NULL when the step has no such bytes), the first
+	 * differing byte, and for `within` the measured time. */
+	unsigned char	*expected;
+	size_t		 expected_len;
+	unsigned char	*received;
+	size_t		 received_len;
+	size_t		 diff_offset;	/* SIZE_MAX: none */
+	double		 measured;	/* seconds; < 0: none */
+};
+
 /* One scenario's outcome. Owned by the runner. */
 struct run_result {
 	uint64_t	 conns, passed, failed;	/* client connections */
@@ -32,6 +59,12 @@ struct run_result {
 	unsigned	 fail_line;
 	uint64_t	 fail_conn;
 	int		 done;		/* every connection finished */
+	/* Every failed connection counted once, in the group of the step
+	 * and reason it failed at, in the order groups first appeared;
+	 * failures past RUN_MAX_GROUPS groups are counted in other. */
+	struct run_failure groups[RUN_MAX_GROUPS];
+	size_t		 ngroups;
+	uint64_t	 other;
 };
 
 struct runner;

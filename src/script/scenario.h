@@ -104,6 +104,29 @@ struct step {
 	} u;
 };
 
+/* What a run-level threshold measures (`assert ...`, k6 style). */
+enum assert_metric {
+	ASSERT_LATENCY,		/* a latency percentile, microseconds */
+	ASSERT_ERRORS,		/* failed connections, a count */
+	ASSERT_PASSED,		/* passed connections, percent of all */
+	ASSERT_FAILED_PCT	/* failed connections, percent of all */
+};
+
+enum assert_op { ASSERT_LT, ASSERT_LE, ASSERT_GT, ASSERT_GE, ASSERT_EQ,
+    ASSERT_NE };
+
+/* `assert latency p99 < 5ms`, `assert errors == 0`, `assert passed >=
+ * 99%`: checked after the run against its result. */
+struct scenario_assert {
+	unsigned	 line;
+	enum assert_metric metric;
+	double		 percentile;	/* ASSERT_LATENCY: 50, 99, 99.9 */
+	enum assert_op	 op;
+	double		 value;		/* microseconds, a count, or percent */
+	char		*text;		/* the source after `assert`, for
+					   reports ("latency p99 < 5ms") */
+};
+
 /* A parsed scenario. Allocated by scenario_parse/scenario_load, freed with
  * scenario_free; everything it points to is owned by it. */
 struct scenario {
@@ -124,6 +147,8 @@ struct scenario {
 	size_t		 max_frame;	/* default CODEC_MAX_FRAME_DEFAULT */
 	struct step	*steps;
 	size_t		 nsteps;
+	struct scenario_assert *asserts;	/* in file order */
+	size_t		 nasserts;
 };
 
 /* Read and parse a file; NULL with "file:line:col: ...\nhint: ..." in err. */
