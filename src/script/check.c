@@ -1,29 +1,197 @@
 /* The checker: names used before they are set, and fields a codec does
  * not have, reported at file:line:col like any parse error. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "parse.h"
+#include "util.h"
 
-/* Check that a ${NAME} placeholder names a variable captured earlier. */
+/* The hint for a name that is not set on every path. */
+static void
+check_hint(const char *name, char *hint, size_t hintlen)
+{
+	if (strncmp(name, "row.", 4) == 0)
+		snprintf(hint, hintlen, "row.COLUMN reads the data file: add "
+		    "'data FILE.csv' above, whose header row names '%s'",
+		    name + 4);
+	else
+		snprintf(hint, hintlen, "built-ins are conn, seq and rand:N; "
+		    "set '%s' with 'set %s ...' or 'capture %s ...' before "
+		    "this line (in both branches of an if)", name, name, name);
+}
+
+int
+check_is_set(const struct parser *p, const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, "conn") == 0 || strcmp(name, "seq") == 0)
+		return 1;
+	if (strncmp(name, "row.", 4) == 0)
+		return p->sc->data != NULL &&
+		    data_column(p->sc->data, name + 4) >= 0;
+	for (i = 0; i < p->ndefs; i++)
+		if (strcmp(p->defs[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+void
+check_define(struct parser *p, const char *name)
+{
+	if (check_is_set(p, name))
+		return;
+	if (p->ndefs == p->capdefs) {
+		p->capdefs = p->capdefs ? p->capdefs * 2 : 16;
+		p->defs = xrealloc(p->defs, p->capdefs * sizeof(*p->defs));
+	}
+	p->defs[p->ndefs++] = xstrdup(name);
+}
+
+/* The first name e reads that is not set, with its offset. */
+struct check_unset {
+	const struct parser *p;
+	const char	*name;
+	size_t		 off;
+};
+
+static void
+check_unset_cb(void *arg, const char *name, size_t off)
+{
+	struct check_unset *u = arg;
+
+	if (u->name == NULL && !check_is_set(u->p, name)) {
+		u->name = name;
+		u->off = off;
+	}
+}
+
+int
+check_expr(struct parser *p, const struct expr *e, size_t off)
+{
+	struct check_unset u = { p, NULL, 0 };
+	char hint[256];
+
+	expr_names(e, check_unset_cb, &u);
+	if (u.name == NULL)
+		return 0;
+	check_hint(u.name, hint, sizeof(hint));
+	return lex_error(&p->lx, off + u.off, hint, "expected a variable set "
+	    "on every path before this line, got '%s'", u.name);
+}
+
+int
+check_expr_at(struct parser *p, const struct expr *e, unsigned lineno,
+    unsigned col)
+{
+	struct check_unset u = { p, NULL, 0 };
+	char hint[256];
+
+	expr_names(e, check_unset_cb, &u);
+	if (u.name == NULL)
+		return 0;
+	check_hint(u.name, hint, sizeof(hint));
+	return lex_error_at(&p->lx, lineno, col + (unsigned)u.off, hint,
+	    "expected a variable set on every path before this line, got "
+	    "'%s'", u.name);
+}
+
 int
 check_var(void *arg, struct lexer *lx, const struct tmpl *t, size_t off)
 {
 	struct parser *p = arg;
-
 	const struct tmpl_part *tp = &t->parts[t->nparts - 1];
-	char hint[160];
+	char hint[256];
+
+	if (tp->kind == TP_EXPR)
+		return check_expr(p, tp->expr, off + 2);
+	if (tp->kind != TP_VAR || check_is_set(p, tp->name))
+		return 0;
+	check_hint(tp->name, hint, sizeof(hint));
+	return lex_error(lx, off, hint, "expected a variable set on every "
+	    "path before this line, got '${%s}'", tp->name);
+}
+
+void
+check_block_open(struct parser *p, unsigned d)
+{
+	p->defs_at[d] = p->ndefs;
+	p->then_defs[d] = NULL;
+	p->nthen[d] = 0;
+}
+
+/* Drop the names set since the block at depth d opened; keep them in
+ * *saved (if saved is not NULL) for the caller. */
+static void
+check_pop(struct parser *p, unsigned d, char ***saved, size_t *nsaved)
+{
 	size_t i;
 
-	if (tp->kind != TP_VAR)
-		return 0;
-	for (i = 0; i < p->ncaptures; i++)
-		if (strcmp(p->captures[i], tp->name) == 0)
-			return 0;
-	snprintf(hint, sizeof(hint), "built-ins are conn, seq and rand:N; "
-	    "set '%s' with a 'capture %s ...' line before this one",
-	    tp->name, tp->name);
-	return lex_error(lx, off, hint, "expected a variable set by an earlier "
-	    "capture, got '${%s}'", tp->name);
+	if (saved != NULL) {
+		*nsaved = p->ndefs - p->defs_at[d];
+		*saved = xcalloc(*nsaved + 1, sizeof(**saved));
+		for (i = 0; i < *nsaved; i++)
+			(*saved)[i] = p->defs[p->defs_at[d] + i];
+	} else
+		for (i = p->defs_at[d]; i < p->ndefs; i++)
+			free(p->defs[i]);
+	p->ndefs = p->defs_at[d];
+}
+
+void
+check_block_else(struct parser *p, unsigned d)
+{
+	check_pop(p, d, &p->then_defs[d], &p->nthen[d]);
+}
+
+void
+check_block_end(struct parser *p, unsigned d, int is_if, int body_ran)
+{
+	char **then = p->then_defs[d], **elsed;
+	size_t nthen = p->nthen[d], nelse, i, j;
+
+	if (!is_if) {
+		if (!body_ran)
+			check_pop(p, d, NULL, NULL);
+		return;
+	}
+	if (then == NULL) {
+		/* An if without else may skip its body. */
+		check_pop(p, d, NULL, NULL);
+		return;
+	}
+	/* After an if/else: what both branches set. */
+	check_pop(p, d, &elsed, &nelse);
+	for (i = 0; i < nthen; i++) {
+		for (j = 0; j < nelse; j++)
+			if (strcmp(then[i], elsed[j]) == 0)
+				break;
+		if (j < nelse)
+			check_define(p, then[i]);
+		free(then[i]);
+	}
+	for (j = 0; j < nelse; j++)
+		free(elsed[j]);
+	free(then);
+	free(elsed);
+	p->then_defs[d] = NULL;
+}
+
+void
+check_free(struct parser *p)
+{
+	size_t i;
+	unsigned d;
+
+	for (i = 0; i < p->ndefs; i++)
+		free(p->defs[i]);
+	free(p->defs);
+	for (d = 0; d < SCENARIO_MAX_DEPTH; d++) {
+		for (i = 0; p->then_defs[d] != NULL && i < p->nthen[d]; i++)
+			free(p->then_defs[d][i]);
+		free(p->then_defs[d]);
+		p->then_defs[d] = NULL;
+	}
 }
 
 /* A `header` on a send, an expect or a capture needs a codec whose

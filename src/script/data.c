@@ -334,7 +334,8 @@ data_column(const struct data_table *t, const char *name)
 }
 
 size_t
-data_pick(struct data_table *t, uint64_t conn, uint64_t *rng)
+data_pick(const struct data_table *t, uint64_t conn, uint64_t *next,
+    uint64_t *rng)
 {
 	switch (t->order) {
 	case DATA_RANDOM:
@@ -342,7 +343,7 @@ data_pick(struct data_table *t, uint64_t conn, uint64_t *rng)
 	case DATA_PER_CONNECTION:
 		return (size_t)((conn > 0 ? conn - 1 : 0) % t->nrows);
 	default:
-		return (size_t)(t->next++ % t->nrows);
+		return (size_t)((*next)++ % t->nrows);
 	}
 }
 

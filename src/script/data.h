@@ -33,7 +33,6 @@ struct data_table {
 	size_t		*len;		/* and lengths */
 	size_t		 nrows;
 	enum data_order	 order;
-	uint64_t	 next;		/* DATA_SEQUENTIAL: the next row */
 };
 
 /* Parse CSV text; NULL with "name:line:col: expected X, got Y" in err.
@@ -47,9 +46,11 @@ struct data_table *data_load(const char *path, char *err, size_t errlen);
 void data_free(struct data_table *t);
 /* Index of column name, or -1. */
 int data_column(const struct data_table *t, const char *name);
-/* The row connection number conn (1-based) uses, per t->order; rng is the
- * connection's PRNG state (DATA_RANDOM). */
-size_t data_pick(struct data_table *t, uint64_t conn, uint64_t *rng);
+/* The row connection number conn (1-based) uses, per t->order; *next is
+ * the run's sequential counter (DATA_SEQUENTIAL), rng the connection's
+ * PRNG state (DATA_RANDOM). */
+size_t data_pick(const struct data_table *t, uint64_t conn, uint64_t *next,
+    uint64_t *rng);
 /* The bytes of one field (NUL-terminated; *len excludes the NUL). */
 const unsigned char *data_cell(const struct data_table *t, size_t row,
     size_t col, size_t *len);

@@ -151,6 +151,21 @@ lex_error(struct lexer *lx, size_t off, const char *hint, const char *fmt, ...)
 	return -1;
 }
 
+int
+lex_error_at(struct lexer *lx, unsigned lineno, unsigned col,
+    const char *hint, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(lx->err, lx->errlen, "%s:%u:%u: %s%s%s", lx->name, lineno, col,
+	    msg, hint != NULL ? "\nhint: " : "", hint != NULL ? hint : "");
+	return -1;
+}
+
 /* Describe what stands at offset off for a "got ..." message. */
 const char *
 lex_got(const struct lexer *lx, size_t off, char *out, size_t outlen)

@@ -61,6 +61,10 @@ struct lexer {
  * lx->err for the fault at line offset off; returns -1. */
 int lex_error(struct lexer *lx, size_t off, const char *hint,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* As lex_error, for a fault on an earlier line at a known column. */
+int lex_error_at(struct lexer *lx, unsigned lineno, unsigned col,
+    const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Column (1-based, in UTF-8 characters) of line offset off. */
 unsigned lex_col(const struct lexer *lx, size_t off);
 /* Describe what stands at off for a "got ..." message ('word', end of

@@ -594,6 +594,163 @@ path_ok(const char *s)
 	return 1;
 }
 
+static struct step *open_block(struct parser *p, enum step_kind k);
+static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
+static int parse_at_brace(struct parser *p);
+
+/* Read a variable name a step sets: letters, digits and `_`, at most
+ * VARS_MAX_NAME, not a built-in; a new string in *out. */
+static int
+parse_var_name(struct parser *p, char **out)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	char got[96];
+	size_t wl, at, i;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_need_word(lx, "a variable name", &w, &wl) == -1)
+		return -1;
+	for (i = 0; i < wl; i++)
+		if (!(isalpha((unsigned char)w[i]) || w[i] == '_' ||
+		    (i > 0 && isdigit((unsigned char)w[i]))))
+			break;
+	if (i < wl || wl > VARS_MAX_NAME || lex_word_is(w, wl, "conn") ||
+	    lex_word_is(w, wl, "seq") || lex_word_is(w, wl, "rand") ||
+	    lex_word_is(w, wl, "row"))
+		return lex_error(lx, at, "names are letters, digits and _, at "
+		    "most 32, not conn, seq, rand or row", "expected a variable "
+		    "name, got %s", lex_got(lx, at, got, sizeof(got)));
+	*out = xstrndup(w, wl);
+	return 0;
+}
+
+/* Read the rest of the line (up to a comment) as an expression, compile
+ * it and check the names it reads. what names it in errors. */
+static int
+parse_expr(struct parser *p, const char *what, struct expr **out)
+{
+	struct lexer *lx = &p->lx;
+	char msg[300], hint[160];
+	size_t start, end, off;
+	int q = 0;
+
+	lex_skip_ws(lx);
+	start = end = lx->pos;
+	while (end < lx->linelen) {
+		char c = lx->line[end];
+
+		if (q && c == '\\' && end + 1 < lx->linelen)
+			end++;
+		else if (c == '"')
+			q = !q;
+		else if (!q && c == '#' && (lx->line[end - 1] == ' ' ||
+		    lx->line[end - 1] == '\t'))
+			break;
+		end++;
+	}
+	while (end > start && (lx->line[end - 1] == ' ' ||
+	    lx->line[end - 1] == '\t'))
+		end--;
+	if (end == start) {
+		snprintf(hint, sizeof(hint), "as in: set n 5, if n > 3, repeat "
+		    "until status == \"done\"");
+		return lex_error(lx, start, hint, "expected %s, got end of "
+		    "line", what);
+	}
+	if (expr_compile(lx->line + start, end - start, out, msg, sizeof(msg),
+	    &off) == -1)
+		return lex_error(lx, start + off, "operators: + - * / % .. == != "
+		    "< <= > >= && || !; functions: len int str hex upper lower "
+		    "substr now_ms randint choice randstr", "%s", msg);
+	lx->pos = end;
+	return check_expr(p, *out, start);
+}
+
+/* `set NAME EXPR`. */
+static int
+parse_set(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct step *st;
+	const char *w, *eq;
+	size_t at, wl;
+
+	if ((st = new_step(p, STEP_SET)) == NULL)
+		return -1;
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_word(lx, &w, &wl) && (eq = memchr(w, '=', wl)) != NULL)
+		return lex_error(lx, at + (size_t)(eq - w), "write set NAME EXPR "
+		    "with blanks between, as in: set x 5", "expected a blank "
+		    "between the name and the expression, got '='");
+	lx->pos = at;
+	if (parse_var_name(p, &st->u.set.name) == -1 ||
+	    parse_expr(p, "an expression after the name", &st->u.set.e) == -1)
+		return -1;
+	check_define(p, st->u.set.name);
+	return 0;
+}
+
+/* `if EXPR` ... [`else` ...] `end`. */
+static int
+parse_if(struct parser *p)
+{
+	struct step *st;
+
+	if ((st = open_block(p, STEP_IF)) == NULL)
+		return -1;
+	return parse_expr(p, "a condition", &st->u.cond.e);
+}
+
+/* `else`: the other branch of the innermost if. */
+static int
+parse_else(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct step *open, *st;
+	size_t oi;
+
+	if (p->depth == 0 || p->sc->steps[p->stack[p->depth - 1]].kind !=
+	    STEP_IF)
+		return lex_error(lx, 0, "else belongs to an if: if COND ... "
+		    "else ... end", "expected 'else' only inside an if, got "
+		    "it elsewhere");
+	oi = p->stack[p->depth - 1];
+	open = &p->sc->steps[oi];
+	if (open->jump != 0)
+		return lex_error(lx, 0, "one else per if", "expected 'end', got "
+		    "a second 'else'");
+	if ((st = new_step(p, STEP_ELSE)) == NULL)
+		return -1;
+	st->depth = p->depth - 1;
+	open = &p->sc->steps[oi];
+	open->jump = p->sc->nsteps - 1;		/* false: past the else */
+	check_block_else(p, p->depth - 1);
+	return lex_need_eol(lx, "end of line after else");
+}
+
+/* `break`: leave the innermost repeat. */
+static int
+parse_break(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct step *st;
+	unsigned d;
+
+	for (d = p->depth; d > 0; d--)
+		if (p->sc->steps[p->stack[d - 1]].kind == STEP_REPEAT)
+			break;
+	if (d == 0)
+		return lex_error(lx, 0, "break leaves a repeat block", "expected "
+		    "'break' only inside a repeat, got it outside one");
+	if ((st = new_step(p, STEP_BREAK)) == NULL)
+		return -1;
+	st->jump = p->stack[d - 1];
+	return lex_need_eol(lx, "end of line after break");
+}
+
 /* `capture NAME regex "..."`, `capture NAME json PATH`, `... header PATH`. */
 static int
 parse_capture(struct parser *p)
@@ -609,21 +766,8 @@ parse_capture(struct parser *p)
 	if ((st = new_step(p, STEP_CAPTURE)) == NULL)
 		return -1;
 	c = &st->u.capture;
-	lex_skip_ws(lx);
-	at = lx->pos;
-	if (lex_need_word(lx, "a variable name", &w, &wl) == -1)
+	if (parse_var_name(p, &c->name) == -1)
 		return -1;
-	for (i = 0; i < wl; i++)
-		if (!(isalpha((unsigned char)w[i]) || w[i] == '_' ||
-		    (i > 0 && isdigit((unsigned char)w[i]))))
-			break;
-	if (i < wl || wl > VARS_MAX_NAME || lex_word_is(w, wl, "conn") ||
-	    lex_word_is(w, wl, "seq") || lex_word_is(w, wl, "rand"))
-		return lex_error(lx, at,
-		    "names are letters, digits and _, at most 32, "
-		    "not conn, seq or rand", "expected a variable name, got %s",
-		    lex_got(lx, at, got, sizeof(got)));
-	c->name = xstrndup(w, wl);
 	lex_skip_ws(lx);
 	at = lx->pos;
 	if (lex_need_word(lx, "regex, json or header", &w, &wl) == -1)
@@ -656,28 +800,56 @@ parse_capture(struct parser *p)
 	}
 	if (lex_need_eol(lx, "end of line after the capture") == -1)
 		return -1;
-	for (i = 0; i < p->ncaptures; i++)
-		if (strcmp(p->captures[i], c->name) == 0)
-			return 0;
-	if (p->ncaptures == PARSER_MAX_CAPTURES)
-		return lex_error(lx, 0, NULL,
-		    "expected at most %d capture names, got "
-		    "more", PARSER_MAX_CAPTURES);
-	p->captures[p->ncaptures++] = xstrdup(c->name);
+	check_define(p, c->name);
 	return 0;
 }
 
-/* `wait D`. */
+/* `wait D`, `wait ${MS}`, `wait uniform D1 D2`, `wait exponential MEAN`,
+ * `wait normal MEAN SD`: think time, each draw bounded by
+ * SCENARIO_MAX_SECONDS. */
 static int
 parse_wait(struct parser *p)
 {
+	static const char *const dists[] = { "uniform", "exponential",
+	    "normal", NULL };
 	struct lexer *lx = &p->lx;
 	struct step *st;
+	const char *w;
+	size_t wl, at;
+	int k;
 
-	if ((st = new_step(p, STEP_WAIT)) == NULL ||
-	    lex_duration(lx, "a duration", &st->u.wait.seconds) == -1)
+	if ((st = new_step(p, STEP_WAIT)) == NULL)
 		return -1;
-	return lex_need_eol(lx, "end of line after the duration");
+	if (parse_at_brace(p)) {
+		if (parse_brace_expr(p, lx->pos, &st->u.wait.e) == -1)
+			return -1;
+		return lex_need_eol(lx, "end of line after the wait (an "
+		    "expression gives milliseconds)");
+	}
+	at = lx->pos;
+	lx->pos = at;
+	for (k = 0; k < 3 && !(lex_word(lx, &w, &wl) &&
+	    lex_word_is(w, wl, dists[k])); k++)
+		lx->pos = at;
+	if (k == 3) {
+		lx->pos = at;
+		st->u.wait.dist = WAIT_FIXED;
+		if (lex_duration(lx, "a duration", &st->u.wait.a) == -1)
+			return -1;
+		return lex_need_eol(lx, "end of line after the duration");
+	}
+	st->u.wait.dist = (enum wait_dist)(k + 1);
+	if (lex_duration(lx, k == 1 ? "a mean duration" : k == 0 ?
+	    "the shortest duration" : "a mean duration", &st->u.wait.a) == -1)
+		return -1;
+	if (k != 1 && lex_duration(lx, k == 0 ? "the longest duration" :
+	    "a standard deviation", &st->u.wait.b) == -1)
+		return -1;
+	if (k == 0 && st->u.wait.b < st->u.wait.a)
+		return lex_error(lx, at, "as in: wait uniform 10ms 50ms",
+		    "expected the longest duration after the shortest, got "
+		    "them the other way round");
+	return lex_need_eol(lx, "end of line after the durations");
 }
 
 /* Open a block step (repeat or merge). */
@@ -698,8 +870,118 @@ open_block(struct parser *p, enum step_kind k)
 	if ((st = new_step(p, k)) == NULL)
 		return NULL;
 	st->depth = p->depth;
+	check_block_open(p, p->depth);
 	p->stack[p->depth++] = p->sc->nsteps - 1;
 	return st;
+}
+
+/* The end of a repeat line: nothing, or `as NAME` (the round, 1, 2, ...). */
+static int
+parse_repeat_index(struct parser *p, struct step *st)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	size_t wl;
+
+	if (lex_at_eol(lx))
+		return 0;
+	if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "as"))
+		return lex_need_eol(lx, "'as NAME' or end of line after repeat");
+	if (parse_var_name(p, &st->u.repeat.index) == -1)
+		return -1;
+	check_define(p, st->u.repeat.index);
+	return lex_need_eol(lx, "end of line after the index name");
+}
+
+/* Read `${EXPR}` at line offset at (on the '$'): the expression up to the
+ * first '}' outside a string, compiled and checked; pos moves past it. */
+static int
+parse_brace_expr(struct parser *p, size_t at, struct expr **out)
+{
+	struct lexer *lx = &p->lx;
+	char msg[300];
+	size_t i, off;
+	int q = 0;
+
+	for (i = at + 2; i < lx->linelen && (q || lx->line[i] != '}'); i++) {
+		if (q && lx->line[i] == '\\')
+			i++;
+		else if (lx->line[i] == '"')
+			q = !q;
+	}
+	if (i >= lx->linelen)
+		return lex_error(lx, at, NULL, "expected '}' to close '${', got "
+		    "end of line");
+	if (expr_compile(lx->line + at + 2, i - at - 2, out, msg, sizeof(msg),
+	    &off) == -1)
+		return lex_error(lx, at + 2 + off, NULL, "%s", msg);
+	lx->pos = i + 1;
+	return check_expr(p, *out, at + 2);
+}
+
+/* Say whether the next token is a `${...}` expression. */
+static int
+parse_at_brace(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+
+	lex_skip_ws(lx);
+	return lx->pos + 1 < lx->linelen && lx->line[lx->pos] == '$' &&
+	    lx->line[lx->pos + 1] == '{';
+}
+
+/* `repeat ${EXPR} [as NAME]`: the count is computed when the loop starts. */
+static int
+parse_repeat_expr(struct parser *p, struct step *st, size_t at)
+{
+	if (parse_brace_expr(p, at, &st->u.repeat.count_e) == -1)
+		return -1;
+	return parse_repeat_index(p, st);
+}
+
+/* `repeat until EXPR [max N]` ... `end`: the body runs, then the
+ * condition is checked (it may read what the body set), at most N rounds
+ * (default SCENARIO_UNTIL_MAX) before the step fails. The condition is
+ * compiled now and its names checked at the `end`. */
+static int
+parse_repeat_until(struct parser *p, struct step *st)
+{
+	struct lexer *lx = &p->lx;
+	const char *m;
+	char msg[300];
+	size_t start = lx->pos, end, off;
+	uint64_t v;
+
+	st->u.repeat.max = SCENARIO_UNTIL_MAX;
+	lex_skip_ws(lx);
+	start = lx->pos;
+	end = lx->linelen;
+	for (m = lx->line + start; (m = memmem(m, (size_t)(lx->line +
+	    lx->linelen - m), " max ", 5)) != NULL; m++)
+		end = (size_t)(m - lx->line);
+	if (end < lx->linelen) {
+		lx->pos = end + 5;
+		if (lex_uint(lx, "a maximum number of rounds", SCENARIO_MAX_COUNT,
+		    &v) == -1)
+			return -1;
+		if (v == 0)
+			return lex_error(lx, end + 5, NULL, "expected at least 1 "
+			    "round, got 0");
+		st->u.repeat.max = v;
+		if (lex_need_eol(lx, "end of line after max N") == -1)
+			return -1;
+	}
+	if (end == start)
+		return lex_error(lx, start, "as in: repeat until state == "
+		    "\"done\" max 50", "expected a condition, got end of line");
+	if (expr_compile(lx->line + start, end - start, &st->u.repeat.until,
+	    msg, sizeof(msg), &off) == -1)
+		return lex_error(lx, start + off, NULL, "%s", msg);
+	st->u.repeat.until_col = lex_col(lx, start);
+	st->u.repeat.count = 0;
+	if (end == lx->linelen)
+		lx->pos = end;
+	return 0;
 }
 
 /* `repeat N` or `repeat D` ... `end`. */
@@ -716,6 +998,11 @@ parse_repeat(struct parser *p)
 		return -1;
 	lex_skip_ws(lx);
 	save = lx->pos;
+	if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "until"))
+		return parse_repeat_until(p, st);
+	lx->pos = save;
+	if (parse_at_brace(p))
+		return parse_repeat_expr(p, st, save);
 	if (lex_need_word(lx, "a count or a duration", &w, &wl) == -1)
 		return -1;
 	/* The word is not NUL-terminated: the last line of a file without
@@ -732,7 +1019,7 @@ parse_repeat(struct parser *p)
 		    "as in: repeat 3, or repeat 5s (a positive "
 		    "duration)", "expected a count or a duration, got %s",
 		    lex_got(lx, save, got, sizeof(got)));
-	return lex_need_eol(lx, "end of line after repeat");
+	return parse_repeat_index(p, st);
 }
 
 /* `merge` ... `end`: the sends inside go out in one write. */
@@ -765,13 +1052,25 @@ parse_end(struct parser *p)
 		return lex_error(lx, 0,
 		    "put one or more sends between merge and end",
 		    "expected a send inside merge, got 'end'");
+	open = &p->sc->steps[oi];
+	if (open->kind == STEP_REPEAT && open->u.repeat.until != NULL &&
+	    check_expr_at(p, open->u.repeat.until, open->line,
+	    open->u.repeat.until_col) == -1)
+		return -1;
 	if ((st = new_step(p, STEP_END)) == NULL)
 		return -1;
 	p->depth--;
 	open = &p->sc->steps[oi];
-	open->jump = p->sc->nsteps - 1;
+	if (open->kind == STEP_IF && open->jump != 0)
+		p->sc->steps[open->jump].jump = p->sc->nsteps - 1; /* else */
+	else
+		open->jump = p->sc->nsteps - 1;
 	st->jump = oi;
 	st->depth = p->depth;
+	check_block_end(p, p->depth, open->kind == STEP_IF,
+	    open->kind == STEP_MERGE || (open->kind == STEP_REPEAT &&
+	    (open->u.repeat.until != NULL || open->u.repeat.seconds > 0 ||
+	    (open->u.repeat.count_e == NULL && open->u.repeat.count > 0))));
 	if (open->kind == STEP_MERGE)
 		p->in_merge = 0;
 	return lex_need_eol(lx, "end of line after end");
@@ -816,6 +1115,8 @@ static const struct directive {
 	{ "wait", parse_wait }, { "repeat", parse_repeat },
 	{ "merge", parse_merge }, { "end", parse_end },
 	{ "close", parse_close_step }, { "shutdown", parse_shutdown_step },
+	{ "set", parse_set }, { "if", parse_if }, { "else", parse_else },
+	{ "break", parse_break },
 	{ NULL, NULL }
 };
 
@@ -940,8 +1241,7 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 	}
 	if (rc == 0)
 		rc = check_headers(&p);
-	for (i = 0; i < p.ncaptures; i++)
-		free(p.captures[i]);
+	check_free(&p);
 	if (rc == -1) {
 		scenario_free(p.sc);
 		return NULL;
@@ -1005,6 +1305,21 @@ scenario_free(struct scenario *sc)
 				free(st->u.expect.pattern);
 			}
 			break;
+		case STEP_SET:
+			free(st->u.set.name);
+			expr_free(st->u.set.e);
+			break;
+		case STEP_IF:
+			expr_free(st->u.cond.e);
+			break;
+		case STEP_REPEAT:
+			expr_free(st->u.repeat.count_e);
+			expr_free(st->u.repeat.until);
+			free(st->u.repeat.index);
+			break;
+		case STEP_WAIT:
+			expr_free(st->u.wait.e);
+			break;
 		case STEP_CAPTURE:
 			free(st->u.capture.name);
 			free(st->u.capture.path);
@@ -1018,6 +1333,10 @@ scenario_free(struct scenario *sc)
 		}
 	}
 	free(sc->steps);
+	for (i = 0; i < sc->nasserts; i++)
+		free(sc->asserts[i].text);
+	free(sc->asserts);
+	data_free(sc->data);
 	free(sc->path);
 	free(sc->dir);
 	free(sc->name);
@@ -1039,6 +1358,10 @@ step_kind_name(enum step_kind k)
 	case STEP_END: return "end";
 	case STEP_CLOSE: return "close";
 	case STEP_SHUTDOWN: return "shutdown";
+	case STEP_SET: return "set";
+	case STEP_IF: return "if";
+	case STEP_ELSE: return "else";
+	case STEP_BREAK: return "break";
 	}
 	return "?";
 }

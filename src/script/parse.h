@@ -1,11 +1,10 @@
 /* The parser's state, shared by parse.c (directives to steps) and check.c
- * (names and codec fields). Internal to src/script/. */
+ * (names set on every path, codec fields). Internal to src/script/. */
 #ifndef SB_PARSE_H
 #define SB_PARSE_H
+#include "expr.h"
 #include "lex.h"
 #include "scenario.h"
-
-#define PARSER_MAX_CAPTURES	256
 
 /* Parser state for one file; lives on scenario_parse's stack. */
 struct parser {
@@ -15,14 +14,40 @@ struct parser {
 	unsigned	 depth;
 	int		 in_merge;
 	unsigned	 closed_at;	/* line of a top-level close, or 0 */
-	char		*captures[PARSER_MAX_CAPTURES];	/* names so far */
-	size_t		 ncaptures;
-	unsigned	 seen[8];	/* line of each setting, 0 if unset */
+	unsigned	 seen[10];	/* line of each setting, 0 if unset */
+	/* The checker's view: the names set on every path to this line,
+	 * and per open block how many were set when it opened and, for an
+	 * if with an else, the names its true branch added. */
+	char		**defs;
+	size_t		 ndefs, capdefs;
+	size_t		 defs_at[SCENARIO_MAX_DEPTH];
+	char		**then_defs[SCENARIO_MAX_DEPTH];
+	size_t		 nthen[SCENARIO_MAX_DEPTH];
 };
 
-/* The lexer's check_name hook: a ${NAME} placeholder must name a variable
- * captured on an earlier line (arg is the struct parser). */
+/* The lexer's check_name hook: a ${...} placeholder (the last part of t)
+ * may only read names set on every path to this line (arg: the parser). */
 int check_var(void *arg, struct lexer *lx, const struct tmpl *t, size_t off);
+/* Every name expression e reads is set on every path here; e's source
+ * starts at line offset off (for the error's column). */
+int check_expr(struct parser *p, const struct expr *e, size_t off);
+/* The same for an expression on an earlier line, starting at column col
+ * (a `repeat until` condition, checked at its `end`). */
+int check_expr_at(struct parser *p, const struct expr *e, unsigned lineno,
+    unsigned col);
+/* Say whether name is set on every path here (built-ins and data
+ * columns included). */
+int check_is_set(const struct parser *p, const char *name);
+/* Name is set from here on (capture, set, a loop index). */
+void check_define(struct parser *p, const char *name);
+/* Block bookkeeping: the block at depth d opened; its if reached its
+ * else; it ended, keeping what its body set only when the body surely ran
+ * (body_ran: a repeat of a literal count >= 1, or repeat until). */
+void check_block_open(struct parser *p, unsigned d);
+void check_block_else(struct parser *p, unsigned d);
+void check_block_end(struct parser *p, unsigned d, int is_if, int body_ran);
+/* Free the checker's lists. */
+void check_free(struct parser *p);
 /* After the whole file: steps that need a codec header have one. */
 int check_headers(struct parser *p);
 

@@ -6,6 +6,7 @@
 #include "conn.h"
 #include "match.h"
 #include "pool.h"
+#include "rand.h"
 #include "runner.h"
 #include "server.h"
 #include "service.h"
@@ -40,6 +41,7 @@ struct runner {
 	uint64_t		 finished;
 	uint64_t		 generation;	/* bumped by runner_restart */
 	uint64_t		 seed;
+	uint64_t		 data_next;	/* sequential data rows */
 	char			 target[160];
 	void			(*done_cb)(struct runner *, void *);
 	void			*done_arg;
@@ -58,6 +60,7 @@ struct rconn {
 	int			 failed;
 	uint64_t		 rep_left[SCENARIO_MAX_DEPTH];
 	double			 rep_until[SCENARIO_MAX_DEPTH];
+	uint64_t		 rep_round[SCENARIO_MAX_DEPTH];
 	double			 t_sent;	/* last send, for latency */
 	struct buf		 pending;	/* raw stream not yet matched */
 	struct buf		 out;		/* merge block or chunked send */
@@ -124,6 +127,11 @@ rc_make(void *arg, uint64_t n)
 	buf_init(&rc->pending);
 	buf_init(&rc->out);
 	vars_init(&rc->vars, rc->n + 1, r->seed ^ (n * 0x9e3779b97f4a7c15ULL));
+	if (r->sc->data != NULL) {
+		rc->vars.data = r->sc->data;
+		rc->vars.row = data_pick(r->sc->data, rc->n + 1, &r->data_next,
+		    &rc->vars.rng);
+	}
 	return rc;
 }
 
@@ -222,42 +230,242 @@ rc_send(struct conn *c, struct rconn *rc, const struct step *st)
 	return 0;
 }
 
-/* Enter or leave a block at pc; 0 to keep going. */
+/* Evaluate e on this connection into *v; 0, or -1 with the connection
+ * failed on a runtime error (overflow, division by zero, unset name). */
+static int
+rc_eval(struct conn *c, struct rconn *rc, const struct expr *e,
+    struct value *v)
+{
+	struct expr_env env = { vars_lookup, &rc->vars, &rc->vars.rng };
+	char err[300], text[360];
+
+	if (expr_eval(e, &env, v, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(text, sizeof(text), "runtime error: %s", err);
+	rc_fail(c, text);
+	return -1;
+}
+
+/* Evaluate e as an integer; 0, or -1 with the connection failed. */
+static int
+rc_eval_int(struct conn *c, struct rconn *rc, const struct expr *e,
+    const char *what, int64_t *out)
+{
+	struct value v;
+	struct buf b;
+	char *end, text[200];
+	long long n;
+
+	if (rc_eval(c, rc, e, &v) == -1)
+		return -1;
+	if (v.type == VAL_INT) {
+		*out = v.i;
+		return 0;
+	}
+	buf_init(&b);
+	value_render(&v, &b);
+	buf_append(&b, "", 1);
+	n = strtoll((const char *)buf_data(&b), &end, 10);
+	if (*end == '\0' && buf_len(&b) > 1) {
+		*out = n;
+		buf_free(&b);
+		value_free(&v);
+		return 0;
+	}
+	snprintf(text, sizeof(text), "runtime error: %s needs an integer, got "
+	    "\"%.60s\"", what, (const char *)buf_data(&b));
+	buf_free(&b);
+	value_free(&v);
+	rc_fail(c, text);
+	return -1;
+}
+
+/* Set a repeat's `as NAME` index to round. */
 static void
-rc_block(struct rconn *rc, const struct step *st)
+rc_set_index(struct rconn *rc, const struct step *open, uint64_t round)
+{
+	char num[24];
+
+	if (open->u.repeat.index == NULL)
+		return;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)round);
+	vars_set(&rc->vars, open->u.repeat.index, num, strlen(num));
+}
+
+/* Enter a repeat: work out its rounds; 0, or -1 with the conn failed. */
+static int
+rc_repeat_enter(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	uint64_t count = st->u.repeat.count;
+	int64_t n;
+	char text[160];
+
+	if (st->u.repeat.count_e != NULL) {
+		if (rc_eval_int(c, rc, st->u.repeat.count_e, "a repeat count",
+		    &n) == -1)
+			return -1;
+		if (n < 0 || (uint64_t)n > SCENARIO_MAX_COUNT) {
+			snprintf(text, sizeof(text), "runtime error: a repeat "
+			    "count of %lld (expected 0 to %llu)", (long long)n,
+			    (unsigned long long)SCENARIO_MAX_COUNT);
+			rc_fail(c, text);
+			return -1;
+		}
+		count = (uint64_t)n;
+	}
+	if (st->u.repeat.until != NULL)
+		count = st->u.repeat.max;
+	rc->rep_left[st->depth] = count;
+	rc->rep_round[st->depth] = 1;
+	rc->rep_until[st->depth] = st->u.repeat.seconds > 0 ?
+	    now_mono() + st->u.repeat.seconds : 0;
+	if (count == 0 && st->u.repeat.seconds <= 0) {
+		rc->pc = st->jump + 1;	/* repeat 0: skip */
+		return 0;
+	}
+	rc_set_index(rc, st, 1);
+	rc->pc++;
+	return 0;
+}
+
+/* The END of a repeat: another round, or on past it. */
+static int
+rc_repeat_end(struct conn *c, struct rconn *rc, const struct step *st,
+    const struct step *open)
+{
+	struct value v;
+	char text[200];
+	int again, done;
+
+	if (open->u.repeat.until != NULL) {
+		if (rc_eval(c, rc, open->u.repeat.until, &v) == -1)
+			return -1;
+		done = value_truthy(&v);
+		value_free(&v);
+		if (!done && --rc->rep_left[open->depth] == 0) {
+			snprintf(text, sizeof(text), "repeat until: the condition "
+			    "is still false after %llu rounds (raise 'max N')",
+			    (unsigned long long)open->u.repeat.max);
+			rc->pc = st->jump;	/* report the repeat line */
+			rc_fail(c, text);
+			return -1;
+		}
+		again = !done;
+	} else if (open->u.repeat.seconds > 0)
+		again = now_mono() < rc->rep_until[open->depth];
+	else
+		again = --rc->rep_left[open->depth] > 0;
+	if (!again) {
+		rc->pc++;
+		return 0;
+	}
+	rc_set_index(rc, open, ++rc->rep_round[open->depth]);
+	rc->pc = st->jump + 1;
+	return 0;
+}
+
+/* Blocks and jumps: repeat, merge, if, else, break, end. 0 to keep
+ * going, -1 when the connection failed. */
+static int
+rc_control(struct conn *c, struct rconn *rc, const struct step *st)
 {
 	const struct scenario *sc = rc->r->sc;
+	const struct step *open;
+	struct value v;
+	int truth;
 
-	if (st->kind == STEP_REPEAT) {
-		rc->rep_left[st->depth] = st->u.repeat.count;
-		rc->rep_until[st->depth] = st->u.repeat.seconds > 0 ?
-		    now_mono() + st->u.repeat.seconds : 0;
-		if (st->u.repeat.count == 0 && st->u.repeat.seconds <= 0)
-			rc->pc = st->jump + 1;	/* repeat 0: skip */
-		else
-			rc->pc++;
-		return;
-	}
-	if (st->kind == STEP_MERGE) {
+	switch (st->kind) {
+	case STEP_REPEAT:
+		return rc_repeat_enter(c, rc, st);
+	case STEP_MERGE:
 		rc->merging = 1;
 		buf_reset(&rc->out);
 		rc->pc++;
-		return;
+		return 0;
+	case STEP_IF:
+		if (rc_eval(c, rc, st->u.cond.e, &v) == -1)
+			return -1;
+		truth = value_truthy(&v);
+		value_free(&v);
+		rc->pc = truth ? rc->pc + 1 : st->jump + 1;
+		return 0;
+	case STEP_ELSE:
+		rc->pc = st->jump + 1;
+		return 0;
+	case STEP_BREAK:
+		rc->pc = sc->steps[st->jump].jump + 1;
+		return 0;
+	default:
+		break;
 	}
 	/* STEP_END: close its block. */
-	const struct step *open = &sc->steps[st->jump];
-
+	open = &sc->steps[st->jump];
 	if (open->kind == STEP_MERGE) {
 		rc->merging = 0;
 		rc->pc++;
-		return;
+		return 0;
 	}
-	if (open->u.repeat.seconds > 0 ?
-	    now_mono() < rc->rep_until[open->depth] :
-	    --rc->rep_left[open->depth] > 0)
-		rc->pc = st->jump + 1;
-	else
+	if (open->kind == STEP_IF) {
 		rc->pc++;
+		return 0;
+	}
+	return rc_repeat_end(c, rc, st, open);
+}
+
+/* `set NAME EXPR`: store the value's bytes. */
+static int
+rc_set(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	struct value v;
+	struct buf b;
+	char text[160];
+	int rc2;
+
+	if (rc_eval(c, rc, st->u.set.e, &v) == -1)
+		return -1;
+	buf_init(&b);
+	value_render(&v, &b);
+	value_free(&v);
+	rc2 = vars_set(&rc->vars, st->u.set.name, buf_data(&b), buf_len(&b));
+	buf_free(&b);
+	if (rc2 == -1) {
+		snprintf(text, sizeof(text), "set %s: more than %d variables, or "
+		    "a value over %d bytes", st->u.set.name, VARS_MAX,
+		    VARS_MAX_VALUE);
+		rc_fail(c, text);
+		return -1;
+	}
+	rc->pc++;
+	return 0;
+}
+
+/* How long a `wait` sleeps, in seconds; -1 with the conn failed. */
+static double
+rc_wait_seconds(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	uint64_t *g = &rc->vars.rng;
+	int64_t ms;
+
+	switch (st->u.wait.dist) {
+	case WAIT_UNIFORM:
+		return rand_uniform(g, st->u.wait.a, st->u.wait.b,
+		    SCENARIO_MAX_SECONDS);
+	case WAIT_EXPONENTIAL:
+		return rand_exponential(g, st->u.wait.a, SCENARIO_MAX_SECONDS);
+	case WAIT_NORMAL:
+		return rand_normal(g, st->u.wait.a, st->u.wait.b,
+		    SCENARIO_MAX_SECONDS);
+	default:
+		break;
+	}
+	if (st->u.wait.e == NULL)
+		return st->u.wait.a;
+	if (rc_eval_int(c, rc, st->u.wait.e, "a wait (milliseconds)", &ms) == -1)
+		return -1;
+	if (ms < 0)
+		ms = 0;
+	return (double)ms / 1000.0 > SCENARIO_MAX_SECONDS ?
+	    SCENARIO_MAX_SECONDS : (double)ms / 1000.0;
 }
 
 /* How long an expect waits: --timeout overrides every expect's wait, but
@@ -338,7 +546,15 @@ rc_advance(struct conn *c)
 			break;
 		case STEP_MERGE:
 		case STEP_REPEAT:
-			rc_block(rc, st);
+		case STEP_IF:
+		case STEP_ELSE:
+		case STEP_BREAK:
+			if (rc_control(c, rc, st) == -1)
+				return;
+			break;
+		case STEP_SET:
+			if (rc_set(c, rc, st) == -1)
+				return;
 			break;
 		case STEP_END:
 			if (sc->steps[st->jump].kind == STEP_MERGE &&
@@ -349,7 +565,8 @@ rc_advance(struct conn *c)
 				    buf_len(&rc->out));
 				buf_reset(&rc->out);
 			}
-			rc_block(rc, st);
+			if (rc_control(c, rc, st) == -1)
+				return;
 			break;
 		case STEP_EXPECT:
 			rc->wait = RC_EXPECT;
@@ -392,11 +609,15 @@ rc_advance(struct conn *c)
 			buf_free(&why);
 			rc->pc++;
 			break;
-		case STEP_WAIT:
+		case STEP_WAIT: {
+			double secs = rc_wait_seconds(c, rc, st);
+
+			if (secs < 0)
+				return;
 			rc->wait = RC_WAIT;
-			conn_timer(c, st->u.wait.seconds > 0 ?
-			    st->u.wait.seconds : RUNNER_YIELD);
+			conn_timer(c, secs > 0 ? secs : RUNNER_YIELD);
 			return;
+		}
 		case STEP_CLOSE:
 			rc_finish(c);
 			return;

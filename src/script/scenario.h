@@ -7,6 +7,8 @@
 #include <regex.h>
 #include "codec.h"
 #include "service.h"
+#include "data.h"
+#include "expr.h"
 #include "template.h"
 
 #define SCENARIO_MAX_FILE	(4 * 1024 * 1024)	/* bytes in a scenario file */
@@ -17,6 +19,7 @@
 #define SCENARIO_MAX_CONNS	1000000
 #define SCENARIO_MAX_COUNT	1000000000ULL	/* repeat, length, chunk */
 #define SCENARIO_MAX_SECONDS	604800.0	/* any duration: one week */
+#define SCENARIO_UNTIL_MAX	1000	/* default bound of `repeat until` */
 
 enum step_kind {
 	STEP_SEND,	/* render send.body, encode, write (see tmpl_send) */
@@ -27,7 +30,21 @@ enum step_kind {
 	STEP_MERGE,	/* block start; its sends go out in one write */
 	STEP_END,	/* block end; jump = index of its REPEAT or MERGE */
 	STEP_CLOSE,	/* close the connection; the script ends here */
-	STEP_SHUTDOWN	/* shutdown(SHUT_WR): half-close the write side */
+	STEP_SHUTDOWN,	/* shutdown(SHUT_WR): half-close the write side */
+	STEP_SET,	/* set.name = the value of set.e */
+	STEP_IF,	/* block start; false: go to jump + 1 (past its ELSE,
+			   or its END) */
+	STEP_ELSE,	/* reached from the true branch: go to jump + 1 (past
+			   the END) */
+	STEP_BREAK	/* leave the loop whose REPEAT is at jump */
+};
+
+/* How long a `wait` sleeps. */
+enum wait_dist {
+	WAIT_FIXED,		/* wait.a seconds, or wait.e if set */
+	WAIT_UNIFORM,		/* uniform in [a, b] */
+	WAIT_EXPONENTIAL,	/* exponential with mean a */
+	WAIT_NORMAL		/* normal with mean a and deviation b */
 };
 
 enum expect_kind {
@@ -95,12 +112,28 @@ struct step {
 		struct step_expect	 expect;
 		struct step_capture	 capture;
 		struct {
-			double	 seconds;
+			enum wait_dist dist;
+			double	 a, b;		/* seconds, as dist says */
+			struct expr *e;		/* WAIT_FIXED from an expression
+						   (milliseconds), or NULL */
 		}			 wait;
 		struct {
 			uint64_t count;		/* iterations, or 0 if timed */
 			double	 seconds;	/* > 0: loop for this long */
+			struct expr *count_e;	/* count from an expression */
+			struct expr *until;	/* do ... until this holds */
+			uint64_t max;		/* until: at most this many
+						   rounds, then the step fails */
+			char	*index;		/* `as NAME`: 1, 2, ... */
+			unsigned until_col;	/* the condition's column */
 		}			 repeat;
+		struct {
+			char	*name;
+			struct expr *e;
+		}			 set;
+		struct {
+			struct expr *e;
+		}			 cond;		/* STEP_IF */
 	} u;
 };
 
@@ -147,6 +180,7 @@ struct scenario {
 	size_t		 max_frame;	/* default CODEC_MAX_FRAME_DEFAULT */
 	struct step	*steps;
 	size_t		 nsteps;
+	struct data_table *data;	/* `data FILE.csv`, or NULL */
 	struct scenario_assert *asserts;	/* in file order */
 	size_t		 nasserts;
 };

@@ -26,6 +26,7 @@ tmpl_free(struct tmpl *t)
 	for (i = 0; i < t->nparts; i++) {
 		free(t->parts[i].lit);
 		free(t->parts[i].name);
+		expr_free(t->parts[i].expr);
 	}
 	free(t->parts);
 	free(t);
@@ -80,6 +81,40 @@ tmpl_name_char(int c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
+/* Add the placeholder ${EXPR} at s: everything up to the first '}' outside
+ * a string is an expression (expr.h). Bytes used, or -1 with err. */
+static ssize_t
+tmpl_add_expr(struct tmpl *t, const char *s, size_t n, int json_str,
+    char *err, size_t errlen)
+{
+	struct tmpl_part *tp;
+	struct expr *e;
+	size_t i, off;
+	char msg[256];
+	int q = 0;
+
+	for (i = 2; i < n && (q || s[i] != '}'); i++) {
+		if (q && s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			q = !q;
+	}
+	if (i >= n) {
+		snprintf(err, errlen, "expected '}' to close the placeholder, "
+		    "got end of text");
+		return -1;
+	}
+	if (expr_compile(s + 2, i - 2, &e, msg, sizeof(msg), &off) == -1) {
+		snprintf(err, errlen, "in '${...}' at offset %zu: %s", off, msg);
+		return -1;
+	}
+	tp = tmpl_push(t, TP_EXPR);
+	tp->expr = e;
+	tp->n = i + 1;
+	tp->json_str = json_str;
+	return (ssize_t)(i + 1);
+}
+
 ssize_t
 tmpl_add_placeholder(struct tmpl *t, const char *s, size_t n, int json_str,
     char *err, size_t errlen)
@@ -93,14 +128,15 @@ tmpl_add_placeholder(struct tmpl *t, const char *s, size_t n, int json_str,
 		return -1;
 	}
 	start = i;
-	if (i >= n || !tmpl_name_start(s[i])) {
-		snprintf(err, errlen, "expected a name after '${' (conn, seq, "
-		    "rand:N or a captured variable), got %s",
-		    i >= n ? "end of text" : "another character");
-		return -1;
+	if (i < n && tmpl_name_start(s[i])) {
+		/* A name, or row.COLUMN. */
+		while (i < n && (tmpl_name_char(s[i]) || (s[i] == '.' &&
+		    i + 1 < n && tmpl_name_start(s[i + 1]))))
+			i++;
 	}
-	while (i < n && tmpl_name_char(s[i]))
-		i++;
+	if (i == start || i >= n || (s[i] != '}' && !(i - start == 4 &&
+	    memcmp(s + start, "rand", 4) == 0 && s[i] == ':')))
+		return tmpl_add_expr(t, s, n, json_str, err, errlen);
 	nl = i - start;
 	if (nl > VARS_MAX_NAME) {
 		snprintf(err, errlen, "expected a name of at most %d characters, "
@@ -171,6 +207,8 @@ tmpl_part_srclen(const struct tmpl_part *tp)
 		return 8 + (size_t)snprintf(num, sizeof(num), "%zu", tp->n);
 	case TP_VAR:
 		return 3 + strlen(tp->name);
+	case TP_EXPR:
+		return tp->n;
 	case TP_LIT:
 		break;
 	}
@@ -221,6 +259,25 @@ tmpl_put(struct buf *out, const unsigned char *p, size_t n, int json_str)
 	buf_append(out, p + run, n - run);
 }
 
+/* Append the value of a ${EXPR} part. */
+static int
+tmpl_render_expr(const struct tmpl_part *tp, struct vars *vars,
+    struct buf *out, char *err, size_t errlen)
+{
+	struct expr_env env = { vars_lookup, vars, &vars->rng };
+	struct value v;
+	struct buf b;
+
+	if (expr_eval(tp->expr, &env, &v, err, errlen) == -1)
+		return -1;
+	buf_init(&b);
+	value_render(&v, &b);
+	tmpl_put(out, buf_data(&b), buf_len(&b), tp->json_str);
+	buf_free(&b);
+	value_free(&v);
+	return 0;
+}
+
 int
 tmpl_render(const struct tmpl *t, struct vars *vars, struct buf *out,
     char *err, size_t errlen)
@@ -256,14 +313,17 @@ tmpl_render(const struct tmpl *t, struct vars *vars, struct buf *out,
 			buf_commit(out, tp->n);
 			break;
 		case TP_VAR:
-			val = vars_get(vars, tp->name, &vl);
-			if (val == NULL) {
+			if (vars_lookup(vars, tp->name, &val, &vl) == -1) {
 				snprintf(err, errlen, "variable '%s' is not set "
 				    "(no capture has set it on this connection)",
 				    tp->name);
 				return -1;
 			}
 			tmpl_put(out, val, vl, tp->json_str);
+			break;
+		case TP_EXPR:
+			if (tmpl_render_expr(tp, vars, out, err, errlen) == -1)
+				return -1;
 			break;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include "buf.h"
 #include "codec.h"
+#include "expr.h"
 #include "vars.h"
 
 #define TMPL_MAX_RAND	4096		/* N in ${rand:N} */
@@ -19,7 +20,9 @@ enum tmpl_part_kind {
 	TP_CONN,	/* ${conn}: connection number, decimal */
 	TP_SEQ,		/* ${seq}: send sequence number, decimal */
 	TP_RAND,	/* ${rand:N}: N random lowercase hex digits */
-	TP_VAR		/* ${NAME}: a captured variable's bytes */
+	TP_VAR,		/* ${NAME}: a variable's bytes (row.COLUMN: the data
+			   file's field) */
+	TP_EXPR		/* ${EXPR}: an expression's value (expr.h) */
 };
 
 /* One piece of a template; owned by its struct tmpl. */
@@ -28,7 +31,8 @@ struct tmpl_part {
 	unsigned char	*lit;		/* TP_LIT */
 	size_t		 len;		/* TP_LIT */
 	char		*name;		/* TP_VAR */
-	size_t		 n;		/* TP_RAND */
+	size_t		 n;		/* TP_RAND; TP_EXPR: source length */
+	struct expr	*expr;		/* TP_EXPR */
 	int		 json_str;	/* inside a JSON string: escape value */
 };
 

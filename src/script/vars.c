@@ -85,3 +85,26 @@ vars_set_last(struct vars *v, const unsigned char *body, size_t body_len,
 		buf_append(&v->last_head, head, head_len);
 	v->has_last = 1;
 }
+
+int
+vars_lookup(void *arg, const char *name, const unsigned char **p, size_t *n)
+{
+	struct vars *v = arg;
+	int k;
+
+	if (strcmp(name, "conn") == 0 || strcmp(name, "seq") == 0) {
+		snprintf(v->scratch, sizeof(v->scratch), "%llu",
+		    (unsigned long long)(name[0] == 'c' ? v->conn : v->seq));
+		*p = (const unsigned char *)v->scratch;
+		*n = strlen(v->scratch);
+		return 0;
+	}
+	if (strncmp(name, "row.", 4) == 0) {
+		if (v->data == NULL || (k = data_column(v->data, name + 4)) < 0)
+			return -1;
+		*p = data_cell(v->data, v->row, (size_t)k, n);
+		return 0;
+	}
+	*p = vars_get(v, name, n);
+	return *p != NULL ? 0 : -1;
+}

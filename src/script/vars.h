@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "data.h"
 
 #define VARS_MAX	64		/* variables per connection */
 #define VARS_MAX_NAME	32		/* bytes in a variable name */
@@ -29,6 +30,9 @@ struct vars {
 	struct buf	 last_head;
 	int		 has_last;	/* 1 once a message was received */
 	int		 last_has_head;
+	const struct data_table *data;	/* `data` file, or NULL */
+	size_t		 row;		/* this connection's row of it */
+	char		 scratch[24];	/* a built-in rendered for lookup */
 };
 
 /* Start per-connection state for connection number conn; seed feeds
@@ -43,5 +47,11 @@ const unsigned char *vars_get(const struct vars *v, const char *name,
 /* Remember a received message (body and head) for later captures. */
 void vars_set_last(struct vars *v, const unsigned char *body,
     size_t body_len, const unsigned char *head, size_t head_len);
+
+/* The expression environment's lookup (expr.h): name is a variable, a
+ * built-in (conn, seq) or row.COLUMN of the data file; 0 with its bytes,
+ * or -1 when it is not set. arg is the struct vars. */
+int vars_lookup(void *arg, const char *name, const unsigned char **p,
+    size_t *n);
 
 #endif

@@ -102,21 +102,21 @@ static void
 test_rows_are_picked_in_sipp_orders(void **state)
 {
 	struct data_table *t;
-	uint64_t rng = 7;
+	uint64_t rng = 7, next = 0;
 	size_t i, seen[3] = { 0, 0, 0 };
 
 	(void)state;
 	t = parse_ok("n\n0\n1\n2\n");
 	t->order = DATA_SEQUENTIAL;
 	for (i = 0; i < 7; i++)
-		assert_int_equal(data_pick(t, 99, &rng), i % 3);
+		assert_int_equal(data_pick(t, 99, &next, &rng), i % 3);
 	t->order = DATA_PER_CONNECTION;
-	assert_int_equal(data_pick(t, 1, &rng), 0);
-	assert_int_equal(data_pick(t, 3, &rng), 2);
-	assert_int_equal(data_pick(t, 4, &rng), 0);
+	assert_int_equal(data_pick(t, 1, &next, &rng), 0);
+	assert_int_equal(data_pick(t, 3, &next, &rng), 2);
+	assert_int_equal(data_pick(t, 4, &next, &rng), 0);
 	t->order = DATA_RANDOM;
 	for (i = 0; i < 300; i++)
-		seen[data_pick(t, 1, &rng)]++;
+		seen[data_pick(t, 1, &next, &rng)]++;
 	assert_true(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
 	assert_int_equal(data_order_parse("per-connection", 14),
 	    DATA_PER_CONNECTION);
