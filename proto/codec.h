@@ -38,9 +38,15 @@ struct codec_cursor {
 
 #define CODEC_CURSOR_MAX	512	/* largest cursor_size of any codec */
 
+/* Capabilities in struct codec's caps. */
+#define CODEC_HAS_HEAD	0x01	/* decoded messages carry a header whose
+				   fields can be expected (jsonhdr, http) */
+#define CODEC_SENDS_HEAD 0x02	/* encode takes header fields (jsonhdr) */
+
 struct codec {
 	const char	*name;
 	const char	*summary;	/* one line for --help and docs */
+	unsigned	 caps;		/* CODEC_HAS_HEAD, CODEC_SENDS_HEAD... */
 	/* Decode the first frame in p[0..n): return bytes consumed (> 0),
 	 * CODEC_NEED_MORE, or CODEC_ERROR with a reason written into err.
 	 * Never allocates in proportion to a length read from the input;
@@ -83,6 +89,8 @@ struct codec_cursor *codec_cursor_new(const struct codec *c);
 /* Free *cur (NULL is fine) and set it to NULL. */
 void codec_cursor_free(struct codec_cursor **cur);
 
+/* Return 1 if codec c has every capability bit in cap, else 0. */
+int codec_has(const struct codec *c, unsigned cap);
 /* Find a codec by name; NULL if unknown. */
 const struct codec *codec_find(const char *name);
 /* All codecs, NULL-terminated, in the order --help lists them. */

@@ -465,6 +465,7 @@ http_describe(const struct codec_frame *f, char *out, size_t outlen)
 const struct codec codec_http = {
 	.name = "http",
 	.summary = "HTTP/1.x messages: head, then Content-Length or chunked body",
+	.caps = CODEC_HAS_HEAD,
 	.decode = http_decode,
 	.resume = http_resume,
 	.cursor_size = sizeof(struct http_cursor),

@@ -298,6 +298,7 @@ jsonhdr_describe(const struct codec_frame *f, char *out, size_t outlen)
 const struct codec codec_jsonhdr = {
 	.name = "jsonhdr",
 	.summary = "2-byte length, JSON header, content (the seed app protocol)",
+	.caps = CODEC_HAS_HEAD | CODEC_SENDS_HEAD,
 	.decode = jsonhdr_decode,
 	.resume = jsonhdr_resume,
 	.cursor_size = sizeof(struct jsonhdr_cursor),

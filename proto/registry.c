@@ -30,6 +30,12 @@ codec_find(const char *name)
 	return NULL;
 }
 
+int
+codec_has(const struct codec *c, unsigned cap)
+{
+	return c != NULL && (c->caps & cap) == cap;
+}
+
 struct codec_cursor *
 codec_cursor_new(const struct codec *c)
 {

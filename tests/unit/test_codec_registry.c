@@ -23,6 +23,23 @@ test_registry_lists_complete_codecs_found_by_name(void **state)
 	assert_int_equal(i, sizeof(names) / sizeof(names[0]));
 }
 
+/* Header capabilities are flags in the codec table, not known by name:
+ * jsonhdr sends and reads a header, http reads one, the rest have none. */
+static void
+test_registry_header_caps_are_flags(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_true(codec_has(&codec_jsonhdr, CODEC_HAS_HEAD | CODEC_SENDS_HEAD));
+	assert_true(codec_has(&codec_http, CODEC_HAS_HEAD));
+	assert_false(codec_has(&codec_http, CODEC_SENDS_HEAD));
+	for (i = 0; codec_all[i] != NULL; i++)
+		if (codec_all[i] != &codec_jsonhdr && codec_all[i] != &codec_http)
+			assert_false(codec_has(codec_all[i], CODEC_HAS_HEAD));
+	assert_false(codec_has(NULL, CODEC_HAS_HEAD));
+}
+
 /* Unknown or missing names find nothing. */
 static void
 test_registry_unknown_name_finds_nothing(void **state)
@@ -82,6 +99,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_lists_complete_codecs_found_by_name),
 		cmocka_unit_test(test_registry_unknown_name_finds_nothing),
+		cmocka_unit_test(test_registry_header_caps_are_flags),
 		cmocka_unit_test(test_registry_encode_then_decode_round_trips),
 		cmocka_unit_test(test_registry_empty_input_needs_more_for_every_codec),
 	};
