@@ -6,7 +6,8 @@
 static void
 test_registry_lists_complete_codecs_found_by_name(void **state)
 {
-	static const char *const names[] = { "raw", "line", "len16", "len32",
+	static const char *const names[] = { "raw", "line", "reply", "len16",
+	    "len32", "varint", "lenfield",
 	    "jsonhdr", "http", "resp" };
 	size_t i;
 
