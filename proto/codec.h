@@ -194,6 +194,21 @@ const struct codec *codec_open(const char *spec, char *err, size_t errlen);
 /* All codecs, NULL-terminated, in the order --help lists them. */
 extern const struct codec *const codec_all[];
 
+/* Message builders for the scenario's `send`. */
+/* Append a RESP command, an array of argc bulk strings (argv[i] of lens[i]
+ * bytes, or strlen when lens is NULL), to out; -1 if argc is 0. */
+int resp_build_command(const char *const *argv, const size_t *lens,
+    size_t argc, struct buf *out);
+/* Append an HTTP/1.1 request (RFC 9112) to out: "METHOD PATH HTTP/1.1",
+ * the nhdr "Name: value" strings of hdrs, a Content-Length of body_len
+ * unless hdrs has one or a Transfer-Encoding (or the method is GET, HEAD
+ * without a body), then the body. -1 with a reason in err for a method or
+ * path that is not a token or contains spaces or CR/LF, or a header
+ * without a colon or with CR/LF. */
+int http_build_request(const char *method, const char *path,
+    const char *const *hdrs, size_t nhdr, const unsigned char *body,
+    size_t body_len, struct buf *out, char *err, size_t errlen);
+
 /* The codecs, one per file in proto/ (see docs/protocols.md). */
 extern const struct codec codec_raw;
 extern const struct codec codec_line;
