@@ -147,6 +147,8 @@ json_hex(const unsigned char *p, size_t n, struct buf *out)
 void
 codec_value_json(const struct codec_value *v, struct buf *out)
 {
+	const unsigned char *s = v->len > 0 ? v->s : (const unsigned char *)"";
+
 	switch (v->type) {
 	case CODEC_V_INT:
 		buf_printf(out, "%lld", v->num);
@@ -155,13 +157,13 @@ codec_value_json(const struct codec_value *v, struct buf *out)
 		buf_append(out, "null", 4);
 		break;
 	case CODEC_V_JSON:
-		buf_append(out, v->s, v->len);
+		buf_append(out, s, v->len);
 		break;
 	default:
-		if (codec_utf8_valid(v->s, v->len))
-			json_string(v->s, v->len, out);
+		if (codec_utf8_valid(s, v->len))
+			json_string(s, v->len, out);
 		else
-			json_hex(v->s, v->len, out);
+			json_hex(s, v->len, out);
 	}
 }
 
@@ -177,7 +179,7 @@ static int
 json_field_cb(void *arg, const struct codec_field *fld)
 {
 	struct json_walk *w = arg;
-	int hex = fld->v.type == CODEC_V_TEXT &&
+	int hex = fld->v.type == CODEC_V_TEXT && fld->v.len > 0 &&
 	    !codec_utf8_valid(fld->v.s, fld->v.len);
 
 	if (w->group != NULL && (fld->group == NULL ||
