@@ -11,7 +11,7 @@
 #include "util.h"
 
 #define HTTP_MAX_CHUNK_LINE	1024	/* chunk size plus extensions */
-#define HTTP_MAX_HEADERS	256	/* header or trailer fields */
+#define HTTP_MAX_HEADERS	1024	/* header or trailer fields */
 #define HTTP_MAX_LIMIT		((size_t)SSIZE_MAX / 16)
 
 /* What the head says about the message and its body. */
