@@ -417,7 +417,7 @@ reply_fields(const struct codec_frame *f, struct buf *scratch,
 	return 0;
 }
 
-/* Render the code and the lines joined by " | ". */
+/* Render the reply as escaped text, line breaks shown as \\r\\n. */
 static void
 reply_describe(const struct codec_frame *f, char *out, size_t outlen)
 {
