@@ -235,6 +235,8 @@ reply_resume(struct codec_cursor *cur, const unsigned char *p, size_t n,
 	size_t lim, from, ll, end;
 	uint64_t examined;
 
+	if (n == 0)
+		return CODEC_NEED_MORE;
 	for (;;) {
 		lim = n > max_frame + 2 && max_frame < (size_t)-3 ?
 		    max_frame + 2 : n;
@@ -417,7 +419,7 @@ reply_fields(const struct codec_frame *f, struct buf *scratch,
 	return 0;
 }
 
-/* Render the reply as escaped text, line breaks shown as \\r\\n. */
+/* Render the reply as escaped text (line breaks as \r\n). */
 static void
 reply_describe(const struct codec_frame *f, char *out, size_t outlen)
 {
