@@ -94,6 +94,34 @@ test_registry_empty_input_needs_more_for_every_codec(void **state)
 		    0, 4096, &f, err, sizeof(err)), CODEC_NEED_MORE);
 }
 
+/* Every codec has the message model: a fields function whose names start
+ * with kind; codec_knows_field answers per codec (for scenario checks). */
+static void
+test_registry_every_codec_has_fields(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; codec_all[i] != NULL; i++) {
+		assert_non_null(codec_all[i]->fields);
+		assert_non_null(codec_all[i]->field_names);
+		assert_string_equal(codec_all[i]->field_names[0], "kind");
+		assert_true(codec_knows_field(codec_all[i], "kind"));
+	}
+	assert_true(codec_knows_field(&codec_http, "status"));
+	assert_true(codec_knows_field(&codec_http, "header:Location"));
+	assert_false(codec_knows_field(&codec_http, "header:"));
+	assert_true(codec_knows_field(&codec_resp, "int"));
+	assert_true(codec_knows_field(&codec_reply, "code"));
+	assert_true(codec_knows_field(&codec_len16, "length"));
+	assert_false(codec_knows_field(&codec_raw, "status"));
+	assert_false(codec_knows_field(&codec_line, "header:X"));
+	assert_false(codec_knows_field(&codec_resp, "status"));
+	assert_false(codec_knows_field(NULL, "kind"));
+	/* codec_field without a fields function or a name is -1. */
+	assert_int_equal(codec_field(NULL, NULL, "kind", 0, NULL, NULL), -1);
+}
+
 int
 main(void)
 {
@@ -103,6 +131,7 @@ main(void)
 		cmocka_unit_test(test_registry_header_caps_are_flags),
 		cmocka_unit_test(test_registry_encode_then_decode_round_trips),
 		cmocka_unit_test(test_registry_empty_input_needs_more_for_every_codec),
+		cmocka_unit_test(test_registry_every_codec_has_fields),
 	};
 
 	return cmocka_run_group_tests_name("codec_registry", tests, NULL, NULL);
