@@ -278,6 +278,33 @@ fuzz_codec(const struct codec *cd, const uint8_t *data, size_t size)
 			fuzz_fail(cd->name, "decode_eof returned an unknown "
 			    "value");
 	}
+	if (flags & 32) {
+		/* The first frame read as the answer to a HEAD request: a
+		 * frame no longer than without the hint, in bounds, with
+		 * fields; the hint is gone once the frame is returned. */
+		struct codec_cursor *cur = NULL;
+		struct codec_frame f, g;
+		char err[160];
+		ssize_t r, r2;
+
+		codec_cursor_hint(cd, &cur, CODEC_HINT_HEAD);
+		err[0] = '\0';
+		r = codec_decode(cd, &cur, p, n, max_frame, &f, err,
+		    sizeof(err));
+		r2 = cd->decode(p, n, max_frame, &g, err, sizeof(err));
+		if (r > 0) {
+			fuzz_check_frame(cd, p, n, r, &f);
+			fuzz_fields(cd, &f);
+			fuzz_describe(cd, &f);
+			if (r2 > 0 && r > r2)
+				fuzz_fail(cd->name, "the HEAD hint made a frame "
+				    "longer");
+			if (cur != NULL && cur->hint != 0)
+				fuzz_fail(cd->name, "the hint outlived its frame");
+		} else if (r == CODEC_ERROR && err[0] == '\0')
+			fuzz_fail(cd->name, "error without a reason");
+		codec_cursor_free(&cur);
+	}
 	fuzz_resume(cd, p, n, max_frame, flags);
 	if (flags & 4) {
 		/* The whole input as a payload, and as header fields. */
