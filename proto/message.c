@@ -195,9 +195,11 @@ json_field_cb(void *arg, const struct codec_field *fld)
 	} else if (fld->group != NULL)
 		buf_append(w->out, ",", 1);
 	if (fld->group != NULL) {
+		struct codec_value nv = { CODEC_V_TEXT, 0,
+		    (const unsigned char *)fld->name, fld->name_len };
+
 		buf_append(w->out, "[", 1);
-		json_string((const unsigned char *)fld->name, fld->name_len,
-		    w->out);
+		codec_value_json(&nv, w->out);	/* hex if not UTF-8 */
 		buf_append(w->out, ",", 1);
 		codec_value_json(&fld->v, w->out);
 		buf_append(w->out, "]", 1);

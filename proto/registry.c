@@ -114,8 +114,13 @@ codec_decode(const struct codec *c, struct codec_cursor **cur,
 
 	if (c->resume == NULL)
 		return c->decode(p, n, max_frame, out, err, errlen);
-	if (*cur != NULL)
-		return c->resume(*cur, p, n, max_frame, out, err, errlen);
+	if (*cur != NULL) {
+		r = c->resume(*cur, p, n, max_frame, out, err, errlen);
+		/* A hint is about one frame: gone once it is decided. */
+		if (r != CODEC_NEED_MORE)
+			(*cur)->hint = 0;
+		return r;
+	}
 	assert(c->cursor_size <= sizeof(tmp));
 	memset(&tmp, 0, c->cursor_size);
 	r = c->resume(&tmp.cur, p, n, max_frame, out, err, errlen);

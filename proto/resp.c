@@ -702,8 +702,16 @@ resp_json(const unsigned char *p, size_t n, size_t pos, struct buf *b)
 		buf_append(b, "}", 1);
 		return next;
 	case ':':
+		/* As a number: "+5" and "007" are RESP but not JSON. */
+		resp_int(p + start, ln, &v);
+		buf_printf(b, "%lld", v);
+		return next;
 	case '(':
-		buf_append(b, p + start, ln);
+		/* A big number is a JSON number unless it has a '+'. */
+		if (resp_json_number(p + start, ln))
+			buf_append(b, p + start, ln);
+		else
+			codec_value_json(&tv, b);
 		return next;
 	case '_':
 		buf_append(b, "null", 4);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "buf.h"
 #include "codec.h"
 
@@ -67,6 +68,18 @@ fuzz_field_cb(void *arg, const struct codec_field *fld)
 	return 0;
 }
 
+/* Return 1 if p[0..n) is one JSON value cJSON accepts. */
+static int
+fuzz_json_valid(const unsigned char *p, size_t n)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
+	int ok = j != NULL && end == (const char *)p + n;
+
+	cJSON_Delete(j);
+	return ok;
+}
+
 /* Walk every field of f, look up the first and "kind", and render its
  * JSON view, which must be valid JSON per cJSON (bounded by the frame). */
 static void
@@ -87,6 +100,8 @@ fuzz_fields(const struct codec *cd, const struct codec_frame *f)
 	codec_field(cd, f, "header:content-length", 0, &scratch, &v);
 	if (codec_json(cd, f, &js) != 0 || buf_len(&js) < 2)
 		fuzz_fail(cd->name, "no JSON view of a frame");
+	if (!fuzz_json_valid(buf_data(&js), buf_len(&js)))
+		fuzz_fail(cd->name, "the JSON view is not valid JSON");
 	buf_free(&js);
 	buf_free(&scratch);
 }

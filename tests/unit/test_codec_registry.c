@@ -122,6 +122,45 @@ test_registry_every_codec_has_fields(void **state)
 	assert_int_equal(codec_field(NULL, NULL, "kind", 0, NULL, NULL), -1);
 }
 
+/* A hint is about one frame: whatever the codec, it is cleared once a
+ * frame (or an error) is returned (jsonhdr kept it; found by fuzzing). */
+static void
+test_registry_hint_cleared_after_its_frame(void **state)
+{
+	static const struct { const char *codec; const char *frame; size_t n; }
+	    cases[] = {
+		{ "http", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n", 38 },
+		{ "jsonhdr", "\x00\x66{\"byteorder\": \"little\", "
+		    "\"content-type\": \"text/json\", \"content-encoding\": "
+		    "\"utf-8\", \"content-length\": 0}", 104 },
+		{ "resp", ":1\r\n", 4 },
+		{ "line", "a\n", 2 },
+		{ "reply", "250 ok\r\n", 8 },
+		{ "jsonhdr", "\x00\x01x", 3 },	/* an error */
+	};
+	struct codec_cursor *cur = NULL;
+	struct codec_frame f;
+	char err[128];
+	size_t i;
+	ssize_t r;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct codec *c = codec_find(cases[i].codec);
+
+		codec_cursor_hint(c, &cur, CODEC_HINT_HEAD);
+		assert_non_null(cur);
+		r = codec_decode(c, &cur, (const unsigned char *)cases[i].frame,
+		    cases[i].n, 1024, &f, err, sizeof(err));
+		if (i + 1 < sizeof(cases) / sizeof(cases[0]))
+			assert_int_equal(r, (ssize_t)cases[i].n);
+		else
+			assert_int_equal(r, CODEC_ERROR);
+		assert_int_equal(cur->hint, 0);
+		codec_cursor_free(&cur);
+	}
+}
+
 int
 main(void)
 {
@@ -132,6 +171,7 @@ main(void)
 		cmocka_unit_test(test_registry_encode_then_decode_round_trips),
 		cmocka_unit_test(test_registry_empty_input_needs_more_for_every_codec),
 		cmocka_unit_test(test_registry_every_codec_has_fields),
+		cmocka_unit_test(test_registry_hint_cleared_after_its_frame),
 	};
 
 	return cmocka_run_group_tests_name("codec_registry", tests, NULL, NULL);

@@ -218,6 +218,15 @@ test_resp3_fields_and_json_values(void **state)
 	    "value", 0, CODEC_V_JSON, "[true,\"-inf\"]");
 	harness_expect_field(&codec_resp, S(",1.5e3\r\n"), "value", 0,
 	    CODEC_V_JSON, "1.5e3");
+	/* RESP numbers that are not JSON numbers (found by fuzz_resp). */
+	harness_expect_field(&codec_resp, S(":+007\r\n"), "value", 0,
+	    CODEC_V_JSON, "7");
+	harness_expect_field(&codec_resp, S("(+23\r\n"), "value", 0,
+	    CODEC_V_JSON, "\"+23\"");
+	harness_expect_field(&codec_resp, S("(-23\r\n"), "value", 0,
+	    CODEC_V_JSON, "-23");
+	harness_expect_field(&codec_resp, S(",.5\r\n"), "value", 0,
+	    CODEC_V_JSON, "\".5\"");
 	harness_expect_field(&codec_resp, S(">2\r\n+message\r\n+x\r\n"),
 	    "push", 0, CODEC_V_INT, "1");
 	harness_expect_field(&codec_resp, S("*2\r\n+message\r\n+x\r\n"),
