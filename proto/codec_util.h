@@ -28,4 +28,9 @@ size_t codec_describe_bytes(const unsigned char *p, size_t n, char *out,
  * splitting a UTF-8 sequence when out is too small; returns the length. */
 size_t codec_copy_text(const char *s, size_t n, char *out, size_t outlen);
 
+/* codec_open for "line OPTIONS" and "lenfield OPTIONS": opts is what
+ * follows the name. NULL with a reason in err. */
+const struct codec *line_open(const char *opts, char *err, size_t errlen);
+const struct codec *lenfield_open(const char *opts, char *err, size_t errlen);
+
 #endif

@@ -11,6 +11,7 @@
 #include "util.h"
 
 #define HTTP_MAX_CHUNK_LINE	1024	/* chunk size plus extensions */
+#define HTTP_MAX_HEADERS	1024	/* header or trailer fields */
 #define HTTP_MAX_LIMIT		((size_t)SSIZE_MAX / 16)
 
 /* What the head says about the message and its body. */
@@ -22,6 +23,7 @@ struct http_head {
 	int	 status;
 	int	 has_length;
 	size_t	 length;
+	size_t	 fields;	/* header (then trailer) lines so far */
 	int	 te;		/* a Transfer-Encoding header was seen */
 	int	 chunked;	/* and its last coding is chunked */
 };
@@ -82,6 +84,28 @@ static int
 http_is(const unsigned char *v, size_t n, const char *w)
 {
 	return strlen(w) == n && strncasecmp((const char *)v, w, n) == 0;
+}
+
+/* Return 1 if the comma-separated list v[0..n) holds the token w, ignoring
+ * case (a Connection header's options). */
+static int
+http_token_in(const unsigned char *v, size_t n, const char *w)
+{
+	size_t i = 0, s, e;
+
+	while (i < n) {
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e > s && http_is(v + s, e - s, w))
+			return 1;
+	}
+	return 0;
 }
 
 /* Record what one "name: value" line says about framing in h. */
@@ -280,14 +304,19 @@ http_scan(struct http_cursor *c, const unsigned char *p, size_t n,
 			} else if (ll == 0) {
 				h->end = (size_t)(nl - p) + 1;
 				c->stage = HTTP_BODY;
-			} else if (http_header(p + c->ls, ll, max_frame, h, err,
+			} else if (++h->fields > HTTP_MAX_HEADERS)
+				return codec_err(err, errlen,
+				    "more than %d header fields",
+				    HTTP_MAX_HEADERS);
+			else if (http_header(p + c->ls, ll, max_frame, h, err,
 			    errlen) == CODEC_ERROR)
 				return CODEC_ERROR;
 			c->ls = c->scanned = (size_t)(nl - p) + 1;
 			break;
 		case HTTP_BODY:
 			if (h->response && (h->status / 100 == 1 ||
-			    h->status == 204 || h->status == 304))
+			    h->status == 204 || h->status == 304 ||
+			    (c->base.hint & CODEC_HINT_HEAD)))
 				return (ssize_t)h->end;
 			if (h->te && h->has_length)
 				return codec_err(err, errlen,
@@ -379,6 +408,10 @@ http_scan(struct http_cursor *c, const unsigned char *p, size_t n,
 				    "bytes", max_frame);
 			if (ll == 0)
 				return (ssize_t)c->ls;
+			if (++h->fields > 2 * HTTP_MAX_HEADERS)
+				return codec_err(err, errlen,
+				    "more than %d trailer fields",
+				    HTTP_MAX_HEADERS);
 			break;
 		}
 	}
@@ -434,40 +467,319 @@ http_decode(const unsigned char *p, size_t n, size_t max_frame,
 	return http_resume(&c.base, p, n, max_frame, out, err, errlen);
 }
 
+/* Scan the head of a decoded frame f into *c (a response read as if it
+ * answered HEAD, so that its head alone is taken): 0, or -1 if f is not a
+ * message this codec framed. */
+static int
+http_frame_head(const struct codec_frame *f, struct http_cursor *c)
+{
+	ssize_t r;
+
+	memset(c, 0, sizeof(*c));
+	c->base.hint = CODEC_HINT_HEAD;
+	if (f->frame_len == 0)
+		return -1;
+	r = http_scan(c, f->frame, f->frame_len, HTTP_MAX_LIMIT, NULL, 0);
+	if (r == CODEC_ERROR || (r == CODEC_NEED_MORE && c->stage != HTTP_BODY))
+		return -1;
+	if (r == CODEC_NEED_MORE) {
+		/* A request scanned to its body, not done. */
+		return c->h.end <= f->frame_len ? 0 : -1;
+	}
+	return 0;
+}
+
 /* Render the start line and the body size (decoded size if chunked). */
 static void
 http_describe(const struct codec_frame *f, char *out, size_t outlen)
 {
-	struct http_cursor c;
+	struct http_cursor c, d;
 	size_t o;
 	char tail[96];
 
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
-	memset(&c, 0, sizeof(c));
-	if (f->frame_len == 0 || http_scan(&c, f->frame, f->frame_len,
-	    HTTP_MAX_LIMIT, NULL, 0) != (ssize_t)f->frame_len) {
+	if (http_frame_head(f, &c) == -1) {
 		codec_describe_bytes(f->frame, f->frame_len, out, outlen);
 		return;
 	}
-	if (c.chunked_body)
+	memset(&d, 0, sizeof(d));
+	if (c.h.chunked && !c.h.has_length && f->frame_len > c.h.end &&
+	    http_scan(&d, f->frame, f->frame_len, HTTP_MAX_LIMIT, NULL, 0) ==
+	    (ssize_t)f->frame_len && d.chunked_body)
 		snprintf(tail, sizeof(tail), " (%zu body bytes in %zu chunks)",
-		    c.data, c.chunks);
+		    d.data, d.chunks);
 	else
-		snprintf(tail, sizeof(tail), " (%zu body bytes)", f->body_len);
+		snprintf(tail, sizeof(tail), " (%zu body bytes)",
+		    f->frame_len - c.h.end);
 	o = escape_bytes(f->frame + c.h.skip, c.h.start_len, out,
 	    outlen > strlen(tail) ? outlen - strlen(tail) : 1, 1);
 	if (o + strlen(tail) < outlen)
 		memcpy(out + o, tail, strlen(tail) + 1);
 }
 
+/* The peer closed: a response without Content-Length or chunking ends
+ * here (RFC 9112, 6.3, rule 8). */
+static ssize_t
+http_decode_eof(const unsigned char *p, size_t n, size_t max_frame,
+    struct codec_frame *out, char *err, size_t errlen)
+{
+	struct http_cursor c;
+	ssize_t r;
+
+	if (max_frame > HTTP_MAX_LIMIT)
+		max_frame = HTTP_MAX_LIMIT;
+	memset(&c, 0, sizeof(c));
+	r = http_scan(&c, p, n, max_frame, err, errlen);
+	if (r != CODEC_NEED_MORE)
+		return r;
+	if (c.stage != HTTP_BODY || !c.h.response || c.h.has_length ||
+	    (c.h.te && c.h.chunked))
+		return CODEC_NEED_MORE;
+	memset(out, 0, sizeof(*out));
+	out->frame = p;
+	out->frame_len = n;
+	out->head = p + c.h.skip;
+	out->head_len = c.h.end - c.h.skip;
+	out->body = p + c.h.end;
+	out->body_len = n - c.h.end;
+	return (ssize_t)n;
+}
+
+/* Report a field of text p[0..n) named name (in group, or NULL). */
+static int
+http_emit(codec_field_cb cb, void *arg, const char *group, const char *name,
+    size_t name_len, const unsigned char *p, size_t n)
+{
+	struct codec_field fld;
+
+	memset(&fld, 0, sizeof(fld));
+	fld.group = group;
+	fld.name = name;
+	fld.name_len = name_len;
+	fld.v.s = p;
+	fld.v.len = n;
+	return cb(arg, &fld);
+}
+
+/* Report each "name: value" line of p[from..to) as a member of group;
+ * *close gets whether a Connection header says close (1) or keep-alive
+ * (0). Returns nonzero if cb stopped the walk. */
+static int
+http_emit_lines(codec_field_cb cb, void *arg, const char *group,
+    const unsigned char *p, size_t from, size_t to, int *close)
+{
+	const unsigned char *nl, *v;
+	size_t ll, name, vn;
+
+	while (from < to && (nl = memchr(p + from, '\n', to - from)) != NULL) {
+		ll = (size_t)(nl - p) - from;
+		if (ll > 0 && p[from + ll - 1] == '\r')
+			ll--;
+		if (ll == 0)
+			break;
+		v = memchr(p + from, ':', ll);
+		if (v != NULL) {
+			name = (size_t)(v - (p + from));
+			v++;
+			vn = ll - name - 1;
+			while (vn > 0 && (v[0] == ' ' || v[0] == '\t'))
+				v++, vn--;
+			while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+				vn--;
+			if (close != NULL && http_is(p + from, name,
+			    "connection")) {
+				if (http_token_in(v, vn, "close"))
+					*close = 1;
+				else if (http_token_in(v, vn, "keep-alive"))
+					*close = 0;
+			}
+			if (http_emit(cb, arg, group, (const char *)p + from,
+			    name, v, vn))
+				return 1;
+		}
+		from = (size_t)(nl - p) + 1;
+	}
+	return 0;
+}
+
+static const char *const http_field_names[] = { "kind", "version",
+    "method", "path", "status", "reason", "header:*", "close", "body",
+    "trailer:*", NULL };
+
+/* Report kind ("request" or "response"), version, method and path or
+ * status (int) and reason, each header in order, close (1 if the
+ * connection ends after this message: "Connection: close", or HTTP/1.0
+ * without keep-alive), the body (de-chunked) and each trailer. */
+static int
+http_fields(const struct codec_frame *f, struct buf *scratch,
+    codec_field_cb cb, void *arg)
+{
+	struct http_cursor c;
+	struct codec_field fld;
+	const unsigned char *p = f->frame, *sl, *sp1, *sp2, *nl;
+	size_t sll, at, ll, size, trail = 0;
+	int close;
+	char num[8];
+
+	if (http_frame_head(f, &c) == -1)
+		return -1;
+	sl = p + c.h.skip;
+	sll = c.h.start_len;
+	sp1 = memchr(sl, ' ', sll);
+	sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', sll - (size_t)(sp1 + 1 - sl))
+	    : NULL;
+	if (http_emit(cb, arg, NULL, "kind", 4, (const unsigned char *)
+	    (c.h.response ? "response" : "request"), c.h.response ? 8 : 7))
+		return 0;
+	if (c.h.response) {
+		if (http_emit(cb, arg, NULL, "version", 7, sl, 8))
+			return 0;
+		memset(&fld, 0, sizeof(fld));
+		fld.name = "status";
+		fld.name_len = 6;
+		fld.v.type = CODEC_V_INT;
+		fld.v.num = c.h.status;
+		fld.v.len = (size_t)snprintf(num, sizeof(num), "%d", c.h.status);
+		fld.v.s = (const unsigned char *)num;
+		if (cb(arg, &fld))
+			return 0;
+		if (http_emit(cb, arg, NULL, "reason", 6, sl + (sll > 13 ? 13 :
+		    sll), sll > 13 ? sll - 13 : 0))
+			return 0;
+	} else {
+		if (http_emit(cb, arg, NULL, "version", 7, sp2 + 1, 8) ||
+		    http_emit(cb, arg, NULL, "method", 6, sl,
+		    (size_t)(sp1 - sl)) ||
+		    http_emit(cb, arg, NULL, "path", 4, sp1 + 1,
+		    (size_t)(sp2 - sp1 - 1)))
+			return 0;
+	}
+	/* HTTP/1.1 keeps the connection open unless told; 1.0 closes. */
+	close = memcmp(c.h.response ? sl : sp2 + 1, "HTTP/1.0", 8) == 0 ||
+	    memcmp(c.h.response ? sl : sp2 + 1, "HTTP/0.", 7) == 0;
+	at = c.h.skip + c.h.start_len;
+	at = (size_t)((const unsigned char *)memchr(p + at, '\n',
+	    c.h.end - at) - p) + 1;
+	if (http_emit_lines(cb, arg, "header", p, at, c.h.end, &close))
+		return 0;
+	memset(&fld, 0, sizeof(fld));
+	fld.name = "close";
+	fld.name_len = 5;
+	fld.v.type = CODEC_V_INT;
+	fld.v.num = close;
+	fld.v.s = (const unsigned char *)(close ? "1" : "0");
+	fld.v.len = 1;
+	if (cb(arg, &fld))
+		return 0;
+	if (!(c.h.te && c.h.chunked) || f->frame_len == c.h.end)
+		return http_emit(cb, arg, NULL, "body", 4, p + c.h.end,
+		    f->frame_len - c.h.end), 0;
+	/* De-chunk: the frame was validated, so every line is whole. */
+	buf_reset(scratch);
+	at = c.h.end;
+	while (at < f->frame_len &&
+	    (nl = memchr(p + at, '\n', f->frame_len - at)) != NULL) {
+		ll = (size_t)(nl - p) - at;
+		if (ll > 0 && p[at + ll - 1] == '\r')
+			ll--;
+		if (http_chunk_size(p + at, ll, HTTP_MAX_LIMIT, &size) == -1)
+			return -1;
+		at = (size_t)(nl - p) + 1;
+		if (size == 0) {
+			trail = at;
+			break;
+		}
+		if (size > f->frame_len - at)
+			return -1;
+		buf_append(scratch, p + at, size);
+		at += size;
+		at += at < f->frame_len && p[at] == '\r' ? 2 : 1;
+	}
+	if (http_emit(cb, arg, NULL, "body", 4, buf_data(scratch),
+	    buf_len(scratch)))
+		return 0;
+	if (trail > 0)
+		http_emit_lines(cb, arg, "trailer", p, trail, f->frame_len,
+		    NULL);
+	return 0;
+}
+
+/* Return 1 if s is an HTTP token (RFC 9110, 5.6.2). */
+static int
+http_token_str(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!http_tchar((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int
+http_build_request(const char *method, const char *path,
+    const char *const *hdrs, size_t nhdr, const unsigned char *body,
+    size_t body_len, struct buf *out, char *err, size_t errlen)
+{
+	const char *colon;
+	size_t i, nl;
+	int has_len = 0;
+
+	if (method == NULL || !http_token_str(method)) {
+		codec_err(err, errlen, "HTTP method must be a token, got "
+		    "'%.40s'", method != NULL ? method : "");
+		return -1;
+	}
+	if (path == NULL || *path == '\0' || strpbrk(path, " \t\r\n") != NULL) {
+		codec_err(err, errlen, "HTTP request target must be non-empty "
+		    "without spaces or line breaks, got '%.60s'",
+		    path != NULL ? path : "");
+		return -1;
+	}
+	for (i = 0; i < nhdr; i++) {
+		colon = strchr(hdrs[i], ':');
+		if (colon == NULL || colon == hdrs[i] ||
+		    strpbrk(hdrs[i], "\r\n") != NULL) {
+			codec_err(err, errlen, "HTTP header must be "
+			    "\"Name: value\" on one line, got '%.60s'", hdrs[i]);
+			return -1;
+		}
+		for (nl = 0; hdrs[i] + nl < colon; nl++)
+			if (!http_tchar((unsigned char)hdrs[i][nl])) {
+				codec_err(err, errlen, "HTTP header name must "
+				    "be a token, got '%.*s'",
+				    (int)(colon - hdrs[i] > 40 ? 40 :
+				    colon - hdrs[i]), hdrs[i]);
+				return -1;
+			}
+		if (http_is((const unsigned char *)hdrs[i], nl,
+		    "content-length") || http_is((const unsigned char *)hdrs[i],
+		    nl, "transfer-encoding"))
+			has_len = 1;
+	}
+	buf_printf(out, "%s %s HTTP/1.1\r\n", method, path);
+	for (i = 0; i < nhdr; i++)
+		buf_printf(out, "%s\r\n", hdrs[i]);
+	if (!has_len && (body_len > 0 || (strcmp(method, "GET") != 0 &&
+	    strcmp(method, "HEAD") != 0)))
+		buf_printf(out, "Content-Length: %zu\r\n", body_len);
+	buf_append(out, "\r\n", 2);
+	buf_append(out, body, body_len);
+	return 0;
+}
+
 const struct codec codec_http = {
 	.name = "http",
 	.summary = "HTTP/1.x messages: head, then Content-Length or chunked body",
+	.caps = CODEC_HAS_HEAD | CODEC_HEAD_NOCASE,
 	.decode = http_decode,
 	.resume = http_resume,
 	.cursor_size = sizeof(struct http_cursor),
 	.encode = codec_encode_verbatim,
 	.describe = http_describe,
+	.fields = http_fields,
+	.field_names = http_field_names,
+	.decode_eof = http_decode_eof,
 };

@@ -295,12 +295,77 @@ jsonhdr_describe(const struct codec_frame *f, char *out, size_t outlen)
 		codec_hex(f->body, f->body_len, out + o, outlen - o);
 }
 
+static const char *const jsonhdr_field_names[] = { "kind", "header:*",
+    "body", NULL };
+
+/* Report kind "message", each key of the JSON header in order as
+ * header:KEY (strings as text, integral numbers as int, anything else as
+ * JSON), then the content as body. */
+static int
+jsonhdr_fields(const struct codec_frame *f, struct buf *scratch,
+    codec_field_cb cb, void *arg)
+{
+	struct codec_field fld;
+	const cJSON *it;
+	cJSON *h;
+	char *js;
+	int stop = 0;
+
+	if (f->head == NULL || (h = jsonhdr_parse(f->head, f->head_len)) ==
+	    NULL)
+		return -1;
+	memset(&fld, 0, sizeof(fld));
+	fld.name = "kind";
+	fld.name_len = 4;
+	fld.v.s = (const unsigned char *)"message";
+	fld.v.len = 7;
+	if (cb(arg, &fld))
+		goto out;
+	for (it = h->child; it != NULL && !stop; it = it->next) {
+		memset(&fld, 0, sizeof(fld));
+		fld.group = "header";
+		fld.name = it->string;
+		fld.name_len = strlen(it->string);
+		buf_reset(scratch);
+		if (cJSON_IsString(it)) {
+			buf_append_str(scratch, it->valuestring);
+		} else if (cJSON_IsNumber(it) && it->valuedouble ==
+		    floor(it->valuedouble) && fabs(it->valuedouble) < 9e15) {
+			fld.v.type = CODEC_V_INT;
+			fld.v.num = (long long)it->valuedouble;
+			buf_printf(scratch, "%lld", fld.v.num);
+		} else if ((js = cJSON_PrintUnformatted(it)) != NULL) {
+			fld.v.type = CODEC_V_JSON;
+			buf_append_str(scratch, js);
+			cJSON_free(js);
+		} else
+			continue;
+		fld.v.s = buf_data(scratch);
+		fld.v.len = buf_len(scratch);
+		stop = cb(arg, &fld);
+	}
+	if (!stop) {
+		memset(&fld, 0, sizeof(fld));
+		fld.name = "body";
+		fld.name_len = 4;
+		fld.v.s = f->body;
+		fld.v.len = f->body_len;
+		cb(arg, &fld);
+	}
+out:
+	cJSON_Delete(h);
+	return 0;
+}
+
 const struct codec codec_jsonhdr = {
 	.name = "jsonhdr",
 	.summary = "2-byte length, JSON header, content (the seed app protocol)",
+	.caps = CODEC_HAS_HEAD | CODEC_SENDS_HEAD,
 	.decode = jsonhdr_decode,
 	.resume = jsonhdr_resume,
 	.cursor_size = sizeof(struct jsonhdr_cursor),
 	.encode = jsonhdr_encode,
 	.describe = jsonhdr_describe,
+	.fields = jsonhdr_fields,
+	.field_names = jsonhdr_field_names,
 };

@@ -27,10 +27,36 @@ raw_describe(const struct codec_frame *f, char *out, size_t outlen)
 	codec_describe_bytes(f->body, f->body_len, out, outlen);
 }
 
+static const char *const raw_field_names[] = { "kind", "body", NULL };
+
+/* Report kind "data" and the bytes as body. */
+static int
+raw_fields(const struct codec_frame *f, struct buf *scratch,
+    codec_field_cb cb, void *arg)
+{
+	struct codec_field fld;
+
+	(void)scratch;
+	memset(&fld, 0, sizeof(fld));
+	fld.name = "kind";
+	fld.name_len = 4;
+	fld.v.s = (const unsigned char *)"data";
+	fld.v.len = 4;
+	if (cb(arg, &fld))
+		return 0;
+	fld.name = "body";
+	fld.v.s = f->body;
+	fld.v.len = f->body_len;
+	cb(arg, &fld);
+	return 0;
+}
+
 const struct codec codec_raw = {
 	.name = "raw",
 	.summary = "no framing: whatever bytes arrived form one message",
 	.decode = raw_decode,
 	.encode = codec_encode_verbatim,
 	.describe = raw_describe,
+	.fields = raw_fields,
+	.field_names = raw_field_names,
 };

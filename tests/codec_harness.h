@@ -370,4 +370,80 @@ harness_describe(const struct codec *c, const void *p, size_t n,
 	c->describe(&f, out, outlen);
 }
 
+/* Decode one whole frame p[0..n) (in an exact-size copy) into *f; the
+ * caller frees *copy. */
+static inline void
+harness_decode_one(const struct codec *c, const void *p, size_t n,
+    struct codec_frame *f, unsigned char **copy)
+{
+	char err[256];
+	ssize_t r;
+
+	*copy = harness_dup(p, n);
+	r = c->decode(*copy, n, CODEC_MAX_FRAME_DEFAULT, f, err, sizeof(err));
+	if (r != (ssize_t)n)
+		fail_msg("%s: decode gave %zd of %zu (%s)", c->name, r, n,
+		    r == CODEC_ERROR ? err : "");
+}
+
+/* The index-th field name of the one frame p[0..n) must have type t and
+ * the text want (its decimal text for an int, JSON text for JSON); want
+ * NULL means the field must be absent. */
+static inline void
+harness_expect_field(const struct codec *c, const void *p, size_t n,
+    const char *name, size_t index, enum codec_vtype t, const char *want)
+{
+	struct codec_frame f;
+	struct codec_value v;
+	struct buf scratch;
+	unsigned char *copy;
+	int r;
+
+	harness_decode_one(c, p, n, &f, &copy);
+	buf_init(&scratch);
+	memset(&v, 0, sizeof(v));
+	r = codec_field(c, &f, name, index, &scratch, &v);
+	if (want == NULL) {
+		if (r != 0)
+			fail_msg("%s: field %s[%zu]: expected absent, got %d",
+			    c->name, name, index, r);
+	} else {
+		if (r != 1)
+			fail_msg("%s: field %s[%zu]: expected \"%s\", got %d",
+			    c->name, name, index, want, r);
+		if (v.type != t)
+			fail_msg("%s: field %s: type %d, expected %d", c->name,
+			    name, (int)v.type, (int)t);
+		if (v.len != strlen(want) || (v.len > 0 &&
+		    memcmp(v.s, want, v.len) != 0))
+			fail_msg("%s: field %s: \"%.*s\", expected \"%s\"",
+			    c->name, name, (int)v.len, (const char *)v.s, want);
+		if (t == CODEC_V_INT && v.num != strtoll(want, NULL, 10))
+			fail_msg("%s: field %s: num %lld, expected %s",
+			    c->name, name, v.num, want);
+	}
+	buf_free(&scratch);
+	free(copy);
+}
+
+/* The JSON view of the one frame p[0..n) must be exactly want. */
+static inline void
+harness_expect_json(const struct codec *c, const void *p, size_t n,
+    const char *want)
+{
+	struct codec_frame f;
+	struct buf out;
+	unsigned char *copy;
+
+	harness_decode_one(c, p, n, &f, &copy);
+	buf_init(&out);
+	assert_int_equal(codec_json(c, &f, &out), 0);
+	if (buf_len(&out) != strlen(want) ||
+	    memcmp(buf_data(&out), want, buf_len(&out)) != 0)
+		fail_msg("%s: json %.*s\n expected %s", c->name,
+		    (int)buf_len(&out), (const char *)buf_data(&out), want);
+	buf_free(&out);
+	free(copy);
+}
+
 #endif

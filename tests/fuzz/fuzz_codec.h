@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "buf.h"
 #include "codec.h"
 
@@ -52,6 +53,59 @@ fuzz_describe(const struct codec *cd, const struct codec_frame *f)
 	}
 }
 
+/* Counts the fields a walk reports and checks each value's shape. */
+static int
+fuzz_field_cb(void *arg, const struct codec_field *fld)
+{
+	size_t *count = arg;
+
+	if (fld->name == NULL || (fld->v.len > 0 && fld->v.s == NULL))
+		fuzz_fail("fields", "a field without a name or bytes");
+	if (fld->v.len > 0 && (fld->v.s[0] == 0 || fld->v.s[fld->v.len - 1]
+	    == 0xff))
+		(*count)++;	/* touch every value's first and last byte */
+	(*count)++;
+	return 0;
+}
+
+/* Return 1 if p[0..n) is one JSON value cJSON accepts. */
+static int
+fuzz_json_valid(const unsigned char *p, size_t n)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts((const char *)p, n, &end, 0);
+	int ok = j != NULL && end == (const char *)p + n;
+
+	cJSON_Delete(j);
+	return ok;
+}
+
+/* Walk every field of f, look up the first and "kind", and render its
+ * JSON view, which must be valid JSON per cJSON (bounded by the frame). */
+static void
+fuzz_fields(const struct codec *cd, const struct codec_frame *f)
+{
+	struct codec_value v;
+	struct buf scratch, js;
+	size_t count = 0;
+
+	if (cd->fields == NULL)
+		return;
+	buf_init(&scratch);
+	buf_init(&js);
+	if (cd->fields(f, &scratch, fuzz_field_cb, &count) == -1)
+		fuzz_fail(cd->name, "fields refused a frame decode returned");
+	if (count == 0 || codec_field(cd, f, "kind", 0, &scratch, &v) != 1)
+		fuzz_fail(cd->name, "a frame without a kind field");
+	codec_field(cd, f, "header:content-length", 0, &scratch, &v);
+	if (codec_json(cd, f, &js) != 0 || buf_len(&js) < 2)
+		fuzz_fail(cd->name, "no JSON view of a frame");
+	if (!fuzz_json_valid(buf_data(&js), buf_len(&js)))
+		fuzz_fail(cd->name, "the JSON view is not valid JSON");
+	buf_free(&js);
+	buf_free(&scratch);
+}
+
 /* Check that a decoded frame lies inside the bytes it was decoded from. */
 static void
 fuzz_check_frame(const struct codec *cd, const unsigned char *p, size_t n,
@@ -93,6 +147,10 @@ fuzz_encode(const struct codec *cd, const unsigned char *body, size_t len,
 	}
 	trip = strcmp(cd->name, "len16") == 0 ||
 	    strcmp(cd->name, "len32") == 0 ||
+	    strcmp(cd->name, "varint") == 0 ||
+	    (strncmp(cd->name, "lenfield", 8) == 0 && head == NULL) ||
+	    (strcmp(cd->name, "line crlf") == 0 &&
+	    memchr(body, '\n', len) == NULL && memchr(body, '\r', len) == NULL) ||
 	    (strcmp(cd->name, "jsonhdr") == 0 && head == NULL) ||
 	    (strcmp(cd->name, "line") == 0 &&
 	    memchr(body, '\n', len) == NULL && memchr(body, '\r', len) == NULL);
@@ -207,10 +265,60 @@ fuzz_codec(const struct codec *cd, const uint8_t *data, size_t size)
 		}
 		if (flags & 1)
 			fuzz_describe(cd, &f);
+		if (flags & 8)
+			fuzz_fields(cd, &f);
 		if ((flags & 2) && f.body_len > 0)
 			fuzz_encode(cd, f.body, f.body_len, NULL);
 		done += (size_t)r;
 		frames++;
+	}
+	if ((flags & 16) && done < n) {
+		/* The peer closes with the rest pending. */
+		struct codec_cursor *cur = NULL;
+		struct codec_frame f;
+		char err[160];
+		ssize_t r;
+
+		err[0] = '\0';
+		r = codec_decode_eof(cd, &cur, p + done, n - done, max_frame, &f,
+		    err, sizeof(err));
+		codec_cursor_free(&cur);
+		if (r == CODEC_ERROR && err[0] == '\0')
+			fuzz_fail(cd->name, "close error without a reason");
+		if (r > 0) {
+			fuzz_check_frame(cd, p + done, n - done, r, &f);
+			fuzz_fields(cd, &f);
+			fuzz_describe(cd, &f);
+		} else if (r != CODEC_ERROR && r != 0)
+			fuzz_fail(cd->name, "decode_eof returned an unknown "
+			    "value");
+	}
+	if (flags & 32) {
+		/* The first frame read as the answer to a HEAD request: a
+		 * frame no longer than without the hint, in bounds, with
+		 * fields; the hint is gone once the frame is returned. */
+		struct codec_cursor *cur = NULL;
+		struct codec_frame f, g;
+		char err[160];
+		ssize_t r, r2;
+
+		codec_cursor_hint(cd, &cur, CODEC_HINT_HEAD);
+		err[0] = '\0';
+		r = codec_decode(cd, &cur, p, n, max_frame, &f, err,
+		    sizeof(err));
+		r2 = cd->decode(p, n, max_frame, &g, err, sizeof(err));
+		if (r > 0) {
+			fuzz_check_frame(cd, p, n, r, &f);
+			fuzz_fields(cd, &f);
+			fuzz_describe(cd, &f);
+			if (r2 > 0 && r > r2)
+				fuzz_fail(cd->name, "the HEAD hint made a frame "
+				    "longer");
+			if (cur != NULL && cur->hint != 0)
+				fuzz_fail(cd->name, "the hint outlived its frame");
+		} else if (r == CODEC_ERROR && err[0] == '\0')
+			fuzz_fail(cd->name, "error without a reason");
+		codec_cursor_free(&cur);
 	}
 	fuzz_resume(cd, p, n, max_frame, flags);
 	if (flags & 4) {

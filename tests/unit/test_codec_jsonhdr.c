@@ -269,6 +269,28 @@ test_jsonhdr_describe_shows_header_and_content(void **state)
 	buf_free(&s);
 }
 
+/* Fields: each key of the JSON header in order as header:KEY, numbers as
+ * ints, names compared exactly; the content as body. */
+static void
+test_jsonhdr_fields_are_header_keys(void **state)
+{
+	static const char m[] = "\x00\x66{\"byteorder\": \"little\", "
+	    "\"content-type\": \"text/json\", \"content-encoding\": \"utf-8\", "
+	    "\"content-length\": 2}{}";
+
+	(void)state;
+	harness_expect_field(&codec_jsonhdr, S(m), "header:content-type", 0,
+	    CODEC_V_TEXT, "text/json");
+	harness_expect_field(&codec_jsonhdr, S(m), "header:content-length", 0,
+	    CODEC_V_INT, "2");
+	harness_expect_field(&codec_jsonhdr, S(m), "header:Content-Type", 0,
+	    CODEC_V_TEXT, NULL);
+	harness_expect_json(&codec_jsonhdr, S(m), "{\"kind\":\"message\","
+	    "\"headers\":[[\"byteorder\",\"little\"],[\"content-type\","
+	    "\"text/json\"],[\"content-encoding\",\"utf-8\"],"
+	    "[\"content-length\",2]],\"body\":\"{}\"}");
+}
+
 int
 main(void)
 {
@@ -286,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_jsonhdr_missing_required_key_is_error),
 		cmocka_unit_test(test_jsonhdr_bad_content_length_is_immediate_error),
 		cmocka_unit_test(test_jsonhdr_describe_shows_header_and_content),
+		cmocka_unit_test(test_jsonhdr_fields_are_header_keys),
 	};
 
 	return cmocka_run_group_tests_name("codec_jsonhdr", tests, NULL, NULL);

@@ -74,6 +74,56 @@ test_line_describe_escapes_text(void **state)
 	assert_string_equal(out, "a\\tb 🐰");
 }
 
+/* line crlf: only CRLF ends a line, a bare LF is data; sent with CRLF. */
+static void
+test_line_crlf_ends_only_at_crlf(void **state)
+{
+	const struct codec *c = codec_find("line crlf");
+	static const char *const bodies[] = { "a\nb", "", "c\r" };
+	static const size_t lens[] = { 3, 0, 2 };
+
+	(void)state;
+	assert_ptr_equal(c, &codec_line_crlf);
+	harness_check_stream(c, S("a\nb\r\n\r\nc\r\r\n"), 64, bodies,
+	    lens, 3);
+	harness_check_prefixes(c, S("abc\r\n"), 64);
+	harness_check_prefixes(c, S("a\n\r\n"), 64);
+	harness_expect_encode(c, "EHLO x", 6, NULL, S("EHLO x\r\n"));
+	harness_expect_encode(c, "QUIT\r\n", 6, NULL, S("QUIT\r\n"));
+	harness_expect_encode(c, "A\n", 2, NULL, S("A\n\r\n"));
+	harness_expect_error(c, S("abcdef\n"), 4, "line longer than 4 bytes");
+}
+
+/* line lf: only LF ends a line and a CR before it stays in the body. */
+static void
+test_line_lf_keeps_cr_in_body(void **state)
+{
+	const struct codec *c = codec_find("line lf");
+	static const char *const bodies[] = { "a\r", "b" };
+	static const size_t lens[] = { 2, 1 };
+
+	(void)state;
+	assert_ptr_equal(c, &codec_line_lf);
+	harness_check_stream(c, S("a\r\nb\n"), 64, bodies, lens, 2);
+	harness_expect_encode(c, "x", 1, NULL, S("x\n"));
+}
+
+/* line any is the plain line codec; unknown options are refused. */
+static void
+test_line_options_any_and_unknown(void **state)
+{
+	char err[128];
+
+	(void)state;
+	assert_ptr_equal(codec_open("line any", err, sizeof(err)), &codec_line);
+	assert_ptr_equal(codec_open("line", err, sizeof(err)), &codec_line);
+	assert_null(codec_open("line cr", err, sizeof(err)));
+	assert_string_equal(err, "expected line option crlf, lf or any, got "
+	    "'cr'");
+	harness_expect_json(&codec_line, S("hi\r\n"),
+	    "{\"kind\":\"line\",\"body\":\"hi\"}");
+}
+
 int
 main(void)
 {
@@ -84,6 +134,9 @@ main(void)
 		cmocka_unit_test(test_line_bare_cr_stays_in_body),
 		cmocka_unit_test(test_line_encode_appends_lf_once),
 		cmocka_unit_test(test_line_describe_escapes_text),
+		cmocka_unit_test(test_line_crlf_ends_only_at_crlf),
+		cmocka_unit_test(test_line_lf_keeps_cr_in_body),
+		cmocka_unit_test(test_line_options_any_and_unknown),
 	};
 
 	return cmocka_run_group_tests_name("codec_line", tests, NULL, NULL);

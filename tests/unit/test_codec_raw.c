@@ -78,6 +78,21 @@ test_raw_describe_truncates_long_hex(void **state)
 	assert_string_equal(out, "fe fe fe fe...");
 }
 
+/* Fields: kind "data" and the bytes; binary bytes show as hex in JSON. */
+static void
+test_raw_fields_and_json(void **state)
+{
+	(void)state;
+	harness_expect_field(&codec_raw, S("ab"), "kind", 0, CODEC_V_TEXT,
+	    "data");
+	harness_expect_field(&codec_raw, S("ab"), "status", 0, CODEC_V_TEXT,
+	    NULL);
+	harness_expect_json(&codec_raw, S("a\"\n\x01"),
+	    "{\"kind\":\"data\",\"body\":\"a\\\"\\n\\u0001\"}");
+	harness_expect_json(&codec_raw, S("\xff\x00"),
+	    "{\"kind\":\"data\",\"body_hex\":\"ff00\"}");
+}
+
 int
 main(void)
 {
@@ -88,6 +103,7 @@ main(void)
 		cmocka_unit_test(test_raw_encode_is_identity),
 		cmocka_unit_test(test_raw_describe_text_escaped_binary_hex),
 		cmocka_unit_test(test_raw_describe_truncates_long_hex),
+		cmocka_unit_test(test_raw_fields_and_json),
 	};
 
 	return cmocka_run_group_tests_name("codec_raw", tests, NULL, NULL);

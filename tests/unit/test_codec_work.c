@@ -187,6 +187,30 @@ test_length_prefix_codecs_need_no_cursor(void **state)
 	assert_null(codec_cursor_new(&codec_len16));
 	assert_null(codec_cursor_new(&codec_len32));
 	assert_null(codec_cursor_new(&codec_raw));
+	assert_null(codec_cursor_new(&codec_varint));
+	assert_null(codec_cursor_new(&codec_lenfield));
+}
+
+/* reply: a 1000-line EHLO-style reply and a long "line crlf" line with
+ * bare LFs in it are each searched once while they trickle in. */
+static void
+test_reply_and_line_crlf_searched_once(void **state)
+{
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	buf_init(&b);
+	for (i = 0; i < 1000; i++)
+		buf_printf(&b, "250-extension number %zu\r\n", i);
+	buf_append_str(&b, "250 HELP\r\n");
+	work_check(&codec_reply, &b);
+	buf_reset(&b);
+	for (i = 0; i < 5000; i++)
+		buf_append_str(&b, "abc\n");
+	buf_append_str(&b, "\r\n");
+	work_check(&codec_line_crlf, &b);
+	buf_free(&b);
 }
 
 int
@@ -199,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_http_big_head_and_chunks_parsed_once),
 		cmocka_unit_test(test_resp_nested_arrays_parsed_once),
 		cmocka_unit_test(test_length_prefix_codecs_need_no_cursor),
+		cmocka_unit_test(test_reply_and_line_crlf_searched_once),
 	};
 
 	return cmocka_run_group_tests_name("codec_work", tests, NULL, NULL);
