@@ -288,7 +288,7 @@ test_blocks_flatten_with_jumps(void **state)
 	assert_int_equal(s[1].jump, 4);
 	assert_int_equal(s[1].depth, 1);
 	assert_int_equal(s[3].kind, STEP_WAIT);
-	assert_true(s[3].u.wait.seconds > 0.099 && s[3].u.wait.seconds < 0.101);
+	assert_true(s[3].u.wait.a > 0.099 && s[3].u.wait.a < 0.101);
 	assert_int_equal(s[4].kind, STEP_END);
 	assert_int_equal(s[4].jump, 1);
 	assert_int_equal(s[4].depth, 1);
