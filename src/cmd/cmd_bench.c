@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "cli.h"
+#include "hex.h"
 #include "loadgen.h"
 #include "scenario.h"
 #include "service.h"
@@ -126,19 +127,6 @@ struct bench_live {
 	uint64_t		 round;		/* lines drawn so far */
 };
 
-/* Value of one hex digit, or -1. */
-static int
-bench_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode backslash escapes of a --message; 0, or -1 on a bad escape. */
 static int
 bench_unescape(const char *s, struct buf *out)
@@ -157,10 +145,10 @@ bench_unescape(const char *s, struct buf *out)
 		case '0': ch = '\0'; break;
 		case '\\': ch = '\\'; break;
 		case 'x':
-			if (bench_hexval(s[0]) < 0 || bench_hexval(s[1]) < 0)
+			if (hex_digit(s[0]) < 0 || hex_digit(s[1]) < 0)
 				return -1;
-			ch = (unsigned char)(bench_hexval(s[0]) * 16 +
-			    bench_hexval(s[1]));
+			ch = (unsigned char)(hex_digit(s[0]) * 16 +
+			    hex_digit(s[1]));
 			s += 2;
 			break;
 		default:
@@ -183,7 +171,7 @@ bench_unhex(const char *s, struct buf *out)
 
 		if (*s == ' ' || *s == ':' || *s == '\t')
 			continue;
-		if ((v = bench_hexval(*s)) < 0)
+		if ((v = hex_digit(*s)) < 0)
 			return -1;
 		if (hi < 0) {
 			hi = v;
