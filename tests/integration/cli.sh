@@ -53,3 +53,20 @@ check $? "all workers echo on that port"
 kill -TERM "$wpid"
 wait "$wpid"
 check $? "the workers' parent exits 0 on SIGTERM"
+
+# No command calls into another command's file: what each src/cmd/cmd_*.o
+# needs from outside must not be defined by another cmd_*.o (the dashboard
+# writes a probe's starter scenario through src/probe_scenario.c).
+BUILD=${BUILD:-build}
+bad=""
+for o in "$BUILD"/src/cmd/cmd_*.o; do
+	for u in $(nm -u "$o" | awk '{print $2}'); do
+		for d in "$BUILD"/src/cmd/cmd_*.o; do
+			[ "$d" = "$o" ] && continue
+			nm --defined-only -g "$d" | awk '{print $3}' |
+			    grep -qx "$u" && bad="$bad $(basename "$o")->$u@$(basename "$d")"
+		done
+	done
+done
+[ -z "$bad" ] && [ -f "$BUILD/src/cmd/cmd_ui.o" ]
+check $? "no command's object calls a function another command's defines:${bad:- none}"
