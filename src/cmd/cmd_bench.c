@@ -321,15 +321,6 @@ out:
 	return rc;
 }
 
-/* The value at a percentile, never above the largest value recorded. */
-static uint64_t
-bench_pct(const struct hist *h, double pct)
-{
-	uint64_t v = hist_percentile(h, pct);
-
-	return v < hist_max(h) ? v : hist_max(h);
-}
-
 /* Print a microsecond value as milliseconds. */
 static void
 bench_ms(FILE *f, const char *label, uint64_t us)
@@ -346,12 +337,12 @@ bench_hist_text(FILE *f, const char *what, const struct hist *h, int full)
 		fprintf(f, "  none\n");
 		return;
 	}
-	bench_ms(f, "p50", bench_pct(h, 50));
+	bench_ms(f, "p50", hist_value_at(h, 50));
 	if (full)
-		bench_ms(f, "p90", bench_pct(h, 90));
-	bench_ms(f, "p99", bench_pct(h, 99));
+		bench_ms(f, "p90", hist_value_at(h, 90));
+	bench_ms(f, "p99", hist_value_at(h, 99));
 	if (full)
-		bench_ms(f, "p99.9", bench_pct(h, 99.9));
+		bench_ms(f, "p99.9", hist_value_at(h, 99.9));
 	bench_ms(f, "max", hist_max(h));
 	if (full)
 		fprintf(f, "  (mean %.3f ms)", hist_mean(h) / 1000.0);
@@ -547,23 +538,6 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 		fprintf(f, "verdict     failed: %s\n", why);
 }
 
-/* A JSON object of a histogram's figures in microseconds. */
-static cJSON *
-bench_hist_json(const struct hist *h)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "count", (double)hist_count(h));
-	cJSON_AddNumberToObject(o, "min", (double)hist_min(h));
-	cJSON_AddNumberToObject(o, "p50", (double)bench_pct(h, 50));
-	cJSON_AddNumberToObject(o, "p90", (double)bench_pct(h, 90));
-	cJSON_AddNumberToObject(o, "p99", (double)bench_pct(h, 99));
-	cJSON_AddNumberToObject(o, "p99.9", (double)bench_pct(h, 99.9));
-	cJSON_AddNumberToObject(o, "max", (double)hist_max(h));
-	cJSON_AddNumberToObject(o, "mean", round(hist_mean(h) * 10) / 10);
-	return o;
-}
-
 /* The JSON report, with one entry per worker. */
 static void
 bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
@@ -606,9 +580,9 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	cJSON_AddNumberToObject(root, "unanswered", (double)n->unanswered);
 	cJSON_AddNumberToObject(root, "bytes_out", (double)n->bytes_out);
 	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
-	cJSON_AddItemToObject(root, "latency_us", bench_hist_json(&r->lat));
-	cJSON_AddItemToObject(root, "connect_us", bench_hist_json(&r->connect));
-	cJSON_AddItemToObject(root, "first_byte_us", bench_hist_json(&r->ttfb));
+	hist_json(&r->lat, root, "latency_us");
+	hist_json(&r->connect, root, "connect_us");
+	hist_json(&r->ttfb, root, "first_byte_us");
 	x = cJSON_AddObjectToObject(root, "errors");
 	for (i = 0; i < LG_ERR_N; i++)
 		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
@@ -660,7 +634,7 @@ bench_live_draw(struct bench_live *lv)
 {
 	fprintf(stderr, "\r\033[K%5.0fs  conns %llu  rps %.0f  p99 %.3f ms%s",
 	    lv->elapsed, (unsigned long long)lv->open, lv->rps,
-	    (double)bench_pct(&lv->lat, 99) / 1000.0,
+	    (double)hist_value_at(&lv->lat, 99) / 1000.0,
 	    lv->errors > 0 ? "  errors" : "");
 	if (lv->errors > 0)
 		fprintf(stderr, " %llu", (unsigned long long)lv->errors);

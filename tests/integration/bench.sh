@@ -158,6 +158,11 @@ rc=$?
 j['requests'] == 0 and j['errors']['unexpected_bytes'] > 0 and \
 j['latency_us']['count'] == 0 and not j['ended']['ok'] and $ACCOUNTED"
 check $? "a server that streams without reading: 0 answered, unexpected bytes, exit 1 (got $rc)"
+json_ok "$tmp/st" "list(j['latency_us']) == ['count','min','p50','p90',\
+'p99','p99.9','max','mean'] and j['latency_us']['count'] == 0 and \
+all(j['latency_us'][k] is None for k in list(j['latency_us'])[1:]) and \
+list(j['first_byte_us']) == list(j['latency_us'])"
+check $? "no samples: the latency block keeps its keys, count 0 and the rest null (docs/json.md)"
 timeout 30 "$BIN" bench -C "127.0.0.1:$stream_port" -c 2 -d 1s -q \
     --no-reconnect >"$tmp/st2" 2>&1
 rc=$?
