@@ -10,7 +10,7 @@
 #include "probe.h"
 #include "util.h"
 
-static const char probe_help[] =
+static const char probe_help_head[] =
 "Usage: sockbench probe [options] HOST:PORT\n"
 "\n"
 "Find out what protocol an unknown TCP server speaks, nmap-style. Each\n"
@@ -33,18 +33,9 @@ static const char probe_help[] =
 "probes, one of several lines, back whole with the same decoration; a\n"
 "fixed reply needs the same bytes (4 or more) to probes of different line\n"
 "counts with no banner and no close.\n"
-"\n"
-"  -t, --timeout DUR          reply wait per probe (default 1.5s)\n"
-"      --connect-timeout DUR  give up connecting after DUR (default 3s)\n"
-"  -j, --json                 print the result as JSON\n"
-"  -e, --emit-scenario FILE   write a starter scenario for the verdict, for\n"
-"                             sockbench run --connect HOST:PORT FILE\n"
-"  -p, --probes LIST          run only these probes (comma-separated)\n"
-"      --serial               one probe at a time (for servers that serve\n"
-"                             one client at a time)\n"
-"      --all                  run every probe even after a certain match\n"
-"  -v, --verbose              show whole replies, not their first bytes\n"
-"  -h, --help                 this text\n"
+"\n";
+
+static const char probe_help_tail[] =
 "\n"
 "Exit status:\n"
 "  0  identified (a certain or likely verdict)\n"
@@ -192,107 +183,155 @@ probe_json(const struct probe_result *r)
 	return text;
 }
 
+/* probe's own options; --connect-timeout and --timeout are its own too
+ * (a probe's reply wait and connect limit, not the engine's). */
+enum probe_opt_id {
+	PROBE_O_TIMEOUT = 1, PROBE_O_CONNECT_TIMEOUT, PROBE_O_JSON,
+	PROBE_O_EMIT, PROBE_O_PROBES, PROBE_O_SERIAL, PROBE_O_ALL,
+	PROBE_O_VERBOSE
+};
+
+static const struct cli_opt probe_opts[] = {
+	{ PROBE_O_TIMEOUT, 't', "timeout", required_argument, "DUR",
+	    "reply wait per probe (default 1.5s)", NULL },
+	{ PROBE_O_CONNECT_TIMEOUT, 0, "connect-timeout", required_argument,
+	    "DUR", "give up connecting after DUR (default 3s)", NULL },
+	{ PROBE_O_JSON, 'j', "json", no_argument, NULL,
+	    "print the result as JSON", NULL },
+	{ PROBE_O_EMIT, 'e', "emit-scenario", required_argument, "FILE",
+	    "write a starter scenario for the verdict, for\n"
+	    "sockbench run --connect HOST:PORT FILE", NULL },
+	{ PROBE_O_PROBES, 'p', "probes", required_argument, "LIST",
+	    "run only these probes (comma-separated)", NULL },
+	{ PROBE_O_SERIAL, 0, "serial", no_argument, NULL,
+	    "one probe at a time (for servers that serve\n"
+	    "one client at a time)", NULL },
+	{ PROBE_O_ALL, 0, "all", no_argument, NULL,
+	    "run every probe even after a certain match", NULL },
+	{ PROBE_O_VERBOSE, 'v', "verbose", no_argument, NULL,
+	    "show whole replies, not their first bytes", NULL },
+	CLI_USE(CLI_O_HELP),
+	CLI_END
+};
+
+/* What the command line asked of probe. */
+struct probe_args {
+	struct probe_opts	 o;
+	const char		*emit;		/* --emit-scenario FILE */
+	int			 json, verbose;
+};
+
+/* Check a --probes list against the probe names; 0, or -1 with the
+ * usage error printed. */
+static int
+probe_check_names(const char *only)
+{
+	char *list = xstrdup(only), *tok, *save = NULL;
+	const char *const *n;
+	int rc = 0;
+
+	for (tok = strtok_r(list, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (n = probe_names; *n != NULL; n++)
+			if (strcmp(*n, tok) == 0)
+				break;
+		if (*n == NULL) {
+			cli_usage_error("probe", "--probes: unknown probe '%s' "
+			    "(known: banner echo redis http app memcached tls "
+			    "line len16 len32)", tok);
+			rc = -1;
+		}
+	}
+	free(list);
+	return rc;
+}
+
+/* Take one option of probe (the struct cli_spec set function). */
+static int
+probe_set(void *ctx, const struct cli_opt *opt, const char *arg)
+{
+	struct probe_args *a = ctx;
+
+	switch (opt->id) {
+	case PROBE_O_TIMEOUT:
+		if ((a->o.timeout = parse_duration(arg)) <= 0) {
+			cli_usage_error("probe", "--timeout '%s': expected a "
+			    "duration such as 1.5s", arg);
+			return -1;
+		}
+		return 1;
+	case PROBE_O_CONNECT_TIMEOUT:
+		if ((a->o.connect_timeout = parse_duration(arg)) <= 0) {
+			cli_usage_error("probe", "--connect-timeout '%s': "
+			    "expected a duration such as 3s", arg);
+			return -1;
+		}
+		return 1;
+	case PROBE_O_JSON: a->json = 1; return 1;
+	case PROBE_O_EMIT: a->emit = arg; return 1;
+	case PROBE_O_PROBES: a->o.only = arg; return 1;
+	case PROBE_O_SERIAL: a->o.serial = 1; return 1;
+	case PROBE_O_ALL: a->o.all = 1; return 1;
+	case PROBE_O_VERBOSE: a->verbose = 1; return 1;
+	}
+	return 0;
+}
+
+const struct cli_spec probe_spec = {
+	"probe", probe_opts, 29, probe_help_head, probe_help_tail, probe_set
+};
+
+/* Write the starter scenario to path; 0, or the exit status. */
+static int
+probe_emit(const char *path, const struct probe_result *r, int json)
+{
+	char err[256];
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "sockbench probe: %s: %s\n", path,
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (probe_write_scenario(f, r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench probe: %s: %s\n", path, err);
+		fclose(f);
+		remove(path);
+	} else {
+		fclose(f);
+		if (!json)
+			printf("scenario:   %s (sockbench run --connect %s %s)\n",
+			    path, r->target, path);
+	}
+	return 0;
+}
+
 int
 probe_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "connect-timeout", required_argument, NULL, 1000 },
-		{ "json", no_argument, NULL, 'j' },
-		{ "emit-scenario", required_argument, NULL, 'e' },
-		{ "probes", required_argument, NULL, 'p' },
-		{ "serial", no_argument, NULL, 1001 },
-		{ "all", no_argument, NULL, 1002 },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct probe_opts o;
+	struct probe_args a;
 	struct probe_result *r;
-	const char *emit = NULL;
-	char err[256], *text;
-	int ch, json = 0, verbose = 0, rc;
-	const char *const *n;
-	FILE *f;
+	char *text;
+	int first, rc;
 
-	memset(&o, 0, sizeof(o));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "t:je:p:vh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			if ((o.timeout = parse_duration(optarg)) <= 0)
-				return cli_usage_error("probe", "--timeout '%s': "
-				    "expected a duration such as 1.5s", optarg);
-			break;
-		case 1000:
-			if ((o.connect_timeout = parse_duration(optarg)) <= 0)
-				return cli_usage_error("probe", "--connect-timeout "
-				    "'%s': expected a duration such as 3s",
-				    optarg);
-			break;
-		case 'j': json = 1; break;
-		case 'e': emit = optarg; break;
-		case 'p':
-			o.only = optarg;
-			break;
-		case 1001: o.serial = 1; break;
-		case 1002: o.all = 1; break;
-		case 'v': verbose = 1; break;
-		case 'h':
-			fputs(probe_help, stdout);
-			return EXIT_OK;
-		default:
-			return cli_bad_option("probe");
-		}
-	}
-	if (argc - optind != 1)
+	memset(&a, 0, sizeof(a));
+	if ((rc = cli_parse(&probe_spec, argc, argv, &a, NULL, &first)) >= 0)
+		return rc;
+	if (argc - first != 1)
 		return cli_usage_error("probe", "expected one HOST:PORT, got %d "
-		    "arguments", argc - optind);
-	if (o.only != NULL) {
-		char *list = xstrdup(o.only), *tok, *save = NULL;
-
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			for (n = probe_names; *n != NULL; n++)
-				if (strcmp(*n, tok) == 0)
-					break;
-			if (*n == NULL) {
-				rc = cli_usage_error("probe", "--probes: "
-				    "unknown probe '%s' (known: banner echo "
-				    "redis http app memcached tls line len16 "
-				    "len32)", tok);
-				free(list);
-				return rc;
-			}
-		}
-		free(list);
-	}
+		    "arguments", argc - first);
+	if (a.o.only != NULL && probe_check_names(a.o.only) < 0)
+		return EXIT_USAGE;
 	r = xcalloc(1, sizeof(*r));
-	rc = probe_detect(argv[optind], &o, r);
-	if (json) {
+	rc = probe_detect(argv[first], &a.o, r);
+	if (a.json) {
 		text = probe_json(r);
 		printf("%s\n", text);
 		free(text);
 	} else
-		probe_print(stdout, r, verbose);
-	if (emit != NULL) {
-		if ((f = fopen(emit, "w")) == NULL) {
-			fprintf(stderr, "sockbench probe: %s: %s\n", emit,
-			    strerror(errno));
-			free(r);
-			return EXIT_USAGE;
-		}
-		if (probe_write_scenario(f, r, err, sizeof(err)) < 0) {
-			fprintf(stderr, "sockbench probe: %s: %s\n", emit, err);
-			fclose(f);
-			remove(emit);
-		} else {
-			fclose(f);
-			if (!json)
-				printf("scenario:   %s (sockbench run --connect "
-				    "%s %s)\n", emit, r->target, emit);
-		}
-	}
+		probe_print(stdout, r, a.verbose);
+	if (a.emit != NULL && probe_emit(a.emit, r, a.json) != 0)
+		rc = EXIT_USAGE;
 	free(r);
 	return rc;
 }
