@@ -941,25 +941,13 @@ bench_take_recs(struct bench_worker *w, struct loadgen_result *tot,
 	}
 }
 
-/* Fork the workers, merge what they send, and report; the exit status. */
+/* Fork n workers with a pipe each into ws; returns how many started
+ * (fewer than n after a pipe or fork failure, reported). */
 static int
-bench_workers(struct bench_opts *o)
+bench_spawn(struct bench_opts *o, struct bench_worker *ws, int n)
 {
-	int n = o->workers, i, live, rc = EXIT_OK, status;
-	struct bench_worker *ws = xcalloc((size_t)n, sizeof(*ws));
-	struct loadgen_result *tot = xmalloc(sizeof(*tot));
-	struct loadgen_result *tmp = xmalloc(sizeof(*tmp));
-	struct loadgen_counts *per = xcalloc((size_t)n, sizeof(*per));
-	struct bench_live *lv = NULL;
-	struct pollfd *pfd = xcalloc((size_t)n, sizeof(*pfd));
-	char target[96], why[256];
+	int i;
 
-	loadgen_result_init(tot);
-	loadgen_result_init(tmp);
-	if (o->progress) {
-		lv = xcalloc(1, sizeof(*lv));
-		hist_init(&lv->lat);
-	}
 	fflush(stdout);
 	fflush(stderr);
 	for (i = 0; i < n; i++) {
@@ -967,9 +955,7 @@ bench_workers(struct bench_opts *o)
 
 		if (pipe2(p, O_CLOEXEC) < 0) {
 			perror("sockbench bench: pipe");
-			n = i;
-			rc = EXIT_RUNTIME;
-			break;
+			return i;
 		}
 		ws[i].pid = fork();
 		if (ws[i].pid == 0) {
@@ -984,21 +970,25 @@ bench_workers(struct bench_opts *o)
 		if (ws[i].pid < 0) {
 			perror("sockbench bench: fork");
 			close(p[0]);
-			n = i;
-			rc = EXIT_RUNTIME;
-			break;
+			return i;
 		}
 		ws[i].fd = p[0];
 		buf_init(&ws[i].in);
 	}
-	/* The workers get a terminal's SIGINT too and report what they
-	 * measured; the parent waits for that and merges it. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	for (live = n; live > 0; ) {
-		int k = 0;
+	return n;
+}
 
-		for (i = 0; i < n; i++)
+/* Read every worker's records until all pipes close, merging results into
+ * tot and progress into lv (when not NULL). */
+static void
+bench_collect(struct bench_worker *ws, int n, struct loadgen_result *tot,
+    struct loadgen_result *tmp, struct bench_live *lv)
+{
+	struct pollfd *pfd = xcalloc((size_t)n + 1, sizeof(*pfd));
+	int i, k, live;
+
+	for (live = n; live > 0; ) {
+		for (i = 0, k = 0; i < n; i++)
 			if (ws[i].fd >= 0) {
 				pfd[k].fd = ws[i].fd;
 				pfd[k].events = POLLIN;
@@ -1032,10 +1022,19 @@ bench_workers(struct bench_opts *o)
 			bench_take_recs(&ws[i], tot, tmp, lv, live);
 		}
 	}
-	while (waitpid(-1, &status, 0) > 0)
-		;
-	if (lv != NULL && lv->shown)
-		fprintf(stderr, "\r\033[K");
+	free(pfd);
+}
+
+/* Report the merged figures of n workers; the exit status, starting from
+ * rc (a worker without a result is a runtime error). */
+static int
+bench_workers_report(struct bench_opts *o, struct bench_worker *ws, int n,
+    const struct loadgen_result *tot, int rc)
+{
+	struct loadgen_counts *per = xcalloc((size_t)n + 1, sizeof(*per));
+	char target[96], why[256];
+	int i;
+
 	for (i = 0; i < n; i++) {
 		per[i] = ws[i].n;
 		if (ws[i].err[0] != '\0')
@@ -1058,14 +1057,44 @@ bench_workers(struct bench_opts *o)
 		    why, sizeof(why)))
 			rc = EXIT_FAILED;
 	}
+	free(per);
+	return rc;
+}
+
+/* Fork the workers, merge what they send, and report; the exit status. */
+static int
+bench_workers(struct bench_opts *o)
+{
+	int n, i, rc = EXIT_OK, status;
+	struct bench_worker *ws = xcalloc((size_t)o->workers, sizeof(*ws));
+	struct loadgen_result *tot = xmalloc(sizeof(*tot));
+	struct loadgen_result *tmp = xmalloc(sizeof(*tmp));
+	struct bench_live *lv = NULL;
+
+	loadgen_result_init(tot);
+	loadgen_result_init(tmp);
+	if (o->progress) {
+		lv = xcalloc(1, sizeof(*lv));
+		hist_init(&lv->lat);
+	}
+	if ((n = bench_spawn(o, ws, o->workers)) < o->workers)
+		rc = EXIT_RUNTIME;
+	/* The workers get a terminal's SIGINT too and report what they
+	 * measured; the parent waits for that and merges it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	bench_collect(ws, n, tot, tmp, lv);
+	while (waitpid(-1, &status, 0) > 0)
+		;
+	if (lv != NULL && lv->shown)
+		fprintf(stderr, "\r\033[K");
+	rc = bench_workers_report(o, ws, n, tot, rc);
 	for (i = 0; i < n; i++)
 		buf_free(&ws[i].in);
 	free(ws);
 	free(tot);
 	free(tmp);
-	free(per);
 	free(lv);
-	free(pfd);
 	return rc;
 }
 
