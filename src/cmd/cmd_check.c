@@ -1,9 +1,11 @@
-/* sockbench check FILES...: parse scenario files and report each one,
- * without connecting anywhere. */
+/* sockbench check FILES...: the options (from a table, as every command's);
+ * scenario_check_main (src/script/scenario_check.c) reports each file. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "cli.h"
 #include "scenario.h"
+#include "util.h"
 
 static const struct cli_opt check_opts[] = {
 	CLI_USE(CLI_O_HELP),
@@ -37,25 +39,21 @@ const struct cli_spec check_spec = {
 int
 check_main(int argc, char **argv)
 {
-	struct scenario *sc;
-	char err[1024];
-	int i, first, rc, bad = 0;
+	char **av;
+	int i, n, first, rc;
 
 	if ((rc = cli_parse(&check_spec, argc, argv, NULL, NULL, &first)) >= 0)
 		return rc;
 	if (first >= argc)
 		return cli_usage_error("check", "no files given");
-	for (i = first; i < argc; i++) {
-		if ((sc = scenario_load(argv[i], err, sizeof(err))) == NULL) {
-			printf("%s\n", err);
-			bad = 1;
-			continue;
-		}
-		printf("%s: ok (%zu step%s, codec %s, %u connection%s)\n",
-		    argv[i], sc->nsteps, sc->nsteps == 1 ? "" : "s",
-		    sc->codec_name, sc->connections,
-		    sc->connections == 1 ? "" : "s");
-		scenario_free(sc);
-	}
-	return bad ? EXIT_USAGE : EXIT_OK;
+	/* The files, after "--": scenario_check_main reports each one. */
+	n = argc - first;
+	av = xcalloc((size_t)n + 3, sizeof(*av));
+	av[0] = argv[0];
+	av[1] = (char *)"--";
+	for (i = 0; i < n; i++)
+		av[i + 2] = argv[first + i];
+	rc = scenario_check_main(n + 2, av);
+	free(av);
+	return rc;
 }
