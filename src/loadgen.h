@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "engine.h"
-#include "stats.h"
+#include "hist.h"
 
 enum loadgen_mode {
 	LG_CLOSED,	/* send, wait for the reply, repeat; depth in flight */

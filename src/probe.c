@@ -1136,36 +1136,38 @@ probe_explain(const struct probe_result *r, const struct probe_match *v,
 		    "knows", spoke, ran);
 }
 
-void
-probe_verdict(struct probe_result *r)
-{
-	size_t i, connected = 0, spoke = 0, resets = 0, closes = 0, ran = 0;
-	const char *why = NULL;
-	struct probe_match *v = &r->verdict;
-	const struct probe_evidence *b;
-	enum probe_conf c;
-	int cite;
-	char text[120], note[300], looks[48];
+/* What the probes that ran add up to, for the status. */
+struct probe_tally {
+	size_t		 connected, spoke, resets, closes, ran;
+	const char	*why;		/* the first connect failure */
+};
 
-	memset(v, 0, sizeof(*v));
-	r->verdict_probe = -1;
+/* Count the evidence into t and take the most confident single match as
+ * the verdict, completed by what other probes of its protocol saw. */
+static void
+probe_pick_best(struct probe_result *r, struct probe_tally *t)
+{
+	struct probe_match *v = &r->verdict;
+	enum probe_conf c;
+	size_t i;
+
 	for (i = 0; i < r->nev; i++) {
 		struct probe_evidence *e = &r->ev[i];
 
 		if (!e->ran)
 			continue;
-		ran++;
-		connected += e->connected;
-		spoke += e->recv_total > 0 && !e->late;
-		resets += e->reset;
-		closes += e->peer_closed && e->recv_total == 0;
+		t->ran++;
+		t->connected += e->connected;
+		t->spoke += e->recv_total > 0 && !e->late;
+		t->resets += e->reset;
+		t->closes += e->peer_closed && e->recv_total == 0;
 		if ((c = probe_ev_conf(e)) > v->conf) {
 			*v = e->match;
 			v->conf = c;
 			r->verdict_probe = (int)i;
 		}
-		if (why == NULL && !e->connected)
-			why = e->outcome;
+		if (t->why == NULL && !e->connected)
+			t->why = e->outcome;
 	}
 	/* Fill in a product or version another probe saw for the same
 	 * protocol (Redis: PING answered, INFO named the version). */
@@ -1182,6 +1184,17 @@ probe_verdict(struct probe_result *r)
 			snprintf(v->version, sizeof(v->version), "%s",
 			    m->version);
 	}
+}
+
+/* Verdicts only several probes together show: echo, then a fixed reply. */
+static void
+probe_pattern_verdict(struct probe_result *r)
+{
+	struct probe_match *v = &r->verdict;
+	char text[120];
+	size_t i;
+	int cite;
+
 	if (v->conf < PROBE_CERTAIN && (cite = probe_echo_verdict(r)) >= 0) {
 		const struct probe_evidence *e = &r->ev[cite];
 		size_t n = 0;
@@ -1213,20 +1226,64 @@ probe_verdict(struct probe_result *r)
 		v->matcher = "fixed";
 		r->verdict_probe = cite;
 	}
-	b = probe_banner(r);
+}
+
+/* The status and summary of a server nothing identified that said no
+ * byte in time: closed, reset or silent. */
+static void
+probe_status_quiet(struct probe_result *r, const struct probe_tally *t)
+{
+	size_t len;
+
+	if (t->closes > 0 && t->resets + t->closes >= t->connected) {
+		/* Closing with our request unread makes the kernel reset. */
+		r->status = PROBE_CLOSED;
+		snprintf(r->summary, sizeof(r->summary), "closed: the server "
+		    "closed %zu and reset %zu of %zu connections without a "
+		    "byte", t->closes, t->resets, t->connected);
+		return;
+	}
+	if (t->resets > 0 && t->resets >= t->connected) {
+		r->status = PROBE_RESET;
+		snprintf(r->summary, sizeof(r->summary), "reset: the server "
+		    "reset all %zu connections without a byte", t->resets);
+		return;
+	}
+	r->status = PROBE_SILENT;
+	snprintf(r->summary, sizeof(r->summary), "silent: accepted %zu "
+	    "connections and never sent a byte", t->connected);
+	len = strlen(r->summary);
+	if (r->nev > 0 && strcmp(r->ev[r->nev - 1].probe, "late-banner") == 0 &&
+	    r->ev[r->nev - 1].connected)
+		snprintf(r->summary + len, sizeof(r->summary) - len, ", not "
+		    "even in %.1fs", r->ev[r->nev - 1].seconds);
+	len = strlen(r->summary);
+	if (t->closes + t->resets > 0)
+		snprintf(r->summary + len, sizeof(r->summary) - len, " (%zu "
+		    "closed, %zu reset)", t->closes, t->resets);
+}
+
+/* Set the status and its one-line summary from the verdict and tally. */
+static void
+probe_status(struct probe_result *r, const struct probe_tally *t)
+{
+	struct probe_match *v = &r->verdict;
+	const struct probe_evidence *b = probe_banner(r);
+	char text[120], note[300], looks[48];
+
 	if (v->conf >= PROBE_LIKELY) {
 		r->status = PROBE_IDENTIFIED;
 		snprintf(r->summary, sizeof(r->summary), "identified: %s, %s",
 		    v->protocol, probe_conf_name(v->conf));
-	} else if (connected == 0) {
-		int refused = why != NULL && strstr(why, "refused") != NULL;
+	} else if (t->connected == 0) {
+		int refused = t->why != NULL && strstr(t->why, "refused") != NULL;
 
 		r->status = refused ? PROBE_REFUSED : PROBE_UNREACHABLE;
 		snprintf(r->summary, sizeof(r->summary), "%s: %s",
-		    refused ? "refused" : "unreachable", why != NULL ? why :
-		    "no probe could connect");
+		    refused ? "refused" : "unreachable", t->why != NULL ?
+		    t->why : "no probe could connect");
 	} else if (b != NULL && b->late) {
-		double t = r->timeout > 0 ? r->timeout : PROBE_TIMEOUT_DEFAULT;
+		double tm = r->timeout > 0 ? r->timeout : PROBE_TIMEOUT_DEFAULT;
 
 		r->status = PROBE_LATE;
 		probe_first_line(b->recv, b->recv_len, text, sizeof(text));
@@ -1236,37 +1293,28 @@ probe_verdict(struct probe_result *r)
 			    b->match.protocol);
 		snprintf(r->summary, sizeof(r->summary), "late: nothing within "
 		    "the %.1fs timeout, then a banner after %.2fs: \"%s\"%s; "
-		    "try a longer --timeout (e.g. --timeout %ds)", t,
+		    "try a longer --timeout (e.g. --timeout %ds)", tm,
 		    b->late_after, text, looks, (int)(b->late_after * 1.5) + 1);
-	} else if (spoke > 0) {
+	} else if (t->spoke > 0) {
 		r->status = PROBE_UNIDENTIFIED;
-		probe_explain(r, v, spoke, ran, note, sizeof(note));
+		probe_explain(r, v, t->spoke, t->ran, note, sizeof(note));
 		snprintf(r->summary, sizeof(r->summary), "unidentified: %s",
 		    note);
-	} else if (closes > 0 && resets + closes >= connected) {
-		/* Closing with our request unread makes the kernel reset. */
-		r->status = PROBE_CLOSED;
-		snprintf(r->summary, sizeof(r->summary), "closed: the server "
-		    "closed %zu and reset %zu of %zu connections without a "
-		    "byte", closes, resets, connected);
-	} else if (resets > 0 && resets >= connected) {
-		r->status = PROBE_RESET;
-		snprintf(r->summary, sizeof(r->summary), "reset: the server "
-		    "reset all %zu connections without a byte", resets);
-	} else {
-		r->status = PROBE_SILENT;
-		snprintf(r->summary, sizeof(r->summary), "silent: accepted %zu "
-		    "connections and never sent a byte", connected);
-		if (r->nev > 0 && strcmp(r->ev[r->nev - 1].probe,
-		    "late-banner") == 0 && r->ev[r->nev - 1].connected)
-			snprintf(r->summary + strlen(r->summary),
-			    sizeof(r->summary) - strlen(r->summary), ", not "
-			    "even in %.1fs", r->ev[r->nev - 1].seconds);
-		if (closes + resets > 0)
-			snprintf(r->summary + strlen(r->summary),
-			    sizeof(r->summary) - strlen(r->summary), " (%zu "
-			    "closed, %zu reset)", closes, resets);
-	}
+	} else
+		probe_status_quiet(r, t);
+}
+
+void
+probe_verdict(struct probe_result *r)
+{
+	struct probe_tally t;
+
+	memset(&t, 0, sizeof(t));
+	memset(&r->verdict, 0, sizeof(r->verdict));
+	r->verdict_probe = -1;
+	probe_pick_best(r, &t);
+	probe_pattern_verdict(r);
+	probe_status(r, &t);
 }
 
 /* One probe under way: its connection and where its evidence goes. */

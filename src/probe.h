@@ -128,10 +128,14 @@ extern const char *const probe_names[];
 void probe_print(FILE *f, const struct probe_result *r, int verbose);
 /* Render the result as JSON text; the caller frees it. */
 char *probe_json(const struct probe_result *r);
-/* Write a starter scenario for the verdict; 0, or -1 with err filled when
- * the protocol has no scenario to offer. */
+/* Write a starter scenario for the verdict (src/probe_scenario.c); 0, or
+ * -1 with err filled when the protocol has no scenario to offer. */
 int probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
     size_t errlen);
+/* Escape bytes as util's escape_bytes does (quotes escaped) into a fresh
+ * string: all of them when max is 0, else at most max output bytes with a
+ * NUL; the caller frees it. */
+char *probe_escape(const unsigned char *p, size_t n, size_t max);
 /* The `sockbench probe HOST:PORT` subcommand; returns the exit status. */
 int probe_main(int argc, char **argv);
 

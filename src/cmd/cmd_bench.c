@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "cli.h"
+#include "hex.h"
 #include "loadgen.h"
 #include "scenario.h"
 #include "service.h"
@@ -27,7 +28,85 @@
 #define BENCH_REC_RESULT 2
 #define BENCH_REC_ERROR	3
 
-static const char bench_help[] =
+/* bench's own options; the shared ones are used by id (cli.h). */
+enum bench_opt_id {
+	BENCH_O_DURATION = 1, BENCH_O_REQUESTS, BENCH_O_DEPTH, BENCH_O_FLOOD,
+	BENCH_O_CONNECT_RATE, BENCH_O_NO_RECONNECT, BENCH_O_REQUEST_TIMEOUT,
+	BENCH_O_ALLOW_LOSS, BENCH_O_RESET_AT_END, BENCH_O_WORKERS,
+	BENCH_O_MESSAGE, BENCH_O_HEX, BENCH_O_FILE, BENCH_O_SIZE,
+	BENCH_O_SCENARIO, BENCH_O_CODEC, BENCH_O_FORMAT, BENCH_O_QUIET,
+	BENCH_O_UI
+};
+
+static const struct cli_opt bench_opts[] = {
+	CLI_SECTION("Target and load:"),
+	CLI_USE_HELP(CLI_O_CONNECT, "server to load (default: embedded echo "
+	    "server)"),
+	CLI_USE_HELP(CLI_O_CONNS, "connections (default 1)"),
+	{ BENCH_O_DURATION, 'd', "duration", required_argument, "DUR",
+	    "measured time, such as 10s (default 10s)", NULL },
+	{ BENCH_O_REQUESTS, 'n', "requests", required_argument, "N",
+	    "stop as soon as N requests are answered, in\n"
+	    "total over every worker (and no later than -d,\n"
+	    "which still defaults to 10s)", NULL },
+	{ BENCH_O_DEPTH, 'p', "depth", required_argument, "P",
+	    "closed loop: P requests in flight per\n"
+	    "connection (default 1); open loop: the most in\n"
+	    "flight (default 256)", NULL },
+	CLI_USE_AS(CLI_O_RATE, "R", "open loop: R requests per second per "
+	    "connection"),
+	{ BENCH_O_FLOOD, 0, "flood", no_argument, NULL,
+	    "open loop: as fast as the socket takes them", NULL },
+	{ BENCH_O_CONNECT_RATE, 0, "connect-rate", required_argument, "R",
+	    "open R connections per second (default: all)", NULL },
+	CLI_USE_HELP(CLI_O_SOURCE, "local addresses, comma-separated, used in "
+	    "turn"),
+	{ BENCH_O_NO_RECONNECT, 0, "no-reconnect", no_argument, NULL,
+	    "do not reopen connections the server drops", NULL },
+	{ BENCH_O_REQUEST_TIMEOUT, 0, "request-timeout", required_argument,
+	    "DUR", "a request unanswered this long is a timeout\n"
+	    "and its connection is closed as stalled\n"
+	    "(default 5s; 0: none, the drain then waits 5s)", NULL },
+	{ BENCH_O_ALLOW_LOSS, 0, "allow-loss", no_argument, NULL,
+	    "exit 0 even with timed-out, lost or unanswered\n"
+	    "requests", NULL },
+	{ BENCH_O_RESET_AT_END, 0, "reset-at-end", no_argument, NULL,
+	    "end with a reset (RST) instead of the graceful\n"
+	    "close (FIN after the last bytes, replies drained\n"
+	    "up to 1 s); no TIME_WAIT sockets are left, which\n"
+	    "matters at tens of thousands of connections,\n"
+	    "but the server sees ECONNRESET", NULL },
+	{ BENCH_O_WORKERS, 'w', "workers", required_argument, "N",
+	    "N processes, each with its own loop, splitting\n"
+	    "connections and source addresses", NULL },
+	CLI_SECTION("The message (one of; default 64 random bytes):"),
+	{ BENCH_O_MESSAGE, 'm', "message", required_argument, "TEXT",
+	    "text with escapes \\n \\r \\t \\0 \\\\ \\xNN", NULL },
+	{ BENCH_O_HEX, 0, "hex", required_argument, "HEX",
+	    "bytes as hex digits (spaces allowed)", NULL },
+	{ BENCH_O_FILE, 0, "file", required_argument, "PATH",
+	    "the contents of a file", NULL },
+	{ BENCH_O_SIZE, 0, "size", required_argument, "N",
+	    "N random bytes", NULL },
+	{ BENCH_O_SCENARIO, 0, "scenario", required_argument, "FILE",
+	    "the first send of a scenario (its codec, its\n"
+	    "service when embedded, its first expect's size)", NULL },
+	{ BENCH_O_CODEC, 0, "codec", required_argument, "NAME",
+	    "encode the message and count decoded replies", NULL },
+	CLI_SECTION("Output:"),
+	{ BENCH_O_FORMAT, 'f', "format", required_argument, "FMT",
+	    "text (default) or json", NULL },
+	{ BENCH_O_QUIET, 'q', "quiet", no_argument, NULL,
+	    "no progress line on stderr", NULL },
+	{ BENCH_O_UI, 0, "ui", no_argument, NULL,
+	    "show the run in the live dashboard (one\n"
+	    "worker, a terminal); the report follows", NULL },
+	CLI_USE(CLI_O_HELP),
+	CLI_LIMITS,
+	CLI_END
+};
+
+static const char bench_help_head[] =
 "Usage: sockbench bench [--connect HOST:PORT] -c CONNS -d DURATION [options]\n"
 "\n"
 "Load a server with CONNS connections sending one request message over and\n"
@@ -43,52 +122,9 @@ static const char bench_help[] =
 "flight are drained for up to the request timeout (their replies count,\n"
 "outside the rate); the rest are unanswered. Every request sent is\n"
 "answered, timed out, lost (its connection dropped) or unanswered.\n"
-"\n"
-"Target and load:\n"
-"  -C, --connect HOST:PORT  server to load (default: embedded echo server)\n"
-"  -c, --conns N            connections (default 1)\n"
-"  -d, --duration DUR       measured time, such as 10s (default 10s)\n"
-"  -n, --requests N         stop as soon as N requests are answered, in\n"
-"                           total over every worker (and no later than -d,\n"
-"                           which still defaults to 10s)\n"
-"  -p, --depth P            closed loop: P requests in flight per\n"
-"                           connection (default 1); open loop: the most in\n"
-"                           flight (default 256)\n"
-"  -r, --rate R             open loop: R requests per second per connection\n"
-"      --flood              open loop: as fast as the socket takes them\n"
-"      --connect-rate R     open R connections per second (default: all)\n"
-"      --source LIST        local addresses, comma-separated, used in turn\n"
-"      --no-reconnect       do not reopen connections the server drops\n"
-"      --request-timeout DUR  a request unanswered this long is a timeout\n"
-"                           and its connection is closed as stalled\n"
-"                           (default 5s; 0: none, the drain then waits 5s)\n"
-"      --allow-loss         exit 0 even with timed-out, lost or unanswered\n"
-"                           requests\n"
-"      --reset-at-end       end with a reset (RST) instead of the graceful\n"
-"                           close (FIN after the last bytes, replies drained\n"
-"                           up to 1 s); no TIME_WAIT sockets are left, which\n"
-"                           matters at tens of thousands of connections,\n"
-"                           but the server sees ECONNRESET\n"
-"  -w, --workers N          N processes, each with its own loop, splitting\n"
-"                           connections and source addresses\n"
-"\n"
-"The message (one of; default 64 random bytes):\n"
-"  -m, --message TEXT       text with escapes \\n \\r \\t \\0 \\\\ \\xNN\n"
-"      --hex HEX            bytes as hex digits (spaces allowed)\n"
-"      --file PATH          the contents of a file\n"
-"      --size N             N random bytes\n"
-"      --scenario FILE      the first send of a scenario (its codec, its\n"
-"                           service when embedded, its first expect's size)\n"
-"      --codec NAME         encode the message and count decoded replies\n"
-"\n"
-"Output:\n"
-"  -f, --format FMT         text (default) or json\n"
-"  -q, --quiet              no progress line on stderr\n"
-"      --ui                 show the run in the live dashboard (one\n"
-"                           worker, a terminal); the report follows\n"
-"  -h, --help               this text\n"
-"\n"
-"%s"
+"\n";
+
+static const char bench_help_tail[] =
 "\n"
 "Exit status: 0 when requests were answered and every request sent was\n"
 "answered (or --allow-loss), every connection was established, no\n"
@@ -126,19 +162,6 @@ struct bench_live {
 	uint64_t		 round;		/* lines drawn so far */
 };
 
-/* Value of one hex digit, or -1. */
-static int
-bench_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode backslash escapes of a --message; 0, or -1 on a bad escape. */
 static int
 bench_unescape(const char *s, struct buf *out)
@@ -157,10 +180,10 @@ bench_unescape(const char *s, struct buf *out)
 		case '0': ch = '\0'; break;
 		case '\\': ch = '\\'; break;
 		case 'x':
-			if (bench_hexval(s[0]) < 0 || bench_hexval(s[1]) < 0)
+			if (hex_digit(s[0]) < 0 || hex_digit(s[1]) < 0)
 				return -1;
-			ch = (unsigned char)(bench_hexval(s[0]) * 16 +
-			    bench_hexval(s[1]));
+			ch = (unsigned char)(hex_digit(s[0]) * 16 +
+			    hex_digit(s[1]));
 			s += 2;
 			break;
 		default:
@@ -183,7 +206,7 @@ bench_unhex(const char *s, struct buf *out)
 
 		if (*s == ' ' || *s == ':' || *s == '\t')
 			continue;
-		if ((v = bench_hexval(*s)) < 0)
+		if ((v = hex_digit(*s)) < 0)
 			return -1;
 		if (hi < 0) {
 			hi = v;
@@ -308,15 +331,6 @@ out:
 	return rc;
 }
 
-/* The value at a percentile, never above the largest value recorded. */
-static uint64_t
-bench_pct(const struct hist *h, double pct)
-{
-	uint64_t v = hist_percentile(h, pct);
-
-	return v < hist_max(h) ? v : hist_max(h);
-}
-
 /* Print a microsecond value as milliseconds. */
 static void
 bench_ms(FILE *f, const char *label, uint64_t us)
@@ -333,12 +347,12 @@ bench_hist_text(FILE *f, const char *what, const struct hist *h, int full)
 		fprintf(f, "  none\n");
 		return;
 	}
-	bench_ms(f, "p50", bench_pct(h, 50));
+	bench_ms(f, "p50", hist_value_at(h, 50));
 	if (full)
-		bench_ms(f, "p90", bench_pct(h, 90));
-	bench_ms(f, "p99", bench_pct(h, 99));
+		bench_ms(f, "p90", hist_value_at(h, 90));
+	bench_ms(f, "p99", hist_value_at(h, 99));
 	if (full)
-		bench_ms(f, "p99.9", bench_pct(h, 99.9));
+		bench_ms(f, "p99.9", hist_value_at(h, 99.9));
 	bench_ms(f, "max", hist_max(h));
 	if (full)
 		fprintf(f, "  (mean %.3f ms)", hist_mean(h) / 1000.0);
@@ -534,23 +548,6 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 		fprintf(f, "verdict     failed: %s\n", why);
 }
 
-/* A JSON object of a histogram's figures in microseconds. */
-static cJSON *
-bench_hist_json(const struct hist *h)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "count", (double)hist_count(h));
-	cJSON_AddNumberToObject(o, "min", (double)hist_min(h));
-	cJSON_AddNumberToObject(o, "p50", (double)bench_pct(h, 50));
-	cJSON_AddNumberToObject(o, "p90", (double)bench_pct(h, 90));
-	cJSON_AddNumberToObject(o, "p99", (double)bench_pct(h, 99));
-	cJSON_AddNumberToObject(o, "p99.9", (double)bench_pct(h, 99.9));
-	cJSON_AddNumberToObject(o, "max", (double)hist_max(h));
-	cJSON_AddNumberToObject(o, "mean", round(hist_mean(h) * 10) / 10);
-	return o;
-}
-
 /* The JSON report, with one entry per worker. */
 static void
 bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
@@ -593,9 +590,9 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	cJSON_AddNumberToObject(root, "unanswered", (double)n->unanswered);
 	cJSON_AddNumberToObject(root, "bytes_out", (double)n->bytes_out);
 	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
-	cJSON_AddItemToObject(root, "latency_us", bench_hist_json(&r->lat));
-	cJSON_AddItemToObject(root, "connect_us", bench_hist_json(&r->connect));
-	cJSON_AddItemToObject(root, "first_byte_us", bench_hist_json(&r->ttfb));
+	hist_json(&r->lat, root, "latency_us");
+	hist_json(&r->connect, root, "connect_us");
+	hist_json(&r->ttfb, root, "first_byte_us");
 	x = cJSON_AddObjectToObject(root, "errors");
 	for (i = 0; i < LG_ERR_N; i++)
 		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
@@ -647,7 +644,7 @@ bench_live_draw(struct bench_live *lv)
 {
 	fprintf(stderr, "\r\033[K%5.0fs  conns %llu  rps %.0f  p99 %.3f ms%s",
 	    lv->elapsed, (unsigned long long)lv->open, lv->rps,
-	    (double)bench_pct(&lv->lat, 99) / 1000.0,
+	    (double)hist_value_at(&lv->lat, 99) / 1000.0,
 	    lv->errors > 0 ? "  errors" : "");
 	if (lv->errors > 0)
 		fprintf(stderr, " %llu", (unsigned long long)lv->errors);
@@ -919,25 +916,13 @@ bench_take_recs(struct bench_worker *w, struct loadgen_result *tot,
 	}
 }
 
-/* Fork the workers, merge what they send, and report; the exit status. */
+/* Fork n workers with a pipe each into ws; returns how many started
+ * (fewer than n after a pipe or fork failure, reported). */
 static int
-bench_workers(struct bench_opts *o)
+bench_spawn(struct bench_opts *o, struct bench_worker *ws, int n)
 {
-	int n = o->workers, i, live, rc = EXIT_OK, status;
-	struct bench_worker *ws = xcalloc((size_t)n, sizeof(*ws));
-	struct loadgen_result *tot = xmalloc(sizeof(*tot));
-	struct loadgen_result *tmp = xmalloc(sizeof(*tmp));
-	struct loadgen_counts *per = xcalloc((size_t)n, sizeof(*per));
-	struct bench_live *lv = NULL;
-	struct pollfd *pfd = xcalloc((size_t)n, sizeof(*pfd));
-	char target[96], why[256];
+	int i;
 
-	loadgen_result_init(tot);
-	loadgen_result_init(tmp);
-	if (o->progress) {
-		lv = xcalloc(1, sizeof(*lv));
-		hist_init(&lv->lat);
-	}
 	fflush(stdout);
 	fflush(stderr);
 	for (i = 0; i < n; i++) {
@@ -945,9 +930,7 @@ bench_workers(struct bench_opts *o)
 
 		if (pipe2(p, O_CLOEXEC) < 0) {
 			perror("sockbench bench: pipe");
-			n = i;
-			rc = EXIT_RUNTIME;
-			break;
+			return i;
 		}
 		ws[i].pid = fork();
 		if (ws[i].pid == 0) {
@@ -962,21 +945,25 @@ bench_workers(struct bench_opts *o)
 		if (ws[i].pid < 0) {
 			perror("sockbench bench: fork");
 			close(p[0]);
-			n = i;
-			rc = EXIT_RUNTIME;
-			break;
+			return i;
 		}
 		ws[i].fd = p[0];
 		buf_init(&ws[i].in);
 	}
-	/* The workers get a terminal's SIGINT too and report what they
-	 * measured; the parent waits for that and merges it. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	for (live = n; live > 0; ) {
-		int k = 0;
+	return n;
+}
 
-		for (i = 0; i < n; i++)
+/* Read every worker's records until all pipes close, merging results into
+ * tot and progress into lv (when not NULL). */
+static void
+bench_collect(struct bench_worker *ws, int n, struct loadgen_result *tot,
+    struct loadgen_result *tmp, struct bench_live *lv)
+{
+	struct pollfd *pfd = xcalloc((size_t)n + 1, sizeof(*pfd));
+	int i, k, live;
+
+	for (live = n; live > 0; ) {
+		for (i = 0, k = 0; i < n; i++)
 			if (ws[i].fd >= 0) {
 				pfd[k].fd = ws[i].fd;
 				pfd[k].events = POLLIN;
@@ -1010,10 +997,19 @@ bench_workers(struct bench_opts *o)
 			bench_take_recs(&ws[i], tot, tmp, lv, live);
 		}
 	}
-	while (waitpid(-1, &status, 0) > 0)
-		;
-	if (lv != NULL && lv->shown)
-		fprintf(stderr, "\r\033[K");
+	free(pfd);
+}
+
+/* Report the merged figures of n workers; the exit status, starting from
+ * rc (a worker without a result is a runtime error). */
+static int
+bench_workers_report(struct bench_opts *o, struct bench_worker *ws, int n,
+    const struct loadgen_result *tot, int rc)
+{
+	struct loadgen_counts *per = xcalloc((size_t)n + 1, sizeof(*per));
+	char target[96], why[256];
+	int i;
+
 	for (i = 0; i < n; i++) {
 		per[i] = ws[i].n;
 		if (ws[i].err[0] != '\0')
@@ -1036,267 +1032,378 @@ bench_workers(struct bench_opts *o)
 		    why, sizeof(why)))
 			rc = EXIT_FAILED;
 	}
+	free(per);
+	return rc;
+}
+
+/* Fork the workers, merge what they send, and report; the exit status. */
+static int
+bench_workers(struct bench_opts *o)
+{
+	int n, i, rc = EXIT_OK, status;
+	struct bench_worker *ws = xcalloc((size_t)o->workers, sizeof(*ws));
+	struct loadgen_result *tot = xmalloc(sizeof(*tot));
+	struct loadgen_result *tmp = xmalloc(sizeof(*tmp));
+	struct bench_live *lv = NULL;
+
+	loadgen_result_init(tot);
+	loadgen_result_init(tmp);
+	if (o->progress) {
+		lv = xcalloc(1, sizeof(*lv));
+		hist_init(&lv->lat);
+	}
+	if ((n = bench_spawn(o, ws, o->workers)) < o->workers)
+		rc = EXIT_RUNTIME;
+	/* The workers get a terminal's SIGINT too and report what they
+	 * measured; the parent waits for that and merges it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	bench_collect(ws, n, tot, tmp, lv);
+	while (waitpid(-1, &status, 0) > 0)
+		;
+	if (lv != NULL && lv->shown)
+		fprintf(stderr, "\r\033[K");
+	rc = bench_workers_report(o, ws, n, tot, rc);
 	for (i = 0; i < n; i++)
 		buf_free(&ws[i].in);
 	free(ws);
 	free(tot);
 	free(tmp);
-	free(per);
 	free(lv);
-	free(pfd);
 	return rc;
+}
+
+/* Print the usage error for a bad value of one of bench's options. */
+static void
+bench_bad_value(int id, const char *arg)
+{
+	switch (id) {
+	case BENCH_O_DURATION:
+		cli_usage_error("bench", "--duration '%s': expected a duration "
+		    "such as 10s", arg);
+		break;
+	case BENCH_O_DEPTH:
+		cli_usage_error("bench", "--depth '%s': expected 1-65536", arg);
+		break;
+	case CLI_O_RATE:
+		cli_usage_error("bench", "--rate '%s': expected a positive "
+		    "number of requests per second", arg);
+		break;
+	case BENCH_O_CONNECT_RATE:
+		cli_usage_error("bench", "--connect-rate '%s': expected a "
+		    "positive number", arg);
+		break;
+	case BENCH_O_REQUEST_TIMEOUT:
+		cli_usage_error("bench", "--request-timeout '%s': expected a "
+		    "duration such as 5s (at most 1h), or 0", arg);
+		break;
+	case BENCH_O_WORKERS:
+		cli_usage_error("bench", "--workers '%s': expected 1-%d", arg,
+		    BENCH_MAX_WORKERS);
+		break;
+	case BENCH_O_CODEC:
+		cli_usage_error("bench", "--codec '%s': unknown codec", arg);
+		break;
+	case BENCH_O_FORMAT:
+		cli_usage_error("bench", "--format '%s': expected text or json",
+		    arg);
+		break;
+	}
+}
+
+/* What the command line gave, before the message is built. */
+struct bench_args {
+	struct bench_opts	 o;
+	const char		*msg_arg;	/* --message, --hex, --file, --size */
+	const char		*scenario;	/* --scenario */
+	int			 msg_kind;	/* which of them: BENCH_O_* */
+	int			 nmsg;		/* how many message options */
+	int			 depth_given;
+};
+
+/* Parse a count of -c or -n: 1 to 10000000; 0, or -1 with a message. */
+static int
+bench_count(int shrt, const char *arg, uint64_t *out)
+{
+	char *end;
+	uint64_t v = strtoull(arg, &end, 10);
+
+	if (*end != '\0' || end == arg || v == 0 || v > 10000000) {
+		cli_usage_error("bench", "-%c '%s': expected a number from 1 "
+		    "to 10000000", shrt, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Take one option of the load: target, counts, rates, timeouts; 1 taken,
+ * 0 not one of these, -1 bad value (message printed). */
+static int
+bench_set_load(struct bench_args *a, int id, const char *arg)
+{
+	struct loadgen_cfg *c = &a->o.cfg;
+	char *end;
+	uint64_t v;
+
+	switch (id) {
+	case CLI_O_CONNECT:
+		if (cli_check_hostport("bench", "--connect", arg) < 0)
+			return -1;
+		c->target = arg;
+		return 1;
+	case CLI_O_CONNS:
+		return bench_count('c', arg, &c->conns) < 0 ? -1 : 1;
+	case BENCH_O_REQUESTS:
+		return bench_count('n', arg, &c->requests) < 0 ? -1 : 1;
+	case BENCH_O_DURATION:
+		if ((c->duration = parse_duration(arg)) <= 0)
+			goto bad;
+		return 1;
+	case BENCH_O_DEPTH:
+		v = strtoull(arg, &end, 10);
+		if (*end != '\0' || end == arg || v == 0 || v > 65536)
+			goto bad;
+		c->depth = (unsigned)v;
+		a->depth_given = 1;
+		return 1;
+	case CLI_O_RATE:
+		c->rate = strtod(arg, &end);
+		if (*end != '\0' || !(c->rate > 0) || c->rate > 1e6)
+			goto bad;
+		c->mode = LG_RATE;
+		return 1;
+	case BENCH_O_FLOOD:
+		c->mode = LG_FLOOD;
+		return 1;
+	case BENCH_O_CONNECT_RATE:
+		c->connect_rate = strtod(arg, &end);
+		if (*end != '\0' || !(c->connect_rate > 0))
+			goto bad;
+		return 1;
+	case CLI_O_SOURCE:
+		c->sources = arg;
+		return 1;
+	case BENCH_O_NO_RECONNECT:
+		c->reconnect = 0;
+		return 1;
+	case BENCH_O_REQUEST_TIMEOUT:
+		if (strcmp(arg, "0") == 0)
+			c->request_timeout = 0;
+		else if ((c->request_timeout = parse_duration(arg)) <= 0 ||
+		    c->request_timeout > 3600)
+			goto bad;
+		return 1;
+	case BENCH_O_RESET_AT_END:
+		c->reset_at_end = 1;
+		return 1;
+	}
+	return 0;
+bad:
+	bench_bad_value(id, arg);
+	return -1;
+}
+
+/* Take one option of bench (the struct cli_spec set function). */
+static int
+bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
+{
+	struct bench_args *a = ctx;
+	int rc;
+
+	if ((rc = bench_set_load(a, opt->id, arg)) != 0)
+		return rc;
+	switch (opt->id) {
+	case BENCH_O_WORKERS:
+		a->o.workers = atoi(arg);
+		if (a->o.workers < 1 || a->o.workers > BENCH_MAX_WORKERS) {
+			bench_bad_value(opt->id, arg);
+			return -1;
+		}
+		return 1;
+	case BENCH_O_MESSAGE:
+	case BENCH_O_HEX:
+	case BENCH_O_FILE:
+	case BENCH_O_SIZE:
+		a->msg_kind = opt->id;
+		a->msg_arg = arg;
+		a->nmsg++;
+		return 1;
+	case BENCH_O_SCENARIO:
+		a->scenario = arg;
+		a->nmsg++;
+		return 1;
+	case BENCH_O_CODEC:
+		if ((a->o.cfg.codec = codec_find(arg)) == NULL) {
+			bench_bad_value(opt->id, arg);
+			return -1;
+		}
+		return 1;
+	case BENCH_O_FORMAT:
+		if (strcmp(arg, "json") == 0)
+			a->o.json = 1;
+		else if (strcmp(arg, "text") != 0) {
+			bench_bad_value(opt->id, arg);
+			return -1;
+		}
+		return 1;
+	case BENCH_O_QUIET: a->o.quiet = 1; return 1;
+	case BENCH_O_UI: a->o.ui = 1; return 1;
+	case BENCH_O_ALLOW_LOSS: a->o.allow_loss = 1; return 1;
+	}
+	return 0;
+}
+
+const struct cli_spec bench_spec = {
+	"bench", bench_opts, 27, bench_help_head, bench_help_tail, bench_set
+};
+
+/* Check the options against each other and the open-file limit; 0, or
+ * the exit status with the message printed. */
+static int
+bench_check_args(struct bench_args *a, int argc, char **argv, int first)
+{
+	struct loadgen_cfg *c = &a->o.cfg;
+	uint64_t w = (uint64_t)a->o.workers, per_proc;
+
+	if (first < argc)
+		return cli_usage_error("bench", "unexpected argument '%s'",
+		    argv[first]);
+	if (a->nmsg > 1)
+		return cli_usage_error("bench", "give one of --message, --hex, "
+		    "--file, --size, --scenario");
+	if (c->mode != LG_CLOSED && !a->depth_given)
+		c->depth = 256;
+	if (w > c->conns)
+		return cli_usage_error("bench", "--workers %d: more workers "
+		    "than connections", a->o.workers);
+	if (c->requests > 0 && w > c->requests)
+		return cli_usage_error("bench", "--workers %d: more workers "
+		    "than -n requests", a->o.workers);
+	/* One fd per connection with --connect, two with the embedded
+	 * server (its end is in the same process). */
+	per_proc = (c->conns + w - 1) / w;
+	if (cli_check_nofile("bench", per_proc, c->target ? 1 : 2) < 0)
+		return EXIT_USAGE;
+	return 0;
+}
+
+/* Build the request into msg from the message options, described in
+ * desc; 0, or the exit status with the message printed. */
+static int
+bench_build_msg(struct bench_args *a, struct buf *msg, char *desc,
+    size_t desclen)
+{
+	uint64_t v;
+	int rc = 0;
+
+	switch (a->msg_kind) {
+	case BENCH_O_MESSAGE:
+		rc = bench_unescape(a->msg_arg, msg);
+		snprintf(desc, desclen, "--message");
+		break;
+	case BENCH_O_HEX:
+		rc = bench_unhex(a->msg_arg, msg);
+		snprintf(desc, desclen, "--hex");
+		break;
+	case BENCH_O_FILE:
+		rc = bench_read_file(a->msg_arg, msg) < 0 ? -2 : 0;
+		snprintf(desc, desclen, "--file");
+		break;
+	case BENCH_O_SIZE:
+		if (parse_size(a->msg_arg, &v) < 0 || v == 0 ||
+		    v > BENCH_MAX_MSG)
+			return cli_usage_error("bench", "--size '%s': expected "
+			    "1 to 16M bytes", a->msg_arg);
+		bench_random((size_t)v, msg);
+		snprintf(desc, desclen, "random bytes");
+		break;
+	default:
+		if (a->scenario != NULL) {
+			rc = bench_scenario(&a->o, a->scenario,
+			    a->o.cfg.codec != NULL, msg) < 0 ? -2 : 0;
+			snprintf(desc, desclen, "--scenario");
+		} else {
+			bench_random(64, msg);
+			snprintf(desc, desclen, "random bytes");
+		}
+	}
+	if (rc == -1)
+		return cli_usage_error("bench", "%s '%s': bad escape or hex "
+		    "digit", a->msg_kind == BENCH_O_MESSAGE ? "--message" :
+		    "--hex", a->msg_arg);
+	if (rc == -2)
+		return EXIT_USAGE;
+	if (buf_len(msg) == 0)
+		return cli_usage_error("bench", "the message is empty");
+	return 0;
+}
+
+/* Encode the message with --codec (not for a scenario's, already
+ * encoded); 0, or the exit status with the message printed. */
+static int
+bench_encode_msg(const struct bench_args *a, struct buf *msg)
+{
+	const struct codec *cd = a->o.cfg.codec;
+	struct buf enc;
+	char err[256];
+
+	if (cd == NULL || strcmp(cd->name, "raw") == 0 || a->scenario != NULL)
+		return 0;
+	buf_init(&enc);
+	if (cd->encode(buf_data(msg), buf_len(msg), NULL, &enc, err,
+	    sizeof(err)) < 0) {
+		buf_free(&enc);
+		return cli_usage_error("bench", "--codec %s: %s", cd->name, err);
+	}
+	buf_free(msg);
+	*msg = enc;
+	return 0;
 }
 
 int
 bench_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'C' },
-		{ "conns", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "requests", required_argument, NULL, 'n' },
-		{ "depth", required_argument, NULL, 'p' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "flood", no_argument, NULL, 1001 },
-		{ "connect-rate", required_argument, NULL, 1002 },
-		{ "source", required_argument, NULL, 1003 },
-		{ "no-reconnect", no_argument, NULL, 1004 },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "hex", required_argument, NULL, 1005 },
-		{ "file", required_argument, NULL, 1006 },
-		{ "size", required_argument, NULL, 1007 },
-		{ "scenario", required_argument, NULL, 1008 },
-		{ "codec", required_argument, NULL, 1009 },
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "ui", no_argument, NULL, 1010 },
-		{ "request-timeout", required_argument, NULL, 1011 },
-		{ "allow-loss", no_argument, NULL, 1012 },
-		{ "reset-at-end", no_argument, NULL, 1013 },
-		CLI_LIMIT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	struct bench_opts o;
+	struct bench_args a;
+	struct bench_opts *o = &a.o;
+	struct cli_common common = { &a.o.cfg.lim, NULL };
 	struct buf msg;
-	const char *msg_arg = NULL, *scenario = NULL;
-	char desc[64], *end;
-	int ch, idx, msg_kind = 0, nmsg = 0, depth_given = 0, rc;
-	uint64_t v, per_proc;
+	char desc[64];
+	int first, rc;
 
-	memset(&o, 0, sizeof(o));
-	engine_limits_default(&o.cfg.lim);
-	o.cfg.conns = 1;
-	o.cfg.duration = 10;
-	o.cfg.depth = 1;
-	o.cfg.mode = LG_CLOSED;
-	o.cfg.reconnect = 1;
-	o.cfg.request_timeout = 5;
-	o.workers = 1;
+	memset(&a, 0, sizeof(a));
+	engine_limits_default(&o->cfg.lim);
+	o->cfg.conns = 1;
+	o->cfg.duration = 10;
+	o->cfg.depth = 1;
+	o->cfg.mode = LG_CLOSED;
+	o->cfg.reconnect = 1;
+	o->cfg.request_timeout = 5;
+	o->workers = 1;
+	if ((rc = cli_parse(&bench_spec, argc, argv, &a, &common, &first)) >= 0)
+		return rc;
+	if ((rc = bench_check_args(&a, argc, argv, first)) != 0)
+		return rc;
 	buf_init(&msg);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "C:c:d:n:p:r:w:m:f:qh", opts,
-	    &idx)) != -1) {
-		switch (ch) {
-		case 'C':
-			if (cli_check_hostport("bench", "--connect", optarg) < 0)
-				return EXIT_USAGE;
-			o.cfg.target = optarg;
-			break;
-		case 'c':
-		case 'n':
-			v = strtoull(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || v == 0 ||
-			    v > 10000000)
-				return cli_usage_error("bench", "-%c '%s': "
-				    "expected a number from 1 to 10000000", ch,
-				    optarg);
-			if (ch == 'c')
-				o.cfg.conns = v;
-			else
-				o.cfg.requests = v;
-			break;
-		case 'd':
-			if ((o.cfg.duration = parse_duration(optarg)) <= 0)
-				return cli_usage_error("bench", "--duration "
-				    "'%s': expected a duration such as 10s",
-				    optarg);
-			break;
-		case 'p':
-			v = strtoull(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || v == 0 || v > 65536)
-				return cli_usage_error("bench", "--depth '%s': "
-				    "expected 1-65536", optarg);
-			o.cfg.depth = (unsigned)v;
-			depth_given = 1;
-			break;
-		case 'r':
-			o.cfg.rate = strtod(optarg, &end);
-			if (*end != '\0' || !(o.cfg.rate > 0) ||
-			    o.cfg.rate > 1e6)
-				return cli_usage_error("bench", "--rate '%s': "
-				    "expected a positive number of requests "
-				    "per second", optarg);
-			o.cfg.mode = LG_RATE;
-			break;
-		case 1001: o.cfg.mode = LG_FLOOD; break;
-		case 1002:
-			o.cfg.connect_rate = strtod(optarg, &end);
-			if (*end != '\0' || !(o.cfg.connect_rate > 0))
-				return cli_usage_error("bench", "--connect-rate "
-				    "'%s': expected a positive number", optarg);
-			break;
-		case 1003: o.cfg.sources = optarg; break;
-		case 1004: o.cfg.reconnect = 0; break;
-		case 'w':
-			o.workers = atoi(optarg);
-			if (o.workers < 1 || o.workers > BENCH_MAX_WORKERS)
-				return cli_usage_error("bench", "--workers '%s': "
-				    "expected 1-%d", optarg, BENCH_MAX_WORKERS);
-			break;
-		case 'm':
-		case 1005:
-		case 1006:
-		case 1007:
-			msg_kind = ch;
-			msg_arg = optarg;
-			nmsg++;
-			break;
-		case 1008:
-			scenario = optarg;
-			nmsg++;
-			break;
-		case 1009:
-			if ((o.cfg.codec = codec_find(optarg)) == NULL)
-				return cli_usage_error("bench", "--codec '%s': "
-				    "unknown codec", optarg);
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o.json = 1;
-			else if (strcmp(optarg, "text") != 0)
-				return cli_usage_error("bench", "--format '%s': "
-				    "expected text or json", optarg);
-			break;
-		case 'q': o.quiet = 1; break;
-		case 1010: o.ui = 1; break;
-		case 1011:
-			if (strcmp(optarg, "0") == 0)
-				o.cfg.request_timeout = 0;
-			else if ((o.cfg.request_timeout =
-			    parse_duration(optarg)) <= 0 ||
-			    o.cfg.request_timeout > 3600)
-				return cli_usage_error("bench", "--request-timeout "
-				    "'%s': expected a duration such as 5s (at most "
-				    "1h), or 0", optarg);
-			break;
-		case 1012: o.allow_loss = 1; break;
-		case 1013: o.cfg.reset_at_end = 1; break;
-		case 'h':
-			printf(bench_help, cli_limit_help);
-			return EXIT_OK;
-		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&o.cfg.lim, opts[idx].name, optarg) < 0)
-				return EXIT_USAGE;
-			break;
-		default:
-			return cli_bad_option("bench");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("bench", "unexpected argument '%s'",
-		    argv[optind]);
-	if (nmsg > 1)
-		return cli_usage_error("bench", "give one of --message, --hex, "
-		    "--file, --size, --scenario");
-	if (o.cfg.mode != LG_CLOSED && !depth_given)
-		o.cfg.depth = 256;
-	if ((uint64_t)o.workers > o.cfg.conns)
-		return cli_usage_error("bench", "--workers %d: more workers "
-		    "than connections", o.workers);
-	if (o.cfg.requests > 0 && (uint64_t)o.workers > o.cfg.requests)
-		return cli_usage_error("bench", "--workers %d: more workers "
-		    "than -n requests", o.workers);
-	/* One fd per connection with --connect, two with the embedded
-	 * server (its end is in the same process). */
-	per_proc = (o.cfg.conns + (uint64_t)o.workers - 1) / (uint64_t)o.workers;
-	if (cli_check_nofile("bench", per_proc, o.cfg.target ? 1 : 2) < 0)
-		return EXIT_USAGE;
-	rc = 0;
-	switch (msg_kind) {
-	case 'm':
-		rc = bench_unescape(msg_arg, &msg);
-		snprintf(desc, sizeof(desc), "--message");
-		break;
-	case 1005:
-		rc = bench_unhex(msg_arg, &msg);
-		snprintf(desc, sizeof(desc), "--hex");
-		break;
-	case 1006:
-		rc = bench_read_file(msg_arg, &msg) < 0 ? -2 : 0;
-		snprintf(desc, sizeof(desc), "--file");
-		break;
-	case 1007:
-		if (parse_size(msg_arg, &v) < 0 || v == 0 || v > BENCH_MAX_MSG)
-			return cli_usage_error("bench", "--size '%s': expected "
-			    "1 to 16M bytes", msg_arg);
-		bench_random((size_t)v, &msg);
-		snprintf(desc, sizeof(desc), "random bytes");
-		break;
-	default:
-		if (scenario != NULL) {
-			rc = bench_scenario(&o, scenario, o.cfg.codec != NULL,
-			    &msg) < 0 ? -2 : 0;
-			snprintf(desc, sizeof(desc), "--scenario");
-		} else {
-			bench_random(64, &msg);
-			snprintf(desc, sizeof(desc), "random bytes");
-		}
-	}
-	if (rc == -1) {
-		buf_free(&msg);
-		return cli_usage_error("bench", "%s '%s': bad escape or hex "
-		    "digit", msg_kind == 'm' ? "--message" : "--hex", msg_arg);
-	}
-	if (rc == -2 || buf_len(&msg) == 0) {
-		buf_free(&msg);
-		if (rc != -2)
-			return cli_usage_error("bench", "the message is empty");
-		return EXIT_USAGE;
-	}
-	if (o.cfg.codec != NULL && strcmp(o.cfg.codec->name, "raw") != 0 &&
-	    scenario == NULL) {
-		struct buf enc;
-		char err[256];
-
-		buf_init(&enc);
-		if (o.cfg.codec->encode(buf_data(&msg), buf_len(&msg), NULL,
-		    &enc, err, sizeof(err)) < 0) {
-			buf_free(&enc);
-			buf_free(&msg);
-			return cli_usage_error("bench", "--codec %s: %s",
-			    o.cfg.codec->name, err);
-		}
-		buf_free(&msg);
-		msg = enc;
-	}
-	o.cfg.msg = buf_data(&msg);
-	o.cfg.msg_len = buf_len(&msg);
-	o.msg_desc = desc;
-	o.progress = !o.quiet && !o.ui && isatty(2);
-	if (o.ui && (o.workers > 1 || !isatty(0) || !isatty(1))) {
+	if ((rc = bench_build_msg(&a, &msg, desc, sizeof(desc))) != 0 ||
+	    (rc = bench_encode_msg(&a, &msg)) != 0)
+		goto out;
+	o->cfg.msg = buf_data(&msg);
+	o->cfg.msg_len = buf_len(&msg);
+	o->msg_desc = desc;
+	o->progress = !o->quiet && !o->ui && isatty(2);
+	if (o->ui && (o->workers > 1 || !isatty(0) || !isatty(1))) {
 		rc = cli_usage_error("bench", "--ui needs a terminal and one "
 		    "worker (the dashboard watches this process's loop)");
 		goto out;
 	}
-	if (o.workers > 1)
-		rc = bench_workers(&o);
+	if (o->workers > 1)
+		rc = bench_workers(o);
 	else
-		rc = bench_one(&o);
+		rc = bench_one(o);
 out:
-	if (o.has_svc)
-		service_cfg_free(&o.svc);
+	if (o->has_svc)
+		service_cfg_free(&o->svc);
 	buf_free(&msg);
 	return rc;
 }

@@ -1,67 +1,70 @@
-/* `sockbench check FILES...`: parse scenario files and report each one. */
+/* sockbench check FILES...: parse scenario files without connecting
+ * anywhere and report each one; options from a table, as every command's. */
+#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
+#include "cli.h"
 #include "scenario.h"
+#include "util.h"
 
-/* Print the subcommand's usage to f. */
-static void
-scenario_check_usage(FILE *f)
+static const struct cli_opt check_opts[] = {
+	CLI_USE(CLI_O_HELP),
+	CLI_END
+};
+
+/* check has no options of its own but --help. */
+static int
+check_set(void *ctx, const struct cli_opt *o, const char *arg)
 {
-	fprintf(f,
-	    "usage: sockbench check FILE...\n"
-	    "\n"
-	    "Parse each scenario file and report it without connecting\n"
-	    "anywhere. Prints \"FILE: ok (N steps, codec C, K connections)\"\n"
-	    "or \"FILE:LINE:COL: expected X, got Y\" with a hint line.\n"
-	    "Exit status: 0 if every file parses, 2 if any does not.\n"
-	    "The language is described in docs/scenarios.md.\n");
+	(void)ctx;
+	(void)o;
+	(void)arg;
+	return 0;
 }
 
-int
-scenario_check_main(int argc, char **argv)
+const struct cli_spec check_spec = {
+	"check", check_opts, 27,
+	"usage: sockbench check FILE...\n"
+	"\n"
+	"Parse each scenario file and report it without connecting\n"
+	"anywhere. Prints \"FILE: ok (N steps, codec C, K connections)\"\n"
+	"or \"FILE:LINE:COL: expected X, got Y\" with a hint line.\n"
+	"Exit status: 0 if every file parses, 2 if any does not.\n"
+	"The language is described in docs/scenarios.md.\n"
+	"\n",
+	"",
+	check_set
+};
+
+/* Parse one file and print its line; 0 if it parses, -1 if not. */
+static int
+check_file(const char *path)
 {
 	struct scenario *sc;
 	char err[1024];
-	int i, bad = 0, nfiles = 0, opts = 1;
 
-	for (i = 1; i < argc; i++) {
-		if (opts && strcmp(argv[i], "--") == 0) {
-			opts = 0;
-			continue;
-		}
-		if (opts && (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)) {
-			scenario_check_usage(stdout);
-			return 0;
-		}
-		if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "sockbench check: unknown option '%s'\n",
-			    argv[i]);
-			scenario_check_usage(stderr);
-			return 2;
-		}
+	if ((sc = scenario_load(path, err, sizeof(err))) == NULL) {
+		printf("%s\n", err);
+		return -1;
 	}
-	for (i = 1, opts = 1; i < argc; i++) {
-		if (opts && strcmp(argv[i], "--") == 0) {
-			opts = 0;
-			continue;
-		}
-		nfiles++;
-		if ((sc = scenario_load(argv[i], err, sizeof(err))) == NULL) {
-			printf("%s\n", err);
+	printf("%s: ok (%zu step%s, codec %s, %u connection%s)\n", path,
+	    sc->nsteps, sc->nsteps == 1 ? "" : "s", sc->codec_name,
+	    sc->connections, sc->connections == 1 ? "" : "s");
+	scenario_free(sc);
+	return 0;
+}
+
+int
+check_main(int argc, char **argv)
+{
+	int i, first, rc, bad = 0;
+
+	if ((rc = cli_parse(&check_spec, argc, argv, NULL, NULL, &first)) >= 0)
+		return rc;
+	if (first >= argc)
+		return cli_usage_error("check", "no files given");
+	for (i = first; i < argc; i++)
+		if (check_file(argv[i]) == -1)
 			bad = 1;
-			continue;
-		}
-		printf("%s: ok (%zu step%s, codec %s, %u connection%s)\n",
-		    argv[i], sc->nsteps, sc->nsteps == 1 ? "" : "s",
-		    sc->codec_name, sc->connections,
-		    sc->connections == 1 ? "" : "s");
-		scenario_free(sc);
-	}
-	if (nfiles == 0) {
-		fprintf(stderr, "sockbench check: no files given\n");
-		scenario_check_usage(stderr);
-		return 2;
-	}
-	return bad ? 2 : 0;
+	return bad ? EXIT_USAGE : EXIT_OK;
 }

@@ -1,6 +1,5 @@
 /* sockbench probe: find out what an unknown TCP server speaks, print the
  * verdict with its evidence, as text or JSON, and write a starter scenario. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,11 +7,10 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli.h"
-#include "codec.h"
 #include "probe.h"
 #include "util.h"
 
-static const char probe_help[] =
+static const char probe_help_head[] =
 "Usage: sockbench probe [options] HOST:PORT\n"
 "\n"
 "Find out what protocol an unknown TCP server speaks, nmap-style. Each\n"
@@ -35,18 +33,9 @@ static const char probe_help[] =
 "probes, one of several lines, back whole with the same decoration; a\n"
 "fixed reply needs the same bytes (4 or more) to probes of different line\n"
 "counts with no banner and no close.\n"
-"\n"
-"  -t, --timeout DUR          reply wait per probe (default 1.5s)\n"
-"      --connect-timeout DUR  give up connecting after DUR (default 3s)\n"
-"  -j, --json                 print the result as JSON\n"
-"  -e, --emit-scenario FILE   write a starter scenario for the verdict, for\n"
-"                             sockbench run --connect HOST:PORT FILE\n"
-"  -p, --probes LIST          run only these probes (comma-separated)\n"
-"      --serial               one probe at a time (for servers that serve\n"
-"                             one client at a time)\n"
-"      --all                  run every probe even after a certain match\n"
-"  -v, --verbose              show whole replies, not their first bytes\n"
-"  -h, --help                 this text\n"
+"\n";
+
+static const char probe_help_tail[] =
 "\n"
 "Exit status:\n"
 "  0  identified (a certain or likely verdict)\n"
@@ -61,21 +50,6 @@ static const char probe_help[] =
 "  sockbench probe --json 127.0.0.1:8080\n"
 "  sockbench probe -e redis.txt 127.0.0.1:6379 &&\n"
 "    sockbench run --connect 127.0.0.1:6379 redis.txt\n";
-
-/* Escape bytes into a fresh string (all of them, or a prefix of at most
- * max output bytes). */
-static char *
-probe_escape(const unsigned char *p, size_t n, size_t max)
-{
-	size_t outlen = n * 4 + 8;
-	char *s;
-
-	if (max > 0 && outlen > max)
-		outlen = max;
-	s = xmalloc(outlen);
-	escape_bytes(p, n, s, outlen, 1);
-	return s;
-}
 
 /* Print one probe's bytes, escaped, on an indented line. */
 static void
@@ -209,257 +183,155 @@ probe_json(const struct probe_result *r)
 	return text;
 }
 
-/* Write bytes as a scenario string: escaped, with `$` escaped too. */
-static void
-probe_quote(FILE *f, const unsigned char *p, size_t n)
+/* probe's own options; --connect-timeout and --timeout are its own too
+ * (a probe's reply wait and connect limit, not the engine's). */
+enum probe_opt_id {
+	PROBE_O_TIMEOUT = 1, PROBE_O_CONNECT_TIMEOUT, PROBE_O_JSON,
+	PROBE_O_EMIT, PROBE_O_PROBES, PROBE_O_SERIAL, PROBE_O_ALL,
+	PROBE_O_VERBOSE
+};
+
+static const struct cli_opt probe_opts[] = {
+	{ PROBE_O_TIMEOUT, 't', "timeout", required_argument, "DUR",
+	    "reply wait per probe (default 1.5s)", NULL },
+	{ PROBE_O_CONNECT_TIMEOUT, 0, "connect-timeout", required_argument,
+	    "DUR", "give up connecting after DUR (default 3s)", NULL },
+	{ PROBE_O_JSON, 'j', "json", no_argument, NULL,
+	    "print the result as JSON", NULL },
+	{ PROBE_O_EMIT, 'e', "emit-scenario", required_argument, "FILE",
+	    "write a starter scenario for the verdict, for\n"
+	    "sockbench run --connect HOST:PORT FILE", NULL },
+	{ PROBE_O_PROBES, 'p', "probes", required_argument, "LIST",
+	    "run only these probes (comma-separated)", NULL },
+	{ PROBE_O_SERIAL, 0, "serial", no_argument, NULL,
+	    "one probe at a time (for servers that serve\n"
+	    "one client at a time)", NULL },
+	{ PROBE_O_ALL, 0, "all", no_argument, NULL,
+	    "run every probe even after a certain match", NULL },
+	{ PROBE_O_VERBOSE, 'v', "verbose", no_argument, NULL,
+	    "show whole replies, not their first bytes", NULL },
+	CLI_USE(CLI_O_HELP),
+	CLI_END
+};
+
+/* What the command line asked of probe. */
+struct probe_args {
+	struct probe_opts	 o;
+	const char		*emit;		/* --emit-scenario FILE */
+	int			 json, verbose;
+};
+
+/* Check a --probes list against the probe names; 0, or -1 with the
+ * usage error printed. */
+static int
+probe_check_names(const char *only)
 {
-	size_t i, start = 0;
-	char *s;
+	char *list = xstrdup(only), *tok, *save = NULL;
+	const char *const *n;
+	int rc = 0;
 
-	fputc('"', f);
-	for (i = 0; i <= n; i++) {
-		if (i < n && p[i] != '$')
-			continue;
-		s = probe_escape(p + start, i - start, 0);
-		fputs(s, f);
-		free(s);
-		if (i < n)
-			fputs("\\$", f);
-		start = i + 1;
-	}
-	fputc('"', f);
-}
-
-/* Write the JSON content of the app's reply as an `expect json` step. */
-static void
-probe_expect_app(FILE *f, const struct probe_evidence *e)
-{
-	struct codec_frame fr;
-	char err[160], *text = NULL;
-	cJSON *j = NULL;
-
-	if (codec_jsonhdr.decode(e->recv, e->recv_len, PROBE_MAX_RECV, &fr,
-	    err, sizeof(err)) > 0)
-		j = cJSON_ParseWithLength((const char *)fr.body, fr.body_len);
-	if (j != NULL && cJSON_IsObject(j))
-		text = cJSON_PrintUnformatted(j);
-	if (text != NULL && strstr(text, "${") == NULL)
-		fprintf(f, "expect json %s\n", text);
-	else
-		fprintf(f, "expect regex \"result\"\n");
-	free(text);
-	cJSON_Delete(j);
-}
-
-/* The first line of the reply, without its end of line. */
-static size_t
-probe_line_len(const unsigned char *p, size_t n)
-{
-	size_t l = 0;
-
-	while (l < n && p[l] != '\r' && p[l] != '\n')
-		l++;
-	return l;
-}
-
-int
-probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
-    size_t errlen)
-{
-	const struct probe_match *v = &r->verdict;
-	const struct probe_evidence *e;
-	const char *proto = v->protocol, *re = NULL;
-	char name[320];
-
-	if (v->conf < PROBE_LIKELY || r->verdict_probe < 0) {
-		snprintf(err, errlen, "no scenario: the server was not "
-		    "identified");
-		return -1;
-	}
-	e = &r->ev[r->verdict_probe];
-	if (strcmp(proto, "tls") == 0 || strcmp(proto, "len16") == 0 ||
-	    strcmp(proto, "len32") == 0 || strcmp(proto, "jsonhdr") == 0) {
-		snprintf(err, errlen, "no scenario: sockbench has no starter "
-		    "scenario for %s", proto);
-		return -1;
-	}
-	fprintf(f, "# Starter scenario written by `sockbench probe %s`: %s",
-	    r->target, proto);
-	if (v->product[0] != '\0')
-		fprintf(f, " (%s%s%s)", v->product, v->version[0] ? " " : "",
-		    v->version);
-	fprintf(f, ", %s.\n# Run it: sockbench run --connect %s FILE\n",
-	    probe_conf_name(v->conf), r->target);
-	snprintf(name, sizeof(name), "probe: %s on %s", proto, r->target);
-	fprintf(f, "name ");
-	probe_quote(f, (const unsigned char *)name, strlen(name));
-	fprintf(f, "\n");
-	if (strcmp(proto, "redis") == 0) {
-		fprintf(f, "codec resp\ntimeout 2s\n\nsend \"PING\"\n");
-		if (strncmp((const char *)e->recv, "+PONG", 5) == 0)
-			fprintf(f, "expect \"PONG\"\n");
-		else
-			fprintf(f, "expect regex \"^(NOAUTH|DENIED|ERR)\"\n");
-	} else if (strcmp(proto, "app") == 0) {
-		fprintf(f, "codec jsonhdr\ntimeout 2s\n\nsend json {\"action\": "
-		    "\"search\", \"value\": \"morpheus\"}\n");
-		probe_expect_app(f, e);
-		if (e->peer_closed)
-			fprintf(f, "expect close\n");
-	} else if (strcmp(proto, "http") == 0) {
-		fprintf(f, "codec raw\ntimeout 3s\n\nsend ");
-		probe_quote(f, e->sent, e->sent_len);
-		/* Quote the status only when it is three digits: these are
-		 * the server's bytes going into a regex in a file. */
-		int digits = e->recv_len >= 12 && isdigit(e->recv[9]) &&
-		    isdigit(e->recv[10]) && isdigit(e->recv[11]);
-
-		fprintf(f, "\nexpect regex \"^HTTP/[0-9.]+ %.3s\"\n",
-		    digits ? (const char *)e->recv + 9 : "[0-9]{3}");
-	} else if (strcmp(proto, "echo") == 0 || strcmp(proto, "fixed") == 0 ||
-	    strcmp(proto, "file") == 0) {
-		fprintf(f, "codec raw\ntimeout 2s\n\nsend ");
-		probe_quote(f, e->sent, e->sent_len);
-		if (strcmp(proto, "file") == 0)
-			fprintf(f, "\nexpect regex \"^0001\"\n");
-		else {
-			fprintf(f, "\nexpect ");
-			probe_quote(f, e->recv, e->recv_len);
-			fprintf(f, "\n");
+	for (tok = strtok_r(list, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (n = probe_names; *n != NULL; n++)
+			if (strcmp(*n, tok) == 0)
+				break;
+		if (*n == NULL) {
+			cli_usage_error("probe", "--probes: unknown probe '%s' "
+			    "(known: banner echo redis http app memcached tls "
+			    "line len16 len32)", tok);
+			rc = -1;
 		}
-	} else if (strcmp(proto, "memcached") == 0) {
-		fprintf(f, "codec line\ntimeout 2s\n\nsend \"version\"\n"
-		    "expect regex \"^VERSION \"\n");
+	}
+	free(list);
+	return rc;
+}
+
+/* Take one option of probe (the struct cli_spec set function). */
+static int
+probe_set(void *ctx, const struct cli_opt *opt, const char *arg)
+{
+	struct probe_args *a = ctx;
+
+	switch (opt->id) {
+	case PROBE_O_TIMEOUT:
+		if ((a->o.timeout = parse_duration(arg)) <= 0) {
+			cli_usage_error("probe", "--timeout '%s': expected a "
+			    "duration such as 1.5s", arg);
+			return -1;
+		}
+		return 1;
+	case PROBE_O_CONNECT_TIMEOUT:
+		if ((a->o.connect_timeout = parse_duration(arg)) <= 0) {
+			cli_usage_error("probe", "--connect-timeout '%s': "
+			    "expected a duration such as 3s", arg);
+			return -1;
+		}
+		return 1;
+	case PROBE_O_JSON: a->json = 1; return 1;
+	case PROBE_O_EMIT: a->emit = arg; return 1;
+	case PROBE_O_PROBES: a->o.only = arg; return 1;
+	case PROBE_O_SERIAL: a->o.serial = 1; return 1;
+	case PROBE_O_ALL: a->o.all = 1; return 1;
+	case PROBE_O_VERBOSE: a->verbose = 1; return 1;
+	}
+	return 0;
+}
+
+const struct cli_spec probe_spec = {
+	"probe", probe_opts, 29, probe_help_head, probe_help_tail, probe_set
+};
+
+/* Write the starter scenario to path; 0, or the exit status. */
+static int
+probe_emit(const char *path, const struct probe_result *r, int json)
+{
+	char err[256];
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "sockbench probe: %s: %s\n", path,
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (probe_write_scenario(f, r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench probe: %s: %s\n", path, err);
+		fclose(f);
+		remove(path);
 	} else {
-		if (strcmp(proto, "ssh") == 0)
-			re = "^SSH-";
-		else if (strcmp(proto, "smtp") == 0 || strcmp(proto, "ftp") == 0)
-			re = "^220";
-		else if (strcmp(proto, "pop3") == 0)
-			re = "^[+]OK";
-		else if (strcmp(proto, "imap") == 0)
-			re = "^[*] OK";
-		fprintf(f, "codec line\ntimeout 3s\n\n");
-		if (e->sent_len > 0 && strcmp(e->probe, "banner") != 0) {
-			fprintf(f, "send ");
-			probe_quote(f, e->sent, probe_line_len(e->sent,
-			    e->sent_len));
-			fprintf(f, "\n");
-		}
-		if (re != NULL)
-			fprintf(f, "expect regex \"%s\"\n", re);
-		else {
-			fprintf(f, "expect ");
-			probe_quote(f, e->recv, probe_line_len(e->recv,
-			    e->recv_len));
-			fprintf(f, "\n");
-		}
+		fclose(f);
+		if (!json)
+			printf("scenario:   %s (sockbench run --connect %s %s)\n",
+			    path, r->target, path);
 	}
-	fprintf(f, "close\n");
 	return 0;
 }
 
 int
 probe_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "connect-timeout", required_argument, NULL, 1000 },
-		{ "json", no_argument, NULL, 'j' },
-		{ "emit-scenario", required_argument, NULL, 'e' },
-		{ "probes", required_argument, NULL, 'p' },
-		{ "serial", no_argument, NULL, 1001 },
-		{ "all", no_argument, NULL, 1002 },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct probe_opts o;
+	struct probe_args a;
 	struct probe_result *r;
-	const char *emit = NULL;
-	char err[256], *text;
-	int ch, json = 0, verbose = 0, rc;
-	const char *const *n;
-	FILE *f;
+	char *text;
+	int first, rc;
 
-	memset(&o, 0, sizeof(o));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "t:je:p:vh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			if ((o.timeout = parse_duration(optarg)) <= 0)
-				return cli_usage_error("probe", "--timeout '%s': "
-				    "expected a duration such as 1.5s", optarg);
-			break;
-		case 1000:
-			if ((o.connect_timeout = parse_duration(optarg)) <= 0)
-				return cli_usage_error("probe", "--connect-timeout "
-				    "'%s': expected a duration such as 3s",
-				    optarg);
-			break;
-		case 'j': json = 1; break;
-		case 'e': emit = optarg; break;
-		case 'p':
-			o.only = optarg;
-			break;
-		case 1001: o.serial = 1; break;
-		case 1002: o.all = 1; break;
-		case 'v': verbose = 1; break;
-		case 'h':
-			fputs(probe_help, stdout);
-			return EXIT_OK;
-		default:
-			return cli_bad_option("probe");
-		}
-	}
-	if (argc - optind != 1)
+	memset(&a, 0, sizeof(a));
+	if ((rc = cli_parse(&probe_spec, argc, argv, &a, NULL, &first)) >= 0)
+		return rc;
+	if (argc - first != 1)
 		return cli_usage_error("probe", "expected one HOST:PORT, got %d "
-		    "arguments", argc - optind);
-	if (o.only != NULL) {
-		char *list = xstrdup(o.only), *tok, *save = NULL;
-
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			for (n = probe_names; *n != NULL; n++)
-				if (strcmp(*n, tok) == 0)
-					break;
-			if (*n == NULL) {
-				rc = cli_usage_error("probe", "--probes: "
-				    "unknown probe '%s' (known: banner echo "
-				    "redis http app memcached tls line len16 "
-				    "len32)", tok);
-				free(list);
-				return rc;
-			}
-		}
-		free(list);
-	}
+		    "arguments", argc - first);
+	if (a.o.only != NULL && probe_check_names(a.o.only) < 0)
+		return EXIT_USAGE;
 	r = xcalloc(1, sizeof(*r));
-	rc = probe_detect(argv[optind], &o, r);
-	if (json) {
+	rc = probe_detect(argv[first], &a.o, r);
+	if (a.json) {
 		text = probe_json(r);
 		printf("%s\n", text);
 		free(text);
 	} else
-		probe_print(stdout, r, verbose);
-	if (emit != NULL) {
-		if ((f = fopen(emit, "w")) == NULL) {
-			fprintf(stderr, "sockbench probe: %s: %s\n", emit,
-			    strerror(errno));
-			free(r);
-			return EXIT_USAGE;
-		}
-		if (probe_write_scenario(f, r, err, sizeof(err)) < 0) {
-			fprintf(stderr, "sockbench probe: %s: %s\n", emit, err);
-			fclose(f);
-			remove(emit);
-		} else {
-			fclose(f);
-			if (!json)
-				printf("scenario:   %s (sockbench run --connect "
-				    "%s %s)\n", emit, r->target, emit);
-		}
-	}
+		probe_print(stdout, r, a.verbose);
+	if (a.emit != NULL && probe_emit(a.emit, r, a.json) != 0)
+		rc = EXIT_USAGE;
 	free(r);
 	return rc;
 }

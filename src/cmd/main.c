@@ -2,22 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "probe.h"
-#include "scenario.h"
 #include "ui.h"
 
 #define SOCKBENCH_VERSION "0.1.0"
-
-static const struct cli_cmd cmds[] = {
-	{ "ui", ui_main, "live dashboard: a scenario's connections and messages "
-	    "(the default)" },
-	{ "run", run_main, "replay scenario files headless (for CI)" },
-	{ "check", scenario_check_main, "validate scenario files without running them" },
-	{ "serve", serve_main, "run the embedded server in the foreground" },
-	{ "bench", bench_main, "load a server and report throughput and latency" },
-	{ "probe", probe_main, "find out what protocol a TCP server speaks" },
-	{ NULL, NULL, NULL }
-};
 
 /* Print the top-level help. */
 static void
@@ -33,7 +20,7 @@ usage(FILE *f)
 "one event loop, scripted conversations, load tests and protocol probes.\n"
 "\n"
 "Commands:\n");
-	for (c = cmds; c->name != NULL; c++)
+	for (c = cli_cmds; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f,
 "\n"
@@ -60,7 +47,7 @@ main(int argc, char **argv)
 	}
 	if (argc < 2)
 		return ui_main(argc, argv);	/* the front door: the dashboard */
-	for (c = cmds; c->name != NULL; c++)
+	for (c = cli_cmds; c->name != NULL; c++)
 		if (strcmp(argv[1], c->name) == 0)
 			return c->main(argc - 1, argv + 1);
 	fprintf(stderr, "sockbench: unknown command '%s'\n", argv[1]);

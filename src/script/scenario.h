@@ -195,7 +195,5 @@ void scenario_free(struct scenario *sc);
 const char *step_kind_name(enum step_kind k);
 /* Name of an expect kind ("bytes", "regex", ...), for reports. */
 const char *expect_kind_name(enum expect_kind k);
-/* The `sockbench check FILES...` subcommand; returns the exit status. */
-int scenario_check_main(int argc, char **argv);
 
 #endif

@@ -78,6 +78,27 @@ timeout 30 "$BIN" bench -c 2 -d 1s --message 'ab\x00\n' --format json \
 json_ok "$tmp/m" "j['message_bytes'] == 4 and j['requests'] > 0"
 check $? "--message decodes escapes"
 
+# Hex digits (--hex, \xNN) in either case, through the shared hex_digit().
+timeout 30 "$BIN" bench -c 1 -n 3 --hex 'aB:0f 9C' --format json \
+    >"$tmp/hx" 2>"$tmp/hx.err"
+json_ok "$tmp/hx" "j['message_bytes'] == 3 and j['bytes_out'] == 9 and \
+j['bytes_in'] == 9"
+check $? "--hex takes digits of either case, spaces and colons"
+timeout 30 "$BIN" bench -c 1 -n 3 --message '\xAf\xfA' --format json \
+    >"$tmp/hm" 2>"$tmp/hm.err"
+json_ok "$tmp/hm" "j['message_bytes'] == 2 and j['bytes_out'] == 6"
+check $? "--message \\xNN takes digits of either case"
+bad=0
+for h in 'g0' 'abc' '0x41'; do
+	timeout 10 "$BIN" bench -c 1 -n 1 --hex "$h" >/dev/null 2>"$tmp/hb.err"
+	rc=$?
+	{ [ "$rc" -eq 2 ] && grep -q "bad escape or hex digit" "$tmp/hb.err"; } ||
+	    bad=1
+done
+timeout 10 "$BIN" bench -c 1 -n 1 --message '\xg1' >/dev/null 2>&1
+[ $? -eq 2 ] || bad=1
+check $bad "a bad hex digit or an odd count is a usage error (exit 2)"
+
 lim=$(ulimit -n)
 want=$((lim + 100))
 timeout 30 "$BIN" bench -C 127.0.0.1:9 -c "$want" -d 1s >"$tmp/l" 2>"$tmp/l.err"
@@ -137,6 +158,11 @@ rc=$?
 j['requests'] == 0 and j['errors']['unexpected_bytes'] > 0 and \
 j['latency_us']['count'] == 0 and not j['ended']['ok'] and $ACCOUNTED"
 check $? "a server that streams without reading: 0 answered, unexpected bytes, exit 1 (got $rc)"
+json_ok "$tmp/st" "list(j['latency_us']) == ['count','min','p50','p90',\
+'p99','p99.9','max','mean'] and j['latency_us']['count'] == 0 and \
+all(j['latency_us'][k] is None for k in list(j['latency_us'])[1:]) and \
+list(j['first_byte_us']) == list(j['latency_us'])"
+check $? "no samples: the latency block keeps its keys, count 0 and the rest null (docs/json.md)"
 timeout 30 "$BIN" bench -C "127.0.0.1:$stream_port" -c 2 -d 1s -q \
     --no-reconnect >"$tmp/st2" 2>&1
 rc=$?

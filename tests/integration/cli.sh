@@ -65,3 +65,29 @@ if command -v script >/dev/null 2>&1; then
 else
 	echo "ok # SKIP script(1) is not installed"
 fi
+
+# No command calls into another command's file: what each src/cmd/cmd_*.o
+# needs from outside must not be defined by another cmd_*.o (the dashboard
+# writes a probe's starter scenario through src/probe_scenario.c).
+BUILD=${BUILD:-build}
+bad=""
+for o in "$BUILD"/src/cmd/cmd_*.o; do
+	for u in $(nm -u "$o" | awk '{print $2}'); do
+		for d in "$BUILD"/src/cmd/cmd_*.o; do
+			[ "$d" = "$o" ] && continue
+			nm --defined-only -g "$d" | awk '{print $3}' |
+			    grep -qx "$u" && bad="$bad $(basename "$o")->$u@$(basename "$d")"
+		done
+	done
+done
+[ -z "$bad" ] && [ -f "$BUILD/src/cmd/cmd_ui.o" ]
+check $? "no command's object calls a function another command's defines:${bad:- none}"
+
+# No function over 120 lines in the files already split (issue 20): a
+# function runs from its name at the start of a line to the next "}" there.
+long=$(awk 'FNR == 1 { start = 0 }
+	/^[a-z_][a-z_0-9]*\(/ { name = $1; start = FNR }
+	/^}/ && start { if (FNR - start > 120) printf " %s:%s(%d)", FILENAME, name, FNR - start; start = 0 }' \
+    src/*.c src/*/*.c proto/*.c ui/*.c)
+[ -z "$long" ]
+check $? "no function over 120 lines in src, proto and ui:${long:- none}"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "cli.h"
 #include "scenario.h"
 #include "template.h"
 
@@ -381,12 +382,12 @@ test_load_and_check_report_files(void **state)
 	argv[0] = "check";
 	argv[1] = good;
 	argv[2] = NULL;
-	assert_int_equal(scenario_check_main(2, argv), 0);
+	assert_int_equal(check_main(2, argv), 0);
 	argv[2] = bad;
 	argv[3] = NULL;
-	assert_int_equal(scenario_check_main(3, argv), 2);
+	assert_int_equal(check_main(3, argv), 2);
 	argv[1] = "--help";
-	assert_int_equal(scenario_check_main(2, argv), 0);
+	assert_int_equal(check_main(2, argv), 0);
 	unlink(good);
 	unlink(bad);
 }

@@ -1,9 +1,11 @@
-/* Log-linear latency histograms and per-second rate rings. */
+/* Log-linear latency histograms: record, merge, percentiles, a lossless
+ * binary form and the one JSON block every report writes. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "buf.h"
-#include "stats.h"
+#include "hist.h"
 
 #define HIST_MAGIC	"SBH1"
 #define HIST_MAGICLEN	4
@@ -200,6 +202,24 @@ hist_percentile(const struct hist *h, double pct)
 	return hist_index_highest(i);
 }
 
+const double hist_pcts[HIST_NPCT] = { 50, 90, 99, 99.9 };
+const char *const hist_pct_keys[HIST_NPCT] = { "p50", "p90", "p99", "p99.9" };
+
+/* Return the percentile kept within the values actually recorded. */
+uint64_t
+hist_value_at(const struct hist *h, double pct)
+{
+	uint64_t v = hist_percentile(h, pct);
+
+	if (hist_count(h) == 0)
+		return 0;
+	if (v > hist_max(h))
+		return hist_max(h);
+	if (v < hist_min(h))
+		return hist_min(h);
+	return v;
+}
+
 /* Append v to b as an unsigned LEB128 varint. */
 static void
 put_uvarint(struct buf *b, uint64_t v)
@@ -340,82 +360,29 @@ hist_decode(struct hist *h, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* Return the whole second holding time t. */
-static int64_t
-rate_second(double t)
+/* Add one microsecond figure, or null when there are no samples. */
+static void
+hist_json_num(cJSON *o, const char *key, int empty, double v)
 {
-	return (int64_t)floor(t);
+	if (empty)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, v);
 }
 
-/* Make r an empty ring. */
-void
-rate_init(struct rate *r)
+/* Add the latency block of h to parent under key. */
+cJSON *
+hist_json(const struct hist *h, cJSON *parent, const char *key)
 {
-	memset(r, 0, sizeof(*r));
-}
+	cJSON *o = cJSON_AddObjectToObject(parent, key);
+	int empty = hist_count(h) == 0, i;
 
-/* Count n events at time now_s. */
-void
-rate_add(struct rate *r, double now_s, uint64_t n)
-{
-	int64_t		 s, t;
-
-	s = rate_second(now_s);
-	if (!r->started) {
-		memset(r->slot, 0, sizeof(r->slot));
-		r->first = r->head = s;
-		r->started = 1;
-	}
-	if (s > r->head) {
-		t = r->head + 1;
-		if (s - t >= RATE_SLOTS)
-			t = s - RATE_SLOTS + 1;
-		for (; t <= s; t++)
-			r->slot[t & (RATE_SLOTS - 1)] = 0;
-		r->head = s;
-	}
-	if (s <= r->head - RATE_SLOTS)
-		return;
-	if (s < r->first)
-		r->first = s;
-	r->slot[s & (RATE_SLOTS - 1)] += n;
-}
-
-/* Return the events counted in second t, 0 if outside the ring. */
-static uint64_t
-rate_slot(const struct rate *r, int64_t t)
-{
-	if (!r->started || t > r->head || t <= r->head - RATE_SLOTS ||
-	    t < r->first)
-		return 0;
-	return r->slot[t & (RATE_SLOTS - 1)];
-}
-
-/* Return the events counted in the last completed second before now_s. */
-double
-rate_per_sec(const struct rate *r, double now_s)
-{
-	return (double)rate_slot(r, rate_second(now_s) - 1);
-}
-
-/* Write up to max completed seconds of the window to out, oldest first. */
-size_t
-rate_series(const struct rate *r, double now_s, double *out, size_t max)
-{
-	int64_t		 last, from, t;
-	size_t		 n = 0;
-
-	if (!r->started || max == 0)
-		return 0;
-	last = rate_second(now_s) - 1;
-	from = last - RATE_WINDOW + 1;
-	if (from < r->first)
-		from = r->first;
-	if (last < from)
-		return 0;
-	if ((uint64_t)(last - from) >= max)
-		from = last - (int64_t)max + 1;
-	for (t = from; t <= last; t++)
-		out[n++] = (double)rate_slot(r, t);
-	return n;
+	cJSON_AddNumberToObject(o, "count", (double)hist_count(h));
+	hist_json_num(o, "min", empty, (double)hist_min(h));
+	for (i = 0; i < HIST_NPCT; i++)
+		hist_json_num(o, hist_pct_keys[i], empty,
+		    (double)hist_value_at(h, hist_pcts[i]));
+	hist_json_num(o, "max", empty, (double)hist_max(h));
+	hist_json_num(o, "mean", empty, round(hist_mean(h) * 10) / 10);
+	return o;
 }
