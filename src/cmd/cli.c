@@ -110,7 +110,11 @@ cli_check_hostport(const char *cmd, const char *opt, const char *val)
 	return -1;
 }
 
-int
+#define CLI_SOURCE_OPT	999	/* --source, which has no short letter */
+
+/* Parse one of the flags that say how a scenario runs (-C -l -c -r -t,
+ * or CLI_SOURCE_OPT for --source) into o: 1, or -1 on a bad value. */
+static int
 cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg)
 {
 	char *end;
@@ -391,12 +395,13 @@ cli_parse(const struct cli_spec *spec, int argc, char **argv, void *ctx,
 
 const struct cli_cmd cli_cmds[] = {
 	{ "ui", ui_main, "live dashboard: a scenario's connections and messages "
-	    "(the default)", NULL },
-	{ "run", run_main, "replay scenario files headless (for CI)", NULL },
+	    "(the default)", &ui_spec },
+	{ "run", run_main, "replay scenario files headless (for CI)",
+	    &run_spec },
 	{ "check", check_main, "validate scenario files without running them",
 	    &check_spec },
 	{ "serve", serve_main, "run the embedded server in the foreground",
-	    NULL },
+	    &serve_spec },
 	{ "bench", bench_main, "load a server and report throughput and "
 	    "latency", &bench_spec },
 	{ "probe", probe_main, "find out what protocol a TCP server speaks",

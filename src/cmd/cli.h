@@ -126,40 +126,9 @@ struct cli_cmd {
 extern const struct cli_cmd cli_cmds[];
 /* The specs of the converted commands (cmd_bench.c, cmd_probe.c,
  * cmd_check.c). */
-extern const struct cli_spec bench_spec, probe_spec, check_spec;
+extern const struct cli_spec bench_spec, probe_spec, check_spec, run_spec,
+    serve_spec, ui_spec;
 
-/* Until run, serve and ui use tables (struct cli_spec), they take the
- * shared options through these: CLI_LIMIT_LONGOPTS, CLI_RUN_LONGOPTS,
- * cli_run_opt, cli_limit_opt and cli_limit_help (generated from
- * cli_common_opts; tests/unit/test_cli.c checks that the names agree).
- * The getopt_long entries of the shared limit flags; each returns
- * CLI_LIMIT_OPT, to be handed to cli_limit_opt with the option's name. */
-#define CLI_LIMIT_OPT	1000
-#define CLI_LIMIT_LONGOPTS						\
-	{ "max-frame", required_argument, NULL, CLI_LIMIT_OPT },	\
-	{ "max-buffer", required_argument, NULL, CLI_LIMIT_OPT },	\
-	{ "connect-timeout", required_argument, NULL, CLI_LIMIT_OPT },	\
-	{ "idle-timeout", required_argument, NULL, CLI_LIMIT_OPT },	\
-	{ "max-conns", required_argument, NULL, CLI_LIMIT_OPT }
-
-/* The getopt_long entries of the flags that say how a scenario runs
- * (-C -l -c -r -t and --source), shared by run and ui; hand what they
- * return to cli_run_opt. */
-#define CLI_SOURCE_OPT	999
-#define CLI_RUN_LONGOPTS						\
-	{ "connect", required_argument, NULL, 'C' },			\
-	{ "listen", required_argument, NULL, 'l' },			\
-	{ "conns", required_argument, NULL, 'c' },			\
-	{ "connections", required_argument, NULL, 'c' },		\
-	{ "rate", required_argument, NULL, 'r' },			\
-	{ "timeout", required_argument, NULL, 't' },			\
-	{ "source", required_argument, NULL, CLI_SOURCE_OPT }
-#define CLI_RUN_SHORTOPTS	"C:l:c:r:t:"
-
-struct run_opts;
-/* Parse one of those flags into o: 1 if ch was one of them, 0 if not, -1
- * on a bad value (message printed, naming cmd). */
-int cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg);
 
 /* Parse one of the shared engine-limit flags into lim (--max-frame,
  * --max-buffer, --connect-timeout, --idle-timeout, --max-conns); returns 1
@@ -167,7 +136,6 @@ int cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg);
 int cli_limit_opt(struct engine_limits *lim, const char *opt, const char *val);
 /* The help lines for those flags, generated from cli_common_opts. */
 const char *cli_limit_help_text(void);
-#define cli_limit_help	cli_limit_help_text()
 /* After getopt_long named an unknown option: point to --help, EXIT_USAGE. */
 int cli_bad_option(const char *cmd);
 /* Check that val is HOST:PORT; else print a usage error naming opt, -1. */

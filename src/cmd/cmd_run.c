@@ -10,7 +10,7 @@
 #include "runner.h"
 #include "util.h"
 
-static const char run_help[] =
+static const char run_help_head[] =
 "Usage: sockbench run [options] FILES...\n"
 "\n"
 "Replay each scenario file headless, against the embedded server the\n"
@@ -21,24 +21,9 @@ static const char run_help[] =
 "and ends with 'N passed, N failed'. What the peer sends while a script\n"
 "sends waits for the next expect, up to --max-buffer; a send the peer takes\n"
 "nothing of for the scenario's timeout fails with 'sending stalled'.\n"
-"\n"
-"  -C, --connect HOST:PORT  run against this server instead\n"
-"  -l, --listen HOST:PORT   address of the embedded server (default\n"
-"                           127.0.0.1:0, a free port)\n"
-"  -c, --conns N            override the scenario's `connections`\n"
-"  -r, --rate N             override the scenario's `rate` (per second)\n"
-"      --source LIST        local source addresses, comma-separated\n"
-"  -t, --timeout DUR        wait DUR at every expect, whatever the scenario\n"
-"                           says (not the quiet period of expect nothing)\n"
-"      --max-time DUR       fail a scenario still running after DUR\n"
-"  -f, --format FMT         text (default), tap, junit or json\n"
-"  -o, --output FILE        write the report there (the text summary still\n"
-"                           goes to stdout); always written, atomically,\n"
-"                           also when a scenario does not parse\n"
-"  -q, --quiet              no per-scenario lines, only the report\n"
-"  -h, --help               this text\n"
-"\n"
-"%s"
+"\n";
+
+static const char run_help_tail[] =
 "\n"
 "Exit status: 0 all passed, 1 any failed, 2 usage or parse error,\n"
 "3 runtime error (cannot listen).\n"
@@ -173,6 +158,31 @@ run_one(struct scenario *sc, const struct run_opts *o,
 	return run_interrupted ? -1 : 0;
 }
 
+/* run's own options; the scenario and limit options are shared (cli.h). */
+enum run_opt_id {
+	RUN_O_MAX_TIME = 1, RUN_O_FORMAT, RUN_O_OUTPUT, RUN_O_QUIET
+};
+
+static const struct cli_opt run_opt_table[] = {
+	CLI_USE(CLI_O_CONNECT), CLI_USE(CLI_O_LISTEN), CLI_USE(CLI_O_CONNS),
+	CLI_USE(CLI_O_RATE), CLI_USE(CLI_O_SOURCE),
+	CLI_USE_HELP(CLI_O_TIMEOUT, "wait DUR at every expect, whatever the "
+	    "scenario\nsays (not the quiet period of expect nothing)"),
+	{ RUN_O_MAX_TIME, 0, "max-time", required_argument, "DUR",
+	    "fail a scenario still running after DUR", NULL },
+	{ RUN_O_FORMAT, 'f', "format", required_argument, "FMT",
+	    "text (default), tap, junit or json", NULL },
+	{ RUN_O_OUTPUT, 'o', "output", required_argument, "FILE",
+	    "write the report there (the text summary still\n"
+	    "goes to stdout); always written, atomically,\n"
+	    "also when a scenario does not parse", NULL },
+	{ RUN_O_QUIET, 'q', "quiet", no_argument, NULL,
+	    "no per-scenario lines, only the report", NULL },
+	CLI_USE(CLI_O_HELP),
+	CLI_LIMITS,
+	CLI_END
+};
+
 /* What one `sockbench run` command line asks for, and its scenarios. */
 struct run_cmd {
 	struct run_opts		 o;
@@ -187,64 +197,50 @@ struct run_cmd {
 	size_t			 n;
 };
 
-/* Read the flags into rc; 0, or -1 with *status the exit status (a usage
- * error, or 0 after --help). */
+/* Take one of run's own options (the struct cli_spec set function); the
+ * shared ones go to cli.c. ctx is the struct run_cmd. */
 static int
-run_parse_args(struct run_cmd *rc, int argc, char **argv, int *status)
+run_set(void *ctx, const struct cli_opt *o, const char *arg)
 {
-	static const struct option opts[] = {
-		CLI_RUN_LONGOPTS,
-		{ "max-time", required_argument, NULL, 1002 },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIMIT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch, idx;
+	struct run_cmd *rc = ctx;
 
-	*status = EXIT_USAGE;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, CLI_RUN_SHORTOPTS "f:o:qh", opts,
-	    &idx)) != -1) {
-		switch (cli_run_opt("run", &rc->o, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
+	switch (o->id) {
+	case RUN_O_MAX_TIME:
+		if ((rc->max_time = parse_duration(arg)) <= 0) {
+			cli_usage_error("run", "--max-time '%s': expected a "
+			    "duration such as 1m", arg);
 			return -1;
 		}
-		switch (ch) {
-		case 1002:
-			if ((rc->max_time = parse_duration(optarg)) <= 0) {
-				cli_usage_error("run", "--max-time '%s': "
-				    "expected a duration such as 1m", optarg);
-				return -1;
-			}
-			break;
-		case 'f':
-			if ((rc->fmt = report_format_parse(optarg)) < 0) {
-				cli_usage_error("run", "--format '%s': "
-				    "expected text, tap, junit or json", optarg);
-				return -1;
-			}
-			break;
-		case 'o': rc->output = optarg; break;
-		case 'q': rc->quiet = 1; break;
-		case 'h':
-			printf(run_help, cli_limit_help);
-			*status = EXIT_OK;
-			return -1;
-		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&rc->lim, opts[idx].name, optarg) < 0)
-				return -1;
-			break;
-		default:
-			*status = cli_bad_option("run");
+		return 1;
+	case RUN_O_FORMAT:
+		if ((rc->fmt = report_format_parse(arg)) < 0) {
+			cli_usage_error("run", "--format '%s': expected text, "
+			    "tap, junit or json", arg);
 			return -1;
 		}
+		return 1;
+	case RUN_O_OUTPUT: rc->output = arg; return 1;
+	case RUN_O_QUIET: rc->quiet = 1; return 1;
 	}
-	if (argc - optind == 0) {
+	return 0;
+}
+
+const struct cli_spec run_spec = {
+	"run", run_opt_table, 27, run_help_head, run_help_tail, run_set
+};
+
+/* Read the flags into rc; 0 with *first the first operand, or -1 with
+ * *status the exit status (a usage error, or 0 after --help). */
+static int
+run_parse_args(struct run_cmd *rc, int argc, char **argv, int *status,
+    int *first)
+{
+	struct cli_common common = { &rc->lim, &rc->o };
+
+	if ((*status = cli_parse(&run_spec, argc, argv, rc, &common,
+	    first)) >= 0)
+		return -1;
+	if (*first >= argc) {
 		*status = cli_usage_error("run", "no scenario files given");
 		return -1;
 	}
@@ -349,15 +345,15 @@ run_main(int argc, char **argv)
 {
 	struct run_cmd rc;
 	FILE *out = stdout;
-	int status, errors;
+	int status, errors, first;
 	size_t i;
 
 	memset(&rc, 0, sizeof(rc));
 	rc.fmt = REPORT_TEXT;
 	engine_limits_default(&rc.lim);
-	if (run_parse_args(&rc, argc, argv, &status) < 0)
+	if (run_parse_args(&rc, argc, argv, &status, &first) < 0)
 		return status;
-	rc.n = (size_t)(argc - optind);
+	rc.n = (size_t)(argc - first);
 	/* Start the report file first: a typo in its path should not cost a
 	 * whole run. From here on a report is always written. */
 	if (rc.output != NULL) {
@@ -369,7 +365,7 @@ run_main(int argc, char **argv)
 		}
 		out = rc.ro.f;
 	}
-	if ((errors = run_load_all(&rc, argv + optind)) > 0) {
+	if ((errors = run_load_all(&rc, argv + first)) > 0) {
 		fprintf(stderr, "sockbench run: %d of %zu scenario files did not "
 		    "parse; nothing was run\n", errors, rc.n);
 		status = EXIT_USAGE;

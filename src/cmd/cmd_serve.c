@@ -16,30 +16,14 @@
 #include "ui.h"
 #include "util.h"
 
-static const char serve_help[] =
+static const char serve_help_head[] =
 "Usage: sockbench serve [--listen HOST:PORT] [--service SPEC] [options]\n"
 "\n"
 "Run the embedded server in the foreground and log one line per connection\n"
 "to stderr. SIGINT or SIGTERM shut it down cleanly.\n"
-"\n"
-"  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:7000;\n"
-"                           port 0 picks a free port and prints it). A\n"
-"                           name is bound on every address it resolves\n"
-"                           to, on one port, and each one is printed\n"
-"  -s, --service SPEC       echo (default), app, or file, with options:\n"
-"                             echo:prefix=TEXT   reply TEXT + data (seed 004)\n"
-"                             echo:suffix=TEXT   reply data + TEXT (seed 004)\n"
-"                             echo:fixed=TEXT    reply TEXT to every read\n"
-"                             app                seed jsonhdr app server\n"
-"                             file:root=DIR      seed download protocol\n"
-"                           and codec=NAME to decode with another codec\n"
-"  -w, --workers N          N processes sharing the port (SO_REUSEPORT)\n"
-"  -q, --quiet              do not log connections\n"
-"      --ui                 watch the server's connections in the dashboard\n"
-"                           (needs a terminal)\n"
-"  -h, --help               this text\n"
-"\n"
-"%s"
+"\n";
+
+static const char serve_help_tail[] =
 "\n"
 "Exit status: 0 after a clean shutdown, 2 on bad flags, 3 if it cannot\n"
 "listen.\n"
@@ -233,57 +217,96 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 	return rc;
 }
 
+/* serve's own options; --listen and the limits are shared (cli.h). */
+enum serve_opt_id { SERVE_O_SERVICE = 1, SERVE_O_WORKERS, SERVE_O_QUIET,
+	SERVE_O_UI };
+
+static const struct cli_opt serve_opt_table[] = {
+	CLI_USE_HELP(CLI_O_LISTEN, "address to listen on (default 127.0.0.1:7000;\n"
+	    "port 0 picks a free port and prints it). A\n"
+	    "name is bound on every address it resolves\n"
+	    "to, on one port, and each one is printed"),
+	{ SERVE_O_SERVICE, 's', "service", required_argument, "SPEC",
+	    "echo (default), app, or file, with options:\n"
+	    "  echo:prefix=TEXT   reply TEXT + data (seed 004)\n"
+	    "  echo:suffix=TEXT   reply data + TEXT (seed 004)\n"
+	    "  echo:fixed=TEXT    reply TEXT to every read\n"
+	    "  app                seed jsonhdr app server\n"
+	    "  file:root=DIR      seed download protocol\n"
+	    "and codec=NAME to decode with another codec", NULL },
+	{ SERVE_O_WORKERS, 'w', "workers", required_argument, "N",
+	    "N processes sharing the port (SO_REUSEPORT)", NULL },
+	{ SERVE_O_QUIET, 'q', "quiet", no_argument, NULL,
+	    "do not log connections", NULL },
+	{ SERVE_O_UI, 0, "ui", no_argument, NULL,
+	    "watch the server's connections in the dashboard\n"
+	    "(needs a terminal)", NULL },
+	CLI_USE(CLI_O_HELP),
+	CLI_LIMITS,
+	CLI_END
+};
+
+/* What serve's options set. */
+struct serve_args {
+	const char	*listen, *spec;
+	int		 quiet, workers, ui;
+};
+
+/* Take one of serve's options (the struct cli_spec set function); the
+ * limits go to cli_limit_opt. */
+static int
+serve_set(void *ctx, const struct cli_opt *o, const char *arg)
+{
+	struct serve_args *a = ctx;
+
+	switch (o->id) {
+	case CLI_O_LISTEN:
+		if (cli_check_hostport("serve", "--listen", arg) < 0)
+			return -1;
+		a->listen = arg;
+		return 1;
+	case SERVE_O_SERVICE: a->spec = arg; return 1;
+	case SERVE_O_QUIET: a->quiet = 1; return 1;
+	case SERVE_O_UI: a->ui = 1; return 1;
+	case SERVE_O_WORKERS:
+		a->workers = atoi(arg);
+		if (a->workers < 1 || a->workers > 64) {
+			cli_usage_error("serve", "--workers '%s': expected 1-64",
+			    arg);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+const struct cli_spec serve_spec = {
+	"serve", serve_opt_table, 27, serve_help_head, serve_help_tail,
+	serve_set
+};
+
 int
 serve_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "service", required_argument, NULL, 's' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "ui", no_argument, NULL, 1001 },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIMIT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *listen = "127.0.0.1:7000", *spec = "echo";
+	struct serve_args a = { "127.0.0.1:7000", "echo", 0, 1, 0 };
 	struct engine_limits lim;
+	struct cli_common common = { &lim, NULL };
+	const char *listen, *spec;
 	struct service_cfg cfg;
 	char err[256];
-	int ch, idx, quiet = 0, workers = 1, rc, ui = 0;
+	int first, quiet, workers, rc, ui;
 
 	engine_limits_default(&lim);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "l:s:w:qh", opts, &idx)) != -1) {
-		switch (ch) {
-		case 'l':
-			if (cli_check_hostport("serve", "--listen", optarg) < 0)
-				return EXIT_USAGE;
-			listen = optarg;
-			break;
-		case 's': spec = optarg; break;
-		case 'q': quiet = 1; break;
-		case 1001: ui = 1; break;
-		case 'w':
-			workers = atoi(optarg);
-			if (workers < 1 || workers > 64)
-				return cli_usage_error("serve", "--workers '%s': "
-				    "expected 1-64", optarg);
-			break;
-		case 'h':
-			printf(serve_help, cli_limit_help);
-			return EXIT_OK;
-		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&lim, opts[idx].name, optarg) < 0)
-				return EXIT_USAGE;
-			break;
-		default:
-			return cli_bad_option("serve");
-		}
-	}
-	if (optind < argc)
+	if ((rc = cli_parse(&serve_spec, argc, argv, &a, &common, &first)) >= 0)
+		return rc;
+	listen = a.listen;
+	spec = a.spec;
+	quiet = a.quiet;
+	workers = a.workers;
+	ui = a.ui;
+	if (first < argc)
 		return cli_usage_error("serve", "unexpected argument '%s'",
-		    argv[optind]);
+		    argv[first]);
 	if (service_cfg_parse(&cfg, spec, err, sizeof(err)) < 0)
 		return cli_usage_error("serve", "--service: %s", err);
 	if (ui && (!isatty(0) || !isatty(1)))

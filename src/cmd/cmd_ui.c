@@ -12,7 +12,7 @@
 #include "ui.h"
 #include "util.h"
 
-static const char ui_help[] =
+static const char ui_help_head[] =
 "Usage: sockbench ui [options] [SCENARIO]\n"
 "\n"
 "Run a scenario under the live dashboard: a header with totals, rates,\n"
@@ -26,21 +26,9 @@ static const char ui_help[] =
 "0600); when it cannot be opened the status line says why. w and W write\n"
 "recordings to the current directory under new names\n"
 "(sockbench-recording-YYYYMMDD-HHMMSS-N), never over a file.\n"
-"\n"
-"  -C, --connect HOST:PORT  run against this server, not the embedded one\n"
-"  -l, --listen HOST:PORT   address of the embedded server (default\n"
-"                           127.0.0.1:0, a free port)\n"
-"  -c, --conns N            override the scenario's `connections`\n"
-"  -r, --rate N             override the scenario's `rate` (per second)\n"
-"      --source LIST        local source addresses, comma-separated\n"
-"  -t, --timeout DUR        wait DUR at every expect, whatever the scenario says\n"
-"      --loop               replay every connection forever (the default\n"
-"                           for the demo)\n"
-"      --once               play the scenario once (the default for a\n"
-"                           SCENARIO file)\n"
-"  -h, --help               this text\n"
-"\n"
-"%s"
+"\n";
+
+static const char ui_help_tail[] =
 "\n"
 "It needs a terminal; for scripts and CI use 'sockbench run'.\n"
 "Exit status: 0 after q or a signal, 2 on bad flags, a scenario parse\n"
@@ -146,64 +134,72 @@ struct ui_args {
 	unsigned long		 bench;		/* --bench-frame N, or 0 */
 };
 
-/* Parse the options into a; 0 to go on, or -1 to stop with the exit
- * status in *rc (EXIT_OK after --help, EXIT_USAGE with the reason
- * printed). */
+/* ui's own options; the scenario and limit options are shared (cli.h). */
+enum ui_opt_id { UI_O_LOOP = 1, UI_O_ONCE, UI_O_BENCH_FRAME };
+
+static const struct cli_opt ui_opt_table[] = {
+	CLI_USE_HELP(CLI_O_CONNECT, "run against this server, not the "
+	    "embedded one"),
+	CLI_USE(CLI_O_LISTEN), CLI_USE(CLI_O_CONNS), CLI_USE(CLI_O_RATE),
+	CLI_USE(CLI_O_SOURCE), CLI_USE(CLI_O_TIMEOUT),
+	{ UI_O_LOOP, 0, "loop", no_argument, NULL,
+	    "replay every connection forever (the default\n"
+	    "for the demo)", NULL },
+	{ UI_O_ONCE, 0, "once", no_argument, NULL,
+	    "play the scenario once (the default for a\n"
+	    "SCENARIO file)", NULL },
+	{ UI_O_BENCH_FRAME, 0, "bench-frame", required_argument, "N",
+	    "time drawing a frame of N fake connections\n"
+	    "(no terminal needed; used by make bench)", NULL },
+	CLI_USE(CLI_O_HELP),
+	CLI_LIMITS,
+	CLI_END
+};
+
+/* Take one of ui's own options (the struct cli_spec set function). */
+static int
+ui_set(void *ctx, const struct cli_opt *o, const char *arg)
+{
+	struct ui_args *a = ctx;
+	char *end;
+
+	switch (o->id) {
+	case UI_O_LOOP: a->loop = 1; return 1;
+	case UI_O_ONCE: a->loop = 0; return 1;
+	case UI_O_BENCH_FRAME:
+		a->bench = strtoul(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || a->bench == 0 ||
+		    a->bench > 10000000) {
+			cli_usage_error("ui", "--bench-frame '%s': expected a "
+			    "number of connections", arg);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+const struct cli_spec ui_spec = {
+	"ui", ui_opt_table, 27, ui_help_head, ui_help_tail, ui_set
+};
+
+/* Parse the options into a; 0 to go on (optind is the first operand), or
+ * -1 to stop with the exit status in *rc (EXIT_OK after --help, EXIT_USAGE
+ * with the reason printed). */
 static int
 ui_parse_args(int argc, char **argv, struct ui_args *a, int *rc)
 {
-	static const struct option opts[] = {
-		CLI_RUN_LONGOPTS,
-		{ "loop", no_argument, NULL, 1002 },
-		{ "once", no_argument, NULL, 1003 },
-		{ "bench-frame", required_argument, NULL, 1004 },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LIMIT_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
-	int ch, idx;
+	struct cli_common common;
+	int first;
 
 	memset(a, 0, sizeof(*a));
 	engine_limits_default(&a->lim);
 	a->loop = -1;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, CLI_RUN_SHORTOPTS "h", opts,
-	    &idx)) != -1) {
-		switch (cli_run_opt("ui", &a->o, ch, optarg)) {
-		case 1:
-			continue;
-		case -1:
-			*rc = EXIT_USAGE;
-			return -1;
-		}
-		switch (ch) {
-		case 1002: a->loop = 1; break;
-		case 1003: a->loop = 0; break;
-		case 1004:
-			a->bench = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || a->bench == 0 ||
-			    a->bench > 10000000) {
-				*rc = cli_usage_error("ui", "--bench-frame '%s': "
-				    "expected a number of connections", optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			printf(ui_help, cli_limit_help);
-			*rc = EXIT_OK;
-			return -1;
-		case CLI_LIMIT_OPT:
-			if (cli_limit_opt(&a->lim, opts[idx].name, optarg) < 0) {
-				*rc = EXIT_USAGE;
-				return -1;
-			}
-			break;
-		default:
-			*rc = cli_bad_option("ui");
-			return -1;
-		}
-	}
+	common.lim = &a->lim;
+	common.run = &a->o;
+	if ((*rc = cli_parse(&ui_spec, argc, argv, a, &common, &first)) >= 0)
+		return -1;
+	optind = first;
 	return 0;
 }
 

@@ -128,12 +128,12 @@ defaults_are_documented_values(void **state)
 	assert_true(lim.connect_timeout == 10.0);
 	assert_true(lim.idle_timeout == 0.0);
 	assert_int_equal(lim.max_conns, 0);
-	assert_non_null(strstr(cli_limit_help, "--max-frame SIZE"));
-	assert_non_null(strstr(cli_limit_help, "(default 1M)"));
-	assert_non_null(strstr(cli_limit_help, "(default 4M)"));
-	assert_non_null(strstr(cli_limit_help, "(default 10s)"));
-	assert_non_null(strstr(cli_limit_help, "--idle-timeout DUR"));
-	assert_non_null(strstr(cli_limit_help, "--max-conns N"));
+	assert_non_null(strstr(cli_limit_help_text(), "--max-frame SIZE"));
+	assert_non_null(strstr(cli_limit_help_text(), "(default 1M)"));
+	assert_non_null(strstr(cli_limit_help_text(), "(default 4M)"));
+	assert_non_null(strstr(cli_limit_help_text(), "(default 10s)"));
+	assert_non_null(strstr(cli_limit_help_text(), "--idle-timeout DUR"));
+	assert_non_null(strstr(cli_limit_help_text(), "--max-conns N"));
 }
 
 static void
