@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "codec.h"
+#include "hex.h"
 #include "codec_util.h"
 #include "util.h"
 
@@ -224,24 +225,231 @@ http_chunk_size(const unsigned char *p, size_t ll, size_t max_frame,
 	size_t i, v = 0;
 
 	for (i = 0; i < ll; i++) {
-		unsigned char ch = p[i];
-		unsigned int d;
+		int d = hex_digit(p[i]);
 
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10;
-		else
+		if (d < 0)
 			break;
 		if (v <= max_frame)
-			v = v * 16 + d;
+			v = v * 16 + (unsigned)d;
 	}
 	if (i == 0 || (i < ll && p[i] != ';' && p[i] != ' ' && p[i] != '\t'))
 		return -1;
 	*size = v;
 	return 0;
+}
+
+#define HTTP_AGAIN	(-3)	/* a stage is done: run the next one */
+#define HTTP_CHUNK_MORE	(-4)	/* need more of a chunked body */
+
+/* Skip empty lines before the start line (RFC 9112, 2.2). */
+static ssize_t
+http_scan_blank(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	struct http_head *h = &c->h;
+
+	/* Tolerate empty lines before the start line (RFC
+	 * 9112, 2.2). */
+	while (c->ls < n && (p[c->ls] == '\r' ||
+	    p[c->ls] == '\n')) {
+		if (p[c->ls] == '\r' && c->ls + 1 >= n)
+			return CODEC_NEED_MORE;
+		if (p[c->ls] == '\r' && p[c->ls + 1] != '\n')
+			return codec_err(err, errlen,
+			    "bare CR before the start line");
+		c->ls += p[c->ls] == '\r' ? 2 : 1;
+		c->base.examined += 2;
+		if (c->ls > max_frame)
+			return codec_err(err, errlen,
+			    "more than %zu bytes of empty lines",
+			    max_frame);
+	}
+	if (c->ls >= n)
+		return CODEC_NEED_MORE;
+	h->skip = c->ls;
+	c->scanned = c->ls;
+	c->stage = HTTP_START;
+	return HTTP_AGAIN;
+}
+
+/* Read the start line or one header field line; the empty line ends the
+ * head. */
+static ssize_t
+http_scan_head(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	struct http_head *h = &c->h;
+	const unsigned char *nl;
+	size_t lim, ll;
+
+	lim = n - h->skip > max_frame ? h->skip + max_frame : n;
+	if ((nl = http_find_lf(c, p, lim)) == NULL) {
+		if (n - h->skip >= max_frame)
+			return codec_err(err, errlen,
+			    "HTTP head longer than %zu bytes",
+			    max_frame);
+		return CODEC_NEED_MORE;
+	}
+	ll = (size_t)(nl - p) - c->ls;
+	if (ll > 0 && p[c->ls + ll - 1] == '\r')
+		ll--;
+	if (c->stage == HTTP_START) {
+		if (http_start_line(p + c->ls, ll, h) == -1)
+			return codec_err(err, errlen,
+			    "malformed HTTP start line \"%.*s\"",
+			    (int)(ll > 60 ? 60 : ll),
+			    (const char *)p + c->ls);
+		h->start_len = ll;
+		c->stage = HTTP_FIELDS;
+	} else if (ll == 0) {
+		h->end = (size_t)(nl - p) + 1;
+		c->stage = HTTP_BODY;
+	} else if (++h->fields > HTTP_MAX_HEADERS)
+		return codec_err(err, errlen,
+		    "more than %d header fields",
+		    HTTP_MAX_HEADERS);
+	else if (http_header(p + c->ls, ll, max_frame, h, err,
+	    errlen) == CODEC_ERROR)
+		return CODEC_ERROR;
+	c->ls = c->scanned = (size_t)(nl - p) + 1;
+	return HTTP_AGAIN;
+}
+
+/* The head is whole: frame the body by status, method hint, chunked
+ * coding, Content-Length or the close. */
+static ssize_t
+http_scan_body(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	struct http_head *h = &c->h;
+
+	(void)p;
+	if (h->response && (h->status / 100 == 1 ||
+	    h->status == 204 || h->status == 304 ||
+	    (c->base.hint & CODEC_HINT_HEAD)))
+		return (ssize_t)h->end;
+	if (h->te && h->has_length)
+		return codec_err(err, errlen,
+		    "both Transfer-Encoding and Content-Length");
+	if (h->te && h->chunked) {
+		c->chunked_body = 1;
+		c->ls = c->scanned = h->end;
+		c->stage = HTTP_CHUNK_LINE;
+		return HTTP_AGAIN;
+	}
+	if (h->te && !h->response)
+		return codec_err(err, errlen, "request "
+		    "Transfer-Encoding does not end in chunked");
+	if (h->has_length)
+		return n - h->end < h->length ?
+		    CODEC_NEED_MORE :
+		    (ssize_t)(h->end + h->length);
+	if (!h->response)
+		return (ssize_t)h->end;
+	/* A response delimited by the close of the
+	 * connection. */
+	if (n - h->end > max_frame)
+		return codec_err(err, errlen, "response without"
+		    " Content-Length longer than %zu bytes"
+		    " (read-until-close cannot be framed)",
+		    max_frame);
+	return CODEC_NEED_MORE;
+}
+
+/* Read one chunk-size line of a chunked body (RFC 9112, 7.1). */
+static ssize_t
+http_scan_chunk_line(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	struct http_head *h = &c->h;
+	const unsigned char *nl;
+	size_t lim, ll, size, rel;
+
+	lim = n - c->ls > HTTP_MAX_CHUNK_LINE ?
+	    c->ls + HTTP_MAX_CHUNK_LINE : n;
+	if ((nl = http_find_lf(c, p, lim)) == NULL) {
+		if (n - c->ls >= HTTP_MAX_CHUNK_LINE)
+			return codec_err(err, errlen,
+			    "chunk size line longer than %d "
+			    "bytes", HTTP_MAX_CHUNK_LINE);
+		return HTTP_CHUNK_MORE;
+	}
+	ll = (size_t)(nl - p) - c->ls;
+	if (ll > 0 && p[c->ls + ll - 1] == '\r')
+		ll--;
+	if (http_chunk_size(p + c->ls, ll, max_frame,
+	    &size) == -1)
+		return codec_err(err, errlen,
+		    "invalid chunk size line \"%.*s\"",
+		    (int)(ll > 40 ? 40 : ll),
+		    (const char *)p + c->ls);
+	c->ls = c->scanned = (size_t)(nl - p) + 1;
+	rel = c->ls - h->end;
+	if (rel > max_frame || size > max_frame ||
+	    size + 2 > max_frame - rel)
+		return codec_err(err, errlen,
+		    "chunked body exceeds the limit of %zu "
+		    "bytes", max_frame);
+	c->csize = size;
+	c->stage = size == 0 ? HTTP_TRAILERS : HTTP_CHUNK_DATA;
+	return HTTP_AGAIN;
+}
+
+/* Skip one chunk's data and the CRLF after it. */
+static ssize_t
+http_scan_chunk_data(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	(void)max_frame;
+	if (n - c->ls < c->csize + 1)
+		return HTTP_CHUNK_MORE;
+	c->base.examined += 2;
+	if (p[c->ls + c->csize] == '\r') {
+		if (n - c->ls < c->csize + 2)
+			return HTTP_CHUNK_MORE;
+		if (p[c->ls + c->csize + 1] != '\n')
+			return codec_err(err, errlen,
+			    "chunk data not followed by CRLF");
+		c->ls += c->csize + 2;
+	} else if (p[c->ls + c->csize] == '\n')
+		c->ls += c->csize + 1;
+	else
+		return codec_err(err, errlen,
+		    "chunk data not followed by CRLF");
+	c->scanned = c->ls;
+	c->data += c->csize;
+	c->chunks++;
+	c->stage = HTTP_CHUNK_LINE;
+	return HTTP_AGAIN;
+}
+
+/* Read one trailer field line; the empty line ends the message. */
+static ssize_t
+http_scan_trailer(struct http_cursor *c, const unsigned char *p, size_t n,
+    size_t max_frame, char *err, size_t errlen)
+{
+	struct http_head *h = &c->h;
+	const unsigned char *nl;
+	size_t ll;
+
+	/* Trailer fields, if any, end with an empty line. */
+	if ((nl = http_find_lf(c, p, n)) == NULL)
+		return HTTP_CHUNK_MORE;
+	ll = (size_t)(nl - p) - c->ls;
+	if (ll > 0 && p[c->ls + ll - 1] == '\r')
+		ll--;
+	c->ls = c->scanned = (size_t)(nl - p) + 1;
+	if (c->ls - h->end > max_frame)
+		return codec_err(err, errlen,
+		    "chunked body exceeds the limit of %zu "
+		    "bytes", max_frame);
+	if (ll == 0)
+		return (ssize_t)c->ls;
+	if (++h->fields > 2 * HTTP_MAX_HEADERS)
+		return codec_err(err, errlen,
+		    "more than %d trailer fields",
+		    HTTP_MAX_HEADERS);
+	return HTTP_AGAIN;
 }
 
 /* Advance the cursor through p[0..n) as far as the bytes allow: return the
@@ -251,172 +459,34 @@ static ssize_t
 http_scan(struct http_cursor *c, const unsigned char *p, size_t n,
     size_t max_frame, char *err, size_t errlen)
 {
-	struct http_head *h = &c->h;
-	const unsigned char *nl;
-	size_t lim, ll, size, rel;
+	ssize_t r = HTTP_AGAIN;
 
-	for (;;) {
+	while (r == HTTP_AGAIN) {
 		switch (c->stage) {
 		case HTTP_BLANK:
-			/* Tolerate empty lines before the start line (RFC
-			 * 9112, 2.2). */
-			while (c->ls < n && (p[c->ls] == '\r' ||
-			    p[c->ls] == '\n')) {
-				if (p[c->ls] == '\r' && c->ls + 1 >= n)
-					return CODEC_NEED_MORE;
-				if (p[c->ls] == '\r' && p[c->ls + 1] != '\n')
-					return codec_err(err, errlen,
-					    "bare CR before the start line");
-				c->ls += p[c->ls] == '\r' ? 2 : 1;
-				c->base.examined += 2;
-				if (c->ls > max_frame)
-					return codec_err(err, errlen,
-					    "more than %zu bytes of empty lines",
-					    max_frame);
-			}
-			if (c->ls >= n)
-				return CODEC_NEED_MORE;
-			h->skip = c->ls;
-			c->scanned = c->ls;
-			c->stage = HTTP_START;
+			r = http_scan_blank(c, p, n, max_frame, err, errlen);
 			break;
 		case HTTP_START:
 		case HTTP_FIELDS:
-			lim = n - h->skip > max_frame ? h->skip + max_frame : n;
-			if ((nl = http_find_lf(c, p, lim)) == NULL) {
-				if (n - h->skip >= max_frame)
-					return codec_err(err, errlen,
-					    "HTTP head longer than %zu bytes",
-					    max_frame);
-				return CODEC_NEED_MORE;
-			}
-			ll = (size_t)(nl - p) - c->ls;
-			if (ll > 0 && p[c->ls + ll - 1] == '\r')
-				ll--;
-			if (c->stage == HTTP_START) {
-				if (http_start_line(p + c->ls, ll, h) == -1)
-					return codec_err(err, errlen,
-					    "malformed HTTP start line \"%.*s\"",
-					    (int)(ll > 60 ? 60 : ll),
-					    (const char *)p + c->ls);
-				h->start_len = ll;
-				c->stage = HTTP_FIELDS;
-			} else if (ll == 0) {
-				h->end = (size_t)(nl - p) + 1;
-				c->stage = HTTP_BODY;
-			} else if (++h->fields > HTTP_MAX_HEADERS)
-				return codec_err(err, errlen,
-				    "more than %d header fields",
-				    HTTP_MAX_HEADERS);
-			else if (http_header(p + c->ls, ll, max_frame, h, err,
-			    errlen) == CODEC_ERROR)
-				return CODEC_ERROR;
-			c->ls = c->scanned = (size_t)(nl - p) + 1;
+			r = http_scan_head(c, p, n, max_frame, err, errlen);
 			break;
 		case HTTP_BODY:
-			if (h->response && (h->status / 100 == 1 ||
-			    h->status == 204 || h->status == 304 ||
-			    (c->base.hint & CODEC_HINT_HEAD)))
-				return (ssize_t)h->end;
-			if (h->te && h->has_length)
-				return codec_err(err, errlen,
-				    "both Transfer-Encoding and Content-Length");
-			if (h->te && h->chunked) {
-				c->chunked_body = 1;
-				c->ls = c->scanned = h->end;
-				c->stage = HTTP_CHUNK_LINE;
-				break;
-			}
-			if (h->te && !h->response)
-				return codec_err(err, errlen, "request "
-				    "Transfer-Encoding does not end in chunked");
-			if (h->has_length)
-				return n - h->end < h->length ?
-				    CODEC_NEED_MORE :
-				    (ssize_t)(h->end + h->length);
-			if (!h->response)
-				return (ssize_t)h->end;
-			/* A response delimited by the close of the
-			 * connection. */
-			if (n - h->end > max_frame)
-				return codec_err(err, errlen, "response without"
-				    " Content-Length longer than %zu bytes"
-				    " (read-until-close cannot be framed)",
-				    max_frame);
-			return CODEC_NEED_MORE;
+			r = http_scan_body(c, p, n, max_frame, err, errlen);
+			break;
 		case HTTP_CHUNK_LINE:
-			lim = n - c->ls > HTTP_MAX_CHUNK_LINE ?
-			    c->ls + HTTP_MAX_CHUNK_LINE : n;
-			if ((nl = http_find_lf(c, p, lim)) == NULL) {
-				if (n - c->ls >= HTTP_MAX_CHUNK_LINE)
-					return codec_err(err, errlen,
-					    "chunk size line longer than %d "
-					    "bytes", HTTP_MAX_CHUNK_LINE);
-				goto more;
-			}
-			ll = (size_t)(nl - p) - c->ls;
-			if (ll > 0 && p[c->ls + ll - 1] == '\r')
-				ll--;
-			if (http_chunk_size(p + c->ls, ll, max_frame,
-			    &size) == -1)
-				return codec_err(err, errlen,
-				    "invalid chunk size line \"%.*s\"",
-				    (int)(ll > 40 ? 40 : ll),
-				    (const char *)p + c->ls);
-			c->ls = c->scanned = (size_t)(nl - p) + 1;
-			rel = c->ls - h->end;
-			if (rel > max_frame || size > max_frame ||
-			    size + 2 > max_frame - rel)
-				return codec_err(err, errlen,
-				    "chunked body exceeds the limit of %zu "
-				    "bytes", max_frame);
-			c->csize = size;
-			c->stage = size == 0 ? HTTP_TRAILERS : HTTP_CHUNK_DATA;
+			r = http_scan_chunk_line(c, p, n, max_frame, err, errlen);
 			break;
 		case HTTP_CHUNK_DATA:
-			if (n - c->ls < c->csize + 1)
-				goto more;
-			c->base.examined += 2;
-			if (p[c->ls + c->csize] == '\r') {
-				if (n - c->ls < c->csize + 2)
-					goto more;
-				if (p[c->ls + c->csize + 1] != '\n')
-					return codec_err(err, errlen,
-					    "chunk data not followed by CRLF");
-				c->ls += c->csize + 2;
-			} else if (p[c->ls + c->csize] == '\n')
-				c->ls += c->csize + 1;
-			else
-				return codec_err(err, errlen,
-				    "chunk data not followed by CRLF");
-			c->scanned = c->ls;
-			c->data += c->csize;
-			c->chunks++;
-			c->stage = HTTP_CHUNK_LINE;
+			r = http_scan_chunk_data(c, p, n, max_frame, err, errlen);
 			break;
 		case HTTP_TRAILERS:
-			/* Trailer fields, if any, end with an empty line. */
-			if ((nl = http_find_lf(c, p, n)) == NULL)
-				goto more;
-			ll = (size_t)(nl - p) - c->ls;
-			if (ll > 0 && p[c->ls + ll - 1] == '\r')
-				ll--;
-			c->ls = c->scanned = (size_t)(nl - p) + 1;
-			if (c->ls - h->end > max_frame)
-				return codec_err(err, errlen,
-				    "chunked body exceeds the limit of %zu "
-				    "bytes", max_frame);
-			if (ll == 0)
-				return (ssize_t)c->ls;
-			if (++h->fields > 2 * HTTP_MAX_HEADERS)
-				return codec_err(err, errlen,
-				    "more than %d trailer fields",
-				    HTTP_MAX_HEADERS);
+			r = http_scan_trailer(c, p, n, max_frame, err, errlen);
 			break;
 		}
 	}
-more:
-	if (n - h->end > max_frame)
+	if (r != HTTP_CHUNK_MORE)
+		return r;
+	if (n - c->h.end > max_frame)
 		return codec_err(err, errlen,
 		    "chunked body exceeds the limit of %zu bytes", max_frame);
 	return CODEC_NEED_MORE;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hex.h"
 #include "pyjson.h"
 #include "util.h"
 
@@ -394,8 +395,7 @@ pyjson_hex4(const unsigned char *p)
 	int k;
 
 	for (k = 0; k < 4; k++)
-		v = v * 16 + (unsigned)(isdigit(p[k]) ? p[k] - '0' :
-		    (tolower(p[k]) - 'a' + 10));
+		v = v * 16 + (unsigned)hex_digit(p[k]);
 	return v;
 }
 

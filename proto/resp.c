@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "codec.h"
+#include "hex.h"
 #include "codec_util.h"
 #include "util.h"
 
@@ -166,6 +167,126 @@ resp_done(struct resp_cursor *c, size_t end)
 	return 1;
 }
 
+#define RESP_AGAIN	(-3)	/* a value or header is done: go on */
+
+/* The bulk string announced earlier is whole: check its CRLF. */
+static ssize_t
+resp_scan_bulk(struct resp_cursor *c, const unsigned char *p, size_t n,
+    char *err, size_t errlen)
+{
+	size_t pos;
+
+	if (n - c->bulk_at < c->bulk_len + 2)
+		return CODEC_NEED_MORE;
+	pos = c->bulk_at + c->bulk_len;
+	c->base.examined += 2;
+	if (p[pos] != '\r' || p[pos + 1] != '\n')
+		return codec_err(err, errlen,
+		    "RESP bulk string not followed by CRLF");
+	c->bulk = 0;
+	if (c->bulk_type == '=' && p[c->bulk_at + 3] != ':')
+		return codec_err(err, errlen, "RESP verbatim string without a "
+		    "\"fmt:\" prefix");
+	if (c->depth == 0) {
+		c->pl = c->bulk_at;
+		c->pln = c->bulk_len;
+	}
+	return resp_done(c, pos + 2) ? (ssize_t)c->pos : RESP_AGAIN;
+}
+
+/* A one-line value (+ - : _ , # ( ) starting at start. */
+static ssize_t
+resp_scan_scalar(struct resp_cursor *c, unsigned char type,
+    const unsigned char *p, size_t n, size_t start, size_t max_frame,
+    char *err, size_t errlen)
+{
+	ssize_t cr;
+
+	cr = resp_line(p, n, start, c->scanned, type == ':' ? RESP_MAX_NUM :
+	    max_frame, &c->scanned, &c->base.examined, err, errlen);
+	if (cr < 0)
+		return cr;
+	if (resp_scalar_ok(type, p + start, (size_t)cr - start, err,
+	    errlen) == -1)
+		return CODEC_ERROR;
+	if (c->depth == 0) {
+		c->pl = start;
+		c->pln = (size_t)cr - start;
+	}
+	return resp_done(c, (size_t)cr + 2) ? (ssize_t)c->pos : RESP_AGAIN;
+}
+
+/* After a length header of v: a bulk string to wait for, or an aggregate
+ * of v elements to open. */
+static ssize_t
+resp_scan_open(struct resp_cursor *c, unsigned char type, long long v,
+    size_t pos, size_t max_frame, char *err, size_t errlen)
+{
+	if (type == '$' || type == '!' || type == '=') {
+		if ((unsigned long long)v > max_frame ||
+		    (size_t)v + 2 > max_frame - pos)
+			return codec_err(err, errlen, "RESP bulk string of %lld "
+			    "bytes exceeds the limit of %zu bytes", v,
+			    max_frame);
+		c->bulk = 1;
+		c->bulk_at = pos;
+		c->bulk_len = (size_t)v;
+		c->bulk_type = type;
+		return RESP_AGAIN;
+	}
+	if (c->depth >= RESP_MAX_DEPTH)
+		return codec_err(err, errlen, "RESP arrays nested deeper than "
+		    "%d", RESP_MAX_DEPTH);
+	/* Each element takes at least three bytes. */
+	if ((unsigned long long)v > max_frame / 3)
+		return codec_err(err, errlen, "RESP array of %lld elements "
+		    "exceeds the limit of %zu bytes", v, max_frame);
+	c->left[c->depth++] = (size_t)v;
+	c->pos = c->scanned = pos;
+	return RESP_AGAIN;
+}
+
+/* A length header ($ ! = * ~ > % |) starting at start. */
+static ssize_t
+resp_scan_length(struct resp_cursor *c, unsigned char type,
+    const unsigned char *p, size_t n, size_t start, size_t max_frame,
+    char *err, size_t errlen)
+{
+	ssize_t cr;
+	long long v;
+	size_t pos;
+	int bulk = type == '$' || type == '!' || type == '=';
+
+	if ((cr = resp_line(p, n, start, c->scanned, RESP_MAX_NUM, &c->scanned,
+	    &c->base.examined, err, errlen)) < 0)
+		return cr;
+	if (cr - (ssize_t)start == 1 && p[start] == '?')
+		return codec_err(err, errlen, "streamed RESP3 aggregates are not "
+		    "supported");
+	if (resp_int(p + start, (size_t)cr - start, &v) == -1 || v < -1 ||
+	    (v == -1 && type != '$' && type != '*'))
+		return codec_err(err, errlen, "invalid RESP %s length",
+		    bulk ? "bulk" : "aggregate");
+	pos = (size_t)cr + 2;
+	if (c->depth == 0) {
+		c->pl = pos;
+		c->pln = 0;
+	}
+	if (type == '=' && v < 4)
+		return codec_err(err, errlen, "RESP verbatim string shorter than "
+		    "its format prefix");
+	if (type == '%' || type == '|') {
+		if (v > LLONG_MAX / 2 - 1)
+			return codec_err(err, errlen, "invalid RESP aggregate "
+			    "length");
+		/* Pairs; an attribute also holds the value it annotates. */
+		v = v * 2 + (type == '|');
+	}
+	if (v == -1 || (!bulk && v == 0))
+		return resp_done(c, pos) ? (ssize_t)c->pos : RESP_AGAIN;
+	return resp_scan_open(c, type, v, pos, max_frame, err, errlen);
+}
+
 /* Advance the cursor through p[0..n) as far as the bytes allow: return the
  * offset just past the top-level value, NEED_MORE or ERROR. Each byte is
  * examined once. */
@@ -173,131 +294,26 @@ static ssize_t
 resp_scan(struct resp_cursor *c, const unsigned char *p, size_t n,
     size_t max_frame, char *err, size_t errlen)
 {
-	ssize_t cr;
-	long long v;
-	size_t start, pos;
 	unsigned char type;
-	int bulk;
+	ssize_t r;
 
 	for (;;) {
-		if (c->bulk) {
-			if (n - c->bulk_at < c->bulk_len + 2)
-				return CODEC_NEED_MORE;
-			pos = c->bulk_at + c->bulk_len;
-			c->base.examined += 2;
-			if (p[pos] != '\r' || p[pos + 1] != '\n')
-				return codec_err(err, errlen,
-				    "RESP bulk string not followed by CRLF");
-			c->bulk = 0;
-			if (c->bulk_type == '=' && p[c->bulk_at + 3] != ':')
-				return codec_err(err, errlen, "RESP verbatim "
-				    "string without a \"fmt:\" prefix");
-			if (c->depth == 0) {
-				c->pl = c->bulk_at;
-				c->pln = c->bulk_len;
-			}
-			if (resp_done(c, pos + 2))
-				return (ssize_t)c->pos;
-			continue;
-		}
-		if (c->pos >= n)
+		if (c->bulk)
+			r = resp_scan_bulk(c, p, n, err, errlen);
+		else if (c->pos >= n)
 			return CODEC_NEED_MORE;
-		type = p[c->pos];
-		start = c->pos + 1;
-		switch (type) {
-		case '+':
-		case '-':
-		case ':':
-		case '_':
-		case ',':
-		case '#':
-		case '(':
-			cr = resp_line(p, n, start, c->scanned,
-			    type == ':' ? RESP_MAX_NUM : max_frame, &c->scanned,
-			    &c->base.examined, err, errlen);
-			if (cr < 0)
-				return cr;
-			if (resp_scalar_ok(type, p + start, (size_t)cr - start,
-			    err, errlen) == -1)
-				return CODEC_ERROR;
-			if (c->depth == 0) {
-				c->pl = start;
-				c->pln = (size_t)cr - start;
-			}
-			if (resp_done(c, (size_t)cr + 2))
-				return (ssize_t)c->pos;
-			break;
-		case '$':
-		case '!':
-		case '=':
-		case '*':
-		case '~':
-		case '>':
-		case '%':
-		case '|':
-			if ((cr = resp_line(p, n, start, c->scanned,
-			    RESP_MAX_NUM, &c->scanned, &c->base.examined, err,
-			    errlen)) < 0)
-				return cr;
-			if (cr - (ssize_t)start == 1 && p[start] == '?')
-				return codec_err(err, errlen, "streamed RESP3 "
-				    "aggregates are not supported");
-			bulk = type == '$' || type == '!' || type == '=';
-			if (resp_int(p + start, (size_t)cr - start, &v) == -1 ||
-			    v < -1 || (v == -1 && type != '$' && type != '*'))
-				return codec_err(err, errlen,
-				    "invalid RESP %s length",
-				    bulk ? "bulk" : "aggregate");
-			pos = (size_t)cr + 2;
-			if (c->depth == 0) {
-				c->pl = pos;
-				c->pln = 0;
-			}
-			if (type == '=' && v < 4)
-				return codec_err(err, errlen, "RESP verbatim "
-				    "string shorter than its format prefix");
-			if (type == '%' || type == '|') {
-				if (v > LLONG_MAX / 2 - 1)
-					return codec_err(err, errlen,
-					    "invalid RESP aggregate length");
-				/* Pairs; an attribute also holds the value it
-				 * annotates. */
-				v = v * 2 + (type == '|');
-			}
-			if (v == -1 || (!bulk && v == 0)) {
-				if (resp_done(c, pos))
-					return (ssize_t)c->pos;
-				break;
-			}
-			if (bulk) {
-				if ((unsigned long long)v > max_frame ||
-				    (size_t)v + 2 > max_frame - pos)
-					return codec_err(err, errlen,
-					    "RESP bulk string of %lld bytes "
-					    "exceeds the limit of %zu bytes",
-					    v, max_frame);
-				c->bulk = 1;
-				c->bulk_at = pos;
-				c->bulk_len = (size_t)v;
-				c->bulk_type = type;
-				break;
-			}
-			if (c->depth >= RESP_MAX_DEPTH)
-				return codec_err(err, errlen,
-				    "RESP arrays nested deeper than %d",
-				    RESP_MAX_DEPTH);
-			/* Each element takes at least three bytes. */
-			if ((unsigned long long)v > max_frame / 3)
-				return codec_err(err, errlen,
-				    "RESP array of %lld elements exceeds the "
-				    "limit of %zu bytes", v, max_frame);
-			c->left[c->depth++] = (size_t)v;
-			c->pos = c->scanned = pos;
-			break;
-		default:
+		else if (strchr("+-:_,#(", (type = p[c->pos])) != NULL &&
+		    type != '\0')
+			r = resp_scan_scalar(c, type, p, n, c->pos + 1, max_frame,
+			    err, errlen);
+		else if (strchr("$!=*~>%|", type) != NULL && type != '\0')
+			r = resp_scan_length(c, type, p, n, c->pos + 1, max_frame,
+			    err, errlen);
+		else
 			return codec_err(err, errlen,
 			    "unknown RESP type byte 0x%02x", type);
-		}
+		if (r != RESP_AGAIN)
+			return r;
 	}
 }
 
@@ -526,19 +542,6 @@ resp_describe(const struct codec_frame *f, char *out, size_t outlen)
 	resp_render(f->frame, f->frame_len, 0, &o);
 }
 
-/* Return the value of hex digit c, or -1. */
-static int
-resp_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Split a command line into arguments, redis-cli style, each appended to
  * args as a bulk string; return the count or -1 with a reason in err. */
 static long
@@ -586,10 +589,10 @@ resp_split(const unsigned char *s, size_t n, struct buf *args, char *err,
 				case 'b': c = '\b'; break;
 				case 'a': c = '\a'; break;
 				case 'x':
-					if (i + 2 <= n && resp_hex(s[i]) >= 0 &&
-					    resp_hex(s[i + 1]) >= 0) {
-						c = (unsigned char)(resp_hex(s[i]) *
-						    16 + resp_hex(s[i + 1]));
+					if (i + 2 <= n && hex_digit(s[i]) >= 0 &&
+					    hex_digit(s[i + 1]) >= 0) {
+						c = (unsigned char)(hex_digit(s[i]) *
+						    16 + hex_digit(s[i + 1]));
 						i += 2;
 					}
 					break;

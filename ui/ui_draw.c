@@ -192,8 +192,8 @@ ui_draw_header(struct ui *u, double now)
 	const struct hist *lh = res != NULL ? &res->latency : u->lat;
 
 	if (lh != NULL && hist_count(lh) > 0) {
-		ui_fmt_usec(hist_percentile(lh, 50), a, sizeof(a));
-		ui_fmt_usec(hist_percentile(lh, 99), b, sizeof(b));
+		ui_fmt_usec(hist_value_at(lh, 50), a, sizeof(a));
+		ui_fmt_usec(hist_value_at(lh, 99), b, sizeof(b));
 		snprintf(lat, sizeof(lat), "latency p50 %s p99 %s", a, b);
 	} else
 		snprintf(lat, sizeof(lat), "latency -");

@@ -200,9 +200,9 @@ check_free(struct parser *p)
 int
 check_headers(struct parser *p)
 {
-	const char *cn = p->sc->codec != NULL ? p->sc->codec->name : "raw";
-	int sends = strcmp(cn, "jsonhdr") == 0;
-	int reads = sends || strcmp(cn, "http") == 0;
+	const struct codec *cd = p->sc->codec;
+	int sends = cd != NULL && codec_has(cd, CODEC_SENDS_HEAD);
+	int reads = cd != NULL && codec_has(cd, CODEC_HAS_HEAD);
 	size_t i;
 
 	for (i = 0; i < p->sc->nsteps; i++) {
@@ -227,7 +227,7 @@ check_headers(struct parser *p)
 		    "only codec jsonhdr sends a "
 		    "header; jsonhdr and http messages have one to expect" :
 		    "only codec jsonhdr sends a header", "expected a codec "
-		    "with headers for '%s', got codec %s", what, cn);
+		    "with headers for '%s', got codec %s", what, cd != NULL ? cd->name : "raw");
 	}
 	return 0;
 }
