@@ -227,7 +227,8 @@ check_headers(struct parser *p)
 		    "only codec jsonhdr sends a "
 		    "header; jsonhdr and http messages have one to expect" :
 		    "only codec jsonhdr sends a header", "expected a codec "
-		    "with headers for '%s', got codec %s", what, cd != NULL ? cd->name : "raw");
+		    "with headers for '%s', got codec %s", what,
+		    cd != NULL ? cd->name : "raw");
 	}
 	return 0;
 }
