@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conn.h"
+#include "loadgen.h"
 #include "match.h"
 #include "pool.h"
 #include "rand.h"
@@ -75,21 +76,75 @@ static void rc_peer_closed(struct conn *c);
 static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
 
-/* Record the first failure of the run as "file:line: report". */
+/* Count a failed connection in the group of (line, step, reason), making
+ * the group with this failure as its example if it is the first. */
+static void
+runner_group_failure(struct runner *r, uint64_t conn, unsigned line,
+    const char *step, const char *reason, const char *text)
+{
+	struct run_result *res = &r->res;
+	struct run_failure *g;
+	size_t i;
+
+	for (i = 0; i < res->ngroups; i++) {
+		g = &res->groups[i];
+		if (g->line == line && strcmp(g->step, step) == 0 &&
+		    strcmp(g->reason, reason) == 0) {
+			g->count++;
+			return;
+		}
+	}
+	if (res->ngroups == RUN_MAX_GROUPS) {
+		res->other++;
+		return;
+	}
+	g = &res->groups[res->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->file = xstrdup(r->sc->path);
+	g->line = line;
+	g->step = step;
+	g->reason = reason;
+	g->count = 1;
+	g->conn = conn;
+	g->text = xstrdup(text);
+	g->diff_offset = SIZE_MAX;
+	g->measured = -1;
+}
+
+/* Free the strings of a result's failure groups. */
+static void
+runner_groups_free(struct run_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->ngroups; i++) {
+		free(res->groups[i].file);
+		free(res->groups[i].text);
+		free(res->groups[i].expected);
+		free(res->groups[i].received);
+	}
+	res->ngroups = 0;
+	res->other = 0;
+}
+
+/* Record a connection's failure at line (its step's kind, or "connect"
+ * when line is 0): counted in its group, and kept whole as the run's
+ * first failure "file:line: connection N: report". */
 static void
 runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
-    const char *text)
+    const char *step, const char *reason, const char *text)
 {
 	const char *t = text;
 	size_t tl;
 
-	if (r->res.failure != NULL)
-		return;
 	/* Reports from match.c start with "line N: "; we name the file. */
 	if (strncmp(t, "line ", 5) == 0 && (t = strstr(t, ": ")) != NULL)
 		t += 2;
 	else
 		t = text;
+	runner_group_failure(r, rc->n + 1, line, step, reason, t);
+	if (r->res.failure != NULL)
+		return;
 	tl = strlen(r->sc->path) + strlen(t) + 64;
 	r->res.failure = xmalloc(tl);
 	snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s",
@@ -98,19 +153,22 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 	r->res.fail_conn = rc->n + 1;
 }
 
-/* Fail this connection's script at its current step. */
+/* Fail this connection's script at its current step, for reason (a short
+ * static word: "timeout", "mismatch", "closed", "error", ...). */
 static void
-rc_fail(struct conn *c, const char *text)
+rc_fail(struct conn *c, const char *reason, const char *text)
 {
 	struct rconn *rc = c->udata;
 	const struct runner *r = rc->r;
 	unsigned line = rc->pc < r->sc->nsteps ? r->sc->steps[rc->pc].line : 0;
+	const char *step = rc->pc < r->sc->nsteps ?
+	    step_kind_name(r->sc->steps[rc->pc].kind) : "end";
 
 	if (rc->failed || rc->passed)
 		return;
 	rc->failed = 1;
 	rc->wait = RC_DONE;
-	runner_note_failure(rc->r, rc, line, text);
+	runner_note_failure(rc->r, rc, line, step, reason, text);
 	conn_fail(c, "scenario failed at %s:%u", r->sc->path, line);
 }
 
@@ -205,7 +263,7 @@ rc_send(struct conn *c, struct rconn *rc, const struct step *st)
 	if (rc->merging) {
 		if (tmpl_send(st, r->codec, &rc->vars, &rc->out, err,
 		    sizeof(err)) < 0) {
-			rc_fail(c, err);
+			rc_fail(c, "error", err);
 			return -1;
 		}
 		rc->pc++;
@@ -213,7 +271,7 @@ rc_send(struct conn *c, struct rconn *rc, const struct step *st)
 	}
 	buf_reset(&rc->out);
 	if (tmpl_send(st, r->codec, &rc->vars, &rc->out, err, sizeof(err)) < 0) {
-		rc_fail(c, err);
+		rc_fail(c, "error", err);
 		return -1;
 	}
 	r->res.sends++;
@@ -242,7 +300,7 @@ rc_eval(struct conn *c, struct rconn *rc, const struct expr *e,
 	if (expr_eval(e, &env, v, err, sizeof(err)) == 0)
 		return 0;
 	snprintf(text, sizeof(text), "runtime error: %s", err);
-	rc_fail(c, text);
+	rc_fail(c, "error", text);
 	return -1;
 }
 
@@ -276,7 +334,7 @@ rc_eval_int(struct conn *c, struct rconn *rc, const struct expr *e,
 	    "\"%.60s\"", what, (const char *)buf_data(&b));
 	buf_free(&b);
 	value_free(&v);
-	rc_fail(c, text);
+	rc_fail(c, "error", text);
 	return -1;
 }
 
@@ -308,7 +366,7 @@ rc_repeat_enter(struct conn *c, struct rconn *rc, const struct step *st)
 			snprintf(text, sizeof(text), "runtime error: a repeat "
 			    "count of %lld (expected 0 to %llu)", (long long)n,
 			    (unsigned long long)SCENARIO_MAX_COUNT);
-			rc_fail(c, text);
+			rc_fail(c, "error", text);
 			return -1;
 		}
 		count = (uint64_t)n;
@@ -347,7 +405,7 @@ rc_repeat_end(struct conn *c, struct rconn *rc, const struct step *st,
 			    "is still false after %llu rounds (raise 'max N')",
 			    (unsigned long long)open->u.repeat.max);
 			rc->pc = st->jump;	/* report the repeat line */
-			rc_fail(c, text);
+			rc_fail(c, "until", text);
 			return -1;
 		}
 		again = !done;
@@ -432,7 +490,7 @@ rc_set(struct conn *c, struct rconn *rc, const struct step *st)
 		snprintf(text, sizeof(text), "set %s: more than %d variables, or "
 		    "a value over %d bytes", st->u.set.name, VARS_MAX,
 		    VARS_MAX_VALUE);
-		rc_fail(c, text);
+		rc_fail(c, "error", text);
 		return -1;
 	}
 	rc->pc++;
@@ -580,7 +638,7 @@ rc_advance(struct conn *c)
 				m = rc_match_pending(c, rc, st, &why);
 				if (m == MATCH_FAIL) {
 					buf_append(&why, "", 1);
-					rc_fail(c, (char *)buf_data(&why));
+					rc_fail(c, "mismatch", (char *)buf_data(&why));
 					buf_free(&why);
 					return;
 				}
@@ -602,7 +660,7 @@ rc_advance(struct conn *c)
 			buf_init(&why);
 			if (match_capture(st, &rc->vars, &why) != MATCH_OK) {
 				buf_append(&why, "", 1);
-				rc_fail(c, (char *)buf_data(&why));
+				rc_fail(c, "mismatch", (char *)buf_data(&why));
 				buf_free(&why);
 				return;
 			}
@@ -664,7 +722,7 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 			    "without matching this step (limit %zu, "
 			    "--max-frame)", buf_len(&rc->pending) +
 			    f->frame_len, c->max_frame);
-			rc_fail(c, text);
+			rc_fail(c, "overflow", text);
 		} else if (sc->stream)
 			buf_append(&rc->pending, f->frame, f->frame_len);
 		return;
@@ -682,7 +740,7 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 		m = match_expect(st, f, &rc->vars, &why);
 	if (m == MATCH_FAIL) {
 		buf_append(&why, "", 1);
-		rc_fail(c, (char *)buf_data(&why));
+		rc_fail(c, "mismatch", (char *)buf_data(&why));
 	} else if (m == MATCH_OK) {
 		rc_expect_ok(c, rc);
 		rc_advance(c);
@@ -706,7 +764,7 @@ rc_peer_closed(struct conn *c)
 		rc_advance(c);
 	} else {
 		buf_append(&why, "", 1);
-		rc_fail(c, (char *)buf_data(&why));
+		rc_fail(c, "closed", (char *)buf_data(&why));
 	}
 	buf_free(&why);
 }
@@ -720,7 +778,7 @@ rc_eof(struct conn *c)
 	if (rc->wait == RC_DONE)
 		return;
 	if (rc->wait != RC_EXPECT) {
-		rc_fail(c, "the peer closed the connection before this step");
+		rc_fail(c, "closed", "the peer closed the connection before this step");
 		return;
 	}
 	rc_peer_closed(c);
@@ -754,7 +812,7 @@ rc_timer(struct conn *c)
 			rc_advance(c);
 		} else {
 			buf_append(&why, "", 1);
-			rc_fail(c, (char *)buf_data(&why));
+			rc_fail(c, "timeout", (char *)buf_data(&why));
 		}
 		buf_free(&why);
 		return;
@@ -797,7 +855,7 @@ rc_stalled(struct conn *c, struct rconn *rc)
 	    "buffer; put an expect between the sends or raise --max-buffer",
 	    buf_len(&c->tx), runner_stall_timeout(r), buf_len(&c->rx) +
 	    buf_len(&rc->pending), c->eng->lim.max_buffer);
-	rc_fail(c, text);
+	rc_fail(c, "stalled", text);
 }
 
 /* Queued output was written: continue a script that waited for it. */
@@ -837,7 +895,7 @@ runner_start_failed(void *arg, uint64_t n, const char *why)
 
 	snprintf(text, sizeof(text), "could not open the connection: %s", why);
 	runner_note_failure(r, &tmp, r->sc->nsteps > 0 ? r->sc->steps[0].line :
-	    0, text);
+	    0, "connect", "error", text);
 	r->res.failed++;
 	runner_finished_one(r);
 }
@@ -869,10 +927,15 @@ rc_close(struct conn *c)
 		if (!rc->passed && !rc->failed) {
 			unsigned line = rc->pc < r->sc->nsteps ?
 			    r->sc->steps[rc->pc].line : 0;
+			const char *step = rc->pc < r->sc->nsteps ?
+			    step_kind_name(r->sc->steps[rc->pc].kind) : "end";
+			const char *state = conn_state_name(c->info.state);
+			const char *cause = loadgen_cause_name(
+			    loadgen_cause_of(c->info.reason));
 			char text[300];
 
 			snprintf(text, sizeof(text), "connection %s: %s",
-			    conn_state_name(c->info.state), c->info.reason);
+			    state, c->info.reason);
 			if (rc->wait == RC_EXPECT && rc->pc < r->sc->nsteps &&
 			    (buf_len(&c->rx) > 0 || buf_len(&rc->pending) > 0)) {
 				/* Show what had arrived of the message the
@@ -891,11 +954,12 @@ rc_close(struct conn *c)
 					    text, c->info.codec, buf_data(&c->rx),
 					    buf_len(&c->rx), &rc->vars, &why);
 				buf_append(&why, "", 1);
-				runner_note_failure(r, rc, line,
+				runner_note_failure(r, rc, line, step, cause,
 				    (char *)buf_data(&why));
 				buf_free(&why);
 			} else
-				runner_note_failure(r, rc, line, text);
+				runner_note_failure(r, rc, line, step, cause,
+				    text);
 			rc->failed = 1;
 		}
 		if (rc->passed)
@@ -1039,6 +1103,7 @@ runner_restart(struct runner *r)
 	r->generation++;
 	runner_close_pool(r);
 	free(r->res.failure);
+	runner_groups_free(&r->res);
 	memset(&r->res, 0, sizeof(r->res));
 	hist_init(&r->res.latency);
 	r->finished = 0;
@@ -1092,6 +1157,7 @@ runner_free(struct runner *r)
 		engine_timer_cancel(r->eng, r->done_timer);
 	server_free(r->srv);
 	service_cfg_free(&r->svc);
+	runner_groups_free(&r->res);
 	free(r->res.failure);
 	free(r);
 }

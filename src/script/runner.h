@@ -28,8 +28,9 @@ struct run_opts {
 struct run_failure {
 	char		*file;		/* the file holding the step (an
 					   included file, or the scenario) */
-	unsigned	 line;		/* the step's line; 0: before any step
-					   (the connection could not open) */
+	unsigned	 line;		/* the step's line (the first step's
+					   when the connection could not open;
+					   0 when there are no steps) */
 	const char	*step;		/* "expect", "send", "capture", "set",
 					   "connect", ... (static) */
 	const char	*reason;	/* "timeout", "mismatch", "closed",
