@@ -1,0 +1,182 @@
+/* Unit tests for the scenario runner (src/script/runner.c) on a real loop
+ * against the embedded echo: control flow picks each connection's path,
+ * and every failed connection lands in the group of its step and reason. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "engine.h"
+#include "runner.h"
+#include "scenario.h"
+
+/* Stop the loop when the run is over. */
+static void
+done_cb(struct runner *r, void *arg)
+{
+	(void)r;
+	engine_stop(arg);
+}
+
+/* A run that is not over after 10 s fails the test rather than hang. */
+static void
+watchdog_cb(struct engine *e, void *arg)
+{
+	(void)arg;
+	engine_stop(e);
+}
+
+/* Run scenario text to its end; the caller frees runner, engine, scenario
+ * (through the out-parameters). */
+static const struct run_result *
+run_text(const char *text, struct engine **e, struct runner **r,
+    struct scenario **sc)
+{
+	struct engine_limits lim;
+	char err[1024];
+
+	*sc = scenario_parse("t.txt", text, strlen(text), err, sizeof(err));
+	if (*sc == NULL)
+		fail_msg("parse: %s", err);
+	engine_limits_default(&lim);
+	*e = engine_new(&lim);
+	*r = runner_new(*e, *sc, NULL, err, sizeof(err));
+	assert_non_null(*r);
+	if (runner_start(*r, err, sizeof(err)) != 0)
+		fail_msg("start: %s", err);
+	runner_on_done(*r, done_cb, *e);
+	engine_after(*e, 10, watchdog_cb, NULL);
+	engine_run(*e);
+	return runner_result(*r);
+}
+
+static void
+finish(struct engine *e, struct runner *r, struct scenario *sc)
+{
+	runner_free(r);
+	engine_free(e);
+	scenario_free(sc);
+}
+
+static void
+test_failures_are_grouped_by_step_and_reason(void **state)
+{
+	static const char text[] =
+	    "codec line\n"				/* 1 */
+	    "service echo\n"				/* 2 */
+	    "connections 6\n"				/* 3 */
+	    "timeout 2s\n"				/* 4 */
+	    "if conn % 2 == 0\n"			/* 5 */
+	    "  send \"x${conn}\"\n"			/* 6 */
+	    "  expect \"y\"\n"				/* 7 */
+	    "else\n"					/* 8 */
+	    "  if conn == 1\n"				/* 9 */
+	    "    expect \"z\" timeout 100ms\n"		/* 10 */
+	    "  end\n"					/* 11 */
+	    "end\n";					/* 12 */
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->passed, 2);
+	assert_int_equal(res->failed, 4);
+	assert_int_equal(res->ngroups, 2);
+	assert_int_equal(res->other, 0);
+	/* Groups come in the order they first appeared: the timeout takes
+	 * 100ms, the mismatches come at once. */
+	assert_int_equal(res->groups[0].line, 7);
+	assert_string_equal(res->groups[0].step, "expect");
+	assert_string_equal(res->groups[0].reason, "mismatch");
+	assert_int_equal(res->groups[0].count, 3);
+	assert_string_equal(res->groups[0].file, "t.txt");
+	assert_non_null(strstr(res->groups[0].text, "expect bytes"));
+	assert_int_equal(res->groups[1].line, 10);
+	assert_string_equal(res->groups[1].reason, "timeout");
+	assert_int_equal(res->groups[1].count, 1);
+	assert_int_equal(res->groups[1].conn, 1);
+	finish(e, r, sc);
+}
+
+static void
+test_loops_sets_and_until_run_as_written(void **state)
+{
+	static const char text[] =
+	    "codec line\n"
+	    "service echo\n"
+	    "connections 3\n"
+	    "set total 0\n"
+	    "repeat ${conn + 1} as i\n"
+	    "  set total total + i\n"
+	    "end\n"
+	    "set k 0\n"
+	    "repeat until k == 3 max 5\n"
+	    "  set k k + 1\n"
+	    "end\n"
+	    "send \"${conn}:${total}:${k}\"\n"
+	    "expect regex \"^(1:3|2:6|3:10):3$\"\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	if (res->failed != 0)
+		fail_msg("%s", res->failure);
+	assert_int_equal(res->passed, 3);
+	finish(e, r, sc);
+}
+
+static void
+test_runtime_errors_and_exhausted_until_fail_their_step(void **state)
+{
+	static const char text[] =
+	    "codec line\n"
+	    "service echo\n"
+	    "connections 2\n"
+	    "if conn == 1\n"
+	    "  set x 10 / (conn - 1)\n"			/* 5: division */
+	    "else\n"
+	    "  repeat until 0 max 3\n"			/* 7: exhausted */
+	    "  end\n"
+	    "end\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+	size_t i;
+	int div = 0, until = 0;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->failed, 2);
+	for (i = 0; i < res->ngroups; i++) {
+		if (res->groups[i].line == 5 &&
+		    strcmp(res->groups[i].reason, "error") == 0 &&
+		    strstr(res->groups[i].text, "division by zero") != NULL)
+			div = 1;
+		if (res->groups[i].line == 7 &&
+		    strcmp(res->groups[i].reason, "until") == 0 &&
+		    strstr(res->groups[i].text, "after 3 rounds") != NULL)
+			until = 1;
+	}
+	assert_true(div && until);
+	finish(e, r, sc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_failures_are_grouped_by_step_and_reason),
+		cmocka_unit_test(test_loops_sets_and_until_run_as_written),
+		cmocka_unit_test(test_runtime_errors_and_exhausted_until_fail_their_step),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
