@@ -8,8 +8,20 @@
 
 /* The hint for a name that is not set on every path. */
 static void
-check_hint(const char *name, char *hint, size_t hintlen)
+check_hint(const struct parser *p, const char *name, char *hint,
+    size_t hintlen)
 {
+	const struct data_table *t = p->sc->data;
+	size_t i, o;
+
+	if (strncmp(name, "row.", 4) == 0 && t != NULL) {
+		o = (size_t)snprintf(hint, hintlen, "%s has no column '%s'; its "
+		    "columns:", t->path, name + 4);
+		for (i = 0; i < t->ncols && o < hintlen; i++)
+			o += (size_t)snprintf(hint + o, hintlen - o, "%s %s",
+			    i > 0 ? "," : "", t->cols[i]);
+		return;
+	}
 	if (strncmp(name, "row.", 4) == 0)
 		snprintf(hint, hintlen, "row.COLUMN reads the data file: add "
 		    "'data FILE.csv' above, whose header row names '%s'",
@@ -75,7 +87,7 @@ check_expr(struct parser *p, const struct expr *e, size_t off)
 	expr_names(e, check_unset_cb, &u);
 	if (u.name == NULL)
 		return 0;
-	check_hint(u.name, hint, sizeof(hint));
+	check_hint(p, u.name, hint, sizeof(hint));
 	return lex_error(&p->lx, off + u.off, hint, "expected a variable set "
 	    "on every path before this line, got '%s'", u.name);
 }
@@ -90,7 +102,7 @@ check_expr_at(struct parser *p, const struct expr *e, unsigned lineno,
 	expr_names(e, check_unset_cb, &u);
 	if (u.name == NULL)
 		return 0;
-	check_hint(u.name, hint, sizeof(hint));
+	check_hint(p, u.name, hint, sizeof(hint));
 	return lex_error_at(&p->lx, lineno, col + (unsigned)u.off, hint,
 	    "expected a variable set on every path before this line, got "
 	    "'%s'", u.name);
@@ -107,7 +119,7 @@ check_var(void *arg, struct lexer *lx, const struct tmpl *t, size_t off)
 		return check_expr(p, tp->expr, off + 2);
 	if (tp->kind != TP_VAR || check_is_set(p, tp->name))
 		return 0;
-	check_hint(tp->name, hint, sizeof(hint));
+	check_hint(p, tp->name, hint, sizeof(hint));
 	return lex_error(lx, off, hint, "expected a variable set on every "
 	    "path before this line, got '${%s}'", tp->name);
 }

@@ -15,7 +15,7 @@
 #define SCENARIO_DEFAULT_TIMEOUT	5.0
 
 enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
-    SEEN_TIMEOUT, SEEN_MAXFRAME };
+    SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA };
 
 static const char *const send_kinds[] = {
 	"text", "hex", "json", "file", "raw", NULL
@@ -668,6 +668,158 @@ parse_expr(struct parser *p, const char *what, struct expr **out)
 	return check_expr(p, *out, start);
 }
 
+/* `data FILE.csv [sequential|random|per-connection]`: each connection
+ * takes a row (SIPp's injection files); ${row.COLUMN} reads it. */
+static int
+parse_data(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	char *path, *full, got[96];
+	size_t wl, at;
+	int order = DATA_SEQUENTIAL;
+
+	if (setting_once(p, SEEN_DATA, "data") == -1)
+		return -1;
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_path(lx, "a CSV file", &path) == -1)
+		return -1;
+	full = resolve_path(p->sc, path);
+	free(path);
+	p->sc->data = data_load(full, lx->err, lx->errlen);
+	free(full);
+	if (p->sc->data == NULL) {
+		char why[400];
+
+		snprintf(why, sizeof(why), "%s", lx->err);
+		return lex_error(lx, at, "the header row names the columns; "
+		    "paths are relative to the scenario file", "expected a "
+		    "readable data file: %s", why);
+	}
+	if (!lex_at_eol(lx)) {
+		at = lx->pos;
+		if (!lex_word(lx, &w, &wl) ||
+		    (order = data_order_parse(w, wl)) < 0)
+			return lex_error(lx, at, "orders: sequential (default), "
+			    "random, per-connection", "expected a row order, got "
+			    "%s", lex_got(lx, at, got, sizeof(got)));
+	}
+	p->sc->data->order = (enum data_order)order;
+	return lex_need_eol(lx, "end of line after the data file");
+}
+
+/* A threshold's number and unit: a duration (latency), a count, or a
+ * percent. */
+static int
+parse_assert_value(struct parser *p, struct scenario_assert *a)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	char tmp[32], got[96], *end;
+	size_t wl, at = p->lx.pos;
+	double d;
+
+	if (lex_need_word(lx, "a value", &w, &wl) == -1)
+		return -1;
+	if (a->metric == ASSERT_LATENCY) {
+		if ((d = lex_word_duration(w, wl)) < 0)
+			return lex_error(lx, at, "as in: assert latency p99 < 5ms",
+			    "expected a duration, got %s", lex_got(lx, at, got,
+			    sizeof(got)));
+		a->value = d * 1e6;
+		return 0;
+	}
+	if (wl == 0 || wl >= sizeof(tmp))
+		return lex_error(lx, at, NULL, "expected a number, got %s",
+		    lex_got(lx, at, got, sizeof(got)));
+	memcpy(tmp, w, wl);
+	tmp[wl] = '\0';
+	d = strtod(tmp, &end);
+	if (a->metric == ASSERT_PASSED || a->metric == ASSERT_FAILED_PCT) {
+		if (end == tmp || strcmp(end, "%") != 0 || d < 0 || d > 100)
+			return lex_error(lx, at, "as in: assert passed >= 99%",
+			    "expected a percentage from 0%% to 100%%, got %s",
+			    lex_got(lx, at, got, sizeof(got)));
+	} else if (end == tmp || *end != '\0' || d < 0)
+		return lex_error(lx, at, "as in: assert errors == 0", "expected "
+		    "a count, got %s", lex_got(lx, at, got, sizeof(got)));
+	a->value = d;
+	return 0;
+}
+
+/* `assert latency pNN OP DURATION`, `assert errors OP N`, `assert passed
+ * OP PCT%`, `assert failed OP PCT%`: run-level thresholds, as k6's. */
+static int
+parse_assert(struct parser *p)
+{
+	static const char *const ops[] = { "<", "<=", ">", ">=", "==", "!=",
+	    NULL };
+	static const char *const metrics[] = { "latency", "errors", "passed",
+	    "failed", NULL };
+	struct lexer *lx = &p->lx;
+	struct scenario_assert a;
+	const char *w;
+	char got[96], hint[160], *end, tmp[16];
+	size_t wl, at, k, start;
+
+	memset(&a, 0, sizeof(a));
+	a.line = lx->lineno;
+	lex_skip_ws(lx);
+	start = at = lx->pos;
+	if (lex_need_word(lx, "a metric", &w, &wl) == -1)
+		return -1;
+	for (k = 0; metrics[k] != NULL && !lex_word_is(w, wl, metrics[k]); k++)
+		;
+	if (metrics[k] == NULL)
+		return lex_error(lx, at, lex_nearest_hint(w, wl, metrics, hint,
+		    sizeof(hint)), "expected a metric (latency, errors, passed, "
+		    "failed), got %s", lex_got(lx, at, got, sizeof(got)));
+	a.metric = k == 0 ? ASSERT_LATENCY : k == 1 ? ASSERT_ERRORS : k == 2 ?
+	    ASSERT_PASSED : ASSERT_FAILED_PCT;
+	if (a.metric == ASSERT_LATENCY) {
+		lex_skip_ws(lx);
+		at = lx->pos;
+		if (lex_need_word(lx, "a percentile such as p99", &w, &wl) == -1)
+			return -1;
+		a.percentile = -1;
+		if (wl >= 2 && wl < sizeof(tmp) && w[0] == 'p') {
+			memcpy(tmp, w + 1, wl - 1);
+			tmp[wl - 1] = '\0';
+			a.percentile = strtod(tmp, &end);
+			if (*end != '\0' || end == tmp)
+				a.percentile = -1;
+		}
+		if (!(a.percentile > 0 && a.percentile <= 100))
+			return lex_error(lx, at, "as in: p50, p99, p99.9",
+			    "expected a percentile, got %s", lex_got(lx, at, got,
+			    sizeof(got)));
+	}
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_need_word(lx, "a comparison", &w, &wl) == -1)
+		return -1;
+	for (k = 0; ops[k] != NULL && !lex_word_is(w, wl, ops[k]); k++)
+		;
+	if (ops[k] == NULL)
+		return lex_error(lx, at, "comparisons: < <= > >= == !=",
+		    "expected a comparison, got %s", lex_got(lx, at, got,
+		    sizeof(got)));
+	a.op = (enum assert_op)k;
+	lex_skip_ws(lx);
+	if (parse_assert_value(p, &a) == -1 ||
+	    lex_need_eol(lx, "end of line after the threshold") == -1)
+		return -1;
+	while (lx->pos > start && (lx->line[lx->pos - 1] == ' ' ||
+	    lx->line[lx->pos - 1] == '\t'))
+		lx->pos--;
+	a.text = xstrndup(lx->line + start, lx->pos - start);
+	p->sc->asserts = xrealloc(p->sc->asserts, (p->sc->nasserts + 1) *
+	    sizeof(*p->sc->asserts));
+	p->sc->asserts[p->sc->nasserts++] = a;
+	return 0;
+}
+
 /* `set NAME EXPR`. */
 static int
 parse_set(struct parser *p)
@@ -1116,7 +1268,8 @@ static const struct directive {
 	{ "merge", parse_merge }, { "end", parse_end },
 	{ "close", parse_close_step }, { "shutdown", parse_shutdown_step },
 	{ "set", parse_set }, { "if", parse_if }, { "else", parse_else },
-	{ "break", parse_break },
+	{ "break", parse_break }, { "data", parse_data },
+	{ "assert", parse_assert },
 	{ NULL, NULL }
 };
 

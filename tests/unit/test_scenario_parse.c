@@ -392,10 +392,41 @@ test_load_and_check_report_files(void **state)
 	unlink(bad);
 }
 
+/* Thresholds are stored with their metric, operator, value in their unit
+ * and source text. */
+static void
+test_thresholds_are_stored_in_their_units(void **state)
+{
+	static const char text[] = "assert latency p99.9 <= 5ms\n"
+	    "assert errors == 0  # none\nassert passed >= 99.5%\n";
+	struct scenario *sc;
+	char err[512];
+
+	(void)state;
+	sc = scenario_parse("t.txt", text, strlen(text), err, sizeof(err));
+	if (sc == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(sc->nasserts, 3);
+	assert_int_equal(sc->asserts[0].metric, ASSERT_LATENCY);
+	assert_true(sc->asserts[0].percentile > 99.89 &&
+	    sc->asserts[0].percentile < 99.91);
+	assert_int_equal(sc->asserts[0].op, ASSERT_LE);
+	assert_true(sc->asserts[0].value > 4999 && sc->asserts[0].value < 5001);
+	assert_string_equal(sc->asserts[0].text, "latency p99.9 <= 5ms");
+	assert_int_equal(sc->asserts[1].metric, ASSERT_ERRORS);
+	assert_int_equal(sc->asserts[1].op, ASSERT_EQ);
+	assert_string_equal(sc->asserts[1].text, "errors == 0");
+	assert_int_equal(sc->asserts[2].metric, ASSERT_PASSED);
+	assert_true(sc->asserts[2].value > 99.4 && sc->asserts[2].value < 99.6);
+	assert_int_equal(sc->asserts[2].line, 3);
+	scenario_free(sc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_thresholds_are_stored_in_their_units),
 		cmocka_unit_test(test_settings_are_stored_with_defaults),
 		cmocka_unit_test(test_service_options_are_stored_as_bytes),
 		cmocka_unit_test(test_send_text_decodes_escapes),
