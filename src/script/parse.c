@@ -57,11 +57,11 @@ new_step(struct parser *p, enum step_kind k)
 	if (p->closed_at != 0) {
 		char hint[96];
 
-		snprintf(hint, sizeof(hint), "the 'close' at line %u ends the "
-		    "script; remove it or the lines after it", p->closed_at);
-		lex_error(lx, 0, hint,
-		    "expected no step after 'close', got '%s'",
-		    step_kind_name(k));
+		snprintf(hint, sizeof(hint), "the '%s' at line %u ends the "
+		    "script; remove it or the lines after it", p->closed_by,
+		    p->closed_at);
+		lex_error(lx, 0, hint, "expected no step after '%s', got '%s'",
+		    p->closed_by, step_kind_name(k));
 		return NULL;
 	}
 	sc->steps = xrealloc(sc->steps, (sc->nsteps + 1) * sizeof(*st));
@@ -564,9 +564,21 @@ parse_expect(struct parser *p)
 			continue;
 		}
 		lx->pos = at;
+		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "within")) {
+			if (e->within > 0)
+				return lex_error(lx, at, NULL, "expected one "
+				    "within, got a second");
+			if (lex_duration(lx, "a duration", &e->within) == -1)
+				return -1;
+			if (e->within <= 0)
+				return lex_error(lx, at, NULL, "expected a "
+				    "positive duration after within, got 0");
+			continue;
+		}
+		lx->pos = at;
 		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
 			return lex_error(lx, at,
-			    "expect options are timeout D and "
+			    "expect options are timeout D, within D and "
 			    "header {...}",
 			    "expected 'timeout' or end of line, "
 			    "got %s", lex_got(lx, at, got, sizeof(got)));
@@ -881,6 +893,30 @@ parse_else(struct parser *p)
 	open->jump = p->sc->nsteps - 1;		/* false: past the else */
 	check_block_else(p, p->depth - 1);
 	return lex_need_eol(lx, "end of line after else");
+}
+
+/* `finally` ... `end`: steps that run after the others, and after a
+ * failure too (cleanup); one, at the top level, last. */
+static int
+parse_finally(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	char hint[96];
+
+	if (p->depth > 0)
+		return lex_error(lx, 0, "finally goes at the top level, after "
+		    "the steps", "expected 'finally' outside every block, got "
+		    "it inside one");
+	if (p->sc->finally_at != SIZE_MAX) {
+		snprintf(hint, sizeof(hint), "the first finally is at line %u",
+		    p->sc->steps[p->sc->finally_at].line);
+		return lex_error(lx, 0, hint, "expected one finally block, got "
+		    "a second");
+	}
+	if (open_block(p, STEP_FINALLY) == NULL)
+		return -1;
+	p->sc->finally_at = p->sc->nsteps - 1;
+	return lex_need_eol(lx, "end of line after finally");
 }
 
 /* `break`: leave the innermost repeat. */
@@ -1213,6 +1249,10 @@ parse_end(struct parser *p)
 		return -1;
 	p->depth--;
 	open = &p->sc->steps[oi];
+	if (open->kind == STEP_FINALLY) {
+		p->closed_at = lx->lineno;
+		p->closed_by = "finally ... end";
+	}
 	if (open->kind == STEP_IF && open->jump != 0)
 		p->sc->steps[open->jump].jump = p->sc->nsteps - 1; /* else */
 	else
@@ -1235,8 +1275,10 @@ parse_close(struct parser *p, enum step_kind k)
 	struct lexer *lx = &p->lx;
 	if (new_step(p, k) == NULL)
 		return -1;
-	if (k == STEP_CLOSE && p->depth == 0)
+	if (k == STEP_CLOSE && p->depth == 0) {
 		p->closed_at = lx->lineno;
+		p->closed_by = "close";
+	}
 	return lex_need_eol(lx, k == STEP_CLOSE ? "end of line after close" :
 	    "end of line after shutdown");
 }
@@ -1269,7 +1311,7 @@ static const struct directive {
 	{ "close", parse_close_step }, { "shutdown", parse_shutdown_step },
 	{ "set", parse_set }, { "if", parse_if }, { "else", parse_else },
 	{ "break", parse_break }, { "data", parse_data },
-	{ "assert", parse_assert },
+	{ "assert", parse_assert }, { "finally", parse_finally },
 	{ NULL, NULL }
 };
 
@@ -1331,6 +1373,7 @@ scenario_new(const char *name)
 	sc->connections = 1;
 	sc->timeout = SCENARIO_DEFAULT_TIMEOUT;
 	sc->max_frame = CODEC_MAX_FRAME_DEFAULT;
+	sc->finally_at = SIZE_MAX;
 	return sc;
 }
 
@@ -1515,6 +1558,7 @@ step_kind_name(enum step_kind k)
 	case STEP_IF: return "if";
 	case STEP_ELSE: return "else";
 	case STEP_BREAK: return "break";
+	case STEP_FINALLY: return "finally";
 	}
 	return "?";
 }

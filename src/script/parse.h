@@ -14,6 +14,7 @@ struct parser {
 	unsigned	 depth;
 	int		 in_merge;
 	unsigned	 closed_at;	/* line of a top-level close, or 0 */
+	const char	*closed_by;	/* "close", "end of finally" */
 	unsigned	 seen[10];	/* line of each setting, 0 if unset */
 	/* The checker's view: the names set on every path to this line,
 	 * and per open block how many were set when it opened and, for an

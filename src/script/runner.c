@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "conn.h"
 #include "loadgen.h"
 #include "match.h"
@@ -43,6 +44,8 @@ struct runner {
 	uint64_t		 generation;	/* bumped by runner_restart */
 	uint64_t		 seed;
 	uint64_t		 data_next;	/* sequential data rows */
+	double			 note_measured;	/* a failure's measured time
+						   for its group, or -1 */
 	char			 target[160];
 	void			(*done_cb)(struct runner *, void *);
 	void			*done_arg;
@@ -58,6 +61,8 @@ struct rconn {
 	enum rc_wait		 wait;
 	int			 merging;
 	int			 passed;	/* the script ran to its end */
+	int			 in_finally;	/* running the finally block */
+	int			 finally_failed;	/* and a step of it failed */
 	int			 failed;
 	uint64_t		 rep_left[SCENARIO_MAX_DEPTH];
 	double			 rep_until[SCENARIO_MAX_DEPTH];
@@ -108,7 +113,7 @@ runner_group_failure(struct runner *r, uint64_t conn, unsigned line,
 	g->conn = conn;
 	g->text = xstrdup(text);
 	g->diff_offset = SIZE_MAX;
-	g->measured = -1;
+	g->measured = r->note_measured;
 }
 
 /* Free the strings of a result's failure groups. */
@@ -164,11 +169,31 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 	const char *step = rc->pc < r->sc->nsteps ?
 	    step_kind_name(r->sc->steps[rc->pc].kind) : "end";
 
-	if (rc->failed || rc->passed)
+	if (rc->passed || (rc->failed && (!rc->in_finally ||
+	    rc->finally_failed)))
 		return;
+	if (rc->in_finally && rc->failed) {
+		/* The cleanup failed too: reported in its own group. */
+		rc->finally_failed = 1;
+		runner_note_failure(rc->r, rc, line, step, reason, text);
+		rc->wait = RC_DONE;
+		conn_fail(c, "finally failed at %s:%u", r->sc->path, line);
+		return;
+	}
 	rc->failed = 1;
-	rc->wait = RC_DONE;
 	runner_note_failure(rc->r, rc, line, step, reason, text);
+	if (!rc->in_finally && r->sc->finally_at != SIZE_MAX && !c->dead &&
+	    c->info.state == CS_OPEN) {
+		/* Run the cleanup; the connection stays failed. */
+		rc->in_finally = 1;
+		rc->merging = 0;
+		buf_reset(&rc->out);
+		rc->pc = r->sc->finally_at + 1;
+		rc->wait = RC_YIELD;
+		conn_timer(c, RUNNER_YIELD);
+		return;
+	}
+	rc->wait = RC_DONE;
 	conn_fail(c, "scenario failed at %s:%u", r->sc->path, line);
 }
 
@@ -222,6 +247,21 @@ rc_sample(struct conn *c, struct rconn *rc)
 static void
 rc_expect_ok(struct conn *c, struct rconn *rc)
 {
+	const struct step *st = &rc->r->sc->steps[rc->pc];
+	double dt;
+	char text[200];
+
+	if (st->kind == STEP_EXPECT && st->u.expect.within > 0 &&
+	    rc->t_sent > 0 && (dt = clock_now_mono() - rc->t_sent) >
+	    st->u.expect.within) {
+		snprintf(text, sizeof(text), "expect within: the message came "
+		    "%.3fms after the send, not within %.3fms", dt * 1e3,
+		    st->u.expect.within * 1e3);
+		rc->r->note_measured = dt;
+		rc_fail(c, "within", text);
+		rc->r->note_measured = -1;
+		return;
+	}
 	rc->r->res.expects++;
 	rc_sample(c, rc);
 	conn_timer(c, 0);
@@ -453,6 +493,10 @@ rc_control(struct conn *c, struct rconn *rc, const struct step *st)
 	case STEP_BREAK:
 		rc->pc = sc->steps[st->jump].jump + 1;
 		return 0;
+	case STEP_FINALLY:
+		rc->in_finally = 1;
+		rc->pc++;
+		return 0;
 	default:
 		break;
 	}
@@ -466,6 +510,17 @@ rc_control(struct conn *c, struct rconn *rc, const struct step *st)
 	if (open->kind == STEP_IF) {
 		rc->pc++;
 		return 0;
+	}
+	if (open->kind == STEP_FINALLY) {
+		rc->pc++;
+		if (rc->failed) {
+			/* The cleanup ran; the connection stays failed. */
+			rc->wait = RC_DONE;
+			conn_close(c, "scenario failed; finally done");
+			return -1;
+		}
+		rc_finish(c);
+		return -1;
 	}
 	return rc_repeat_end(c, rc, st, open);
 }
@@ -607,6 +662,7 @@ rc_advance(struct conn *c)
 		case STEP_IF:
 		case STEP_ELSE:
 		case STEP_BREAK:
+		case STEP_FINALLY:
 			if (rc_control(c, rc, st) == -1)
 				return;
 			break;
@@ -1004,6 +1060,7 @@ runner_new(struct engine *e, const struct scenario *sc,
 	r->timeout = r->o.timeout > 0 ? r->o.timeout : sc->timeout;
 	r->nconns = r->o.conns > 0 ? r->o.conns : sc->connections;
 	r->seed = (uint64_t)(now_mono() * 1e9);
+	r->note_measured = -1;
 	hist_init(&r->res.latency);
 	service_cfg_copy(&r->svc, ss);
 	if (r->svc.name == NULL)

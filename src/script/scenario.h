@@ -36,7 +36,9 @@ enum step_kind {
 			   or its END) */
 	STEP_ELSE,	/* reached from the true branch: go to jump + 1 (past
 			   the END) */
-	STEP_BREAK	/* leave the loop whose REPEAT is at jump */
+	STEP_BREAK,	/* leave the loop whose REPEAT is at jump */
+	STEP_FINALLY	/* block start: runs after the steps, and after a
+			   failure too while the connection is open */
 };
 
 /* How long a `wait` sleeps. */
@@ -87,6 +89,9 @@ struct step_expect {
 	double		 timeout;	/* seconds to wait (always resolved: the
 					   step's own, else the scenario's); for
 					   NOTHING the quiet period */
+	double		 within;	/* > 0: the message must arrive at most
+					   this many seconds after the last
+					   send (`within D`) */
 };
 
 /* STEP_CAPTURE. */
@@ -180,6 +185,7 @@ struct scenario {
 	size_t		 max_frame;	/* default CODEC_MAX_FRAME_DEFAULT */
 	struct step	*steps;
 	size_t		 nsteps;
+	size_t		 finally_at;	/* index of STEP_FINALLY, or SIZE_MAX */
 	struct data_table *data;	/* `data FILE.csv`, or NULL */
 	struct scenario_assert *asserts;	/* in file order */
 	size_t		 nasserts;

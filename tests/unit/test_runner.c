@@ -169,6 +169,67 @@ test_runtime_errors_and_exhausted_until_fail_their_step(void **state)
 	finish(e, r, sc);
 }
 
+static void
+test_finally_runs_after_a_failure_and_reports_its_own(void **state)
+{
+	static const char text[] =
+	    "codec line\n"				/* 1 */
+	    "service echo\n"				/* 2 */
+	    "connections 2\n"				/* 3 */
+	    "send \"a\"\n"				/* 4 */
+	    "expect \"a\"\n"				/* 5 */
+	    "if conn == 2\n"				/* 6 */
+	    "  expect \"z\" timeout 50ms\n"		/* 7: fails */
+	    "end\n"					/* 8 */
+	    "finally\n"				/* 9 */
+	    "  send \"cleanup\"\n"			/* 10 */
+	    "  expect \"cleanup\"\n"			/* 11 */
+	    "  expect \"more\" timeout 50ms\n"		/* 12: fails */
+	    "end\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+	size_t i;
+	int main7 = 0, fin12 = 0;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	/* Connection 1 passes its steps but its finally fails; connection
+	 * 2 fails at 7, still runs its finally, which fails at 12. */
+	assert_int_equal(res->failed, 2);
+	for (i = 0; i < res->ngroups; i++) {
+		if (res->groups[i].line == 7)
+			main7 += (int)res->groups[i].count;
+		if (res->groups[i].line == 12)
+			fin12 += (int)res->groups[i].count;
+	}
+	assert_int_equal(main7, 1);
+	assert_int_equal(fin12, 2);
+	finish(e, r, sc);
+}
+
+static void
+test_within_fails_a_late_reply_with_its_time(void **state)
+{
+	static const char text[] =
+	    "codec line\nservice echo\nsend \"x\"\nwait 30ms\n"
+	    "expect \"x\" within 10ms\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->failed, 1);
+	assert_int_equal(res->ngroups, 1);
+	assert_string_equal(res->groups[0].reason, "within");
+	assert_true(res->groups[0].measured >= 0.030);
+	assert_non_null(strstr(res->groups[0].text, "not within 10.000ms"));
+	finish(e, r, sc);
+}
+
 int
 main(void)
 {
@@ -176,6 +237,8 @@ main(void)
 		cmocka_unit_test(test_failures_are_grouped_by_step_and_reason),
 		cmocka_unit_test(test_loops_sets_and_until_run_as_written),
 		cmocka_unit_test(test_runtime_errors_and_exhausted_until_fail_their_step),
+		cmocka_unit_test(test_finally_runs_after_a_failure_and_reports_its_own),
+		cmocka_unit_test(test_within_fails_a_late_reply_with_its_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
