@@ -179,8 +179,10 @@ run_path_cmp(const void *a, const void *b)
 }
 
 /* Add every *.txt regular file below dir (a symlink to one included),
- * skipping names that start with a dot and never following a symlink to
- * a directory (no cycles); 0, or -1 with a message printed. */
+ * skipping names that start with a dot, directories named "files" (where
+ * scenarios keep `send file` payloads, which may be .txt too), and never
+ * following a symlink to a directory (no cycles); 0, or -1 with a message
+ * printed. */
 static int
 run_walk(struct run_paths *p, const char *dir, int depth)
 {
@@ -213,7 +215,8 @@ run_walk(struct run_paths *p, const char *dir, int depth)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode)) {
-			rc = run_walk(p, path, depth + 1);
+			if (strcmp(de->d_name, "files") != 0)
+				rc = run_walk(p, path, depth + 1);
 			free(path);
 		} else if (S_ISREG(st.st_mode) && (len = strlen(de->d_name)) > 4 &&
 		    strcmp(de->d_name + len - 4, ".txt") == 0)

@@ -526,16 +526,15 @@ report_tap(FILE *f, const struct report *rep)
 			    it->failure);
 			continue;
 		}
-		fprintf(f, "%sok %zu - %s%s\n", it->passed ? "" : "not ", i + 1,
-		    it->title, it->error ? " # error: not run" : "");
+		/* TAP has no file field: a named test says its file after. */
+		fprintf(f, "%sok %zu - %s", it->passed ? "" : "not ", i + 1,
+		    it->title);
+		if (strcmp(it->title, it->path) != 0)
+			fprintf(f, " (%s)", it->path);
+		fprintf(f, "%s\n", it->error ? " # error: not run" : "");
 		if (it->passed && it->nthresholds == 0)
 			continue;
 		fprintf(f, "  ---\n");
-		if (strcmp(it->title, it->path) != 0) {
-			fprintf(f, "  file: ");
-			report_yaml_str(f, it->path);
-			fprintf(f, "\n");
-		}
 		if (!it->passed) {
 			fprintf(f, "  message: ");
 			report_yaml_str(f, it->summary != NULL ? it->summary :
@@ -667,6 +666,17 @@ report_junit(FILE *f, const struct report *rep)
 		fprintf(f, "      <%s message=\"", tag);
 		report_xml(f, first);
 		free(first);
+		/* The first example's first line too: the message is what
+		 * Jenkins and GitLab show without a click. */
+		if (it->summary != NULL && it->ngroups > 0) {
+			msg = it->groups[0].text;
+			nl = strchr(msg, '\n');
+			first = xstrndup(msg, nl ? (size_t)(nl - msg) :
+			    strlen(msg));
+			fprintf(f, "; first: ");
+			report_xml(f, first);
+			free(first);
+		}
 		fprintf(f, "\"%s>", it->error ? " type=\"error\"" : "");
 		if (it->ngroups > 0 || it->nthresholds > 0) {
 			char *body = NULL;

@@ -64,8 +64,8 @@ PY
 check $? "JSON report has per-scenario counts, timings and latency percentiles"
 
 "$BIN" run --format tap scenarios/seed/s1-multiconn-echo.txt tests/scenarios/fail-echo-mismatch.txt >"$tmp/tap" 2>&1
-grep -q "^1..2$" "$tmp/tap" && grep -q "^ok 1 - scenarios/seed/s1-multiconn-echo.txt$" "$tmp/tap" &&
-    grep -q "^not ok 2 - tests/scenarios/fail-echo-mismatch.txt$" "$tmp/tap"
+grep -q "^1..2$" "$tmp/tap" && grep -q "^ok 1 - S1 multiconn echo client (seed 000) (scenarios/seed/s1-multiconn-echo.txt)$" "$tmp/tap" &&
+    grep -q "^not ok 2 - deliberately failing echo (tests/scenarios/fail-echo-mismatch.txt)$" "$tmp/tap"
 check $? "TAP report has a plan, ok and not ok lines"
 
 serve ext -s echo
@@ -128,7 +128,7 @@ grep -q "incomplete-line.txt:6: connection 1: expect bytes: timed out after 0.3s
     grep -q "received hex @0: 70 6f 6e 67" "$tmp/inc"
 check $? "the text report shows the 4 bytes as text and hex and says the line is incomplete"
 "$BIN" run -f tap tests/scenarios/incomplete-line.txt >"$tmp/inc.tap" 2>&1
-grep -q "^not ok 1 - tests/scenarios/incomplete-line.txt$" "$tmp/inc.tap" &&
+grep -q "^not ok 1 - a line server answering pong with no line end (tests/scenarios/incomplete-line.txt)$" "$tmp/inc.tap" &&
     grep -q "4 bytes without a line ending" "$tmp/inc.tap" &&
     grep -q "received hex @0: 70 6f 6e 67" "$tmp/inc.tap"
 check $? "and so does the TAP report"
