@@ -116,6 +116,16 @@ report_group_fallback(struct report_item *it, const struct scenario *sc,
 	it->other = res->failed > 1 ? res->failed - 1 : 0;
 }
 
+/* "file:line" of a group, or "file" for line 0 (before any step). */
+static void
+report_at(char *out, size_t outlen, const struct report_group *g)
+{
+	if (g->line > 0)
+		snprintf(out, outlen, "%s:%u", g->file, g->line);
+	else
+		snprintf(out, outlen, "%s", g->file);
+}
+
 /* Add "N connections failed at f:L (reason), N at ..." to b. */
 static void
 report_summary_groups(struct buf *b, const struct report_item *it)
@@ -126,10 +136,13 @@ report_summary_groups(struct buf *b, const struct report_item *it)
 	for (i = 0; i < it->ngroups; i++) {
 		const struct report_group *g = &it->groups[i];
 
-		snprintf(line, sizeof(line), "%s%llu%s at %s:%u (%s)",
+		char at[300];
+
+		report_at(at, sizeof(at), g);
+		snprintf(line, sizeof(line), "%s%llu%s at %s (%s)",
 		    i > 0 ? ", " : "", (unsigned long long)g->count,
 		    i > 0 ? "" : g->count == 1 ? " connection failed" :
-		    " connections failed", g->file, g->line, g->reason);
+		    " connections failed", at, g->reason);
 		buf_append(b, line, strlen(line));
 	}
 	if (it->other > 0) {
@@ -445,9 +458,11 @@ report_failure_detail(FILE *f, const struct report_item *it,
 	for (i = 0; i < it->ngroups; i++) {
 		const struct report_group *g = &it->groups[i];
 
-		fprintf(f, "%s%llu at %s:%u (%s %s)", indent,
-		    (unsigned long long)g->count, g->file, g->line, g->step,
-		    g->reason);
+		char at[300];
+
+		report_at(at, sizeof(at), g);
+		fprintf(f, "%s%llu at %s (%s %s)", indent,
+		    (unsigned long long)g->count, at, g->step, g->reason);
 		if (g->conn > 0)
 			fprintf(f, ", first: connection %llu",
 			    (unsigned long long)g->conn);
