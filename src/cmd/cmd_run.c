@@ -488,14 +488,25 @@ run_fill(struct run_sched *s)
 			return;
 		s->next++;
 		if (need + 32 > s->nofile) {
+			char text[300];
+
+			run_progress_clear(s);
 			cli_check_nofile("run", sl->conns, s->rc->o.connect ?
 			    1 : 2);
-			report_add_error(&sl->rep, sl->sc->path, "not run: more "
-			    "connections than the open-file limit allows");
+			snprintf(text, sizeof(text), "not run: more connections "
+			    "than the open-file limit allows (%llu need about "
+			    "%llu file descriptors, the limit is %llu)",
+			    (unsigned long long)sl->conns,
+			    (unsigned long long)(need + 32),
+			    (unsigned long long)s->nofile);
+			report_add_error(&sl->rep, sl->sc->path, text);
 			sl->state = SLOT_DONE;
 			s->done++;
 			if (s->status == EXIT_OK)
 				s->status = EXIT_USAGE;
+			if (!s->rc->quiet && (s->rc->fmt == REPORT_TEXT ||
+			    s->rc->output != NULL))
+				report_line(stdout, &sl->rep.items[0]);
 			continue;
 		}
 		run_start(s, sl);
