@@ -526,6 +526,19 @@ report_yaml_str(FILE *f, const char *s)
 	cJSON_Delete(tmp);
 }
 
+/* A test point's description: '#' would start a directive (a name "a #
+ * SKIP b" would skip), so it and a backslash are escaped as TAP 13 says; a
+ * control character becomes a space (a newline would end the line). */
+static void
+report_tap_desc(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '#' || *s == '\\')
+			fputc('\\', f);
+		fputc((unsigned char)*s < 0x20 ? ' ' : *s, f);
+	}
+}
+
 /* TAP version 13 with a YAML block for each failure, and the thresholds. */
 static void
 report_tap(FILE *f, const struct report *rep)
@@ -537,15 +550,19 @@ report_tap(FILE *f, const struct report *rep)
 		const struct report_item *it = &rep->items[i];
 
 		if (it->skipped) {
-			fprintf(f, "ok %zu - %s # SKIP %s\n", i + 1, it->title,
-			    it->failure);
+			fprintf(f, "ok %zu - ", i + 1);
+			report_tap_desc(f, it->title);
+			fprintf(f, " # SKIP %s\n", it->failure);
 			continue;
 		}
 		/* TAP has no file field: a named test says its file after. */
-		fprintf(f, "%sok %zu - %s", it->passed ? "" : "not ", i + 1,
-		    it->title);
-		if (strcmp(it->title, it->path) != 0)
-			fprintf(f, " (%s)", it->path);
+		fprintf(f, "%sok %zu - ", it->passed ? "" : "not ", i + 1);
+		report_tap_desc(f, it->title);
+		if (strcmp(it->title, it->path) != 0) {
+			fprintf(f, " (");
+			report_tap_desc(f, it->path);
+			fprintf(f, ")");
+		}
 		fprintf(f, "%s\n", it->error ? " # error: not run" : "");
 		if (it->passed && it->nthresholds == 0)
 			continue;

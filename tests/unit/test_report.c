@@ -459,6 +459,17 @@ test_name_directive_names_the_test(void **state)
 	t = render(REPORT_TAP);
 	assert_non_null(strstr(t, "ok 1 - login & logout (dir/s.txt)\n"));
 	free(t);
+	report_free(&rep);
+	/* A '#' in a name must not become a TAP directive. */
+	scenario_of("case #2 # SKIP me\nnext");
+	report_add(&rep, &sc, "t", &res, NULL);
+	t = render(REPORT_TAP);
+	assert_non_null(strstr(t, "\nok 1 - case \\#2 \\# SKIP me next "
+	    "(dir/s.txt)\n#"));
+	free(t);
+	report_free(&rep);
+	scenario_of("login & logout");
+	report_add(&rep, &sc, "t", &res, NULL);
 	t = render(REPORT_JUNIT);
 	assert_non_null(strstr(t, "name=\"login &amp; logout\" "
 	    "file=\"dir/s.txt\""));
