@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "conn.h"
 #include "report.h"
 #include "runner.h"
 #include "util.h"
@@ -323,6 +324,31 @@ run_progress_clear(struct run_sched *s)
 	}
 }
 
+/* Close the connections the embedded server of a finished scenario
+ * accepted: their service state points into its runner, which is freed
+ * next, while the engine runs on for the others. They are the server-side
+ * connections whose local address is that server's ("127.0.0.1:PORT" of
+ * the target "127.0.0.1:PORT (embedded echo)"), or every server-side one
+ * when no other scenario runs. */
+static void
+run_close_served(struct run_sched *s, const char *target)
+{
+	const char *sp = strstr(target, " (embedded ");
+	size_t len = sp != NULL ? (size_t)(sp - target) : 0;
+	struct conn *c, *next;
+
+	if (sp == NULL)
+		return;		/* --connect: no embedded server */
+	for (c = s->eng->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->dead || c->info.side != SIDE_SERVER)
+			continue;
+		if (s->running == 1 || (strncmp(c->info.local, target,
+		    len) == 0 && c->info.local[len] == '\0'))
+			conn_close(c, "scenario finished");
+	}
+}
+
 /* Copy a finished or stopped slot's outcome into its report, print its
  * line, and free its runner. */
 static void
@@ -341,6 +367,7 @@ run_finish(struct run_slot *sl, const char *stopped)
 	if (sl->max_timer != NULL)
 		engine_timer_cancel(s->eng, sl->max_timer);
 	sl->max_timer = NULL;
+	run_close_served(s, runner_target(sl->runner));
 	runner_free(sl->runner);
 	sl->runner = NULL;
 	sl->state = SLOT_DONE;
