@@ -1,6 +1,7 @@
 /* Reports of a headless run in text, TAP, JUnit XML and JSON. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,30 +727,47 @@ report_junit(FILE *f, const struct report *rep)
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 }
 
-/* Add latency percentiles in microseconds to a JSON object. The keys are
- * there with no samples too: count 0 and null for the others (0 would
- * read as a measured 0 us). */
+/* Add the latency block in microseconds to a JSON object, as docs/json.md
+ * defines it for every report (hist_json() in main's src/hist.c writes the
+ * same): count, min, p50, p90, p99, p99.9, max, mean, always in this order;
+ * percentiles kept within [min, max]; mean rounded to 0.1 us; with no
+ * samples count 0 and every other key null (0 would read as a measured
+ * 0 us). */
 static void
 report_json_latency(cJSON *o, const struct hist *h)
 {
 	cJSON *l = cJSON_AddObjectToObject(o, "latency_us");
-	static const char *const keys[] = { "min", "p50", "p90", "p99",
-	    "p999", "max", "mean" };
+	static const char *const keys[] = { "p50", "p90", "p99", "p99.9" };
+	static const double pcts[] = { 50, 90, 99, 99.9 };
+	int empty = hist_count(h) == 0;
 	size_t i;
 
 	cJSON_AddNumberToObject(l, "count", (double)hist_count(h));
-	if (hist_count(h) == 0) {
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	if (empty)
+		cJSON_AddNullToObject(l, "min");
+	else
+		cJSON_AddNumberToObject(l, "min", (double)hist_min(h));
+	for (i = 0; i < 4; i++) {
+		uint64_t v = hist_percentile(h, pcts[i]);
+
+		if (empty) {
 			cJSON_AddNullToObject(l, keys[i]);
-		return;
+			continue;
+		}
+		if (v > hist_max(h))
+			v = hist_max(h);
+		if (v < hist_min(h))
+			v = hist_min(h);
+		cJSON_AddNumberToObject(l, keys[i], (double)v);
 	}
-	cJSON_AddNumberToObject(l, "min", (double)hist_min(h));
-	cJSON_AddNumberToObject(l, "p50", (double)hist_percentile(h, 50));
-	cJSON_AddNumberToObject(l, "p90", (double)hist_percentile(h, 90));
-	cJSON_AddNumberToObject(l, "p99", (double)hist_percentile(h, 99));
-	cJSON_AddNumberToObject(l, "p999", (double)hist_percentile(h, 99.9));
-	cJSON_AddNumberToObject(l, "max", (double)hist_max(h));
-	cJSON_AddNumberToObject(l, "mean", hist_mean(h));
+	if (empty) {
+		cJSON_AddNullToObject(l, "max");
+		cJSON_AddNullToObject(l, "mean");
+	} else {
+		cJSON_AddNumberToObject(l, "max", (double)hist_max(h));
+		cJSON_AddNumberToObject(l, "mean", round(hist_mean(h) * 10) /
+		    10);
+	}
 }
 
 /* Standard base64 (RFC 4648, section 4) of n bytes; a new string. */

@@ -243,7 +243,7 @@ static void
 test_latency_keys_kept_without_samples(void **state)
 {
 	static const char *const keys[] = { "count", "min", "p50", "p90",
-	    "p99", "p999", "max", "mean" };
+	    "p99", "p99.9", "max", "mean" };
 	cJSON *root, *l;
 	char *t;
 	size_t i;

@@ -61,7 +61,7 @@ test_latency_percentile_against_bound(void **state)
 	for (i = 0; i < 100; i++)
 		hist_record(&res.latency, i < 98 ? 1000 : 7200);
 	assert_int_equal(threshold_check(&a, &res, &m), 0);
-	assert_true(m >= 7200 && m <= 7208);	/* the bucket of 7200 us */
+	assert_true(m == 7200);	/* the bucket's top 7203, kept within max */
 	threshold_format(&a, 7200, out, sizeof(out));
 	assert_string_equal(out, "7.2ms");
 	a.percentile = 50;
@@ -79,6 +79,22 @@ test_latency_percentile_against_bound(void **state)
 	assert_int_equal(threshold_check(&a, &res, &m), 1);
 	a.op = ASSERT_NE;
 	assert_int_equal(threshold_check(&a, &res, &m), 0);
+}
+
+static void
+test_latency_percentile_kept_within_min_and_max(void **state)
+{
+	struct scenario_assert a = thr(ASSERT_LATENCY, 99, ASSERT_LE, 5000);
+	double m;
+
+	(void)state;
+	run_of(1, 1);
+	hist_record(&res.latency, 5000);	/* bucket 5000-5003 */
+	assert_int_equal(threshold_check(&a, &res, &m), 1);
+	assert_true(m == 5000);
+	a.percentile = 0;
+	assert_int_equal(threshold_check(&a, &res, &m), 1);
+	assert_true(m == 5000);
 }
 
 static void
@@ -233,6 +249,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_latency_percentile_against_bound),
+		cmocka_unit_test(test_latency_percentile_kept_within_min_and_max),
 		cmocka_unit_test(test_latency_without_samples_fails_and_says_so),
 		cmocka_unit_test(test_latency_units_and_rounding_toward_the_outcome),
 		cmocka_unit_test(test_errors_every_operator),
