@@ -260,6 +260,16 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 	it->other = res->other;
 	if (res->ngroups == 0 && res->failure != NULL)
 		report_group_fallback(it, sc, res);
+	else {
+		/* Every failed connection is counted once: what the groups
+		 * miss is "not grouped", never dropped. */
+		uint64_t grouped = it->other;
+
+		for (i = 0; i < it->ngroups; i++)
+			grouped += it->groups[i].count;
+		if (grouped < res->failed)
+			it->other += res->failed - grouped;
+	}
 	if (unfinished > 0) {
 		struct report_group *g = report_group_new(it);
 		char text[300];

@@ -112,6 +112,7 @@ test_groups_counted_in_text_tap_and_junit(void **state)
 	two_groups();
 	report_add(&rep, &sc, "127.0.0.1:1", &res, NULL);
 	assert_false(rep.items[0].passed);
+	assert_int_equal(rep.items[0].other, 0);
 	assert_string_equal(rep.items[0].summary, "37 connections failed at "
 	    "dir/s.txt:12 (timeout), 3 at dir/inc.txt:15 (mismatch)");
 	t = render(REPORT_TEXT);
@@ -383,6 +384,22 @@ test_passed_thresholds_reported_for_a_passing_run(void **state)
 }
 
 static void
+test_failures_the_groups_miss_are_counted_not_grouped(void **state)
+{
+	(void)state;
+	scenario_of("s.txt");
+	two_groups();
+	res.failed = 45;	/* 5 more than the groups hold */
+	res.passed = 5;
+	report_add(&rep, &sc, "t", &res, NULL);
+	assert_int_equal(rep.items[0].other, 5);
+	assert_string_equal(rep.items[0].summary, "37 connections failed at "
+	    "dir/s.txt:12 (timeout), 3 at dir/inc.txt:15 (mismatch), 5 more "
+	    "at steps not grouped");
+	report_free(&rep);
+}
+
+static void
 test_fallback_group_from_first_failure(void **state)
 {
 	char *t;
@@ -536,6 +553,7 @@ main(void)
 		cmocka_unit_test(test_latency_keys_kept_without_samples),
 		cmocka_unit_test(test_failed_threshold_fails_a_passing_run_in_every_format),
 		cmocka_unit_test(test_passed_thresholds_reported_for_a_passing_run),
+		cmocka_unit_test(test_failures_the_groups_miss_are_counted_not_grouped),
 		cmocka_unit_test(test_fallback_group_from_first_failure),
 		cmocka_unit_test(test_stopped_run_counts_unfinished_in_a_group),
 		cmocka_unit_test(test_name_directive_names_the_test),
