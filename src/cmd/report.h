@@ -7,10 +7,39 @@
 
 enum report_format { REPORT_TEXT, REPORT_TAP, REPORT_JUNIT, REPORT_JSON };
 
+/* The connections that failed at one step for one reason, with the first
+ * as the example: a copy of a struct run_failure. Owned by its item. */
+struct report_group {
+	char		*file;
+	unsigned	 line;		/* 0: before any step */
+	char		*step;		/* "expect", "connect", "run", ... */
+	char		*reason;	/* "timeout", "mismatch", "stopped", ... */
+	uint64_t	 count;
+	uint64_t	 conn;		/* the example's connection, 1-based;
+					   0: none */
+	char		*text;		/* the example's full report, sanitized */
+	unsigned char	*expected, *received;	/* NULL: the step has none */
+	size_t		 expected_len, received_len;
+	size_t		 diff_offset;	/* SIZE_MAX: none */
+	double		 measured;	/* seconds; < 0: none */
+};
+
+/* One `assert` line checked against the run. Owned by its item. */
+struct report_threshold {
+	unsigned	 line;
+	char		*text;		/* "latency p99 < 5ms" */
+	int		 passed;
+	int		 metric;	/* enum assert_metric */
+	double		 measured;	/* us, a count or percent; < 0: none */
+	char		 shown[40];	/* "7.2ms", "no samples" */
+};
+
 /* One scenario's outcome, copied out of its runner. Owned by the report. */
 struct report_item {
 	char		*path;
 	char		*name;
+	char		*title;		/* the test's name in TAP and JUnit: the
+					   `name` directive, else the path */
 	char		*target;
 	int		 passed;
 	uint64_t	 conns, conns_passed, conns_failed;
@@ -23,6 +52,15 @@ struct report_item {
 					   never run */
 	int		 skipped;	/* not run because another one erred */
 	unsigned	 line, col;	/* of an error, 0 if unknown */
+	char		*summary;	/* one line: "3 connections failed at
+					   f:9 (mismatch); threshold ...";
+					   NULL if it passed */
+	struct report_group *groups;	/* ngroups, in order of appearance */
+	size_t		 ngroups;
+	uint64_t	 other;		/* failed connections in no group */
+	struct report_threshold *thresholds;	/* nthresholds, file order */
+	size_t		 nthresholds;
+	size_t		 thresholds_failed;
 };
 
 /* An --output file being written: a temp file in the target's directory,
@@ -45,10 +83,17 @@ struct report {
 
 /* Parse "text", "tap", "junit" or "json"; -1 if unknown. */
 int report_format_parse(const char *s);
-/* Add a scenario's outcome. */
+/* Add a scenario's outcome: its failure groups (or, from a runner that
+ * filled none, one group made from res->failure, the others counted in
+ * other) and every threshold of sc checked against res. stopped: why the
+ * run was cut short ("--max-time", "a signal"), its unfinished connections
+ * then failed in a group of their own; NULL when it ran to its end. */
 void report_add(struct report *rep, const struct scenario *sc,
-    const char *target, const struct run_result *res);
-/* The line printed as a scenario finishes (text format). */
+    const char *target, const struct run_result *res, const char *stopped);
+/* Move every item of src to the end of dst, leaving src empty. */
+void report_move(struct report *dst, struct report *src);
+/* The line printed as a scenario finishes (text format), then one line
+ * per threshold. */
 void report_line(FILE *f, const struct report_item *it);
 /* Add a scenario that did not parse or could not start: text is the
  * error, "path:line:col: message[\nhint: ...]" or "path: message". */

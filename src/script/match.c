@@ -17,10 +17,40 @@
 
 #define MATCH_SHOW	48	/* bytes shown around a difference */
 
+/* What the last failure report showed, as data (match_last_detail). */
+static struct {
+	struct buf	 expected, received;
+	int		 has_expected, has_received;
+	size_t		 diff;
+} match_last;
+
+/* Forget the last report's data: a new report starts. */
+static void
+detail_reset(void)
+{
+	buf_reset(&match_last.expected);
+	buf_reset(&match_last.received);
+	match_last.has_expected = match_last.has_received = 0;
+	match_last.diff = SIZE_MAX;
+}
+
+void
+match_last_detail(struct match_detail *d)
+{
+	d->expected = match_last.has_expected ?
+	    buf_data(&match_last.expected) : NULL;
+	d->expected_len = buf_len(&match_last.expected);
+	d->received = match_last.has_received ?
+	    buf_data(&match_last.received) : NULL;
+	d->received_len = buf_len(&match_last.received);
+	d->diff_offset = match_last.diff;
+}
+
 /* Start a report with the step's line and kind. */
 static void
 report_head(struct buf *why, const struct step *st, const char *what)
 {
+	detail_reset();
 	buf_printf(why, "line %u: expect %s: %s", st->line,
 	    expect_kind_name(st->u.expect.kind), what);
 }
@@ -35,6 +65,16 @@ report_bytes(struct buf *why, const char *label, const unsigned char *p,
 
 	if (p == NULL)
 		p = (const unsigned char *)"";
+	if (strcmp(label, "expected") == 0 && !match_last.has_expected) {
+		match_last.has_expected = 1;
+		buf_append(&match_last.expected, p, n < MATCH_DETAIL_MAX ? n :
+		    MATCH_DETAIL_MAX);
+	} else if (strcmp(label, "received") == 0 &&
+	    !match_last.has_received) {
+		match_last.has_received = 1;
+		buf_append(&match_last.received, p, n < MATCH_DETAIL_MAX ? n :
+		    MATCH_DETAIL_MAX);
+	}
 	if (off > n)
 		off = n;
 	show = n - off < MATCH_SHOW ? n - off : MATCH_SHOW;
@@ -86,6 +126,7 @@ report_diff(struct buf *why, const struct step *st, const unsigned char *want,
 	snprintf(msg, sizeof(msg), "first difference at byte %zu: expected "
 	    "%s, got %s", d, wb, gb);
 	report_head(why, st, msg);
+	match_last.diff = d;
 	from = d > 16 ? d - 16 : 0;
 	report_bytes(why, "expected", want, wn, from);
 	report_bytes(why, "received", got, gn, from);
@@ -794,6 +835,7 @@ json_walk(const cJSON *j, const char *path, char *bad, size_t badlen)
 static void
 capture_head(struct buf *why, const struct step *st, const char *what)
 {
+	detail_reset();
 	buf_printf(why, "line %u: capture %s: %s", st->line,
 	    st->u.capture.name, what);
 }

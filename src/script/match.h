@@ -39,6 +39,21 @@
 #define MATCH_REGEX_BUDGET_MS	200
 #define MATCH_REGEX_MAX_GROUPS	2	/* regmatch_t slots asked for */
 
+#define MATCH_DETAIL_MAX	(64 * 1024)	/* bytes kept of each side */
+
+/* The last failure report as data: the expected and the received bytes it
+ * showed (NULL when it showed none; at most MATCH_DETAIL_MAX of each) and
+ * the first differing byte (SIZE_MAX if none). Valid until the next match
+ * call; the loop is single-threaded, so read it right after a MATCH_FAIL. */
+struct match_detail {
+	const unsigned char	*expected;
+	size_t			 expected_len;
+	const unsigned char	*received;
+	size_t			 received_len;
+	size_t			 diff_offset;
+};
+void match_last_detail(struct match_detail *d);
+
 /* Match one decoded message against an expect step: MATCH_OK or MATCH_FAIL. */
 int match_expect(const struct step *st, const struct codec_frame *msg,
     struct vars *vars, struct buf *why);

@@ -114,6 +114,25 @@ runner_group_failure(struct runner *r, uint64_t conn, unsigned line,
 	g->text = xstrdup(text);
 	g->diff_offset = SIZE_MAX;
 	g->measured = r->note_measured;
+	if (strcmp(reason, "error") != 0 && strcmp(reason, "until") != 0 &&
+	    strcmp(reason, "within") != 0 && strcmp(reason, "stalled") != 0 &&
+	    strcmp(step, "connect") != 0) {
+		/* A matcher's report: keep what it showed as data. */
+		struct match_detail d;
+
+		match_last_detail(&d);
+		g->diff_offset = d.diff_offset;
+		if (d.expected != NULL) {
+			g->expected = xmalloc(d.expected_len + 1);
+			memcpy(g->expected, d.expected, d.expected_len);
+			g->expected_len = d.expected_len;
+		}
+		if (d.received != NULL) {
+			g->received = xmalloc(d.received_len + 1);
+			memcpy(g->received, d.received, d.received_len);
+			g->received_len = d.received_len;
+		}
+	}
 }
 
 /* Free the strings of a result's failure groups. */
