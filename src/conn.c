@@ -33,12 +33,6 @@ conn_errno_reason(int err)
 	}
 }
 
-void
-conn_addr_str(const struct sockaddr *sa, char *out, size_t outlen)
-{
-	addr_format(sa, out, outlen);
-}
-
 /* Tell observers the state changed. */
 static void
 conn_emit_state(struct conn *c)

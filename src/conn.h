@@ -111,8 +111,6 @@ void conn_warn(struct conn *c, const char *fmt, ...)
 void conn_rtt(struct conn *c, double seconds);
 /* Decode and deliver any whole messages already buffered. */
 void conn_process(struct conn *c);
-/* Fill "ip:port" for a socket address (addr_format's text). */
-void conn_addr_str(const struct sockaddr *sa, char *out, size_t outlen);
 /* Free a reaped connection and everything inside it: buffers, transport
  * (closed first if still open), the connection itself. Only the engine's
  * reaper calls it, after the handler's on_close. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <ev.h>
+#include "clock.h"
 #include "conn.h"
 #include "loadgen.h"
 #include "pool.h"
@@ -149,7 +150,7 @@ lg_send(struct conn *c, uint32_t k)
 	lc->inflight += k;
 	lg->inflight += k;
 	if (lc->t_first == 0)	/* once per connection: read the clock */
-		lc->t_first = now_mono();
+		lc->t_first = clock_now_mono();
 	lg->res.n.issued += k;
 	/* One timer per connection watches the oldest request; it is only
 	 * started here when it is idle, so a busy connection costs nothing. */
@@ -303,7 +304,7 @@ lg_on_msg(struct conn *c, const struct codec_frame *f)
 		k = 1;
 	if (!lc->got_first && lc->t_first > 0) {
 		lc->got_first = 1;
-		hist_record(&lg->res.ttfb, (uint64_t)((now_mono() -
+		hist_record(&lg->res.ttfb, (uint64_t)((clock_now_mono() -
 		    lc->t_first) * 1e6));
 	}
 	if (k > 0)

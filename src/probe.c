@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "clock.h"
 #include "codec.h"
 #include "conn.h"
 #include "engine.h"
@@ -1381,7 +1382,7 @@ probe_open(struct conn *c)
 	struct probe_run *pr = c->udata;
 
 	pr->ev->connected = 1;
-	pr->t0 = now_mono();
+	pr->t0 = clock_now_mono();
 	pr->cap = pr->t0 + probe_read_max(pr->ctx);
 	if (pr->ev->sent_len > 0)
 		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
@@ -1432,7 +1433,7 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	struct probe_evidence *e = pr->ev;
 	size_t room = sizeof(e->recv) - e->recv_len;
 	size_t n = f->frame_len < room ? f->frame_len : room;
-	double now = now_mono(), wait;
+	double now = clock_now_mono(), wait;
 
 	if (e->recv_total == 0 && pr->late_watch) {
 		e->late = 1;
@@ -1469,7 +1470,7 @@ probe_eof(struct conn *c)
 	struct probe_run *pr = c->udata;
 
 	pr->ev->peer_closed = 1;
-	probe_end(c, "closed by the server after %.3fs", now_mono() - pr->t0);
+	probe_end(c, "closed by the server after %.3fs", clock_now_mono() - pr->t0);
 }
 
 /* The reply wait, the quiet period or the read limit is over. */
@@ -1478,7 +1479,7 @@ probe_timer(struct conn *c)
 {
 	struct probe_run *pr = c->udata;
 	struct probe_evidence *e = pr->ev;
-	double now = now_mono(), quiet = probe_quiet(pr);
+	double now = clock_now_mono(), quiet = probe_quiet(pr);
 
 	if (e->recv_total == 0) {
 		probe_end(c, "no reply in %.1fs", pr->wait);
@@ -1507,7 +1508,7 @@ probe_close(struct conn *c)
 	pr->done = 1;
 	pr->conn = NULL;
 	ctx->running--;
-	e->seconds = now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
+	e->seconds = clock_now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
 	if (c->info.state == CS_FAILED) {
 		snprintf(e->outcome, sizeof(e->outcome), "%s", c->info.reason);
 		e->reset = strstr(c->info.reason, "reset") != NULL;
@@ -1711,7 +1712,7 @@ probe_detect(const char *target, const struct probe_opts *o,
 	char err[256];
 	int port;
 	size_t i;
-	double t0 = now_mono();
+	double t0 = clock_now_mono();
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->target, sizeof(out->target), "%s", target);
@@ -1768,6 +1769,6 @@ probe_detect(const char *target, const struct probe_opts *o,
 	out->timeout = ctx->o.timeout;
 	free(ctx);
 	probe_verdict(out);
-	out->seconds = now_mono() - t0;
+	out->seconds = clock_now_mono() - t0;
 	return probe_exit_status(out);
 }

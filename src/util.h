@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include "clock.h"
 
 /* Allocate or abort with a message: allocation failure is not recoverable. */
 void *xmalloc(size_t n);
@@ -14,14 +13,6 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-
-/* The old name of clock_now_mono (clock.h), kept while callers move:
- * remove it once nothing uses now_mono. */
-static inline double
-now_mono(void)
-{
-	return clock_now_mono();
-}
 
 /* Parse "HOST:PORT" (HOST may be empty, a name, an IPv4 or [IPv6]) into host
  * and port buffers; returns 0, or -1 with err filled. */

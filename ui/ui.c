@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "clock.h"
 #include "cli.h"
 #include "ui.h"
 #include "ui_draw.h"
@@ -56,7 +57,7 @@ ui_log(struct ui *u, const char *fmt, ...)
 
 	if (u->log == NULL)
 		return;
-	ui_fmt_clock(now_mono() + u->m.wall_off, ts, sizeof(ts));
+	ui_fmt_clock(clock_now_mono() + u->m.wall_off, ts, sizeof(ts));
 	fprintf(u->log, "%s ", ts);
 	va_start(ap, fmt);
 	vfprintf(u->log, fmt, ap);
@@ -73,7 +74,7 @@ ui_status(struct ui *u, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(u->status, sizeof(u->status), fmt, ap);
 	va_end(ap);
-	u->t_status = now_mono();
+	u->t_status = clock_now_mono();
 	ui_log(u, "%s", u->status);
 }
 
@@ -134,7 +135,7 @@ static void
 ui_tick_cb(struct engine *e, void *arg)
 {
 	struct ui *u = arg;
-	double now = now_mono();
+	double now = clock_now_mono();
 
 	ui_model_sample(&u->m, &e->tot, now);
 	(void)ui_read_keys(u);
@@ -164,7 +165,7 @@ ui_stdin_cb(struct engine *e, void *arg)
 	if (u->quit)
 		return;
 	if (u->m.view_dirty)
-		ui_model_refresh(&u->m, now_mono());
+		ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw(u);
 }
 
@@ -236,7 +237,7 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	u->title = title != NULL ? title : "dashboard";
 	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
-	u->t_start = now_mono();
+	u->t_start = clock_now_mono();
 	u->log = ui_files_log_open(logpath, sizeof(logpath), u->log_err,
 	    sizeof(u->log_err));
 	logobs.ctx = u;
@@ -263,7 +264,7 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	engine_handle_signals(e, ui_signal_cb);
 	u->t_draw = engine_every(e, 1.0 / UI_FPS, ui_tick_cb, u);
 	u->t_stdin = engine_watch_fd(e, 0, ui_stdin_cb, u);
-	ui_model_refresh(&u->m, now_mono());
+	ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw(u);
 	engine_run(e);
 
@@ -315,7 +316,7 @@ ui_bench_conn(struct ui_model *m, struct conn_info *ci, unsigned long i)
 	    20000 + i % 40000);
 	snprintf(ci->peer, sizeof(ci->peer), "127.0.0.1:7000");
 	ci->rtt_last = (double)(i % 97) / 1e4;
-	ui_model_event(m, ci, &ev, now_mono());
+	ui_model_event(m, ci, &ev, clock_now_mono());
 	ev.kind = OBS_MSG;
 	ev.frame = &f;
 	for (k = 0; k < 3; k++) {
@@ -325,7 +326,7 @@ ui_bench_conn(struct ui_model *m, struct conn_info *ci, unsigned long i)
 		f.body = f.frame;
 		f.body_len = f.frame_len - 1;
 		ev.out = k % 2 == 0;
-		ui_model_event(m, ci, &ev, now_mono());
+		ui_model_event(m, ci, &ev, clock_now_mono());
 	}
 }
 
@@ -360,16 +361,16 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	u->title = "frame benchmark";
 	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
-	u->t_start = now_mono();
+	u->t_start = clock_now_mono();
 	ui_draw_colors(u);
 	infos = xcalloc(n, sizeof(*infos));
 	for (i = 0; i < n; i++)
 		ui_bench_conn(&u->m, &infos[i], i);
 	u->e->tot.opened = u->e->tot.open = n;
 	ui_model_set_sort(&u->m, UI_COL_BIN, 1);
-	t0 = now_mono();
+	t0 = clock_now_mono();
 	ui_model_refresh(&u->m, t0);
-	sort_ms = (now_mono() - t0) * 1e3;
+	sort_ms = (clock_now_mono() - t0) * 1e3;
 	t = xcalloc(frames, sizeof(*t));
 	for (f = 0; f < frames; f++) {
 		for (i = f % 7; i < n; i += 7) {
@@ -377,11 +378,11 @@ ui_bench_frame(unsigned long n, unsigned frames)
 			infos[i].msgs_in++;
 		}
 		u->e->tot.bytes_in += 64 * n / 7;
-		ui_model_sample(&u->m, &u->e->tot, now_mono());
+		ui_model_sample(&u->m, &u->e->tot, clock_now_mono());
 		u->cur = (long)(f % 40);
-		t0 = now_mono();
+		t0 = clock_now_mono();
 		ui_draw(u);
-		t[f] = (now_mono() - t0) * 1e3;
+		t[f] = (clock_now_mono() - t0) * 1e3;
 	}
 	qsort(t, frames, sizeof(*t), ui_cmp_double);
 	endwin();

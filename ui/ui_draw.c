@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "ui_draw.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
@@ -664,7 +665,7 @@ ui_draw_follow(struct ui *u)
 void
 ui_draw(struct ui *u)
 {
-	double now = now_mono();
+	double now = clock_now_mono();
 	int avail, trows, hh;
 
 	erase();

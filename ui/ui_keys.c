@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "ui_draw.h"
 #include "ui_files.h"
 #include "ui_keys.h"
@@ -44,7 +45,7 @@ ui_keys_move(struct ui *u, long delta)
 	if (u->cur >= (long)u->m.nview)
 		u->cur = (long)u->m.nview - 1;
 	u->sel_id = u->m.view[u->cur]->info.id;
-	u->t_nav = now_mono();
+	u->t_nav = clock_now_mono();
 }
 
 /* Up/Down: one line (arg is -1 or 1). */
@@ -112,7 +113,7 @@ ui_keys_sort_cb(struct ui *u, int ch, long arg)
 		    u->m.reverse);
 	else
 		ui_model_set_sort(&u->m, u->m.sort, !u->m.reverse);
-	ui_model_refresh(&u->m, now_mono());
+	ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw_follow(u);
 	if (arg == 0)
 		ui_status(u, "sorted by %s", ui_model_col_name(u->m.sort));
@@ -126,7 +127,7 @@ static void
 ui_keys_apply_filter(struct ui *u)
 {
 	ui_model_set_filter(&u->m, u->fbuf);
-	ui_model_refresh(&u->m, now_mono());
+	ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw_follow(u);
 }
 

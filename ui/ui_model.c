@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "clock.h"
 #include "codec.h"
 #include "ui_model.h"
 #include "util.h"
@@ -17,7 +18,7 @@ static void
 ui_model_event_cb(void *ctx, const struct conn_info *ci,
     const struct obs_event *ev)
 {
-	ui_model_event(ctx, ci, ev, now_mono());
+	ui_model_event(ctx, ci, ev, clock_now_mono());
 }
 
 void
@@ -36,7 +37,7 @@ ui_model_init(struct ui_model *m)
 	m->view_dirty = 1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	m->wall_off = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
-	    now_mono();
+	    clock_now_mono();
 	rate_init(&m->r_bytes);
 	rate_init(&m->r_bin);
 	rate_init(&m->r_bout);

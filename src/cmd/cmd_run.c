@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "cli.h"
 #include "conn.h"
 #include "report.h"
@@ -354,7 +355,7 @@ run_finish(struct run_slot *sl, const char *stopped)
 
 	res = *runner_result(sl->runner);
 	if (res.t_end == 0)
-		res.t_end = now_mono();
+		res.t_end = clock_now_mono();
 	if (!res.done && stopped == NULL)
 		stopped = sl->stopped != NULL ? sl->stopped : "a signal";
 	report_add(&sl->rep, sl->sc, runner_target(sl->runner), &res,
@@ -436,7 +437,7 @@ run_progress_cb(struct engine *e, void *arg)
 	size_t i;
 
 	(void)e;
-	if (now_mono() - s->t0 < 1.0)
+	if (clock_now_mono() - s->t0 < 1.0)
 		return;
 	for (i = 0; i < s->n; i++) {
 		const struct run_result *res;
@@ -456,7 +457,7 @@ run_progress_cb(struct engine *e, void *arg)
 	fprintf(stderr, "\r\033[K[%zu/%zu done, %zu running] %s%s: %.1fs, "
 	    "%llu/%llu connections done, %llu failed, %llu replies matched",
 	    s->done, s->n, s->running, path, s->running > 1 ? " ..." : "",
-	    now_mono() - s->t0, (unsigned long long)ended,
+	    clock_now_mono() - s->t0, (unsigned long long)ended,
 	    (unsigned long long)conns, (unsigned long long)failed,
 	    (unsigned long long)matched);
 	s->progress = 1;
@@ -558,7 +559,7 @@ run_all(struct run_cmd *rc)
 	memset(&s, 0, sizeof(s));
 	s.rc = rc;
 	s.n = rc->n;
-	s.t0 = now_mono();
+	s.t0 = clock_now_mono();
 	s.nofile = engine_raise_nofile();
 	s.slots = xcalloc(rc->n, sizeof(*s.slots));
 	for (i = 0; i < rc->n; i++) {
@@ -598,7 +599,7 @@ run_all(struct run_cmd *rc)
 		report_move(&rc->rep, &s.slots[i].rep);
 	}
 	free(s.slots);
-	rc->rep.seconds = now_mono() - s.t0;
+	rc->rep.seconds = clock_now_mono() - s.t0;
 	if (s.status == EXIT_OK && report_passed(&rc->rep) < rc->n)
 		s.status = EXIT_FAILED;
 	return s.status;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
+#include "clock.h"
 #include "match.h"
 #include "util.h"
 
@@ -171,7 +172,7 @@ regex_run_bounded(const regex_t *re, const char *str, size_t n,
 {
 	struct { int rc; regmatch_t m[MATCH_REGEX_MAX_GROUPS]; } res;
 	struct pollfd pfd;
-	double deadline = now_mono() + MATCH_REGEX_BUDGET_MS / 1e3, left;
+	double deadline = clock_now_mono() + MATCH_REGEX_BUDGET_MS / 1e3, left;
 	size_t got = 0;
 	ssize_t r;
 	pid_t pid;
@@ -198,7 +199,7 @@ regex_run_bounded(const regex_t *re, const char *str, size_t n,
 	close(fds[1]);
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
-	while (got < sizeof(res) && (left = deadline - now_mono()) > 0) {
+	while (got < sizeof(res) && (left = deadline - clock_now_mono()) > 0) {
 		int pr = poll(&pfd, 1, (int)(left * 1e3) + 1);
 
 		if (pr == -1 && errno == EINTR)

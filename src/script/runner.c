@@ -256,7 +256,7 @@ rc_sample(struct conn *c, struct rconn *rc)
 
 	if (rc->t_sent <= 0)
 		return;
-	dt = now_mono() - rc->t_sent;
+	dt = clock_now_mono() - rc->t_sent;
 	hist_record(&rc->r->res.latency, (uint64_t)(dt * 1e6 + 0.5));
 	conn_rtt(c, dt);
 	rc->t_sent = 0;
@@ -334,7 +334,7 @@ rc_send(struct conn *c, struct rconn *rc, const struct step *st)
 		return -1;
 	}
 	r->res.sends++;
-	rc->t_sent = now_mono();
+	rc->t_sent = clock_now_mono();
 	if (st->u.send.chunk > 0 && st->u.send.chunk < buf_len(&rc->out)) {
 		conn_note_msg_out(c, buf_data(&rc->out), buf_len(&rc->out));
 		rc->chunk_off = 0;
@@ -435,7 +435,7 @@ rc_repeat_enter(struct conn *c, struct rconn *rc, const struct step *st)
 	rc->rep_left[st->depth] = count;
 	rc->rep_round[st->depth] = 1;
 	rc->rep_until[st->depth] = st->u.repeat.seconds > 0 ?
-	    now_mono() + st->u.repeat.seconds : 0;
+	    clock_now_mono() + st->u.repeat.seconds : 0;
 	if (count == 0 && st->u.repeat.seconds <= 0) {
 		rc->pc = st->jump + 1;	/* repeat 0: skip */
 		return 0;
@@ -469,7 +469,7 @@ rc_repeat_end(struct conn *c, struct rconn *rc, const struct step *st,
 		}
 		again = !done;
 	} else if (open->u.repeat.seconds > 0)
-		again = now_mono() < rc->rep_until[open->depth];
+		again = clock_now_mono() < rc->rep_until[open->depth];
 	else
 		again = --rc->rep_left[open->depth] > 0;
 	if (!again) {
@@ -693,7 +693,7 @@ rc_advance(struct conn *c)
 			if (sc->steps[st->jump].kind == STEP_MERGE &&
 			    buf_len(&rc->out) > 0) {
 				r->res.sends++;
-				rc->t_sent = now_mono();
+				rc->t_sent = clock_now_mono();
 				conn_send_msg(c, buf_data(&rc->out),
 				    buf_len(&rc->out));
 				buf_reset(&rc->out);
@@ -953,7 +953,7 @@ runner_finished_one(struct runner *r)
 	r->finished++;
 	if (!r->o.loop && r->finished >= r->nconns && !r->res.done) {
 		r->res.done = 1;
-		r->res.t_end = now_mono();
+		r->res.t_end = clock_now_mono();
 		if (r->done_timer == NULL)
 			r->done_timer = engine_after(r->eng, 0, runner_done_cb,
 			    r);
@@ -1078,7 +1078,7 @@ runner_new(struct engine *e, const struct scenario *sc,
 	}
 	r->timeout = r->o.timeout > 0 ? r->o.timeout : sc->timeout;
 	r->nconns = r->o.conns > 0 ? r->o.conns : sc->connections;
-	r->seed = (uint64_t)(now_mono() * 1e9);
+	r->seed = (uint64_t)(clock_now_mono() * 1e9);
 	r->note_measured = -1;
 	hist_init(&r->res.latency);
 	service_cfg_copy(&r->svc, ss);
@@ -1123,7 +1123,7 @@ runner_open_pool(struct runner *r, char *err, size_t errlen)
 int
 runner_start(struct runner *r, char *err, size_t errlen)
 {
-	r->res.t_start = now_mono();
+	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
 	if (r->o.connect == NULL) {
 		r->srv = server_start(r->eng, r->o.listen != NULL ? r->o.listen :
@@ -1183,7 +1183,7 @@ runner_restart(struct runner *r)
 	memset(&r->res, 0, sizeof(r->res));
 	hist_init(&r->res.latency);
 	r->finished = 0;
-	r->res.t_start = now_mono();
+	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
 	if (runner_open_pool(r, err, sizeof(err)) < 0)
 		r->res.failure = xstrdup(err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include "clock.h"
 #include "engine.h"
 #include "util.h"
 
@@ -17,11 +18,11 @@
 static void
 hog_cb(struct engine *e, void *arg)
 {
-	double t0 = now_mono();
+	double t0 = clock_now_mono();
 
 	(void)e;
 	(void)arg;
-	while (now_mono() - t0 < 10)
+	while (clock_now_mono() - t0 < 10)
 		;
 }
 
@@ -55,10 +56,10 @@ signal_child(int hog, double *took)
 		_exit(7);	/* the loop came back */
 	}
 	usleep(300000);
-	t0 = now_mono();
+	t0 = clock_now_mono();
 	kill(pid, SIGTERM);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	*took = now_mono() - t0;
+	*took = clock_now_mono() - t0;
 	return status;
 }
 

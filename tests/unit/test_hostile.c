@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <ev.h>
+#include "clock.h"
 #include "conn.h"
 #include "server.h"
 #include "service.h"
@@ -70,9 +71,9 @@ rig_stop(struct rig *r)
 static void
 pump(struct rig *r, double seconds)
 {
-	double end = now_mono() + seconds;
+	double end = clock_now_mono() + seconds;
 
-	while (now_mono() < end && !r->h.timed_out)
+	while (clock_now_mono() < end && !r->h.timed_out)
 		ev_run(r->e->loop, EVRUN_ONCE);
 }
 
@@ -103,7 +104,7 @@ server_side(struct rig *r, int fd)
 	struct conn *c;
 
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	conn_addr_str((struct sockaddr *)&ss, me, sizeof(me));
+	addr_format((struct sockaddr *)&ss, me, sizeof(me));
 	for (c = r->e->conns; c != NULL; c = c->next)
 		if (c->info.side == SIDE_SERVER && strcmp(c->info.peer, me) == 0)
 			return c;
@@ -115,9 +116,9 @@ static uint64_t
 accepted_id(struct rig *r, int fd)
 {
 	struct conn *c = NULL;
-	double end = now_mono() + 5;
+	double end = clock_now_mono() + 5;
 
-	while (now_mono() < end && (c = server_side(r, fd)) == NULL)
+	while (clock_now_mono() < end && (c = server_side(r, fd)) == NULL)
 		ev_run(r->e->loop, EVRUN_ONCE);
 	assert_non_null(c);
 	return c->info.id;
@@ -127,14 +128,14 @@ accepted_id(struct rig *r, int fd)
 static const struct harness_end *
 ended(struct rig *r, uint64_t id, double seconds)
 {
-	double end = now_mono() + seconds;
+	double end = clock_now_mono() + seconds;
 	size_t i;
 
 	for (;;) {
 		for (i = 0; i < r->h.nends; i++)
 			if (r->h.ends[i].id == id)
 				return &r->h.ends[i];
-		if (now_mono() > end || r->h.timed_out)
+		if (clock_now_mono() > end || r->h.timed_out)
 			fail_msg("server connection %llu did not end",
 			    (unsigned long long)id);
 		ev_run(r->e->loop, EVRUN_ONCE);
@@ -146,7 +147,7 @@ static void
 put(struct rig *r, int fd, const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	double end = now_mono() + 5;
+	double end = clock_now_mono() + 5;
 
 	while (n > 0) {
 		ssize_t w = write(fd, b, n);
@@ -157,7 +158,7 @@ put(struct rig *r, int fd, const void *p, size_t n)
 			continue;
 		}
 		assert_true(w < 0 && errno == EAGAIN);
-		assert_true(now_mono() < end);
+		assert_true(clock_now_mono() < end);
 		ev_run(r->e->loop, EVRUN_NOWAIT);
 	}
 }
@@ -168,11 +169,11 @@ static size_t
 drain(struct rig *r, int fd, unsigned char *out, size_t want, int *eof,
     double seconds)
 {
-	double end = now_mono() + seconds;
+	double end = clock_now_mono() + seconds;
 	size_t got = 0;
 
 	*eof = 0;
-	while (got < want && now_mono() < end) {
+	while (got < want && clock_now_mono() < end) {
 		ssize_t n = read(fd, out + got, want - got);
 
 		if (n > 0) {
@@ -354,14 +355,14 @@ slowloris_never_finishing_a_frame_is_cut_by_the_idle_timeout(void **state)
 	b = client(&r);
 	put(&r, b, "\x07\xd0", 2);
 	idb = accepted_id(&r, b);
-	t0 = now_mono();
+	t0 = clock_now_mono();
 	for (i = 0; i < 30 && server_side(&r, b) != NULL; i++) {
 		put(&r, b, " ", 1);
 		pump(&r, 0.05);
 	}
 	xa = ended(&r, ida, 3);
 	xb = ended(&r, idb, 3);
-	tend = now_mono();
+	tend = clock_now_mono();
 	assert_int_equal(xa->state, CS_FAILED);
 	assert_string_equal(xa->reason, "idle timeout (0.4s without traffic)");
 	assert_int_equal(xa->bytes_in, 15);
@@ -427,8 +428,8 @@ flood_without_reading_stops_reading_and_bounds_memory(void **state)
 	id = accepted_id(&r, fd);
 	memset(chunk, 'f', sizeof(chunk));
 	/* Write as fast as the socket takes it, never reading the echo. */
-	end = now_mono() + 1.0;
-	while (now_mono() < end) {
+	end = clock_now_mono() + 1.0;
+	while (clock_now_mono() < end) {
 		ssize_t w = write(fd, chunk, sizeof(chunk));
 
 		if (w > 0)
@@ -460,8 +461,8 @@ flood_without_reading_stops_reading_and_bounds_memory(void **state)
 	/* Other clients are served meanwhile. */
 	echo_still_answers(&r, "other client", 12);
 	/* Once the peer reads, everything it sent comes back. */
-	end = now_mono() + 10;
-	while (got < sent && now_mono() < end) {
+	end = clock_now_mono() + 10;
+	while (got < sent && clock_now_mono() < end) {
 		ssize_t n = read(fd, back, sizeof(back));
 
 		if (n > 0) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <ev.h>
+#include "clock.h"
 #include "cli.h"
 #include "conn.h"
 #include "pool.h"
@@ -199,8 +200,8 @@ max_conns_refuses_extra_connections_and_takes_new_ones_later(void **state)
 	port = server_port(s);
 	for (i = 0; i < 5; i++)
 		fds[i] = dial(port);
-	end = now_mono() + 3;
-	while (e->tot.accept_errors < 2 && now_mono() < end)
+	end = clock_now_mono() + 3;
+	while (e->tot.accept_errors < 2 && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	assert_int_equal(e->tot.open, 3);
 	assert_int_equal(e->tot.accept_errors, 2);
@@ -211,19 +212,19 @@ max_conns_refuses_extra_connections_and_takes_new_ones_later(void **state)
 	assert_int_equal(closed, 2);
 	/* The three admitted ones are served. */
 	assert_int_equal(write(fds[0], "abc", 3), 3);
-	end = now_mono() + 3;
-	while (!readable(fds[0], 0) && now_mono() < end)
+	end = clock_now_mono() + 3;
+	while (!readable(fds[0], 0) && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	assert_int_equal(read(fds[0], buf, sizeof(buf)), 3);
 	/* One leaves: a newcomer is admitted. */
 	close(fds[1]);
-	end = now_mono() + 3;
-	while (e->tot.open > 2 && now_mono() < end)
+	end = clock_now_mono() + 3;
+	while (e->tot.open > 2 && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	fds[1] = dial(port);
 	assert_int_equal(write(fds[1], "xyz", 3), 3);
-	end = now_mono() + 3;
-	while (!readable(fds[1], 0) && now_mono() < end)
+	end = clock_now_mono() + 3;
+	while (!readable(fds[1], 0) && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	assert_int_equal(read(fds[1], buf, sizeof(buf)), 3);
 	assert_int_equal(e->tot.accept_errors, 2);
@@ -277,16 +278,16 @@ connect_timeout_fails_a_connect_that_never_completes(void **state)
 	pc.handler = &idle_handler;
 	p = pool_new(e, &pc, err, sizeof(err));
 	assert_non_null(p);
-	t0 = now_mono();
+	t0 = clock_now_mono();
 	pool_start(p);
 	end = t0 + 5;
-	while (h.nends == 0 && now_mono() < end)
+	while (h.nends == 0 && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	assert_int_equal(h.nends, 1);
 	if (h.ends[0].state == CS_FAILED &&
 	    strcmp(h.ends[0].reason, "connect timeout after 0.3s") == 0) {
-		assert_true(now_mono() - t0 >= 0.29);
-		assert_true(now_mono() - t0 < 2.0);
+		assert_true(clock_now_mono() - t0 >= 0.29);
+		assert_true(clock_now_mono() - t0 < 2.0);
 	} else
 		/* Some kernels answer a full queue with a reset instead. */
 		assert_int_equal(h.ends[0].state, CS_FAILED);
@@ -409,8 +410,8 @@ emfile_pool_child(int ready, const char *target)
 		_exit(91);
 	limit_fds(10);
 	pool_start(p);
-	end = now_mono() + 3;
-	while (pool_errors(p) == 0 && now_mono() < end)
+	end = clock_now_mono() + 3;
+	while (pool_errors(p) == 0 && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	if (pool_errors(p) == 0)
 		_exit(92);
@@ -427,8 +428,8 @@ emfile_pool_child(int ready, const char *target)
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = rl.rlim_max > 4096 ? 4096 : rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	end = now_mono() + 3;
-	while (pool_pending(p) > 0 && now_mono() < end)
+	end = clock_now_mono() + 3;
+	while (pool_pending(p) > 0 && clock_now_mono() < end)
 		ev_run(e->loop, EVRUN_ONCE);
 	_exit(pool_pending(p) == 0 && pool_started(p) == 40 ? 0 : 96);
 }
