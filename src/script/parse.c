@@ -69,6 +69,7 @@ new_step(struct parser *p, enum step_kind k)
 	memset(st, 0, sizeof(*st));
 	st->kind = k;
 	st->line = lx->lineno;
+	st->file = p->file;
 	return st;
 }
 
@@ -609,6 +610,8 @@ path_ok(const char *s)
 static struct step *open_block(struct parser *p, enum step_kind k);
 static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
 static int parse_at_brace(struct parser *p);
+static int parse_nested(struct parser *p, unsigned file, const char *text,
+    size_t len, unsigned first);
 
 /* Read a variable name a step sets: letters, digits and `_`, at most
  * VARS_MAX_NAME, not a built-in; a new string in *out. */
@@ -635,6 +638,29 @@ parse_var_name(struct parser *p, char **out)
 		    "most 32, not conn, seq, rand or row", "expected a variable "
 		    "name, got %s", lex_got(lx, at, got, sizeof(got)));
 	*out = xstrndup(w, wl);
+	return 0;
+}
+
+/* Read a parameter name of a define: letters, digits and `_`. */
+static int
+parse_param(struct parser *p, char **out)
+{
+	struct lexer *lx = &p->lx;
+	const char *s = lx->line + lx->pos;
+	char got[96];
+	size_t n;
+
+	for (n = 0; lx->pos + n < lx->linelen && (isalnum((unsigned char)s[n]) ||
+	    s[n] == '_'); n++)
+		;
+	if (n == 0 || isdigit((unsigned char)s[0]) || n > VARS_MAX_NAME ||
+	    (n == 4 && (memcmp(s, "conn", 4) == 0 || memcmp(s, "rand", 4) == 0))
+	    || (n == 3 && (memcmp(s, "seq", 3) == 0 || memcmp(s, "row", 3) == 0)))
+		return lex_error(lx, lx->pos, "names are letters, digits and _, "
+		    "not conn, seq, rand or row", "expected a parameter name, got "
+		    "%s", lex_got(lx, lx->pos, got, sizeof(got)));
+	*out = xstrndup(s, n);
+	lx->pos += n;
 	return 0;
 }
 
@@ -830,6 +856,294 @@ parse_assert(struct parser *p)
 	    sizeof(*p->sc->asserts));
 	p->sc->asserts[p->sc->nasserts++] = a;
 	return 0;
+}
+
+/* The directory part of path ("." if none), in a new string. */
+static char *
+parse_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* The chain "a.txt -> b.txt -> a.txt" of includes being read, into out. */
+static void
+parse_chain(const struct parser *p, const char *last, char *out,
+    size_t outlen)
+{
+	size_t o = 0;
+	unsigned i;
+
+	out[0] = '\0';
+	for (i = 0; i < p->nchain && o < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s -> ",
+		    p->sc->files[p->chain[i]]);
+	if (o < outlen)
+		snprintf(out + o, outlen - o, "%s -> %s",
+		    p->sc->files[p->file], last);
+}
+
+/* `include FILE`: read FILE's lines here, as if written in place (path
+ * relative to the including file); a cycle is refused with its chain. */
+static int
+parse_include(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	char *path, *dir, *full, why[160], chain[600], *real, *rk;
+	struct buf b;
+	unsigned i, f, depth = p->depth;
+	size_t at;
+	int too_big, rc;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_path(lx, "a file to include", &path) == -1 ||
+	    lex_need_eol(lx, "end of line after the file") == -1)
+		return -1;
+	dir = parse_dirname(p->sc->files[p->file]);
+	if (path[0] == '/' || strcmp(dir, ".") == 0)
+		full = xstrdup(path);
+	else {
+		full = xmalloc(strlen(dir) + strlen(path) + 2);
+		sprintf(full, "%s/%s", dir, path);
+	}
+	free(dir);
+	free(path);
+	real = realpath(full, NULL);
+	for (i = 0; real != NULL && i <= p->nchain; i++) {
+		rk = realpath(p->sc->files[i < p->nchain ? p->chain[i] :
+		    p->file], NULL);
+		if (rk != NULL && strcmp(rk, real) == 0) {
+			free(rk);
+			free(real);
+			parse_chain(p, full, chain, sizeof(chain));
+			lex_error(lx, at, chain, "expected an include that does "
+			    "not include itself, got a cycle through '%s'", full);
+			free(full);
+			return -1;
+		}
+		free(rk);
+	}
+	free(real);
+	if (p->nchain + 1 >= SCENARIO_MAX_INCLUDE) {
+		free(full);
+		return lex_error(lx, at, NULL, "expected includes nested at most "
+		    "%d deep", SCENARIO_MAX_INCLUDE);
+	}
+	buf_init(&b);
+	if (file_read_regular(full, SCENARIO_MAX_FILE, &b, &too_big, why,
+	    sizeof(why)) == -1) {
+		buf_free(&b);
+		lex_error(lx, at, "paths are relative to the including file",
+		    "expected a readable file, got '%s' (%s)", full, why);
+		free(full);
+		return -1;
+	}
+	p->sc->files = xrealloc(p->sc->files, (p->sc->nfiles + 1) *
+	    sizeof(*p->sc->files));
+	f = (unsigned)p->sc->nfiles;
+	p->sc->files[p->sc->nfiles++] = full;
+	p->chain[p->nchain++] = p->file;
+	rc = parse_nested(p, f, (const char *)buf_data(&b), buf_len(&b), 1);
+	if (rc == 0 && p->depth != depth) {
+		const struct step *open = &p->sc->steps[p->stack[p->depth - 1]];
+
+		p->lx.name = p->sc->files[f];
+		p->lx.lineno = open->line;
+		p->lx.line = NULL;
+		p->lx.linelen = 0;
+		rc = lex_error(&p->lx, 0, "an included file closes the blocks it "
+		    "opens", "expected 'end' for the '%s' opened here, got end "
+		    "of file", step_kind_name(open->kind));
+	}
+	if (rc == 0)
+		p->nchain--;
+	buf_free(&b);
+	return rc;
+}
+
+/* `define NAME` or `define NAME(a, b)` ... `end`: a named block of lines,
+ * parsed where `call` names it, with its parameters set first. */
+static int
+parse_define(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct define *d;
+	const char *s, *e;
+	size_t at, i, n;
+	char got[96];
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	s = lx->line + at;
+	e = lx->line + lx->linelen;
+	for (n = 0; s + n < e && (isalnum((unsigned char)s[n]) || s[n] == '_');
+	    n++)
+		;
+	if (n == 0 || isdigit((unsigned char)s[0]) || n > VARS_MAX_NAME)
+		return lex_error(lx, at, "as in: define login(user, pass)",
+		    "expected a block name, got %s", lex_got(lx, at, got,
+		    sizeof(got)));
+	for (i = 0; i < p->ndefines; i++)
+		if (strlen(p->defines[i].name) == n &&
+		    memcmp(p->defines[i].name, s, n) == 0)
+			return lex_error(lx, at, NULL, "expected a new block name, "
+			    "got '%.*s' a second time", (int)n, s);
+	if (p->ndefines == SCENARIO_MAX_DEFINES)
+		return lex_error(lx, at, NULL, "expected at most %d defines",
+		    SCENARIO_MAX_DEFINES);
+	d = &p->defines[p->ndefines];
+	memset(d, 0, sizeof(*d));
+	d->name = xstrndup(s, n);
+	d->file = p->file;
+	d->line = lx->lineno;
+	p->ndefines++;
+	lx->pos = at + n;
+	if (lx->pos < lx->linelen && lx->line[lx->pos] == '(') {
+		lx->pos++;
+		for (;;) {
+			lex_skip_ws(lx);
+			if (lx->pos < lx->linelen && lx->line[lx->pos] == ')' &&
+			    d->nparams == 0)
+				break;
+			d->params = xrealloc(d->params, (d->nparams + 1) *
+			    sizeof(*d->params));
+			d->params[d->nparams] = NULL;
+			if (parse_param(p, &d->params[d->nparams]) == -1)
+				return -1;
+			d->nparams++;
+			lex_skip_ws(lx);
+			if (lx->pos < lx->linelen && lx->line[lx->pos] == ',') {
+				lx->pos++;
+				continue;
+			}
+			break;
+		}
+		if (lx->pos >= lx->linelen || lx->line[lx->pos] != ')')
+			return lex_error(lx, lx->pos, "as in: define login(user, "
+			    "pass)", "expected ',' or ')' after a parameter, got "
+			    "%s", lex_got(lx, lx->pos, got, sizeof(got)));
+		lx->pos++;
+	}
+	if (lex_need_eol(lx, "end of line after the define") == -1)
+		return -1;
+	if (p->depth > 0)
+		return lex_error(lx, 0, "define blocks at the top level, call "
+		    "them anywhere", "expected 'define' outside every block, "
+		    "got it inside one");
+	p->capturing = d;
+	p->capture_depth = 0;
+	buf_reset(&p->capture);
+	return 0;
+}
+
+/* `call NAME` or `call NAME(EXPR, ...)`: set the parameters, then the
+ * block's steps, here. */
+static int
+parse_call(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct define *d = NULL;
+	struct step *st;
+	const char *s;
+	char msg[300], got[96];
+	size_t at, i, n, k, end, off;
+	int q, depth, rc;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	s = lx->line + at;
+	for (n = 0; at + n < lx->linelen && (isalnum((unsigned char)s[n]) ||
+	    s[n] == '_'); n++)
+		;
+	for (i = 0; i < p->ndefines && d == NULL; i++)
+		if (strlen(p->defines[i].name) == n &&
+		    memcmp(p->defines[i].name, s, n) == 0)
+			d = &p->defines[i];
+	if (d == NULL || d->body == NULL)
+		return lex_error(lx, at, "define NAME ... end comes before its "
+		    "calls", "expected the name of a define above, got %s",
+		    lex_got(lx, at, got, sizeof(got)));
+	if (d->active)
+		return lex_error(lx, at, "a define cannot call itself, even "
+		    "through another", "expected a call of another block, got "
+		    "a recursive call of '%s'", d->name);
+	lx->pos = at + n;
+	/* Arguments: expressions separated by commas at depth 0. */
+	k = 0;
+	if (lx->pos < lx->linelen && lx->line[lx->pos] == '(') {
+		lx->pos++;
+		for (;;) {
+			lex_skip_ws(lx);
+			if (lx->pos < lx->linelen && lx->line[lx->pos] == ')' &&
+			    k == 0)
+				break;
+			for (end = lx->pos, q = 0, depth = 0; end < lx->linelen;
+			    end++) {
+				char c = lx->line[end];
+
+				if (q && c == '\\')
+					end++;
+				else if (c == '"')
+					q = !q;
+				else if (!q && c == '(')
+					depth++;
+				else if (!q && c == ')' && depth-- == 0)
+					break;
+				else if (!q && c == ',' && depth == 0)
+					break;
+			}
+			if (k >= d->nparams)
+				return lex_error(lx, lx->pos, NULL, "expected %zu "
+				    "argument%s to %s, got more", d->nparams,
+				    d->nparams == 1 ? "" : "s", d->name);
+			if ((st = new_step(p, STEP_SET)) == NULL)
+				return -1;
+			st->u.set.name = xstrdup(d->params[k]);
+			if (expr_compile(lx->line + lx->pos, end - lx->pos,
+			    &st->u.set.e, msg, sizeof(msg), &off) == -1)
+				return lex_error(lx, lx->pos + off, NULL, "%s",
+				    msg);
+			if (check_expr(p, st->u.set.e, lx->pos) == -1)
+				return -1;
+			k++;
+			lx->pos = end;
+			if (end < lx->linelen && lx->line[end] == ',') {
+				lx->pos++;
+				continue;
+			}
+			break;
+		}
+		if (lx->pos >= lx->linelen || lx->line[lx->pos] != ')')
+			return lex_error(lx, lx->pos, NULL, "expected ')' to end "
+			    "the arguments, got %s", lex_got(lx, lx->pos, got,
+			    sizeof(got)));
+		lx->pos++;
+	}
+	if (k != d->nparams)
+		return lex_error(lx, at, NULL, "expected %zu argument%s to %s, "
+		    "got %zu", d->nparams, d->nparams == 1 ? "" : "s", d->name,
+		    k);
+	if (lex_need_eol(lx, "end of line after the call") == -1)
+		return -1;
+	for (i = 0; i < d->nparams; i++)
+		check_define(p, d->params[i]);
+	if (p->nchain + 1 >= SCENARIO_MAX_INCLUDE)
+		return lex_error(lx, at, NULL, "expected calls and includes "
+		    "nested at most %d deep", SCENARIO_MAX_INCLUDE);
+	d->active = 1;
+	p->chain[p->nchain++] = p->file;
+	rc = parse_nested(p, d->file, d->body, d->bodylen, d->line + 1);
+	if (rc == 0) {
+		p->nchain--;
+		d->active = 0;
+	}
+	return rc;
 }
 
 /* `set NAME EXPR`. */
@@ -1312,6 +1626,8 @@ static const struct directive {
 	{ "set", parse_set }, { "if", parse_if }, { "else", parse_else },
 	{ "break", parse_break }, { "data", parse_data },
 	{ "assert", parse_assert }, { "finally", parse_finally },
+	{ "include", parse_include }, { "define", parse_define },
+	{ "call", parse_call },
 	{ NULL, NULL }
 };
 
@@ -1364,6 +1680,9 @@ scenario_new(const char *name)
 	const char *slash = strrchr(name, '/');
 
 	sc->path = xstrdup(name);
+	sc->files = xcalloc(1, sizeof(*sc->files));
+	sc->files[0] = xstrdup(name);
+	sc->nfiles = 1;
 	sc->dir = slash == NULL ? xstrdup(".") : slash == name ? xstrdup("/") :
 	    xstrndup(name, (size_t)(slash - name));
 	sc->name = xstrdup(slash == NULL ? name : slash + 1);
@@ -1377,12 +1696,116 @@ scenario_new(const char *name)
 	return sc;
 }
 
+/* Free the named blocks. */
+static void
+parse_defines_free(struct parser *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->ndefines; i++) {
+		free(p->defines[i].name);
+		for (k = 0; k < p->defines[i].nparams; k++)
+			free(p->defines[i].params[k]);
+		free(p->defines[i].params);
+		free(p->defines[i].body);
+	}
+	p->ndefines = 0;
+	buf_free(&p->capture);
+}
+
+/* Inside a define: keep the line as text, and close the define at the
+ * `end` that matches it (blocks opened inside count). */
+static int
+parse_capture_line(struct parser *p)
+{
+	static const char *const openers[] = { "repeat", "if", "merge",
+	    "finally", "define", NULL };
+	struct lexer *lx = &p->lx;
+	struct define *d = p->capturing;
+	const char *w;
+	size_t wl, k;
+
+	lx->pos = 0;
+	if (lex_check_text(lx) == -1)
+		return -1;
+	if (!lex_at_eol(lx) && lex_word(lx, &w, &wl)) {
+		for (k = 0; openers[k] != NULL; k++)
+			if (lex_word_is(w, wl, openers[k]))
+				p->capture_depth++;
+		if (lex_word_is(w, wl, "end") && p->capture_depth-- == 0) {
+			d->bodylen = buf_len(&p->capture);
+			d->body = xmalloc(d->bodylen + 1);
+			memcpy(d->body, buf_data(&p->capture), d->bodylen);
+			d->body[d->bodylen] = '\0';
+			buf_reset(&p->capture);
+			p->capturing = NULL;
+			p->capture_depth = 0;
+			return lex_need_eol(lx, "end of line after end");
+		}
+	}
+	buf_append(&p->capture, lx->line, lx->linelen);
+	buf_append(&p->capture, "\n", 1);
+	return 0;
+}
+
+/* Parse text line by line; its first line is line first of the current
+ * file. 0, or -1 with the error in lx.err. */
+static int
+parse_lines(struct parser *p, const char *text, size_t len, unsigned first)
+{
+	struct lexer *lx = &p->lx;
+	size_t off = 0, eol;
+	int rc = 0;
+
+	lx->lineno = first - 1;
+	while (rc == 0 && off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+
+		eol = nl != NULL ? (size_t)(nl - text) : len;
+		lx->lineno++;
+		lx->line = text + off;
+		lx->linelen = eol - off;
+		if (lx->linelen > 0 && lx->line[lx->linelen - 1] == '\r')
+			lx->linelen--;
+		if (lx->linelen > SCENARIO_MAX_LINE) {
+			lx->linelen = 0;
+			return lex_error(lx, 0, "split long payloads, or use send "
+			    "file", "expected a line of at most %d bytes, got %zu",
+			    SCENARIO_MAX_LINE, eol - off);
+		}
+		rc = p->capturing != NULL ? parse_capture_line(p) :
+		    parse_line(p);
+		off = eol + 1;
+	}
+	return rc;
+}
+
+/* Read another file's lines in place: the current file, line and lexer
+ * state are saved and restored around it. */
+static int
+parse_nested(struct parser *p, unsigned file, const char *text, size_t len,
+    unsigned first)
+{
+	struct lexer saved = p->lx;
+	unsigned saved_file = p->file;
+	int rc;
+
+	p->file = file;
+	p->lx.name = p->sc->files[file];
+	rc = parse_lines(p, text, len, first);
+	if (rc == 0) {
+		p->lx = saved;
+		p->file = saved_file;
+	}
+	return rc;
+}
+
 struct scenario *
 scenario_parse(const char *name, const char *text, size_t len, char *err,
     size_t errlen)
 {
 	struct parser p;
-	size_t off = 0, eol, i;
+	size_t off = 0, i;
 	int rc = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -1401,26 +1824,16 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 	}
 	if (rc == 0 && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		off = 3;
-	while (rc == 0 && off < len) {
-		const char *nl = memchr(text + off, '\n', len - off);
-
-		eol = nl != NULL ? (size_t)(nl - text) : len;
-		p.lx.lineno++;
-		p.lx.line = text + off;
-		p.lx.linelen = eol - off;
-		if (p.lx.linelen > 0 && p.lx.line[p.lx.linelen - 1] == '\r')
-			p.lx.linelen--;
-		if (p.lx.linelen > SCENARIO_MAX_LINE) {
-			p.lx.linelen = 0;
-			lex_error(&p.lx, 0,
-			    "split long payloads, or use send file",
-			    "expected a line of at most %d bytes, got %zu",
-			    SCENARIO_MAX_LINE, eol - off);
-			rc = -1;
-			break;
-		}
-		rc = parse_line(&p);
-		off = eol + 1;
+	if (rc == 0)
+		rc = parse_lines(&p, text + off, len - off, 1);
+	if (rc == 0 && p.capturing != NULL) {
+		p.lx.name = p.sc->files[p.capturing->file];
+		p.lx.lineno = p.capturing->line;
+		p.lx.line = NULL;
+		p.lx.linelen = 0;
+		rc = lex_error(&p.lx, 0, "add 'end' after the last line of the "
+		    "define", "expected 'end' for the define of '%s' opened "
+		    "here, got end of file", p.capturing->name);
 	}
 	if (rc == 0 && p.depth > 0) {
 		const struct step *open = &p.sc->steps[p.stack[p.depth - 1]];
@@ -1438,6 +1851,7 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 	if (rc == 0)
 		rc = check_headers(&p);
 	check_free(&p);
+	parse_defines_free(&p);
 	if (rc == -1) {
 		scenario_free(p.sc);
 		return NULL;
@@ -1533,6 +1947,9 @@ scenario_free(struct scenario *sc)
 		free(sc->asserts[i].text);
 	free(sc->asserts);
 	data_free(sc->data);
+	for (i = 0; i < sc->nfiles; i++)
+		free(sc->files[i]);
+	free(sc->files);
 	free(sc->path);
 	free(sc->dir);
 	free(sc->name);

@@ -6,6 +6,19 @@
 #include "lex.h"
 #include "scenario.h"
 
+/* A named block (`define NAME(a, b)` ... `end`): its lines, kept as text
+ * and parsed where it is called, with its parameters set first. */
+struct define {
+	char		*name;
+	char		**params;
+	size_t		 nparams;
+	char		*body;		/* the lines between define and end */
+	size_t		 bodylen;
+	unsigned	 file;		/* where it was written */
+	unsigned	 line;		/* the define line */
+	int		 active;	/* being expanded (no recursion) */
+};
+
 /* Parser state for one file; lives on scenario_parse's stack. */
 struct parser {
 	struct lexer	 lx;
@@ -16,6 +29,15 @@ struct parser {
 	unsigned	 closed_at;	/* line of a top-level close, or 0 */
 	const char	*closed_by;	/* "close", "end of finally" */
 	unsigned	 seen[10];	/* line of each setting, 0 if unset */
+	unsigned	 file;		/* index in sc->files being read */
+	unsigned	 chain[SCENARIO_MAX_INCLUDE];	/* includes and calls
+							   being read */
+	unsigned	 nchain;
+	struct define	 defines[SCENARIO_MAX_DEFINES];
+	size_t		 ndefines;
+	struct define	*capturing;	/* a define whose body is read */
+	unsigned	 capture_depth;	/* blocks open inside it */
+	struct buf	 capture;	/* its lines so far */
 	/* The checker's view: the names set on every path to this line,
 	 * and per open block how many were set when it opened and, for an
 	 * if with an else, the names its true branch added. */

@@ -81,11 +81,23 @@ static void rc_peer_closed(struct conn *c);
 static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
 
+/* The file of the step connection rc is at (an included file's path for
+ * its steps). */
+static const char *
+runner_step_file(const struct runner *r, const struct rconn *rc)
+{
+	const struct scenario *sc = r->sc;
+
+	if (rc->pc < sc->nsteps && sc->steps[rc->pc].file < sc->nfiles)
+		return sc->files[sc->steps[rc->pc].file];
+	return sc->path;
+}
+
 /* Count a failed connection in the group of (line, step, reason), making
  * the group with this failure as its example if it is the first. */
 static void
-runner_group_failure(struct runner *r, uint64_t conn, unsigned line,
-    const char *step, const char *reason, const char *text)
+runner_group_failure(struct runner *r, uint64_t conn, const char *file,
+    unsigned line, const char *step, const char *reason, const char *text)
 {
 	struct run_result *res = &r->res;
 	struct run_failure *g;
@@ -93,7 +105,8 @@ runner_group_failure(struct runner *r, uint64_t conn, unsigned line,
 
 	for (i = 0; i < res->ngroups; i++) {
 		g = &res->groups[i];
-		if (g->line == line && strcmp(g->step, step) == 0 &&
+		if (g->line == line && strcmp(g->file, file) == 0 &&
+		    strcmp(g->step, step) == 0 &&
 		    strcmp(g->reason, reason) == 0) {
 			g->count++;
 			return;
@@ -105,7 +118,7 @@ runner_group_failure(struct runner *r, uint64_t conn, unsigned line,
 	}
 	g = &res->groups[res->ngroups++];
 	memset(g, 0, sizeof(*g));
-	g->file = xstrdup(r->sc->path);
+	g->file = xstrdup(file);
 	g->line = line;
 	g->step = step;
 	g->reason = reason;
@@ -158,7 +171,7 @@ static void
 runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
     const char *step, const char *reason, const char *text)
 {
-	const char *t = text;
+	const char *t = text, *file = runner_step_file(r, rc);
 	size_t tl;
 
 	/* Reports from match.c start with "line N: "; we name the file. */
@@ -166,13 +179,13 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 		t += 2;
 	else
 		t = text;
-	runner_group_failure(r, rc->n + 1, line, step, reason, t);
+	runner_group_failure(r, rc->n + 1, file, line, step, reason, t);
 	if (r->res.failure != NULL)
 		return;
-	tl = strlen(r->sc->path) + strlen(t) + 64;
+	tl = strlen(file) + strlen(t) + 64;
 	r->res.failure = xmalloc(tl);
-	snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s",
-	    r->sc->path, line, (unsigned long long)rc->n + 1, t);
+	snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s", file, line,
+	    (unsigned long long)rc->n + 1, t);
 	r->res.fail_line = line;
 	r->res.fail_conn = rc->n + 1;
 }
@@ -196,7 +209,8 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 		rc->finally_failed = 1;
 		runner_note_failure(rc->r, rc, line, step, reason, text);
 		rc->wait = RC_DONE;
-		conn_fail(c, "finally failed at %s:%u", r->sc->path, line);
+		conn_fail(c, "finally failed at %s:%u", runner_step_file(r, rc),
+		    line);
 		return;
 	}
 	rc->failed = 1;
@@ -213,7 +227,7 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 		return;
 	}
 	rc->wait = RC_DONE;
-	conn_fail(c, "scenario failed at %s:%u", r->sc->path, line);
+	conn_fail(c, "scenario failed at %s:%u", runner_step_file(r, rc), line);
 }
 
 /* Make the per-connection state for connection n. */

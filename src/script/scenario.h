@@ -20,6 +20,8 @@
 #define SCENARIO_MAX_COUNT	1000000000ULL	/* repeat, length, chunk */
 #define SCENARIO_MAX_SECONDS	604800.0	/* any duration: one week */
 #define SCENARIO_UNTIL_MAX	1000	/* default bound of `repeat until` */
+#define SCENARIO_MAX_INCLUDE	8	/* nested includes and calls */
+#define SCENARIO_MAX_DEFINES	256	/* named blocks in one scenario */
 
 enum step_kind {
 	STEP_SEND,	/* render send.body, encode, write (see tmpl_send) */
@@ -107,7 +109,10 @@ struct step_capture {
  * scenario.steps, jumping with `jump` at block boundaries. */
 struct step {
 	enum step_kind	 kind;
-	unsigned	 line;		/* 1-based line in the scenario file */
+	unsigned	 line;		/* 1-based line in its file */
+	unsigned	 file;		/* index in scenario.files (0: the
+					   scenario; others: included files
+					   and the files of defines) */
 	size_t		 jump;		/* REPEAT, MERGE: index of the END;
 					   END: index of the block start */
 	unsigned	 depth;		/* REPEAT, MERGE, END: nesting level, 0
@@ -170,6 +175,9 @@ struct scenario_assert {
 struct scenario {
 	char		*path;		/* file name given, for messages */
 	char		*dir;		/* its directory, for relative paths */
+	char		**files;	/* files[0] is path; then each file
+					   `include` read, in order */
+	size_t		 nfiles;
 	char		*name;		/* `name`, else the file name */
 	const struct codec *codec;	/* `codec`, default raw (may be NULL
 					   only if no codec is linked in) */

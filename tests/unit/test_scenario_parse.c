@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 /* Unit tests for the scenario parser: every directive parses into the steps
  * and settings a runner reads. */
 #include <stdarg.h>
@@ -422,10 +423,64 @@ test_thresholds_are_stored_in_their_units(void **state)
 	scenario_free(sc);
 }
 
+/* Write text to dir/name. */
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* include reads a file relative to the including one, its steps keep
+ * their file; a cycle is refused with the chain. */
+static void
+test_include_reads_relative_files_and_refuses_cycles(void **state)
+{
+	char dir[] = "/tmp/sb-inc-XXXXXX", path[256], err[1024];
+	struct scenario *sc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lib", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	write_file(dir, "main.txt", "send \"a\"\ninclude lib/steps.txt\n"
+	    "call hello(\"x\")\n");
+	write_file(dir, "lib/steps.txt", "define hello(who)\n"
+	    "  send \"hello ${who}\"\nend\nsend \"b\"\n");
+	snprintf(path, sizeof(path), "%s/main.txt", dir);
+	sc = scenario_load(path, err, sizeof(err));
+	if (sc == NULL)
+		fail_msg("%s", err);
+	/* send a; send b (from lib); set who; send hello (lib line 2). */
+	assert_int_equal(sc->nsteps, 4);
+	assert_int_equal(sc->nfiles, 2);
+	assert_int_equal(sc->steps[0].file, 0);
+	assert_int_equal(sc->steps[1].file, 1);
+	assert_int_equal(sc->steps[1].line, 4);
+	assert_int_equal(sc->steps[2].kind, STEP_SET);
+	assert_int_equal(sc->steps[3].file, 1);
+	assert_int_equal(sc->steps[3].line, 2);
+	assert_non_null(strstr(sc->files[1], "lib/steps.txt"));
+	scenario_free(sc);
+	write_file(dir, "lib/steps.txt", "include ../main.txt\n");
+	assert_null(scenario_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "got a cycle through"));
+	assert_non_null(strstr(err, "main.txt -> "));
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_include_reads_relative_files_and_refuses_cycles),
 		cmocka_unit_test(test_thresholds_are_stored_in_their_units),
 		cmocka_unit_test(test_settings_are_stored_with_defaults),
 		cmocka_unit_test(test_service_options_are_stored_as_bytes),
