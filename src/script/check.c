@@ -244,3 +244,21 @@ check_headers(struct parser *p)
 	}
 	return 0;
 }
+
+int
+check_sets(struct parser *p)
+{
+	size_t i;
+
+	if (!p->sc->stream)
+		return 0;
+	for (i = 0; i < p->sc->nsteps; i++)
+		if (p->sc->steps[i].kind == STEP_EXPECT_SET) {
+			p->lx.name = p->sc->files[p->sc->steps[i].file];
+			return lex_error_at(&p->lx, p->sc->steps[i].line, 1,
+			    "use a codec with messages: line, resp, http, "
+			    "len16, ...", "expected a codec with message "
+			    "boundaries for an expect set, got codec raw");
+		}
+	return 0;
+}

@@ -14,6 +14,9 @@
 
 #define SCENARIO_DEFAULT_TIMEOUT	5.0
 
+static int parse_expect_set(struct parser *p, size_t at, int any);
+static void parse_set_branch(struct parser *p);
+
 enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
     SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA };
 
@@ -482,12 +485,24 @@ parse_expect(struct parser *p)
 	struct buf b;
 	int kind;
 
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_word(lx, &w, &wl) && (lex_word_is(w, wl, "one") ||
+	    lex_word_is(w, wl, "any")))
+		return parse_expect_set(p, at, lex_word_is(w, wl, "any"));
+	lx->pos = at;
+	if (p->in_set)
+		parse_set_branch(p);
 	if ((st = new_step(p, STEP_EXPECT)) == NULL)
 		return -1;
 	e = &st->u.expect;
 	e->timeout = -1;
-	lex_skip_ws(lx);
-	at = lx->pos;
+	if (p->in_set) {
+		e->timeout = p->sc->steps[p->in_set - 1].u.expect.timeout;
+		if (++p->set_alts > SCENARIO_MAX_SET)
+			return lex_error(lx, 0, NULL, "expected at most %d "
+			    "alternatives in an expect set", SCENARIO_MAX_SET);
+	}
 	if (lex_peek(lx) == LEX_STRING)
 		kind = 0;
 	else if (lex_word(lx, &w, &wl)) {
@@ -1146,6 +1161,78 @@ parse_call(struct parser *p)
 	return rc;
 }
 
+/* One of: a new alternative starts (or the set ends): keep only the names
+ * that every branch so far set. */
+static void
+parse_set_branch(struct parser *p)
+{
+	const struct step *set = &p->sc->steps[p->in_set - 1];
+	unsigned d = p->depth - 1;
+	size_t i, j, k;
+
+	if (set->u.expect.any_order || p->set_alts == 0)
+		return;
+	if (!p->set_first_done) {
+		p->nset_common = p->ndefs - p->defs_at[d];
+		p->set_common = xcalloc(p->nset_common + 1,
+		    sizeof(*p->set_common));
+		for (i = 0; i < p->nset_common; i++)
+			p->set_common[i] = xstrdup(p->defs[p->defs_at[d] + i]);
+		p->set_first_done = 1;
+	} else {
+		for (i = k = 0; i < p->nset_common; i++) {
+			for (j = p->defs_at[d]; j < p->ndefs; j++)
+				if (strcmp(p->defs[j], p->set_common[i]) == 0)
+					break;
+			if (j < p->ndefs)
+				p->set_common[k++] = p->set_common[i];
+			else
+				free(p->set_common[i]);
+		}
+		p->nset_common = k;
+	}
+	/* The next branch starts from what was set before the block. */
+	for (i = p->defs_at[d]; i < p->ndefs; i++)
+		free(p->defs[i]);
+	p->ndefs = p->defs_at[d];
+}
+
+/* `expect one of [timeout D]` / `expect any order [timeout D]` ... `end`:
+ * a block of expects (each may be followed by its captures). One of: the
+ * first alternative that matches the next message wins. Any order: each
+ * alternative must match one message, in whatever order they come. */
+static int
+parse_expect_set(struct parser *p, size_t at, int any)
+{
+	struct lexer *lx = &p->lx;
+	struct step *st;
+	const char *w;
+	size_t wl;
+
+	if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, any ? "order" :
+	    "of"))
+		return lex_error(lx, at, "as in: expect one of ... end, or "
+		    "expect any order ... end", "expected '%s', got something "
+		    "else", any ? "any order" : "one of");
+	if (p->in_set || p->in_merge)
+		return lex_error(lx, at, NULL, "expected no expect set inside "
+		    "another block of its kind, got one");
+	if ((st = open_block(p, STEP_EXPECT_SET)) == NULL)
+		return -1;
+	st->u.expect.any_order = any;
+	st->u.expect.timeout = -1;
+	if (!lex_at_eol(lx)) {
+		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
+			return lex_need_eol(lx, "'timeout D' or end of line");
+		if (lex_duration(lx, "a timeout", &st->u.expect.timeout) == -1)
+			return -1;
+	}
+	p->in_set = p->sc->nsteps;
+	p->set_alts = 0;
+	p->set_first_done = 0;
+	return lex_need_eol(lx, "end of line after the expect set");
+}
+
 /* `set NAME EXPR`. */
 static int
 parse_set(struct parser *p)
@@ -1535,6 +1622,31 @@ parse_merge(struct parser *p)
 	return lex_need_eol(lx, "end of line after merge");
 }
 
+/* The end of an expect set: it needs an alternative; after `one of`
+ * the names set in every branch stay set. */
+static int
+parse_set_end(struct parser *p)
+{
+	size_t i;
+
+	if (p->set_alts == 0)
+		return lex_error(&p->lx, 0, "put the alternatives between the "
+		    "set's line and end", "expected an expect inside the set, "
+		    "got 'end'");
+	if (!p->sc->steps[p->in_set - 1].u.expect.any_order) {
+		parse_set_branch(p);
+		for (i = 0; i < p->nset_common; i++) {
+			check_define(p, p->set_common[i]);
+			free(p->set_common[i]);
+		}
+		free(p->set_common);
+		p->set_common = NULL;
+		p->nset_common = 0;
+	}
+	p->in_set = 0;
+	return 0;
+}
+
 /* `end`: close the innermost block. */
 static int
 parse_end(struct parser *p)
@@ -1559,6 +1671,8 @@ parse_end(struct parser *p)
 	    check_expr_at(p, open->u.repeat.until, open->line,
 	    open->u.repeat.until_col) == -1)
 		return -1;
+	if (open->kind == STEP_EXPECT_SET && parse_set_end(p) == -1)
+		return -1;
 	if ((st = new_step(p, STEP_END)) == NULL)
 		return -1;
 	p->depth--;
@@ -1574,7 +1688,8 @@ parse_end(struct parser *p)
 	st->jump = oi;
 	st->depth = p->depth;
 	check_block_end(p, p->depth, open->kind == STEP_IF,
-	    open->kind == STEP_MERGE || (open->kind == STEP_REPEAT &&
+	    open->kind == STEP_MERGE || open->kind == STEP_EXPECT_SET ||
+	    (open->kind == STEP_REPEAT &&
 	    (open->u.repeat.until != NULL || open->u.repeat.seconds > 0 ||
 	    (open->u.repeat.count_e == NULL && open->u.repeat.count > 0))));
 	if (open->kind == STEP_MERGE)
@@ -1651,6 +1766,16 @@ parse_line(struct parser *p)
 		    "lines start with a directive such as "
 		    "send or expect", "expected a directive, got %s",
 		    lex_got(lx, lx->pos, got, sizeof(got)));
+	if (p->in_set && !lex_word_is(w, wl, "expect") &&
+	    !lex_word_is(w, wl, "capture") && !lex_word_is(w, wl, "end"))
+		return lex_error(lx, lx->pos - wl, "an expect set holds "
+		    "expects, each followed by its captures", "expected "
+		    "'expect', 'capture' or 'end' inside the set, got '%.*s'",
+		    (int)wl, w);
+	if (p->in_set && lex_word_is(w, wl, "capture") && p->set_alts == 0)
+		return lex_error(lx, lx->pos - wl, "a capture follows the "
+		    "expect whose message it reads", "expected an 'expect' "
+		    "first in the set, got 'capture'");
 	if (p->in_merge && !lex_word_is(w, wl, "send") && !lex_word_is(w, wl,
 	    "end")) {
 		snprintf(hint, sizeof(hint), "the merge block opened at line "
@@ -1850,6 +1975,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 	}
 	if (rc == 0)
 		rc = check_headers(&p);
+	if (rc == 0)
+		rc = check_sets(&p);
 	check_free(&p);
 	parse_defines_free(&p);
 	if (rc == -1) {
@@ -1859,7 +1986,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 	for (i = 0; i < p.sc->nsteps; i++) {
 		struct step *st = &p.sc->steps[i];
 
-		if (st->kind == STEP_EXPECT && st->u.expect.timeout < 0)
+		if ((st->kind == STEP_EXPECT || st->kind == STEP_EXPECT_SET) &&
+		    st->u.expect.timeout < 0)
 			st->u.expect.timeout = p.sc->timeout;
 	}
 	return p.sc;
@@ -1976,6 +2104,7 @@ step_kind_name(enum step_kind k)
 	case STEP_ELSE: return "else";
 	case STEP_BREAK: return "break";
 	case STEP_FINALLY: return "finally";
+	case STEP_EXPECT_SET: return "expect set";
 	}
 	return "?";
 }

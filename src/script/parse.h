@@ -26,6 +26,12 @@ struct parser {
 	size_t		 stack[SCENARIO_MAX_DEPTH];	/* open block steps */
 	unsigned	 depth;
 	int		 in_merge;
+	size_t		 in_set;	/* the open EXPECT_SET step + 1, or 0 */
+	size_t		 set_alts;	/* its alternatives so far */
+	char		**set_common;	/* one of: names every branch so far
+					   set (NULL before the first ends) */
+	size_t		 nset_common;
+	int		 set_first_done;
 	unsigned	 closed_at;	/* line of a top-level close, or 0 */
 	const char	*closed_by;	/* "close", "end of finally" */
 	unsigned	 seen[10];	/* line of each setting, 0 if unset */
@@ -71,6 +77,9 @@ void check_block_else(struct parser *p, unsigned d);
 void check_block_end(struct parser *p, unsigned d, int is_if, int body_ran);
 /* Free the checker's lists. */
 void check_free(struct parser *p);
+/* After the whole file: an expect set needs a codec with message
+ * boundaries (not raw). */
+int check_sets(struct parser *p);
 /* After the whole file: steps that need a codec header have one. */
 int check_headers(struct parser *p);
 

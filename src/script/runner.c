@@ -62,6 +62,9 @@ struct rconn {
 	int			 merging;
 	int			 passed;	/* the script ran to its end */
 	int			 in_finally;	/* running the finally block */
+	uint32_t		 set_done;	/* expect any order: matched
+						   alternatives, bit k for
+						   the k-th */
 	int			 finally_failed;	/* and a step of it failed */
 	int			 failed;
 	uint64_t		 rep_left[SCENARIO_MAX_DEPTH];
@@ -715,6 +718,16 @@ rc_advance(struct conn *c)
 			if (rc_control(c, rc, st) == -1)
 				return;
 			break;
+		case STEP_EXPECT_SET:
+			rc->set_done = 0;
+			rc->wait = RC_EXPECT;
+			conn_timer(c, rc_expect_timeout(r, st));
+			if (c->eof_told) {
+				rc_peer_closed(c);
+				return;
+			}
+			conn_hold(c, 0);
+			return;
 		case STEP_EXPECT:
 			rc->wait = RC_EXPECT;
 			conn_timer(c, rc_expect_timeout(r, st));
@@ -789,6 +802,100 @@ rc_open(struct conn *c)
 	rc_advance(c);
 }
 
+/* What an expect set still waits for, as a report: its line, how it
+ * ended (what), and each alternative not matched yet. */
+static void
+rc_set_report(const struct rconn *rc, const struct step *set,
+    const char *what, struct buf *why)
+{
+	const struct scenario *sc = rc->r->sc;
+	size_t j, k;
+
+	buf_printf(why, "line %u: expect %s: %s; still awaited:", set->line,
+	    set->u.expect.any_order ? "any order" : "one of", what);
+	for (j = rc->pc + 1, k = 0; j < set->jump; j++) {
+		const struct step *alt = &sc->steps[j];
+
+		if (alt->kind != STEP_EXPECT)
+			continue;
+		if (!(rc->set_done & (1u << k)))
+			buf_printf(why, "\n  line %u: expect %s", alt->line,
+			    expect_kind_name(alt->u.expect.kind));
+		k++;
+	}
+}
+
+/* A message while an expect set waits: the first alternative it matches
+ * (not matched yet, for any order) takes it, and its captures run. One of
+ * is then done; any order when every alternative has had its message. */
+static void
+rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
+    const struct codec_frame *f)
+{
+	const struct scenario *sc = rc->r->sc;
+	struct buf why, tried;
+	size_t j, k, n = 0, cap;
+	int hit = 0;
+
+	buf_init(&tried);
+	for (j = rc->pc + 1, k = 0; j < set->jump && !hit; j++) {
+		const struct step *alt = &sc->steps[j];
+
+		if (alt->kind != STEP_EXPECT)
+			continue;
+		if (rc->set_done & (1u << k)) {
+			k++;
+			continue;
+		}
+		buf_init(&why);
+		if (match_expect(alt, f, &rc->vars, &why) == MATCH_OK) {
+			hit = 1;
+			rc->set_done |= 1u << k;
+		} else if (n++ == 0)
+			/* The first mismatch shows what arrived. */
+			buf_append(&tried, buf_data(&why), buf_len(&why));
+		buf_free(&why);
+		k++;
+	}
+	if (!hit) {
+		buf_init(&why);
+		rc_set_report(rc, set, "a message matched none of the "
+		    "alternatives", &why);
+		buf_printf(&why, "\nthe first alternative's report:\n  ");
+		buf_append(&why, buf_data(&tried), buf_len(&tried));
+		buf_append(&why, "", 1);
+		rc_fail(c, "mismatch", (char *)buf_data(&why));
+		buf_free(&why);
+		buf_free(&tried);
+		return;
+	}
+	buf_free(&tried);
+	/* The alternative's own captures follow it. */
+	for (cap = j; cap < set->jump && sc->steps[cap].kind == STEP_CAPTURE;
+	    cap++) {
+		buf_init(&why);
+		if (match_capture(&sc->steps[cap], &rc->vars, &why) !=
+		    MATCH_OK) {
+			buf_append(&why, "", 1);
+			rc->pc = cap;
+			rc_fail(c, "mismatch", (char *)buf_data(&why));
+			buf_free(&why);
+			return;
+		}
+		buf_free(&why);
+	}
+	for (j = rc->pc + 1, k = 0; j < set->jump; j++)
+		k += sc->steps[j].kind == STEP_EXPECT;
+	if (!set->u.expect.any_order ||
+	    rc->set_done == (k >= 32 ? UINT32_MAX : (1u << k) - 1)) {
+		rc->pc = set->jump;	/* rc_expect_ok moves past the END */
+		rc_expect_ok(c, rc);
+		rc_advance(c);
+		return;
+	}
+	rc->r->res.expects++;
+}
+
 /* A message (or, for the raw codec, a piece of the stream) arrived. */
 static void
 rc_msg(struct conn *c, const struct codec_frame *f)
@@ -817,6 +924,10 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 		return;
 	}
 	st = &sc->steps[rc->pc];
+	if (st->kind == STEP_EXPECT_SET) {
+		rc_set_msg(c, rc, st, f);
+		return;
+	}
 	buf_init(&why);
 	if (sc->stream) {
 		buf_append(&rc->pending, f->frame, f->frame_len);
@@ -848,6 +959,14 @@ rc_peer_closed(struct conn *c)
 	struct buf why;
 
 	buf_init(&why);
+	if (sc->steps[rc->pc].kind == STEP_EXPECT_SET) {
+		rc_set_report(rc, &sc->steps[rc->pc], "the peer closed the "
+		    "connection", &why);
+		buf_append(&why, "", 1);
+		rc_fail(c, "closed", (char *)buf_data(&why));
+		buf_free(&why);
+		return;
+	}
 	if (match_on_close(&sc->steps[rc->pc], &rc->vars, &why) == MATCH_OK) {
 		rc_expect_ok(c, rc);
 		rc_advance(c);
@@ -885,6 +1004,18 @@ rc_timer(struct conn *c)
 
 	switch (rc->wait) {
 	case RC_EXPECT:
+		if (sc->steps[rc->pc].kind == STEP_EXPECT_SET) {
+			char what[64];
+
+			buf_init(&why);
+			snprintf(what, sizeof(what), "timed out after %gs",
+			    rc_expect_timeout(rc->r, &sc->steps[rc->pc]));
+			rc_set_report(rc, &sc->steps[rc->pc], what, &why);
+			buf_append(&why, "", 1);
+			rc_fail(c, "timeout", (char *)buf_data(&why));
+			buf_free(&why);
+			return;
+		}
 		/* Report the wait that was really used. */
 		st = sc->steps[rc->pc];
 		st.u.expect.timeout = rc_expect_timeout(rc->r, &st);

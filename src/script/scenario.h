@@ -39,9 +39,14 @@ enum step_kind {
 	STEP_ELSE,	/* reached from the true branch: go to jump + 1 (past
 			   the END) */
 	STEP_BREAK,	/* leave the loop whose REPEAT is at jump */
-	STEP_FINALLY	/* block start: runs after the steps, and after a
+	STEP_FINALLY,	/* block start: runs after the steps, and after a
 			   failure too while the connection is open */
+	STEP_EXPECT_SET	/* block start: `expect one of` / `expect any
+			   order`; its EXPECT children are alternatives,
+			   each followed by its own captures */
 };
+
+#define SCENARIO_MAX_SET	32	/* alternatives in an expect set */
 
 /* How long a `wait` sleeps. */
 enum wait_dist {
@@ -91,6 +96,9 @@ struct step_expect {
 	double		 timeout;	/* seconds to wait (always resolved: the
 					   step's own, else the scenario's); for
 					   NOTHING the quiet period */
+	int		 any_order;	/* EXPECT_SET: 1 every alternative once,
+					   in any order; 0 the first that
+					   matches (`one of`) */
 	double		 within;	/* > 0: the message must arrive at most
 					   this many seconds after the last
 					   send (`within D`) */

@@ -230,6 +230,50 @@ test_within_fails_a_late_reply_with_its_time(void **state)
 	finish(e, r, sc);
 }
 
+static void
+test_expect_sets_take_messages_in_any_order_or_the_first_match(void **state)
+{
+	static const char text[] =
+	    "codec line\nservice echo\nconnections 2\n"
+	    "merge\n  send \"b${conn}\"\n  send \"a${conn}\"\nend\n"
+	    "expect any order\n"
+	    "  expect regex \"^a[0-9]$\"\n"
+	    "    capture first regex \"^a([0-9])$\"\n"
+	    "  expect regex \"^b[0-9]$\"\n"
+	    "end\n"
+	    "send \"ERR ${first}\"\n"
+	    "expect one of\n"
+	    "  expect \"OK\"\n"
+	    "    capture code regex \"(OK)\"\n"
+	    "  expect regex \"^ERR\"\n"
+	    "    capture code regex \"^ERR ([0-9])$\"\n"
+	    "end\n"
+	    "send \"${code}\"\n"
+	    "expect \"${conn}\"\n"
+	    "send \"neither\"\n"
+	    "expect one of timeout 2s\n"		/* line 23 */
+	    "  expect \"x\"\n"
+	    "  expect \"y\"\n"
+	    "end\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	/* Everything up to line 22 passes on both connections; the last
+	 * set matches none. */
+	assert_int_equal(res->failed, 2);
+	assert_int_equal(res->ngroups, 1);
+	assert_int_equal(res->groups[0].line, 23);
+	assert_string_equal(res->groups[0].reason, "mismatch");
+	assert_non_null(strstr(res->groups[0].text, "matched none of the "
+	    "alternatives"));
+	assert_non_null(strstr(res->groups[0].text, "\"neither\""));
+	finish(e, r, sc);
+}
+
 int
 main(void)
 {
@@ -239,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_runtime_errors_and_exhausted_until_fail_their_step),
 		cmocka_unit_test(test_finally_runs_after_a_failure_and_reports_its_own),
 		cmocka_unit_test(test_within_fails_a_late_reply_with_its_time),
+		cmocka_unit_test(test_expect_sets_take_messages_in_any_order_or_the_first_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,6 +186,20 @@ static const struct bad_case bad_cases[] = {
 	    "got 'f' a second time", 3, 8, NULL },
 	{ "include of a missing file", "include /nonexistent/x.txt\n", 0,
 	    "expected a readable file, got '/nonexistent/x.txt'", 1, 9, NULL },
+	{ "an expect set needs a framing codec", "expect one of\nexpect "
+	    "\"a\"\nend\n", 0, "expected a codec with message boundaries "
+	    "for an expect set, got codec raw", 1, 1, NULL },
+	{ "an empty expect set", "codec line\nexpect any order\nend\n", 0,
+	    "expected an expect inside the set, got 'end'", 3, 1, NULL },
+	{ "a send inside an expect set", "codec line\nexpect one of\n"
+	    "send \"a\"\nend\n", 0, "expected 'expect', 'capture' or 'end' "
+	    "inside the set, got 'send'", 3, 1, NULL },
+	{ "a capture before any alternative", "codec line\nexpect one of\n"
+	    "capture x regex \"a\"\nend\n", 0, "expected an 'expect' first in "
+	    "the set, got 'capture'", 3, 1, NULL },
+	{ "a name captured in one branch of one of", "codec line\nexpect one "
+	    "of\nexpect \"a\"\ncapture x regex \"(a)\"\nexpect \"b\"\nend\n"
+	    "send \"${x}\"\n", 0, "got '${x}'", 7, 7, NULL },
 	{ "row without a data file", "send \"${row.user}\"\n", 0,
 	    "got '${row.user}'", 1, 7, "data FILE.csv" },
 	{ "variable used before its capture",
