@@ -126,3 +126,23 @@ codec_encode_verbatim(const unsigned char *body, size_t body_len,
 	buf_append(out, body, body_len);
 	return 0;
 }
+
+int
+codec_fields_kind_body(const char *kind, const struct codec_frame *f,
+    codec_field_cb cb, void *arg)
+{
+	struct codec_field fld;
+
+	memset(&fld, 0, sizeof(fld));
+	fld.name = "kind";
+	fld.name_len = 4;
+	fld.v.s = (const unsigned char *)kind;
+	fld.v.len = strlen(kind);
+	if (cb(arg, &fld))
+		return 0;
+	fld.name = "body";
+	fld.v.s = f->body;
+	fld.v.len = f->body_len;
+	cb(arg, &fld);
+	return 0;
+}

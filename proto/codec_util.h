@@ -33,4 +33,9 @@ size_t codec_copy_text(const char *s, size_t n, char *out, size_t outlen);
 const struct codec *line_open(const char *opts, char *err, size_t errlen);
 const struct codec *lenfield_open(const char *opts, char *err, size_t errlen);
 
+/* Report a frame as two fields: kind (the given word) and the body; the
+ * fields function of codecs whose messages are plain bytes (raw, line). */
+int codec_fields_kind_body(const char *kind, const struct codec_frame *f,
+    codec_field_cb cb, void *arg);
+
 #endif

@@ -125,21 +125,8 @@ static int
 line_fields(const struct codec_frame *f, struct buf *scratch,
     codec_field_cb cb, void *arg)
 {
-	struct codec_field fld;
-
 	(void)scratch;
-	memset(&fld, 0, sizeof(fld));
-	fld.name = "kind";
-	fld.name_len = 4;
-	fld.v.s = (const unsigned char *)"line";
-	fld.v.len = 4;
-	if (cb(arg, &fld))
-		return 0;
-	fld.name = "body";
-	fld.v.s = f->body;
-	fld.v.len = f->body_len;
-	cb(arg, &fld);
-	return 0;
+	return codec_fields_kind_body("line", f, cb, arg);
 }
 
 #define LINE_WRAPPERS(tag, eol)						\

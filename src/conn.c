@@ -541,7 +541,7 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->info.bytes_in += (uint64_t)n;
 		c->eng->tot.bytes_in += (uint64_t)n;
-		c->info.t_last = clock_now_mono();
+		c->info.t_last = c->info.t_read = clock_now_mono();
 		msgs = c->info.msgs_in;
 		conn_input(c, scratch, (size_t)n);
 		/* Bytes trickling into a frame that never completes (slowloris)

@@ -33,6 +33,8 @@ struct conn_info {
 	double			 t_start;	/* connect or accept began */
 	double			 t_open;	/* established; 0 if never */
 	double			 t_last;	/* last byte in or out */
+	double			 t_read;	/* last bytes read (a held
+						   message arrived then) */
 	double			 t_closed;
 	double			 rtt_last;	/* last round trip, s; <0 none */
 	void			*tag;		/* for the handler's reporter */

@@ -88,6 +88,9 @@ check_expr(struct parser *p, const struct expr *e, size_t off)
 	if (u.name == NULL)
 		return 0;
 	check_hint(p, u.name, hint, sizeof(hint));
+	if (strncmp(u.name, "row.", 4) == 0)
+		return lex_error(&p->lx, off + u.off, hint, "expected a column "
+		    "of the data file, got '%s'", u.name);
 	return lex_error(&p->lx, off + u.off, hint, "expected a variable set "
 	    "on every path before this line, got '%s'", u.name);
 }
@@ -120,6 +123,9 @@ check_var(void *arg, struct lexer *lx, const struct tmpl *t, size_t off)
 	if (tp->kind != TP_VAR || check_is_set(p, tp->name))
 		return 0;
 	check_hint(p, tp->name, hint, sizeof(hint));
+	if (strncmp(tp->name, "row.", 4) == 0)
+		return lex_error(lx, off, hint, "expected a column of the data "
+		    "file, got '${%s}'", tp->name);
 	return lex_error(lx, off, hint, "expected a variable set on every "
 	    "path before this line, got '${%s}'", tp->name);
 }

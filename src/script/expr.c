@@ -571,6 +571,8 @@ expr_single_name(const struct expr *e)
 
 /* Values. */
 
+static int str_to_int(const unsigned char *s, size_t n, int64_t *out);
+
 void
 value_free(struct value *v)
 {
@@ -613,6 +615,11 @@ value_render(const struct value *v, struct buf *out)
 int
 value_truthy(const struct value *v)
 {
+	int64_t i;
+
+	/* Variables hold text: "0" is as false as 0. */
+	if (v->type == VAL_STR && str_to_int(v->s, v->len, &i) == 0)
+		return i != 0;
 	return v->type == VAL_INT ? v->i != 0 : v->len > 0;
 }
 
@@ -711,9 +718,15 @@ fn_hex(struct value *a, unsigned n, const struct expr_env *env,
 {
 	static const char hx[] = "0123456789abcdef";
 	char tmp[24];
-	size_t i;
+	int64_t i;
+	size_t k;
 
 	(void)n, (void)env;
+	if (a[0].type == VAL_STR && str_to_int(a[0].s, a[0].len, &i) == 0) {
+		/* A variable holding a number is that number. */
+		value_free(&a[0]);
+		a[0] = value_int(i);
+	}
 	if (a[0].type == VAL_INT) {
 		if (a[0].i < 0) {
 			snprintf(err, errlen, "hex() of a negative integer "
@@ -731,9 +744,9 @@ fn_hex(struct value *a, unsigned n, const struct expr_env *env,
 	}
 	*out = value_str("", 0);
 	out->s = xrealloc(out->s, a[0].len * 2 + 1);
-	for (i = 0; i < a[0].len; i++) {
-		out->s[2 * i] = (unsigned char)hx[a[0].s[i] >> 4];
-		out->s[2 * i + 1] = (unsigned char)hx[a[0].s[i] & 15];
+	for (k = 0; k < a[0].len; k++) {
+		out->s[2 * k] = (unsigned char)hx[a[0].s[k] >> 4];
+		out->s[2 * k + 1] = (unsigned char)hx[a[0].s[k] & 15];
 	}
 	out->len = a[0].len * 2;
 	out->s[out->len] = '\0';
@@ -941,7 +954,9 @@ compare(const struct value *a, const struct value *b, int *cmp, char *err,
 	int64_t x, y;
 	size_t m;
 
-	if (a->type == VAL_STR && b->type == VAL_STR) {
+	if (a->type == VAL_STR && b->type == VAL_STR &&
+	    !(str_to_int(a->s, a->len, &x) == 0 &&
+	    str_to_int(b->s, b->len, &y) == 0)) {
 		m = a->len < b->len ? a->len : b->len;
 		*cmp = m > 0 ? memcmp(a->s, b->s, m) : 0;
 		if (*cmp == 0)

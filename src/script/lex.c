@@ -319,8 +319,11 @@ lex_placeholder(struct lexer *lx, struct tmpl *t, size_t off, int json_str,
 	n = tmpl_add_placeholder(t, lx->line + off, lx->linelen - off, json_str,
 	    msg, sizeof(msg));
 	if (n == -1)
-		return lex_error(lx, off, "write '$${' for a literal '${'",
-		    "%s", msg);
+		return lex_error(lx, off, strncmp(msg, "in '${...}'", 11) == 0 ?
+		    "${...} holds an expression: operators + - * / % .. == != "
+		    "< <= > >= && || !, functions len int str hex upper lower "
+		    "substr now_ms randint choice randstr" :
+		    "write '$${' for a literal '${'", "%s", msg);
 	if (lx->check_name(lx->check_arg, lx, t, off) == -1)
 		return -1;
 	*used = (size_t)n;

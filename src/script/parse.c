@@ -472,6 +472,57 @@ parse_send(struct parser *p)
 	return 0;
 }
 
+/* The options after an expect: header {...}, within D, timeout D. */
+static int
+parse_expect_options(struct parser *p, struct step_expect *e)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	char got[96];
+	size_t wl, at;
+
+	while (!lex_at_eol(lx)) {
+		at = lx->pos;
+		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "header") &&
+		    e->kind != EXPECT_HEADER && e->kind != EXPECT_CLOSE) {
+			if (e->head != NULL)
+				return lex_error(lx, at, NULL,
+				    "expected one header, "
+				    "got a second");
+			e->head = tmpl_new();
+			if (lex_json(lx, e->head, 1) == -1)
+				return -1;
+			continue;
+		}
+		lx->pos = at;
+		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "within")) {
+			if (e->within > 0)
+				return lex_error(lx, at, NULL, "expected one "
+				    "within, got a second");
+			if (lex_duration(lx, "a duration", &e->within) == -1)
+				return -1;
+			if (e->within <= 0)
+				return lex_error(lx, at, NULL, "expected a "
+				    "positive duration after within, got 0");
+			continue;
+		}
+		lx->pos = at;
+		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
+			return lex_error(lx, at,
+			    "expect options are timeout D, within D and "
+			    "header {...}",
+			    "expected 'timeout' or end of line, "
+			    "got %s", lex_got(lx, at, got, sizeof(got)));
+		if (e->timeout >= 0)
+			return lex_error(lx, at, NULL,
+			    "expected one timeout, got a "
+			    "second");
+		if (lex_duration(lx, "a timeout", &e->timeout) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* `expect ...`. */
 static int
 parse_expect(struct parser *p)
@@ -566,46 +617,7 @@ parse_expect(struct parser *p)
 			return -1;
 		return lex_need_eol(lx, "end of line after the quiet period");
 	}
-	while (!lex_at_eol(lx)) {
-		at = lx->pos;
-		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "header") &&
-		    e->kind != EXPECT_HEADER && e->kind != EXPECT_CLOSE) {
-			if (e->head != NULL)
-				return lex_error(lx, at, NULL,
-				    "expected one header, "
-				    "got a second");
-			e->head = tmpl_new();
-			if (lex_json(lx, e->head, 1) == -1)
-				return -1;
-			continue;
-		}
-		lx->pos = at;
-		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "within")) {
-			if (e->within > 0)
-				return lex_error(lx, at, NULL, "expected one "
-				    "within, got a second");
-			if (lex_duration(lx, "a duration", &e->within) == -1)
-				return -1;
-			if (e->within <= 0)
-				return lex_error(lx, at, NULL, "expected a "
-				    "positive duration after within, got 0");
-			continue;
-		}
-		lx->pos = at;
-		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
-			return lex_error(lx, at,
-			    "expect options are timeout D, within D and "
-			    "header {...}",
-			    "expected 'timeout' or end of line, "
-			    "got %s", lex_got(lx, at, got, sizeof(got)));
-		if (e->timeout >= 0)
-			return lex_error(lx, at, NULL,
-			    "expected one timeout, got a "
-			    "second");
-		if (lex_duration(lx, "a timeout", &e->timeout) == -1)
-			return -1;
-	}
-	return 0;
+	return parse_expect_options(p, e);
 }
 
 /* Say whether a dotted path "a.b.0" is well formed. */
@@ -1678,7 +1690,7 @@ parse_end(struct parser *p)
 	p->depth--;
 	open = &p->sc->steps[oi];
 	if (open->kind == STEP_FINALLY) {
-		p->closed_at = lx->lineno;
+		p->closed_at = open->line;
 		p->closed_by = "finally ... end";
 	}
 	if (open->kind == STEP_IF && open->jump != 0)

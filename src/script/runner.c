@@ -265,6 +265,18 @@ rc_finish(struct conn *c)
 	conn_close(c, "scenario done");
 }
 
+/* When the message being matched arrived: the read that brought it (it
+ * may have waited, held, for this expect), else now. */
+static double
+rc_arrival(const struct conn *c)
+{
+	const struct rconn *rc = c->udata;
+
+	if (c->info.t_read > rc->t_sent)
+		return c->info.t_read;
+	return clock_now_mono();
+}
+
 /* A latency sample: from the last send to the reply that matched. */
 static void
 rc_sample(struct conn *c, struct rconn *rc)
@@ -273,7 +285,7 @@ rc_sample(struct conn *c, struct rconn *rc)
 
 	if (rc->t_sent <= 0)
 		return;
-	dt = clock_now_mono() - rc->t_sent;
+	dt = rc_arrival(c) - rc->t_sent;
 	hist_record(&rc->r->res.latency, (uint64_t)(dt * 1e6 + 0.5));
 	conn_rtt(c, dt);
 	rc->t_sent = 0;
@@ -288,7 +300,7 @@ rc_expect_ok(struct conn *c, struct rconn *rc)
 	char text[200];
 
 	if (st->kind == STEP_EXPECT && st->u.expect.within > 0 &&
-	    rc->t_sent > 0 && (dt = clock_now_mono() - rc->t_sent) >
+	    rc->t_sent > 0 && (dt = rc_arrival(c) - rc->t_sent) >
 	    st->u.expect.within) {
 		snprintf(text, sizeof(text), "expect within: the message came "
 		    "%.3fms after the send, not within %.3fms", dt * 1e3,
@@ -659,6 +671,46 @@ rc_match_pending(struct conn *c, struct rconn *rc, const struct step *st,
 	return m;
 }
 
+/* Start waiting at an expect (or an expect set): arm its timeout; bytes
+ * already received may settle it at once. 0 when it matched and the
+ * script goes on, 1 when it waits (or failed). */
+static int
+rc_expect_start(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	const struct scenario *sc = rc->r->sc;
+	struct buf why;
+	int m;
+
+	rc->wait = RC_EXPECT;
+	conn_timer(c, rc_expect_timeout(rc->r, st));
+	if (st->kind == STEP_EXPECT_SET)
+		rc->set_done = 0;
+	else if (sc->stream && buf_len(&rc->pending) > 0 &&
+	    st->u.expect.kind != EXPECT_CLOSE) {
+		buf_init(&why);
+		m = rc_match_pending(c, rc, st, &why);
+		if (m == MATCH_FAIL) {
+			buf_append(&why, "", 1);
+			rc_fail(c, "mismatch", (char *)buf_data(&why));
+			buf_free(&why);
+			return 1;
+		}
+		buf_free(&why);
+		if (m == MATCH_OK) {
+			rc_expect_ok(c, rc);
+			return 0;
+		}
+	}
+	if (c->eof_told) {
+		/* The peer closed earlier: nothing more comes. */
+		rc_peer_closed(c);
+		return 1;
+	}
+	/* Deliver what was read meanwhile, then any EOF. */
+	conn_hold(c, 0);
+	return 1;
+}
+
 /* Run steps until one has to wait, the script ends, or the budget is spent. */
 static void
 rc_advance(struct conn *c)
@@ -719,44 +771,9 @@ rc_advance(struct conn *c)
 				return;
 			break;
 		case STEP_EXPECT_SET:
-			rc->set_done = 0;
-			rc->wait = RC_EXPECT;
-			conn_timer(c, rc_expect_timeout(r, st));
-			if (c->eof_told) {
-				rc_peer_closed(c);
-				return;
-			}
-			conn_hold(c, 0);
-			return;
 		case STEP_EXPECT:
-			rc->wait = RC_EXPECT;
-			conn_timer(c, rc_expect_timeout(r, st));
-			/* Bytes already received may settle it at once. */
-			if (sc->stream && buf_len(&rc->pending) > 0 &&
-			    st->u.expect.kind != EXPECT_CLOSE) {
-				int m;
-
-				buf_init(&why);
-				m = rc_match_pending(c, rc, st, &why);
-				if (m == MATCH_FAIL) {
-					buf_append(&why, "", 1);
-					rc_fail(c, "mismatch", (char *)buf_data(&why));
-					buf_free(&why);
-					return;
-				}
-				buf_free(&why);
-				if (m == MATCH_OK) {
-					rc_expect_ok(c, rc);
-					break;
-				}
-			}
-			if (c->eof_told) {
-				/* The peer closed earlier: nothing more comes. */
-				rc_peer_closed(c);
-				return;
-			}
-			/* Deliver what was read meanwhile, then any EOF. */
-			conn_hold(c, 0);
+			if (rc_expect_start(c, rc, st) == 0)
+				break;
 			return;
 		case STEP_CAPTURE:
 			buf_init(&why);

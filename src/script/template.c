@@ -268,8 +268,13 @@ tmpl_render_expr(const struct tmpl_part *tp, struct vars *vars,
 	struct value v;
 	struct buf b;
 
-	if (expr_eval(tp->expr, &env, &v, err, errlen) == -1)
+	if (expr_eval(tp->expr, &env, &v, err, errlen) == -1) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err);
+		snprintf(err, errlen, "runtime error in '${...}': %s", msg);
 		return -1;
+	}
 	buf_init(&b);
 	value_render(&v, &b);
 	tmpl_put(out, buf_data(&b), buf_len(&b), tp->json_str);

@@ -125,6 +125,10 @@ test_strings_concatenate_and_compare_bytewise(void **state)
 	assert_eval("s .. x", "abc5");
 	assert_eval("\"tab\\there\\x21\\u{263A}\"", "tab\there!\xe2\x98\xba");
 	assert_eval("\"abc\" < \"abd\"", "1");
+	/* Two strings that are both integers compare as numbers: variables
+	 * hold text. */
+	assert_eval("\"10\" > \"9\"", "1");
+	assert_eval("\"abc\" < \"abd1\"", "1");
 	assert_eval("\"ab\" < \"abc\"", "1");
 	assert_eval("s == \"abc\"", "1");
 	/* A string and an integer compare as integers: "10" > 9. */
@@ -144,6 +148,9 @@ test_logic_short_circuits_and_yields_zero_or_one(void **state)
 	assert_eval("0 || \"x\"", "1");
 	assert_eval("!0", "1");
 	assert_eval("!s", "0");
+	/* A variable holding "0" is false, as 0 is. */
+	assert_eval("!\"0\"", "1");
+	assert_eval("\"0\" || 0", "0");
 	assert_eval("x > 1 && x < 10 || 0", "1");
 	/* The right side is never run when the left decides. */
 	assert_eval("0 && 1 / 0", "0");
@@ -163,6 +170,8 @@ test_functions_compute_their_documented_values(void **state)
 	assert_eval("str(7) .. str(\"x\")", "7x");
 	assert_eval("hex(255)", "ff");
 	assert_eval("hex(\"\\x00\\xff\")", "00ff");
+	assert_eval("hex(x)", "5");		/* x holds "5" */
+	assert_eval("hex(\"42\")", "2a");
 	assert_eval("upper(word) .. lower(\"ABC\")", "HELLOabc");
 	assert_eval("substr(word, 1, 3)", "ell");
 	assert_eval("substr(word, -2)", "lo");

@@ -159,7 +159,7 @@ static const struct bad_case bad_cases[] = {
 	    "expected a readable data file", 1, 6, NULL },
 	{ "a step after finally", "send \"a\"\nfinally\nend\nsend \"b\"\n", 0,
 	    "expected no step after 'finally ... end', got 'send'", 4, 1,
-	    "line 3" },
+	    "line 2" },
 	{ "finally inside a block", "repeat 2\nfinally\nend\nend\n", 0,
 	    "expected 'finally' outside every block", 2, 1, NULL },
 	{ "two finally blocks", "finally\nend\nfinally\nend\n", 0,
@@ -201,7 +201,8 @@ static const struct bad_case bad_cases[] = {
 	    "of\nexpect \"a\"\ncapture x regex \"(a)\"\nexpect \"b\"\nend\n"
 	    "send \"${x}\"\n", 0, "got '${x}'", 7, 7, NULL },
 	{ "row without a data file", "send \"${row.user}\"\n", 0,
-	    "got '${row.user}'", 1, 7, "data FILE.csv" },
+	    "expected a column of the data file, got '${row.user}'", 1, 7,
+	    "data FILE.csv" },
 	{ "variable used before its capture",
 	    "send \"${id}\"\ncapture id json a\n", 0,
 	    "got '${id}'", 1, 7, NULL },
