@@ -57,3 +57,49 @@ fail v2-divide-by-zero.txt 1 \
 fail v2-unset-on-path.txt 2 \
     "tests/scenarios/v2-unset-on-path.txt:11:12: expected a variable set on every path before this line, got '\${role}'" \
     "a name set in one branch only is a check error at file:line:col"
+
+# Every scenario in docs/scenarios.md marked `<!-- check: NAME -->` passes
+# sockbench check (with the data files marked `<!-- file: NAME -->`), and
+# the one marked `<!-- check-fails: NAME -->` is refused with exit 2.
+python3 - docs/scenarios.md "$tmp/docs" >"$tmp/docs.list" <<'PY'
+import os, re, sys
+lines = open(sys.argv[1]).read().split("\n")
+out = sys.argv[2]
+i = 0
+while i < len(lines):
+    m = re.match(r"<!-- (check|check-fails|file): (\S+) -->$", lines[i])
+    if m:
+        assert lines[i + 1] == "```", lines[i + 1]
+        j = i + 2
+        while lines[j] != "```":
+            j += 1
+        path = os.path.join(out, m.group(2))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "w").write("\n".join(lines[i + 2:j]) + "\n")
+        print(m.group(1), m.group(2))
+        i = j
+    i += 1
+PY
+check $? "the marked examples of docs/scenarios.md extract"
+nok=0
+nbad=0
+while read -r kind name; do
+	case $kind in
+	check)
+		if "$BIN" check "$tmp/docs/$name" >"$tmp/dc.out" 2>&1; then
+			nok=$((nok + 1))
+		else
+			nbad=$((nbad + 1))
+			sed 's/^/# /' "$tmp/dc.out"
+		fi ;;
+	check-fails)
+		"$BIN" check "$tmp/docs/$name" >"$tmp/dc.out" 2>&1
+		if [ $? -eq 2 ]; then
+			nok=$((nok + 1))
+		else
+			nbad=$((nbad + 1))
+			echo "# $name: expected check to refuse it"
+		fi ;;
+	esac
+done <"$tmp/docs.list"
+check $(( nbad == 0 && nok >= 18 ? 0 : 1 )) "docs/scenarios.md: $nok marked scenarios check as the docs say, $nbad do not"
