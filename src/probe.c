@@ -311,10 +311,11 @@ static const struct probe_def probe_table[] = {
 };
 #define PROBE_NDEFS	(sizeof(probe_table) / sizeof(probe_table[0]))
 
-const char *const probe_names[] = {
-	"banner", "echo", "redis", "http", "app", "memcached", "tls", "line",
-	"len16", "len32", NULL
-};
+const char *
+probe_name(size_t i)
+{
+	return i < PROBE_NDEFS ? probe_table[i].name : NULL;
+}
 
 int
 probe_payload(const char *probe, const char *host, unsigned char *out,

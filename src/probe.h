@@ -122,8 +122,9 @@ void probe_verdict(struct probe_result *r);
 int probe_exit_status(const struct probe_result *r);
 const char *probe_status_name(enum probe_status s);
 const char *probe_conf_name(enum probe_conf c);
-/* Names of the probes in the order they run, NULL-terminated. */
-extern const char *const probe_names[];
+/* The name of the i-th probe in the order they run (from the probe
+ * table), or NULL past the last. */
+const char *probe_name(size_t i);
 /* Print the verdict and each probe's evidence as text. */
 void probe_print(FILE *f, const struct probe_result *r, int verbose);
 /* Render the result as JSON text; the caller frees it. */

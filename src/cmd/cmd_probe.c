@@ -227,18 +227,25 @@ static int
 probe_check_names(const char *only)
 {
 	char *list = xstrdup(only), *tok, *save = NULL;
-	const char *const *n;
+	const char *n;
+	size_t i;
 	int rc = 0;
 
 	for (tok = strtok_r(list, ",", &save); tok != NULL && rc == 0;
 	    tok = strtok_r(NULL, ",", &save)) {
-		for (n = probe_names; *n != NULL; n++)
-			if (strcmp(*n, tok) == 0)
+		for (i = 0; (n = probe_name(i)) != NULL; i++)
+			if (strcmp(n, tok) == 0)
 				break;
-		if (*n == NULL) {
+		if (n == NULL) {
+			char known[256];
+			size_t o = 0;
+
+			for (i = 0; (n = probe_name(i)) != NULL &&
+			    o < sizeof(known); i++)
+				o += (size_t)snprintf(known + o, sizeof(known) - o,
+				    "%s%s", i > 0 ? " " : "", n);
 			cli_usage_error("probe", "--probes: unknown probe '%s' "
-			    "(known: banner echo redis http app memcached tls "
-			    "line len16 len32)", tok);
+			    "(known: %s)", tok, known);
 			rc = -1;
 		}
 	}
