@@ -495,6 +495,15 @@ parse_expect_options(struct parser *p, struct step_expect *e)
 			continue;
 		}
 		lx->pos = at;
+		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "optional")) {
+			if (e->optional || p->in_set || e->kind == EXPECT_CLOSE)
+				return lex_error(lx, at, "optional goes once on an "
+				    "expect of a message, outside expect sets",
+				    "expected no 'optional' here, got one");
+			e->optional = 1;
+			continue;
+		}
+		lx->pos = at;
 		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "within")) {
 			if (e->within > 0)
 				return lex_error(lx, at, NULL, "expected one "
@@ -509,8 +518,8 @@ parse_expect_options(struct parser *p, struct step_expect *e)
 		lx->pos = at;
 		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
 			return lex_error(lx, at,
-			    "expect options are timeout D, within D and "
-			    "header {...}",
+			    "expect options are timeout D, within D, "
+			    "optional and header {...}",
 			    "expected 'timeout' or end of line, "
 			    "got %s", lex_got(lx, at, got, sizeof(got)));
 		if (e->timeout >= 0)

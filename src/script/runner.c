@@ -62,6 +62,8 @@ struct rconn {
 	int			 merging;
 	int			 passed;	/* the script ran to its end */
 	int			 in_finally;	/* running the finally block */
+	struct buf		 replay;	/* a frame an optional expect let
+						   pass, for the next expect */
 	uint32_t		 set_done;	/* expect any order: matched
 						   alternatives, bit k for
 						   the k-th */
@@ -81,6 +83,7 @@ struct rconn {
 
 static void rc_advance(struct conn *c);
 static void rc_peer_closed(struct conn *c);
+static void rc_msg(struct conn *c, const struct codec_frame *f);
 static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
 
@@ -244,6 +247,7 @@ rc_make(void *arg, uint64_t n)
 	rc->n = n % (r->nconns ? r->nconns : 1);
 	rc->generation = r->generation;
 	buf_init(&rc->pending);
+	buf_init(&rc->replay);
 	buf_init(&rc->out);
 	vars_init(&rc->vars, rc->n + 1, r->seed ^ (n * 0x9e3779b97f4a7c15ULL));
 	if (r->sc->data != NULL) {
@@ -671,6 +675,39 @@ rc_match_pending(struct conn *c, struct rconn *rc, const struct step *st,
 	return m;
 }
 
+/* An optional expect did not get its message: go past it. */
+static void
+rc_skip_optional(struct conn *c, struct rconn *rc)
+{
+	conn_timer(c, 0);
+	conn_hold(c, 1);
+	rc->wait = RC_RUNNING;
+	rc->pc++;
+}
+
+/* Hand the frame an optional expect let pass to the expect now waiting:
+ * 1 if there was one (it has been matched or failed), else 0. */
+static int
+rc_replay(struct conn *c, struct rconn *rc)
+{
+	const struct codec *cd = c->info.codec;
+	struct codec_frame f;
+	struct buf held;
+	char err[160];
+	ssize_t n;
+
+	if (buf_len(&rc->replay) == 0 || cd == NULL)
+		return 0;
+	held = rc->replay;		/* take it: a new pass may refill */
+	buf_init(&rc->replay);
+	n = cd->decode(buf_data(&held), buf_len(&held), buf_len(&held) + 1,
+	    &f, err, sizeof(err));
+	if (n > 0)
+		rc_msg(c, &f);
+	buf_free(&held);
+	return n > 0;
+}
+
 /* Start waiting at an expect (or an expect set): arm its timeout; bytes
  * already received may settle it at once. 0 when it matched and the
  * script goes on, 1 when it waits (or failed). */
@@ -685,10 +722,19 @@ rc_expect_start(struct conn *c, struct rconn *rc, const struct step *st)
 	conn_timer(c, rc_expect_timeout(rc->r, st));
 	if (st->kind == STEP_EXPECT_SET)
 		rc->set_done = 0;
+	if (!sc->stream && rc_replay(c, rc))
+		return 1;	/* rc_msg went on (or failed) */
+	if (st->kind == STEP_EXPECT_SET)
+		;
 	else if (sc->stream && buf_len(&rc->pending) > 0 &&
 	    st->u.expect.kind != EXPECT_CLOSE) {
 		buf_init(&why);
 		m = rc_match_pending(c, rc, st, &why);
+		if (m == MATCH_FAIL && st->u.expect.optional) {
+			buf_free(&why);
+			rc_skip_optional(c, rc);
+			return 0;
+		}
 		if (m == MATCH_FAIL) {
 			buf_append(&why, "", 1);
 			rc_fail(c, "mismatch", (char *)buf_data(&why));
@@ -955,7 +1001,15 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 			m = rc_match_pending(c, rc, st, &why);
 	} else
 		m = match_expect(st, f, &rc->vars, &why);
-	if (m == MATCH_FAIL) {
+	if (m == MATCH_FAIL && st->u.expect.optional) {
+		/* Not this step's message: the next one gets it. */
+		if (!sc->stream) {
+			buf_reset(&rc->replay);
+			buf_append(&rc->replay, f->frame, f->frame_len);
+		}
+		rc_skip_optional(c, rc);
+		rc_advance(c);
+	} else if (m == MATCH_FAIL) {
 		buf_append(&why, "", 1);
 		rc_fail(c, "mismatch", (char *)buf_data(&why));
 	} else if (m == MATCH_OK) {
@@ -982,6 +1036,13 @@ rc_peer_closed(struct conn *c)
 		buf_append(&why, "", 1);
 		rc_fail(c, "closed", (char *)buf_data(&why));
 		buf_free(&why);
+		return;
+	}
+	if (sc->steps[rc->pc].kind == STEP_EXPECT &&
+	    sc->steps[rc->pc].u.expect.optional) {
+		buf_free(&why);
+		rc_skip_optional(c, rc);
+		rc_advance(c);
 		return;
 	}
 	if (match_on_close(&sc->steps[rc->pc], &rc->vars, &why) == MATCH_OK) {
@@ -1031,6 +1092,13 @@ rc_timer(struct conn *c)
 			buf_append(&why, "", 1);
 			rc_fail(c, "timeout", (char *)buf_data(&why));
 			buf_free(&why);
+			return;
+		}
+		if (sc->steps[rc->pc].kind == STEP_EXPECT &&
+		    sc->steps[rc->pc].u.expect.optional) {
+			rc->t_sent = 0;
+			rc_skip_optional(c, rc);
+			rc_advance(c);
 			return;
 		}
 		/* Report the wait that was really used. */
@@ -1207,6 +1275,7 @@ rc_close(struct conn *c)
 	}
 	vars_free(&rc->vars);
 	buf_free(&rc->pending);
+	buf_free(&rc->replay);
 	buf_free(&rc->out);
 	free(rc);
 	c->udata = NULL;

@@ -96,6 +96,9 @@ struct step_expect {
 	double		 timeout;	/* seconds to wait (always resolved: the
 					   step's own, else the scenario's); for
 					   NOTHING the quiet period */
+	int		 optional;	/* `optional`: a message that does not
+					   match stays for the next step, and
+					   a timeout or a close skips it */
 	int		 any_order;	/* EXPECT_SET: 1 every alternative once,
 					   in any order; 0 the first that
 					   matches (`one of`) */

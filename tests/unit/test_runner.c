@@ -287,6 +287,32 @@ test_expect_sets_take_messages_in_any_order_or_the_first_match(void **state)
 	finish(e, r, sc);
 }
 
+static void
+test_optional_expects_pass_their_message_on_or_skip(void **state)
+{
+	static const char text[] =
+	    "codec line\nservice echo\nconnections 2\n"
+	    "send \"a${conn}\"\n"
+	    "expect \"nope\" optional\n"		/* a1 passes on */
+	    "expect \"a${conn}\"\n"
+	    "send \"b\"\n"
+	    "expect \"b\" optional\n"		/* takes b */
+	    "expect \"z\" optional timeout 50ms\n"	/* nothing: skipped */
+	    "send \"c\"\n"
+	    "expect \"c\"\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	if (res->failed != 0)
+		fail_msg("%s", res->failure);
+	assert_int_equal(res->passed, 2);
+	finish(e, r, sc);
+}
+
 int
 main(void)
 {
@@ -297,6 +323,7 @@ main(void)
 		cmocka_unit_test(test_finally_runs_after_a_failure_and_reports_its_own),
 		cmocka_unit_test(test_within_measures_when_the_reply_arrived),
 		cmocka_unit_test(test_expect_sets_take_messages_in_any_order_or_the_first_match),
+		cmocka_unit_test(test_optional_expects_pass_their_message_on_or_skip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -200,6 +200,11 @@ static const struct bad_case bad_cases[] = {
 	{ "a name captured in one branch of one of", "codec line\nexpect one "
 	    "of\nexpect \"a\"\ncapture x regex \"(a)\"\nexpect \"b\"\nend\n"
 	    "send \"${x}\"\n", 0, "got '${x}'", 7, 7, NULL },
+	{ "optional on expect close", "expect close optional\n", 0,
+	    "expected no 'optional' here, got one", 1, 14, NULL },
+	{ "optional inside an expect set", "codec line\nexpect one of\n"
+	    "expect \"a\" optional\nend\n", 0, "expected no 'optional' here",
+	    3, 12, NULL },
 	{ "row without a data file", "send \"${row.user}\"\n", 0,
 	    "expected a column of the data file, got '${row.user}'", 1, 7,
 	    "data FILE.csv" },
