@@ -938,9 +938,12 @@ parse_include(struct parser *p)
 
 	lex_skip_ws(lx);
 	at = lx->pos;
-	if (lex_path(lx, "a file to include", &path) == -1 ||
-	    lex_need_eol(lx, "end of line after the file") == -1)
+	if (lex_path(lx, "a file to include", &path) == -1)
 		return -1;
+	if (lex_need_eol(lx, "end of line after the file") == -1) {
+		free(path);
+		return -1;
+	}
 	dir = parse_dirname(p->sc->files[p->file]);
 	if (path[0] == '/' || strcmp(dir, ".") == 0)
 		full = xstrdup(path);
@@ -1857,6 +1860,12 @@ parse_defines_free(struct parser *p)
 	}
 	p->ndefines = 0;
 	buf_free(&p->capture);
+	/* An expect set left open by an error. */
+	for (i = 0; i < p->nset_common; i++)
+		free(p->set_common[i]);
+	free(p->set_common);
+	p->set_common = NULL;
+	p->nset_common = 0;
 }
 
 /* Inside a define: keep the line as text, and close the define at the
