@@ -38,7 +38,15 @@ expect_line() {
 	[ $rc -eq 0 ] || { echo "# wanted: $3"; sed 's/^/# got: /' "$2"; }
 }
 
-if ! cc -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iproto \
+# Link the tool the way the library was built: with the sanitizers under
+# make asan (SANITIZED=1), whose objects need their runtime.
+tool_cc=cc
+tool_san=""
+if [ -n "${SANITIZED:-}" ]; then
+	tool_cc=clang
+	tool_san="-fsanitize=address,undefined"
+fi
+if ! $tool_cc $tool_san -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Isrc -Iproto \
     -o "$tmp/codec_dump" tests/tools/codec_dump.c "$BUILD/libsockbench.a" \
     $(pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm \
     2>"$tmp/cc.err"; then
