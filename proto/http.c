@@ -217,6 +217,18 @@ http_find_lf(struct http_cursor *c, const unsigned char *p, size_t lim)
 	return nl;
 }
 
+/* Length of the line at c->ls that the LF at nl ends, without its CR. */
+static size_t
+http_line_len(const struct http_cursor *c, const unsigned char *p,
+    const unsigned char *nl)
+{
+	size_t ll = (size_t)(nl - p) - c->ls;
+
+	if (ll > 0 && p[c->ls + ll - 1] == '\r')
+		ll--;
+	return ll;
+}
+
 /* Parse one chunk size line of ll bytes at p into *size; -1 if invalid. */
 static int
 http_chunk_size(const unsigned char *p, size_t ll, size_t max_frame,
@@ -290,9 +302,7 @@ http_scan_head(struct http_cursor *c, const unsigned char *p, size_t n,
 			    max_frame);
 		return CODEC_NEED_MORE;
 	}
-	ll = (size_t)(nl - p) - c->ls;
-	if (ll > 0 && p[c->ls + ll - 1] == '\r')
-		ll--;
+	ll = http_line_len(c, p, nl);
 	if (c->stage == HTTP_START) {
 		if (http_start_line(p + c->ls, ll, h) == -1)
 			return codec_err(err, errlen,
@@ -374,9 +384,7 @@ http_scan_chunk_line(struct http_cursor *c, const unsigned char *p, size_t n,
 			    "bytes", HTTP_MAX_CHUNK_LINE);
 		return HTTP_CHUNK_MORE;
 	}
-	ll = (size_t)(nl - p) - c->ls;
-	if (ll > 0 && p[c->ls + ll - 1] == '\r')
-		ll--;
+	ll = http_line_len(c, p, nl);
 	if (http_chunk_size(p + c->ls, ll, max_frame,
 	    &size) == -1)
 		return codec_err(err, errlen,
@@ -435,9 +443,7 @@ http_scan_trailer(struct http_cursor *c, const unsigned char *p, size_t n,
 	/* Trailer fields, if any, end with an empty line. */
 	if ((nl = http_find_lf(c, p, n)) == NULL)
 		return HTTP_CHUNK_MORE;
-	ll = (size_t)(nl - p) - c->ls;
-	if (ll > 0 && p[c->ls + ll - 1] == '\r')
-		ll--;
+	ll = http_line_len(c, p, nl);
 	c->ls = c->scanned = (size_t)(nl - p) + 1;
 	if (c->ls - h->end > max_frame)
 		return codec_err(err, errlen,
