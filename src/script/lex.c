@@ -827,7 +827,7 @@ lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
 	struct buf tmp;
 	const unsigned char *lit;
 	char *pat;
-	size_t len, at, i;
+	size_t len, at, end, i;
 
 	*t = NULL;
 	lex_skip_ws(lx);
@@ -836,6 +836,7 @@ lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
 		tmpl_free(tp);
 		return -1;
 	}
+	end = lx->pos;
 	if (!tp->dynamic) {
 		buf_init(&tmp);
 		lit = tmpl_literal(tp, &tmp, &len);
@@ -858,8 +859,14 @@ lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
 			return lex_error(lx, at, nul_hint, "expected a pattern "
 			    "without NUL bytes, got one");
 		}
-	/* The text between the quotes, for reports. */
-	*pattern = xstrndup(lx->line + at + 1, lx->pos - at - 2);
+	/* For reports: the text with escapes decoded, as a literal pattern
+	 * shows, and each placeholder as written. */
+	lx->pos = at;
+	if (lex_plain(lx, pattern, &len) == -1) {
+		tmpl_free(tp);
+		return -1;
+	}
+	lx->pos = end;
 	*t = tp;
 	return 0;
 }

@@ -275,6 +275,10 @@ parse_timeout(struct parser *p)
 	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1 ||
 	    lex_duration(lx, "a duration", &p->sc->timeout) == -1)
 		return -1;
+	if (p->sc->timeout == 0)	/* a timer of 0 is none: a hang */
+		return lex_error(lx, lx->pos - 1, "a step waits at most its "
+		    "timeout; use 1ms for \"at once\"", "expected a timeout "
+		    "above 0, got 0");
 	return lex_need_eol(lx, "end of line after the timeout");
 }
 
@@ -443,6 +447,15 @@ parse_duration_value(struct parser *p, const char *what, double *out,
 		    "milliseconds", "expected %s, got %s", what,
 		    lex_got(lx, at, got, sizeof(got)));
 	return 0;
+}
+
+/* Refuse a zero timeout or quiet period at line offset at: a timer of 0
+ * is no timer, and the step would wait forever. */
+static int
+parse_zero_wait(struct parser *p, size_t at, const char *what)
+{
+	return lex_error(&p->lx, at, "a step waits at most its timeout; use "
+	    "1ms for \"at once\"", "expected a %s above 0, got 0", what);
 }
 
 /* A byte count N (at most SCENARIO_MAX_COUNT) or `${EXPR}` (bytes, into
@@ -649,6 +662,8 @@ parse_expect_options(struct parser *p, struct step_expect *e)
 		if (parse_duration_value(p, "a timeout", &e->timeout,
 		    &e->timeout_e) == -1)
 			return -1;
+		if (e->timeout == 0 && e->timeout_e == NULL)
+			return parse_zero_wait(p, at, "timeout");
 	}
 	return 0;
 }
@@ -747,6 +762,8 @@ parse_expect(struct parser *p)
 		if (parse_duration_value(p, "a quiet period", &e->timeout,
 		    &e->timeout_e) == -1)
 			return -1;
+		if (e->timeout == 0 && e->timeout_e == NULL)
+			return parse_zero_wait(p, at, "quiet period");
 		return lex_need_eol(lx, "end of line after the quiet period");
 	}
 	return parse_expect_options(p, e);
@@ -1374,6 +1391,8 @@ parse_expect_set(struct parser *p, size_t at, int any)
 		if (parse_duration_value(p, "a timeout", &st->u.expect.timeout,
 		    &st->u.expect.timeout_e) == -1)
 			return -1;
+		if (st->u.expect.timeout == 0 && st->u.expect.timeout_e == NULL)
+			return parse_zero_wait(p, at, "timeout");
 	}
 	p->in_set = p->sc->nsteps;
 	p->set_alts = 0;
@@ -1647,7 +1666,8 @@ parse_brace_expr(struct parser *p, size_t at, struct expr **out)
 			q = !q;
 	}
 	if (i >= lx->linelen)
-		return lex_error(lx, at, NULL, "expected '}' to close '${', got "
+		return lex_error(lx, at, "an expression ends with '}' on the "
+		    "same line, as in ${n * 2}", "expected '}' to close '${', got "
 		    "end of line");
 	if (expr_compile(lx->line + at + 2, i - at - 2, out, msg, sizeof(msg),
 	    &off) == -1)

@@ -718,7 +718,7 @@ rc_expect_values(struct conn *c, struct rconn *rc, const struct step *st)
 	    "a timeout in milliseconds", 1, &rc->x_timeout) == -1)
 		return -1;
 	if (st->kind == STEP_EXPECT && st->u.expect.within_e != NULL &&
-	    rc_eval_ms(c, rc, st->u.expect.within_e, "a within in "
+	    rc_eval_ms(c, rc, st->u.expect.within_e, "a within bound in "
 	    "milliseconds", 1, &rc->x_within) == -1)
 		return -1;
 	if (st->kind == STEP_EXPECT_SET)
