@@ -272,13 +272,18 @@ static int
 parse_timeout(struct parser *p)
 {
 	struct lexer *lx = &p->lx;
-	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1 ||
-	    lex_duration(lx, "a duration", &p->sc->timeout) == -1)
+	size_t at;
+
+	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1)
+		return -1;
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_duration(lx, "a duration", &p->sc->timeout) == -1)
 		return -1;
 	if (p->sc->timeout == 0)	/* a timer of 0 is none: a hang */
-		return lex_error(lx, lx->pos - 1, "a step waits at most its "
-		    "timeout; use 1ms for \"at once\"", "expected a timeout "
-		    "above 0, got 0");
+		return lex_error(lx, at, "a step waits at most its timeout; "
+		    "use 1ms for \"at once\"", "expected a timeout above 0, "
+		    "got 0");
 	return lex_need_eol(lx, "end of line after the timeout");
 }
 
@@ -449,13 +454,18 @@ parse_duration_value(struct parser *p, const char *what, double *out,
 	return 0;
 }
 
-/* Refuse a zero timeout or quiet period at line offset at: a timer of 0
- * is no timer, and the step would wait forever. */
+/* Refuse the zero timeout or quiet period just read: a timer of 0 is no
+ * timer, and the step would wait forever. */
 static int
-parse_zero_wait(struct parser *p, size_t at, const char *what)
+parse_zero_wait(struct parser *p, const char *what)
 {
-	return lex_error(&p->lx, at, "a step waits at most its timeout; use "
-	    "1ms for \"at once\"", "expected a %s above 0, got 0", what);
+	struct lexer *lx = &p->lx;
+	size_t at = lx->pos;
+
+	while (at > 0 && lx->line[at - 1] != ' ' && lx->line[at - 1] != '\t')
+		at--;
+	return lex_error(lx, at, "a step waits at most its timeout; use 1ms "
+	    "for \"at once\"", "expected a %s above 0, got 0", what);
 }
 
 /* A byte count N (at most SCENARIO_MAX_COUNT) or `${EXPR}` (bytes, into
@@ -663,7 +673,7 @@ parse_expect_options(struct parser *p, struct step_expect *e)
 		    &e->timeout_e) == -1)
 			return -1;
 		if (e->timeout == 0 && e->timeout_e == NULL)
-			return parse_zero_wait(p, at, "timeout");
+			return parse_zero_wait(p, "timeout");
 	}
 	return 0;
 }
@@ -763,7 +773,7 @@ parse_expect(struct parser *p)
 		    &e->timeout_e) == -1)
 			return -1;
 		if (e->timeout == 0 && e->timeout_e == NULL)
-			return parse_zero_wait(p, at, "quiet period");
+			return parse_zero_wait(p, "quiet period");
 		return lex_need_eol(lx, "end of line after the quiet period");
 	}
 	return parse_expect_options(p, e);
@@ -1392,7 +1402,7 @@ parse_expect_set(struct parser *p, size_t at, int any)
 		    &st->u.expect.timeout_e) == -1)
 			return -1;
 		if (st->u.expect.timeout == 0 && st->u.expect.timeout_e == NULL)
-			return parse_zero_wait(p, at, "timeout");
+			return parse_zero_wait(p, "timeout");
 	}
 	p->in_set = p->sc->nsteps;
 	p->set_alts = 0;
