@@ -272,6 +272,7 @@ fields_parse_expect(struct parser *p, struct step_expect *e, const char *w,
 		int rc = 1;
 
 		fs = e->field = spec_new(FOP_INT, "int", "int", "int", col);
+		fs->type = "int";
 		fs->want = tmpl_new();
 		lex_skip_ws(lx);
 		nat = lx->pos;
@@ -471,6 +472,8 @@ fields_check(struct parser *p)
 		}
 		if (fs == NULL)
 			continue;
+		if (!codec_knows_field(sc->codec, fs->need))
+			return fields_refuse(p, st, fs);
 		if (sc->stream) {
 			p->lx.name = sc->files[st->file];
 			return lex_error_at(&p->lx, st->line, fs->col, "use a "
@@ -478,8 +481,6 @@ fields_check(struct parser *p)
 			    "jsonhdr, len16, ...", "codec raw has no %s; it is "
 			    "a byte stream without messages", fs->need);
 		}
-		if (!codec_knows_field(sc->codec, fs->need))
-			return fields_refuse(p, st, fs);
 	}
 	return 0;
 }
@@ -507,12 +508,15 @@ show_value(struct buf *out, const struct codec_value *v)
 		buf_printf(out, "nil");
 		return;
 	}
+	if (v->type != CODEC_V_TEXT) {
+		/* Decimal or JSON text: printable as it is. */
+		buf_append(out, s, n < FIELDS_SHOW ? n : FIELDS_SHOW);
+		buf_printf(out, "%s", n > FIELDS_SHOW ? "..." : "");
+		return;
+	}
 	escape_bytes(s, n < FIELDS_SHOW ? n : FIELDS_SHOW, esc, sizeof(esc),
 	    1);
-	if (v->type == CODEC_V_TEXT)
-		buf_printf(out, "\"%s\"%s", esc, n > FIELDS_SHOW ? "..." : "");
-	else
-		buf_printf(out, "%s%s", esc, n > FIELDS_SHOW ? "..." : "");
+	buf_printf(out, "\"%s\"%s", esc, n > FIELDS_SHOW ? "..." : "");
 }
 
 /* Everything a field match needs, and what it saw. */
@@ -720,7 +724,9 @@ fm_expected(struct buf *why, const struct fm *m)
 		buf_printf(why, "%s\"%s\"", fs->op == FOP_LINE ? "a line " : "",
 		    esc);
 	else
-		buf_printf(why, "%s", esc);
+		buf_append(why, m->want != NULL ? m->want : (const unsigned
+		    char *)"", m->wantlen < FIELDS_SHOW ? m->wantlen :
+		    FIELDS_SHOW);
 }
 
 /* Fill the report for a field that is missing or did not match. */
@@ -747,8 +753,18 @@ fm_report(struct buf *why, const struct step *st, struct fm *m)
 	else if (fs->op == FOP_JSON && m->path[0] != '\0')
 		snprintf(text, sizeof(text), "%s differs at %s", m->field,
 		    m->path);
-	else
-		snprintf(text, sizeof(text), "%s does not match", m->field);
+	else {
+		struct buf e;
+
+		buf_init(&e);
+		fm_expected(&e, m);	/* "\n  expected: X" */
+		snprintf(text, sizeof(text), "expected %s %.*s, got %.*s",
+		    fs->label, (int)(buf_len(&e) > 13 ? buf_len(&e) - 13 : 0),
+		    (const char *)buf_data(&e) + 13, (int)(buf_len(&m->shown) <
+		    200 ? buf_len(&m->shown) : 200),
+		    (const char *)buf_data(&m->shown));
+		buf_free(&e);
+	}
 	match_detail_set(m->field, exp != NULL ? exp : (const unsigned char *)
 	    "", en, m->seen > 0 ? buf_data(&m->first) : NULL,
 	    buf_len(&m->first));
@@ -792,8 +808,10 @@ fm_type(struct buf *why, const struct step *st, struct fm *m)
 		rc = codec_field(m->codec, m->f, "type", 0, &fields_scratch, &v);
 	snprintf(want, sizeof(want), "%s", fs->type != NULL ? fs->type :
 	    "push");
-	snprintf(text, sizeof(text), "expected a %s reply, got %s%.*s",
-	    want, rc == 1 ? "a " : "a message without a type",
+	snprintf(text, sizeof(text), "expected %s %s reply, got %s%.*s",
+	    strchr("aeiou", want[0]) != NULL ? "an" : "a", want, rc != 1 ?
+	    "a message without a type" : strchr("aeiou", v.s[0]) != NULL ?
+	    "an " : "a ",
 	    rc == 1 ? (int)v.len : 0, rc == 1 ? (const char *)v.s : "");
 	match_detail_set("type", (const unsigned char *)want, strlen(want),
 	    rc == 1 ? v.s : NULL, rc == 1 ? v.len : 0);
