@@ -57,6 +57,7 @@ report_head(struct buf *why, const struct step *st, const char *what)
 {
 	detail_reset();
 	buf_printf(why, "line %u: expect %s: %s", st->line,
+	    st->u.expect.field != NULL ? st->u.expect.field->label :
 	    expect_kind_name(st->u.expect.kind), what);
 }
 
