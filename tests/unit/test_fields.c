@@ -605,6 +605,21 @@ test_timeout_and_close_reports_name_the_field(void **state)
 	assert_why("expected: header X regex /a+/");
 }
 
+/* A connection error while an expect set waits is reported without
+ * reading the set's (absent) expected bytes; it used to crash. */
+static void
+test_error_during_an_expect_set_is_reported(void **state)
+{
+	(void)state;
+	fx_parse("codec http\nexpect any order\n  expect status 200\n  "
+	    "expect \"x\"\nend\n");
+	assert_int_equal(fx.sc->steps[0].kind, STEP_EXPECT_SET);
+	match_report_partial(&fx.sc->steps[0], "connection failed",
+	    &codec_http, (const unsigned char *)"HTTP/1.1", 8, &fx.v,
+	    &fx.why);
+	assert_why("connection failed with an incomplete http frame");
+}
+
 int
 main(void)
 {
@@ -630,6 +645,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_teardown(
 		    test_timeout_and_close_reports_name_the_field, fx_teardown),
+		cmocka_unit_test_teardown(
+		    test_error_during_an_expect_set_is_reported, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
