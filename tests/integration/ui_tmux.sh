@@ -5,7 +5,9 @@
 # new name each time, the full path on the status line, never over a
 # file), the screen survives a resize, q or SIGTERM give the terminal back,
 # the log lives in $XDG_STATE_HOME/sockbench (0700, 0600) and the status
-# line says so when it cannot be opened. Every wait is
+# line says so when it cannot be opened, and the decoded pane shows the
+# structure of http responses (python3 http.server) and redis replies
+# (redis-server) and a merged write's frames. Every wait is
 # a poll with a deadline; the tmux server is always killed at the end.
 # Prints TAP lines. Uses $BIN (default ./sockbench).
 BIN=${BIN:-./sockbench}
