@@ -23,6 +23,8 @@
 #define SCENARIO_MAX_INCLUDE	8	/* nested includes and calls */
 #define SCENARIO_MAX_DEFINES	256	/* named blocks in one scenario */
 
+struct pack_send;
+
 enum step_kind {
 	STEP_SEND,	/* render send.body, encode, write (see tmpl_send) */
 	STEP_EXPECT,	/* wait for a message or event; see match.h */
@@ -58,6 +60,8 @@ enum wait_dist {
 
 enum expect_kind {
 	EXPECT_BYTES,	/* body equals expect.bytes (text or hex) */
+	EXPECT_HEX,	/* body matches the hex pattern text in expect.bytes
+			   (?? any byte, XX/MM a bit mask; pack.h) */
 	EXPECT_REGEX,	/* body matches expect.re (POSIX ERE) */
 	EXPECT_JSON,	/* body is JSON and expect.bytes is a subset of it */
 	EXPECT_HEADER,	/* head is JSON and expect.bytes is a subset of it */
@@ -68,6 +72,8 @@ enum expect_kind {
 
 enum capture_kind {
 	CAPTURE_REGEX,	/* group 1 (or the whole match) of capture.re on body */
+	CAPTURE_BINARY,	/* an integer of capture.bin_type at byte capture.at
+			   of the body (pack.h) */
 	CAPTURE_JSON,	/* capture.path into the body parsed as JSON */
 	CAPTURE_HEADER	/* capture.path into the head parsed as JSON */
 };
@@ -80,6 +86,8 @@ struct step_send {
 	int		 json;		/* 1: body is JSON text (send json) */
 	size_t		 chunk;		/* > 0: write in chunks of this size */
 	double		 chunk_delay;	/* seconds between chunks */
+	struct pack_send *build;	/* send pack|request|command, send hex
+					   with ${...} (pack.h), or NULL */
 };
 
 /* STEP_EXPECT. */
@@ -114,6 +122,8 @@ struct step_capture {
 	regex_t		 re;		/* REGEX */
 	char		*pattern;	/* REGEX: source text */
 	char		*path;		/* JSON, HEADER: dotted path "a.b.0.c" */
+	int		 bin_type;	/* BINARY: an enum pack_type */
+	size_t		 at;		/* BINARY: byte offset into the body */
 };
 
 /* One step. Blocks are flattened: a runner is a program counter loop over
