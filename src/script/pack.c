@@ -180,7 +180,7 @@ pack_pattern_compile(const char *s, size_t n, struct pack_pattern *pat,
 		}
 		if (s[i] == '?') {
 			if (i + 1 >= n || s[i + 1] != '?') {
-				*bad = i + 1;
+				*bad = i;
 				snprintf(why, whylen, "expected '?\?' for any "
 				    "byte, got a single '?'");
 				goto fail;
@@ -298,10 +298,10 @@ pack_brace_expr(struct parser *p, size_t at, struct expr **out)
 	return check_expr(p, *out, at + 2);
 }
 
-/* Scan the quoted hex string at pos without reading it: every character
- * outside ${...} must be a hex digit or a blank (or, for a pattern, '?'
- * and '/'). *dynamic says whether it holds placeholders; *end is the
- * offset of its closing quote. */
+/* Scan the quoted hex string at pos without reading it: *dynamic says
+ * whether it holds placeholders, and then every character outside ${...}
+ * must be a hex digit or a blank (or, for a pattern, '?' and '/'); *end
+ * is the offset of its closing quote. */
 static int
 pack_hex_scan(struct lexer *lx, int pattern, int *dynamic, size_t *end)
 {
@@ -321,22 +321,33 @@ pack_hex_scan(struct lexer *lx, int pattern, int *dynamic, size_t *end)
 			if (i >= lx->linelen)
 				return lex_error(lx, i, NULL, "expected '}' to "
 				    "close '${', got end of line");
-			continue;
 		}
-		if (l[i] == ' ' || l[i] == '\t' || hex_digit((unsigned char)
-		    l[i]) >= 0 || (pattern && (l[i] == '?' || l[i] == '/')))
-			continue;
-		return lex_error(lx, i, pattern ? "hex patterns hold byte pairs "
-		    "(blanks allowed), ?? for any byte, XX/MM for a bit mask, "
-		    "${...} for computed hex" : "hex strings hold pairs of "
-		    "0-9a-f (blanks allowed) and ${...} for computed hex",
-		    "expected a hex digit%s, got %s", pattern ? ", '?\?' or a "
-		    "mask" : "", lex_got(lx, i, got, sizeof(got)));
 	}
 	if (i >= lx->linelen)
 		return lex_error(lx, i, "strings end on the same line",
 		    "expected '\"' to end the hex string, got end of line");
 	*end = i;
+	/* Without placeholders the literal's own reader reports faults. */
+	for (i = lx->pos + 1; *dynamic && i < lx->linelen && l[i] != '"';
+	    i++) {
+		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
+			i = pack_brace_end(lx, i);
+			continue;
+		}
+		if (l[i] == ' ' || l[i] == '\t' || hex_digit((unsigned char)
+		    l[i]) >= 0 || (pattern && (l[i] == '?' || l[i] == '/')))
+			continue;
+		if (isprint((unsigned char)l[i]))
+			snprintf(got, sizeof(got), "'%c'", l[i]);
+		else
+			lex_got(lx, i, got, sizeof(got));
+		return lex_error(lx, i, pattern ? "hex patterns hold byte pairs "
+		    "(blanks allowed), ?? for any byte, XX/MM for a bit mask, "
+		    "${...} for computed hex" : "hex strings hold pairs of "
+		    "0-9a-f (blanks allowed) and ${...} for computed hex",
+		    "expected a hex digit%s, got %s", pattern ? ", '?\?' or a "
+		    "mask" : "", got);
+	}
 	return 0;
 }
 
@@ -842,13 +853,6 @@ pack_check(struct parser *p)
 			    "builds a RESP array of bulk strings", "expected "
 			    "codec %s for 'send %s', got codec %s", want,
 			    want[0] == 'h' ? "request" : "command", cn);
-		if (st->u.send.head != NULL)
-			return lex_error_at(&p->lx, st->line, b->col, want[0] ==
-			    'h' ? "put header {...} right after the path" :
-			    "quote \"header\" to send it as a word", "expected "
-			    "no codec header option on 'send %s', got 'header' "
-			    "after a chunk or delay", want[0] == 'h' ? "request" :
-			    "command");
 	}
 	return 0;
 }

@@ -77,8 +77,8 @@ int pack_parse_send(struct parser *p, struct step_send *s, const char *w,
 /* Parse the hex string of `send hex "..."`: literal bytes into s->body,
  * or with ${...} a PACK_BUILD_HEX decoded at send time; 0 or -1. */
 int pack_parse_send_hex(struct parser *p, struct step_send *s);
-/* After the whole file: request needs codec http, command codec resp,
- * and neither takes the codec header option; 0 or -1 at file:line:col. */
+/* After the whole file (the codec may be set on any line): request
+ * needs codec http, command codec resp; 0 or -1 at file:line:col. */
 int pack_check(struct parser *p);
 void pack_send_free(struct pack_send *b);
 
