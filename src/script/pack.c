@@ -386,7 +386,8 @@ pack_parse_send_hex(struct parser *p, struct step_send *s)
 		s->build = xcalloc(1, sizeof(*s->build));
 		s->build->kind = PACK_BUILD_HEX;
 		s->build->hex = t;
-	}
+	} else
+		tmpl_free(t);
 	buf_free(&b);
 	return rc;
 }
