@@ -7,14 +7,14 @@
 # BENCH_SECTIONS, BENCH_SECONDS, BENCH_SIZE, BENCH_CONNS, BENCH_DEPTHS;
 # for bench/serve BENCH_REPS, BENCH_CMP_SECONDS; for scale BENCH_SCALE_CONNS,
 # BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
-# BENCH_TRICKLE_BYTES.
+# BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve trickle scale ui}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve loop trickle scale ui}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -166,11 +166,12 @@ bench_rps() {
 	sed -n 's/^requests .*= \([0-9.]*\)\/s$/\1/p' | cut -d. -f1
 }
 
-# Print "ok" when $1 is at least 90% of $2, else "LOW"; and the ratio.
+# Print the ratio $1 / $2 and "ok" when it is at least the goal $3
+# (default 0.9), else "LOW".
 bench_ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
+	awk -v a="$1" -v b="$2" -v g="${3:-0.9}" 'BEGIN {
 		if (b <= 0) { print "-", "?"; exit }
-		r = a / b; printf "%.2f %s\n", r, (r >= 0.9 ? "ok" : "LOW") }'
+		r = a / b; printf "%.2f %s\n", r, (r >= g ? "ok" : "LOW") }'
 }
 
 # Print the comparison table's header: what ran against what.
@@ -257,6 +258,103 @@ section_serve() {
 	stop_server
 	kill "$sb_pid" 2>/dev/null
 	wait "$sb_pid" 2>/dev/null
+}
+
+# One `sockbench run -f json` of the loop scenario against port $1 with $2
+# connections: prints "EXCHANGES SECONDS RATE" (exchanges = expects, each
+# the reply to one send, over the scenario's whole time, connecting
+# included), or "FAILED why" when a connection failed or the counts do not
+# add up (every send answered by one expect, one latency sample each).
+loop_run_client() {
+	local out rc
+	out=$(timeout -k 5 60 "$BIN" run -q -f json -C "127.0.0.1:$1" -c "$2" \
+	    bench/scenario-loop.txt 2>&1)
+	rc=$?
+	printf '%s' "$out" | python3 -c '
+import json, sys
+rc, conns = int(sys.argv[1]), int(sys.argv[2])
+try:
+    s = json.load(sys.stdin)["scenarios"][0]
+except Exception as e:
+    print("FAILED run exited %d without a JSON report (%s)" % (rc, e))
+    sys.exit()
+x, t = s["expects"], s["seconds"]
+if rc != 0 or not s["passed"] or s["connections_passed"] != conns:
+    print("FAILED run exited %d, %d of %d connections passed: %s" % (rc,
+        s["connections_passed"], conns, s["summary"]))
+elif x <= 0 or t <= 0 or s["sends"] != x or s["latency_us"]["count"] != x:
+    print("FAILED counts do not add up: %d sends, %d expects, %d samples"
+        % (s["sends"], x, s["latency_us"]["count"]))
+else:
+    print("%d %.3f %d" % (x, t, x / t))' "$rc" "$2"
+}
+
+# One `sockbench bench --format json` against port $1 with $2 connections
+# for 2 s, sending the line $3: prints "REQUESTS SECONDS RATE" or
+# "FAILED why".
+loop_bench_client() {
+	local out rc
+	out=$(timeout -k 5 60 "$BIN" bench -q -f json -C "127.0.0.1:$1" -c "$2" \
+	    -d 2s --codec line -m "$3" 2>&1)
+	rc=$?
+	printf '%s' "$out" | python3 -c '
+import json, sys
+rc = int(sys.argv[1])
+try:
+    j = json.loads(sys.stdin.read())
+except Exception as e:
+    print("FAILED bench exited %d without a JSON report (%s)" % (rc, e))
+    sys.exit()
+if rc != 0 or j["requests"] <= 0:
+    print("FAILED bench exited %d: %s" % (rc, j.get("verdict")))
+else:
+    print("%d %.3f %d" % (j["requests"], j["seconds"],
+        j["requests_per_second"]))' "$rc"
+}
+
+# The scenario runner's hot path (issue 12): bench/scenario-loop.txt, 1,000
+# connections each looping send / expect regex / capture regex / set for
+# 2 s, run by `sockbench run --connect` against `sockbench serve` in its
+# own process, next to `sockbench bench` with as many connections sending
+# 64-byte lines of the same shape to the same server for 2 s; best of
+# BENCH_LOOP_REPS (3) interleaved runs each. The goal is run/bench >= 0.8.
+section_loop() {
+	local conns=${BENCH_LOOP_CONNS:-1000} reps=${BENCH_LOOP_REPS:-3}
+	local rep r b best_r=0 best_b=0 run_line= bench_line= ratio msg
+	msg="req 50 total=500000 abcdefghijklmnopqrstuvwxyz0123456789abcdefgh"
+	echo
+	echo "loop: exchanges/s, bench/scenario-loop.txt (send, expect regex," \
+	    "capture regex, set) by sockbench run vs the same lines by" \
+	    "sockbench bench, best of $reps interleaved 2s runs"
+	if [ $((conns + 32)) -gt "$(ulimit -n)" ]; then
+		echo "loop: skipped: $conns connections need more than ulimit -n"
+		FAILED=1
+		return
+	fi
+	start_server "$BIN" serve -q -l 127.0.0.1:@PORT@ || { FAILED=1; return; }
+	for ((rep = 0; rep < reps; rep++)); do
+		r=$(loop_run_client "$SERVER_PORT" "$conns")
+		b=$(loop_bench_client "$SERVER_PORT" "$conns" "$msg")
+		case $r in FAILED*) echo "loop: run $r"; FAILED=1; break ;; esac
+		case $b in FAILED*) echo "loop: bench $b"; FAILED=1; break ;; esac
+		set -- $r
+		[ "$3" -gt "$best_r" ] && best_r=$3 && run_line=$r
+		set -- $b
+		[ "$3" -gt "$best_b" ] && best_b=$3 && bench_line=$b
+	done
+	stop_server
+	[ -n "$run_line" ] && [ -n "$bench_line" ] || return
+	ratio=$(bench_ratio "$best_r" "$best_b" 0.8)
+	printf '%-10s %6s %12s %12s %6s\n' section conns bench run ratio
+	printf '%-10s %6s %12s %12s %s\n' loop "$conns" "$best_b" "$best_r" \
+	    "$ratio"
+	set -- $run_line
+	echo "loop: best run: $1 exchanges in $2 s (connecting included)"
+	set -- $bench_line
+	echo "loop: best bench: $1 requests in $2 s"
+	echo "loop: goal run/bench >= 0.80: $(case $ratio in *ok) echo met ;;
+	    *) echo NOT met ;; esac)"
+	case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
 }
 
 # CPU time (microseconds) the process $1 has used so far.
