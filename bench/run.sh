@@ -321,7 +321,7 @@ else:
 section_loop() {
 	local conns=${BENCH_LOOP_CONNS:-1000} reps=${BENCH_LOOP_REPS:-3}
 	local rep r b best_r=0 best_b=0 run_line= bench_line= ratio msg
-	msg="req 50 total=500000 abcdefghijklmnopqrstuvwxyz0123456789abcdefgh"
+	msg="req 100"
 	echo
 	echo "loop: exchanges/s, bench/scenario-loop.txt (send, expect regex," \
 	    "capture regex, set) by sockbench run vs the same lines by" \

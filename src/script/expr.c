@@ -606,10 +606,22 @@ value_int(int64_t i)
 void
 value_render(const struct value *v, struct buf *out)
 {
-	if (v->type == VAL_STR)
+	char num[24], *p = num + sizeof(num);
+	uint64_t u;
+
+	if (v->type == VAL_STR) {
 		buf_append(out, v->s, v->len);
-	else
-		buf_printf(out, "%lld", (long long)v->i);
+		return;
+	}
+	/* Decimal by hand: this runs for every integer a send or a set
+	 * renders, and printf costs ten times as much. */
+	u = v->i < 0 ? -(uint64_t)v->i : (uint64_t)v->i;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v->i < 0)
+		*--p = '-';
+	buf_append(out, p, (size_t)(num + sizeof(num) - p));
 }
 
 int
@@ -628,21 +640,25 @@ value_truthy(const struct value *v)
 static int
 str_to_int(const unsigned char *s, size_t n, int64_t *out)
 {
-	char tmp[32], *end;
-	long long v;
+	uint64_t u = 0, lim;
+	size_t i = 0;
+	int neg = 0;
 
-	if (n == 0 || n >= sizeof(tmp))
+	/* What strtoll takes in base 10 without blanks, by hand: it runs
+	 * for every variable an arithmetic operator or comparison reads. */
+	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if (i == n || n >= 32)
 		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (!((tmp[0] >= '0' && tmp[0] <= '9') ||
-	    ((tmp[0] == '-' || tmp[0] == '+') && n > 1)))
-		return -1;
-	errno = 0;
-	v = strtoll(tmp, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || u > (lim - (s[i] - '0')) / 10)
+			return -1;
+		u = u * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
 	return 0;
 }
 
@@ -979,13 +995,15 @@ arith(enum op op, const struct value *a, const struct value *b,
 		[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
 		[OP_MOD] = "%"
 	};
-	char what[32];
+	static const char *const what[] = {
+		[OP_ADD] = "'+'", [OP_SUB] = "'-'", [OP_MUL] = "'*'",
+		[OP_DIV] = "'/'", [OP_MOD] = "'%'"
+	};
 	int64_t x, y, r = 0;
 	int over = 0;
 
-	snprintf(what, sizeof(what), "'%s'", sym[op]);
-	if (to_int(a, what, &x, err, errlen) == -1 ||
-	    to_int(b, what, &y, err, errlen) == -1)
+	if (to_int(a, what[op], &x, err, errlen) == -1 ||
+	    to_int(b, what[op], &y, err, errlen) == -1)
 		return -1;
 	switch (op) {
 	case OP_ADD: over = __builtin_add_overflow(x, y, &r); break;
