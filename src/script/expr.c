@@ -603,25 +603,35 @@ value_int(int64_t i)
 	return (struct value){ .type = VAL_INT, .i = i };
 }
 
+char *
+value_int_text(int64_t i, char out[24], size_t *len)
+{
+	char *p = out + 24;
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	/* By hand: this runs for every integer a send, a set or a loop
+	 * index renders, and snprintf costs ten times as much. */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--p = '-';
+	*len = (size_t)(out + 24 - p);
+	return p;
+}
+
 void
 value_render(const struct value *v, struct buf *out)
 {
-	char num[24], *p = num + sizeof(num);
-	uint64_t u;
+	char num[24], *p;
+	size_t n;
 
 	if (v->type == VAL_STR) {
 		buf_append(out, v->s, v->len);
 		return;
 	}
-	/* Decimal by hand: this runs for every integer a send or a set
-	 * renders, and printf costs ten times as much. */
-	u = v->i < 0 ? -(uint64_t)v->i : (uint64_t)v->i;
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v->i < 0)
-		*--p = '-';
-	buf_append(out, p, (size_t)(num + sizeof(num) - p));
+	p = value_int_text(v->i, num, &n);
+	buf_append(out, p, n);
 }
 
 int
