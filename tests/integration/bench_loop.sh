@@ -60,7 +60,8 @@ grep -Eq '^loop +20 +[1-9][0-9]* +[1-9][0-9]* +[0-9]+\.[0-9]+ (ok|LOW)$' \
     "$tmp/bench"
 check $? "section loop prints bench and run exchanges/s and their ratio"
 grep -Eq '^loop: best run: [1-9][0-9]* exchanges in [0-9.]+ s' "$tmp/bench" &&
+    grep -Eq '^loop: client CPU per exchange, least of 1: bench [0-9.]+ us, run [0-9.]+ us' "$tmp/bench" &&
     grep -Eq '^loop: goal run/bench >= 0.80: (met|NOT met)$' "$tmp/bench"
-check $? "section loop prints its counts and whether the goal is met"
+check $? "section loop prints its counts, CPU per exchange and whether the goal is met"
 grep -q FAILED "$tmp/bench" && sed 's/^/# /' "$tmp/bench"
 exit 0
