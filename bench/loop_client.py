@@ -10,12 +10,16 @@ the command used, and prints one line:
     EXCHANGES SECONDS RATE CPU_US
 
 EXCHANGES over SECONDS is RATE per second, CPU_US the client's CPU time
-per exchange in microseconds. For `run`, exchanges are the scenario's
-expects (each the reply to one send) and SECONDS its whole time,
-connecting included; the run must pass on every connection with as many
-sends as expects and one latency sample each. For `bench`, exchanges are
-the requests answered in its measured window. Anything else prints
-"FAILED why" (and still exits 0: the caller reports it).
+per exchange in microseconds. Both commands are measured the same way,
+over their whole time, connecting included: for `run`, exchanges are the
+scenario's expects (each the reply to one send) and SECONDS its time from
+start to the last connection's end; the run must pass on every
+connection with as many sends as expects and one latency sample each.
+For `bench`, exchanges are every request answered and SECONDS its
+elapsed_seconds (connecting, the measured window and the drain; bench
+sends nothing while it connects, where run's early connections already
+loop). Anything else prints "FAILED why" (and still exits 0: the caller
+reports it).
 """
 import json
 import resource
@@ -51,11 +55,14 @@ def main():
                                             s["latency_us"]["count"]))
         cpu_x = x
     else:
-        x, t = j["requests"], j["seconds"]
-        if p.returncode != 0 or x <= 0 or t <= 0:
-            return "FAILED bench exited %d: %s" % (p.returncode,
-                                                   j.get("verdict"))
-        cpu_x = j["answered"]	# the drain's replies cost CPU too
+        x, t = j["answered"], j["elapsed_seconds"]
+        if p.returncode != 0 or j["requests"] <= 0 or t <= 0:
+            errs = ", ".join("%s %d" % (k, v) for k, v in
+                             j.get("errors", {}).items() if v)
+            return "FAILED bench exited %d: %s (errors: %s)" % (
+                p.returncode, j.get("ended", {}).get("verdict"),
+                errs or "none")
+        cpu_x = x
     return "%d %.3f %d %.2f" % (x, t, x / t, cpu * 1e6 / cpu_x)
 
 

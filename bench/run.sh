@@ -266,7 +266,8 @@ section_serve() {
 # own process, next to `sockbench bench` with as many connections sending
 # a line of the same size ("req 100") to the same server for 2 s; best of
 # BENCH_LOOP_REPS (3) interleaved runs each (bench/loop_client.py runs one
-# and checks its JSON report). The goal is run/bench >= 0.8 in exchanges
+# and checks its JSON report). Both rates are over each command's whole
+# time, connecting included. The goal is run/bench >= 0.8 in exchanges
 # per second; the client CPU time per exchange is printed too, as it
 # varies less with the load of the machine than the rates do.
 section_loop() {
@@ -308,9 +309,10 @@ section_loop() {
 	printf '%-10s %6s %12s %12s %s\n' loop "$conns" "$best_b" "$best_r" \
 	    "$ratio"
 	set -- $run_line
-	echo "loop: best run: $1 exchanges in $2 s (connecting included)"
+	echo "loop: best run: $1 exchanges in $2 s (its whole time," \
+	    "connecting included)"
 	set -- $bench_line
-	echo "loop: best bench: $1 requests in $2 s"
+	echo "loop: best bench: $1 requests answered in $2 s (the same)"
 	echo "loop: client CPU per exchange, least of $reps: bench $cpu_b us," \
 	    "run $cpu_r us ($(awk -v a="$cpu_b" -v b="$cpu_r" \
 	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') of bench's" \
