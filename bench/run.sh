@@ -265,13 +265,13 @@ section_serve() {
 # 2 s, run by `sockbench run --connect` against `sockbench serve` in its
 # own process, next to `sockbench bench` with as many connections sending
 # a line of the same size ("req 100") to the same server for 2 s; best of
-# BENCH_LOOP_REPS (3) interleaved runs each (bench/loop_client.py runs one
+# BENCH_LOOP_REPS (5) interleaved runs each (bench/loop_client.py runs one
 # and checks its JSON report). Both rates are over each command's whole
 # time, connecting included. The goal is run/bench >= 0.8 in exchanges
 # per second; the client CPU time per exchange is printed too, as it
 # varies less with the load of the machine than the rates do.
 section_loop() {
-	local conns=${BENCH_LOOP_CONNS:-1000} reps=${BENCH_LOOP_REPS:-3}
+	local conns=${BENCH_LOOP_CONNS:-1000} reps=${BENCH_LOOP_REPS:-5}
 	local rep r b best_r=0 best_b=0 run_line= bench_line= ratio
 	local cpu_r= cpu_b=
 	echo
