@@ -7,7 +7,8 @@
 # BENCH_SECTIONS, BENCH_SECONDS, BENCH_SIZE, BENCH_CONNS, BENCH_DEPTHS;
 # for bench/serve BENCH_REPS, BENCH_CMP_SECONDS; for scale BENCH_SCALE_CONNS,
 # BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
-# BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS.
+# BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS,
+# BENCH_LOOP_SCENARIO, BENCH_LOOP_MESSAGE.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -264,20 +265,24 @@ section_serve() {
 # connections each looping send / expect regex / capture regex / set for
 # 2 s, run by `sockbench run --connect` against `sockbench serve` in its
 # own process, next to `sockbench bench` with as many connections sending
-# a line of the same size ("req 100") to the same server for 2 s; best of
-# BENCH_LOOP_REPS (5) interleaved runs each (bench/loop_client.py runs one
-# and checks its JSON report). Both rates are over each command's whole
+# a line of the same size ("req 100") to the same server for 2 s (or
+# BENCH_LOOP_SCENARIO and BENCH_LOOP_MESSAGE: the 64-byte variant
+# bench/scenario-loop64.txt); best of BENCH_LOOP_REPS (5) interleaved runs
+# each (bench/loop_client.py runs one and checks its JSON report). Both
+# rates are over each command's whole
 # time, connecting included. The goal is run/bench >= 0.8 in exchanges
 # per second; the client CPU time per exchange is printed too, as it
 # varies less with the load of the machine than the rates do.
 section_loop() {
 	local conns=${BENCH_LOOP_CONNS:-1000} reps=${BENCH_LOOP_REPS:-5}
+	local file=${BENCH_LOOP_SCENARIO:-bench/scenario-loop.txt}
+	local msg=${BENCH_LOOP_MESSAGE:-req 100}
 	local rep r b best_r=0 best_b=0 run_line= bench_line= ratio
 	local cpu_r= cpu_b=
 	echo
-	echo "loop: exchanges/s, bench/scenario-loop.txt (send, expect regex," \
-	    "capture regex, set) by sockbench run vs the same lines by" \
-	    "sockbench bench, best of $reps interleaved 2s runs"
+	echo "loop: exchanges/s, $file (send, expect regex, capture regex," \
+	    "set) by sockbench run vs lines \"$msg\" by sockbench bench," \
+	    "best of $reps interleaved 2s runs"
 	if [ $((conns + 32)) -gt "$(ulimit -n)" ]; then
 		echo "loop: skipped: $conns connections need more than ulimit -n"
 		FAILED=1
@@ -287,10 +292,10 @@ section_loop() {
 	for ((rep = 0; rep < reps; rep++)); do
 		r=$(python3 bench/loop_client.py run "$conns" "$BIN" run -q \
 		    -f json -C "127.0.0.1:$SERVER_PORT" -c "$conns" \
-		    bench/scenario-loop.txt)
+		    "$file")
 		b=$(python3 bench/loop_client.py bench "$conns" "$BIN" bench -q \
 		    -f json -C "127.0.0.1:$SERVER_PORT" -c "$conns" -d 2s \
-		    --codec line -m "req 100")
+		    --codec line -m "$msg")
 		case $r in FAILED*|'') echo "loop: $r"; FAILED=1; break ;; esac
 		case $b in FAILED*|'') echo "loop: $b"; FAILED=1; break ;; esac
 		set -- $r
