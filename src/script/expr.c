@@ -2,7 +2,6 @@
  * flat op array (clox's compiler.c), and a stack machine that runs it
  * (clox's vm.c). Integers are int64 with checked arithmetic; strings are
  * bytes; `..` concatenates; arithmetic converts decimal strings. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
