@@ -7,14 +7,15 @@
 # BENCH_SECTIONS, BENCH_SECONDS, BENCH_SIZE, BENCH_CONNS, BENCH_DEPTHS;
 # for bench/serve BENCH_REPS, BENCH_CMP_SECONDS; for scale BENCH_SCALE_CONNS,
 # BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
-# BENCH_TRICKLE_BYTES.
+# BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS,
+# BENCH_LOOP_SCENARIO, BENCH_LOOP_MESSAGE.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve trickle scale ui}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve loop trickle scale ui}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -166,11 +167,12 @@ bench_rps() {
 	sed -n 's/^requests .*= \([0-9.]*\)\/s$/\1/p' | cut -d. -f1
 }
 
-# Print "ok" when $1 is at least 90% of $2, else "LOW"; and the ratio.
+# Print the ratio $1 / $2 and "ok" when it is at least the goal $3
+# (default 0.9), else "LOW".
 bench_ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
+	awk -v a="$1" -v b="$2" -v g="${3:-0.9}" 'BEGIN {
 		if (b <= 0) { print "-", "?"; exit }
-		r = a / b; printf "%.2f %s\n", r, (r >= 0.9 ? "ok" : "LOW") }'
+		r = a / b; printf "%.2f %s\n", r, (r >= g ? "ok" : "LOW") }'
 }
 
 # Print the comparison table's header: what ran against what.
@@ -257,6 +259,72 @@ section_serve() {
 	stop_server
 	kill "$sb_pid" 2>/dev/null
 	wait "$sb_pid" 2>/dev/null
+}
+
+# The scenario runner's hot path (issue 12): bench/scenario-loop.txt, 1,000
+# connections each looping send / expect regex / capture regex / set for
+# 2 s, run by `sockbench run --connect` against `sockbench serve` in its
+# own process, next to `sockbench bench` with as many connections sending
+# a line of the same size ("req 100") to the same server for 2 s (or
+# BENCH_LOOP_SCENARIO and BENCH_LOOP_MESSAGE: the 64-byte variant
+# bench/scenario-loop64.txt); best of BENCH_LOOP_REPS (5) interleaved runs
+# each (bench/loop_client.py runs one and checks its JSON report). Both
+# rates are over each command's whole
+# time, connecting included. The goal is run/bench >= 0.8 in exchanges
+# per second; the client CPU time per exchange is printed too, as it
+# varies less with the load of the machine than the rates do.
+section_loop() {
+	local conns=${BENCH_LOOP_CONNS:-1000} reps=${BENCH_LOOP_REPS:-5}
+	local file=${BENCH_LOOP_SCENARIO:-bench/scenario-loop.txt}
+	local msg=${BENCH_LOOP_MESSAGE:-req 100}
+	local rep r b best_r=0 best_b=0 run_line= bench_line= ratio
+	local cpu_r= cpu_b=
+	echo
+	echo "loop: exchanges/s, $file (send, expect regex, capture regex," \
+	    "set) by sockbench run vs lines \"$msg\" by sockbench bench," \
+	    "best of $reps interleaved 2s runs"
+	if [ $((conns + 32)) -gt "$(ulimit -n)" ]; then
+		echo "loop: skipped: $conns connections need more than ulimit -n"
+		FAILED=1
+		return
+	fi
+	start_server "$BIN" serve -q -l 127.0.0.1:@PORT@ || { FAILED=1; return; }
+	for ((rep = 0; rep < reps; rep++)); do
+		r=$(python3 bench/loop_client.py run "$conns" "$BIN" run -q \
+		    -f json -C "127.0.0.1:$SERVER_PORT" -c "$conns" \
+		    "$file")
+		b=$(python3 bench/loop_client.py bench "$conns" "$BIN" bench -q \
+		    -f json -C "127.0.0.1:$SERVER_PORT" -c "$conns" -d 2s \
+		    --codec line -m "$msg")
+		case $r in FAILED*|'') echo "loop: $r"; FAILED=1; break ;; esac
+		case $b in FAILED*|'') echo "loop: $b"; FAILED=1; break ;; esac
+		set -- $r
+		[ "$3" -gt "$best_r" ] && best_r=$3 && run_line=$r
+		cpu_r=$(awk -v a="$4" -v b="${cpu_r:-$4}" \
+		    'BEGIN { print (a < b ? a : b) }')
+		set -- $b
+		[ "$3" -gt "$best_b" ] && best_b=$3 && bench_line=$b
+		cpu_b=$(awk -v a="$4" -v b="${cpu_b:-$4}" \
+		    'BEGIN { print (a < b ? a : b) }')
+	done
+	stop_server
+	[ -n "$run_line" ] && [ -n "$bench_line" ] || return
+	ratio=$(bench_ratio "$best_r" "$best_b" 0.8)
+	printf '%-10s %6s %12s %12s %6s\n' section conns bench run ratio
+	printf '%-10s %6s %12s %12s %s\n' loop "$conns" "$best_b" "$best_r" \
+	    "$ratio"
+	set -- $run_line
+	echo "loop: best run: $1 exchanges in $2 s (its whole time," \
+	    "connecting included)"
+	set -- $bench_line
+	echo "loop: best bench: $1 requests answered in $2 s (the same)"
+	echo "loop: client CPU per exchange, least of $reps: bench $cpu_b us," \
+	    "run $cpu_r us ($(awk -v a="$cpu_b" -v b="$cpu_r" \
+	    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') of bench's" \
+	    "exchanges per CPU second)"
+	echo "loop: goal run/bench >= 0.80: $(case $ratio in *ok) echo met ;;
+	    *) echo NOT met ;; esac)"
+	case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
 }
 
 # CPU time (microseconds) the process $1 has used so far.

@@ -2,7 +2,6 @@
  * flat op array (clox's compiler.c), and a stack machine that runs it
  * (clox's vm.c). Integers are int64 with checked arithmetic; strings are
  * bytes; `..` concatenates; arithmetic converts decimal strings. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -603,13 +602,35 @@ value_int(int64_t i)
 	return (struct value){ .type = VAL_INT, .i = i };
 }
 
+char *
+value_int_text(int64_t i, char out[24], size_t *len)
+{
+	char *p = out + 24;
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	/* By hand: this runs for every integer a send, a set or a loop
+	 * index renders, and snprintf costs ten times as much. */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--p = '-';
+	*len = (size_t)(out + 24 - p);
+	return p;
+}
+
 void
 value_render(const struct value *v, struct buf *out)
 {
-	if (v->type == VAL_STR)
+	char num[24], *p;
+	size_t n;
+
+	if (v->type == VAL_STR) {
 		buf_append(out, v->s, v->len);
-	else
-		buf_printf(out, "%lld", (long long)v->i);
+		return;
+	}
+	p = value_int_text(v->i, num, &n);
+	buf_append(out, p, n);
 }
 
 int
@@ -628,21 +649,25 @@ value_truthy(const struct value *v)
 static int
 str_to_int(const unsigned char *s, size_t n, int64_t *out)
 {
-	char tmp[32], *end;
-	long long v;
+	uint64_t u = 0, lim;
+	size_t i = 0;
+	int neg = 0;
 
-	if (n == 0 || n >= sizeof(tmp))
+	/* What strtoll takes in base 10 without blanks, by hand: it runs
+	 * for every variable an arithmetic operator or comparison reads. */
+	if (n > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	if (i == n || n >= 32)
 		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (!((tmp[0] >= '0' && tmp[0] <= '9') ||
-	    ((tmp[0] == '-' || tmp[0] == '+') && n > 1)))
-		return -1;
-	errno = 0;
-	v = strtoll(tmp, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || u > (lim - (s[i] - '0')) / 10)
+			return -1;
+		u = u * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
 	return 0;
 }
 
@@ -979,13 +1004,15 @@ arith(enum op op, const struct value *a, const struct value *b,
 		[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
 		[OP_MOD] = "%"
 	};
-	char what[32];
+	static const char *const what[] = {
+		[OP_ADD] = "'+'", [OP_SUB] = "'-'", [OP_MUL] = "'*'",
+		[OP_DIV] = "'/'", [OP_MOD] = "'%'"
+	};
 	int64_t x, y, r = 0;
 	int over = 0;
 
-	snprintf(what, sizeof(what), "'%s'", sym[op]);
-	if (to_int(a, what, &x, err, errlen) == -1 ||
-	    to_int(b, what, &y, err, errlen) == -1)
+	if (to_int(a, what[op], &x, err, errlen) == -1 ||
+	    to_int(b, what[op], &y, err, errlen) == -1)
 		return -1;
 	switch (op) {
 	case OP_ADD: over = __builtin_add_overflow(x, y, &r); break;

@@ -64,6 +64,9 @@ const char *expr_single_name(const struct expr *e);
 
 /* Append v as bytes: a string as is, an integer in decimal. */
 void value_render(const struct value *v, struct buf *out);
+/* Write i in decimal (as printf's %lld) at the end of out[0..24); returns
+ * where the text starts, *len its length. No allocation, no printf. */
+char *value_int_text(int64_t i, char out[24], size_t *len);
 /* Truth of a value: a non-zero integer, a non-empty string. */
 int value_truthy(const struct value *v);
 void value_free(struct value *v);

@@ -153,7 +153,9 @@ render_want(const struct step *st, struct vars *vars, struct buf *b,
 	return -1;
 }
 
-/* One regexec over str[0..n) (NUL-terminated); 0 on a match, as regexec. */
+/* One regexec over str[0..n) (NUL-terminated); 0 on a match, as regexec.
+ * m has room for at least one match even when nm is 0 (no positions
+ * wanted, which lets glibc stop at the first match it finds). */
 static int
 regex_exec(const regex_t *re, const char *str, size_t n, regmatch_t *m,
     size_t nm)
@@ -238,9 +240,17 @@ static int
 regex_run(const regex_t *re, const unsigned char *p, size_t n,
     regmatch_t *m, size_t nm)
 {
+	char small[512];
 	struct buf b;
 	int rc;
 
+	/* A short message is copied to the stack: no allocation per match. */
+	if (n < sizeof(small) && n <= MATCH_REGEX_INLINE) {
+		if (n > 0)
+			memcpy(small, p, n);
+		small[n] = '\0';
+		return regex_exec(re, small, n, m, nm) == 0;
+	}
 	buf_init(&b);
 	buf_append(&b, p, n);
 	buf_append(&b, "", 1);
@@ -726,7 +736,7 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		buf_free(&b);
 		if (re == NULL)
 			return MATCH_FAIL;
-		rc = regex_run(re, msg->body, msg->body_len, m, 1);
+		rc = regex_run(re, msg->body, msg->body_len, m, 0);
 		if (rc > 0)
 			return MATCH_OK;
 		if (rc < 0) {

@@ -491,12 +491,13 @@ rc_eval_int(struct conn *c, struct rconn *rc, const struct expr *e,
 static void
 rc_set_index(struct rconn *rc, const struct step *open, uint64_t round)
 {
-	char num[24];
+	char num[24], *p;
+	size_t n;
 
 	if (open->u.repeat.index == NULL)
 		return;
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)round);
-	vars_set(&rc->vars, open->u.repeat.index, num, strlen(num));
+	p = value_int_text((int64_t)round, num, &n);
+	vars_set(&rc->vars, open->u.repeat.index, p, n);
 }
 
 /* Enter a repeat: work out its rounds; 0, or -1 with the conn failed. */
@@ -639,17 +640,18 @@ static int
 rc_set(struct conn *c, struct rconn *rc, const struct step *st)
 {
 	struct value v;
-	struct buf b;
-	char text[160];
+	char text[160], num[24], *p;
+	size_t n;
 	int rc2;
 
 	if (rc_eval(c, rc, st->u.set.e, &v) == -1)
 		return -1;
-	buf_init(&b);
-	value_render(&v, &b);
+	if (v.type == VAL_INT) {	/* no buffer to allocate */
+		p = value_int_text(v.i, num, &n);
+		rc2 = vars_set(&rc->vars, st->u.set.name, p, n);
+	} else
+		rc2 = vars_set(&rc->vars, st->u.set.name, v.s, v.len);
 	value_free(&v);
-	rc2 = vars_set(&rc->vars, st->u.set.name, buf_data(&b), buf_len(&b));
-	buf_free(&b);
 	if (rc2 == -1) {
 		snprintf(text, sizeof(text), "set %s: more than %d variables, or "
 		    "a value over %d bytes", st->u.set.name, VARS_MAX,

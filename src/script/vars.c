@@ -53,8 +53,10 @@ vars_set(struct vars *v, const char *name, const void *p, size_t n)
 		snprintf(tv->name, sizeof(tv->name), "%s", name);
 		tv->val = NULL;
 	}
-	free(tv->val);
-	tv->val = xmalloc(n);
+	/* In place when it fits (a loop sets the same names every round):
+	 * the block holds at least the previous length. */
+	if (tv->val == NULL || n > tv->len)
+		tv->val = xrealloc(tv->val, n > 0 ? n : 1);
 	if (n > 0)
 		memcpy(tv->val, p, n);
 	tv->len = n;
