@@ -269,11 +269,25 @@ if $PYTHON -c 'import aiosmtpd' 2>/dev/null || missing python3-aiosmtpd; then
 fi
 
 # --- the binary protocol, served by sockbench itself --------------------
-if serve sb -q -s echo:codec=len16; then
-	passes "$ex/binary-lenfield.txt" "127.0.0.1:$port" 3 18
+if serve sb -q -s echo; then
+	passes "$ex/binary-lenfield.txt" "127.0.0.1:$port" 3 15
 	fails "$ex/binary-lenfield.txt" "127.0.0.1:$port" \
-	    'expect hex "02 00 02 00 00 00 2a"' 'expect hex "02 00 02 00 00 00 2b"' \
-	    "expect bytes: first difference at byte 6: expected 0x2b '+', got 0x2a '*'"
+	    'expect hex "02 00 06 00 02 00 00 00 2a"' 'expect hex "02 00 06 00 02 00 00 00 2b"' \
+	    "expect bytes: first difference at byte 8: expected 0x2b '+', got 0x2a '*'"
 else
 	check 1 "sockbench serve starts"
 fi
+
+# `codec NAME OPTIONS` (line crlf above, lenfield ...): a wrong option is
+# refused by check with the codec's own reason, at the option's column.
+printf 'codec line cr\nsend "x"\n' >"$tmp/badcodec.txt"
+"$BIN" check "$tmp/badcodec.txt" >"$tmp/badcodec.out" 2>&1
+rc=$?
+check $(( rc == 2 ? 0 : 1 )) "check refuses 'codec line cr' (exit $rc, want 2)"
+grep -qxF "$tmp/badcodec.txt:1:12: expected line option crlf, lf or any, got 'cr'" "$tmp/badcodec.out"
+check $? "and says so at 1:12"
+printf 'codec lenfield size=5\nsend "x"\n' >"$tmp/badcodec.txt"
+"$BIN" check "$tmp/badcodec.txt" >"$tmp/badcodec.out" 2>&1
+rc=$?
+grep -qF "$tmp/badcodec.txt:1:16: invalid lenfield option 'size=5'" "$tmp/badcodec.out"
+check $(( rc == 2 && $? == 0 ? 0 : 1 )) "check refuses 'codec lenfield size=5' at 1:16 (exit $rc)"
