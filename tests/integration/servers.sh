@@ -251,6 +251,7 @@ if $PYTHON -c 'import aiosmtpd' 2>/dev/null || missing python3-aiosmtpd; then
 	pids="$pids $spid"
 	if wait_port "$sport"; then
 		passes "$ex/smtp-dialogue.txt" "127.0.0.1:$sport" 1 8
+		passes "$ex/smtp-lines.txt" "127.0.0.1:$sport" 1 7
 		sleep 0.1
 		grep -qxF '.a line that starts with one dot' "$tmp/smtp.out" &&
 		    ! grep -qF '..a line' "$tmp/smtp.out"
