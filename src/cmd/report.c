@@ -268,6 +268,7 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->received_len = f->received != NULL ? f->received_len : 0;
 		g->diff_offset = f->diff_offset;
 		g->measured = f->measured;
+		g->field = f->field != NULL ? xstrdup(f->field) : NULL;
 	}
 	it->other = res->other;
 	if (res->ngroups == 0 && res->failure != NULL)
@@ -872,6 +873,10 @@ report_json_detail(cJSON *o, const struct report_item *it)
 		else
 			cJSON_AddNullToObject(j, "connection");
 		cJSON_AddStringToObject(j, "message", g->text);
+		if (g->field != NULL)
+			cJSON_AddStringToObject(j, "field", g->field);
+		else
+			cJSON_AddNullToObject(j, "field");
 		report_json_bytes(j, "expected", g->expected, g->expected_len);
 		report_json_bytes(j, "received", g->received, g->received_len);
 		if (g->diff_offset != SIZE_MAX)
@@ -1111,6 +1116,7 @@ report_item_free_detail(struct report_item *it)
 		free(g->text);
 		free(g->expected);
 		free(g->received);
+		free(g->field);
 	}
 	free(it->groups);
 	for (i = 0; i < it->nthresholds; i++)

@@ -22,6 +22,7 @@ struct report_group {
 	size_t		 expected_len, received_len;
 	size_t		 diff_offset;	/* SIZE_MAX: none */
 	double		 measured;	/* seconds; < 0: none */
+	char		*field;		/* the codec field compared, or NULL */
 };
 
 /* One `assert` line checked against the run. Owned by its item. */

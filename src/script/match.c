@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cJSON.h>
 #include "clock.h"
+#include "fields.h"
 #include "match.h"
 #include "util.h"
 
@@ -23,6 +24,7 @@ static struct {
 	struct buf	 expected, received;
 	int		 has_expected, has_received;
 	size_t		 diff;
+	char		 field[128];	/* a field expect's field, or "" */
 } match_last;
 
 /* Forget the last report's data: a new report starts. */
@@ -33,6 +35,7 @@ detail_reset(void)
 	buf_reset(&match_last.received);
 	match_last.has_expected = match_last.has_received = 0;
 	match_last.diff = SIZE_MAX;
+	match_last.field[0] = '\0';
 }
 
 void
@@ -45,6 +48,7 @@ match_last_detail(struct match_detail *d)
 	    buf_data(&match_last.received) : NULL;
 	d->received_len = buf_len(&match_last.received);
 	d->diff_offset = match_last.diff;
+	d->field = match_last.field[0] != '\0' ? match_last.field : NULL;
 }
 
 /* Start a report with the step's line and kind. */
@@ -495,9 +499,12 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 	char text[160];
 	int rc;
 
+	if ((rc = fields_expect(st, &msg, vars, why)) != FIELDS_GO_ON)
+		return rc;
 	vars_set_last(vars, msg->body, msg->body_len, msg->head,
 	    msg->head_len);
-	if (e->head != NULL && match_json(st, e->head, 1, msg->head,
+	if (e->head != NULL && !fields_own_head(st) && match_json(st, e->head,
+	    1, msg->head,
 	    msg->head_len, msg->head != NULL, vars, why) != MATCH_OK)
 		return MATCH_FAIL;
 	switch (e->kind) {
@@ -550,6 +557,8 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		report_head(why, st, text);
 		report_bytes(why, "received", msg->body, msg->body_len, 0);
 		return MATCH_FAIL;
+	case EXPECT_FIELD:
+		return fields_match(st, vars, why);
 	}
 	return MATCH_FAIL;
 }
@@ -621,6 +630,7 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 			*used = n;
 		return rc;
 	case EXPECT_HEADER:
+	case EXPECT_FIELD:
 	case EXPECT_CLOSE:
 	case EXPECT_NOTHING:
 		if (n == 0 && e->kind != EXPECT_HEADER)
@@ -659,6 +669,9 @@ report_wanted(struct buf *why, const struct step *st, struct vars *vars)
 	case EXPECT_LENGTH:
 		buf_printf(why, "\n  expected %llu bytes",
 		    (unsigned long long)e->length);
+		break;
+	case EXPECT_FIELD:
+		fields_report_wanted(st, vars, why);
 		break;
 	case EXPECT_CLOSE:
 	case EXPECT_NOTHING:
@@ -854,6 +867,8 @@ match_capture(const struct step *st, struct vars *vars, struct buf *why)
 	size_t vl, eo;
 	int ok;
 
+	if (c->kind == CAPTURE_FIELD)
+		return fields_capture(st, vars, why);
 	if (!vars->has_last) {
 		capture_head(why, st, "no message was received before it");
 		return MATCH_FAIL;
@@ -928,4 +943,39 @@ match_capture(const struct step *st, struct vars *vars, struct buf *why)
 		return MATCH_FAIL;
 	}
 	return MATCH_OK;
+}
+
+void
+match_detail_set(const char *field, const unsigned char *want, size_t wn,
+    const unsigned char *got, size_t gn)
+{
+	detail_reset();
+	if (field != NULL)
+		snprintf(match_last.field, sizeof(match_last.field), "%s",
+		    field);
+	if (want != NULL) {
+		match_last.has_expected = 1;
+		buf_append(&match_last.expected, want, wn < MATCH_DETAIL_MAX ?
+		    wn : MATCH_DETAIL_MAX);
+	}
+	if (got != NULL) {
+		match_last.has_received = 1;
+		buf_append(&match_last.received, got, gn < MATCH_DETAIL_MAX ?
+		    gn : MATCH_DETAIL_MAX);
+	}
+}
+
+int
+match_regex(const regex_t *re, const unsigned char *p, size_t n)
+{
+	regmatch_t m[1];
+
+	return regex_run(re, p, n, m, 1);
+}
+
+const struct cJSON *
+match_json_path(const struct cJSON *j, const char *path, char *bad,
+    size_t badlen)
+{
+	return json_walk(j, path, bad, badlen);
 }

@@ -51,6 +51,8 @@ struct match_detail {
 	const unsigned char	*received;
 	size_t			 received_len;
 	size_t			 diff_offset;
+	const char		*field;		/* the codec field a field
+						   expect read, or NULL */
 };
 void match_last_detail(struct match_detail *d);
 
@@ -95,5 +97,17 @@ int match_capture(const struct step *st, struct vars *vars,
 struct cJSON;
 int match_json_subset(const struct cJSON *want, const struct cJSON *got,
     char *path, size_t pathlen);
+
+/* For fields.c: start a report's data afresh, naming the field (or NULL)
+ * and what was expected and received (either NULL: none shown). */
+void match_detail_set(const char *field, const unsigned char *want,
+    size_t wn, const unsigned char *got, size_t gn);
+/* Run a compiled regex over p[0..n) within the time budget above: 1 match,
+ * 0 no match, -1 stopped (super-linear) or not run. */
+int match_regex(const regex_t *re, const unsigned char *p, size_t n);
+/* Follow a dotted path ("a.b.0") into j; NULL with the missing segment in
+ * bad when a step is missing. */
+const struct cJSON *match_json_path(const struct cJSON *j, const char *path,
+    char *bad, size_t badlen);
 
 #endif

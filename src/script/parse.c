@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
+#include "fields.h"
 #include "file.h"
 #include "parse.h"
 #include "util.h"
@@ -596,6 +597,9 @@ parse_expect(struct parser *p)
 	if (lex_peek(lx) == LEX_STRING)
 		kind = 0;
 	else if (lex_word(lx, &w, &wl)) {
+		e->kind = EXPECT_FIELD;
+		if ((kind = fields_parse_expect(p, e, w, wl, at)) != 0)
+			return kind == -1 ? -1 : parse_expect_options(p, e);
 		for (kind = 0; expect_kinds[kind] != NULL; kind++)
 			if (lex_word_is(w, wl, expect_kinds[kind]))
 				break;
@@ -1415,6 +1419,14 @@ parse_capture(struct parser *p)
 	at = lx->pos;
 	if (lex_need_word(lx, "regex, json or header", &w, &wl) == -1)
 		return -1;
+	c->kind = CAPTURE_FIELD;
+	if ((i = (size_t)fields_parse_capture(p, c, w, wl, at)) != 0) {
+		if (i == (size_t)-1 || lex_need_eol(lx, "end of line after "
+		    "the capture") == -1)
+			return -1;
+		check_define(p, c->name);
+		return 0;
+	}
 	for (i = 0; kinds[i] != NULL; i++)
 		if (lex_word_is(w, wl, kinds[i]))
 			break;
@@ -2037,6 +2049,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 		rc = check_headers(&p);
 	if (rc == 0)
 		rc = check_sets(&p);
+	if (rc == 0)
+		rc = fields_check(&p);
 	check_free(&p);
 	parse_defines_free(&p);
 	if (rc == -1) {
@@ -2098,6 +2112,7 @@ scenario_free(struct scenario *sc)
 		case STEP_EXPECT:
 			tmpl_free(st->u.expect.bytes);
 			tmpl_free(st->u.expect.head);
+			fields_free(st->u.expect.field);
 			if (st->u.expect.pattern != NULL) {
 				regfree(&st->u.expect.re);
 				free(st->u.expect.pattern);
@@ -2121,6 +2136,7 @@ scenario_free(struct scenario *sc)
 		case STEP_CAPTURE:
 			free(st->u.capture.name);
 			free(st->u.capture.path);
+			fields_free(st->u.capture.field);
 			if (st->u.capture.pattern != NULL) {
 				regfree(&st->u.capture.re);
 				free(st->u.capture.pattern);
@@ -2180,6 +2196,7 @@ expect_kind_name(enum expect_kind k)
 	case EXPECT_LENGTH: return "length";
 	case EXPECT_CLOSE: return "close";
 	case EXPECT_NOTHING: return "nothing";
+	case EXPECT_FIELD: return "field";
 	}
 	return "?";
 }

@@ -141,6 +141,7 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 
 		match_last_detail(&d);
 		g->diff_offset = d.diff_offset;
+		g->field = d.field != NULL ? xstrdup(d.field) : NULL;
 		if (d.expected != NULL) {
 			g->expected = xmalloc(d.expected_len + 1);
 			memcpy(g->expected, d.expected, d.expected_len);
@@ -165,6 +166,7 @@ runner_groups_free(struct run_result *res)
 		free(res->groups[i].text);
 		free(res->groups[i].expected);
 		free(res->groups[i].received);
+		free(res->groups[i].field);
 	}
 	res->ngroups = 0;
 	res->other = 0;

@@ -47,6 +47,8 @@ struct run_failure {
 	size_t		 received_len;
 	size_t		 diff_offset;	/* SIZE_MAX: none */
 	double		 measured;	/* seconds; < 0: none */
+	char		*field;		/* the codec field a field expect
+					   read ("status"), or NULL */
 };
 
 /* One scenario's outcome. Owned by the runner. */

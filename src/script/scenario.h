@@ -46,6 +46,8 @@ enum step_kind {
 			   each followed by its own captures */
 };
 
+struct field_spec;
+
 #define SCENARIO_MAX_SET	32	/* alternatives in an expect set */
 
 /* How long a `wait` sleeps. */
@@ -63,13 +65,15 @@ enum expect_kind {
 	EXPECT_HEADER,	/* head is JSON and expect.bytes is a subset of it */
 	EXPECT_LENGTH,	/* body is expect.length bytes long */
 	EXPECT_CLOSE,	/* the peer closes the connection */
-	EXPECT_NOTHING	/* nothing arrives for expect.timeout seconds */
+	EXPECT_NOTHING,	/* nothing arrives for expect.timeout seconds */
+	EXPECT_FIELD	/* a codec field: expect.field (fields.h) */
 };
 
 enum capture_kind {
 	CAPTURE_REGEX,	/* group 1 (or the whole match) of capture.re on body */
 	CAPTURE_JSON,	/* capture.path into the body parsed as JSON */
-	CAPTURE_HEADER	/* capture.path into the head parsed as JSON */
+	CAPTURE_HEADER,	/* capture.path into the head parsed as JSON */
+	CAPTURE_FIELD	/* a codec field: capture.field (fields.h) */
 };
 
 /* STEP_SEND. The runner calls tmpl_send() which does all of this. */
@@ -105,6 +109,8 @@ struct step_expect {
 	double		 within;	/* > 0: the message must arrive at most
 					   this many seconds after the last
 					   send (`within D`) */
+	struct field_spec *field;	/* FIELD: what it reads (fields.h) */
+	const struct codec *codec;	/* the scenario's codec (fields_check) */
 };
 
 /* STEP_CAPTURE. */
@@ -114,6 +120,8 @@ struct step_capture {
 	regex_t		 re;		/* REGEX */
 	char		*pattern;	/* REGEX: source text */
 	char		*path;		/* JSON, HEADER: dotted path "a.b.0.c" */
+	struct field_spec *field;	/* FIELD: what it reads (fields.h) */
+	const struct codec *codec;	/* the scenario's codec (fields_check) */
 };
 
 /* One step. Blocks are flattened: a runner is a program counter loop over

@@ -15,6 +15,7 @@ vars_init(struct vars *v, uint64_t conn, uint64_t seed)
 	v->rng = seed ^ (conn * 0x9e3779b97f4a7c15ULL);
 	buf_init(&v->last_body);
 	buf_init(&v->last_head);
+	buf_init(&v->last_frame);
 }
 
 void
@@ -27,6 +28,7 @@ vars_free(struct vars *v)
 	v->nvars = 0;
 	buf_free(&v->last_body);
 	buf_free(&v->last_head);
+	buf_free(&v->last_frame);
 	v->has_last = 0;
 }
 

@@ -30,6 +30,11 @@ struct vars {
 	struct buf	 last_head;
 	int		 has_last;	/* 1 once a message was received */
 	int		 last_has_head;
+	struct buf	 last_frame;	/* the last decoded frame as on the
+					   wire, for field captures (fields.c) */
+	size_t		 last_frame_body[2];	/* its body: offset, length */
+	size_t		 last_frame_head[2];	/* its head: offset, length;
+					   offset SIZE_MAX: no head */
 	const struct data_table *data;	/* `data` file, or NULL */
 	size_t		 row;		/* this connection's row of it */
 	char		 scratch[24];	/* a built-in rendered for lookup */
