@@ -11,6 +11,8 @@
 
 #define CONN_READ_CHUNK	65536	/* bytes asked of one read() */
 #define CONN_READ_BUDGET 8	/* reads per wakeup before yielding */
+#define CONN_STR_(x)	#x
+#define CONN_STR(x)	CONN_STR_(x)
 
 static void conn_read_cb(struct ev_loop *, ev_io *, int);
 static void conn_write_cb(struct ev_loop *, ev_io *, int);
@@ -100,6 +102,8 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 	c->info.rtt_last = -1;
 	buf_init(&c->rx);
 	buf_init(&c->tx);
+	buf_init(&c->txreq);
+	c->req_track = side == SIDE_CLIENT && c->info.codec == &codec_http;
 	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
 	ev_init(&c->timer, conn_timer_cb);
@@ -165,6 +169,122 @@ conn_flush(struct conn *c)
 	return 0;
 }
 
+/* Stop framing our requests (the responses still decode, without knowing
+ * which answer a HEAD), and say why once. */
+static void
+conn_req_untrack(struct conn *c, const char *why)
+{
+	c->req_track = 0;
+	buf_free(&c->txreq);
+	codec_cursor_free(&c->txcur);
+	conn_warn(c, "%s: the responses that follow are framed without "
+	    "knowing which answer a HEAD request", why);
+}
+
+/* Remember one request sent, at the tail of the FIFO; -1 if it is full. */
+static int
+conn_req_push(struct conn *c, int head)
+{
+	struct conn_reqrun *last;
+
+	if (c->req_runs > 0) {
+		last = &c->reqs[(c->req_first + c->req_runs - 1) %
+		    CONN_REQ_RUNS];
+		if (last->head == head && last->count < UINT32_MAX) {
+			last->count++;
+			return 0;
+		}
+	}
+	if (c->req_runs == CONN_REQ_RUNS)
+		return -1;
+	last = &c->reqs[(c->req_first + c->req_runs) % CONN_REQ_RUNS];
+	last->count = 1;
+	last->head = (uint8_t)(head != 0);
+	c->req_runs++;
+	return 0;
+}
+
+/* Whether the oldest request not answered yet was a HEAD. */
+static int
+conn_req_head(const struct conn *c)
+{
+	return c->req_runs > 0 && c->reqs[c->req_first].head;
+}
+
+/* A response arrived: it answered the oldest request, unless it is an
+ * interim 1xx response (RFC 9110, 15.2), after which the final one comes. */
+static void
+conn_req_answered(struct conn *c, const struct codec_frame *f)
+{
+	struct codec_value v;
+	struct buf scratch;
+	int r;
+
+	if (c->req_runs == 0)
+		return;
+	buf_init(&scratch);
+	r = codec_field(c->info.codec, f, "status", 0, &scratch, &v);
+	buf_free(&scratch);
+	if (r == 1 && v.type == CODEC_V_INT && v.num >= 100 && v.num < 200 &&
+	    v.num != 101)
+		return;
+	if (--c->reqs[c->req_first].count == 0) {
+		c->req_first = (uint8_t)((c->req_first + 1) % CONN_REQ_RUNS);
+		c->req_runs--;
+	}
+}
+
+/* Read the bytes we send as HTTP requests, request by request, noting for
+ * each whether its method is HEAD. Memory: the bytes of one unfinished
+ * request, at most max_frame; CPU: the codec's cursor resumes, so each
+ * byte is examined once. */
+static void
+conn_req_sent(struct conn *c, const unsigned char *p, size_t n)
+{
+	const struct codec *cd = c->info.codec;
+
+	buf_append(&c->txreq, p, n);
+	while (buf_len(&c->txreq) > 0) {
+		struct codec_frame f;
+		struct codec_value v;
+		struct buf scratch;
+		char err[160] = "";
+		ssize_t used;
+		int head;
+
+		memset(&f, 0, sizeof(f));
+		used = codec_decode(cd, &c->txcur, buf_data(&c->txreq),
+		    buf_len(&c->txreq), c->max_frame, &f, err, sizeof(err));
+		if (used == CODEC_NEED_MORE) {
+			if (buf_len(&c->txreq) > c->max_frame + 65536)
+				conn_req_untrack(c, "a request we sent exceeds "
+				    "--max-frame");
+			return;
+		}
+		if (used <= 0) {
+			char safe[sizeof(err) * 4], why[sizeof(safe) + 64];
+
+			line_sanitize(err, safe, sizeof(safe));
+			snprintf(why, sizeof(why), "the bytes sent are not an "
+			    "HTTP request (%s)", safe);
+			conn_req_untrack(c, why);
+			return;
+		}
+		buf_init(&scratch);
+		head = codec_field(cd, &f, "method", 0, &scratch, &v) == 1 &&
+		    v.len == 4 && memcmp(v.s, "HEAD", 4) == 0;
+		buf_free(&scratch);
+		if (conn_req_push(c, head) < 0) {
+			conn_req_untrack(c, "more than " CONN_STR(CONN_REQ_RUNS)
+			    " runs of HEAD and other requests are waiting for "
+			    "their responses");
+			return;
+		}
+		buf_consume(&c->txreq, (size_t)used);
+	}
+	buf_shrink(&c->txreq, 4096);
+}
+
 void
 conn_send(struct conn *c, const void *p, size_t n)
 {
@@ -175,6 +295,8 @@ conn_send(struct conn *c, const void *p, size_t n)
 		conn_warn(c, "send after close or shutdown: %zu bytes dropped", n);
 		return;
 	}
+	if (c->req_track)
+		conn_req_sent(c, p, n);
 	if (buf_len(&c->tx) == 0 && c->info.state != CS_CONNECTING) {
 		/* Fast path: write directly, queue only what does not fit. */
 		ssize_t w = transport_write(&c->tr, p, n);
@@ -311,6 +433,8 @@ conn_finish(struct conn *c, enum conn_state st, const char *reason)
 		return;
 	c->dead = 1;
 	codec_cursor_free(&c->cursor);
+	codec_cursor_free(&c->txcur);
+	buf_free(&c->txreq);
 	ev_io_stop(e->loop, &c->rio);
 	ev_io_stop(e->loop, &c->wio);
 	ev_timer_stop(e->loop, &c->timer);
@@ -398,7 +522,27 @@ conn_rtt(struct conn *c, double seconds)
 	c->info.rtt_last = seconds;
 }
 
-/* Decode and deliver whole frames from p[0..n); returns bytes consumed. */
+/* Count one decoded frame, tell the observers and the handler; head says
+ * it was framed as the answer to a HEAD request. */
+static void
+conn_deliver(struct conn *c, const struct codec_frame *f, int head)
+{
+	c->info.msgs_in++;
+	c->eng->tot.msgs_in++;
+	if (c->req_runs > 0)
+		conn_req_answered(c, f);
+	if (c->eng->observers != NULL) {
+		struct obs_event ev = { .kind = OBS_MSG, .frame = f };
+
+		engine_emit(c->eng, &c->info, &ev);
+	}
+	c->rx_head = head != 0;
+	if (c->h->on_msg != NULL)
+		c->h->on_msg(c, f);
+}
+
+/* Decode and deliver whole frames from p[0..n); returns bytes consumed.
+ * Before each frame, the cursor learns whether it answers a HEAD. */
 static size_t
 conn_decode(struct conn *c, const unsigned char *p, size_t n)
 {
@@ -409,8 +553,11 @@ conn_decode(struct conn *c, const unsigned char *p, size_t n)
 		struct codec_frame f;
 		char err[160] = "";
 		ssize_t used;
+		int head = conn_req_head(c);
 
 		memset(&f, 0, sizeof(f));
+		if (head)
+			codec_cursor_hint(cd, &c->cursor, CODEC_HINT_HEAD);
 		used = codec_decode(cd, &c->cursor, p + done, n - done,
 		    c->max_frame, &f, err, sizeof(err));
 		if (used == CODEC_NEED_MORE) {
@@ -430,18 +577,93 @@ conn_decode(struct conn *c, const unsigned char *p, size_t n)
 			    err[0] ? safe : "malformed frame");
 			break;
 		}
-		c->info.msgs_in++;
-		c->eng->tot.msgs_in++;
-		if (c->eng->observers != NULL) {
-			struct obs_event ev = { .kind = OBS_MSG, .frame = &f };
-
-			engine_emit(c->eng, &c->info, &ev);
-		}
-		if (c->h->on_msg != NULL)
-			c->h->on_msg(c, &f);
+		conn_deliver(c, &f, head);
 		done += (size_t)used;
 	}
 	return done;
+}
+
+/* The close cut the pending frame short: fail, saying what was cut (for
+ * a response whose head is whole, its start line, the body bytes that
+ * came and the Content-Length it announced). */
+static void
+conn_eof_cut(struct conn *c)
+{
+	const struct codec *cd = c->info.codec;
+	struct codec_frame f = { .frame = buf_data(&c->rx),
+	    .frame_len = buf_len(&c->rx) };
+	struct codec_value v;
+	struct buf scratch;
+	char what[200] = "", len[48] = "";
+
+	buf_init(&scratch);
+	if (codec_field(cd, &f, "status", 0, &scratch, &v) == 1 &&
+	    cd->describe != NULL) {
+		cd->describe(&f, what, sizeof(what));
+		if (codec_field(cd, &f, "header:Content-Length", 0, &scratch,
+		    &v) == 1 && v.len < 24)
+			snprintf(len, sizeof(len), " of Content-Length %.*s",
+			    (int)v.len, v.s);
+	}
+	buf_free(&scratch);
+	if (what[0] != '\0')
+		conn_fail(c, "protocol error: EOF inside a %s frame (%zu bytes "
+		    "pending: %s%s)", cd->name, buf_len(&c->rx), what, len);
+	else
+		conn_fail(c, "protocol error: EOF inside a %s frame (%zu bytes "
+		    "pending)", cd->name, buf_len(&c->rx));
+}
+
+/* The peer closed with bytes pending that no frame took: the codec decodes
+ * them one last time (an HTTP response without a length ends at the close,
+ * RFC 9112 6.3), and each frame that gives goes to the handler. 0 when
+ * nothing is pending any more, 1 when the handler held or paused the
+ * connection meanwhile (a release comes back here), -1 when it failed:
+ * the close cut a frame short (rx keeps its bytes for the report). */
+static int
+conn_decode_eof(struct conn *c)
+{
+	const struct codec *cd = c->info.codec;
+
+	while (buf_len(&c->rx) > 0) {
+		struct codec_frame f;
+		char err[160] = "";
+		ssize_t used;
+		int head = conn_req_head(c);
+
+		memset(&f, 0, sizeof(f));
+		if (head)
+			codec_cursor_hint(cd, &c->cursor, CODEC_HINT_HEAD);
+		used = codec_decode_eof(cd, &c->cursor, buf_data(&c->rx),
+		    buf_len(&c->rx), c->max_frame, &f, err, sizeof(err));
+		if (used == 0)
+			break;
+		if (used < 0) {
+			char safe[sizeof(err) * 4];
+
+			/* codec_decode_eof says "connection closed in the
+			 * middle of a ... frame" when only the close is
+			 * wrong; any other reason is the frame's own. */
+			if (strncmp(err, "connection closed in the middle",
+			    31) == 0) {
+				conn_eof_cut(c);
+				return -1;
+			}
+			line_sanitize(err, safe, sizeof(safe));
+			conn_fail(c, "protocol error: %s: %s", cd->name,
+			    err[0] ? safe : "malformed frame");
+			return -1;
+		}
+		c->in_decode = 1;
+		conn_deliver(c, &f, head);
+		c->in_decode = 0;
+		if (c->dead)
+			return -1;
+		buf_consume(&c->rx, (size_t)used);
+		if (c->paused || c->held)
+			return 1;
+	}
+	return 0;
 }
 
 /* Tell the handler about the peer's EOF once every frame is delivered. */
@@ -450,11 +672,8 @@ conn_check_eof(struct conn *c)
 {
 	if (c->dead || !c->rd_eof || c->paused || c->held || c->eof_told)
 		return;
-	if (buf_len(&c->rx) > 0) {
-		conn_fail(c, "protocol error: EOF inside a %s frame (%zu bytes "
-		    "pending)", c->info.codec->name, buf_len(&c->rx));
+	if (buf_len(&c->rx) > 0 && conn_decode_eof(c) != 0)
 		return;
-	}
 	c->eof_told = 1;
 	if (c->h->on_eof != NULL)
 		c->h->on_eof(c);
@@ -632,6 +851,8 @@ conn_destroy(struct conn *c)
 	transport_close(&c->tr);
 	buf_free(&c->rx);
 	buf_free(&c->tx);
+	buf_free(&c->txreq);
+	codec_cursor_free(&c->txcur);
 	free(c);
 }
 

@@ -12,6 +12,11 @@
 
 struct conn;
 
+/* Runs of HEAD / other requests a connection remembers while their
+ * responses are outstanding (a pipeline of any length alternating fewer
+ * times than this between HEAD and other methods). */
+#define CONN_REQ_RUNS	32
+
 /* What reacts to a connection: a service (server side) or a runner (client
  * side). Every callback is optional. No callback may free the connection;
  * conn_close marks it and the loop frees it afterwards. */
@@ -61,9 +66,26 @@ struct conn {
 	unsigned		 no_backpressure:1; /* keep reading whatever tx
 						   holds: the handler bounds
 						   its input itself */
+	unsigned		 rx_head:1;	/* the frame on_msg is given
+						   was framed as answering a
+						   HEAD request (no body) */
+	unsigned		 req_track:1;	/* http client: framing the
+						   requests we send */
 	size_t			 max_frame;
 	struct codec_cursor	*cursor;	/* the codec's memory of the
 						   pending frame (codec.h) */
+	/* The requests we sent that no response has answered yet (http,
+	 * client side), so that the response to a HEAD is framed without a
+	 * body (RFC 9110, 9.3.2): a FIFO of runs, each count requests that
+	 * were HEAD (head = 1) or not. txreq holds the sent bytes of a
+	 * request not yet whole (at most max_frame), txcur its cursor. */
+	struct buf		 txreq;
+	struct codec_cursor	*txcur;
+	struct conn_reqrun {
+		uint32_t	 count;
+		uint8_t		 head;
+	}			 reqs[CONN_REQ_RUNS];
+	uint8_t			 req_first, req_runs;
 	void			*owner;		/* server or pool that made it */
 	/* Set by the pool: a failed connect attempt (err is the errno,
 	 * ETIMEDOUT when --connect-timeout ran out) comes here instead of
@@ -76,7 +98,9 @@ struct conn {
 struct conn *conn_new(struct engine *e, int fd, enum conn_side side,
     enum conn_state st, const struct codec *codec,
     const struct conn_handler *h, void *udata);
-/* Queue bytes and write what the socket takes now; counts bytes out. */
+/* Queue bytes and write what the socket takes now; counts bytes out. On
+ * an http client connection the bytes are also read as requests, and the
+ * response to each HEAD among them is decoded with CODEC_HINT_HEAD. */
 void conn_send(struct conn *c, const void *p, size_t n);
 /* Like conn_send, and counts one message out and tells observers. */
 void conn_send_msg(struct conn *c, const void *p, size_t n);

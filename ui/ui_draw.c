@@ -12,11 +12,14 @@
 #include "ui_draw.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
+#include "ui_msgview.h"
 #include "util.h"
 
 #define UI_TEXT_MAX	512	/* wide characters drawn per call */
 #define UI_WRAP_LINES	6	/* lines of one message in text view */
 #define UI_HEX_LINES	16	/* lines of one message in hex view */
+#define UI_VIEW_LINES	UI_MSGVIEW_LINES /* in the structured view */
+_Static_assert(UI_VIEW_LINES <= UI_HEX_LINES, "the pane's line buffer");
 #define UI_MIN_COLS	40
 #define UI_MIN_ROWS	12
 
@@ -452,6 +455,38 @@ ui_draw_msg_line(struct ui *u, int y, const struct ui_msg *msg, int first,
 	attrset(A_NORMAL);
 }
 
+/* The structured view of one message (ui_msgview.c), each of its lines
+ * fitted to cols columns: how many lines, 0 if it has none. */
+static int
+ui_draw_msg_view(struct ui *u, const struct ui_conn *c,
+    const struct ui_msg *msg, int cols, wchar_t lines[][UI_TEXT_MAX],
+    size_t *lens, int max)
+{
+	struct buf view;
+	const char *s, *nl;
+	size_t left;
+	int k = 0;
+
+	buf_init(&view);
+	if (ui_msgview_render(ui_model_conn_info(c)->codec, msg->data,
+	    msg->kept, &view) > 0) {
+		s = (const char *)buf_data(&view);
+		left = buf_len(&view);
+		while (k < max) {
+			nl = memchr(s, '\n', left);
+			ui_fmt_fit(s, nl != NULL ? (size_t)(nl - s) : left,
+			    cols, u->utf8, lines[k], UI_TEXT_MAX, &lens[k]);
+			k++;
+			if (nl == NULL)
+				break;
+			left -= (size_t)(nl - s) + 1;
+			s = nl + 1;
+		}
+	}
+	buf_free(&view);
+	return k;
+}
+
 /* Split one message into at most max display lines of cols columns. */
 static int
 ui_draw_msg_split(struct ui *u, const struct ui_conn *c,
@@ -488,6 +523,11 @@ ui_draw_msg_split(struct ui *u, const struct ui_conn *c,
 			    UI_TEXT_MAX, &lens[0]);
 		return k;
 	}
+	if (msg->kind != UI_MSG_EVENT && msg->kept == msg->len &&
+	    (k = ui_draw_msg_view(u, c, msg, cols, lines, lens, max)) > 0)
+		return k;
+	if (max > UI_WRAP_LINES)
+		max = UI_WRAP_LINES;
 	ui_model_describe(c, msg, text, sizeof(text));
 	len = strlen(text);
 	do {
@@ -547,7 +587,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 		u->msg_back = u->msg_lines - rows > 0 ? u->msg_lines - rows : 0;
 	for (msg = c->mlast; msg != NULL; msg = msg->cprev) {
 		n = ui_draw_msg_split(u, c, msg, cols, lines, lens,
-		    u->hex ? UI_HEX_LINES : UI_WRAP_LINES);
+		    u->hex ? UI_HEX_LINES : UI_VIEW_LINES);
 		for (k = n - 1; k >= 0; k--, total++) {
 			idx = total - u->msg_back;
 			if (idx < 0 || idx >= rows)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "clock.h"
 #include "codec.h"
+#include "ui_msgview.h"
 #include "ui_model.h"
 #include "util.h"
 
@@ -291,7 +292,7 @@ ui_model_render(const struct ui_conn *c, const struct ui_msg *msg,
 {
 	const struct codec *cd = ui_model_conn_info(c)->codec;
 	struct codec_frame f;
-	char err[96], tail[48];
+	char tail[48];
 	size_t o;
 
 	if (outlen == 0)
@@ -301,8 +302,8 @@ ui_model_render(const struct ui_conn *c, const struct ui_msg *msg,
 		return;
 	}
 	if (cd != NULL && cd->describe != NULL && msg->kept == msg->len &&
-	    msg->kept > 0 && cd->decode(msg->data, msg->kept, msg->kept, &f,
-	    err, sizeof(err)) > 0) {
+	    msg->kept > 0 && ui_msgview_decode(cd, msg->data, msg->kept,
+	    &f) > 0) {
 		if (body_only && f.head != NULL) {
 			f.head = NULL;
 			f.head_len = 0;

@@ -62,6 +62,7 @@ struct rconn {
 	int			 merging;
 	int			 passed;	/* the script ran to its end */
 	int			 in_finally;	/* running the finally block */
+	unsigned		 replay_head:1;	/* replay answers a HEAD */
 	struct buf		 replay;	/* a frame an optional expect let
 						   pass, for the next expect */
 	uint32_t		 set_done;	/* expect any order: matched
@@ -693,6 +694,7 @@ static int
 rc_replay(struct conn *c, struct rconn *rc)
 {
 	const struct codec *cd = c->info.codec;
+	struct codec_cursor *cur = NULL;
 	struct codec_frame f;
 	struct buf held;
 	char err[160];
@@ -702,10 +704,20 @@ rc_replay(struct conn *c, struct rconn *rc)
 		return 0;
 	held = rc->replay;		/* take it: a new pass may refill */
 	buf_init(&rc->replay);
-	n = cd->decode(buf_data(&held), buf_len(&held), buf_len(&held) + 1,
-	    &f, err, sizeof(err));
-	if (n > 0)
+	/* Frame it as it was framed first: as the answer to a HEAD, or
+	 * ended by the close (codec_decode_eof takes both). */
+	if (rc->replay_head)
+		codec_cursor_hint(cd, &cur, CODEC_HINT_HEAD);
+	n = codec_decode_eof(cd, &cur, buf_data(&held), buf_len(&held),
+	    buf_len(&held) + 1, &f, err, sizeof(err));
+	codec_cursor_free(&cur);
+	if (n > 0) {
+		unsigned was = c->rx_head;
+
+		c->rx_head = rc->replay_head;
 		rc_msg(c, &f);
+		c->rx_head = was;
+	}
 	buf_free(&held);
 	return n > 0;
 }
@@ -1008,6 +1020,7 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 		if (!sc->stream) {
 			buf_reset(&rc->replay);
 			buf_append(&rc->replay, f->frame, f->frame_len);
+			rc->replay_head = c->rx_head;
 		}
 		rc_skip_optional(c, rc);
 		rc_advance(c);
