@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "fields.h"
 #include "match.h"
+#include "pack.h"
 #include "util.h"
 
 #define MATCH_SHOW	48	/* bytes shown around a difference */
@@ -489,6 +490,85 @@ report_regex(struct buf *why, const struct step *st, const unsigned char *p,
 	report_bytes(why, "received", p, n, 0);
 }
 
+/* Describe what byte i of pattern pat wants ("0xbe", "0xb0/0xf0"). */
+static void
+hex_want_desc(const struct pack_pattern *pat, size_t i, char *out,
+    size_t outlen)
+{
+	const unsigned char *v = buf_data(&pat->val), *m = buf_data(&pat->mask);
+
+	if (i >= pack_pattern_len(pat))
+		snprintf(out, outlen, "end of data");
+	else if (m[i] == 0xff)
+		snprintf(out, outlen, "0x%02x", v[i]);
+	else
+		snprintf(out, outlen, "0x%02x/0x%02x", v[i] & m[i], m[i]);
+}
+
+/* Match the `expect hex` pattern of st against p[0..n): MATCH_OK with
+ * *used the pattern's length, MATCH_FAIL with a report (the pattern, the
+ * first differing byte), or, when stream, MATCH_MORE while p is a
+ * matching prefix shorter than the pattern. */
+static int
+match_hex(const struct step *st, const unsigned char *p, size_t n,
+    int stream, struct vars *vars, size_t *used, struct buf *why)
+{
+	struct pack_pattern pat;
+	struct buf text;
+	char err[160], esc[MATCH_SHOW * 4 + 8], msg[640], wb[24], gb[24];
+	size_t bad, pn, d;
+	int rc = MATCH_FAIL;
+
+	*used = 0;
+	buf_init(&text);
+	if (render_want(st, vars, &text, why) == -1) {
+		buf_free(&text);
+		return MATCH_FAIL;
+	}
+	escape_bytes(buf_data(&text), buf_len(&text), esc, sizeof(esc), 1);
+	if (pack_pattern_compile((const char *)buf_data(&text), buf_len(&text),
+	    &pat, &bad, err, sizeof(err)) == -1) {
+		snprintf(msg, sizeof(msg), "runtime error: the hex pattern "
+		    "\"%s\" after substituting variables: %s at offset %zu", esc,
+		    err, bad);
+		report_head(why, st, msg);
+		buf_free(&text);
+		return MATCH_FAIL;
+	}
+	pn = pack_pattern_len(&pat);
+	d = pack_pattern_diff(&pat, p, n);
+	if (d == pn && (n == pn || (stream && n > pn))) {
+		vars_set_last(vars, p, pn, NULL, 0);
+		*used = pn;
+		rc = MATCH_OK;
+	} else if (stream && d == n && n < pn)
+		rc = MATCH_MORE;
+	else {
+		if (stream)
+			vars_set_last(vars, p, n < pn ? n : pn, NULL, 0);
+		hex_want_desc(&pat, d, wb, sizeof(wb));
+		byte_desc(p, n, d, gb, sizeof(gb));
+		if (d < n && d < pn)
+			snprintf(msg, sizeof(msg), "first difference at byte "
+			    "%zu: expected %s, got %s", d, wb, gb);
+		else
+			snprintf(msg, sizeof(msg), "expected %zu bytes (the "
+			    "pattern's length), got %zu: first difference at "
+			    "byte %zu", pn, n, d);
+		report_head(why, st, msg);
+		match_last.diff = d;
+		match_last.has_expected = 1;
+		buf_append(&match_last.expected, buf_data(&text),
+		    buf_len(&text));
+		buf_printf(why, "\n  pattern: \"%s\" (%zu bytes)", esc, pn);
+		report_bytes(why, "received", p, stream && n > pn ? pn : n,
+		    d > 16 ? d - 16 : 0);
+	}
+	pack_pattern_free(&pat);
+	buf_free(&text);
+	return rc;
+}
+
 int
 match_expect(const struct step *st, const struct codec_frame *msg,
     struct vars *vars, struct buf *why)
@@ -497,6 +577,7 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 	regmatch_t m[1];
 	struct buf b;
 	char text[160];
+	size_t used;
 	int rc;
 
 	if ((rc = fields_expect(st, &msg, vars, why)) != FIELDS_GO_ON)
@@ -521,6 +602,9 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 			    msg->body, msg->body_len);
 		buf_free(&b);
 		return rc ? MATCH_OK : MATCH_FAIL;
+	case EXPECT_HEX:
+		return match_hex(st, msg->body, msg->body_len, 0, vars, &used,
+		    why);
 	case EXPECT_REGEX:
 		rc = regex_run(&e->re, msg->body, msg->body_len, m, 1);
 		if (rc > 0)
@@ -604,6 +688,8 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 		}
 		buf_free(&b);
 		return rc;
+	case EXPECT_HEX:
+		return match_hex(st, p, n, 1, vars, used, why);
 	case EXPECT_LENGTH:
 		if (n < e->length)
 			return MATCH_MORE;
@@ -659,6 +745,16 @@ report_wanted(struct buf *why, const struct step *st, struct vars *vars)
 		if (tmpl_render(e->bytes, vars, &b, esc, sizeof(esc)) == 0)
 			report_bytes(why, "expected", buf_data(&b),
 			    buf_len(&b), 0);
+		buf_free(&b);
+		break;
+	case EXPECT_HEX:
+		buf_init(&b);
+		if (tmpl_render(e->bytes, vars, &b, esc, sizeof(esc)) == 0) {
+			char pe[MATCH_SHOW * 4 + 8];
+
+			escape_bytes(buf_data(&b), buf_len(&b), pe, sizeof(pe), 1);
+			buf_printf(why, "\n  expected pattern: \"%s\"", pe);
+		}
 		buf_free(&b);
 		break;
 	case EXPECT_REGEX:
@@ -854,6 +950,30 @@ capture_head(struct buf *why, const struct step *st, const char *what)
 	    st->u.capture.name, what);
 }
 
+/* Do a `capture NAME TYPE at N` on the last received message. */
+static int
+capture_binary(const struct step *st, struct vars *vars, struct buf *why)
+{
+	const struct step_capture *c = &st->u.capture;
+	char num[32], text[200];
+
+	if (pack_capture(c, buf_data(&vars->last_body),
+	    buf_len(&vars->last_body), num, sizeof(num), text,
+	    sizeof(text)) == -1) {
+		capture_head(why, st, text);
+		report_bytes(why, "received", buf_data(&vars->last_body),
+		    buf_len(&vars->last_body), 0);
+		return MATCH_FAIL;
+	}
+	if (vars_set(vars, c->name, num, strlen(num)) == -1) {
+		snprintf(text, sizeof(text), "cannot store the value (at most %d "
+		    "variables)", VARS_MAX);
+		capture_head(why, st, text);
+		return MATCH_FAIL;
+	}
+	return MATCH_OK;
+}
+
 int
 match_capture(const struct step *st, struct vars *vars, struct buf *why)
 {
@@ -873,6 +993,8 @@ match_capture(const struct step *st, struct vars *vars, struct buf *why)
 		capture_head(why, st, "no message was received before it");
 		return MATCH_FAIL;
 	}
+	if (c->kind == CAPTURE_BINARY)
+		return capture_binary(st, vars, why);
 	if (c->kind == CAPTURE_REGEX) {
 		src = &vars->last_body;
 		memset(m, 0, sizeof(m));

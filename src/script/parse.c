@@ -10,6 +10,7 @@
 #include <cJSON.h>
 #include "fields.h"
 #include "file.h"
+#include "pack.h"
 #include "parse.h"
 #include "util.h"
 
@@ -22,7 +23,8 @@ enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
     SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA };
 
 static const char *const send_kinds[] = {
-	"text", "hex", "json", "file", "raw", NULL
+	"text", "hex", "json", "file", "raw", "pack", "request", "command",
+	NULL
 };
 static const char *const expect_kinds[] = {
 	"text", "hex", "regex", "json", "header", "length", "close",
@@ -381,7 +383,6 @@ parse_send_payload(struct parser *p, struct step_send *s)
 	char hint[256], got[96];
 	size_t wl, at;
 	int kind = SEND_TEXT;
-	struct buf b;
 
 	lex_skip_ws(lx);
 	at = lx->pos;
@@ -392,13 +393,16 @@ parse_send_payload(struct parser *p, struct step_send *s)
 	} else
 		lx->pos = at;
 	if (lex_word(lx, &w, &wl)) {
+		if (pack_send_word(w, wl))
+			return pack_parse_send(p, s, w, wl, at);
 		for (kind = 0; send_kinds[kind] != NULL; kind++)
 			if (lex_word_is(w, wl, send_kinds[kind]))
 				break;
 		if (send_kinds[kind] == NULL || kind == SEND_RAW)
 			return lex_error(lx, at, lex_nearest_hint(w, wl,
 			    send_kinds, hint, sizeof(hint)), "expected a "
-			    "payload (\"text\", hex, json, file), got %s",
+			    "payload (\"text\", hex, json, file, pack, request, "
+			    "command), got %s",
 			    lex_got(lx, at, got, sizeof(got)));
 	} else if (lex_peek(lx) == LEX_JSON)
 		return lex_error(lx, lx->pos, "write: send json {...}",
@@ -408,14 +412,7 @@ parse_send_payload(struct parser *p, struct step_send *s)
 	case SEND_TEXT:
 		return lex_string(lx, s->body, NULL);
 	case SEND_HEX:
-		buf_init(&b);
-		if (lex_hex(lx, &b) == -1) {
-			buf_free(&b);
-			return -1;
-		}
-		tmpl_add_lit(s->body, buf_data(&b), buf_len(&b));
-		buf_free(&b);
-		return 0;
+		return pack_parse_send_hex(p, s);
 	case SEND_JSON:
 		s->json = 1;
 		return lex_json(lx, s->body, 0);
@@ -573,7 +570,6 @@ parse_expect(struct parser *p)
 	const char *w;
 	char hint[256], got[96];
 	size_t wl, at;
-	struct buf b;
 	int kind;
 
 	lex_skip_ws(lx);
@@ -622,15 +618,8 @@ parse_expect(struct parser *p)
 			return -1;
 		break;
 	case 1:
-		e->kind = EXPECT_BYTES;
-		e->bytes = tmpl_new();
-		buf_init(&b);
-		if (lex_hex(lx, &b) == -1) {
-			buf_free(&b);
+		if (pack_parse_expect_hex(p, e) == -1)
 			return -1;
-		}
-		tmpl_add_lit(e->bytes, buf_data(&b), buf_len(&b));
-		buf_free(&b);
 		break;
 	case 2:
 		e->kind = EXPECT_REGEX;
@@ -1419,6 +1408,8 @@ parse_capture(struct parser *p)
 	at = lx->pos;
 	if (lex_need_word(lx, "regex, json or header", &w, &wl) == -1)
 		return -1;
+	if (pack_capture_word(w, wl))
+		return pack_parse_capture(p, c, w, wl);
 	c->kind = CAPTURE_FIELD;
 	if ((i = (size_t)fields_parse_capture(p, c, w, wl, at)) != 0) {
 		if (i == (size_t)-1 || lex_need_eol(lx, "end of line after "
@@ -2051,6 +2042,8 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 		rc = check_sets(&p);
 	if (rc == 0)
 		rc = fields_check(&p);
+	if (rc == 0)
+		rc = pack_check(&p);
 	check_free(&p);
 	parse_defines_free(&p);
 	if (rc == -1) {
@@ -2108,6 +2101,7 @@ scenario_free(struct scenario *sc)
 		case STEP_SEND:
 			tmpl_free(st->u.send.body);
 			tmpl_free(st->u.send.head);
+			pack_send_free(st->u.send.build);
 			break;
 		case STEP_EXPECT:
 			tmpl_free(st->u.expect.bytes);
@@ -2190,6 +2184,7 @@ expect_kind_name(enum expect_kind k)
 {
 	switch (k) {
 	case EXPECT_BYTES: return "bytes";
+	case EXPECT_HEX: return "hex";
 	case EXPECT_REGEX: return "regex";
 	case EXPECT_JSON: return "json";
 	case EXPECT_HEADER: return "header";

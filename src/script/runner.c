@@ -253,6 +253,8 @@ rc_make(void *arg, uint64_t n)
 	buf_init(&rc->replay);
 	buf_init(&rc->out);
 	vars_init(&rc->vars, rc->n + 1, r->seed ^ (n * 0x9e3779b97f4a7c15ULL));
+	rc->vars.host = r->o.connect != NULL ? r->o.connect :
+	    r->srv != NULL ? server_addr(r->srv) : NULL;
 	if (r->sc->data != NULL) {
 		rc->vars.data = r->sc->data;
 		rc->vars.row = data_pick(r->sc->data, rc->n + 1, &r->data_next,

@@ -23,6 +23,8 @@
 #define SCENARIO_MAX_INCLUDE	8	/* nested includes and calls */
 #define SCENARIO_MAX_DEFINES	256	/* named blocks in one scenario */
 
+struct pack_send;
+
 enum step_kind {
 	STEP_SEND,	/* render send.body, encode, write (see tmpl_send) */
 	STEP_EXPECT,	/* wait for a message or event; see match.h */
@@ -60,6 +62,8 @@ enum wait_dist {
 
 enum expect_kind {
 	EXPECT_BYTES,	/* body equals expect.bytes (text or hex) */
+	EXPECT_HEX,	/* body matches the hex pattern text in expect.bytes
+			   (?? any byte, XX/MM a bit mask; pack.h) */
 	EXPECT_REGEX,	/* body matches expect.re (POSIX ERE) */
 	EXPECT_JSON,	/* body is JSON and expect.bytes is a subset of it */
 	EXPECT_HEADER,	/* head is JSON and expect.bytes is a subset of it */
@@ -71,6 +75,8 @@ enum expect_kind {
 
 enum capture_kind {
 	CAPTURE_REGEX,	/* group 1 (or the whole match) of capture.re on body */
+	CAPTURE_BINARY,	/* an integer of capture.bin_type at byte capture.at
+			   of the body (pack.h) */
 	CAPTURE_JSON,	/* capture.path into the body parsed as JSON */
 	CAPTURE_HEADER,	/* capture.path into the head parsed as JSON */
 	CAPTURE_FIELD	/* a codec field: capture.field (fields.h) */
@@ -84,6 +90,8 @@ struct step_send {
 	int		 json;		/* 1: body is JSON text (send json) */
 	size_t		 chunk;		/* > 0: write in chunks of this size */
 	double		 chunk_delay;	/* seconds between chunks */
+	struct pack_send *build;	/* send pack|request|command, send hex
+					   with ${...} (pack.h), or NULL */
 };
 
 /* STEP_EXPECT. */
@@ -122,6 +130,8 @@ struct step_capture {
 	char		*path;		/* JSON, HEADER: dotted path "a.b.0.c" */
 	struct field_spec *field;	/* FIELD: what it reads (fields.h) */
 	const struct codec *codec;	/* the scenario's codec (fields_check) */
+	int		 bin_type;	/* BINARY: an enum pack_type */
+	size_t		 at;		/* BINARY: byte offset into the body */
 };
 
 /* One step. Blocks are flattened: a runner is a program counter loop over

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "scenario.h"
+#include "pack.h"
 #include "rand.h"
 #include "template.h"
 #include "util.h"
@@ -353,19 +354,22 @@ tmpl_send(const struct step *st, const struct codec *codec,
 {
 	const struct step_send *s = &st->u.send;
 	struct buf body, head;
-	int rc = -1;
+	int rc = -1, whole = 0;
 
 	buf_init(&body);
 	buf_init(&head);
 	vars->seq++;
-	if (tmpl_render(s->body, vars, &body, err, errlen) == -1)
+	/* A builder's request or command is a whole message: no encoding. */
+	if (s->build != NULL ? (whole = pack_render(s->build, vars, vars->host,
+	    &body, err, errlen)) == -1 : tmpl_render(s->body, vars, &body, err,
+	    errlen) == -1)
 		goto done;
 	if (s->head != NULL) {
 		if (tmpl_render(s->head, vars, &head, err, errlen) == -1)
 			goto done;
 		buf_append(&head, "", 1);
 	}
-	if (s->raw || codec == NULL)
+	if (s->raw || codec == NULL || whole)
 		buf_append(out, buf_data(&body), buf_len(&body));
 	else if (codec->encode(buf_data(&body), buf_len(&body),
 	    s->head != NULL ? (const char *)buf_data(&head) : NULL, out, err,

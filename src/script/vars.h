@@ -38,6 +38,8 @@ struct vars {
 	const struct data_table *data;	/* `data` file, or NULL */
 	size_t		 row;		/* this connection's row of it */
 	char		 scratch[24];	/* a built-in rendered for lookup */
+	const char	*host;		/* the target "HOST:PORT" for a `send
+					   request` Host header, or NULL */
 };
 
 /* Start per-connection state for connection number conn; seed feeds
