@@ -102,6 +102,30 @@ PY
 check $? "sockbench check accepts every example in $ex"
 [ -s "$tmp/check.out" ] && grep -v ': ok (' "$tmp/check.out" | sed 's/^/# /'
 
+# docs/scenarios.md ("Cookbook: real servers") shows each example in full
+# under a `<!-- example: PATH -->` line: it must be the shipped file.
+$PYTHON - docs/scenarios.md "$ex" <<'PY' >"$tmp/docex.why" 2>&1
+import os, re, sys
+lines = open(sys.argv[1]).read().split("\n")
+shown = {}
+for i, l in enumerate(lines):
+    m = re.match(r"<!-- example: (\S+) -->$", l)
+    if m:
+        assert lines[i + 1] == "```", lines[i + 1]
+        j = lines.index("```", i + 2)
+        shown[m.group(1)] = "\n".join(lines[i + 2:j]) + "\n"
+files = sorted(os.path.join(sys.argv[2], f) for f in os.listdir(sys.argv[2])
+               if f.endswith(".txt"))
+for f in files:
+    assert f in shown, "%s is not shown in docs/scenarios.md" % f
+    assert shown[f] == open(f).read(), "%s differs from docs/scenarios.md" % f
+assert len(shown) == len(files), sorted(set(shown) - set(files))
+print(len(files))
+PY
+rc=$?
+check $rc "docs/scenarios.md shows every example of $ex as shipped ($(tail -1 "$tmp/docex.why") files)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/docex.why"
+
 # --- redis-server ------------------------------------------------------
 if have redis-server redis-server; then
 	rport=$(free_port)
