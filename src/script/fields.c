@@ -1113,8 +1113,12 @@ fields_capture(const struct step *st, struct vars *vars, struct buf *why)
 	size_t n;
 	int rc;
 
-	if (fs == NULL || c->codec == NULL)
+	if (fs == NULL || c->codec == NULL) {
+		match_detail_set(NULL, NULL, 0, NULL, 0);
+		buf_printf(why, "line %u: capture %s: no codec reports fields",
+		    st->line, c->name);
 		return MATCH_FAIL;
+	}
 	if (!vars->has_last || buf_len(&vars->last_frame) == 0) {
 		match_detail_set(NULL, NULL, 0, NULL, 0);
 		buf_printf(why, "line %u: capture %s: no message was received "

@@ -58,6 +58,7 @@ report_head(struct buf *why, const struct step *st, const char *what)
 {
 	detail_reset();
 	buf_printf(why, "line %u: expect %s: %s", st->line,
+	    st->u.expect.field != NULL ? st->u.expect.field->label :
 	    expect_kind_name(st->u.expect.kind), what);
 }
 
@@ -741,6 +742,8 @@ report_wanted(struct buf *why, const struct step *st, struct vars *vars)
 	case EXPECT_BYTES:
 	case EXPECT_JSON:
 	case EXPECT_HEADER:
+		if (e->bytes == NULL)
+			break;	/* an expect set: its alternatives say */
 		buf_init(&b);
 		if (tmpl_render(e->bytes, vars, &b, esc, sizeof(esc)) == 0)
 			report_bytes(why, "expected", buf_data(&b),
