@@ -197,6 +197,8 @@ conn_req_push(struct conn *c, int head)
 	}
 	if (c->req_runs == CONN_REQ_RUNS)
 		return -1;
+	if (c->reqs == NULL)
+		c->reqs = xcalloc(CONN_REQ_RUNS, sizeof(*c->reqs));
 	last = &c->reqs[(c->req_first + c->req_runs) % CONN_REQ_RUNS];
 	last->count = 1;
 	last->head = (uint8_t)(head != 0);
@@ -853,6 +855,7 @@ conn_destroy(struct conn *c)
 	buf_free(&c->tx);
 	buf_free(&c->txreq);
 	codec_cursor_free(&c->txcur);
+	free(c->reqs);
 	free(c);
 }
 

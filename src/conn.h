@@ -77,14 +77,16 @@ struct conn {
 	/* The requests we sent that no response has answered yet (http,
 	 * client side), so that the response to a HEAD is framed without a
 	 * body (RFC 9110, 9.3.2): a FIFO of runs, each count requests that
-	 * were HEAD (head = 1) or not. txreq holds the sent bytes of a
+	 * were HEAD (head = 1) or not; reqs is allocated with the first
+	 * request and freed with the connection. txreq holds the sent bytes of a
 	 * request not yet whole (at most max_frame), txcur its cursor. */
 	struct buf		 txreq;
 	struct codec_cursor	*txcur;
 	struct conn_reqrun {
 		uint32_t	 count;
 		uint8_t		 head;
-	}			 reqs[CONN_REQ_RUNS];
+	}			*reqs;		/* CONN_REQ_RUNS of them, made
+						   at the first request */
 	uint8_t			 req_first, req_runs;
 	void			*owner;		/* server or pool that made it */
 	/* Set by the pool: a failed connect attempt (err is the errno,

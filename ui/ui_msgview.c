@@ -396,7 +396,8 @@ ui_msgview_render(const struct codec *cd, const unsigned char *p, size_t n,
 		return ui_mv_end(&m);
 	}
 	ui_mv_line(&m);
-	buf_printf(out, "%zu frames in one write:", nframes);
+	buf_printf(out, "%zu frame%s in one write:", nframes,
+	    nframes == 1 ? "" : "s");
 	for (off = 0; off < n && (r = ui_msgview_decode(cd, p + off, n - off,
 	    &f)) > 0; off += (size_t)r) {
 		if (ui_mv_line(&m) != 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <cJSON.h>
 #include "codec.h"
+#include "ui_msgview.h"
 #include "ui_fmt.h"
 #include "ui_record.h"
 #include "util.h"
@@ -68,17 +69,16 @@ ui_record_quote(const unsigned char *p, size_t n, struct buf *b)
 	buf_append(b, "\"", 1);
 }
 
-/* Whether a kept message decodes as one whole frame (into f). */
+/* Whether a kept message decodes as one whole frame (into f), also the
+ * answer to a HEAD and a response the close ended (ui_msgview_decode). */
 static bool
 ui_record_decode_whole(const struct codec *cd, const struct ui_msg *msg,
     struct codec_frame *f)
 {
-	char err[96];
-
 	if (cd == NULL || msg->kept != msg->len || msg->kept == 0)
 		return false;
-	return cd->decode(msg->data, msg->kept, msg->kept, f, err,
-	    sizeof(err)) == (ssize_t)msg->kept;
+	return ui_msgview_decode(cd, msg->data, msg->kept, f) ==
+	    (ssize_t)msg->kept;
 }
 
 /* Whether encoding body with head gives exactly the wire bytes. */

@@ -5,7 +5,9 @@
 # new name each time, the full path on the status line, never over a
 # file), the screen survives a resize, q or SIGTERM give the terminal back,
 # the log lives in $XDG_STATE_HOME/sockbench (0700, 0600) and the status
-# line says so when it cannot be opened. Every wait is
+# line says so when it cannot be opened, and the decoded pane shows the
+# structure of http responses (python3 http.server) and redis replies
+# (redis-server) and a merged write's frames. Every wait is
 # a poll with a deadline; the tmux server is always killed at the end.
 # Prints TAP lines. Uses $BIN (default ./sockbench).
 BIN=${BIN:-./sockbench}
@@ -314,6 +316,100 @@ if wait_for sb3 '^SB-EXIT=0' && grep -q '^requests .* = [0-9.]*/s' "$DIR/screen"
 else
 	not_ok "bench --ui closes when the window ends and prints the report"
 	cat "$DIR/screen"
+fi
+
+# The decoded pane shows structure, on real servers (free ports on
+# 127.0.0.1, stopped by PID): python3 -m http.server's responses as status
+# line, headers and body (the HEAD's without one), redis-server's replies
+# typed like redis-cli, and a write that carried four commands as its
+# frames, one per line. The scenarios are started from the source tree.
+SRC=$(pwd)
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+# wait_port PORT: until something listens there (5 s at most).
+wait_port() {
+	i=0
+	while [ $i -lt 100 ]; do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" \
+		    2>/dev/null && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+# start_on SESSION PORT SCENARIO: the dashboard on one scenario against a
+# server, 120x40, the connection focused once it is on screen.
+start_on() {
+	t new-session -d -s "$1" -x 120 -y 40 \
+	    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' ui -C 127.0.0.1:$2 '$SRC/$3'; echo SB-EXIT=\$?; exec sh"
+	wait_rows "$1" 1 && t send-keys -t "$1" Enter
+}
+if command -v python3 >/dev/null 2>&1 && [ -f "$SRC/tests/scenarios/ui-http.txt" ]; then
+	hport=$(free_port)
+	mkdir -p "$DIR/www"
+	printf 'hello\n' >"$DIR/www/a.txt"
+	(cd "$DIR/www" && exec python3 -m http.server --protocol HTTP/1.1 \
+	    --bind 127.0.0.1 "$hport") >"$DIR/http.log" 2>&1 &
+	hpid=$!
+	if wait_port "$hport" && start_on sbh "$hport" tests/scenarios/ui-http.txt &&
+	    wait_for sbh '^ +hello\\n$' && capture sbh &&
+	    grep -Eq '^[0-9:.]+ ← +HTTP/1\.1 200 OK$' "$DIR/screen" &&
+	    grep -Eq '^ +Content-Length: 6$' "$DIR/screen" &&
+	    grep -Eq '^ +Server: SimpleHTTP/' "$DIR/screen" &&
+	    grep -Eq '^[0-9:.]+ → +GET /a\.txt HTTP/1\.1$' "$DIR/screen" &&
+	    grep -Eq '^ +Host: x$' "$DIR/screen" &&
+	    [ "$(grep -c '^ *$' "$DIR/screen")" -ge 1 ]; then
+		ok "the decoded pane shows an http response as status line, headers, blank line and body"
+	else
+		not_ok "the decoded pane shows an http response as status line, headers, blank line and body"
+		cat "$DIR/screen"
+	fi
+	# The HEAD's response: its headers end where the GET begins.
+	if grep -B1 -E '^[0-9:.]+ → +GET /a\.txt' "$DIR/screen" |
+	    head -1 | grep -Eq '^ +(Last-Modified|Content-Length|Date|Content-type): '; then
+		ok "the response to the HEAD shows no body: the GET follows its headers"
+	else
+		not_ok "the response to the HEAD shows no body: the GET follows its headers"
+		cat "$DIR/screen"
+	fi
+	t kill-session -t sbh
+	kill "$hpid" 2>/dev/null
+else
+	ok "# SKIP python3 is not installed"
+fi
+if command -v redis-server >/dev/null 2>&1; then
+	rport=$(free_port)
+	redis-server --port "$rport" --bind 127.0.0.1 --save '' \
+	    --appendonly no >"$DIR/redis.log" 2>&1 &
+	rpid=$!
+	if wait_port "$rport" && start_on sbr "$rport" tests/scenarios/ui-resp.txt &&
+	    wait_for sbr '^[0-9:.]+ ← +\(error\) WRONGTYPE ' && capture sbr &&
+	    grep -Eq '^[0-9:.]+ ← +\(integer\) 1$' "$DIR/screen" &&
+	    grep -Eq '^[0-9:.]+ ← +OK$' "$DIR/screen" &&
+	    grep -Eq '^[0-9:.]+ ← +1\) "a"$' "$DIR/screen" &&
+	    grep -Eq '^[0-9:.]+ ← +\(nil\)$' "$DIR/screen" &&
+	    grep -Eq '^[0-9:.]+ → +1\) "RPUSH"$' "$DIR/screen" &&
+	    grep -Eq '^ +3\) "a"$' "$DIR/screen"; then
+		ok "the decoded pane types redis replies like redis-cli: (integer), OK, arrays, (nil), (error)"
+	else
+		not_ok "the decoded pane types redis replies like redis-cli: (integer), OK, arrays, (nil), (error)"
+		cat "$DIR/screen"
+	fi
+	if grep -Eq '^[0-9:.]+ → +4 frames in one write:$' "$DIR/screen" &&
+	    grep -A4 -E '4 frames in one write:$' "$DIR/screen" | tail -4 |
+	    tr -s ' ' | sed 's/^ //' >"$DIR/frames" &&
+	    printf '%s\n' '["SET", "ui:n", "5"]' '["LRANGE", "ui:list", "0", "-1"]' \
+	    '["GET", "ui:missing"]' '["INCR", "ui:list"]' | cmp -s - "$DIR/frames"; then
+		ok "a merged write shows the four commands it carried, one per line"
+	else
+		not_ok "a merged write shows the four commands it carried, one per line"
+		cat "$DIR/screen"
+	fi
+	t kill-session -t sbr
+	kill "$rpid" 2>/dev/null
+else
+	ok "# SKIP redis-server is not installed"
 fi
 
 echo "1..$N"

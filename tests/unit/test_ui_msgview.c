@@ -138,6 +138,27 @@ many_lines_are_cut_with_a_count(void **state)
 }
 
 static void
+deep_nesting_stops_at_eight_levels(void **state)
+{
+	char deep[256] = "";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 12; i++)
+		strcat(deep, "*1\r\n");
+	strcat(deep, ":7\r\n");
+	want("resp", deep, "1) 1) 1) 1) 1) 1) 1) 1) [...]", 1);
+}
+
+static void
+a_write_with_a_frame_and_a_piece_says_so(void **state)
+{
+	(void)state;
+	want("line", "one\ntw", "1 frame in one write:\n  one\n"
+	    "  + 2 bytes that are no whole frame", 3);
+}
+
+static void
 codecs_without_structure_fall_back_to_describe(void **state)
 {
 	(void)state;
@@ -159,6 +180,8 @@ main(void)
 		cmocka_unit_test(reply_shows_code_and_lines),
 		cmocka_unit_test(merged_write_shows_each_frame_on_its_own_line),
 		cmocka_unit_test(many_lines_are_cut_with_a_count),
+		cmocka_unit_test(deep_nesting_stops_at_eight_levels),
+		cmocka_unit_test(a_write_with_a_frame_and_a_piece_says_so),
 		cmocka_unit_test(codecs_without_structure_fall_back_to_describe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

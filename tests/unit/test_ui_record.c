@@ -140,6 +140,33 @@ test_client_side(void **state)
 	free(text);
 }
 
+/* An http conversation with a HEAD and a response the close ended: each
+ * reply records as an expect of its body (empty for the HEAD), not as a
+ * reply "that did not decode whole". */
+static void
+test_http_head_and_read_until_close(void **state)
+{
+	static const char *const wire[] = {
+	    "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n",
+	    "GET / HTTP/1.0\r\n\r\n",
+	    "HTTP/1.0 200 OK\r\n\r\nuntil the close" };
+	static const int out[] = { 1, 0, 1, 0 };
+	size_t lens[4], i;
+	struct conn_info ci;
+	char *text;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		lens[i] = strlen(wire[i]);
+	text = record_and_parse(conv(&ci, SIDE_CLIENT, &codec_http, wire,
+	    lens, out, 4, "EOF (peer closed)"), NULL, 5);
+	assert_non_null(strstr(text, "\nexpect \"\"\n"));
+	assert_non_null(strstr(text, "\nexpect \"until the close\"\n"));
+	assert_null(strstr(text, "did not decode whole"));
+	free(text);
+}
+
 /* A server conversation is replayed from the client's point of view. */
 static void
 test_server_side_reversed(void **state)
@@ -273,6 +300,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_side, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_http_head_and_read_until_close,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_side_reversed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonhdr_header, setup,
