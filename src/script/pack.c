@@ -386,7 +386,8 @@ pack_parse_send_hex(struct parser *p, struct step_send *s)
 		s->build = xcalloc(1, sizeof(*s->build));
 		s->build->kind = PACK_BUILD_HEX;
 		s->build->hex = t;
-	}
+	} else
+		tmpl_free(t);
 	buf_free(&b);
 	return rc;
 }
@@ -431,9 +432,17 @@ pack_literal(struct lexer *lx, enum pack_type t, int64_t *v)
 	if (over || (neg && (lo == 0 ? mag > 0 : mag > (uint64_t)hi + 1)) ||
 	    (!neg && mag > uhi)) {
 		pack_range_text(t, what, sizeof(what));
-		return lex_error(lx, at, pack_types[t].sgn ? "signed types are "
-		    "two's complement; use the u type for the unsigned range" :
-		    NULL, "%s, got %.*s", what, (int)(end - at), l + at);
+		if (neg && !pack_types[t].sgn)
+			snprintf(got, sizeof(got), "%s is unsigned; the i types "
+			    "(i8, i16be, ...) take negative values",
+			    pack_types[t].name);
+		else
+			snprintf(got, sizeof(got), "%s is %u byte%s%s; a wider "
+			    "type holds more", pack_types[t].name,
+			    pack_types[t].width, pack_types[t].width > 1 ? "s" :
+			    "", pack_types[t].sgn ? ", two's complement" : "");
+		return lex_error(lx, at, got, "%s, got %.*s", what,
+		    (int)(end - at), l + at);
 	}
 	*v = neg ? (int64_t)(0 - mag) : (int64_t)mag;
 	lx->pos = end;

@@ -503,11 +503,14 @@ test_parse_errors(void **state)
 {
 	static const struct { const char *text, *want; } cases[] = {
 		{ "send pack u16be 70000\n", "t.txt:1:17: expected a value "
-		    "0..65535 for u16be, got 70000" },
+		    "0..65535 for u16be, got 70000\nhint: u16be is 2 bytes; a "
+		    "wider type holds more" },
 		{ "send pack u8 -1\n", "t.txt:1:14: expected a value 0..255 for "
-		    "u8, got -1" },
+		    "u8, got -1\nhint: u8 is unsigned; the i types (i8, i16be, "
+		    "...) take negative values" },
 		{ "send pack i8 128\n", "t.txt:1:14: expected a value -128..127 "
-		    "for i8, got 128" },
+		    "for i8, got 128\nhint: i8 is 1 byte, two's complement; a "
+		    "wider type holds more" },
 		{ "send pack i16le -32769\n", "t.txt:1:17: expected a value "
 		    "-32768..32767 for i16le, got -32769" },
 		{ "send pack u64be 18446744073709551616\n", "t.txt:1:17: "
