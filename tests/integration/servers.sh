@@ -101,6 +101,11 @@ PY
 "$BIN" check "$ex"/*.txt >"$tmp/check.out" 2>&1
 check $? "sockbench check accepts every example in $ex"
 [ -s "$tmp/check.out" ] && grep -v ': ok (' "$tmp/check.out" | sed 's/^/# /'
+# `codec NAME OPTIONS` opens the codec with its options, named by its
+# canonical spec.
+grep -qF "$ex/memcached-cas.txt: ok (33 steps, codec line crlf, 2 connections)" "$tmp/check.out" &&
+    grep -qF "$ex/binary-lenfield.txt: ok (15 steps, codec lenfield offset=1 size=2 order=be adjust=0 strip=0, 3 connections)" "$tmp/check.out"
+check $? "codec line crlf and codec lenfield offset=1 ... open those codecs"
 
 # docs/scenarios.md ("Cookbook: real servers") shows each example in full
 # under a `<!-- example: PATH -->` line: it must be the shipped file.
