@@ -305,7 +305,21 @@ bench_scenario(struct bench_opts *o, const char *path, int codec_given,
 		vars_free(&vars);
 		goto out;
 	}
-	if (expect != NULL && expect->u.expect.kind == EXPECT_LENGTH)
+	if (expect != NULL && expect->u.expect.kind == EXPECT_LENGTH &&
+	    expect->u.expect.length_e != NULL) {
+		int64_t n;	/* `expect length ${N}`, for connection 1 */
+
+		if (tmpl_eval_int(expect->u.expect.length_e, &vars,
+		    "a length in bytes", 0, (int64_t)SCENARIO_MAX_COUNT, &n, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "sockbench bench: %s:%u: the reply "
+			    "length (bench plays the first send only, without "
+			    "its set steps): %s\n", path, expect->line, err);
+			vars_free(&vars);
+			goto out;
+		}
+		o->cfg.reply_len = (size_t)n;
+	} else if (expect != NULL && expect->u.expect.kind == EXPECT_LENGTH)
 		o->cfg.reply_len = (size_t)expect->u.expect.length;
 	else if (expect != NULL && expect->u.expect.kind == EXPECT_BYTES) {
 		struct buf tmp;

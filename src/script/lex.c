@@ -673,8 +673,8 @@ lex_path(struct lexer *lx, const char *what, char **out)
  * backtracks, exponential in the input length, inside one regexec call
  * that nothing can interrupt. Without them glibc matches in time linear
  * in the input (bounded by --max-frame). 0, or -1/-2 with a reason in why. */
-static int
-regex_bounded(const char *pat, char *why, size_t whylen)
+int
+lex_regex_bounded(const char *pat, char *why, size_t whylen)
 {
 	const char *q = pat;
 	double product = 1;
@@ -752,28 +752,22 @@ regex_bounded(const char *pat, char *why, size_t whylen)
 	return 0;
 }
 
-/* Lex a quoted pattern at the parser's position, check it is bounded and
- * compile it into re (POSIX ERE); pattern gets its text. nul_hint and
- * hint are the hints for a NUL byte and for a pattern regcomp refuses. */
-int
-lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
-    const char *hint)
+/* Check pattern pat[0..len) (lexed at line offset at) is bounded and
+ * compile it into re; pat is freed on failure. */
+static int
+lex_regex_compile(struct lexer *lx, size_t at, char *pat, size_t len,
+    regex_t *re, const char *nul_hint, const char *hint)
 {
-	char *pat, msg[160], h[160];
-	size_t len, at;
+	char msg[160], h[160];
 	int rc;
 
-	lex_skip_ws(lx);
-	at = lx->pos;
-	if (lex_plain(lx, &pat, &len) == -1)
-		return -1;
 	if (strlen(pat) != len) {
 		free(pat);
 		return lex_error(lx, at, nul_hint,
 		    "expected a pattern without NUL "
 		    "bytes, got one");
 	}
-	if ((rc = regex_bounded(pat, msg, sizeof(msg))) == -2) {
+	if ((rc = lex_regex_bounded(pat, msg, sizeof(msg))) == -2) {
 		free(pat);
 		return lex_error(lx, at,
 		    "backreferences make matching take time "
@@ -799,7 +793,81 @@ lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
 		    "expected a valid regex, got one that "
 		    "fails: %s", msg);
 	}
+	return 0;
+}
+
+/* Lex a quoted pattern at the parser's position, check it is bounded and
+ * compile it into re (POSIX ERE); pattern gets its text. nul_hint and
+ * hint are the hints for a NUL byte and for a pattern regcomp refuses. */
+int
+lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
+    const char *hint)
+{
+	char *pat;
+	size_t len, at;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_plain(lx, &pat, &len) == -1)
+		return -1;
+	if (lex_regex_compile(lx, at, pat, len, re, nul_hint, hint) == -1)
+		return -1;
 	*pattern = pat;
+	return 0;
+}
+
+/* Lex a quoted pattern that may hold ${...} placeholders: without any it
+ * is compiled now (as lex_regex); with some, *t gets the template, checked
+ * for NUL bytes in its literal parts, and *pattern the text as written. */
+int
+lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
+    struct tmpl **t, const char *nul_hint, const char *hint)
+{
+	struct tmpl *tp = tmpl_new();
+	struct buf tmp;
+	const unsigned char *lit;
+	char *pat;
+	size_t len, at, end, i;
+
+	*t = NULL;
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_string(lx, tp, NULL) == -1) {
+		tmpl_free(tp);
+		return -1;
+	}
+	end = lx->pos;
+	if (!tp->dynamic) {
+		buf_init(&tmp);
+		lit = tmpl_literal(tp, &tmp, &len);
+		pat = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(pat, lit, len);
+		pat[len] = '\0';
+		buf_free(&tmp);
+		tmpl_free(tp);
+		if (lex_regex_compile(lx, at, pat, len, re, nul_hint,
+		    hint) == -1)
+			return -1;
+		*pattern = pat;
+		return 0;
+	}
+	for (i = 0; i < tp->nparts; i++)
+		if (tp->parts[i].kind == TP_LIT &&
+		    memchr(tp->parts[i].lit, '\0', tp->parts[i].len) != NULL) {
+			tmpl_free(tp);
+			return lex_error(lx, at, nul_hint, "expected a pattern "
+			    "without NUL bytes, got one");
+		}
+	/* For reports: the text with escapes decoded, as a literal pattern
+	 * shows, and each placeholder as written. */
+	lx->pos = at;
+	if (lex_plain(lx, pattern, &len) == -1) {
+		tmpl_free(tp);
+		return -1;
+	}
+	lx->pos = end;
+	*t = tp;
 	return 0;
 }
 

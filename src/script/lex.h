@@ -118,5 +118,16 @@ int lex_path(struct lexer *lx, const char *what, char **out);
  * refused (they make glibc's matcher super-linear). */
 int lex_regex(struct lexer *lx, regex_t *re, char **pattern,
     const char *nul_hint, const char *what);
+/* As lex_regex, for a pattern that may hold ${...} placeholders (each
+ * passed to check_name): without any it is compiled now and *t is NULL;
+ * with some *t gets the new template (compiled when its step runs, see
+ * match.c) and *pattern the text as written between the quotes. */
+int lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
+    struct tmpl **t, const char *nul_hint, const char *hint);
+/* Refuse what makes glibc's regcomp or regexec blow up in time or memory:
+ * stacked repetitions and {n,m} counts multiplying past 10000 (-1), and
+ * backreferences \1-\9 (-2); 0 when pat is bounded, else the reason in
+ * why. */
+int lex_regex_bounded(const char *pat, char *why, size_t whylen);
 
 #endif

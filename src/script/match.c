@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cJSON.h>
 #include "clock.h"
+#include "lex.h"
 #include "fields.h"
 #include "match.h"
 #include "pack.h"
@@ -265,6 +266,99 @@ report_regex_slow(struct buf *why, const struct step *st, size_t n)
 	report_head(why, st, text);
 }
 
+/* The compiled pattern of a regex expect or capture: the literal one lit,
+ * or, for a pattern with ${...} (rx), its text rendered from vars, checked
+ * like a literal pattern at parse time (lex_regex_bounded) and compiled
+ * when it differs from the text rx compiled last. NULL with "runtime
+ * error: ..." in err (NUL-terminated); written is the pattern as written,
+ * for messages. */
+static const regex_t *
+step_regex(struct step_regex *rx, const regex_t *lit, const char *written,
+    struct vars *vars, struct buf *err)
+{
+	char msg[256], w[MATCH_SHOW * 4 + 8], r[MATCH_SHOW * 4 + 8];
+	const char *text;
+	struct buf b;
+	int rc;
+
+	if (rx == NULL)
+		return lit;
+	escape_bytes((const unsigned char *)written, strlen(written), w,
+	    sizeof(w), 1);
+	buf_init(&b);
+	if (tmpl_render_regex(rx->t, vars, rx->raw, &b, msg,
+	    sizeof(msg)) == -1) {
+		buf_printf(err, "runtime error: the pattern /%s/ cannot be "
+		    "rendered: %s", w, msg);
+		buf_append(err, "", 1);
+		buf_free(&b);
+		return NULL;
+	}
+	if (buf_len(&b) > MATCH_REGEX_MAX_PATTERN) {
+		buf_printf(err, "runtime error: the pattern /%s/ rendered to "
+		    "%zu bytes (at most %d)", w, buf_len(&b),
+		    MATCH_REGEX_MAX_PATTERN);
+		buf_append(err, "", 1);
+		buf_free(&b);
+		return NULL;
+	}
+	buf_append(&b, "", 1);
+	text = (const char *)buf_data(&b);
+	if (rx->text != NULL && strcmp(rx->text, text) == 0) {
+		buf_free(&b);
+		return &rx->re;		/* compiled for this text already */
+	}
+	escape_bytes((const unsigned char *)text, strlen(text), r, sizeof(r),
+	    1);
+	if ((rc = lex_regex_bounded(text, msg, sizeof(msg))) != 0) {
+		buf_printf(err, "runtime error: the pattern /%s/ rendered to "
+		    "/%s/, which is refused: %s (%s)", w, r, msg, rc == -2 ?
+		    "backreferences take time exponential in the input" :
+		    "one of * + ? {n,m} per atom; group with ( ) to repeat a "
+		    "repetition");
+		buf_append(err, "", 1);
+		buf_free(&b);
+		return NULL;
+	}
+	if (rx->text != NULL) {
+		regfree(&rx->re);
+		free(rx->text);
+		rx->text = NULL;
+	}
+	if ((rc = regcomp(&rx->re, text, REG_EXTENDED)) != 0) {
+		regerror(rc, &rx->re, msg, sizeof(msg));
+		buf_printf(err, "runtime error: the pattern /%s/ rendered to "
+		    "/%s/, which is not a valid POSIX extended regex: %s%s", w,
+		    r, msg, rx->raw ? "" : " (values are escaped; the pattern "
+		    "around them is at fault)");
+		buf_append(err, "", 1);
+		buf_free(&b);
+		return NULL;
+	}
+	rx->text = xstrdup(text);
+	buf_free(&b);
+	return &rx->re;
+}
+
+/* The byte count of an `expect length` step: literal, or its ${N} on
+ * this connection; 0, or -1 with "runtime error: ..." in err. */
+static int
+expect_length(const struct step_expect *e, struct vars *vars, uint64_t *len,
+    char *err, size_t errlen)
+{
+	int64_t n;
+
+	if (e->length_e == NULL) {
+		*len = e->length;
+		return 0;
+	}
+	if (tmpl_eval_int(e->length_e, vars, "a length in bytes", 0,
+	    (int64_t)SCENARIO_MAX_COUNT, &n, err, errlen) == -1)
+		return -1;
+	*len = (uint64_t)n;
+	return 0;
+}
+
 /* Parse p[0..n) as one whole JSON value; NULL if it is not. */
 static cJSON *
 json_parse(const unsigned char *p, size_t n, size_t *erroff)
@@ -477,17 +571,33 @@ match_json(const struct step *st, const struct tmpl *t, int is_head,
 	return ok ? MATCH_OK : MATCH_FAIL;
 }
 
+/* Append the pattern a regex step matched with: as written, and for one
+ * with ${...} the text rx compiled last (the one just matched with). */
+static void
+report_pattern(struct buf *why, const char *pattern,
+    const struct step_regex *rx)
+{
+	char esc[MATCH_SHOW * 4 + 8];
+	const char *shown = rx != NULL && rx->text != NULL ? rx->text :
+	    pattern;
+
+	escape_bytes((const unsigned char *)shown, strlen(shown), esc,
+	    sizeof(esc), 1);
+	buf_printf(why, "\n  expected to match: /%s/", esc);
+	if (shown == pattern)
+		return;
+	escape_bytes((const unsigned char *)pattern, strlen(pattern), esc,
+	    sizeof(esc), 1);
+	buf_printf(why, "\n  pattern as written: /%s/", esc);
+}
+
 /* Write the report for a regex that did not match p[0..n). */
 static void
 report_regex(struct buf *why, const struct step *st, const unsigned char *p,
     size_t n, const char *what)
 {
-	char esc[MATCH_SHOW * 4 + 8];
-
 	report_head(why, st, what);
-	escape_bytes((const unsigned char *)st->u.expect.pattern,
-	    strlen(st->u.expect.pattern), esc, sizeof(esc), 1);
-	buf_printf(why, "\n  expected to match: /%s/", esc);
+	report_pattern(why, st->u.expect.pattern, st->u.expect.rx);
 	report_bytes(why, "received", p, n, 0);
 }
 
@@ -575,9 +685,11 @@ match_expect(const struct step *st, const struct codec_frame *msg,
     struct vars *vars, struct buf *why)
 {
 	const struct step_expect *e = &st->u.expect;
+	const regex_t *re;
 	regmatch_t m[1];
 	struct buf b;
-	char text[160];
+	char text[300];
+	uint64_t len;
 	size_t used;
 	int rc;
 
@@ -607,7 +719,14 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		return match_hex(st, msg->body, msg->body_len, 0, vars, &used,
 		    why);
 	case EXPECT_REGEX:
-		rc = regex_run(&e->re, msg->body, msg->body_len, m, 1);
+		buf_init(&b);
+		re = step_regex(e->rx, &e->re, e->pattern, vars, &b);
+		if (re == NULL)
+			report_head(why, st, (const char *)buf_data(&b));
+		buf_free(&b);
+		if (re == NULL)
+			return MATCH_FAIL;
+		rc = regex_run(re, msg->body, msg->body_len, m, 1);
 		if (rc > 0)
 			return MATCH_OK;
 		if (rc < 0) {
@@ -624,10 +743,14 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		return match_json(st, e->bytes, 1, msg->head, msg->head_len,
 		    msg->head != NULL, vars, why);
 	case EXPECT_LENGTH:
-		if (msg->body_len == e->length)
+		if (expect_length(e, vars, &len, text, sizeof(text)) == -1) {
+			report_head(why, st, text);
+			return MATCH_FAIL;
+		}
+		if (msg->body_len == len)
 			return MATCH_OK;
 		snprintf(text, sizeof(text), "expected %llu bytes, got %zu",
-		    (unsigned long long)e->length, msg->body_len);
+		    (unsigned long long)len, msg->body_len);
 		report_head(why, st, text);
 		report_bytes(why, "received", msg->body, msg->body_len, 0);
 		return MATCH_FAIL;
@@ -637,8 +760,12 @@ match_expect(const struct step *st, const struct codec_frame *msg,
 		report_bytes(why, "received", msg->body, msg->body_len, 0);
 		return MATCH_FAIL;
 	case EXPECT_NOTHING:
-		snprintf(text, sizeof(text), "expected nothing for %gs, got a "
-		    "message", e->timeout);
+		if (e->timeout_e != NULL)
+			snprintf(text, sizeof(text), "expected nothing for the "
+			    "quiet period, got a message");
+		else
+			snprintf(text, sizeof(text), "expected nothing for %gs, "
+			    "got a message", e->timeout);
 		report_head(why, st, text);
 		report_bytes(why, "received", msg->body, msg->body_len, 0);
 		return MATCH_FAIL;
@@ -654,10 +781,13 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 {
 	const struct step_expect *e = &st->u.expect;
 	struct codec_frame f;
+	const regex_t *re;
 	regmatch_t m[1];
 	struct buf b;
 	cJSON *j;
+	char err[300];
 	size_t d, wn, eo;
+	uint64_t len;
 	int rc;
 
 	*used = 0;
@@ -692,13 +822,24 @@ match_stream(const struct step *st, const unsigned char *p, size_t n,
 	case EXPECT_HEX:
 		return match_hex(st, p, n, 1, vars, used, why);
 	case EXPECT_LENGTH:
-		if (n < e->length)
+		if (expect_length(e, vars, &len, err, sizeof(err)) == -1) {
+			report_head(why, st, err);
+			return MATCH_FAIL;
+		}
+		if (n < len)
 			return MATCH_MORE;
-		vars_set_last(vars, p, (size_t)e->length, NULL, 0);
-		*used = (size_t)e->length;
+		vars_set_last(vars, p, (size_t)len, NULL, 0);
+		*used = (size_t)len;
 		return MATCH_OK;
 	case EXPECT_REGEX:
-		if ((rc = regex_run(&e->re, p, n, m, 1)) < 0) {
+		buf_init(&b);
+		re = step_regex(e->rx, &e->re, e->pattern, vars, &b);
+		if (re == NULL)
+			report_head(why, st, (const char *)buf_data(&b));
+		buf_free(&b);
+		if (re == NULL)
+			return MATCH_FAIL;
+		if ((rc = regex_run(re, p, n, m, 1)) < 0) {
 			report_regex_slow(why, st, n);
 			return MATCH_FAIL;
 		}
@@ -737,6 +878,7 @@ report_wanted(struct buf *why, const struct step *st, struct vars *vars)
 	const struct step_expect *e = &st->u.expect;
 	char esc[MATCH_SHOW * 4 + 8];
 	struct buf b;
+	uint64_t len;
 
 	switch (e->kind) {
 	case EXPECT_BYTES:
@@ -761,13 +903,30 @@ report_wanted(struct buf *why, const struct step *st, struct vars *vars)
 		buf_free(&b);
 		break;
 	case EXPECT_REGEX:
-		escape_bytes((const unsigned char *)e->pattern,
-		    strlen(e->pattern), esc, sizeof(esc), 1);
-		buf_printf(why, "\n  expected to match: /%s/", esc);
+		if (e->rx != NULL) {
+			/* Show this connection's rendering, not the text
+			 * another connection compiled last. */
+			buf_init(&b);
+			if (tmpl_render_regex(e->rx->t, vars, e->rx->raw, &b,
+			    esc, sizeof(esc)) == 0) {
+				buf_append(&b, "", 1);
+				escape_bytes(buf_data(&b), buf_len(&b) - 1, esc,
+				    sizeof(esc), 1);
+				buf_printf(why, "\n  expected to match: /%s/",
+				    esc);
+			}
+			buf_free(&b);
+			escape_bytes((const unsigned char *)e->pattern,
+			    strlen(e->pattern), esc, sizeof(esc), 1);
+			buf_printf(why, "\n  pattern as written: /%s/", esc);
+			break;
+		}
+		report_pattern(why, e->pattern, NULL);
 		break;
 	case EXPECT_LENGTH:
-		buf_printf(why, "\n  expected %llu bytes",
-		    (unsigned long long)e->length);
+		if (expect_length(e, vars, &len, esc, sizeof(esc)) == 0)
+			buf_printf(why, "\n  expected %llu bytes",
+			    (unsigned long long)len);
 		break;
 	case EXPECT_FIELD:
 		fields_report_wanted(st, vars, why);
@@ -786,7 +945,11 @@ match_on_close(const struct step *st, struct vars *vars,
 
 	if (st->u.expect.kind == EXPECT_CLOSE)
 		return MATCH_OK;
-	if (st->u.expect.kind == EXPECT_NOTHING)
+	if (st->u.expect.kind == EXPECT_NOTHING && st->u.expect.timeout_e !=
+	    NULL)
+		snprintf(text, sizeof(text), "expected nothing for the quiet "
+		    "period, got the peer closing the connection");
+	else if (st->u.expect.kind == EXPECT_NOTHING)
 		snprintf(text, sizeof(text), "expected nothing for %gs, got the "
 		    "peer closing the connection", st->u.expect.timeout);
 	else
@@ -978,15 +1141,45 @@ capture_binary(const struct step *st, struct vars *vars, struct buf *why)
 }
 
 int
+match_prepare(const struct step *st, struct vars *vars, struct buf *why)
+{
+	char err[300];
+	struct buf eb;
+	uint64_t len;
+	int bad = 0;
+
+	buf_init(&eb);
+	if (st->kind == STEP_CAPTURE && st->u.capture.kind == CAPTURE_REGEX &&
+	    step_regex(st->u.capture.rx, &st->u.capture.re,
+	    st->u.capture.pattern, vars, &eb) == NULL) {
+		capture_head(why, st, (const char *)buf_data(&eb));
+		bad = 1;
+	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
+	    EXPECT_REGEX && step_regex(st->u.expect.rx, &st->u.expect.re,
+	    st->u.expect.pattern, vars, &eb) == NULL) {
+		report_head(why, st, (const char *)buf_data(&eb));
+		bad = 1;
+	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
+	    EXPECT_LENGTH && expect_length(&st->u.expect, vars, &len, err,
+	    sizeof(err)) == -1) {
+		report_head(why, st, err);
+		bad = 1;
+	}
+	buf_free(&eb);
+	return bad ? -1 : 0;
+}
+
+int
 match_capture(const struct step *st, struct vars *vars, struct buf *why)
 {
 	const struct step_capture *c = &st->u.capture;
 	const struct buf *src;
 	const unsigned char *val;
 	const cJSON *v;
+	const regex_t *re;
 	regmatch_t m[2];
 	cJSON *j;
-	char text[320], bad[256], *s = NULL;
+	char text[600], bad[256], *s = NULL;
 	size_t vl, eo;
 	int ok;
 
@@ -999,25 +1192,43 @@ match_capture(const struct step *st, struct vars *vars, struct buf *why)
 	if (c->kind == CAPTURE_BINARY)
 		return capture_binary(st, vars, why);
 	if (c->kind == CAPTURE_REGEX) {
+		struct buf eb;
+
+		buf_init(&eb);
+		re = step_regex(c->rx, &c->re, c->pattern, vars, &eb);
+		if (re == NULL)
+			capture_head(why, st, (const char *)buf_data(&eb));
+		buf_free(&eb);
+		if (re == NULL)
+			return MATCH_FAIL;
 		src = &vars->last_body;
 		memset(m, 0, sizeof(m));
-		if ((ok = regex_run(&c->re, buf_data(src), buf_len(src), m,
+		if ((ok = regex_run(re, buf_data(src), buf_len(src), m,
 		    2)) < 0) {
 			capture_head(why, st, "matching the pattern took too "
 			    "long and was stopped");
 			return MATCH_FAIL;
 		}
 		if (!ok) {
-			escape_bytes((const unsigned char *)c->pattern,
-			    strlen(c->pattern), bad, sizeof(bad), 1);
+			escape_bytes((const unsigned char *)(c->rx != NULL ?
+			    c->rx->text : c->pattern), strlen(c->rx != NULL ?
+			    c->rx->text : c->pattern), bad, sizeof(bad), 1);
 			snprintf(text, sizeof(text), "the last message does "
 			    "not match /%s/", bad);
+			if (c->rx != NULL) {
+				size_t o = strlen(text);
+
+				escape_bytes((const unsigned char *)c->pattern,
+				    strlen(c->pattern), bad, sizeof(bad), 1);
+				snprintf(text + o, sizeof(text) - o, " (the "
+				    "pattern /%s/ rendered)", bad);
+			}
 			capture_head(why, st, text);
 			report_bytes(why, "received", buf_data(src),
 			    buf_len(src), 0);
 			return MATCH_FAIL;
 		}
-		if (c->re.re_nsub < 1 || m[1].rm_so == -1)
+		if (re->re_nsub < 1 || m[1].rm_so == -1)
 			m[1] = m[0];
 		val = buf_data(src) + m[1].rm_so;
 		vl = (size_t)(m[1].rm_eo - m[1].rm_so);

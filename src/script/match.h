@@ -40,6 +40,7 @@
 #define MATCH_REGEX_MAX_GROUPS	2	/* regmatch_t slots asked for */
 
 #define MATCH_DETAIL_MAX	(64 * 1024)	/* bytes kept of each side */
+#define MATCH_REGEX_MAX_PATTERN	(64 * 1024)	/* bytes of a rendered pattern */
 
 /* The last failure report as data: the expected and the received bytes it
  * showed (NULL when it showed none; at most MATCH_DETAIL_MAX of each) and
@@ -87,6 +88,15 @@ void match_report_partial(const struct step *st, const char *what,
  * jsonhdr: the announced and the received lengths; http: head or body). */
 void match_incomplete(const struct codec *codec, const unsigned char *p,
     size_t n, char *out, size_t outlen);
+/* Work out what an expect or capture step st computes per connection
+ * before it waits: a pattern with ${...} rendered, checked and compiled
+ * (escaped values, `raw` ones as regex; refused when unbounded or with
+ * backreferences, as at parse time), an `expect length ${N}` evaluated (0
+ * to SCENARIO_MAX_COUNT bytes). 0, or -1 with a "line N: ...: runtime
+ * error: ..." report in why. Matching renders and evaluates them again
+ * from the variables as they are then (the compiled text is cached per
+ * step, so an unchanged rendering is not recompiled). */
+int match_prepare(const struct step *st, struct vars *vars, struct buf *why);
 /* Do a STEP_CAPTURE on the last received message in vars: MATCH_OK with the
  * variable set, or MATCH_FAIL with a report. */
 int match_capture(const struct step *st, struct vars *vars,

@@ -80,6 +80,7 @@ int pack_parse_send_hex(struct parser *p, struct step_send *s);
 /* After the whole file (the codec may be set on any line): request
  * needs codec http, command codec resp; 0 or -1 at file:line:col. */
 int pack_check(struct parser *p);
+/* Free a builder and everything it holds (NULL is fine). */
 void pack_send_free(struct pack_send *b);
 
 /* Render a builder send into out: for PACK and HEX the body the codec
@@ -98,6 +99,7 @@ int pack_put(enum pack_type t, int64_t v, struct buf *out, char *err,
     size_t errlen);
 /* The type called w[0..wl) (integer types only when ints_only), or -1. */
 int pack_type_find(const char *w, size_t wl, int ints_only);
+/* The type's name as written ("u16be"). */
 const char *pack_type_name(enum pack_type t);
 /* Width in bytes of an integer type. */
 size_t pack_type_width(enum pack_type t);
@@ -117,7 +119,9 @@ struct pack_pattern {
  * a reason in why. Free with pack_pattern_free. */
 int pack_pattern_compile(const char *s, size_t n, struct pack_pattern *pat,
     size_t *bad, char *why, size_t whylen);
+/* Free the pattern's buffers. */
 void pack_pattern_free(struct pack_pattern *pat);
+/* The pattern's length in bytes (what a message must have). */
 size_t pack_pattern_len(const struct pack_pattern *pat);
 /* The first byte of p[0..n) that the pattern refuses (up to the shorter
  * length), or that length if none differs. */

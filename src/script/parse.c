@@ -305,9 +305,18 @@ static int
 parse_timeout(struct parser *p)
 {
 	struct lexer *lx = &p->lx;
-	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1 ||
-	    lex_duration(lx, "a duration", &p->sc->timeout) == -1)
+	size_t at;
+
+	if (setting_once(p, SEEN_TIMEOUT, "timeout") == -1)
 		return -1;
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_duration(lx, "a duration", &p->sc->timeout) == -1)
+		return -1;
+	if (p->sc->timeout == 0)	/* a timer of 0 is none: a hang */
+		return lex_error(lx, at, "a step waits at most its timeout; "
+		    "use 1ms for \"at once\"", "expected a timeout above 0, "
+		    "got 0");
 	return lex_need_eol(lx, "end of line after the timeout");
 }
 
@@ -421,6 +430,97 @@ parse_send_payload(struct parser *p, struct step_send *s)
 	}
 }
 
+static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
+static int parse_at_brace(struct parser *p);
+
+/* Read `${EXPR}` at pos into *e for a value a step computes when it runs
+ * (unit: "milliseconds" or "bytes"); the `}` must end the token. */
+static int
+parse_value_expr(struct parser *p, const char *unit, struct expr **e)
+{
+	struct lexer *lx = &p->lx;
+	char hint[160], got[96];
+	size_t at;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (parse_brace_expr(p, at, e) == -1)
+		return -1;
+	if (lx->pos < lx->linelen && lx->line[lx->pos] != ' ' &&
+	    lx->line[lx->pos] != '\t') {
+		snprintf(hint, sizeof(hint), "an expression gives %s%s", unit,
+		    strcmp(unit, "milliseconds") == 0 ? ": ${n} is n ms, "
+		    "${n * 1000} n seconds" : "");
+		return lex_error(lx, lx->pos, hint, "expected a blank or end "
+		    "of line after '}', got %s", lex_got(lx, lx->pos, got,
+		    sizeof(got)));
+	}
+	return 0;
+}
+
+/* A duration D or `${EXPR}` (milliseconds, into *e) where a step takes
+ * one: send's delay, expect's timeout and within, expect nothing. */
+static int
+parse_duration_value(struct parser *p, const char *what, double *out,
+    struct expr **e)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	size_t wl, at;
+	char got[96];
+
+	if (parse_at_brace(p))
+		return parse_value_expr(p, "milliseconds", e);
+	at = lx->pos;
+	if (lex_need_word(lx, what, &w, &wl) == -1)
+		return -1;
+	if ((*out = lex_word_duration(w, wl)) < 0)
+		return lex_error(lx, at, "durations look like 500ms, 2s, 1.5 "
+		    "(seconds) or 1m, at most one week; or ${EXPR} in "
+		    "milliseconds", "expected %s, got %s", what,
+		    lex_got(lx, at, got, sizeof(got)));
+	return 0;
+}
+
+/* Refuse the zero timeout or quiet period just read: a timer of 0 is no
+ * timer, and the step would wait forever. */
+static int
+parse_zero_wait(struct parser *p, const char *what)
+{
+	struct lexer *lx = &p->lx;
+	size_t at = lx->pos;
+
+	while (at > 0 && lx->line[at - 1] != ' ' && lx->line[at - 1] != '\t')
+		at--;
+	return lex_error(lx, at, "a step waits at most its timeout; use 1ms "
+	    "for \"at once\"", "expected a %s above 0, got 0", what);
+}
+
+/* A byte count N (at most SCENARIO_MAX_COUNT) or `${EXPR}` (bytes, into
+ * *e): expect length, send's chunk. example is the hint's usage. */
+static int
+parse_count_value(struct parser *p, const char *what, const char *example,
+    uint64_t *out, struct expr **e)
+{
+	struct lexer *lx = &p->lx;
+	const char *w;
+	size_t wl, at, i;
+	char got[96];
+
+	if (parse_at_brace(p))
+		return parse_value_expr(p, "bytes", e);
+	at = lx->pos;
+	if (lex_need_word(lx, what, &w, &wl) == -1)
+		return -1;
+	for (i = 0; i < wl && isdigit((unsigned char)w[i]); i++)
+		;
+	if (i < wl)
+		return lex_error(lx, at, example, "expected %s, got %s", what,
+		    lex_got(lx, at, got, sizeof(got)));
+	lx->pos = at;
+	return lex_uint(lx, what, SCENARIO_MAX_COUNT, out);
+}
+
 /* One send option at lx->pos (the word w already read): header {...},
  * chunk K or delay D. */
 static int
@@ -442,12 +542,16 @@ parse_send_option(struct parser *p, struct step_send *s, const char *w,
 		return lex_json(lx, s->head, 1);
 	}
 	if (lex_word_is(w, wl, "chunk")) {
-		if (s->chunk != 0)
+		if (s->chunk != 0 || s->chunk_e != NULL)
 			return lex_error(lx, at, NULL, "expected one chunk, got "
 			    "a second");
-		if (lex_uint(lx, "a chunk size in bytes", SCENARIO_MAX_COUNT,
-		    &v) == -1)
+		v = 0;
+		if (parse_count_value(p, "a chunk size in bytes", "as in: send "
+		    "\"...\" chunk 4, or chunk ${n} (bytes)", &v,
+		    &s->chunk_e) == -1)
 			return -1;
+		if (s->chunk_e != NULL)
+			return 0;
 		if (v == 0)
 			return lex_error(lx, lx->pos - 1, NULL, "expected a chunk "
 			    "size of at least 1, got 0");
@@ -458,7 +562,8 @@ parse_send_option(struct parser *p, struct step_send *s, const char *w,
 		return lex_error(lx, at, NULL, "expected one delay, got a "
 		    "second");
 	*have_delay = 1;
-	return lex_duration(lx, "a delay", &s->chunk_delay);
+	return parse_duration_value(p, "a delay", &s->chunk_delay,
+	    &s->delay_e);
 }
 
 /* `send [raw] [text|hex|json|file] PAYLOAD [header {...}] [chunk K]
@@ -490,13 +595,50 @@ parse_send(struct parser *p)
 		if (parse_send_option(p, s, w, wl, at, &have_delay) == -1)
 			return -1;
 	}
-	if (have_delay && s->chunk == 0)
+	if (have_delay && s->chunk == 0 && s->chunk_e == NULL)
 		return lex_error(lx, lx->pos, "as in: send \"...\" chunk 4 "
 		    "delay 10ms", "expected 'chunk K' with 'delay', got end of "
 		    "line");
-	if (p->in_merge && s->chunk != 0)
+	if (p->in_merge && (s->chunk != 0 || s->chunk_e != NULL))
 		return lex_error(lx, lx->pos, "a merge block goes out in one "
 		    "write", "expected no chunk inside merge, got 'chunk'");
+	return 0;
+}
+
+/* A pattern after `regex`: `[raw] "..."`. One with ${...} is compiled
+ * when its step runs (*rx, see match.c): each value escaped to match
+ * itself, or inserted as regex after `raw`; one without is compiled now. */
+static int
+parse_regex(struct parser *p, regex_t *re, char **pattern,
+    struct step_regex **rx, const char *nul_hint, const char *hint)
+{
+	struct lexer *lx = &p->lx;
+	struct tmpl *t;
+	const char *w;
+	size_t wl, at;
+	int raw = 0;
+
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "raw"))
+		raw = 1;
+	else
+		lx->pos = at;
+	if (lex_peek(lx) != LEX_STRING) {
+		char got[96];
+
+		return lex_error(lx, lx->pos, "as in: regex \"id=${id}\" "
+		    "(values match literally) or regex raw \"${pattern}\"",
+		    "expected a quoted pattern%s, got %s", raw ? "" :
+		    " or 'raw'", lex_got(lx, lx->pos, got, sizeof(got)));
+	}
+	if (lex_regex_tmpl(lx, re, pattern, &t, nul_hint, hint) == -1)
+		return -1;
+	if (t != NULL) {
+		*rx = xcalloc(1, sizeof(**rx));
+		(*rx)->t = t;
+		(*rx)->raw = raw;
+	}
 	return 0;
 }
 
@@ -533,12 +675,13 @@ parse_expect_options(struct parser *p, struct step_expect *e)
 		}
 		lx->pos = at;
 		if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "within")) {
-			if (e->within > 0)
+			if (e->within > 0 || e->within_e != NULL)
 				return lex_error(lx, at, NULL, "expected one "
 				    "within, got a second");
-			if (lex_duration(lx, "a duration", &e->within) == -1)
+			if (parse_duration_value(p, "a duration", &e->within,
+			    &e->within_e) == -1)
 				return -1;
-			if (e->within <= 0)
+			if (e->within <= 0 && e->within_e == NULL)
 				return lex_error(lx, at, NULL, "expected a "
 				    "positive duration after within, got 0");
 			continue;
@@ -550,12 +693,15 @@ parse_expect_options(struct parser *p, struct step_expect *e)
 			    "optional and header {...}",
 			    "expected 'timeout' or end of line, "
 			    "got %s", lex_got(lx, at, got, sizeof(got)));
-		if (e->timeout >= 0)
+		if (e->timeout >= 0 || e->timeout_e != NULL)
 			return lex_error(lx, at, NULL,
 			    "expected one timeout, got a "
 			    "second");
-		if (lex_duration(lx, "a timeout", &e->timeout) == -1)
+		if (parse_duration_value(p, "a timeout", &e->timeout,
+		    &e->timeout_e) == -1)
 			return -1;
+		if (e->timeout == 0 && e->timeout_e == NULL)
+			return parse_zero_wait(p, "timeout");
 	}
 	return 0;
 }
@@ -623,8 +769,8 @@ parse_expect(struct parser *p)
 		break;
 	case 2:
 		e->kind = EXPECT_REGEX;
-		if (lex_regex(lx, &e->re, &e->pattern, "write \\x00 only in "
-		    "exact expects", "escape a backslash as \\\\") == -1)
+		if (parse_regex(p, &e->re, &e->pattern, &e->rx, "write \\x00 "
+		    "only in exact expects", "escape a backslash as \\\\") == -1)
 			return -1;
 		break;
 	case 3:
@@ -636,8 +782,9 @@ parse_expect(struct parser *p)
 		break;
 	case 5:
 		e->kind = EXPECT_LENGTH;
-		if (lex_uint(lx, "a length in bytes", SCENARIO_MAX_COUNT,
-		    &e->length) == -1)
+		if (parse_count_value(p, "a length in bytes", "as in: expect "
+		    "length 5, or expect length ${n} (bytes)", &e->length,
+		    &e->length_e) == -1)
 			return -1;
 		break;
 	case 6:
@@ -645,8 +792,11 @@ parse_expect(struct parser *p)
 		break;
 	case 7:
 		e->kind = EXPECT_NOTHING;
-		if (lex_duration(lx, "a quiet period", &e->timeout) == -1)
+		if (parse_duration_value(p, "a quiet period", &e->timeout,
+		    &e->timeout_e) == -1)
 			return -1;
+		if (e->timeout == 0 && e->timeout_e == NULL)
+			return parse_zero_wait(p, "quiet period");
 		return lex_need_eol(lx, "end of line after the quiet period");
 	}
 	return parse_expect_options(p, e);
@@ -1271,8 +1421,11 @@ parse_expect_set(struct parser *p, size_t at, int any)
 	if (!lex_at_eol(lx)) {
 		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
 			return lex_need_eol(lx, "'timeout D' or end of line");
-		if (lex_duration(lx, "a timeout", &st->u.expect.timeout) == -1)
+		if (parse_duration_value(p, "a timeout", &st->u.expect.timeout,
+		    &st->u.expect.timeout_e) == -1)
 			return -1;
+		if (st->u.expect.timeout == 0 && st->u.expect.timeout_e == NULL)
+			return parse_zero_wait(p, "timeout");
 	}
 	p->in_set = p->sc->nsteps;
 	p->set_alts = 0;
@@ -1427,7 +1580,7 @@ parse_capture(struct parser *p)
 		    lex_got(lx, at, got, sizeof(got)));
 	if (i == 0) {
 		c->kind = CAPTURE_REGEX;
-		if (lex_regex(lx, &c->re, &c->pattern, NULL,
+		if (parse_regex(p, &c->re, &c->pattern, &c->rx, NULL,
 		    "group 1 is captured") == -1)
 			return -1;
 	} else {
@@ -1556,7 +1709,8 @@ parse_brace_expr(struct parser *p, size_t at, struct expr **out)
 			q = !q;
 	}
 	if (i >= lx->linelen)
-		return lex_error(lx, at, NULL, "expected '}' to close '${', got "
+		return lex_error(lx, at, "an expression ends with '}' on the "
+		    "same line, as in ${n * 2}", "expected '}' to close '${', got "
 		    "end of line");
 	if (expr_compile(lx->line + at + 2, i - at - 2, out, msg, sizeof(msg),
 	    &off) == -1)
@@ -2087,6 +2241,20 @@ scenario_load(const char *path, char *err, size_t errlen)
 	return sc;
 }
 
+/* Free a pattern compiled at run time, and its cache. */
+static void
+step_regex_free(struct step_regex *rx)
+{
+	if (rx == NULL)
+		return;
+	tmpl_free(rx->t);
+	if (rx->text != NULL) {
+		regfree(&rx->re);
+		free(rx->text);
+	}
+	free(rx);
+}
+
 void
 scenario_free(struct scenario *sc)
 {
@@ -2101,16 +2269,26 @@ scenario_free(struct scenario *sc)
 		case STEP_SEND:
 			tmpl_free(st->u.send.body);
 			tmpl_free(st->u.send.head);
+			expr_free(st->u.send.chunk_e);
+			expr_free(st->u.send.delay_e);
 			pack_send_free(st->u.send.build);
+			break;
+		case STEP_EXPECT_SET:
+			expr_free(st->u.expect.timeout_e);
 			break;
 		case STEP_EXPECT:
 			tmpl_free(st->u.expect.bytes);
 			tmpl_free(st->u.expect.head);
 			fields_free(st->u.expect.field);
 			if (st->u.expect.pattern != NULL) {
-				regfree(&st->u.expect.re);
+				if (st->u.expect.rx == NULL)
+					regfree(&st->u.expect.re);
 				free(st->u.expect.pattern);
 			}
+			step_regex_free(st->u.expect.rx);
+			expr_free(st->u.expect.length_e);
+			expr_free(st->u.expect.timeout_e);
+			expr_free(st->u.expect.within_e);
 			break;
 		case STEP_SET:
 			free(st->u.set.name);
@@ -2132,9 +2310,11 @@ scenario_free(struct scenario *sc)
 			free(st->u.capture.path);
 			fields_free(st->u.capture.field);
 			if (st->u.capture.pattern != NULL) {
-				regfree(&st->u.capture.re);
+				if (st->u.capture.rx == NULL)
+					regfree(&st->u.capture.re);
 				free(st->u.capture.pattern);
 			}
+			step_regex_free(st->u.capture.rx);
 			break;
 		default:
 			break;

@@ -79,6 +79,12 @@ struct rconn {
 	size_t			 chunk_off;
 	uint64_t		 drain_mark;	/* bytes out when RC_DRAIN began
 						   or last moved */
+	double			 x_timeout;	/* the expect at pc: its timeout
+						   and within in seconds, from
+						   `${MS}` or as written */
+	double			 x_within;
+	size_t			 x_chunk;	/* the send at pc: chunk bytes */
+	double			 x_delay;	/* and seconds between chunks */
 	struct vars	 vars;
 };
 
@@ -308,12 +314,12 @@ rc_expect_ok(struct conn *c, struct rconn *rc)
 	double dt;
 	char text[200];
 
-	if (st->kind == STEP_EXPECT && st->u.expect.within > 0 &&
+	if (st->kind == STEP_EXPECT && rc->x_within > 0 &&
 	    rc->t_sent > 0 && (dt = rc_arrival(c) - rc->t_sent) >
-	    st->u.expect.within) {
+	    rc->x_within) {
 		snprintf(text, sizeof(text), "expect within: the message came "
 		    "%.3fms after the send, not within %.3fms", dt * 1e3,
-		    st->u.expect.within * 1e3);
+		    rc->x_within * 1e3);
 		rc->r->note_measured = dt;
 		rc_fail(c, "within", text);
 		rc->r->note_measured = -1;
@@ -331,8 +337,7 @@ rc_expect_ok(struct conn *c, struct rconn *rc)
 static void
 rc_chunk(struct conn *c, struct rconn *rc)
 {
-	const struct step *st = &rc->r->sc->steps[rc->pc];
-	size_t k = st->u.send.chunk, left = buf_len(&rc->out) - rc->chunk_off;
+	size_t k = rc->x_chunk, left = buf_len(&rc->out) - rc->chunk_off;
 
 	if (k > left)
 		k = left;
@@ -340,14 +345,59 @@ rc_chunk(struct conn *c, struct rconn *rc)
 	rc->chunk_off += k;
 	if (rc->chunk_off < buf_len(&rc->out)) {
 		rc->wait = RC_CHUNK;
-		conn_timer(c, st->u.send.chunk_delay > 0 ?
-		    st->u.send.chunk_delay : RUNNER_YIELD);
+		conn_timer(c, rc->x_delay > 0 ? rc->x_delay : RUNNER_YIELD);
 		return;
 	}
 	buf_reset(&rc->out);
 	rc->chunk_off = 0;
 	rc->wait = RC_RUNNING;
 	rc->pc++;
+}
+
+/* Evaluate `${MS}` e (milliseconds, at least lo) into *secs for what the
+ * step at pc does; 0, or -1 with the connection failed. */
+static int
+rc_eval_ms(struct conn *c, struct rconn *rc, const struct expr *e,
+    const char *what, int64_t lo, double *secs)
+{
+	char err[300];
+	int64_t ms;
+
+	if (tmpl_eval_int(e, &rc->vars, what, lo,
+	    (int64_t)(SCENARIO_MAX_SECONDS * 1000), &ms, err,
+	    sizeof(err)) == -1) {
+		rc_fail(c, "error", err);
+		return -1;
+	}
+	*secs = (double)ms / 1000.0;
+	return 0;
+}
+
+/* A send's chunk size and delay, as written or from `${...}` (after the
+ * body rendered, so ${seq} is this send's); 0, or -1 with the conn
+ * failed. */
+static int
+rc_send_values(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	char err[300];
+	int64_t n;
+
+	rc->x_chunk = st->u.send.chunk;
+	rc->x_delay = st->u.send.chunk_delay;
+	if (st->u.send.chunk_e != NULL) {
+		if (tmpl_eval_int(st->u.send.chunk_e, &rc->vars,
+		    "a chunk size in bytes", 1, (int64_t)SCENARIO_MAX_COUNT,
+		    &n, err, sizeof(err)) == -1) {
+			rc_fail(c, "error", err);
+			return -1;
+		}
+		rc->x_chunk = (size_t)n;
+	}
+	if (st->u.send.delay_e != NULL && rc_eval_ms(c, rc,
+	    st->u.send.delay_e, "a delay in milliseconds", 0,
+	    &rc->x_delay) == -1)
+		return -1;
+	return 0;
 }
 
 /* Do a send step: into the merge buffer, in chunks, or as one message. */
@@ -371,9 +421,11 @@ rc_send(struct conn *c, struct rconn *rc, const struct step *st)
 		rc_fail(c, "error", err);
 		return -1;
 	}
+	if (rc_send_values(c, rc, st) == -1)
+		return -1;
 	r->res.sends++;
 	rc->t_sent = clock_now_mono();
-	if (st->u.send.chunk > 0 && st->u.send.chunk < buf_len(&rc->out)) {
+	if (rc->x_chunk > 0 && rc->x_chunk < buf_len(&rc->out)) {
 		conn_note_msg_out(c, buf_data(&rc->out), buf_len(&rc->out));
 		rc->chunk_off = 0;
 		rc_chunk(c, rc);
@@ -641,11 +693,59 @@ rc_wait_seconds(struct conn *c, struct rconn *rc, const struct step *st)
 /* How long an expect waits: --timeout overrides every expect's wait, but
  * not the quiet period of `expect nothing`. */
 static double
-rc_expect_timeout(const struct runner *r, const struct step *st)
+rc_expect_timeout(const struct rconn *rc, const struct step *st)
 {
+	const struct runner *r = rc->r;
+
 	if (r->o.timeout > 0 && st->u.expect.kind != EXPECT_NOTHING)
 		return r->o.timeout;
+	if (st->u.expect.timeout_e != NULL)
+		return rc->x_timeout;
 	return st->u.expect.timeout;
+}
+
+/* What the expect (or expect set) st computes when it starts: its
+ * timeout and within from `${MS}`, and through match_prepare a pattern
+ * with ${...} compiled and a `length ${N}`, for st or each expect
+ * alternative of the set. 0, or -1 with the connection failed at the step (an
+ * alternative's line for its own fault). */
+static int
+rc_expect_values(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	const struct scenario *sc = rc->r->sc;
+	size_t j, last = rc->pc;
+	struct buf why;
+
+	rc->x_within = st->kind == STEP_EXPECT ? st->u.expect.within : 0;
+	if (st->u.expect.timeout_e != NULL && rc_eval_ms(c, rc,
+	    st->u.expect.timeout_e, st->u.expect.kind == EXPECT_NOTHING &&
+	    st->kind == STEP_EXPECT ? "a quiet period in milliseconds" :
+	    "a timeout in milliseconds", 1, &rc->x_timeout) == -1)
+		return -1;
+	if (st->kind == STEP_EXPECT && st->u.expect.within_e != NULL &&
+	    rc_eval_ms(c, rc, st->u.expect.within_e, "a within bound in "
+	    "milliseconds", 1, &rc->x_within) == -1)
+		return -1;
+	if (st->kind == STEP_EXPECT_SET)
+		last = st->jump;
+	for (j = rc->pc; j <= last; j++) {
+		const struct step *alt = &sc->steps[j];
+
+		/* A set's captures run once their alternative matched: they
+		 * may read what it captured, so they are prepared then. */
+		if (alt->kind != STEP_EXPECT)
+			continue;
+		buf_init(&why);
+		if (match_prepare(alt, &rc->vars, &why) == -1) {
+			buf_append(&why, "", 1);
+			rc->pc = j;
+			rc_fail(c, "error", (char *)buf_data(&why));
+			buf_free(&why);
+			return -1;
+		}
+		buf_free(&why);
+	}
+	return 0;
 }
 
 /* How long a send may make no progress before the script fails: the
@@ -734,8 +834,10 @@ rc_expect_start(struct conn *c, struct rconn *rc, const struct step *st)
 	struct buf why;
 	int m;
 
+	if (rc_expect_values(c, rc, st) == -1)
+		return 1;
 	rc->wait = RC_EXPECT;
-	conn_timer(c, rc_expect_timeout(rc->r, st));
+	conn_timer(c, rc_expect_timeout(rc, st));
 	if (st->kind == STEP_EXPECT_SET)
 		rc->set_done = 0;
 	if (!sc->stream && rc_replay(c, rc))
@@ -839,6 +941,13 @@ rc_advance(struct conn *c)
 			return;
 		case STEP_CAPTURE:
 			buf_init(&why);
+			if (match_prepare(st, &rc->vars, &why) == -1) {
+				/* A pattern with ${...} that cannot be used. */
+				buf_append(&why, "", 1);
+				rc_fail(c, "error", (char *)buf_data(&why));
+				buf_free(&why);
+				return;
+			}
 			if (match_capture(st, &rc->vars, &why) != MATCH_OK) {
 				buf_append(&why, "", 1);
 				rc_fail(c, "mismatch", (char *)buf_data(&why));
@@ -1104,7 +1213,7 @@ rc_timer(struct conn *c)
 
 			buf_init(&why);
 			snprintf(what, sizeof(what), "timed out after %gs",
-			    rc_expect_timeout(rc->r, &sc->steps[rc->pc]));
+			    rc_expect_timeout(rc, &sc->steps[rc->pc]));
 			rc_set_report(rc, &sc->steps[rc->pc], what, &why);
 			buf_append(&why, "", 1);
 			rc_fail(c, "timeout", (char *)buf_data(&why));
@@ -1120,7 +1229,8 @@ rc_timer(struct conn *c)
 		}
 		/* Report the wait that was really used. */
 		st = sc->steps[rc->pc];
-		st.u.expect.timeout = rc_expect_timeout(rc->r, &st);
+		st.u.expect.timeout = rc_expect_timeout(rc, &st);
+		st.u.expect.timeout_e = NULL;	/* report the value used */
 		buf_init(&why);
 		/* The raw stream's unmatched bytes, or a framed codec's
 		 * incomplete frame still in the connection's rx. */

@@ -82,6 +82,20 @@ enum capture_kind {
 	CAPTURE_FIELD	/* a codec field: capture.field (fields.h) */
 };
 
+/* A regex pattern with ${...} placeholders (`expect regex "id=${id}"`,
+ * `capture NAME regex ...`), rendered and compiled when its step runs: a
+ * placeholder's value is escaped to match itself unless raw. The last
+ * rendered text and its compiled form are kept (one per step, so memory is
+ * bounded), and a loop that renders the same text compiles it once.
+ * Allocated by the parser, freed by scenario_free; the cache is written by
+ * match.c on the loop's thread. */
+struct step_regex {
+	struct tmpl	*t;		/* the pattern as written */
+	int		 raw;		/* `regex raw`: values go in as regex */
+	char		*text;		/* last text compiled into re, or NULL */
+	regex_t		 re;		/* valid while text != NULL */
+};
+
 /* STEP_SEND. The runner calls tmpl_send() which does all of this. */
 struct step_send {
 	struct tmpl	*body;		/* payload; file contents already read */
@@ -90,6 +104,8 @@ struct step_send {
 	int		 json;		/* 1: body is JSON text (send json) */
 	size_t		 chunk;		/* > 0: write in chunks of this size */
 	double		 chunk_delay;	/* seconds between chunks */
+	struct expr	*chunk_e;	/* `chunk ${N}`: bytes, or NULL */
+	struct expr	*delay_e;	/* `delay ${MS}`: milliseconds, or NULL */
 	struct pack_send *build;	/* send pack|request|command, send hex
 					   with ${...} (pack.h), or NULL */
 };
@@ -117,6 +133,14 @@ struct step_expect {
 	double		 within;	/* > 0: the message must arrive at most
 					   this many seconds after the last
 					   send (`within D`) */
+	struct step_regex *rx;		/* REGEX with ${...}: re is unused and
+					   pattern is the text as written; or
+					   NULL */
+	struct expr	*length_e;	/* `length ${N}`: bytes, or NULL */
+	struct expr	*timeout_e;	/* `timeout ${MS}`, NOTHING's `${MS}`:
+					   milliseconds, or NULL */
+	struct expr	*within_e;	/* `within ${MS}`: milliseconds, or
+					   NULL */
 	struct field_spec *field;	/* FIELD: what it reads (fields.h) */
 	const struct codec *codec;	/* the scenario's codec (fields_check) */
 };
@@ -128,6 +152,7 @@ struct step_capture {
 	regex_t		 re;		/* REGEX */
 	char		*pattern;	/* REGEX: source text */
 	char		*path;		/* JSON, HEADER: dotted path "a.b.0.c" */
+	struct step_regex *rx;		/* REGEX with ${...}, as in expect */
 	struct field_spec *field;	/* FIELD: what it reads (fields.h) */
 	const struct codec *codec;	/* the scenario's codec (fields_check) */
 	int		 bin_type;	/* BINARY: an enum pack_type */

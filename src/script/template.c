@@ -1,6 +1,7 @@
 /* Payload templates: parsing placeholders and rendering them per
  * connection from its variables (vars.c); tmpl_send encodes a send. */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,97 @@ tmpl_render(const struct tmpl *t, struct vars *vars, struct buf *out,
 			break;
 		}
 	}
+	return 0;
+}
+
+int
+tmpl_eval_int(const struct expr *e, struct vars *vars, const char *what,
+    int64_t min, int64_t max, int64_t *out, char *err, size_t errlen)
+{
+	struct expr_env env = { vars_lookup, vars, &vars->rng };
+	struct value v;
+	struct buf b;
+	char msg[256], *end;
+	long long n;
+	int ok;
+
+	if (expr_eval(e, &env, &v, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "runtime error: %s", msg);
+		return -1;
+	}
+	if (v.type == VAL_INT) {
+		n = v.i;
+		ok = 1;
+	} else {
+		/* A captured "42" is a number too, as in arithmetic. */
+		buf_init(&b);
+		value_render(&v, &b);
+		buf_append(&b, "", 1);
+		errno = 0;
+		n = strtoll((const char *)buf_data(&b), &end, 10);
+		ok = *end == '\0' && buf_len(&b) > 1 && errno == 0 &&
+		    strlen((const char *)buf_data(&b)) == buf_len(&b) - 1;
+		if (!ok)
+			snprintf(err, errlen, "runtime error: %s needs an "
+			    "integer, got \"%.60s\"%s", what,
+			    (const char *)buf_data(&b), errno == ERANGE ?
+			    " (out of range)" : "");
+		buf_free(&b);
+	}
+	value_free(&v);
+	if (!ok)
+		return -1;
+	if (n < min || n > max) {
+		snprintf(err, errlen, "runtime error: %s of %lld (expected %lld "
+		    "to %lld)", what, n, (long long)min, (long long)max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int
+tmpl_render_regex(const struct tmpl *t, struct vars *vars, int raw,
+    struct buf *out, char *err, size_t errlen)
+{
+	struct tmpl one;
+	struct buf v;
+	const unsigned char *p;
+	size_t i, j, n;
+
+	buf_init(&v);
+	for (i = 0; i < t->nparts; i++) {
+		const struct tmpl_part *tp = &t->parts[i];
+
+		if (tp->kind == TP_LIT) {
+			buf_append(out, tp->lit, tp->len);
+			continue;
+		}
+		/* Render this placeholder alone, then escape its value. */
+		one.parts = (struct tmpl_part *)tp;
+		one.nparts = 1;
+		one.dynamic = 1;
+		buf_reset(&v);
+		if (tmpl_render(&one, vars, &v, err, errlen) == -1) {
+			buf_free(&v);
+			return -1;
+		}
+		p = buf_data(&v);
+		n = buf_len(&v);
+		if (memchr(p, '\0', n) != NULL) {
+			snprintf(err, errlen, "the value of '${%s}' holds a NUL "
+			    "byte, which a pattern cannot", tp->kind == TP_VAR ?
+			    tp->name : "...");
+			buf_free(&v);
+			return -1;
+		}
+		for (j = 0; j < n; j++) {
+			if (!raw && strchr(".[]()*+?{}|^$\\", p[j]) != NULL)
+				buf_append(out, "\\", 1);
+			buf_append(out, p + j, 1);
+		}
+	}
+	buf_free(&v);
 	return 0;
 }
 

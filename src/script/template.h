@@ -59,6 +59,19 @@ void tmpl_render_dummy(const struct tmpl *t, struct buf *out);
 /* Append the rendered bytes to out; 0, or -1 if a variable is unset. */
 int tmpl_render(const struct tmpl *t, struct vars *vars, struct buf *out,
     char *err, size_t errlen);
+/* Evaluate e on a connection's variables as a whole number (an integer, or
+ * a string of decimal digits such as a captured "42") in [min, max], for a
+ * value a step needs (what: "a length in bytes", "a timeout in
+ * milliseconds"). 0, or -1 with "runtime error: ..." in err. */
+int tmpl_eval_int(const struct expr *e, struct vars *vars, const char *what,
+    int64_t min, int64_t max, int64_t *out, char *err, size_t errlen);
+/* Append t rendered as a POSIX extended regex: literal parts as they are,
+ * each placeholder's value with the metacharacters .[]()*+?{}|^$\ escaped
+ * by a backslash so it matches itself (as PCRE's \Q..\E or Python's
+ * re.escape), or as it is when raw. 0, or -1 with err when a variable is
+ * unset, an expression fails, or a value holds a NUL byte. */
+int tmpl_render_regex(const struct tmpl *t, struct vars *vars, int raw,
+    struct buf *out, char *err, size_t errlen);
 /* The bytes of a template without placeholders; NULL if it has any. */
 const unsigned char *tmpl_literal(const struct tmpl *t, struct buf *tmp,
     size_t *len);
