@@ -113,7 +113,36 @@ parse_name(struct parser *p)
 	return lex_need_eol(lx, "end of line after the name");
 }
 
-/* `codec NAME`. */
+/* The options after `codec NAME` (`line crlf`, `lenfield size=2 ...`),
+ * opened as codec_open does, up to the end of the line or a comment. */
+static int
+parse_codec_options(struct parser *p, const char *name, size_t namelen)
+{
+	struct lexer *lx = &p->lx;
+	const struct codec *c;
+	char spec[256], err[200];
+	size_t at = lx->pos, end = lx->pos;
+	const char *w;
+	size_t wl;
+
+	while (lex_word(lx, &w, &wl))
+		end = lx->pos;
+	if (!lex_at_eol(lx))
+		return lex_need_eol(lx, "end of line after the codec options");
+	if ((size_t)snprintf(spec, sizeof(spec), "%.*s %.*s",
+	    (int)namelen, name, (int)(end - at),
+	    lx->line + at) >= sizeof(spec))
+		return lex_error(lx, at, NULL, "codec options longer than %zu "
+		    "bytes", sizeof(spec) - 1);
+	if ((c = codec_open(spec, err, sizeof(err))) == NULL)
+		return lex_error(lx, at, NULL, "%s", err);
+	p->sc->codec = c;
+	free(p->sc->codec_name);
+	p->sc->codec_name = xstrdup(c->name);
+	return 0;
+}
+
+/* `codec NAME [OPTIONS]`. */
 static int
 parse_codec(struct parser *p)
 {
@@ -134,7 +163,8 @@ parse_codec(struct parser *p)
 			free(p->sc->codec_name);
 			p->sc->codec_name = xstrdup(names[i]);
 			p->sc->stream = strcmp(names[i], "raw") == 0;
-			return lex_need_eol(lx, "end of line after the codec");
+			return lex_at_eol(lx) ? 0 :
+			    parse_codec_options(p, w, wl);
 		}
 	}
 	return lex_error(lx, lx->pos - wl, lex_nearest_hint(w, wl, names, hint,
