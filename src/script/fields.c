@@ -107,43 +107,19 @@ fields_int_parse(const char *s, size_t n, long long *out)
 	return *end != '\0' || errno == ERANGE ? -1 : 0;
 }
 
-/* Read a value word into t: a run of non-blank characters in which
- * `${...}` expressions (blanks allowed inside) become placeholders,
- * checked like any other. what names it in errors. */
+/* Read a value word into t (lex_word_tmpl: `${...}` expressions become
+ * placeholders, checked like any other). what names it in errors. */
 static int
 fields_read_value(struct parser *p, struct tmpl *t, const char *what)
 {
 	struct lexer *lx = &p->lx;
-	char msg[256], got[96];
-	size_t start, i;
-	ssize_t used;
+	char got[96];
 
 	lex_skip_ws(lx);
-	start = i = lx->pos;
 	if (lex_peek(lx) != LEX_WORD)
-		return lex_error(lx, start, NULL, "expected %s, got %s", what,
-		    lex_got(lx, start, got, sizeof(got)));
-	while (i < lx->linelen && lx->line[i] != ' ' && lx->line[i] != '\t') {
-		if (lx->line[i] == '$' && i + 1 < lx->linelen &&
-		    lx->line[i + 1] == '{') {
-			used = tmpl_add_placeholder(t, lx->line + i,
-			    lx->linelen - i, 0, msg, sizeof(msg));
-			if (used == -1)
-				return lex_error(lx, i, NULL, "%s", msg);
-			if (lx->check_name(lx->check_arg, lx, t, i) == -1)
-				return -1;
-			i += (size_t)used;
-			continue;
-		}
-		start = i;
-		while (i < lx->linelen && lx->line[i] != ' ' &&
-		    lx->line[i] != '\t' && !(lx->line[i] == '$' &&
-		    i + 1 < lx->linelen && lx->line[i + 1] == '{'))
-			i++;
-		tmpl_add_lit(t, lx->line + start, i - start);
-	}
-	lx->pos = i;
-	return 0;
+		return lex_error(lx, lx->pos, NULL, "expected %s, got %s", what,
+		    lex_got(lx, lx->pos, got, sizeof(got)));
+	return lex_word_tmpl(lx, t);
 }
 
 /* `... CODES`: a code list, validated now when it has no ${...}. */

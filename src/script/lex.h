@@ -96,6 +96,9 @@ int lex_need_eol(struct lexer *lx, const char *what);
 /* Read a quoted string with escapes into t (placeholders allowed, each
  * passed to check_name) or, if t is NULL, into b (no placeholders). */
 int lex_string(struct lexer *lx, struct tmpl *t, struct buf *b);
+/* Read a bare word (up to a blank) into t: `${...}` placeholders (each
+ * passed to check_name, blanks allowed inside), `$${` a literal `${`. */
+int lex_word_tmpl(struct lexer *lx, struct tmpl *t);
 /* Read a quoted string without placeholders into a new NUL-terminated
  * string; *len gets its length (it may hold NUL bytes). */
 int lex_plain(struct lexer *lx, char **out, size_t *len);

@@ -262,42 +262,6 @@ pack_pattern_diff(const struct pack_pattern *pat, const unsigned char *p,
 
 /* Parsing. */
 
-/* Offset of the '}' closing the `${` at line offset at (strings inside
- * skipped), or linelen if there is none. */
-static size_t
-pack_brace_end(const struct lexer *lx, size_t at)
-{
-	size_t i;
-	int q = 0;
-
-	for (i = at + 2; i < lx->linelen && (q || lx->line[i] != '}'); i++) {
-		if (q && lx->line[i] == '\\')
-			i++;
-		else if (lx->line[i] == '"')
-			q = !q;
-	}
-	return i < lx->linelen ? i : lx->linelen;
-}
-
-/* Read `${EXPR}` at line offset at into *out, compiled and its names
- * checked; pos moves past it. */
-static int
-pack_brace_expr(struct parser *p, size_t at, struct expr **out)
-{
-	struct lexer *lx = &p->lx;
-	size_t end = pack_brace_end(lx, at), off;
-	char msg[300];
-
-	if (end >= lx->linelen)
-		return lex_error(lx, at, NULL, "expected '}' to close '${', got "
-		    "end of line");
-	if (expr_compile(lx->line + at + 2, end - at - 2, out, msg, sizeof(msg),
-	    &off) == -1)
-		return lex_error(lx, at + 2 + off, NULL, "%s", msg);
-	lx->pos = end + 1;
-	return check_expr(p, *out, at + 2);
-}
-
 /* Scan the quoted hex string at pos without reading it: *dynamic says
  * whether it holds placeholders, and then every character outside ${...}
  * must be a hex digit or a blank (or, for a pattern, '?' and '/'); *end
@@ -317,7 +281,7 @@ pack_hex_scan(struct lexer *lx, int pattern, int *dynamic, size_t *end)
 	for (i = lx->pos + 1; i < lx->linelen && l[i] != '"'; i++) {
 		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
 			*dynamic = 1;
-			i = pack_brace_end(lx, i);
+			i = parse_brace_end(lx, i);
 			if (i >= lx->linelen)
 				return lex_error(lx, i, NULL, "expected '}' to "
 				    "close '${', got end of line");
@@ -331,7 +295,7 @@ pack_hex_scan(struct lexer *lx, int pattern, int *dynamic, size_t *end)
 	for (i = lx->pos + 1; *dynamic && i < lx->linelen && l[i] != '"';
 	    i++) {
 		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
-			i = pack_brace_end(lx, i);
+			i = parse_brace_end(lx, i);
 			continue;
 		}
 		if (l[i] == ' ' || l[i] == '\t' || hex_digit((unsigned char)
@@ -520,7 +484,7 @@ pack_parse_item(struct parser *p, struct pack_send *b)
 	lex_skip_ws(lx);
 	if (lx->pos + 1 < lx->linelen && lx->line[lx->pos] == '$' &&
 	    lx->line[lx->pos + 1] == '{')
-		return pack_brace_expr(p, lx->pos, &it->e);
+		return parse_brace_expr(p, lx->pos, &it->e);
 	if (lx->pos >= lx->linelen)
 		return lex_error(lx, lx->pos, "as in: send pack u8 1, u16be ${n}",
 		    "expected a value for %s, got end of line", pack_types[t].name);
@@ -738,41 +702,11 @@ static int
 pack_parse_arg(struct parser *p, struct tmpl **out)
 {
 	struct lexer *lx = &p->lx;
-	const char *l = lx->line;
-	char msg[256];
-	size_t i, run;
-	ssize_t used;
 
 	*out = tmpl_new();
-	if (l[lx->pos] == '"')
+	if (lx->line[lx->pos] == '"')
 		return lex_string(lx, *out, NULL);
-	for (i = run = lx->pos; i < lx->linelen && l[i] != ' ' && l[i] != '\t';
-	    ) {
-		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
-			tmpl_add_lit(*out, l + run, i - run);
-			used = tmpl_add_placeholder(*out, l + i, lx->linelen - i,
-			    0, msg, sizeof(msg));
-			if (used == -1)
-				return lex_error(lx, i, "write '$${' for a literal "
-				    "'${'", "%s", msg);
-			if (lx->check_name(lx->check_arg, lx, *out, i) == -1)
-				return -1;
-			i += (size_t)used;
-			run = i;
-			continue;
-		}
-		if (l[i] == '$' && i + 2 < lx->linelen && l[i + 1] == '$' &&
-		    l[i + 2] == '{') {
-			tmpl_add_lit(*out, l + run, i - run + 1);
-			i += 2;
-			run = i;
-			continue;
-		}
-		i++;
-	}
-	tmpl_add_lit(*out, l + run, i - run);
-	lx->pos = i;
-	return 0;
+	return lex_word_tmpl(lx, *out);
 }
 
 /* `send command WORD "quoted" ${expr} ...`: up to the end of the line or

@@ -400,7 +400,6 @@ parse_send_payload(struct parser *p, struct step_send *s)
 	}
 }
 
-static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
 static int parse_at_brace(struct parser *p);
 
 /* Read `${EXPR}` at pos into *e for a value a step computes when it runs
@@ -787,7 +786,6 @@ path_ok(const char *s)
 }
 
 static struct step *open_block(struct parser *p, enum step_kind k);
-static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
 static int parse_at_brace(struct parser *p);
 static int parse_nested(struct parser *p, unsigned file, const char *text,
     size_t len, unsigned first);
@@ -1662,14 +1660,10 @@ parse_repeat_index(struct parser *p, struct step *st)
 	return lex_need_eol(lx, "end of line after the index name");
 }
 
-/* Read `${EXPR}` at line offset at (on the '$'): the expression up to the
- * first '}' outside a string, compiled and checked; pos moves past it. */
-static int
-parse_brace_expr(struct parser *p, size_t at, struct expr **out)
+size_t
+parse_brace_end(const struct lexer *lx, size_t at)
 {
-	struct lexer *lx = &p->lx;
-	char msg[300];
-	size_t i, off;
+	size_t i;
 	int q = 0;
 
 	for (i = at + 2; i < lx->linelen && (q || lx->line[i] != '}'); i++) {
@@ -1678,6 +1672,16 @@ parse_brace_expr(struct parser *p, size_t at, struct expr **out)
 		else if (lx->line[i] == '"')
 			q = !q;
 	}
+	return i < lx->linelen ? i : lx->linelen;
+}
+
+int
+parse_brace_expr(struct parser *p, size_t at, struct expr **out)
+{
+	struct lexer *lx = &p->lx;
+	char msg[300];
+	size_t i = parse_brace_end(lx, at), off;
+
 	if (i >= lx->linelen)
 		return lex_error(lx, at, "an expression ends with '}' on the "
 		    "same line, as in ${n * 2}", "expected '}' to close '${', got "

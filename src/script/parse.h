@@ -54,6 +54,14 @@ struct parser {
 	size_t		 nthen[SCENARIO_MAX_DEPTH];
 };
 
+/* Offset of the '}' closing the `${` at line offset at (the '$'), quoted
+ * strings inside skipped, or lx->linelen when the line has none. */
+size_t parse_brace_end(const struct lexer *lx, size_t at);
+/* Read `${EXPR}` at line offset at (on the '$'): the expression up to
+ * parse_brace_end, compiled (expr.h) and its names checked (check_expr);
+ * pos moves past the '}'. The one reader of a `${...}` value outside
+ * strings. 0, or -1 with file:line:col in the lexer's err. */
+int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
 /* The lexer's check_name hook: a ${...} placeholder (the last part of t)
  * may only read names set on every path to this line (arg: the parser). */
 int check_var(void *arg, struct lexer *lx, const struct tmpl *t, size_t off);
