@@ -272,7 +272,7 @@ report_regex_slow(struct buf *why, const struct step *st, size_t n)
  * when it differs from the text rx compiled last. NULL with "runtime
  * error: ..." in err (NUL-terminated); written is the pattern as written,
  * for messages. */
-static const regex_t *
+const regex_t *
 step_regex(struct step_regex *rx, const regex_t *lit, const char *written,
     struct vars *vars, struct buf *err)
 {
@@ -1158,6 +1158,9 @@ match_prepare(const struct step *st, struct vars *vars, struct buf *why)
 	    EXPECT_REGEX && step_regex(st->u.expect.rx, &st->u.expect.re,
 	    st->u.expect.pattern, vars, &eb) == NULL) {
 		report_head(why, st, (const char *)buf_data(&eb));
+		bad = 1;
+	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
+	    EXPECT_FIELD && fields_prepare(st, vars, why) == -1) {
 		bad = 1;
 	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
 	    EXPECT_LENGTH && expect_length(&st->u.expect, vars, &len, err,

@@ -577,7 +577,7 @@ parse_send(struct parser *p)
 /* A pattern after `regex`: `[raw] "..."`. One with ${...} is compiled
  * when its step runs (*rx, see match.c): each value escaped to match
  * itself, or inserted as regex after `raw`; one without is compiled now. */
-static int
+int
 parse_regex(struct parser *p, regex_t *re, char **pattern,
     struct step_regex **rx, const char *nul_hint, const char *hint)
 {
@@ -2215,8 +2215,7 @@ scenario_load(const char *path, char *err, size_t errlen)
 	return sc;
 }
 
-/* Free a pattern compiled at run time, and its cache. */
-static void
+void
 step_regex_free(struct step_regex *rx)
 {
 	if (rx == NULL)
