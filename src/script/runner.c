@@ -680,7 +680,7 @@ static double
 rc_wait_seconds(struct conn *c, struct rconn *rc, const struct step *st)
 {
 	uint64_t *g = &rc->vars.rng;
-	int64_t ms;
+	double secs;
 
 	switch (st->u.wait.dist) {
 	case WAIT_UNIFORM:
@@ -696,12 +696,12 @@ rc_wait_seconds(struct conn *c, struct rconn *rc, const struct step *st)
 	}
 	if (st->u.wait.e == NULL)
 		return st->u.wait.a;
-	if (rc_eval_int(c, rc, st->u.wait.e, "a wait (milliseconds)", &ms) == -1)
+	/* 0 to a week, as every computed duration; a negative wait is a
+	 * fault in the script, not a zero. */
+	if (rc_eval_ms(c, rc, st->u.wait.e, "a wait in milliseconds", 0,
+	    &secs) == -1)
 		return -1;
-	if (ms < 0)
-		ms = 0;
-	return (double)ms / 1000.0 > SCENARIO_MAX_SECONDS ?
-	    SCENARIO_MAX_SECONDS : (double)ms / 1000.0;
+	return secs;
 }
 
 /* How long an expect waits: --timeout overrides every expect's wait, but

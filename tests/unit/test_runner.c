@@ -440,6 +440,45 @@ test_set_report_names_field_alternatives_as_written(void **state)
 	finish(e, r, sc);
 }
 
+static void
+test_wait_from_a_negative_or_huge_value_is_a_runtime_error(void **state)
+{
+	/* Connection 1 waits ${-5}, 2 waits ${0} (no pause: passes), 3 waits
+	 * ${2000000000} (over a week) on line 6. A negative wait used to be taken as
+	 * 0 and a huge one cut to a week, unlike every other duration. */
+	static const char text[] =
+	    "codec line\nservice echo\nconnections 3\n"
+	    "set ms (conn - 2) * 5\n"
+	    "if conn == 3\n"
+	    "  wait ${ms * 400000000}\n"			/* line 6 */
+	    "end\n"
+	    "wait ${ms}\n"					/* line 8 */
+	    "send \"x\"\nexpect \"x\"\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+	int neg = 0, huge = 0;
+	size_t i;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->passed, 1);
+	assert_int_equal(res->failed, 2);
+	assert_int_equal(res->ngroups, 2);
+	for (i = 0; i < res->ngroups; i++) {
+		assert_string_equal(res->groups[i].step, "wait");
+		assert_string_equal(res->groups[i].reason, "error");
+		neg |= res->groups[i].line == 8 && strstr(res->groups[i].text,
+		    "runtime error: a wait in milliseconds of -5 (expected 0 "
+		    "to 604800000)") != NULL;
+		huge |= res->groups[i].line == 6 && strstr(res->groups[i].text,
+		    "of 2000000000 (expected 0 to 604800000)") != NULL;
+	}
+	assert_true(neg && huge);
+	finish(e, r, sc);
+}
+
 int
 main(void)
 {
@@ -454,6 +493,7 @@ main(void)
 		cmocka_unit_test(test_within_on_a_set_alternative_is_checked),
 		cmocka_unit_test(test_within_of_an_alternative_from_a_bad_value_fails_its_line),
 		cmocka_unit_test(test_set_report_names_field_alternatives_as_written),
+		cmocka_unit_test(test_wait_from_a_negative_or_huge_value_is_a_runtime_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
