@@ -1121,12 +1121,15 @@ static int
 capture_binary(const struct step *st, struct vars *vars, struct buf *why)
 {
 	const struct step_capture *c = &st->u.capture;
-	char num[32], text[200];
+	char num[32], text[300];
+	int rc;
 
-	if (pack_capture(c, buf_data(&vars->last_body),
+	if ((rc = pack_capture(c, vars, buf_data(&vars->last_body),
 	    buf_len(&vars->last_body), num, sizeof(num), text,
-	    sizeof(text)) == -1) {
+	    sizeof(text))) < 0) {
 		capture_head(why, st, text);
+		if (rc == -2)
+			return MATCH_FAIL;	/* the offset's runtime error */
 		report_bytes(why, "received", buf_data(&vars->last_body),
 		    buf_len(&vars->last_body), 0);
 		return MATCH_FAIL;
@@ -1146,6 +1149,7 @@ match_prepare(const struct step *st, struct vars *vars, struct buf *why)
 	char err[300];
 	struct buf eb;
 	uint64_t len;
+	size_t off;
 	int bad = 0;
 
 	buf_init(&eb);
@@ -1158,6 +1162,11 @@ match_prepare(const struct step *st, struct vars *vars, struct buf *why)
 	    EXPECT_REGEX && step_regex(st->u.expect.rx, &st->u.expect.re,
 	    st->u.expect.pattern, vars, &eb) == NULL) {
 		report_head(why, st, (const char *)buf_data(&eb));
+		bad = 1;
+	} else if (st->kind == STEP_CAPTURE && st->u.capture.kind ==
+	    CAPTURE_BINARY && pack_capture_offset(&st->u.capture, vars, &off,
+	    err, sizeof(err)) == -1) {
+		capture_head(why, st, err);
 		bad = 1;
 	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
 	    EXPECT_FIELD && fields_prepare(st, vars, why) == -1) {

@@ -1118,10 +1118,17 @@ pack_parse_capture(struct parser *p, struct step_capture *c, const char *w,
 		    "after %.*s, got %s", (int)wl, w, lex_got(lx, at, got,
 		    sizeof(got)));
 	}
-	if (lex_uint(lx, "a byte offset into the message", SCENARIO_MAX_COUNT,
-	    &off) == -1)
+	lex_skip_ws(lx);
+	if (lx->pos + 1 < lx->linelen && lx->line[lx->pos] == '$' &&
+	    lx->line[lx->pos + 1] == '{') {
+		/* Computed when the capture runs (pack_capture_offset). */
+		if (parse_brace_expr(p, lx->pos, &c->at_e) == -1)
+			return -1;
+	} else if (lex_uint(lx, "a byte offset into the message such as 4 "
+	    "or ${n}", SCENARIO_MAX_COUNT, &off) == -1)
 		return -1;
-	c->at = (size_t)off;
+	else
+		c->at = (size_t)off;
 	if (lex_need_eol(lx, "end of line after the capture") == -1)
 		return -1;
 	check_define(p, c->name);
@@ -1129,21 +1136,39 @@ pack_parse_capture(struct parser *p, struct step_capture *c, const char *w,
 }
 
 int
-pack_capture(const struct step_capture *c, const unsigned char *p, size_t n,
-    char *out, size_t outlen, char *why, size_t whylen)
+pack_capture_offset(const struct step_capture *c, struct vars *vars,
+    size_t *at, char *why, size_t whylen)
+{
+	int64_t v;
+
+	*at = c->at;
+	if (c->at_e == NULL)
+		return 0;
+	if (tmpl_eval_int(c->at_e, vars, "a byte offset", 0,
+	    (int64_t)SCENARIO_MAX_COUNT, &v, why, whylen) == -1)
+		return -1;
+	*at = (size_t)v;
+	return 0;
+}
+
+int
+pack_capture(const struct step_capture *c, struct vars *vars,
+    const unsigned char *p, size_t n, char *out, size_t outlen, char *why,
+    size_t whylen)
 {
 	enum pack_type t = (enum pack_type)c->bin_type;
-	size_t w = pack_types[t].width, i;
+	size_t w = pack_types[t].width, i, at;
 	uint64_t v = 0;
 
-	if (c->at > n || n - c->at < w) {
+	if (pack_capture_offset(c, vars, &at, why, whylen) == -1)
+		return -2;
+	if (at > n || n - at < w) {
 		snprintf(why, whylen, "the message is %zu bytes, too short for "
-		    "%s at %zu (needs %zu)", n, pack_types[t].name, c->at,
-		    c->at + w);
+		    "%s at %zu (needs %zu)", n, pack_types[t].name, at, at + w);
 		return -1;
 	}
 	for (i = 0; i < w; i++)
-		v |= (uint64_t)p[c->at + (pack_types[t].le ? i : w - 1 - i)] <<
+		v |= (uint64_t)p[at + (pack_types[t].le ? i : w - 1 - i)] <<
 		    (8 * i);
 	if (pack_types[t].sgn && w < 8 && (v >> (8 * w - 1)) != 0)
 		snprintf(out, outlen, "%" PRId64, (int64_t)v -

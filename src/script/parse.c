@@ -2281,6 +2281,7 @@ scenario_free(struct scenario *sc)
 		case STEP_CAPTURE:
 			free(st->u.capture.name);
 			free(st->u.capture.path);
+			expr_free(st->u.capture.at_e);
 			fields_free(st->u.capture.field);
 			if (st->u.capture.pattern != NULL) {
 				if (st->u.capture.rx == NULL)

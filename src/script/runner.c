@@ -1103,6 +1103,14 @@ rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
 	for (cap = j; cap < set->jump && sc->steps[cap].kind == STEP_CAPTURE;
 	    cap++) {
 		buf_init(&why);
+		if (match_prepare(&sc->steps[cap], &rc->vars, &why) == -1) {
+			/* A computed pattern or offset that cannot be used. */
+			buf_append(&why, "", 1);
+			rc->pc = cap;
+			rc_fail(c, "error", (char *)buf_data(&why));
+			buf_free(&why);
+			return;
+		}
 		if (match_capture(&sc->steps[cap], &rc->vars, &why) !=
 		    MATCH_OK) {
 			buf_append(&why, "", 1);

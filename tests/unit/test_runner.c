@@ -444,8 +444,9 @@ static void
 test_wait_from_a_negative_or_huge_value_is_a_runtime_error(void **state)
 {
 	/* Connection 1 waits ${-5}, 2 waits ${0} (no pause: passes), 3 waits
-	 * ${2000000000} (over a week) on line 6. A negative wait used to be taken as
-	 * 0 and a huge one cut to a week, unlike every other duration. */
+	 * ${2000000000} (over a week) on line 6. A negative wait used to be
+	 * taken as 0 and a huge one cut to a week, unlike every other
+	 * duration. */
 	static const char text[] =
 	    "codec line\nservice echo\nconnections 3\n"
 	    "set ms (conn - 2) * 5\n"
@@ -479,6 +480,36 @@ test_wait_from_a_negative_or_huge_value_is_a_runtime_error(void **state)
 	finish(e, r, sc);
 }
 
+static void
+test_capture_in_a_set_with_a_bad_offset_is_a_runtime_error(void **state)
+{
+	/* A set's captures are prepared when their alternative matched, as
+	 * captures outside sets: a negative offset fails with reason error
+	 * at the capture's line (it was a mismatch). */
+	static const char text[] =
+	    "codec len16\nservice echo\nset n -1\n"
+	    "send pack u16be 1\n"
+	    "expect one of\n"
+	    "  expect length 2\n"
+	    "    capture v u16be at ${n}\n"			/* line 7 */
+	    "end\n";
+	const struct run_failure *g;
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->failed, 1);
+	g = group_at(res, 7, "error");
+	assert_non_null(g);
+	assert_string_equal(g->step, "capture");
+	assert_non_null(strstr(g->text, "capture v: runtime error: a byte "
+	    "offset of -1 (expected 0 to 1000000000)"));
+	finish(e, r, sc);
+}
+
 int
 main(void)
 {
@@ -494,6 +525,7 @@ main(void)
 		cmocka_unit_test(test_within_of_an_alternative_from_a_bad_value_fails_its_line),
 		cmocka_unit_test(test_set_report_names_field_alternatives_as_written),
 		cmocka_unit_test(test_wait_from_a_negative_or_huge_value_is_a_runtime_error),
+		cmocka_unit_test(test_capture_in_a_set_with_a_bad_offset_is_a_runtime_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
