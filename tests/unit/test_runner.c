@@ -326,6 +326,30 @@ group_at(const struct run_result *res, unsigned line, const char *reason)
 	return NULL;
 }
 
+/* Run text: its one connection fails in the group of (line, reason) at a
+ * step of kind step, whose example report holds want. */
+static void
+assert_fails_at(const char *text, unsigned line, const char *reason,
+    const char *step, const char *want)
+{
+	const struct run_failure *g;
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->failed, 1);
+	g = group_at(res, line, reason);
+	if (g == NULL)
+		fail_msg("no group at line %u (%s): %s", line, reason,
+		    res->ngroups > 0 ? res->groups[0].text : "none");
+	assert_string_equal(g->step, step);
+	if (strstr(g->text, want) == NULL)
+		fail_msg("report\n%s\nlacks '%s'", g->text, want);
+	finish(e, r, sc);
+}
+
 static void
 test_within_on_a_set_alternative_is_checked(void **state)
 {
@@ -387,57 +411,28 @@ test_within_on_a_set_alternative_is_checked(void **state)
 static void
 test_within_of_an_alternative_from_a_bad_value_fails_its_line(void **state)
 {
-	static const char text[] =
-	    "codec line\nservice echo\n"
-	    "set ms -1\n"
-	    "send \"ab\"\n"
-	    "expect one of\n"
-	    "  expect \"ab\"\n"
-	    "  expect \"x\" within ${ms}\n"		/* line 7 */
-	    "end\n";
-	const struct run_failure *g;
-	const struct run_result *res;
-	struct engine *e;
-	struct runner *r;
-	struct scenario *sc;
-
 	(void)state;
-	res = run_text(text, &e, &r, &sc);
-	assert_int_equal(res->failed, 1);
-	g = group_at(res, 7, "error");
-	assert_non_null(g);
-	assert_non_null(strstr(g->text, "a within bound in milliseconds of "
-	    "-1"));
-	finish(e, r, sc);
+	assert_fails_at("codec line\nservice echo\nset ms -1\nsend \"ab\"\n"
+	    "expect one of\n  expect \"ab\"\n"
+	    "  expect \"x\" within ${ms}\n"		/* line 7 */
+	    "end\n", 7, "error", "expect", "runtime error: a within bound in "
+	    "milliseconds of -1");
 }
 
 static void
 test_set_report_names_field_alternatives_as_written(void **state)
 {
-	static const char text[] =
-	    "codec resp\nservice echo\nset n 5\n"
+	(void)state;
+	assert_fails_at("codec resp\nservice echo\nset n 5\n"
 	    "send raw \":4\\r\\n\"\n"
 	    "expect one of\n"				/* line 5 */
 	    "  expect int ${n}\n"
 	    "  expect nil\n"
 	    "  expect error regex \"^ERR ${n}\"\n"
 	    "  expect \"4x\"\n"
-	    "end\n";
-	const struct run_failure *g;
-	const struct run_result *res;
-	struct engine *e;
-	struct runner *r;
-	struct scenario *sc;
-
-	(void)state;
-	res = run_text(text, &e, &r, &sc);
-	assert_int_equal(res->failed, 1);
-	g = group_at(res, 5, "mismatch");
-	assert_non_null(g);
-	assert_non_null(strstr(g->text, "still awaited:\n  line 6: expect int "
-	    "5\n  line 7: expect nil\n  line 8: expect error regex /^ERR "
-	    "5/\n  line 9: expect bytes"));
-	finish(e, r, sc);
+	    "end\n", 5, "mismatch", "expect set", "still awaited:\n  line 6: "
+	    "expect int 5\n  line 7: expect nil\n  line 8: expect error "
+	    "regex /^ERR 5/\n  line 9: expect bytes");
 }
 
 static void
@@ -486,28 +481,14 @@ test_capture_in_a_set_with_a_bad_offset_is_a_runtime_error(void **state)
 	/* A set's captures are prepared when their alternative matched, as
 	 * captures outside sets: a negative offset fails with reason error
 	 * at the capture's line (it was a mismatch). */
-	static const char text[] =
-	    "codec len16\nservice echo\nset n -1\n"
+	(void)state;
+	assert_fails_at("codec len16\nservice echo\nset n -1\n"
 	    "send pack u16be 1\n"
 	    "expect one of\n"
 	    "  expect length 2\n"
 	    "    capture v u16be at ${n}\n"			/* line 7 */
-	    "end\n";
-	const struct run_failure *g;
-	const struct run_result *res;
-	struct engine *e;
-	struct runner *r;
-	struct scenario *sc;
-
-	(void)state;
-	res = run_text(text, &e, &r, &sc);
-	assert_int_equal(res->failed, 1);
-	g = group_at(res, 7, "error");
-	assert_non_null(g);
-	assert_string_equal(g->step, "capture");
-	assert_non_null(strstr(g->text, "capture v: runtime error: a byte "
-	    "offset of -1 (expected 0 to 1000000000)"));
-	finish(e, r, sc);
+	    "end\n", 7, "error", "capture", "capture v: runtime error: a byte "
+	    "offset of -1 (expected 0 to 1000000000)");
 }
 
 int
