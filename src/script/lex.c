@@ -830,28 +830,8 @@ lex_regex_compile(struct lexer *lx, size_t at, char *pat, size_t len,
 	return 0;
 }
 
-/* Lex a quoted pattern at the parser's position, check it is bounded and
- * compile it into re (POSIX ERE); pattern gets its text. nul_hint and
- * hint are the hints for a NUL byte and for a pattern regcomp refuses. */
-int
-lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
-    const char *hint)
-{
-	char *pat;
-	size_t len, at;
-
-	lex_skip_ws(lx);
-	at = lx->pos;
-	if (lex_plain(lx, &pat, &len) == -1)
-		return -1;
-	if (lex_regex_compile(lx, at, pat, len, re, nul_hint, hint) == -1)
-		return -1;
-	*pattern = pat;
-	return 0;
-}
-
 /* Lex a quoted pattern that may hold ${...} placeholders: without any it
- * is compiled now (as lex_regex); with some, *t gets the template, checked
+ * is checked and compiled now; with some, *t gets the template, checked
  * for NUL bytes in its literal parts, and *pattern the text as written. */
 int
 lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,

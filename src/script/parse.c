@@ -1660,6 +1660,7 @@ parse_repeat_index(struct parser *p, struct step *st)
 	return lex_need_eol(lx, "end of line after the index name");
 }
 
+/* Where the `${` at line offset at closes: its '}' past quoted strings. */
 size_t
 parse_brace_end(const struct lexer *lx, size_t at)
 {
@@ -1675,6 +1676,8 @@ parse_brace_end(const struct lexer *lx, size_t at)
 	return i < lx->linelen ? i : lx->linelen;
 }
 
+/* Read `${EXPR}` at line offset at: the expression compiled and its names
+ * checked; pos moves past it. */
 int
 parse_brace_expr(struct parser *p, size_t at, struct expr **out)
 {
@@ -2215,6 +2218,7 @@ scenario_load(const char *path, char *err, size_t errlen)
 	return sc;
 }
 
+/* Free a pattern compiled at run time, and its cache. */
 void
 step_regex_free(struct step_regex *rx)
 {
