@@ -48,9 +48,11 @@ fields_free(struct field_spec *fs)
 	free(fs->label);
 	tmpl_free(fs->want);
 	if (fs->pattern != NULL) {
-		regfree(&fs->re);
+		if (fs->rx == NULL)
+			regfree(&fs->re);
 		free(fs->pattern);
 	}
+	step_regex_free(fs->rx);
 	free(fs->path);
 	free(fs);
 }
@@ -107,43 +109,19 @@ fields_int_parse(const char *s, size_t n, long long *out)
 	return *end != '\0' || errno == ERANGE ? -1 : 0;
 }
 
-/* Read a value word into t: a run of non-blank characters in which
- * `${...}` expressions (blanks allowed inside) become placeholders,
- * checked like any other. what names it in errors. */
+/* Read a value word into t (lex_word_tmpl: `${...}` expressions become
+ * placeholders, checked like any other). what names it in errors. */
 static int
 fields_read_value(struct parser *p, struct tmpl *t, const char *what)
 {
 	struct lexer *lx = &p->lx;
-	char msg[256], got[96];
-	size_t start, i;
-	ssize_t used;
+	char got[96];
 
 	lex_skip_ws(lx);
-	start = i = lx->pos;
 	if (lex_peek(lx) != LEX_WORD)
-		return lex_error(lx, start, NULL, "expected %s, got %s", what,
-		    lex_got(lx, start, got, sizeof(got)));
-	while (i < lx->linelen && lx->line[i] != ' ' && lx->line[i] != '\t') {
-		if (lx->line[i] == '$' && i + 1 < lx->linelen &&
-		    lx->line[i + 1] == '{') {
-			used = tmpl_add_placeholder(t, lx->line + i,
-			    lx->linelen - i, 0, msg, sizeof(msg));
-			if (used == -1)
-				return lex_error(lx, i, NULL, "%s", msg);
-			if (lx->check_name(lx->check_arg, lx, t, i) == -1)
-				return -1;
-			i += (size_t)used;
-			continue;
-		}
-		start = i;
-		while (i < lx->linelen && lx->line[i] != ' ' &&
-		    lx->line[i] != '\t' && !(lx->line[i] == '$' &&
-		    i + 1 < lx->linelen && lx->line[i + 1] == '{'))
-			i++;
-		tmpl_add_lit(t, lx->line + start, i - start);
-	}
-	lx->pos = i;
-	return 0;
+		return lex_error(lx, lx->pos, NULL, "expected %s, got %s", what,
+		    lex_got(lx, lx->pos, got, sizeof(got)));
+	return lex_word_tmpl(lx, t);
 }
 
 /* `... CODES`: a code list, validated now when it has no ${...}. */
@@ -188,7 +166,8 @@ fields_read_text_or_regex(struct parser *p, struct field_spec *fs,
 	    "regex")) {
 		if (fs->op == FOP_TEXT)
 			fs->op = FOP_REGEX;
-		return lex_regex(lx, &fs->re, &fs->pattern, "write \\x00 only "
+		return parse_regex(p, &fs->re, &fs->pattern, &fs->rx, "write "
+		    "\\x00 only "
 		    "in exact expects", "escape a backslash as \\\\");
 	}
 	lx->pos = at;
@@ -530,6 +509,8 @@ struct fm {
 	unsigned char		*codes;		/* CODES: 1000 flags */
 	long long		 num;		/* INT */
 	cJSON			*jwant;		/* JSON */
+	const regex_t		*re;		/* REGEX, LINE: the compiled
+						   pattern (step_regex) */
 	const char		*group;		/* for GROUP:NAME */
 	size_t			 glen;
 	const char		*name;
@@ -556,8 +537,8 @@ fm_line(struct fm *m, const unsigned char *s, size_t n)
 	cJSON_ArrayForEach(it, arr) {
 		if (!cJSON_IsString(it))
 			continue;
-		if (m->fs->pattern != NULL) {
-			r = match_regex(&m->fs->re,
+		if (m->re != NULL) {
+			r = match_regex(m->re,
 			    (const unsigned char *)it->valuestring,
 			    strlen(it->valuestring));
 			if (r < 0)
@@ -587,7 +568,7 @@ fm_test(struct fm *m, const struct codec_value *v)
 	case FOP_TEXT:
 		return n == m->wantlen && memcmp(s, m->want, n) == 0;
 	case FOP_REGEX:
-		if ((r = match_regex(&m->fs->re, s, n)) < 0)
+		if ((r = match_regex(m->re, s, n)) < 0)
 			m->slow = 1;
 		return r > 0;
 	case FOP_CODES:
@@ -702,6 +683,15 @@ fm_message(struct buf *why, const struct fm *m)
 	buf_printf(why, "\n  message: %s", d);
 }
 
+/* The pattern a spec matched with: for one with ${...} the text its
+ * step_regex compiled last (this match's), else the pattern. */
+static const char *
+fm_pattern(const struct field_spec *fs)
+{
+	return fs->rx != NULL && fs->rx->text != NULL ? fs->rx->text :
+	    fs->pattern;
+}
+
 /* Append "expected: ..." for the spec (want already rendered in m). */
 static void
 fm_expected(struct buf *why, const struct fm *m)
@@ -711,8 +701,8 @@ fm_expected(struct buf *why, const struct fm *m)
 
 	buf_printf(why, "\n  expected: ");
 	if (fs->pattern != NULL) {
-		escape_bytes((const unsigned char *)fs->pattern,
-		    strlen(fs->pattern), esc, sizeof(esc), 1);
+		escape_bytes((const unsigned char *)fm_pattern(fs),
+		    strlen(fm_pattern(fs)), esc, sizeof(esc), 1);
 		buf_printf(why, "%s/%s/", fs->op == FOP_LINE ? "a line matching "
 		    : "", esc);
 		return;
@@ -739,8 +729,8 @@ fm_report(struct buf *why, const struct step *st, struct fm *m)
 	size_t en = m->wantlen;
 
 	if (fs->pattern != NULL) {
-		exp = (const unsigned char *)fs->pattern;
-		en = strlen(fs->pattern);
+		exp = (const unsigned char *)fm_pattern(fs);
+		en = strlen(fm_pattern(fs));
 	}
 	if (m->slow)
 		snprintf(text, sizeof(text), "matching the pattern took over "
@@ -758,8 +748,10 @@ fm_report(struct buf *why, const struct step *st, struct fm *m)
 
 		buf_init(&e);
 		fm_expected(&e, m);	/* "\n  expected: X" */
-		snprintf(text, sizeof(text), "expected %s %.*s, got %.*s",
-		    fs->label, (int)(buf_len(&e) > 13 ? buf_len(&e) - 13 : 0),
+		/* "expected status 200", "expected a line matching /x/". */
+		snprintf(text, sizeof(text), "expected %s%s%.*s, got %.*s",
+		    fs->op == FOP_LINE ? "" : fs->label, fs->op == FOP_LINE ?
+		    "" : " ", (int)(buf_len(&e) > 13 ? buf_len(&e) - 13 : 0),
 		    (const char *)buf_data(&e) + 13, (int)(buf_len(&m->shown) <
 		    200 ? buf_len(&m->shown) : 200),
 		    (const char *)buf_data(&m->shown));
@@ -771,6 +763,13 @@ fm_report(struct buf *why, const struct step *st, struct fm *m)
 	fm_head(why, st, fs, text);
 	buf_printf(why, "\n  field: %s", m->field);
 	fm_expected(why, m);
+	if (fs->rx != NULL) {
+		char esc[FIELDS_SHOW * 4 + 8];
+
+		escape_bytes((const unsigned char *)fs->pattern,
+		    strlen(fs->pattern), esc, sizeof(esc), 1);
+		buf_printf(why, "\n  pattern as written: /%s/", esc);
+	}
 	if (m->seen == 0)
 		buf_printf(why, "\n  received: nothing (no %s field)", m->field);
 	else {
@@ -829,10 +828,23 @@ fm_prepare(struct buf *why, const struct step *st, struct fm *m,
     const struct field_spec *fs, struct vars *vars, struct buf *b)
 {
 	char err[256], text[400];
+	struct buf eb;
 	size_t bad;
 
 	m->want = NULL;
 	m->wantlen = 0;
+	m->re = NULL;
+	if (fs->pattern != NULL) {
+		buf_init(&eb);
+		m->re = step_regex(fs->rx, &fs->re, fs->pattern, vars, &eb);
+		if (m->re == NULL) {
+			match_detail_set(NULL, NULL, 0, NULL, 0);
+			fm_head(why, st, fs, (const char *)buf_data(&eb));
+		}
+		buf_free(&eb);
+		if (m->re == NULL)
+			return -1;
+	}
 	if (fs->want == NULL)
 		return 0;
 	if (tmpl_render(fs->want, vars, b, err, sizeof(err)) == -1) {
@@ -1057,31 +1069,87 @@ fields_match(const struct step *st, struct vars *vars, struct buf *why)
 	return fm_run(why, st, &m, vars);
 }
 
-void
-fields_report_wanted(const struct step *st, struct vars *vars,
-    struct buf *why)
+/* Append the pattern of fs as this connection renders it from vars (as
+ * written when it cannot be rendered), escaped for a report. */
+static void
+fields_show_pattern(const struct field_spec *fs, struct vars *vars,
+    struct buf *out)
 {
-	const struct field_spec *fs = st->u.expect.field;
 	char err[128], esc[FIELDS_SHOW * 4 + 8];
 	struct buf b;
 
-	if (fs == NULL)
-		return;
-	buf_printf(why, "\n  expected: %s", fs->label);
+	buf_init(&b);
+	if (fs->rx == NULL || tmpl_render_regex(fs->rx->t, vars, fs->rx->raw,
+	    &b, err, sizeof(err)) == -1) {
+		buf_reset(&b);
+		buf_append(&b, fs->pattern, strlen(fs->pattern));
+	}
+	escape_bytes(buf_data(&b), buf_len(&b) < FIELDS_SHOW ? buf_len(&b) :
+	    FIELDS_SHOW, esc, sizeof(esc), 1);
+	buf_printf(out, "/%s/", esc);
+	buf_free(&b);
+}
+
+void
+fields_describe(const struct field_spec *fs, struct vars *vars,
+    struct buf *out)
+{
+	char err[128], esc[FIELDS_SHOW * 4 + 8];
+	struct buf b;
+
+	buf_printf(out, "%s", fs->label);
 	if (fs->pattern != NULL) {
-		escape_bytes((const unsigned char *)fs->pattern,
-		    strlen(fs->pattern), esc, sizeof(esc), 1);
-		buf_printf(why, " regex /%s/", esc);
+		buf_printf(out, " regex ");
+		fields_show_pattern(fs, vars, out);
 	} else if (fs->want != NULL) {
 		buf_init(&b);
 		if (tmpl_render(fs->want, vars, &b, err, sizeof(err)) == 0) {
 			escape_bytes(buf_data(&b), buf_len(&b) < FIELDS_SHOW ?
 			    buf_len(&b) : FIELDS_SHOW, esc, sizeof(esc), 1);
-			buf_printf(why, fs->op == FOP_TEXT || fs->op ==
+			buf_printf(out, fs->op == FOP_TEXT || fs->op ==
 			    FOP_LINE ? " \"%s\"" : " %s", esc);
 		}
 		buf_free(&b);
 	}
+}
+
+void
+fields_report_wanted(const struct step *st, struct vars *vars,
+    struct buf *why)
+{
+	const struct field_spec *fs = st->u.expect.field;
+	char esc[FIELDS_SHOW * 4 + 8];
+
+	if (fs == NULL)
+		return;
+	buf_printf(why, "\n  expected: ");
+	fields_describe(fs, vars, why);
+	if (fs->rx != NULL) {
+		escape_bytes((const unsigned char *)fs->pattern,
+		    strlen(fs->pattern), esc, sizeof(esc), 1);
+		buf_printf(why, "\n  pattern as written: /%s/", esc);
+	}
+}
+
+int
+fields_prepare(const struct step *st, struct vars *vars, struct buf *why)
+{
+	unsigned char codes[1000];
+	struct buf b;
+	struct fm m;
+	int rc;
+
+	if (st->kind != STEP_EXPECT || st->u.expect.kind != EXPECT_FIELD ||
+	    st->u.expect.field == NULL)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.codes = codes;
+	m.fs = st->u.expect.field;
+	buf_init(&b);
+	rc = fm_prepare(why, st, &m, m.fs, vars, &b);
+	cJSON_Delete(m.jwant);
+	buf_free(&b);
+	return rc;
 }
 
 /* Store the captured bytes; MATCH_OK, or MATCH_FAIL with a report. */

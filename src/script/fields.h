@@ -41,8 +41,11 @@ struct field_spec {
 	int		 push;		/* 1: must be a RESP3 push */
 	struct tmpl	*want;		/* TEXT, CODES, INT, JSON, HEADERS, LINE
 					   (text); NULL otherwise */
-	regex_t		 re;		/* REGEX, LINE with a pattern */
+	regex_t		 re;		/* REGEX, LINE with a literal pattern */
 	char		*pattern;	/* its source, NULL if none */
+	struct step_regex *rx;		/* a pattern with ${...}: rendered and
+					   compiled when the step runs (re is
+					   unused), as `expect regex`; or NULL */
 	char		*path;		/* CAPTURE: dotted path into the JSON
 					   value, or NULL for the value */
 	const char	*need;		/* the field the codec must know */
@@ -64,6 +67,18 @@ int fields_parse_capture(struct parser *p, struct step_capture *c,
  * and refuse a field the codec lacks at file:line:col ("codec raw has no
  * status; use codec http"). 0, or -1 with the error in p->lx. */
 int fields_check(struct parser *p);
+/* What an expect st (EXPECT_FIELD) computes when it starts: its value
+ * rendered from vars, a code list or an integer parsed, a pattern with
+ * ${...} rendered (values escaped unless `regex raw`), checked and
+ * compiled through step_regex. 0, or -1 with "line N: expect LABEL:
+ * runtime error: ..." (or what the value became) in why. */
+int fields_prepare(const struct step *st, struct vars *vars,
+    struct buf *why);
+/* Append "LABEL VALUE" of a field expect, as a user wrote it ("status
+ * 200", "header Location regex /x/"), the value rendered from vars when
+ * it can be; for reports that list expects. */
+void fields_describe(const struct field_spec *fs, struct vars *vars,
+    struct buf *out);
 /* Free a spec (NULL is fine). */
 void fields_free(struct field_spec *fs);
 

@@ -406,6 +406,40 @@ lex_string(struct lexer *lx, struct tmpl *t, struct buf *b)
 	return 0;
 }
 
+/* Read a bare word at pos (a run up to a blank or the end of the line)
+ * into t: each `${...}` a placeholder (blanks allowed inside it), `$${` a
+ * literal `${`, the rest literal text. */
+int
+lex_word_tmpl(struct lexer *lx, struct tmpl *t)
+{
+	const char *l = lx->line;
+	size_t i, run, used;
+
+	lex_skip_ws(lx);
+	for (i = run = lx->pos; i < lx->linelen && l[i] != ' ' && l[i] != '\t';
+	    ) {
+		if (l[i] == '$' && i + 2 < lx->linelen && l[i + 1] == '$' &&
+		    l[i + 2] == '{') {
+			tmpl_add_lit(t, l + run, i - run + 1);
+			i += 2;
+			run = i;
+			continue;
+		}
+		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
+			tmpl_add_lit(t, l + run, i - run);
+			if (lex_placeholder(lx, t, i, 0, &used) == -1)
+				return -1;
+			i += used;
+			run = i;
+			continue;
+		}
+		i++;
+	}
+	tmpl_add_lit(t, l + run, i - run);
+	lx->pos = i;
+	return 0;
+}
+
 /* Read a quoted string without placeholders into a new NUL-terminated
  * string; *len gets its length (it may hold NUL bytes). */
 int
@@ -796,28 +830,8 @@ lex_regex_compile(struct lexer *lx, size_t at, char *pat, size_t len,
 	return 0;
 }
 
-/* Lex a quoted pattern at the parser's position, check it is bounded and
- * compile it into re (POSIX ERE); pattern gets its text. nul_hint and
- * hint are the hints for a NUL byte and for a pattern regcomp refuses. */
-int
-lex_regex(struct lexer *lx, regex_t *re, char **pattern, const char *nul_hint,
-    const char *hint)
-{
-	char *pat;
-	size_t len, at;
-
-	lex_skip_ws(lx);
-	at = lx->pos;
-	if (lex_plain(lx, &pat, &len) == -1)
-		return -1;
-	if (lex_regex_compile(lx, at, pat, len, re, nul_hint, hint) == -1)
-		return -1;
-	*pattern = pat;
-	return 0;
-}
-
 /* Lex a quoted pattern that may hold ${...} placeholders: without any it
- * is compiled now (as lex_regex); with some, *t gets the template, checked
+ * is checked and compiled now; with some, *t gets the template, checked
  * for NUL bytes in its literal parts, and *pattern the text as written. */
 int
 lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,

@@ -96,6 +96,9 @@ int lex_need_eol(struct lexer *lx, const char *what);
 /* Read a quoted string with escapes into t (placeholders allowed, each
  * passed to check_name) or, if t is NULL, into b (no placeholders). */
 int lex_string(struct lexer *lx, struct tmpl *t, struct buf *b);
+/* Read a bare word (up to a blank) into t: `${...}` placeholders (each
+ * passed to check_name, blanks allowed inside), `$${` a literal `${`. */
+int lex_word_tmpl(struct lexer *lx, struct tmpl *t);
 /* Read a quoted string without placeholders into a new NUL-terminated
  * string; *len gets its length (it may hold NUL bytes). */
 int lex_plain(struct lexer *lx, char **out, size_t *len);
@@ -113,13 +116,10 @@ double lex_word_duration(const char *w, size_t wl);
 int lex_duration(struct lexer *lx, const char *what, double *out);
 /* Read a path, quoted or bare, into a new string. */
 int lex_path(struct lexer *lx, const char *what, char **out);
-/* Read a quoted POSIX extended regex and compile it into re, keeping its
- * text in *pattern; backreferences and stacked or huge repetitions are
- * refused (they make glibc's matcher super-linear). */
-int lex_regex(struct lexer *lx, regex_t *re, char **pattern,
-    const char *nul_hint, const char *what);
-/* As lex_regex, for a pattern that may hold ${...} placeholders (each
- * passed to check_name): without any it is compiled now and *t is NULL;
+/* Read a quoted POSIX extended regex that may hold ${...} placeholders
+ * (each passed to check_name): without any it is checked (backreferences
+ * and stacked or huge repetitions refused: they make glibc's matcher
+ * super-linear) and compiled into re now, *pattern its text, *t NULL;
  * with some *t gets the new template (compiled when its step runs, see
  * match.c) and *pattern the text as written between the quotes. */
 int lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,

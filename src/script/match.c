@@ -282,7 +282,7 @@ report_regex_slow(struct buf *why, const struct step *st, size_t n)
  * when it differs from the text rx compiled last. NULL with "runtime
  * error: ..." in err (NUL-terminated); written is the pattern as written,
  * for messages. */
-static const regex_t *
+const regex_t *
 step_regex(struct step_regex *rx, const regex_t *lit, const char *written,
     struct vars *vars, struct buf *err)
 {
@@ -1131,12 +1131,15 @@ static int
 capture_binary(const struct step *st, struct vars *vars, struct buf *why)
 {
 	const struct step_capture *c = &st->u.capture;
-	char num[32], text[200];
+	char num[32], text[300];
+	int rc;
 
-	if (pack_capture(c, buf_data(&vars->last_body),
+	if ((rc = pack_capture(c, vars, buf_data(&vars->last_body),
 	    buf_len(&vars->last_body), num, sizeof(num), text,
-	    sizeof(text)) == -1) {
+	    sizeof(text))) < 0) {
 		capture_head(why, st, text);
+		if (rc == -2)
+			return MATCH_FAIL;	/* the offset's runtime error */
 		report_bytes(why, "received", buf_data(&vars->last_body),
 		    buf_len(&vars->last_body), 0);
 		return MATCH_FAIL;
@@ -1156,6 +1159,7 @@ match_prepare(const struct step *st, struct vars *vars, struct buf *why)
 	char err[300];
 	struct buf eb;
 	uint64_t len;
+	size_t off;
 	int bad = 0;
 
 	buf_init(&eb);
@@ -1168,6 +1172,14 @@ match_prepare(const struct step *st, struct vars *vars, struct buf *why)
 	    EXPECT_REGEX && step_regex(st->u.expect.rx, &st->u.expect.re,
 	    st->u.expect.pattern, vars, &eb) == NULL) {
 		report_head(why, st, (const char *)buf_data(&eb));
+		bad = 1;
+	} else if (st->kind == STEP_CAPTURE && st->u.capture.kind ==
+	    CAPTURE_BINARY && pack_capture_offset(&st->u.capture, vars, &off,
+	    err, sizeof(err)) == -1) {
+		capture_head(why, st, err);
+		bad = 1;
+	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
+	    EXPECT_FIELD && fields_prepare(st, vars, why) == -1) {
 		bad = 1;
 	} else if (st->kind == STEP_EXPECT && st->u.expect.kind ==
 	    EXPECT_LENGTH && expect_length(&st->u.expect, vars, &len, err,

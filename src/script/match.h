@@ -112,6 +112,14 @@ int match_json_subset(const struct cJSON *want, const struct cJSON *got,
  * and what was expected and received (either NULL: none shown). */
 void match_detail_set(const char *field, const unsigned char *want,
     size_t wn, const unsigned char *got, size_t gn);
+/* The compiled pattern of a regex step: lit when rx is NULL (compiled at
+ * parse time), else rx's template rendered from vars (values escaped
+ * unless rx->raw), checked as at parse time (lex_regex_bounded, at most
+ * MATCH_REGEX_MAX_PATTERN bytes) and compiled when it differs from the
+ * text rx compiled last (one cached per step). NULL with "runtime error:
+ * ..." (NUL-terminated) in err; written is the pattern as written. */
+const regex_t *step_regex(struct step_regex *rx, const regex_t *lit,
+    const char *written, struct vars *vars, struct buf *err);
 /* Run a compiled regex over p[0..n) within the time budget above: 1 match,
  * 0 no match, -1 stopped (super-linear) or not run. */
 int match_regex(const regex_t *re, const unsigned char *p, size_t n);

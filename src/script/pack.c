@@ -262,42 +262,6 @@ pack_pattern_diff(const struct pack_pattern *pat, const unsigned char *p,
 
 /* Parsing. */
 
-/* Offset of the '}' closing the `${` at line offset at (strings inside
- * skipped), or linelen if there is none. */
-static size_t
-pack_brace_end(const struct lexer *lx, size_t at)
-{
-	size_t i;
-	int q = 0;
-
-	for (i = at + 2; i < lx->linelen && (q || lx->line[i] != '}'); i++) {
-		if (q && lx->line[i] == '\\')
-			i++;
-		else if (lx->line[i] == '"')
-			q = !q;
-	}
-	return i < lx->linelen ? i : lx->linelen;
-}
-
-/* Read `${EXPR}` at line offset at into *out, compiled and its names
- * checked; pos moves past it. */
-static int
-pack_brace_expr(struct parser *p, size_t at, struct expr **out)
-{
-	struct lexer *lx = &p->lx;
-	size_t end = pack_brace_end(lx, at), off;
-	char msg[300];
-
-	if (end >= lx->linelen)
-		return lex_error(lx, at, NULL, "expected '}' to close '${', got "
-		    "end of line");
-	if (expr_compile(lx->line + at + 2, end - at - 2, out, msg, sizeof(msg),
-	    &off) == -1)
-		return lex_error(lx, at + 2 + off, NULL, "%s", msg);
-	lx->pos = end + 1;
-	return check_expr(p, *out, at + 2);
-}
-
 /* Scan the quoted hex string at pos without reading it: *dynamic says
  * whether it holds placeholders, and then every character outside ${...}
  * must be a hex digit or a blank (or, for a pattern, '?' and '/'); *end
@@ -317,7 +281,7 @@ pack_hex_scan(struct lexer *lx, int pattern, int *dynamic, size_t *end)
 	for (i = lx->pos + 1; i < lx->linelen && l[i] != '"'; i++) {
 		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
 			*dynamic = 1;
-			i = pack_brace_end(lx, i);
+			i = parse_brace_end(lx, i);
 			if (i >= lx->linelen)
 				return lex_error(lx, i, NULL, "expected '}' to "
 				    "close '${', got end of line");
@@ -331,7 +295,7 @@ pack_hex_scan(struct lexer *lx, int pattern, int *dynamic, size_t *end)
 	for (i = lx->pos + 1; *dynamic && i < lx->linelen && l[i] != '"';
 	    i++) {
 		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
-			i = pack_brace_end(lx, i);
+			i = parse_brace_end(lx, i);
 			continue;
 		}
 		if (l[i] == ' ' || l[i] == '\t' || hex_digit((unsigned char)
@@ -520,7 +484,7 @@ pack_parse_item(struct parser *p, struct pack_send *b)
 	lex_skip_ws(lx);
 	if (lx->pos + 1 < lx->linelen && lx->line[lx->pos] == '$' &&
 	    lx->line[lx->pos + 1] == '{')
-		return pack_brace_expr(p, lx->pos, &it->e);
+		return parse_brace_expr(p, lx->pos, &it->e);
 	if (lx->pos >= lx->linelen)
 		return lex_error(lx, lx->pos, "as in: send pack u8 1, u16be ${n}",
 		    "expected a value for %s, got end of line", pack_types[t].name);
@@ -738,41 +702,11 @@ static int
 pack_parse_arg(struct parser *p, struct tmpl **out)
 {
 	struct lexer *lx = &p->lx;
-	const char *l = lx->line;
-	char msg[256];
-	size_t i, run;
-	ssize_t used;
 
 	*out = tmpl_new();
-	if (l[lx->pos] == '"')
+	if (lx->line[lx->pos] == '"')
 		return lex_string(lx, *out, NULL);
-	for (i = run = lx->pos; i < lx->linelen && l[i] != ' ' && l[i] != '\t';
-	    ) {
-		if (l[i] == '$' && i + 1 < lx->linelen && l[i + 1] == '{') {
-			tmpl_add_lit(*out, l + run, i - run);
-			used = tmpl_add_placeholder(*out, l + i, lx->linelen - i,
-			    0, msg, sizeof(msg));
-			if (used == -1)
-				return lex_error(lx, i, "write '$${' for a literal "
-				    "'${'", "%s", msg);
-			if (lx->check_name(lx->check_arg, lx, *out, i) == -1)
-				return -1;
-			i += (size_t)used;
-			run = i;
-			continue;
-		}
-		if (l[i] == '$' && i + 2 < lx->linelen && l[i + 1] == '$' &&
-		    l[i + 2] == '{') {
-			tmpl_add_lit(*out, l + run, i - run + 1);
-			i += 2;
-			run = i;
-			continue;
-		}
-		i++;
-	}
-	tmpl_add_lit(*out, l + run, i - run);
-	lx->pos = i;
-	return 0;
+	return lex_word_tmpl(lx, *out);
 }
 
 /* `send command WORD "quoted" ${expr} ...`: up to the end of the line or
@@ -1184,10 +1118,17 @@ pack_parse_capture(struct parser *p, struct step_capture *c, const char *w,
 		    "after %.*s, got %s", (int)wl, w, lex_got(lx, at, got,
 		    sizeof(got)));
 	}
-	if (lex_uint(lx, "a byte offset into the message", SCENARIO_MAX_COUNT,
-	    &off) == -1)
+	lex_skip_ws(lx);
+	if (lx->pos + 1 < lx->linelen && lx->line[lx->pos] == '$' &&
+	    lx->line[lx->pos + 1] == '{') {
+		/* Computed when the capture runs (pack_capture_offset). */
+		if (parse_brace_expr(p, lx->pos, &c->at_e) == -1)
+			return -1;
+	} else if (lex_uint(lx, "a byte offset into the message such as 4 "
+	    "or ${n}", SCENARIO_MAX_COUNT, &off) == -1)
 		return -1;
-	c->at = (size_t)off;
+	else
+		c->at = (size_t)off;
 	if (lex_need_eol(lx, "end of line after the capture") == -1)
 		return -1;
 	check_define(p, c->name);
@@ -1195,21 +1136,39 @@ pack_parse_capture(struct parser *p, struct step_capture *c, const char *w,
 }
 
 int
-pack_capture(const struct step_capture *c, const unsigned char *p, size_t n,
-    char *out, size_t outlen, char *why, size_t whylen)
+pack_capture_offset(const struct step_capture *c, struct vars *vars,
+    size_t *at, char *why, size_t whylen)
+{
+	int64_t v;
+
+	*at = c->at;
+	if (c->at_e == NULL)
+		return 0;
+	if (tmpl_eval_int(c->at_e, vars, "a byte offset", 0,
+	    (int64_t)SCENARIO_MAX_COUNT, &v, why, whylen) == -1)
+		return -1;
+	*at = (size_t)v;
+	return 0;
+}
+
+int
+pack_capture(const struct step_capture *c, struct vars *vars,
+    const unsigned char *p, size_t n, char *out, size_t outlen, char *why,
+    size_t whylen)
 {
 	enum pack_type t = (enum pack_type)c->bin_type;
-	size_t w = pack_types[t].width, i;
+	size_t w = pack_types[t].width, i, at;
 	uint64_t v = 0;
 
-	if (c->at > n || n - c->at < w) {
+	if (pack_capture_offset(c, vars, &at, why, whylen) == -1)
+		return -2;
+	if (at > n || n - at < w) {
 		snprintf(why, whylen, "the message is %zu bytes, too short for "
-		    "%s at %zu (needs %zu)", n, pack_types[t].name, c->at,
-		    c->at + w);
+		    "%s at %zu (needs %zu)", n, pack_types[t].name, at, at + w);
 		return -1;
 	}
 	for (i = 0; i < w; i++)
-		v |= (uint64_t)p[c->at + (pack_types[t].le ? i : w - 1 - i)] <<
+		v |= (uint64_t)p[at + (pack_types[t].le ? i : w - 1 - i)] <<
 		    (8 * i);
 	if (pack_types[t].sgn && w < 8 && (v >> (8 * w - 1)) != 0)
 		snprintf(out, outlen, "%" PRId64, (int64_t)v -

@@ -138,9 +138,16 @@ int pack_capture_word(const char *w, size_t wl);
  * mark NAME set; 0 or -1. */
 int pack_parse_capture(struct parser *p, struct step_capture *c,
     const char *w, size_t wl);
-/* Read c's integer from body p[0..n) into decimal text out; -1 with
- * "the message is N bytes, too short for u16be at 4 (needs 6)" in why. */
-int pack_capture(const struct step_capture *c, const unsigned char *p,
-    size_t n, char *out, size_t outlen, char *why, size_t whylen);
+/* The byte offset of `capture NAME TYPE at N`: N, or `at ${N}` evaluated
+ * on vars (0 to SCENARIO_MAX_COUNT). 0, or -1 with "runtime error: a byte
+ * offset of -1 (expected 0 to 1000000000)" in why. */
+int pack_capture_offset(const struct step_capture *c, struct vars *vars,
+    size_t *at, char *why, size_t whylen);
+/* Read c's integer from body p[0..n) at its offset (pack_capture_offset)
+ * into decimal text out; -1 with "the message is N bytes, too short for
+ * u16be at 4 (needs 6)" in why, -2 with the offset's runtime error. */
+int pack_capture(const struct step_capture *c, struct vars *vars,
+    const unsigned char *p, size_t n, char *out, size_t outlen, char *why,
+    size_t whylen);
 
 #endif

@@ -430,7 +430,6 @@ parse_send_payload(struct parser *p, struct step_send *s)
 	}
 }
 
-static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
 static int parse_at_brace(struct parser *p);
 
 /* Read `${EXPR}` at pos into *e for a value a step computes when it runs
@@ -608,7 +607,7 @@ parse_send(struct parser *p)
 /* A pattern after `regex`: `[raw] "..."`. One with ${...} is compiled
  * when its step runs (*rx, see match.c): each value escaped to match
  * itself, or inserted as regex after `raw`; one without is compiled now. */
-static int
+int
 parse_regex(struct parser *p, regex_t *re, char **pattern,
     struct step_regex **rx, const char *nul_hint, const char *hint)
 {
@@ -817,7 +816,6 @@ path_ok(const char *s)
 }
 
 static struct step *open_block(struct parser *p, enum step_kind k);
-static int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
 static int parse_at_brace(struct parser *p);
 static int parse_nested(struct parser *p, unsigned file, const char *text,
     size_t len, unsigned first);
@@ -1692,14 +1690,11 @@ parse_repeat_index(struct parser *p, struct step *st)
 	return lex_need_eol(lx, "end of line after the index name");
 }
 
-/* Read `${EXPR}` at line offset at (on the '$'): the expression up to the
- * first '}' outside a string, compiled and checked; pos moves past it. */
-static int
-parse_brace_expr(struct parser *p, size_t at, struct expr **out)
+/* Where the `${` at line offset at closes: its '}' past quoted strings. */
+size_t
+parse_brace_end(const struct lexer *lx, size_t at)
 {
-	struct lexer *lx = &p->lx;
-	char msg[300];
-	size_t i, off;
+	size_t i;
 	int q = 0;
 
 	for (i = at + 2; i < lx->linelen && (q || lx->line[i] != '}'); i++) {
@@ -1708,6 +1703,18 @@ parse_brace_expr(struct parser *p, size_t at, struct expr **out)
 		else if (lx->line[i] == '"')
 			q = !q;
 	}
+	return i < lx->linelen ? i : lx->linelen;
+}
+
+/* Read `${EXPR}` at line offset at: the expression compiled and its names
+ * checked; pos moves past it. */
+int
+parse_brace_expr(struct parser *p, size_t at, struct expr **out)
+{
+	struct lexer *lx = &p->lx;
+	char msg[300];
+	size_t i = parse_brace_end(lx, at), off;
+
 	if (i >= lx->linelen)
 		return lex_error(lx, at, "an expression ends with '}' on the "
 		    "same line, as in ${n * 2}", "expected '}' to close '${', got "
@@ -2242,7 +2249,7 @@ scenario_load(const char *path, char *err, size_t errlen)
 }
 
 /* Free a pattern compiled at run time, and its cache. */
-static void
+void
 step_regex_free(struct step_regex *rx)
 {
 	if (rx == NULL)
@@ -2308,6 +2315,7 @@ scenario_free(struct scenario *sc)
 		case STEP_CAPTURE:
 			free(st->u.capture.name);
 			free(st->u.capture.path);
+			expr_free(st->u.capture.at_e);
 			fields_free(st->u.capture.field);
 			if (st->u.capture.pattern != NULL) {
 				if (st->u.capture.rx == NULL)

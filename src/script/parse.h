@@ -54,6 +54,25 @@ struct parser {
 	size_t		 nthen[SCENARIO_MAX_DEPTH];
 };
 
+/* Offset of the '}' closing the `${` at line offset at (the '$'), quoted
+ * strings inside skipped, or lx->linelen when the line has none. */
+size_t parse_brace_end(const struct lexer *lx, size_t at);
+/* Read `${EXPR}` at line offset at (on the '$'): the expression up to
+ * parse_brace_end, compiled (expr.h) and its names checked (check_expr);
+ * pos moves past the '}'. The one reader of a `${...}` value outside
+ * strings. 0, or -1 with file:line:col in the lexer's err. */
+int parse_brace_expr(struct parser *p, size_t at, struct expr **out);
+/* Read a pattern after `regex`: `[raw] "..."`. Without ${...} it is
+ * compiled now into re; with some, *rx gets the template (values escaped
+ * to match themselves, or after `raw` inserted as regex) for step_regex
+ * (match.h) to compile when the step runs; *pattern is the text as
+ * written. nul_hint and hint are the hints for a NUL byte and a pattern
+ * regcomp refuses. 0, or -1 with file:line:col in the lexer's err. */
+int parse_regex(struct parser *p, regex_t *re, char **pattern,
+    struct step_regex **rx, const char *nul_hint, const char *hint);
+/* Free what parse_regex made in *rx, and its compiled cache (NULL is
+ * fine). */
+void step_regex_free(struct step_regex *rx);
 /* The lexer's check_name hook: a ${...} placeholder (the last part of t)
  * may only read names set on every path to this line (arg: the parser). */
 int check_var(void *arg, struct lexer *lx, const struct tmpl *t, size_t off);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "clock.h"
 #include "conn.h"
+#include "fields.h"
 #include "loadgen.h"
 #include "match.h"
 #include "pool.h"
@@ -83,6 +84,9 @@ struct rconn {
 						   and within in seconds, from
 						   `${MS}` or as written */
 	double			 x_within;
+	double			 x_alt_within[SCENARIO_MAX_SET];	/* an
+						   expect set: each
+						   alternative's within */
 	size_t			 x_chunk;	/* the send at pc: chunk bytes */
 	double			 x_delay;	/* and seconds between chunks */
 	struct vars	 vars;
@@ -306,25 +310,35 @@ rc_sample(struct conn *c, struct rconn *rc)
 	rc->t_sent = 0;
 }
 
+/* A message that matched the expect at pc came more than within seconds
+ * (> 0) after the last send: fail the connection there with the measured
+ * time and say 1; else 0. */
+static int
+rc_within_failed(struct conn *c, struct rconn *rc, double within)
+{
+	double dt;
+	char text[200];
+
+	if (within <= 0 || rc->t_sent <= 0 ||
+	    (dt = rc_arrival(c) - rc->t_sent) <= within)
+		return 0;
+	snprintf(text, sizeof(text), "expect within: the message came "
+	    "%.3fms after the send, not within %.3fms", dt * 1e3,
+	    within * 1e3);
+	rc->r->note_measured = dt;
+	rc_fail(c, "within", text);
+	rc->r->note_measured = -1;
+	return 1;
+}
+
 /* The expect step at pc matched: move on. */
 static void
 rc_expect_ok(struct conn *c, struct rconn *rc)
 {
 	const struct step *st = &rc->r->sc->steps[rc->pc];
-	double dt;
-	char text[200];
 
-	if (st->kind == STEP_EXPECT && rc->x_within > 0 &&
-	    rc->t_sent > 0 && (dt = rc_arrival(c) - rc->t_sent) >
-	    rc->x_within) {
-		snprintf(text, sizeof(text), "expect within: the message came "
-		    "%.3fms after the send, not within %.3fms", dt * 1e3,
-		    rc->x_within * 1e3);
-		rc->r->note_measured = dt;
-		rc_fail(c, "within", text);
-		rc->r->note_measured = -1;
+	if (st->kind == STEP_EXPECT && rc_within_failed(c, rc, rc->x_within))
 		return;
-	}
 	rc->r->res.expects++;
 	rc_sample(c, rc);
 	conn_timer(c, 0);
@@ -668,7 +682,7 @@ static double
 rc_wait_seconds(struct conn *c, struct rconn *rc, const struct step *st)
 {
 	uint64_t *g = &rc->vars.rng;
-	int64_t ms;
+	double secs;
 
 	switch (st->u.wait.dist) {
 	case WAIT_UNIFORM:
@@ -684,12 +698,12 @@ rc_wait_seconds(struct conn *c, struct rconn *rc, const struct step *st)
 	}
 	if (st->u.wait.e == NULL)
 		return st->u.wait.a;
-	if (rc_eval_int(c, rc, st->u.wait.e, "a wait (milliseconds)", &ms) == -1)
+	/* 0 to a week, as every computed duration; a negative wait is a
+	 * fault in the script, not a zero. */
+	if (rc_eval_ms(c, rc, st->u.wait.e, "a wait in milliseconds", 0,
+	    &secs) == -1)
 		return -1;
-	if (ms < 0)
-		ms = 0;
-	return (double)ms / 1000.0 > SCENARIO_MAX_SECONDS ?
-	    SCENARIO_MAX_SECONDS : (double)ms / 1000.0;
+	return secs;
 }
 
 /* How long an expect waits: --timeout overrides every expect's wait, but
@@ -715,7 +729,7 @@ static int
 rc_expect_values(struct conn *c, struct rconn *rc, const struct step *st)
 {
 	const struct scenario *sc = rc->r->sc;
-	size_t j, last = rc->pc;
+	size_t j, k = 0, last = rc->pc, at = rc->pc;
 	struct buf why;
 
 	rc->x_within = st->kind == STEP_EXPECT ? st->u.expect.within : 0;
@@ -737,6 +751,18 @@ rc_expect_values(struct conn *c, struct rconn *rc, const struct step *st)
 		 * may read what it captured, so they are prepared then. */
 		if (alt->kind != STEP_EXPECT)
 			continue;
+		if (st->kind == STEP_EXPECT_SET && k < SCENARIO_MAX_SET) {
+			/* Each alternative's own `within`, checked on the
+			 * message it takes (rc_set_msg). */
+			rc->pc = j;
+			rc->x_alt_within[k] = alt->u.expect.within;
+			if (alt->u.expect.within_e != NULL && rc_eval_ms(c, rc,
+			    alt->u.expect.within_e, "a within bound in "
+			    "milliseconds", 1, &rc->x_alt_within[k]) == -1)
+				return -1;
+			rc->pc = at;
+			k++;
+		}
 		buf_init(&why);
 		if (match_prepare(alt, &rc->vars, &why) == -1) {
 			buf_append(&why, "", 1);
@@ -995,7 +1021,7 @@ rc_open(struct conn *c)
 /* What an expect set still waits for, as a report: its line, how it
  * ended (what), and each alternative not matched yet. */
 static void
-rc_set_report(const struct rconn *rc, const struct step *set,
+rc_set_report(struct rconn *rc, const struct step *set,
     const char *what, struct buf *why)
 {
 	const struct scenario *sc = rc->r->sc;
@@ -1008,9 +1034,16 @@ rc_set_report(const struct rconn *rc, const struct step *set,
 
 		if (alt->kind != STEP_EXPECT)
 			continue;
-		if (!(rc->set_done & (1u << k)))
-			buf_printf(why, "\n  line %u: expect %s", alt->line,
-			    expect_kind_name(alt->u.expect.kind));
+		if (!(rc->set_done & (1u << k))) {
+			buf_printf(why, "\n  line %u: expect ", alt->line);
+			/* A field as written: "expect status 200". */
+			if (alt->u.expect.field != NULL)
+				fields_describe(alt->u.expect.field, &rc->vars,
+				    why);
+			else
+				buf_printf(why, "%s",
+				    expect_kind_name(alt->u.expect.kind));
+		}
 		k++;
 	}
 }
@@ -1024,7 +1057,7 @@ rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
 {
 	const struct scenario *sc = rc->r->sc;
 	struct buf why, tried;
-	size_t j, k, n = 0, cap;
+	size_t j, k, n = 0, cap, set_at = rc->pc, hit_at = 0, hit_k = 0;
 	int hit = 0;
 
 	buf_init(&tried);
@@ -1040,6 +1073,8 @@ rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
 		buf_init(&why);
 		if (match_expect(alt, f, &rc->vars, &why) == MATCH_OK) {
 			hit = 1;
+			hit_at = j;
+			hit_k = k;
 			rc->set_done |= 1u << k;
 		} else if (n++ == 0)
 			/* The first mismatch shows what arrived. */
@@ -1060,10 +1095,24 @@ rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
 		return;
 	}
 	buf_free(&tried);
+	/* Its `within`: a failure names the alternative's line. */
+	rc->pc = hit_at;
+	if (rc_within_failed(c, rc, hit_k < SCENARIO_MAX_SET ?
+	    rc->x_alt_within[hit_k] : 0))
+		return;
+	rc->pc = set_at;
 	/* The alternative's own captures follow it. */
 	for (cap = j; cap < set->jump && sc->steps[cap].kind == STEP_CAPTURE;
 	    cap++) {
 		buf_init(&why);
+		if (match_prepare(&sc->steps[cap], &rc->vars, &why) == -1) {
+			/* A computed pattern or offset that cannot be used. */
+			buf_append(&why, "", 1);
+			rc->pc = cap;
+			rc_fail(c, "error", (char *)buf_data(&why));
+			buf_free(&why);
+			return;
+		}
 		if (match_capture(&sc->steps[cap], &rc->vars, &why) !=
 		    MATCH_OK) {
 			buf_append(&why, "", 1);

@@ -157,6 +157,7 @@ struct step_capture {
 	const struct codec *codec;	/* the scenario's codec (fields_check) */
 	int		 bin_type;	/* BINARY: an enum pack_type */
 	size_t		 at;		/* BINARY: byte offset into the body */
+	struct expr	*at_e;		/* BINARY: `at ${N}`, or NULL */
 };
 
 /* One step. Blocks are flattened: a runner is a program counter loop over

@@ -605,6 +605,109 @@ test_timeout_and_close_reports_name_the_field(void **state)
 	assert_why("expected: header X regex /a+/");
 }
 
+/* A field regex with ${...} (header, line, error, field NAME) is
+ * rendered when its step runs, each value escaped to match itself unless
+ * `regex raw`, through the step's cache; the report shows the rendered
+ * pattern and the pattern as written; an unusable rendering is a runtime
+ * error from match_prepare. They were compiled at parse time as written,
+ * so "${base}" was refused as an invalid regex. */
+static void
+test_field_regex_takes_values_escaped_or_raw(void **state)
+{
+	static const char loc[] = "HTTP/1.1 301 Moved\r\nLocation: "
+	    "http://a.b/x\r\nContent-Length: 0\r\n\r\n";
+	static const char locx[] = "HTTP/1.1 301 Moved\r\nLocation: "
+	    "http://axb/x\r\nContent-Length: 0\r\n\r\n";
+
+	(void)state;
+	fx_parse("codec http\nset base \"http://a.b\"\nset alt \"x|y\"\n"
+	    "expect header Location regex \"^${base}/x$\"\n"
+	    "expect field header:location regex raw \"/(${alt})$\"\n"
+	    "expect header Location regex \"^${alt}$\" timeout 1s\n");
+	vars_set(&fx.v, "base", "http://a.b", 10);
+	vars_set(&fx.v, "alt", "x|y", 3);
+	assert_int_equal(fx.sc->steps[2].u.expect.kind, EXPECT_FIELD);
+	assert_non_null(fx.sc->steps[2].u.expect.field->rx);
+	assert_int_equal(match_prepare(&fx.sc->steps[2], &fx.v, &fx.why), 0);
+	assert_int_equal(fx_match(2, loc, 0), MATCH_OK);
+	/* The '.' of the value is escaped: "axb" does not match. */
+	assert_int_equal(fx_match(2, locx, 0), MATCH_FAIL);
+	assert_why("line 4: expect header Location: expected header Location "
+	    "/^http://a\\\\.b/x$/, got \"http://axb/x\"");
+	assert_why("pattern as written: /^${base}/x$/");
+	assert_detail("header:Location", "^http://a\\.b/x$", "http://axb/x");
+	/* raw: the value is regex. */
+	assert_int_equal(fx_match(3, loc, 0), MATCH_OK);
+	assert_int_equal(fx_match(3, "HTTP/1.1 301 M\r\nLocation: /z\r\n"
+	    "Content-Length: 0\r\n\r\n", 0), MATCH_FAIL);
+	assert_why("expected: //(x|y)$/");
+	/* A timeout names this connection's rendering. */
+	buf_reset(&fx.why);
+	assert_int_equal(match_on_timeout(&fx.sc->steps[4], &codec_http,
+	    (const unsigned char *)"", 0, &fx.v, &fx.why), MATCH_FAIL);
+	assert_why("expected: header Location regex /^x\\\\|y$/");
+	assert_why("pattern as written: /^${alt}$/");
+	/* A raw value that makes the pattern unbounded: runtime error. */
+	vars_set(&fx.v, "alt", "a**", 3);
+	buf_reset(&fx.why);
+	assert_int_equal(match_prepare(&fx.sc->steps[3], &fx.v, &fx.why), -1);
+	assert_why("line 5: expect field header:location: runtime error: the "
+	    "pattern //(${alt})$/ rendered to //(a**)$/, which is refused");
+	fx_teardown(NULL);
+
+	fx_parse("codec reply\nset w \"SIZE 1.0\"\n"
+	    "expect line regex \"^${w}$\"\nexpect field code regex "
+	    "\"^${w}\"\n");
+	vars_set(&fx.v, "w", "SIZE 1.0", 8);
+	assert_int_equal(fx_match(1, "250-a\r\n250 SIZE 1.0\r\n", 0),
+	    MATCH_OK);
+	assert_int_equal(fx_match(1, "250-a\r\n250 SIZE 1x0\r\n", 0),
+	    MATCH_FAIL);
+	assert_why("expected a line matching /^SIZE 1\\\\.0$/, got");
+	vars_set(&fx.v, "w", "25", 2);
+	assert_int_equal(fx_match(2, "250 ok\r\n", 0), MATCH_OK);
+	fx_teardown(NULL);
+
+	fx_parse("codec resp\nset k \"key[1]\"\n"
+	    "expect error regex \"no ${k}$\"\nexpect error regex raw "
+	    "\"^${k}\"\n");
+	vars_set(&fx.v, "k", "key[1]", 6);
+	assert_int_equal(fx_match(1, "-ERR no key[1]\r\n", 0), MATCH_OK);
+	assert_int_equal(fx_match(1, "-ERR no key1\r\n", 0), MATCH_FAIL);
+	/* raw: [1] is a bracket expression, "key1" matches it. */
+	assert_int_equal(fx_match(2, "-key1\r\n", 0), MATCH_OK);
+}
+
+/* Codes and integers from ${...}: reply codes, RESP integers; a value
+ * that is no code or integer is a runtime error when the step starts. */
+static void
+test_field_codes_and_ints_from_expressions(void **state)
+{
+	(void)state;
+	fx_parse("codec reply\nset c 250\nexpect code ${c}\n"
+	    "expect code ${c - 50 * 2}|${c}\n");
+	vars_set(&fx.v, "c", "250", 3);
+	assert_int_equal(fx_match(1, "250 ok\r\n", 0), MATCH_OK);
+	assert_int_equal(fx_match(1, "251 ok\r\n", 0), MATCH_FAIL);
+	assert_why("expected code 250, got 251");
+	assert_int_equal(fx_match(2, "150 go\r\n", 0), MATCH_OK);
+	vars_set(&fx.v, "c", "2x5", 3);
+	assert_int_equal(match_prepare(&fx.sc->steps[1], &fx.v, &fx.why), -1);
+	assert_why("line 3: expect code: the codes became '2x5'");
+	fx_teardown(NULL);
+
+	fx_parse("codec resp\nset n 5\nexpect int ${n}\nexpect int "
+	    "${n * -2}\n");
+	vars_set(&fx.v, "n", "5", 1);
+	assert_int_equal(fx_match(1, ":5\r\n", 0), MATCH_OK);
+	assert_int_equal(fx_match(2, ":-10\r\n", 0), MATCH_OK);
+	assert_int_equal(fx_match(1, ":6\r\n", 0), MATCH_FAIL);
+	assert_why("expected int 5, got 6");
+	vars_set(&fx.v, "n", "five", 4);
+	assert_int_equal(match_prepare(&fx.sc->steps[1], &fx.v, &fx.why), -1);
+	assert_why("the integer became 'five'");
+}
+
 /* A connection error while an expect set waits is reported without
  * reading the set's (absent) expected bytes; it used to crash. */
 static void
@@ -647,6 +750,10 @@ main(void)
 		    test_timeout_and_close_reports_name_the_field, fx_teardown),
 		cmocka_unit_test_teardown(
 		    test_error_during_an_expect_set_is_reported, fx_teardown),
+		cmocka_unit_test_teardown(
+		    test_field_regex_takes_values_escaped_or_raw, fx_teardown),
+		cmocka_unit_test_teardown(
+		    test_field_codes_and_ints_from_expressions, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

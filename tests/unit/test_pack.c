@@ -497,6 +497,55 @@ test_capture_binary(void **state)
 	assert_why("the message is 5 bytes, too short for u32le at 9 (needs 13)");
 }
 
+/* capture NAME TYPE at ${N}: the offset is computed when the capture
+ * runs; a negative, huge or non-numeric one is a runtime error from
+ * match_prepare (and match_capture), an offset past the message fails
+ * naming both lengths. `at ${...}` used to be a parse error. */
+static void
+test_capture_binary_at_an_expression(void **state)
+{
+	static const unsigned char msg[] = { 0x01, 0x02, 0x03, 0x04, 0x05 };
+	const unsigned char *val;
+	size_t vl;
+
+	(void)state;
+	fx_parse("codec len16\nexpect length 5\nset n 1\n"
+	    "capture v u16be at ${n * 2}\ncapture w u8 at ${n + 4}\n");
+	assert_non_null(fx.sc->steps[2].u.capture.at_e);
+	assert_int_equal(fx_match(0, msg, sizeof(msg)), MATCH_OK);
+	vars_set(&fx.v, "n", "1", 1);
+	buf_reset(&fx.why);
+	assert_int_equal(match_prepare(&fx.sc->steps[2], &fx.v, &fx.why), 0);
+	assert_int_equal(match_capture(&fx.sc->steps[2], &fx.v, &fx.why),
+	    MATCH_OK);
+	val = vars_get(&fx.v, "v", &vl);
+	assert_int_equal(vl, 3);
+	assert_memory_equal(val, "772", 3);	/* 0x0304 */
+	/* Past the end: the lengths, as with a literal offset. */
+	assert_int_equal(match_prepare(&fx.sc->steps[3], &fx.v, &fx.why), 0);
+	assert_int_equal(match_capture(&fx.sc->steps[3], &fx.v, &fx.why),
+	    MATCH_FAIL);
+	assert_why("line 5: capture w: the message is 5 bytes, too short for "
+	    "u8 at 5 (needs 6)");
+	vars_set(&fx.v, "n", "-1", 2);
+	buf_reset(&fx.why);
+	assert_int_equal(match_prepare(&fx.sc->steps[2], &fx.v, &fx.why), -1);
+	assert_why("line 4: capture v: runtime error: a byte offset of -2 "
+	    "(expected 0 to 1000000000)");
+	buf_reset(&fx.why);
+	assert_int_equal(match_capture(&fx.sc->steps[2], &fx.v, &fx.why),
+	    MATCH_FAIL);
+	assert_why("runtime error: a byte offset of -2");
+	vars_set(&fx.v, "n", "3000000000", 10);
+	buf_reset(&fx.why);
+	assert_int_equal(match_prepare(&fx.sc->steps[2], &fx.v, &fx.why), -1);
+	assert_why("a byte offset of 6000000000 (expected 0 to 1000000000)");
+	vars_set(&fx.v, "n", "x", 1);
+	buf_reset(&fx.why);
+	assert_int_equal(match_prepare(&fx.sc->steps[2], &fx.v, &fx.why), -1);
+	assert_why("line 4: capture v: runtime error:");
+}
+
 /* Every parse error names file:line:col, what was expected and what came. */
 static void
 test_parse_errors(void **state)
@@ -590,6 +639,11 @@ test_parse_errors(void **state)
 		    "expected a byte offset into the message" },
 		{ "expect length 2\ncapture x u16be at 1 more\n", "t.txt:2:22: "
 		    "expected end of line after the capture" },
+		{ "expect length 2\ncapture x u16be at ${nope}\n", "t.txt:2:22: "
+		    "expected a variable set on every path" },
+		{ "expect length 2\ncapture x u16be at ${1 +}\n", "t.txt:2:" },
+		{ "expect length 2\ncapture x u16be at ${1} 2\n", "t.txt:2:25: "
+		    "expected end of line after the capture" },
 	};
 	size_t i;
 
@@ -633,6 +687,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_teardown(test_expect_hex_variables, fx_teardown),
 		cmocka_unit_test_teardown(test_capture_binary, fx_teardown),
+		cmocka_unit_test_teardown(test_capture_binary_at_an_expression,
+		    fx_teardown),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test_teardown(test_capture_binary_defines_name,
 		    fx_teardown),

@@ -313,6 +313,184 @@ test_optional_expects_pass_their_message_on_or_skip(void **state)
 	finish(e, r, sc);
 }
 
+/* The group of (line, reason) in res, or NULL. */
+static const struct run_failure *
+group_at(const struct run_result *res, unsigned line, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < res->ngroups; i++)
+		if (res->groups[i].line == line &&
+		    strcmp(res->groups[i].reason, reason) == 0)
+			return &res->groups[i];
+	return NULL;
+}
+
+/* Run text: its one connection fails in the group of (line, reason) at a
+ * step of kind step, whose example report holds want. */
+static void
+assert_fails_at(const char *text, unsigned line, const char *reason,
+    const char *step, const char *want)
+{
+	const struct run_failure *g;
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->failed, 1);
+	g = group_at(res, line, reason);
+	if (g == NULL)
+		fail_msg("no group at line %u (%s): %s", line, reason,
+		    res->ngroups > 0 ? res->groups[0].text : "none");
+	assert_string_equal(g->step, step);
+	if (strstr(g->text, want) == NULL)
+		fail_msg("report\n%s\nlacks '%s'", g->text, want);
+	finish(e, r, sc);
+}
+
+static void
+test_within_on_a_set_alternative_is_checked(void **state)
+{
+	/* The reply comes back 1 byte per 30ms: at least 30ms after the
+	 * send. Connection 1: the matching alternative of a one of has
+	 * within 10ms (from ${...}); connection 2: the second message of an
+	 * any order, literal within 5ms; connection 3: within 5s passes, and
+	 * a within on the alternative that does not match is not judged. It
+	 * used to be parsed and never checked: every connection passed. */
+	static const char text[] =
+	    "codec line\nservice echo\nconnections 3\n"	/* 1-3 */
+	    "set ms 10\n"					/* 4 */
+	    "if conn == 1\n"					/* 5 */
+	    "  send \"ab\" chunk 1 delay 30ms\n"		/* 6 */
+	    "  expect one of\n"					/* 7 */
+	    "    expect \"x\"\n"					/* 8 */
+	    "    expect \"ab\" within ${ms}\n"			/* 9 */
+	    "  end\n"						/* 10 */
+	    "else\n"						/* 11 */
+	    "  if conn == 2\n"					/* 12 */
+	    "    send raw \"a\\nb\\n\" chunk 2 delay 30ms\n"	/* 13 */
+	    "    expect any order\n"				/* 14 */
+	    "      expect \"b\" within 5ms\n"			/* 15 */
+	    "      expect \"a\" within 5s\n"			/* 16 */
+	    "    end\n"						/* 17 */
+	    "  else\n"						/* 18 */
+	    "    send \"ab\" chunk 1 delay 30ms\n"		/* 19 */
+	    "    expect one of\n"				/* 20 */
+	    "      expect \"ab\" within 5s\n"			/* 21 */
+	    "      expect \"x\" within 1ms\n"			/* 22 */
+	    "    end\n"						/* 23 */
+	    "  end\n"						/* 24 */
+	    "end\n";
+	const struct run_failure *g;
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->passed, 1);
+	assert_int_equal(res->failed, 2);
+	g = group_at(res, 9, "within");
+	assert_non_null(g);
+	assert_int_equal(g->conn, 1);
+	assert_true(g->measured >= 0.025);
+	assert_non_null(strstr(g->text, "not within 10.000ms"));
+	/* "a" comes at once and takes line 16 (5s: fine); "b" comes 30ms
+	 * after the send and fails line 15. */
+	g = group_at(res, 15, "within");
+	assert_non_null(g);
+	assert_int_equal(g->conn, 2);
+	assert_true(g->measured >= 0.025);
+	assert_non_null(strstr(g->text, "not within 5.000ms"));
+	finish(e, r, sc);
+}
+
+static void
+test_within_of_an_alternative_from_a_bad_value_fails_its_line(void **state)
+{
+	(void)state;
+	assert_fails_at("codec line\nservice echo\nset ms -1\nsend \"ab\"\n"
+	    "expect one of\n  expect \"ab\"\n"
+	    "  expect \"x\" within ${ms}\n"		/* line 7 */
+	    "end\n", 7, "error", "expect", "runtime error: a within bound in "
+	    "milliseconds of -1");
+}
+
+static void
+test_set_report_names_field_alternatives_as_written(void **state)
+{
+	(void)state;
+	assert_fails_at("codec resp\nservice echo\nset n 5\n"
+	    "send raw \":4\\r\\n\"\n"
+	    "expect one of\n"				/* line 5 */
+	    "  expect int ${n}\n"
+	    "  expect nil\n"
+	    "  expect error regex \"^ERR ${n}\"\n"
+	    "  expect \"4x\"\n"
+	    "end\n", 5, "mismatch", "expect set", "still awaited:\n  line 6: "
+	    "expect int 5\n  line 7: expect nil\n  line 8: expect error "
+	    "regex /^ERR 5/\n  line 9: expect bytes");
+}
+
+static void
+test_wait_from_a_negative_or_huge_value_is_a_runtime_error(void **state)
+{
+	/* Connection 1 waits ${-5}, 2 waits ${0} (no pause: passes), 3 waits
+	 * ${2000000000} (over a week) on line 6. A negative wait used to be
+	 * taken as 0 and a huge one cut to a week, unlike every other
+	 * duration. */
+	static const char text[] =
+	    "codec line\nservice echo\nconnections 3\n"
+	    "set ms (conn - 2) * 5\n"
+	    "if conn == 3\n"
+	    "  wait ${ms * 400000000}\n"			/* line 6 */
+	    "end\n"
+	    "wait ${ms}\n"					/* line 8 */
+	    "send \"x\"\nexpect \"x\"\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+	int neg = 0, huge = 0;
+	size_t i;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_int_equal(res->passed, 1);
+	assert_int_equal(res->failed, 2);
+	assert_int_equal(res->ngroups, 2);
+	for (i = 0; i < res->ngroups; i++) {
+		assert_string_equal(res->groups[i].step, "wait");
+		assert_string_equal(res->groups[i].reason, "error");
+		neg |= res->groups[i].line == 8 && strstr(res->groups[i].text,
+		    "runtime error: a wait in milliseconds of -5 (expected 0 "
+		    "to 604800000)") != NULL;
+		huge |= res->groups[i].line == 6 && strstr(res->groups[i].text,
+		    "of 2000000000 (expected 0 to 604800000)") != NULL;
+	}
+	assert_true(neg && huge);
+	finish(e, r, sc);
+}
+
+static void
+test_capture_in_a_set_with_a_bad_offset_is_a_runtime_error(void **state)
+{
+	/* A set's captures are prepared when their alternative matched, as
+	 * captures outside sets: a negative offset fails with reason error
+	 * at the capture's line (it was a mismatch). */
+	(void)state;
+	assert_fails_at("codec len16\nservice echo\nset n -1\n"
+	    "send pack u16be 1\n"
+	    "expect one of\n"
+	    "  expect length 2\n"
+	    "    capture v u16be at ${n}\n"			/* line 7 */
+	    "end\n", 7, "error", "capture", "capture v: runtime error: a byte "
+	    "offset of -1 (expected 0 to 1000000000)");
+}
+
 int
 main(void)
 {
@@ -324,6 +502,11 @@ main(void)
 		cmocka_unit_test(test_within_measures_when_the_reply_arrived),
 		cmocka_unit_test(test_expect_sets_take_messages_in_any_order_or_the_first_match),
 		cmocka_unit_test(test_optional_expects_pass_their_message_on_or_skip),
+		cmocka_unit_test(test_within_on_a_set_alternative_is_checked),
+		cmocka_unit_test(test_within_of_an_alternative_from_a_bad_value_fails_its_line),
+		cmocka_unit_test(test_set_report_names_field_alternatives_as_written),
+		cmocka_unit_test(test_wait_from_a_negative_or_huge_value_is_a_runtime_error),
+		cmocka_unit_test(test_capture_in_a_set_with_a_bad_offset_is_a_runtime_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
