@@ -41,3 +41,28 @@ serve() {
 	echo "# could not start serve $*"
 	return 1
 }
+
+# The python3 of Debian's packages when there is one (its modules, e.g.
+# aiosmtpd, come from apt), else the first on PATH.
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=python3
+	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
+
+# free_port: print a free TCP port on 127.0.0.1.
+free_port() {
+	$PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT [TRIES]: until something listens on 127.0.0.1:PORT,
+# trying every 50 ms, TRIES times (default 200: 10 s); 1 if nothing did.
+wait_port() {
+	i=0
+	while [ $i -lt "${2:-200}" ]; do
+		$PYTHON -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" \
+		    2>/dev/null && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}

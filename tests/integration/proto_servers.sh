@@ -8,28 +8,6 @@
 set -u
 BUILD=${BUILD:-build}
 . tests/integration_lib.sh
-if [ -z "${PYTHON:-}" ]; then
-	PYTHON=python3
-	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
-fi
-
-# A free TCP port on 127.0.0.1.
-free_port() {
-	$PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT: until something listens there (5 s at most).
-wait_port() {
-	i=0
-	while [ $i -lt 100 ]; do
-		$PYTHON -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" \
-		    2>/dev/null && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # expect_line DESC FILE LINE: one TAP line for whether FILE has LINE exactly.
 expect_line() {
 	grep -qxF -- "$3" "$2"

@@ -12,26 +12,6 @@
 set -u
 . tests/integration_lib.sh
 ex=scenarios/examples/servers
-PYTHON=python3
-[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
-
-# A free TCP port on 127.0.0.1.
-free_port() {
-	$PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT: until something listens there (10 s at most).
-wait_port() {
-	i=0
-	while [ $i -lt 200 ]; do
-		$PYTHON -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" \
-		    2>/dev/null && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # have CMD PACKAGE: 0 if CMD is there; else a skip (a failure under CI).
 have() {
 	command -v "$1" >/dev/null 2>&1 && return 0
