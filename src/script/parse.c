@@ -2331,6 +2331,9 @@ step_kind_name(enum step_kind k)
 	case STEP_BREAK: return "break";
 	case STEP_FINALLY: return "finally";
 	case STEP_EXPECT_SET: return "expect set";
+	case STEP_BARRIER: return "barrier";
+	case STEP_SIGNAL: return "signal";
+	case STEP_WAIT_FOR: return "wait for";
 	}
 	return "?";
 }
