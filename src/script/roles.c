@@ -610,3 +610,16 @@ roles_free(struct scenario *sc)
 	sc->roles = NULL;
 	sc->nroles = 0;
 }
+
+uint64_t
+scenario_conns(const struct scenario *sc)
+{
+	uint64_t n = 0;
+	size_t r;
+
+	if (sc->nroles == 0)
+		return sc->connections;
+	for (r = 0; r < sc->nroles; r++)
+		n += sc->roles[r].conns;
+	return n;
+}

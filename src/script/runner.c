@@ -155,7 +155,8 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 	g->measured = r->note_measured;
 	if (strcmp(reason, "error") != 0 && strcmp(reason, "until") != 0 &&
 	    strcmp(reason, "within") != 0 && strcmp(reason, "stalled") != 0 &&
-	    strcmp(step, "connect") != 0) {
+	    strcmp(step, "connect") != 0 && strcmp(step, "barrier") != 0 &&
+	    strcmp(step, "wait for") != 0) {
 		/* A matcher's report: keep what it showed as data. */
 		struct match_detail d;
 

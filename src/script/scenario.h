@@ -296,6 +296,9 @@ struct scenario *scenario_load(const char *path, char *err, size_t errlen);
 struct scenario *scenario_parse(const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
+/* The client connections sc opens: the sum of its roles' counts, else
+ * `connections`. */
+uint64_t scenario_conns(const struct scenario *sc);
 /* Name of a step kind ("send", "expect", ...), for reports. */
 const char *step_kind_name(enum step_kind k);
 /* Name of an expect kind ("bytes", "regex", ...), for reports. */
