@@ -398,29 +398,26 @@ roles_each(struct parser *p, int (*fn)(struct parser *, struct step *,
 	return 0;
 }
 
+/* The roles barrier st meets, as bits (every role when it lists none). */
+static uint64_t
+roles_mask(const struct scenario *sc, const struct step *st)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	if (st->u.sync.nroles == 0)
+		return sc->nroles >= 64 ? ~0ULL : (1ULL << sc->nroles) - 1;
+	for (i = 0; i < st->u.sync.nroles; i++)
+		m |= 1ULL << st->u.sync.role_idx[i];
+	return m;
+}
+
 /* Two barriers of one name meet the same roles. */
 static int
-roles_same_list(const struct step *a, const struct step *b)
+roles_same_list(const struct scenario *sc, const struct step *a,
+    const struct step *b)
 {
-	size_t i, j;
-
-	if (a->u.sync.nroles == 0 || b->u.sync.nroles == 0)
-		return a->u.sync.nroles == b->u.sync.nroles;
-	for (i = 0; i < a->u.sync.nroles; i++) {
-		for (j = 0; j < b->u.sync.nroles; j++)
-			if (a->u.sync.role_idx[i] == b->u.sync.role_idx[j])
-				break;
-		if (j == b->u.sync.nroles)
-			return 0;
-	}
-	for (j = 0; j < b->u.sync.nroles; j++) {
-		for (i = 0; i < a->u.sync.nroles; i++)
-			if (a->u.sync.role_idx[i] == b->u.sync.role_idx[j])
-				break;
-		if (i == a->u.sync.nroles)
-			return 0;
-	}
-	return 1;
+	return roles_mask(sc, a) == roles_mask(sc, b);
 }
 
 /* State of the name checks over every program. */
@@ -481,7 +478,7 @@ roles_check_step(struct parser *p, struct step *st, size_t ri, void *arg)
 			return -1;
 		roles_each(p, roles_find_barrier, &w);
 		if (w.first != st && w.first->u.sync.role_idx != NULL &&
-		    !roles_same_list(w.first, st)) {
+		    !roles_same_list(p->sc, w.first, st)) {
 			roles_at_file(p, st->file);
 			snprintf(hint, sizeof(hint), "the first barrier '%s' is "
 			    "at line %u; give every one of that name the same "
