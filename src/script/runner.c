@@ -1144,6 +1144,8 @@ rc_open(struct conn *c)
 
 	c->no_backpressure = 1;
 	conn_hold(c, 1);
+	if (rc->r->res.nroles > 0)
+		c->info.tag = &rc->r->res.roles[rc->role];	/* dashboard */
 	if (coord_open(rc->r->co, rc->n, c) == COORD_WAIT) {
 		/* Its role starts after another: held until woken. */
 		rc->wait = RC_SYNC;
@@ -1750,6 +1752,17 @@ runner_conn_role(const struct runner *r, uint64_t n, uint64_t *local)
 	if (local != NULL)
 		*local = l + 1;
 	return coord_role_name(r->co, ri);
+}
+
+const char *
+runner_info_role(const struct runner *r, const struct conn_info *ci)
+{
+	const struct run_role *ro = ci->tag;
+
+	if (r == NULL || r->res.nroles == 0 || ro < r->res.roles ||
+	    ro >= r->res.roles + r->res.nroles)
+		return NULL;
+	return ro->name;
 }
 
 /* Close every connection of the current pool. */

@@ -107,6 +107,11 @@ const struct scenario *runner_scenario(const struct runner *r);
  * *local; NULL for a scenario without roles. */
 const char *runner_conn_role(const struct runner *r, uint64_t n,
     uint64_t *local);
+/* The role name of the client connection ci describes (the runner marks
+ * its connections' conn_info.tag once they open), or NULL when ci is not
+ * a role connection of r (no roles, a server side, another runner's). */
+const char *runner_info_role(const struct runner *r,
+    const struct conn_info *ci);
 /* Stop, close everything the runner opened, and free it. */
 void runner_free(struct runner *r);
 

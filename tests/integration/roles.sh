@@ -156,3 +156,32 @@ has "is refused" "e3.txt:1:1: expected no 'connections' in a file with roles, go
 run_rc "check: the pub/sub file passes check" 0 check scenarios/roles/redis-pubsub.txt
 has "counting every role's connections" \
     "scenarios/roles/redis-pubsub.txt: ok (12 steps, codec resp, 4 connections, 2 roles)"
+
+# --- the dashboard groups connections by role ----------------------------
+if command -v tmux >/dev/null 2>&1; then
+	sock="sbroles$$"
+	tm() { tmux -L "$sock" "$@"; }
+	mkdir -p "$tmp/home"
+	tm new-session -d -s sb -x 140 -y 30 \
+	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home $BIN ui scenarios/examples/roles-signal.txt"
+	i=0
+	while [ $i -lt 100 ]; do
+		tm capture-pane -p -t sb >"$tmp/screen" 2>/dev/null
+		grep -q "leader 1/1 follower 3/3" "$tmp/screen" && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "runs 4 passed 0 failed (leader 1/1 follower 3/3)" "$tmp/screen"
+	check $? "dashboard: the header counts each role's passed connections"
+	grep -q " ROLE  *STATE" "$tmp/screen"
+	check $? "dashboard: the side column is headed ROLE"
+	[ "$(grep -c ' follower  *closed  *line' "$tmp/screen")" -eq 3 ] &&
+	    [ "$(grep -c ' leader  *closed  *line' "$tmp/screen")" -eq 1 ]
+	check $? "dashboard: each client connection shows its role"
+	grep -q "ROLE" "$tmp/screen" || sed 's/^/# /' "$tmp/screen"
+	tm send-keys -t sb q
+	sleep 0.3
+	tm kill-server >/dev/null 2>&1
+else
+	tap_n=$((tap_n + 1)); echo "ok $tap_n - # SKIP tmux is not installed"
+fi
