@@ -167,7 +167,8 @@ if command -v tmux >/dev/null 2>&1; then
 	i=0
 	while [ $i -lt 100 ]; do
 		tm capture-pane -p -t sb >"$tmp/screen" 2>/dev/null
-		grep -q "leader 1/1 follower 3/3" "$tmp/screen" && break
+		grep -q " leader  *closed" "$tmp/screen" &&
+		    [ "$(grep -c " follower  *closed" "$tmp/screen")" -eq 3 ] && break
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -178,7 +179,7 @@ if command -v tmux >/dev/null 2>&1; then
 	[ "$(grep -c ' follower  *closed  *line' "$tmp/screen")" -eq 3 ] &&
 	    [ "$(grep -c ' leader  *closed  *line' "$tmp/screen")" -eq 1 ]
 	check $? "dashboard: each client connection shows its role"
-	grep -q "ROLE" "$tmp/screen" || sed 's/^/# /' "$tmp/screen"
+	grep -q " leader  *closed" "$tmp/screen" || sed 's/^/# /' "$tmp/screen"
 	tm send-keys -t sb q
 	sleep 0.3
 	tm kill-server >/dev/null 2>&1
