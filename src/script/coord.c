@@ -350,8 +350,8 @@ coord_broken(const struct coord *co, const struct coord_barrier *b,
 
 		if (!(b->mask & (1ULL << i)) || ro->ngone == 0)
 			continue;
-		snprintf(why, whylen, "barrier '%s': %s ended before it arrived "
-		    "(%s), so the barrier can never be complete", b->name,
+		snprintf(why, whylen, "barrier '%s': %s ended before the barrier "
+		    "was complete (%s), so it never can be", b->name,
 		    coord_label(co, ro->last_gone, label, sizeof(label)),
 		    ro->last_why[0] != '\0' ? ro->last_why : "closed");
 		return 1;

@@ -112,7 +112,7 @@ PY
 		[ $((t1 - t0)) -le 2 ]
 		check $? "the others do not wait out the barrier's timeout ($((t1 - t0))s)"
 		has "they fail naming the connection that never arrives" \
-		    "barrier 'subscribed': subscriber #3 (connection 3) ended before it arrived"
+		    "barrier 'subscribed': subscriber #3 (connection 3) ended before the barrier was complete (scenario failed at"
 		has "grouped at the barrier" "(barrier broken), first: connection"
 	else
 		check 1 "redis-server starts"

@@ -322,8 +322,8 @@ test_a_connection_that_never_arrives_breaks_the_barrier(void **state)
 	assert_int_equal(w.ok[0], 0);
 	assert_int_equal(w.ok[1], 0);
 	assert_string_equal(w.why[0], "barrier 'go': sub #3 (connection 3) "
-	    "ended before it arrived (could not open the connection: "
-	    "refused), so the barrier can never be complete");
+	    "ended before the barrier was complete (could not open the "
+	    "connection: refused), so it never can be");
 	/* The publisher arriving later fails at once too. */
 	assert_int_equal(coord_open(co, 3, fake(3)), COORD_GO);
 	assert_int_equal(coord_barrier(co, 3, fake(3), &sc->roles[1].steps[0],
@@ -574,7 +574,7 @@ test_run_a_role_failing_early_releases_the_barrier_at_once(void **state)
 	assert_int_equal(g->count, 3);
 	assert_string_equal(g->reason, "broken");
 	assert_non_null(strstr(g->text, "broken #1 (connection 4) ended "
-	    "before it arrived"));
+	    "before the barrier was complete"));
 	g = group(res, "expect");
 	assert_string_equal(g->role, "broken");
 	assert_int_equal(g->role_conn, 1);
