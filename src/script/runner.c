@@ -1647,9 +1647,14 @@ runner_new(struct engine *e, const struct scenario *sc,
 	}
 	r->timeout = r->o.timeout > 0 ? r->o.timeout : sc->timeout;
 	r->nconns = r->o.conns > 0 ? r->o.conns : sc->connections;
-	if (sc->nroles > 0 && r->o.conns > 0) {
-		snprintf(err, errlen, "--conns: %s has roles, and each role "
-		    "states its own connection count", sc->path);
+	if (sc->nroles > 0 && (r->o.conns > 0 || r->o.loop)) {
+		/* A looping connection would leave and rejoin its role's
+		 * barriers on its own: replay the whole run instead. */
+		snprintf(err, errlen, "%s: %s has roles, and %s", r->o.conns >
+		    0 ? "--conns" : "--loop", sc->path, r->o.conns > 0 ?
+		    "each role states its own connection count" : "its "
+		    "connections meet at barriers and signals: a connection "
+		    "cannot replay alone (restart the run instead)");
 		free(r);
 		return NULL;
 	}

@@ -186,3 +186,12 @@ if command -v tmux >/dev/null 2>&1; then
 else
 	tap_n=$((tap_n + 1)); echo "ok $tap_n - # SKIP tmux is not installed"
 fi
+
+# --- options that cannot apply to roles are refused, not ignored ------------
+run_rc "run -c N on a file with roles does not start" 3 run -c 3 scenarios/examples/roles-signal.txt
+has "and says each role states its count" \
+    "--conns: scenarios/examples/roles-signal.txt has roles, and each role states its own connection count"
+"$BIN" bench --scenario scenarios/examples/roles-signal.txt -d 1 >"$tmp/out" 2>&1
+[ $? -ne 0 ]
+check $? "bench --scenario on a file with roles fails"
+has "naming why" "no send step outside its roles"
