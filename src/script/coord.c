@@ -433,6 +433,15 @@ coord_gone(struct coord *co, uint64_t n, const char *why)
 	}
 }
 
+void
+coord_leave(struct coord *co, uint64_t n)
+{
+	if (n >= co->total || co->conns[n].wait == CW_NONE)
+		return;
+	co->conns[n].c = NULL;		/* no wake: it fails on its own */
+	coord_release(co, n, 0, NULL);
+}
+
 enum coord_verdict
 coord_barrier(struct coord *co, uint64_t n, struct conn *c,
     const struct step *st, char *why, size_t whylen)

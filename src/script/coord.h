@@ -55,6 +55,10 @@ enum coord_verdict coord_open(struct coord *co, uint64_t n, struct conn *c);
  * it leaves any wait, and barriers and signals it can no longer reach
  * fail their waiters. */
 void coord_gone(struct coord *co, uint64_t n, const char *why);
+/* Connection n stops waiting without ending (its step failed for another
+ * reason, e.g. the peer closed, and its finally runs): it no longer
+ * counts as arrived. No-op when it does not wait. */
+void coord_leave(struct coord *co, uint64_t n);
 /* Connection n reached barrier st. why (whylen bytes) gets the reason of
  * a COORD_FAIL. */
 enum coord_verdict coord_barrier(struct coord *co, uint64_t n, struct conn *c,

@@ -247,6 +247,12 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 	if (rc->passed || (rc->failed && (!rc->in_finally ||
 	    rc->finally_failed)))
 		return;
+	if (rc->wait == RC_SYNC) {
+		/* Failed while held (the peer closed): leave the wait. */
+		coord_leave(rc->r->co, rc->n);
+		rc->holding = 0;
+		rc->sync_ok = 0;
+	}
 	if (rc->in_finally && rc->failed) {
 		/* The cleanup failed too: reported in its own group. */
 		rc->finally_failed = 1;

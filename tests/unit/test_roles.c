@@ -334,6 +334,42 @@ test_a_connection_that_never_arrives_breaks_the_barrier(void **state)
 }
 
 static void
+test_a_waiter_that_leaves_no_longer_counts_as_arrived(void **state)
+{
+	struct scenario *sc = coord_scenario();
+	struct woke w;
+	struct coord *co;
+	const struct step *b0 = &sc->roles[0].steps[0];
+	char why[400];
+	uint64_t n;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	co = coord_new(sc, 0, wake_cb, &w);
+	for (n = 0; n < 4; n++)
+		coord_open(co, n, fake(n));
+	w.count = 0;
+	assert_int_equal(coord_barrier(co, 0, fake(0), b0, why, sizeof(why)),
+	    COORD_WAIT);
+	assert_int_equal(coord_barrier(co, 1, fake(1), b0, why, sizeof(why)),
+	    COORD_WAIT);
+	/* Connection 2's peer closed while it waited: it runs its finally,
+	 * it has not ended, and it is no longer at the barrier. */
+	coord_leave(co, 1);
+	assert_int_equal(w.count, 0);
+	assert_int_equal(coord_barrier(co, 2, fake(2), b0, why, sizeof(why)),
+	    COORD_WAIT);
+	assert_int_equal(coord_barrier(co, 3, fake(3),
+	    &sc->roles[1].steps[0], why, sizeof(why)), COORD_WAIT);
+	assert_int_equal(w.count, 0);
+	coord_timeout(co, 0, 1.0, why, sizeof(why));
+	assert_string_equal(why, "barrier 'go': 3 of 4 connections arrived "
+	    "within 1s; not arrived: sub #2 (connection 2)");
+	coord_free(co);
+	scenario_free(sc);
+}
+
+static void
 test_after_releases_when_the_first_role_settles_even_by_failing(void **state)
 {
 	struct scenario *sc = coord_scenario();
@@ -593,6 +629,7 @@ main(void)
 		cmocka_unit_test(test_barrier_releases_everyone_when_the_last_arrives),
 		cmocka_unit_test(test_barrier_timeout_names_who_did_not_arrive),
 		cmocka_unit_test(test_a_connection_that_never_arrives_breaks_the_barrier),
+		cmocka_unit_test(test_a_waiter_that_leaves_no_longer_counts_as_arrived),
 		cmocka_unit_test(test_after_releases_when_the_first_role_settles_even_by_failing),
 		cmocka_unit_test(test_signal_values_reach_waiters_before_and_after),
 		cmocka_unit_test(test_a_signal_nobody_can_send_fails_its_waiters),
