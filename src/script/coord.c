@@ -316,10 +316,15 @@ coord_settle(struct coord *co, uint64_t n)
 enum coord_verdict
 coord_open(struct coord *co, uint64_t n, struct conn *c)
 {
-	struct coord_conn *cc = &co->conns[n];
-	size_t ri = coord_role_of(co, n, NULL);
-	const struct coord_role *ro = &co->roles[ri];
+	struct coord_conn *cc;
+	size_t ri;
+	const struct coord_role *ro;
 
+	if (n >= co->total)
+		return COORD_GO;	/* added after the start (runner_add) */
+	cc = &co->conns[n];
+	ri = coord_role_of(co, n, NULL);
+	ro = &co->roles[ri];
 	if (cc->gone) {
 		/* Reopened (--loop): it can arrive again. */
 		cc->gone = 0;
@@ -448,8 +453,16 @@ coord_barrier(struct coord *co, uint64_t n, struct conn *c,
 {
 	size_t bi = coord_find_barrier(co, st->u.sync.name);
 	struct coord_barrier *b;
-	struct coord_conn *cc = &co->conns[n];
+	struct coord_conn *cc;
 
+	if (n >= co->total) {
+		snprintf(why, whylen, "barrier '%s': connection %llu was added "
+		    "after the run started, and a barrier counts the %llu it "
+		    "started with", st->u.sync.name, (unsigned long long)n + 1,
+		    (unsigned long long)co->total);
+		return COORD_FAIL;
+	}
+	cc = &co->conns[n];
 	if (bi == SIZE_MAX) {
 		snprintf(why, whylen, "barrier '%s' is unknown",
 		    st->u.sync.name);
@@ -497,8 +510,16 @@ coord_wait_for(struct coord *co, uint64_t n, struct conn *c,
 {
 	size_t si = coord_find_signal(co, st->u.sync.name);
 	struct coord_signal *s;
-	struct coord_conn *cc = &co->conns[n];
+	struct coord_conn *cc;
 
+	if (n >= co->total) {
+		snprintf(why, whylen, "signal '%s': connection %llu was added "
+		    "after the run started (waits count the %llu it started "
+		    "with)", st->u.sync.name, (unsigned long long)n + 1,
+		    (unsigned long long)co->total);
+		return COORD_FAIL;
+	}
+	cc = &co->conns[n];
 	if (si == SIZE_MAX) {
 		snprintf(why, whylen, "signal '%s' is unknown",
 		    st->u.sync.name);
@@ -531,11 +552,16 @@ void
 coord_timeout(struct coord *co, uint64_t n, double secs, char *why,
     size_t whylen)
 {
-	struct coord_conn *cc = &co->conns[n];
+	struct coord_conn *cc;
 	char label[96];
 	size_t i, off, listed = 0;
 	uint64_t m, missing = 0;
 
+	if (n >= co->total) {
+		snprintf(why, whylen, "timed out after %gs", secs);
+		return;
+	}
+	cc = &co->conns[n];
 	if (cc->wait == CW_BARRIER) {
 		const struct coord_barrier *b = &co->barriers[cc->idx];
 

@@ -255,6 +255,14 @@ test_barrier_releases_everyone_when_the_last_arrives(void **state)
 	assert_int_equal(w.count, 4);
 	for (n = 1; n < 4; n++)
 		assert_int_equal(w.ok[n], 1);
+	/* A connection added after the start (the dashboard's +) is not
+	 * counted: it starts at once, and fails at a barrier, saying why. */
+	assert_int_equal(coord_open(co, 9, fake(9)), COORD_GO);
+	assert_int_equal(coord_barrier(co, 9, fake(9), b0, why, sizeof(why)),
+	    COORD_FAIL);
+	assert_string_equal(why, "barrier 'go': connection 10 was added after "
+	    "the run started, and a barrier counts the 4 it started with");
+	coord_gone(co, 9, "closed");
 	/* The barrier is reusable: a second round waits again. */
 	assert_int_equal(coord_barrier(co, 0, fake(0), b0, why, sizeof(why)),
 	    COORD_WAIT);
