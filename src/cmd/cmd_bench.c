@@ -293,7 +293,9 @@ bench_scenario(struct bench_opts *o, const char *path, int codec_given,
 		}
 	}
 	if (send == NULL) {
-		fprintf(stderr, "sockbench bench: %s: no send step\n", path);
+		fprintf(stderr, "sockbench bench: %s: no send step%s\n", path,
+		    sc->nroles > 0 ? " outside its roles (bench takes one "
+		    "request from the top-level steps; run plays roles)" : "");
 		goto out;
 	}
 	if (!codec_given)
