@@ -152,10 +152,18 @@ report_summary_groups(struct buf *b, const struct report_item *it)
 		char at[300];
 
 		report_at(at, sizeof(at), g);
-		snprintf(line, sizeof(line), "%s%llu%s at %s (%s)",
-		    i > 0 ? ", " : "", (unsigned long long)g->count,
-		    i > 0 ? "" : g->count == 1 ? " connection failed" :
-		    " connections failed", at, g->reason);
+		if (g->line == 0 && strcmp(g->step, "connect") == 0)
+			/* No step ran: the connect itself failed. */
+			snprintf(line, sizeof(line), "%s%llu%s to connect (%s)",
+			    i > 0 ? ", " : "", (unsigned long long)g->count,
+			    i > 0 ? " failed" : g->count == 1 ?
+			    " connection failed" : " connections failed",
+			    g->reason);
+		else
+			snprintf(line, sizeof(line), "%s%llu%s at %s (%s)",
+			    i > 0 ? ", " : "", (unsigned long long)g->count,
+			    i > 0 ? "" : g->count == 1 ? " connection failed" :
+			    " connections failed", at, g->reason);
 		buf_append(b, line, strlen(line));
 	}
 	if (it->other > 0) {
@@ -297,6 +305,17 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->count = unfinished;
 		g->text = xstrdup(text);
 	}
+	if (res->nwarnings > 0) {
+		it->warnings = xcalloc(res->nwarnings, sizeof(*it->warnings));
+		for (i = 0; i < res->nwarnings && i < RUN_MAX_WARNINGS; i++) {
+			it->warnings[i].text = text_sanitize(
+			    res->warnings[i].text);
+			it->warnings[i].count = res->warnings[i].count;
+			it->warnings[i].conn = res->warnings[i].conn;
+		}
+		it->nwarnings = i;
+	}
+	it->warnings_other = res->warnings_other;
 	report_thresholds(it, sc, res);
 	it->passed = failed == 0 && res->failure == NULL &&
 	    res->passed == res->conns && it->thresholds_failed == 0;
@@ -432,6 +451,28 @@ report_threshold_lines(FILE *f, const struct report_item *it,
 	}
 }
 
+/* One line per connection warning of it: "warning: connection N: text
+ * (K times)", after prefix and indent. */
+static void
+report_warning_lines(FILE *f, const struct report_item *it,
+    const char *indent, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < it->nwarnings; i++) {
+		const struct report_warning *w = &it->warnings[i];
+
+		fprintf(f, "%s%swarning: connection %llu: %s", prefix, indent,
+		    (unsigned long long)w->conn, w->text);
+		if (w->count > 1)
+			fprintf(f, " (%llu times)", (unsigned long long)w->count);
+		fprintf(f, "\n");
+	}
+	if (it->warnings_other > 0)
+		fprintf(f, "%s%swarning: %llu more warnings not kept\n", prefix,
+		    indent, (unsigned long long)it->warnings_other);
+}
+
 void
 report_line(FILE *f, const struct report_item *it)
 {
@@ -451,6 +492,7 @@ report_line(FILE *f, const struct report_item *it)
 	    (unsigned long long)it->conns_passed,
 	    (unsigned long long)it->conns, it->seconds, p50, p99);
 	report_threshold_lines(f, it, "    ");
+	report_warning_lines(f, it, "    ", "");
 }
 
 static void report_indent_from(FILE *f, const char *text, const char *first,
@@ -496,8 +538,13 @@ report_failure_detail(FILE *f, const struct report_item *it,
 		char at[300];
 
 		report_at(at, sizeof(at), g);
-		fprintf(f, "%s%llu at %s (%s %s)", indent,
-		    (unsigned long long)g->count, at, g->step, g->reason);
+		if (g->line == 0 && strcmp(g->step, "connect") == 0)
+			fprintf(f, "%s%llu failed to connect to %s (%s)", indent,
+			    (unsigned long long)g->count, it->target, g->reason);
+		else
+			fprintf(f, "%s%llu at %s (%s %s)", indent,
+			    (unsigned long long)g->count, at, g->step,
+			    g->reason);
 		if (g->conn > 0)
 			fprintf(f, ", first: connection %llu",
 			    (unsigned long long)g->conn);
@@ -603,6 +650,7 @@ report_tap(FILE *f, const struct report *rep)
 			fprintf(f, ")");
 		}
 		fprintf(f, "%s\n", it->error ? " # error: not run" : "");
+		report_warning_lines(f, it, "", "# ");
 		if (it->passed && it->nthresholds == 0)
 			continue;
 		fprintf(f, "  ---\n");
@@ -892,6 +940,18 @@ report_json_detail(cJSON *o, const struct report_item *it)
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddNumberToObject(o, "failures_not_grouped", (double)it->other);
+	arr = cJSON_AddArrayToObject(o, "warnings");
+	for (i = 0; i < it->nwarnings; i++) {
+		const struct report_warning *w = &it->warnings[i];
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "message", w->text);
+		cJSON_AddNumberToObject(j, "count", (double)w->count);
+		cJSON_AddNumberToObject(j, "connection", (double)w->conn);
+		cJSON_AddItemToArray(arr, j);
+	}
+	cJSON_AddNumberToObject(o, "warnings_not_kept",
+	    (double)it->warnings_other);
 	arr = cJSON_AddArrayToObject(o, "thresholds");
 	for (i = 0; i < it->nthresholds; i++) {
 		const struct report_threshold *t = &it->thresholds[i];
@@ -1122,6 +1182,9 @@ report_item_free_detail(struct report_item *it)
 	for (i = 0; i < it->nthresholds; i++)
 		free(it->thresholds[i].text);
 	free(it->thresholds);
+	for (i = 0; i < it->nwarnings; i++)
+		free(it->warnings[i].text);
+	free(it->warnings);
 	free(it->title);
 	free(it->summary);
 }

@@ -27,6 +27,8 @@ static struct {
 	int		 has_expected, has_received;
 	size_t		 diff;
 	char		 field[128];	/* a field expect's field, or "" */
+	int		 fresh;		/* a report started since the last
+					   match_last_detail */
 } match_last;
 
 /* Forget the last report's data: a new report starts. */
@@ -38,11 +40,20 @@ detail_reset(void)
 	match_last.has_expected = match_last.has_received = 0;
 	match_last.diff = SIZE_MAX;
 	match_last.field[0] = '\0';
+	match_last.fresh = 1;
 }
 
 void
 match_last_detail(struct match_detail *d)
 {
+	if (!match_last.fresh) {
+		/* No report since the last read: nothing compared (a
+		 * refused connect, a protocol error), never stale data. */
+		memset(d, 0, sizeof(*d));
+		d->diff_offset = SIZE_MAX;
+		return;
+	}
+	match_last.fresh = 0;
 	d->expected = match_last.has_expected ?
 	    buf_data(&match_last.expected) : NULL;
 	d->expected_len = buf_len(&match_last.expected);

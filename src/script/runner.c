@@ -63,6 +63,7 @@ struct rconn {
 	int			 passed;	/* the script ran to its end */
 	int			 in_finally;	/* running the finally block */
 	unsigned		 replay_head:1;	/* replay answers a HEAD */
+	unsigned		 opened:1;	/* connected: on_open came */
 	struct buf		 replay;	/* a frame an optional expect let
 						   pass, for the next expect */
 	uint32_t		 set_done;	/* expect any order: matched
@@ -110,7 +111,8 @@ runner_step_file(const struct runner *r, const struct rconn *rc)
  * the group with this failure as its example if it is the first. */
 static void
 runner_group_failure(struct runner *r, uint64_t conn, const char *file,
-    unsigned line, const char *step, const char *reason, const char *text)
+    unsigned line, const char *step, const char *reason, const char *text,
+    int compared)
 {
 	struct run_result *res = &r->res;
 	struct run_failure *g;
@@ -140,7 +142,8 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 	g->text = xstrdup(text);
 	g->diff_offset = SIZE_MAX;
 	g->measured = r->note_measured;
-	if (strcmp(reason, "error") != 0 && strcmp(reason, "until") != 0 &&
+	if (compared && strcmp(reason, "error") != 0 &&
+	    strcmp(reason, "until") != 0 &&
 	    strcmp(reason, "within") != 0 && strcmp(reason, "stalled") != 0 &&
 	    strcmp(step, "connect") != 0) {
 		/* A matcher's report: keep what it showed as data. */
@@ -177,6 +180,37 @@ runner_groups_free(struct run_result *res)
 	}
 	res->ngroups = 0;
 	res->other = 0;
+	for (i = 0; i < res->nwarnings; i++)
+		free(res->warnings[i].text);
+	res->nwarnings = 0;
+	res->warnings_other = 0;
+}
+
+/* A connection warned (conn_warn): count it under its text for the
+ * report, so that nothing that may have made the run wrong goes unsaid. */
+static void
+rc_warn(struct conn *c, const char *text)
+{
+	struct rconn *rc = c->udata;
+	struct run_result *res;
+	size_t i;
+
+	if (rc == NULL || rc->generation != rc->r->generation)
+		return;
+	res = &rc->r->res;
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].text, text) == 0) {
+			res->warnings[i].count++;
+			return;
+		}
+	if (res->nwarnings == RUN_MAX_WARNINGS) {
+		res->warnings_other++;
+		return;
+	}
+	res->warnings[res->nwarnings].text = xstrdup(text);
+	res->warnings[res->nwarnings].count = 1;
+	res->warnings[res->nwarnings].conn = rc->n + 1;
+	res->nwarnings++;
 }
 
 /* Record a connection's failure at line (its step's kind, or "connect"
@@ -188,19 +222,27 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 {
 	const char *t = text, *file = runner_step_file(r, rc);
 	size_t tl;
+	int compared = 0;
 
-	/* Reports from match.c start with "line N: "; we name the file. */
-	if (strncmp(t, "line ", 5) == 0 && (t = strstr(t, ": ")) != NULL)
+	/* Reports from match.c start with "line N: "; we name the file.
+	 * Only they carry compared bytes (match_last_detail). */
+	if (strncmp(t, "line ", 5) == 0 && (t = strstr(t, ": ")) != NULL) {
 		t += 2;
-	else
+		compared = 1;
+	} else
 		t = text;
-	runner_group_failure(r, rc->n + 1, file, line, step, reason, t);
+	runner_group_failure(r, rc->n + 1, file, line, step, reason, t,
+	    compared);
 	if (r->res.failure != NULL)
 		return;
 	tl = strlen(file) + strlen(t) + 64;
 	r->res.failure = xmalloc(tl);
-	snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s", file, line,
-	    (unsigned long long)rc->n + 1, t);
+	if (line > 0)
+		snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s", file,
+		    line, (unsigned long long)rc->n + 1, t);
+	else
+		snprintf(r->res.failure, tl, "%s: connection %llu: %s", file,
+		    (unsigned long long)rc->n + 1, t);
 	r->res.fail_line = line;
 	r->res.fail_conn = rc->n + 1;
 }
@@ -988,6 +1030,7 @@ static void
 rc_open(struct conn *c)
 {
 	c->no_backpressure = 1;
+	((struct rconn *)c->udata)->opened = 1;
 	conn_hold(c, 1);
 	rc_advance(c);
 }
@@ -1328,8 +1371,7 @@ runner_start_failed(void *arg, uint64_t n, const char *why)
 	char text[300];
 
 	snprintf(text, sizeof(text), "could not open the connection: %s", why);
-	runner_note_failure(r, &tmp, r->sc->nsteps > 0 ? r->sc->steps[0].line :
-	    0, "connect", "error", text);
+	runner_note_failure(r, &tmp, 0, "connect", "error", text);
 	r->res.failed++;
 	runner_finished_one(r);
 }
@@ -1363,6 +1405,14 @@ rc_close(struct conn *c)
 			    r->sc->steps[rc->pc].line : 0;
 			const char *step = rc->pc < r->sc->nsteps ?
 			    step_kind_name(r->sc->steps[rc->pc].kind) : "end";
+
+			if (!rc->opened) {
+				/* It never connected (refused, unreachable,
+				 * connect timeout): no step ran, so the
+				 * group is the connect's, at line 0. */
+				line = 0;
+				step = "connect";
+			}
 			const char *state = conn_state_name(c->info.state);
 			const char *cause = loadgen_cause_name(
 			    loadgen_cause_of(c->info.reason));
@@ -1416,6 +1466,7 @@ static const struct conn_handler runner_handler = {
 	.on_eof = rc_eof,
 	.on_drain = rc_drain,
 	.on_timer = rc_timer,
+	.on_warn = rc_warn,
 	.on_close = rc_close,
 };
 

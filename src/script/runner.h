@@ -51,6 +51,17 @@ struct run_failure {
 					   read ("status"), or NULL */
 };
 
+#define RUN_MAX_WARNINGS	8	/* warning texts kept per scenario */
+
+/* Connections that warned the same thing (conn_warn: a problem that did
+ * not close them but may make what followed wrong, e.g. "send after close
+ * or shutdown: 5 bytes dropped"). Text owned by the result. */
+struct run_warning {
+	char		*text;
+	uint64_t	 count;		/* warnings with this text */
+	uint64_t	 conn;		/* the first connection, 1-based */
+};
+
 /* One scenario's outcome. Owned by the runner. */
 struct run_result {
 	uint64_t	 conns, passed, failed;	/* client connections */
@@ -68,6 +79,11 @@ struct run_result {
 	struct run_failure groups[RUN_MAX_GROUPS];
 	size_t		 ngroups;
 	uint64_t	 other;
+	/* Every connection warning, by text in order of appearance; those
+	 * past RUN_MAX_WARNINGS texts are counted in warnings_other. */
+	struct run_warning warnings[RUN_MAX_WARNINGS];
+	size_t		 nwarnings;
+	uint64_t	 warnings_other;
 };
 
 struct runner;
