@@ -5,6 +5,7 @@
 #include <string.h>
 #include "clock.h"
 #include "conn.h"
+#include "fields.h"
 #include "loadgen.h"
 #include "match.h"
 #include "pool.h"
@@ -1130,6 +1131,51 @@ rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
 }
 
 /* A message (or, for the raw codec, a piece of the stream) arrived. */
+/* Whether f is an interim HTTP response: 1xx other than 101 Switching
+ * Protocols (RFC 9110, 15.2), which the final response follows. */
+static int
+rc_interim(const struct conn *c, const struct codec_frame *f)
+{
+	struct codec_value v;
+	struct buf scratch;
+	int r;
+
+	if (strcmp(c->info.codec->name, "http") != 0)
+		return 0;
+	buf_init(&scratch);
+	r = codec_field(c->info.codec, f, "status", 0, &scratch, &v);
+	buf_free(&scratch);
+	return r == 1 && v.type == CODEC_V_INT && v.num >= 100 &&
+	    v.num < 200 && v.num != 101;
+}
+
+/* Whether the expect (or expect set) at st takes the interim response f:
+ * only an `expect status` whose codes it is in (`expect status 100`,
+ * `1xx`); any other expect skips it, as curl and Hurl do. */
+static int
+rc_takes_interim(struct rconn *rc, const struct step *st,
+    const struct codec_frame *f)
+{
+	const struct scenario *sc = rc->r->sc;
+	size_t j, first = st->kind == STEP_EXPECT_SET ? rc->pc + 1 : rc->pc;
+	size_t end = st->kind == STEP_EXPECT_SET ? st->jump : rc->pc + 1;
+	int hit = 0;
+
+	for (j = first; j < end && !hit; j++) {
+		const struct step *e = &sc->steps[j];
+		struct buf why;
+
+		if (e->kind != STEP_EXPECT || e->u.expect.kind != EXPECT_FIELD ||
+		    e->u.expect.field == NULL ||
+		    strcmp(e->u.expect.field->field, "status") != 0)
+			continue;
+		buf_init(&why);
+		hit = match_expect(e, f, &rc->vars, &why) == MATCH_OK;
+		buf_free(&why);
+	}
+	return hit;
+}
+
 static void
 rc_msg(struct conn *c, const struct codec_frame *f)
 {
@@ -1157,6 +1203,8 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 		return;
 	}
 	st = &sc->steps[rc->pc];
+	if (rc_interim(c, f) && !rc_takes_interim(rc, st, f))
+		return;		/* a 100 Continue: the final response follows */
 	if (st->kind == STEP_EXPECT_SET) {
 		rc_set_msg(c, rc, st, f);
 		return;
