@@ -277,6 +277,7 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->diff_offset = f->diff_offset;
 		g->measured = f->measured;
 		g->field = f->field != NULL ? xstrdup(f->field) : NULL;
+		g->hex = f->hex;
 	}
 	it->other = res->other;
 	if (res->ngroups == 0 && res->failure != NULL)
@@ -850,18 +851,22 @@ report_base64(const unsigned char *p, size_t n)
 }
 
 /* Bytes as text: valid UTF-8, newline, CR and tab kept, any other byte
- * (NUL, controls, invalid UTF-8) written \xNN; a new string. */
+ * (NUL, controls, invalid UTF-8) written \xNN; every byte over 0x7f too
+ * when hex (an `expect hex`) or the bytes look binary (bytes_look_binary);
+ * a new string. */
 static char *
-report_bytes_text(const unsigned char *p, size_t n)
+report_bytes_text(const unsigned char *p, size_t n, int hex)
 {
 	struct buf b;
 	char esc[8], *s;
 	size_t i, k;
+	int text = !hex && !bytes_look_binary(p, n);
 
 	buf_init(&b);
 	for (i = 0; i < n; i += k) {
 		k = 1;
-		if (p[i] >= 0x80 && (k = utf8_seq_len(p + i, n - i)) > 0)
+		if (text && p[i] >= 0x80 &&
+		    (k = utf8_seq_len(p + i, n - i)) > 0)
 			buf_append(&b, p + i, k);
 		else if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' ||
 		    p[i] == '\r' || p[i] == '\t') {
@@ -881,7 +886,8 @@ report_bytes_text(const unsigned char *p, size_t n)
 
 /* {"text": ..., "base64": ..., "length": N}, or null for no bytes. */
 static void
-report_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n)
+report_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n,
+    int hex)
 {
 	cJSON *b;
 	char *s;
@@ -891,7 +897,7 @@ report_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n)
 		return;
 	}
 	b = cJSON_AddObjectToObject(o, key);
-	s = report_bytes_text(p, n);
+	s = report_bytes_text(p, n, hex);
 	cJSON_AddStringToObject(b, "text", s);
 	free(s);
 	s = report_base64(p, n);
@@ -925,8 +931,10 @@ report_json_detail(cJSON *o, const struct report_item *it)
 			cJSON_AddStringToObject(j, "field", g->field);
 		else
 			cJSON_AddNullToObject(j, "field");
-		report_json_bytes(j, "expected", g->expected, g->expected_len);
-		report_json_bytes(j, "received", g->received, g->received_len);
+		report_json_bytes(j, "expected", g->expected, g->expected_len,
+		    g->hex);
+		report_json_bytes(j, "received", g->received, g->received_len,
+		    g->hex);
 		if (g->diff_offset != SIZE_MAX)
 			cJSON_AddNumberToObject(j, "first_difference",
 			    (double)g->diff_offset);

@@ -23,6 +23,7 @@ struct report_group {
 	size_t		 diff_offset;	/* SIZE_MAX: none */
 	double		 measured;	/* seconds; < 0: none */
 	char		*field;		/* the codec field compared, or NULL */
+	int		 hex;		/* from an `expect hex` */
 };
 
 /* Connections that warned one thing (a copy of a struct run_warning).

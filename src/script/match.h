@@ -56,6 +56,8 @@ struct match_detail {
 	size_t			 diff_offset;
 	const char		*field;		/* the codec field a field
 						   expect read, or NULL */
+	int			 hex;		/* an `expect hex` failed:
+						   show bytes as hex */
 };
 void match_last_detail(struct match_detail *d);
 

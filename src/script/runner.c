@@ -153,6 +153,7 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 		match_last_detail(&d);
 		g->diff_offset = d.diff_offset;
 		g->field = d.field != NULL ? xstrdup(d.field) : NULL;
+		g->hex = d.hex;
 		if (d.expected != NULL) {
 			g->expected = xmalloc(d.expected_len + 1);
 			memcpy(g->expected, d.expected, d.expected_len);

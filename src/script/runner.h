@@ -49,6 +49,8 @@ struct run_failure {
 	double		 measured;	/* seconds; < 0: none */
 	char		*field;		/* the codec field a field expect
 					   read ("status"), or NULL */
+	int		 hex;		/* from an `expect hex`: reports show
+					   the bytes as \xNN */
 };
 
 #define RUN_MAX_WARNINGS	8	/* warning texts kept per scenario */
