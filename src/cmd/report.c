@@ -724,6 +724,25 @@ report_xml(FILE *f, const char *s)
 	}
 }
 
+/* A testcase's connection warnings, as its <system-err>. */
+static void
+report_junit_warnings(FILE *f, const struct report_item *it)
+{
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *m;
+
+	if (it->nwarnings == 0 && it->warnings_other == 0)
+		return;
+	m = open_memstream(&body, &blen);
+	report_warning_lines(m, it, "", "");
+	fclose(m);
+	fprintf(f, "      <system-err>");
+	report_xml(f, body);
+	fprintf(f, "</system-err>\n");
+	free(body);
+}
+
 /*
  * JUnit XML as CI systems read it: one testcase per scenario, named by its
  * `name` directive (else its path), with file= for GitLab. A failed
@@ -758,11 +777,17 @@ report_junit(FILE *f, const struct report *rep)
 		fprintf(f, "\" file=\"");
 		report_xml(f, it->path);
 		fprintf(f, "\" time=\"%.3f\"", it->seconds);
-		if (it->passed && it->nthresholds == 0) {
+		if (it->passed && it->nthresholds == 0 && it->nwarnings == 0 &&
+		    it->warnings_other == 0) {
 			fprintf(f, "/>\n");
 			continue;
 		}
 		fprintf(f, ">\n");
+		if (it->passed && it->nthresholds == 0) {
+			report_junit_warnings(f, it);
+			fprintf(f, "    </testcase>\n");
+			continue;
+		}
 		if (it->passed) {
 			fprintf(f, "      <system-out>");
 			for (size_t j = 0; j < it->nthresholds; j++) {
@@ -775,7 +800,9 @@ report_junit(FILE *f, const struct report *rep)
 				    t->line, t->text, t->shown);
 				report_xml(f, line);
 			}
-			fprintf(f, "</system-out>\n    </testcase>\n");
+			fprintf(f, "</system-out>\n");
+			report_junit_warnings(f, it);
+			fprintf(f, "    </testcase>\n");
 			continue;
 		}
 		const char *tag = it->error ? "error" : it->skipped ?
@@ -816,7 +843,9 @@ report_junit(FILE *f, const struct report *rep)
 			free(body);
 		} else
 			report_xml(f, it->failure);
-		fprintf(f, "</%s>\n    </testcase>\n", tag);
+		fprintf(f, "</%s>\n", tag);
+		report_junit_warnings(f, it);
+		fprintf(f, "    </testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 }
