@@ -570,7 +570,7 @@ match_json(const struct step *st, const struct tmpl *t, int is_head,
 		    "(error at byte %zu)", part, eo);
 		report_head(why, st, msg);
 		report_json(why, "expected (subset)", want);
-		escape_bytes(p, n, esc, sizeof(esc), 1);
+		escape_bytes(p, n, esc, sizeof(esc), !bytes_look_binary(p, n));
 		buf_printf(why, "\n  received %zu bytes: \"%s\"", n, esc);
 		cJSON_Delete(want);
 		return MATCH_FAIL;
