@@ -11,8 +11,6 @@
 
 #define CONN_READ_CHUNK	65536	/* bytes asked of one read() */
 #define CONN_READ_BUDGET 8	/* reads per wakeup before yielding */
-#define CONN_STR_(x)	#x
-#define CONN_STR(x)	CONN_STR_(x)
 
 static void conn_read_cb(struct ev_loop *, ev_io *, int);
 static void conn_write_cb(struct ev_loop *, ev_io *, int);
@@ -181,25 +179,43 @@ conn_req_untrack(struct conn *c, const char *why)
 	    "knowing which answer a HEAD request", why);
 }
 
-/* Remember one request sent, at the tail of the FIFO; -1 if it is full. */
+/* Remember one request sent, at the tail of the FIFO, doubling the ring
+ * when it is full; -1 when req_max runs are already waiting. */
 static int
 conn_req_push(struct conn *c, int head)
 {
 	struct conn_reqrun *last;
 
 	if (c->req_runs > 0) {
-		last = &c->reqs[(c->req_first + c->req_runs - 1) %
-		    CONN_REQ_RUNS];
+		last = &c->reqs[(c->req_first + c->req_runs - 1) % c->req_cap];
 		if (last->head == head && last->count < UINT32_MAX) {
 			last->count++;
 			return 0;
 		}
 	}
-	if (c->req_runs == CONN_REQ_RUNS)
+	if (c->req_max == 0)
+		c->req_max = CONN_REQ_RUNS_MAX;
+	if (c->req_runs >= c->req_max)
 		return -1;
-	if (c->reqs == NULL)
-		c->reqs = xcalloc(CONN_REQ_RUNS, sizeof(*c->reqs));
-	last = &c->reqs[(c->req_first + c->req_runs) % CONN_REQ_RUNS];
+	if (c->reqs == NULL) {
+		c->req_cap = CONN_REQ_RUNS < c->req_max ? CONN_REQ_RUNS :
+		    c->req_max;
+		c->reqs = xcalloc(c->req_cap, sizeof(*c->reqs));
+		c->req_first = 0;
+	} else if (c->req_runs == c->req_cap) {
+		/* Grow, moving the runs to the front in FIFO order. */
+		uint32_t cap = c->req_cap * 2 < c->req_max ? c->req_cap * 2 :
+		    c->req_max, i;
+		struct conn_reqrun *n = xcalloc(cap, sizeof(*n));
+
+		for (i = 0; i < c->req_runs; i++)
+			n[i] = c->reqs[(c->req_first + i) % c->req_cap];
+		free(c->reqs);
+		c->reqs = n;
+		c->req_cap = cap;
+		c->req_first = 0;
+	}
+	last = &c->reqs[(c->req_first + c->req_runs) % c->req_cap];
 	last->count = 1;
 	last->head = (uint8_t)(head != 0);
 	c->req_runs++;
@@ -231,7 +247,7 @@ conn_req_answered(struct conn *c, const struct codec_frame *f)
 	    v.num != 101)
 		return;
 	if (--c->reqs[c->req_first].count == 0) {
-		c->req_first = (uint8_t)((c->req_first + 1) % CONN_REQ_RUNS);
+		c->req_first = (c->req_first + 1) % c->req_cap;
 		c->req_runs--;
 	}
 }
@@ -277,9 +293,12 @@ conn_req_sent(struct conn *c, const unsigned char *p, size_t n)
 		    v.len == 4 && memcmp(v.s, "HEAD", 4) == 0;
 		buf_free(&scratch);
 		if (conn_req_push(c, head) < 0) {
-			conn_req_untrack(c, "more than " CONN_STR(CONN_REQ_RUNS)
-			    " runs of HEAD and other requests are waiting for "
-			    "their responses");
+			/* Framing on without knowing which response answers
+			 * a HEAD would misread the stream: fail instead. */
+			conn_fail(c, "protocol error: more than %u runs of "
+			    "HEAD and other requests are waiting for their "
+			    "responses (the most tracked, CONN_REQ_RUNS_MAX): "
+			    "put an expect between them", c->req_max);
 			return;
 		}
 		buf_consume(&c->txreq, (size_t)used);
@@ -297,8 +316,11 @@ conn_send(struct conn *c, const void *p, size_t n)
 		conn_warn(c, "send after close or shutdown: %zu bytes dropped", n);
 		return;
 	}
-	if (c->req_track)
+	if (c->req_track) {
 		conn_req_sent(c, p, n);
+		if (c->dead)
+			return;
+	}
 	if (buf_len(&c->tx) == 0 && c->info.state != CS_CONNECTING) {
 		/* Fast path: write directly, queue only what does not fit. */
 		ssize_t w = transport_write(&c->tr, p, n);
@@ -421,6 +443,8 @@ conn_warn(struct conn *c, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	engine_emit(c->eng, &c->info, &ev);
+	if (c->h != NULL && c->h->on_warn != NULL)
+		c->h->on_warn(c, text);
 }
 
 /* Stop everything, close the fd, record the end, and queue the free. */

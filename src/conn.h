@@ -12,10 +12,15 @@
 
 struct conn;
 
-/* Runs of HEAD / other requests a connection remembers while their
- * responses are outstanding (a pipeline of any length alternating fewer
- * times than this between HEAD and other methods). */
+/* Runs of HEAD / other requests a connection has room for at first; the
+ * FIFO doubles as needed up to CONN_REQ_RUNS_MAX runs (8 bytes each). */
 #define CONN_REQ_RUNS	32
+/* The most runs of HEAD / other requests awaiting their responses a
+ * connection tracks (a pipeline of any length alternating fewer times
+ * than this between HEAD and other methods: 512 KiB at most); one more
+ * fails the connection ("protocol error: ... runs of HEAD ...") rather
+ * than frame a response without knowing whether it answers a HEAD. */
+#define CONN_REQ_RUNS_MAX	65536
 
 /* What reacts to a connection: a service (server side) or a runner (client
  * side). Every callback is optional. No callback may free the connection;
@@ -31,6 +36,9 @@ struct conn_handler {
 	void	(*on_drain)(struct conn *c);
 	/* The timer set with conn_timer fired; the default fails "timeout". */
 	void	(*on_timer)(struct conn *c);
+	/* A problem that did not close the connection but may make what
+	 * follows wrong (conn_warn's text): the handler can report it. */
+	void	(*on_warn)(struct conn *c, const char *text);
 	/* The connection is closed or failed; last call, reason in info.
 	 * Called from the loop after the close (or from engine_reap), never
 	 * from inside conn_send or conn_close, so the handler's state stays
@@ -76,18 +84,19 @@ struct conn {
 						   pending frame (codec.h) */
 	/* The requests we sent that no response has answered yet (http,
 	 * client side), so that the response to a HEAD is framed without a
-	 * body (RFC 9110, 9.3.2): a FIFO of runs, each count requests that
-	 * were HEAD (head = 1) or not; reqs is allocated with the first
-	 * request and freed with the connection. txreq holds the sent bytes of a
+	 * body (RFC 9110, 9.3.2): a ring of runs, each count requests that
+	 * were HEAD (head = 1) or not, req_cap of them allocated with the
+	 * first request, doubled when full up to req_max (CONN_REQ_RUNS_MAX
+	 * unless a test lowers it), freed with the connection. txreq holds the sent bytes of a
 	 * request not yet whole (at most max_frame), txcur its cursor. */
 	struct buf		 txreq;
 	struct codec_cursor	*txcur;
 	struct conn_reqrun {
 		uint32_t	 count;
 		uint8_t		 head;
-	}			*reqs;		/* CONN_REQ_RUNS of them, made
-						   at the first request */
-	uint8_t			 req_first, req_runs;
+	}			*reqs;		/* req_cap of them, made at
+						   the first request */
+	uint32_t		 req_first, req_runs, req_cap, req_max;
 	void			*owner;		/* server or pool that made it */
 	/* Set by the pool: a failed connect attempt (err is the errno,
 	 * ETIMEDOUT when --connect-timeout ran out) comes here instead of
@@ -130,7 +139,8 @@ void conn_pause(struct conn *c, int paused);
  * blocks on us; releasing (0) delivers every whole frame buffered, then
  * any EOF. A scenario runner holds between its expects. */
 void conn_hold(struct conn *c, int held);
-/* Emit an OBS_ERROR event without closing. */
+/* Emit an OBS_ERROR event without closing, and tell the handler's
+ * on_warn (a run report lists it). */
 void conn_warn(struct conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Record a round trip sample in seconds. */

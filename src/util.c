@@ -295,6 +295,85 @@ utf8_seq_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* The code point of the valid UTF-8 sequence of len bytes at p. */
+static uint32_t
+utf8_decode(const unsigned char *p, size_t len)
+{
+	uint32_t cp = len == 2 ? p[0] & 0x1f : len == 3 ? p[0] & 0x0f :
+	    p[0] & 0x07;
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		cp = (cp << 6) | (p[i] & 0x3f);
+	return cp;
+}
+
+/* Whether cp is a combining mark of the common blocks (Unicode general
+ * category M): it decorates the letter before it. */
+static int
+utf8_combining(uint32_t cp)
+{
+	static const uint32_t r[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05c7 },
+		{ 0x0610, 0x061a }, { 0x064b, 0x065f }, { 0x0670, 0x0670 },
+		{ 0x06d6, 0x06ed }, { 0x0711, 0x0711 }, { 0x0730, 0x074a },
+		{ 0x07a6, 0x07b0 }, { 0x07eb, 0x07f3 }, { 0x0816, 0x082d },
+		{ 0x0859, 0x085b }, { 0x08d3, 0x0903 }, { 0x093a, 0x094f },
+		{ 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x20d0, 0x20ff },
+		{ 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if (cp >= r[i][0] && cp <= r[i][1])
+			return 1;
+	return 0;
+}
+
+int
+bytes_look_binary(const unsigned char *p, size_t n)
+{
+	size_t i = 0, k;
+	int letter = 0, wide = 0;	/* the character before: a letter? */
+
+	for (i = 0; i < n; i++)
+		if (p[i] >= 0x80)
+			wide = 1;
+	if (!wide)
+		return 0;	/* ASCII shows the same either way */
+	for (i = 0; i < n; i += k) {
+		uint32_t cp;
+
+		k = 1;
+		if (p[i] < 0x80) {
+			if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+			    p[i] != '\r') || p[i] == 0x7f)
+				return 1;
+			letter = (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z';
+			continue;
+		}
+		if ((k = utf8_seq_len(p + i, n - i)) == 0)
+			return 1;
+		cp = utf8_decode(p + i, k);
+		if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xad ||
+		    (cp >= 0x200b && cp <= 0x200f) ||
+		    (cp >= 0x2028 && cp <= 0x202e) ||
+		    (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
+		    (cp >= 0xe000 && cp <= 0xf8ff) ||
+		    (cp >= 0xfdd0 && cp <= 0xfdef) ||
+		    (cp >= 0xfff0 && cp <= 0xfffc) || (cp & 0xfffe) == 0xfffe ||
+		    (cp >= 0x30000 && cp <= 0x10ffff))
+			return 1;
+		if (utf8_combining(cp)) {
+			if (!letter)
+				return 1;
+			continue;	/* a letter may take several marks */
+		}
+		letter = 1;	/* a character of a script */
+	}
+	return 0;
+}
+
 size_t
 escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
     int utf8)

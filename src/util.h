@@ -65,6 +65,15 @@ int parse_size(const char *s, uint64_t *out);
 size_t escape_bytes(const unsigned char *p, size_t n, char *out, size_t outlen,
     int utf8);
 
+/* 1 when bytes with non-ASCII in them look binary rather than text, so a
+ * report should show them as \xNN escapes (escape_bytes with utf8 = 0),
+ * not as characters: some byte is invalid UTF-8 or a control other than
+ * \t \n \r, or some character is one text does not hold on its own (C1
+ * controls, format and private-use characters, noncharacters, a
+ * combining mark not after a letter: bytes de ad are U+07AD, a Thaana
+ * mark). 0 for ASCII and for ordinary UTF-8 text. */
+int bytes_look_binary(const unsigned char *p, size_t n);
+
 /* Length of the valid UTF-8 sequence of 2-4 bytes at p, or 0. */
 size_t utf8_seq_len(const unsigned char *p, size_t n);
 

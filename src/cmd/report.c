@@ -159,10 +159,18 @@ report_summary_groups(struct buf *b, const struct report_item *it)
 		char at[300];
 
 		report_at(at, sizeof(at), g);
-		snprintf(line, sizeof(line), "%s%llu%s at %s (%s)",
-		    i > 0 ? ", " : "", (unsigned long long)g->count,
-		    i > 0 ? "" : g->count == 1 ? " connection failed" :
-		    " connections failed", at, g->reason);
+		if (g->line == 0 && strcmp(g->step, "connect") == 0)
+			/* No step ran: the connect itself failed. */
+			snprintf(line, sizeof(line), "%s%llu%s to connect (%s)",
+			    i > 0 ? ", " : "", (unsigned long long)g->count,
+			    i > 0 ? " failed" : g->count == 1 ?
+			    " connection failed" : " connections failed",
+			    g->reason);
+		else
+			snprintf(line, sizeof(line), "%s%llu%s at %s (%s)",
+			    i > 0 ? ", " : "", (unsigned long long)g->count,
+			    i > 0 ? "" : g->count == 1 ? " connection failed" :
+			    " connections failed", at, g->reason);
 		buf_append(b, line, strlen(line));
 	}
 	if (it->other > 0) {
@@ -283,6 +291,7 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->diff_offset = f->diff_offset;
 		g->measured = f->measured;
 		g->field = f->field != NULL ? xstrdup(f->field) : NULL;
+		g->hex = f->hex;
 		g->role = f->role != NULL ? xstrdup(f->role) : NULL;
 		g->role_conn = f->role_conn;
 	}
@@ -324,6 +333,17 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->count = unfinished;
 		g->text = xstrdup(text);
 	}
+	if (res->nwarnings > 0) {
+		it->warnings = xcalloc(res->nwarnings, sizeof(*it->warnings));
+		for (i = 0; i < res->nwarnings && i < RUN_MAX_WARNINGS; i++) {
+			it->warnings[i].text = text_sanitize(
+			    res->warnings[i].text);
+			it->warnings[i].count = res->warnings[i].count;
+			it->warnings[i].conn = res->warnings[i].conn;
+		}
+		it->nwarnings = i;
+	}
+	it->warnings_other = res->warnings_other;
 	report_thresholds(it, sc, res);
 	it->passed = failed == 0 && res->failure == NULL &&
 	    res->passed == res->conns && it->thresholds_failed == 0;
@@ -459,6 +479,28 @@ report_threshold_lines(FILE *f, const struct report_item *it,
 	}
 }
 
+/* One line per connection warning of it: "warning: connection N: text
+ * (K times)", after prefix and indent. */
+static void
+report_warning_lines(FILE *f, const struct report_item *it,
+    const char *indent, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < it->nwarnings; i++) {
+		const struct report_warning *w = &it->warnings[i];
+
+		fprintf(f, "%s%swarning: connection %llu: %s", prefix, indent,
+		    (unsigned long long)w->conn, w->text);
+		if (w->count > 1)
+			fprintf(f, " (%llu times)", (unsigned long long)w->count);
+		fprintf(f, "\n");
+	}
+	if (it->warnings_other > 0)
+		fprintf(f, "%s%swarning: %llu more warnings not kept\n", prefix,
+		    indent, (unsigned long long)it->warnings_other);
+}
+
 void
 report_line(FILE *f, const struct report_item *it)
 {
@@ -479,6 +521,7 @@ report_line(FILE *f, const struct report_item *it)
 	    (unsigned long long)it->conns, it->seconds, p50, p99);
 	report_role_lines(f, it, "    ");
 	report_threshold_lines(f, it, "    ");
+	report_warning_lines(f, it, "    ", "");
 }
 
 static void report_indent_from(FILE *f, const char *text, const char *first,
@@ -547,8 +590,13 @@ report_failure_detail(FILE *f, const struct report_item *it,
 		char at[300];
 
 		report_at(at, sizeof(at), g);
-		fprintf(f, "%s%llu at %s (%s %s)", indent,
-		    (unsigned long long)g->count, at, g->step, g->reason);
+		if (g->line == 0 && strcmp(g->step, "connect") == 0)
+			fprintf(f, "%s%llu failed to connect to %s (%s)", indent,
+			    (unsigned long long)g->count, it->target, g->reason);
+		else
+			fprintf(f, "%s%llu at %s (%s %s)", indent,
+			    (unsigned long long)g->count, at, g->step,
+			    g->reason);
 		if (g->conn > 0) {
 			char who[96];
 
@@ -658,6 +706,7 @@ report_tap(FILE *f, const struct report *rep)
 			fprintf(f, ")");
 		}
 		fprintf(f, "%s\n", it->error ? " # error: not run" : "");
+		report_warning_lines(f, it, "", "# ");
 		if (it->passed && it->nthresholds == 0 && it->nroles == 0)
 			continue;
 		fprintf(f, "  ---\n");
@@ -747,6 +796,25 @@ report_xml(FILE *f, const char *s)
 	}
 }
 
+/* A testcase's connection warnings, as its <system-err>. */
+static void
+report_junit_warnings(FILE *f, const struct report_item *it)
+{
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *m;
+
+	if (it->nwarnings == 0 && it->warnings_other == 0)
+		return;
+	m = open_memstream(&body, &blen);
+	report_warning_lines(m, it, "", "");
+	fclose(m);
+	fprintf(f, "      <system-err>");
+	report_xml(f, body);
+	fprintf(f, "</system-err>\n");
+	free(body);
+}
+
 /*
  * JUnit XML as CI systems read it: one testcase per scenario, named by its
  * `name` directive (else its path), with file= for GitLab. A failed
@@ -781,11 +849,17 @@ report_junit(FILE *f, const struct report *rep)
 		fprintf(f, "\" file=\"");
 		report_xml(f, it->path);
 		fprintf(f, "\" time=\"%.3f\"", it->seconds);
-		if (it->passed && it->nthresholds == 0) {
+		if (it->passed && it->nthresholds == 0 && it->nwarnings == 0 &&
+		    it->warnings_other == 0) {
 			fprintf(f, "/>\n");
 			continue;
 		}
 		fprintf(f, ">\n");
+		if (it->passed && it->nthresholds == 0) {
+			report_junit_warnings(f, it);
+			fprintf(f, "    </testcase>\n");
+			continue;
+		}
 		if (it->passed) {
 			fprintf(f, "      <system-out>");
 			for (size_t j = 0; j < it->nthresholds; j++) {
@@ -798,7 +872,9 @@ report_junit(FILE *f, const struct report *rep)
 				    t->line, t->text, t->shown);
 				report_xml(f, line);
 			}
-			fprintf(f, "</system-out>\n    </testcase>\n");
+			fprintf(f, "</system-out>\n");
+			report_junit_warnings(f, it);
+			fprintf(f, "    </testcase>\n");
 			continue;
 		}
 		const char *tag = it->error ? "error" : it->skipped ?
@@ -839,7 +915,9 @@ report_junit(FILE *f, const struct report *rep)
 			free(body);
 		} else
 			report_xml(f, it->failure);
-		fprintf(f, "</%s>\n    </testcase>\n", tag);
+		fprintf(f, "</%s>\n", tag);
+		report_junit_warnings(f, it);
+		fprintf(f, "    </testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 }
@@ -874,18 +952,22 @@ report_base64(const unsigned char *p, size_t n)
 }
 
 /* Bytes as text: valid UTF-8, newline, CR and tab kept, any other byte
- * (NUL, controls, invalid UTF-8) written \xNN; a new string. */
+ * (NUL, controls, invalid UTF-8) written \xNN; every byte over 0x7f too
+ * when hex (an `expect hex`) or the bytes look binary (bytes_look_binary);
+ * a new string. */
 static char *
-report_bytes_text(const unsigned char *p, size_t n)
+report_bytes_text(const unsigned char *p, size_t n, int hex)
 {
 	struct buf b;
 	char esc[8], *s;
 	size_t i, k;
+	int text = !hex && !bytes_look_binary(p, n);
 
 	buf_init(&b);
 	for (i = 0; i < n; i += k) {
 		k = 1;
-		if (p[i] >= 0x80 && (k = utf8_seq_len(p + i, n - i)) > 0)
+		if (text && p[i] >= 0x80 &&
+		    (k = utf8_seq_len(p + i, n - i)) > 0)
 			buf_append(&b, p + i, k);
 		else if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' ||
 		    p[i] == '\r' || p[i] == '\t') {
@@ -905,7 +987,8 @@ report_bytes_text(const unsigned char *p, size_t n)
 
 /* {"text": ..., "base64": ..., "length": N}, or null for no bytes. */
 static void
-report_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n)
+report_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n,
+    int hex)
 {
 	cJSON *b;
 	char *s;
@@ -915,7 +998,7 @@ report_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n)
 		return;
 	}
 	b = cJSON_AddObjectToObject(o, key);
-	s = report_bytes_text(p, n);
+	s = report_bytes_text(p, n, hex);
 	cJSON_AddStringToObject(b, "text", s);
 	free(s);
 	s = report_base64(p, n);
@@ -957,8 +1040,10 @@ report_json_detail(cJSON *o, const struct report_item *it)
 			cJSON_AddNullToObject(j, "role");
 			cJSON_AddNullToObject(j, "role_connection");
 		}
-		report_json_bytes(j, "expected", g->expected, g->expected_len);
-		report_json_bytes(j, "received", g->received, g->received_len);
+		report_json_bytes(j, "expected", g->expected, g->expected_len,
+		    g->hex);
+		report_json_bytes(j, "received", g->received, g->received_len,
+		    g->hex);
 		if (g->diff_offset != SIZE_MAX)
 			cJSON_AddNumberToObject(j, "first_difference",
 			    (double)g->diff_offset);
@@ -972,6 +1057,18 @@ report_json_detail(cJSON *o, const struct report_item *it)
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddNumberToObject(o, "failures_not_grouped", (double)it->other);
+	arr = cJSON_AddArrayToObject(o, "warnings");
+	for (i = 0; i < it->nwarnings; i++) {
+		const struct report_warning *w = &it->warnings[i];
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "message", w->text);
+		cJSON_AddNumberToObject(j, "count", (double)w->count);
+		cJSON_AddNumberToObject(j, "connection", (double)w->conn);
+		cJSON_AddItemToArray(arr, j);
+	}
+	cJSON_AddNumberToObject(o, "warnings_not_kept",
+	    (double)it->warnings_other);
 	arr = cJSON_AddArrayToObject(o, "thresholds");
 	for (i = 0; i < it->nthresholds; i++) {
 		const struct report_threshold *t = &it->thresholds[i];
@@ -1233,6 +1330,9 @@ report_item_free_detail(struct report_item *it)
 	for (i = 0; i < it->nthresholds; i++)
 		free(it->thresholds[i].text);
 	free(it->thresholds);
+	for (i = 0; i < it->nwarnings; i++)
+		free(it->warnings[i].text);
+	free(it->warnings);
 	free(it->title);
 	free(it->summary);
 }

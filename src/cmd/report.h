@@ -25,12 +25,21 @@ struct report_group {
 	char		*field;		/* the codec field compared, or NULL */
 	char		*role;		/* the example's role, or NULL */
 	uint64_t	 role_conn;	/* its 1-based number in the role */
+	int		 hex;		/* from an `expect hex` */
 };
 
 /* One role's connections (scenario roles). Owned by its item. */
 struct report_role {
 	char		*name;
 	uint64_t	 conns, passed, failed;
+};
+
+/* Connections that warned one thing (a copy of a struct run_warning).
+ * Owned by its item. */
+struct report_warning {
+	char		*text;		/* sanitized */
+	uint64_t	 count;
+	uint64_t	 conn;		/* the first, 1-based */
 };
 
 /* One `assert` line checked against the run. Owned by its item. */
@@ -67,6 +76,10 @@ struct report_item {
 	struct report_group *groups;	/* ngroups, in order of appearance */
 	size_t		 ngroups;
 	uint64_t	 other;		/* failed connections in no group */
+	struct report_warning *warnings;	/* nwarnings: what connections
+						   warned, passed or not */
+	size_t		 nwarnings;
+	uint64_t	 warnings_other;	/* warnings past those kept */
 	struct report_threshold *thresholds;	/* nthresholds, file order */
 	size_t		 nthresholds;
 	size_t		 thresholds_failed;
@@ -105,7 +118,7 @@ void report_add(struct report *rep, const struct scenario *sc,
 /* Move every item of src to the end of dst, leaving src empty. */
 void report_move(struct report *dst, struct report *src);
 /* The line printed as a scenario finishes (text format), then one line
- * per threshold. */
+ * per threshold and one per connection warning. */
 void report_line(FILE *f, const struct report_item *it);
 /* Add a scenario that did not parse or could not start: text is the
  * error, "path:line:col: message[\nhint: ...]" or "path: message". */

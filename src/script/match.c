@@ -27,6 +27,9 @@ static struct {
 	int		 has_expected, has_received;
 	size_t		 diff;
 	char		 field[128];	/* a field expect's field, or "" */
+	int		 fresh;		/* a report started since the last
+					   match_last_detail */
+	int		 hex;		/* the step was an `expect hex` */
 } match_last;
 
 /* Forget the last report's data: a new report starts. */
@@ -38,11 +41,21 @@ detail_reset(void)
 	match_last.has_expected = match_last.has_received = 0;
 	match_last.diff = SIZE_MAX;
 	match_last.field[0] = '\0';
+	match_last.fresh = 1;
+	match_last.hex = 0;
 }
 
 void
 match_last_detail(struct match_detail *d)
 {
+	if (!match_last.fresh) {
+		/* No report since the last read: nothing compared (a
+		 * refused connect, a protocol error), never stale data. */
+		memset(d, 0, sizeof(*d));
+		d->diff_offset = SIZE_MAX;
+		return;
+	}
+	match_last.fresh = 0;
 	d->expected = match_last.has_expected ?
 	    buf_data(&match_last.expected) : NULL;
 	d->expected_len = buf_len(&match_last.expected);
@@ -51,6 +64,7 @@ match_last_detail(struct match_detail *d)
 	d->received_len = buf_len(&match_last.received);
 	d->diff_offset = match_last.diff;
 	d->field = match_last.field[0] != '\0' ? match_last.field : NULL;
+	d->hex = match_last.hex;
 }
 
 /* Start a report with the step's line and kind. */
@@ -58,6 +72,7 @@ static void
 report_head(struct buf *why, const struct step *st, const char *what)
 {
 	detail_reset();
+	match_last.hex = st->u.expect.kind == EXPECT_HEX;
 	buf_printf(why, "line %u: expect %s: %s", st->line,
 	    st->u.expect.field != NULL ? st->u.expect.field->label :
 	    expect_kind_name(st->u.expect.kind), what);
@@ -86,7 +101,10 @@ report_bytes(struct buf *why, const char *label, const unsigned char *p,
 	if (off > n)
 		off = n;
 	show = n - off < MATCH_SHOW ? n - off : MATCH_SHOW;
-	escape_bytes(p + off, show, esc, sizeof(esc), 1);
+	/* Binary bytes that happen to be valid UTF-8 (de ad) show as \xNN,
+	 * as everything does under an `expect hex`; text stays text. */
+	escape_bytes(p + off, show, esc, sizeof(esc), !match_last.hex &&
+	    !bytes_look_binary(p, n));
 	buf_printf(why, "\n  %s %zu bytes: %s\"%s\"%s", label, n,
 	    off > 0 ? "..." : "", esc, off + show < n ? "..." : "");
 	hex_bytes(p + off, show, hex, sizeof(hex));
@@ -552,7 +570,7 @@ match_json(const struct step *st, const struct tmpl *t, int is_head,
 		    "(error at byte %zu)", part, eo);
 		report_head(why, st, msg);
 		report_json(why, "expected (subset)", want);
-		escape_bytes(p, n, esc, sizeof(esc), 1);
+		escape_bytes(p, n, esc, sizeof(esc), !bytes_look_binary(p, n));
 		buf_printf(why, "\n  received %zu bytes: \"%s\"", n, esc);
 		cJSON_Delete(want);
 		return MATCH_FAIL;

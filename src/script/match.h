@@ -45,7 +45,9 @@
 /* The last failure report as data: the expected and the received bytes it
  * showed (NULL when it showed none; at most MATCH_DETAIL_MAX of each) and
  * the first differing byte (SIZE_MAX if none). Valid until the next match
- * call; the loop is single-threaded, so read it right after a MATCH_FAIL. */
+ * call; the loop is single-threaded, so read it right after a MATCH_FAIL.
+ * Read once: a second read, or one with no report since, gives nothing
+ * (NULLs, SIZE_MAX). */
 struct match_detail {
 	const unsigned char	*expected;
 	size_t			 expected_len;
@@ -54,6 +56,8 @@ struct match_detail {
 	size_t			 diff_offset;
 	const char		*field;		/* the codec field a field
 						   expect read, or NULL */
+	int			 hex;		/* an `expect hex` failed:
+						   show bytes as hex */
 };
 void match_last_detail(struct match_detail *d);
 

@@ -70,6 +70,7 @@ struct rconn {
 	int			 passed;	/* the script ran to its end */
 	int			 in_finally;	/* running the finally block */
 	unsigned		 replay_head:1;	/* replay answers a HEAD */
+	unsigned		 opened:1;	/* connected: on_open came */
 	struct buf		 replay;	/* a frame an optional expect let
 						   pass, for the next expect */
 	uint32_t		 set_done;	/* expect any order: matched
@@ -127,7 +128,8 @@ runner_step_file(const struct runner *r, const struct rconn *rc)
  * the group with this failure as its example if it is the first. */
 static void
 runner_group_failure(struct runner *r, uint64_t conn, const char *file,
-    unsigned line, const char *step, const char *reason, const char *text)
+    unsigned line, const char *step, const char *reason, const char *text,
+    int compared)
 {
 	struct run_result *res = &r->res;
 	struct run_failure *g;
@@ -157,7 +159,8 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 	g->text = xstrdup(text);
 	g->diff_offset = SIZE_MAX;
 	g->measured = r->note_measured;
-	if (strcmp(reason, "error") != 0 && strcmp(reason, "until") != 0 &&
+	if (compared && strcmp(reason, "error") != 0 &&
+	    strcmp(reason, "until") != 0 &&
 	    strcmp(reason, "within") != 0 && strcmp(reason, "stalled") != 0 &&
 	    strcmp(step, "connect") != 0 && strcmp(step, "barrier") != 0 &&
 	    strcmp(step, "wait for") != 0) {
@@ -167,6 +170,7 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 		match_last_detail(&d);
 		g->diff_offset = d.diff_offset;
 		g->field = d.field != NULL ? xstrdup(d.field) : NULL;
+		g->hex = d.hex;
 		if (d.expected != NULL) {
 			g->expected = xmalloc(d.expected_len + 1);
 			memcpy(g->expected, d.expected, d.expected_len);
@@ -195,6 +199,37 @@ runner_groups_free(struct run_result *res)
 	}
 	res->ngroups = 0;
 	res->other = 0;
+	for (i = 0; i < res->nwarnings; i++)
+		free(res->warnings[i].text);
+	res->nwarnings = 0;
+	res->warnings_other = 0;
+}
+
+/* A connection warned (conn_warn): count it under its text for the
+ * report, so that nothing that may have made the run wrong goes unsaid. */
+static void
+rc_warn(struct conn *c, const char *text)
+{
+	struct rconn *rc = c->udata;
+	struct run_result *res;
+	size_t i;
+
+	if (rc == NULL || rc->generation != rc->r->generation)
+		return;
+	res = &rc->r->res;
+	for (i = 0; i < res->nwarnings; i++)
+		if (strcmp(res->warnings[i].text, text) == 0) {
+			res->warnings[i].count++;
+			return;
+		}
+	if (res->nwarnings == RUN_MAX_WARNINGS) {
+		res->warnings_other++;
+		return;
+	}
+	res->warnings[res->nwarnings].text = xstrdup(text);
+	res->warnings[res->nwarnings].count = 1;
+	res->warnings[res->nwarnings].conn = rc->n + 1;
+	res->nwarnings++;
 }
 
 /* Record a connection's failure at line (its step's kind, or "connect"
@@ -206,17 +241,21 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 {
 	const char *t = text, *file = runner_step_file(r, rc);
 	size_t tl;
+	int compared = 0;
 
-	/* Reports from match.c start with "line N: "; we name the file. */
-	if (strncmp(t, "line ", 5) == 0 && (t = strstr(t, ": ")) != NULL)
+	/* Reports from match.c start with "line N: "; we name the file.
+	 * Only they carry compared bytes (match_last_detail). */
+	if (strncmp(t, "line ", 5) == 0 && (t = strstr(t, ": ")) != NULL) {
 		t += 2;
-	else
+		compared = 1;
+	} else
 		t = text;
 	size_t ng = r->res.ngroups;
 	const char *role = coord_role_name(r->co, rc->role);
 	char who[96];
 
-	runner_group_failure(r, rc->n + 1, file, line, step, reason, t);
+	runner_group_failure(r, rc->n + 1, file, line, step, reason, t,
+	    compared);
 	if (r->res.ngroups > ng) {
 		r->res.groups[ng].role = role;
 		r->res.groups[ng].role_conn = rc->local + 1;
@@ -230,8 +269,12 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 		who[0] = '\0';
 	tl = strlen(file) + strlen(t) + strlen(who) + 64;
 	r->res.failure = xmalloc(tl);
-	snprintf(r->res.failure, tl, "%s:%u: connection %llu%s: %s", file, line,
-	    (unsigned long long)rc->n + 1, who, t);
+	if (line > 0)
+		snprintf(r->res.failure, tl, "%s:%u: connection %llu%s: %s",
+		    file, line, (unsigned long long)rc->n + 1, who, t);
+	else
+		snprintf(r->res.failure, tl, "%s: connection %llu%s: %s", file,
+		    (unsigned long long)rc->n + 1, who, t);
 	r->res.fail_line = line;
 	r->res.fail_conn = rc->n + 1;
 }
@@ -1179,6 +1222,7 @@ rc_open(struct conn *c)
 	struct rconn *rc = c->udata;
 
 	c->no_backpressure = 1;
+	((struct rconn *)c->udata)->opened = 1;
 	conn_hold(c, 1);
 	if (rc->r->res.nroles > 0)
 		c->info.tag = &rc->r->res.roles[rc->role];	/* dashboard */
@@ -1309,6 +1353,51 @@ rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
 }
 
 /* A message (or, for the raw codec, a piece of the stream) arrived. */
+/* Whether f is an interim HTTP response: 1xx other than 101 Switching
+ * Protocols (RFC 9110, 15.2), which the final response follows. */
+static int
+rc_interim(const struct conn *c, const struct codec_frame *f)
+{
+	struct codec_value v;
+	struct buf scratch;
+	int r;
+
+	if (strcmp(c->info.codec->name, "http") != 0)
+		return 0;
+	buf_init(&scratch);
+	r = codec_field(c->info.codec, f, "status", 0, &scratch, &v);
+	buf_free(&scratch);
+	return r == 1 && v.type == CODEC_V_INT && v.num >= 100 &&
+	    v.num < 200 && v.num != 101;
+}
+
+/* Whether the expect (or expect set) at st takes the interim response f:
+ * only an `expect status` whose codes it is in (`expect status 100`,
+ * `1xx`); any other expect skips it, as curl and Hurl do. */
+static int
+rc_takes_interim(struct rconn *rc, const struct step *st,
+    const struct codec_frame *f)
+{
+	const struct scenario *sc = rc->r->sc;
+	size_t j, first = st->kind == STEP_EXPECT_SET ? rc->pc + 1 : rc->pc;
+	size_t end = st->kind == STEP_EXPECT_SET ? st->jump : rc->pc + 1;
+	int hit = 0;
+
+	for (j = first; j < end && !hit; j++) {
+		const struct step *e = &sc->steps[j];
+		struct buf why;
+
+		if (e->kind != STEP_EXPECT || e->u.expect.kind != EXPECT_FIELD ||
+		    e->u.expect.field == NULL ||
+		    strcmp(e->u.expect.field->field, "status") != 0)
+			continue;
+		buf_init(&why);
+		hit = match_expect(e, f, &rc->vars, &why) == MATCH_OK;
+		buf_free(&why);
+	}
+	return hit;
+}
+
 static void
 rc_msg(struct conn *c, const struct codec_frame *f)
 {
@@ -1336,6 +1425,8 @@ rc_msg(struct conn *c, const struct codec_frame *f)
 		return;
 	}
 	st = &sc->steps[rc->pc];
+	if (rc_interim(c, f) && !rc_takes_interim(rc, st, f))
+		return;		/* a 100 Continue: the final response follows */
 	if (st->kind == STEP_EXPECT_SET) {
 		rc_set_msg(c, rc, st, f);
 		return;
@@ -1555,8 +1646,7 @@ runner_start_failed(void *arg, uint64_t n, const char *why)
 	tmp.role = coord_role_of(r->co, tmp.n, &tmp.local);
 	tmp.sc = &r->views[tmp.role];
 	snprintf(text, sizeof(text), "could not open the connection: %s", why);
-	runner_note_failure(r, &tmp, tmp.sc->nsteps > 0 ?
-	    tmp.sc->steps[0].line : 0, "connect", "error", text);
+	runner_note_failure(r, &tmp, 0, "connect", "error", text);
 	r->res.failed++;
 	if (r->res.nroles > 0)
 		r->res.roles[tmp.role].failed++;
@@ -1593,6 +1683,14 @@ rc_close(struct conn *c)
 			    rc->sc->steps[rc->pc].line : 0;
 			const char *step = rc->pc < rc->sc->nsteps ?
 			    step_kind_name(rc->sc->steps[rc->pc].kind) : "end";
+
+			if (!rc->opened) {
+				/* It never connected (refused, unreachable,
+				 * connect timeout): no step ran, so the
+				 * group is the connect's, at line 0. */
+				line = 0;
+				step = "connect";
+			}
 			const char *state = conn_state_name(c->info.state);
 			const char *cause = loadgen_cause_name(
 			    loadgen_cause_of(c->info.reason));
@@ -1654,6 +1752,7 @@ static const struct conn_handler runner_handler = {
 	.on_eof = rc_eof,
 	.on_drain = rc_drain,
 	.on_timer = rc_timer,
+	.on_warn = rc_warn,
 	.on_close = rc_close,
 };
 

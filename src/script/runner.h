@@ -52,12 +52,25 @@ struct run_failure {
 	const char	*role;		/* the example's role (owned by the
 					   scenario), NULL without roles */
 	uint64_t	 role_conn;	/* its 1-based number in that role */
+	int		 hex;		/* from an `expect hex`: reports show
+					   the bytes as \xNN */
 };
 
 /* One role's share of a run (scenario.h struct scenario_role). */
 struct run_role {
 	const char	*name;		/* owned by the scenario */
 	uint64_t	 conns, passed, failed;
+};
+
+#define RUN_MAX_WARNINGS	8	/* warning texts kept per scenario */
+
+/* Connections that warned the same thing (conn_warn: a problem that did
+ * not close them but may make what followed wrong, e.g. "send after close
+ * or shutdown: 5 bytes dropped"). Text owned by the result. */
+struct run_warning {
+	char		*text;
+	uint64_t	 count;		/* warnings with this text */
+	uint64_t	 conn;		/* the first connection, 1-based */
 };
 
 /* One scenario's outcome. Owned by the runner. */
@@ -80,6 +93,11 @@ struct run_result {
 	/* Per role counts, in file order; NULL and 0 without roles. */
 	struct run_role	*roles;
 	size_t		 nroles;
+	/* Every connection warning, by text in order of appearance; those
+	 * past RUN_MAX_WARNINGS texts are counted in warnings_other. */
+	struct run_warning warnings[RUN_MAX_WARNINGS];
+	size_t		 nwarnings;
+	uint64_t	 warnings_other;
 };
 
 struct runner;

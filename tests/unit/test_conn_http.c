@@ -247,10 +247,71 @@ bytes_that_are_not_requests_stop_the_tracking_with_a_warning(void **state)
 	engine_free(e);
 }
 
-/* More alternations of HEAD and GET in flight than the FIFO holds: a
- * warning, not a misframed stream; the runs it kept still count. */
+/* 40 alternating HEAD/GET pairs in flight (80 runs, more than the 32 the
+ * FIFO starts with): it grows, and all 80 responses, arriving in one
+ * write, are framed by the request each answers - no warning. */
 static void
-too_many_alternations_in_flight_stop_the_tracking(void **state)
+long_alternating_pipelines_grow_the_fifo_and_frame_every_response(
+    void **state)
+{
+	struct engine *e = engine_new(NULL);
+	struct harness h;
+	struct seen s = { 0 };
+	struct buf resps;
+	char sink[4096];
+	int fds[2], i, fl;
+	size_t off;
+	struct conn *c;
+
+	(void)state;
+	harness_attach(&h, e, 5);
+	c = http_client(e, fds, &s);
+	buf_init(&resps);
+	for (i = 0; i < 80; i++) {
+		conn_send(c, i % 2 ? "GET / HTTP/1.1\r\n\r\n" :
+		    "HEAD / HTTP/1.1\r\n\r\n", i % 2 ? 18 : 19);
+		if (i % 2)
+			buf_append(&resps, RESP_GET, strlen(RESP_GET));
+		else
+			buf_append(&resps, RESP_HEAD, strlen(RESP_HEAD));
+	}
+	assert_int_equal(h.errors, 0);
+	assert_int_equal(c->req_runs, 80);
+	assert_true(c->req_cap >= 80);
+	fl = fcntl(fds[1], F_GETFL);
+	fcntl(fds[1], F_SETFL, fl | O_NONBLOCK);
+	while (read(fds[1], sink, sizeof(sink)) > 0)
+		;
+	for (off = 0; off < buf_len(&resps); ) {
+		ssize_t w = write(fds[1], buf_data(&resps) + off,
+		    buf_len(&resps) - off);
+
+		if (w > 0)
+			off += (size_t)w;
+		else
+			ev_run(e->loop, EVRUN_NOWAIT);
+	}
+	spin(e, &h, &s, 80);
+	/* Every GET got its body: a HEAD answer read with a body would eat
+	 * the next response and leave fewer than 80 messages. */
+	assert_int_equal(s.n, 80);
+	assert_string_equal(s.bodies[0], "");
+	assert_int_equal(s.heads[0], 1);
+	assert_string_equal(s.bodies[1], "hello\n");
+	assert_int_equal(s.heads[1], 0);
+	assert_int_equal(c->req_runs, 0);
+	assert_int_equal(h.errors, 0);
+	assert_int_equal(h.nends, 0);
+	buf_free(&resps);
+	close(fds[1]);
+	engine_free(e);
+}
+
+/* More runs waiting than the most tracked (lowered to 8 here, from
+ * CONN_REQ_RUNS_MAX): the connection fails saying so, instead of framing
+ * the responses that follow without knowing which answers a HEAD. */
+static void
+more_runs_than_the_cap_fail_the_connection(void **state)
 {
 	struct engine *e = engine_new(NULL);
 	struct harness h;
@@ -261,16 +322,17 @@ too_many_alternations_in_flight_stop_the_tracking(void **state)
 	(void)state;
 	harness_attach(&h, e, 5);
 	c = http_client(e, fds, &s);
-	for (i = 0; i < CONN_REQ_RUNS; i++)
+	c->req_max = 8;
+	for (i = 0; i < 8; i++)
 		conn_send(c, i % 2 ? "GET / HTTP/1.1\r\n\r\n" :
 		    "HEAD / HTTP/1.1\r\n\r\n", i % 2 ? 18 : 19);
 	assert_int_equal(h.errors, 0);
-	assert_int_equal(c->req_runs, CONN_REQ_RUNS);
+	assert_int_equal(c->req_runs, 8);
 	conn_send(c, "HEAD / HTTP/1.1\r\n\r\n", 19);
 	assert_int_equal(h.errors, 1);
-	assert_non_null(strstr(h.last_error, "runs of HEAD and other "
-	    "requests"));
-	assert_int_equal(c->req_runs, CONN_REQ_RUNS);
+	assert_non_null(strstr(h.last_error, "protocol error: more than 8 "
+	    "runs of HEAD and other requests"));
+	assert_int_equal(c->info.state, CS_FAILED);
 	close(fds[1]);
 	engine_free(e);
 }
@@ -285,7 +347,9 @@ main(void)
 		cmocka_unit_test(response_cut_by_the_close_fails_naming_what_was_cut),
 		cmocka_unit_test(
 		    bytes_that_are_not_requests_stop_the_tracking_with_a_warning),
-		cmocka_unit_test(too_many_alternations_in_flight_stop_the_tracking),
+		cmocka_unit_test(
+		  long_alternating_pipelines_grow_the_fifo_and_frame_every_response),
+		cmocka_unit_test(more_runs_than_the_cap_fail_the_connection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
