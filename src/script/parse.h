@@ -52,6 +52,12 @@ struct parser {
 	size_t		 defs_at[SCENARIO_MAX_DEPTH];
 	char		**then_defs[SCENARIO_MAX_DEPTH];
 	size_t		 nthen[SCENARIO_MAX_DEPTH];
+	/* Inside `accept ... end`: sc is the accept program's scenario and
+	 * outer the file's; what the outer program had is kept here. */
+	struct scenario	*outer;
+	unsigned	 outer_closed_at;
+	const char	*outer_closed_by;
+	size_t		 outer_ndefs;
 };
 
 /* The lexer's check_name hook: a ${...} placeholder (the last part of t)

@@ -41,9 +41,11 @@ enum step_kind {
 	STEP_BREAK,	/* leave the loop whose REPEAT is at jump */
 	STEP_FINALLY,	/* block start: runs after the steps, and after a
 			   failure too while the connection is open */
-	STEP_EXPECT_SET	/* block start: `expect one of` / `expect any
+	STEP_EXPECT_SET,	/* block start: `expect one of` / `expect any
 			   order`; its EXPECT children are alternatives,
 			   each followed by its own captures */
+	STEP_RESET	/* abort the connection with an RST (SO_LINGER 0,
+			   RFC 793 reset); the script ends here */
 };
 
 struct field_spec;
@@ -241,6 +243,15 @@ struct scenario {
 	struct data_table *data;	/* `data FILE.csv`, or NULL */
 	struct scenario_assert *asserts;	/* in file order */
 	size_t		 nasserts;
+	/* `accept [N] ... end`: the program the embedded server plays on
+	 * every accepted connection, as a scenario of its own (its steps,
+	 * files and finally; codec, timeout and max-frame copied from this
+	 * one). Owned by this scenario; NULL without an accept block. */
+	struct scenario	*accept;
+	uint64_t	 accept_max;	/* `accept N`: connections accepted
+					   in all, then the listener closes;
+					   0: no limit */
+	unsigned	 accept_line;	/* the accept line, 0: none */
 };
 
 /* Read and parse a file; NULL with "file:line:col: ...\nhint: ..." in err. */
