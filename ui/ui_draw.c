@@ -53,6 +53,7 @@ static const struct ui_coldef ui_cols[] = {
 };
 #define UI_NCOLS	(sizeof(ui_cols) / sizeof(ui_cols[0]))
 #define UI_LAST_MIN	16
+#define UI_ROLE_WIDTH	12	/* the side column when it shows roles */
 
 /* The display order of columns (left to right). */
 static const enum ui_col ui_col_order[] = {
@@ -166,7 +167,7 @@ ui_draw_header(struct ui *u, double now)
 	const struct scenario *sc = u->r != NULL ? runner_scenario(u->r) :
 	    NULL;
 	char line[512], el[32], a[32], b[32], c[32], d[32];
-	char conns[160], msgs[96], bytes[96], lat[96], runs[96];
+	char conns[160], msgs[96], bytes[96], lat[96], runs[256];
 	double series[RATE_WINDOW];
 	wchar_t spark[RATE_WINDOW + 1];
 	size_t n, room;
@@ -201,10 +202,22 @@ ui_draw_header(struct ui *u, double now)
 		snprintf(lat, sizeof(lat), "latency p50 %s p99 %s", a, b);
 	} else
 		snprintf(lat, sizeof(lat), "latency -");
-	if (res != NULL)
-		snprintf(runs, sizeof(runs), "runs %llu passed %llu failed",
-		    (unsigned long long)res->passed,
+	if (res != NULL) {
+		size_t ri, off;
+
+		off = (size_t)snprintf(runs, sizeof(runs), "runs %llu passed "
+		    "%llu failed", (unsigned long long)res->passed,
 		    (unsigned long long)res->failed);
+		/* Per role: "sub 3/3 pub 0/1" (passed of its connections). */
+		for (ri = 0; ri < res->nroles && off < sizeof(runs); ri++)
+			off += (size_t)snprintf(runs + off, sizeof(runs) - off,
+			    "%s%s %llu/%llu", ri == 0 ? " (" : " ",
+			    res->roles[ri].name,
+			    (unsigned long long)res->roles[ri].passed,
+			    (unsigned long long)res->roles[ri].conns);
+		if (res->nroles > 0 && off < sizeof(runs))
+			snprintf(runs + off, sizeof(runs) - off, ")");
+	}
 	else
 		snprintf(runs, sizeof(runs), "runs -");
 	ui_draw_blank(1, A_NORMAL);
@@ -304,10 +317,14 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 		snprintf(out, outlen, "%s%llu", c->info.id == u->focus_id ?
 		    "*" : "", (unsigned long long)ci->id);
 		break;
-	case UI_COL_SIDE:
-		snprintf(out, outlen, "%s", ci->side == SIDE_CLIENT ? "cli" :
-		    "srv");
+	case UI_COL_SIDE: {
+		const char *role = runner_info_role(u->r, ci);
+
+		/* A scenario with roles shows each connection's role. */
+		snprintf(out, outlen, "%s", role != NULL ? role :
+		    ci->side == SIDE_CLIENT ? "cli" : "srv");
 		break;
+	}
 	case UI_COL_STATE:
 		snprintf(out, outlen, "%s", conn_state_name(ci->state));
 		break;
@@ -356,19 +373,36 @@ ui_draw_table(struct ui *u, int y0, int rows)
 {
 	struct ui_model *m = &u->m;
 	int width[UI_COL_COUNT], lastw, x, k, sel;
+	int roles = u->r != NULL && runner_scenario(u->r)->nroles > 0;
 	char cell[UI_LAST_MAX + 160], head[64];
 	attr_t base, a;
 	size_t i;
 	long idx;
 
 	ui_draw_layout(COLS, width, &lastw);
+	if (roles && width[UI_COL_SIDE] > 0) {
+		/* Room for role names in the side column: from the last
+		 * message's, else the local address's (a role says more). */
+		int more = UI_ROLE_WIDTH - width[UI_COL_SIDE];
+
+		if (width[UI_COL_LAST] < UI_LAST_MIN + more &&
+		    width[UI_COL_LOCAL] > 0) {
+			width[UI_COL_LAST] += width[UI_COL_LOCAL] + 1;
+			width[UI_COL_LOCAL] = 0;
+		}
+		if (width[UI_COL_LAST] >= UI_LAST_MIN + more) {
+			width[UI_COL_LAST] -= more;
+			width[UI_COL_SIDE] = UI_ROLE_WIDTH;
+		}
+	}
 	ui_draw_blank(y0, ui_attrs[UA_HEAD]);
 	for (x = 0, i = 0; i < UI_COL_COUNT; i++) {
 		enum ui_col col = ui_col_order[i];
 
 		if (width[col] == 0)
 			continue;
-		snprintf(head, sizeof(head), "%s%s", ui_model_col_name(col),
+		snprintf(head, sizeof(head), "%s%s", roles && col ==
+		    UI_COL_SIDE ? "ROLE" : ui_model_col_name(col),
 		    col != m->sort ? "" : m->reverse ?
 		    (u->utf8 ? "\xe2\x96\xbc" : "v") :
 		    (u->utf8 ? "\xe2\x96\xb2" : "^"));

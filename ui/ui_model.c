@@ -408,6 +408,8 @@ ui_model_cmp(const void *pa, const void *pb, void *arg)
 		break;
 	case UI_COL_SIDE:
 		r = ui_model_cmpu(a->side, b->side);
+		if (r == 0)	/* a runner's tag: its role, in file order */
+			r = ui_model_cmpu((uintptr_t)a->tag, (uintptr_t)b->tag);
 		break;
 	case UI_COL_STATE:
 		r = ui_model_cmpu(a->state, b->state);

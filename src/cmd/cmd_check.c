@@ -47,9 +47,22 @@ check_file(const char *path)
 		printf("%s\n", err);
 		return -1;
 	}
-	printf("%s: ok (%zu step%s, codec %s, %u connection%s)\n", path,
-	    sc->nsteps, sc->nsteps == 1 ? "" : "s", sc->codec_name,
-	    sc->connections, sc->connections == 1 ? "" : "s");
+	size_t nsteps = sc->nsteps, r;
+	uint64_t conns = sc->connections;
+
+	if (sc->nroles > 0) {
+		/* Every role's steps and connections. */
+		for (r = 0, nsteps = 0, conns = 0; r < sc->nroles; r++) {
+			nsteps += sc->roles[r].nsteps;
+			conns += sc->roles[r].conns;
+		}
+	}
+	printf("%s: ok (%zu step%s, codec %s, %llu connection%s", path,
+	    nsteps, nsteps == 1 ? "" : "s", sc->codec_name,
+	    (unsigned long long)conns, conns == 1 ? "" : "s");
+	if (sc->nroles > 0)
+		printf(", %zu role%s", sc->nroles, sc->nroles == 1 ? "" : "s");
+	printf(")\n");
 	scenario_free(sc);
 	return 0;
 }

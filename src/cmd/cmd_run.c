@@ -568,7 +568,7 @@ run_all(struct run_cmd *rc)
 		sl->s = &s;
 		sl->index = i;
 		sl->sc = rc->scs[i];
-		sl->conns = rc->o.conns ? rc->o.conns : sl->sc->connections;
+		sl->conns = rc->o.conns ? rc->o.conns : scenario_conns(sl->sc);
 		sl->max_frame = rc->lim.max_frame;
 		if (sl->sc->max_frame > 0 &&
 		    rc->lim.max_frame == CODEC_MAX_FRAME_DEFAULT)

@@ -117,6 +117,9 @@ report_group_fallback(struct report_item *it, const struct scenario *sc,
 	it->other = res->failed > 1 ? res->failed - 1 : 0;
 }
 
+static void report_role_lines(FILE *f, const struct report_item *it,
+    const char *indent);
+
 /* "file:line" of a group, or "file" for line 0 (before any step). */
 static void
 report_at(char *out, size_t outlen, const struct report_group *g)
@@ -132,7 +135,11 @@ report_at(char *out, size_t outlen, const struct report_group *g)
 static void
 report_example_at(char *out, size_t outlen, const struct report_group *g)
 {
-	if (g->conn > 0 && g->line > 0)
+	if (g->conn > 0 && g->line > 0 && g->role != NULL)
+		snprintf(out, outlen, "%s:%u: connection %llu (%s #%llu): ",
+		    g->file, g->line, (unsigned long long)g->conn, g->role,
+		    (unsigned long long)g->role_conn);
+	else if (g->conn > 0 && g->line > 0)
 		snprintf(out, outlen, "%s:%u: connection %llu: ", g->file,
 		    g->line, (unsigned long long)g->conn);
 	else
@@ -178,6 +185,13 @@ report_summary(const struct report_item *it)
 
 	buf_init(&b);
 	report_summary_groups(&b, it);
+	for (i = 0; i < it->nroles; i++) {
+		snprintf(line, sizeof(line), "%s%s %llu/%llu passed", i == 0 ?
+		    "; roles: " : ", ", it->roles[i].name,
+		    (unsigned long long)it->roles[i].passed,
+		    (unsigned long long)it->roles[i].conns);
+		buf_append(&b, line, strlen(line));
+	}
 	for (i = 0; i < it->nthresholds; i++) {
 		const struct report_threshold *t = &it->thresholds[i];
 
@@ -269,6 +283,19 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->diff_offset = f->diff_offset;
 		g->measured = f->measured;
 		g->field = f->field != NULL ? xstrdup(f->field) : NULL;
+		g->role = f->role != NULL ? xstrdup(f->role) : NULL;
+		g->role_conn = f->role_conn;
+	}
+	if (res->nroles > 0) {
+		it->roles = xcalloc(res->nroles, sizeof(*it->roles));
+		it->nroles = res->nroles;
+		for (i = 0; i < res->nroles; i++) {
+			it->roles[i].name = xstrdup(res->roles[i].name != NULL ?
+			    res->roles[i].name : "");
+			it->roles[i].conns = res->roles[i].conns;
+			it->roles[i].passed = res->roles[i].passed;
+			it->roles[i].failed = res->roles[i].failed;
+		}
 	}
 	it->other = res->other;
 	if (res->ngroups == 0 && res->failure != NULL)
@@ -450,11 +477,35 @@ report_line(FILE *f, const struct report_item *it)
 	    it->passed ? "PASS" : "FAIL", it->path,
 	    (unsigned long long)it->conns_passed,
 	    (unsigned long long)it->conns, it->seconds, p50, p99);
+	report_role_lines(f, it, "    ");
 	report_threshold_lines(f, it, "    ");
 }
 
 static void report_indent_from(FILE *f, const char *text, const char *first,
     const char *indent);
+
+/* One line per role: "role subscriber: 3/3 connections passed". */
+static void
+report_role_lines(FILE *f, const struct report_item *it, const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < it->nroles; i++)
+		fprintf(f, "%srole %s: %llu/%llu connections passed\n", indent,
+		    it->roles[i].name, (unsigned long long)it->roles[i].passed,
+		    (unsigned long long)it->roles[i].conns);
+}
+
+/* " (subscriber #2)" after a connection number, or "". */
+static const char *
+report_role_of(const struct report_group *g, char *out, size_t outlen)
+{
+	if (g->role == NULL)
+		return "";
+	snprintf(out, outlen, " (%s #%llu)", g->role,
+	    (unsigned long long)g->role_conn);
+	return out;
+}
 
 /* Print text with every line indented. */
 static void
@@ -498,9 +549,13 @@ report_failure_detail(FILE *f, const struct report_item *it,
 		report_at(at, sizeof(at), g);
 		fprintf(f, "%s%llu at %s (%s %s)", indent,
 		    (unsigned long long)g->count, at, g->step, g->reason);
-		if (g->conn > 0)
-			fprintf(f, ", first: connection %llu",
-			    (unsigned long long)g->conn);
+		if (g->conn > 0) {
+			char who[96];
+
+			fprintf(f, ", first: connection %llu%s",
+			    (unsigned long long)g->conn, report_role_of(g, who,
+			    sizeof(who)));
+		}
 		fprintf(f, "\n");
 		/* The example's first line, located as a compiler message
 		 * is (editors jump to it). */
@@ -603,7 +658,7 @@ report_tap(FILE *f, const struct report *rep)
 			fprintf(f, ")");
 		}
 		fprintf(f, "%s\n", it->error ? " # error: not run" : "");
-		if (it->passed && it->nthresholds == 0)
+		if (it->passed && it->nthresholds == 0 && it->nroles == 0)
 			continue;
 		fprintf(f, "  ---\n");
 		if (!it->passed) {
@@ -624,6 +679,12 @@ report_tap(FILE *f, const struct report *rep)
 			    "      reason: %s\n      count: %llu\n",
 			    g->line, g->step, g->reason,
 			    (unsigned long long)g->count);
+			if (g->role != NULL) {
+				fprintf(f, "      role: ");
+				report_yaml_str(f, g->role);
+				fprintf(f, "\n      role_connection: %llu\n",
+				    (unsigned long long)g->role_conn);
+			}
 			fprintf(f, "      example: |\n");
 			report_example_at(ex, sizeof(ex), g);
 			fprintf(f, "        %s", ex);
@@ -632,6 +693,17 @@ report_tap(FILE *f, const struct report *rep)
 		if (it->other > 0)
 			fprintf(f, "  not_grouped: %llu\n",
 			    (unsigned long long)it->other);
+		if (it->nroles > 0)
+			fprintf(f, "  roles:\n");
+		for (j = 0; j < it->nroles; j++) {
+			fprintf(f, "    - role: ");
+			report_yaml_str(f, it->roles[j].name);
+			fprintf(f, "\n      connections: %llu\n      passed: "
+			    "%llu\n      failed: %llu\n",
+			    (unsigned long long)it->roles[j].conns,
+			    (unsigned long long)it->roles[j].passed,
+			    (unsigned long long)it->roles[j].failed);
+		}
 		if (it->nthresholds > 0)
 			fprintf(f, "  thresholds:\n");
 		for (j = 0; j < it->nthresholds; j++) {
@@ -877,6 +949,14 @@ report_json_detail(cJSON *o, const struct report_item *it)
 			cJSON_AddStringToObject(j, "field", g->field);
 		else
 			cJSON_AddNullToObject(j, "field");
+		if (g->role != NULL) {
+			cJSON_AddStringToObject(j, "role", g->role);
+			cJSON_AddNumberToObject(j, "role_connection",
+			    (double)g->role_conn);
+		} else {
+			cJSON_AddNullToObject(j, "role");
+			cJSON_AddNullToObject(j, "role_connection");
+		}
 		report_json_bytes(j, "expected", g->expected, g->expected_len);
 		report_json_bytes(j, "received", g->received, g->received_len);
 		if (g->diff_offset != SIZE_MAX)
@@ -909,6 +989,32 @@ report_json_detail(cJSON *o, const struct report_item *it)
 		cJSON_AddStringToObject(j, "unit", t->metric >= 0 &&
 		    t->metric < 4 ? units[t->metric] : "");
 		cJSON_AddStringToObject(j, "measured_text", t->shown);
+		cJSON_AddItemToArray(arr, j);
+	}
+}
+
+/* "roles": per role counts, or null for a scenario without roles. */
+static void
+report_json_roles(cJSON *o, const struct report_item *it)
+{
+	cJSON *arr;
+	size_t i;
+
+	if (it->nroles == 0) {
+		cJSON_AddNullToObject(o, "roles");
+		return;
+	}
+	arr = cJSON_AddArrayToObject(o, "roles");
+	for (i = 0; i < it->nroles; i++) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "name", it->roles[i].name);
+		cJSON_AddNumberToObject(j, "connections",
+		    (double)it->roles[i].conns);
+		cJSON_AddNumberToObject(j, "passed",
+		    (double)it->roles[i].passed);
+		cJSON_AddNumberToObject(j, "failed",
+		    (double)it->roles[i].failed);
 		cJSON_AddItemToArray(arr, j);
 	}
 }
@@ -977,6 +1083,7 @@ report_json(FILE *f, const struct report *rep)
 		else
 			cJSON_AddNullToObject(o, "summary");
 		report_json_detail(o, it);
+		report_json_roles(o, it);
 		cJSON_AddItemToArray(arr, o);
 	}
 	text = cJSON_Print(root);
@@ -1117,8 +1224,12 @@ report_item_free_detail(struct report_item *it)
 		free(g->expected);
 		free(g->received);
 		free(g->field);
+		free(g->role);
 	}
 	free(it->groups);
+	for (i = 0; i < it->nroles; i++)
+		free(it->roles[i].name);
+	free(it->roles);
 	for (i = 0; i < it->nthresholds; i++)
 		free(it->thresholds[i].text);
 	free(it->thresholds);

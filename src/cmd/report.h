@@ -23,6 +23,14 @@ struct report_group {
 	size_t		 diff_offset;	/* SIZE_MAX: none */
 	double		 measured;	/* seconds; < 0: none */
 	char		*field;		/* the codec field compared, or NULL */
+	char		*role;		/* the example's role, or NULL */
+	uint64_t	 role_conn;	/* its 1-based number in the role */
+};
+
+/* One role's connections (scenario roles). Owned by its item. */
+struct report_role {
+	char		*name;
+	uint64_t	 conns, passed, failed;
 };
 
 /* One `assert` line checked against the run. Owned by its item. */
@@ -62,6 +70,9 @@ struct report_item {
 	struct report_threshold *thresholds;	/* nthresholds, file order */
 	size_t		 nthresholds;
 	size_t		 thresholds_failed;
+	struct report_role *roles;	/* nroles, file order; NULL without
+					   roles */
+	size_t		 nroles;
 };
 
 /* An --output file being written: a temp file in the target's directory,

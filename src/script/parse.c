@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "file.h"
 #include "parse.h"
+#include "roles.h"
 #include "util.h"
 
 #define SCENARIO_DEFAULT_TIMEOUT	5.0
@@ -78,6 +79,12 @@ new_step(struct parser *p, enum step_kind k)
 	st->line = lx->lineno;
 	st->file = p->file;
 	return st;
+}
+
+struct step *
+parse_new_step(struct parser *p, enum step_kind k)
+{
+	return new_step(p, k);
 }
 
 /* Record a setting's line, failing if it was already set. */
@@ -808,7 +815,7 @@ static int parse_nested(struct parser *p, unsigned file, const char *text,
 
 /* Read a variable name a step sets: letters, digits and `_`, at most
  * VARS_MAX_NAME, not a built-in; a new string in *out. */
-static int
+int
 parse_var_name(struct parser *p, char **out)
 {
 	struct lexer *lx = &p->lx;
@@ -859,7 +866,7 @@ parse_param(struct parser *p, char **out)
 
 /* Read the rest of the line (up to a comment) as an expression, compile
  * it and check the names it reads. what names it in errors. */
-static int
+int
 parse_expr(struct parser *p, const char *what, struct expr **out)
 {
 	struct lexer *lx = &p->lx;
@@ -1599,6 +1606,11 @@ parse_wait(struct parser *p)
 	size_t wl, at;
 	int k;
 
+	lex_skip_ws(lx);
+	at = lx->pos;
+	if (lex_word(lx, &w, &wl) && lex_word_is(w, wl, "for"))
+		return roles_parse_wait_for(p);
+	lx->pos = at;
 	if ((st = new_step(p, STEP_WAIT)) == NULL)
 		return -1;
 	if (parse_at_brace(p)) {
@@ -1850,6 +1862,8 @@ parse_end(struct parser *p)
 
 	if (p->depth == 0 && p->outer != NULL)
 		return parse_accept_end(p);
+	if (p->depth == 0 && p->role_open != 0)
+		return roles_parse_end(p);
 	if (p->depth == 0)
 		return lex_error(lx, 0,
 		    "open a block with 'repeat N' or 'merge', or "
@@ -1951,7 +1965,7 @@ parse_accept(struct parser *p)
 		return lex_error(lx, 0, "close the accept block with 'end' "
 		    "first", "expected a step inside accept, got another "
 		    "'accept'");
-	if (p->depth > 0)
+	if (p->depth > 0 || p->role_open != 0)
 		return lex_error(lx, 0, "accept goes at the top level",
 		    "expected 'accept' outside every block, got it inside one");
 	if (sc->accept != NULL) {
@@ -2026,7 +2040,7 @@ parse_accept_refuses(const char *w, size_t wl)
 {
 	static const char *const settings[] = { "name", "codec", "service",
 	    "connections", "rate", "timeout", "max-frame", "data", "assert",
-	    "define", NULL };
+	    "define", "role", NULL };
 	size_t k;
 
 	for (k = 0; settings[k] != NULL; k++)
@@ -2054,6 +2068,8 @@ static const struct directive {
 	{ "include", parse_include }, { "define", parse_define },
 	{ "call", parse_call }, { "accept", parse_accept },
 	{ "reset", parse_reset_step },
+	{ "call", parse_call }, { "role", roles_parse_role },
+	{ "barrier", roles_parse_barrier }, { "signal", roles_parse_signal },
 	{ NULL, NULL }
 };
 
@@ -2338,6 +2354,9 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 	if (p.outer != NULL)
 		p.sc = p.outer;
 	if (rc == 0)
+		rc = roles_finish(&p, p.seen[SEEN_CONNS]);
+	roles_close(&p);
+	if (rc == 0)
 		rc = check_headers(&p);
 	if (rc == 0)
 		rc = check_sets(&p);
@@ -2451,6 +2470,11 @@ scenario_free(struct scenario *sc)
 		case STEP_WAIT:
 			expr_free(st->u.wait.e);
 			break;
+		case STEP_BARRIER:
+		case STEP_SIGNAL:
+		case STEP_WAIT_FOR:
+			roles_step_free(st);
+			break;
 		case STEP_CAPTURE:
 			free(st->u.capture.name);
 			free(st->u.capture.path);
@@ -2468,6 +2492,7 @@ scenario_free(struct scenario *sc)
 	}
 	free(sc->steps);
 	scenario_free(sc->accept);
+	roles_free(sc);
 	for (i = 0; i < sc->nasserts; i++)
 		free(sc->asserts[i].text);
 	free(sc->asserts);
@@ -2503,6 +2528,9 @@ step_kind_name(enum step_kind k)
 	case STEP_FINALLY: return "finally";
 	case STEP_EXPECT_SET: return "expect set";
 	case STEP_RESET: return "reset";
+	case STEP_BARRIER: return "barrier";
+	case STEP_SIGNAL: return "signal";
+	case STEP_WAIT_FOR: return "wait for";
 	}
 	return "?";
 }

@@ -58,7 +58,25 @@ struct parser {
 	unsigned	 outer_closed_at;
 	const char	*outer_closed_by;
 	size_t		 outer_ndefs;
+	/* roles.c: the role being read (its index + 1, or 0), and the top
+	 * level's program and checked names, put aside while it is read. */
+	size_t		 role_open;
+	struct step	*top_steps;
+	size_t		 top_nsteps, top_finally;
+	char		**top_defs;
+	size_t		 top_ndefs, top_capdefs;
+	unsigned	 top_closed_at;
+	const char	*top_closed_by;
 };
+
+/* Append a zeroed step of kind k at the current line (NULL with the error
+ * in p->lx past SCENARIO_MAX_STEPS or after a top-level close). */
+struct step *parse_new_step(struct parser *p, enum step_kind k);
+/* Read the rest of the line as an expression and check its names; what
+ * names it in errors. 0, or -1 with the error in p->lx. */
+int parse_expr(struct parser *p, const char *what, struct expr **out);
+/* Read a variable name a step sets (not a built-in) into a new string. */
+int parse_var_name(struct parser *p, char **out);
 
 /* The lexer's check_name hook: a ${...} placeholder (the last part of t)
  * may only read names set on every path to this line (arg: the parser). */

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include "clock.h"
 #include "conn.h"
+#include "coord.h"
 #include "loadgen.h"
 #include "match.h"
 #include "pool.h"
@@ -27,6 +28,8 @@ enum rc_wait {
 	RC_DRAIN,	/* output over the high-water mark: wait for it,
 			   at most the timeout without progress */
 	RC_YIELD,	/* gave the loop a turn */
+	RC_SYNC,	/* at a barrier, a `wait for`, or held by its role's
+			   `after`: the coordinator wakes it (coord.h) */
 	RC_DONE		/* the script ended or failed */
 };
 
@@ -64,6 +67,9 @@ struct runner {
 	void			(*conn_cb)(struct runner *, uint64_t, int,
 				    const char *, void *);
 	void			*conn_arg;
+	struct coord		*co;		/* roles, barriers, signals */
+	struct scenario		*views;		/* per role: the scenario with
+						   that role's steps */
 };
 
 /* Per client connection; made by rc_make, freed by rc_close. */
@@ -102,6 +108,12 @@ struct rconn {
 	char			*verdict;	/* this connection's first failure
 						   report, in full, or NULL */
 	struct vars	 vars;
+	const struct scenario	*sc;		/* its role's view (steps) */
+	size_t			 role;		/* index in the coordinator */
+	uint64_t		 local;		/* 0-based number in its role */
+	int			 sync_ok;	/* RC_SYNC woken: 1 go, -1 fail */
+	char			*sync_why;	/* the failure's reason */
+	int			 holding;	/* RC_SYNC for its role's after */
 };
 
 static void rc_advance(struct conn *c);
@@ -109,13 +121,14 @@ static void rc_peer_closed(struct conn *c);
 static void rc_msg(struct conn *c, const struct codec_frame *f);
 static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
+static void runner_roles_reset(struct runner *r);
 
 /* The file of the step connection rc is at (an included file's path for
  * its steps). */
 static const char *
 runner_step_file(const struct runner *r, const struct rconn *rc)
 {
-	const struct scenario *sc = r->sc;
+	const struct scenario *sc = rc->sc != NULL ? rc->sc : r->sc;
 
 	if (rc->pc < sc->nsteps && sc->steps[rc->pc].file < sc->nfiles)
 		return sc->files[sc->steps[rc->pc].file];
@@ -158,7 +171,8 @@ runner_group_failure(struct runner *r, uint64_t conn, const char *file,
 	g->measured = r->note_measured;
 	if (strcmp(reason, "error") != 0 && strcmp(reason, "until") != 0 &&
 	    strcmp(reason, "within") != 0 && strcmp(reason, "stalled") != 0 &&
-	    strcmp(step, "connect") != 0) {
+	    strcmp(step, "connect") != 0 && strcmp(step, "barrier") != 0 &&
+	    strcmp(step, "wait for") != 0) {
 		/* A matcher's report: keep what it showed as data. */
 		struct match_detail d;
 
@@ -210,18 +224,32 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 		t += 2;
 	else
 		t = text;
+	size_t ng = r->res.ngroups;
+	const char *role = coord_role_name(r->co, rc->role);
+	char who[96];
+
 	runner_group_failure(r, rc->n + 1, file, line, step, reason, t);
-	tl = strlen(file) + strlen(t) + 64;
+	if (r->res.ngroups > ng) {
+		r->res.groups[ng].role = role;
+		r->res.groups[ng].role_conn = rc->local + 1;
+	}
+	if (role != NULL)
+		snprintf(who, sizeof(who), " (%s #%llu)", role,
+		    (unsigned long long)rc->local + 1);
+	else
+		who[0] = '\0';
+	tl = strlen(file) + strlen(t) + strlen(who) + 64;
 	if (rc->verdict == NULL && r->conn_cb != NULL) {
+		/* serve --scenario prints each connection's own report. */
 		rc->verdict = xmalloc(tl);
-		snprintf(rc->verdict, tl, "%s:%u: connection %llu: %s", file,
-		    line, (unsigned long long)rc->n + 1, t);
+		snprintf(rc->verdict, tl, "%s:%u: connection %llu%s: %s", file,
+		    line, (unsigned long long)rc->n + 1, who, t);
 	}
 	if (r->res.failure != NULL)
 		return;
 	r->res.failure = xmalloc(tl);
-	snprintf(r->res.failure, tl, "%s:%u: connection %llu: %s", file, line,
-	    (unsigned long long)rc->n + 1, t);
+	snprintf(r->res.failure, tl, "%s:%u: connection %llu%s: %s", file, line,
+	    (unsigned long long)rc->n + 1, who, t);
 	r->res.fail_line = line;
 	r->res.fail_conn = rc->n + 1;
 }
@@ -233,9 +261,10 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 {
 	struct rconn *rc = c->udata;
 	const struct runner *r = rc->r;
-	unsigned line = rc->pc < r->sc->nsteps ? r->sc->steps[rc->pc].line : 0;
-	const char *step = rc->pc < r->sc->nsteps ?
-	    step_kind_name(r->sc->steps[rc->pc].kind) : "end";
+	unsigned line = rc->pc < rc->sc->nsteps ? rc->sc->steps[rc->pc].line :
+	    0;
+	const char *step = rc->pc < rc->sc->nsteps ?
+	    step_kind_name(rc->sc->steps[rc->pc].kind) : "end";
 
 	if (rc->passed || (rc->failed && (!rc->in_finally ||
 	    rc->finally_failed)))
@@ -251,13 +280,13 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 	}
 	rc->failed = 1;
 	runner_note_failure(rc->r, rc, line, step, reason, text);
-	if (!rc->in_finally && r->sc->finally_at != SIZE_MAX && !c->dead &&
+	if (!rc->in_finally && rc->sc->finally_at != SIZE_MAX && !c->dead &&
 	    c->info.state == CS_OPEN) {
 		/* Run the cleanup; the connection stays failed. */
 		rc->in_finally = 1;
 		rc->merging = 0;
 		buf_reset(&rc->out);
-		rc->pc = r->sc->finally_at + 1;
+		rc->pc = rc->sc->finally_at + 1;
 		rc->wait = RC_YIELD;
 		conn_timer(c, RUNNER_YIELD);
 		return;
@@ -276,6 +305,8 @@ rc_make(void *arg, uint64_t n)
 	rc->r = r;
 	rc->n = r->serving ? n : n % (r->nconns ? r->nconns : 1);
 	rc->generation = r->generation;
+	rc->role = coord_role_of(r->co, rc->n, &rc->local);
+	rc->sc = &r->views[rc->role];
 	buf_init(&rc->pending);
 	buf_init(&rc->replay);
 	buf_init(&rc->out);
@@ -351,7 +382,7 @@ rc_sample(struct conn *c, struct rconn *rc)
 static void
 rc_expect_ok(struct conn *c, struct rconn *rc)
 {
-	const struct step *st = &rc->r->sc->steps[rc->pc];
+	const struct step *st = &rc->sc->steps[rc->pc];
 	double dt;
 	char text[200];
 
@@ -617,7 +648,7 @@ rc_repeat_end(struct conn *c, struct rconn *rc, const struct step *st,
 static int
 rc_control(struct conn *c, struct rconn *rc, const struct step *st)
 {
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	const struct step *open;
 	struct value v;
 	int truth;
@@ -753,7 +784,7 @@ rc_expect_timeout(const struct rconn *rc, const struct step *st)
 static int
 rc_expect_values(struct conn *c, struct rconn *rc, const struct step *st)
 {
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	size_t j, last = rc->pc;
 	struct buf why;
 
@@ -871,7 +902,7 @@ rc_replay(struct conn *c, struct rconn *rc)
 static int
 rc_expect_start(struct conn *c, struct rconn *rc, const struct step *st)
 {
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	struct buf why;
 	int m;
 
@@ -916,13 +947,146 @@ rc_expect_start(struct conn *c, struct rconn *rc, const struct step *st)
 	return 1;
 }
 
+/* Go past a `wait for` whose signal has a value: `as VAR` takes it. */
+static int
+rc_wait_for_done(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	const unsigned char *v;
+	size_t len = 0;
+	char text[160];
+
+	v = coord_value(rc->r->co, st->u.sync.name, &len);
+	if (st->u.sync.as != NULL && v != NULL &&
+	    vars_set(&rc->vars, st->u.sync.as, v, len) == -1) {
+		snprintf(text, sizeof(text), "runtime error: signal '%s': its "
+		    "value (%zu bytes) does not fit in %s", st->u.sync.name,
+		    len, st->u.sync.as);
+		rc_fail(c, "error", text);
+		return -1;
+	}
+	rc->pc++;
+	return 0;
+}
+
+/* A barrier, a signal or a wait-for (coord.h): 0 to go on with the next
+ * step, 1 when the connection now waits or failed. */
+static int
+rc_sync(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	struct coord *co = rc->r->co;
+	enum coord_verdict v = COORD_GO;
+	struct value val;
+	struct buf b;
+	char why[1024];
+
+	switch (st->kind) {
+	case STEP_SIGNAL:
+		buf_init(&b);
+		if (st->u.sync.e != NULL) {
+			if (rc_eval(c, rc, st->u.sync.e, &val) == -1) {
+				buf_free(&b);
+				return 1;
+			}
+			value_render(&val, &b);
+			value_free(&val);
+		} else
+			buf_append(&b, "1", 1);
+		coord_signal(co, st->u.sync.name, buf_data(&b), buf_len(&b));
+		buf_free(&b);
+		rc->pc++;
+		return 0;
+	default:
+		if (rc->n >= coord_total(co)) {
+			/* A scripted server's connection past `accept N`. */
+			snprintf(why, sizeof(why), "%s in an accept block: "
+			    "connection %llu is past the %llu that 'accept N' "
+			    "numbers (write accept N to wait for each other)",
+			    step_kind_name(st->kind),
+			    (unsigned long long)rc->n + 1,
+			    (unsigned long long)coord_total(co));
+			rc_fail(c, "error", why);
+			return 1;
+		}
+		if (st->kind == STEP_BARRIER)
+			v = coord_barrier(co, rc->n, c, st, why, sizeof(why));
+		else
+			v = coord_wait_for(co, rc->n, c, st, why,
+			    sizeof(why));
+		break;
+	}
+	if (v == COORD_FAIL) {
+		rc_fail(c, "broken", why);
+		return 1;
+	}
+	if (v == COORD_WAIT) {
+		rc->wait = RC_SYNC;
+		rc->sync_ok = 0;
+		conn_timer(c, st->u.sync.timeout > 0 ? st->u.sync.timeout :
+		    rc->r->timeout);
+		return 1;
+	}
+	if (st->kind == STEP_WAIT_FOR)
+		return rc_wait_for_done(c, rc, st) == 0 ? 0 : 1;
+	rc->pc++;
+	return 0;
+}
+
+/* The coordinator's wake (coord.h): note the verdict; the connection's
+ * own timer acts on it, outside the caller's stack. */
+static void
+runner_wake(void *arg, struct conn *c, uint64_t n, int ok, const char *why)
+{
+	struct rconn *rc = c->udata;
+
+	(void)arg;
+	(void)n;
+	if (rc == NULL || c->dead || rc->wait != RC_SYNC)
+		return;
+	rc->sync_ok = ok ? 1 : -1;
+	free(rc->sync_why);
+	rc->sync_why = why != NULL ? xstrdup(why) : NULL;
+	conn_timer(c, RUNNER_YIELD);
+}
+
+/* The timer of a connection in RC_SYNC: woken, or its wait timed out. */
+static void
+rc_sync_timer(struct conn *c, struct rconn *rc)
+{
+	const struct step *st = rc->pc < rc->sc->nsteps ?
+	    &rc->sc->steps[rc->pc] : NULL;
+	char why[1024];
+	int ok = rc->sync_ok;
+
+	rc->sync_ok = 0;
+	rc->wait = RC_RUNNING;
+	if (ok == 0) {
+		coord_timeout(rc->r->co, rc->n, st != NULL ?
+		    st->u.sync.timeout : 0, why, sizeof(why));
+		rc_fail(c, "timeout", why);
+		return;
+	}
+	if (ok < 0) {
+		rc_fail(c, "broken", rc->sync_why != NULL ? rc->sync_why :
+		    "the wait can never end");
+		return;
+	}
+	if (rc->holding)
+		rc->holding = 0;
+	else if (st != NULL && st->kind == STEP_WAIT_FOR) {
+		if (rc_wait_for_done(c, rc, st) == -1)
+			return;
+	} else
+		rc->pc++;
+	rc_advance(c);
+}
+
 /* Run steps until one has to wait, the script ends, or the budget is spent. */
 static void
 rc_advance(struct conn *c)
 {
 	struct rconn *rc = c->udata;
 	struct runner *r = rc->r;
-	const struct scenario *sc = r->sc;
+	const struct scenario *sc = rc->sc;
 	int budget = RUNNER_STEP_BUDGET;
 	struct buf why;
 
@@ -1017,6 +1181,12 @@ rc_advance(struct conn *c)
 		case STEP_RESET:
 			rc_reset(c);
 			return;
+		case STEP_BARRIER:
+		case STEP_SIGNAL:
+		case STEP_WAIT_FOR:
+			if (rc_sync(c, rc, st) != 0)
+				return;
+			break;
 		}
 	}
 }
@@ -1029,8 +1199,19 @@ rc_advance(struct conn *c)
 static void
 rc_open(struct conn *c)
 {
+	struct rconn *rc = c->udata;
+
 	c->no_backpressure = 1;
 	conn_hold(c, 1);
+	if (rc->r->res.nroles > 0)
+		c->info.tag = &rc->r->res.roles[rc->role];	/* dashboard */
+	if (rc->n < coord_total(rc->r->co) &&
+	    coord_open(rc->r->co, rc->n, c) == COORD_WAIT) {
+		/* Its role starts after another: held until woken. */
+		rc->wait = RC_SYNC;
+		rc->holding = 1;
+		return;
+	}
 	rc_advance(c);
 }
 
@@ -1040,7 +1221,7 @@ static void
 rc_set_report(const struct rconn *rc, const struct step *set,
     const char *what, struct buf *why)
 {
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	size_t j, k;
 
 	buf_printf(why, "line %u: expect %s: %s; still awaited:", set->line,
@@ -1064,7 +1245,7 @@ static void
 rc_set_msg(struct conn *c, struct rconn *rc, const struct step *set,
     const struct codec_frame *f)
 {
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	struct buf why, tried;
 	size_t j, k, n = 0, cap;
 	int hit = 0;
@@ -1133,7 +1314,7 @@ static void
 rc_msg(struct conn *c, const struct codec_frame *f)
 {
 	struct rconn *rc = c->udata;
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	const struct step *st;
 	struct buf why;
 	int m;
@@ -1196,7 +1377,7 @@ static void
 rc_peer_closed(struct conn *c)
 {
 	struct rconn *rc = c->udata;
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	struct buf why;
 
 	buf_init(&why);
@@ -1246,7 +1427,7 @@ static void
 rc_timer(struct conn *c)
 {
 	struct rconn *rc = c->udata;
-	const struct scenario *sc = rc->r->sc;
+	const struct scenario *sc = rc->sc;
 	struct step st;
 	struct buf why;
 
@@ -1305,6 +1486,9 @@ rc_timer(struct conn *c)
 	case RC_YIELD:
 		rc->wait = RC_RUNNING;
 		rc_advance(c);
+		return;
+	case RC_SYNC:
+		rc_sync_timer(c, rc);
 		return;
 	default:
 		return;
@@ -1434,10 +1618,15 @@ runner_start_failed(void *arg, uint64_t n, const char *why)
 	struct rconn tmp = { .r = r, .n = n % (r->nconns ? r->nconns : 1) };
 	char text[300];
 
+	tmp.role = coord_role_of(r->co, tmp.n, &tmp.local);
+	tmp.sc = &r->views[tmp.role];
 	snprintf(text, sizeof(text), "could not open the connection: %s", why);
-	runner_note_failure(r, &tmp, r->sc->nsteps > 0 ? r->sc->steps[0].line :
-	    0, "connect", "error", text);
+	runner_note_failure(r, &tmp, tmp.sc->nsteps > 0 ?
+	    tmp.sc->steps[0].line : 0, "connect", "error", text);
 	r->res.failed++;
+	if (r->res.nroles > 0)
+		r->res.roles[tmp.role].failed++;
+	coord_gone(r->co, tmp.n, text);
 	runner_finished_one(r);
 }
 
@@ -1463,13 +1652,13 @@ rc_close(struct conn *c)
 	if (rc->generation == r->generation) {
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
-		if (!rc->passed && !rc->failed && rc->pc >= r->sc->nsteps)
+		if (!rc->passed && !rc->failed && rc->pc >= rc->sc->nsteps)
 			rc->passed = 1;
 		if (!rc->passed && !rc->failed) {
-			unsigned line = rc->pc < r->sc->nsteps ?
-			    r->sc->steps[rc->pc].line : 0;
-			const char *step = rc->pc < r->sc->nsteps ?
-			    step_kind_name(r->sc->steps[rc->pc].kind) : "end";
+			unsigned line = rc->pc < rc->sc->nsteps ?
+			    rc->sc->steps[rc->pc].line : 0;
+			const char *step = rc->pc < rc->sc->nsteps ?
+			    step_kind_name(rc->sc->steps[rc->pc].kind) : "end";
 			const char *state = conn_state_name(c->info.state);
 			const char *cause = loadgen_cause_name(
 			    loadgen_cause_of(c->info.reason));
@@ -1477,7 +1666,7 @@ rc_close(struct conn *c)
 
 			snprintf(text, sizeof(text), "connection %s: %s",
 			    state, c->info.reason);
-			if (rc->wait == RC_EXPECT && rc->pc < r->sc->nsteps &&
+			if (rc->wait == RC_EXPECT && rc->pc < rc->sc->nsteps &&
 			    (buf_len(&c->rx) > 0 || buf_len(&rc->pending) > 0)) {
 				/* Show what had arrived of the message the
 				 * step waited for (the rx buffer lives until
@@ -1485,13 +1674,13 @@ rc_close(struct conn *c)
 				struct buf why;
 
 				buf_init(&why);
-				if (r->sc->stream)
-					match_report_partial(&r->sc->steps[rc->pc],
+				if (rc->sc->stream)
+					match_report_partial(&rc->sc->steps[rc->pc],
 					    text, NULL, buf_data(&rc->pending),
 					    buf_len(&rc->pending), &rc->vars,
 					    &why);
 				else
-					match_report_partial(&r->sc->steps[rc->pc],
+					match_report_partial(&rc->sc->steps[rc->pc],
 					    text, c->info.codec, buf_data(&c->rx),
 					    buf_len(&c->rx), &rc->vars, &why);
 				buf_append(&why, "", 1);
@@ -1507,12 +1696,20 @@ rc_close(struct conn *c)
 			r->res.passed++;
 		else
 			r->res.failed++;
+		if (r->res.nroles > 0) {
+			if (rc->passed)
+				r->res.roles[rc->role].passed++;
+			else
+				r->res.roles[rc->role].failed++;
+		}
+		coord_gone(r->co, rc->n, c->info.reason);
 		if (r->conn_cb != NULL)
 			r->conn_cb(r, rc->n + 1, rc->passed, rc->verdict,
 			    r->conn_arg);
 		runner_finished_one(r);
 	}
 	free(rc->verdict);
+	free(rc->sync_why);
 	vars_free(&rc->vars);
 	buf_free(&rc->pending);
 	buf_free(&rc->replay);
@@ -1529,6 +1726,36 @@ static const struct conn_handler runner_handler = {
 	.on_timer = rc_timer,
 	.on_close = rc_close,
 };
+
+/* The coordinator, one scenario view per role (its steps in place of the
+ * top level's), and the per-role counts of the result. */
+static void
+runner_roles_new(struct runner *r)
+{
+	const struct scenario *sc = r->sc;
+	size_t i, n;
+
+	r->co = coord_new(sc, r->nconns, runner_wake, r);
+	n = coord_nroles(r->co);
+	r->views = xcalloc(n, sizeof(*r->views));
+	for (i = 0; i < n; i++) {
+		const struct scenario_role *ro = coord_role(r->co, i);
+
+		r->views[i] = *sc;
+		if (ro != NULL) {
+			r->views[i].steps = ro->steps;
+			r->views[i].nsteps = ro->nsteps;
+			r->views[i].finally_at = ro->finally_at;
+			r->views[i].connections = ro->conns;
+		}
+	}
+	if (sc->nroles > 0) {
+		r->nconns = coord_total(r->co);
+		r->res.nroles = n;
+		r->res.roles = xcalloc(n, sizeof(*r->res.roles));
+		runner_roles_reset(r);
+	}
+}
 
 struct runner *
 runner_new(struct engine *e, const struct scenario *sc,
@@ -1549,6 +1776,13 @@ runner_new(struct engine *e, const struct scenario *sc,
 	}
 	r->timeout = r->o.timeout > 0 ? r->o.timeout : sc->timeout;
 	r->nconns = r->o.conns > 0 ? r->o.conns : sc->connections;
+	if (sc->nroles > 0 && r->o.conns > 0) {
+		snprintf(err, errlen, "--conns: %s has roles, and each role "
+		    "states its own connection count", sc->path);
+		free(r);
+		return NULL;
+	}
+	runner_roles_new(r);
 	r->seed = (uint64_t)(clock_now_mono() * 1e9);
 	r->note_measured = -1;
 	hist_init(&r->res.latency);
@@ -1608,7 +1842,7 @@ runner_start(struct runner *r, char *err, size_t errlen)
 			return -1;
 		snprintf(r->target, sizeof(r->target), "%s (scripted server, "
 		    "line %u)", server_addr(r->acc->srv), r->sc->accept_line);
-		if (r->sc->nsteps == 0) {
+		if (r->sc->nsteps == 0 && r->sc->nroles == 0) {
 			snprintf(err, errlen, "%s has only an accept block (a "
 			    "mock server, no client steps): serve it with "
 			    "'sockbench serve --scenario %s'", r->sc->path,
@@ -1639,6 +1873,44 @@ const struct run_result *
 runner_result(const struct runner *r)
 {
 	return &r->res;
+}
+
+/* Name and size each role's counts afresh. */
+static void
+runner_roles_reset(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->res.nroles; i++) {
+		r->res.roles[i].name = coord_role_name(r->co, i);
+		r->res.roles[i].conns = coord_role_conns(r->co, i);
+		r->res.roles[i].passed = r->res.roles[i].failed = 0;
+	}
+}
+
+const char *
+runner_conn_role(const struct runner *r, uint64_t n, uint64_t *local)
+{
+	uint64_t l = 0;
+	size_t ri;
+
+	if (r->sc->nroles == 0 || n == 0)
+		return NULL;
+	ri = coord_role_of(r->co, (n - 1) % coord_total(r->co), &l);
+	if (local != NULL)
+		*local = l + 1;
+	return coord_role_name(r->co, ri);
+}
+
+const char *
+runner_info_role(const struct runner *r, const struct conn_info *ci)
+{
+	const struct run_role *ro = ci->tag;
+
+	if (r == NULL || r->res.nroles == 0 || ro < r->res.roles ||
+	    ro >= r->res.roles + r->res.nroles)
+		return NULL;
+	return ro->name;
 }
 
 /* Close every connection of the current pool. */
@@ -1696,7 +1968,16 @@ runner_restart(struct runner *r)
 	r->merged = 0;
 	free(r->res.failure);
 	runner_groups_free(&r->res);
-	memset(&r->res, 0, sizeof(r->res));
+	{
+		struct run_role *roles = r->res.roles;
+		size_t nroles = r->res.nroles;
+
+		memset(&r->res, 0, sizeof(r->res));
+		r->res.roles = roles;
+		r->res.nroles = nroles;
+	}
+	runner_roles_reset(r);
+	coord_reset(r->co);
 	hist_init(&r->res.latency);
 	r->finished = 0;
 	r->res.t_start = clock_now_mono();
@@ -1708,6 +1989,8 @@ runner_restart(struct runner *r)
 void
 runner_add(struct runner *r, uint64_t n)
 {
+	if (r->sc->nroles > 0)
+		return;
 	r->nconns += n;
 	r->res.conns = r->nconns;
 	if (r->pool != NULL)
@@ -1717,6 +2000,8 @@ runner_add(struct runner *r, uint64_t n)
 void
 runner_remove(struct runner *r, uint64_t n)
 {
+	if (r->sc->nroles > 0)
+		return;
 	if (n > r->nconns)
 		n = r->nconns;
 	r->nconns -= n;
@@ -1753,6 +2038,9 @@ runner_free(struct runner *r)
 	service_cfg_free(&r->svc);
 	runner_groups_free(&r->res);
 	free(r->res.failure);
+	free(r->res.roles);
+	free(r->views);
+	coord_free(r->co);
 	free(r);
 }
 
@@ -1772,6 +2060,10 @@ runner_listen(struct runner *r, const char *hostport, uint64_t max,
 {
 	r->serving = 1;
 	r->nconns = 0;
+	/* Barriers and waits among the accepted connections number them:
+	 * the first max (or the first one without a limit). */
+	coord_free(r->co);
+	r->co = coord_new(r->sc, max > 0 ? max : 1, runner_wake, r);
 	if (r->res.t_start == 0)
 		r->res.t_start = clock_now_mono();
 	r->srv = server_start(r->eng, hostport, &r->svc, 0, err, errlen);

@@ -49,6 +49,15 @@ struct run_failure {
 	double		 measured;	/* seconds; < 0: none */
 	char		*field;		/* the codec field a field expect
 					   read ("status"), or NULL */
+	const char	*role;		/* the example's role (owned by the
+					   scenario), NULL without roles */
+	uint64_t	 role_conn;	/* its 1-based number in that role */
+};
+
+/* One role's share of a run (scenario.h struct scenario_role). */
+struct run_role {
+	const char	*name;		/* owned by the scenario */
+	uint64_t	 conns, passed, failed;
 };
 
 /* One scenario's outcome. Owned by the runner. */
@@ -68,6 +77,9 @@ struct run_result {
 	struct run_failure groups[RUN_MAX_GROUPS];
 	size_t		 ngroups;
 	uint64_t	 other;
+	/* Per role counts, in file order; NULL and 0 without roles. */
+	struct run_role	*roles;
+	size_t		 nroles;
 };
 
 struct runner;
@@ -83,7 +95,8 @@ void runner_on_done(struct runner *r, void (*cb)(struct runner *, void *),
 const struct run_result *runner_result(const struct runner *r);
 /* Close every client connection and start the scenario again. */
 void runner_restart(struct runner *r);
-/* Open n more client connections, or close the newest n. */
+/* Open n more client connections, or close the newest n (no-ops for a
+ * scenario with roles: each role states its count). */
 void runner_add(struct runner *r, uint64_t n);
 void runner_remove(struct runner *r, uint64_t n);
 /* "127.0.0.1:PORT (embedded app)" or the --connect target. */
@@ -106,6 +119,16 @@ void runner_on_conn(struct runner *r, void (*cb)(struct runner *, uint64_t,
 const char *runner_listen_addr(const struct runner *r);
 /* Connections a serving runner has accepted so far. */
 uint64_t runner_accepted_count(const struct runner *r);
+/* The role name of client connection number n (1-based, as reports and
+ * the dashboard number them) and its 1-based number in that role in
+ * *local; NULL for a scenario without roles. */
+const char *runner_conn_role(const struct runner *r, uint64_t n,
+    uint64_t *local);
+/* The role name of the client connection ci describes (the runner marks
+ * its connections' conn_info.tag once they open), or NULL when ci is not
+ * a role connection of r (no roles, a server side, another runner's). */
+const char *runner_info_role(const struct runner *r,
+    const struct conn_info *ci);
 /* Stop, close everything the runner opened, and free it. */
 void runner_free(struct runner *r);
 

@@ -44,8 +44,13 @@ enum step_kind {
 	STEP_EXPECT_SET,	/* block start: `expect one of` / `expect any
 			   order`; its EXPECT children are alternatives,
 			   each followed by its own captures */
-	STEP_RESET	/* abort the connection with an RST (SO_LINGER 0,
+	STEP_RESET,	/* abort the connection with an RST (SO_LINGER 0,
 			   RFC 793 reset); the script ends here */
+	STEP_BARRIER,	/* wait until every connection of u.sync.roles
+			   (all roles when none) reached u.sync.name */
+	STEP_SIGNAL,	/* publish u.sync.e (or "1") as signal u.sync.name */
+	STEP_WAIT_FOR	/* wait until signal u.sync.name has a value; set
+			   u.sync.as to it */
 };
 
 struct field_spec;
@@ -190,6 +195,20 @@ struct step {
 		struct {
 			struct expr *e;
 		}			 cond;		/* STEP_IF */
+		struct {
+			char	*name;		/* barrier or signal name */
+			char	**roles;	/* BARRIER: the roles that meet
+						   there (indexes resolved in
+						   role_idx); none: all */
+			size_t	 nroles;
+			size_t	*role_idx;
+			struct expr *e;		/* SIGNAL: the value, or NULL */
+			char	*as;		/* WAIT_FOR: `as VAR`, or NULL */
+			double	 timeout;	/* BARRIER, WAIT_FOR: seconds
+						   (resolved like an expect's) */
+			unsigned col;		/* column of the name, for
+						   check's messages */
+		}			 sync;		/* roles.c */
 	} u;
 };
 
@@ -214,6 +233,31 @@ struct scenario_assert {
 	double		 value;		/* microseconds, a count, or percent */
 	char		*text;		/* the source after `assert`, for
 					   reports ("latency p99 < 5ms") */
+};
+
+/* One step program of a scenario and the connections that play it.
+ * `role NAME N [after ROLE | together] ... end` makes one: NAME, N
+ * connections, its own steps (flattened like the top level's, jumps are
+ * indexes into its own steps) and its own finally. A file without any
+ * role is ONE implicit program: the top-level steps of struct scenario
+ * with `connections` (nroles == 0; the runner treats it as a single role
+ * with a NULL name). With roles, every step lives in a role and the
+ * top-level steps array is empty. Any other program a scenario may grow
+ * (e.g. the server side's `accept ... end`) fits the same struct.
+ * Owned by the scenario; scenario_free frees it. */
+struct scenario_role {
+	char		*name;		/* NULL only for the implicit role */
+	unsigned	 line;		/* the role line, for messages */
+	unsigned	 file;		/* index in scenario.files */
+	unsigned	 conns;		/* connections that play it */
+	struct step	*steps;
+	size_t		 nsteps;
+	size_t		 finally_at;	/* index of STEP_FINALLY, or SIZE_MAX */
+	size_t		 after;		/* `after ROLE`: index in roles of
+					   the role whose connections must all
+					   have opened (or ended) before these
+					   start their steps; SIZE_MAX:
+					   together (the default) */
 };
 
 /* A parsed scenario. Allocated by scenario_parse/scenario_load, freed with
@@ -252,6 +296,9 @@ struct scenario {
 					   in all, then the listener closes;
 					   0: no limit */
 	unsigned	 accept_line;	/* the accept line, 0: none */
+	struct scenario_role *roles;	/* `role` blocks in file order, or
+					   NULL (see struct scenario_role) */
+	size_t		 nroles;
 };
 
 /* Read and parse a file; NULL with "file:line:col: ...\nhint: ..." in err. */
@@ -260,6 +307,9 @@ struct scenario *scenario_load(const char *path, char *err, size_t errlen);
 struct scenario *scenario_parse(const char *name, const char *text,
     size_t len, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
+/* The client connections sc opens: the sum of its roles' counts, else
+ * `connections`. */
+uint64_t scenario_conns(const struct scenario *sc);
 /* Name of a step kind ("send", "expect", ...), for reports. */
 const char *step_kind_name(enum step_kind k);
 /* Name of an expect kind ("bytes", "regex", ...), for reports. */
