@@ -1940,7 +1940,7 @@ runner_close_served(struct runner *r)
 {
 	struct conn *c, *next;
 
-	if (r == NULL || r->srv == NULL)
+	if (r == NULL || !r->serving || r->srv == NULL)
 		return;
 	r->generation++;
 	for (c = r->eng->conns; c != NULL; c = next) {
