@@ -305,6 +305,79 @@ test_client_reset_fails_the_server_expecting_close(void **state)
 }
 
 static void
+test_server_connections_pass_signals_to_each_other_for_roles(void **state)
+{
+	static const char text[] =
+	    "codec line\n"
+	    "timeout 2s\n"
+	    "accept 3\n"
+	    "  expect regex \"^(pub .*|sub)$\"\n"
+	    "  capture who regex \"^(pub|sub)\"\n"
+	    "  if who == \"pub\"\n"
+	    "    capture v regex \"^pub (.*)$\"\n"
+	    "    signal news v\n"
+	    "    send \"ok\"\n"
+	    "  else\n"
+	    "    wait for news as n\n"
+	    "    send \"news ${n}\"\n"
+	    "  end\n"
+	    "  expect close\n"
+	    "end\n"
+	    "role publisher 1\n"
+	    "  wait 100ms\n"
+	    "  send \"pub hello\"\n"
+	    "  expect \"ok\"\n"
+	    "  close\n"
+	    "end\n"
+	    "role subscriber 2\n"
+	    "  send \"sub\"\n"
+	    "  expect \"news hello\"\n"
+	    "  close\n"
+	    "end\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_true(res->done);
+	assert_int_equal(res->conns, 6);
+	assert_int_equal(res->passed, 6);
+	assert_null(res->failure);
+	finish(e, r, sc);
+}
+
+static void
+test_wait_for_past_accept_n_fails_located(void **state)
+{
+	static const char text[] =
+	    "codec line\n"			/* 1 */
+	    "timeout 1s\n"			/* 2 */
+	    "connections 2\n"			/* 3 */
+	    "accept\n"				/* 4 */
+	    "  expect \"x\"\n"		/* 5 */
+	    "  wait for go as g\n"		/* 6 */
+	    "end\n"				/* 7 */
+	    "send \"x\"\n"			/* 8 */
+	    "expect close\n";			/* 9 */
+	const struct run_result *res;
+	const struct run_failure *g;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	assert_true(res->done);
+	g = group_at(res, 6);
+	assert_non_null(g);
+	/* Connection 2 is past the one an accept without N numbers. */
+	assert_non_null(strstr(g->text, "connection 2 is past the 1"));
+	finish(e, r, sc);
+}
+
+static void
 test_a_mock_alone_is_not_run(void **state)
 {
 	static const char text[] = "accept\n  expect \"x\"\nend\n";
@@ -337,6 +410,8 @@ main(void)
 		cmocka_unit_test(test_server_script_fails_on_a_timeout),
 		cmocka_unit_test(test_reset_gives_the_peer_econnreset),
 		cmocka_unit_test(test_client_reset_fails_the_server_expecting_close),
+		cmocka_unit_test(test_server_connections_pass_signals_to_each_other_for_roles),
+		cmocka_unit_test(test_wait_for_past_accept_n_fails_located),
 		cmocka_unit_test(test_a_mock_alone_is_not_run),
 	};
 
