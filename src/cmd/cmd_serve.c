@@ -30,6 +30,7 @@ static const char serve_help_head[] =
 "prints each connection's verdict to stdout as it ends: \"PASS connection\n"
 "N\", or \"FAIL connection N\" and the same report as `run` (file:line,\n"
 "expected vs received). It ends with \"N connections, N passed, N failed\".\n"
+"The connection log still goes to stderr (--quiet: none).\n"
 "\n";
 
 static const char serve_help_tail[] =
@@ -176,7 +177,8 @@ serve_scenario(const char *listen, const struct scenario *sc,
 	printf("sockbench: serving %s (accept at line %u) on %s\n", sc->path,
 	    sc->accept_line, runner_listen_addr(r));
 	fflush(stdout);
-	(void)quiet;
+	if (!quiet)
+		runner_set_log(r, stderr);
 	engine_run(e);
 	printf("%llu connections, %llu passed, %llu failed\n",
 	    (unsigned long long)(v.passed + v.failed),

@@ -2084,6 +2084,13 @@ runner_on_conn(struct runner *r, void (*cb)(struct runner *, uint64_t, int,
 	r->conn_arg = arg;
 }
 
+void
+runner_set_log(struct runner *r, void *stdio_file)
+{
+	if (r->srv != NULL)
+		server_set_log(r->srv, stdio_file);
+}
+
 const char *
 runner_listen_addr(const struct runner *r)
 {

@@ -115,6 +115,9 @@ int runner_listen(struct runner *r, const char *hostport, uint64_t max,
  * connection n: ...") or NULL when it passed. */
 void runner_on_conn(struct runner *r, void (*cb)(struct runner *, uint64_t,
     int, const char *, void *), void *arg);
+/* Log one line per connection a serving runner accepts and closes to
+ * this stdio stream (NULL: stop), as `serve` does (server_set_log). */
+void runner_set_log(struct runner *r, void *stdio_file);
 /* Every address a serving runner listens on, "127.0.0.1:7000". */
 const char *runner_listen_addr(const struct runner *r);
 /* Connections a serving runner has accepted so far. */

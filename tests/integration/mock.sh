@@ -168,3 +168,8 @@ check $(( rc == 2 && $? == 0 ? 0 : 1 )) "a scenario without accept is refused (e
 rc=$?
 grep -q "serve --scenario" "$tmp/u.out"
 check $(( rc == 3 && $? == 0 ? 0 : 1 )) "run on a mock alone points to serve --scenario (exit $rc)"
+"$BIN" check scenarios/mocks/line-faults.txt "$tmp/reset.txt" >"$tmp/c.out" 2>&1
+rc=$?
+grep -q "^scenarios/mocks/line-faults.txt: ok (10 steps, codec line, 1 connection, accept at line 10: 18 server steps)$" "$tmp/c.out" &&
+grep -q "accept at line 2: 3 server steps, a mock for serve --scenario)$" "$tmp/c.out"
+check $(( rc == 0 && $? == 0 ? 0 : 1 )) "check counts the server's steps and names a mock"
