@@ -28,6 +28,8 @@ enum rc_wait {
 	RC_DRAIN,	/* output over the high-water mark: wait for it,
 			   at most the timeout without progress */
 	RC_YIELD,	/* gave the loop a turn */
+	RC_CLOSING,	/* the script ended: our queued output drains, then
+			   the close (at most the timeout without progress) */
 	RC_SYNC,	/* at a barrier, a `wait for`, or held by its role's
 			   `after`: the coordinator wakes it (coord.h) */
 	RC_DONE		/* the script ended or failed */
@@ -121,6 +123,7 @@ static void rc_peer_closed(struct conn *c);
 static void rc_msg(struct conn *c, const struct codec_frame *f);
 static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
+static double runner_stall_timeout(const struct runner *r);
 static void runner_roles_reset(struct runner *r);
 
 /* The file of the step connection rc is at (an included file's path for
@@ -319,12 +322,21 @@ rc_make(void *arg, uint64_t n)
 	return rc;
 }
 
-/* The script reached its end: the connection passed. */
+/* The script reached its end: the connection passed, once what it sent
+ * has been written (a close must not drop a reply the peer has not taken
+ * yet; rc_close passes it when the flush ended in a clean close). */
 static void
 rc_finish(struct conn *c)
 {
 	struct rconn *rc = c->udata;
 
+	if (buf_len(&c->tx) > 0 && !c->dead) {
+		rc->wait = RC_CLOSING;
+		rc->drain_mark = c->info.bytes_out;
+		conn_timer(c, runner_stall_timeout(rc->r));
+		conn_close_after_flush(c, "scenario done");
+		return;
+	}
 	rc->passed = 1;
 	rc->wait = RC_DONE;
 	conn_close(c, "scenario done");
@@ -1412,7 +1424,7 @@ rc_eof(struct conn *c)
 {
 	struct rconn *rc = c->udata;
 
-	if (rc->wait == RC_DONE)
+	if (rc->wait == RC_DONE || rc->wait == RC_CLOSING)
 		return;
 	if (rc->wait != RC_EXPECT) {
 		rc_fail(c, "closed", "the peer closed the connection before this step");
@@ -1479,6 +1491,20 @@ rc_timer(struct conn *c)
 		return;
 	case RC_DRAIN:
 		rc_stalled(c, rc);
+		return;
+	case RC_CLOSING:
+		if (c->info.bytes_out != rc->drain_mark) {
+			rc->drain_mark = c->info.bytes_out;
+			conn_timer(c, runner_stall_timeout(rc->r));
+		} else {
+			char text[200];
+
+			snprintf(text, sizeof(text), "closing: the peer took "
+			    "none of the last %zu bytes for %gs, so they were "
+			    "never delivered", buf_len(&c->tx),
+			    runner_stall_timeout(rc->r));
+			rc_fail(c, "stalled", text);
+		}
 		return;
 	case RC_WAIT:
 		rc->pc++;
@@ -1653,6 +1679,10 @@ rc_close(struct conn *c)
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
 		if (!rc->passed && !rc->failed && rc->pc >= rc->sc->nsteps)
+			rc->passed = 1;
+		/* The script ended and its last bytes were written. */
+		if (!rc->passed && !rc->failed && rc->wait == RC_CLOSING &&
+		    c->info.state == CS_CLOSED && buf_len(&c->tx) == 0)
 			rc->passed = 1;
 		if (!rc->passed && !rc->failed) {
 			unsigned line = rc->pc < rc->sc->nsteps ?

@@ -29,6 +29,10 @@ watchdog_cb(struct engine *e, void *arg)
 	engine_stop(e);
 }
 
+/* --max-frame for the next run_text (as `run` takes it from the scenario's
+ * max-frame); 0: the default. */
+static size_t test_max_frame;
+
 /* Run scenario text to its end; the caller frees what it returns. */
 static const struct run_result *
 run_text(const char *text, struct engine **e, struct runner **r,
@@ -41,6 +45,8 @@ run_text(const char *text, struct engine **e, struct runner **r,
 	if (*sc == NULL)
 		fail_msg("parse: %s", err);
 	engine_limits_default(&lim);
+	if (test_max_frame > 0)
+		lim.max_frame = test_max_frame;
 	*e = engine_new(&lim);
 	*r = runner_new(*e, *sc, NULL, err, sizeof(err));
 	assert_non_null(*r);
@@ -378,6 +384,41 @@ test_wait_for_past_accept_n_fails_located(void **state)
 }
 
 static void
+test_close_delivers_what_was_queued_first(void **state)
+{
+	/* 15 MB: more than the kernel's socket buffers take at once, so
+	 * part of it is still queued in the conn when `close` runs. */
+	static const char text[] =
+	    "codec raw\n"
+	    "timeout 5s\n"
+	    "max-frame 16M\n"
+	    "accept\n"
+	    "  expect \"go\"\n"
+	    "  repeat 300\n"
+	    "    send \"${randstr(50000)}\"\n"
+	    "  end\n"
+	    "  close\n"
+	    "end\n"
+	    "send \"go\"\n"
+	    "expect length 15000000\n"
+	    "expect close\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	test_max_frame = 16 * 1024 * 1024;
+	res = run_text(text, &e, &r, &sc);
+	test_max_frame = 0;
+	assert_true(res->done);
+	if (res->failure != NULL)
+		fail_msg("%s", res->failure);
+	assert_int_equal(res->passed, 2);
+	finish(e, r, sc);
+}
+
+static void
 test_a_mock_alone_is_not_run(void **state)
 {
 	static const char text[] = "accept\n  expect \"x\"\nend\n";
@@ -412,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_client_reset_fails_the_server_expecting_close),
 		cmocka_unit_test(test_server_connections_pass_signals_to_each_other_for_roles),
 		cmocka_unit_test(test_wait_for_past_accept_n_fails_located),
+		cmocka_unit_test(test_close_delivers_what_was_queued_first),
 		cmocka_unit_test(test_a_mock_alone_is_not_run),
 	};
 
