@@ -37,7 +37,8 @@ static const char serve_help_tail[] =
 "\n"
 "Exit status: 0 after a clean shutdown, 2 on bad flags (or a scenario that\n"
 "does not parse or has no accept block), 3 if it cannot listen. With\n"
-"--scenario: 1 if any connection failed, or none was served with --once.\n"
+"--scenario: 1 if any connection failed or was still open at the shutdown,\n"
+"or none was served with --once.\n"
 "\n"
 "Examples:\n"
 "  sockbench serve                                  echo on 127.0.0.1:7000\n"
@@ -156,6 +157,7 @@ serve_scenario(const char *listen, const struct scenario *sc,
 	struct runner *r;
 	struct engine *e;
 	char err[512];
+	uint64_t open;
 	int rc;
 
 	engine_raise_nofile();
@@ -183,11 +185,18 @@ serve_scenario(const char *listen, const struct scenario *sc,
 	printf("%llu connections, %llu passed, %llu failed\n",
 	    (unsigned long long)(v.passed + v.failed),
 	    (unsigned long long)v.passed, (unsigned long long)v.failed);
+	open = runner_accepted_count(r) - (v.passed + v.failed);
+	if (open > 0)
+		printf("sockbench serve: %llu connection%s still open at the "
+		    "shutdown: %s script did not finish\n",
+		    (unsigned long long)open, open == 1 ? "" : "s",
+		    open == 1 ? "its" : "their");
 	if (once && v.passed + v.failed == 0)
 		printf("sockbench serve: no connection ended before the "
 		    "shutdown: nothing passed\n");
 	fflush(stdout);
-	rc = v.failed > 0 || (once && v.passed == 0) ? EXIT_FAILED : EXIT_OK;
+	rc = v.failed > 0 || open > 0 || (once && v.passed == 0) ?
+	    EXIT_FAILED : EXIT_OK;
 	runner_free(r);
 	engine_free(e);
 	return rc;

@@ -173,3 +173,29 @@ rc=$?
 grep -q "^scenarios/mocks/line-faults.txt: ok (10 steps, codec line, 1 connection, accept at line 10: 18 server steps)$" "$tmp/c.out" &&
 grep -q "accept at line 2: 3 server steps, a mock for serve --scenario)$" "$tmp/c.out"
 check $(( rc == 0 && $? == 0 ? 0 : 1 )) "check counts the server's steps and names a mock"
+
+# --once ended by a signal before any connection: nothing passed, exit 1.
+serve sig --once --scenario scenarios/mocks/line-faults.txt
+kill -TERM "$pid"
+wait "$pid"
+src=$?
+grep -q "^0 connections, 0 passed, 0 failed$" "$tmp/sig.out" &&
+grep -q "no connection ended before the shutdown" "$tmp/sig.out"
+check $(( src == 1 && $? == 0 ? 0 : 1 )) "--once stopped by SIGTERM before a connection exits 1 and says why (exit $src)"
+
+# A connection cut by the shutdown mid-script is not a pass.
+serve cut --scenario scenarios/mocks/line-faults.txt
+python3 - "$port" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"HELLO\n")
+time.sleep(1.5)
+PY
+cpid=$!
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+src=$?
+wait "$cpid"
+grep -q "^sockbench serve: 1 connection still open at the shutdown: its script did not finish$" "$tmp/cut.out"
+check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection still open at SIGTERM makes serve exit 1 and is named (exit $src)"
