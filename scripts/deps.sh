@@ -7,7 +7,7 @@
 set -u
 need="libev-dev libncurses-dev libcjson-dev pkg-config"
 case "${1:-build}" in
-test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd" ;;
+test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl" ;;
 esac
 missing=""
 for p in $need; do

@@ -44,6 +44,11 @@ struct server {
 	char			 skipped[400];	/* addresses not bound, why */
 	FILE			*log;
 	struct observer		 obs;
+	/* server_set_handler: a scripted server's hook, or h NULL. */
+	const struct conn_handler *h;
+	void			*(*make)(void *, uint64_t);
+	void			*make_arg;
+	uint64_t		 accepted, max_accept;
 };
 
 /* Log accepted and closed server connections when a log is set. */
@@ -129,6 +134,17 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		(void)sock_set_nodelay(fd);
+		if (s->h != NULL) {
+			struct conn *c = conn_new(e, fd, SIDE_SERVER, CS_OPEN,
+			    s->codec, s->h, s->make(s->make_arg, s->accepted++));
+
+			c->owner = s;
+			if (s->max_accept > 0 && s->accepted >= s->max_accept) {
+				server_stop(s);
+				return;
+			}
+			continue;
+		}
 		struct conn *c = conn_new(e, fd, SIDE_SERVER, CS_OPEN,
 		    s->codec, s->svc->handler, svc_new(s->cfg));
 		c->owner = s;
@@ -328,6 +344,18 @@ server_set_log(struct server *s, void *stdio_file)
 	else if (s->log != NULL && stdio_file == NULL)
 		engine_unobserve(s->eng, &s->obs);
 	s->log = stdio_file;
+}
+
+void
+server_set_handler(struct server *s, const struct conn_handler *h,
+    const struct codec *cd, void *(*make)(void *arg, uint64_t n), void *arg,
+    uint64_t max)
+{
+	s->h = h;
+	s->codec = cd;
+	s->make = make;
+	s->make_arg = arg;
+	s->max_accept = max;
 }
 
 void

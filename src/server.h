@@ -26,6 +26,15 @@ const char *server_addrs(const struct server *s);
 const char *server_skipped(const struct server *s);
 /* Log one line per accepted and closed connection to this stream. */
 void server_set_log(struct server *s, void *stdio_file);
+struct conn_handler;
+struct codec;
+/* Instead of the service: give each accepted connection handler h,
+ * codec cd and the udata make(arg, n) returns (n = 0, 1, ... in accept
+ * order; a scripted server's runner). After max connections (0: no
+ * limit) the server stops listening (later connects are refused). */
+void server_set_handler(struct server *s, const struct conn_handler *h,
+    const struct codec *cd, void *(*make)(void *arg, uint64_t n), void *arg,
+    uint64_t max);
 /* Stop accepting and close the listening socket (connections stay). */
 void server_stop(struct server *s);
 /* server_stop, then free s (NULL: nothing). */

@@ -62,6 +62,11 @@ check_file(const char *path)
 	    (unsigned long long)conns, conns == 1 ? "" : "s");
 	if (sc->nroles > 0)
 		printf(", %zu role%s", sc->nroles, sc->nroles == 1 ? "" : "s");
+	if (sc->accept != NULL)
+		printf(", accept at line %u: %zu server step%s%s",
+		    sc->accept_line, sc->accept->nsteps,
+		    sc->accept->nsteps == 1 ? "" : "s", nsteps == 0 &&
+		    sc->nroles == 0 ? ", a mock for serve --scenario" : "");
 	printf(")\n");
 	scenario_free(sc);
 	return 0;

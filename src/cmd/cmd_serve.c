@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
+#include "runner.h"
+#include "scenario.h"
 #include "server.h"
 #include "service.h"
 #include "sock.h"
@@ -18,15 +20,25 @@
 
 static const char serve_help_head[] =
 "Usage: sockbench serve [--listen HOST:PORT] [--service SPEC] [options]\n"
+"       sockbench serve --scenario FILE [--once] [--listen HOST:PORT]\n"
 "\n"
 "Run the embedded server in the foreground and log one line per connection\n"
 "to stderr. SIGINT or SIGTERM shut it down cleanly.\n"
+"\n"
+"With --scenario, the server plays FILE's `accept ... end` block on every\n"
+"connection it accepts (a mock server for a client written elsewhere) and\n"
+"prints each connection's verdict to stdout as it ends: \"PASS connection\n"
+"N\", or \"FAIL connection N\" and the same report as `run` (file:line,\n"
+"expected vs received). It ends with \"N connections, N passed, N failed\".\n"
+"The connection log still goes to stderr (--quiet: none).\n"
 "\n";
 
 static const char serve_help_tail[] =
 "\n"
-"Exit status: 0 after a clean shutdown, 2 on bad flags, 3 if it cannot\n"
-"listen.\n"
+"Exit status: 0 after a clean shutdown, 2 on bad flags (or a scenario that\n"
+"does not parse or has no accept block), 3 if it cannot listen. With\n"
+"--scenario: 1 if any connection failed or was still open at the shutdown,\n"
+"or none was served with --once.\n"
 "\n"
 "Examples:\n"
 "  sockbench serve                                  echo on 127.0.0.1:7000\n"
@@ -34,7 +46,9 @@ static const char serve_help_tail[] =
 "  sockbench serve -s 'echo:prefix=服务端收到, 你发的消息是: '\n"
 "  sockbench serve -s file:root=/srv/files -l 0.0.0.0:9000\n"
 "  sockbench serve --ui -s app -l 127.0.0.1:7000    watch a client written\n"
-"                                                   elsewhere talk to it\n";
+"                                                   elsewhere talk to it\n"
+"  sockbench serve --scenario mock.txt --once -l 127.0.0.1:7000 &\n"
+"  ./my-client 127.0.0.1:7000; wait $!             CI: the mock's verdict\n";
 
 static volatile sig_atomic_t serve_stop_flag;
 
@@ -93,6 +107,97 @@ serve_one(const char *listen, struct service_cfg *cfg,
 		    (unsigned long long)e->tot.opened,
 		    (unsigned long long)e->tot.open);
 	server_free(s);
+	engine_free(e);
+	return rc;
+}
+
+/* What a scripted server's verdicts are written against. */
+struct serve_verdicts {
+	struct engine	*e;
+	int		 once;
+	uint64_t	 passed, failed;
+};
+
+/* One accepted connection ended: print its verdict; --once stops. */
+static void
+serve_conn_cb(struct runner *r, uint64_t n, int passed, const char *report,
+    void *arg)
+{
+	struct serve_verdicts *v = arg;
+	const char *p, *nl;
+
+	(void)r;
+	if (passed) {
+		v->passed++;
+		printf("PASS connection %llu\n", (unsigned long long)n);
+	} else {
+		v->failed++;
+		printf("FAIL connection %llu\n", (unsigned long long)n);
+		for (p = report != NULL ? report : "the connection failed";
+		    *p != '\0'; p = *nl ? nl + 1 : nl) {
+			nl = strchr(p, '\n');
+			if (nl == NULL)
+				nl = p + strlen(p);
+			printf("    %.*s\n", (int)(nl - p), p);
+		}
+	}
+	fflush(stdout);
+	if (v->once)
+		engine_stop(v->e);
+}
+
+/* Serve a scenario's accept block until a signal (or, with once, the
+ * first connection's end); the exit status says whether all passed. */
+static int
+serve_scenario(const char *listen, const struct scenario *sc,
+    const struct engine_limits *lim, int quiet, int once)
+{
+	struct serve_verdicts v;
+	struct run_opts o;
+	struct runner *r;
+	struct engine *e;
+	char err[512];
+	uint64_t open;
+	int rc;
+
+	engine_raise_nofile();
+	e = engine_new(lim);
+	engine_handle_signals(e, NULL);
+	memset(&o, 0, sizeof(o));
+	memset(&v, 0, sizeof(v));
+	v.e = e;
+	v.once = once;
+	if ((r = runner_new(e, sc->accept, &o, err, sizeof(err))) == NULL ||
+	    runner_listen(r, listen, once ? 1 : sc->accept_max, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "sockbench serve: %s\n", err);
+		runner_free(r);
+		engine_free(e);
+		return EXIT_RUNTIME;
+	}
+	runner_on_conn(r, serve_conn_cb, &v);
+	printf("sockbench: serving %s (accept at line %u) on %s\n", sc->path,
+	    sc->accept_line, runner_listen_addr(r));
+	fflush(stdout);
+	if (!quiet)
+		runner_set_log(r, stderr);
+	engine_run(e);
+	printf("%llu connections, %llu passed, %llu failed\n",
+	    (unsigned long long)(v.passed + v.failed),
+	    (unsigned long long)v.passed, (unsigned long long)v.failed);
+	open = runner_accepted_count(r) - (v.passed + v.failed);
+	if (open > 0)
+		printf("sockbench serve: %llu connection%s still open at the "
+		    "shutdown: %s script did not finish\n",
+		    (unsigned long long)open, open == 1 ? "" : "s",
+		    open == 1 ? "its" : "their");
+	if (once && v.passed + v.failed == 0)
+		printf("sockbench serve: no connection ended before the "
+		    "shutdown: nothing passed\n");
+	fflush(stdout);
+	rc = v.failed > 0 || open > 0 || (once && v.passed == 0) ?
+	    EXIT_FAILED : EXIT_OK;
+	runner_free(r);
 	engine_free(e);
 	return rc;
 }
@@ -219,7 +324,7 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 
 /* serve's own options; --listen and the limits are shared (cli.h). */
 enum serve_opt_id { SERVE_O_SERVICE = 1, SERVE_O_WORKERS, SERVE_O_QUIET,
-	SERVE_O_UI };
+	SERVE_O_UI, SERVE_O_SCENARIO, SERVE_O_ONCE };
 
 static const struct cli_opt serve_opt_table[] = {
 	CLI_USE_HELP(CLI_O_LISTEN, "address to listen on (default 127.0.0.1:7000;\n"
@@ -241,6 +346,13 @@ static const struct cli_opt serve_opt_table[] = {
 	{ SERVE_O_UI, 0, "ui", no_argument, NULL,
 	    "watch the server's connections in the dashboard\n"
 	    "(needs a terminal)", NULL },
+	{ SERVE_O_SCENARIO, 0, "scenario", required_argument, "FILE",
+	    "a mock server: play FILE's `accept ... end`\n"
+	    "steps on every accepted connection, print each\n"
+	    "one's PASS/FAIL verdict (instead of --service)", NULL },
+	{ SERVE_O_ONCE, 0, "once", no_argument, NULL,
+	    "with --scenario: accept one connection, exit\n"
+	    "with its verdict (0 pass, 1 fail)", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_LIMITS,
 	CLI_END
@@ -250,6 +362,8 @@ static const struct cli_opt serve_opt_table[] = {
 struct serve_args {
 	const char	*listen, *spec;
 	int		 quiet, workers, ui;
+	const char	*scenario;
+	int		 once;
 };
 
 /* Take one of serve's options (the struct cli_spec set function); the
@@ -268,6 +382,8 @@ serve_set(void *ctx, const struct cli_opt *o, const char *arg)
 	case SERVE_O_SERVICE: a->spec = arg; return 1;
 	case SERVE_O_QUIET: a->quiet = 1; return 1;
 	case SERVE_O_UI: a->ui = 1; return 1;
+	case SERVE_O_SCENARIO: a->scenario = arg; return 1;
+	case SERVE_O_ONCE: a->once = 1; return 1;
 	case SERVE_O_WORKERS:
 		a->workers = atoi(arg);
 		if (a->workers < 1 || a->workers > 64) {
@@ -288,7 +404,7 @@ const struct cli_spec serve_spec = {
 int
 serve_main(int argc, char **argv)
 {
-	struct serve_args a = { "127.0.0.1:7000", "echo", 0, 1, 0 };
+	struct serve_args a = { "127.0.0.1:7000", NULL, 0, 1, 0, NULL, 0 };
 	struct engine_limits lim;
 	struct cli_common common = { &lim, NULL };
 	const char *listen, *spec;
@@ -300,7 +416,36 @@ serve_main(int argc, char **argv)
 	if ((rc = cli_parse(&serve_spec, argc, argv, &a, &common, &first)) >= 0)
 		return rc;
 	listen = a.listen;
-	spec = a.spec;
+	if (a.scenario != NULL || a.once) {
+		struct scenario *sc;
+
+		if (a.scenario == NULL)
+			return cli_usage_error("serve", "--once needs "
+			    "--scenario FILE");
+		if (a.spec != NULL || a.workers > 1 || a.ui)
+			return cli_usage_error("serve", "--scenario is the "
+			    "server: it cannot be combined with --service, "
+			    "--workers or --ui");
+		if (first < argc)
+			return cli_usage_error("serve", "unexpected argument "
+			    "'%s'", argv[first]);
+		if ((sc = scenario_load(a.scenario, err, sizeof(err))) ==
+		    NULL) {
+			fprintf(stderr, "%s\n", err);
+			return EXIT_USAGE;
+		}
+		if (sc->accept == NULL) {
+			fprintf(stderr, "sockbench serve: %s has no accept "
+			    "block: write the server's steps between "
+			    "'accept' and 'end'\n", a.scenario);
+			scenario_free(sc);
+			return EXIT_USAGE;
+		}
+		rc = serve_scenario(listen, sc, &lim, a.quiet, a.once);
+		scenario_free(sc);
+		return rc;
+	}
+	spec = a.spec != NULL ? a.spec : "echo";
 	quiet = a.quiet;
 	workers = a.workers;
 	ui = a.ui;

@@ -19,6 +19,9 @@
 
 static int parse_expect_set(struct parser *p, size_t at, int any);
 static void parse_set_branch(struct parser *p);
+static struct scenario *scenario_new(const char *name);
+static int parse_accept_finish(struct parser *p);
+static int parse_accept_end(struct parser *p);
 
 enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
     SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA };
@@ -1885,6 +1888,8 @@ parse_end(struct parser *p)
 	struct step *st, *open;
 	size_t oi;
 
+	if (p->depth == 0 && p->outer != NULL)
+		return parse_accept_end(p);
 	if (p->depth == 0 && p->role_open != 0)
 		return roles_parse_end(p);
 	if (p->depth == 0)
@@ -1957,6 +1962,121 @@ parse_shutdown_step(struct parser *p)
 	return parse_close(p, STEP_SHUTDOWN);
 }
 
+/* `reset`: abort the connection with an RST; like close, it ends the
+ * script at the top level. */
+static int
+parse_reset_step(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+
+	if (new_step(p, STEP_RESET) == NULL)
+		return -1;
+	if (p->depth == 0) {
+		p->closed_at = lx->lineno;
+		p->closed_by = "reset";
+	}
+	return lex_need_eol(lx, "end of line after reset");
+}
+
+/* `accept [N]`: the lines up to its `end` are the embedded server's
+ * program for every accepted connection, parsed into a scenario of its
+ * own (sc->accept) that shares this file's settings. */
+static int
+parse_accept(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+	struct scenario *in, *sc = p->sc;
+	uint64_t n = 0;
+	size_t i;
+
+	if (p->outer != NULL)
+		return lex_error(lx, 0, "close the accept block with 'end' "
+		    "first", "expected a step inside accept, got another "
+		    "'accept'");
+	if (p->depth > 0 || p->role_open != 0)
+		return lex_error(lx, 0, "accept goes at the top level",
+		    "expected 'accept' outside every block, got it inside one");
+	if (sc->accept != NULL) {
+		char hint[96];
+
+		snprintf(hint, sizeof(hint), "the first accept is at line %u; "
+		    "route requests with 'expect one of' inside it",
+		    sc->accept_line);
+		return lex_error(lx, 0, hint, "expected one accept block, got "
+		    "a second");
+	}
+	if (!lex_at_eol(lx)) {
+		if (lex_uint(lx, "a connection count", SCENARIO_MAX_CONNS,
+		    &n) == -1)
+			return -1;
+		if (n == 0)
+			return lex_error(lx, lx->pos - 1, "leave N out for no "
+			    "limit", "expected a connection count of at least "
+			    "1, got 0");
+	}
+	if (lex_need_eol(lx, "end of line after accept [N]") == -1)
+		return -1;
+	in = scenario_new(sc->path);
+	for (i = 0; i < in->nfiles; i++)
+		free(in->files[i]);
+	free(in->files);
+	in->files = xcalloc(sc->nfiles, sizeof(*in->files));
+	for (i = 0; i < sc->nfiles; i++)
+		in->files[i] = xstrdup(sc->files[i]);
+	in->nfiles = sc->nfiles;
+	free(in->dir);
+	in->dir = xstrdup(sc->dir);
+	free(in->name);
+	in->name = xstrdup(sc->name);
+	in->codec = sc->codec;
+	free(in->codec_name);
+	in->codec_name = xstrdup(sc->codec_name);
+	in->stream = sc->stream;
+	in->timeout = sc->timeout;
+	in->max_frame = sc->max_frame;
+	sc->accept = in;
+	sc->accept_max = n;
+	sc->accept_line = lx->lineno;
+	p->outer = sc;
+	p->outer_closed_at = p->closed_at;
+	p->outer_closed_by = p->closed_by;
+	p->outer_ndefs = p->ndefs;
+	p->closed_at = 0;
+	p->sc = in;
+	return 0;
+}
+
+/* The `end` of the accept block: back to the file's own program; names
+ * the server's steps set stay the server's. */
+static int
+parse_accept_end(struct parser *p)
+{
+	struct lexer *lx = &p->lx;
+
+	while (p->ndefs > p->outer_ndefs)
+		free(p->defs[--p->ndefs]);
+	p->sc = p->outer;
+	p->outer = NULL;
+	p->closed_at = p->outer_closed_at;
+	p->closed_by = p->outer_closed_by;
+	return lex_need_eol(lx, "end of line after end");
+}
+
+/* Settings belong to the file, not to the accept block. */
+static int
+parse_accept_refuses(const char *w, size_t wl)
+{
+	static const char *const settings[] = { "name", "codec", "service",
+	    "connections", "rate", "timeout", "max-frame", "data", "assert",
+	    "define", "role", NULL };
+	size_t k;
+
+	for (k = 0; settings[k] != NULL; k++)
+		if (lex_word_is(w, wl, settings[k]))
+			return 1;
+	return 0;
+}
+
 /* Every directive, the one list dispatch and hints read. */
 static const struct directive {
 	const char	*name;
@@ -1974,6 +2094,8 @@ static const struct directive {
 	{ "break", parse_break }, { "data", parse_data },
 	{ "assert", parse_assert }, { "finally", parse_finally },
 	{ "include", parse_include }, { "define", parse_define },
+	{ "call", parse_call }, { "accept", parse_accept },
+	{ "reset", parse_reset_step },
 	{ "call", parse_call }, { "role", roles_parse_role },
 	{ "barrier", roles_parse_barrier }, { "signal", roles_parse_signal },
 	{ NULL, NULL }
@@ -2019,6 +2141,11 @@ parse_line(struct parser *p)
 		    "inside merge, got %s", lex_got(lx, lx->pos - wl, got,
 		    sizeof(got)));
 	}
+	if (p->outer != NULL && parse_accept_refuses(w, wl))
+		return lex_error(lx, lx->pos - wl, "settings go at the top "
+		    "level, before accept; they hold for the server's steps "
+		    "too", "expected a step inside accept, got the setting "
+		    "'%.*s'", (int)wl, w);
 	for (d = directives; d->name != NULL; d++)
 		if (lex_word_is(w, wl, d->name))
 			return d->parse(p);
@@ -2028,6 +2155,48 @@ parse_line(struct parser *p)
 	return lex_error(lx, lx->pos - wl, lex_nearest_hint(w, wl, names, hint,
 	    sizeof(hint)), "expected a directive, got %s",
 	    lex_got(lx, lx->pos - wl, got, sizeof(got)));
+}
+
+/* After the file: the accept program takes the file's settings (written
+ * anywhere at the top level) and passes the same checks. */
+static int
+parse_accept_finish(struct parser *p)
+{
+	struct scenario *sc = p->sc, *in = sc->accept;
+	size_t i;
+	int rc;
+
+	in->codec = sc->codec;
+	free(in->codec_name);
+	in->codec_name = xstrdup(sc->codec_name);
+	in->stream = sc->stream;
+	in->timeout = sc->timeout;
+	in->max_frame = sc->max_frame;
+	for (i = 0; i < in->nsteps; i++) {
+		struct step *st = &in->steps[i];
+
+		if ((st->kind == STEP_EXPECT || st->kind == STEP_EXPECT_SET) &&
+		    st->u.expect.timeout < 0)
+			st->u.expect.timeout = sc->timeout;
+	}
+	p->sc = in;
+	rc = parse_check_program(p);
+	p->sc = sc;
+	return rc;
+}
+
+int
+parse_check_program(struct parser *p)
+{
+	int rc = check_headers(p);
+
+	if (rc == 0)
+		rc = check_sets(p);
+	if (rc == 0)
+		rc = fields_check(p);
+	if (rc == 0)
+		rc = pack_check(p);
+	return rc;
 }
 
 /* Give the scenario its defaults and its name and directory from name. */
@@ -2212,17 +2381,23 @@ scenario_parse(const char *name, const char *text, size_t len, char *err,
 		    "expected 'end' for the '%s' opened "
 		    "here, got end of file", step_kind_name(open->kind));
 	}
+	if (rc == 0 && p.outer != NULL) {
+		p.lx.lineno = p.outer->accept_line;
+		p.lx.line = NULL;
+		p.lx.linelen = 0;
+		rc = lex_error(&p.lx, 0, "add 'end' after the server's last "
+		    "step", "expected 'end' for the accept opened here, got "
+		    "end of file");
+	}
+	if (p.outer != NULL)
+		p.sc = p.outer;
 	if (rc == 0)
 		rc = roles_finish(&p, p.seen[SEEN_CONNS]);
 	roles_close(&p);
 	if (rc == 0)
-		rc = check_headers(&p);
-	if (rc == 0)
-		rc = check_sets(&p);
-	if (rc == 0)
-		rc = fields_check(&p);
-	if (rc == 0)
-		rc = pack_check(&p);
+		rc = parse_check_program(&p);
+	if (rc == 0 && p.sc->accept != NULL)
+		rc = parse_accept_finish(&p);
 	check_free(&p);
 	parse_defines_free(&p);
 	if (rc == -1) {
@@ -2352,6 +2527,7 @@ scenario_free(struct scenario *sc)
 		}
 	}
 	free(sc->steps);
+	scenario_free(sc->accept);
 	roles_free(sc);
 	for (i = 0; i < sc->nasserts; i++)
 		free(sc->asserts[i].text);
@@ -2387,6 +2563,7 @@ step_kind_name(enum step_kind k)
 	case STEP_BREAK: return "break";
 	case STEP_FINALLY: return "finally";
 	case STEP_EXPECT_SET: return "expect set";
+	case STEP_RESET: return "reset";
 	case STEP_BARRIER: return "barrier";
 	case STEP_SIGNAL: return "signal";
 	case STEP_WAIT_FOR: return "wait for";

@@ -52,6 +52,12 @@ struct parser {
 	size_t		 defs_at[SCENARIO_MAX_DEPTH];
 	char		**then_defs[SCENARIO_MAX_DEPTH];
 	size_t		 nthen[SCENARIO_MAX_DEPTH];
+	/* Inside `accept ... end`: sc is the accept program's scenario and
+	 * outer the file's; what the outer program had is kept here. */
+	struct scenario	*outer;
+	unsigned	 outer_closed_at;
+	const char	*outer_closed_by;
+	size_t		 outer_ndefs;
 	/* roles.c: the role being read (its index + 1, or 0), and the top
 	 * level's program and checked names, put aside while it is read. */
 	size_t		 role_open;
@@ -119,5 +125,12 @@ void check_free(struct parser *p);
 int check_sets(struct parser *p);
 /* After the whole file: steps that need a codec header have one. */
 int check_headers(struct parser *p);
+
+/* The whole-program checks on p->sc's steps, after its last line: header
+ * options against the codec, expect sets, fields the codec has (fields.c)
+ * and send builders and binary captures (pack.c). Run once per program:
+ * the file's, each role's and the accept block's. 0, or -1 with
+ * file:line:col in the lexer's err. */
+int parse_check_program(struct parser *p);
 
 #endif

@@ -519,11 +519,7 @@ roles_check_program(struct parser *p, size_t ri)
 	sc->steps = ro->steps;
 	sc->nsteps = ro->nsteps;
 	sc->finally_at = ro->finally_at;
-	rc = check_headers(p);
-	if (rc == 0)
-		rc = check_sets(p);
-	if (rc == 0)
-		rc = fields_check(p);
+	rc = parse_check_program(p);
 	sc->steps = steps;
 	sc->nsteps = n;
 	sc->finally_at = fin;

@@ -1,8 +1,10 @@
 /* The scenario runner: a program counter per client connection that plays
  * the scenario's steps, matching replies and recording the outcome. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "clock.h"
 #include "conn.h"
 #include "fields.h"
@@ -27,6 +29,8 @@ enum rc_wait {
 	RC_DRAIN,	/* output over the high-water mark: wait for it,
 			   at most the timeout without progress */
 	RC_YIELD,	/* gave the loop a turn */
+	RC_CLOSING,	/* the script ended: our queued output drains, then
+			   the close (at most the timeout without progress) */
 	RC_SYNC,	/* at a barrier, a `wait for`, or held by its role's
 			   `after`: the coordinator wakes it (coord.h) */
 	RC_DONE		/* the script ended or failed */
@@ -54,6 +58,18 @@ struct runner {
 	void			(*done_cb)(struct runner *, void *);
 	void			*done_arg;
 	struct engine_timer	*done_timer;
+	/* Scripted servers (runner_listen): a runner that serves an accept
+	 * program attaches a connection to each accepted socket instead of
+	 * opening a pool. acc is the client runner's server runner, parent
+	 * the way back; both or neither belong to one run. */
+	int			 serving;	/* accepted connections only */
+	uint64_t		 accepted;	/* connections handed to us */
+	struct runner		*acc;		/* sc->accept's runner, or NULL */
+	struct runner		*parent;	/* the client runner, or NULL */
+	int			 merged;	/* acc's result is in res */
+	void			(*conn_cb)(struct runner *, uint64_t, int,
+				    const char *, void *);
+	void			*conn_arg;
 	struct coord		*co;		/* roles, barriers, signals */
 	struct scenario		*views;		/* per role: the scenario with
 						   that role's steps */
@@ -96,6 +112,8 @@ struct rconn {
 						   alternative's within */
 	size_t			 x_chunk;	/* the send at pc: chunk bytes */
 	double			 x_delay;	/* and seconds between chunks */
+	char			*verdict;	/* this connection's first failure
+						   report, in full, or NULL */
 	struct vars	 vars;
 	const struct scenario	*sc;		/* its role's view (steps) */
 	size_t			 role;		/* index in the coordinator */
@@ -110,6 +128,7 @@ static void rc_peer_closed(struct conn *c);
 static void rc_msg(struct conn *c, const struct codec_frame *f);
 static void rc_stalled(struct conn *c, struct rconn *rc);
 static void runner_done_cb(struct engine *e, void *arg);
+static double runner_stall_timeout(const struct runner *r);
 static void runner_roles_reset(struct runner *r);
 
 /* The file of the step connection rc is at (an included file's path for
@@ -260,14 +279,20 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 		r->res.groups[ng].role = role;
 		r->res.groups[ng].role_conn = rc->local + 1;
 	}
-	if (r->res.failure != NULL)
-		return;
 	if (role != NULL)
 		snprintf(who, sizeof(who), " (%s #%llu)", role,
 		    (unsigned long long)rc->local + 1);
 	else
 		who[0] = '\0';
 	tl = strlen(file) + strlen(t) + strlen(who) + 64;
+	if (rc->verdict == NULL && r->conn_cb != NULL) {
+		/* serve --scenario prints each connection's own report. */
+		rc->verdict = xmalloc(tl);
+		snprintf(rc->verdict, tl, "%s:%u: connection %llu%s: %s", file,
+		    line, (unsigned long long)rc->n + 1, who, t);
+	}
+	if (r->res.failure != NULL)
+		return;
 	r->res.failure = xmalloc(tl);
 	if (line > 0)
 		snprintf(r->res.failure, tl, "%s:%u: connection %llu%s: %s",
@@ -334,7 +359,7 @@ rc_make(void *arg, uint64_t n)
 	struct rconn *rc = xcalloc(1, sizeof(*rc));
 
 	rc->r = r;
-	rc->n = n % (r->nconns ? r->nconns : 1);
+	rc->n = r->serving ? n : n % (r->nconns ? r->nconns : 1);
 	rc->generation = r->generation;
 	rc->role = coord_role_of(r->co, rc->n, &rc->local);
 	rc->sc = &r->views[rc->role];
@@ -352,15 +377,46 @@ rc_make(void *arg, uint64_t n)
 	return rc;
 }
 
-/* The script reached its end: the connection passed. */
+/* The script reached its end: the connection passed, once what it sent
+ * has been written (a close must not drop a reply the peer has not taken
+ * yet; rc_close passes it when the flush ended in a clean close). */
 static void
 rc_finish(struct conn *c)
 {
 	struct rconn *rc = c->udata;
 
+	if (buf_len(&c->tx) > 0 && !c->dead) {
+		rc->wait = RC_CLOSING;
+		rc->drain_mark = c->info.bytes_out;
+		conn_timer(c, runner_stall_timeout(rc->r));
+		conn_close_after_flush(c, "scenario done");
+		return;
+	}
 	rc->passed = 1;
 	rc->wait = RC_DONE;
 	conn_close(c, "scenario done");
+}
+
+/* `reset`: abort with an RST instead of a FIN (SO_LINGER with a zero
+ * timeout, RFC 793 3.5 "abort"): queued output is dropped and the peer's
+ * next read or write fails with ECONNRESET. The script ends here. */
+static void
+rc_reset(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	struct linger lin = { 1, 0 };
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)) == -1) {
+		char text[160];
+
+		snprintf(text, sizeof(text), "reset: setsockopt SO_LINGER: %s",
+		    strerror(errno));
+		rc_fail(c, "error", text);
+		return;
+	}
+	rc->passed = 1;
+	rc->wait = RC_DONE;
+	conn_close(c, "scenario reset (RST sent)");
 }
 
 /* When the message being matched arrived: the read that brought it (it
@@ -1030,11 +1086,23 @@ rc_sync(struct conn *c, struct rconn *rc, const struct step *st)
 		buf_free(&b);
 		rc->pc++;
 		return 0;
-	case STEP_BARRIER:
-		v = coord_barrier(co, rc->n, c, st, why, sizeof(why));
-		break;
 	default:
-		v = coord_wait_for(co, rc->n, c, st, why, sizeof(why));
+		if (rc->n >= coord_total(co)) {
+			/* A scripted server's connection past `accept N`. */
+			snprintf(why, sizeof(why), "%s in an accept block: "
+			    "connection %llu is past the %llu that 'accept N' "
+			    "numbers (write accept N to wait for each other)",
+			    step_kind_name(st->kind),
+			    (unsigned long long)rc->n + 1,
+			    (unsigned long long)coord_total(co));
+			rc_fail(c, "error", why);
+			return 1;
+		}
+		if (st->kind == STEP_BARRIER)
+			v = coord_barrier(co, rc->n, c, st, why, sizeof(why));
+		else
+			v = coord_wait_for(co, rc->n, c, st, why,
+			    sizeof(why));
 		break;
 	}
 	if (v == COORD_FAIL) {
@@ -1201,6 +1269,9 @@ rc_advance(struct conn *c)
 			conn_shutdown(c);
 			rc->pc++;
 			break;
+		case STEP_RESET:
+			rc_reset(c);
+			return;
 		case STEP_BARRIER:
 		case STEP_SIGNAL:
 		case STEP_WAIT_FOR:
@@ -1226,7 +1297,8 @@ rc_open(struct conn *c)
 	conn_hold(c, 1);
 	if (rc->r->res.nroles > 0)
 		c->info.tag = &rc->r->res.roles[rc->role];	/* dashboard */
-	if (coord_open(rc->r->co, rc->n, c) == COORD_WAIT) {
+	if (rc->n < coord_total(rc->r->co) &&
+	    coord_open(rc->r->co, rc->n, c) == COORD_WAIT) {
 		/* Its role starts after another: held until woken. */
 		rc->wait = RC_SYNC;
 		rc->holding = 1;
@@ -1502,7 +1574,7 @@ rc_eof(struct conn *c)
 {
 	struct rconn *rc = c->udata;
 
-	if (rc->wait == RC_DONE)
+	if (rc->wait == RC_DONE || rc->wait == RC_CLOSING)
 		return;
 	if (rc->wait != RC_EXPECT) {
 		rc_fail(c, "closed", "the peer closed the connection before this step");
@@ -1570,6 +1642,20 @@ rc_timer(struct conn *c)
 	case RC_DRAIN:
 		rc_stalled(c, rc);
 		return;
+	case RC_CLOSING:
+		if (c->info.bytes_out != rc->drain_mark) {
+			rc->drain_mark = c->info.bytes_out;
+			conn_timer(c, runner_stall_timeout(rc->r));
+		} else {
+			char text[200];
+
+			snprintf(text, sizeof(text), "closing: the peer took "
+			    "none of the last %zu bytes for %gs, so they were "
+			    "never delivered", buf_len(&c->tx),
+			    runner_stall_timeout(rc->r));
+			rc_fail(c, "stalled", text);
+		}
+		return;
 	case RC_WAIT:
 		rc->pc++;
 		/* FALLTHROUGH */
@@ -1621,18 +1707,83 @@ rc_drain(struct conn *c)
 	}
 }
 
-/* Count one finished connection; the run is done when all are. */
+/* Fold the scripted server's result into the client runner's: its
+ * connections are counted, and its failures grouped, with the clients'. */
 static void
-runner_finished_one(struct runner *r)
+runner_merge_served(struct runner *r)
 {
-	r->finished++;
+	const struct run_result *a;
+	size_t i;
+
+	if (r->acc == NULL || r->merged)
+		return;
+	r->merged = 1;
+	a = &r->acc->res;
+	r->res.conns += r->acc->accepted;
+	r->res.passed += a->passed;
+	r->res.failed += a->failed;
+	r->res.sends += a->sends;
+	r->res.expects += a->expects;
+	for (i = 0; i < a->ngroups; i++) {
+		const struct run_failure *g = &a->groups[i];
+		struct run_failure *d;
+
+		if (r->res.ngroups == RUN_MAX_GROUPS) {
+			r->res.other += g->count;
+			continue;
+		}
+		d = &r->res.groups[r->res.ngroups++];
+		*d = *g;
+		d->file = xstrdup(g->file);
+		d->text = xstrdup(g->text);
+		d->field = g->field != NULL ? xstrdup(g->field) : NULL;
+		d->expected = NULL;
+		d->received = NULL;
+		if (g->expected != NULL) {
+			d->expected = xmalloc(g->expected_len + 1);
+			memcpy(d->expected, g->expected, g->expected_len);
+		}
+		if (g->received != NULL) {
+			d->received = xmalloc(g->received_len + 1);
+			memcpy(d->received, g->received, g->received_len);
+		}
+	}
+	r->res.other += a->other;
+	if (r->res.failure == NULL && a->failure != NULL) {
+		r->res.failure = xstrdup(a->failure);
+		r->res.fail_line = a->fail_line;
+		r->res.fail_conn = a->fail_conn;
+	}
+}
+
+/* The run is over when every client connection finished and so did every
+ * connection its scripted server accepted. */
+static void
+runner_check_done(struct runner *r)
+{
+	if (r->acc != NULL && r->acc->finished < r->acc->accepted)
+		return;
 	if (!r->o.loop && r->finished >= r->nconns && !r->res.done) {
+		runner_merge_served(r);
 		r->res.done = 1;
 		r->res.t_end = clock_now_mono();
 		if (r->done_timer == NULL)
 			r->done_timer = engine_after(r->eng, 0, runner_done_cb,
 			    r);
 	}
+}
+
+/* Count one finished connection; the run is done when all are. */
+static void
+runner_finished_one(struct runner *r)
+{
+	r->finished++;
+	if (r->serving) {
+		if (r->parent != NULL)
+			runner_check_done(r->parent);
+		return;
+	}
+	runner_check_done(r);
 }
 
 /* The pool could not even start connection n: it failed. */
@@ -1677,6 +1828,10 @@ rc_close(struct conn *c)
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
 		if (!rc->passed && !rc->failed && rc->pc >= rc->sc->nsteps)
+			rc->passed = 1;
+		/* The script ended and its last bytes were written. */
+		if (!rc->passed && !rc->failed && rc->wait == RC_CLOSING &&
+		    c->info.state == CS_CLOSED && buf_len(&c->tx) == 0)
 			rc->passed = 1;
 		if (!rc->passed && !rc->failed) {
 			unsigned line = rc->pc < rc->sc->nsteps ?
@@ -1735,8 +1890,12 @@ rc_close(struct conn *c)
 				r->res.roles[rc->role].failed++;
 		}
 		coord_gone(r->co, rc->n, c->info.reason);
+		if (r->conn_cb != NULL)
+			r->conn_cb(r, rc->n + 1, rc->passed, rc->verdict,
+			    r->conn_arg);
 		runner_finished_one(r);
 	}
+	free(rc->verdict);
 	free(rc->sync_why);
 	vars_free(&rc->vars);
 	buf_free(&rc->pending);
@@ -1837,7 +1996,8 @@ runner_open_pool(struct runner *r, char *err, size_t errlen)
 	struct pool_cfg pc;
 
 	if (r->o.connect == NULL)
-		snprintf(addr, sizeof(addr), "%s", server_addr(r->srv));
+		snprintf(addr, sizeof(addr), "%s", server_addr(r->srv != NULL ?
+		    r->srv : r->acc->srv));
 	else
 		snprintf(addr, sizeof(addr), "%s", t);
 	memset(&pc, 0, sizeof(pc));
@@ -1864,7 +2024,25 @@ runner_start(struct runner *r, char *err, size_t errlen)
 {
 	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
-	if (r->o.connect == NULL) {
+	if (r->o.connect == NULL && r->sc->accept != NULL) {
+		/* The file's accept block is the server the clients talk to. */
+		if ((r->acc = runner_new(r->eng, r->sc->accept, &r->o, err,
+		    errlen)) == NULL)
+			return -1;
+		r->acc->parent = r;
+		if (runner_listen(r->acc, r->o.listen != NULL ? r->o.listen :
+		    "127.0.0.1:0", r->sc->accept_max, err, errlen) == -1)
+			return -1;
+		snprintf(r->target, sizeof(r->target), "%s (scripted server, "
+		    "line %u)", server_addr(r->acc->srv), r->sc->accept_line);
+		if (r->sc->nsteps == 0 && r->sc->nroles == 0) {
+			snprintf(err, errlen, "%s has only an accept block (a "
+			    "mock server, no client steps): serve it with "
+			    "'sockbench serve --scenario %s'", r->sc->path,
+			    r->sc->path);
+			return -1;
+		}
+	} else if (r->o.connect == NULL) {
 		r->srv = server_start(r->eng, r->o.listen != NULL ? r->o.listen :
 		    "127.0.0.1:0", &r->svc, 0, err, errlen);
 		if (r->srv == NULL)
@@ -1948,6 +2126,30 @@ runner_close_pool(struct runner *r)
 	r->pool = NULL;
 }
 
+/* Close every connection a scripted server accepted: the ones its
+ * restart or free leaves behind (they are not counted). */
+static void
+runner_close_served(struct runner *r)
+{
+	struct conn *c, *next;
+
+	if (r == NULL || !r->serving || r->srv == NULL)
+		return;
+	r->generation++;
+	for (c = r->eng->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->owner == r->srv && !c->dead) {
+			c->owner = NULL;
+			conn_close(c, "scenario restarted");
+		}
+	}
+	r->accepted = r->finished = 0;
+	free(r->res.failure);
+	runner_groups_free(&r->res);
+	memset(&r->res, 0, sizeof(r->res));
+	hist_init(&r->res.latency);
+}
+
 void
 runner_restart(struct runner *r)
 {
@@ -1955,6 +2157,8 @@ runner_restart(struct runner *r)
 
 	r->generation++;
 	runner_close_pool(r);
+	runner_close_served(r->acc);
+	r->merged = 0;
 	free(r->res.failure);
 	runner_groups_free(&r->res);
 	{
@@ -2018,7 +2222,9 @@ runner_free(struct runner *r)
 		return;
 	r->generation++;
 	runner_close_pool(r);
+	runner_close_served(r);
 	engine_reap(r->eng);	/* their on_close still uses r */
+	runner_free(r->acc);
 	if (r->done_timer != NULL)
 		engine_timer_cancel(r->eng, r->done_timer);
 	server_free(r->srv);
@@ -2029,4 +2235,63 @@ runner_free(struct runner *r)
 	free(r->views);
 	coord_free(r->co);
 	free(r);
+}
+
+/* Hand an accepted socket's connection its state: the server's hook. */
+static void *
+runner_accepted(void *arg, uint64_t n)
+{
+	struct runner *r = arg;
+
+	r->accepted++;
+	return rc_make(r, n);
+}
+
+int
+runner_listen(struct runner *r, const char *hostport, uint64_t max,
+    char *err, size_t errlen)
+{
+	r->serving = 1;
+	r->nconns = 0;
+	/* Barriers and waits among the accepted connections number them:
+	 * the first max (or the first one without a limit). */
+	coord_free(r->co);
+	r->co = coord_new(r->sc, max > 0 ? max : 1, runner_wake, r);
+	if (r->res.t_start == 0)
+		r->res.t_start = clock_now_mono();
+	r->srv = server_start(r->eng, hostport, &r->svc, 0, err, errlen);
+	if (r->srv == NULL)
+		return -1;
+	server_set_handler(r->srv, &runner_handler, r->codec, runner_accepted,
+	    r, max);
+	snprintf(r->target, sizeof(r->target), "%s (scripted server)",
+	    server_addr(r->srv));
+	return 0;
+}
+
+void
+runner_on_conn(struct runner *r, void (*cb)(struct runner *, uint64_t, int,
+    const char *, void *), void *arg)
+{
+	r->conn_cb = cb;
+	r->conn_arg = arg;
+}
+
+void
+runner_set_log(struct runner *r, void *stdio_file)
+{
+	if (r->srv != NULL)
+		server_set_log(r->srv, stdio_file);
+}
+
+const char *
+runner_listen_addr(const struct runner *r)
+{
+	return r->srv != NULL ? server_addrs(r->srv) : "";
+}
+
+uint64_t
+runner_accepted_count(const struct runner *r)
+{
+	return r->accepted;
 }

@@ -120,6 +120,26 @@ void runner_remove(struct runner *r, uint64_t n);
 /* "127.0.0.1:PORT (embedded app)" or the --connect target. */
 const char *runner_target(const struct runner *r);
 const struct scenario *runner_scenario(const struct runner *r);
+/* Serve sc's steps as a scripted server: listen on HOST:PORT and play
+ * them on every accepted connection (the runner's scenario is the accept
+ * program, sc->accept); after max connections (0: no limit) the listener
+ * closes. 0, or -1 with err ("listen on ...: Address in use"). The client
+ * runner of a file with an accept block does this itself in
+ * runner_start. */
+int runner_listen(struct runner *r, const char *hostport, uint64_t max,
+    char *err, size_t errlen);
+/* Call cb(r, n, passed, report, arg) as each accepted connection n (1, 2,
+ * ...) ends: passed 1 or 0, report the full failure text ("file:line:
+ * connection n: ...") or NULL when it passed. */
+void runner_on_conn(struct runner *r, void (*cb)(struct runner *, uint64_t,
+    int, const char *, void *), void *arg);
+/* Log one line per connection a serving runner accepts and closes to
+ * this stdio stream (NULL: stop), as `serve` does (server_set_log). */
+void runner_set_log(struct runner *r, void *stdio_file);
+/* Every address a serving runner listens on, "127.0.0.1:7000". */
+const char *runner_listen_addr(const struct runner *r);
+/* Connections a serving runner has accepted so far. */
+uint64_t runner_accepted_count(const struct runner *r);
 /* The role name of client connection number n (1-based, as reports and
  * the dashboard number them) and its 1-based number in that role in
  * *local; NULL for a scenario without roles. */

@@ -46,6 +46,8 @@ enum step_kind {
 	STEP_EXPECT_SET,	/* block start: `expect one of` / `expect any
 			   order`; its EXPECT children are alternatives,
 			   each followed by its own captures */
+	STEP_RESET,	/* abort the connection with an RST (SO_LINGER 0,
+			   RFC 793 reset); the script ends here */
 	STEP_BARRIER,	/* wait until every connection of u.sync.roles
 			   (all roles when none) reached u.sync.name */
 	STEP_SIGNAL,	/* publish u.sync.e (or "1") as signal u.sync.name */
@@ -296,6 +298,15 @@ struct scenario {
 	struct data_table *data;	/* `data FILE.csv`, or NULL */
 	struct scenario_assert *asserts;	/* in file order */
 	size_t		 nasserts;
+	/* `accept [N] ... end`: the program the embedded server plays on
+	 * every accepted connection, as a scenario of its own (its steps,
+	 * files and finally; codec, timeout and max-frame copied from this
+	 * one). Owned by this scenario; NULL without an accept block. */
+	struct scenario	*accept;
+	uint64_t	 accept_max;	/* `accept N`: connections accepted
+					   in all, then the listener closes;
+					   0: no limit */
+	unsigned	 accept_line;	/* the accept line, 0: none */
 	struct scenario_role *roles;	/* `role` blocks in file order, or
 					   NULL (see struct scenario_role) */
 	size_t		 nroles;
