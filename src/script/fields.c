@@ -519,6 +519,11 @@ struct fm {
 	size_t			 seen;		/* occurrences found */
 	int			 hit;		/* one matched */
 	int			 slow;		/* a regex was stopped */
+	struct buf		*subj;		/* REGEX, LINE with re: the
+						   subjects, NUL-terminated,
+						   matched after the walk with
+						   one time budget */
+	struct buf		*offs;		/* their (offset, length)s */
 	struct buf		 shown;		/* occurrences, for the report */
 	struct buf		 first;		/* the first one's bytes */
 	int			 first_null;
@@ -526,25 +531,35 @@ struct fm {
 	const struct codec_value *v;		/* the one being tested */
 };
 
+/* Keep s[0..n) as a subject for the one bounded regex run after the walk
+ * (match_regex_set): a field repeated 50 times or a reply of 500 lines is
+ * one time budget, not one per occurrence. */
+static void
+fm_subject(struct fm *m, const void *s, size_t n)
+{
+	size_t o[2];
+
+	o[0] = buf_len(m->subj);
+	o[1] = n;
+	buf_append(m->subj, s, n);
+	buf_append(m->subj, "", 1);
+	buf_append(m->offs, o, sizeof(o));
+}
+
 /* Say whether the JSON array text s[0..n) has a string item that equals
- * want (or matches re). */
+ * want (a pattern: kept as subjects, decided after the walk). */
 static int
 fm_line(struct fm *m, const unsigned char *s, size_t n)
 {
 	cJSON *arr = cJSON_ParseWithLength((const char *)s, n), *it;
-	int hit = 0, r;
+	int hit = 0;
 
 	cJSON_ArrayForEach(it, arr) {
 		if (!cJSON_IsString(it))
 			continue;
-		if (m->re != NULL) {
-			r = match_regex(m->re,
-			    (const unsigned char *)it->valuestring,
-			    strlen(it->valuestring));
-			if (r < 0)
-				m->slow = 1;
-			hit = r > 0;
-		} else
+		if (m->re != NULL)
+			fm_subject(m, it->valuestring, strlen(it->valuestring));
+		else
 			hit = strlen(it->valuestring) == m->wantlen &&
 			    memcmp(it->valuestring, m->want, m->wantlen) == 0;
 		if (hit)
@@ -568,9 +583,8 @@ fm_test(struct fm *m, const struct codec_value *v)
 	case FOP_TEXT:
 		return n == m->wantlen && memcmp(s, m->want, n) == 0;
 	case FOP_REGEX:
-		if ((r = match_regex(m->re, s, n)) < 0)
-			m->slow = 1;
-		return r > 0;
+		fm_subject(m, s, n);
+		return 0;
 	case FOP_CODES:
 		return v->type == CODEC_V_INT && v->num >= 0 && v->num < 1000 &&
 		    m->codes[v->num];
@@ -634,6 +648,36 @@ fm_cb(void *arg, const struct codec_field *fld)
 	return m->hit && m->seen >= FIELDS_OCC_SHOW;
 }
 
+/* The walk of a pattern expect: every occurrence (every line) kept, then
+ * one match_regex_set over all of them, stopped at the first match or
+ * after MATCH_REGEX_BUDGET_MS for the whole step. */
+static int
+fm_walk_regex(struct fm *m)
+{
+	struct buf subj, offs;
+	size_t which;
+	int rc, r;
+
+	buf_init(&subj);
+	buf_init(&offs);
+	m->subj = &subj;
+	m->offs = &offs;
+	rc = m->codec->fields(m->f, &fields_scratch, fm_cb, m);
+	if (rc != -1 && buf_len(&offs) > 0) {
+		r = match_regex_set(m->re, buf_data(&subj),
+		    (const size_t *)(const void *)buf_data(&offs),
+		    buf_len(&offs) / (2 * sizeof(size_t)), &which);
+		if (r < 0)
+			m->slow = 1;
+		m->hit = r > 0;
+	}
+	m->subj = NULL;
+	m->offs = NULL;
+	buf_free(&subj);
+	buf_free(&offs);
+	return rc;
+}
+
 /* Walk the occurrences of field (GROUP:NAME or NAME) in m->f. -1 if the
  * frame does not parse. */
 static int
@@ -658,7 +702,9 @@ fm_walk(struct fm *m, const char *field)
 	buf_reset(&m->first);
 	if (m->codec->fields == NULL)
 		return -1;
-	return m->codec->fields(m->f, &fields_scratch, fm_cb, m);
+	if (m->re == NULL || (m->fs->op != FOP_REGEX && m->fs->op != FOP_LINE))
+		return m->codec->fields(m->f, &fields_scratch, fm_cb, m);
+	return fm_walk_regex(m);
 }
 
 /* Start a report: "line N: expect LABEL: what". */

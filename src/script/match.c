@@ -1331,6 +1331,93 @@ match_regex(const regex_t *re, const unsigned char *p, size_t n)
 	return regex_run(re, p, n, m, 1);
 }
 
+/* The child of match_regex_set: run re over each subject in order, stop
+ * at the first match; its index (or -1 for none) is written to fd. */
+static void
+regex_set_child(int fd, const regex_t *re, const unsigned char *data,
+    const size_t *off, size_t count)
+{
+	long idx = -1;
+	regmatch_t m[1];
+	ssize_t r;
+	size_t i;
+
+	for (i = 0; i < count && idx < 0; i++)
+		if (regex_exec(re, (const char *)data + off[2 * i],
+		    off[2 * i + 1], m, 1) == 0)
+			idx = (long)i;
+	r = write(fd, &idx, sizeof(idx));
+	_exit(r == (ssize_t)sizeof(idx) ? 0 : 1);
+}
+
+int
+match_regex_set(const regex_t *re, const unsigned char *data,
+    const size_t *off, size_t count, size_t *which)
+{
+	double deadline = clock_now_mono() + MATCH_REGEX_BUDGET_MS / 1e3, left;
+	size_t i, total = 0, got = 0;
+	struct pollfd pfd;
+	regmatch_t m[1];
+	long idx = -1;
+	ssize_t r;
+	pid_t pid;
+	int fds[2];
+
+	for (i = 0; i < count; i++)
+		total += off[2 * i + 1];
+	if (total <= MATCH_REGEX_INLINE) {
+		/* Small: all of it inline is well within the budget. */
+		for (i = 0; i < count; i++)
+			if (regex_exec(re, (const char *)data + off[2 * i],
+			    off[2 * i + 1], m, 1) == 0) {
+				*which = i;
+				return 1;
+			}
+		return 0;
+	}
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(fds[0]);
+		regex_set_child(fds[1], re, data, off, count);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (got < sizeof(idx) && (left = deadline - clock_now_mono()) > 0) {
+		int pr = poll(&pfd, 1, (int)(left * 1e3) + 1);
+
+		if (pr == -1 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			break;
+		r = read(fds[0], (char *)&idx + got, sizeof(idx) - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fds[0]);
+	if (got < sizeof(idx))
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	if (got < sizeof(idx) || idx >= (long)count)
+		return -1;
+	if (idx < 0)
+		return 0;
+	*which = (size_t)idx;
+	return 1;
+}
+
 const struct cJSON *
 match_json_path(const struct cJSON *j, const char *path, char *bad,
     size_t badlen)

@@ -123,6 +123,15 @@ const regex_t *step_regex(struct step_regex *rx, const regex_t *lit,
 /* Run a compiled regex over p[0..n) within the time budget above: 1 match,
  * 0 no match, -1 stopped (super-linear) or not run. */
 int match_regex(const regex_t *re, const unsigned char *p, size_t n);
+/* Run re over several subjects with ONE time budget for all of them: the
+ * subject i is data[off[2i] .. off[2i]+off[2i+1]), NUL-terminated in data
+ * (regexec needs it). Up to MATCH_REGEX_INLINE bytes in total inline,
+ * else all in one child process killed after MATCH_REGEX_BUDGET_MS. 1
+ * with the first matching subject's index in *which, 0 none matches, -1
+ * stopped (super-linear) or not run. For repeated fields and reply
+ * lines (fields.c). */
+int match_regex_set(const regex_t *re, const unsigned char *data,
+    const size_t *off, size_t count, size_t *which);
 /* Follow a dotted path ("a.b.0") into j; NULL with the missing segment in
  * bad when a step is missing. */
 const struct cJSON *match_json_path(const struct cJSON *j, const char *path,
