@@ -598,7 +598,7 @@ fm_test(struct fm *m, const struct codec_value *v)
 			got = cJSON_CreateString(t);
 			free(t);
 		} else
-			got = cJSON_ParseWithLength((const char *)s, n);
+			got = match_json_parse(s, n);
 		r = got != NULL && match_json_subset(m->jwant, got, m->path,
 		    sizeof(m->path));
 		cJSON_Delete(got);
@@ -914,8 +914,7 @@ fm_prepare(struct buf *why, const struct step *st, struct fm *m,
 		    (int)(m->wantlen < 100 ? m->wantlen : 100),
 		    (const char *)m->want);
 	else if ((fs->op == FOP_JSON || fs->op == FOP_HEADERS) &&
-	    (m->jwant = cJSON_ParseWithLength((const char *)m->want,
-	    m->wantlen)) == NULL)
+	    (m->jwant = match_json_parse(m->want, m->wantlen)) == NULL)
 		snprintf(text, sizeof(text), "expected JSON became invalid "
 		    "after substituting variables (check captured values)");
 	if (text[0] == '\0')
@@ -933,7 +932,8 @@ fm_headers(struct buf *why, const struct step *st, struct fm *m)
 {
 	struct field_spec tmp;
 	const cJSON *k;
-	char field[300];
+	char field[300], num[32], label[300];
+	const struct field_spec *orig = m->fs;
 	struct buf want;
 	char *wt;
 	int ok = 1;
@@ -947,13 +947,18 @@ fm_headers(struct buf *why, const struct step *st, struct fm *m)
 	cJSON_ArrayForEach(k, m->jwant) {
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.op = FOP_TEXT;
-		tmp.label = m->fs->label;
+		/* The report names the header: "expected header X-A "99"". */
+		snprintf(label, sizeof(label), "%s %.200s", orig->label,
+		    k->string);
+		tmp.label = label;
 		buf_reset(&want);
 		if (cJSON_IsString(k))
 			buf_append(&want, k->valuestring, strlen(k->valuestring));
-		else if (cJSON_IsNumber(k) && k->valuedouble ==
-		    (double)(long long)k->valuedouble)
-			buf_printf(&want, "%lld", (long long)k->valuedouble);
+		else if (match_json_int_text(k, num, sizeof(num)) != NULL)
+			/* Range-checked before any conversion: 1e30 is
+			 * compared as its digits, never cast. */
+			buf_printf(&want, "%s", match_json_int_text(k, num,
+			    sizeof(num)));
 		else {
 			wt = cJSON_PrintUnformatted(k);
 			buf_append(&want, wt, strlen(wt));
@@ -969,6 +974,7 @@ fm_headers(struct buf *why, const struct step *st, struct fm *m)
 			break;
 		}
 	}
+	m->fs = orig;
 	buf_free(&want);
 	return ok;
 }
@@ -1050,6 +1056,26 @@ fields_remember(struct vars *vars, const struct codec_frame *f)
 	}
 }
 
+/* 1 if e reads a RESP reply's value (plain, hex, regex, length or json
+ * expects), which an error or nil reply does not have. */
+static int
+fields_value_expect(const struct step_expect *e)
+{
+	switch (e->kind) {
+	case EXPECT_BYTES:
+	case EXPECT_HEX:
+	case EXPECT_REGEX:
+	case EXPECT_LENGTH:
+	case EXPECT_JSON:
+		return 1;
+	case EXPECT_FIELD:
+		return e->field != NULL && e->field->op == FOP_JSON &&
+		    !e->field->push && strcmp(e->field->label, "json") == 0;
+	default:
+		return 0;
+	}
+}
+
 int
 fields_expect(const struct step *st, const struct codec_frame **msg,
     struct vars *vars, struct buf *why)
@@ -1083,14 +1109,30 @@ fields_expect(const struct step *st, const struct codec_frame **msg,
 		view.body = v.len > 0 ? v.s : (const unsigned char *)"";
 		view.body_len = v.len;
 		*msg = &view;
-	} else if (cd == &codec_resp && e->kind == EXPECT_BYTES &&
+	} else if (cd == &codec_resp && fields_value_expect(e) &&
 	    codec_field(cd, *msg, "type", 0, &fields_scratch, &v) == 1 &&
-	    v.len == 3 && memcmp(v.s, "nil", 3) == 0) {
+	    ((v.len == 3 && memcmp(v.s, "nil", 3) == 0) ||
+	    (v.len == 5 && memcmp(v.s, "error", 5) == 0))) {
+		/* An error or nil reply is not a value: only expect error,
+		 * expect nil and expect field see it. */
+		int nil = v.len == 3;
+		const char *label = e->kind == EXPECT_FIELD ? e->field->label :
+		    expect_kind_name(e->kind);
+
 		vars_set_last(vars, (*msg)->body, (*msg)->body_len, NULL, 0);
-		match_detail_set("type", NULL, 0, (const unsigned char *)"nil",
-		    3);
-		buf_printf(why, "line %u: expect bytes: expected a string, got "
-		    "nil (expect nil matches it)", st->line);
+		if (nil) {
+			match_detail_set("type", NULL, 0, (const unsigned char *)
+			    "nil", 3);
+			buf_printf(why, "line %u: expect %s: got nil (expect "
+			    "nil matches it)", st->line, label);
+		} else {
+			codec_field(cd, *msg, "text", 0, &fields_scratch, &v);
+			match_detail_set("type", NULL, 0, v.s, v.len);
+			buf_printf(why, "line %u: expect %s: got an error reply: "
+			    "(error) %.*s%s (expect error matches it)", st->line,
+			    label, (int)(v.len < 200 ? v.len : 200),
+			    (const char *)v.s, v.len > 200 ? "..." : "");
+		}
 		fm_message(why, &m);
 		return MATCH_FAIL;
 	}
@@ -1274,8 +1316,7 @@ fields_capture(const struct step *st, struct vars *vars, struct buf *why)
 	value_text(&v, &s, &n);
 	if (fs->path == NULL && v.type != CODEC_V_JSON)
 		return fields_store(st, vars, s, n, why);
-	j = v.type == CODEC_V_JSON ? cJSON_ParseWithLength((const char *)s, n) :
-	    NULL;
+	j = v.type == CODEC_V_JSON ? match_json_parse(s, n) : NULL;
 	if (j == NULL) {
 		match_detail_set(fs->field, NULL, 0, s, n);
 		buf_printf(why, "line %u: capture %s: %s is not JSON\n  field: "
@@ -1297,7 +1338,9 @@ fields_capture(const struct step *st, struct vars *vars, struct buf *why)
 		return MATCH_FAIL;
 	}
 	buf_init(&tmp);
-	if (cJSON_IsString(at))
+	if (cJSON_IsString(at) || (cJSON_IsNumber(at) &&
+	    at->valuestring != NULL))
+		/* A string's text; a big integer's exact digits. */
 		buf_append(&tmp, at->valuestring, strlen(at->valuestring));
 	else {
 		str = cJSON_PrintUnformatted(at);

@@ -369,6 +369,103 @@ expect_length(const struct step_expect *e, struct vars *vars, uint64_t *len,
 	return 0;
 }
 
+/* The pre-order walk of json_exact: give each number node the next
+ * number token of the text; an integer literal of 16 digits or more
+ * (past 2^53, where a double loses digits) keeps its text in valuestring
+ * (freed by cJSON_Delete). */
+static void
+json_exact_walk(cJSON *j, const unsigned char *p, const size_t *tok,
+    size_t ntok, size_t *k)
+{
+	size_t a, b, i, digits;
+	int integral = 1;
+	char *t;
+
+	for (; j != NULL; j = j->next) {
+		if (cJSON_IsNumber(j) && *k < ntok && j->valuestring == NULL) {
+			a = tok[2 * *k];
+			b = tok[2 * *k + 1];
+			(*k)++;
+			for (digits = 0, i = a; i < b; i++) {
+				if (p[i] >= '0' && p[i] <= '9')
+					digits++;
+				else if (p[i] != '-')
+					integral = 0;
+			}
+			if (integral && digits >= 16 &&
+			    (t = malloc(b - a + 1)) != NULL) {
+				memcpy(t, p + a, b - a);
+				t[b - a] = '\0';
+				j->valuestring = t;
+			}
+			integral = 1;
+		}
+		if (j->child != NULL)
+			json_exact_walk(j->child, p, tok, ntok, k);
+	}
+}
+
+/* Keep the exact decimal text of j's big integer literals, read from its
+ * source text p[0..n) (see match_json_parse). */
+static void
+json_exact(cJSON *j, const unsigned char *p, size_t n)
+{
+	size_t i = 0, ntok = 0, cap = 0, *tok = NULL, k = 0, *nt;
+
+	while (i < n) {
+		if (p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			i++;
+		} else if (p[i] == '-' || (p[i] >= '0' && p[i] <= '9')) {
+			if (ntok == cap) {
+				cap = cap ? 2 * cap : 16;
+				if ((nt = realloc(tok, 2 * cap *
+				    sizeof(*tok))) == NULL) {
+					free(tok);
+					return;
+				}
+				tok = nt;
+			}
+			tok[2 * ntok] = i;
+			while (i < n && strchr("-+.eE0123456789", p[i]) != NULL &&
+			    p[i] != '\0')
+				i++;
+			tok[2 * ntok++ + 1] = i;
+		} else
+			i++;
+	}
+	if (ntok > 0)
+		json_exact_walk(j, p, tok, ntok, &k);
+	free(tok);
+}
+
+cJSON *
+match_json_parse(const unsigned char *p, size_t n)
+{
+	cJSON *j = cJSON_ParseWithLength((const char *)p, n);
+
+	if (j != NULL)
+		json_exact(j, p, n);
+	return j;
+}
+
+const char *
+match_json_int_text(const cJSON *j, char *tmp, size_t len)
+{
+	if (!cJSON_IsNumber(j))
+		return NULL;
+	if (j->valuestring != NULL)
+		return j->valuestring;
+	if (j->valuedouble != floor(j->valuedouble) ||
+	    fabs(j->valuedouble) >= 9007199254740992.0)
+		return NULL;
+	snprintf(tmp, len, "%.0f", j->valuedouble == 0 ? 0.0 :
+	    j->valuedouble);
+	return tmp;
+}
+
 /* Parse p[0..n) as one whole JSON value; NULL if it is not. */
 static cJSON *
 json_parse(const unsigned char *p, size_t n, size_t *erroff)
@@ -391,6 +488,7 @@ json_parse(const unsigned char *p, size_t n, size_t *erroff)
 			return NULL;
 		}
 	}
+	json_exact(j, p, n);
 	return j;
 }
 
@@ -492,6 +590,16 @@ subset_rec(const cJSON *want, const cJSON *got, char *path, size_t pathlen,
 	if (cJSON_IsString(want))
 		return cJSON_IsString(got) &&
 		    strcmp(want->valuestring, got->valuestring) == 0;
+	if (cJSON_IsNumber(want) && cJSON_IsNumber(got) &&
+	    (want->valuestring != NULL || got->valuestring != NULL)) {
+		/* A big integer compares by its exact decimal text. */
+		char tw[32], tg[32];
+		const char *a = match_json_int_text(want, tw, sizeof(tw));
+		const char *b = match_json_int_text(got, tg, sizeof(tg));
+
+		if (a != NULL && b != NULL)
+			return strcmp(a, b) == 0;
+	}
 	if (cJSON_IsNumber(want))
 		return cJSON_IsNumber(got) &&
 		    (want->valuedouble == got->valuedouble ||

@@ -132,6 +132,17 @@ int match_regex(const regex_t *re, const unsigned char *p, size_t n);
  * lines (fields.c). */
 int match_regex_set(const regex_t *re, const unsigned char *data,
     const size_t *off, size_t count, size_t *which);
+/* Parse p[0..n) as JSON (cJSON_ParseWithLength, RFC 8259), keeping the
+ * exact decimal text of every integer literal of 16 digits or more in its
+ * node's valuestring (a double holds 2^53 exactly, not 2^53+1: RESP
+ * integers and RESP3 big numbers); NULL if not JSON. Free with
+ * cJSON_Delete. */
+struct cJSON *match_json_parse(const unsigned char *p, size_t n);
+/* The exact decimal text of an integral JSON number j (a kept big
+ * integer, or one below 2^53 printed into tmp[len]); NULL if j is not an
+ * integral number. */
+const char *match_json_int_text(const struct cJSON *j, char *tmp,
+    size_t len);
 /* Follow a dotted path ("a.b.0") into j; NULL with the missing segment in
  * bad when a step is missing. */
 const struct cJSON *match_json_path(const struct cJSON *j, const char *path,

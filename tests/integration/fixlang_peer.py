@@ -14,8 +14,7 @@ MODES = {
  'resperr': b'-WRONGTYPE Operation against a key holding the wrong kind '
             b'of value\r\n',
  'respnil': b'$-1\r\n',
- 'respbig': b'*1\r\n:9007199254740993\r\n(12345678901234567890123\r\n'
-            b':18446744073709551615\r\n',
+  'respbig': b'*1\r\n:9007199254740993\r\n(12345678901234567890123\r\n+OK\r\n',
  'http': b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 23\r\n\r\nok',
 }
 def serve(c):
