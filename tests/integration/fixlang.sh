@@ -77,3 +77,67 @@ check $(( rc == 1 ? 0 : 1 )) "a slow line regex over 500 short lines fails (exit
 check $(( t1 - t0 <= 3 ? 0 : 1 )) "within the step's budget, not 500 inline runs ($((t1 - t0)) s)"
 has "matching the pattern took over 200ms and was stopped" \
     "the reply-line report says the pattern was stopped"
+
+# --- P1.3: an error or nil reply is not a value ------------------------
+peer resperr
+for e in 'expect json {}' 'expect regex ".*"' 'expect length 0' \
+    'expect "WRONGTYPE Operation against a key holding the wrong kind of value"'; do
+	sc err "codec resp
+timeout 1s
+send command GET k
+$e"
+	run err
+	check $(( rc == 1 ? 0 : 1 )) "resp: '$e' on an error reply fails (exit $rc)"
+	has "got an error reply: (error) WRONGTYPE Operation against" \
+	    "resp: '$e' says it got an error reply"
+done
+sc err 'codec resp
+timeout 1s
+send command GET k
+expect error regex "^WRONGTYPE"'
+run err
+check $rc "resp: expect error still matches the error reply (exit $rc)"
+peer respnil
+for e in 'expect regex "^$"' 'expect length 0' 'expect json null' 'expect ""'; do
+	sc nil "codec resp
+timeout 1s
+send command GET k
+$e"
+	run nil
+	check $(( rc == 1 ? 0 : 1 )) "resp: '$e' on a nil reply fails (exit $rc)"
+	has "got nil (expect nil matches it)" "resp: '$e' says it got nil"
+done
+
+# --- P1.3: big integers keep their digits -----------------------------
+peer respbig
+sc big 'codec resp
+timeout 1s
+send command GET k
+expect json [9007199254740992]'
+run big
+check $(( rc == 1 ? 0 : 1 )) "resp: 2^53+1 does not match 2^53 in expect json (exit $rc)"
+has "expected: [9007199254740992]" "the report shows the expected integer"
+has "message: [(integer) 9007199254740993]" "and the received one, exact"
+sc big2 'codec resp
+timeout 1s
+send command GET k
+expect json [9007199254740993]
+capture c json 0
+expect field text "12345678901234567890123"
+capture b field value
+expect status "${c}/${b}"'
+run big2
+check $(( rc == 1 ? 0 : 1 )) "resp: the deliberate last mismatch fails (exit $rc)"
+has 'big2.txt:8: connection 1: expect status: expected status "9007199254740993/12345678901234567890123", got "OK"' \
+    "captured json of an integer and a big number keep their exact digits"
+
+# --- P1.4: header {...} numbers range-checked, header named ------------
+peer http
+sc hdrnum 'codec http
+timeout 1s
+send request GET "/"
+expect header {"X-A": 23, "content-length": 1e30}'
+run hdrnum
+check $(( rc == 1 ? 0 : 1 )) "http: header {\"content-length\": 1e30} fails without undefined behaviour (exit $rc)"
+has 'expect header content-length: expected header content-length "1e+30", got "2"' \
+    "the failure names the header"
