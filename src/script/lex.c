@@ -514,13 +514,19 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 {
 	const char *l = lx->line, *end = NULL;
 	size_t start, i, run, used, soff = 0;
-	int depth = 0, in_str = 0;
+	int depth = 0, in_str = 0, scalar;
 	struct buf dummy;
 	cJSON *j;
 	char got[96];
 
 	lex_skip_ws(lx);
-	if (lx->pos >= lx->linelen || (l[lx->pos] != '{' &&
+	/* want_object 2: any JSON value, a scalar (null, 5, "x", ${n})
+	 * ending at a blank or at its closing quote. */
+	scalar = want_object == 2 && lx->pos < lx->linelen &&
+	    l[lx->pos] != '{' && l[lx->pos] != '[';
+	if (want_object == 2)
+		want_object = 0;
+	if (lx->pos >= lx->linelen || (!scalar && l[lx->pos] != '{' &&
 	    (want_object || l[lx->pos] != '[')))
 		return lex_error(lx, lx->pos,
 		    "JSON goes on the same line, as in "
@@ -550,9 +556,16 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 		if (in_str) {
 			if (c == '\\')
 				i++;
-			else if (c == '"')
+			else if (c == '"') {
 				in_str = 0;
-		} else if (c == '"')
+				if (scalar) {
+					i++;
+					break;
+				}
+			}
+		} else if (scalar && (c == ' ' || c == '\t'))
+			break;
+		else if (c == '"')
 			in_str = 1;
 		else if (c == '{' || c == '[')
 			depth++;
@@ -564,7 +577,7 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 		}
 		i++;
 	}
-	if (depth != 0 || i > lx->linelen) {
+	if (depth != 0 || in_str || i > lx->linelen) {
 		snprintf(got, sizeof(got), "the JSON value opened at column %u "
 		    "must end on the same line", lex_col(lx, start));
 		return lex_error(lx, lx->linelen, got,

@@ -776,7 +776,7 @@ parse_expect(struct parser *p)
 	case 4:
 		e->kind = kind == 3 ? EXPECT_JSON : EXPECT_HEADER;
 		e->bytes = tmpl_new();
-		if (lex_json(lx, e->bytes, kind == 4) == -1)
+		if (lex_json(lx, e->bytes, kind == 4 ? 1 : 2) == -1)
 			return -1;
 		break;
 	case 5:

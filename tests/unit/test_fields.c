@@ -391,7 +391,7 @@ test_http_header_json_and_dechunked_body(void **state)
 	assert_int_equal(fx_match(1, http_404, 0), MATCH_OK);
 	assert_int_equal(fx_match(2, http_404, 0), MATCH_OK);
 	assert_int_equal(fx_match(3, http_404, 0), MATCH_FAIL);
-	assert_why("expected header \"text/plain\", got \"text/html\"");
+	assert_why("expected header Content-Type \"text/plain\", got \"text/html\"");
 	assert_detail("header:Content-Type", "text/plain", "text/html");
 	assert_int_equal(fx_match(4, http_404, 0), MATCH_FAIL);
 	assert_why("the message has no header:X-Missing");
@@ -469,7 +469,7 @@ test_resp_types_int_nil_error_status(void **state)
 	/* Plain text: a nil is not the empty string. */
 	assert_int_equal(fx_match(6, "$0\r\n\r\n", 0), MATCH_OK);
 	assert_int_equal(fx_match(6, "$-1\r\n", 0), MATCH_FAIL);
-	assert_why("expected a string, got nil (expect nil matches it)");
+	assert_why("expect bytes: got nil (expect nil matches it)");
 	assert_int_equal(fx_match(7, "$3\r\nabc\r\n", 0), MATCH_OK);
 	assert_int_equal(fx_match(7, "+abc\r\n", 0), MATCH_OK);
 	vars_set(&fx.v, "n", "6", 1);
