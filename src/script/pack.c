@@ -702,11 +702,33 @@ static int
 pack_parse_arg(struct parser *p, struct tmpl **out)
 {
 	struct lexer *lx = &p->lx;
+	size_t at = lx->pos, i;
+	char got[96];
 
 	*out = tmpl_new();
-	if (lx->line[lx->pos] == '"')
-		return lex_string(lx, *out, NULL);
-	return lex_word_tmpl(lx, *out);
+	if (lx->line[lx->pos] == '"') {
+		if (lex_string(lx, *out, NULL) == -1)
+			return -1;
+		/* redis-cli refuses "a"b ("Invalid argument(s)"): text glued
+		 * to a closing quote is not a second word. */
+		if (lx->pos < lx->linelen && lx->line[lx->pos] != ' ' &&
+		    lx->line[lx->pos] != '\t')
+			return lex_error(lx, lx->pos, "write one word \"ab\" or "
+			    "two words \"a\" b, as redis-cli wants",
+			    "expected a blank after the closing quote, got %s",
+			    lex_got(lx, lx->pos, got, sizeof(got)));
+		return 0;
+	}
+	if (lex_word_tmpl(lx, *out) == -1)
+		return -1;
+	/* The same for a quote glued after a word: a"b". */
+	for (i = at; i < lx->pos; i++)
+		if (lx->line[i] == '"' && (i == at || lx->line[i - 1] != '\\'))
+			return lex_error(lx, i, "write one word \"ab\" or two "
+			    "words a \"b\", as redis-cli wants", "expected a "
+			    "blank before the opening quote, got a quote glued "
+			    "to a word");
+	return 0;
 }
 
 /* `send command WORD "quoted" ${expr} ...`: up to the end of the line or
