@@ -1365,9 +1365,23 @@ parse_set_branch(struct parser *p)
 	unsigned d = p->depth - 1;
 	size_t i, j, k;
 
-	if (set->u.expect.any_order || p->set_alts == 0)
+	if (p->set_alts == 0)
 		return;
-	if (!p->set_first_done) {
+	if (set->u.expect.any_order) {
+		/* Any order: no alternative may read what another captures
+		 * (they match in any order); after end, all are set. */
+		for (j = p->defs_at[d]; j < p->ndefs; j++) {
+			for (i = 0; i < p->nset_common; i++)
+				if (strcmp(p->defs[j], p->set_common[i]) == 0)
+					break;
+			if (i < p->nset_common)
+				continue;
+			p->set_common = xrealloc(p->set_common,
+			    (p->nset_common + 2) * sizeof(*p->set_common));
+			p->set_common[p->nset_common++] = xstrdup(p->defs[j]);
+			p->set_common[p->nset_common] = NULL;
+		}
+	} else if (!p->set_first_done) {
 		p->nset_common = p->ndefs - p->defs_at[d];
 		p->set_common = xcalloc(p->nset_common + 1,
 		    sizeof(*p->set_common));
@@ -1851,16 +1865,14 @@ parse_set_end(struct parser *p)
 		return lex_error(&p->lx, 0, "put the alternatives between the "
 		    "set's line and end", "expected an expect inside the set, "
 		    "got 'end'");
-	if (!p->sc->steps[p->in_set - 1].u.expect.any_order) {
-		parse_set_branch(p);
-		for (i = 0; i < p->nset_common; i++) {
-			check_define(p, p->set_common[i]);
-			free(p->set_common[i]);
-		}
-		free(p->set_common);
-		p->set_common = NULL;
-		p->nset_common = 0;
+	parse_set_branch(p);
+	for (i = 0; i < p->nset_common; i++) {
+		check_define(p, p->set_common[i]);
+		free(p->set_common[i]);
 	}
+	free(p->set_common);
+	p->set_common = NULL;
+	p->nset_common = 0;
 	p->in_set = 0;
 	return 0;
 }

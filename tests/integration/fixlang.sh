@@ -141,3 +141,44 @@ run hdrnum
 check $(( rc == 1 ? 0 : 1 )) "http: header {\"content-length\": 1e30} fails without undefined behaviour (exit $rc)"
 has 'expect header content-length: expected header content-length "1e+30", got "2"' \
     "the failure names the header"
+
+# --- P2.10: any order: no alternative reads another's capture ----------
+sc ao 'codec line
+service echo
+send "a\nb"
+expect any order
+  expect "a"
+  capture x regex "(a)"
+  expect "b${x}"
+end'
+chk ao
+check $(( rc == 2 ? 0 : 1 )) "check refuses an any-order alternative reading a sibling's capture (exit $rc)"
+has "ao.txt:7:12: expected a variable set on every path before this line, got '\${x}'" \
+    "at file:line:col of the read"
+sc ao2 'codec line
+service echo
+send "a\nb"
+expect any order
+  expect "a"
+  capture x regex "(a)"
+  expect "b"
+  capture y regex "(b)"
+end
+send "${x}${y}"
+expect "ab"'
+run ao2
+check $rc "captures of every any-order alternative are set after end (exit $rc)"
+
+# --- P2.11: text glued to a quote in send command ----------------------
+sc glue 'codec resp
+send command SET k "a"b'
+chk glue
+check $(( rc == 2 ? 0 : 1 )) "send command SET k \"a\"b is refused (exit $rc)"
+has 'glue.txt:2:23: expected a blank after the closing quote, got '"'b'" \
+    "at the glued text's column"
+sc glue2 'codec resp
+send command SET k a"b"'
+chk glue2
+check $(( rc == 2 ? 0 : 1 )) "send command SET k a\"b\" is refused (exit $rc)"
+has 'glue2.txt:2:21: expected a blank before the opening quote' \
+    "at the glued quote's column"
