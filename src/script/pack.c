@@ -879,13 +879,14 @@ pack_render_hex(const struct tmpl *t, struct vars *vars, const char *what,
 /* Evaluate a pack field's expression as an integer into *v. */
 static int
 pack_eval(const struct pack_item *it, size_t k, struct vars *vars,
-    int64_t *v, char *err, size_t errlen)
+    int64_t *v, uint64_t *big, int *isbig, char *err, size_t errlen)
 {
 	struct expr_env env = { vars_lookup, vars, &vars->rng };
 	struct value val;
-	char msg[256], *end;
-	long long n;
+	char msg[256];
 	int rc = 0;
+
+	*isbig = 0;
 
 	if (expr_eval(it->e, &env, &val, msg, sizeof(msg)) == -1) {
 		snprintf(err, errlen, "runtime error: send pack field %zu (%s): "
@@ -895,16 +896,20 @@ pack_eval(const struct pack_item *it, size_t k, struct vars *vars,
 	if (val.type == VAL_INT)
 		*v = val.i;
 	else {
-		errno = 0;
-		n = strtoll((const char *)val.s, &end, 0);
-		if (val.len == 0 || *end != '\0' || errno == ERANGE) {
+		/* The language's integer reading (decimal, as arithmetic
+		 * reads a variable); a u64 field also takes 2^63 to 2^64-1. */
+		if (expr_text_int(val.s, val.len, v) == 0)
+			;
+		else if ((it->type == PACK_U64BE || it->type == PACK_U64LE) &&
+		    expr_text_u64(val.s, val.len, big) == 0)
+			*isbig = 1;
+		else {
 			escape_bytes(val.s, val.len, msg, 64, 1);
 			snprintf(err, errlen, "runtime error: send pack field %zu: "
-			    "expected an integer for %s, got \"%s\"", k + 1,
+			    "expected a decimal integer for %s, got \"%s\"", k + 1,
 			    pack_types[it->type].name, msg);
 			rc = -1;
-		} else
-			*v = n;
+		}
 	}
 	value_free(&val);
 	return rc;
@@ -916,8 +921,10 @@ pack_render_pack(const struct pack_send *b, struct vars *vars,
     struct buf *out, char *err, size_t errlen)
 {
 	char msg[200], what[48];
+	uint64_t big;
 	size_t k;
 	int64_t v;
+	int isbig;
 
 	for (k = 0; k < b->nitems; k++) {
 		const struct pack_item *it = &b->items[k];
@@ -940,8 +947,12 @@ pack_render_pack(const struct pack_send *b, struct vars *vars,
 			pack_put_bits(it->type, (uint64_t)it->lit, out);
 			continue;
 		}
-		if (pack_eval(it, k, vars, &v, err, errlen) == -1)
+		if (pack_eval(it, k, vars, &v, &big, &isbig, err, errlen) == -1)
 			return -1;
+		if (isbig) {
+			pack_put_bits(it->type, big, out);
+			continue;
+		}
 		if (pack_put(it->type, v, out, msg, sizeof(msg)) == -1) {
 			snprintf(err, errlen, "runtime error: send pack field %zu: "
 			    "%s", k + 1, msg);

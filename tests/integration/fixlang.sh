@@ -183,3 +183,22 @@ chk glue2
 check $(( rc == 2 ? 0 : 1 )) "send command SET k a\"b\" is refused (exit $rc)"
 has 'glue2.txt:2:21: expected a blank before the opening quote' \
     "at the glued quote's column"
+
+# --- P2.8: send pack reads computed text as the language does -----------
+timeout -k 1 10 "$BIN" run tests/scenarios/fixlang-pack-values.txt \
+    >"$tmp/r.out" 2>&1
+rc=$?
+check $rc "pack: \"010\" is 10, \"08\" is 8, a captured u64 past INT64_MAX goes back out (exit $rc)"
+grep -q "runtime error" "$tmp/r.out" && sed 's/^/# /' "$tmp/r.out"
+for v in 0x10 ' 7' 1e3; do
+	sc pk "codec len16
+service echo
+timeout 1s
+set a \"$v\"
+send pack u8 \${a}"
+	timeout -k 1 10 "$BIN" run "$tmp/pk.txt" >"$tmp/r.out" 2>&1
+	rc=$?
+	check $(( rc == 1 ? 0 : 1 )) "pack: the computed text '$v' is refused (exit $rc)"
+	has "pk.txt:5: connection 1: runtime error: send pack field 1: expected a decimal integer for u8, got \"$v\"" \
+	    "pack: '$v' is refused at file:line"
+done
