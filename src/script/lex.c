@@ -886,6 +886,35 @@ lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
 			return lex_error(lx, at, nul_hint, "expected a pattern "
 			    "without NUL bytes, got one");
 		}
+	/* Check the literal parts now, each placeholder as a neutral "x"
+	 * (what an escaped value is to the pattern's structure): a
+	 * backreference, an unmatched '(' or a** is refused at file:line:col
+	 * here, not on every connection at run time. Not for `regex raw`,
+	 * whose values are pattern text (checked when the step runs). */
+	if (!lx->regex_raw) {
+		regex_t chk;
+
+		buf_init(&tmp);
+		for (i = 0; i < tp->nparts; i++)
+			if (tp->parts[i].kind == TP_LIT)
+				buf_append(&tmp, tp->parts[i].lit,
+				    tp->parts[i].len);
+			else
+				buf_append(&tmp, "x", 1);
+		len = buf_len(&tmp);
+		pat = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(pat, buf_data(&tmp), len);
+		pat[len] = '\0';
+		buf_free(&tmp);
+		if (lex_regex_compile(lx, at, pat, len, &chk, nul_hint,
+		    hint) == -1) {
+			tmpl_free(tp);
+			return -1;
+		}
+		regfree(&chk);
+		free(pat);
+	}
 	/* For reports: the text with escapes decoded, as a literal pattern
 	 * shows, and each placeholder as written. */
 	lx->pos = at;

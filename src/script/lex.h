@@ -55,6 +55,9 @@ struct lexer {
 	int		(*check_name)(void *arg, struct lexer *lx,
 			    const struct tmpl *t, size_t off);
 	void		*check_arg;
+	int		 regex_raw;	/* lex_regex_tmpl: the pattern is
+					   `regex raw` (values are pattern
+					   text: not checked until run) */
 };
 
 /* Write "name:line:col: message" and an optional "hint: ..." line into

@@ -615,7 +615,7 @@ parse_regex(struct parser *p, regex_t *re, char **pattern,
 	struct tmpl *t;
 	const char *w;
 	size_t wl, at;
-	int raw = 0;
+	int raw = 0, rc;
 
 	lex_skip_ws(lx);
 	at = lx->pos;
@@ -631,7 +631,10 @@ parse_regex(struct parser *p, regex_t *re, char **pattern,
 		    "expected a quoted pattern%s, got %s", raw ? "" :
 		    " or 'raw'", lex_got(lx, lx->pos, got, sizeof(got)));
 	}
-	if (lex_regex_tmpl(lx, re, pattern, &t, nul_hint, hint) == -1)
+	lx->regex_raw = raw;
+	rc = lex_regex_tmpl(lx, re, pattern, &t, nul_hint, hint);
+	lx->regex_raw = 0;
+	if (rc == -1)
 		return -1;
 	if (t != NULL) {
 		*rx = xcalloc(1, sizeof(**rx));

@@ -202,3 +202,30 @@ send pack u8 \${a}"
 	has "pk.txt:5: connection 1: runtime error: send pack field 1: expected a decimal integer for u8, got \"$v\"" \
 	    "pack: '$v' is refused at file:line"
 done
+
+# --- P2.9: a pattern with ${...} is checked at parse time ---------------
+for r in '"(a)\\1${x}"|a regex without backreferences' \
+    '"(${x}"|a valid regex, got one that fails' \
+    '"a**${x}"|a bounded regex'; do
+	pat=${r%%|*}
+	msg=${r#*|}
+	sc rxt "codec line
+set x \"b\"
+send \"a\"
+expect regex $pat"
+	chk rxt
+	check $(( rc == 2 ? 0 : 1 )) "check refuses expect regex $pat (exit $rc)"
+	has "rxt.txt:4:14: expected $msg" "at file:line:col: $msg"
+	sc rxt "codec http
+set x \"b\"
+send request GET \"/\"
+expect header Location regex $pat"
+	chk rxt
+	check $(( rc == 2 ? 0 : 1 )) "check refuses a field regex $pat (exit $rc)"
+done
+sc rxt 'codec line
+set x "b"
+send "a"
+expect regex raw "(${x}"'
+chk rxt
+check $rc "regex raw with a value is still checked when it runs, not at check (exit $rc)"

@@ -208,7 +208,7 @@ test_pack_runtime_range_errors(void **state)
 	    "expected a value -128..127 for i8, got 70000");
 	assert_int_equal(fx_send(4), -1);
 	assert_string_equal(fx.err, "runtime error: send pack field 1: "
-	    "expected an integer for u32le, got \"abc\"");
+	    "expected a decimal integer for u32le, got \"abc\"");
 	assert_int_equal(fx_send(5), -1);
 	assert_string_equal(fx.err, "runtime error: send pack field 1: "
 	    "expected a value 0..18446744073709551615 for u64be, got -1");
