@@ -428,6 +428,78 @@ fields_convert_capture(struct scenario *sc, struct step_capture *c)
 	}
 }
 
+/* Decide which expects keep a copy of their message (keep_frame) for a
+ * field capture: for each CAPTURE_FIELD, walking back in its own block,
+ * every expect up to and including the first one that surely ran in the
+ * same block (a plain, not optional expect of a message, or an expect
+ * set). If the walk reaches the block's start (a capture first in a loop
+ * reads the previous round's message) or an else, every expect keeps its
+ * message. Without field captures none does: a 900 KB reply is not copied
+ * per connection for nothing. */
+static void
+fields_mark_frames(struct scenario *sc)
+{
+	size_t i, j, top = SIZE_MAX, *encl, *stack, depth = 0;
+	int all = 0;
+
+	if (sc->nsteps == 0)
+		return;
+	encl = xcalloc(sc->nsteps, sizeof(*encl));
+	stack = xcalloc(sc->nsteps + 1, sizeof(*stack));
+	for (i = 0; i < sc->nsteps; i++) {
+		encl[i] = top;
+		switch (sc->steps[i].kind) {
+		case STEP_END:
+			if (depth > 0)
+				depth--;
+			top = depth > 0 ? stack[depth - 1] : SIZE_MAX;
+			break;
+		case STEP_REPEAT:
+		case STEP_MERGE:
+		case STEP_IF:
+		case STEP_FINALLY:
+		case STEP_EXPECT_SET:
+			stack[depth++] = i;
+			top = i;
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < sc->nsteps && !all; i++) {
+		const struct step *c = &sc->steps[i];
+
+		if (c->kind != STEP_CAPTURE || c->u.capture.kind !=
+		    CAPTURE_FIELD)
+			continue;
+		for (j = i; j-- > 0; ) {
+			struct step *e = &sc->steps[j];
+
+			if (j == encl[i] || (e->kind == STEP_ELSE &&
+			    encl[j] == encl[i])) {
+				all = 1;
+				break;
+			}
+			if (e->kind == STEP_EXPECT)
+				e->u.expect.keep_frame = 1;
+			if (encl[j] != encl[i])
+				continue;
+			if (e->kind == STEP_EXPECT_SET || (e->kind ==
+			    STEP_EXPECT && !e->u.expect.optional &&
+			    e->u.expect.kind != EXPECT_CLOSE &&
+			    e->u.expect.kind != EXPECT_NOTHING))
+				break;
+		}
+		if (j == SIZE_MAX)
+			all = 1;	/* nothing before it surely ran */
+	}
+	for (i = 0; all && i < sc->nsteps; i++)
+		if (sc->steps[i].kind == STEP_EXPECT)
+			sc->steps[i].u.expect.keep_frame = 1;
+	free(encl);
+	free(stack);
+}
+
 int
 fields_check(struct parser *p)
 {
@@ -461,6 +533,7 @@ fields_check(struct parser *p)
 			    "a byte stream without messages", fs->need);
 		}
 	}
+	fields_mark_frames(sc);
 	return 0;
 }
 
@@ -1090,7 +1163,8 @@ fields_expect(const struct step *st, const struct codec_frame **msg,
 	fields_wire = **msg;
 	if (cd == NULL || cd->fields == NULL || cd == &codec_raw)
 		return FIELDS_GO_ON;
-	fields_remember(vars, *msg);
+	if (e->keep_frame)
+		fields_remember(vars, *msg);
 	memset(&m, 0, sizeof(m));
 	m.codec = cd;
 	m.f = *msg;
