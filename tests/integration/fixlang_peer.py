@@ -15,6 +15,8 @@ MODES = {
             b'of value\r\n',
  'respnil': b'$-1\r\n',
   'respbig': b'*1\r\n:9007199254740993\r\n(12345678901234567890123\r\n+OK\r\n',
+ # a 900 KB bulk string (the memory figure in docs/reliability.md)
+ 'resp900k': b'$921600\r\n' + b'v' * 921600 + b'\r\n',
  'http': b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 23\r\n\r\nok',
 }
 def serve(c):
@@ -30,7 +32,7 @@ def serve(c):
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', 0))
-s.listen(64)
+s.listen(256)
 with open(sys.argv[1] + '.tmp', 'w') as f:
     f.write('%d\n' % s.getsockname()[1])
 import os
