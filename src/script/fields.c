@@ -372,9 +372,29 @@ fields_refuse(struct parser *p, const struct step *st,
 		h += (size_t)snprintf(hint + h, sizeof(hint) - h, "%s %s",
 		    i > 0 ? "," : "", cd->field_names[i]);
 	p->lx.name = p->sc->files[st->file];
+	if (fs->type != NULL && strcmp(fs->type, "status") == 0 &&
+	    codec_knows_field(cd, "status"))
+		/* `expect status "200"` under http: the quoted form is a
+		 * RESP simple string; http's status is a number. */
+	{
+		snprintf(hint, sizeof(hint), "codec %s's status is a number: "
+		    "expect status 200, 2xx or 301|302 (a quoted status is a "
+		    "RESP simple string)", cd->name);
+		return lex_error_at(&p->lx, st->line, fs->col, hint, "expected "
+		    "a status code without quotes, got a quoted string; write "
+		    "expect status 200");
+	}
+	if (strcmp(fs->need, "header:") == 0)
+		return lex_error_at(&p->lx, st->line, fs->col, "as in: expect "
+		    "field header:Location \"/x\" (or expect header Location "
+		    "\"/x\")", "expected a header name after 'header:', got "
+		    "none");
+	if (use[0] == '\0')
+		return lex_error_at(&p->lx, st->line, fs->col, hint, "codec %s "
+		    "has no %s, and no codec has it", cd != NULL ? cd->name :
+		    "raw", what);
 	return lex_error_at(&p->lx, st->line, fs->col, hint, "codec %s has no "
-	    "%s; use codec %s", cd != NULL ? cd->name : "raw", what,
-	    use[0] != '\0' ? use : "(none has it)");
+	    "%s; use codec %s", cd != NULL ? cd->name : "raw", what, use);
 }
 
 /* Give the expect at st the codec's view: json on resp reads the value,

@@ -623,6 +623,10 @@ pack_parse_request(struct parser *p, struct pack_send *b)
 
 	lex_skip_ws(lx);
 	at = lx->pos;
+	if (lex_peek(lx) == LEX_STRING)
+		return lex_error(lx, at, "the method is a bare word, the target "
+		    "quoted: send request GET \"/\"", "expected an HTTP method "
+		    "such as GET, got %s", lex_got(lx, at, got, sizeof(got)));
 	if (lex_need_word(lx, "an HTTP method such as GET", &w, &wl) == -1)
 		return -1;
 	for (i = 0; i < wl && pack_tchar((unsigned char)w[i]); i++)
@@ -631,6 +635,11 @@ pack_parse_request(struct parser *p, struct pack_send *b)
 		return lex_error(lx, at, "methods are tokens: GET, POST, PUT, "
 		    "DELETE, HEAD, OPTIONS, PATCH...", "expected an HTTP method, "
 		    "got %s", lex_got(lx, at, got, sizeof(got)));
+	lex_skip_ws(lx);
+	if (lex_peek(lx) != LEX_STRING)
+		return lex_error(lx, lx->pos, "the target is quoted: send "
+		    "request GET \"/path?q=1\"", "expected a quoted request "
+		    "target, got %s", lex_got(lx, lx->pos, got, sizeof(got)));
 	b->method = xstrndup(w, wl);
 	lex_skip_ws(lx);
 	at = lx->pos;

@@ -735,8 +735,12 @@ parse_expect(struct parser *p)
 	if (p->in_set) {
 		e->timeout = p->sc->steps[p->in_set - 1].u.expect.timeout;
 		if (++p->set_alts > SCENARIO_MAX_SET)
-			return lex_error(lx, 0, NULL, "expected at most %d "
-			    "alternatives in an expect set", SCENARIO_MAX_SET);
+			return lex_error(lx, 0, "split the set in two, or "
+			    "match several answers with one regex alternative",
+			    "expected at most %d alternatives in an expect "
+			    "set, got alternative number %d here",
+			    SCENARIO_MAX_SET,
+			    SCENARIO_MAX_SET + 1);
 	}
 	if (lex_peek(lx) == LEX_STRING)
 		kind = 0;
@@ -1561,6 +1565,10 @@ parse_capture(struct parser *p)
 {
 	struct lexer *lx = &p->lx;
 	static const char *const kinds[] = { "regex", "json", "header", NULL };
+	/* Every capture kind, for the hint (fields.c, pack.c add some). */
+	static const char *const all[] = { "regex", "json", "header",
+	    "status", "int", "code", "field", "u8", "u16be", "u16le",
+	    "u32be", "u32le", "u64be", "u64le", NULL };
 	struct step_capture *c;
 	struct step *st;
 	const char *w;
@@ -1574,15 +1582,21 @@ parse_capture(struct parser *p)
 		return -1;
 	lex_skip_ws(lx);
 	at = lx->pos;
-	if (lex_need_word(lx, "regex, json or header", &w, &wl) == -1)
+	if (lex_need_word(lx, "what to capture (regex, json, header, status, "
+	    "int, code, field NAME, u16be at N...)", &w, &wl) == -1)
 		return -1;
 	if (pack_capture_word(w, wl))
 		return pack_parse_capture(p, c, w, wl);
 	c->kind = CAPTURE_FIELD;
 	if ((i = (size_t)fields_parse_capture(p, c, w, wl, at)) != 0) {
-		if (i == (size_t)-1 || lex_need_eol(lx, "end of line after "
-		    "the capture") == -1)
+		if (i == (size_t)-1)
 			return -1;
+		if (!lex_at_eol(lx))
+			return lex_error(lx, lx->pos, "a capture stores the "
+			    "field's value; to check it, write an expect (as "
+			    "in: expect status 200) before the capture",
+			    "expected end of line after the capture, got %s",
+			    lex_got(lx, lx->pos, got, sizeof(got)));
 		check_define(p, c->name);
 		return 0;
 	}
@@ -1590,8 +1604,8 @@ parse_capture(struct parser *p)
 		if (lex_word_is(w, wl, kinds[i]))
 			break;
 	if (kinds[i] == NULL)
-		return lex_error(lx, at, lex_nearest_hint(w, wl, kinds, hint,
-		    sizeof(hint)), "expected regex, json or header, got %s",
+		return lex_error(lx, at, lex_nearest_hint(w, wl, all, hint,
+		    sizeof(hint)), "expected what to capture, got %s",
 		    lex_got(lx, at, got, sizeof(got)));
 	if (i == 0) {
 		c->kind = CAPTURE_REGEX;
@@ -1602,8 +1616,14 @@ parse_capture(struct parser *p)
 		c->kind = i == 1 ? CAPTURE_JSON : CAPTURE_HEADER;
 		lex_skip_ws(lx);
 		at = lx->pos;
-		if (lex_need_word(lx, "a dotted path such as result.id", &w,
-		    &wl) == -1)
+		if (i == 2 && lex_at_eol(lx))
+			return lex_error(lx, lx->pos, "as in: capture loc header "
+			    "Location", "expected a header name such as Location "
+			    "(or a dotted path into a JSON header), got end of "
+			    "line");
+		if (lex_need_word(lx, i == 2 ? "a header name such as "
+		    "Location (or a dotted path into a JSON header)" :
+		    "a dotted path such as result.id", &w, &wl) == -1)
 			return -1;
 		c->path = xstrndup(w, wl);
 		if (!path_ok(c->path))
