@@ -342,6 +342,28 @@ fields_parse_capture(struct parser *p, struct step_capture *c,
 	return 1;
 }
 
+/* 1 if t is literal text that reads as a code list ("200", "2xx",
+ * "301|302"): `expect status "200"` meant the http status. */
+static int
+fields_code_like(const struct tmpl *t)
+{
+	const unsigned char *lit;
+	struct buf tmp;
+	size_t n, i;
+	int ok;
+
+	if (t == NULL)
+		return 0;
+	buf_init(&tmp);
+	lit = tmpl_literal(t, &tmp, &n);
+	ok = lit != NULL && n > 0;
+	for (i = 0; ok && i < n; i++)
+		ok = isdigit(lit[i]) || lit[i] == 'x' || lit[i] == 'X' ||
+		    lit[i] == '|';
+	buf_free(&tmp);
+	return ok;
+}
+
 /* Write "codec X has no LABEL; use codec A, B" for a field the codec
  * lacks, at the step's keyword. */
 static int
@@ -373,7 +395,7 @@ fields_refuse(struct parser *p, const struct step *st,
 		    i > 0 ? "," : "", cd->field_names[i]);
 	p->lx.name = p->sc->files[st->file];
 	if (fs->type != NULL && strcmp(fs->type, "status") == 0 &&
-	    codec_knows_field(cd, "status"))
+	    codec_knows_field(cd, "status") && fields_code_like(fs->want))
 		/* `expect status "200"` under http: the quoted form is a
 		 * RESP simple string; http's status is a number. */
 	{
@@ -621,6 +643,7 @@ struct fm {
 	struct buf		 first;		/* the first one's bytes */
 	int			 first_null;
 	char			 path[256];	/* JSON: where it differs */
+	char			 jdiff[240];	/* JSON: what differs, typed */
 	const struct codec_value *v;		/* the one being tested */
 };
 
@@ -692,8 +715,8 @@ fm_test(struct fm *m, const struct codec_value *v)
 			free(t);
 		} else
 			got = match_json_parse(s, n);
-		r = got != NULL && match_json_subset(m->jwant, got, m->path,
-		    sizeof(m->path));
+		r = got != NULL && match_json_differ(m->jwant, got, m->path,
+		    sizeof(m->path), m->jdiff, sizeof(m->jdiff));
 		cJSON_Delete(got);
 		return r;
 	case FOP_LINE:
@@ -880,8 +903,11 @@ fm_report(struct buf *why, const struct step *st, struct fm *m)
 		snprintf(text, sizeof(text), "none of the %zu occurrences of %s "
 		    "matches", m->seen, m->field);
 	else if (fs->op == FOP_JSON && m->path[0] != '\0')
-		snprintf(text, sizeof(text), "%s differs at %s", m->field,
-		    m->path);
+		snprintf(text, sizeof(text), "%.60s differs at %.100s: %.200s", m->field,
+		    m->path, m->jdiff);
+	else if (fs->op == FOP_JSON && m->jdiff[0] != '\0')
+		/* Typed: "expected 1.5 (a number), got "1.5" (a string)". */
+		snprintf(text, sizeof(text), "%s", m->jdiff);
 	else {
 		struct buf e;
 

@@ -621,6 +621,43 @@ match_json_subset(const struct cJSON *want, const struct cJSON *got,
 	return subset_rec(want, got, path, pathlen, &fw, &fg);
 }
 
+/* Append "V (a TYPE)" for a report: the value's JSON (a big integer's
+ * digits), cut at 60 bytes, and its JSON type. */
+static void
+json_desc(const cJSON *j, char *out, size_t outlen)
+{
+	char *t = NULL;
+	const char *txt;
+
+	if (j == NULL) {
+		snprintf(out, outlen, "nothing (no such key)");
+		return;
+	}
+	txt = cJSON_IsNumber(j) && j->valuestring != NULL ? j->valuestring :
+	    (t = cJSON_PrintUnformatted(j)) != NULL ? t : "?";
+	snprintf(out, outlen, "%.60s%s (a%s %s)", txt, strlen(txt) > 60 ?
+	    "..." : "", cJSON_IsObject(j) || cJSON_IsArray(j) ? "n" : "",
+	    json_type(j));
+	cJSON_free(t);
+}
+
+int
+match_json_differ(const struct cJSON *want, const struct cJSON *got,
+    char *path, size_t pathlen, char *what, size_t whatlen)
+{
+	const cJSON *fw, *fg;
+	char a[100], b[100];
+
+	path[0] = '\0';
+	what[0] = '\0';
+	if (subset_rec(want, got, path, pathlen, &fw, &fg))
+		return 1;
+	json_desc(fw, a, sizeof(a));
+	json_desc(fg, b, sizeof(b));
+	snprintf(what, whatlen, "expected %s, got %s", a, b);
+	return 0;
+}
+
 /* Match expected JSON text t (a subset) against the message's header (if
  * is_head) or content p[0..n); have is 0 when there is no header. */
 static int

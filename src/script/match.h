@@ -105,6 +105,10 @@ int match_capture(const struct step *st, struct vars *vars,
  * key with a matching value, arrays the same length with matching items,
  * scalars equality. On a mismatch path names where (e.g. "result.id"). */
 struct cJSON;
+/* match_json_subset, and on a mismatch what differs, with JSON types:
+ * "expected 1.5 (a number), got \"1.5\" (a string)" in what[whatlen]. */
+int match_json_differ(const struct cJSON *want, const struct cJSON *got,
+    char *path, size_t pathlen, char *what, size_t whatlen);
 int match_json_subset(const struct cJSON *want, const struct cJSON *got,
     char *path, size_t pathlen);
 

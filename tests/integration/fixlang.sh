@@ -229,3 +229,51 @@ send "a"
 expect regex raw "(${x}"'
 chk rxt
 check $rc "regex raw with a value is still checked when it runs, not at check (exit $rc)"
+
+# --- P3: messages ------------------------------------------------------
+# chkmsg DESC LINE TEXT...: `check` on "codec http" + LINE must exit 2
+# and print every TEXT.
+chkmsg() {
+	d=$1
+	l=$2
+	shift 2
+	sc msg "codec http
+send request GET \"/\"
+$l"
+	chk msg
+	check $(( rc == 2 ? 0 : 1 )) "check refuses $d (exit $rc)"
+	for t in "$@"; do
+		has "$t" "$d: says '$t'"
+	done
+}
+chkmsg 'expect status "200"' 'expect status "200"' \
+    'msg.txt:3:8: expected a status code without quotes' \
+    "hint: codec http's status is a number"
+chkmsg 'capture x bytes at 1' 'capture x bytes at 1' \
+    'expected what to capture' 'status, int, code, field, u8, u16be'
+chkmsg 'capture x header' 'capture x header' \
+    'expected a header name such as Location' \
+    'hint: as in: capture loc header Location'
+chkmsg 'expect field header: "x"' 'expect field header: "x"' \
+    "expected a header name after 'header:', got none" \
+    'hint: as in: expect field header:Location'
+chkmsg 'send request GET /x' 'send request GET /x' \
+    "msg.txt:3:18: expected a quoted request target, got '/x'" \
+    'hint: the target is quoted'
+chkmsg 'capture x status 200' 'capture x status 200' \
+    "expected end of line after the capture, got '200'" \
+    'hint: a capture stores the field'
+alts=$(i=0; while [ $i -lt 33 ]; do echo "  expect \"a$i\""; i=$((i + 1)); done)
+chkmsg '33 alternatives' "expect one of
+$alts
+end" 'expected at most 32 alternatives in an expect set, got alternative number 33 here' \
+    'hint: split the set in two'
+peer resp15
+sc typed 'codec resp
+timeout 1s
+send command GET k
+expect json 1.5'
+run typed
+check $(( rc == 1 ? 0 : 1 )) "expect json 1.5 on the string \"1.5\" fails (exit $rc)"
+has 'expect json: expected 1.5 (a number), got "1.5" (a string)' \
+    "the report says number vs string"

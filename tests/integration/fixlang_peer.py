@@ -11,6 +11,8 @@ MODES = {
  # a reply of 500 lines of 2040 bytes (each under the inline limit)
  'replymany': b''.join(b'250-' + b'a' * 2040 + b'\r\n' for i in range(500))
               + b'250 end\r\n',
+ 'reply': b'250-mail.example\r\n250-SIZE 1000\r\n250 HELP\r\n',
+ 'resp15': b'$3\r\n1.5\r\n',
  'resperr': b'-WRONGTYPE Operation against a key holding the wrong kind '
             b'of value\r\n',
  'respnil': b'$-1\r\n',

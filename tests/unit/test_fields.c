@@ -49,7 +49,14 @@ static const struct bad_case bad_cases[] = {
 	{ "http has no push", "codec http\nexpect push json [1]\n",
 	    "codec http has no push messages; use codec resp", 2, 8, NULL },
 	{ "unknown field", "codec http\nexpect field bogus \"a\"\n",
-	    "codec http has no bogus; use codec (none has it)", 2, 8, NULL },
+	    "codec http has no bogus, and no codec has it", 2, 8, NULL },
+	{ "a quoted http status", "codec http\nexpect status \"200\"\n",
+	    "expected a status code without quotes, got a quoted string; "
+	    "write expect status 200", 2, 8, "codec http's status is a "
+	    "number" },
+	{ "header: without a name", "codec http\nexpect field header: "
+	    "\"x\"\n", "expected a header name after 'header:', got none",
+	    2, 8, "expect field header:Location" },
 	{ "a field of raw's still needs messages",
 	    "codec raw\nexpect field body \"a\"\n",
 	    "codec raw has no body; it is a byte stream without messages", 2,

@@ -611,7 +611,15 @@ test_parse_errors(void **state)
 		{ "codec http\nsend request G@T \"/\"\n", "t.txt:2:14: expected "
 		    "an HTTP method, got 'G@T'" },
 		{ "codec http\nsend request GET\n", "t.txt:2:17: expected a "
-		    "quoted string, got end of line" },
+		    "quoted request target, got end of line" },
+		{ "codec http\nsend request GET /x\n", "t.txt:2:18: expected a "
+		    "quoted request target, got '/x'\nhint: the target is "
+		    "quoted" },
+		{ "codec http\nsend request \"GET\" \"/\"\n", "t.txt:2:14: "
+		    "expected an HTTP method such as GET, got '\"GET\"'\nhint: "
+		    "the method is a bare word" },
+		{ "codec resp\nsend command SET k \"a\"b\n", "t.txt:2:23: "
+		    "expected a blank after the closing quote, got 'b'" },
 		{ "codec http\nsend request GET \"/\" header {\"Bad Name\": "
 		    "\"x\"}\n", "t.txt:2:29: expected a header name that is an "
 		    "HTTP token, got 'Bad Name'" },
