@@ -492,20 +492,59 @@ json_parse(const unsigned char *p, size_t n, size_t *erroff)
 	return j;
 }
 
+/* Append j's compact JSON text to out, a big integer (match_json_parse)
+ * as its exact digits; stops adding once out holds max bytes. */
+static void
+json_print_exact(const cJSON *j, struct buf *out, size_t max)
+{
+	const cJSON *e;
+	cJSON *k;
+	char *t;
+
+	if (buf_len(out) > max)
+		return;
+	if (cJSON_IsNumber(j) && j->valuestring != NULL) {
+		buf_append(out, j->valuestring, strlen(j->valuestring));
+		return;
+	}
+	if (!cJSON_IsArray(j) && !cJSON_IsObject(j)) {
+		if ((t = cJSON_PrintUnformatted(j)) != NULL)
+			buf_append(out, t, strlen(t));
+		cJSON_free(t);
+		return;
+	}
+	buf_append(out, cJSON_IsArray(j) ? "[" : "{", 1);
+	for (e = j->child; e != NULL && buf_len(out) <= max; e = e->next) {
+		if (e != j->child)
+			buf_append(out, ",", 1);
+		if (cJSON_IsObject(j) && (k = cJSON_CreateString(e->string !=
+		    NULL ? e->string : "")) != NULL) {
+			json_print_exact(k, out, max);
+			buf_append(out, ":", 1);
+			cJSON_Delete(k);
+		}
+		json_print_exact(e, out, max);
+	}
+	buf_append(out, cJSON_IsArray(j) ? "]" : "}", 1);
+}
+
 /* Append a rendering of a JSON value (or "nothing") to why. */
 static void
 report_json(struct buf *why, const char *label, const cJSON *j)
 {
 	size_t n, max = MATCH_SHOW * 4;
+	struct buf tb;
 	char *s;
 
 	if (j == NULL) {
 		buf_printf(why, "\n  %s: nothing (key missing)", label);
 		return;
 	}
-	s = cJSON_PrintUnformatted(j);
-	if (s == NULL)
-		return;
+	buf_init(&tb);
+	json_print_exact(j, &tb, max + 4);
+	buf_append(&tb, "", 1);
+	s = xstrdup((const char *)buf_data(&tb));
+	buf_free(&tb);
 	/* cJSON escapes control characters, so the text prints as is. */
 	n = strlen(s);
 	if (n > max) {
@@ -515,7 +554,7 @@ report_json(struct buf *why, const char *label, const cJSON *j)
 	}
 	buf_printf(why, "\n  %s: %.*s%s", label, (int)n, s,
 	    n < strlen(s) ? "..." : "");
-	cJSON_free(s);
+	free(s);
 }
 
 /* Name a JSON value's type for reports. */
@@ -633,12 +672,20 @@ json_desc(const cJSON *j, char *out, size_t outlen)
 		snprintf(out, outlen, "nothing (no such key)");
 		return;
 	}
-	txt = cJSON_IsNumber(j) && j->valuestring != NULL ? j->valuestring :
-	    (t = cJSON_PrintUnformatted(j)) != NULL ? t : "?";
+	{
+		struct buf tb;
+
+		buf_init(&tb);
+		json_print_exact(j, &tb, 64);
+		buf_append(&tb, "", 1);
+		t = xstrdup((const char *)buf_data(&tb));
+		buf_free(&tb);
+		txt = t;
+	}
 	snprintf(out, outlen, "%.60s%s (a%s %s)", txt, strlen(txt) > 60 ?
 	    "..." : "", cJSON_IsObject(j) || cJSON_IsArray(j) ? "n" : "",
 	    json_type(j));
-	cJSON_free(t);
+	free(t);
 }
 
 int
@@ -685,7 +732,7 @@ match_json(const struct step *st, const struct tmpl *t, int is_head,
 		buf_free(&b);
 		return MATCH_FAIL;
 	}
-	want = cJSON_ParseWithLength((const char *)buf_data(&b), buf_len(&b));
+	want = match_json_parse(buf_data(&b), buf_len(&b));
 	buf_free(&b);
 	if (want == NULL) {
 		report_head(why, st, "expected JSON became invalid after "
@@ -1424,7 +1471,9 @@ match_capture(const struct step *st, struct vars *vars, struct buf *why)
 			cJSON_Delete(j);
 			return MATCH_FAIL;
 		}
-		if (cJSON_IsString(v))
+		if (cJSON_IsString(v) || (cJSON_IsNumber(v) &&
+		    v->valuestring != NULL))
+			/* A string's text; a big integer's exact digits. */
 			s = xstrdup(v->valuestring);
 		else {
 			char *pr = cJSON_PrintUnformatted(v);

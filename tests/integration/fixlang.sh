@@ -277,3 +277,13 @@ run typed
 check $(( rc == 1 ? 0 : 1 )) "expect json 1.5 on the string \"1.5\" fails (exit $rc)"
 has 'expect json: expected 1.5 (a number), got "1.5" (a string)' \
     "the report says number vs string"
+
+# --- P1.3: exact integers in the JSON of any codec ----------------------
+timeout -k 1 10 "$BIN" run tests/scenarios/fixlang-json-bigint.txt \
+    >"$tmp/r.out" 2>&1
+rc=$?
+check $(( rc == 1 ? 0 : 1 )) "json: 2^53+1 matches itself, a 23-digit integer differs by one (exit $rc)"
+has "fixlang-json-bigint.txt:12: connection 1: expect json: content: at 0 values differ" \
+    "only the last expect fails (the capture kept 9007199254740993)"
+has "expected value: 12345678901234567890124" "the report shows the expected digits"
+has "received value: 12345678901234567890123" "and the received digits"
