@@ -62,8 +62,11 @@ connections 20
 timeout 5s
 send request GET "/"
 expect header X-R regex "^b"'
+t0=$(date +%s)
 run hdr20
+t1=$(date +%s)
 check $(( rc == 1 ? 0 : 1 )) "20 connections x 50 large headers: one run per step, no timeout (exit $rc)"
+check $(( t1 - t0 <= 3 ? 0 : 1 )) "20 x 50 headers take one child per step, not 1000 (6 s before; $((t1 - t0)) s)"
 has "none of the 50 occurrences of header:X-R matches" "and reports all 50 occurrences seen"
 peer replymany
 sc lines 'codec reply
