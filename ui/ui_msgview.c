@@ -1,9 +1,12 @@
 /* The decoded pane's lines for a message: its structure from the codec's
  * fields (codec_field), its frames when one write carried several. */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
+#include "match.h"
 #include "ui_msgview.h"
 #include "util.h"
 
@@ -16,6 +19,7 @@ struct ui_mv {
 	struct buf	*out;
 	size_t		 lines, dropped;
 	int		 open;		/* a line is started */
+	int		 bignum;	/* the RESP value is a big number */
 };
 
 /* Start a new line (ending the current one). */
@@ -210,9 +214,25 @@ ui_mv_resp(struct ui_mv *m, const cJSON *v, size_t indent, int depth,
 		ui_mv_put(m, cJSON_IsTrue(v) ? "(true)" : "(false)",
 		    cJSON_IsTrue(v) ? 6 : 7);
 	} else if (cJSON_IsNumber(v)) {
-		if (v->valuedouble == (double)(long long)v->valuedouble &&
-		    v->valuedouble > -9.2e18 && v->valuedouble < 9.2e18)
-			snprintf(tmp, sizeof(tmp), "(integer) %lld",
+		long long ll;
+		char *end;
+
+		/* Range-checked before the cast; a big integer's exact text
+		 * (match_json_parse) decides integer (fits int64, RESP ':')
+		 * or big number (RESP3 '('). */
+		if (v->valuestring != NULL) {
+			errno = 0;
+			ll = strtoll(v->valuestring, &end, 10);
+			(void)ll;
+			snprintf(tmp, sizeof(tmp), "%s %.40s%s", errno == 0 &&
+			    *end == '\0' && !m->bignum ? "(integer)" :
+			    "(big number)", v->valuestring,
+			    strlen(v->valuestring) > 40 ? "..." : "");
+		} else if (v->valuedouble >= -9.2e18 &&
+		    v->valuedouble <= 9.2e18 &&
+		    v->valuedouble == floor(v->valuedouble))
+			snprintf(tmp, sizeof(tmp), "%s %lld", m->bignum ?
+			    "(big number)" : "(integer)",
 			    (long long)v->valuedouble);
 		else
 			snprintf(tmp, sizeof(tmp), "(double) %.17g",
@@ -291,13 +311,14 @@ ui_mv_resp_msg(struct ui_mv *m, const struct codec *cd,
 				ui_mv_put(m, "(error) ", 8);
 			ui_mv_esc(m, text.s, text.len);
 		}
-	} else if ((j = cJSON_ParseWithLength((const char *)val.s,
-	    val.len)) != NULL) {
+	} else if ((j = match_json_parse(val.s, val.len)) != NULL) {
+		m->bignum = type.len == 6 && memcmp(type.s, "bignum", 6) == 0;
 		if (type.len == 4 && memcmp(type.s, "push", 4) == 0)
 			ui_mv_put(m, "(push) ", 7);
 		ui_mv_resp(m, j, type.len == 4 && memcmp(type.s, "push", 4) ==
 		    0 ? 7 : 0, 0, type.len == 3 && memcmp(type.s, "set", 3) ==
 		    0 ? "~" : ")");
+		m->bignum = 0;
 		cJSON_Delete(j);
 	}
 	buf_free(&s1);

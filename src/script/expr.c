@@ -671,6 +671,30 @@ str_to_int(const unsigned char *s, size_t n, int64_t *out)
 	return 0;
 }
 
+int
+expr_text_int(const unsigned char *s, size_t n, int64_t *out)
+{
+	return str_to_int(s, n, out);
+}
+
+int
+expr_text_u64(const unsigned char *s, size_t n, uint64_t *out)
+{
+	uint64_t u = 0;
+	size_t i = n > 0 && s[0] == '+';
+
+	if (i == n || n >= 32)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' ||
+		    u > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		u = u * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = u;
+	return 0;
+}
+
 /* The integer a value stands for, or -1 with an error naming what. */
 static int
 to_int(const struct value *v, const char *what, int64_t *out, char *err,

@@ -67,6 +67,13 @@ void value_render(const struct value *v, struct buf *out);
 /* Write i in decimal (as printf's %lld) at the end of out[0..24); returns
  * where the text starts, *len its length. No allocation, no printf. */
 char *value_int_text(int64_t i, char out[24], size_t *len);
+/* The language's one reading of text as an integer (what arithmetic and
+ * comparisons do with a variable): decimal, optional sign, no blanks, no
+ * base prefix, fits int64. 0, or -1 if it is not one. */
+int expr_text_int(const unsigned char *s, size_t n, int64_t *out);
+/* The same for an unsigned 64-bit value (0 to 18446744073709551615,
+ * optional '+'): for u64 fields that hold more than INT64_MAX. */
+int expr_text_u64(const unsigned char *s, size_t n, uint64_t *out);
 /* Truth of a value: a non-zero integer, a non-empty string. */
 int value_truthy(const struct value *v);
 void value_free(struct value *v);

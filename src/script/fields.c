@@ -342,6 +342,28 @@ fields_parse_capture(struct parser *p, struct step_capture *c,
 	return 1;
 }
 
+/* 1 if t is literal text that reads as a code list ("200", "2xx",
+ * "301|302"): `expect status "200"` meant the http status. */
+static int
+fields_code_like(const struct tmpl *t)
+{
+	const unsigned char *lit;
+	struct buf tmp;
+	size_t n, i;
+	int ok;
+
+	if (t == NULL)
+		return 0;
+	buf_init(&tmp);
+	lit = tmpl_literal(t, &tmp, &n);
+	ok = lit != NULL && n > 0;
+	for (i = 0; ok && i < n; i++)
+		ok = isdigit(lit[i]) || lit[i] == 'x' || lit[i] == 'X' ||
+		    lit[i] == '|';
+	buf_free(&tmp);
+	return ok;
+}
+
 /* Write "codec X has no LABEL; use codec A, B" for a field the codec
  * lacks, at the step's keyword. */
 static int
@@ -372,9 +394,29 @@ fields_refuse(struct parser *p, const struct step *st,
 		h += (size_t)snprintf(hint + h, sizeof(hint) - h, "%s %s",
 		    i > 0 ? "," : "", cd->field_names[i]);
 	p->lx.name = p->sc->files[st->file];
+	if (fs->type != NULL && strcmp(fs->type, "status") == 0 &&
+	    codec_knows_field(cd, "status") && fields_code_like(fs->want))
+		/* `expect status "200"` under http: the quoted form is a
+		 * RESP simple string; http's status is a number. */
+	{
+		snprintf(hint, sizeof(hint), "codec %s's status is a number: "
+		    "expect status 200, 2xx or 301|302 (a quoted status is a "
+		    "RESP simple string)", cd->name);
+		return lex_error_at(&p->lx, st->line, fs->col, hint, "expected "
+		    "a status code without quotes, got a quoted string; write "
+		    "expect status 200");
+	}
+	if (strcmp(fs->need, "header:") == 0)
+		return lex_error_at(&p->lx, st->line, fs->col, "as in: expect "
+		    "field header:Location \"/x\" (or expect header Location "
+		    "\"/x\")", "expected a header name after 'header:', got "
+		    "none");
+	if (use[0] == '\0')
+		return lex_error_at(&p->lx, st->line, fs->col, hint, "codec %s "
+		    "has no %s, and no codec has it", cd != NULL ? cd->name :
+		    "raw", what);
 	return lex_error_at(&p->lx, st->line, fs->col, hint, "codec %s has no "
-	    "%s; use codec %s", cd != NULL ? cd->name : "raw", what,
-	    use[0] != '\0' ? use : "(none has it)");
+	    "%s; use codec %s", cd != NULL ? cd->name : "raw", what, use);
 }
 
 /* Give the expect at st the codec's view: json on resp reads the value,
@@ -428,6 +470,78 @@ fields_convert_capture(struct scenario *sc, struct step_capture *c)
 	}
 }
 
+/* Decide which expects keep a copy of their message (keep_frame) for a
+ * field capture: for each CAPTURE_FIELD, walking back in its own block,
+ * every expect up to and including the first one that surely ran in the
+ * same block (a plain, not optional expect of a message, or an expect
+ * set). If the walk reaches the block's start (a capture first in a loop
+ * reads the previous round's message) or an else, every expect keeps its
+ * message. Without field captures none does: a 900 KB reply is not copied
+ * per connection for nothing. */
+static void
+fields_mark_frames(struct scenario *sc)
+{
+	size_t i, j, top = SIZE_MAX, *encl, *stack, depth = 0;
+	int all = 0;
+
+	if (sc->nsteps == 0)
+		return;
+	encl = xcalloc(sc->nsteps, sizeof(*encl));
+	stack = xcalloc(sc->nsteps + 1, sizeof(*stack));
+	for (i = 0; i < sc->nsteps; i++) {
+		encl[i] = top;
+		switch (sc->steps[i].kind) {
+		case STEP_END:
+			if (depth > 0)
+				depth--;
+			top = depth > 0 ? stack[depth - 1] : SIZE_MAX;
+			break;
+		case STEP_REPEAT:
+		case STEP_MERGE:
+		case STEP_IF:
+		case STEP_FINALLY:
+		case STEP_EXPECT_SET:
+			stack[depth++] = i;
+			top = i;
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < sc->nsteps && !all; i++) {
+		const struct step *c = &sc->steps[i];
+
+		if (c->kind != STEP_CAPTURE || c->u.capture.kind !=
+		    CAPTURE_FIELD)
+			continue;
+		for (j = i; j-- > 0; ) {
+			struct step *e = &sc->steps[j];
+
+			if (j == encl[i] || (e->kind == STEP_ELSE &&
+			    encl[j] == encl[i])) {
+				all = 1;
+				break;
+			}
+			if (e->kind == STEP_EXPECT)
+				e->u.expect.keep_frame = 1;
+			if (encl[j] != encl[i])
+				continue;
+			if (e->kind == STEP_EXPECT_SET || (e->kind ==
+			    STEP_EXPECT && !e->u.expect.optional &&
+			    e->u.expect.kind != EXPECT_CLOSE &&
+			    e->u.expect.kind != EXPECT_NOTHING))
+				break;
+		}
+		if (j == SIZE_MAX)
+			all = 1;	/* nothing before it surely ran */
+	}
+	for (i = 0; all && i < sc->nsteps; i++)
+		if (sc->steps[i].kind == STEP_EXPECT)
+			sc->steps[i].u.expect.keep_frame = 1;
+	free(encl);
+	free(stack);
+}
+
 int
 fields_check(struct parser *p)
 {
@@ -461,6 +575,7 @@ fields_check(struct parser *p)
 			    "a byte stream without messages", fs->need);
 		}
 	}
+	fields_mark_frames(sc);
 	return 0;
 }
 
@@ -519,32 +634,48 @@ struct fm {
 	size_t			 seen;		/* occurrences found */
 	int			 hit;		/* one matched */
 	int			 slow;		/* a regex was stopped */
+	struct buf		*subj;		/* REGEX, LINE with re: the
+						   subjects, NUL-terminated,
+						   matched after the walk with
+						   one time budget */
+	struct buf		*offs;		/* their (offset, length)s */
 	struct buf		 shown;		/* occurrences, for the report */
 	struct buf		 first;		/* the first one's bytes */
 	int			 first_null;
 	char			 path[256];	/* JSON: where it differs */
+	char			 jdiff[240];	/* JSON: what differs, typed */
 	const struct codec_value *v;		/* the one being tested */
 };
 
+/* Keep s[0..n) as a subject for the one bounded regex run after the walk
+ * (match_regex_set): a field repeated 50 times or a reply of 500 lines is
+ * one time budget, not one per occurrence. */
+static void
+fm_subject(struct fm *m, const void *s, size_t n)
+{
+	size_t o[2];
+
+	o[0] = buf_len(m->subj);
+	o[1] = n;
+	buf_append(m->subj, s, n);
+	buf_append(m->subj, "", 1);
+	buf_append(m->offs, o, sizeof(o));
+}
+
 /* Say whether the JSON array text s[0..n) has a string item that equals
- * want (or matches re). */
+ * want (a pattern: kept as subjects, decided after the walk). */
 static int
 fm_line(struct fm *m, const unsigned char *s, size_t n)
 {
 	cJSON *arr = cJSON_ParseWithLength((const char *)s, n), *it;
-	int hit = 0, r;
+	int hit = 0;
 
 	cJSON_ArrayForEach(it, arr) {
 		if (!cJSON_IsString(it))
 			continue;
-		if (m->re != NULL) {
-			r = match_regex(m->re,
-			    (const unsigned char *)it->valuestring,
-			    strlen(it->valuestring));
-			if (r < 0)
-				m->slow = 1;
-			hit = r > 0;
-		} else
+		if (m->re != NULL)
+			fm_subject(m, it->valuestring, strlen(it->valuestring));
+		else
 			hit = strlen(it->valuestring) == m->wantlen &&
 			    memcmp(it->valuestring, m->want, m->wantlen) == 0;
 		if (hit)
@@ -568,9 +699,8 @@ fm_test(struct fm *m, const struct codec_value *v)
 	case FOP_TEXT:
 		return n == m->wantlen && memcmp(s, m->want, n) == 0;
 	case FOP_REGEX:
-		if ((r = match_regex(m->re, s, n)) < 0)
-			m->slow = 1;
-		return r > 0;
+		fm_subject(m, s, n);
+		return 0;
 	case FOP_CODES:
 		return v->type == CODEC_V_INT && v->num >= 0 && v->num < 1000 &&
 		    m->codes[v->num];
@@ -584,9 +714,9 @@ fm_test(struct fm *m, const struct codec_value *v)
 			got = cJSON_CreateString(t);
 			free(t);
 		} else
-			got = cJSON_ParseWithLength((const char *)s, n);
-		r = got != NULL && match_json_subset(m->jwant, got, m->path,
-		    sizeof(m->path));
+			got = match_json_parse(s, n);
+		r = got != NULL && match_json_differ(m->jwant, got, m->path,
+		    sizeof(m->path), m->jdiff, sizeof(m->jdiff));
 		cJSON_Delete(got);
 		return r;
 	case FOP_LINE:
@@ -634,6 +764,36 @@ fm_cb(void *arg, const struct codec_field *fld)
 	return m->hit && m->seen >= FIELDS_OCC_SHOW;
 }
 
+/* The walk of a pattern expect: every occurrence (every line) kept, then
+ * one match_regex_set over all of them, stopped at the first match or
+ * after MATCH_REGEX_BUDGET_MS for the whole step. */
+static int
+fm_walk_regex(struct fm *m)
+{
+	struct buf subj, offs;
+	size_t which;
+	int rc, r;
+
+	buf_init(&subj);
+	buf_init(&offs);
+	m->subj = &subj;
+	m->offs = &offs;
+	rc = m->codec->fields(m->f, &fields_scratch, fm_cb, m);
+	if (rc != -1 && buf_len(&offs) > 0) {
+		r = match_regex_set(m->re, buf_data(&subj),
+		    (const size_t *)(const void *)buf_data(&offs),
+		    buf_len(&offs) / (2 * sizeof(size_t)), &which);
+		if (r < 0)
+			m->slow = 1;
+		m->hit = r > 0;
+	}
+	m->subj = NULL;
+	m->offs = NULL;
+	buf_free(&subj);
+	buf_free(&offs);
+	return rc;
+}
+
 /* Walk the occurrences of field (GROUP:NAME or NAME) in m->f. -1 if the
  * frame does not parse. */
 static int
@@ -658,7 +818,9 @@ fm_walk(struct fm *m, const char *field)
 	buf_reset(&m->first);
 	if (m->codec->fields == NULL)
 		return -1;
-	return m->codec->fields(m->f, &fields_scratch, fm_cb, m);
+	if (m->re == NULL || (m->fs->op != FOP_REGEX && m->fs->op != FOP_LINE))
+		return m->codec->fields(m->f, &fields_scratch, fm_cb, m);
+	return fm_walk_regex(m);
 }
 
 /* Start a report: "line N: expect LABEL: what". */
@@ -741,8 +903,11 @@ fm_report(struct buf *why, const struct step *st, struct fm *m)
 		snprintf(text, sizeof(text), "none of the %zu occurrences of %s "
 		    "matches", m->seen, m->field);
 	else if (fs->op == FOP_JSON && m->path[0] != '\0')
-		snprintf(text, sizeof(text), "%s differs at %s", m->field,
-		    m->path);
+		snprintf(text, sizeof(text), "%.60s differs at %.100s: %.200s", m->field,
+		    m->path, m->jdiff);
+	else if (fs->op == FOP_JSON && m->jdiff[0] != '\0')
+		/* Typed: "expected 1.5 (a number), got "1.5" (a string)". */
+		snprintf(text, sizeof(text), "%s", m->jdiff);
 	else {
 		struct buf e;
 
@@ -868,8 +1033,7 @@ fm_prepare(struct buf *why, const struct step *st, struct fm *m,
 		    (int)(m->wantlen < 100 ? m->wantlen : 100),
 		    (const char *)m->want);
 	else if ((fs->op == FOP_JSON || fs->op == FOP_HEADERS) &&
-	    (m->jwant = cJSON_ParseWithLength((const char *)m->want,
-	    m->wantlen)) == NULL)
+	    (m->jwant = match_json_parse(m->want, m->wantlen)) == NULL)
 		snprintf(text, sizeof(text), "expected JSON became invalid "
 		    "after substituting variables (check captured values)");
 	if (text[0] == '\0')
@@ -887,7 +1051,8 @@ fm_headers(struct buf *why, const struct step *st, struct fm *m)
 {
 	struct field_spec tmp;
 	const cJSON *k;
-	char field[300];
+	char field[300], num[32], label[300];
+	const struct field_spec *orig = m->fs;
 	struct buf want;
 	char *wt;
 	int ok = 1;
@@ -901,13 +1066,18 @@ fm_headers(struct buf *why, const struct step *st, struct fm *m)
 	cJSON_ArrayForEach(k, m->jwant) {
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.op = FOP_TEXT;
-		tmp.label = m->fs->label;
+		/* The report names the header: "expected header X-A "99"". */
+		snprintf(label, sizeof(label), "%s %.200s", orig->label,
+		    k->string);
+		tmp.label = label;
 		buf_reset(&want);
 		if (cJSON_IsString(k))
 			buf_append(&want, k->valuestring, strlen(k->valuestring));
-		else if (cJSON_IsNumber(k) && k->valuedouble ==
-		    (double)(long long)k->valuedouble)
-			buf_printf(&want, "%lld", (long long)k->valuedouble);
+		else if (match_json_int_text(k, num, sizeof(num)) != NULL)
+			/* Range-checked before any conversion: 1e30 is
+			 * compared as its digits, never cast. */
+			buf_printf(&want, "%s", match_json_int_text(k, num,
+			    sizeof(num)));
 		else {
 			wt = cJSON_PrintUnformatted(k);
 			buf_append(&want, wt, strlen(wt));
@@ -923,6 +1093,7 @@ fm_headers(struct buf *why, const struct step *st, struct fm *m)
 			break;
 		}
 	}
+	m->fs = orig;
 	buf_free(&want);
 	return ok;
 }
@@ -1004,6 +1175,26 @@ fields_remember(struct vars *vars, const struct codec_frame *f)
 	}
 }
 
+/* 1 if e reads a RESP reply's value (plain, hex, regex, length or json
+ * expects), which an error or nil reply does not have. */
+static int
+fields_value_expect(const struct step_expect *e)
+{
+	switch (e->kind) {
+	case EXPECT_BYTES:
+	case EXPECT_HEX:
+	case EXPECT_REGEX:
+	case EXPECT_LENGTH:
+	case EXPECT_JSON:
+		return 1;
+	case EXPECT_FIELD:
+		return e->field != NULL && e->field->op == FOP_JSON &&
+		    !e->field->push && strcmp(e->field->label, "json") == 0;
+	default:
+		return 0;
+	}
+}
+
 int
 fields_expect(const struct step *st, const struct codec_frame **msg,
     struct vars *vars, struct buf *why)
@@ -1018,7 +1209,8 @@ fields_expect(const struct step *st, const struct codec_frame **msg,
 	fields_wire = **msg;
 	if (cd == NULL || cd->fields == NULL || cd == &codec_raw)
 		return FIELDS_GO_ON;
-	fields_remember(vars, *msg);
+	if (e->keep_frame)
+		fields_remember(vars, *msg);
 	memset(&m, 0, sizeof(m));
 	m.codec = cd;
 	m.f = *msg;
@@ -1037,14 +1229,30 @@ fields_expect(const struct step *st, const struct codec_frame **msg,
 		view.body = v.len > 0 ? v.s : (const unsigned char *)"";
 		view.body_len = v.len;
 		*msg = &view;
-	} else if (cd == &codec_resp && e->kind == EXPECT_BYTES &&
+	} else if (cd == &codec_resp && fields_value_expect(e) &&
 	    codec_field(cd, *msg, "type", 0, &fields_scratch, &v) == 1 &&
-	    v.len == 3 && memcmp(v.s, "nil", 3) == 0) {
+	    ((v.len == 3 && memcmp(v.s, "nil", 3) == 0) ||
+	    (v.len == 5 && memcmp(v.s, "error", 5) == 0))) {
+		/* An error or nil reply is not a value: only expect error,
+		 * expect nil and expect field see it. */
+		int nil = v.len == 3;
+		const char *label = e->kind == EXPECT_FIELD ? e->field->label :
+		    expect_kind_name(e->kind);
+
 		vars_set_last(vars, (*msg)->body, (*msg)->body_len, NULL, 0);
-		match_detail_set("type", NULL, 0, (const unsigned char *)"nil",
-		    3);
-		buf_printf(why, "line %u: expect bytes: expected a string, got "
-		    "nil (expect nil matches it)", st->line);
+		if (nil) {
+			match_detail_set("type", NULL, 0, (const unsigned char *)
+			    "nil", 3);
+			buf_printf(why, "line %u: expect %s: got nil (expect "
+			    "nil matches it)", st->line, label);
+		} else {
+			codec_field(cd, *msg, "text", 0, &fields_scratch, &v);
+			match_detail_set("type", NULL, 0, v.s, v.len);
+			buf_printf(why, "line %u: expect %s: got an error reply: "
+			    "(error) %.*s%s (expect error matches it)", st->line,
+			    label, (int)(v.len < 200 ? v.len : 200),
+			    (const char *)v.s, v.len > 200 ? "..." : "");
+		}
 		fm_message(why, &m);
 		return MATCH_FAIL;
 	}
@@ -1228,8 +1436,7 @@ fields_capture(const struct step *st, struct vars *vars, struct buf *why)
 	value_text(&v, &s, &n);
 	if (fs->path == NULL && v.type != CODEC_V_JSON)
 		return fields_store(st, vars, s, n, why);
-	j = v.type == CODEC_V_JSON ? cJSON_ParseWithLength((const char *)s, n) :
-	    NULL;
+	j = v.type == CODEC_V_JSON ? match_json_parse(s, n) : NULL;
 	if (j == NULL) {
 		match_detail_set(fs->field, NULL, 0, s, n);
 		buf_printf(why, "line %u: capture %s: %s is not JSON\n  field: "
@@ -1251,7 +1458,9 @@ fields_capture(const struct step *st, struct vars *vars, struct buf *why)
 		return MATCH_FAIL;
 	}
 	buf_init(&tmp);
-	if (cJSON_IsString(at))
+	if (cJSON_IsString(at) || (cJSON_IsNumber(at) &&
+	    at->valuestring != NULL))
+		/* A string's text; a big integer's exact digits. */
 		buf_append(&tmp, at->valuestring, strlen(at->valuestring));
 	else {
 		str = cJSON_PrintUnformatted(at);

@@ -514,13 +514,19 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 {
 	const char *l = lx->line, *end = NULL;
 	size_t start, i, run, used, soff = 0;
-	int depth = 0, in_str = 0;
+	int depth = 0, in_str = 0, scalar;
 	struct buf dummy;
 	cJSON *j;
 	char got[96];
 
 	lex_skip_ws(lx);
-	if (lx->pos >= lx->linelen || (l[lx->pos] != '{' &&
+	/* want_object 2: any JSON value, a scalar (null, 5, "x", ${n})
+	 * ending at a blank or at its closing quote. */
+	scalar = want_object == 2 && lx->pos < lx->linelen &&
+	    l[lx->pos] != '{' && l[lx->pos] != '[';
+	if (want_object == 2)
+		want_object = 0;
+	if (lx->pos >= lx->linelen || (!scalar && l[lx->pos] != '{' &&
 	    (want_object || l[lx->pos] != '[')))
 		return lex_error(lx, lx->pos,
 		    "JSON goes on the same line, as in "
@@ -550,9 +556,16 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 		if (in_str) {
 			if (c == '\\')
 				i++;
-			else if (c == '"')
+			else if (c == '"') {
 				in_str = 0;
-		} else if (c == '"')
+				if (scalar) {
+					i++;
+					break;
+				}
+			}
+		} else if (scalar && (c == ' ' || c == '\t'))
+			break;
+		else if (c == '"')
 			in_str = 1;
 		else if (c == '{' || c == '[')
 			depth++;
@@ -564,7 +577,7 @@ lex_json(struct lexer *lx, struct tmpl *t, int want_object)
 		}
 		i++;
 	}
-	if (depth != 0 || i > lx->linelen) {
+	if (depth != 0 || in_str || i > lx->linelen) {
 		snprintf(got, sizeof(got), "the JSON value opened at column %u "
 		    "must end on the same line", lex_col(lx, start));
 		return lex_error(lx, lx->linelen, got,
@@ -873,6 +886,35 @@ lex_regex_tmpl(struct lexer *lx, regex_t *re, char **pattern,
 			return lex_error(lx, at, nul_hint, "expected a pattern "
 			    "without NUL bytes, got one");
 		}
+	/* Check the literal parts now, each placeholder as a neutral "x"
+	 * (what an escaped value is to the pattern's structure): a
+	 * backreference, an unmatched '(' or a** is refused at file:line:col
+	 * here, not on every connection at run time. Not for `regex raw`,
+	 * whose values are pattern text (checked when the step runs). */
+	if (!lx->regex_raw) {
+		regex_t chk;
+
+		buf_init(&tmp);
+		for (i = 0; i < tp->nparts; i++)
+			if (tp->parts[i].kind == TP_LIT)
+				buf_append(&tmp, tp->parts[i].lit,
+				    tp->parts[i].len);
+			else
+				buf_append(&tmp, "x", 1);
+		len = buf_len(&tmp);
+		pat = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(pat, buf_data(&tmp), len);
+		pat[len] = '\0';
+		buf_free(&tmp);
+		if (lex_regex_compile(lx, at, pat, len, &chk, nul_hint,
+		    hint) == -1) {
+			tmpl_free(tp);
+			return -1;
+		}
+		regfree(&chk);
+		free(pat);
+	}
 	/* For reports: the text with escapes decoded, as a literal pattern
 	 * shows, and each placeholder as written. */
 	lx->pos = at;

@@ -55,6 +55,9 @@ struct lexer {
 	int		(*check_name)(void *arg, struct lexer *lx,
 			    const struct tmpl *t, size_t off);
 	void		*check_arg;
+	int		 regex_raw;	/* lex_regex_tmpl: the pattern is
+					   `regex raw` (values are pattern
+					   text: not checked until run) */
 };
 
 /* Write "name:line:col: message" and an optional "hint: ..." line into
@@ -104,8 +107,10 @@ int lex_word_tmpl(struct lexer *lx, struct tmpl *t);
 int lex_plain(struct lexer *lx, char **out, size_t *len);
 /* Read a quoted string of hex byte pairs (blanks between bytes). */
 int lex_hex(struct lexer *lx, struct buf *b);
-/* Read a one-line JSON object (or array unless want_object) into t,
- * validated as strict JSON (RFC 8259) with placeholders rendered. */
+/* Read a one-line JSON object (want_object 1), object or array (0), or
+ * any JSON value (2: also a scalar null, true, 5, "x", ${n}, which ends
+ * at a blank or its closing quote) into t, validated as strict JSON (RFC
+ * 8259) with placeholders rendered. */
 int lex_json(struct lexer *lx, struct tmpl *t, int want_object);
 /* Read an unsigned decimal number of at most max. */
 int lex_uint(struct lexer *lx, const char *what, uint64_t max, uint64_t *out);

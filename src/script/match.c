@@ -387,6 +387,103 @@ expect_length(const struct step_expect *e, struct vars *vars, uint64_t *len,
 	return 0;
 }
 
+/* The pre-order walk of json_exact: give each number node the next
+ * number token of the text; an integer literal of 16 digits or more
+ * (past 2^53, where a double loses digits) keeps its text in valuestring
+ * (freed by cJSON_Delete). */
+static void
+json_exact_walk(cJSON *j, const unsigned char *p, const size_t *tok,
+    size_t ntok, size_t *k)
+{
+	size_t a, b, i, digits;
+	int integral = 1;
+	char *t;
+
+	for (; j != NULL; j = j->next) {
+		if (cJSON_IsNumber(j) && *k < ntok && j->valuestring == NULL) {
+			a = tok[2 * *k];
+			b = tok[2 * *k + 1];
+			(*k)++;
+			for (digits = 0, i = a; i < b; i++) {
+				if (p[i] >= '0' && p[i] <= '9')
+					digits++;
+				else if (p[i] != '-')
+					integral = 0;
+			}
+			if (integral && digits >= 16 &&
+			    (t = malloc(b - a + 1)) != NULL) {
+				memcpy(t, p + a, b - a);
+				t[b - a] = '\0';
+				j->valuestring = t;
+			}
+			integral = 1;
+		}
+		if (j->child != NULL)
+			json_exact_walk(j->child, p, tok, ntok, k);
+	}
+}
+
+/* Keep the exact decimal text of j's big integer literals, read from its
+ * source text p[0..n) (see match_json_parse). */
+static void
+json_exact(cJSON *j, const unsigned char *p, size_t n)
+{
+	size_t i = 0, ntok = 0, cap = 0, *tok = NULL, k = 0, *nt;
+
+	while (i < n) {
+		if (p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			i++;
+		} else if (p[i] == '-' || (p[i] >= '0' && p[i] <= '9')) {
+			if (ntok == cap) {
+				cap = cap ? 2 * cap : 16;
+				if ((nt = realloc(tok, 2 * cap *
+				    sizeof(*tok))) == NULL) {
+					free(tok);
+					return;
+				}
+				tok = nt;
+			}
+			tok[2 * ntok] = i;
+			while (i < n && strchr("-+.eE0123456789", p[i]) != NULL &&
+			    p[i] != '\0')
+				i++;
+			tok[2 * ntok++ + 1] = i;
+		} else
+			i++;
+	}
+	if (ntok > 0)
+		json_exact_walk(j, p, tok, ntok, &k);
+	free(tok);
+}
+
+cJSON *
+match_json_parse(const unsigned char *p, size_t n)
+{
+	cJSON *j = cJSON_ParseWithLength((const char *)p, n);
+
+	if (j != NULL)
+		json_exact(j, p, n);
+	return j;
+}
+
+const char *
+match_json_int_text(const cJSON *j, char *tmp, size_t len)
+{
+	if (!cJSON_IsNumber(j))
+		return NULL;
+	if (j->valuestring != NULL)
+		return j->valuestring;
+	if (j->valuedouble != floor(j->valuedouble) ||
+	    fabs(j->valuedouble) >= 9007199254740992.0)
+		return NULL;
+	snprintf(tmp, len, "%.0f", j->valuedouble == 0 ? 0.0 :
+	    j->valuedouble);
+	return tmp;
+}
+
 /* Parse p[0..n) as one whole JSON value; NULL if it is not. */
 static cJSON *
 json_parse(const unsigned char *p, size_t n, size_t *erroff)
@@ -409,7 +506,44 @@ json_parse(const unsigned char *p, size_t n, size_t *erroff)
 			return NULL;
 		}
 	}
+	json_exact(j, p, n);
 	return j;
+}
+
+/* Append j's compact JSON text to out, a big integer (match_json_parse)
+ * as its exact digits; stops adding once out holds max bytes. */
+static void
+json_print_exact(const cJSON *j, struct buf *out, size_t max)
+{
+	const cJSON *e;
+	cJSON *k;
+	char *t;
+
+	if (buf_len(out) > max)
+		return;
+	if (cJSON_IsNumber(j) && j->valuestring != NULL) {
+		buf_append(out, j->valuestring, strlen(j->valuestring));
+		return;
+	}
+	if (!cJSON_IsArray(j) && !cJSON_IsObject(j)) {
+		if ((t = cJSON_PrintUnformatted(j)) != NULL)
+			buf_append(out, t, strlen(t));
+		cJSON_free(t);
+		return;
+	}
+	buf_append(out, cJSON_IsArray(j) ? "[" : "{", 1);
+	for (e = j->child; e != NULL && buf_len(out) <= max; e = e->next) {
+		if (e != j->child)
+			buf_append(out, ",", 1);
+		if (cJSON_IsObject(j) && (k = cJSON_CreateString(e->string !=
+		    NULL ? e->string : "")) != NULL) {
+			json_print_exact(k, out, max);
+			buf_append(out, ":", 1);
+			cJSON_Delete(k);
+		}
+		json_print_exact(e, out, max);
+	}
+	buf_append(out, cJSON_IsArray(j) ? "]" : "}", 1);
 }
 
 /* Append a rendering of a JSON value (or "nothing") to why. */
@@ -417,15 +551,18 @@ static void
 report_json(struct buf *why, const char *label, const cJSON *j)
 {
 	size_t n, max = MATCH_SHOW * 4;
+	struct buf tb;
 	char *s;
 
 	if (j == NULL) {
 		buf_printf(why, "\n  %s: nothing (key missing)", label);
 		return;
 	}
-	s = cJSON_PrintUnformatted(j);
-	if (s == NULL)
-		return;
+	buf_init(&tb);
+	json_print_exact(j, &tb, max + 4);
+	buf_append(&tb, "", 1);
+	s = xstrdup((const char *)buf_data(&tb));
+	buf_free(&tb);
 	/* cJSON escapes control characters, so the text prints as is. */
 	n = strlen(s);
 	if (n > max) {
@@ -435,7 +572,7 @@ report_json(struct buf *why, const char *label, const cJSON *j)
 	}
 	buf_printf(why, "\n  %s: %.*s%s", label, (int)n, s,
 	    n < strlen(s) ? "..." : "");
-	cJSON_free(s);
+	free(s);
 }
 
 /* Name a JSON value's type for reports. */
@@ -510,6 +647,16 @@ subset_rec(const cJSON *want, const cJSON *got, char *path, size_t pathlen,
 	if (cJSON_IsString(want))
 		return cJSON_IsString(got) &&
 		    strcmp(want->valuestring, got->valuestring) == 0;
+	if (cJSON_IsNumber(want) && cJSON_IsNumber(got) &&
+	    (want->valuestring != NULL || got->valuestring != NULL)) {
+		/* A big integer compares by its exact decimal text. */
+		char tw[32], tg[32];
+		const char *a = match_json_int_text(want, tw, sizeof(tw));
+		const char *b = match_json_int_text(got, tg, sizeof(tg));
+
+		if (a != NULL && b != NULL)
+			return strcmp(a, b) == 0;
+	}
 	if (cJSON_IsNumber(want))
 		return cJSON_IsNumber(got) &&
 		    (want->valuedouble == got->valuedouble ||
@@ -529,6 +676,51 @@ match_json_subset(const struct cJSON *want, const struct cJSON *got,
 
 	path[0] = '\0';
 	return subset_rec(want, got, path, pathlen, &fw, &fg);
+}
+
+/* Append "V (a TYPE)" for a report: the value's JSON (a big integer's
+ * digits), cut at 60 bytes, and its JSON type. */
+static void
+json_desc(const cJSON *j, char *out, size_t outlen)
+{
+	char *t = NULL;
+	const char *txt;
+
+	if (j == NULL) {
+		snprintf(out, outlen, "nothing (no such key)");
+		return;
+	}
+	{
+		struct buf tb;
+
+		buf_init(&tb);
+		json_print_exact(j, &tb, 64);
+		buf_append(&tb, "", 1);
+		t = xstrdup((const char *)buf_data(&tb));
+		buf_free(&tb);
+		txt = t;
+	}
+	snprintf(out, outlen, "%.60s%s (a%s %s)", txt, strlen(txt) > 60 ?
+	    "..." : "", cJSON_IsObject(j) || cJSON_IsArray(j) ? "n" : "",
+	    json_type(j));
+	free(t);
+}
+
+int
+match_json_differ(const struct cJSON *want, const struct cJSON *got,
+    char *path, size_t pathlen, char *what, size_t whatlen)
+{
+	const cJSON *fw, *fg;
+	char a[100], b[100];
+
+	path[0] = '\0';
+	what[0] = '\0';
+	if (subset_rec(want, got, path, pathlen, &fw, &fg))
+		return 1;
+	json_desc(fw, a, sizeof(a));
+	json_desc(fg, b, sizeof(b));
+	snprintf(what, whatlen, "expected %s, got %s", a, b);
+	return 0;
 }
 
 /* Match expected JSON text t (a subset) against the message's header (if
@@ -558,7 +750,7 @@ match_json(const struct step *st, const struct tmpl *t, int is_head,
 		buf_free(&b);
 		return MATCH_FAIL;
 	}
-	want = cJSON_ParseWithLength((const char *)buf_data(&b), buf_len(&b));
+	want = match_json_parse(buf_data(&b), buf_len(&b));
 	buf_free(&b);
 	if (want == NULL) {
 		report_head(why, st, "expected JSON became invalid after "
@@ -1297,7 +1489,9 @@ match_capture(const struct step *st, struct vars *vars, struct buf *why)
 			cJSON_Delete(j);
 			return MATCH_FAIL;
 		}
-		if (cJSON_IsString(v))
+		if (cJSON_IsString(v) || (cJSON_IsNumber(v) &&
+		    v->valuestring != NULL))
+			/* A string's text; a big integer's exact digits. */
 			s = xstrdup(v->valuestring);
 		else {
 			char *pr = cJSON_PrintUnformatted(v);
@@ -1347,6 +1541,93 @@ match_regex(const regex_t *re, const unsigned char *p, size_t n)
 	regmatch_t m[1];
 
 	return regex_run(re, p, n, m, 1);
+}
+
+/* The child of match_regex_set: run re over each subject in order, stop
+ * at the first match; its index (or -1 for none) is written to fd. */
+static void
+regex_set_child(int fd, const regex_t *re, const unsigned char *data,
+    const size_t *off, size_t count)
+{
+	long idx = -1;
+	regmatch_t m[1];
+	ssize_t r;
+	size_t i;
+
+	for (i = 0; i < count && idx < 0; i++)
+		if (regex_exec(re, (const char *)data + off[2 * i],
+		    off[2 * i + 1], m, 1) == 0)
+			idx = (long)i;
+	r = write(fd, &idx, sizeof(idx));
+	_exit(r == (ssize_t)sizeof(idx) ? 0 : 1);
+}
+
+int
+match_regex_set(const regex_t *re, const unsigned char *data,
+    const size_t *off, size_t count, size_t *which)
+{
+	double deadline = clock_now_mono() + MATCH_REGEX_BUDGET_MS / 1e3, left;
+	size_t i, total = 0, got = 0;
+	struct pollfd pfd;
+	regmatch_t m[1];
+	long idx = -1;
+	ssize_t r;
+	pid_t pid;
+	int fds[2];
+
+	for (i = 0; i < count; i++)
+		total += off[2 * i + 1];
+	if (total <= MATCH_REGEX_INLINE) {
+		/* Small: all of it inline is well within the budget. */
+		for (i = 0; i < count; i++)
+			if (regex_exec(re, (const char *)data + off[2 * i],
+			    off[2 * i + 1], m, 1) == 0) {
+				*which = i;
+				return 1;
+			}
+		return 0;
+	}
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(fds[0]);
+		regex_set_child(fds[1], re, data, off, count);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (got < sizeof(idx) && (left = deadline - clock_now_mono()) > 0) {
+		int pr = poll(&pfd, 1, (int)(left * 1e3) + 1);
+
+		if (pr == -1 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			break;
+		r = read(fds[0], (char *)&idx + got, sizeof(idx) - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fds[0]);
+	if (got < sizeof(idx))
+		kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	if (got < sizeof(idx) || idx >= (long)count)
+		return -1;
+	if (idx < 0)
+		return 0;
+	*which = (size_t)idx;
+	return 1;
 }
 
 const struct cJSON *

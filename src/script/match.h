@@ -109,6 +109,10 @@ int match_capture(const struct step *st, struct vars *vars,
  * key with a matching value, arrays the same length with matching items,
  * scalars equality. On a mismatch path names where (e.g. "result.id"). */
 struct cJSON;
+/* match_json_subset, and on a mismatch what differs, with JSON types:
+ * "expected 1.5 (a number), got \"1.5\" (a string)" in what[whatlen]. */
+int match_json_differ(const struct cJSON *want, const struct cJSON *got,
+    char *path, size_t pathlen, char *what, size_t whatlen);
 int match_json_subset(const struct cJSON *want, const struct cJSON *got,
     char *path, size_t pathlen);
 
@@ -127,6 +131,26 @@ const regex_t *step_regex(struct step_regex *rx, const regex_t *lit,
 /* Run a compiled regex over p[0..n) within the time budget above: 1 match,
  * 0 no match, -1 stopped (super-linear) or not run. */
 int match_regex(const regex_t *re, const unsigned char *p, size_t n);
+/* Run re over several subjects with ONE time budget for all of them: the
+ * subject i is data[off[2i] .. off[2i]+off[2i+1]), NUL-terminated in data
+ * (regexec needs it). Up to MATCH_REGEX_INLINE bytes in total inline,
+ * else all in one child process killed after MATCH_REGEX_BUDGET_MS. 1
+ * with the first matching subject's index in *which, 0 none matches, -1
+ * stopped (super-linear) or not run. For repeated fields and reply
+ * lines (fields.c). */
+int match_regex_set(const regex_t *re, const unsigned char *data,
+    const size_t *off, size_t count, size_t *which);
+/* Parse p[0..n) as JSON (cJSON_ParseWithLength, RFC 8259), keeping the
+ * exact decimal text of every integer literal of 16 digits or more in its
+ * node's valuestring (a double holds 2^53 exactly, not 2^53+1: RESP
+ * integers and RESP3 big numbers); NULL if not JSON. Free with
+ * cJSON_Delete. */
+struct cJSON *match_json_parse(const unsigned char *p, size_t n);
+/* The exact decimal text of an integral JSON number j (a kept big
+ * integer, or one below 2^53 printed into tmp[len]); NULL if j is not an
+ * integral number. */
+const char *match_json_int_text(const struct cJSON *j, char *tmp,
+    size_t len);
 /* Follow a dotted path ("a.b.0") into j; NULL with the missing segment in
  * bad when a step is missing. */
 const struct cJSON *match_json_path(const struct cJSON *j, const char *path,

@@ -623,6 +623,10 @@ pack_parse_request(struct parser *p, struct pack_send *b)
 
 	lex_skip_ws(lx);
 	at = lx->pos;
+	if (lex_peek(lx) == LEX_STRING)
+		return lex_error(lx, at, "the method is a bare word, the target "
+		    "quoted: send request GET \"/\"", "expected an HTTP method "
+		    "such as GET, got %s", lex_got(lx, at, got, sizeof(got)));
 	if (lex_need_word(lx, "an HTTP method such as GET", &w, &wl) == -1)
 		return -1;
 	for (i = 0; i < wl && pack_tchar((unsigned char)w[i]); i++)
@@ -631,6 +635,11 @@ pack_parse_request(struct parser *p, struct pack_send *b)
 		return lex_error(lx, at, "methods are tokens: GET, POST, PUT, "
 		    "DELETE, HEAD, OPTIONS, PATCH...", "expected an HTTP method, "
 		    "got %s", lex_got(lx, at, got, sizeof(got)));
+	lex_skip_ws(lx);
+	if (lex_peek(lx) != LEX_STRING)
+		return lex_error(lx, lx->pos, "the target is quoted: send "
+		    "request GET \"/path?q=1\"", "expected a quoted request "
+		    "target, got %s", lex_got(lx, lx->pos, got, sizeof(got)));
 	b->method = xstrndup(w, wl);
 	lex_skip_ws(lx);
 	at = lx->pos;
@@ -702,11 +711,33 @@ static int
 pack_parse_arg(struct parser *p, struct tmpl **out)
 {
 	struct lexer *lx = &p->lx;
+	size_t at = lx->pos, i;
+	char got[96];
 
 	*out = tmpl_new();
-	if (lx->line[lx->pos] == '"')
-		return lex_string(lx, *out, NULL);
-	return lex_word_tmpl(lx, *out);
+	if (lx->line[lx->pos] == '"') {
+		if (lex_string(lx, *out, NULL) == -1)
+			return -1;
+		/* redis-cli refuses "a"b ("Invalid argument(s)"): text glued
+		 * to a closing quote is not a second word. */
+		if (lx->pos < lx->linelen && lx->line[lx->pos] != ' ' &&
+		    lx->line[lx->pos] != '\t')
+			return lex_error(lx, lx->pos, "write one word \"ab\" or "
+			    "two words \"a\" b, as redis-cli wants",
+			    "expected a blank after the closing quote, got %s",
+			    lex_got(lx, lx->pos, got, sizeof(got)));
+		return 0;
+	}
+	if (lex_word_tmpl(lx, *out) == -1)
+		return -1;
+	/* The same for a quote glued after a word: a"b". */
+	for (i = at; i < lx->pos; i++)
+		if (lx->line[i] == '"' && (i == at || lx->line[i - 1] != '\\'))
+			return lex_error(lx, i, "write one word \"ab\" or two "
+			    "words a \"b\", as redis-cli wants", "expected a "
+			    "blank before the opening quote, got a quote glued "
+			    "to a word");
+	return 0;
 }
 
 /* `send command WORD "quoted" ${expr} ...`: up to the end of the line or
@@ -857,13 +888,14 @@ pack_render_hex(const struct tmpl *t, struct vars *vars, const char *what,
 /* Evaluate a pack field's expression as an integer into *v. */
 static int
 pack_eval(const struct pack_item *it, size_t k, struct vars *vars,
-    int64_t *v, char *err, size_t errlen)
+    int64_t *v, uint64_t *big, int *isbig, char *err, size_t errlen)
 {
 	struct expr_env env = { vars_lookup, vars, &vars->rng };
 	struct value val;
-	char msg[256], *end;
-	long long n;
+	char msg[256];
 	int rc = 0;
+
+	*isbig = 0;
 
 	if (expr_eval(it->e, &env, &val, msg, sizeof(msg)) == -1) {
 		snprintf(err, errlen, "runtime error: send pack field %zu (%s): "
@@ -873,16 +905,20 @@ pack_eval(const struct pack_item *it, size_t k, struct vars *vars,
 	if (val.type == VAL_INT)
 		*v = val.i;
 	else {
-		errno = 0;
-		n = strtoll((const char *)val.s, &end, 0);
-		if (val.len == 0 || *end != '\0' || errno == ERANGE) {
+		/* The language's integer reading (decimal, as arithmetic
+		 * reads a variable); a u64 field also takes 2^63 to 2^64-1. */
+		if (expr_text_int(val.s, val.len, v) == 0)
+			;
+		else if ((it->type == PACK_U64BE || it->type == PACK_U64LE) &&
+		    expr_text_u64(val.s, val.len, big) == 0)
+			*isbig = 1;
+		else {
 			escape_bytes(val.s, val.len, msg, 64, 1);
 			snprintf(err, errlen, "runtime error: send pack field %zu: "
-			    "expected an integer for %s, got \"%s\"", k + 1,
+			    "expected a decimal integer for %s, got \"%s\"", k + 1,
 			    pack_types[it->type].name, msg);
 			rc = -1;
-		} else
-			*v = n;
+		}
 	}
 	value_free(&val);
 	return rc;
@@ -894,8 +930,10 @@ pack_render_pack(const struct pack_send *b, struct vars *vars,
     struct buf *out, char *err, size_t errlen)
 {
 	char msg[200], what[48];
+	uint64_t big;
 	size_t k;
 	int64_t v;
+	int isbig;
 
 	for (k = 0; k < b->nitems; k++) {
 		const struct pack_item *it = &b->items[k];
@@ -918,8 +956,12 @@ pack_render_pack(const struct pack_send *b, struct vars *vars,
 			pack_put_bits(it->type, (uint64_t)it->lit, out);
 			continue;
 		}
-		if (pack_eval(it, k, vars, &v, err, errlen) == -1)
+		if (pack_eval(it, k, vars, &v, &big, &isbig, err, errlen) == -1)
 			return -1;
+		if (isbig) {
+			pack_put_bits(it->type, big, out);
+			continue;
+		}
 		if (pack_put(it->type, v, out, msg, sizeof(msg)) == -1) {
 			snprintf(err, errlen, "runtime error: send pack field %zu: "
 			    "%s", k + 1, msg);

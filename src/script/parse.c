@@ -625,7 +625,7 @@ parse_regex(struct parser *p, regex_t *re, char **pattern,
 	struct tmpl *t;
 	const char *w;
 	size_t wl, at;
-	int raw = 0;
+	int raw = 0, rc;
 
 	lex_skip_ws(lx);
 	at = lx->pos;
@@ -641,7 +641,10 @@ parse_regex(struct parser *p, regex_t *re, char **pattern,
 		    "expected a quoted pattern%s, got %s", raw ? "" :
 		    " or 'raw'", lex_got(lx, lx->pos, got, sizeof(got)));
 	}
-	if (lex_regex_tmpl(lx, re, pattern, &t, nul_hint, hint) == -1)
+	lx->regex_raw = raw;
+	rc = lex_regex_tmpl(lx, re, pattern, &t, nul_hint, hint);
+	lx->regex_raw = 0;
+	if (rc == -1)
 		return -1;
 	if (t != NULL) {
 		*rx = xcalloc(1, sizeof(**rx));
@@ -742,8 +745,12 @@ parse_expect(struct parser *p)
 	if (p->in_set) {
 		e->timeout = p->sc->steps[p->in_set - 1].u.expect.timeout;
 		if (++p->set_alts > SCENARIO_MAX_SET)
-			return lex_error(lx, 0, NULL, "expected at most %d "
-			    "alternatives in an expect set", SCENARIO_MAX_SET);
+			return lex_error(lx, 0, "split the set in two, or "
+			    "match several answers with one regex alternative",
+			    "expected at most %d alternatives in an expect "
+			    "set, got alternative number %d here",
+			    SCENARIO_MAX_SET,
+			    SCENARIO_MAX_SET + 1);
 	}
 	if (lex_peek(lx) == LEX_STRING)
 		kind = 0;
@@ -786,7 +793,7 @@ parse_expect(struct parser *p)
 	case 4:
 		e->kind = kind == 3 ? EXPECT_JSON : EXPECT_HEADER;
 		e->bytes = tmpl_new();
-		if (lex_json(lx, e->bytes, kind == 4) == -1)
+		if (lex_json(lx, e->bytes, kind == 4 ? 1 : 2) == -1)
 			return -1;
 		break;
 	case 5:
@@ -1375,9 +1382,23 @@ parse_set_branch(struct parser *p)
 	unsigned d = p->depth - 1;
 	size_t i, j, k;
 
-	if (set->u.expect.any_order || p->set_alts == 0)
+	if (p->set_alts == 0)
 		return;
-	if (!p->set_first_done) {
+	if (set->u.expect.any_order) {
+		/* Any order: no alternative may read what another captures
+		 * (they match in any order); after end, all are set. */
+		for (j = p->defs_at[d]; j < p->ndefs; j++) {
+			for (i = 0; i < p->nset_common; i++)
+				if (strcmp(p->defs[j], p->set_common[i]) == 0)
+					break;
+			if (i < p->nset_common)
+				continue;
+			p->set_common = xrealloc(p->set_common,
+			    (p->nset_common + 2) * sizeof(*p->set_common));
+			p->set_common[p->nset_common++] = xstrdup(p->defs[j]);
+			p->set_common[p->nset_common] = NULL;
+		}
+	} else if (!p->set_first_done) {
 		p->nset_common = p->ndefs - p->defs_at[d];
 		p->set_common = xcalloc(p->nset_common + 1,
 		    sizeof(*p->set_common));
@@ -1554,6 +1575,10 @@ parse_capture(struct parser *p)
 {
 	struct lexer *lx = &p->lx;
 	static const char *const kinds[] = { "regex", "json", "header", NULL };
+	/* Every capture kind, for the hint (fields.c, pack.c add some). */
+	static const char *const all[] = { "regex", "json", "header",
+	    "status", "int", "code", "field", "u8", "u16be", "u16le",
+	    "u32be", "u32le", "u64be", "u64le", NULL };
 	struct step_capture *c;
 	struct step *st;
 	const char *w;
@@ -1567,15 +1592,21 @@ parse_capture(struct parser *p)
 		return -1;
 	lex_skip_ws(lx);
 	at = lx->pos;
-	if (lex_need_word(lx, "regex, json or header", &w, &wl) == -1)
+	if (lex_need_word(lx, "what to capture (regex, json, header, status, "
+	    "int, code, field NAME, u16be at N...)", &w, &wl) == -1)
 		return -1;
 	if (pack_capture_word(w, wl))
 		return pack_parse_capture(p, c, w, wl);
 	c->kind = CAPTURE_FIELD;
 	if ((i = (size_t)fields_parse_capture(p, c, w, wl, at)) != 0) {
-		if (i == (size_t)-1 || lex_need_eol(lx, "end of line after "
-		    "the capture") == -1)
+		if (i == (size_t)-1)
 			return -1;
+		if (!lex_at_eol(lx))
+			return lex_error(lx, lx->pos, "a capture stores the "
+			    "field's value; to check it, write an expect (as "
+			    "in: expect status 200) before the capture",
+			    "expected end of line after the capture, got %s",
+			    lex_got(lx, lx->pos, got, sizeof(got)));
 		check_define(p, c->name);
 		return 0;
 	}
@@ -1583,8 +1614,8 @@ parse_capture(struct parser *p)
 		if (lex_word_is(w, wl, kinds[i]))
 			break;
 	if (kinds[i] == NULL)
-		return lex_error(lx, at, lex_nearest_hint(w, wl, kinds, hint,
-		    sizeof(hint)), "expected regex, json or header, got %s",
+		return lex_error(lx, at, lex_nearest_hint(w, wl, all, hint,
+		    sizeof(hint)), "expected what to capture, got %s",
 		    lex_got(lx, at, got, sizeof(got)));
 	if (i == 0) {
 		c->kind = CAPTURE_REGEX;
@@ -1595,8 +1626,14 @@ parse_capture(struct parser *p)
 		c->kind = i == 1 ? CAPTURE_JSON : CAPTURE_HEADER;
 		lex_skip_ws(lx);
 		at = lx->pos;
-		if (lex_need_word(lx, "a dotted path such as result.id", &w,
-		    &wl) == -1)
+		if (i == 2 && lex_at_eol(lx))
+			return lex_error(lx, lx->pos, "as in: capture loc header "
+			    "Location", "expected a header name such as Location "
+			    "(or a dotted path into a JSON header), got end of "
+			    "line");
+		if (lex_need_word(lx, i == 2 ? "a header name such as "
+		    "Location (or a dotted path into a JSON header)" :
+		    "a dotted path such as result.id", &w, &wl) == -1)
 			return -1;
 		c->path = xstrndup(w, wl);
 		if (!path_ok(c->path))
@@ -1866,16 +1903,14 @@ parse_set_end(struct parser *p)
 		return lex_error(&p->lx, 0, "put the alternatives between the "
 		    "set's line and end", "expected an expect inside the set, "
 		    "got 'end'");
-	if (!p->sc->steps[p->in_set - 1].u.expect.any_order) {
-		parse_set_branch(p);
-		for (i = 0; i < p->nset_common; i++) {
-			check_define(p, p->set_common[i]);
-			free(p->set_common[i]);
-		}
-		free(p->set_common);
-		p->set_common = NULL;
-		p->nset_common = 0;
+	parse_set_branch(p);
+	for (i = 0; i < p->nset_common; i++) {
+		check_define(p, p->set_common[i]);
+		free(p->set_common[i]);
 	}
+	free(p->set_common);
+	p->set_common = NULL;
+	p->nset_common = 0;
 	p->in_set = 0;
 	return 0;
 }

@@ -150,6 +150,9 @@ struct step_expect {
 					   NULL */
 	struct field_spec *field;	/* FIELD: what it reads (fields.h) */
 	const struct codec *codec;	/* the scenario's codec (fields_check) */
+	int		 keep_frame;	/* a field capture may read the
+					   message this expect matches: keep
+					   a copy (fields_check decides) */
 };
 
 /* STEP_CAPTURE. */

@@ -49,7 +49,14 @@ static const struct bad_case bad_cases[] = {
 	{ "http has no push", "codec http\nexpect push json [1]\n",
 	    "codec http has no push messages; use codec resp", 2, 8, NULL },
 	{ "unknown field", "codec http\nexpect field bogus \"a\"\n",
-	    "codec http has no bogus; use codec (none has it)", 2, 8, NULL },
+	    "codec http has no bogus, and no codec has it", 2, 8, NULL },
+	{ "a quoted http status", "codec http\nexpect status \"200\"\n",
+	    "expected a status code without quotes, got a quoted string; "
+	    "write expect status 200", 2, 8, "codec http's status is a "
+	    "number" },
+	{ "header: without a name", "codec http\nexpect field header: "
+	    "\"x\"\n", "expected a header name after 'header:', got none",
+	    2, 8, "expect field header:Location" },
 	{ "a field of raw's still needs messages",
 	    "codec raw\nexpect field body \"a\"\n",
 	    "codec raw has no body; it is a byte stream without messages", 2,
@@ -391,7 +398,7 @@ test_http_header_json_and_dechunked_body(void **state)
 	assert_int_equal(fx_match(1, http_404, 0), MATCH_OK);
 	assert_int_equal(fx_match(2, http_404, 0), MATCH_OK);
 	assert_int_equal(fx_match(3, http_404, 0), MATCH_FAIL);
-	assert_why("expected header \"text/plain\", got \"text/html\"");
+	assert_why("expected header Content-Type \"text/plain\", got \"text/html\"");
 	assert_detail("header:Content-Type", "text/plain", "text/html");
 	assert_int_equal(fx_match(4, http_404, 0), MATCH_FAIL);
 	assert_why("the message has no header:X-Missing");
@@ -469,7 +476,7 @@ test_resp_types_int_nil_error_status(void **state)
 	/* Plain text: a nil is not the empty string. */
 	assert_int_equal(fx_match(6, "$0\r\n\r\n", 0), MATCH_OK);
 	assert_int_equal(fx_match(6, "$-1\r\n", 0), MATCH_FAIL);
-	assert_why("expected a string, got nil (expect nil matches it)");
+	assert_why("expect bytes: got nil (expect nil matches it)");
 	assert_int_equal(fx_match(7, "$3\r\nabc\r\n", 0), MATCH_OK);
 	assert_int_equal(fx_match(7, "+abc\r\n", 0), MATCH_OK);
 	vars_set(&fx.v, "n", "6", 1);
@@ -490,6 +497,11 @@ test_resp_json_view_push_and_captures(void **state)
 	    "{\"f\": 1}\nexpect push json [\"message\",\"ch\",\"hi\"]\n"
 	    "capture first json 0\ncapture n int\ncapture m json f\n"
 	    "expect json [\"a\"]\n");
+	/* The captures read step 2's message in a run; this test feeds
+	 * them steps 0 and 1's, so those keep theirs too. */
+	assert_int_equal(fx.sc->steps[2].u.expect.keep_frame, 1);
+	fx.sc->steps[0].u.expect.keep_frame = 1;
+	fx.sc->steps[1].u.expect.keep_frame = 1;
 	assert_int_equal(fx_match(0, lrange, 0), MATCH_OK);
 	assert_int_equal(fx_match(0, "~2\r\n$1\r\na\r\n$1\r\nb\r\n", 0),
 	    MATCH_OK);
@@ -512,6 +524,52 @@ test_resp_json_view_push_and_captures(void **state)
 	assert_int_equal(match_capture(&fx.sc->steps[3], &fx.v, &fx.why),
 	    MATCH_FAIL);
 	assert_why("path 0: no '0' in the received JSON");
+}
+
+/* Only an expect whose message a field capture may read keeps a copy
+ * of it (review fixlang P1.5: every expect copied every frame). */
+static void
+test_only_expects_a_capture_reads_keep_their_frame(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *keep;	/* per step: '1' kept, '0' not, '-' */
+	} cases[] = {
+		{ "codec resp\nexpect json [1]\nexpect int 2\n", "00" },
+		{ "codec resp\nexpect json [1]\nexpect int 2\ncapture a int\n"
+		  "expect int 3\n", "01-0" },
+		{ "codec resp\nexpect json [1]\nexpect int 2 optional\n"
+		  "capture a int\n", "11-" },
+		{ "codec resp\nexpect int 1\nrepeat 2\ncapture a int\n"
+		  "expect int 2\nend\n", "1--1-" },
+		{ "codec resp\nexpect int 1\nexpect one of\nexpect int 2\n"
+		  "capture a int\nexpect int 3\nend\n", "0-1-0-" },
+		{ "codec resp\nexpect int 1\nexpect any order\nexpect int 2\n"
+		  "expect int 3\nend\ncapture a int\n", "0-11--" },
+		{ "codec resp\nexpect int 1\ncapture a regex \"(.*)\"\n", "0-" },
+	};
+	char err[512];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fx.sc = scenario_parse("t.txt", cases[i].text,
+		    strlen(cases[i].text), err, sizeof(err));
+		if (fx.sc == NULL)
+			fail_msg("case %zu: %s", i, err);
+		assert_int_equal(fx.sc->nsteps, strlen(cases[i].keep));
+		for (k = 0; k < fx.sc->nsteps; k++) {
+			if (cases[i].keep[k] == '-')
+				continue;
+			assert_int_equal(fx.sc->steps[k].kind, STEP_EXPECT);
+			if (fx.sc->steps[k].u.expect.keep_frame !=
+			    (cases[i].keep[k] == '1'))
+				fail_msg("case %zu step %zu: keep_frame %d",
+				    i, k, fx.sc->steps[k].u.expect.keep_frame);
+		}
+		scenario_free(fx.sc);
+		fx.sc = NULL;
+	}
 }
 
 static const char ehlo[] = "250-mail.example\r\n250-SIZE 1000\r\n"
@@ -742,6 +800,8 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_teardown(test_resp_json_view_push_and_captures,
 		    fx_teardown),
+		cmocka_unit_test(
+		    test_only_expects_a_capture_reads_keep_their_frame),
 		cmocka_unit_test_teardown(test_reply_code_and_lines,
 		    fx_teardown),
 		cmocka_unit_test_teardown(test_other_codecs_fields_by_name,

@@ -449,6 +449,80 @@ test_captures_set_variables_from_last_message(void **state)
 	    MATCH_OK);
 }
 
+/* Several subjects, one budget: the first match's index, or none
+ * (review fixlang P1.1). */
+static void
+test_regex_set_finds_the_first_matching_subject(void **state)
+{
+	static const char data[] = "abc\0xyz\0hello\0";
+	const size_t off[] = { 0, 3, 4, 3, 8, 5 };
+	regex_t re;
+	size_t which = 99;
+	char *big;
+	size_t boff[2 * 40], i;
+
+	(void)state;
+	assert_int_equal(regcomp(&re, "^x", REG_EXTENDED), 0);
+	assert_int_equal(match_regex_set(&re, (const unsigned char *)data,
+	    off, 3, &which), 1);
+	assert_int_equal(which, 1);
+	regfree(&re);
+	assert_int_equal(regcomp(&re, "^q", REG_EXTENDED), 0);
+	assert_int_equal(match_regex_set(&re, (const unsigned char *)data,
+	    off, 3, &which), 0);
+	/* Past 2 KiB in all (40 x 100 bytes): one child runs them all. */
+	big = malloc(40 * 101);
+	for (i = 0; i < 40; i++) {
+		memset(big + i * 101, 'a', 100);
+		big[i * 101 + 100] = '\0';
+		boff[2 * i] = i * 101;
+		boff[2 * i + 1] = 100;
+	}
+	big[37 * 101 + 99] = 'q';
+	assert_int_equal(match_regex_set(&re, (unsigned char *)big, boff, 40,
+	    &which), 0);
+	regfree(&re);
+	assert_int_equal(regcomp(&re, "q$", REG_EXTENDED), 0);
+	assert_int_equal(match_regex_set(&re, (unsigned char *)big, boff, 40,
+	    &which), 1);
+	assert_int_equal(which, 37);
+	regfree(&re);
+	free(big);
+}
+
+/* Integers past 2^53 compare by their digits; types show in reports
+ * (review fixlang P1.3, P3). */
+static void
+test_json_exact_integers_and_typed_differences(void **state)
+{
+	cJSON *a = match_json_parse((const unsigned char *)
+	    "[9007199254740993, 5]", 21);
+	cJSON *b = match_json_parse((const unsigned char *)
+	    "[9007199254740992, 5]", 21);
+	cJSON *c = match_json_parse((const unsigned char *)"\"1.5\"", 5);
+	cJSON *d = match_json_parse((const unsigned char *)"1.5", 3);
+	char path[64], what[200], tmp[32];
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(match_json_subset(a, b, path, sizeof(path)), 0);
+	assert_string_equal(path, "0");
+	assert_int_equal(match_json_subset(a, a, path, sizeof(path)), 1);
+	assert_string_equal(match_json_int_text(a->child, tmp, sizeof(tmp)),
+	    "9007199254740993");
+	assert_string_equal(match_json_int_text(a->child->next, tmp,
+	    sizeof(tmp)), "5");
+	assert_int_equal(match_json_differ(d, c, path, sizeof(path), what,
+	    sizeof(what)), 0);
+	assert_string_equal(what, "expected 1.5 (a number), got \"1.5\" "
+	    "(a string)");
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(c);
+	cJSON_Delete(d);
+}
+
 int
 main(void)
 {
@@ -469,6 +543,8 @@ main(void)
 		cmocka_unit_test_teardown(test_header_option_checks_same_message,
 		    fx_teardown),
 		cmocka_unit_test(test_json_subset_compares_scalars_and_arrays),
+		cmocka_unit_test(test_regex_set_finds_the_first_matching_subject),
+		cmocka_unit_test(test_json_exact_integers_and_typed_differences),
 		cmocka_unit_test_teardown(test_length_close_nothing_on_messages,
 		    fx_teardown),
 		cmocka_unit_test_teardown(

@@ -208,7 +208,7 @@ test_pack_runtime_range_errors(void **state)
 	    "expected a value -128..127 for i8, got 70000");
 	assert_int_equal(fx_send(4), -1);
 	assert_string_equal(fx.err, "runtime error: send pack field 1: "
-	    "expected an integer for u32le, got \"abc\"");
+	    "expected a decimal integer for u32le, got \"abc\"");
 	assert_int_equal(fx_send(5), -1);
 	assert_string_equal(fx.err, "runtime error: send pack field 1: "
 	    "expected a value 0..18446744073709551615 for u64be, got -1");
@@ -611,7 +611,15 @@ test_parse_errors(void **state)
 		{ "codec http\nsend request G@T \"/\"\n", "t.txt:2:14: expected "
 		    "an HTTP method, got 'G@T'" },
 		{ "codec http\nsend request GET\n", "t.txt:2:17: expected a "
-		    "quoted string, got end of line" },
+		    "quoted request target, got end of line" },
+		{ "codec http\nsend request GET /x\n", "t.txt:2:18: expected a "
+		    "quoted request target, got '/x'\nhint: the target is "
+		    "quoted" },
+		{ "codec http\nsend request \"GET\" \"/\"\n", "t.txt:2:14: "
+		    "expected an HTTP method such as GET, got '\"GET\"'\nhint: "
+		    "the method is a bare word" },
+		{ "codec resp\nsend command SET k \"a\"b\n", "t.txt:2:23: "
+		    "expected a blank after the closing quote, got 'b'" },
 		{ "codec http\nsend request GET \"/\" header {\"Bad Name\": "
 		    "\"x\"}\n", "t.txt:2:29: expected a header name that is an "
 		    "HTTP token, got 'Bad Name'" },

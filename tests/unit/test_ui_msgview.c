@@ -82,6 +82,15 @@ resp_scalars_are_typed_like_redis_cli(void **state)
 	want("resp", "$5\r\nhello\r\n", "\"hello\"", 1);
 	want("resp", ",1.5\r\n", "(double) 1.5", 1);
 	want("resp", "#t\r\n", "(true)", 1);
+	/* Big integers keep every digit; a RESP3 big number says so
+	 * (review fixlang P1.3/P1.4: was "(double) 1.2345678901234568e+22",
+	 * and a cast of that double to long long was undefined). */
+	want("resp", "(12345678901234567890123\r\n",
+	    "(big number) 12345678901234567890123", 1);
+	want("resp", "(5\r\n", "(big number) 5", 1);
+	want("resp", ":9007199254740993\r\n", "(integer) 9007199254740993", 1);
+	want("resp", "*1\r\n:-9223372036854775808\r\n",
+	    "1) (integer) -9223372036854775808", 1);
 }
 
 static void
