@@ -1,5 +1,5 @@
 #!/bin/sh
-# Values in field expects and the steps around them (fix13): a field
+# Values in field expects and the steps around them: a field
 # regex with ${...} is escaped and rendered when its step runs, `within`
 # on an expect set's alternative is checked, the set's report lists field
 # alternatives as written, and a computed wait or capture offset out of
@@ -19,8 +19,8 @@ has() {
 	grep -qF "$1" "$tmp/r.out" || sed 's/^/# /' "$tmp/r.out"
 }
 
-f=tests/scenarios/fix13-field-regex-escaped.txt
-run fix13-field-regex-escaped.txt
+f=tests/scenarios/values-field-regex-escaped.txt
+run values-field-regex-escaped.txt
 check $(( rc == 1 ? 0 : 1 )) "a field regex that does not match exits 1 (got $rc)"
 has "$f:12: connection 1: expect header Location: expected header Location /^http://a\\\\.b//, got \"http://axb/x\"" \
     "the header regex's value is escaped: a.b does not match axb (line 12)"
@@ -39,8 +39,8 @@ assert lines == [12, 14], lines
 PY
 check $? "the JSON report: line 9 passed twice, failures at 12 and 14"
 
-f=tests/scenarios/fix13-set-within.txt
-run fix13-set-within.txt
+f=tests/scenarios/values-set-within.txt
+run values-set-within.txt
 check $(( rc == 1 ? 0 : 1 )) "a late alternative of an expect set exits 1 (got $rc)"
 has "$f:9: connection 1: expect within: the message came " \
     "within on an alternative fails at the alternative's line"
@@ -54,8 +54,8 @@ assert f["measured_seconds"] >= 0.045, f     # the second chunk, 50ms on
 PY
 check $? "the JSON failure has reason within and the measured time"
 
-f=tests/scenarios/fix13-values-wait-capture.txt
-run fix13-values-wait-capture.txt
+f=tests/scenarios/values-values-wait-capture.txt
+run values-values-wait-capture.txt
 check $(( rc == 1 ? 0 : 1 )) "computed values out of range exit 1 (got $rc)"
 has "$f:10: connection 1: runtime error: a wait in milliseconds of -10 (expected 0 to 604800000)" \
     "a negative wait is a runtime error at its line"

@@ -17,9 +17,9 @@ has() {
 	grep -qF "$1" "$tmp/r.out" || sed 's/^/# /' "$tmp/r.out"
 }
 
-run v12-regex-escaped.txt
+run values-regex-escaped.txt
 check $(( rc == 1 ? 0 : 1 )) "an escaped value that does not match exits 1 (got $rc)"
-has "tests/scenarios/v12-regex-escaped.txt:9: connection 1: expect regex: the message does not match the pattern" \
+has "tests/scenarios/values-regex-escaped.txt:9: connection 1: expect regex: the message does not match the pattern" \
     "the second expect (line 9) fails: '.' in the value is not a wildcard"
 has 'expected to match: /^10\\.0\\.0\\.1$/' "the report shows the rendered, escaped pattern"
 has 'pattern as written: /^${ip}$/' "and the pattern as written"
@@ -33,9 +33,9 @@ assert f["received"]["text"] == "10x0x0x1", f
 PY
 check $? "JSON: the first expect matched, the second failed with the bytes received"
 
-run v12-regex-raw-unbounded.txt
+run values-regex-raw-unbounded.txt
 check $(( rc == 1 ? 0 : 1 )) "a raw value making the regex unbounded exits 1 (got $rc)"
-has "tests/scenarios/v12-regex-raw-unbounded.txt:7: connection 1: expect regex: runtime error: the pattern /^\${p}\$/ rendered to /^a**\$/, which is refused: repetition operators stacked at '*\$'" \
+has "tests/scenarios/values-regex-raw-unbounded.txt:7: connection 1: expect regex: runtime error: the pattern /^\${p}\$/ rendered to /^a**\$/, which is refused: repetition operators stacked at '*\$'" \
     "it fails at file:line saying which pattern and why"
 python3 - "$tmp/r.json" <<'PY'
 import json, sys
@@ -45,7 +45,7 @@ PY
 check $? "JSON: reason error at line 7"
 
 start=$(date +%s)
-run v12-values-out-of-range.txt
+run values-values-out-of-range.txt
 end=$(date +%s)
 check $(( rc == 1 ? 0 : 1 )) "out-of-range values exit 1 (got $rc)"
 check $(( end - start < 10 ? 0 : 1 )) "and do not hang ($((end - start))s for two runs)"
@@ -65,9 +65,9 @@ assert got == want, got
 PY
 check $? "JSON: each connection fails at its own line with the value and the range"
 
-run v12-chunk-delay-within.txt
+run values-chunk-delay-within.txt
 check $(( rc == 1 ? 0 : 1 )) "a chunked send with computed delays exits 1 against within (got $rc)"
-has "tests/scenarios/v12-chunk-delay-within.txt:9: connection 1: expect within: the message came " \
+has "tests/scenarios/values-chunk-delay-within.txt:9: connection 1: expect within: the message came " \
     "the reply came after the chunks' delays, later than within \${ms - 50}"
 has "not within 100.000ms" "and the bound is the computed 100ms"
 python3 - "$tmp/r.json" <<'PY'

@@ -527,7 +527,7 @@ test_resp_json_view_push_and_captures(void **state)
 }
 
 /* Only an expect whose message a field capture may read keeps a copy
- * of it (review fixlang P1.5: every expect copied every frame). */
+ * of it (every expect used to copy every frame). */
 static void
 test_only_expects_a_capture_reads_keep_their_frame(void **state)
 {

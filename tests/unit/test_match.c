@@ -449,8 +449,7 @@ test_captures_set_variables_from_last_message(void **state)
 	    MATCH_OK);
 }
 
-/* Several subjects, one budget: the first match's index, or none
- * (review fixlang P1.1). */
+/* Several subjects, one budget: the first match's index, or none. */
 static void
 test_regex_set_finds_the_first_matching_subject(void **state)
 {
@@ -490,8 +489,7 @@ test_regex_set_finds_the_first_matching_subject(void **state)
 	free(big);
 }
 
-/* Integers past 2^53 compare by their digits; types show in reports
- * (review fixlang P1.3, P3). */
+/* Integers past 2^53 compare by their digits; types show in reports. */
 static void
 test_json_exact_integers_and_typed_differences(void **state)
 {

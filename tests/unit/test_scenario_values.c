@@ -349,7 +349,7 @@ test_match_prepare_refuses_what_a_literal_pattern_could_not_be(void **state)
 		    "capture c: runtime error: the pattern /${p}/ rendered"));
 	}
 	/* Escaped, the same value is fine; a pattern around it that is
-	 * at fault is refused at parse time (fixlang P2.9), below. */
+	 * at fault is refused at parse time, below. */
 	vars_set(&vars, "p", "a**", 3);
 	buf_reset(&why);
 	assert_int_equal(match_prepare(&sc->steps[2], &vars, &why), 0);

@@ -83,7 +83,7 @@ resp_scalars_are_typed_like_redis_cli(void **state)
 	want("resp", ",1.5\r\n", "(double) 1.5", 1);
 	want("resp", "#t\r\n", "(true)", 1);
 	/* Big integers keep every digit; a RESP3 big number says so
-	 * (review fixlang P1.3/P1.4: was "(double) 1.2345678901234568e+22",
+	 * (was "(double) 1.2345678901234568e+22",
 	 * and a cast of that double to long long was undefined). */
 	want("resp", "(12345678901234567890123\r\n",
 	    "(big number) 12345678901234567890123", 1);

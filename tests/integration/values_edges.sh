@@ -1,18 +1,18 @@
 #!/bin/sh
-# Review fixes on the scenario language (fixlang): one time budget for a
+# Review fixes on the scenario language: one time budget for a
 # field regex over all occurrences, RESP errors and nil are not values,
 # exact big integers, glued quotes refused, reads of a variable captured
 # by a sibling alternative refused, computed pack integers, checked
-# patterns with ${...}. Peers: tests/integration/fixlang_peer.py on
+# patterns with ${...}. Peers: tests/integration/values_edges_peer.py on
 # 127.0.0.1 free ports.
 . tests/integration_lib.sh
 PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 
-# peer MODE: start fixlang_peer.py MODE; sets $port.
+# peer MODE: start values_edges_peer.py MODE; sets $port.
 peer() {
 	rm -f "$tmp/port"
-	$PYTHON tests/integration/fixlang_peer.py "$tmp/port" "$1" &
+	$PYTHON tests/integration/values_edges_peer.py "$tmp/port" "$1" &
 	pids="$pids $!"
 	i=0
 	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do
@@ -188,7 +188,7 @@ has 'glue2.txt:2:21: expected a blank before the opening quote' \
     "at the glued quote's column"
 
 # --- P2.8: send pack reads computed text as the language does -----------
-timeout -k 1 10 "$BIN" run tests/scenarios/fixlang-pack-values.txt \
+timeout -k 1 10 "$BIN" run tests/scenarios/values-pack-values.txt \
     >"$tmp/r.out" 2>&1
 rc=$?
 check $rc "pack: \"010\" is 10, \"08\" is 8, a captured u64 past INT64_MAX goes back out (exit $rc)"
@@ -282,11 +282,11 @@ has 'expect json: expected 1.5 (a number), got "1.5" (a string)' \
     "the report says number vs string"
 
 # --- P1.3: exact integers in the JSON of any codec ----------------------
-timeout -k 1 10 "$BIN" run tests/scenarios/fixlang-json-bigint.txt \
+timeout -k 1 10 "$BIN" run tests/scenarios/values-json-bigint.txt \
     >"$tmp/r.out" 2>&1
 rc=$?
 check $(( rc == 1 ? 0 : 1 )) "json: 2^53+1 matches itself, a 23-digit integer differs by one (exit $rc)"
-has "fixlang-json-bigint.txt:12: connection 1: expect json: content: at 0 values differ" \
+has "values-json-bigint.txt:12: connection 1: expect json: content: at 0 values differ" \
     "only the last expect fails (the capture kept 9007199254740993)"
 has "expected value: 12345678901234567890124" "the report shows the expected digits"
 has "received value: 12345678901234567890123" "and the received digits"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-# fixlang_peer.py PORTFILE MODE: listen on 127.0.0.1 (a free port, written
+# values_edges_peer.py PORTFILE MODE: listen on 127.0.0.1 (a free port, written
 # to PORTFILE), answer every connection's first read with MODE's bytes,
-# then hold the connection open for 10 s at most. For fixlang.sh.
+# then hold the connection open for 10 s at most. For values_edges.sh.
 import socket, sys, threading, time
 mode = sys.argv[2]
 MODES = {
