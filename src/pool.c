@@ -120,6 +120,15 @@ pool_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
 	if (c->owner != p)
 		return;
 	if (ev->kind == OBS_STATE && ci->state == CS_OPEN &&
+	    p->dst.a[0].sa.sa_family == AF_UNIX && c->fd >= 0) {
+		struct conn_info *w = &c->info;
+
+		/* The listening process, as the kernel recorded it. */
+		if (sock_peercred(c->fd, &w->cred_pid, &w->cred_uid,
+		    &w->cred_gid) < 0)
+			w->cred_pid = 0;
+	}
+	if (ev->kind == OBS_STATE && ci->state == CS_OPEN &&
 	    c->connect_failed != NULL) {
 		/* Later connections start at the address that worked; the
 		 * list of failed attempts is no reason any more. */
@@ -146,6 +155,12 @@ pool_new(struct engine *e, const struct pool_cfg *cfg, char *err,
 	if (p->dst.n > POOL_MAX_ADDRS)
 		p->dst.n = POOL_MAX_ADDRS;
 	p->multi = p->dst.n > 1 || !addr_is_numeric(cfg->target);
+	if (cfg->sources != NULL && cfg->sources[0] != '\0' &&
+	    p->dst.a[0].sa.sa_family == AF_UNIX) {
+		snprintf(err, errlen, "--source: %s is a Unix socket, it has no "
+		    "source address", cfg->target);
+		goto fail;
+	}
 	if (cfg->sources != NULL && cfg->sources[0] != '\0') {
 		char *list = xstrdup(cfg->sources), *tok, *save = NULL;
 
@@ -196,6 +211,10 @@ pool_why(const struct pool *p, int err, char *out, size_t outlen)
 	case EHOSTUNREACH:	snprintf(out, outlen, "host unreachable"); break;
 	case EADDRNOTAVAIL:	snprintf(out, outlen, "address not available");
 				break;
+	case EAGAIN:		/* AF_UNIX: the listener's queue is full */
+		snprintf(out, outlen, "listen backlog full (EAGAIN)");
+		break;
+	case ENOENT:		snprintf(out, outlen, "no socket file"); break;
 	case ETIMEDOUT:
 		if (p->eng->lim.connect_timeout > 0)
 			snprintf(out, outlen, "timeout after %.1fs",
@@ -212,7 +231,7 @@ static void
 pool_note(const struct pool *p, size_t i, int err, const char *text,
     char *list, size_t listlen)
 {
-	char a[64], why[64], piece[2 + sizeof(a) + 1 + sizeof(why)];
+	char a[120], why[64], piece[2 + sizeof(a) + 1 + sizeof(why)];
 	size_t len = strlen(list), k;
 
 	addr_format(&p->dst.a[i].sa, a, sizeof(a));
@@ -272,7 +291,8 @@ pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
 			*stage = "socket";
 			return PW_LOCAL;
 		}
-		(void)sock_set_nodelay(s);
+		if (sock_opt_tcp(a->sa.sa_family))
+			(void)sock_set_nodelay(s);
 		if (p->nsrc > 0) {
 			int si = pool_pick_source(p, n, a->sa.sa_family);
 
