@@ -214,7 +214,9 @@ pool_why(const struct pool *p, int err, char *out, size_t outlen)
 	case EAGAIN:		/* AF_UNIX: the listener's queue is full */
 		snprintf(out, outlen, "listen backlog full (EAGAIN)");
 		break;
-	case ENOENT:		snprintf(out, outlen, "no socket file"); break;
+	case ENOENT:		/* AF_UNIX: nothing listens there */
+		snprintf(out, outlen, "refused (no socket file)");
+		break;
 	case ETIMEDOUT:
 		if (p->eng->lim.connect_timeout > 0)
 			snprintf(out, outlen, "timeout after %.1fs",
@@ -397,7 +399,11 @@ pool_connect_one(struct pool *p)
 			conn_fail(c, "%s: %s", p->cfg.target, list);
 		else
 			conn_fail(c, "connect: %s", err == ECONNREFUSED ?
-			    "connection refused" : strerror(err));
+			    "connection refused" : err == ENOENT &&
+			    p->dst.a[0].sa.sa_family == AF_UNIX ?
+			    "connection refused (no socket file)" :
+			    err == EAGAIN && p->dst.a[0].sa.sa_family == AF_UNIX ?
+			    "listen backlog full (EAGAIN)" : strerror(err));
 		return 0;
 	}
 	if (p->multi) {
