@@ -110,6 +110,20 @@ pool_bind_source(struct pool *p, int fd, size_t i)
 	return sock_bind_source(fd, sa, sl, 0);
 }
 
+/* On a Unix socket, record the listening process of c, as the kernel
+ * recorded it at connect (SO_PEERCRED). */
+static void
+pool_note_cred(const struct pool *p, struct conn *c)
+{
+	struct conn_info *w = &c->info;
+
+	if (p->dst.a[0].sa.sa_family != AF_UNIX || c->fd < 0)
+		return;
+	if (sock_peercred(c->fd, &w->cred_pid, &w->cred_uid,
+	    &w->cred_gid) < 0)
+		w->cred_pid = 0;
+}
+
 /* Learn of our connections closing, to reconnect when asked to. */
 static void
 pool_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
@@ -119,15 +133,8 @@ pool_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
 
 	if (c->owner != p)
 		return;
-	if (ev->kind == OBS_STATE && ci->state == CS_OPEN &&
-	    p->dst.a[0].sa.sa_family == AF_UNIX && c->fd >= 0) {
-		struct conn_info *w = &c->info;
-
-		/* The listening process, as the kernel recorded it. */
-		if (sock_peercred(c->fd, &w->cred_pid, &w->cred_uid,
-		    &w->cred_gid) < 0)
-			w->cred_pid = 0;
-	}
+	if (ev->kind == OBS_STATE && ci->state == CS_OPEN)
+		pool_note_cred(p, c);
 	if (ev->kind == OBS_STATE && ci->state == CS_OPEN &&
 	    c->connect_failed != NULL) {
 		/* Later connections start at the address that worked; the
@@ -390,6 +397,9 @@ pool_connect_one(struct pool *p)
 	    p->cfg.make_udata(p->cfg.arg, n) : NULL);
 	c->owner = p;
 	if (st == PW_OPEN) {
+		/* Open at once (always so on a Unix socket): the open event
+		 * came before the owner was set. */
+		pool_note_cred(p, c);
 		p->good = idx;
 		return 0;
 	}

@@ -221,6 +221,45 @@ else
 	tap_n=$((tap_n + 1))
 fi
 
+# The dashboard: ui --connect unix:PATH shows the server's pid (the peer
+# of our client connection) in the message pane's header.
+if command -v tmux >/dev/null 2>&1; then
+	userve ui "unix:$S"
+	uipid=$pid
+	cat >"$tmp/hold.txt" <<'SCEN'
+codec raw
+connections 1
+timeout 30s
+send "held open"
+expect "held open"
+wait 20s
+close
+SCEN
+	TS=sbunix$$
+	tmux -L "$TS" -f /dev/null new-session -d -x 160 -y 40 \
+	    "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' ui --connect 'unix:$S' '$tmp/hold.txt'"
+	i=0
+	found=1
+	while [ $i -lt 100 ]; do
+		tmux -L "$TS" capture-pane -p >"$tmp/screen" 2>/dev/null
+		if grep -q "unix:$S (pid $uipid uid $uid gid $gid)" "$tmp/screen"; then
+			found=0
+			break
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$found" -eq 0 ]
+	check $? "ui --connect unix:PATH: the pane header names the server's pid $uipid, uid, gid"
+	[ "$found" -eq 0 ] || cat "$tmp/screen"
+	tmux -L "$TS" kill-server >/dev/null 2>&1
+	kill "$uipid"
+	wait "$uipid"
+else
+	echo "ok $((tap_n + 1)) - # SKIP tmux not installed"
+	tap_n=$((tap_n + 1))
+fi
+
 # IPv6 loopback in every command.
 if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/128'; then
 	userve v6 '[::1]:0'
