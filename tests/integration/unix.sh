@@ -281,6 +281,28 @@ if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/128'; then
 	check $? "probe [::1]:PORT identifies echo (exit $rc)"
 	grep -q 'accepted from \[::1\]:' "$tmp/v6.err"
 	check $? "serve logs [::1] peers"
+	if command -v tmux >/dev/null 2>&1; then
+		TS=sbv6$$
+		tmux -L "$TS" -f /dev/null new-session -d -x 160 -y 40 \
+		    "LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' ui --connect '[::1]:$v6port' '$tmp/hold.txt'"
+		i=0
+		found=1
+		while [ $i -lt 100 ]; do
+			tmux -L "$TS" capture-pane -p >"$tmp/screen6" 2>/dev/null
+			if grep -q "target \[::1\]:$v6port" "$tmp/screen6" &&
+			    grep -Eq "client \[::1\]:[0-9]+ .* \[::1\]:$v6port " \
+			    "$tmp/screen6"; then
+				found=0
+				break
+			fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		[ "$found" -eq 0 ]
+		check $? "ui --connect [::1]:PORT: header and pane name the IPv6 ends"
+		[ "$found" -eq 0 ] || cat "$tmp/screen6"
+		tmux -L "$TS" kill-server >/dev/null 2>&1
+	fi
 	kill "$v6pid"
 	wait "$v6pid"
 	"$BIN" run --listen '[::1]:0' "$tmp/echo.txt" >"$tmp/v6.emb" 2>&1
