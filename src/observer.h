@@ -37,6 +37,9 @@ struct conn_info {
 						   message arrived then) */
 	double			 t_closed;
 	double			 rtt_last;	/* last round trip, s; <0 none */
+	long			 cred_pid;	/* a Unix socket's peer process
+						   (SO_PEERCRED); 0: unknown */
+	long			 cred_uid, cred_gid;
 	void			*tag;		/* for the handler's reporter */
 };
 

@@ -110,6 +110,20 @@ pool_bind_source(struct pool *p, int fd, size_t i)
 	return sock_bind_source(fd, sa, sl, 0);
 }
 
+/* On a Unix socket, record the listening process of c, as the kernel
+ * recorded it at connect (SO_PEERCRED). */
+static void
+pool_note_cred(const struct pool *p, struct conn *c)
+{
+	struct conn_info *w = &c->info;
+
+	if (p->dst.a[0].sa.sa_family != AF_UNIX || c->fd < 0)
+		return;
+	if (sock_peercred(c->fd, &w->cred_pid, &w->cred_uid,
+	    &w->cred_gid) < 0)
+		w->cred_pid = 0;
+}
+
 /* Learn of our connections closing, to reconnect when asked to. */
 static void
 pool_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
@@ -119,6 +133,8 @@ pool_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
 
 	if (c->owner != p)
 		return;
+	if (ev->kind == OBS_STATE && ci->state == CS_OPEN)
+		pool_note_cred(p, c);
 	if (ev->kind == OBS_STATE && ci->state == CS_OPEN &&
 	    c->connect_failed != NULL) {
 		/* Later connections start at the address that worked; the
@@ -146,6 +162,12 @@ pool_new(struct engine *e, const struct pool_cfg *cfg, char *err,
 	if (p->dst.n > POOL_MAX_ADDRS)
 		p->dst.n = POOL_MAX_ADDRS;
 	p->multi = p->dst.n > 1 || !addr_is_numeric(cfg->target);
+	if (cfg->sources != NULL && cfg->sources[0] != '\0' &&
+	    p->dst.a[0].sa.sa_family == AF_UNIX) {
+		snprintf(err, errlen, "--source: %s is a Unix socket, it has no "
+		    "source address", cfg->target);
+		goto fail;
+	}
 	if (cfg->sources != NULL && cfg->sources[0] != '\0') {
 		char *list = xstrdup(cfg->sources), *tok, *save = NULL;
 
@@ -196,6 +218,12 @@ pool_why(const struct pool *p, int err, char *out, size_t outlen)
 	case EHOSTUNREACH:	snprintf(out, outlen, "host unreachable"); break;
 	case EADDRNOTAVAIL:	snprintf(out, outlen, "address not available");
 				break;
+	case EAGAIN:		/* AF_UNIX: the listener's queue is full */
+		snprintf(out, outlen, "listen backlog full (EAGAIN)");
+		break;
+	case ENOENT:		/* AF_UNIX: nothing listens there */
+		snprintf(out, outlen, "refused (no socket file)");
+		break;
 	case ETIMEDOUT:
 		if (p->eng->lim.connect_timeout > 0)
 			snprintf(out, outlen, "timeout after %.1fs",
@@ -212,7 +240,7 @@ static void
 pool_note(const struct pool *p, size_t i, int err, const char *text,
     char *list, size_t listlen)
 {
-	char a[64], why[64], piece[2 + sizeof(a) + 1 + sizeof(why)];
+	char a[120], why[64], piece[2 + sizeof(a) + 1 + sizeof(why)];
 	size_t len = strlen(list), k;
 
 	addr_format(&p->dst.a[i].sa, a, sizeof(a));
@@ -272,7 +300,8 @@ pool_walk(struct pool *p, uint64_t n, uint16_t *idx, uint16_t *tried,
 			*stage = "socket";
 			return PW_LOCAL;
 		}
-		(void)sock_set_nodelay(s);
+		if (sock_opt_tcp(a->sa.sa_family))
+			(void)sock_set_nodelay(s);
 		if (p->nsrc > 0) {
 			int si = pool_pick_source(p, n, a->sa.sa_family);
 
@@ -368,6 +397,9 @@ pool_connect_one(struct pool *p)
 	    p->cfg.make_udata(p->cfg.arg, n) : NULL);
 	c->owner = p;
 	if (st == PW_OPEN) {
+		/* Open at once (always so on a Unix socket): the open event
+		 * came before the owner was set. */
+		pool_note_cred(p, c);
 		p->good = idx;
 		return 0;
 	}
@@ -377,7 +409,11 @@ pool_connect_one(struct pool *p)
 			conn_fail(c, "%s: %s", p->cfg.target, list);
 		else
 			conn_fail(c, "connect: %s", err == ECONNREFUSED ?
-			    "connection refused" : strerror(err));
+			    "connection refused" : err == ENOENT &&
+			    p->dst.a[0].sa.sa_family == AF_UNIX ?
+			    "connection refused (no socket file)" :
+			    err == EAGAIN && p->dst.a[0].sa.sa_family == AF_UNIX ?
+			    "listen backlog full (EAGAIN)" : strerror(err));
 		return 0;
 	}
 	if (p->multi) {

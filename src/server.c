@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <ev.h>
 #include "conn.h"
@@ -24,8 +25,14 @@ struct server;
 /* One listening socket: each address of the name gets its own. */
 struct server_lsn {
 	int			 fd;
+	int			 af;		/* AF_INET, AF_INET6, AF_UNIX */
 	ev_io			 aio;
 	struct server		*s;
+	/* AF_UNIX with a path: the file this listener made, removed when
+	 * it closes if it is still that file (dev, ino). */
+	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t			 dev;
+	ino_t			 ino;
 };
 
 /* Owned by whoever called server_start; server_free releases it. */
@@ -39,11 +46,14 @@ struct server {
 	int			 spare;		/* reserved fd for EMFILE */
 	ev_timer		 resume;	/* re-arms accept after EMFILE */
 	int			 port;
-	char			 addr[80];	/* the first address bound */
+	char			 addr[120];	/* the first address bound */
 	char			 addrs[400];	/* every one, ", " between */
 	char			 skipped[400];	/* addresses not bound, why */
 	FILE			*log;
 	struct observer		 obs;
+	unsigned		 obs_on:1;	/* obs registered */
+	unsigned		 is_unix:1;	/* listens on a Unix socket */
+	int			 accepting_fd;	/* in conn_new, for obs; or -1 */
 	/* server_set_handler: a scripted server's hook, or h NULL. */
 	const struct conn_handler *h;
 	void			*(*make)(void *, uint64_t);
@@ -56,10 +66,26 @@ static void
 server_obs_cb(void *ctx, const struct conn_info *ci, const struct obs_event *ev)
 {
 	struct server *s = ctx;
+	struct conn *c = (struct conn *)ci;
 
-	if (s->log == NULL || ci->side != SIDE_SERVER)
+	if (ci->side != SIDE_SERVER)
 		return;
-	if (ev->kind == OBS_STATE && ci->state == CS_OPEN)
+	/* conn_new tells of the connection before its owner is set. */
+	if (ev->kind == OBS_OPENED && s->is_unix && c->fd >= 0 &&
+	    c->fd == s->accepting_fd) {
+		/* Who connected, as the kernel recorded it at connect(2). */
+		if (sock_peercred(c->fd, &c->info.cred_pid, &c->info.cred_uid,
+		    &c->info.cred_gid) < 0)
+			c->info.cred_pid = 0;
+		return;
+	}
+	if (s->log == NULL)
+		return;
+	if (ev->kind == OBS_STATE && ci->state == CS_OPEN && ci->cred_pid > 0)
+		fprintf(s->log, "conn %llu: accepted from %s (pid %ld uid %ld "
+		    "gid %ld)\n", (unsigned long long)ci->id, ci->peer,
+		    ci->cred_pid, ci->cred_uid, ci->cred_gid);
+	else if (ev->kind == OBS_STATE && ci->state == CS_OPEN)
 		fprintf(s->log, "conn %llu: accepted from %s\n",
 		    (unsigned long long)ci->id, ci->peer);
 	else if (ev->kind == OBS_CLOSED)
@@ -133,11 +159,14 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				    (unsigned long long)e->lim.max_conns);
 			continue;
 		}
-		(void)sock_set_nodelay(fd);
+		if (sock_opt_tcp(l->af))
+			(void)sock_set_nodelay(fd);
+		s->accepting_fd = fd;
 		if (s->h != NULL) {
 			struct conn *c = conn_new(e, fd, SIDE_SERVER, CS_OPEN,
 			    s->codec, s->h, s->make(s->make_arg, s->accepted++));
 
+			s->accepting_fd = -1;
 			c->owner = s;
 			if (s->max_accept > 0 && s->accepted >= s->max_accept) {
 				server_stop(s);
@@ -147,6 +176,7 @@ server_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		struct conn *c = conn_new(e, fd, SIDE_SERVER, CS_OPEN,
 		    s->codec, s->svc->handler, svc_new(s->cfg));
+		s->accepting_fd = -1;
 		c->owner = s;
 	}
 }
@@ -170,8 +200,14 @@ server_close_all(struct server *s)
 {
 	size_t k;
 
-	for (k = 0; k < s->nlsn; k++)
-		close(s->lsn[k].fd);
+	for (k = 0; k < s->nlsn; k++) {
+		struct server_lsn *ln = &s->lsn[k];
+
+		close(ln->fd);
+		if (ln->path[0] != '\0')
+			(void)sock_unix_unlink_own(ln->path, ln->dev, ln->ino);
+		ln->path[0] = '\0';
+	}
 	s->nlsn = 0;
 }
 
@@ -199,11 +235,24 @@ server_bind_all(struct server *s, struct addr_list *l, int port,
 		    SOCKF_REUSEPORT : 0) | (l->n > 1 ? SOCKF_V6ONLY : 0),
 		    SERVER_BACKLOG);
 		if (fd >= 0) {
-			int bound = port == 0 ? sock_local_port(fd) : -1;
+			struct server_lsn *ln = &s->lsn[s->nlsn++];
+			int bound = port == 0 && a.sa.sa_family != AF_UNIX ?
+			    sock_local_port(fd) : -1;
+			struct stat st;
 
 			if (bound > 0)
 				port = bound;
-			s->lsn[s->nlsn++].fd = fd;
+			ln->fd = fd;
+			ln->af = a.sa.sa_family;
+			ln->path[0] = '\0';
+			if (ln->af == AF_UNIX && a.un.sun_path[0] != '\0' &&
+			    lstat(a.un.sun_path, &st) == 0) {
+				memcpy(ln->path, a.un.sun_path, sizeof(ln->path));
+				ln->dev = st.st_dev;
+				ln->ino = st.st_ino;
+			}
+			if (ln->af == AF_UNIX)
+				s->is_unix = 1;
 			continue;
 		}
 		err = errno;
@@ -259,6 +308,7 @@ server_start(struct engine *e, const char *hostport,
 	if (addr_resolve(hostport, 1, &l, err, errlen) < 0)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
+	s->accepting_fd = -1;
 	/* Port 0 on several addresses: the port the first one got may be
 	 * taken on another; then start again with a new one. */
 	for (tries = 0; tries < SERVER_PORT_TRIES; tries++) {
@@ -271,7 +321,10 @@ server_start(struct engine *e, const char *hostport,
 		int saved = errno;
 
 		addr_format(&l.a[bad < l.n ? bad : 0].sa, as, sizeof(as));
-		if (l.n > 1 || !addr_is_numeric(hostport))
+		if (l.a[0].sa.sa_family == AF_UNIX && saved == ENOTSOCK)
+			snprintf(err, errlen, "listen on %s: the file exists and "
+			    "is not a socket (left in place)", hostport);
+		else if (l.n > 1 || !addr_is_numeric(hostport))
 			snprintf(err, errlen, "listen on %s (%s): %s", hostport,
 			    as, strerror(saved));
 		else
@@ -291,9 +344,10 @@ server_start(struct engine *e, const char *hostport,
 		struct server_lsn *ln = &s->lsn[k];
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
-		char as[64] = "?";
+		char as[120] = "?";
 		size_t len = strlen(s->addrs);
 
+		memset(&ss, 0, sizeof(ss));	/* an abstract name ends at a NUL */
 		if (getsockname(ln->fd, (struct sockaddr *)&ss, &sl) == 0)
 			addr_format((struct sockaddr *)&ss, as, sizeof(as));
 		if (k == 0)
@@ -309,6 +363,10 @@ server_start(struct engine *e, const char *hostport,
 	s->resume.data = s;
 	s->obs.on_event = server_obs_cb;
 	s->obs.ctx = s;
+	if (s->is_unix) {	/* peer credentials of every connection */
+		engine_observe(e, &s->obs);
+		s->obs_on = 1;
+	}
 	return s;
 }
 
@@ -339,11 +397,14 @@ server_skipped(const struct server *s)
 void
 server_set_log(struct server *s, void *stdio_file)
 {
-	if (s->log == NULL && stdio_file != NULL)
-		engine_observe(s->eng, &s->obs);
-	else if (s->log != NULL && stdio_file == NULL)
-		engine_unobserve(s->eng, &s->obs);
 	s->log = stdio_file;
+	if (!s->obs_on && (s->log != NULL || s->is_unix)) {
+		engine_observe(s->eng, &s->obs);
+		s->obs_on = 1;
+	} else if (s->obs_on && s->log == NULL && !s->is_unix) {
+		engine_unobserve(s->eng, &s->obs);
+		s->obs_on = 0;
+	}
 }
 
 void
@@ -377,7 +438,10 @@ server_free(struct server *s)
 	if (s == NULL)
 		return;
 	server_stop(s);
-	server_set_log(s, NULL);
+	s->log = NULL;
+	if (s->obs_on)
+		engine_unobserve(s->eng, &s->obs);
+	s->obs_on = 0;
 	if (s->spare >= 0)
 		close(s->spare);
 	free(s);

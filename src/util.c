@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/un.h>
 #include <time.h>
+#include "sock.h"
 #include "util.h"
 
 /* Print a message and abort: nothing sensible can follow an allocation failure. */
@@ -73,6 +74,15 @@ split_hostport(const char *s, char *host, size_t hostlen, int *port,
 	char *end;
 	long p;
 
+	if (sock_is_unix(s)) {
+		struct sockaddr_un un;
+
+		if (sock_unix_parse(s, &un, err, errlen) < 0)
+			return -1;
+		snprintf(host, hostlen, "localhost");
+		*port = 0;
+		return 0;
+	}
 	if (s[0] == '[') {
 		const char *rb = strchr(s, ']');
 
@@ -118,6 +128,15 @@ addr_resolve(const char *hostport, int passive, struct addr_list *out,
 
 	out->a = NULL;
 	out->n = 0;
+	if (sock_is_unix(hostport)) {
+		out->a = xcalloc(1, sizeof(*out->a));
+		if (sock_unix_parse(hostport, &out->a[0].un, err, errlen) < 0) {
+			addr_list_free(out);
+			return -1;
+		}
+		out->n = 1;
+		return 0;
+	}
 	if (split_hostport(hostport, host, sizeof(host), &port, err, errlen) < 0)
 		return -1;
 	memset(&hints, 0, sizeof(hints));
@@ -168,7 +187,7 @@ addr_list_free(struct addr_list *l)
 socklen_t
 addr_len(const union sb_addr *a)
 {
-	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+	return sock_addr_len(&a->sa);
 }
 
 size_t
@@ -190,10 +209,18 @@ addr_format(const struct sockaddr *sa, char *out, size_t outlen)
 	} else if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
 
-		/* An unnamed (socketpair, unbound client) or abstract socket
-		 * has no path to show. */
-		n = snprintf(out, outlen, "%.*s", (int)sizeof(un->sun_path),
-		    un->sun_path[0] != '\0' ? un->sun_path : "unix");
+		/* An unnamed socket (socketpair, an unbound client, the peer
+		 * an accepted connection sees) has no path to show; the
+		 * caller zeroed the address, so an abstract name ends at the
+		 * first NUL after its leading one. */
+		if (un->sun_path[0] != '\0')
+			n = snprintf(out, outlen, "unix:%.*s",
+			    (int)sizeof(un->sun_path), un->sun_path);
+		else if (un->sun_path[1] != '\0')
+			n = snprintf(out, outlen, "unix:@%.*s",
+			    (int)sizeof(un->sun_path) - 1, un->sun_path + 1);
+		else
+			n = snprintf(out, outlen, "unix");
 	} else
 		n = snprintf(out, outlen, "?");
 	if (n < 0)
@@ -208,6 +235,8 @@ addr_is_numeric(const char *hostport)
 	unsigned char buf[sizeof(struct in6_addr)];
 	int port;
 
+	if (sock_is_unix(hostport))
+		return 1;
 	if (split_hostport(hostport, host, sizeof(host), &port, err,
 	    sizeof(err)) < 0)
 		return 0;

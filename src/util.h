@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 /* Allocate or abort with a message: allocation failure is not recoverable. */
 void *xmalloc(size_t n);
@@ -15,16 +16,20 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /* Parse "HOST:PORT" (HOST may be empty, a name, an IPv4 or [IPv6]) into host
- * and port buffers; returns 0, or -1 with err filled. */
+ * and port buffers; returns 0, or -1 with err filled. A Unix socket address
+ * ("unix:/PATH", "unix:@NAME", sock.h) is checked the same way and gives
+ * host "localhost" (what an HTTP Host or TLS SNI names a local socket by,
+ * as curl --unix-socket does) and port 0. */
 int split_hostport(const char *s, char *host, size_t hostlen, int *port,
     char *err, size_t errlen);
 
-/* One socket address of a name, IPv4 or IPv6 (28 bytes, not a 128-byte
- * sockaddr_storage: a pool keeps one list for all its connections). */
+/* One socket address of a name, IPv4 or IPv6, or a Unix socket's path
+ * (110 bytes; a pool keeps one list for all its connections). */
 union sb_addr {
 	struct sockaddr		sa;
 	struct sockaddr_in	in;
 	struct sockaddr_in6	in6;
+	struct sockaddr_un	un;
 };
 
 /* Every TCP address of a name, in getaddrinfo's order (glibc sorts it by
@@ -36,7 +41,8 @@ struct addr_list {
 };
 
 /* Resolve "HOST:PORT" (an empty HOST is 127.0.0.1) with getaddrinfo, which
- * blocks: call it once, before the loop runs. passive asks for addresses to
+ * blocks: call it once, before the loop runs. "unix:/PATH" and
+ * "unix:@NAME" give their one AF_UNIX address without a lookup. passive asks for addresses to
  * bind (AI_PASSIVE). Returns 0 with out filled (n >= 1), or -1 with err
  * naming hostport and the resolver's reason. */
 int addr_resolve(const char *hostport, int passive, struct addr_list *out,
@@ -46,11 +52,12 @@ void addr_list_free(struct addr_list *l);
 /* The byte length of a's sockaddr, for bind and connect. */
 socklen_t addr_len(const union sb_addr *a);
 /* Write "127.0.0.1:7000" or "[::1]:7000" (RFC 3986 host syntax), a Unix
- * socket's path ("unix" when it has none), or "?" to out; returns the
- * length written. */
+ * socket's "unix:/PATH" or "unix:@NAME" as --connect takes it ("unix" when
+ * it has none: an accepted peer), or "?" to out; returns the length
+ * written. */
 size_t addr_format(const struct sockaddr *sa, char *out, size_t outlen);
 /* Whether the HOST of "HOST:PORT" is a numeric IPv4/IPv6 address (or
- * empty), so it can stand for only one address. */
+ * empty), or hostport a Unix socket, so it can stand for only one address. */
 int addr_is_numeric(const char *hostport);
 
 /* Parse a duration such as "500ms", "2s", "1m", "1.5" (seconds); -1 if bad. */

@@ -589,7 +589,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	struct ui_conn *c;
 	const struct ui_msg *msg;
 	const struct conn_info *ci;
-	char title[256];
+	char title[256], cred[80] = "";
 	int cols = COLS - 16, n, k, total = 0, idx, y;
 
 	if (cols > UI_TEXT_MAX - 2)
@@ -608,11 +608,15 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 		return;
 	}
 	ci = ui_model_conn_info(c);
-	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s  %s%s%s",
+	/* A Unix socket's peer process (SO_PEERCRED), after its address. */
+	if (ci->cred_pid > 0)
+		snprintf(cred, sizeof(cred), " (pid %ld uid %ld gid %ld)",
+		    ci->cred_pid, ci->cred_uid, ci->cred_gid);
+	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s%s  %s%s%s",
 	    (unsigned long long)ci->id, ci->side == SIDE_CLIENT ? "client" :
 	    "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->", ci->peer,
-	    ci->codec != NULL ? ci->codec->name : "", u->hex ? "  [hex]" : "",
-	    u->focus_id == 0 ? "  (Enter to focus)" : "");
+	    cred, ci->codec != NULL ? ci->codec->name : "", u->hex ? "  [hex]" :
+	    "", u->focus_id == 0 ? "  (Enter to focus)" : "");
 	ui_draw_text(u, y0, 0, COLS, title, u->pane == UI_PANE_MSGS ?
 	    ui_attrs[UA_BAR] : ui_attrs[UA_HEAD]);
 	if (c->mlast == NULL)

@@ -163,10 +163,11 @@ cli_run_opt(const char *cmd, struct run_opts *o, int ch, const char *arg)
 
 const struct cli_opt cli_common_opts[] = {
 	{ CLI_O_CONNECT, 'C', "connect", required_argument, "HOST:PORT",
-	    "run against this server instead", NULL },
+	    "run against this server instead: HOST:PORT,\n"
+	    "[IPv6]:PORT, unix:/PATH or unix:@NAME", NULL },
 	{ CLI_O_LISTEN, 'l', "listen", required_argument, "HOST:PORT",
 	    "address of the embedded server (default\n"
-	    "127.0.0.1:0, a free port)", NULL },
+	    "127.0.0.1:0, a free port), or unix:/PATH", NULL },
 	{ CLI_O_CONNS, 'c', "conns", required_argument, "N",
 	    "override the scenario's `connections`", "connections" },
 	{ CLI_O_RATE, 'r', "rate", required_argument, "N",

@@ -41,7 +41,7 @@ enum bench_opt_id {
 static const struct cli_opt bench_opts[] = {
 	CLI_SECTION("Target and load:"),
 	CLI_USE_HELP(CLI_O_CONNECT, "server to load (default: embedded echo "
-	    "server)"),
+	    "server):\nHOST:PORT, [IPv6]:PORT, unix:/PATH or unix:@NAME"),
 	CLI_USE_HELP(CLI_O_CONNS, "connections (default 1)"),
 	{ BENCH_O_DURATION, 'd', "duration", required_argument, "DUR",
 	    "measured time, such as 10s (default 10s)", NULL },

@@ -33,6 +33,10 @@ static const char probe_help_head[] =
 "probes, one of several lines, back whole with the same decoration; a\n"
 "fixed reply needs the same bytes (4 or more) to probes of different line\n"
 "counts with no banner and no close.\n"
+"\n"
+"The target is HOST:PORT, [IPv6]:PORT (e.g. [::1]:6379), unix:/PATH (a Unix\n"
+"socket file, e.g. unix:/run/redis/redis.sock) or unix:@NAME (a Linux\n"
+"abstract name); over a Unix socket HTTP probes name Host: localhost.\n"
 "\n";
 
 static const char probe_help_tail[] =

@@ -330,7 +330,11 @@ static const struct cli_opt serve_opt_table[] = {
 	CLI_USE_HELP(CLI_O_LISTEN, "address to listen on (default 127.0.0.1:7000;\n"
 	    "port 0 picks a free port and prints it). A\n"
 	    "name is bound on every address it resolves\n"
-	    "to, on one port, and each one is printed"),
+	    "to, on one port, and each one is printed;\n"
+	    "[::1]:PORT for IPv6; unix:/PATH (a stale\n"
+	    "socket file is replaced, the file is made\n"
+	    "srw-rw---- and removed at exit) or\n"
+	    "unix:@NAME (Linux abstract name)"),
 	{ SERVE_O_SERVICE, 's', "service", required_argument, "SPEC",
 	    "echo (default), app, or file, with options:\n"
 	    "  echo:prefix=TEXT   reply TEXT + data (seed 004)\n"
@@ -460,6 +464,11 @@ serve_main(int argc, char **argv)
 	if (ui && workers > 1)
 		return cli_usage_error("serve", "--ui watches one process; it "
 		    "cannot be combined with --workers");
+	if (workers > 1 && sock_is_unix(listen)) {
+		service_cfg_free(&cfg);
+		return cli_usage_error("serve", "--workers shares a TCP port "
+		    "(SO_REUSEPORT); a Unix socket (%s) has one listener", listen);
+	}
 	if (workers > 1)
 		rc = serve_workers(listen, &cfg, &lim, quiet, workers);
 	else

@@ -26,6 +26,9 @@ static const char ui_help_head[] =
 "0600); when it cannot be opened the status line says why. w and W write\n"
 "recordings to the current directory under new names\n"
 "(sockbench-recording-YYYYMMDD-HHMMSS-N), never over a file.\n"
+"--connect and --listen take HOST:PORT, [IPv6]:PORT, unix:/PATH or\n"
+"unix:@NAME; a Unix socket connection's peer process (pid, uid, gid, from\n"
+"SO_PEERCRED) is shown in the message pane's header.\n"
 "\n";
 
 static const char ui_help_tail[] =

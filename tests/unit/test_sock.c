@@ -243,8 +243,10 @@ source_bind_takes_the_given_port_or_none(void **state)
 	close(fd);
 }
 
-/* Nothing assumes an IP family: a Unix address has a length and no port,
- * and saying so is an error, not a crash or a wrong port. */
+/* Nothing assumes an IP family: a Unix address has a length (the family
+ * and the NUL of an empty abstract name here: trailing NULs of
+ * sun_path are not passed) and no port, and saying so is an error, not
+ * a crash or a wrong port. */
 static void
 unix_addresses_have_a_length_and_no_port(void **state)
 {
@@ -252,7 +254,8 @@ unix_addresses_have_a_length_and_no_port(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(sock_addr_len((struct sockaddr *)&un), sizeof(un));
+	assert_int_equal(sock_addr_len((struct sockaddr *)&un),
+	    offsetof(struct sockaddr_un, sun_path) + 1);
 	errno = 0;
 	assert_int_equal(sock_addr_set_port((struct sockaddr *)&un, 7), -1);
 	assert_int_equal(errno, EAFNOSUPPORT);
