@@ -43,6 +43,7 @@ struct coord_signal {
 	const char	*name;
 	uint64_t	 senders;	/* bit i: role i has `signal NAME` */
 	int		 has;		/* a value was sent */
+	uint64_t	 gen;		/* times it was sent */
 	unsigned char	*value;
 	size_t		 len;
 	uint64_t	 waiting;
@@ -58,6 +59,9 @@ struct coord {
 	size_t		 nbarriers;
 	struct coord_signal *signals;
 	size_t		 nsignals;
+	uint64_t	*seen;		/* [n * nsignals + i]: the generation
+					   of signal i connection n's latest
+					   `wait for` consumed */
 	coord_wake_fn	 wake;
 	void		*arg;
 };
@@ -156,6 +160,8 @@ coord_new(const struct scenario *sc, uint64_t implicit_conns,
 		coord_scan(co, 0, sc->steps, sc->nsteps);
 	for (i = 0; i < sc->nroles; i++)
 		coord_scan(co, i, sc->roles[i].steps, sc->roles[i].nsteps);
+	co->seen = xcalloc((co->total > 0 ? co->total : 1) *
+	    (co->nsignals > 0 ? co->nsignals : 1), sizeof(*co->seen));
 	return co;
 }
 
@@ -169,6 +175,7 @@ coord_free(struct coord *co)
 	for (i = 0; i < co->nsignals; i++)
 		free(co->signals[i].value);
 	free(co->signals);
+	free(co->seen);
 	free(co->barriers);
 	free(co->conns);
 	free(co->roles);
@@ -193,8 +200,11 @@ coord_reset(struct coord *co)
 		co->signals[i].value = NULL;
 		co->signals[i].len = 0;
 		co->signals[i].has = 0;
+		co->signals[i].gen = 0;
 		co->signals[i].waiting = 0;
 	}
+	memset(co->seen, 0, (co->total > 0 ? co->total : 1) *
+	    (co->nsignals > 0 ? co->nsignals : 1) * sizeof(*co->seen));
 }
 
 uint64_t
@@ -268,6 +278,9 @@ coord_release(struct coord *co, uint64_t n, int ok, const char *why)
 		co->barriers[cc->idx].waiting--;
 	if (cc->wait == CW_SIGNAL && co->signals[cc->idx].waiting > 0)
 		co->signals[cc->idx].waiting--;
+	if (cc->wait == CW_SIGNAL && ok)	/* it consumes this sending */
+		co->seen[n * co->nsignals + cc->idx] =
+		    co->signals[cc->idx].gen;
 	cc->wait = CW_NONE;
 	cc->c = NULL;
 	if (c != NULL)
@@ -364,15 +377,16 @@ coord_broken(const struct coord *co, const struct coord_barrier *b,
 	return 0;
 }
 
-/* Why nobody can send signal s any more, into why; 0 when someone can. */
+/* Why nobody can send signal s any more to a waiter that has consumed
+ * its sendings up to generation seen, into why; 0 when someone can. */
 static int
 coord_orphan(const struct coord *co, const struct coord_signal *s,
-    char *why, size_t whylen)
+    uint64_t seen, char *why, size_t whylen)
 {
 	char label[96];
 	size_t i, last = SIZE_MAX;
 
-	if (s->has)
+	if (s->gen > seen)
 		return 0;
 	for (i = 0; i < co->nroles; i++) {
 		const struct coord_role *ro = &co->roles[i];
@@ -387,9 +401,11 @@ coord_orphan(const struct coord *co, const struct coord_signal *s,
 		snprintf(why, whylen, "signal '%s': no role sends it",
 		    s->name);
 	else
-		snprintf(why, whylen, "signal '%s' was never sent, and every "
+		snprintf(why, whylen, "signal '%s' was %s, and every "
 		    "connection that could send it has ended (the last: %s: "
-		    "%s)", s->name, coord_label(co, co->roles[last].last_gone,
+		    "%s)", s->name, s->gen > 0 ? "not sent again since this "
+		    "connection's last wait for it" : "never sent",
+		    coord_label(co, co->roles[last].last_gone,
 		    label, sizeof(label)), co->roles[last].last_why);
 	return 1;
 }
@@ -433,7 +449,7 @@ coord_gone(struct coord *co, uint64_t n, const char *why)
 		struct coord_signal *s = &co->signals[i];
 
 		if (s->waiting > 0 && (s->senders & (1ULL << ri)) &&
-		    coord_orphan(co, s, text, sizeof(text)))
+		    coord_orphan(co, s, s->gen, text, sizeof(text)))
 			coord_release_all(co, ~0ULL, CW_SIGNAL, i, 0, text);
 	}
 }
@@ -500,6 +516,7 @@ coord_signal(struct coord *co, const char *name, const void *value,
 	s->value[len] = '\0';
 	s->len = len;
 	s->has = 1;
+	s->gen++;
 	if (s->waiting > 0)
 		coord_release_all(co, ~0ULL, CW_SIGNAL, si, 1, NULL);
 }
@@ -526,9 +543,12 @@ coord_wait_for(struct coord *co, uint64_t n, struct conn *c,
 		return COORD_FAIL;
 	}
 	s = &co->signals[si];
-	if (s->has)
+	if (s->gen > co->seen[n * co->nsignals + si]) {
+		/* Sent since this connection's last wait: consume it. */
+		co->seen[n * co->nsignals + si] = s->gen;
 		return COORD_GO;
-	if (coord_orphan(co, s, why, whylen))
+	}
+	if (coord_orphan(co, s, s->gen, why, whylen))
 		return COORD_FAIL;
 	s->waiting++;
 	cc->wait = CW_SIGNAL;

@@ -459,6 +459,51 @@ test_a_signal_nobody_can_send_fails_its_waiters(void **state)
 	scenario_free(sc);
 }
 
+/* A second `wait for` of the same signal waits for a new sending: each
+ * wait consumes the sendings its connection has not seen (so a repeat
+ * can ping-pong between roles). */
+static void
+test_each_wait_for_consumes_a_new_sending(void **state)
+{
+	struct scenario *sc = coord_scenario();
+	struct woke w;
+	struct coord *co;
+	const struct step *wf = &sc->roles[0].steps[1];
+	const unsigned char *v;
+	char why[400];
+	size_t len = 0;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	co = coord_new(sc, 0, wake_cb, &w);
+	coord_signal(co, "tok", "one", 3);
+	assert_int_equal(coord_wait_for(co, 0, fake(0), wf, why, sizeof(why)),
+	    COORD_GO);
+	/* Round 2: the sending of round 1 is consumed. */
+	assert_int_equal(coord_wait_for(co, 0, fake(0), wf, why, sizeof(why)),
+	    COORD_WAIT);
+	assert_int_equal(w.count, 0);
+	coord_signal(co, "tok", "two", 3);
+	assert_int_equal(w.count, 1);
+	assert_int_equal(w.ok[0], 1);
+	v = coord_value(co, "tok", &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(v, "two", 3);
+	/* Round 3: nothing new, and the sender ends: the wait fails. */
+	assert_int_equal(coord_wait_for(co, 0, fake(0), wf, why, sizeof(why)),
+	    COORD_WAIT);
+	coord_gone(co, 3, "closed");
+	assert_int_equal(w.count, 2);
+	assert_int_equal(w.ok[1], 0);
+	assert_non_null(strstr(w.why[1], "signal 'tok' was not sent again "
+	    "since this connection's last wait for it"));
+	/* Another connection has not seen the latest sending yet. */
+	assert_int_equal(coord_wait_for(co, 1, fake(1), wf, why, sizeof(why)),
+	    COORD_GO);
+	coord_free(co);
+	scenario_free(sc);
+}
+
 /* --- whole runs on the embedded echo --------------------------------- */
 
 static void
@@ -557,6 +602,45 @@ test_run_passes_a_captured_value_between_roles(void **state)
 	finish(e, r, sc);
 }
 
+/* Two roles ping-pong a fresh value three times: each round's `wait for`
+ * waits for the other role's new sending. */
+static void
+test_run_ping_pong_between_roles_in_a_repeat(void **state)
+{
+	static const char text[] =
+	    "codec line\n"
+	    "service echo\n"
+	    "timeout 2s\n"
+	    "role a 1\n"
+	    "  repeat 3\n"
+	    "    set v \"a\" .. randstr(4)\n"
+	    "    signal turn v\n"
+	    "    wait for back as w timeout 1s\n"
+	    "    send \"${w}\"\n"
+	    "    expect \"b${v}\"\n"
+	    "  end\n"
+	    "end\n"
+	    "role b 1\n"
+	    "  repeat 3\n"
+	    "    wait for turn as t timeout 1s\n"
+	    "    send \"b${t}\"\n"
+	    "    expect regex \"ba.{4}\"\n"
+	    "    signal back \"b\" .. t\n"
+	    "  end\n"
+	    "end\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	if (res->failed != 0)
+		fail_msg("%s", res->failure);
+	assert_int_equal(res->passed, 2);
+	finish(e, r, sc);
+}
+
 static void
 test_run_barrier_timeout_fails_with_who_is_missing(void **state)
 {
@@ -641,6 +725,8 @@ main(void)
 		cmocka_unit_test(test_after_releases_when_the_first_role_settles_even_by_failing),
 		cmocka_unit_test(test_signal_values_reach_waiters_before_and_after),
 		cmocka_unit_test(test_a_signal_nobody_can_send_fails_its_waiters),
+		cmocka_unit_test(test_each_wait_for_consumes_a_new_sending),
+		cmocka_unit_test(test_run_ping_pong_between_roles_in_a_repeat),
 		cmocka_unit_test(test_run_passes_a_captured_value_between_roles),
 		cmocka_unit_test(test_run_barrier_timeout_fails_with_who_is_missing),
 		cmocka_unit_test(test_run_a_role_failing_early_releases_the_barrier_at_once),
