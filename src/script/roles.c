@@ -458,15 +458,37 @@ roles_find_signal(struct parser *p, struct step *st, size_t ri, void *arg)
 	return 0;
 }
 
+/* Walk the other side's programs (other: the accept block for the
+ * client roles, the file for the accept block) with fn. */
+static void
+roles_each_other(struct parser *p, struct scenario *other,
+    int (*fn)(struct parser *, struct step *, size_t, void *), void *arg)
+{
+	struct scenario *sc = p->sc;
+
+	p->sc = other;
+	roles_each(p, fn, arg);
+	p->sc = sc;
+}
+
+/* Who the other side is, in messages. */
+static const char *
+roles_side(const struct scenario *other)
+{
+	return other->accept != NULL ? "the client roles" : "the accept block";
+}
+
 /* One step's name checks (barrier lists, wait-for names) and the
- * resolution of its default timeout. */
+ * resolution of its default timeout. arg: the other side's scenario
+ * (the client side and the accept block have a coordinator each, so a
+ * barrier or signal name must not cross between them), or NULL. */
 static int
 roles_check_step(struct parser *p, struct step *st, size_t ri, void *arg)
 {
+	struct scenario *other = arg;
 	struct roles_walk w;
 	char hint[256];
 
-	(void)arg;
 	if (st->kind != STEP_BARRIER && st->kind != STEP_WAIT_FOR)
 		return 0;
 	if (st->u.sync.timeout < 0)
@@ -487,9 +509,43 @@ roles_check_step(struct parser *p, struct step *st, size_t ri, void *arg)
 			    hint, "expected the roles of the first barrier "
 			    "'%s', got others", w.name);
 		}
+		if (other != NULL) {
+			memset(&w, 0, sizeof(w));
+			w.name = st->u.sync.name;
+			roles_each_other(p, other, roles_find_barrier, &w);
+			if (w.first != NULL) {
+				roles_at_file(p, st->file);
+				return lex_error_at(&p->lx, st->line,
+				    st->u.sync.col, "barriers do not cross "
+				    "between the accept block and the client "
+				    "roles (each side has its own): give each "
+				    "side its own name", "expected a barrier "
+				    "name of this side's own, got '%s', also a "
+				    "barrier of %s (line %u)", w.name,
+				    roles_side(other), w.first->line);
+			}
+		}
 		return 0;
 	}
 	roles_each(p, roles_find_signal, &w);
+	if (!w.found && other != NULL) {
+		struct roles_walk o;
+
+		memset(&o, 0, sizeof(o));
+		o.name = st->u.sync.name;
+		roles_each_other(p, other, roles_find_signal, &o);
+		if (o.found) {
+			roles_at_file(p, st->file);
+			return lex_error_at(&p->lx, st->line, st->u.sync.col,
+			    "signals do not cross between the accept block "
+			    "and the client roles (each side has its own): "
+			    "send it on this side, or pass the value in a "
+			    "message", "expected a signal that some step on "
+			    "this side sends, got '%s' that only a step of %s "
+			    "sends",
+			    w.name, roles_side(other));
+		}
+	}
 	if (!w.found) {
 		roles_at_file(p, st->file);
 		w.names[w.nnames] = NULL;
@@ -562,8 +618,19 @@ roles_finish(struct parser *p, unsigned conns_line)
 		    "count: role NAME N", "expected no 'connections' in a file "
 		    "with roles, got one");
 	}
-	if (roles_each(p, roles_check_step, NULL) == -1)
+	if (roles_each(p, roles_check_step, sc->accept) == -1)
 		return -1;
+	if (sc->accept != NULL) {
+		/* The accept block: its own names, its own timeouts. */
+		int rc;
+
+		sc->accept->timeout = sc->timeout;
+		p->sc = sc->accept;
+		rc = roles_each(p, roles_check_step, sc);
+		p->sc = sc;
+		if (rc == -1)
+			return -1;
+	}
 	for (r = 0; r < sc->nroles; r++)
 		if (roles_check_program(p, r) == -1)
 			return -1;

@@ -165,6 +165,39 @@ test_role_errors_name_file_line_col(void **state)
 	    "variable set on every path before this line");
 }
 
+/* The accept block and the client roles have a coordinator each: check
+ * refuses a signal or a barrier that would cross between them (both ways)
+ * and checks the accept block's own names. */
+static void
+test_signals_and_barriers_do_not_cross_the_accept_block(void **state)
+{
+	char err[1024];
+	struct scenario *sc;
+
+	(void)state;
+	refused("codec line\ntimeout 1s\naccept 1\n  expect \"hi\"\n"
+	    "  wait for go as v\n  send \"${v}\"\nend\nrole c 1\n"
+	    "  send \"hi\"\n  signal go \"abc\"\n  expect \"abc\"\nend\n",
+	    "t.txt:5:12: expected a signal that some step on this side "
+	    "sends, got 'go' that only a step of the client roles sends");
+	refused("codec line\naccept 1\n  signal go 1\nend\nrole c 1\n"
+	    "  wait for go\nend\n", "t.txt:6:12: expected a signal that "
+	    "some step on this side sends, got 'go' that only a step of the "
+	    "accept block sends");
+	refused("codec line\naccept 1\n  barrier b\nend\nrole c 1\n"
+	    "  barrier b\nend\n", "t.txt:6:11: expected a barrier name of "
+	    "this side's own, got 'b', also a barrier of the accept block "
+	    "(line 3)");
+	refused("codec line\naccept 1\n  wait for nope\nend\nsend \"x\"\n",
+	    "t.txt:3:12: expected a signal that some step sends, got 'nope'");
+	sc = parse("codec line\naccept 2\n  barrier b\n  signal go 1\n"
+	    "  wait for go\nend\nrole c 1\n  barrier b2\n  signal s 1\n"
+	    "  wait for s\nend\n", err, sizeof(err));
+	if (sc == NULL)
+		fail_msg("%s", err);
+	scenario_free(sc);
+}
+
 /* --- the coordinator alone ------------------------------------------- */
 
 /* What the wake callback saw. */
@@ -718,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_roles_parse_into_their_own_programs),
 		cmocka_unit_test(test_files_without_roles_keep_their_meaning),
 		cmocka_unit_test(test_role_errors_name_file_line_col),
+		cmocka_unit_test(test_signals_and_barriers_do_not_cross_the_accept_block),
 		cmocka_unit_test(test_barrier_releases_everyone_when_the_last_arrives),
 		cmocka_unit_test(test_barrier_timeout_names_who_did_not_arrive),
 		cmocka_unit_test(test_a_connection_that_never_arrives_breaks_the_barrier),
