@@ -88,31 +88,33 @@ coord_find_signal(const struct coord *co, const char *name)
 	return SIZE_MAX;
 }
 
-/* Note the barriers and signals of role ri's steps. */
+/* Note the barriers and signals of role ri's steps. A barrier without
+ * a role list meets every role that has a `barrier NAME` step (so a role
+ * that never reaches it is not waited for); with a list, those roles. */
 static void
 coord_scan(struct coord *co, size_t ri, const struct step *steps, size_t n)
 {
-	uint64_t all = co->nroles >= 64 ? ~0ULL : (1ULL << co->nroles) - 1;
 	size_t i, j, k;
 
 	for (i = 0; i < n; i++) {
 		const struct step *st = &steps[i];
 
-		if (st->kind == STEP_BARRIER &&
-		    coord_find_barrier(co, st->u.sync.name) == SIZE_MAX) {
+		if (st->kind == STEP_BARRIER) {
 			struct coord_barrier *b;
 
-			co->barriers = xrealloc(co->barriers,
-			    (co->nbarriers + 1) * sizeof(*b));
-			b = &co->barriers[co->nbarriers++];
-			memset(b, 0, sizeof(*b));
-			b->name = st->u.sync.name;
-			b->mask = st->u.sync.nroles == 0 ? all : 0;
+			k = coord_find_barrier(co, st->u.sync.name);
+			if (k == SIZE_MAX) {
+				co->barriers = xrealloc(co->barriers,
+				    (co->nbarriers + 1) * sizeof(*b));
+				k = co->nbarriers++;
+				memset(&co->barriers[k], 0, sizeof(*b));
+				co->barriers[k].name = st->u.sync.name;
+			}
+			b = &co->barriers[k];
+			if (st->u.sync.nroles == 0)
+				b->mask |= 1ULL << ri;
 			for (j = 0; j < st->u.sync.nroles; j++)
 				b->mask |= 1ULL << st->u.sync.role_idx[j];
-			for (j = 0; j < co->nroles; j++)
-				if (b->mask & (1ULL << j))
-					b->expected += co->roles[j].conns;
 		}
 		if (st->kind == STEP_SIGNAL || st->kind == STEP_WAIT_FOR) {
 			k = coord_find_signal(co, st->u.sync.name);
@@ -135,7 +137,7 @@ coord_new(const struct scenario *sc, uint64_t implicit_conns,
     coord_wake_fn wake, void *arg)
 {
 	struct coord *co = xcalloc(1, sizeof(*co));
-	size_t i;
+	size_t i, k;
 
 	co->wake = wake;
 	co->arg = arg;
@@ -160,6 +162,10 @@ coord_new(const struct scenario *sc, uint64_t implicit_conns,
 		coord_scan(co, 0, sc->steps, sc->nsteps);
 	for (i = 0; i < sc->nroles; i++)
 		coord_scan(co, i, sc->roles[i].steps, sc->roles[i].nsteps);
+	for (k = 0; k < co->nbarriers; k++)
+		for (i = 0; i < co->nroles; i++)
+			if (co->barriers[k].mask & (1ULL << i))
+				co->barriers[k].expected += co->roles[i].conns;
 	co->seen = xcalloc((co->total > 0 ? co->total : 1) *
 	    (co->nsignals > 0 ? co->nsignals : 1), sizeof(*co->seen));
 	return co;

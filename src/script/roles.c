@@ -336,6 +336,19 @@ roles_at_file(struct parser *p, unsigned f)
 	p->lx.linelen = 0;
 }
 
+/* Say whether role ro has a `barrier name` step. */
+static int
+roles_has_barrier(const struct scenario_role *ro, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ro->nsteps; i++)
+		if (ro->steps[i].kind == STEP_BARRIER &&
+		    strcmp(ro->steps[i].u.sync.name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Resolve a barrier's role list and check it against the role it is in
  * (ri, SIZE_MAX for the top level) and the other barriers of that name. */
 static int
@@ -362,6 +375,16 @@ roles_check_barrier(struct parser *p, struct step *st, size_t ri)
 			    sizeof(hint)), "expected a role name in the "
 			    "barrier's list, got '%s'", n);
 		st->u.sync.role_idx[j] = k;
+		if (!roles_has_barrier(&sc->roles[k], st->u.sync.name)) {
+			/* It would wait for connections that never come. */
+			snprintf(hint, sizeof(hint), "add 'barrier %s' to role "
+			    "%s, or leave %s out of the list", st->u.sync.name,
+			    n, n);
+			return lex_error_at(&p->lx, st->line, st->u.sync.col,
+			    hint, "expected roles that reach barrier '%s' in "
+			    "its list, got '%s' that has no such step",
+			    st->u.sync.name, n);
+		}
 	}
 	if (st->u.sync.nroles > 0 && ri != SIZE_MAX) {
 		for (j = 0; j < st->u.sync.nroles; j++)
@@ -398,15 +421,20 @@ roles_each(struct parser *p, int (*fn)(struct parser *, struct step *,
 	return 0;
 }
 
-/* The roles barrier st meets, as bits (every role when it lists none). */
+/* The roles barrier st meets, as bits (without a list: every role that
+ * has a barrier of its name, as coord.c counts them). */
 static uint64_t
 roles_mask(const struct scenario *sc, const struct step *st)
 {
 	uint64_t m = 0;
 	size_t i;
 
-	if (st->u.sync.nroles == 0)
-		return sc->nroles >= 64 ? ~0ULL : (1ULL << sc->nroles) - 1;
+	if (st->u.sync.nroles == 0) {
+		for (i = 0; i < sc->nroles; i++)
+			if (roles_has_barrier(&sc->roles[i], st->u.sync.name))
+				m |= 1ULL << i;
+		return sc->nroles == 0 ? 1 : m;
+	}
 	for (i = 0; i < st->u.sync.nroles; i++)
 		m |= 1ULL << st->u.sync.role_idx[i];
 	return m;

@@ -537,6 +537,50 @@ test_each_wait_for_consumes_a_new_sending(void **state)
 	scenario_free(sc);
 }
 
+/* A barrier without a role list meets the roles that have a step of its
+ * name, not a role that never reaches it; a list may not name such a
+ * role (check refuses it). */
+static void
+test_a_barrier_without_a_list_meets_the_roles_that_reach_it(void **state)
+{
+	static const char text[] =
+	    "role a 2\n"
+	    "  barrier g timeout 1s\n"
+	    "end\n"
+	    "role b 1\n"
+	    "  wait 2s\n"
+	    "end\n"
+	    "role c 1\n"
+	    "  wait 1s\n"
+	    "  barrier g\n"
+	    "end\n";
+	char err[1024], why[400];
+	struct scenario *sc = parse(text, err, sizeof(err));
+	struct woke w;
+	struct coord *co;
+
+	(void)state;
+	if (sc == NULL)
+		fail_msg("%s", err);
+	memset(&w, 0, sizeof(w));
+	co = coord_new(sc, 0, wake_cb, &w);
+	assert_int_equal(coord_barrier(co, 0, fake(0), &sc->roles[0].steps[0],
+	    why, sizeof(why)), COORD_WAIT);
+	assert_int_equal(coord_barrier(co, 1, fake(1), &sc->roles[0].steps[0],
+	    why, sizeof(why)), COORD_WAIT);
+	/* Role b (connection 3) is not counted; role c's arrival ends it. */
+	assert_int_equal(coord_barrier(co, 3, fake(3), &sc->roles[2].steps[1],
+	    why, sizeof(why)), COORD_GO);
+	assert_int_equal(w.count, 2);
+	assert_int_equal(w.ok[0], 1);
+	assert_int_equal(w.ok[1], 1);
+	coord_free(co);
+	scenario_free(sc);
+	refused("role a 1\n  barrier g a,b\nend\nrole b 1\n  wait 1s\nend\n",
+	    "t.txt:2:13: expected roles that reach barrier 'g' in its list, "
+	    "got 'b' that has no such step");
+}
+
 /* --- whole runs on the embedded echo --------------------------------- */
 
 static void
@@ -760,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_signal_values_reach_waiters_before_and_after),
 		cmocka_unit_test(test_a_signal_nobody_can_send_fails_its_waiters),
 		cmocka_unit_test(test_each_wait_for_consumes_a_new_sending),
+		cmocka_unit_test(test_a_barrier_without_a_list_meets_the_roles_that_reach_it),
 		cmocka_unit_test(test_run_ping_pong_between_roles_in_a_repeat),
 		cmocka_unit_test(test_run_passes_a_captured_value_between_roles),
 		cmocka_unit_test(test_run_barrier_timeout_fails_with_who_is_missing),
