@@ -114,7 +114,7 @@ once good 'HELLO\nPING\nQUIT\n'
 check $src "--once exits 0 when the one client behaved"
 grep -qF "b'+OK welcome\\n+OK ready\\nPONG\\nBYE\\n'" "$tmp/good.client"
 check $? "and the client got the mock's bytes"
-grep -q "^1 connections, 1 passed, 0 failed$" "$tmp/good.out"
+grep -q "^1 connection, 1 passed, 0 failed$" "$tmp/good.out"
 check $? "and the summary says 1 passed"
 once bad 'HELLO\nPONG\n'
 check $(( src == 1 ? 0 : 1 )) "--once exits 1 on an unexpected message (got $src)"
@@ -197,5 +197,30 @@ kill -TERM "$pid"
 wait "$pid"
 src=$?
 wait "$cpid"
-grep -q "^sockbench serve: 1 connection still open at the shutdown: its script did not finish$" "$tmp/cut.out"
-check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection still open at SIGTERM makes serve exit 1 and is named (exit $src)"
+grep -q "^FAIL connection 1$" "$tmp/cut.out" &&
+grep -q "^    scenarios/mocks/line-faults.txt:[0-9]*: connection 1: stopped at scenarios/mocks/line-faults.txt:[0-9]* (expect) by the shutdown: its script did not finish$" "$tmp/cut.out" &&
+grep -q " 0 passed, 1 failed$" "$tmp/cut.out"
+check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection still open at SIGTERM is a FAIL naming where it stopped, and serve exits 1 (exit $src)"
+[ $src -eq 1 ] || sed 's/^/# /' "$tmp/cut.out"
+
+# The same at a barrier: named with the barrier, counted, closed "shutdown".
+printf 'codec line\ntimeout 30s\naccept 2\n  expect "hi"\n  barrier b\n  send "go"\nend\n' >"$tmp/accb.txt"
+serve accb --scenario "$tmp/accb.txt"
+python3 - "$port" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hi\n")
+time.sleep(1.5)
+PY
+cpid=$!
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+src=$?
+wait "$cpid"
+grep -q "^FAIL connection 1$" "$tmp/accb.out" &&
+grep -q "^    $tmp/accb.txt:5: connection 1: stopped at $tmp/accb.txt:5 (barrier 'b') by the shutdown: its script did not finish$" "$tmp/accb.out" &&
+grep -q " 0 passed, 1 failed$" "$tmp/accb.out" &&
+grep -q "closed: shutdown " "$tmp/accb.err"
+check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection held at a barrier at SIGINT is a FAIL at the barrier, counted, closed by the shutdown (exit $src)"
+[ $src -eq 1 ] || sed 's/^/# /' "$tmp/accb.out" "$tmp/accb.err"
