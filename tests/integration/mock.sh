@@ -224,3 +224,21 @@ grep -q " 0 passed, 1 failed$" "$tmp/accb.out" &&
 grep -q "closed: shutdown " "$tmp/accb.err"
 check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection held at a barrier at SIGINT is a FAIL at the barrier, counted, closed by the shutdown (exit $src)"
 [ $src -eq 1 ] || sed 's/^/# /' "$tmp/accb.out" "$tmp/accb.err"
+
+# run stopped by SIGINT counts the scripted server's connections too, as a
+# completed run does: 3 clients + 3 accepted = 6 both ways.
+printf 'codec line\ntimeout 3s\naccept 3\n  expect "hi"\n  barrier all\n  send "go"\nend\nrole c 3\n  wait ${conn * 300}\n  send "hi"\n  expect "go"\nend\n' >"$tmp/accbar.txt"
+timeout -k 1 30 "$BIN" run "$tmp/accbar.txt" >"$tmp/accbar-done.out" 2>&1
+rc=$?
+grep -q "^PASS $tmp/accbar.txt  6/6 connections " "$tmp/accbar-done.out"
+check $(( rc == 0 && $? == 0 ? 0 : 1 )) "a completed run counts 3 clients and 3 server connections (exit $rc)"
+"$BIN" run "$tmp/accbar.txt" >"$tmp/accbar-int.out" 2>&1 &
+rpid=$!
+sleep 0.5
+kill -INT "$rpid"
+wait "$rpid"
+rc=$?
+grep -q "^FAIL $tmp/accbar.txt  0/6 connections " "$tmp/accbar-int.out" &&
+grep -q "stopped after a signal with 6 of 6 connections unfinished$" "$tmp/accbar-int.out"
+check $(( rc == 1 && $? == 0 ? 0 : 1 )) "a run stopped by SIGINT counts the server's unfinished connections too (exit $rc)"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/accbar-int.out"
