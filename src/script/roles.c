@@ -243,7 +243,8 @@ roles_parse_timeout(struct parser *p, struct step *st, const char *form)
 int
 roles_parse_barrier(struct parser *p)
 {
-	static const char form[] = "barrier NAME [ROLE,ROLE] [timeout D]";
+	static const char form[] = "barrier NAME, then optionally roles "
+	    "and a timeout, as in: barrier go pub,sub timeout 5s";
 	struct lexer *lx = &p->lx;
 	struct step *st;
 	const char *w, *s, *comma;
@@ -257,6 +258,13 @@ roles_parse_barrier(struct parser *p)
 		return -1;
 	lex_skip_ws(lx);
 	at = lx->pos;
+	if (at < lx->linelen && (lx->line[at] == '[' || lx->line[at] == '(' ||
+	    lx->line[at] == '{'))
+		/* The docs' [ROLE,ROLE] read as literal brackets. */
+		return lex_error(lx, at, "list roles with commas, no brackets "
+		    "and no blanks, as in: barrier go pub,sub", "expected a "
+		    "role list without brackets, got %s", lex_got(lx, at, got,
+		    sizeof(got)));
 	if (lex_word(lx, &w, &wl) && !lex_word_is(w, wl, "timeout")) {
 		/* ROLE,ROLE: checked once every role is declared. */
 		for (s = w; s < w + wl; s = comma + 1) {
@@ -301,7 +309,8 @@ roles_parse_signal(struct parser *p)
 int
 roles_parse_wait_for(struct parser *p)
 {
-	static const char form[] = "wait for NAME [as VAR] [timeout D]";
+	static const char form[] = "wait for NAME, then optionally a "
+	    "variable and a timeout, as in: wait for token as tok timeout 5s";
 	struct lexer *lx = &p->lx;
 	struct step *st;
 	const char *w;

@@ -576,6 +576,16 @@ test_a_barrier_without_a_list_meets_the_roles_that_reach_it(void **state)
 	assert_int_equal(w.ok[1], 1);
 	coord_free(co);
 	scenario_free(sc);
+	/* The docs' optional-part brackets are not syntax: the hint shows
+	 * the list as it is written. */
+	refused("role a 1\n  barrier b [a,z]\nend\nrole z 1\n  barrier b\n"
+	    "end\n", "t.txt:2:13: expected a role list without brackets, got "
+	    "'[a,z]'\nhint: list roles with commas, no brackets and no "
+	    "blanks, as in: barrier go pub,sub");
+	refused("role a 1\n  barrier b a timeot 1s\nend\n", "t.txt:2:15: "
+	    "expected 'timeout' or end of line, got 'timeot'\nhint: barrier "
+	    "NAME, then optionally roles and a timeout, as in: barrier go "
+	    "pub,sub timeout 5s");
 	refused("role a 1\n  barrier g a,b\nend\nrole b 1\n  wait 1s\nend\n",
 	    "t.txt:2:13: expected roles that reach barrier 'g' in its list, "
 	    "got 'b' that has no such step");
