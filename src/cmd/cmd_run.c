@@ -353,6 +353,7 @@ run_finish(struct run_slot *sl, const char *stopped)
 	struct run_sched *s = sl->s;
 	struct run_result res;
 
+	runner_stopped(sl->runner);	/* the server's side counts too */
 	res = *runner_result(sl->runner);
 	if (res.t_end == 0)
 		res.t_end = clock_now_mono();

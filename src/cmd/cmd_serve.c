@@ -29,7 +29,9 @@ static const char serve_help_head[] =
 "connection it accepts (a mock server for a client written elsewhere) and\n"
 "prints each connection's verdict to stdout as it ends: \"PASS connection\n"
 "N\", or \"FAIL connection N\" and the same report as `run` (file:line,\n"
-"expected vs received). It ends with \"N connections, N passed, N failed\".\n"
+"expected vs received). At SIGINT or SIGTERM a connection still in its\n"
+"script fails where it stands (\"stopped at FILE:LINE (STEP) by the\n"
+"shutdown\") and is counted; then \"N connections, N passed, N failed\".\n"
 "The connection log still goes to stderr (--quiet: none).\n"
 "\n";
 
@@ -182,8 +184,12 @@ serve_scenario(const char *listen, const struct scenario *sc,
 	if (!quiet)
 		runner_set_log(r, stderr);
 	engine_run(e);
-	printf("%llu connections, %llu passed, %llu failed\n",
+	/* Name and count every connection the shutdown cuts mid-script. */
+	v.once = 0;
+	runner_stop_served(r, "shutdown");
+	printf("%llu connection%s, %llu passed, %llu failed\n",
 	    (unsigned long long)(v.passed + v.failed),
+	    v.passed + v.failed == 1 ? "" : "s",
 	    (unsigned long long)v.passed, (unsigned long long)v.failed);
 	open = runner_accepted_count(r) - (v.passed + v.failed);
 	if (open > 0)

@@ -43,6 +43,7 @@ struct coord_signal {
 	const char	*name;
 	uint64_t	 senders;	/* bit i: role i has `signal NAME` */
 	int		 has;		/* a value was sent */
+	uint64_t	 gen;		/* times it was sent */
 	unsigned char	*value;
 	size_t		 len;
 	uint64_t	 waiting;
@@ -58,6 +59,9 @@ struct coord {
 	size_t		 nbarriers;
 	struct coord_signal *signals;
 	size_t		 nsignals;
+	uint64_t	*seen;		/* [n * nsignals + i]: the generation
+					   of signal i connection n's latest
+					   `wait for` consumed */
 	coord_wake_fn	 wake;
 	void		*arg;
 };
@@ -84,31 +88,33 @@ coord_find_signal(const struct coord *co, const char *name)
 	return SIZE_MAX;
 }
 
-/* Note the barriers and signals of role ri's steps. */
+/* Note the barriers and signals of role ri's steps. A barrier without
+ * a role list meets every role that has a `barrier NAME` step (so a role
+ * that never reaches it is not waited for); with a list, those roles. */
 static void
 coord_scan(struct coord *co, size_t ri, const struct step *steps, size_t n)
 {
-	uint64_t all = co->nroles >= 64 ? ~0ULL : (1ULL << co->nroles) - 1;
 	size_t i, j, k;
 
 	for (i = 0; i < n; i++) {
 		const struct step *st = &steps[i];
 
-		if (st->kind == STEP_BARRIER &&
-		    coord_find_barrier(co, st->u.sync.name) == SIZE_MAX) {
+		if (st->kind == STEP_BARRIER) {
 			struct coord_barrier *b;
 
-			co->barriers = xrealloc(co->barriers,
-			    (co->nbarriers + 1) * sizeof(*b));
-			b = &co->barriers[co->nbarriers++];
-			memset(b, 0, sizeof(*b));
-			b->name = st->u.sync.name;
-			b->mask = st->u.sync.nroles == 0 ? all : 0;
+			k = coord_find_barrier(co, st->u.sync.name);
+			if (k == SIZE_MAX) {
+				co->barriers = xrealloc(co->barriers,
+				    (co->nbarriers + 1) * sizeof(*b));
+				k = co->nbarriers++;
+				memset(&co->barriers[k], 0, sizeof(*b));
+				co->barriers[k].name = st->u.sync.name;
+			}
+			b = &co->barriers[k];
+			if (st->u.sync.nroles == 0)
+				b->mask |= 1ULL << ri;
 			for (j = 0; j < st->u.sync.nroles; j++)
 				b->mask |= 1ULL << st->u.sync.role_idx[j];
-			for (j = 0; j < co->nroles; j++)
-				if (b->mask & (1ULL << j))
-					b->expected += co->roles[j].conns;
 		}
 		if (st->kind == STEP_SIGNAL || st->kind == STEP_WAIT_FOR) {
 			k = coord_find_signal(co, st->u.sync.name);
@@ -131,7 +137,7 @@ coord_new(const struct scenario *sc, uint64_t implicit_conns,
     coord_wake_fn wake, void *arg)
 {
 	struct coord *co = xcalloc(1, sizeof(*co));
-	size_t i;
+	size_t i, k;
 
 	co->wake = wake;
 	co->arg = arg;
@@ -156,6 +162,12 @@ coord_new(const struct scenario *sc, uint64_t implicit_conns,
 		coord_scan(co, 0, sc->steps, sc->nsteps);
 	for (i = 0; i < sc->nroles; i++)
 		coord_scan(co, i, sc->roles[i].steps, sc->roles[i].nsteps);
+	for (k = 0; k < co->nbarriers; k++)
+		for (i = 0; i < co->nroles; i++)
+			if (co->barriers[k].mask & (1ULL << i))
+				co->barriers[k].expected += co->roles[i].conns;
+	co->seen = xcalloc((co->total > 0 ? co->total : 1) *
+	    (co->nsignals > 0 ? co->nsignals : 1), sizeof(*co->seen));
 	return co;
 }
 
@@ -169,6 +181,7 @@ coord_free(struct coord *co)
 	for (i = 0; i < co->nsignals; i++)
 		free(co->signals[i].value);
 	free(co->signals);
+	free(co->seen);
 	free(co->barriers);
 	free(co->conns);
 	free(co->roles);
@@ -193,8 +206,11 @@ coord_reset(struct coord *co)
 		co->signals[i].value = NULL;
 		co->signals[i].len = 0;
 		co->signals[i].has = 0;
+		co->signals[i].gen = 0;
 		co->signals[i].waiting = 0;
 	}
+	memset(co->seen, 0, (co->total > 0 ? co->total : 1) *
+	    (co->nsignals > 0 ? co->nsignals : 1) * sizeof(*co->seen));
 }
 
 uint64_t
@@ -268,6 +284,9 @@ coord_release(struct coord *co, uint64_t n, int ok, const char *why)
 		co->barriers[cc->idx].waiting--;
 	if (cc->wait == CW_SIGNAL && co->signals[cc->idx].waiting > 0)
 		co->signals[cc->idx].waiting--;
+	if (cc->wait == CW_SIGNAL && ok)	/* it consumes this sending */
+		co->seen[n * co->nsignals + cc->idx] =
+		    co->signals[cc->idx].gen;
 	cc->wait = CW_NONE;
 	cc->c = NULL;
 	if (c != NULL)
@@ -364,15 +383,16 @@ coord_broken(const struct coord *co, const struct coord_barrier *b,
 	return 0;
 }
 
-/* Why nobody can send signal s any more, into why; 0 when someone can. */
+/* Why nobody can send signal s any more to a waiter that has consumed
+ * its sendings up to generation seen, into why; 0 when someone can. */
 static int
 coord_orphan(const struct coord *co, const struct coord_signal *s,
-    char *why, size_t whylen)
+    uint64_t seen, char *why, size_t whylen)
 {
 	char label[96];
 	size_t i, last = SIZE_MAX;
 
-	if (s->has)
+	if (s->gen > seen)
 		return 0;
 	for (i = 0; i < co->nroles; i++) {
 		const struct coord_role *ro = &co->roles[i];
@@ -387,9 +407,11 @@ coord_orphan(const struct coord *co, const struct coord_signal *s,
 		snprintf(why, whylen, "signal '%s': no role sends it",
 		    s->name);
 	else
-		snprintf(why, whylen, "signal '%s' was never sent, and every "
+		snprintf(why, whylen, "signal '%s' was %s, and every "
 		    "connection that could send it has ended (the last: %s: "
-		    "%s)", s->name, coord_label(co, co->roles[last].last_gone,
+		    "%s)", s->name, s->gen > 0 ? "not sent again since this "
+		    "connection's last wait for it" : "never sent",
+		    coord_label(co, co->roles[last].last_gone,
 		    label, sizeof(label)), co->roles[last].last_why);
 	return 1;
 }
@@ -433,7 +455,7 @@ coord_gone(struct coord *co, uint64_t n, const char *why)
 		struct coord_signal *s = &co->signals[i];
 
 		if (s->waiting > 0 && (s->senders & (1ULL << ri)) &&
-		    coord_orphan(co, s, text, sizeof(text)))
+		    coord_orphan(co, s, s->gen, text, sizeof(text)))
 			coord_release_all(co, ~0ULL, CW_SIGNAL, i, 0, text);
 	}
 }
@@ -500,6 +522,7 @@ coord_signal(struct coord *co, const char *name, const void *value,
 	s->value[len] = '\0';
 	s->len = len;
 	s->has = 1;
+	s->gen++;
 	if (s->waiting > 0)
 		coord_release_all(co, ~0ULL, CW_SIGNAL, si, 1, NULL);
 }
@@ -526,9 +549,12 @@ coord_wait_for(struct coord *co, uint64_t n, struct conn *c,
 		return COORD_FAIL;
 	}
 	s = &co->signals[si];
-	if (s->has)
+	if (s->gen > co->seen[n * co->nsignals + si]) {
+		/* Sent since this connection's last wait: consume it. */
+		co->seen[n * co->nsignals + si] = s->gen;
 		return COORD_GO;
-	if (coord_orphan(co, s, why, whylen))
+	}
+	if (coord_orphan(co, s, s->gen, why, whylen))
 		return COORD_FAIL;
 	s->waiting++;
 	cc->wait = CW_SIGNAL;

@@ -66,8 +66,11 @@ enum coord_verdict coord_barrier(struct coord *co, uint64_t n, struct conn *c,
 /* Publish value[0..len) as signal name; every waiter of it wakes. */
 void coord_signal(struct coord *co, const char *name, const void *value,
     size_t len);
-/* Connection n waits for signal st->u.sync.name: COORD_GO when it has a
- * value already, COORD_FAIL when no connection left can send it. */
+/* Connection n waits for signal st->u.sync.name: COORD_GO when the
+ * signal was sent since n's previous `wait for` of it (a per-connection
+ * generation count: each wait consumes every sending up to now and gets
+ * the latest value; sendings are not queued), COORD_WAIT until the next
+ * sending, COORD_FAIL when no connection left can send it. */
 enum coord_verdict coord_wait_for(struct coord *co, uint64_t n,
     struct conn *c, const struct step *st, char *why, size_t whylen);
 /* The latest value of signal name, or NULL when none was sent. */

@@ -243,7 +243,8 @@ roles_parse_timeout(struct parser *p, struct step *st, const char *form)
 int
 roles_parse_barrier(struct parser *p)
 {
-	static const char form[] = "barrier NAME [ROLE,ROLE] [timeout D]";
+	static const char form[] = "barrier NAME, then optionally roles "
+	    "and a timeout, as in: barrier go pub,sub timeout 5s";
 	struct lexer *lx = &p->lx;
 	struct step *st;
 	const char *w, *s, *comma;
@@ -257,6 +258,13 @@ roles_parse_barrier(struct parser *p)
 		return -1;
 	lex_skip_ws(lx);
 	at = lx->pos;
+	if (at < lx->linelen && (lx->line[at] == '[' || lx->line[at] == '(' ||
+	    lx->line[at] == '{'))
+		/* The docs' [ROLE,ROLE] read as literal brackets. */
+		return lex_error(lx, at, "list roles with commas, no brackets "
+		    "and no blanks, as in: barrier go pub,sub", "expected a "
+		    "role list without brackets, got %s", lex_got(lx, at, got,
+		    sizeof(got)));
 	if (lex_word(lx, &w, &wl) && !lex_word_is(w, wl, "timeout")) {
 		/* ROLE,ROLE: checked once every role is declared. */
 		for (s = w; s < w + wl; s = comma + 1) {
@@ -301,7 +309,8 @@ roles_parse_signal(struct parser *p)
 int
 roles_parse_wait_for(struct parser *p)
 {
-	static const char form[] = "wait for NAME [as VAR] [timeout D]";
+	static const char form[] = "wait for NAME, then optionally a "
+	    "variable and a timeout, as in: wait for token as tok timeout 5s";
 	struct lexer *lx = &p->lx;
 	struct step *st;
 	const char *w;
@@ -336,6 +345,19 @@ roles_at_file(struct parser *p, unsigned f)
 	p->lx.linelen = 0;
 }
 
+/* Say whether role ro has a `barrier name` step. */
+static int
+roles_has_barrier(const struct scenario_role *ro, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ro->nsteps; i++)
+		if (ro->steps[i].kind == STEP_BARRIER &&
+		    strcmp(ro->steps[i].u.sync.name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Resolve a barrier's role list and check it against the role it is in
  * (ri, SIZE_MAX for the top level) and the other barriers of that name. */
 static int
@@ -362,6 +384,16 @@ roles_check_barrier(struct parser *p, struct step *st, size_t ri)
 			    sizeof(hint)), "expected a role name in the "
 			    "barrier's list, got '%s'", n);
 		st->u.sync.role_idx[j] = k;
+		if (!roles_has_barrier(&sc->roles[k], st->u.sync.name)) {
+			/* It would wait for connections that never come. */
+			snprintf(hint, sizeof(hint), "add 'barrier %s' to role "
+			    "%s, or leave %s out of the list", st->u.sync.name,
+			    n, n);
+			return lex_error_at(&p->lx, st->line, st->u.sync.col,
+			    hint, "expected roles that reach barrier '%s' in "
+			    "its list, got '%s' that has no such step",
+			    st->u.sync.name, n);
+		}
 	}
 	if (st->u.sync.nroles > 0 && ri != SIZE_MAX) {
 		for (j = 0; j < st->u.sync.nroles; j++)
@@ -398,15 +430,20 @@ roles_each(struct parser *p, int (*fn)(struct parser *, struct step *,
 	return 0;
 }
 
-/* The roles barrier st meets, as bits (every role when it lists none). */
+/* The roles barrier st meets, as bits (without a list: every role that
+ * has a barrier of its name, as coord.c counts them). */
 static uint64_t
 roles_mask(const struct scenario *sc, const struct step *st)
 {
 	uint64_t m = 0;
 	size_t i;
 
-	if (st->u.sync.nroles == 0)
-		return sc->nroles >= 64 ? ~0ULL : (1ULL << sc->nroles) - 1;
+	if (st->u.sync.nroles == 0) {
+		for (i = 0; i < sc->nroles; i++)
+			if (roles_has_barrier(&sc->roles[i], st->u.sync.name))
+				m |= 1ULL << i;
+		return sc->nroles == 0 ? 1 : m;
+	}
 	for (i = 0; i < st->u.sync.nroles; i++)
 		m |= 1ULL << st->u.sync.role_idx[i];
 	return m;
@@ -458,15 +495,37 @@ roles_find_signal(struct parser *p, struct step *st, size_t ri, void *arg)
 	return 0;
 }
 
+/* Walk the other side's programs (other: the accept block for the
+ * client roles, the file for the accept block) with fn. */
+static void
+roles_each_other(struct parser *p, struct scenario *other,
+    int (*fn)(struct parser *, struct step *, size_t, void *), void *arg)
+{
+	struct scenario *sc = p->sc;
+
+	p->sc = other;
+	roles_each(p, fn, arg);
+	p->sc = sc;
+}
+
+/* Who the other side is, in messages. */
+static const char *
+roles_side(const struct scenario *other)
+{
+	return other->accept != NULL ? "the client roles" : "the accept block";
+}
+
 /* One step's name checks (barrier lists, wait-for names) and the
- * resolution of its default timeout. */
+ * resolution of its default timeout. arg: the other side's scenario
+ * (the client side and the accept block have a coordinator each, so a
+ * barrier or signal name must not cross between them), or NULL. */
 static int
 roles_check_step(struct parser *p, struct step *st, size_t ri, void *arg)
 {
+	struct scenario *other = arg;
 	struct roles_walk w;
 	char hint[256];
 
-	(void)arg;
 	if (st->kind != STEP_BARRIER && st->kind != STEP_WAIT_FOR)
 		return 0;
 	if (st->u.sync.timeout < 0)
@@ -487,9 +546,43 @@ roles_check_step(struct parser *p, struct step *st, size_t ri, void *arg)
 			    hint, "expected the roles of the first barrier "
 			    "'%s', got others", w.name);
 		}
+		if (other != NULL) {
+			memset(&w, 0, sizeof(w));
+			w.name = st->u.sync.name;
+			roles_each_other(p, other, roles_find_barrier, &w);
+			if (w.first != NULL) {
+				roles_at_file(p, st->file);
+				return lex_error_at(&p->lx, st->line,
+				    st->u.sync.col, "barriers do not cross "
+				    "between the accept block and the client "
+				    "roles (each side has its own): give each "
+				    "side its own name", "expected a barrier "
+				    "name of this side's own, got '%s', also a "
+				    "barrier of %s (line %u)", w.name,
+				    roles_side(other), w.first->line);
+			}
+		}
 		return 0;
 	}
 	roles_each(p, roles_find_signal, &w);
+	if (!w.found && other != NULL) {
+		struct roles_walk o;
+
+		memset(&o, 0, sizeof(o));
+		o.name = st->u.sync.name;
+		roles_each_other(p, other, roles_find_signal, &o);
+		if (o.found) {
+			roles_at_file(p, st->file);
+			return lex_error_at(&p->lx, st->line, st->u.sync.col,
+			    "signals do not cross between the accept block "
+			    "and the client roles (each side has its own): "
+			    "send it on this side, or pass the value in a "
+			    "message", "expected a signal that some step on "
+			    "this side sends, got '%s' that only a step of %s "
+			    "sends",
+			    w.name, roles_side(other));
+		}
+	}
 	if (!w.found) {
 		roles_at_file(p, st->file);
 		w.names[w.nnames] = NULL;
@@ -562,8 +655,19 @@ roles_finish(struct parser *p, unsigned conns_line)
 		    "count: role NAME N", "expected no 'connections' in a file "
 		    "with roles, got one");
 	}
-	if (roles_each(p, roles_check_step, NULL) == -1)
+	if (roles_each(p, roles_check_step, sc->accept) == -1)
 		return -1;
+	if (sc->accept != NULL) {
+		/* The accept block: its own names, its own timeouts. */
+		int rc;
+
+		sc->accept->timeout = sc->timeout;
+		p->sc = sc->accept;
+		rc = roles_each(p, roles_check_step, sc);
+		p->sc = sc;
+		if (rc == -1)
+			return -1;
+	}
 	for (r = 0; r < sc->nroles; r++)
 		if (roles_check_program(p, r) == -1)
 			return -1;

@@ -2151,6 +2151,55 @@ runner_close_served(struct runner *r)
 }
 
 void
+runner_stop_served(struct runner *r, const char *why)
+{
+	struct conn *c, *next;
+	char text[400];
+
+	if (r == NULL || !r->serving || r->srv == NULL)
+		return;
+	for (c = r->eng->conns; c != NULL; c = next) {
+		struct rconn *rc = c->udata;
+
+		next = c->next;
+		if (c->owner != r->srv || c->dead || rc == NULL ||
+		    rc->generation != r->generation)
+			continue;
+		if (!rc->passed && !rc->failed && rc->pc < rc->sc->nsteps) {
+			/* Cut mid-script: a failure where it stands. */
+			const struct step *st = &rc->sc->steps[rc->pc];
+			int sync = st->kind == STEP_BARRIER ||
+			    st->kind == STEP_SIGNAL ||
+			    st->kind == STEP_WAIT_FOR;
+
+			snprintf(text, sizeof(text), "stopped at %s:%u (%s%s%s%s) "
+			    "by the %s: its script did not finish",
+			    runner_step_file(r, rc), st->line,
+			    step_kind_name(st->kind), sync ? " '" : "",
+			    sync ? st->u.sync.name : "", sync ? "'" : "", why);
+			if (rc->wait == RC_SYNC) {
+				coord_leave(r->co, rc->n);
+				rc->holding = 0;
+				rc->sync_ok = 0;
+			}
+			rc->failed = 1;
+			runner_note_failure(r, rc, st->line,
+			    step_kind_name(st->kind), "stopped", text);
+		}
+		rc->wait = RC_DONE;
+		conn_close(c, why);
+	}
+	engine_reap(r->eng);
+}
+
+void
+runner_stopped(struct runner *r)
+{
+	if (r != NULL && !r->res.done)
+		runner_merge_served(r);
+}
+
+void
 runner_restart(struct runner *r)
 {
 	char err[256];

@@ -138,6 +138,19 @@ void runner_on_conn(struct runner *r, void (*cb)(struct runner *, uint64_t,
 void runner_set_log(struct runner *r, void *stdio_file);
 /* Every address a serving runner listens on, "127.0.0.1:7000". */
 const char *runner_listen_addr(const struct runner *r);
+/* A serving runner is shut down (why: "shutdown"): every accepted
+ * connection still in its script fails where it stands, reason "stopped",
+ * report "stopped at FILE:LINE (STEP) by the shutdown: its script did not
+ * finish" (counted, and told to runner_on_conn's callback), and every
+ * accepted connection is closed with reason why. No-op for a client
+ * runner. */
+void runner_stop_served(struct runner *r, const char *why);
+/* A client runner was stopped before it was done (a signal,
+ * --max-time): its scripted server's connections join the result now, as
+ * they do when the run completes (in conns; the unfinished ones neither
+ * passed nor failed, as unfinished clients are). Call before
+ * runner_result; no-op when the run is done or has no accept block. */
+void runner_stopped(struct runner *r);
 /* Connections a serving runner has accepted so far. */
 uint64_t runner_accepted_count(const struct runner *r);
 /* The role name of client connection number n (1-based, as reports and

@@ -114,7 +114,7 @@ once good 'HELLO\nPING\nQUIT\n'
 check $src "--once exits 0 when the one client behaved"
 grep -qF "b'+OK welcome\\n+OK ready\\nPONG\\nBYE\\n'" "$tmp/good.client"
 check $? "and the client got the mock's bytes"
-grep -q "^1 connections, 1 passed, 0 failed$" "$tmp/good.out"
+grep -q "^1 connection, 1 passed, 0 failed$" "$tmp/good.out"
 check $? "and the summary says 1 passed"
 once bad 'HELLO\nPONG\n'
 check $(( src == 1 ? 0 : 1 )) "--once exits 1 on an unexpected message (got $src)"
@@ -171,7 +171,7 @@ check $(( rc == 3 && $? == 0 ? 0 : 1 )) "run on a mock alone points to serve --s
 "$BIN" check scenarios/mocks/line-faults.txt "$tmp/reset.txt" >"$tmp/c.out" 2>&1
 rc=$?
 grep -q "^scenarios/mocks/line-faults.txt: ok (10 steps, codec line, 1 connection, accept at line 10: 18 server steps)$" "$tmp/c.out" &&
-grep -q "accept at line 2: 3 server steps, a mock for serve --scenario)$" "$tmp/c.out"
+grep -q "^$tmp/reset.txt: ok (a mock for serve --scenario: 3 server steps at line 2, codec line, no client connections)$" "$tmp/c.out"
 check $(( rc == 0 && $? == 0 ? 0 : 1 )) "check counts the server's steps and names a mock"
 
 # --once ended by a signal before any connection: nothing passed, exit 1.
@@ -197,5 +197,48 @@ kill -TERM "$pid"
 wait "$pid"
 src=$?
 wait "$cpid"
-grep -q "^sockbench serve: 1 connection still open at the shutdown: its script did not finish$" "$tmp/cut.out"
-check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection still open at SIGTERM makes serve exit 1 and is named (exit $src)"
+grep -q "^FAIL connection 1$" "$tmp/cut.out" &&
+grep -q "^    scenarios/mocks/line-faults.txt:[0-9]*: connection 1: stopped at scenarios/mocks/line-faults.txt:[0-9]* (expect) by the shutdown: its script did not finish$" "$tmp/cut.out" &&
+grep -q " 0 passed, 1 failed$" "$tmp/cut.out"
+check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection still open at SIGTERM is a FAIL naming where it stopped, and serve exits 1 (exit $src)"
+[ $src -eq 1 ] || sed 's/^/# /' "$tmp/cut.out"
+
+# The same at a barrier: named with the barrier, counted, closed "shutdown".
+printf 'codec line\ntimeout 30s\naccept 2\n  expect "hi"\n  barrier b\n  send "go"\nend\n' >"$tmp/accb.txt"
+serve accb --scenario "$tmp/accb.txt"
+python3 - "$port" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hi\n")
+time.sleep(1.5)
+PY
+cpid=$!
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+src=$?
+wait "$cpid"
+grep -q "^FAIL connection 1$" "$tmp/accb.out" &&
+grep -q "^    $tmp/accb.txt:5: connection 1: stopped at $tmp/accb.txt:5 (barrier 'b') by the shutdown: its script did not finish$" "$tmp/accb.out" &&
+grep -q " 0 passed, 1 failed$" "$tmp/accb.out" &&
+grep -q "closed: shutdown " "$tmp/accb.err"
+check $(( src == 1 && $? == 0 ? 0 : 1 )) "a connection held at a barrier at SIGINT is a FAIL at the barrier, counted, closed by the shutdown (exit $src)"
+[ $src -eq 1 ] || sed 's/^/# /' "$tmp/accb.out" "$tmp/accb.err"
+
+# run stopped by SIGINT counts the scripted server's connections too, as a
+# completed run does: 3 clients + 3 accepted = 6 both ways.
+printf 'codec line\ntimeout 3s\naccept 3\n  expect "hi"\n  barrier all\n  send "go"\nend\nrole c 3\n  wait ${conn * 300}\n  send "hi"\n  expect "go"\nend\n' >"$tmp/accbar.txt"
+timeout -k 1 30 "$BIN" run "$tmp/accbar.txt" >"$tmp/accbar-done.out" 2>&1
+rc=$?
+grep -q "^PASS $tmp/accbar.txt  6/6 connections " "$tmp/accbar-done.out"
+check $(( rc == 0 && $? == 0 ? 0 : 1 )) "a completed run counts 3 clients and 3 server connections (exit $rc)"
+"$BIN" run "$tmp/accbar.txt" >"$tmp/accbar-int.out" 2>&1 &
+rpid=$!
+sleep 0.5
+kill -INT "$rpid"
+wait "$rpid"
+rc=$?
+grep -q "^FAIL $tmp/accbar.txt  0/6 connections " "$tmp/accbar-int.out" &&
+grep -q "stopped after a signal with 6 of 6 connections unfinished$" "$tmp/accbar-int.out"
+check $(( rc == 1 && $? == 0 ? 0 : 1 )) "a run stopped by SIGINT counts the server's unfinished connections too (exit $rc)"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/accbar-int.out"

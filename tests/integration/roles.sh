@@ -100,6 +100,21 @@ assert by["subscriber"]["role_connection"] == 2, by
 PY
 		check $? "JSON failures carry role and role_connection"
 
+		# Ping-pong through redis: each round's `wait for` waits for
+		# the other role's next value (the review's repro).
+		printf '%s\n' 'codec resp' 'timeout 2s' 'role a 1' '  repeat 3' \
+		    '    set v "a" .. randstr(4)' '    send "SET k ${v}"' \
+		    '    expect "OK"' '    signal turn v' \
+		    '    wait for back as w timeout 1s' '    send "GET k"' \
+		    '    expect "${w}"' '  end' 'end' 'role b 1' '  repeat 3' \
+		    '    wait for turn as t timeout 1s' '    send "GET k"' \
+		    '    expect "${t}"' '    set u "b" .. randstr(4)' \
+		    '    send "SET k ${u}"' '    expect "OK"' '    signal back u' \
+		    '  end' 'end' >"$tmp/pingpong.txt"
+		run_rc "ping-pong: a wait for in a repeat waits for each round's value" \
+		    0 run -C "127.0.0.1:$rport" "$tmp/pingpong.txt"
+		has "both roles pass" "PASS $tmp/pingpong.txt  2/2 connections"
+
 		# A subscriber whose command fails never reaches the barrier:
 		# everyone else is released with that reason at once, well
 		# before the barrier's 5 s timeout.
@@ -141,6 +156,13 @@ has "it names who did not arrive" \
 printf 'codec line\nservice echo\nrole a 1\n  wait for go as v timeout 5s\n  send "${v}"\n  expect "${v}"\nend\nrole b 1\n  signal go "x-" .. str(6 * 7)\nend\n' \
     >"$tmp/sig.txt"
 run_rc "a signal value passes from one role to another" 0 run "$tmp/sig.txt"
+
+# A barrier without a list meets the roles that reach it: role b has no
+# barrier step and is not waited for.
+printf 'codec line\nservice echo\nrole a 30\n  barrier g timeout 2s\nend\nrole b 5\n  wait 1s\nend\n' \
+    >"$tmp/deflist.txt"
+run_rc "a list-less barrier does not wait for a role without it" 0 run "$tmp/deflist.txt"
+has "all 35 pass" "PASS $tmp/deflist.txt  35/35 connections"
 
 printf 'role a 1\n  barrier x a,b\nend\n' >"$tmp/e1.txt"
 run_rc "check: an unknown role in a barrier's list" 2 check "$tmp/e1.txt"

@@ -373,10 +373,11 @@ test_wait_for_past_accept_n_fails_located(void **state)
 	    "connections 2\n"			/* 3 */
 	    "accept\n"				/* 4 */
 	    "  expect \"x\"\n"		/* 5 */
-	    "  wait for go as g\n"		/* 6 */
-	    "end\n"				/* 7 */
-	    "send \"x\"\n"			/* 8 */
-	    "expect close\n";			/* 9 */
+	    "  signal go 1\n"			/* 6 */
+	    "  wait for go as g\n"		/* 7 */
+	    "end\n"				/* 8 */
+	    "send \"x\"\n"			/* 9 */
+	    "expect close\n";			/* 10 */
 	const struct run_result *res;
 	const struct run_failure *g;
 	struct engine *e;
@@ -386,7 +387,7 @@ test_wait_for_past_accept_n_fails_located(void **state)
 	(void)state;
 	res = run_text(text, &e, &r, &sc);
 	assert_true(res->done);
-	g = group_at(res, 6);
+	g = group_at(res, 7);
 	assert_non_null(g);
 	/* Connection 2 is past the one an accept without N numbers. */
 	assert_non_null(strstr(g->text, "connection 2 is past the 1"));

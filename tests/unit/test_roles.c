@@ -165,6 +165,39 @@ test_role_errors_name_file_line_col(void **state)
 	    "variable set on every path before this line");
 }
 
+/* The accept block and the client roles have a coordinator each: check
+ * refuses a signal or a barrier that would cross between them (both ways)
+ * and checks the accept block's own names. */
+static void
+test_signals_and_barriers_do_not_cross_the_accept_block(void **state)
+{
+	char err[1024];
+	struct scenario *sc;
+
+	(void)state;
+	refused("codec line\ntimeout 1s\naccept 1\n  expect \"hi\"\n"
+	    "  wait for go as v\n  send \"${v}\"\nend\nrole c 1\n"
+	    "  send \"hi\"\n  signal go \"abc\"\n  expect \"abc\"\nend\n",
+	    "t.txt:5:12: expected a signal that some step on this side "
+	    "sends, got 'go' that only a step of the client roles sends");
+	refused("codec line\naccept 1\n  signal go 1\nend\nrole c 1\n"
+	    "  wait for go\nend\n", "t.txt:6:12: expected a signal that "
+	    "some step on this side sends, got 'go' that only a step of the "
+	    "accept block sends");
+	refused("codec line\naccept 1\n  barrier b\nend\nrole c 1\n"
+	    "  barrier b\nend\n", "t.txt:6:11: expected a barrier name of "
+	    "this side's own, got 'b', also a barrier of the accept block "
+	    "(line 3)");
+	refused("codec line\naccept 1\n  wait for nope\nend\nsend \"x\"\n",
+	    "t.txt:3:12: expected a signal that some step sends, got 'nope'");
+	sc = parse("codec line\naccept 2\n  barrier b\n  signal go 1\n"
+	    "  wait for go\nend\nrole c 1\n  barrier b2\n  signal s 1\n"
+	    "  wait for s\nend\n", err, sizeof(err));
+	if (sc == NULL)
+		fail_msg("%s", err);
+	scenario_free(sc);
+}
+
 /* --- the coordinator alone ------------------------------------------- */
 
 /* What the wake callback saw. */
@@ -459,6 +492,105 @@ test_a_signal_nobody_can_send_fails_its_waiters(void **state)
 	scenario_free(sc);
 }
 
+/* A second `wait for` of the same signal waits for a new sending: each
+ * wait consumes the sendings its connection has not seen (so a repeat
+ * can ping-pong between roles). */
+static void
+test_each_wait_for_consumes_a_new_sending(void **state)
+{
+	struct scenario *sc = coord_scenario();
+	struct woke w;
+	struct coord *co;
+	const struct step *wf = &sc->roles[0].steps[1];
+	const unsigned char *v;
+	char why[400];
+	size_t len = 0;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	co = coord_new(sc, 0, wake_cb, &w);
+	coord_signal(co, "tok", "one", 3);
+	assert_int_equal(coord_wait_for(co, 0, fake(0), wf, why, sizeof(why)),
+	    COORD_GO);
+	/* Round 2: the sending of round 1 is consumed. */
+	assert_int_equal(coord_wait_for(co, 0, fake(0), wf, why, sizeof(why)),
+	    COORD_WAIT);
+	assert_int_equal(w.count, 0);
+	coord_signal(co, "tok", "two", 3);
+	assert_int_equal(w.count, 1);
+	assert_int_equal(w.ok[0], 1);
+	v = coord_value(co, "tok", &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(v, "two", 3);
+	/* Round 3: nothing new, and the sender ends: the wait fails. */
+	assert_int_equal(coord_wait_for(co, 0, fake(0), wf, why, sizeof(why)),
+	    COORD_WAIT);
+	coord_gone(co, 3, "closed");
+	assert_int_equal(w.count, 2);
+	assert_int_equal(w.ok[1], 0);
+	assert_non_null(strstr(w.why[1], "signal 'tok' was not sent again "
+	    "since this connection's last wait for it"));
+	/* Another connection has not seen the latest sending yet. */
+	assert_int_equal(coord_wait_for(co, 1, fake(1), wf, why, sizeof(why)),
+	    COORD_GO);
+	coord_free(co);
+	scenario_free(sc);
+}
+
+/* A barrier without a role list meets the roles that have a step of its
+ * name, not a role that never reaches it; a list may not name such a
+ * role (check refuses it). */
+static void
+test_a_barrier_without_a_list_meets_the_roles_that_reach_it(void **state)
+{
+	static const char text[] =
+	    "role a 2\n"
+	    "  barrier g timeout 1s\n"
+	    "end\n"
+	    "role b 1\n"
+	    "  wait 2s\n"
+	    "end\n"
+	    "role c 1\n"
+	    "  wait 1s\n"
+	    "  barrier g\n"
+	    "end\n";
+	char err[1024], why[400];
+	struct scenario *sc = parse(text, err, sizeof(err));
+	struct woke w;
+	struct coord *co;
+
+	(void)state;
+	if (sc == NULL)
+		fail_msg("%s", err);
+	memset(&w, 0, sizeof(w));
+	co = coord_new(sc, 0, wake_cb, &w);
+	assert_int_equal(coord_barrier(co, 0, fake(0), &sc->roles[0].steps[0],
+	    why, sizeof(why)), COORD_WAIT);
+	assert_int_equal(coord_barrier(co, 1, fake(1), &sc->roles[0].steps[0],
+	    why, sizeof(why)), COORD_WAIT);
+	/* Role b (connection 3) is not counted; role c's arrival ends it. */
+	assert_int_equal(coord_barrier(co, 3, fake(3), &sc->roles[2].steps[1],
+	    why, sizeof(why)), COORD_GO);
+	assert_int_equal(w.count, 2);
+	assert_int_equal(w.ok[0], 1);
+	assert_int_equal(w.ok[1], 1);
+	coord_free(co);
+	scenario_free(sc);
+	/* The docs' optional-part brackets are not syntax: the hint shows
+	 * the list as it is written. */
+	refused("role a 1\n  barrier b [a,z]\nend\nrole z 1\n  barrier b\n"
+	    "end\n", "t.txt:2:13: expected a role list without brackets, got "
+	    "'[a,z]'\nhint: list roles with commas, no brackets and no "
+	    "blanks, as in: barrier go pub,sub");
+	refused("role a 1\n  barrier b a timeot 1s\nend\n", "t.txt:2:15: "
+	    "expected 'timeout' or end of line, got 'timeot'\nhint: barrier "
+	    "NAME, then optionally roles and a timeout, as in: barrier go "
+	    "pub,sub timeout 5s");
+	refused("role a 1\n  barrier g a,b\nend\nrole b 1\n  wait 1s\nend\n",
+	    "t.txt:2:13: expected roles that reach barrier 'g' in its list, "
+	    "got 'b' that has no such step");
+}
+
 /* --- whole runs on the embedded echo --------------------------------- */
 
 static void
@@ -557,6 +689,45 @@ test_run_passes_a_captured_value_between_roles(void **state)
 	finish(e, r, sc);
 }
 
+/* Two roles ping-pong a fresh value three times: each round's `wait for`
+ * waits for the other role's new sending. */
+static void
+test_run_ping_pong_between_roles_in_a_repeat(void **state)
+{
+	static const char text[] =
+	    "codec line\n"
+	    "service echo\n"
+	    "timeout 2s\n"
+	    "role a 1\n"
+	    "  repeat 3\n"
+	    "    set v \"a\" .. randstr(4)\n"
+	    "    signal turn v\n"
+	    "    wait for back as w timeout 1s\n"
+	    "    send \"${w}\"\n"
+	    "    expect \"b${v}\"\n"
+	    "  end\n"
+	    "end\n"
+	    "role b 1\n"
+	    "  repeat 3\n"
+	    "    wait for turn as t timeout 1s\n"
+	    "    send \"b${t}\"\n"
+	    "    expect regex \"ba.{4}\"\n"
+	    "    signal back \"b\" .. t\n"
+	    "  end\n"
+	    "end\n";
+	const struct run_result *res;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	res = run_text(text, &e, &r, &sc);
+	if (res->failed != 0)
+		fail_msg("%s", res->failure);
+	assert_int_equal(res->passed, 2);
+	finish(e, r, sc);
+}
+
 static void
 test_run_barrier_timeout_fails_with_who_is_missing(void **state)
 {
@@ -634,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_roles_parse_into_their_own_programs),
 		cmocka_unit_test(test_files_without_roles_keep_their_meaning),
 		cmocka_unit_test(test_role_errors_name_file_line_col),
+		cmocka_unit_test(test_signals_and_barriers_do_not_cross_the_accept_block),
 		cmocka_unit_test(test_barrier_releases_everyone_when_the_last_arrives),
 		cmocka_unit_test(test_barrier_timeout_names_who_did_not_arrive),
 		cmocka_unit_test(test_a_connection_that_never_arrives_breaks_the_barrier),
@@ -641,6 +813,9 @@ main(void)
 		cmocka_unit_test(test_after_releases_when_the_first_role_settles_even_by_failing),
 		cmocka_unit_test(test_signal_values_reach_waiters_before_and_after),
 		cmocka_unit_test(test_a_signal_nobody_can_send_fails_its_waiters),
+		cmocka_unit_test(test_each_wait_for_consumes_a_new_sending),
+		cmocka_unit_test(test_a_barrier_without_a_list_meets_the_roles_that_reach_it),
+		cmocka_unit_test(test_run_ping_pong_between_roles_in_a_repeat),
 		cmocka_unit_test(test_run_passes_a_captured_value_between_roles),
 		cmocka_unit_test(test_run_barrier_timeout_fails_with_who_is_missing),
 		cmocka_unit_test(test_run_a_role_failing_early_releases_the_barrier_at_once),
