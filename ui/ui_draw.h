@@ -33,6 +33,8 @@ struct ui {
 	FILE			*log;
 	char			 log_err[256];	/* why there is no log */
 	bool			 quit;
+	int64_t			 conn_delta;	/* + minus - since the start
+						   or the last r */
 	struct engine_timer	*t_draw, *t_stdin;
 };
 

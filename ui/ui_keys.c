@@ -224,7 +224,8 @@ ui_keys_pause_cb(struct ui *u, int ch, long arg)
 	    "traffic continues (p resumes)" : "resumed");
 }
 
-/* r: restart the scenario. */
+/* r: restart the scenario with its own connection count (undoing + and
+ * -). */
 static void
 ui_keys_restart_cb(struct ui *u, int ch, long arg)
 {
@@ -234,25 +235,49 @@ ui_keys_restart_cb(struct ui *u, int ch, long arg)
 		ui_status(u, "no scenario runs here");
 		return;
 	}
+	if (u->conn_delta > 0)
+		runner_remove(u->r, (uint64_t)u->conn_delta);
+	else if (u->conn_delta < 0)
+		runner_add(u->r, (uint64_t)-u->conn_delta);
+	u->conn_delta = 0;
 	runner_restart(u->r);
-	ui_status(u, "scenario restarted");
+	ui_status(u, "scenario restarted with %llu client connections",
+	    (unsigned long long)runner_result(u->r)->conns);
 }
 
-/* + and -: one client connection more (arg 1) or fewer (arg -1). */
+/* + and -: one client connection more (arg 1) or fewer (arg -1). A
+ * removed connection is closed, not counted as a failed run. */
 static void
 ui_keys_conns_cb(struct ui *u, int ch, long arg)
 {
+	uint64_t n;
+
 	(void)ch;
 	if (u->r == NULL) {
 		ui_status(u, "no scenario runs here");
 		return;
 	}
+	if (runner_scenario(u->r)->nroles > 0) {
+		ui_status(u, "each role states its connection count: + and - "
+		    "do nothing here");
+		return;
+	}
+	n = runner_result(u->r)->conns;
 	if (arg > 0) {
 		runner_add(u->r, 1);
-		ui_status(u, "added a client connection");
+		u->conn_delta++;
+		ui_status(u, "added a client connection (%llu now; r restores "
+		    "%llu)", (unsigned long long)n + 1,
+		    (unsigned long long)(n + 1 - (uint64_t)(u->conn_delta)));
+	} else if (n == 0) {
+		ui_status(u, "no client connection to remove (+ adds one, r "
+		    "restores the scenario's)");
 	} else {
 		runner_remove(u->r, 1);
-		ui_status(u, "removed a client connection");
+		u->conn_delta--;
+		ui_status(u, "removed a client connection (%llu left; r "
+		    "restores %llu)", (unsigned long long)n - 1,
+		    (unsigned long long)(n - 1 - (uint64_t)u->conn_delta));
 	}
 }
 

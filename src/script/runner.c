@@ -1833,6 +1833,11 @@ rc_close(struct conn *c)
 		if (!rc->passed && !rc->failed && rc->wait == RC_CLOSING &&
 		    c->info.state == CS_CLOSED && buf_len(&c->tx) == 0)
 			rc->passed = 1;
+		/* Removed by runner_remove (pool_remove clears the owner):
+		 * the user took it away, so it neither passed nor failed,
+		 * and the run no longer waits for it. */
+		if (!rc->passed && !rc->failed && c->owner == NULL)
+			goto out;
 		if (!rc->passed && !rc->failed) {
 			unsigned line = rc->pc < rc->sc->nsteps ?
 			    rc->sc->steps[rc->pc].line : 0;
@@ -1895,6 +1900,7 @@ rc_close(struct conn *c)
 			    r->conn_arg);
 		runner_finished_one(r);
 	}
+out:
 	free(rc->verdict);
 	free(rc->sync_why);
 	vars_free(&rc->vars);

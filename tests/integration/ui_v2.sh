@@ -1,0 +1,166 @@
+#!/bin/sh
+# Dashboard v2 (issue 15), driven through tmux on a private server: the exit
+# status says whether any run failed, - removes a connection without
+# failing a run and r restores the scenario's count, closed and failed rows
+# can be kept and listed alone and name the step they failed at. Every
+# wait is a poll with a deadline; the tmux server is always killed at the
+# end. Prints TAP lines. Uses $BIN (default ./sockbench).
+BIN=${BIN:-./sockbench}
+case $BIN in
+/*) ;;
+*) BIN=$(pwd)/$BIN ;;
+esac
+N=0
+FAILED=0
+
+ok() {
+	N=$((N + 1))
+	echo "ok $N - $1"
+}
+not_ok() {
+	N=$((N + 1))
+	echo "not ok $N - $1"
+	FAILED=1
+}
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "ok 1 - # SKIP tmux is not installed"
+	exit 0
+fi
+
+SOCK=sbv2$$
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/sbui2.XXXXXX")
+export TMPDIR="$DIR"
+export XDG_STATE_HOME="$DIR/state"
+export TMUX_TMPDIR="$DIR"
+unset TMUX
+
+t() {
+	tmux -L "$SOCK" -f /dev/null "$@"
+}
+cleanup() {
+	t kill-server >/dev/null 2>&1
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+capture() {
+	t capture-pane -p -t "$1" >"$DIR/screen" 2>/dev/null
+}
+
+# Wait up to $3 tenths of a second (default 100) until the screen of
+# session $1 matches the extended regex $2.
+wait_for() {
+	tries=${3:-100}
+	while [ "$tries" -gt 0 ]; do
+		capture "$1"
+		grep -Eq -- "$2" "$DIR/screen" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# Start "sockbench ui ARGS" in a new session $1 of $COLS x $LINES_ (120x40
+# by default), in $DIR; its exit status is printed as SB-EXIT=N and its
+# stderr goes to $DIR/$1.err.
+start_ui() {
+	name=$1
+	shift
+	t new-session -d -s "$name" -x "${COLS:-120}" -y "${LINES_:-40}" \
+	    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' ui $* 2>'$DIR/$name.err'; echo SB-EXIT=\$?; exec sh"
+}
+
+# Print the screen and the stderr of session $1 (after a failed check).
+show() {
+	cat "$DIR/screen"
+	cat "$DIR/$1.err" 2>/dev/null
+}
+
+# A scenario whose every run fails at its expect (line 8).
+cat >"$DIR/fail.txt" <<'SC'
+name "fails at the expect"
+codec line
+service echo
+connections 2
+timeout 1s
+
+send "hello"
+expect "goodbye"
+close
+SC
+
+# 1. ui exits 1 when a run failed, and prints the first failure.
+start_ui fail fail.txt
+if wait_for fail 'runs 0 passed 2 failed'; then
+	t send-keys -t fail q
+	if wait_for fail 'SB-EXIT=1' &&
+	    grep -q 'fail.txt: 0 passed, 2 failed runs' "$DIR/fail.err" &&
+	    grep -q 'first failure: .*fail.txt:8: connection' "$DIR/fail.err"; then
+		ok "ui exits 1 after runs failed and names the first failure"
+	else
+		not_ok "ui exits 1 after runs failed and names the first failure"
+		show fail
+	fi
+else
+	not_ok "the failing scenario fails under the dashboard"
+	show fail
+fi
+
+# 2. - removes a connection without failing a run, says how many are
+# left, and r restores the demo's 8; q then exits 0.
+start_ui rm
+if wait_for rm 'runs [1-9][0-9]* passed 0 failed'; then
+	t send-keys -t rm - -
+	if wait_for rm 'removed a client connection \(6 left; r restores 8\)'; then
+		ok "- says how many connections are left and what r restores"
+	else
+		not_ok "- says how many connections are left and what r restores"
+		show rm
+	fi
+	sleep 1.5
+	if wait_for rm 'runs [1-9][0-9]* passed 0 failed' 20; then
+		ok "a connection removed with - is not a failed run"
+	else
+		not_ok "a connection removed with - is not a failed run"
+		show rm
+	fi
+	t send-keys -t rm r
+	if wait_for rm 'scenario restarted with 8 client connections' &&
+	    wait_for rm 'conns [0-9]+ open / [0-9]+ total'; then
+		ok "r restores the scenario's connection count"
+	else
+		not_ok "r restores the scenario's connection count"
+		show rm
+	fi
+	t send-keys -t rm q
+	if wait_for rm 'SB-EXIT=0'; then
+		ok "ui exits 0 when no run failed (removals included)"
+	else
+		not_ok "ui exits 0 when no run failed (removals included)"
+		show rm
+	fi
+else
+	not_ok "the demo runs under the dashboard"
+	show rm
+fi
+
+# 3. - at zero connections says there is none to remove.
+start_ui zero -c 1 --loop "$(pwd)/scenarios/seed/s1-multiconn-echo.txt"
+if wait_for zero 'runs [1-9][0-9]* passed'; then
+	t send-keys -t zero - -
+	if wait_for zero 'no client connection to remove'; then
+		ok "- at zero connections says there is none to remove"
+	else
+		not_ok "- at zero connections says there is none to remove"
+		show zero
+	fi
+	t send-keys -t zero q
+else
+	not_ok "the seed scenario runs with -c 1"
+	show zero
+fi
+
+exit $FAILED
