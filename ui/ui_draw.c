@@ -354,9 +354,12 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 		ui_fmt_rtt(ci->rtt_last, out, outlen);
 		break;
 	case UI_COL_LAST:
-		if (c->live == NULL)
-			snprintf(out, outlen, "[%s] %s", ci->reason,
-			    ui_model_last(c));
+		if (c->live == NULL) {
+			char why[sizeof(ci->reason)];
+
+			ui_model_reason(c, why, sizeof(why));
+			snprintf(out, outlen, "[%s] %s", why, ui_model_last(c));
+		}
 		else
 			snprintf(out, outlen, "%s", ui_model_last(c));
 		break;
@@ -589,7 +592,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	struct ui_conn *c;
 	const struct ui_msg *msg;
 	const struct conn_info *ci;
-	char title[256];
+	char title[512];
 	int cols = COLS - 16, n, k, total = 0, idx, y;
 
 	if (cols > UI_TEXT_MAX - 2)
@@ -608,10 +611,13 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 		return;
 	}
 	ci = ui_model_conn_info(c);
-	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s  %s%s%s",
-	    (unsigned long long)ci->id, ci->side == SIDE_CLIENT ? "client" :
-	    "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->", ci->peer,
-	    ci->codec != NULL ? ci->codec->name : "", u->hex ? "  [hex]" : "",
+	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s  %s%s%s%s"
+	    "%s", (unsigned long long)ci->id, ci->side == SIDE_CLIENT ?
+	    "client" : "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->",
+	    ci->peer, ci->codec != NULL ? ci->codec->name : "",
+	    c->t_gone == 0 ? "" : ci->state == CS_FAILED ? "  FAILED: " :
+	    "  closed: ", c->t_gone == 0 ? "" : ci->reason,
+	    u->hex ? "  [hex]" : "",
 	    u->focus_id == 0 ? "  (Enter to focus)" : "");
 	ui_draw_text(u, y0, 0, COLS, title, u->pane == UI_PANE_MSGS ?
 	    ui_attrs[UA_BAR] : ui_attrs[UA_HEAD]);
@@ -657,8 +663,10 @@ ui_draw_status(struct ui *u, double now)
 		    sizeof(hints_filter));
 	}
 	ui_draw_blank(LINES - 1, ui_attrs[UA_BAR]);
-	snprintf(right, sizeof(right), "%s%s%s%s  %zu/%zu rows ",
-	    u->paused ? "PAUSED  " : "", u->m.filter[0] != '\0' ? "filter '" :
+	snprintf(right, sizeof(right), "%s%s%s%s%s%s  %zu/%zu rows ",
+	    u->paused ? "PAUSED  " : "", u->m.keep_closed ? "KEEP CLOSED  " :
+	    "", u->m.failed_only ? "FAILED ONLY  " : "",
+	    u->m.filter[0] != '\0' ? "filter '" :
 	    "", u->m.filter, u->m.filter[0] != '\0' ? "'" : "",
 	    u->m.nview, u->m.nconns);
 	rw = ui_fmt_width(right, strlen(right), u->utf8);

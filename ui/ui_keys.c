@@ -204,6 +204,38 @@ ui_keys_filter_type_cb(struct ui *u, int ch, long arg)
 	ui_keys_apply_filter(u);
 }
 
+/* K: keep closed rows (no expiry after UI_LINGER seconds) on or off. */
+static void
+ui_keys_keep_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->m.keep_closed = !u->m.keep_closed;
+	if (u->m.keep_closed)
+		ui_status(u, "closed rows are kept (up to %d; K again lets "
+		    "them go %.0f s after they close)", UI_CLOSED_MAX,
+		    UI_LINGER);
+	else
+		ui_status(u, "closed rows go %.0f s after they close (K keeps "
+		    "them)", UI_LINGER);
+}
+
+/* f: only failed rows, or every row again. Failed rows are kept while
+ * this view is on. */
+static void
+ui_keys_failed_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	ui_model_set_failed_only(&u->m, !u->m.failed_only);
+	if (u->m.failed_only)
+		u->m.keep_closed = true;
+	ui_model_refresh(&u->m, clock_now_mono());
+	ui_draw_follow(u);
+	ui_status(u, u->m.failed_only ? "failed rows only (%zu; closed rows "
+	    "are kept, f shows every row)" : "every row (%zu)", u->m.nview);
+}
+
 /* x: hex view on or off. */
 static void
 ui_keys_hex_cb(struct ui *u, int ch, long arg)
@@ -458,6 +490,12 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { UI_KEYS_ESC, 0 } },
 	  "Esc", "clear the filter, close this help",
 	  NULL, 0, ui_keys_unfilter_cb },
+	{ V, { { 'f', 0 } },
+	  "f", "failed rows only (keeps closed rows) or all",
+	  NULL, 0, ui_keys_failed_cb },
+	{ V, { { 'K', 0 } },
+	  "K", "keep closed rows (else they go after 5 s)",
+	  NULL, 0, ui_keys_keep_cb },
 	{ V, { { 'x', 0 } },
 	  "x", "hex view of messages on or off",
 	  "x hex", 7, ui_keys_hex_cb },

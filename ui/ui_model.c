@@ -350,13 +350,46 @@ ui_model_matches(const struct ui_model *m, struct ui_conn *c)
 {
 	const struct conn_info *ci;
 
+	ci = ui_model_conn_info(c);
+	if (m->failed_only && ci->state != CS_FAILED)
+		return false;
 	if (m->filter[0] == '\0')
 		return true;
-	ci = ui_model_conn_info(c);
 	return strcasestr(conn_state_name(ci->state), m->filter) != NULL ||
 	    strcasestr(ci->peer, m->filter) != NULL ||
 	    strcasestr(ci->reason, m->filter) != NULL ||
 	    strcasestr(ui_model_last(c), m->filter) != NULL;
+}
+
+void
+ui_model_reason(const struct ui_conn *c, char *out, size_t outlen)
+{
+	static const char *const prefixes[] = {
+		"scenario failed at ", "finally failed at ",
+	};
+	const char *r = c->t_gone != 0 ? c->info.reason : "";
+	const char *colon, *slash;
+	size_t i;
+
+	assert(outlen > 0);
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(r, prefixes[i], n) != 0)
+			continue;
+		/* The file ends at the first ":digit" after the prefix. */
+		for (colon = r + n; (colon = strchr(colon, ':')) != NULL;
+		    colon++)
+			if (colon[1] >= '0' && colon[1] <= '9')
+				break;
+		if (colon == NULL)
+			break;
+		slash = memrchr(r + n, '/', (size_t)(colon - (r + n)));
+		snprintf(out, outlen, "%s%s", i == 1 ? "finally " : "",
+		    slash != NULL ? slash + 1 : r + n);
+		return;
+	}
+	snprintf(out, outlen, "%s", r);
 }
 
 size_t
@@ -367,7 +400,7 @@ ui_model_expire(struct ui_model *m, double now)
 
 	for (c = m->first; c != NULL; c = c->next)
 		if (c->t_gone > 0 && !c->pinned &&
-		    (now - c->t_gone >= UI_LINGER ||
+		    ((!m->keep_closed && now - c->t_gone >= UI_LINGER) ||
 		    m->nclosed - doomed > UI_CLOSED_MAX)) {
 			c->t_gone = -1;
 			doomed++;
@@ -472,6 +505,13 @@ ui_model_refresh(struct ui_model *m, double now)
 		qsort_r(m->view, m->nview, sizeof(*m->view), ui_model_cmp, m);
 	m->view_dirty = 0;
 	m->t_sorted = now;
+}
+
+void
+ui_model_set_failed_only(struct ui_model *m, bool on)
+{
+	m->failed_only = on;
+	m->view_dirty = 1;
 }
 
 void

@@ -72,6 +72,8 @@ struct ui_model {
 	enum ui_col	 sort;
 	int		 reverse;
 	char		 filter[UI_FILTER_MAX];
+	bool		 keep_closed;	/* closed rows stay (UI_CLOSED_MAX) */
+	bool		 failed_only;	/* only failed rows in the view */
 	int		 view_dirty;	/* order or filter changed */
 	double		 t_sorted;
 	double		 wall_off;	/* wall clock minus monotonic */
@@ -96,15 +98,22 @@ const char *ui_model_last(struct ui_conn *c);
 /* Render a kept message as text (codec describe); always NUL-terminated. */
 void ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
     char *out, size_t outlen);
-/* Drop rows closed more than UI_LINGER seconds before now (not pinned);
+/* Write why c closed into out, short enough for a table cell: a runner's
+ * "scenario failed at DIR/F.txt:8: expect mismatch" as "F.txt:8: expect
+ * mismatch" (the step's file without its directory, line, step and
+ * reason); any other reason as it is; "" while open. */
+void ui_model_reason(const struct ui_conn *c, char *out, size_t outlen);
+/* Drop rows closed more than UI_LINGER seconds before now (not pinned,
+ * and none while keep_closed is set: then only past UI_CLOSED_MAX);
  * keeps the view's order. Returns how many were dropped. */
 size_t ui_model_expire(struct ui_model *m, double now);
 /* Rebuild the row view: filter, then sort. */
 void ui_model_refresh(struct ui_model *m, double now);
-/* Set the sort column (< UI_COL_COUNT, asserted) and direction, or the
- * filter; marks the view dirty. */
+/* Set the sort column (< UI_COL_COUNT, asserted) and direction, the
+ * filter, or the failed-only view; marks the view dirty. */
 void ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse);
 void ui_model_set_filter(struct ui_model *m, const char *filter);
+void ui_model_set_failed_only(struct ui_model *m, bool on);
 /* Whether a row passes the current filter. */
 bool ui_model_matches(const struct ui_model *m, struct ui_conn *c);
 /* Index of the row with this id in the view, or -1. */

@@ -330,8 +330,8 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 		rc->finally_failed = 1;
 		runner_note_failure(rc->r, rc, line, step, reason, text);
 		rc->wait = RC_DONE;
-		conn_fail(c, "finally failed at %s:%u", runner_step_file(r, rc),
-		    line);
+		conn_fail(c, "finally failed at %s:%u: %s %s",
+		    runner_step_file(r, rc), line, step, reason);
 		return;
 	}
 	rc->failed = 1;
@@ -348,7 +348,8 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 		return;
 	}
 	rc->wait = RC_DONE;
-	conn_fail(c, "scenario failed at %s:%u", runner_step_file(r, rc), line);
+	conn_fail(c, "scenario failed at %s:%u: %s %s", runner_step_file(r, rc),
+	    line, step, reason);
 }
 
 /* Make the per-connection state for connection n. */

@@ -163,4 +163,42 @@ else
 	show zero
 fi
 
+# 4. K keeps closed rows past the 5 s they linger; f lists the failed
+# rows alone, each naming the step it failed at (file:line) and why, and
+# the pane of a failed connection says it in its title.
+start_ui keep fail.txt
+if wait_for keep 'runs 0 passed 2 failed'; then
+	t send-keys -t keep K
+	sleep 6.5
+	capture keep
+	if [ "$(grep -Ec '^ +[0-9]+ (cli|srv) +(closed|failed) ' "$DIR/screen")" -eq 4 ] &&
+	    grep -q 'KEEP CLOSED' "$DIR/screen"; then
+		ok "K keeps the closed and failed rows after 5 s"
+	else
+		not_ok "K keeps the closed and failed rows after 5 s"
+		show keep
+	fi
+	t send-keys -t keep f
+	if wait_for keep 'FAILED ONLY +2/4 rows' &&
+	    [ "$(grep -Ec '^ +[0-9]+ cli +failed .*\[fail\.txt:8: expect' "$DIR/screen")" -eq 2 ] &&
+	    ! grep -Eq '^ +[0-9]+ srv ' "$DIR/screen"; then
+		ok "f lists only the failed rows, each naming fail.txt:8 and the step"
+	else
+		not_ok "f lists only the failed rows, each naming fail.txt:8 and the step"
+		show keep
+	fi
+	t send-keys -t keep Enter
+	if wait_for keep 'messages of #[0-9]+ client .*FAILED: scenario failed at' &&
+	    wait_for keep 'failed: scenario failed at .*fail\.txt:8: expect mismatch'; then
+		ok "a failed connection's pane names the step and why it failed"
+	else
+		not_ok "a failed connection's pane names the step and why it failed"
+		show keep
+	fi
+	t send-keys -t keep q
+else
+	not_ok "the failing scenario fails under the dashboard"
+	show keep
+fi
+
 exit $FAILED

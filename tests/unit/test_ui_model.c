@@ -238,6 +238,52 @@ test_expire_closed(void **state)
 	ui_model_event(&m, &extra, &ev, 207);
 }
 
+/* With keep_closed a closed row outlives UI_LINGER (only the cap drops
+ * it); the failed-only view lists failed rows alone, and a runner's
+ * reason is shortened to file:line, step and why. */
+static void
+test_keep_closed_and_failed_only(void **state)
+{
+	char why[128];
+	struct ui_conn *c;
+
+	(void)state;
+	ui_model_set_sort(&m, UI_COL_ID, 0);
+	m.keep_closed = true;
+	close_conn(0, "EOF (peer closed)", 200);
+	ci[2].state = CS_FAILED;
+	snprintf(ci[2].reason, sizeof(ci[2].reason), "scenario failed at "
+	    "/tmp/d.x/fail:1.txt:8: expect mismatch");
+	{
+		struct obs_event ev = { .kind = OBS_CLOSED };
+
+		ui_model_event(&m, &ci[2], &ev, 200);
+	}
+	assert_int_equal(ui_model_expire(&m, 200 + UI_LINGER * 10), 0);
+	ui_model_refresh(&m, 300);
+	assert_string_equal(view_ids(), "1,2,3,4,5,6");
+	ui_model_set_failed_only(&m, true);
+	ui_model_refresh(&m, 300);
+	assert_string_equal(view_ids(), "3");
+	ui_model_set_filter(&m, "open");
+	ui_model_refresh(&m, 300);
+	assert_string_equal(view_ids(), "");
+	ui_model_set_filter(&m, "");
+	ui_model_set_failed_only(&m, false);
+	ui_model_refresh(&m, 300);
+	assert_int_equal(m.nview, NCONN);
+	c = ui_model_find(&m, 3);
+	ui_model_reason(c, why, sizeof(why));
+	assert_string_equal(why, "fail:1.txt:8: expect mismatch");
+	ui_model_reason(ui_model_find(&m, 1), why, sizeof(why));
+	assert_string_equal(why, "EOF (peer closed)");
+	ui_model_reason(ui_model_find(&m, 2), why, sizeof(why));
+	assert_string_equal(why, "");
+	m.keep_closed = false;
+	assert_int_equal(ui_model_expire(&m, 300), 2);
+	assert_string_equal(view_ids(), "2,4,5,6");
+}
+
 /* Rates come from the engine's totals, per completed second. */
 static void
 test_rates_from_totals(void **state)
@@ -274,6 +320,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expire_closed, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_keep_closed_and_failed_only,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates_from_totals, setup,
 		    teardown),
 	};
