@@ -169,6 +169,13 @@ ui_stdin_cb(struct engine *e, void *arg)
 	ui_draw(u);
 }
 
+/* The role of ci under the runner ctx (the filter's role: field). */
+static const char *
+ui_role_of(void *ctx, const struct conn_info *ci)
+{
+	return runner_info_role(ctx, ci);
+}
+
 /* Whether the locale's character set is UTF-8. */
 static bool
 ui_locale_is_utf8(void)
@@ -259,6 +266,10 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		ui_status(u, "%s", u->log_err);
 	if (r != NULL)
 		u->service = ui_record_service(runner_scenario(r));
+	if (r != NULL && runner_scenario(r)->nroles > 0) {
+		u->m.role_of = ui_role_of;
+		u->m.role_ctx = r;
+	}
 	engine_observe(e, &u->m.obs);
 	engine_observe(e, &logobs);
 	engine_handle_signals(e, ui_signal_cb);

@@ -666,11 +666,15 @@ ui_draw_status(struct ui *u, double now)
 	snprintf(right, sizeof(right), "%s%s%s%s%s%s  %zu/%zu rows ",
 	    u->paused ? "PAUSED  " : "", u->m.keep_closed ? "KEEP CLOSED  " :
 	    "", u->m.failed_only ? "FAILED ONLY  " : "",
-	    u->m.filter[0] != '\0' ? "filter '" :
-	    "", u->m.filter, u->m.filter[0] != '\0' ? "'" : "",
+	    u->m.filter[0] != '\0' && !u->filtering ? "filter '" : "",
+	    u->filtering ? "" : u->m.filter,
+	    u->m.filter[0] != '\0' && !u->filtering ? "'" : "",
 	    u->m.nview, u->m.nconns);
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
-	if (u->filtering)
+	if (u->filtering && u->m.filter_err[0] != '\0')
+		snprintf(left, sizeof(left), " filter: %s_   %s", u->fbuf,
+		    u->m.filter_err);
+	else if (u->filtering)
 		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
 		    hints_filter);
 	else if (u->status[0] != '\0' && now - u->t_status < 8)

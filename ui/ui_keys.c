@@ -141,12 +141,20 @@ ui_keys_filter_cb(struct ui *u, int ch, long arg)
 	snprintf(u->fbuf, sizeof(u->fbuf), "%s", u->m.filter);
 }
 
-/* Esc in the view: clear the filter, if there is one. */
+/* Esc in the view: clear the filter and the focus (the pane follows the
+ * selection again, and the focused row may go once closed). */
 static void
 ui_keys_unfilter_cb(struct ui *u, int ch, long arg)
 {
+	struct ui_conn *c;
+
 	(void)ch;
 	(void)arg;
+	if ((c = ui_model_find(&u->m, u->focus_id)) != NULL)
+		c->pinned = 0;
+	u->focus_id = 0;
+	u->msg_back = 0;
+	u->pane = UI_PANE_TABLE;
 	if (u->m.filter[0] != '\0') {
 		u->fbuf[0] = '\0';
 		ui_keys_apply_filter(u);
@@ -485,10 +493,10 @@ const struct ui_keys_row ui_keys_table[] = {
 	  "s / S", "next sort column / reverse the order",
 	  "s/S sort", 5, ui_keys_sort_cb },
 	{ V, { { '/', 0 } },
-	  "/", "filter rows (state, peer, reason, message)",
+	  "/", "filter: text or regex, state: side: role: port:",
 	  "/ filter", 6, ui_keys_filter_cb },
 	{ V, { { UI_KEYS_ESC, 0 } },
-	  "Esc", "clear the filter, close this help",
+	  "Esc", "clear the filter and the focus",
 	  NULL, 0, ui_keys_unfilter_cb },
 	{ V, { { 'f', 0 } },
 	  "f", "failed rows only (keeps closed rows) or all",

@@ -201,4 +201,53 @@ else
 	show keep
 fi
 
+# 5. The filter takes fields and regexes, shows at once, and says why a
+# term is refused; Esc in the view clears the filter and the focus.
+start_ui flt fail.txt
+if wait_for flt 'runs 0 passed 2 failed'; then
+	t send-keys -t flt K /
+	t send-keys -t flt -l 'state:fail side:cli'
+	if wait_for flt '^ filter: state:fail side:cli_' 20 &&
+	    [ "$(grep -Ec '^ +[0-9]+ cli +failed ' "$DIR/screen")" -eq 2 ] &&
+	    ! grep -Eq '^ +[0-9]+ srv ' "$DIR/screen"; then
+		ok "state: and side: filter the rows as they are typed"
+	else
+		not_ok "state: and side: filter the rows as they are typed"
+		show flt
+	fi
+	t send-keys -t flt Escape /
+	t send-keys -t flt -l '^(closed|eof)$'
+	t send-keys -t flt Enter
+	if wait_for flt "filter '\\^\\(closed\\|eof\\)\\$' +2/4 rows" 20 &&
+	    [ "$(grep -Ec '^ +[0-9]+ srv +closed ' "$DIR/screen")" -eq 2 ]; then
+		ok "a regular expression filters the rows"
+	else
+		not_ok "a regular expression filters the rows"
+		show flt
+	fi
+	t send-keys -t flt /
+	t send-keys -t flt -l ' rab(bit'
+	if wait_for flt "'rab\\(bit' is not a regular expression" 20 &&
+	    wait_for flt ' 0/4 rows' 20; then
+		ok "a bad regular expression is named and matches nothing"
+	else
+		not_ok "a bad regular expression is named and matches nothing"
+		show flt
+	fi
+	t send-keys -t flt Enter Enter
+	if wait_for flt 'focused connection' 20; then :; fi
+	t send-keys -t flt Escape
+	if wait_for flt '\(Enter to focus\)' 20 &&
+	    wait_for flt ' 4/4 rows' 20 && ! grep -q "filter '" "$DIR/screen"; then
+		ok "Esc clears the filter and the focus"
+	else
+		not_ok "Esc clears the filter and the focus"
+		show flt
+	fi
+	t send-keys -t flt q
+else
+	not_ok "the failing scenario fails under the dashboard"
+	show flt
+fi
+
 exit $FAILED
