@@ -370,17 +370,13 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 	}
 }
 
-/* The table: a heading and the visible rows around the cursor. */
+/* The width of every column at the terminal's width (0: not shown), the
+ * side column widened for role names when the scenario has roles. */
 static void
-ui_draw_table(struct ui *u, int y0, int rows)
+ui_draw_widths(const struct ui *u, int *width)
 {
-	struct ui_model *m = &u->m;
-	int width[UI_COL_COUNT], lastw, x, k, sel;
 	int roles = u->r != NULL && runner_scenario(u->r)->nroles > 0;
-	char cell[UI_LAST_MAX + 160], head[64];
-	attr_t base, a;
-	size_t i;
-	long idx;
+	int lastw;
 
 	ui_draw_layout(COLS, width, &lastw);
 	if (roles && width[UI_COL_SIDE] > 0) {
@@ -398,6 +394,41 @@ ui_draw_table(struct ui *u, int y0, int rows)
 			width[UI_COL_SIDE] = UI_ROLE_WIDTH;
 		}
 	}
+}
+
+enum ui_col
+ui_draw_sort_step(const struct ui *u, enum ui_col from, int step)
+{
+	int width[UI_COL_COUNT];
+	size_t i, at = 0, k;
+
+	ui_draw_widths(u, width);
+	for (i = 0; i < UI_COL_COUNT; i++)
+		if (ui_col_order[i] == from)
+			at = i;
+	for (k = 1; k <= UI_COL_COUNT; k++) {
+		size_t j = (at + UI_COL_COUNT + (step < 0 ? -k : k)) %
+		    UI_COL_COUNT;
+
+		if (width[ui_col_order[j]] > 0)
+			return ui_col_order[j];
+	}
+	return from;
+}
+
+/* The table: a heading and the visible rows around the cursor. */
+static void
+ui_draw_table(struct ui *u, int y0, int rows)
+{
+	struct ui_model *m = &u->m;
+	int width[UI_COL_COUNT], x, k, sel;
+	int roles = u->r != NULL && runner_scenario(u->r)->nroles > 0;
+	char cell[UI_LAST_MAX + 160], head[64];
+	attr_t base, a;
+	size_t i;
+	long idx;
+
+	ui_draw_widths(u, width);
 	ui_draw_blank(y0, ui_attrs[UA_HEAD]);
 	for (x = 0, i = 0; i < UI_COL_COUNT; i++) {
 		enum ui_col col = ui_col_order[i];

@@ -47,6 +47,11 @@ void ui_draw_colors(struct ui *u);
 /* Build one whole frame (header, table, message pane, status, help) and
  * send it to the terminal. */
 void ui_draw(struct ui *u);
+/* The column shown step (1 or -1) places right or left of from in the
+ * table's heading at the current width, wrapping around; from itself when
+ * no other is shown. Hidden columns are never picked. */
+enum ui_col ui_draw_sort_step(const struct ui *u, enum ui_col from,
+    int step);
 /* Keep the table cursor on the selected id after the view changed (on the
  * first row until the user has moved). */
 void ui_draw_follow(struct ui *u);

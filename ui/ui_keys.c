@@ -103,19 +103,20 @@ ui_keys_pane_cb(struct ui *u, int ch, long arg)
 	u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS : UI_PANE_TABLE;
 }
 
-/* s: sort by the next column (arg 0); S: reverse the order (arg 1). */
+/* s, >, F6: sort by the next shown column to the right (arg 1); <: to
+ * the left (arg -1); S: reverse the order (arg 0). */
 static void
 ui_keys_sort_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
-	if (arg == 0)
-		ui_model_set_sort(&u->m, (u->m.sort + 1) % UI_COL_COUNT,
-		    u->m.reverse);
+	if (arg != 0)
+		ui_model_set_sort(&u->m, ui_draw_sort_step(u, u->m.sort,
+		    (int)arg), u->m.reverse);
 	else
 		ui_model_set_sort(&u->m, u->m.sort, !u->m.reverse);
 	ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw_follow(u);
-	if (arg == 0)
+	if (arg != 0)
 		ui_status(u, "sorted by %s", ui_model_col_name(u->m.sort));
 	else
 		ui_status(u, "sorted by %s, %s", ui_model_col_name(u->m.sort),
@@ -489,8 +490,9 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { '\t', 0 } },
 	  "Tab", "switch between table and message pane",
 	  "Tab pane", 4, ui_keys_pane_cb },
-	{ V, { { 's', 0 }, { 'S', 1 } },
-	  "s / S", "next sort column / reverse the order",
+	{ V, { { 's', 1 }, { '>', 1 }, { KEY_F(6), 1 }, { '<', -1 },
+	    { 'S', 0 } },
+	  "s, >, F6 / < / S", "sort by the shown column right / left; reverse",
 	  "s/S sort", 5, ui_keys_sort_cb },
 	{ V, { { '/', 0 } },
 	  "/", "filter: text or regex, state: side: role: port:",
@@ -708,6 +710,7 @@ ui_keys_name(int code, char *buf, size_t buflen)
 		{ ' ', "Space" }, { '\n', "Enter" }, { '\r', "Enter" },
 		{ KEY_ENTER, "Enter" }, { '\t', "Tab" }, { UI_KEYS_ESC, "Esc" },
 		{ UI_KEYS_CTRL_L, "Ctrl-L" }, { KEY_F(1), "F1" },
+		{ KEY_F(6), "F6" },
 		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" },
 		{ 8, "Backspace" },
 	};

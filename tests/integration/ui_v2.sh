@@ -250,4 +250,34 @@ else
 	show flt
 fi
 
+# 6. Only shown columns sort: at 120 columns LOCAL is not shown, so the
+# fourth s after ID goes from CODEC to PEER; < goes back, F6 forward.
+start_ui srt fail.txt
+if wait_for srt 'runs 0 passed 2 failed'; then
+	t send-keys -t srt s s s s
+	if wait_for srt 'sorted by PEER' 20 && grep -Eq 'PEER(▼|▲)' "$DIR/screen"; then
+		ok "s skips the columns not shown (LOCAL at 120 columns)"
+	else
+		not_ok "s skips the columns not shown (LOCAL at 120 columns)"
+		show srt
+	fi
+	t send-keys -t srt '<'
+	if wait_for srt 'sorted by CODEC' 20; then
+		t send-keys -t srt F6
+		if wait_for srt 'sorted by PEER' 20; then
+			ok "< and F6 pick the shown column left and right"
+		else
+			not_ok "< and F6 pick the shown column left and right"
+			show srt
+		fi
+	else
+		not_ok "< and F6 pick the shown column left and right"
+		show srt
+	fi
+	t send-keys -t srt q
+else
+	not_ok "the failing scenario fails under the dashboard"
+	show srt
+fi
+
 exit $FAILED

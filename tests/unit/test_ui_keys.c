@@ -320,10 +320,25 @@ test_dispatch_follows_the_table(void **state)
 	assert_int_equal(u->filtering, 0);
 	assert_string_equal(u->m.filter, "");
 
-	sort = u->m.sort;
+	/* Only shown columns sort: at 120 columns LOCAL is not shown, so
+	 * > from CODEC goes to PEER; < from ID wraps to LAST. */
+	COLS = 120;
+	ui_model_set_sort(&u->m, UI_COL_ID, 1);
 	ui_keys_dispatch(u, 's');
-	assert_int_equal(u->m.sort, (sort + 1) % UI_COL_COUNT);
-	assert_non_null(strstr(u->status, "sorted by"));
+	assert_int_equal(u->m.sort, UI_COL_SIDE);
+	assert_non_null(strstr(u->status, "sorted by SIDE"));
+	ui_keys_dispatch(u, '<');
+	ui_keys_dispatch(u, '<');
+	assert_int_equal(u->m.sort, UI_COL_LAST);
+	ui_model_set_sort(&u->m, UI_COL_CODEC, 1);
+	ui_keys_dispatch(u, KEY_F(6));
+	assert_int_equal(u->m.sort, UI_COL_PEER);
+	ui_keys_dispatch(u, '>');
+	assert_int_equal(u->m.sort, UI_COL_BIN);
+	COLS = 0;
+	sort = u->m.sort;
+	ui_keys_dispatch(u, 's');	/* nothing shown: it stays */
+	assert_int_equal(u->m.sort, sort);
 	reverse = u->m.reverse;
 	ui_keys_dispatch(u, 'S');
 	assert_int_equal(u->m.reverse, !reverse);
