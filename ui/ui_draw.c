@@ -80,6 +80,12 @@ ui_draw_colors(struct ui *u)
 	ui_attrs[UA_IN] = A_NORMAL;
 	ui_attrs[UA_OUT] = A_NORMAL;
 	ui_attrs[UA_EVENT] = A_DIM;
+	if ((termattrs() & A_DIM) == 0) {
+		/* No dim (vt100): closed rows are underlined instead, or
+		 * shown in reverse where there is no underline either. */
+		ui_attrs[UA_CLOSED] = (termattrs() & A_UNDERLINE) != 0 ?
+		    A_UNDERLINE : A_REVERSE;
+	}
 	u->color = false;
 	if ((nc != NULL && nc[0] != '\0') || !has_colors() ||
 	    start_color() == ERR)
@@ -175,12 +181,16 @@ ui_draw_header(struct ui *u, double now)
 
 	ui_fmt_elapsed(now - u->t_start, el, sizeof(el));
 	ui_draw_blank(0, ui_attrs[UA_BAR]);
+	/* The elapsed time (and PAUSED) keep the right end; the title,
+	 * target and scenario name are cut before them. */
 	snprintf(line, sizeof(line), " sockbench %s %s  target %s  scenario "
-	    "%s  elapsed %s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
+	    "%s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
 	    u->r != NULL ? runner_target(u->r) : "-",
-	    sc != NULL && sc->name != NULL ? sc->name : "-", el);
-	w = u->paused ? COLS - 10 : COLS;
-	ui_draw_text(u, 0, 0, w, line, ui_attrs[UA_BAR]);
+	    sc != NULL && sc->name != NULL ? sc->name : "-");
+	snprintf(runs, sizeof(runs), " elapsed %s ", el);
+	w = COLS - (int)strlen(runs) - (u->paused ? 9 : 0);
+	ui_draw_text(u, 0, 0, w - 1, line, ui_attrs[UA_BAR]);
+	ui_draw_text(u, 0, w, (int)strlen(runs), runs, ui_attrs[UA_BAR]);
 	if (u->paused)
 		ui_draw_text(u, 0, COLS - 9, 9, " PAUSED ",
 		    ui_attrs[UA_BAR] | A_BLINK);
@@ -721,25 +731,73 @@ ui_draw_status(struct ui *u, double now)
 		    ui_attrs[UA_BAR]);
 }
 
+#define UI_HELP_LINES	256	/* wrapped lines of the help overlay */
+
+/* Wrap help line `line` into lines of at most cols bytes (the help text is
+ * ASCII), continuations indented under the text after the label of ind
+ * columns; adds them to out[*n...]. */
+static void
+ui_draw_help_wrap(const char *line, int cols, int ind,
+    char out[][UI_TEXT_MAX], int *n)
+{
+	const char *p = line;
+	int first = 1;
+
+	while (*n < UI_HELP_LINES) {
+		int room = first ? cols : cols - ind, len = (int)strlen(p), cut;
+
+		if (room < 8)
+			room = cols;	/* too narrow to indent */
+		if (len <= room) {
+			snprintf(out[(*n)++], UI_TEXT_MAX, "%*s%s", first ? 0 :
+			    cols - room, "", p);
+			return;
+		}
+		for (cut = room; cut > 0 && p[cut] != ' '; cut--)
+			;
+		if (cut <= (first ? ind : 0))
+			cut = room;
+		snprintf(out[(*n)++], UI_TEXT_MAX, "%*s%.*s", first ? 0 :
+		    cols - room, "", cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = 0;
+	}
+}
+
 /* The help overlay: every key of the key table, in a box over the middle
- * of the screen. */
+ * of the screen; lines too long for the box wrap, and when they do not all
+ * fit it scrolls (help_top) with a mark in its bottom border. */
 static void
 ui_draw_help(struct ui *u)
 {
-	char line[UI_TEXT_MAX];
-	int n = (int)ui_keys_help_count(), w = 0, h = n + 2;
-	int y0, x0, k;
+	static char lines[UI_HELP_LINES][UI_TEXT_MAX];
+	char line[UI_TEXT_MAX], more[96];
+	int n = (int)ui_keys_help_count(), w = 0, h, nl = 0;
+	int ind = ui_keys_help_indent();
+	int y0, x0, k, rows;
 
 	for (k = 0; k < n; k++) {
 		ui_keys_help_line((size_t)k, line, sizeof(line));
-		if (ui_fmt_width(line, strlen(line), u->utf8) > w)
-			w = ui_fmt_width(line, strlen(line), u->utf8);
+		if ((int)strlen(line) > w)
+			w = (int)strlen(line);
 	}
 	w += 5;
 	if (w > COLS - 2)
 		w = COLS - 2;
+	for (k = 0; k < n; k++) {
+		ui_keys_help_line((size_t)k, line, sizeof(line));
+		ui_draw_help_wrap(line, w - 4, ind, lines, &nl);
+	}
+	h = nl + 2;
 	if (h > LINES - 2)
 		h = LINES - 2;
+	rows = h - 2;
+	if (u->help_top > nl - rows)
+		u->help_top = nl - rows;
+	if (u->help_top < 0)
+		u->help_top = 0;
 	y0 = (LINES - h) / 2;
 	x0 = (COLS - w) / 2;
 	for (k = 0; k < h; k++) {
@@ -756,10 +814,14 @@ ui_draw_help(struct ui *u)
 	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
 	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
 	attrset(A_NORMAL);
-	for (k = 0; k < n && k < h - 2; k++) {
-		ui_keys_help_line((size_t)k, line, sizeof(line));
-		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, line,
-		    k == 0 ? A_BOLD : A_NORMAL);
+	for (k = 0; k < rows; k++)
+		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4,
+		    lines[u->help_top + k], u->help_top + k == 0 ? A_BOLD :
+		    A_NORMAL);
+	if (rows < nl) {
+		snprintf(more, sizeof(more), " %d-%d of %d, Up/Down scroll ",
+		    u->help_top + 1, u->help_top + rows, nl);
+		ui_draw_text(u, y0 + h - 1, x0 + 2, w - 4, more, A_BOLD);
 	}
 }
 
@@ -787,8 +849,16 @@ ui_draw(struct ui *u)
 
 	erase();
 	if (LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS) {
-		ui_draw_text(u, 0, 0, COLS, "sockbench: the terminal is too "
-		    "small (need 40x12); q quits", A_BOLD);
+		char msg[64];
+
+		/* Short lines, so that all of it shows on any size. */
+		snprintf(msg, sizeof(msg), "terminal too small: %dx%d", COLS,
+		    LINES);
+		ui_draw_text(u, 0, 0, COLS, msg, A_BOLD);
+		snprintf(msg, sizeof(msg), "need %dx%d; q quits", UI_MIN_COLS,
+		    UI_MIN_ROWS);
+		if (LINES > 1)
+			ui_draw_text(u, 1, 0, COLS, msg, A_NORMAL);
 		wnoutrefresh(stdscr);
 		doupdate();
 		return;

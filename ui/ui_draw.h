@@ -24,6 +24,7 @@ struct ui {
 	uint64_t		 focus_id;	/* shown in the message pane */
 	int			 msg_back;	/* lines scrolled back; 0 tail */
 	bool			 hex, paused, help, filtering;
+	int			 help_top;	/* first help line shown */
 	char			 fbuf[UI_FILTER_MAX];
 	char			 status[256];
 	double			 t_status, t_start, t_nav;

@@ -437,6 +437,19 @@ ui_keys_help_cb(struct ui *u, int ch, long arg)
 	(void)ch;
 	(void)arg;
 	u->help = true;
+	u->help_top = 0;
+}
+
+/* Up/Down, PgUp/PgDn, Home/End in the help overlay: scroll it by arg
+ * lines (the drawing keeps it in range). */
+static void
+ui_keys_help_scroll_cb(struct ui *u, int ch, long arg)
+{
+	long top = (long)u->help_top + arg;
+
+	(void)ch;
+	u->help_top = top < 0 ? 0 : top > INT_MAX / 2 ? INT_MAX / 2 :
+	    (int)top;
 }
 
 /* Any key while the help overlay is open: close it (and nothing else). */
@@ -533,6 +546,13 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { 'q', 0 }, { 'Q', 0 } },
 	  "q, Q", "quit",
 	  "q quit", 1, ui_keys_quit_cb },
+	{ H, { { KEY_UP, -1 }, { 'k', -1 }, { KEY_DOWN, 1 }, { 'j', 1 } },
+	  "Up/Down", "scroll this help",
+	  NULL, 0, ui_keys_help_scroll_cb },
+	{ H, { { KEY_PPAGE, -10 }, { KEY_NPAGE, 10 }, { KEY_HOME, -10000 },
+	    { KEY_END, 10000 } },
+	  "PgUp/PgDn, Home/End", "scroll this help by a page, to an end",
+	  NULL, 0, ui_keys_help_scroll_cb },
 	{ H, { { UI_KEYS_OTHER, 0 } },
 	  "any key", "close this help",
 	  NULL, 0, ui_keys_unhelp_cb },
@@ -664,6 +684,12 @@ ui_keys_label_width(void)
 		    strlen(ui_keys_table[i].label) > w)
 			w = strlen(ui_keys_table[i].label);
 	return (int)w;
+}
+
+int
+ui_keys_help_indent(void)
+{
+	return ui_keys_label_width() + 1;
 }
 
 size_t

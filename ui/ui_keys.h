@@ -61,6 +61,9 @@ size_t ui_keys_help_count(void);
 /* Write line i (< ui_keys_help_count()) of the help overlay into out: the
  * row's label padded to the widest label, then its help text. */
 void ui_keys_help_line(size_t i, char *out, size_t outlen);
+/* Columns before the help text of an overlay line (the widest label and a
+ * space): where a wrapped help text continues. */
+int ui_keys_help_indent(void);
 /* The name of a key code as the help and docs/dashboard.md write it:
  * "Up", "PgDn", "Space", "Enter", "Esc", "Ctrl-L", "F1", "Backspace", the
  * character itself for printable ASCII; NULL for UI_KEYS_OTHER. */

@@ -280,4 +280,61 @@ else
 	show srt
 fi
 
+# 7. Small terminals: the "too small" message fits at 30x10; the help
+# overlay at 60x15 wraps and scrolls to its last line; the elapsed time
+# keeps the title line's right end at 120 columns; under TERM=vt100 (no
+# dim) closed rows are still marked (underlined).
+COLS=30 LINES_=10 start_ui tiny
+if wait_for tiny '^terminal too small: 30x10$' 50 &&
+    grep -q '^need 40x12; q quits$' "$DIR/screen"; then
+	ok "the too-small message fits at 30x10"
+else
+	not_ok "the too-small message fits at 30x10"
+	show tiny
+fi
+t send-keys -t tiny q
+COLS=60 LINES_=15 start_ui hlp
+if wait_for hlp 'elapsed' 50; then
+	t send-keys -t hlp '?'
+	if wait_for hlp '1-11 of [0-9]+, Up/Down scroll' 20; then
+		t send-keys -t hlp End
+		if wait_for hlp '│ q, Q +quit +│' 20 &&
+		    ! grep -q '…│\|… │' "$DIR/screen"; then
+			ok "the help overlay wraps and scrolls to its last line at 60x15"
+		else
+			not_ok "the help overlay wraps and scrolls to its last line at 60x15"
+			show hlp
+		fi
+	else
+		not_ok "the help overlay says it scrolls at 60x15"
+		show hlp
+	fi
+	t send-keys -t hlp x q
+fi
+start_ui ttl
+if wait_for ttl ' elapsed 0:0[0-9] *$' 50 &&
+    head -1 "$DIR/screen" | grep -q 'scenario demo'; then
+	ok "the title keeps the elapsed time at its end at 120 columns"
+else
+	not_ok "the title keeps the elapsed time at its end at 120 columns"
+	show ttl
+fi
+t send-keys -t ttl q
+t new-session -d -s vt -x 120 -y 20 \
+    "cd '$DIR' && TERM=vt100 LANG=C.UTF-8 '$BIN' ui fail.txt; exec sh"
+if wait_for vt '^ +3 srv +closed ' 50 && wait_for vt '^ +1 cli +failed ' 50; then
+	t capture-pane -e -p -t vt >"$DIR/attrs"
+	# Rows 6 and 7 of the screen (ids 3 and 2, not selected) are closed.
+	if sed -n '6,7p' "$DIR/attrs" | grep -q "$(printf '\033')\[4m"; then
+		ok "under TERM=vt100 closed rows are underlined"
+	else
+		not_ok "under TERM=vt100 closed rows are underlined"
+		cat -v "$DIR/attrs"
+	fi
+	t send-keys -t vt q
+else
+	not_ok "the dashboard runs under TERM=vt100"
+	show vt
+fi
+
 exit $FAILED
