@@ -337,4 +337,35 @@ else
 	show vt
 fi
 
+# 8. ui --connect to an http server (python3 -m http.server) with no
+# SCENARIO decodes with the codec the probe found: the CODEC column says
+# http and the pane shows the headers one per line, not raw bytes.
+if command -v python3 >/dev/null 2>&1; then
+	hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$DIR/www"
+	printf 'hello\n' >"$DIR/www/a.txt"
+	(cd "$DIR/www" && exec python3 -m http.server --bind 127.0.0.1 \
+	    "$hport") >"$DIR/http.log" 2>&1 &
+	hpid=$!
+	i=0
+	while [ $i -lt 100 ] && ! python3 -c "import socket; socket.create_connection(('127.0.0.1',$hport),1)" 2>/dev/null; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	start_ui prb --connect "127.0.0.1:$hport"
+	if wait_for prb '^ +[0-9]+ cli +(open|closed) +http ' 100 &&
+	    wait_for prb '^ +Server: SimpleHTTP/[0-9.]+ Python/[0-9.]+$' 50 &&
+	    grep -Eq '^ +Content-type: text/html; charset=utf-8$' "$DIR/screen" &&
+	    grep -q 'runs [1-9][0-9]* passed 0 failed' "$DIR/screen"; then
+		ok "ui --connect decodes an http server with the probe's http codec"
+	else
+		not_ok "ui --connect decodes an http server with the probe's http codec"
+		show prb
+	fi
+	t send-keys -t prb q
+	kill "$hpid" 2>/dev/null
+else
+	ok "# SKIP python3 is not installed"
+fi
+
 exit $FAILED
