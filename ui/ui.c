@@ -141,6 +141,7 @@ ui_tick_cb(struct engine *e, void *arg)
 	(void)ui_read_keys(u);
 	if (u->quit)
 		return;
+	ui_keys_record_step(u);
 	ui_maintain(u, now);
 	if (!u->paused)
 		ui_draw(u);
@@ -283,6 +284,7 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	engine_timer_cancel(e, u->t_stdin);
 	engine_unobserve(e, &logobs);
 	engine_unobserve(e, &u->m.obs);
+	ui_keys_record_cancel(u);
 	ui_restore();
 	ui_log(u, "dashboard stopped");
 	delscreen(scr);

@@ -34,6 +34,13 @@ struct ui {
 	FILE			*log;
 	char			 log_err[256];	/* why there is no log */
 	bool			 quit;
+	/* W: the conversations to record, written a few a frame by
+	 * ui_keys_record_step; their rows are pinned until written. */
+	uint64_t		*rec_ids;
+	size_t			 rec_n, rec_next, rec_written;
+	char			*rec_dir;	/* the new directory */
+	double			 t_rec_ask;	/* W asked to confirm then */
+	size_t			 rec_ask_n;	/* the count it asked about */
 	int64_t			 conn_delta;	/* + minus - since the start
 						   or the last r */
 	struct engine_timer	*t_draw, *t_stdin;

@@ -395,39 +395,156 @@ ui_keys_record_one_cb(struct ui *u, int ch, long arg)
 		    "--connect HOST:PORT " : "", strrchr(path, '/') + 1);
 }
 
-/* W: write every connection with messages, one file each, in a new
- * directory (timestamp and counter: never one that exists). */
-static void
-ui_keys_record_all_cb(struct ui *u, int ch, long arg)
+#define UI_KEYS_REC_ASK	5.0	/* seconds a W waits for its second W */
+#define UI_KEYS_REC_STEP 0.004	/* seconds of writing a frame, at most */
+
+/* Compare two C strings through pointers, for qsort and bsearch. */
+static int
+ui_keys_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids of every conversation to record, one per conversation: a
+ * client row, or a server row whose peer is none of the client rows'
+ * local addresses (a client from elsewhere). Returns how many. */
+static size_t
+ui_keys_record_pick(struct ui *u, uint64_t **ids)
+{
+	const char **locals;
+	struct ui_conn *c;
+	size_t n = 0, nl = 0;
+
+	locals = xcalloc(u->m.nconns + 1, sizeof(*locals));
+	*ids = xcalloc(u->m.nconns + 1, sizeof(**ids));
+	for (c = u->m.first; c != NULL; c = c->next)
+		if (ui_model_conn_info(c)->side == SIDE_CLIENT)
+			locals[nl++] = ui_model_conn_info(c)->local;
+	qsort(locals, nl, sizeof(*locals), ui_keys_cmp_str);
+	for (c = u->m.first; c != NULL; c = c->next) {
+		const char *peer = ui_model_conn_info(c)->peer;
+
+		if (!ui_keys_has_msgs(c))
+			continue;
+		if (ui_model_conn_info(c)->side != SIDE_CLIENT &&
+		    bsearch(&peer, locals, nl, sizeof(*locals),
+		    ui_keys_cmp_str) != NULL)
+			continue;	/* its client side is recorded */
+		(*ids)[n++] = c->info.id;
+	}
+	free(locals);
+	return n;
+}
+
+void
+ui_keys_record_cancel(struct ui *u)
+{
+	size_t i;
+
+	for (i = u->rec_next; i < u->rec_n; i++) {
+		struct ui_conn *c = ui_model_find(&u->m, u->rec_ids[i]);
+
+		if (c != NULL && c->info.id != u->focus_id)
+			c->pinned = 0;
+	}
+	free(u->rec_ids);
+	free(u->rec_dir);
+	u->rec_ids = NULL;
+	u->rec_dir = NULL;
+	u->rec_n = u->rec_next = u->rec_written = 0;
+}
+
+void
+ui_keys_record_step(struct ui *u)
 {
 	struct ui_record_meta meta = { u->service,
 	    u->r != NULL ? runner_target(u->r) : u->title };
-	struct ui_conn *c;
-	char dir[PATH_MAX], sub[PATH_MAX + 64], path[PATH_MAX + 96];
-	char err[PATH_MAX + 160];
-	unsigned long n = 0;
+	char path[PATH_MAX + 96], err[PATH_MAX + 160];
+	double t0 = clock_now_mono();
+
+	while (u->rec_dir != NULL && u->rec_next < u->rec_n &&
+	    clock_now_mono() - t0 < UI_KEYS_REC_STEP) {
+		uint64_t id = u->rec_ids[u->rec_next++];
+		struct ui_conn *c = ui_model_find(&u->m, id);
+
+		if (c == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/conn-%llu.txt", u->rec_dir,
+		    (unsigned long long)id);
+		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
+			ui_status(u, "%s (%zu of %zu written)", err,
+			    u->rec_written, u->rec_n);
+			ui_keys_record_cancel(u);
+			return;
+		}
+		if (id != u->focus_id)
+			c->pinned = 0;
+		u->rec_written++;
+	}
+	if (u->rec_dir == NULL)
+		return;
+	if (u->rec_next < u->rec_n) {
+		ui_status(u, "writing recordings: %zu of %zu", u->rec_written,
+		    u->rec_n);
+		return;
+	}
+	ui_status(u, "wrote %zu recordings (one per conversation) to %s/",
+	    u->rec_written, u->rec_dir);
+	ui_keys_record_cancel(u);
+}
+
+/* W: record every conversation, one file each (a client and its embedded
+ * server side are one conversation, written from the client's side), in
+ * a new directory (timestamp and counter: never one that exists). The
+ * first W says how many and asks for a second; the files are then written
+ * a few a frame from the rows as they were (pinned until written). */
+static void
+ui_keys_record_all_cb(struct ui *u, int ch, long arg)
+{
+	char dir[PATH_MAX], sub[PATH_MAX + 64], err[PATH_MAX + 160];
+	uint64_t *ids;
+	size_t n, i;
+	double now = clock_now_mono();
 
 	(void)ch;
 	(void)arg;
-	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0)
+	if (u->rec_dir != NULL) {
+		ui_status(u, "still writing recordings: %zu of %zu",
+		    u->rec_written, u->rec_n);
 		return;
+	}
+	n = ui_keys_record_pick(u, &ids);
+	if (n == 0) {
+		ui_status(u, "no conversation has messages to record");
+		free(ids);
+		return;
+	}
+	if (u->t_rec_ask == 0 || now - u->t_rec_ask > UI_KEYS_REC_ASK) {
+		u->t_rec_ask = now;
+		u->rec_ask_n = n;
+		ui_status(u, "record %zu conversations, one file each? W again "
+		    "to write them", n);
+		free(ids);
+		return;
+	}
+	u->t_rec_ask = 0;
+	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0) {
+		free(ids);
+		return;
+	}
 	if (ui_files_create_new(dir, "sockbench-recording", time(NULL), NULL,
 	    1, sub, sizeof(sub), err, sizeof(err)) < 0) {
 		ui_status(u, "%s", err);
+		free(ids);
 		return;
 	}
-	for (c = u->m.first; c != NULL; c = c->next) {
-		if (!ui_keys_has_msgs(c))
-			continue;
-		snprintf(path, sizeof(path), "%s/conn-%llu.txt", sub,
-		    (unsigned long long)c->info.id);
-		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
-			ui_status(u, "%s", err);
-			return;
-		}
-		n++;
-	}
-	ui_status(u, "wrote %lu recordings to %s/", n, sub);
+	for (i = 0; i < n; i++)
+		ui_model_find(&u->m, ids[i])->pinned = 1;
+	u->rec_ids = ids;
+	u->rec_n = n;
+	u->rec_next = u->rec_written = 0;
+	u->rec_dir = xstrdup(sub);
+	ui_keys_record_step(u);
 }
 
 /* ?: open the help overlay. */
@@ -535,7 +652,7 @@ const struct ui_keys_row ui_keys_table[] = {
 	  "w", "record the conversation as a scenario",
 	  "w/W record", 11, ui_keys_record_one_cb },
 	{ V, { { 'W', 0 } },
-	  "W", "record every connection (one file each)",
+	  "W", "record every conversation (asks first)",
 	  NULL, 0, ui_keys_record_all_cb },
 	{ V, { { UI_KEYS_CTRL_L, 0 } },
 	  "Ctrl-L", "redraw the screen",
@@ -624,6 +741,8 @@ ui_keys_dispatch(struct ui *u, int ch)
 		clearok(curscr, TRUE);
 		return;
 	}
+	if (ch != 'W')
+		u->t_rec_ask = 0;	/* W's question is answered no */
 	if ((row = ui_keys_find(ui_keys_mode(u), ch, &arg)) != NULL)
 		row->fn(u, ch, arg);
 }

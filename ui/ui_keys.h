@@ -50,6 +50,12 @@ const struct ui_keys_row *ui_keys_find(enum ui_keys_mode mode, int ch,
 /* Act on one key read from curses: a terminal resize redraws in any mode,
  * every other key goes to the handler its row in u's mode names. */
 void ui_keys_dispatch(struct ui *u, int ch);
+/* Write the next few files of a W recording in progress (at most a few
+ * milliseconds' worth, so that traffic never waits on it); the redraw
+ * timer calls it every frame. Frees the job when it is done. */
+void ui_keys_record_step(struct ui *u);
+/* Drop a W recording in progress (the dashboard is closing). */
+void ui_keys_record_cancel(struct ui *u);
 /* Write the hints of mode's rows with 1 <= hint_rank <= max_rank into out,
  * in rank order, joined by sep; returns the length strlen(out) has (or
  * would have had, as snprintf does). */

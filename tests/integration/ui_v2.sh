@@ -368,4 +368,49 @@ else
 	ok "# SKIP python3 is not installed"
 fi
 
+# 9. W asks first with the count, any other key answers no, and a second
+# W writes one file per conversation (the client side of each client and
+# its embedded server side), each one a scenario sockbench run replays.
+start_ui rec
+if wait_for rec 'runs ([3-9]|[1-9][0-9]+) passed 0 failed'; then
+	t send-keys -t rec p W
+	if wait_for rec 'record [0-9]+ conversations, one file each\? W again' 20; then
+		t send-keys -t rec x W
+		sleep 0.3
+		ls -d "$DIR"/sockbench-recording-* >/dev/null 2>&1 && early=1 || early=0
+		if wait_for rec 'record [0-9]+ conversations, one file each\? W again' 20 &&
+		    [ "$early" -eq 0 ]; then
+			ok "W asks with the count first, and another key answers no"
+		else
+			not_ok "W asks with the count first, and another key answers no"
+			show rec
+		fi
+		t send-keys -t rec W
+		if wait_for rec "wrote [0-9]+ recordings \\(one per conversation\\) to " 50; then
+			asked=$(sed -n 's/.*wrote \([0-9]*\) recordings.*/\1/p' "$DIR/screen" | head -1)
+			d=$(ls -d "$DIR"/sockbench-recording-* | head -1)
+			files=$(ls "$d" | wc -l)
+			srv=$(grep -l 'server side' "$d"/*.txt | wc -l)
+			one=$(ls "$d"/*.txt | head -1)
+			if [ "$files" -eq "$asked" ] && [ "$srv" -eq 0 ] &&
+			    (cd "$DIR" && "$BIN" run "$one" >"$DIR/replay.out" 2>&1); then
+				ok "a second W writes one replayable file per conversation ($files)"
+			else
+				not_ok "a second W writes one replayable file per conversation ($files files, $srv server sides, asked $asked)"
+				cat "$DIR/replay.out"
+			fi
+		else
+			not_ok "a second W writes the recordings"
+			show rec
+		fi
+	else
+		not_ok "W asks with the count first, and another key answers no"
+		show rec
+	fi
+	t send-keys -t rec q
+else
+	not_ok "the demo runs"
+	show rec
+fi
+
 exit $FAILED
