@@ -344,6 +344,29 @@ ui_keys_has_msgs(const struct ui_conn *c)
 	return false;
 }
 
+/* Whether c's other side is a row here that closed first: the embedded
+ * server's row of a client (its peer is c's local address) closed by
+ * itself, not by an EOF from c. Then the recording keeps `expect close`
+ * even though c's own reason ("scenario done") does not say so. */
+static int
+ui_keys_peer_closed(struct ui *u, const struct ui_conn *c)
+{
+	const struct conn_info *ci = ui_model_conn_info(c), *o;
+	const struct ui_conn *p;
+
+	if (ci->side != SIDE_CLIENT)
+		return 0;
+	for (p = u->m.first; p != NULL; p = p->next) {
+		o = ui_model_conn_info(p);
+		if (o->side != SIDE_CLIENT && strcmp(o->peer, ci->local) == 0 &&
+		    strcmp(o->local, ci->peer) == 0)
+			return p->t_gone != 0 && strncmp(o->reason, "EOF",
+			    3) != 0 && (ci->t_closed == 0 ||
+			    o->t_closed <= ci->t_closed);
+	}
+	return 0;
+}
+
 /* The directory recordings go to: the current one, as an absolute path so
  * that the status line names the file wherever the user looks from; 0, or
  * -1 with the reason on the status line. */
@@ -366,7 +389,7 @@ static void
 ui_keys_record_one_cb(struct ui *u, int ch, long arg)
 {
 	struct ui_record_meta meta = { u->service,
-	    u->r != NULL ? runner_target(u->r) : u->title };
+	    u->r != NULL ? runner_target(u->r) : u->title, 0 };
 	struct ui_conn *c = ui_keys_record_target(u);
 	char dir[PATH_MAX], path[PATH_MAX + 64], err[PATH_MAX + 128];
 	int fd;
@@ -384,6 +407,7 @@ ui_keys_record_one_cb(struct ui *u, int ch, long arg)
 	}
 	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0)
 		return;
+	meta.peer_closed = ui_keys_peer_closed(u, c);
 	fd = ui_files_create_new(dir, "sockbench-recording", time(NULL),
 	    ".txt", 0, path, sizeof(path), err, sizeof(err));
 	if (fd < 0 || ui_record_write_fd(c, &meta, fd, path, err,
@@ -458,7 +482,7 @@ void
 ui_keys_record_step(struct ui *u)
 {
 	struct ui_record_meta meta = { u->service,
-	    u->r != NULL ? runner_target(u->r) : u->title };
+	    u->r != NULL ? runner_target(u->r) : u->title, 0 };
 	char path[PATH_MAX + 96], err[PATH_MAX + 160];
 	double t0 = clock_now_mono();
 
@@ -471,6 +495,7 @@ ui_keys_record_step(struct ui *u)
 			continue;
 		snprintf(path, sizeof(path), "%s/conn-%llu.txt", u->rec_dir,
 		    (unsigned long long)id);
+		meta.peer_closed = ui_keys_peer_closed(u, c);
 		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
 			ui_status(u, "%s (%zu of %zu written)", err,
 			    u->rec_written, u->rec_n);

@@ -392,7 +392,11 @@ if wait_for rec 'runs ([3-9]|[1-9][0-9]+) passed 0 failed'; then
 			files=$(ls "$d" | wc -l)
 			srv=$(grep -l 'server side' "$d"/*.txt | wc -l)
 			one=$(ls "$d"/*.txt | head -1)
+			# The demo's `wait 1s` before its send is kept, and
+			# its `expect close` (the app closes first) too.
 			if [ "$files" -eq "$asked" ] && [ "$srv" -eq 0 ] &&
+			    grep -Eq '^wait (9[5-9][0-9]|1[0-9]{3})ms$' "$one" &&
+			    [ "$(grep -l '^expect close$' "$d"/*.txt | wc -l)" -eq "$files" ] &&
 			    (cd "$DIR" && "$BIN" run "$one" >"$DIR/replay.out" 2>&1); then
 				ok "a second W writes one replayable file per conversation ($files)"
 			else
