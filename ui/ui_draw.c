@@ -183,10 +183,16 @@ ui_draw_header(struct ui *u, double now)
 	ui_draw_blank(0, ui_attrs[UA_BAR]);
 	/* The elapsed time (and PAUSED) keep the right end; the title,
 	 * target and scenario name are cut before them. */
-	snprintf(line, sizeof(line), " sockbench %s %s  target %s  scenario "
-	    "%s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
-	    u->r != NULL ? runner_target(u->r) : "-",
-	    sc != NULL && sc->name != NULL ? sc->name : "-");
+	if (u->r != NULL)
+		snprintf(line, sizeof(line), " sockbench %s %s  target %s  "
+		    "scenario %s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
+		    runner_target(u->r), sc != NULL && sc->name != NULL ?
+		    sc->name : "-");
+	else	/* serve --ui, bench --ui: their titles name the target */
+		snprintf(line, sizeof(line), " sockbench %s %s  mode %s",
+		    u->utf8 ? "\xe2\x94\x82" : "|", u->title, u->lat != NULL ?
+		    "load test (client connections)" :
+		    "server (accepted connections)");
 	snprintf(runs, sizeof(runs), " elapsed %s ", el);
 	w = COLS - (int)strlen(runs) - (u->paused ? 9 : 0);
 	ui_draw_text(u, 0, 0, w - 1, line, ui_attrs[UA_BAR]);
@@ -691,13 +697,17 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 static void
 ui_draw_status(struct ui *u, double now)
 {
-	static char hints_view[256], hints_short[64], hints_filter[64];
+	/* The key table is const: the hints are made once per kind of
+	 * dashboard (with a scenario runner or without). */
+	static char views[2][256], hints_short[64], hints_filter[64];
+	char *hints_view = views[u->r != NULL];
 	char right[160], left[640];
 	int rw;
 
-	if (hints_view[0] == '\0') {
-		ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
-		    sizeof(hints_view));
+	if (hints_view[0] == '\0')
+		ui_keys_hints_for(u, UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
+		    sizeof(views[0]));
+	if (hints_short[0] == '\0') {
 		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints_short,
 		    sizeof(hints_short));
 		ui_keys_hints(UI_KEYS_FILTER, INT_MAX, ", ", hints_filter,

@@ -775,7 +775,8 @@ ui_keys_dispatch(struct ui *u, int ch)
 /* The smallest hint rank of mode's rows above after and at most max_rank,
  * or 0 when there is none. */
 static int
-ui_keys_next_rank(enum ui_keys_mode mode, int after, int max_rank)
+ui_keys_next_rank(const struct ui *u, enum ui_keys_mode mode, int after,
+    int max_rank)
 {
 	size_t i;
 	int next = 0;
@@ -784,28 +785,46 @@ ui_keys_next_rank(enum ui_keys_mode mode, int after, int max_rank)
 		const struct ui_keys_row *row = &ui_keys_table[i];
 
 		if ((row->modes & mode) != 0 && row->hint != NULL &&
-		    row->hint_rank > after && row->hint_rank <= max_rank &&
+		    ui_keys_row_works(u, row) && row->hint_rank > after && row->hint_rank <= max_rank &&
 		    (next == 0 || row->hint_rank < next))
 			next = row->hint_rank;
 	}
 	return next;
 }
 
+bool
+ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row)
+{
+	/* r, + and - act on a scenario runner: serve --ui and bench --ui
+	 * have none. */
+	if (u != NULL && u->r == NULL && (row->fn == ui_keys_restart_cb ||
+	    row->fn == ui_keys_conns_cb))
+		return false;
+	return true;
+}
+
 size_t
 ui_keys_hints(enum ui_keys_mode mode, int max_rank, const char *sep,
     char *out, size_t outlen)
+{
+	return ui_keys_hints_for(NULL, mode, max_rank, sep, out, outlen);
+}
+
+size_t
+ui_keys_hints_for(const struct ui *u, enum ui_keys_mode mode, int max_rank,
+    const char *sep, char *out, size_t outlen)
 {
 	size_t i, len = 0;
 	int rank = 0, n;
 
 	assert(outlen > 0);
 	out[0] = '\0';
-	while ((rank = ui_keys_next_rank(mode, rank, max_rank)) != 0) {
+	while ((rank = ui_keys_next_rank(u, mode, rank, max_rank)) != 0) {
 		for (i = 0; i < ui_keys_count; i++) {
 			const struct ui_keys_row *row = &ui_keys_table[i];
 
 			if ((row->modes & mode) == 0 || row->hint == NULL ||
-			    row->hint_rank != rank)
+			    row->hint_rank != rank || !ui_keys_row_works(u, row))
 				continue;
 			n = snprintf(out + (len < outlen ? len : outlen - 1),
 			    len < outlen ? outlen - len : 1, "%s%s",

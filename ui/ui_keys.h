@@ -5,6 +5,7 @@
  * adding a row. Only the files of ui/ include this. */
 #ifndef SB_UI_KEYS_H
 #define SB_UI_KEYS_H
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ui;
@@ -61,6 +62,12 @@ void ui_keys_record_cancel(struct ui *u);
  * would have had, as snprintf does). */
 size_t ui_keys_hints(enum ui_keys_mode mode, int max_rank, const char *sep,
     char *out, size_t outlen);
+/* ui_keys_hints with only the rows that work in u's dashboard (no r, +
+ * or - without a scenario runner); every row when u is NULL. */
+size_t ui_keys_hints_for(const struct ui *u, enum ui_keys_mode mode,
+    int max_rank, const char *sep, char *out, size_t outlen);
+/* Whether row's keys do something in u's dashboard (true when u is NULL). */
+bool ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row);
 /* Lines of the help overlay: a title, a blank line, then one per row of
  * the view mode. */
 size_t ui_keys_help_count(void);

@@ -417,4 +417,22 @@ else
 	show rec
 fi
 
+# 10. serve --ui: the header names the listening address and the mode, and
+# the status line lists no key that needs a scenario (r, + and -).
+if command -v python3 >/dev/null 2>&1; then
+	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	t new-session -d -s srv -x 120 -y 20 \
+	    "cd '$DIR' && LANG=C.UTF-8 '$BIN' serve -s echo -l 127.0.0.1:$sport --ui; exec sh"
+	if wait_for srv "serve 127\\.0\\.0\\.1:$sport \\(echo\\) +mode server \\(accepted connections\\)" 50 &&
+	    grep -q 'w/W record' "$DIR/screen" &&
+	    ! grep -q 'r restart' "$DIR/screen" && ! grep -q '+/- conns' "$DIR/screen" &&
+	    ! grep -q 'target -' "$DIR/screen"; then
+		ok "serve --ui shows its address and mode and only keys that work"
+	else
+		not_ok "serve --ui shows its address and mode and only keys that work"
+		show srv
+	fi
+	t send-keys -t srv q
+fi
+
 exit $FAILED
