@@ -432,6 +432,19 @@ if command -v python3 >/dev/null 2>&1; then
 		not_ok "serve --ui shows its address and mode and only keys that work"
 		show srv
 	fi
+	t send-keys -t srv F4
+	if wait_for srv '^ filter: _' 20; then
+		t send-keys -t srv Escape F10
+		if wait_for srv '^[$#] *$|sockbench serve: ' 30 || ! t has-session -t srv 2>/dev/null; then
+			ok "F4 opens the filter and F10 quits (htop's keys)"
+		else
+			not_ok "F4 opens the filter and F10 quits (htop's keys)"
+			show srv
+		fi
+	else
+		not_ok "F4 opens the filter and F10 quits (htop's keys)"
+		show srv
+	fi
 	t send-keys -t srv q
 fi
 
