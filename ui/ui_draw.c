@@ -728,6 +728,9 @@ ui_draw_status(struct ui *u, double now)
 	else if (u->filtering)
 		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
 		    hints_filter);
+	else if (u->searching)
+		snprintf(left, sizeof(left), " search: %s_   (Enter stay, Esc "
+		    "close; then n/N next/previous)", u->sbuf);
 	else if (u->status[0] != '\0' && now - u->t_status < 8)
 		snprintf(left, sizeof(left), " %s", u->status);
 	else if (u->log == NULL && u->log_err[0] != '\0')

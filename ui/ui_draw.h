@@ -23,7 +23,8 @@ struct ui {
 	uint64_t		 sel_id;	/* id under the cursor */
 	uint64_t		 focus_id;	/* shown in the message pane */
 	int			 msg_back;	/* lines scrolled back; 0 tail */
-	bool			 hex, paused, help, filtering;
+	bool			 hex, paused, help, filtering, searching;
+	char			 sbuf[UI_FILTER_MAX];	/* F3 search text */
 	int			 help_top;	/* first help line shown */
 	char			 fbuf[UI_FILTER_MAX];
 	char			 status[256];

@@ -245,6 +245,93 @@ ui_keys_failed_cb(struct ui *u, int ch, long arg)
 	    "are kept, f shows every row)" : "every row (%zu)", u->m.nview);
 }
 
+/* Move the cursor to the next row (dir 1) or the previous one (-1) whose
+ * text has the search text, from the cursor (from 0: the cursor's own row
+ * counts, else it starts beside it), wrapping around; says so when none
+ * has it. */
+static void
+ui_keys_search_jump(struct ui *u, int dir, int from_here)
+{
+	long n = (long)u->m.nview, i, k;
+
+	if (u->sbuf[0] == '\0' || n == 0)
+		return;
+	for (k = from_here ? 0 : 1; k <= n; k++) {
+		i = ((u->cur + dir * k) % n + n) % n;
+		if (ui_model_has_text(u->m.view[i], u->sbuf)) {
+			u->cur = i;
+			u->sel_id = u->m.view[i]->info.id;
+			u->t_nav = clock_now_mono();
+			return;
+		}
+	}
+	ui_status(u, "no row has '%s'", u->sbuf);
+}
+
+/* F3: open the search prompt (it moves the cursor, it hides no row). */
+static void
+ui_keys_search_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->searching = true;
+	u->sbuf[0] = '\0';
+}
+
+/* n / N: the next or the previous row with the search text (arg 1, -1). */
+static void
+ui_keys_search_next_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	if (u->sbuf[0] == '\0') {
+		ui_status(u, "nothing to search for: F3 first");
+		return;
+	}
+	ui_keys_search_jump(u, (int)arg, 0);
+}
+
+/* Enter at the search prompt: stay on the row found (arg 0); Esc: close
+ * the prompt and forget the text (arg 1). */
+static void
+ui_keys_search_done_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	u->searching = false;
+	if (arg != 0)
+		u->sbuf[0] = '\0';
+}
+
+/* Backspace at the search prompt: delete the last character. */
+static void
+ui_keys_search_erase_cb(struct ui *u, int ch, long arg)
+{
+	size_t n = strlen(u->sbuf);
+
+	(void)ch;
+	(void)arg;
+	while (n > 0 && ((unsigned char)u->sbuf[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n > 0)
+		n--;
+	u->sbuf[n] = '\0';
+	ui_keys_search_jump(u, 1, 1);
+}
+
+/* Any other key at the search prompt: a byte of the text; the cursor
+ * moves to the first row with it, from where it is. */
+static void
+ui_keys_search_type_cb(struct ui *u, int ch, long arg)
+{
+	size_t n = strlen(u->sbuf);
+
+	(void)arg;
+	if (ch < 0x20 || ch > 0xff || ch == 127 || n + 1 >= sizeof(u->sbuf))
+		return;
+	u->sbuf[n] = (char)ch;
+	u->sbuf[n + 1] = '\0';
+	ui_keys_search_jump(u, 1, 1);
+}
+
 /* x: hex view on or off. */
 static void
 ui_keys_hex_cb(struct ui *u, int ch, long arg)
@@ -626,6 +713,7 @@ ui_keys_quit_cb(struct ui *u, int ch, long arg)
 #define V	UI_KEYS_VIEW
 #define F	UI_KEYS_FILTER
 #define H	UI_KEYS_HELP
+#define SR	UI_KEYS_SEARCH
 
 /* Every key of the dashboard. The rows of the view are the help overlay's
  * lines, in this order; the hints make the status line, in rank order. */
@@ -655,6 +743,12 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { UI_KEYS_ESC, 0 } },
 	  "Esc", "clear the filter and the focus",
 	  NULL, 0, ui_keys_unfilter_cb },
+	{ V, { { KEY_F(3), 0 } },
+	  "F3", "search: move to a row with the text (hides none)",
+	  NULL, 0, ui_keys_search_cb },
+	{ V, { { 'n', 1 }, { 'N', -1 } },
+	  "n / N", "next / previous row with the searched text",
+	  NULL, 0, ui_keys_search_next_cb },
 	{ V, { { 'f', 0 } },
 	  "f", "failed rows only (keeps closed rows) or all",
 	  NULL, 0, ui_keys_failed_cb },
@@ -704,6 +798,18 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ F, { { UI_KEYS_ESC, 0 } },
 	  "Esc", "clear the filter",
 	  "Esc clear", 2, ui_keys_filter_clear_cb },
+	{ SR, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
+	  "Enter", "stay on the row found",
+	  NULL, 0, ui_keys_search_done_cb },
+	{ SR, { { UI_KEYS_ESC, 1 } },
+	  "Esc", "close the search",
+	  NULL, 0, ui_keys_search_done_cb },
+	{ SR, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
+	  "Backspace", "delete the last character of the search",
+	  NULL, 0, ui_keys_search_erase_cb },
+	{ SR, { { UI_KEYS_OTHER, 0 } },
+	  "text", "type the text (the cursor moves as you type)",
+	  NULL, 0, ui_keys_search_type_cb },
 	{ F, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
 	  "Backspace", "delete the last character of the filter",
 	  NULL, 0, ui_keys_filter_erase_cb },
@@ -716,6 +822,7 @@ const size_t ui_keys_count = sizeof(ui_keys_table) / sizeof(ui_keys_table[0]);
 #undef V
 #undef F
 #undef H
+#undef SR
 
 enum ui_keys_mode
 ui_keys_mode(const struct ui *u)
@@ -724,6 +831,8 @@ ui_keys_mode(const struct ui *u)
 		return UI_KEYS_HELP;
 	if (u->filtering)
 		return UI_KEYS_FILTER;
+	if (u->searching)
+		return UI_KEYS_SEARCH;
 	return UI_KEYS_VIEW;
 }
 
@@ -899,7 +1008,7 @@ ui_keys_name(int code, char *buf, size_t buflen)
 		{ ' ', "Space" }, { '\n', "Enter" }, { '\r', "Enter" },
 		{ KEY_ENTER, "Enter" }, { '\t', "Tab" }, { UI_KEYS_ESC, "Esc" },
 		{ UI_KEYS_CTRL_L, "Ctrl-L" }, { KEY_F(1), "F1" },
-		{ KEY_F(4), "F4" }, { KEY_F(6), "F6" }, { KEY_F(10), "F10" },
+		{ KEY_F(3), "F3" }, { KEY_F(4), "F4" }, { KEY_F(6), "F6" }, { KEY_F(10), "F10" },
 		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" },
 		{ 8, "Backspace" },
 	};

@@ -15,6 +15,7 @@ enum ui_keys_mode {
 	UI_KEYS_VIEW	= 1 << 0,	/* the table or the message pane */
 	UI_KEYS_FILTER	= 1 << 1,	/* the filter prompt is open */
 	UI_KEYS_HELP	= 1 << 2,	/* the help overlay is open */
+	UI_KEYS_SEARCH	= 1 << 3,	/* the search prompt is open */
 };
 
 #define UI_KEYS_OTHER	(-2)	/* any key the mode binds no other way */
@@ -42,7 +43,7 @@ struct ui_keys_row {
 extern const struct ui_keys_row ui_keys_table[];
 extern const size_t ui_keys_count;
 
-/* The mode u is in: help overlay, filter prompt, or the view. */
+/* The mode u is in: help overlay, filter or search prompt, or the view. */
 enum ui_keys_mode ui_keys_mode(const struct ui *u);
 /* The row that binds ch in mode (the mode's UI_KEYS_OTHER row when no row
  * names ch), with the key's argument in *arg; NULL when ch is unbound. */

@@ -396,6 +396,17 @@ ui_model_term_matches(const struct ui_model *m, const struct ui_term *t,
 }
 
 bool
+ui_model_has_text(struct ui_conn *c, const char *text)
+{
+	const struct conn_info *ci = ui_model_conn_info(c);
+
+	return strcasestr(conn_state_name(ci->state), text) != NULL ||
+	    strcasestr(ci->peer, text) != NULL ||
+	    strcasestr(ci->reason, text) != NULL ||
+	    strcasestr(ui_model_last(c), text) != NULL;
+}
+
+bool
 ui_model_matches(const struct ui_model *m, struct ui_conn *c)
 {
 	const struct conn_info *ci;

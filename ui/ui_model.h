@@ -149,6 +149,9 @@ void ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse);
  * with why in m->filter_err ("" when every term parsed). */
 void ui_model_set_filter(struct ui_model *m, const char *filter);
 void ui_model_set_failed_only(struct ui_model *m, bool on);
+/* Whether text is a substring (any case) of c's state, peer, close
+ * reason or last message: what F3 searches. */
+bool ui_model_has_text(struct ui_conn *c, const char *text);
 /* Whether a row passes the current filter. */
 bool ui_model_matches(const struct ui_model *m, struct ui_conn *c);
 /* Index of the row with this id in the view, or -1. */

@@ -298,7 +298,7 @@ if wait_for hlp 'elapsed' 50; then
 	t send-keys -t hlp '?'
 	if wait_for hlp '1-11 of [0-9]+, Up/Down scroll' 20; then
 		t send-keys -t hlp End
-		if wait_for hlp '│ q, Q +quit +│' 20 &&
+		if wait_for hlp '│ q, Q, F10 +quit +│' 20 &&
 		    ! grep -q '…│\|… │' "$DIR/screen"; then
 			ok "the help overlay wraps and scrolls to its last line at 60x15"
 		else
@@ -415,6 +415,31 @@ if wait_for rec 'runs ([3-9]|[1-9][0-9]+) passed 0 failed'; then
 else
 	not_ok "the demo runs"
 	show rec
+fi
+
+# 11. F3 searches: the cursor (and the pane that follows it) moves to the
+# first row with the text, no row is hidden, n goes on to the next.
+start_ui srch fail.txt
+if wait_for srch '^ +1 cli +failed ' 50 && wait_for srch 'messages of #4 server' 20; then
+	t send-keys -t srch K F3
+	t send-keys -t srch -l 'expect mis'
+	t send-keys -t srch Enter
+	if wait_for srch 'messages of #2 client' 20 && grep -q ' 4/4 rows' "$DIR/screen"; then
+		t send-keys -t srch n
+		if wait_for srch 'messages of #1 client' 20; then
+			ok "F3 moves the cursor to the row with the text and n to the next"
+		else
+			not_ok "F3 moves the cursor to the row with the text and n to the next"
+			show srch
+		fi
+	else
+		not_ok "F3 moves the cursor to the row with the text and n to the next"
+		show srch
+	fi
+	t send-keys -t srch q
+else
+	not_ok "the failing scenario fails under the dashboard"
+	show srch
 fi
 
 # 10. serve --ui: the header names the listening address and the mode, and
