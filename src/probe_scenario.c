@@ -124,15 +124,17 @@ probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
 		if (e->peer_closed)
 			fprintf(f, "expect close\n");
 	} else if (strcmp(proto, "http") == 0) {
-		fprintf(f, "codec raw\ntimeout 3s\n\nsend ");
-		probe_quote(f, e->sent, e->sent_len);
-		/* Quote the status only when it is three digits: these are
-		 * the server's bytes going into a regex in a file. */
+		/* The codec the probe found, so that the dashboard decodes
+		 * the response (status line, headers, body). The status is
+		 * written only when it is three digits: these are the
+		 * server's bytes going into a file. */
 		int digits = e->recv_len >= 12 && isdigit(e->recv[9]) &&
 		    isdigit(e->recv[10]) && isdigit(e->recv[11]);
 
-		fprintf(f, "\nexpect regex \"^HTTP/[0-9.]+ %.3s\"\n",
-		    digits ? (const char *)e->recv + 9 : "[0-9]{3}");
+		fprintf(f, "codec http\ntimeout 3s\n\nsend request GET \"/\" "
+		    "header {\"User-Agent\": \"sockbench-probe\"}\n"
+		    "expect status %.3s\n",
+		    digits ? (const char *)e->recv + 9 : "1xx|2xx|3xx|4xx|5xx");
 	} else if (strcmp(proto, "echo") == 0 || strcmp(proto, "fixed") == 0 ||
 	    strcmp(proto, "file") == 0) {
 		fprintf(f, "codec raw\ntimeout 2s\n\nsend ");

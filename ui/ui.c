@@ -141,6 +141,7 @@ ui_tick_cb(struct engine *e, void *arg)
 	(void)ui_read_keys(u);
 	if (u->quit)
 		return;
+	ui_keys_record_step(u);
 	ui_maintain(u, now);
 	if (!u->paused)
 		ui_draw(u);
@@ -167,6 +168,13 @@ ui_stdin_cb(struct engine *e, void *arg)
 	if (u->m.view_dirty)
 		ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw(u);
+}
+
+/* The role of ci under the runner ctx (the filter's role: field). */
+static const char *
+ui_role_of(void *ctx, const struct conn_info *ci)
+{
+	return runner_info_role(ctx, ci);
 }
 
 /* Whether the locale's character set is UTF-8. */
@@ -259,6 +267,10 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		ui_status(u, "%s", u->log_err);
 	if (r != NULL)
 		u->service = ui_record_service(runner_scenario(r));
+	if (r != NULL && runner_scenario(r)->nroles > 0) {
+		u->m.role_of = ui_role_of;
+		u->m.role_ctx = r;
+	}
 	engine_observe(e, &u->m.obs);
 	engine_observe(e, &logobs);
 	engine_handle_signals(e, ui_signal_cb);
@@ -272,6 +284,7 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	engine_timer_cancel(e, u->t_stdin);
 	engine_unobserve(e, &logobs);
 	engine_unobserve(e, &u->m.obs);
+	ui_keys_record_cancel(u);
 	ui_restore();
 	ui_log(u, "dashboard stopped");
 	delscreen(scr);

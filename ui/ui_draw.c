@@ -80,6 +80,12 @@ ui_draw_colors(struct ui *u)
 	ui_attrs[UA_IN] = A_NORMAL;
 	ui_attrs[UA_OUT] = A_NORMAL;
 	ui_attrs[UA_EVENT] = A_DIM;
+	if ((termattrs() & A_DIM) == 0) {
+		/* No dim (vt100): closed rows are underlined instead, or
+		 * shown in reverse where there is no underline either. */
+		ui_attrs[UA_CLOSED] = (termattrs() & A_UNDERLINE) != 0 ?
+		    A_UNDERLINE : A_REVERSE;
+	}
 	u->color = false;
 	if ((nc != NULL && nc[0] != '\0') || !has_colors() ||
 	    start_color() == ERR)
@@ -175,12 +181,22 @@ ui_draw_header(struct ui *u, double now)
 
 	ui_fmt_elapsed(now - u->t_start, el, sizeof(el));
 	ui_draw_blank(0, ui_attrs[UA_BAR]);
-	snprintf(line, sizeof(line), " sockbench %s %s  target %s  scenario "
-	    "%s  elapsed %s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
-	    u->r != NULL ? runner_target(u->r) : "-",
-	    sc != NULL && sc->name != NULL ? sc->name : "-", el);
-	w = u->paused ? COLS - 10 : COLS;
-	ui_draw_text(u, 0, 0, w, line, ui_attrs[UA_BAR]);
+	/* The elapsed time (and PAUSED) keep the right end; the title,
+	 * target and scenario name are cut before them. */
+	if (u->r != NULL)
+		snprintf(line, sizeof(line), " sockbench %s %s  target %s  "
+		    "scenario %s", u->utf8 ? "\xe2\x94\x82" : "|", u->title,
+		    runner_target(u->r), sc != NULL && sc->name != NULL ?
+		    sc->name : "-");
+	else	/* serve --ui, bench --ui: their titles name the target */
+		snprintf(line, sizeof(line), " sockbench %s %s  mode %s",
+		    u->utf8 ? "\xe2\x94\x82" : "|", u->title, u->lat != NULL ?
+		    "load test (client connections)" :
+		    "server (accepted connections)");
+	snprintf(runs, sizeof(runs), " elapsed %s ", el);
+	w = COLS - (int)strlen(runs) - (u->paused ? 9 : 0);
+	ui_draw_text(u, 0, 0, w - 1, line, ui_attrs[UA_BAR]);
+	ui_draw_text(u, 0, w, (int)strlen(runs), runs, ui_attrs[UA_BAR]);
 	if (u->paused)
 		ui_draw_text(u, 0, COLS - 9, 9, " PAUSED ",
 		    ui_attrs[UA_BAR] | A_BLINK);
@@ -354,9 +370,12 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 		ui_fmt_rtt(ci->rtt_last, out, outlen);
 		break;
 	case UI_COL_LAST:
-		if (c->live == NULL)
-			snprintf(out, outlen, "[%s] %s", ci->reason,
-			    ui_model_last(c));
+		if (c->live == NULL) {
+			char why[sizeof(ci->reason)];
+
+			ui_model_reason(c, why, sizeof(why));
+			snprintf(out, outlen, "[%s] %s", why, ui_model_last(c));
+		}
 		else
 			snprintf(out, outlen, "%s", ui_model_last(c));
 		break;
@@ -367,17 +386,13 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 	}
 }
 
-/* The table: a heading and the visible rows around the cursor. */
+/* The width of every column at the terminal's width (0: not shown), the
+ * side column widened for role names when the scenario has roles. */
 static void
-ui_draw_table(struct ui *u, int y0, int rows)
+ui_draw_widths(const struct ui *u, int *width)
 {
-	struct ui_model *m = &u->m;
-	int width[UI_COL_COUNT], lastw, x, k, sel;
 	int roles = u->r != NULL && runner_scenario(u->r)->nroles > 0;
-	char cell[UI_LAST_MAX + 160], head[64];
-	attr_t base, a;
-	size_t i;
-	long idx;
+	int lastw;
 
 	ui_draw_layout(COLS, width, &lastw);
 	if (roles && width[UI_COL_SIDE] > 0) {
@@ -395,6 +410,41 @@ ui_draw_table(struct ui *u, int y0, int rows)
 			width[UI_COL_SIDE] = UI_ROLE_WIDTH;
 		}
 	}
+}
+
+enum ui_col
+ui_draw_sort_step(const struct ui *u, enum ui_col from, int step)
+{
+	int width[UI_COL_COUNT];
+	size_t i, at = 0, k;
+
+	ui_draw_widths(u, width);
+	for (i = 0; i < UI_COL_COUNT; i++)
+		if (ui_col_order[i] == from)
+			at = i;
+	for (k = 1; k <= UI_COL_COUNT; k++) {
+		size_t j = (at + UI_COL_COUNT + (step < 0 ? -k : k)) %
+		    UI_COL_COUNT;
+
+		if (width[ui_col_order[j]] > 0)
+			return ui_col_order[j];
+	}
+	return from;
+}
+
+/* The table: a heading and the visible rows around the cursor. */
+static void
+ui_draw_table(struct ui *u, int y0, int rows)
+{
+	struct ui_model *m = &u->m;
+	int width[UI_COL_COUNT], x, k, sel;
+	int roles = u->r != NULL && runner_scenario(u->r)->nroles > 0;
+	char cell[UI_LAST_MAX + 160], head[64];
+	attr_t base, a;
+	size_t i;
+	long idx;
+
+	ui_draw_widths(u, width);
 	ui_draw_blank(y0, ui_attrs[UA_HEAD]);
 	for (x = 0, i = 0; i < UI_COL_COUNT; i++) {
 		enum ui_col col = ui_col_order[i];
@@ -589,7 +639,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	struct ui_conn *c;
 	const struct ui_msg *msg;
 	const struct conn_info *ci;
-	char title[256], cred[80] = "";
+	char title[512], cred[80] = "";
 	int cols = COLS - 16, n, k, total = 0, idx, y;
 
 	if (cols > UI_TEXT_MAX - 2)
@@ -612,11 +662,14 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	if (ci->cred_pid > 0)
 		snprintf(cred, sizeof(cred), " (pid %ld uid %ld gid %ld)",
 		    ci->cred_pid, ci->cred_uid, ci->cred_gid);
-	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s%s  %s%s%s",
-	    (unsigned long long)ci->id, ci->side == SIDE_CLIENT ? "client" :
-	    "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->", ci->peer,
-	    cred, ci->codec != NULL ? ci->codec->name : "", u->hex ? "  [hex]" :
-	    "", u->focus_id == 0 ? "  (Enter to focus)" : "");
+	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s%s  %s%s"
+	    "%s%s%s", (unsigned long long)ci->id, ci->side == SIDE_CLIENT ?
+	    "client" : "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->",
+	    ci->peer, cred, ci->codec != NULL ? ci->codec->name : "",
+	    c->t_gone == 0 ? "" : ci->state == CS_FAILED ? "  FAILED: " :
+	    "  closed: ", c->t_gone == 0 ? "" : ci->reason,
+	    u->hex ? "  [hex]" : "",
+	    u->focus_id == 0 ? "  (Enter to focus)" : "");
 	ui_draw_text(u, y0, 0, COLS, title, u->pane == UI_PANE_MSGS ?
 	    ui_attrs[UA_BAR] : ui_attrs[UA_HEAD]);
 	if (c->mlast == NULL)
@@ -648,27 +701,40 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 static void
 ui_draw_status(struct ui *u, double now)
 {
-	static char hints_view[256], hints_short[64], hints_filter[64];
+	/* The key table is const: the hints are made once per kind of
+	 * dashboard (with a scenario runner or without). */
+	static char views[2][256], hints_short[64], hints_filter[64];
+	char *hints_view = views[u->r != NULL];
 	char right[160], left[640];
 	int rw;
 
-	if (hints_view[0] == '\0') {
-		ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
-		    sizeof(hints_view));
+	if (hints_view[0] == '\0')
+		ui_keys_hints_for(u, UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
+		    sizeof(views[0]));
+	if (hints_short[0] == '\0') {
 		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints_short,
 		    sizeof(hints_short));
 		ui_keys_hints(UI_KEYS_FILTER, INT_MAX, ", ", hints_filter,
 		    sizeof(hints_filter));
 	}
 	ui_draw_blank(LINES - 1, ui_attrs[UA_BAR]);
-	snprintf(right, sizeof(right), "%s%s%s%s  %zu/%zu rows ",
-	    u->paused ? "PAUSED  " : "", u->m.filter[0] != '\0' ? "filter '" :
-	    "", u->m.filter, u->m.filter[0] != '\0' ? "'" : "",
+	snprintf(right, sizeof(right), "%s%s%s%s%s%s  %zu/%zu rows ",
+	    u->paused ? "PAUSED  " : "", u->m.keep_closed ? "KEEP CLOSED  " :
+	    "", u->m.failed_only ? "FAILED ONLY  " : "",
+	    u->m.filter[0] != '\0' && !u->filtering ? "filter '" : "",
+	    u->filtering ? "" : u->m.filter,
+	    u->m.filter[0] != '\0' && !u->filtering ? "'" : "",
 	    u->m.nview, u->m.nconns);
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
-	if (u->filtering)
+	if (u->filtering && u->m.filter_err[0] != '\0')
+		snprintf(left, sizeof(left), " filter: %s_   %s", u->fbuf,
+		    u->m.filter_err);
+	else if (u->filtering)
 		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
 		    hints_filter);
+	else if (u->searching)
+		snprintf(left, sizeof(left), " search: %s_   (Enter stay, Esc "
+		    "close; then n/N next/previous)", u->sbuf);
 	else if (u->status[0] != '\0' && now - u->t_status < 8)
 		snprintf(left, sizeof(left), " %s", u->status);
 	else if (u->log == NULL && u->log_err[0] != '\0')
@@ -682,25 +748,73 @@ ui_draw_status(struct ui *u, double now)
 		    ui_attrs[UA_BAR]);
 }
 
+#define UI_HELP_LINES	256	/* wrapped lines of the help overlay */
+
+/* Wrap help line `line` into lines of at most cols bytes (the help text is
+ * ASCII), continuations indented under the text after the label of ind
+ * columns; adds them to out[*n...]. */
+static void
+ui_draw_help_wrap(const char *line, int cols, int ind,
+    char out[][UI_TEXT_MAX], int *n)
+{
+	const char *p = line;
+	int first = 1;
+
+	while (*n < UI_HELP_LINES) {
+		int room = first ? cols : cols - ind, len = (int)strlen(p), cut;
+
+		if (room < 8)
+			room = cols;	/* too narrow to indent */
+		if (len <= room) {
+			snprintf(out[(*n)++], UI_TEXT_MAX, "%*s%s", first ? 0 :
+			    cols - room, "", p);
+			return;
+		}
+		for (cut = room; cut > 0 && p[cut] != ' '; cut--)
+			;
+		if (cut <= (first ? ind : 0))
+			cut = room;
+		snprintf(out[(*n)++], UI_TEXT_MAX, "%*s%.*s", first ? 0 :
+		    cols - room, "", cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = 0;
+	}
+}
+
 /* The help overlay: every key of the key table, in a box over the middle
- * of the screen. */
+ * of the screen; lines too long for the box wrap, and when they do not all
+ * fit it scrolls (help_top) with a mark in its bottom border. */
 static void
 ui_draw_help(struct ui *u)
 {
-	char line[UI_TEXT_MAX];
-	int n = (int)ui_keys_help_count(), w = 0, h = n + 2;
-	int y0, x0, k;
+	static char lines[UI_HELP_LINES][UI_TEXT_MAX];
+	char line[UI_TEXT_MAX], more[96];
+	int n = (int)ui_keys_help_count(), w = 0, h, nl = 0;
+	int ind = ui_keys_help_indent();
+	int y0, x0, k, rows;
 
 	for (k = 0; k < n; k++) {
 		ui_keys_help_line((size_t)k, line, sizeof(line));
-		if (ui_fmt_width(line, strlen(line), u->utf8) > w)
-			w = ui_fmt_width(line, strlen(line), u->utf8);
+		if ((int)strlen(line) > w)
+			w = (int)strlen(line);
 	}
 	w += 5;
 	if (w > COLS - 2)
 		w = COLS - 2;
+	for (k = 0; k < n; k++) {
+		ui_keys_help_line((size_t)k, line, sizeof(line));
+		ui_draw_help_wrap(line, w - 4, ind, lines, &nl);
+	}
+	h = nl + 2;
 	if (h > LINES - 2)
 		h = LINES - 2;
+	rows = h - 2;
+	if (u->help_top > nl - rows)
+		u->help_top = nl - rows;
+	if (u->help_top < 0)
+		u->help_top = 0;
 	y0 = (LINES - h) / 2;
 	x0 = (COLS - w) / 2;
 	for (k = 0; k < h; k++) {
@@ -717,10 +831,14 @@ ui_draw_help(struct ui *u)
 	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
 	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
 	attrset(A_NORMAL);
-	for (k = 0; k < n && k < h - 2; k++) {
-		ui_keys_help_line((size_t)k, line, sizeof(line));
-		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4, line,
-		    k == 0 ? A_BOLD : A_NORMAL);
+	for (k = 0; k < rows; k++)
+		ui_draw_text(u, y0 + 1 + k, x0 + 2, w - 4,
+		    lines[u->help_top + k], u->help_top + k == 0 ? A_BOLD :
+		    A_NORMAL);
+	if (rows < nl) {
+		snprintf(more, sizeof(more), " %d-%d of %d, Up/Down scroll ",
+		    u->help_top + 1, u->help_top + rows, nl);
+		ui_draw_text(u, y0 + h - 1, x0 + 2, w - 4, more, A_BOLD);
 	}
 }
 
@@ -748,8 +866,16 @@ ui_draw(struct ui *u)
 
 	erase();
 	if (LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS) {
-		ui_draw_text(u, 0, 0, COLS, "sockbench: the terminal is too "
-		    "small (need 40x12); q quits", A_BOLD);
+		char msg[64];
+
+		/* Short lines, so that all of it shows on any size. */
+		snprintf(msg, sizeof(msg), "terminal too small: %dx%d", COLS,
+		    LINES);
+		ui_draw_text(u, 0, 0, COLS, msg, A_BOLD);
+		snprintf(msg, sizeof(msg), "need %dx%d; q quits", UI_MIN_COLS,
+		    UI_MIN_ROWS);
+		if (LINES > 1)
+			ui_draw_text(u, 1, 0, COLS, msg, A_NORMAL);
 		wnoutrefresh(stdscr);
 		doupdate();
 		return;

@@ -23,7 +23,9 @@ struct ui {
 	uint64_t		 sel_id;	/* id under the cursor */
 	uint64_t		 focus_id;	/* shown in the message pane */
 	int			 msg_back;	/* lines scrolled back; 0 tail */
-	bool			 hex, paused, help, filtering;
+	bool			 hex, paused, help, filtering, searching;
+	char			 sbuf[UI_FILTER_MAX];	/* F3 search text */
+	int			 help_top;	/* first help line shown */
 	char			 fbuf[UI_FILTER_MAX];
 	char			 status[256];
 	double			 t_status, t_start, t_nav;
@@ -33,6 +35,15 @@ struct ui {
 	FILE			*log;
 	char			 log_err[256];	/* why there is no log */
 	bool			 quit;
+	/* W: the conversations to record, written a few a frame by
+	 * ui_keys_record_step; their rows are pinned until written. */
+	uint64_t		*rec_ids;
+	size_t			 rec_n, rec_next, rec_written;
+	char			*rec_dir;	/* the new directory */
+	double			 t_rec_ask;	/* W asked to confirm then */
+	size_t			 rec_ask_n;	/* the count it asked about */
+	int64_t			 conn_delta;	/* + minus - since the start
+						   or the last r */
 	struct engine_timer	*t_draw, *t_stdin;
 };
 
@@ -45,6 +56,11 @@ void ui_draw_colors(struct ui *u);
 /* Build one whole frame (header, table, message pane, status, help) and
  * send it to the terminal. */
 void ui_draw(struct ui *u);
+/* The column shown step (1 or -1) places right or left of from in the
+ * table's heading at the current width, wrapping around; from itself when
+ * no other is shown. Hidden columns are never picked. */
+enum ui_col ui_draw_sort_step(const struct ui *u, enum ui_col from,
+    int step);
 /* Keep the table cursor on the selected id after the view changed (on the
  * first row until the user has moved). */
 void ui_draw_follow(struct ui *u);

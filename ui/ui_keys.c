@@ -103,19 +103,20 @@ ui_keys_pane_cb(struct ui *u, int ch, long arg)
 	u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS : UI_PANE_TABLE;
 }
 
-/* s: sort by the next column (arg 0); S: reverse the order (arg 1). */
+/* s, >, F6: sort by the next shown column to the right (arg 1); <: to
+ * the left (arg -1); S: reverse the order (arg 0). */
 static void
 ui_keys_sort_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
-	if (arg == 0)
-		ui_model_set_sort(&u->m, (u->m.sort + 1) % UI_COL_COUNT,
-		    u->m.reverse);
+	if (arg != 0)
+		ui_model_set_sort(&u->m, ui_draw_sort_step(u, u->m.sort,
+		    (int)arg), u->m.reverse);
 	else
 		ui_model_set_sort(&u->m, u->m.sort, !u->m.reverse);
 	ui_model_refresh(&u->m, clock_now_mono());
 	ui_draw_follow(u);
-	if (arg == 0)
+	if (arg != 0)
 		ui_status(u, "sorted by %s", ui_model_col_name(u->m.sort));
 	else
 		ui_status(u, "sorted by %s, %s", ui_model_col_name(u->m.sort),
@@ -141,12 +142,20 @@ ui_keys_filter_cb(struct ui *u, int ch, long arg)
 	snprintf(u->fbuf, sizeof(u->fbuf), "%s", u->m.filter);
 }
 
-/* Esc in the view: clear the filter, if there is one. */
+/* Esc in the view: clear the filter and the focus (the pane follows the
+ * selection again, and the focused row may go once closed). */
 static void
 ui_keys_unfilter_cb(struct ui *u, int ch, long arg)
 {
+	struct ui_conn *c;
+
 	(void)ch;
 	(void)arg;
+	if ((c = ui_model_find(&u->m, u->focus_id)) != NULL)
+		c->pinned = 0;
+	u->focus_id = 0;
+	u->msg_back = 0;
+	u->pane = UI_PANE_TABLE;
 	if (u->m.filter[0] != '\0') {
 		u->fbuf[0] = '\0';
 		ui_keys_apply_filter(u);
@@ -204,6 +213,125 @@ ui_keys_filter_type_cb(struct ui *u, int ch, long arg)
 	ui_keys_apply_filter(u);
 }
 
+/* K: keep closed rows (no expiry after UI_LINGER seconds) on or off. */
+static void
+ui_keys_keep_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->m.keep_closed = !u->m.keep_closed;
+	if (u->m.keep_closed)
+		ui_status(u, "closed rows are kept (up to %d; K again lets "
+		    "them go %.0f s after they close)", UI_CLOSED_MAX,
+		    UI_LINGER);
+	else
+		ui_status(u, "closed rows go %.0f s after they close (K keeps "
+		    "them)", UI_LINGER);
+}
+
+/* f: only failed rows, or every row again. Failed rows are kept while
+ * this view is on. */
+static void
+ui_keys_failed_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	ui_model_set_failed_only(&u->m, !u->m.failed_only);
+	if (u->m.failed_only)
+		u->m.keep_closed = true;
+	ui_model_refresh(&u->m, clock_now_mono());
+	ui_draw_follow(u);
+	ui_status(u, u->m.failed_only ? "failed rows only (%zu; closed rows "
+	    "are kept, f shows every row)" : "every row (%zu)", u->m.nview);
+}
+
+/* Move the cursor to the next row (dir 1) or the previous one (-1) whose
+ * text has the search text, from the cursor (from 0: the cursor's own row
+ * counts, else it starts beside it), wrapping around; says so when none
+ * has it. */
+static void
+ui_keys_search_jump(struct ui *u, int dir, int from_here)
+{
+	long n = (long)u->m.nview, i, k;
+
+	if (u->sbuf[0] == '\0' || n == 0)
+		return;
+	for (k = from_here ? 0 : 1; k <= n; k++) {
+		i = ((u->cur + dir * k) % n + n) % n;
+		if (ui_model_has_text(u->m.view[i], u->sbuf)) {
+			u->cur = i;
+			u->sel_id = u->m.view[i]->info.id;
+			u->t_nav = clock_now_mono();
+			return;
+		}
+	}
+	ui_status(u, "no row has '%s'", u->sbuf);
+}
+
+/* F3: open the search prompt (it moves the cursor, it hides no row). */
+static void
+ui_keys_search_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	(void)arg;
+	u->searching = true;
+	u->sbuf[0] = '\0';
+}
+
+/* n / N: the next or the previous row with the search text (arg 1, -1). */
+static void
+ui_keys_search_next_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	if (u->sbuf[0] == '\0') {
+		ui_status(u, "nothing to search for: F3 first");
+		return;
+	}
+	ui_keys_search_jump(u, (int)arg, 0);
+}
+
+/* Enter at the search prompt: stay on the row found (arg 0); Esc: close
+ * the prompt and forget the text (arg 1). */
+static void
+ui_keys_search_done_cb(struct ui *u, int ch, long arg)
+{
+	(void)ch;
+	u->searching = false;
+	if (arg != 0)
+		u->sbuf[0] = '\0';
+}
+
+/* Backspace at the search prompt: delete the last character. */
+static void
+ui_keys_search_erase_cb(struct ui *u, int ch, long arg)
+{
+	size_t n = strlen(u->sbuf);
+
+	(void)ch;
+	(void)arg;
+	while (n > 0 && ((unsigned char)u->sbuf[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n > 0)
+		n--;
+	u->sbuf[n] = '\0';
+	ui_keys_search_jump(u, 1, 1);
+}
+
+/* Any other key at the search prompt: a byte of the text; the cursor
+ * moves to the first row with it, from where it is. */
+static void
+ui_keys_search_type_cb(struct ui *u, int ch, long arg)
+{
+	size_t n = strlen(u->sbuf);
+
+	(void)arg;
+	if (ch < 0x20 || ch > 0xff || ch == 127 || n + 1 >= sizeof(u->sbuf))
+		return;
+	u->sbuf[n] = (char)ch;
+	u->sbuf[n + 1] = '\0';
+	ui_keys_search_jump(u, 1, 1);
+}
+
 /* x: hex view on or off. */
 static void
 ui_keys_hex_cb(struct ui *u, int ch, long arg)
@@ -224,7 +352,8 @@ ui_keys_pause_cb(struct ui *u, int ch, long arg)
 	    "traffic continues (p resumes)" : "resumed");
 }
 
-/* r: restart the scenario. */
+/* r: restart the scenario with its own connection count (undoing + and
+ * -). */
 static void
 ui_keys_restart_cb(struct ui *u, int ch, long arg)
 {
@@ -234,25 +363,49 @@ ui_keys_restart_cb(struct ui *u, int ch, long arg)
 		ui_status(u, "no scenario runs here");
 		return;
 	}
+	if (u->conn_delta > 0)
+		runner_remove(u->r, (uint64_t)u->conn_delta);
+	else if (u->conn_delta < 0)
+		runner_add(u->r, (uint64_t)-u->conn_delta);
+	u->conn_delta = 0;
 	runner_restart(u->r);
-	ui_status(u, "scenario restarted");
+	ui_status(u, "scenario restarted with %llu client connections",
+	    (unsigned long long)runner_result(u->r)->conns);
 }
 
-/* + and -: one client connection more (arg 1) or fewer (arg -1). */
+/* + and -: one client connection more (arg 1) or fewer (arg -1). A
+ * removed connection is closed, not counted as a failed run. */
 static void
 ui_keys_conns_cb(struct ui *u, int ch, long arg)
 {
+	uint64_t n;
+
 	(void)ch;
 	if (u->r == NULL) {
 		ui_status(u, "no scenario runs here");
 		return;
 	}
+	if (runner_scenario(u->r)->nroles > 0) {
+		ui_status(u, "each role states its connection count: + and - "
+		    "do nothing here");
+		return;
+	}
+	n = runner_result(u->r)->conns;
 	if (arg > 0) {
 		runner_add(u->r, 1);
-		ui_status(u, "added a client connection");
+		u->conn_delta++;
+		ui_status(u, "added a client connection (%llu now; r restores "
+		    "%llu)", (unsigned long long)n + 1,
+		    (unsigned long long)(n + 1 - (uint64_t)(u->conn_delta)));
+	} else if (n == 0) {
+		ui_status(u, "no client connection to remove (+ adds one, r "
+		    "restores the scenario's)");
 	} else {
 		runner_remove(u->r, 1);
-		ui_status(u, "removed a client connection");
+		u->conn_delta--;
+		ui_status(u, "removed a client connection (%llu left; r "
+		    "restores %llu)", (unsigned long long)n - 1,
+		    (unsigned long long)(n - 1 - (uint64_t)u->conn_delta));
 	}
 }
 
@@ -278,6 +431,29 @@ ui_keys_has_msgs(const struct ui_conn *c)
 	return false;
 }
 
+/* Whether c's other side is a row here that closed first: the embedded
+ * server's row of a client (its peer is c's local address) closed by
+ * itself, not by an EOF from c. Then the recording keeps `expect close`
+ * even though c's own reason ("scenario done") does not say so. */
+static int
+ui_keys_peer_closed(struct ui *u, const struct ui_conn *c)
+{
+	const struct conn_info *ci = ui_model_conn_info(c), *o;
+	const struct ui_conn *p;
+
+	if (ci->side != SIDE_CLIENT)
+		return 0;
+	for (p = u->m.first; p != NULL; p = p->next) {
+		o = ui_model_conn_info(p);
+		if (o->side != SIDE_CLIENT && strcmp(o->peer, ci->local) == 0 &&
+		    strcmp(o->local, ci->peer) == 0)
+			return p->t_gone != 0 && strncmp(o->reason, "EOF",
+			    3) != 0 && (ci->t_closed == 0 ||
+			    o->t_closed <= ci->t_closed);
+	}
+	return 0;
+}
+
 /* The directory recordings go to: the current one, as an absolute path so
  * that the status line names the file wherever the user looks from; 0, or
  * -1 with the reason on the status line. */
@@ -300,7 +476,7 @@ static void
 ui_keys_record_one_cb(struct ui *u, int ch, long arg)
 {
 	struct ui_record_meta meta = { u->service,
-	    u->r != NULL ? runner_target(u->r) : u->title };
+	    u->r != NULL ? runner_target(u->r) : u->title, 0 };
 	struct ui_conn *c = ui_keys_record_target(u);
 	char dir[PATH_MAX], path[PATH_MAX + 64], err[PATH_MAX + 128];
 	int fd;
@@ -318,6 +494,7 @@ ui_keys_record_one_cb(struct ui *u, int ch, long arg)
 	}
 	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0)
 		return;
+	meta.peer_closed = ui_keys_peer_closed(u, c);
 	fd = ui_files_create_new(dir, "sockbench-recording", time(NULL),
 	    ".txt", 0, path, sizeof(path), err, sizeof(err));
 	if (fd < 0 || ui_record_write_fd(c, &meta, fd, path, err,
@@ -329,39 +506,157 @@ ui_keys_record_one_cb(struct ui *u, int ch, long arg)
 		    "--connect HOST:PORT " : "", strrchr(path, '/') + 1);
 }
 
-/* W: write every connection with messages, one file each, in a new
- * directory (timestamp and counter: never one that exists). */
+#define UI_KEYS_REC_ASK	5.0	/* seconds a W waits for its second W */
+#define UI_KEYS_REC_STEP 0.004	/* seconds of writing a frame, at most */
+
+/* Compare two C strings through pointers, for qsort and bsearch. */
+static int
+ui_keys_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids of every conversation to record, one per conversation: a
+ * client row, or a server row whose peer is none of the client rows'
+ * local addresses (a client from elsewhere). Returns how many. */
+static size_t
+ui_keys_record_pick(struct ui *u, uint64_t **ids)
+{
+	const char **locals;
+	struct ui_conn *c;
+	size_t n = 0, nl = 0;
+
+	locals = xcalloc(u->m.nconns + 1, sizeof(*locals));
+	*ids = xcalloc(u->m.nconns + 1, sizeof(**ids));
+	for (c = u->m.first; c != NULL; c = c->next)
+		if (ui_model_conn_info(c)->side == SIDE_CLIENT)
+			locals[nl++] = ui_model_conn_info(c)->local;
+	qsort(locals, nl, sizeof(*locals), ui_keys_cmp_str);
+	for (c = u->m.first; c != NULL; c = c->next) {
+		const char *peer = ui_model_conn_info(c)->peer;
+
+		if (!ui_keys_has_msgs(c))
+			continue;
+		if (ui_model_conn_info(c)->side != SIDE_CLIENT &&
+		    bsearch(&peer, locals, nl, sizeof(*locals),
+		    ui_keys_cmp_str) != NULL)
+			continue;	/* its client side is recorded */
+		(*ids)[n++] = c->info.id;
+	}
+	free(locals);
+	return n;
+}
+
+void
+ui_keys_record_cancel(struct ui *u)
+{
+	size_t i;
+
+	for (i = u->rec_next; i < u->rec_n; i++) {
+		struct ui_conn *c = ui_model_find(&u->m, u->rec_ids[i]);
+
+		if (c != NULL && c->info.id != u->focus_id)
+			c->pinned = 0;
+	}
+	free(u->rec_ids);
+	free(u->rec_dir);
+	u->rec_ids = NULL;
+	u->rec_dir = NULL;
+	u->rec_n = u->rec_next = u->rec_written = 0;
+}
+
+void
+ui_keys_record_step(struct ui *u)
+{
+	struct ui_record_meta meta = { u->service,
+	    u->r != NULL ? runner_target(u->r) : u->title, 0 };
+	char path[PATH_MAX + 96], err[PATH_MAX + 160];
+	double t0 = clock_now_mono();
+
+	while (u->rec_dir != NULL && u->rec_next < u->rec_n &&
+	    clock_now_mono() - t0 < UI_KEYS_REC_STEP) {
+		uint64_t id = u->rec_ids[u->rec_next++];
+		struct ui_conn *c = ui_model_find(&u->m, id);
+
+		if (c == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/conn-%llu.txt", u->rec_dir,
+		    (unsigned long long)id);
+		meta.peer_closed = ui_keys_peer_closed(u, c);
+		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
+			ui_status(u, "%s (%zu of %zu written)", err,
+			    u->rec_written, u->rec_n);
+			ui_keys_record_cancel(u);
+			return;
+		}
+		if (id != u->focus_id)
+			c->pinned = 0;
+		u->rec_written++;
+	}
+	if (u->rec_dir == NULL)
+		return;
+	if (u->rec_next < u->rec_n) {
+		ui_status(u, "writing recordings: %zu of %zu", u->rec_written,
+		    u->rec_n);
+		return;
+	}
+	ui_status(u, "wrote %zu recordings (one per conversation) to %s/",
+	    u->rec_written, u->rec_dir);
+	ui_keys_record_cancel(u);
+}
+
+/* W: record every conversation, one file each (a client and its embedded
+ * server side are one conversation, written from the client's side), in
+ * a new directory (timestamp and counter: never one that exists). The
+ * first W says how many and asks for a second; the files are then written
+ * a few a frame from the rows as they were (pinned until written). */
 static void
 ui_keys_record_all_cb(struct ui *u, int ch, long arg)
 {
-	struct ui_record_meta meta = { u->service,
-	    u->r != NULL ? runner_target(u->r) : u->title };
-	struct ui_conn *c;
-	char dir[PATH_MAX], sub[PATH_MAX + 64], path[PATH_MAX + 96];
-	char err[PATH_MAX + 160];
-	unsigned long n = 0;
+	char dir[PATH_MAX], sub[PATH_MAX + 64], err[PATH_MAX + 160];
+	uint64_t *ids;
+	size_t n, i;
+	double now = clock_now_mono();
 
 	(void)ch;
 	(void)arg;
-	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0)
+	if (u->rec_dir != NULL) {
+		ui_status(u, "still writing recordings: %zu of %zu",
+		    u->rec_written, u->rec_n);
 		return;
+	}
+	n = ui_keys_record_pick(u, &ids);
+	if (n == 0) {
+		ui_status(u, "no conversation has messages to record");
+		free(ids);
+		return;
+	}
+	if (u->t_rec_ask == 0 || now - u->t_rec_ask > UI_KEYS_REC_ASK) {
+		u->t_rec_ask = now;
+		u->rec_ask_n = n;
+		ui_status(u, "record %zu conversations, one file each? W again "
+		    "to write them", n);
+		free(ids);
+		return;
+	}
+	u->t_rec_ask = 0;
+	if (ui_keys_record_dir(u, dir, sizeof(dir)) < 0) {
+		free(ids);
+		return;
+	}
 	if (ui_files_create_new(dir, "sockbench-recording", time(NULL), NULL,
 	    1, sub, sizeof(sub), err, sizeof(err)) < 0) {
 		ui_status(u, "%s", err);
+		free(ids);
 		return;
 	}
-	for (c = u->m.first; c != NULL; c = c->next) {
-		if (!ui_keys_has_msgs(c))
-			continue;
-		snprintf(path, sizeof(path), "%s/conn-%llu.txt", sub,
-		    (unsigned long long)c->info.id);
-		if (ui_record_write(c, &meta, path, err, sizeof(err)) < 0) {
-			ui_status(u, "%s", err);
-			return;
-		}
-		n++;
-	}
-	ui_status(u, "wrote %lu recordings to %s/", n, sub);
+	for (i = 0; i < n; i++)
+		ui_model_find(&u->m, ids[i])->pinned = 1;
+	u->rec_ids = ids;
+	u->rec_n = n;
+	u->rec_next = u->rec_written = 0;
+	u->rec_dir = xstrdup(sub);
+	ui_keys_record_step(u);
 }
 
 /* ?: open the help overlay. */
@@ -371,6 +666,19 @@ ui_keys_help_cb(struct ui *u, int ch, long arg)
 	(void)ch;
 	(void)arg;
 	u->help = true;
+	u->help_top = 0;
+}
+
+/* Up/Down, PgUp/PgDn, Home/End in the help overlay: scroll it by arg
+ * lines (the drawing keeps it in range). */
+static void
+ui_keys_help_scroll_cb(struct ui *u, int ch, long arg)
+{
+	long top = (long)u->help_top + arg;
+
+	(void)ch;
+	u->help_top = top < 0 ? 0 : top > INT_MAX / 2 ? INT_MAX / 2 :
+	    (int)top;
 }
 
 /* Any key while the help overlay is open: close it (and nothing else). */
@@ -405,6 +713,7 @@ ui_keys_quit_cb(struct ui *u, int ch, long arg)
 #define V	UI_KEYS_VIEW
 #define F	UI_KEYS_FILTER
 #define H	UI_KEYS_HELP
+#define SR	UI_KEYS_SEARCH
 
 /* Every key of the dashboard. The rows of the view are the help overlay's
  * lines, in this order; the hints make the status line, in rank order. */
@@ -424,15 +733,28 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { '\t', 0 } },
 	  "Tab", "switch between table and message pane",
 	  "Tab pane", 4, ui_keys_pane_cb },
-	{ V, { { 's', 0 }, { 'S', 1 } },
-	  "s / S", "next sort column / reverse the order",
+	{ V, { { 's', 1 }, { '>', 1 }, { KEY_F(6), 1 }, { '<', -1 },
+	    { 'S', 0 } },
+	  "s, >, F6 / < / S", "sort by the shown column right / left; reverse",
 	  "s/S sort", 5, ui_keys_sort_cb },
-	{ V, { { '/', 0 } },
-	  "/", "filter rows (state, peer, reason, message)",
+	{ V, { { '/', 0 }, { KEY_F(4), 0 } },
+	  "/, F4", "filter: text or regex, state: side: role: port:",
 	  "/ filter", 6, ui_keys_filter_cb },
 	{ V, { { UI_KEYS_ESC, 0 } },
-	  "Esc", "clear the filter, close this help",
+	  "Esc", "clear the filter and the focus",
 	  NULL, 0, ui_keys_unfilter_cb },
+	{ V, { { KEY_F(3), 0 } },
+	  "F3", "search: move to a row with the text (hides none)",
+	  NULL, 0, ui_keys_search_cb },
+	{ V, { { 'n', 1 }, { 'N', -1 } },
+	  "n / N", "next / previous row with the searched text",
+	  NULL, 0, ui_keys_search_next_cb },
+	{ V, { { 'f', 0 } },
+	  "f", "failed rows only (keeps closed rows) or all",
+	  NULL, 0, ui_keys_failed_cb },
+	{ V, { { 'K', 0 } },
+	  "K", "keep closed rows (else they go after 5 s)",
+	  NULL, 0, ui_keys_keep_cb },
 	{ V, { { 'x', 0 } },
 	  "x", "hex view of messages on or off",
 	  "x hex", 7, ui_keys_hex_cb },
@@ -449,7 +771,7 @@ const struct ui_keys_row ui_keys_table[] = {
 	  "w", "record the conversation as a scenario",
 	  "w/W record", 11, ui_keys_record_one_cb },
 	{ V, { { 'W', 0 } },
-	  "W", "record every connection (one file each)",
+	  "W", "record every conversation (asks first)",
 	  NULL, 0, ui_keys_record_all_cb },
 	{ V, { { UI_KEYS_CTRL_L, 0 } },
 	  "Ctrl-L", "redraw the screen",
@@ -457,9 +779,16 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { '?', 0 }, { 'h', 0 }, { KEY_F(1), 0 } },
 	  "?, h or F1", "this help; any key closes it",
 	  "? help", 2, ui_keys_help_cb },
-	{ V, { { 'q', 0 }, { 'Q', 0 } },
-	  "q, Q", "quit",
+	{ V, { { 'q', 0 }, { 'Q', 0 }, { KEY_F(10), 0 } },
+	  "q, Q, F10", "quit",
 	  "q quit", 1, ui_keys_quit_cb },
+	{ H, { { KEY_UP, -1 }, { 'k', -1 }, { KEY_DOWN, 1 }, { 'j', 1 } },
+	  "Up/Down", "scroll this help",
+	  NULL, 0, ui_keys_help_scroll_cb },
+	{ H, { { KEY_PPAGE, -10 }, { KEY_NPAGE, 10 }, { KEY_HOME, -10000 },
+	    { KEY_END, 10000 } },
+	  "PgUp/PgDn, Home/End", "scroll this help by a page, to an end",
+	  NULL, 0, ui_keys_help_scroll_cb },
 	{ H, { { UI_KEYS_OTHER, 0 } },
 	  "any key", "close this help",
 	  NULL, 0, ui_keys_unhelp_cb },
@@ -469,6 +798,18 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ F, { { UI_KEYS_ESC, 0 } },
 	  "Esc", "clear the filter",
 	  "Esc clear", 2, ui_keys_filter_clear_cb },
+	{ SR, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
+	  "Enter", "stay on the row found",
+	  NULL, 0, ui_keys_search_done_cb },
+	{ SR, { { UI_KEYS_ESC, 1 } },
+	  "Esc", "close the search",
+	  NULL, 0, ui_keys_search_done_cb },
+	{ SR, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
+	  "Backspace", "delete the last character of the search",
+	  NULL, 0, ui_keys_search_erase_cb },
+	{ SR, { { UI_KEYS_OTHER, 0 } },
+	  "text", "type the text (the cursor moves as you type)",
+	  NULL, 0, ui_keys_search_type_cb },
 	{ F, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
 	  "Backspace", "delete the last character of the filter",
 	  NULL, 0, ui_keys_filter_erase_cb },
@@ -481,6 +822,7 @@ const size_t ui_keys_count = sizeof(ui_keys_table) / sizeof(ui_keys_table[0]);
 #undef V
 #undef F
 #undef H
+#undef SR
 
 enum ui_keys_mode
 ui_keys_mode(const struct ui *u)
@@ -489,6 +831,8 @@ ui_keys_mode(const struct ui *u)
 		return UI_KEYS_HELP;
 	if (u->filtering)
 		return UI_KEYS_FILTER;
+	if (u->searching)
+		return UI_KEYS_SEARCH;
 	return UI_KEYS_VIEW;
 }
 
@@ -531,6 +875,8 @@ ui_keys_dispatch(struct ui *u, int ch)
 		clearok(curscr, TRUE);
 		return;
 	}
+	if (ch != 'W')
+		u->t_rec_ask = 0;	/* W's question is answered no */
 	if ((row = ui_keys_find(ui_keys_mode(u), ch, &arg)) != NULL)
 		row->fn(u, ch, arg);
 }
@@ -538,7 +884,8 @@ ui_keys_dispatch(struct ui *u, int ch)
 /* The smallest hint rank of mode's rows above after and at most max_rank,
  * or 0 when there is none. */
 static int
-ui_keys_next_rank(enum ui_keys_mode mode, int after, int max_rank)
+ui_keys_next_rank(const struct ui *u, enum ui_keys_mode mode, int after,
+    int max_rank)
 {
 	size_t i;
 	int next = 0;
@@ -547,28 +894,46 @@ ui_keys_next_rank(enum ui_keys_mode mode, int after, int max_rank)
 		const struct ui_keys_row *row = &ui_keys_table[i];
 
 		if ((row->modes & mode) != 0 && row->hint != NULL &&
-		    row->hint_rank > after && row->hint_rank <= max_rank &&
+		    ui_keys_row_works(u, row) && row->hint_rank > after && row->hint_rank <= max_rank &&
 		    (next == 0 || row->hint_rank < next))
 			next = row->hint_rank;
 	}
 	return next;
 }
 
+bool
+ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row)
+{
+	/* r, + and - act on a scenario runner: serve --ui and bench --ui
+	 * have none. */
+	if (u != NULL && u->r == NULL && (row->fn == ui_keys_restart_cb ||
+	    row->fn == ui_keys_conns_cb))
+		return false;
+	return true;
+}
+
 size_t
 ui_keys_hints(enum ui_keys_mode mode, int max_rank, const char *sep,
     char *out, size_t outlen)
+{
+	return ui_keys_hints_for(NULL, mode, max_rank, sep, out, outlen);
+}
+
+size_t
+ui_keys_hints_for(const struct ui *u, enum ui_keys_mode mode, int max_rank,
+    const char *sep, char *out, size_t outlen)
 {
 	size_t i, len = 0;
 	int rank = 0, n;
 
 	assert(outlen > 0);
 	out[0] = '\0';
-	while ((rank = ui_keys_next_rank(mode, rank, max_rank)) != 0) {
+	while ((rank = ui_keys_next_rank(u, mode, rank, max_rank)) != 0) {
 		for (i = 0; i < ui_keys_count; i++) {
 			const struct ui_keys_row *row = &ui_keys_table[i];
 
 			if ((row->modes & mode) == 0 || row->hint == NULL ||
-			    row->hint_rank != rank)
+			    row->hint_rank != rank || !ui_keys_row_works(u, row))
 				continue;
 			n = snprintf(out + (len < outlen ? len : outlen - 1),
 			    len < outlen ? outlen - len : 1, "%s%s",
@@ -591,6 +956,12 @@ ui_keys_label_width(void)
 		    strlen(ui_keys_table[i].label) > w)
 			w = strlen(ui_keys_table[i].label);
 	return (int)w;
+}
+
+int
+ui_keys_help_indent(void)
+{
+	return ui_keys_label_width() + 1;
 }
 
 size_t
@@ -637,6 +1008,7 @@ ui_keys_name(int code, char *buf, size_t buflen)
 		{ ' ', "Space" }, { '\n', "Enter" }, { '\r', "Enter" },
 		{ KEY_ENTER, "Enter" }, { '\t', "Tab" }, { UI_KEYS_ESC, "Esc" },
 		{ UI_KEYS_CTRL_L, "Ctrl-L" }, { KEY_F(1), "F1" },
+		{ KEY_F(3), "F3" }, { KEY_F(4), "F4" }, { KEY_F(6), "F6" }, { KEY_F(10), "F10" },
 		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" },
 		{ 8, "Backspace" },
 	};

@@ -5,6 +5,7 @@
  * adding a row. Only the files of ui/ include this. */
 #ifndef SB_UI_KEYS_H
 #define SB_UI_KEYS_H
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ui;
@@ -14,6 +15,7 @@ enum ui_keys_mode {
 	UI_KEYS_VIEW	= 1 << 0,	/* the table or the message pane */
 	UI_KEYS_FILTER	= 1 << 1,	/* the filter prompt is open */
 	UI_KEYS_HELP	= 1 << 2,	/* the help overlay is open */
+	UI_KEYS_SEARCH	= 1 << 3,	/* the search prompt is open */
 };
 
 #define UI_KEYS_OTHER	(-2)	/* any key the mode binds no other way */
@@ -41,7 +43,7 @@ struct ui_keys_row {
 extern const struct ui_keys_row ui_keys_table[];
 extern const size_t ui_keys_count;
 
-/* The mode u is in: help overlay, filter prompt, or the view. */
+/* The mode u is in: help overlay, filter or search prompt, or the view. */
 enum ui_keys_mode ui_keys_mode(const struct ui *u);
 /* The row that binds ch in mode (the mode's UI_KEYS_OTHER row when no row
  * names ch), with the key's argument in *arg; NULL when ch is unbound. */
@@ -50,17 +52,32 @@ const struct ui_keys_row *ui_keys_find(enum ui_keys_mode mode, int ch,
 /* Act on one key read from curses: a terminal resize redraws in any mode,
  * every other key goes to the handler its row in u's mode names. */
 void ui_keys_dispatch(struct ui *u, int ch);
+/* Write the next few files of a W recording in progress (at most a few
+ * milliseconds' worth, so that traffic never waits on it); the redraw
+ * timer calls it every frame. Frees the job when it is done. */
+void ui_keys_record_step(struct ui *u);
+/* Drop a W recording in progress (the dashboard is closing). */
+void ui_keys_record_cancel(struct ui *u);
 /* Write the hints of mode's rows with 1 <= hint_rank <= max_rank into out,
  * in rank order, joined by sep; returns the length strlen(out) has (or
  * would have had, as snprintf does). */
 size_t ui_keys_hints(enum ui_keys_mode mode, int max_rank, const char *sep,
     char *out, size_t outlen);
+/* ui_keys_hints with only the rows that work in u's dashboard (no r, +
+ * or - without a scenario runner); every row when u is NULL. */
+size_t ui_keys_hints_for(const struct ui *u, enum ui_keys_mode mode,
+    int max_rank, const char *sep, char *out, size_t outlen);
+/* Whether row's keys do something in u's dashboard (true when u is NULL). */
+bool ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row);
 /* Lines of the help overlay: a title, a blank line, then one per row of
  * the view mode. */
 size_t ui_keys_help_count(void);
 /* Write line i (< ui_keys_help_count()) of the help overlay into out: the
  * row's label padded to the widest label, then its help text. */
 void ui_keys_help_line(size_t i, char *out, size_t outlen);
+/* Columns before the help text of an overlay line (the widest label and a
+ * space): where a wrapped help text continues. */
+int ui_keys_help_indent(void);
 /* The name of a key code as the help and docs/dashboard.md write it:
  * "Up", "PgDn", "Space", "Enter", "Esc", "Ctrl-L", "F1", "Backspace", the
  * character itself for printable ASCII; NULL for UI_KEYS_OTHER. */

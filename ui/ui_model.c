@@ -1,10 +1,12 @@
 /* The dashboard's view model: rows, bounded message rings, sort and filter,
  * and throughput history, all fed by engine events. */
 #include <assert.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "clock.h"
 #include "codec.h"
@@ -21,6 +23,8 @@ ui_model_event_cb(void *ctx, const struct conn_info *ci,
 {
 	ui_model_event(ctx, ci, ev, clock_now_mono());
 }
+
+static void ui_model_terms_free(struct ui_model *m);
 
 void
 ui_model_init(struct ui_model *m)
@@ -233,6 +237,7 @@ ui_model_free(struct ui_model *m)
 {
 	while (m->first != NULL)
 		ui_model_free_conn(m, m->first);
+	ui_model_terms_free(m);
 	free(m->hash);
 	free(m->view);
 	memset(m, 0, sizeof(*m));
@@ -345,18 +350,109 @@ ui_model_last(struct ui_conn *c)
 	return c->last;
 }
 
+/* The port of "HOST:PORT" or "[V6]:PORT", or 0. */
+static unsigned
+ui_model_port_of(const char *addr)
+{
+	const char *colon = strrchr(addr, ':');
+
+	return colon != NULL ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
+}
+
+/* Whether one term (its negation aside) matches row c. */
+static bool
+ui_model_term_matches(const struct ui_model *m, const struct ui_term *t,
+    struct ui_conn *c, const struct conn_info *ci)
+{
+	const char *texts[4], *role;
+	size_t i;
+
+	switch (t->kind) {
+	case UI_TERM_STATE:
+		return strncasecmp(conn_state_name(ci->state), t->text,
+		    strlen(t->text)) == 0;
+	case UI_TERM_SIDE:
+		return (ci->side == SIDE_CLIENT) == (tolower((unsigned char)
+		    t->text[0]) == 'c');
+	case UI_TERM_ROLE:
+		role = m->role_of != NULL ? m->role_of(m->role_ctx, ci) : NULL;
+		return role != NULL && strcmp(role, t->text) == 0;
+	case UI_TERM_PORT:
+		return ui_model_port_of(ci->local) == t->port ||
+		    ui_model_port_of(ci->peer) == t->port;
+	case UI_TERM_TEXT:
+	case UI_TERM_REGEX:
+		break;
+	}
+	texts[0] = conn_state_name(ci->state);
+	texts[1] = ci->peer;
+	texts[2] = ci->reason;
+	texts[3] = ui_model_last(c);
+	for (i = 0; i < 4; i++)
+		if (t->kind == UI_TERM_TEXT ? strcasestr(texts[i], t->text) !=
+		    NULL : regexec(&t->re, texts[i], 0, NULL, 0) == 0)
+			return true;
+	return false;
+}
+
+bool
+ui_model_has_text(struct ui_conn *c, const char *text)
+{
+	const struct conn_info *ci = ui_model_conn_info(c);
+
+	return strcasestr(conn_state_name(ci->state), text) != NULL ||
+	    strcasestr(ci->peer, text) != NULL ||
+	    strcasestr(ci->reason, text) != NULL ||
+	    strcasestr(ui_model_last(c), text) != NULL;
+}
+
 bool
 ui_model_matches(const struct ui_model *m, struct ui_conn *c)
 {
 	const struct conn_info *ci;
+	size_t i;
 
-	if (m->filter[0] == '\0')
-		return true;
 	ci = ui_model_conn_info(c);
-	return strcasestr(conn_state_name(ci->state), m->filter) != NULL ||
-	    strcasestr(ci->peer, m->filter) != NULL ||
-	    strcasestr(ci->reason, m->filter) != NULL ||
-	    strcasestr(ui_model_last(c), m->filter) != NULL;
+	if (m->failed_only && ci->state != CS_FAILED)
+		return false;
+	if (m->filter_err[0] != '\0')
+		return false;
+	for (i = 0; i < m->nterms; i++)
+		if (ui_model_term_matches(m, &m->terms[i], c, ci) ==
+		    m->terms[i].negate)
+			return false;
+	return true;
+}
+
+void
+ui_model_reason(const struct ui_conn *c, char *out, size_t outlen)
+{
+	static const char *const prefixes[] = {
+		"scenario failed at ", "finally failed at ",
+	};
+	const char *r = c->t_gone != 0 ? c->info.reason : "";
+	const char *colon, *slash;
+	size_t i;
+
+	assert(outlen > 0);
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(r, prefixes[i], n) != 0)
+			continue;
+		/* The file ends at the first ":digit" after the prefix. */
+		for (colon = r + n; (colon = strchr(colon, ':')) != NULL;
+		    colon++)
+			if (colon[1] >= '0' && colon[1] <= '9')
+				break;
+		if (colon == NULL)
+			break;
+		slash = memrchr(r + n, '/', (size_t)(colon - (r + n)));
+		snprintf(out, outlen, "%s%s", i == 1 ? "finally " : "",
+		    slash != NULL ? slash + 1 : r + n);
+		return;
+	}
+	snprintf(out, outlen, "%s", r);
 }
 
 size_t
@@ -367,7 +463,7 @@ ui_model_expire(struct ui_model *m, double now)
 
 	for (c = m->first; c != NULL; c = c->next)
 		if (c->t_gone > 0 && !c->pinned &&
-		    (now - c->t_gone >= UI_LINGER ||
+		    ((!m->keep_closed && now - c->t_gone >= UI_LINGER) ||
 		    m->nclosed - doomed > UI_CLOSED_MAX)) {
 			c->t_gone = -1;
 			doomed++;
@@ -475,6 +571,13 @@ ui_model_refresh(struct ui_model *m, double now)
 }
 
 void
+ui_model_set_failed_only(struct ui_model *m, bool on)
+{
+	m->failed_only = on;
+	m->view_dirty = 1;
+}
+
+void
 ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse)
 {
 	assert(col < UI_COL_COUNT);
@@ -483,11 +586,116 @@ ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse)
 	m->view_dirty = 1;
 }
 
+/* Free the compiled terms of the filter. */
+static void
+ui_model_terms_free(struct ui_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nterms; i++)
+		if (m->terms[i].kind == UI_TERM_REGEX)
+			regfree(&m->terms[i].re);
+	m->nterms = 0;
+}
+
+/* Parse one term of len bytes at w into t; 0, or -1 with m->filter_err. */
+static int
+ui_model_term_parse(struct ui_model *m, const char *w, size_t len,
+    struct ui_term *t)
+{
+	static const struct {
+		const char	*name;
+		enum ui_term_kind kind;
+	} fields[] = {
+		{ "state:", UI_TERM_STATE }, { "side:", UI_TERM_SIDE },
+		{ "role:", UI_TERM_ROLE }, { "port:", UI_TERM_PORT },
+	};
+	char *end;
+	size_t i;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (len > 1 && w[0] == '!') {
+		t->negate = true;
+		w++;
+		len--;
+	}
+	snprintf(t->text, sizeof(t->text), "%.*s", (int)len, w);
+	t->kind = UI_TERM_TEXT;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		size_t n = strlen(fields[i].name);
+
+		if (strncasecmp(t->text, fields[i].name, n) != 0)
+			continue;
+		t->kind = fields[i].kind;
+		memmove(t->text, t->text + n, strlen(t->text + n) + 1);
+		break;
+	}
+	switch (t->kind) {
+	case UI_TERM_PORT:
+		t->port = (unsigned)strtoul(t->text, &end, 10);
+		if (t->text[0] < '0' || t->text[0] > '9' || *end != '\0' ||
+		    t->port > 65535) {
+			snprintf(m->filter_err, sizeof(m->filter_err),
+			    "port:%s is not a port number", t->text);
+			return -1;
+		}
+		return 0;
+	case UI_TERM_SIDE:
+		if (strcasecmp(t->text, "cli") != 0 &&
+		    strcasecmp(t->text, "srv") != 0 &&
+		    strcasecmp(t->text, "client") != 0 &&
+		    strcasecmp(t->text, "server") != 0) {
+			snprintf(m->filter_err, sizeof(m->filter_err),
+			    "side:%s: expected side:cli or side:srv", t->text);
+			return -1;
+		}
+		return 0;
+	case UI_TERM_TEXT:
+		if (strpbrk(t->text, ".[]()*+?{}|^$\\") == NULL)
+			return 0;
+		if ((rc = regcomp(&t->re, t->text, REG_EXTENDED | REG_ICASE |
+		    REG_NOSUB)) != 0) {
+			char why[80];
+
+			regerror(rc, &t->re, why, sizeof(why));
+			snprintf(m->filter_err, sizeof(m->filter_err),
+			    "'%s' is not a regular expression: %s", t->text,
+			    why);
+			return -1;
+		}
+		t->kind = UI_TERM_REGEX;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 void
 ui_model_set_filter(struct ui_model *m, const char *filter)
 {
+	const char *p = filter;
+	size_t len;
+
+	ui_model_terms_free(m);
 	snprintf(m->filter, sizeof(m->filter), "%s", filter);
+	m->filter_err[0] = '\0';
 	m->view_dirty = 1;
+	for (;;) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, " ");
+		if (m->nterms == UI_FILTER_TERMS) {
+			snprintf(m->filter_err, sizeof(m->filter_err),
+			    "more than %d terms", UI_FILTER_TERMS);
+			return;
+		}
+		if (ui_model_term_parse(m, p, len, &m->terms[m->nterms]) < 0)
+			return;
+		m->nterms++;
+		p += len;
+	}
 }
 
 long

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 #include "engine.h"
 #include "observer.h"
 #include "stats.h"
@@ -18,8 +19,27 @@
 #define UI_CLOSED_MAX	20000		/* closed rows kept at most */
 #define UI_FILTER_MAX	64		/* bytes in a filter string */
 #define UI_LAST_MAX	160		/* bytes of the "last message" text */
+#define UI_FILTER_TERMS	8		/* terms of a filter, at most */
 
 enum ui_msg_kind { UI_MSG_IN, UI_MSG_OUT, UI_MSG_EVENT };
+
+/* One term of the filter (see ui_model_set_filter). */
+enum ui_term_kind {
+	UI_TERM_TEXT,	/* substring of state, peer, reason, last message */
+	UI_TERM_REGEX,	/* POSIX extended regex over the same, any case */
+	UI_TERM_STATE,	/* state:NAME, a prefix of the state's name */
+	UI_TERM_SIDE,	/* side:cli or side:srv */
+	UI_TERM_ROLE,	/* role:NAME, the role's name exactly */
+	UI_TERM_PORT	/* port:N, the local or the peer port */
+};
+
+struct ui_term {
+	enum ui_term_kind kind;
+	bool		 negate;	/* a leading '!' */
+	char		 text[UI_FILTER_MAX];
+	unsigned	 port;
+	regex_t		 re;		/* UI_TERM_REGEX: compiled */
+};
 
 /* One message (or event line) of a connection. Allocated by the model when
  * the event arrives, freed when it falls out of the per-connection ring or
@@ -72,6 +92,15 @@ struct ui_model {
 	enum ui_col	 sort;
 	int		 reverse;
 	char		 filter[UI_FILTER_MAX];
+	struct ui_term	 terms[UI_FILTER_TERMS];	/* filter, parsed */
+	size_t		 nterms;
+	char		 filter_err[128];	/* why a term was not taken */
+	/* The role of a client connection (runner_info_role), or NULL;
+	 * set by the owner, NULL when there are no roles. */
+	const char	*(*role_of)(void *ctx, const struct conn_info *ci);
+	void		*role_ctx;
+	bool		 keep_closed;	/* closed rows stay (UI_CLOSED_MAX) */
+	bool		 failed_only;	/* only failed rows in the view */
 	int		 view_dirty;	/* order or filter changed */
 	double		 t_sorted;
 	double		 wall_off;	/* wall clock minus monotonic */
@@ -96,15 +125,33 @@ const char *ui_model_last(struct ui_conn *c);
 /* Render a kept message as text (codec describe); always NUL-terminated. */
 void ui_model_describe(const struct ui_conn *c, const struct ui_msg *msg,
     char *out, size_t outlen);
-/* Drop rows closed more than UI_LINGER seconds before now (not pinned);
+/* Write why c closed into out, short enough for a table cell: a runner's
+ * "scenario failed at DIR/F.txt:8: expect mismatch" as "F.txt:8: expect
+ * mismatch" (the step's file without its directory, line, step and
+ * reason); any other reason as it is; "" while open. */
+void ui_model_reason(const struct ui_conn *c, char *out, size_t outlen);
+/* Drop rows closed more than UI_LINGER seconds before now (not pinned,
+ * and none while keep_closed is set: then only past UI_CLOSED_MAX);
  * keeps the view's order. Returns how many were dropped. */
 size_t ui_model_expire(struct ui_model *m, double now);
 /* Rebuild the row view: filter, then sort. */
 void ui_model_refresh(struct ui_model *m, double now);
-/* Set the sort column (< UI_COL_COUNT, asserted) and direction, or the
- * filter; marks the view dirty. */
+/* Set the sort column (< UI_COL_COUNT, asserted) and direction, the
+ * filter, or the failed-only view; marks the view dirty. */
 void ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse);
+/* The filter is terms separated by spaces, every one must match a row:
+ * field terms state:NAME (a prefix: state:fail), side:cli|srv, role:NAME,
+ * port:N (local or peer), else text: a POSIX extended regular expression
+ * (regex(7), any case) when it has one of .[]()*+?{}|^$\, else a
+ * substring, of the state, peer, close reason or last message. '!' before
+ * a term negates it. A term that does not parse (a bad regex, port:x,
+ * side:x, more than UI_FILTER_TERMS) leaves the filter matching nothing,
+ * with why in m->filter_err ("" when every term parsed). */
 void ui_model_set_filter(struct ui_model *m, const char *filter);
+void ui_model_set_failed_only(struct ui_model *m, bool on);
+/* Whether text is a substring (any case) of c's state, peer, close
+ * reason or last message: what F3 searches. */
+bool ui_model_has_text(struct ui_conn *c, const char *text);
 /* Whether a row passes the current filter. */
 bool ui_model_matches(const struct ui_model *m, struct ui_conn *c);
 /* Index of the row with this id in the view, or -1. */

@@ -160,6 +160,8 @@ ui_record_send(const struct codec *cd, const struct ui_msg *msg,
 	buf_append(b, "\n", 1);
 }
 
+#define UI_RECORD_WAIT_MIN 0.010	/* seconds of pause kept as a wait */
+
 /* Append the `expect` step that matches msg's body. */
 static void
 ui_record_expect(const struct codec *cd, const struct ui_msg *msg,
@@ -189,6 +191,8 @@ ui_record_conn(const struct ui_conn *c, const struct ui_record_meta *meta,
 	const struct ui_msg *msg;
 	int client = ci->side == SIDE_CLIENT, sent, peer_eof;
 	size_t steps = 0;
+	double t_prev = 0;
+	const char *addr;
 
 	buf_printf(b, "# Recorded by the sockbench dashboard from connection "
 	    "#%llu (%s side, %s -> %s).\n", (unsigned long long)ci->id,
@@ -199,9 +203,13 @@ ui_record_conn(const struct ui_conn *c, const struct ui_record_meta *meta,
 		    "expected.\n");
 	if (meta != NULL && meta->target != NULL)
 		buf_printf(b, "# It ran against %s.\n", meta->target);
-	buf_printf(b, "# Replay: sockbench run%s FILE\n",
-	    meta != NULL && meta->service != NULL ? "" :
-	    " --connect HOST:PORT");
+	/* The server's address as this connection knew it: its peer
+	 * from a client, its own local address from a server. */
+	addr = client ? ci->peer : ci->local;
+	buf_printf(b, "# Replay: sockbench run%s%s FILE\n",
+	    meta != NULL && meta->service != NULL ? "" : " --connect ",
+	    meta != NULL && meta->service != NULL ? "" : addr[0] != '\0' ?
+	    addr : "HOST:PORT");
 	if (c->lost > 0)
 		buf_printf(b, "# The first %llu messages were no longer kept and "
 		    "are missing.\n", (unsigned long long)c->lost);
@@ -212,10 +220,14 @@ ui_record_conn(const struct ui_conn *c, const struct ui_record_meta *meta,
 	if (ci->codec != NULL)
 		buf_printf(b, "codec %s\n", ci->codec->name);
 	buf_append_str(b, "connections 1\n");
-	for (msg = c->mfirst; msg != NULL; msg = msg->cnext) {
+	for (msg = c->mfirst; msg != NULL; t_prev = msg->t, msg = msg->cnext) {
 		if (msg->kind == UI_MSG_EVENT)
 			continue;
 		sent = client == (msg->kind == UI_MSG_OUT);
+		/* A pause before a send is the think time the scenario or
+		 * the user had: keep it (to the millisecond). */
+		if (sent && t_prev > 0 && msg->t - t_prev >= UI_RECORD_WAIT_MIN)
+			buf_printf(b, "wait %.0fms\n", (msg->t - t_prev) * 1e3);
 		if (sent)
 			ui_record_send(ci->codec, msg, b);
 		else
@@ -223,7 +235,8 @@ ui_record_conn(const struct ui_conn *c, const struct ui_record_meta *meta,
 		steps++;
 	}
 	if (c->live == NULL && ci->state == CS_CLOSED) {
-		peer_eof = strncmp(ci->reason, "EOF", 3) == 0;
+		peer_eof = strncmp(ci->reason, "EOF", 3) == 0 ||
+		    (meta != NULL && meta->peer_closed);
 		buf_append_str(b, client == peer_eof ? "expect close\n" :
 		    "close\n");
 	} else if (c->live == NULL)

@@ -11,6 +11,9 @@
 struct ui_record_meta {
 	const char	*service;	/* "app", "echo prefix \"..\"", or NULL */
 	const char	*target;	/* for the comment; may be NULL */
+	int		 peer_closed;	/* the other side is known to have
+					   closed first (its own row says
+					   so), whatever this row's reason */
 };
 
 /* Append p[0..n) as a scenario payload: "text" with escapes, or hex "..."

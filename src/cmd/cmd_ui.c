@@ -34,8 +34,11 @@ static const char ui_help_head[] =
 static const char ui_help_tail[] =
 "\n"
 "It needs a terminal; for scripts and CI use 'sockbench run'.\n"
-"Exit status: 0 after q or a signal, 2 on bad flags, a scenario parse\n"
-"error or no terminal, 3 if it cannot listen or set up the terminal.\n"
+"Exit status: 0 after q or a signal when no run failed, 1 when any\n"
+"client connection's run failed (the first failure is printed once the\n"
+"terminal is back; a connection removed with - is not a failure), 2 on\n"
+"bad flags, a scenario parse error or no terminal, 3 if it cannot listen\n"
+"or set up the terminal.\n"
 "\n"
 "Examples:\n"
 "  sockbench ui                                  the demo\n"
@@ -245,6 +248,21 @@ ui_pick_scenario(const char *file, struct ui_args *a, int *rc)
 	return sc;
 }
 
+/* After the dashboard: say how the runs went and return EXIT_FAILED when
+ * any failed (as `sockbench run` does), else EXIT_OK. */
+static int
+ui_verdict(const struct scenario *sc, const struct run_result *res)
+{
+	if (res->failed == 0)
+		return EXIT_OK;
+	fprintf(stderr, "sockbench ui: %s: %llu passed, %llu failed runs\n",
+	    sc->path, (unsigned long long)res->passed,
+	    (unsigned long long)res->failed);
+	if (res->failure != NULL)
+		fprintf(stderr, "    first failure: %s\n", res->failure);
+	return EXIT_FAILED;
+}
+
 /* Run sc under the dashboard on a new engine; returns the exit status. */
 static int
 ui_show(struct scenario *sc, struct ui_args *a)
@@ -275,7 +293,8 @@ ui_show(struct scenario *sc, struct ui_args *a)
 	if (st.failed) {
 		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, st.err);
 		rc = EXIT_RUNTIME;
-	}
+	} else if (rc == EXIT_OK)
+		rc = ui_verdict(sc, runner_result(st.r));
 	runner_free(st.r);
 	engine_free(e);
 	return rc;

@@ -330,8 +330,8 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 		rc->finally_failed = 1;
 		runner_note_failure(rc->r, rc, line, step, reason, text);
 		rc->wait = RC_DONE;
-		conn_fail(c, "finally failed at %s:%u", runner_step_file(r, rc),
-		    line);
+		conn_fail(c, "finally failed at %s:%u: %s %s",
+		    runner_step_file(r, rc), line, step, reason);
 		return;
 	}
 	rc->failed = 1;
@@ -348,7 +348,8 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 		return;
 	}
 	rc->wait = RC_DONE;
-	conn_fail(c, "scenario failed at %s:%u", runner_step_file(r, rc), line);
+	conn_fail(c, "scenario failed at %s:%u: %s %s", runner_step_file(r, rc),
+	    line, step, reason);
 }
 
 /* Make the per-connection state for connection n. */
@@ -1833,6 +1834,11 @@ rc_close(struct conn *c)
 		if (!rc->passed && !rc->failed && rc->wait == RC_CLOSING &&
 		    c->info.state == CS_CLOSED && buf_len(&c->tx) == 0)
 			rc->passed = 1;
+		/* Removed by runner_remove (pool_remove clears the owner):
+		 * the user took it away, so it neither passed nor failed,
+		 * and the run no longer waits for it. */
+		if (!rc->passed && !rc->failed && c->owner == NULL)
+			goto out;
 		if (!rc->passed && !rc->failed) {
 			unsigned line = rc->pc < rc->sc->nsteps ?
 			    rc->sc->steps[rc->pc].line : 0;
@@ -1895,6 +1901,7 @@ rc_close(struct conn *c)
 			    r->conn_arg);
 		runner_finished_one(r);
 	}
+out:
 	free(rc->verdict);
 	free(rc->sync_why);
 	vars_free(&rc->vars);

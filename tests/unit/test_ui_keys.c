@@ -18,7 +18,7 @@
 #include "ui_keys.h"
 
 static const unsigned modes[] = { UI_KEYS_VIEW, UI_KEYS_FILTER,
-    UI_KEYS_HELP };
+    UI_KEYS_HELP, UI_KEYS_SEARCH };
 
 /* Whether c separates words in a key list ("Up/Down, j/k", "`q`"). */
 static int
@@ -320,10 +320,25 @@ test_dispatch_follows_the_table(void **state)
 	assert_int_equal(u->filtering, 0);
 	assert_string_equal(u->m.filter, "");
 
-	sort = u->m.sort;
+	/* Only shown columns sort: at 120 columns LOCAL is not shown, so
+	 * > from CODEC goes to PEER; < from ID wraps to LAST. */
+	COLS = 120;
+	ui_model_set_sort(&u->m, UI_COL_ID, 1);
 	ui_keys_dispatch(u, 's');
-	assert_int_equal(u->m.sort, (sort + 1) % UI_COL_COUNT);
-	assert_non_null(strstr(u->status, "sorted by"));
+	assert_int_equal(u->m.sort, UI_COL_SIDE);
+	assert_non_null(strstr(u->status, "sorted by SIDE"));
+	ui_keys_dispatch(u, '<');
+	ui_keys_dispatch(u, '<');
+	assert_int_equal(u->m.sort, UI_COL_LAST);
+	ui_model_set_sort(&u->m, UI_COL_CODEC, 1);
+	ui_keys_dispatch(u, KEY_F(6));
+	assert_int_equal(u->m.sort, UI_COL_PEER);
+	ui_keys_dispatch(u, '>');
+	assert_int_equal(u->m.sort, UI_COL_BIN);
+	COLS = 0;
+	sort = u->m.sort;
+	ui_keys_dispatch(u, 's');	/* nothing shown: it stays */
+	assert_int_equal(u->m.sort, sort);
 	reverse = u->m.reverse;
 	ui_keys_dispatch(u, 'S');
 	assert_int_equal(u->m.reverse, !reverse);
@@ -338,6 +353,61 @@ test_dispatch_follows_the_table(void **state)
 	free_ui(u);
 }
 
+/* F3 searches without hiding rows: typing moves the cursor to the first
+ * row with the text, n and N to the next and previous (wrapping), Esc
+ * closes the prompt, and no row is filtered out. */
+static void
+test_search_moves_the_cursor(void **state)
+{
+	struct ui *u = new_ui();
+	struct obs_event ev = { .kind = OBS_OPENED };
+	struct conn_info ci[4];
+	const char *peers[] = { "10.0.0.1:80", "10.0.0.2:80", "10.0.0.1:81",
+	    "10.0.0.3:80" };
+	int i;
+
+	(void)state;
+	memset(ci, 0, sizeof(ci));
+	for (i = 0; i < 4; i++) {
+		ci[i].id = (uint64_t)i + 1;
+		ci[i].state = CS_OPEN;
+		ci[i].rtt_last = -1;
+		snprintf(ci[i].peer, sizeof(ci[i].peer), "%s", peers[i]);
+		ui_model_event(&u->m, &ci[i], &ev, 1);
+	}
+	ui_model_set_sort(&u->m, UI_COL_ID, 0);
+	ui_model_refresh(&u->m, 1);
+	ui_keys_dispatch(u, KEY_F(3));
+	assert_int_equal(ui_keys_mode(u), UI_KEYS_SEARCH);
+	ui_keys_dispatch(u, '0');
+	ui_keys_dispatch(u, '.');
+	ui_keys_dispatch(u, '2');
+	assert_int_equal(u->cur, 1);	/* 10.0.0.2 */
+	ui_keys_dispatch(u, KEY_BACKSPACE);
+	ui_keys_dispatch(u, '1');
+	assert_int_equal(u->cur, 2);	/* 10.0.0.1:81, from the cursor */
+	ui_keys_dispatch(u, '\r');
+	assert_int_equal(ui_keys_mode(u), UI_KEYS_VIEW);
+	assert_int_equal(u->m.nview, 4);	/* hides none */
+	ui_keys_dispatch(u, 'n');
+	assert_int_equal(u->cur, 0);	/* wrapped */
+	ui_keys_dispatch(u, 'N');
+	assert_int_equal(u->cur, 2);
+	ui_keys_dispatch(u, KEY_F(3));
+	ui_keys_dispatch(u, 'z');
+	assert_int_equal(u->cur, 2);	/* none has it: stays */
+	assert_non_null(strstr(u->status, "no row has 'z'"));
+	ui_keys_dispatch(u, 27);
+	assert_int_equal(ui_keys_mode(u), UI_KEYS_VIEW);
+	assert_string_equal(u->sbuf, "");
+	for (i = 0; i < 4; i++) {
+		struct obs_event cl = { .kind = OBS_CLOSED };
+
+		ui_model_event(&u->m, &ci[i], &cl, 2);
+	}
+	free_ui(u);
+}
+
 int
 main(void)
 {
@@ -348,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_status_hints_from_the_table),
 		cmocka_unit_test(test_docs_list_every_key),
 		cmocka_unit_test(test_dispatch_follows_the_table),
+		cmocka_unit_test(test_search_moves_the_cursor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

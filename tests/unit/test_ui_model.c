@@ -238,6 +238,122 @@ test_expire_closed(void **state)
 	ui_model_event(&m, &extra, &ev, 207);
 }
 
+/* With keep_closed a closed row outlives UI_LINGER (only the cap drops
+ * it); the failed-only view lists failed rows alone, and a runner's
+ * reason is shortened to file:line, step and why. */
+static void
+test_keep_closed_and_failed_only(void **state)
+{
+	char why[128];
+	struct ui_conn *c;
+
+	(void)state;
+	ui_model_set_sort(&m, UI_COL_ID, 0);
+	m.keep_closed = true;
+	close_conn(0, "EOF (peer closed)", 200);
+	ci[2].state = CS_FAILED;
+	snprintf(ci[2].reason, sizeof(ci[2].reason), "scenario failed at "
+	    "/tmp/d.x/fail:1.txt:8: expect mismatch");
+	{
+		struct obs_event ev = { .kind = OBS_CLOSED };
+
+		ui_model_event(&m, &ci[2], &ev, 200);
+	}
+	assert_int_equal(ui_model_expire(&m, 200 + UI_LINGER * 10), 0);
+	ui_model_refresh(&m, 300);
+	assert_string_equal(view_ids(), "1,2,3,4,5,6");
+	ui_model_set_failed_only(&m, true);
+	ui_model_refresh(&m, 300);
+	assert_string_equal(view_ids(), "3");
+	ui_model_set_filter(&m, "open");
+	ui_model_refresh(&m, 300);
+	assert_string_equal(view_ids(), "");
+	ui_model_set_filter(&m, "");
+	ui_model_set_failed_only(&m, false);
+	ui_model_refresh(&m, 300);
+	assert_int_equal(m.nview, NCONN);
+	c = ui_model_find(&m, 3);
+	ui_model_reason(c, why, sizeof(why));
+	assert_string_equal(why, "fail:1.txt:8: expect mismatch");
+	ui_model_reason(ui_model_find(&m, 1), why, sizeof(why));
+	assert_string_equal(why, "EOF (peer closed)");
+	ui_model_reason(ui_model_find(&m, 2), why, sizeof(why));
+	assert_string_equal(why, "");
+	m.keep_closed = false;
+	assert_int_equal(ui_model_expire(&m, 300), 2);
+	assert_string_equal(view_ids(), "2,4,5,6");
+}
+
+/* The role of a test connection: "pub" for odd ids, none for even. */
+static const char *
+role_of(void *ctx, const struct conn_info *c)
+{
+	(void)ctx;
+	return c->id % 2 ? "pub" : NULL;
+}
+
+/* Filter terms: fields, regexes, substrings, negation, all of them must
+ * match, and a term that does not parse matches nothing with a reason. */
+static void
+test_filter_terms(void **state)
+{
+	(void)state;
+	ui_model_set_sort(&m, UI_COL_ID, 0);
+	m.role_of = role_of;
+	msg(4, 0, "Follow the white rabbit\n", 101);
+	close_conn(1, "EOF (peer closed)", 101);
+	{
+		struct obs_event ev = { .kind = OBS_CLOSED };
+
+		ci[2].state = CS_FAILED;
+		snprintf(ci[2].reason, sizeof(ci[2].reason), "scenario failed "
+		    "at f.txt:3: expect timeout");
+		ui_model_event(&m, &ci[2], &ev, 101);
+	}
+	{
+		static const struct {
+			const char *filter, *ids;
+		} cases[] = {
+			{ "state:fail", "3" },
+			{ "state:closed", "2" },
+			{ "state:open side:cli", "1,5" },
+			{ "side:srv", "2,4,6" },
+			{ "role:pub", "1,3,5" },
+			{ "port:40003", "4" },
+			{ "port:7000", "1,2,3,4,5,6" },
+			{ "wh.te rab+it$", "5" },
+			{ "^(closed|failed)$", "2,3" },
+			{ "10.0.0.[12]", "2,3" },
+			{ "!state:open", "2,3" },
+			{ "expect timeout", "3" },
+			{ "RABBIT", "5" },
+			{ "", "1,2,3,4,5,6" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			ui_model_set_filter(&m, cases[i].filter);
+			ui_model_refresh(&m, 102);
+			assert_string_equal(m.filter_err, "");
+			if (strcmp(view_ids(), cases[i].ids) != 0)
+				fail_msg("filter '%s': got %s, want %s",
+				    cases[i].filter, view_ids(), cases[i].ids);
+		}
+	}
+	ui_model_set_filter(&m, "rab(bit");
+	ui_model_refresh(&m, 102);
+	assert_string_equal(view_ids(), "");
+	assert_non_null(strstr(m.filter_err, "'rab(bit' is not a regular "
+	    "expression"));
+	ui_model_set_filter(&m, "port:http");
+	assert_string_equal(m.filter_err, "port:http is not a port number");
+	ui_model_set_filter(&m, "side:x");
+	assert_non_null(strstr(m.filter_err, "side:cli or side:srv"));
+	ui_model_set_filter(&m, "a b c d e f g h i");
+	assert_string_equal(m.filter_err, "more than 8 terms");
+	ui_model_set_filter(&m, "a.b");	/* freed by teardown */
+}
+
 /* Rates come from the engine's totals, per completed second. */
 static void
 test_rates_from_totals(void **state)
@@ -273,6 +389,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expire_closed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_keep_closed_and_failed_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_terms, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rates_from_totals, setup,
 		    teardown),

@@ -100,7 +100,7 @@ conv(struct conn_info *ci, enum conn_side side, const struct codec *cd,
 static char *
 record_and_parse(struct ui_conn *c, const char *service, size_t want_steps)
 {
-	struct ui_record_meta meta = { service, "127.0.0.1:7000" };
+	struct ui_record_meta meta = { service, "127.0.0.1:7000", 0 };
 	struct scenario *sc;
 	struct buf b;
 	char err[512], *text;
@@ -167,6 +167,54 @@ test_http_head_and_read_until_close(void **state)
 	free(text);
 }
 
+/* A pause of 10 ms or more before a send is kept as a wait (to the
+ * millisecond); a shorter one is not; a client names its peer. */
+static void
+test_waits_kept(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 out;
+		double		 t;
+	} msgs[] = {
+		{ "hi\n", 1, 2.0 }, { "hi\n", 0, 2.001 },
+		{ "again\n", 1, 2.005 }, { "again\n", 0, 2.006 },
+		{ "bye\n", 1, 2.256 },
+	};
+	struct obs_event ev = { .kind = OBS_OPENED };
+	struct codec_frame f;
+	struct conn_info ci;
+	char *text;
+	size_t i;
+
+	(void)state;
+	memset(&ci, 0, sizeof(ci));
+	ci.id = 9;
+	ci.side = SIDE_CLIENT;
+	ci.state = CS_OPEN;
+	ci.codec = &codec_line;
+	snprintf(ci.local, sizeof(ci.local), "127.0.0.1:40000");
+	snprintf(ci.peer, sizeof(ci.peer), "127.0.0.1:7000");
+	ui_model_event(&m, &ci, &ev, 1);
+	ev.kind = OBS_MSG;
+	ev.frame = &f;
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.frame = (const unsigned char *)msgs[i].text;
+		f.frame_len = strlen(msgs[i].text);
+		f.body = f.frame;
+		f.body_len = f.frame_len - 1;
+		ev.out = msgs[i].out;
+		ui_model_event(&m, &ci, &ev, msgs[i].t);
+	}
+	/* send, expect, send, expect, wait, send */
+	text = record_and_parse(ui_model_find(&m, 9), NULL, 6);
+	assert_non_null(strstr(text, "\nexpect \"hi\"\nsend \"again\"\n"));
+	assert_non_null(strstr(text, "\nwait 250ms\nsend \"bye\"\n"));
+	assert_non_null(strstr(text, "--connect 127.0.0.1:7000 FILE"));
+	free(text);
+}
+
 /* A server conversation is replayed from the client's point of view. */
 static void
 test_server_side_reversed(void **state)
@@ -183,7 +231,8 @@ test_server_side_reversed(void **state)
 	assert_non_null(strstr(text, "\nsend \"GET\"\n"));
 	assert_non_null(strstr(text, "\nexpect \"OK\"\n"));
 	assert_non_null(strstr(text, "\nexpect close\n"));
-	assert_non_null(strstr(text, "--connect HOST:PORT"));
+	/* The server's own address replaces HOST:PORT. */
+	assert_non_null(strstr(text, "--connect 127.0.0.1:40000 FILE"));
 	free(text);
 }
 
@@ -253,7 +302,7 @@ test_write_never_overwrites(void **state)
 	static const char *const wire[] = { "ping\n", "pong\n" };
 	static const size_t lens[] = { 5, 5 };
 	static const int out[] = { 1, 0 };
-	struct ui_record_meta meta = { NULL, "127.0.0.1:7000" };
+	struct ui_record_meta meta = { NULL, "127.0.0.1:7000", 0 };
 	struct conn_info ci;
 	struct ui_conn *c;
 	char dir[] = "/tmp/sbrecXXXXXX", path[64], link[64], err[256];
@@ -298,6 +347,8 @@ main(void)
 		cmocka_unit_test(test_quote_escapes),
 		cmocka_unit_test_setup_teardown(test_write_never_overwrites,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waits_kept, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_client_side, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_http_head_and_read_until_close,
