@@ -183,6 +183,9 @@ const char *tls_ctx_fingerprint(const struct tls_ctx *ctx);
 /* Write the context's own certificate (never its key) as PEM to path:
  * 0, or -1 with errno. A self-signed server's clients trust it so. */
 int tls_ctx_write_cert(const struct tls_ctx *ctx, const char *path);
+/* Make client ctx trust server ctx's own certificate too (an embedded
+ * self-signed server): 0, or -1 if server has none. */
+int tls_ctx_trust(struct tls_ctx *client, const struct tls_ctx *server);
 /* Whether ctx verifies nothing (--insecure). */
 int tls_ctx_insecure(const struct tls_ctx *ctx);
 

@@ -336,6 +336,19 @@ tls_ctx_write_cert(const struct tls_ctx *c, const char *path)
 }
 
 int
+tls_ctx_trust(struct tls_ctx *client, const struct tls_ctx *server)
+{
+	X509 *own = SSL_CTX_get0_certificate(server->ssl);
+
+	if (own == NULL || X509_STORE_add_cert(SSL_CTX_get_cert_store(
+	    client->ssl), own) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+int
 tls_ctx_insecure(const struct tls_ctx *c)
 {
 	return c->insecure;

@@ -1382,7 +1382,7 @@ bench_main(int argc, char **argv)
 {
 	struct bench_args a;
 	struct bench_opts *o = &a.o;
-	struct cli_common common = { &a.o.cfg.lim, NULL };
+	struct cli_common common = { &a.o.cfg.lim, NULL, NULL };
 	struct buf msg;
 	char desc[64];
 	int first, rc;

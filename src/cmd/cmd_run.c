@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "clock.h"
 #include "cli.h"
+#include "tls_cli.h"
 #include "conn.h"
 #include "report.h"
 #include "runner.h"
@@ -73,6 +74,7 @@ static const struct cli_opt run_opt_table[] = {
 	    "one event loop; the report keeps file order,\n"
 	    "the per-scenario lines come as each finishes", NULL },
 	CLI_USE(CLI_O_HELP),
+	CLI_TLS_CLIENT,
 	CLI_LIMITS,
 	CLI_END
 };
@@ -81,6 +83,8 @@ static const struct cli_opt run_opt_table[] = {
 struct run_cmd {
 	struct run_opts		 o;
 	struct engine_limits	 lim;
+	struct cli_tls		 tls;		/* --tls ... */
+	struct tls_summary	 tlss;		/* what the handshakes got */
 	struct report		 rep;
 	struct report_out	 ro;
 	const char		*output;	/* --output FILE, or NULL */
@@ -143,7 +147,7 @@ static int
 run_parse_args(struct run_cmd *rc, int argc, char **argv, int *status,
     int *first)
 {
-	struct cli_common common = { &rc->lim, &rc->o };
+	struct cli_common common = { &rc->lim, &rc->o, &rc->tls };
 
 	if ((*status = cli_parse(&run_spec, argc, argv, rc, &common,
 	    first)) >= 0)
@@ -576,6 +580,32 @@ run_all(struct run_cmd *rc)
 	}
 	s.eng = engine_new(&rc->lim);
 	engine_handle_signals(s.eng, run_signal_cb);
+	if (rc->tls.on) {
+		/* The embedded server (no --connect) gets a self-signed
+		 * certificate its clients trust; --cert/--key are the
+		 * clients' own. */
+		struct cli_tls srv = { .on = 1 };
+		char err[300];
+
+		srv.o.alpn = rc->tls.o.alpn;
+		if (rc->o.connect == NULL && cli_tls_server(&srv,
+		    &s.eng->tls_server, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench run: %s\n", err);
+			engine_free(s.eng);
+			free(s.slots);
+			return EXIT_USAGE;
+		}
+		if (cli_tls_client(&rc->tls, rc->o.connect, s.eng->tls_server,
+		    &s.eng->tls_client, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench run: %s\n", err);
+			tls_ctx_free(s.eng->tls_server);
+			engine_free(s.eng);
+			free(s.slots);
+			return EXIT_USAGE;
+		}
+		tls_summary_attach(&rc->tlss, s.eng, s.eng->tls_client);
+		rc->rep.tls = &rc->tlss;
+	}
 	if (isatty(2))
 		prog = engine_every(s.eng, 0.25, run_progress_cb, &s);
 	run_fill(&s);
@@ -591,7 +621,15 @@ run_all(struct run_cmd *rc)
 			    "a signal");
 	if (s.reap != NULL)
 		engine_timer_cancel(s.eng, s.reap);
-	engine_free(s.eng);
+	{
+		struct tls_ctx *tc = s.eng->tls_client, *ts = s.eng->tls_server;
+
+		if (rc->tls.on)
+			engine_unobserve(s.eng, &rc->tlss.obs);
+		engine_free(s.eng);
+		tls_ctx_free(tc);
+		tls_ctx_free(ts);
+	}
 	for (i = 0; i < s.n; i++) {
 		if (s.slots[i].state == SLOT_WAITING)
 			report_add_skipped(&s.slots[i].rep, rc->scs[i]->path,

@@ -406,7 +406,7 @@ serve_main(int argc, char **argv)
 {
 	struct serve_args a = { "127.0.0.1:7000", NULL, 0, 1, 0, NULL, 0 };
 	struct engine_limits lim;
-	struct cli_common common = { &lim, NULL };
+	struct cli_common common = { &lim, NULL, NULL };
 	const char *listen, *spec;
 	struct service_cfg cfg;
 	char err[256];

@@ -1,0 +1,151 @@
+#!/bin/sh
+# TLS against real peers (docs/tls.md): a test CA and a server certificate
+# for localhost/127.0.0.1 made here with `openssl req`; `openssl s_server`
+# (-rev: each line comes back reversed) and nginx (nginx-light) with TLS on
+# free ports of 127.0.0.1, stopped by PID. run --tls --ca-file passes;
+# without --ca-file the system store does not know the CA: exit 1 and the
+# verify reason in the report; --insecure passes and every report says
+# so; the wrong --sni is a hostname mismatch. Prints TAP lines.
+set -u
+. tests/integration_lib.sh
+
+# --- a test CA and a server certificate signed by it ---------------------
+pki="$tmp/pki"
+mkdir -p "$pki"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -days 2 -subj "/CN=sockbench test CA" -keyout "$pki/ca.key" \
+    -out "$pki/ca.pem" -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign >/dev/null 2>&1
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/CN=localhost" -keyout "$pki/srv.key" -out "$pki/srv.csr" \
+    >/dev/null 2>&1
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$pki/ext"
+openssl x509 -req -in "$pki/srv.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+    -CAcreateserial -days 2 -extfile "$pki/ext" -out "$pki/srv.pem" \
+    >/dev/null 2>&1
+check $? "openssl makes a test CA and a server certificate"
+
+# --- openssl s_server -rev ------------------------------------------------
+sport=$(free_port)
+# stdin kept open (a FIFO nobody writes) so s_server does not quit.
+mkfifo "$tmp/sin"
+sleep 600 >"$tmp/sin" &
+pids="$pids $!"
+openssl s_server -accept "127.0.0.1:$sport" -cert "$pki/srv.pem" \
+    -key "$pki/srv.key" -rev -alpn h2,http/1.1 <"$tmp/sin" \
+    >"$tmp/s_server.out" 2>&1 &
+spid=$!
+pids="$pids $spid"
+wait_port "$sport"
+check $? "openssl s_server listens on 127.0.0.1:$sport"
+
+cat >"$tmp/rev.txt" <<'EOF'
+name "tls rev"
+timeout 3s
+send "hello\n"
+expect "olleh\n"
+EOF
+
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls --ca-file "$pki/ca.pem" \
+    --alpn h2 -f json -o "$tmp/pass.json" "$tmp/rev.txt" >"$tmp/pass.out" 2>&1
+rc=$?
+check $rc "run --tls --ca-file against s_server passes (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/pass.out"
+$PYTHON - "$tmp/pass.json" <<'PY' >"$tmp/pass.why" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["tls"]
+assert r["passed"] == 1, r
+assert t["verified"] is True and t["insecure"] is False, t
+assert t["handshakes"] == 1, t
+assert t["version"] == "TLSv1.3", t
+assert t["alpn"] == "h2", t
+assert t["peer_subject"] == "CN=localhost", t
+assert t["peer_issuer"] == "CN=sockbench test CA", t
+assert t["peer_not_after"].endswith(" UTC"), t
+assert 0 < t["handshake_us_mean"] < 5e6, t
+PY
+rc=$?
+check $rc "its JSON report: TLSv1.3, ALPN h2, the peer's subject and issuer, verified"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/pass.why"
+grep -q '^tls: TLSv1.3 .*, alpn h2, 1 handshake' "$tmp/pass.out"
+check $? "the text summary says the version, cipher, ALPN and handshakes"
+
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls -f json \
+    -o "$tmp/noca.json" "$tmp/rev.txt" >"$tmp/noca.out" 2>&1
+rc=$?
+[ $rc -eq 1 ]
+check $? "run --tls without --ca-file: exit 1 (got $rc)"
+grep -q 'tls: certificate verify failed: unable to get local issuer certificate' "$tmp/noca.json"
+check $? "the report gives OpenSSL's verify reason"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/noca.out"
+
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls --ca-file "$pki/ca.pem" \
+    --sni wrong.example -f json -o "$tmp/sni.json" "$tmp/rev.txt" \
+    >"$tmp/sni.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q 'tls: certificate verify failed: hostname mismatch' "$tmp/sni.json"
+check $? "run --tls --sni wrong.example: exit 1, hostname mismatch (exit $rc)"
+
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --insecure -f json \
+    -o "$tmp/insec.json" "$tmp/rev.txt" >"$tmp/insec.out" 2>&1
+rc=$?
+check $rc "run --insecure (implies --tls) passes (exit $rc)"
+$PYTHON -c 'import json,sys; t=json.load(open(sys.argv[1]))["tls"]; assert t["insecure"] is True and t["verified"] is False, t' \
+    "$tmp/insec.json"
+check $? "its JSON report says insecure, not verified"
+grep -q '^tls: INSECURE: the server.s certificate was not verified (--insecure)' "$tmp/insec.out"
+check $? "its text report says INSECURE"
+
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" "$tmp/rev.txt" \
+    >"$tmp/plain.out" 2>&1
+[ $? -eq 1 ]
+check $? "plain text to a TLS port fails (exit 1)"
+
+# --- nginx with TLS ---------------------------------------------------------
+if command -v nginx >/dev/null 2>&1; then
+	nport=$(free_port)
+	n="$tmp/nginx"
+	mkdir -p "$n/www" "$n/tmp"
+	printf 'hello over tls\n' >"$n/www/index.html"
+	cat >"$n/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $n/nginx.pid;
+error_log $n/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $n/tmp/body;
+    proxy_temp_path $n/tmp/proxy;
+    fastcgi_temp_path $n/tmp/fastcgi;
+    uwsgi_temp_path $n/tmp/uwsgi;
+    scgi_temp_path $n/tmp/scgi;
+    default_type text/plain;
+    server {
+        listen 127.0.0.1:$nport ssl;
+        ssl_certificate $pki/srv.pem;
+        ssl_certificate_key $pki/srv.key;
+        root $n/www;
+    }
+}
+EOF
+	nginx -p "$n" -c "$n/nginx.conf" -e "$n/error.log" >"$n/stdout" 2>&1 &
+	npid=$!
+	pids="$pids $npid"
+	wait_port "$nport"
+	check $? "nginx listens with TLS on 127.0.0.1:$nport"
+	cat >"$tmp/https.txt" <<'EOF'
+name "https get"
+codec http
+timeout 3s
+send request GET "/index.html"
+expect "hello over tls\n" header {"content-length": "15"}
+EOF
+	timeout -k 1 30 "$BIN" run -C "localhost:$nport" --tls \
+	    --ca-file "$pki/ca.pem" "$tmp/https.txt" >"$tmp/https.out" 2>&1
+	rc=$?
+	check $rc "run --tls GET against nginx passes (SNI localhost) (exit $rc)"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/https.out"
+fi
