@@ -92,6 +92,9 @@ conn_tls_attach(struct conn *c, int fd, struct tls_ctx *ctx)
 		memset(ti, 0, sizeof(*ti));
 	c->info.tls = ti;
 	transport_tls_init(&c->tr, fd, ctx, ti);
+	if (c->info.side == SIDE_SERVER)	/* named in a failed handshake */
+		transport_describe(&c->tr, c->info.local,
+		    sizeof(c->info.local), c->info.peer, sizeof(c->info.peer));
 }
 
 /* Mark the connection established and tell its handler. */
@@ -126,6 +129,7 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 	c->eng = e;
 	c->fd = fd;
 	transport_tcp_init(&c->tr, fd);
+	c->info.side = side;
 	if (tls != NULL) {
 		/* Open only once the handshake is done (connect_done). */
 		conn_tls_attach(c, fd, tls);

@@ -149,3 +149,69 @@ EOF
 	check $rc "run --tls GET against nginx passes (SNI localhost) (exit $rc)"
 	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/https.out"
 fi
+
+# --- serve --tls: a self-signed certificate made at start ------------------
+serve tlsserve --tls || check 1 "serve --tls starts"
+fpr=$(sed -n 's/^sockbench: TLS with a self-signed certificate for localhost, 127.0.0.1 and ::1, SHA-256 fingerprint \([0-9A-F:]*\)$/\1/p' "$tmp/tlsserve.out")
+[ ${#fpr} -eq 95 ]
+check $? "serve --tls prints its self-signed certificate's SHA-256 fingerprint"
+printf 'hi over tls\n' | timeout 5 openssl s_client -connect "127.0.0.1:$port" \
+    -servername localhost -quiet -ign_eof >"$tmp/sc.out" 2>"$tmp/sc.err"
+[ "$(cat "$tmp/sc.out")" = "hi over tls" ]
+check $? "openssl s_client gets its line echoed by serve --tls"
+echo | timeout 5 openssl s_client -connect "127.0.0.1:$port" 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256 >"$tmp/fpr" 2>&1
+grep -q "=$fpr\$" "$tmp/fpr"
+check $? "the fingerprint printed is the one s_client sees"
+cat >"$tmp/ping.txt" <<'EOF'
+name "tls to serve"
+timeout 3s
+send "ping\n"
+expect "ping\n"
+EOF
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$port" --tls --insecure "$tmp/ping.txt" \
+    >"$tmp/ping.out" 2>&1
+rc=$?
+check $rc "run --tls --insecure against serve --tls passes (exit $rc)"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$port" --tls "$tmp/ping.txt" \
+    >"$tmp/ping2.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q 'tls: certificate verify failed: self-signed certificate' "$tmp/ping2.out"
+check $? "run --tls (verifying) against the self-signed serve: exit 1, self-signed certificate (exit $rc)"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$port" "$tmp/ping.txt" \
+    >"$tmp/ping3.out" 2>&1
+sleep 0.2
+grep -q '^conn [0-9]*: 127.0.0.1:[0-9]* failed: tls: ' "$tmp/tlsserve.err"
+check $? "serve --tls fails a plain-text client with OpenSSL's reason in its log"
+
+# --- serve --tls --cert/--key: verified against the test CA ---------------
+serve tlscert --tls --cert "$pki/srv.pem" --key "$pki/srv.key" ||
+    check 1 "serve --tls --cert --key starts"
+grep -q "^sockbench: TLS with $pki/srv.pem, SHA-256 fingerprint " "$tmp/tlscert.out"
+check $? "serve --tls --cert names the certificate it serves"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$port" --tls --ca-file "$pki/ca.pem" \
+    -f json -o "$tmp/cert.json" "$tmp/ping.txt" >"$tmp/cert.out" 2>&1
+rc=$?
+check $rc "run --tls --ca-file against serve --tls --cert passes, verified (exit $rc)"
+$PYTHON -c 'import json,sys; t=json.load(open(sys.argv[1]))["tls"]; assert t["verified"] and t["peer_issuer"] == "CN=sockbench test CA", t' \
+    "$tmp/cert.json"
+check $? "its report names the test CA as the issuer"
+"$BIN" serve --tls --cert "$pki/srv.pem" --key "$pki/ca.key" -l 127.0.0.1:0 \
+    >"$tmp/badkey.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--key $pki/ca.key: key values mismatch" "$tmp/badkey.out" &&
+    ! grep -q "PRIVATE KEY" "$tmp/badkey.out"
+check $? "serve --tls with the wrong key: exit 2, OpenSSL's reason, no key bytes (exit $rc)"
+
+# --- run --tls with the embedded server ------------------------------------
+cat >"$tmp/emb.txt" <<'EOF'
+name "tls embedded"
+service echo
+timeout 3s
+send "x\n"
+expect "x\n"
+EOF
+timeout -k 1 30 "$BIN" run --tls "$tmp/emb.txt" >"$tmp/emb.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^tls: peer CN=localhost,O=sockbench self-signed, .*, verified$' "$tmp/emb.out"
+check $? "run --tls with the embedded server: TLS both ends, verified (exit $rc)"
