@@ -63,13 +63,14 @@ struct loadgen {
 	struct engine_timer	*drain_timer, *td_timer;
 	struct hist		 ivl;
 	struct loadgen_result	 res;
+	char			 tls_err[128];	/* the first TLS failure */
 };
 
 static void lg_finish(struct loadgen *lg, uint64_t why);
 
 static const char *const lg_cause_names[LG_ERR_N] = {
 	"refused", "reset", "timeout", "connect_timeout", "eof", "protocol",
-	"address", "socket", "other"
+	"address", "socket", "tls", "other"
 };
 
 const char *
@@ -81,6 +82,8 @@ loadgen_cause_name(enum loadgen_cause c)
 enum loadgen_cause
 loadgen_cause_of(const char *reason)
 {
+	if (strncmp(reason, "tls: ", 5) == 0)
+		return LG_ERR_TLS;
 	if (strstr(reason, "protocol error") != NULL)
 		return LG_ERR_PROTOCOL;
 	if (strstr(reason, "refused") != NULL)
@@ -489,8 +492,13 @@ lg_count_close(struct loadgen *lg, struct conn *c, uint32_t inflight,
 	lg->inflight -= inflight;
 	if (stalled)
 		;		/* counted as a timeout and stalled */
-	else if (c->info.state == CS_FAILED)
+	else if (c->info.state == CS_FAILED) {
 		lg->res.n.errors[loadgen_cause_of(c->info.reason)]++;
+		if (lg->tls_err[0] == '\0' &&
+		    strncmp(c->info.reason, "tls: ", 5) == 0)
+			snprintf(lg->tls_err, sizeof(lg->tls_err), "%s",
+			    c->info.reason);
+	}
 	else if (strncmp(c->info.reason, "EOF", 3) == 0)
 		lg->res.n.errors[LG_ERR_EOF]++;
 	if (c->info.t_open == 0 && !first)
@@ -751,6 +759,8 @@ loadgen_new(const struct loadgen_cfg *cfg, char *err, size_t errlen)
 	lg->res.n.conns = cfg->conns;
 	lg->res.n.target = cfg->requests;
 	lg->eng = engine_new(&cfg->lim);
+	lg->eng->tls_client = cfg->tls_client;
+	lg->eng->tls_server = cfg->tls_server;
 	engine_handle_signals(lg->eng, lg_signal_cb);
 	if (cfg->target == NULL) {
 		const struct service_cfg *sc = cfg->svc;
@@ -852,7 +862,9 @@ loadgen_target(const struct loadgen *lg)
 const char *
 loadgen_last_error(const struct loadgen *lg)
 {
-	return lg->pool != NULL ? pool_last_error(lg->pool) : "";
+	if (lg->pool != NULL && pool_last_error(lg->pool)[0] != '\0')
+		return pool_last_error(lg->pool);
+	return lg->tls_err;
 }
 
 void

@@ -196,6 +196,30 @@ check $rc "run --tls --ca-file against serve --tls --cert passes, verified (exit
 $PYTHON -c 'import json,sys; t=json.load(open(sys.argv[1]))["tls"]; assert t["verified"] and t["peer_issuer"] == "CN=sockbench test CA", t' \
     "$tmp/cert.json"
 check $? "its report names the test CA as the issuer"
+timeout -k 1 30 "$BIN" bench -C "localhost:$port" --tls --ca-file "$pki/ca.pem" \
+    -c 4 -d 1 -q -f json >"$tmp/bench.json" 2>"$tmp/bench.err"
+rc=$?
+check $rc "bench --tls --ca-file against serve --tls --cert (exit $rc)"
+$PYTHON - "$tmp/bench.json" <<'PY' >"$tmp/bench.why" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["tls"] == {"insecure": False}, r.get("tls")
+assert r["connected"] == 4 and sum(r["errors"].values()) == 0, r
+assert r["requests"] > 0 and r["lost"] == 0, r
+PY
+rc=$?
+check $rc "its JSON: 4 connected over TLS, verified, replies and no errors"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/bench.why"
+timeout -k 1 30 "$BIN" bench -C "127.0.0.1:$port" --tls -c 2 -d 1 -q \
+    >"$tmp/bench2.out" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q 'certificate verify failed: unable to get local issuer certificate' "$tmp/bench2.out"
+check $? "bench --tls without the CA: fails with the verify reason (exit $rc)"
+[ $rc -ne 0 ] || sed 's/^/# /' "$tmp/bench2.out"
+timeout -k 1 30 "$BIN" bench --tls -c 2 -d 1 -q >"$tmp/bench3.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^tls         verified' "$tmp/bench3.out"
+check $? "bench --tls with the embedded server (exit $rc)"
 "$BIN" serve --tls --cert "$pki/srv.pem" --key "$pki/ca.key" -l 127.0.0.1:0 \
     >"$tmp/badkey.out" 2>&1
 rc=$?
