@@ -85,6 +85,7 @@ struct run_cmd {
 	struct engine_limits	 lim;
 	struct cli_tls		 tls;		/* --tls ... */
 	struct tls_summary	 tlss;		/* what the handshakes got */
+	struct tls_ctx		*tls_cli, *tls_srv;	/* --tls or `tls` */
 	struct report		 rep;
 	struct report_out	 ro;
 	const char		*output;	/* --output FILE, or NULL */
@@ -479,6 +480,14 @@ run_start(struct run_sched *s, struct run_slot *sl)
 	s->running++;
 	s->open_conns += sl->conns;
 	s->eng->lim.max_frame = sl->max_frame;
+	if (rc->tls_cli != NULL) {
+		/* --tls: every scenario; else those saying `tls` (never two
+		 * kinds at once: run_parse_args refuses that with -j). */
+		int on = rc->tls.on || sl->sc->tls;
+
+		s->eng->tls_client = on ? rc->tls_cli : NULL;
+		s->eng->tls_server = on ? rc->tls_srv : NULL;
+	}
 	sl->runner = runner_new(s->eng, sl->sc, &rc->o, err, sizeof(err));
 	if (sl->runner == NULL || runner_start(sl->runner, err,
 	    sizeof(err)) < 0) {
@@ -580,30 +589,46 @@ run_all(struct run_cmd *rc)
 	}
 	s.eng = engine_new(&rc->lim);
 	engine_handle_signals(s.eng, run_signal_cb);
-	if (rc->tls.on) {
+	for (i = 0; i < rc->n && !rc->tls.on; i++)
+		if (rc->scs[i]->tls)
+			break;
+	if (!rc->tls.on && i < rc->n && rc->jobs > 1) {
+		size_t k;
+
+		for (k = 0; k < rc->n && rc->scs[k]->tls; k++)
+			;
+		if (k < rc->n) {
+			/* One engine, one transport kind at a time. */
+			fprintf(stderr, "sockbench run: %s says tls and %s does "
+			    "not: with --jobs %zu they would share connections' "
+			    "setup; run them with -j 1, separately, or all with "
+			    "--tls\n", rc->scs[i]->path, rc->scs[k]->path,
+			    rc->jobs);
+			engine_free(s.eng);
+			free(s.slots);
+			return EXIT_USAGE;
+		}
+	}
+	if (rc->tls.on || i < rc->n) {
 		/* The embedded server (no --connect) gets a self-signed
 		 * certificate its clients trust; --cert/--key are the
 		 * clients' own. */
-		struct cli_tls srv = { .on = 1 };
+		struct cli_tls srv = { .on = 1 }, cli = rc->tls;
 		char err[300];
 
+		cli.on = 1;
 		srv.o.alpn = rc->tls.o.alpn;
-		if (rc->o.connect == NULL && cli_tls_server(&srv,
-		    &s.eng->tls_server, err, sizeof(err)) < 0) {
+		if ((rc->o.connect == NULL && cli_tls_server(&srv,
+		    &rc->tls_srv, err, sizeof(err)) < 0) ||
+		    cli_tls_client(&cli, rc->o.connect, rc->tls_srv,
+		    &rc->tls_cli, err, sizeof(err)) < 0) {
 			fprintf(stderr, "sockbench run: %s\n", err);
+			tls_ctx_free(rc->tls_srv);
 			engine_free(s.eng);
 			free(s.slots);
 			return EXIT_USAGE;
 		}
-		if (cli_tls_client(&rc->tls, rc->o.connect, s.eng->tls_server,
-		    &s.eng->tls_client, err, sizeof(err)) < 0) {
-			fprintf(stderr, "sockbench run: %s\n", err);
-			tls_ctx_free(s.eng->tls_server);
-			engine_free(s.eng);
-			free(s.slots);
-			return EXIT_USAGE;
-		}
-		tls_summary_attach(&rc->tlss, s.eng, s.eng->tls_client);
+		tls_summary_attach(&rc->tlss, s.eng, rc->tls_cli);
 		rc->rep.tls = &rc->tlss;
 	}
 	if (isatty(2))
@@ -621,15 +646,12 @@ run_all(struct run_cmd *rc)
 			    "a signal");
 	if (s.reap != NULL)
 		engine_timer_cancel(s.eng, s.reap);
-	{
-		struct tls_ctx *tc = s.eng->tls_client, *ts = s.eng->tls_server;
-
-		if (rc->tls.on)
-			engine_unobserve(s.eng, &rc->tlss.obs);
-		engine_free(s.eng);
-		tls_ctx_free(tc);
-		tls_ctx_free(ts);
-	}
+	if (rc->tls_cli != NULL)
+		engine_unobserve(s.eng, &rc->tlss.obs);
+	engine_free(s.eng);
+	tls_ctx_free(rc->tls_cli);
+	tls_ctx_free(rc->tls_srv);
+	rc->tls_cli = rc->tls_srv = NULL;
 	for (i = 0; i < s.n; i++) {
 		if (s.slots[i].state == SLOT_WAITING)
 			report_add_skipped(&s.slots[i].rep, rc->scs[i]->path,

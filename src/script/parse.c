@@ -24,7 +24,7 @@ static int parse_accept_finish(struct parser *p);
 static int parse_accept_end(struct parser *p);
 
 enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
-    SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA };
+    SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA, SEEN_TLS };
 
 static const char *const send_kinds[] = {
 	"text", "hex", "json", "file", "raw", "pack", "request", "command",
@@ -308,6 +308,18 @@ parse_rate(struct parser *p)
 		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 	p->sc->rate = v;
 	return lex_need_eol(lx, "end of line after the rate");
+}
+
+/* `tls`: the scenario's connections speak TLS (docs/tls.md). */
+static int
+parse_tls(struct parser *p)
+{
+	if (setting_once(p, SEEN_TLS, "tls") == -1)
+		return -1;
+	p->sc->tls = 1;
+	return lex_need_eol(&p->lx,
+	    "end of line after tls (the options are run's: --sni, "
+	    "--ca-file, ...)");
 }
 
 /* `timeout D`: the default expect timeout. */
@@ -2103,7 +2115,7 @@ parse_accept_refuses(const char *w, size_t wl)
 {
 	static const char *const settings[] = { "name", "codec", "service",
 	    "connections", "rate", "timeout", "max-frame", "data", "assert",
-	    "define", "role", NULL };
+	    "define", "role", "tls", NULL };
 	size_t k;
 
 	for (k = 0; settings[k] != NULL; k++)
@@ -2133,6 +2145,7 @@ static const struct directive {
 	{ "reset", parse_reset_step },
 	{ "call", parse_call }, { "role", roles_parse_role },
 	{ "barrier", roles_parse_barrier }, { "signal", roles_parse_signal },
+	{ "tls", parse_tls },
 	{ NULL, NULL }
 };
 

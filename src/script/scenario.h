@@ -295,6 +295,9 @@ struct scenario {
 	double		 rate;		/* connections per second, 0 = all */
 	double		 timeout;	/* default expect timeout, default 5s */
 	size_t		 max_frame;	/* default CODEC_MAX_FRAME_DEFAULT */
+	int		 tls;		/* `tls`: the connections (and the
+					   embedded server) speak TLS, as
+					   run --tls (docs/tls.md) */
 	struct step	*steps;
 	size_t		 nsteps;
 	size_t		 finally_at;	/* index of STEP_FINALLY, or SIZE_MAX */

@@ -239,3 +239,25 @@ timeout -k 1 30 "$BIN" run --tls "$tmp/emb.txt" >"$tmp/emb.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q '^tls: peer CN=localhost,O=sockbench self-signed, .*, verified$' "$tmp/emb.out"
 check $? "run --tls with the embedded server: TLS both ends, verified (exit $rc)"
+
+# --- the `tls` scenario setting ---------------------------------------------
+timeout -k 1 30 "$BIN" run -f json -o "$tmp/setting.json" \
+    scenarios/examples/tls.txt "$tmp/emb.txt" >"$tmp/setting.out" 2>&1
+rc=$?
+check $rc "a scenario saying tls and one that does not, in one run (exit $rc)"
+$PYTHON -c 'import json,sys; t=json.load(open(sys.argv[1]))["tls"]; assert t["handshakes"] == 1 and t["verified"], t' \
+    "$tmp/setting.json"
+check $? "only the one saying tls handshakes (1 handshake, verified)"
+timeout -k 1 30 "$BIN" run -j 2 scenarios/examples/tls.txt "$tmp/emb.txt" \
+    >"$tmp/mixed.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "says tls and .* does not: with --jobs 2" "$tmp/mixed.out"
+check $? "with -j 2 the mix is refused, exit 2 (got $rc)"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" "$tmp/rev.txt" \
+    --ca-file "$pki/ca.pem" >"$tmp/rev2.out" 2>&1
+check $? "--ca-file alone implies --tls (s_server passes)"
+printf 'tls\ntls\n' >"$tmp/dup.txt"
+"$BIN" check "$tmp/dup.txt" >"$tmp/dup.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "dup.txt:2:1: expected one 'tls' line, got a second" "$tmp/dup.out"
+check $? "check refuses a second tls line with its place (exit $rc)"
