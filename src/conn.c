@@ -577,6 +577,47 @@ conn_connect_swap(struct conn *c, int fd)
 	ev_io_start(c->eng->loop, &c->wio);	/* connect completes on write */
 }
 
+int
+conn_starttls(struct conn *c, char *why, size_t whylen)
+{
+	struct tls_ctx *ctx = c->eng->tls_starttls;
+
+	if (ctx == NULL) {
+		snprintf(why, whylen, "starttls: no TLS context (run makes "
+		    "one for scenarios with a starttls step)");
+		return -1;
+	}
+	if (c->dead || c->info.state != CS_OPEN ||
+	    c->info.side != SIDE_CLIENT || c->tr.ops == &transport_tls_ops) {
+		snprintf(why, whylen, "starttls: the connection is not an "
+		    "open plain client connection");
+		return -1;
+	}
+	if (buf_len(&c->rx) > 0 || buf_len(&c->tx) > 0) {
+		snprintf(why, whylen, "starttls: %zu plaintext bytes %s after "
+		    "the go-ahead: refused (they would pass as protected)",
+		    buf_len(&c->rx) > 0 ? buf_len(&c->rx) : buf_len(&c->tx),
+		    buf_len(&c->rx) > 0 ? "received" : "still to send");
+		return -1;
+	}
+	conn_tls_attach(c, c->fd, ctx);
+	/* Send the client hello now: the next step may be an expect. */
+	if (transport_connect_done(&c->tr) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			conn_fail(c, "tls: %s", c->tr.err != NULL ? c->tr.err :
+			    conn_errno_reason(errno));
+			return 0;	/* failed with the reason */
+		}
+		if (c->tr.want == TRANSPORT_WANT_WRITE)
+			ev_io_start(c->eng->loop, &c->wio);
+		else if (!c->reading) {
+			ev_io_start(c->eng->loop, &c->rio);
+			c->reading = 1;
+		}
+	}
+	return 0;
+}
+
 void
 conn_timer(struct conn *c, double seconds)
 {

@@ -44,6 +44,8 @@ struct engine {
 	 * connection made on this engine speaks TLS with this context;
 	 * owned by the command that set it. */
 	struct tls_ctx		*tls_client, *tls_server;
+	/* The client context a `starttls` step upgrades with. */
+	struct tls_ctx		*tls_starttls;
 };
 
 /* Default limits: 1 MiB frames, 4 MiB buffered, 10 s connect, no idle. */

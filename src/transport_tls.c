@@ -388,6 +388,19 @@ tls_fail(struct transport *t, struct tls_conn *tc, int r)
 	return -1;
 }
 
+static void tls_note(struct tls_conn *tc);
+
+/* A handshake SSL_read or SSL_write finished implicitly (after a
+ * starttls step): record it once. */
+static void
+tls_check_done(struct tls_conn *tc)
+{
+	if (!tc->hs_done && SSL_is_init_finished(tc->ssl)) {
+		tc->hs_done = 1;
+		tls_note(tc);
+	}
+}
+
 static ssize_t
 transport_tls_read(struct transport *t, void *p, size_t n)
 {
@@ -398,6 +411,7 @@ transport_tls_read(struct transport *t, void *p, size_t n)
 		n = INT32_MAX;
 	ERR_clear_error();
 	r = SSL_read(tc->ssl, p, (int)n);
+	tls_check_done(tc);
 	if (r > 0)
 		return r;
 	return tls_fail(t, tc, r);
@@ -415,6 +429,7 @@ transport_tls_write(struct transport *t, const void *p, size_t n)
 		n = INT32_MAX;
 	ERR_clear_error();
 	r = SSL_write(tc->ssl, p, (int)n);
+	tls_check_done(tc);
 	if (r > 0)
 		return r;
 	r = (int)tls_fail(t, tc, r);

@@ -1415,7 +1415,7 @@ bench_main(int argc, char **argv)
 		return rc;
 	if ((rc = bench_check_args(&a, argc, argv, first)) != 0)
 		return rc;
-	if (a.tls.on) {
+	if (a.tls.on || a.tls.given != NULL) {
 		/* The embedded server gets a self-signed certificate the
 		 * clients trust; made once, before any worker forks. */
 		struct cli_tls srv = { .on = 1 };

@@ -566,7 +566,7 @@ run_all(struct run_cmd *rc)
 {
 	struct run_sched s;
 	struct engine_timer *prog = NULL;
-	size_t i;
+	size_t i, k;
 
 	report_free(&rc->rep);
 	memset(&s, 0, sizeof(s));
@@ -593,8 +593,6 @@ run_all(struct run_cmd *rc)
 		if (rc->scs[i]->tls)
 			break;
 	if (!rc->tls.on && i < rc->n && rc->jobs > 1) {
-		size_t k;
-
 		for (k = 0; k < rc->n && rc->scs[k]->tls; k++)
 			;
 		if (k < rc->n) {
@@ -609,7 +607,19 @@ run_all(struct run_cmd *rc)
 			return EXIT_USAGE;
 		}
 	}
-	if (rc->tls.on || i < rc->n) {
+	for (k = 0; k < rc->n; k++)
+		if (rc->scs[k]->starttls)
+			break;
+	if (!rc->tls.on && i == rc->n && k == rc->n &&
+	    rc->tls.given != NULL) {
+		fprintf(stderr, "sockbench run: %s: nothing in this run speaks "
+		    "TLS: add --tls, or a `tls` line or a `starttls` step to "
+		    "the scenario\n", rc->tls.given);
+		engine_free(s.eng);
+		free(s.slots);
+		return EXIT_USAGE;
+	}
+	if (rc->tls.on || i < rc->n || k < rc->n) {
 		/* The embedded server (no --connect) gets a self-signed
 		 * certificate its clients trust; --cert/--key are the
 		 * clients' own. */
@@ -628,6 +638,7 @@ run_all(struct run_cmd *rc)
 			free(s.slots);
 			return EXIT_USAGE;
 		}
+		s.eng->tls_starttls = rc->tls_cli;
 		tls_summary_attach(&rc->tlss, s.eng, rc->tls_cli);
 		rc->rep.tls = &rc->tlss;
 	}

@@ -489,6 +489,7 @@ serve_main(int argc, char **argv)
 	if ((rc = cli_parse(&serve_spec, argc, argv, &a, &common, &first)) >= 0)
 		return rc;
 	listen = a.listen;
+	tls.on = tls.on || tls.given != NULL;
 	if (cli_tls_server(&tls, &serve_tls, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockbench serve: %s\n", err);
 		return EXIT_USAGE;

@@ -8,7 +8,14 @@
 int
 cli_tls_opt(struct cli_tls *t, int id, const char *arg)
 {
-	t->on = 1;
+	static const char *const names[] = { "--tls", "--sni", "--alpn",
+	    "--ca-file", "--insecure", "--cert", "--key", "--tls-min",
+	    "--tls-max" };
+
+	if (id == CLI_O_TLS)
+		t->on = 1;
+	else if (id > CLI_O_TLS && id <= CLI_O_TLS_MAX)
+		t->given = names[id - CLI_O_TLS];
 	switch (id) {
 	case CLI_O_TLS:		break;
 	case CLI_O_SNI:		t->o.sni = arg; break;
@@ -85,8 +92,9 @@ tls_summary_cb(void *ctx, const struct conn_info *ci,
 	struct tls_summary *s = ctx;
 	const struct tls_info *ti = ci->tls;
 
-	if (ev->kind != OBS_STATE || ci->state != CS_OPEN ||
-	    ci->side != SIDE_CLIENT || ti == NULL || !ti->done)
+	/* At the close: a starttls handshake completes after the open. */
+	if (ev->kind != OBS_CLOSED || ci->side != SIDE_CLIENT || ti == NULL ||
+	    !ti->done)
 		return;
 	if (s->handshakes++ == 0)
 		s->first = *ti;

@@ -11,12 +11,17 @@
 
 /* What the TLS options asked for. */
 struct cli_tls {
-	int		 on;	/* --tls, or implied by another TLS option */
+	int		 on;	/* --tls */
+	const char	*given;	/* another TLS option given ("--ca-file"),
+				 * or NULL */
 	struct tls_opts	 o;
 };
 
 /* Take one TLS option (id CLI_O_TLS..CLI_O_TLS_MAX; arg NULL for flags):
- * 1 taken. Values are checked when the context is made. */
+ * 1 taken. Only --tls sets on; the others set given (bench and serve take
+ * them as --tls; run uses them for --tls, `tls` and `starttls`
+ * scenarios and refuses them otherwise). Values are checked when the
+ * context is made. */
 int cli_tls_opt(struct cli_tls *t, int id, const char *arg);
 /* When t is on, make a client context into *out: the server name is
  * --sni, else the host of target ("host:port", "[v6]:port"; NULL:

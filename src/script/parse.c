@@ -2025,6 +2025,16 @@ parse_reset_step(struct parser *p)
 	return lex_need_eol(lx, "end of line after reset");
 }
 
+/* `starttls`: upgrade the connection to TLS here (docs/tls.md). */
+static int
+parse_starttls_step(struct parser *p)
+{
+	if (new_step(p, STEP_STARTTLS) == NULL)
+		return -1;
+	p->sc->starttls = 1;
+	return lex_need_eol(&p->lx, "end of line after starttls");
+}
+
 /* `accept [N]`: the lines up to its `end` are the embedded server's
  * program for every accepted connection, parsed into a scenario of its
  * own (sc->accept) that shares this file's settings. */
@@ -2145,7 +2155,7 @@ static const struct directive {
 	{ "reset", parse_reset_step },
 	{ "call", parse_call }, { "role", roles_parse_role },
 	{ "barrier", roles_parse_barrier }, { "signal", roles_parse_signal },
-	{ "tls", parse_tls },
+	{ "tls", parse_tls }, { "starttls", parse_starttls_step },
 	{ NULL, NULL }
 };
 
@@ -2612,6 +2622,7 @@ step_kind_name(enum step_kind k)
 	case STEP_FINALLY: return "finally";
 	case STEP_EXPECT_SET: return "expect set";
 	case STEP_RESET: return "reset";
+	case STEP_STARTTLS: return "starttls";
 	case STEP_BARRIER: return "barrier";
 	case STEP_SIGNAL: return "signal";
 	case STEP_WAIT_FOR: return "wait for";

@@ -87,10 +87,10 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'tls: certificate verify failed: hostname mismatch' "$tmp/sni.json"
 check $? "run --tls --sni wrong.example: exit 1, hostname mismatch (exit $rc)"
 
-timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --insecure -f json \
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls --insecure -f json \
     -o "$tmp/insec.json" "$tmp/rev.txt" >"$tmp/insec.out" 2>&1
 rc=$?
-check $rc "run --insecure (implies --tls) passes (exit $rc)"
+check $rc "run --tls --insecure passes (exit $rc)"
 $PYTHON -c 'import json,sys; t=json.load(open(sys.argv[1]))["tls"]; assert t["insecure"] is True and t["verified"] is False, t' \
     "$tmp/insec.json"
 check $? "its JSON report says insecure, not verified"
@@ -255,9 +255,38 @@ rc=$?
 check $? "with -j 2 the mix is refused, exit 2 (got $rc)"
 timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" "$tmp/rev.txt" \
     --ca-file "$pki/ca.pem" >"$tmp/rev2.out" 2>&1
-check $? "--ca-file alone implies --tls (s_server passes)"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--ca-file: nothing in this run speaks TLS" "$tmp/rev2.out"
+check $? "run --ca-file with nothing speaking TLS: refused, exit 2 (got $rc)"
 printf 'tls\ntls\n' >"$tmp/dup.txt"
 "$BIN" check "$tmp/dup.txt" >"$tmp/dup.out" 2>&1
 rc=$?
 [ $rc -eq 2 ] && grep -q "dup.txt:2:1: expected one 'tls' line, got a second" "$tmp/dup.out"
 check $? "check refuses a second tls line with its place (exit $rc)"
+
+# --- STARTTLS: aiosmtpd with the test certificate --------------------------
+if $PYTHON -c 'import aiosmtpd' 2>/dev/null; then
+	mport=$(free_port)
+	$PYTHON -u -m aiosmtpd -n -l "127.0.0.1:$mport" --tlscert "$pki/srv.pem" \
+	    --tlskey "$pki/srv.key" >"$tmp/smtp.out" 2>&1 &
+	pids="$pids $!"
+	wait_port "$mport"
+	check $? "aiosmtpd with STARTTLS listens on 127.0.0.1:$mport"
+	st=scenarios/examples/servers/smtp-starttls.txt
+	timeout -k 1 30 "$BIN" run -C "localhost:$mport" --ca-file "$pki/ca.pem" \
+	    -f json -o "$tmp/st.json" "$st" >"$tmp/st.out" 2>&1
+	rc=$?
+	check $rc "$st passes: plain text, starttls, the rest encrypted (exit $rc)"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/st.out"
+	$PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; s=r["scenarios"][0]; assert t["handshakes"] == 1 and t["verified"] and t["peer_issuer"] == "CN=sockbench test CA" and s["expects"] == 6, (t, s["expects"])' \
+	    "$tmp/st.json"
+	check $? "its report: 1 handshake after the go-ahead, verified, 6 expects"
+	timeout -k 1 30 "$BIN" run -C "localhost:$mport" "$st" >"$tmp/st2.out" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "smtp-starttls.txt:19: connection 1: connection failed: tls: certificate verify failed: unable to get local issuer certificate" "$tmp/st2.out"
+	check $? "without --ca-file: exit 1 at the first step after starttls, with the verify reason (got $rc)"
+	[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/st2.out"
+else
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - # skip python3-aiosmtpd is not installed"
+fi

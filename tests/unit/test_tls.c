@@ -77,10 +77,38 @@ cli_msg(struct conn *c, const struct codec_frame *f)
 		conn_close(c, "done");
 }
 
+/* starttls: upgrade right after the (plain) open, then say hello. */
+static char st_why[200];
+static int st_rc;
+
+static void
+st_open(struct conn *c)
+{
+	st_rc = conn_starttls(c, st_why, sizeof(st_why));
+	if (st_rc == 0)
+		conn_send(c, "hello", 5);
+	else
+		conn_close(c, "refused");
+}
+
+/* The same, with a plaintext byte already received after the go-ahead. */
+static void
+st_inject_open(struct conn *c)
+{
+	buf_append(&c->rx, "X", 1);
+	st_rc = conn_starttls(c, st_why, sizeof(st_why));
+	buf_consume(&c->rx, 1);
+	conn_close(c, "refused");
+}
+
 static const struct conn_handler srv_h = { .on_msg = srv_msg,
     .on_close = save_info };
 static const struct conn_handler cli_h = { .on_open = cli_open,
     .on_msg = cli_msg, .on_close = save_info };
+static const struct conn_handler st_h = { .on_open = st_open,
+    .on_msg = cli_msg, .on_close = save_info };
+static const struct conn_handler st_inject_h = { .on_open = st_inject_open,
+    .on_close = save_info };
 
 /* A loop, a self-signed server context written out as the CA file, and
  * a non-blocking socketpair. */
@@ -286,6 +314,57 @@ peer_stopping_mid_handshake_times_out_with_the_reason(void **state)
 }
 
 static void
+starttls_upgrades_an_open_connection_in_place(void **state)
+{
+	(void)state;
+	client("localhost", 1, 0);
+	T.e->tls_client = NULL;		/* opens plain */
+	T.e->tls_starttls = T.cli;
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &srv_h, NULL);
+	conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &st_h, NULL);
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(st_rc, 0);
+	assert_int_equal(T.ngot, 5);
+	assert_memory_equal(T.got, "hello", 5);
+	assert_int_equal(end_of(SIDE_CLIENT)->state, CS_CLOSED);
+	assert_int_equal(end_of(SIDE_SERVER)->state, CS_CLOSED);
+	assert_true(T.cinfo.done);
+	assert_true(T.cinfo.verified);
+	assert_string_equal(T.cinfo.version, "TLSv1.3");
+}
+
+static void
+starttls_refuses_plaintext_received_after_the_go_ahead(void **state)
+{
+	char why[200];
+	struct conn *c;
+
+	(void)state;
+	client("localhost", 1, 0);
+	T.e->tls_client = NULL;
+	/* No context: refused with the reason. */
+	T.want_ends = 1;
+	c = conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_OPEN, NULL, &cli_h, NULL);
+	assert_int_equal(conn_starttls(c, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "starttls: no TLS context"));
+	conn_close(c, "done");
+	engine_run(T.e);
+	/* Plaintext bytes waiting in rx would pass as protected: refused. */
+	T.ends = 0;
+	T.e->tls_starttls = T.cli;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, T.fds), 0);
+	fcntl(T.fds[0], F_SETFL, O_NONBLOCK);
+	conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &st_inject_h,
+	    NULL);
+	engine_run(T.e);
+	assert_int_equal(st_rc, -1);
+	assert_string_equal(st_why, "starttls: 1 plaintext bytes received "
+	    "after the go-ahead: refused (they would pass as protected)");
+	close(T.fds[1]);
+}
+
+static void
 bad_options_are_refused_with_a_reason(void **state)
 {
 	struct tls_opts o = { .min = "1.7" };
@@ -327,6 +406,12 @@ main(void)
 		    plain_text_garbage_fails_the_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    peer_stopping_mid_handshake_times_out_with_the_reason,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    starttls_upgrades_an_open_connection_in_place, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    starttls_refuses_plaintext_received_after_the_go_ahead,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    bad_options_are_refused_with_a_reason, setup, teardown),
