@@ -164,8 +164,11 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 		conn_opened(c);
 	else
 		ev_io_start(e->loop, &c->wio);	/* connect completes on write */
-	if (tls != NULL && side == SIDE_SERVER && e->lim.connect_timeout > 0)
-		conn_timer(c, e->lim.connect_timeout);	/* handshake bound */
+	if (tls != NULL && e->lim.connect_timeout > 0)
+		conn_timer(c, e->lim.connect_timeout);	/* handshake bound,
+							   also when the TCP
+							   connect was done
+							   at once */
 	return c;
 }
 

@@ -410,6 +410,7 @@ transport_tls_read(struct transport *t, void *p, size_t n)
 	if (n > INT32_MAX)
 		n = INT32_MAX;
 	ERR_clear_error();
+	errno = 0;		/* SSL_ERROR_SYSCALL reads it */
 	r = SSL_read(tc->ssl, p, (int)n);
 	tls_check_done(tc);
 	if (r > 0)
@@ -428,6 +429,7 @@ transport_tls_write(struct transport *t, const void *p, size_t n)
 	if (n > INT32_MAX)
 		n = INT32_MAX;
 	ERR_clear_error();
+	errno = 0;		/* SSL_ERROR_SYSCALL reads it */
 	r = SSL_write(tc->ssl, p, (int)n);
 	tls_check_done(tc);
 	if (r > 0)
@@ -537,6 +539,7 @@ transport_tls_connect_done(struct transport *t)
 	if (tc->hs_done)
 		return 0;
 	ERR_clear_error();
+	errno = 0;		/* SSL_ERROR_SYSCALL reads it */
 	r = SSL_do_handshake(tc->ssl);
 	if (r == 1) {
 		tc->hs_done = 1;
@@ -544,7 +547,6 @@ transport_tls_connect_done(struct transport *t)
 		tls_note(tc);
 		return 0;
 	}
-	errno = 0;
 	if (tls_fail(t, tc, r) == 0) {
 		/* close_notify or EOF in the middle of a handshake */
 		tc->fatal = 1;
