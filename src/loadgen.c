@@ -11,6 +11,7 @@
 #include "pool.h"
 #include "server.h"
 #include "service.h"
+#include "transport.h"
 #include "util.h"
 
 #define LG_BATCH_MAX	(64 * 1024)	/* bytes of requests written at once */
@@ -475,6 +476,9 @@ lg_on_open(struct conn *c)
 		lg->res.n.reopened++;
 	hist_record(&lg->res.connect, (uint64_t)((c->info.t_open -
 	    c->info.t_start) * 1e6));
+	if (c->info.tls != NULL && c->info.tls->done)
+		hist_record(&lg->res.handshake,
+		    (uint64_t)(c->info.tls->handshake_s * 1e6));
 	if (lg->running)
 		lg_start_conn(c);
 	else if (lc->n < lg->cfg.conns)
@@ -905,6 +909,7 @@ loadgen_result_init(struct loadgen_result *r)
 	hist_init(&r->lat);
 	hist_init(&r->connect);
 	hist_init(&r->ttfb);
+	hist_init(&r->handshake);
 }
 
 void
@@ -946,6 +951,7 @@ loadgen_result_merge(struct loadgen_result *dst,
 	hist_merge(&dst->lat, &src->lat);
 	hist_merge(&dst->connect, &src->connect);
 	hist_merge(&dst->ttfb, &src->ttfb);
+	hist_merge(&dst->handshake, &src->handshake);
 }
 
 /* Append a 32-bit length in host order (both ends are the same binary). */
@@ -979,6 +985,7 @@ loadgen_result_encode(const struct loadgen_result *r, struct buf *b)
 	lg_put_hist(b, &r->lat);
 	lg_put_hist(b, &r->connect);
 	lg_put_hist(b, &r->ttfb);
+	lg_put_hist(b, &r->handshake);
 }
 
 /* Read a length-prefixed histogram at *p; 0, or -1 if malformed. */
@@ -1018,7 +1025,8 @@ loadgen_result_decode(struct loadgen_result *r, const unsigned char *p,
 	n -= len;
 	if (lg_get_hist(&r->lat, &p, &n) < 0 ||
 	    lg_get_hist(&r->connect, &p, &n) < 0 ||
-	    lg_get_hist(&r->ttfb, &p, &n) < 0 || n != 0) {
+	    lg_get_hist(&r->ttfb, &p, &n) < 0 ||
+	    lg_get_hist(&r->handshake, &p, &n) < 0 || n != 0) {
 		loadgen_result_init(r);
 		return -1;
 	}

@@ -120,6 +120,8 @@ struct loadgen_result {
 	struct hist		 lat;		/* request to complete reply */
 	struct hist		 connect;	/* connect() to established */
 	struct hist		 ttfb;		/* first request to first byte */
+	struct hist		 handshake;	/* TLS: TCP up to handshake
+						   done, microseconds */
 };
 
 struct loadgen;

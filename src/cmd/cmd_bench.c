@@ -523,6 +523,8 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
 	bench_hist_text(f, "latency", &r->lat, 1);
 	bench_hist_text(f, "connect", &r->connect, 0);
+	if (o->cfg.tls_client != NULL)
+		bench_hist_text(f, "handshake", &r->handshake, 1);
 	bench_hist_text(f, "first byte", &r->ttfb, 0);
 	fprintf(f, "errors     ");
 	for (i = 0; i < LG_ERR_N; i++)
@@ -621,6 +623,8 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
 	hist_json(&r->lat, root, "latency_us");
 	hist_json(&r->connect, root, "connect_us");
+	if (o->cfg.tls_client != NULL)
+		hist_json(&r->handshake, root, "handshake_us");
 	hist_json(&r->ttfb, root, "first_byte_us");
 	x = cJSON_AddObjectToObject(root, "errors");
 	for (i = 0; i < LG_ERR_N; i++)

@@ -206,9 +206,11 @@ r = json.load(open(sys.argv[1]))
 assert r["tls"] == {"insecure": False}, r.get("tls")
 assert r["connected"] == 4 and sum(r["errors"].values()) == 0, r
 assert r["requests"] > 0 and r["lost"] == 0, r
+h = r["handshake_us"]
+assert h["count"] == 4 and 0 < h["p50"] <= h["max"] < 10e6, h
 PY
 rc=$?
-check $rc "its JSON: 4 connected over TLS, verified, replies and no errors"
+check $rc "its JSON: 4 connected over TLS, verified, 4 handshake times, replies and no errors"
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/bench.why"
 timeout -k 1 30 "$BIN" bench -C "127.0.0.1:$port" --tls -c 2 -d 1 -q \
     >"$tmp/bench2.out" 2>&1
@@ -216,10 +218,11 @@ rc=$?
 [ $rc -ne 0 ] && grep -q 'certificate verify failed: unable to get local issuer certificate' "$tmp/bench2.out"
 check $? "bench --tls without the CA: fails with the verify reason (exit $rc)"
 [ $rc -ne 0 ] || sed 's/^/# /' "$tmp/bench2.out"
-timeout -k 1 30 "$BIN" bench --tls -c 2 -d 1 -q >"$tmp/bench3.out" 2>&1
+timeout -k 1 30 "$BIN" bench --tls -c 4 -d 1 -q --workers 2 >"$tmp/bench3.out" 2>&1
 rc=$?
-[ $rc -eq 0 ] && grep -q '^tls         verified' "$tmp/bench3.out"
-check $? "bench --tls with the embedded server (exit $rc)"
+[ $rc -eq 0 ] && grep -q '^tls         verified' "$tmp/bench3.out" &&
+    grep -q '^handshake    p50 .* p99.9 .*(mean ' "$tmp/bench3.out"
+check $? "bench --tls --workers 2 with the embedded server: handshake percentiles merged (exit $rc)"
 "$BIN" serve --tls --cert "$pki/srv.pem" --key "$pki/ca.key" -l 127.0.0.1:0 \
     >"$tmp/badkey.out" 2>&1
 rc=$?
