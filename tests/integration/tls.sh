@@ -97,6 +97,42 @@ check $? "its JSON report says insecure, not verified"
 grep -q '^tls: INSECURE: the server.s certificate was not verified (--insecure)' "$tmp/insec.out"
 check $? "its text report says INSECURE"
 
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls --ca-file "$pki/ca.pem" \
+    --tls-max 1.2 -f json -o "$tmp/v12.json" "$tmp/rev.txt" >"$tmp/v12.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; t=json.load(open(sys.argv[1]))["tls"]; assert t["version"] == "TLSv1.2", t' "$tmp/v12.json"
+check $? "run --tls-max 1.2: the report says TLSv1.2 (exit $rc)"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls --tls-min 1.4 \
+    "$tmp/rev.txt" >"$tmp/v14.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--tls-min 1.4: not a TLS version" "$tmp/v14.out"
+check $? "run --tls-min 1.4: refused, exit 2 (got $rc)"
+
+# --- a server that requires a client certificate ---------------------------
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/CN=sockbench client" -keyout "$pki/cli.key" -out "$pki/cli.csr" \
+    >/dev/null 2>&1
+openssl x509 -req -in "$pki/cli.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+    -CAcreateserial -days 2 -out "$pki/cli.pem" >/dev/null 2>&1
+cport=$(free_port)
+openssl s_server -accept "127.0.0.1:$cport" -cert "$pki/srv.pem" \
+    -key "$pki/srv.key" -rev -Verify 1 -CAfile "$pki/ca.pem" \
+    -verify_return_error <"$tmp/sin" >"$tmp/s_server2.out" 2>&1 &
+pids="$pids $!"
+wait_port "$cport"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$cport" --tls --ca-file "$pki/ca.pem" \
+    --cert "$pki/cli.pem" --key "$pki/cli.key" "$tmp/rev.txt" \
+    >"$tmp/ccert.out" 2>&1
+rc=$?
+check $rc "run --cert/--key against s_server -Verify 1 passes (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/ccert.out"
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$cport" --tls --ca-file "$pki/ca.pem" \
+    "$tmp/rev.txt" >"$tmp/nocert.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "tls: " "$tmp/nocert.out"
+check $? "without a client certificate it fails with a tls: reason (exit $rc)"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/nocert.out"
+
 timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" "$tmp/rev.txt" \
     >"$tmp/plain.out" 2>&1
 [ $? -eq 1 ]
