@@ -5,7 +5,7 @@ CC      ?= cc
 WERROR  ?= $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
 SB_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Isrc/cmd -Isrc/script -Isrc/svc -Iproto -Iui -MMD -MP
-PKGS     = ncursesw libcjson
+PKGS     = ncursesw libcjson openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)

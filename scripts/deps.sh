@@ -5,7 +5,7 @@
 # the real servers tests/integration/servers.sh starts: redis-server,
 # memcached, nginx-light, python3-aiosmtpd).
 set -u
-need="libev-dev libncurses-dev libcjson-dev pkg-config"
+need="libev-dev libncurses-dev libcjson-dev libssl-dev openssl pkg-config"
 case "${1:-build}" in
 test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl" ;;
 esac

@@ -16,6 +16,7 @@ static void conn_read_cb(struct ev_loop *, ev_io *, int);
 static void conn_write_cb(struct ev_loop *, ev_io *, int);
 static void conn_timer_cb(struct ev_loop *, ev_timer *, int);
 static void conn_finish(struct conn *c, enum conn_state st, const char *reason);
+static void conn_connect_step(struct conn *c);
 
 /* Name a socket errno the way a user reads it. */
 static const char *
@@ -47,16 +48,53 @@ static void
 conn_update_read(struct conn *c)
 {
 	int want = !c->dead && !c->rd_eof && !c->paused && !c->backpressure &&
-	    c->info.state != CS_CONNECTING &&
 	    !(c->held && buf_len(&c->rx) >= c->eng->lim.max_buffer);
 
+	/* Connecting (or in a TLS handshake, which drives the read watcher
+	 * itself): nothing to read yet. */
+	if (c->info.state == CS_CONNECTING)
+		return;
 	if (want && !c->reading) {
 		ev_io_start(c->eng->loop, &c->rio);
 		c->reading = 1;
+		/* Decrypted bytes already inside OpenSSL: no readiness will
+		 * announce them. */
+		if (transport_tls_pending(&c->tr) > 0)
+			ev_feed_event(c->eng->loop, &c->rio, EV_READ);
 	} else if (!want && c->reading) {
 		ev_io_stop(c->eng->loop, &c->rio);
 		c->reading = 0;
 	}
+}
+
+/* The reason of a failed read or write: the transport's own (TLS:
+ * OpenSSL's) when it has one, else errno's. */
+static const char *
+conn_io_reason(struct conn *c, int err, char *buf, size_t len)
+{
+	if (err == EPROTO && c->tr.err != NULL) {
+		snprintf(buf, len, "tls: %s", c->tr.err);
+		return buf;
+	}
+	return conn_errno_reason(err);
+}
+
+/* Give c a TLS transport over fd with the engine's context for its side,
+ * keeping what the handshake negotiates in c->info.tls. */
+static void
+conn_tls_attach(struct conn *c, int fd, struct tls_ctx *ctx)
+{
+	struct tls_info *ti = (struct tls_info *)c->info.tls;
+
+	if (ti == NULL)
+		ti = xcalloc(1, sizeof(*ti));
+	else
+		memset(ti, 0, sizeof(*ti));
+	c->info.tls = ti;
+	transport_tls_init(&c->tr, fd, ctx, ti);
+	if (c->info.side == SIDE_SERVER)	/* named in a failed handshake */
+		transport_describe(&c->tr, c->info.local,
+		    sizeof(c->info.local), c->info.peer, sizeof(c->info.peer));
 }
 
 /* Mark the connection established and tell its handler. */
@@ -84,11 +122,19 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 	struct obs_event ev = { .kind = OBS_OPENED };
+	struct tls_ctx *tls = side == SIDE_SERVER ? e->tls_server :
+	    e->tls_client;
 
 	assert(fd >= 0 && h != NULL);
 	c->eng = e;
 	c->fd = fd;
 	transport_tcp_init(&c->tr, fd);
+	c->info.side = side;
+	if (tls != NULL) {
+		/* Open only once the handshake is done (connect_done). */
+		conn_tls_attach(c, fd, tls);
+		st = CS_CONNECTING;
+	}
 	c->h = h;
 	c->udata = udata;
 	c->max_frame = e->lim.max_frame;
@@ -118,6 +164,11 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 		conn_opened(c);
 	else
 		ev_io_start(e->loop, &c->wio);	/* connect completes on write */
+	if (tls != NULL && e->lim.connect_timeout > 0)
+		conn_timer(c, e->lim.connect_timeout);	/* handshake bound,
+							   also when the TCP
+							   connect was done
+							   at once */
 	return c;
 }
 
@@ -125,6 +176,8 @@ conn_new(struct engine *e, int fd, enum conn_side side, enum conn_state st,
 static int
 conn_flush(struct conn *c)
 {
+	char why[200];
+
 	while (buf_len(&c->tx) > 0) {
 		ssize_t n = transport_write(&c->tr, buf_data(&c->tx),
 		    buf_len(&c->tx));
@@ -134,7 +187,8 @@ conn_flush(struct conn *c)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			conn_fail(c, "write: %s", conn_errno_reason(errno));
+			conn_fail(c, "write: %s", conn_io_reason(c, errno,
+			    why, sizeof(why)));
 			return -1;
 		}
 		buf_consume(&c->tx, (size_t)n);
@@ -143,7 +197,16 @@ conn_flush(struct conn *c)
 		c->info.t_last = clock_now_mono();
 	}
 	if (buf_len(&c->tx) > 0) {
-		ev_io_start(c->eng->loop, &c->wio);
+		if (c->tr.want == TRANSPORT_WANT_READ) {
+			/* TLS: the write waits for a record from the peer;
+			 * the read watcher flushes again after reading. */
+			ev_io_stop(c->eng->loop, &c->wio);
+			if (!c->reading) {
+				ev_io_start(c->eng->loop, &c->rio);
+				c->reading = 1;
+			}
+		} else
+			ev_io_start(c->eng->loop, &c->wio);
 		return 0;
 	}
 	ev_io_stop(c->eng->loop, &c->wio);
@@ -327,7 +390,10 @@ conn_send(struct conn *c, const void *p, size_t n)
 
 		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR) {
-			conn_fail(c, "write: %s", conn_errno_reason(errno));
+			char why[200];
+
+			conn_fail(c, "write: %s", conn_io_reason(c, errno,
+			    why, sizeof(why)));
 			return;
 		}
 		if (w > 0) {
@@ -506,10 +572,53 @@ conn_connect_swap(struct conn *c, int fd)
 	ev_timer_stop(c->eng->loop, &c->timer);
 	transport_close(&c->tr);
 	transport_tcp_init(&c->tr, fd);
+	if (c->eng->tls_client != NULL && c->info.side == SIDE_CLIENT)
+		conn_tls_attach(c, fd, c->eng->tls_client);
 	c->fd = fd;
 	ev_io_set(&c->rio, fd, EV_READ);
 	ev_io_set(&c->wio, fd, EV_WRITE);
 	ev_io_start(c->eng->loop, &c->wio);	/* connect completes on write */
+}
+
+int
+conn_starttls(struct conn *c, char *why, size_t whylen)
+{
+	struct tls_ctx *ctx = c->eng->tls_starttls;
+
+	if (ctx == NULL) {
+		snprintf(why, whylen, "starttls: no TLS context (run makes "
+		    "one for scenarios with a starttls step)");
+		return -1;
+	}
+	if (c->dead || c->info.state != CS_OPEN ||
+	    c->info.side != SIDE_CLIENT || c->tr.ops == &transport_tls_ops) {
+		snprintf(why, whylen, "starttls: the connection is not an "
+		    "open plain client connection");
+		return -1;
+	}
+	if (buf_len(&c->rx) > 0 || buf_len(&c->tx) > 0) {
+		snprintf(why, whylen, "starttls: %zu plaintext bytes %s after "
+		    "the go-ahead: refused (they would pass as protected)",
+		    buf_len(&c->rx) > 0 ? buf_len(&c->rx) : buf_len(&c->tx),
+		    buf_len(&c->rx) > 0 ? "received" : "still to send");
+		return -1;
+	}
+	conn_tls_attach(c, c->fd, ctx);
+	/* Send the client hello now: the next step may be an expect. */
+	if (transport_connect_done(&c->tr) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			conn_fail(c, "tls: %s", c->tr.err != NULL ? c->tr.err :
+			    conn_errno_reason(errno));
+			return 0;	/* failed with the reason */
+		}
+		if (c->tr.want == TRANSPORT_WANT_WRITE)
+			ev_io_start(c->eng->loop, &c->wio);
+		else if (!c->reading) {
+			ev_io_start(c->eng->loop, &c->rio);
+			c->reading = 1;
+		}
+	}
+	return 0;
 }
 
 void
@@ -769,15 +878,25 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->info.state == CS_CONNECTING) {
+		conn_connect_step(c);	/* a TLS handshake wants to read */
+		return;
+	}
 	for (i = 0; i < CONN_READ_BUDGET && !c->dead; i++) {
 		ssize_t n = transport_read(&c->tr, scratch, sizeof(scratch));
 
 		if (n < 0) {
+			char why[200];
+
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (c->tr.want == TRANSPORT_WANT_WRITE)
+					ev_io_start(c->eng->loop, &c->wio);
 				break;
-			conn_fail(c, "%s", conn_errno_reason(errno));
+			}
+			conn_fail(c, "%s", conn_io_reason(c, errno, why,
+			    sizeof(why)));
 			return;
 		}
 		if (n == 0) {
@@ -797,10 +916,55 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			conn_timer(c, c->eng->lim.idle_timeout);
 		if (c->held)
 			conn_update_read(c);	/* stop at max_buffer */
+		/* A TLS read returns one record (16 KiB at most): go on
+		 * until EAGAIN or the budget. */
 		if (c->paused || c->backpressure || !c->reading ||
-		    (size_t)n < sizeof(scratch))
+		    ((size_t)n < sizeof(scratch) &&
+		    c->tr.ops != &transport_tls_ops))
 			break;
 	}
+	/* TLS: a write that waited for the peer's record may go on now. */
+	if (!c->dead && c->tr.ops == &transport_tls_ops &&
+	    buf_len(&c->tx) > 0 && c->info.state != CS_CONNECTING)
+		(void)conn_flush(c);
+}
+
+/* Finish a connect (and a TLS handshake): open the connection, wait for
+ * the readiness the transport names, or fail with its reason. */
+static void
+conn_connect_step(struct conn *c)
+{
+	struct ev_loop *loop = c->eng->loop;
+
+	if (transport_connect_done(&c->tr) < 0) {
+		int err = errno;
+
+		if (err == EAGAIN || err == EWOULDBLOCK) {
+			/* The handshake waits: arm only the watcher it names
+			 * (the read watcher is not flow control yet). */
+			if (c->tr.want == TRANSPORT_WANT_READ) {
+				ev_io_stop(loop, &c->wio);
+				ev_io_start(loop, &c->rio);
+				c->reading = 1;
+			} else {
+				ev_io_stop(loop, &c->rio);
+				c->reading = 0;
+				ev_io_start(loop, &c->wio);
+			}
+			return;
+		}
+		if (err == EPROTO && c->tr.err != NULL)
+			conn_fail(c, "tls: %s", c->tr.err);
+		else if (c->connect_failed != NULL)
+			c->connect_failed(c, err);
+		else
+			conn_fail(c, "connect: %s", conn_errno_reason(err));
+		return;
+	}
+	ev_io_stop(loop, &c->rio);
+	c->reading = 0;
+	conn_timer(c, 0);
+	conn_opened(c);
 }
 
 /* Writable: finish a connect, or flush queued bytes. */
@@ -812,23 +976,21 @@ conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->info.state == CS_CONNECTING) {
-		if (transport_connect_done(&c->tr) < 0) {
-			int err = errno;
-
-			if (c->connect_failed != NULL)
-				c->connect_failed(c, err);
-			else
-				conn_fail(c, "connect: %s",
-				    conn_errno_reason(err));
-			return;
-		}
-		conn_timer(c, 0);
-		conn_opened(c);
-		if (c->dead)
+		conn_connect_step(c);
+		if (c->dead || c->info.state == CS_CONNECTING)
 			return;
 	}
 	if (conn_flush(c) < 0 || c->dead)
 		return;
+	if (c->tr.ops == &transport_tls_ops && buf_len(&c->tx) == 0 &&
+	    c->tr.want == TRANSPORT_WANT_WRITE && c->reading) {
+		/* A TLS read waited for the socket to take a record. */
+		c->tr.want = TRANSPORT_WANT_NONE;
+		ev_io_stop(c->eng->loop, &c->wio);
+		conn_read_cb(c->eng->loop, &c->rio, EV_READ);
+		if (c->dead)
+			return;
+	}
 	if (buf_len(&c->tx) == 0 && c->h->on_drain != NULL)
 		c->h->on_drain(c);
 }
@@ -842,6 +1004,11 @@ conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->info.state == CS_CONNECTING) {
+		if (transport_tls_handshaking(&c->tr)) {
+			conn_fail(c, "tls: handshake timeout after %.1fs",
+			    c->eng->lim.connect_timeout);
+			return;
+		}
 		if (c->connect_failed != NULL) {
 			c->connect_failed(c, ETIMEDOUT);
 			return;
@@ -880,6 +1047,7 @@ conn_destroy(struct conn *c)
 	buf_free(&c->txreq);
 	codec_cursor_free(&c->txcur);
 	free(c->reqs);
+	free((void *)c->info.tls);
 	free(c);
 }
 

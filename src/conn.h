@@ -130,6 +130,14 @@ void conn_fail(struct conn *c, const char *fmt, ...)
  * a non-blocking connect to another address is under way; the new socket
  * gets a TCP transport. */
 void conn_connect_swap(struct conn *c, int fd);
+/* Upgrade an open client connection to TLS in place with the engine's
+ * tls_starttls context (SMTP STARTTLS, RFC 3207; IMAP, POP3, FTP AUTH
+ * TLS): the handshake starts now and completes under the next reads and
+ * writes, which are encrypted. 0, or -1 with a reason in why: no
+ * context, not open, already TLS, or plaintext bytes already received
+ * after the go-ahead (injected before the handshake: refused, as RFC 3207
+ * section 6 / CVE-2011-0411 advise). */
+int conn_starttls(struct conn *c, char *why, size_t whylen);
 /* Arm the connection's timer (seconds); 0 disarms it. */
 void conn_timer(struct conn *c, double seconds);
 /* Stop or resume reading (the handler's own flow control). */

@@ -9,6 +9,7 @@
 
 struct ev_loop;
 struct conn;
+struct tls_ctx;
 
 /* Limits that bound memory and time per connection, whatever the peer does. */
 struct engine_limits {
@@ -39,6 +40,12 @@ struct engine {
 	int			 stopping;	/* boolean: engine_stop was called */
 	int			 dead_held;	/* boolean: loop kept alive to reap */
 	void			*priv;		/* loop watchers (engine.c) */
+	/* TLS (transport_tls.c): when set, every client (server)
+	 * connection made on this engine speaks TLS with this context;
+	 * owned by the command that set it. */
+	struct tls_ctx		*tls_client, *tls_server;
+	/* The client context a `starttls` step upgrades with. */
+	struct tls_ctx		*tls_starttls;
 };
 
 /* Default limits: 1 MiB frames, 4 MiB buffered, 10 s connect, no idle. */

@@ -11,6 +11,7 @@
 #include "pool.h"
 #include "server.h"
 #include "service.h"
+#include "transport.h"
 #include "util.h"
 
 #define LG_BATCH_MAX	(64 * 1024)	/* bytes of requests written at once */
@@ -63,13 +64,14 @@ struct loadgen {
 	struct engine_timer	*drain_timer, *td_timer;
 	struct hist		 ivl;
 	struct loadgen_result	 res;
+	char			 tls_err[128];	/* the first TLS failure */
 };
 
 static void lg_finish(struct loadgen *lg, uint64_t why);
 
 static const char *const lg_cause_names[LG_ERR_N] = {
 	"refused", "reset", "timeout", "connect_timeout", "eof", "protocol",
-	"address", "socket", "other"
+	"address", "socket", "tls", "other"
 };
 
 const char *
@@ -81,6 +83,8 @@ loadgen_cause_name(enum loadgen_cause c)
 enum loadgen_cause
 loadgen_cause_of(const char *reason)
 {
+	if (strncmp(reason, "tls: ", 5) == 0)
+		return LG_ERR_TLS;
 	if (strstr(reason, "protocol error") != NULL)
 		return LG_ERR_PROTOCOL;
 	if (strstr(reason, "refused") != NULL)
@@ -472,6 +476,9 @@ lg_on_open(struct conn *c)
 		lg->res.n.reopened++;
 	hist_record(&lg->res.connect, (uint64_t)((c->info.t_open -
 	    c->info.t_start) * 1e6));
+	if (c->info.tls != NULL && c->info.tls->done)
+		hist_record(&lg->res.handshake,
+		    (uint64_t)(c->info.tls->handshake_s * 1e6));
 	if (lg->running)
 		lg_start_conn(c);
 	else if (lc->n < lg->cfg.conns)
@@ -489,8 +496,13 @@ lg_count_close(struct loadgen *lg, struct conn *c, uint32_t inflight,
 	lg->inflight -= inflight;
 	if (stalled)
 		;		/* counted as a timeout and stalled */
-	else if (c->info.state == CS_FAILED)
+	else if (c->info.state == CS_FAILED) {
 		lg->res.n.errors[loadgen_cause_of(c->info.reason)]++;
+		if (lg->tls_err[0] == '\0' &&
+		    strncmp(c->info.reason, "tls: ", 5) == 0)
+			snprintf(lg->tls_err, sizeof(lg->tls_err), "%s",
+			    c->info.reason);
+	}
 	else if (strncmp(c->info.reason, "EOF", 3) == 0)
 		lg->res.n.errors[LG_ERR_EOF]++;
 	if (c->info.t_open == 0 && !first)
@@ -751,6 +763,8 @@ loadgen_new(const struct loadgen_cfg *cfg, char *err, size_t errlen)
 	lg->res.n.conns = cfg->conns;
 	lg->res.n.target = cfg->requests;
 	lg->eng = engine_new(&cfg->lim);
+	lg->eng->tls_client = cfg->tls_client;
+	lg->eng->tls_server = cfg->tls_server;
 	engine_handle_signals(lg->eng, lg_signal_cb);
 	if (cfg->target == NULL) {
 		const struct service_cfg *sc = cfg->svc;
@@ -852,7 +866,9 @@ loadgen_target(const struct loadgen *lg)
 const char *
 loadgen_last_error(const struct loadgen *lg)
 {
-	return lg->pool != NULL ? pool_last_error(lg->pool) : "";
+	if (lg->pool != NULL && pool_last_error(lg->pool)[0] != '\0')
+		return pool_last_error(lg->pool);
+	return lg->tls_err;
 }
 
 void
@@ -893,6 +909,7 @@ loadgen_result_init(struct loadgen_result *r)
 	hist_init(&r->lat);
 	hist_init(&r->connect);
 	hist_init(&r->ttfb);
+	hist_init(&r->handshake);
 }
 
 void
@@ -934,6 +951,7 @@ loadgen_result_merge(struct loadgen_result *dst,
 	hist_merge(&dst->lat, &src->lat);
 	hist_merge(&dst->connect, &src->connect);
 	hist_merge(&dst->ttfb, &src->ttfb);
+	hist_merge(&dst->handshake, &src->handshake);
 }
 
 /* Append a 32-bit length in host order (both ends are the same binary). */
@@ -967,6 +985,7 @@ loadgen_result_encode(const struct loadgen_result *r, struct buf *b)
 	lg_put_hist(b, &r->lat);
 	lg_put_hist(b, &r->connect);
 	lg_put_hist(b, &r->ttfb);
+	lg_put_hist(b, &r->handshake);
 }
 
 /* Read a length-prefixed histogram at *p; 0, or -1 if malformed. */
@@ -1006,7 +1025,8 @@ loadgen_result_decode(struct loadgen_result *r, const unsigned char *p,
 	n -= len;
 	if (lg_get_hist(&r->lat, &p, &n) < 0 ||
 	    lg_get_hist(&r->connect, &p, &n) < 0 ||
-	    lg_get_hist(&r->ttfb, &p, &n) < 0 || n != 0) {
+	    lg_get_hist(&r->ttfb, &p, &n) < 0 ||
+	    lg_get_hist(&r->handshake, &p, &n) < 0 || n != 0) {
 		loadgen_result_init(r);
 		return -1;
 	}

@@ -27,12 +27,14 @@ enum loadgen_cause {
 	LG_ERR_PROTOCOL,	/* the codec rejected a reply */
 	LG_ERR_ADDR,		/* no local address or port left */
 	LG_ERR_SOCKET,		/* socket() or bind() failed (EMFILE, ...) */
+	LG_ERR_TLS,		/* a TLS handshake or record failed */
 	LG_ERR_OTHER,
 	LG_ERR_N
 };
 
 struct loadgen_progress;
 struct service_cfg;
+struct tls_ctx;
 
 /* What to run. Pointers are borrowed and must outlive the loadgen. */
 struct loadgen_cfg {
@@ -56,6 +58,9 @@ struct loadgen_cfg {
 						 * flight; 0: none */
 	int			 reset_at_end;	/* RST teardown, no half-close */
 	struct engine_limits	 lim;
+	/* TLS (transport.h): the client connections' context and the
+	 * embedded server's; NULL: plain TCP. Owned by the caller. */
+	struct tls_ctx		*tls_client, *tls_server;
 	/* Called once a second from the loop when set. */
 	void			(*progress)(const struct loadgen_progress *,
 				    void *);
@@ -115,6 +120,8 @@ struct loadgen_result {
 	struct hist		 lat;		/* request to complete reply */
 	struct hist		 connect;	/* connect() to established */
 	struct hist		 ttfb;		/* first request to first byte */
+	struct hist		 handshake;	/* TLS: TCP up to handshake
+						   done, microseconds */
 };
 
 struct loadgen;
@@ -141,7 +148,8 @@ const struct loadgen_result *loadgen_result(const struct loadgen *lg);
 struct engine *loadgen_engine(struct loadgen *lg);
 /* "HOST:PORT" the connections go to. */
 const char *loadgen_target(const struct loadgen *lg);
-/* The last socket or bind error the pool hit, or "". */
+/* The last socket or bind error the pool hit, else the first TLS failure
+ * ("tls: certificate verify failed: ..."), or "". */
 const char *loadgen_last_error(const struct loadgen *lg);
 void loadgen_free(struct loadgen *lg);
 

@@ -20,6 +20,8 @@ enum conn_state {
  * front ends; valid from OBS_OPENED until OBS_CLOSED returns. The t_*
  * stamps are seconds of clock_now_mono() (clock.h), fresh reads, so that
  * t_open - t_start is the connect latency. */
+struct tls_info;
+
 struct conn_info {
 	uint64_t		 id;		/* 1, 2, ... per engine */
 	enum conn_side		 side;
@@ -41,6 +43,8 @@ struct conn_info {
 						   (SO_PEERCRED); 0: unknown */
 	long			 cred_uid, cred_gid;
 	void			*tag;		/* for the handler's reporter */
+	const struct tls_info	*tls;		/* TLS only: what the handshake
+						   negotiated (transport.h) */
 };
 
 enum obs_kind {

@@ -67,6 +67,10 @@ struct transport {
 	int			 fd;	/* the socket the loop watches */
 	enum transport_want	 want;	/* after EAGAIN: what to wait for */
 	void			*priv;	/* the kind's own state; NULL for TCP */
+	/* Set when a call failed with EPROTO for a reason of the
+	 * transport's own (TLS: OpenSSL's, "certificate verify failed:
+	 * hostname mismatch"); NULL otherwise. Owned by the transport. */
+	const char		*err;
 };
 
 /* The TCP transport's table; it works on any connected stream socket. */
@@ -125,5 +129,78 @@ transport_describe(struct transport *t, char *local, size_t locallen,
 {
 	t->ops->describe(t, local, locallen, peer, peerlen);
 }
+
+/* ---- TLS (transport_tls.c, OpenSSL 3) ----
+ * A TLS transport is a table whose priv holds the SSL object. Its
+ * connect_done finishes the TCP connect (client) and then drives
+ * SSL_do_handshake, failing with EAGAIN and want set (OpenSSL's
+ * SSL_ERROR_WANT_READ / WANT_WRITE) until the handshake is done, or with
+ * EPROTO and err set to OpenSSL's reason. A server connection runs the
+ * same connect_done (accept handshake). */
+
+/* How a side of TLS is set up (the command line's --tls options). */
+struct tls_opts {
+	int		 server;	/* 1: accept handshakes */
+	const char	*sni;		/* client: server name sent and
+					 * verified; NULL: none */
+	const char	*alpn;		/* "h2,http/1.1", or NULL */
+	const char	*ca_file;	/* PEM trust anchors; NULL: the
+					 * system store (client) */
+	const char	*cert, *key;	/* PEM; server without them: a
+					 * self-signed certificate is made */
+	const char	*min, *max;	/* "1.2", "1.3" (RFC 8446), NULL */
+	int		 insecure;	/* client: no verification at all */
+};
+
+/* What a finished handshake negotiated, for reports and the dashboard. */
+struct tls_info {
+	char		 version[16];	/* "TLSv1.3" */
+	char		 cipher[64];	/* "TLS_AES_256_GCM_SHA384" */
+	char		 alpn[32];	/* "" when none */
+	char		 subject[160];	/* peer certificate, one line */
+	char		 issuer[160];
+	char		 not_after[32];	/* "2027-11-30 06:00:00 UTC" */
+	double		 handshake_s;	/* TCP up to handshake done, s */
+	int		 done;		/* the handshake finished */
+	int		 insecure;	/* verification was off */
+	int		 verified;	/* the peer's chain and name passed */
+};
+
+struct tls_ctx;
+
+/* Make a TLS context from o (copied): 0 and *out, or -1 with a reason in
+ * err (OpenSSL's: "no such file", "key values mismatch"). A server
+ * without cert/key gets a fresh self-signed P-256 certificate for
+ * localhost and 127.0.0.1, valid 30 days. */
+int tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
+    size_t errlen);
+/* Free a context (NULL: nothing); connections still using it keep it
+ * alive (OpenSSL's reference count). */
+void tls_ctx_free(struct tls_ctx *ctx);
+/* The context's own certificate SHA-256 fingerprint as "AB:CD:...", or
+ * "" when it has none (a client without --cert). */
+const char *tls_ctx_fingerprint(const struct tls_ctx *ctx);
+/* Write the context's own certificate (never its key) as PEM to path:
+ * 0, or -1 with errno. A self-signed server's clients trust it so. */
+int tls_ctx_write_cert(const struct tls_ctx *ctx, const char *path);
+/* Make client ctx trust server ctx's own certificate too (an embedded
+ * self-signed server): 0, or -1 if server has none. */
+int tls_ctx_trust(struct tls_ctx *client, const struct tls_ctx *server);
+/* Whether ctx verifies nothing (--insecure). */
+int tls_ctx_insecure(const struct tls_ctx *ctx);
+
+/* Make t a TLS transport over the connecting (client) or accepted
+ * (server, per ctx) socket fd; info, kept by the caller, is filled when
+ * the handshake completes. */
+void transport_tls_init(struct transport *t, int fd, struct tls_ctx *ctx,
+    struct tls_info *info);
+/* Whether t is a TLS transport whose TCP connect is done and whose
+ * handshake is not: a timeout now is a handshake timeout. */
+int transport_tls_handshaking(const struct transport *t);
+/* Decrypted bytes OpenSSL holds that a read would return without the
+ * socket becoming readable (SSL_pending); 0 for other transports. */
+size_t transport_tls_pending(const struct transport *t);
+/* The table of TLS transports. */
+extern const struct transport_ops transport_tls_ops;
 
 #endif

@@ -104,4 +104,5 @@ transport_tcp_init(struct transport *t, int fd)
 	t->fd = fd;
 	t->want = TRANSPORT_WANT_NONE;
 	t->priv = NULL;
+	t->err = NULL;
 }

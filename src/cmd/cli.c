@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "tls_cli.h"
 #include "probe.h"
 #include "runner.h"
 #include "scenario.h"
@@ -193,6 +194,28 @@ const struct cli_opt cli_common_opts[] = {
 	    "accept at most N connections at once; more are\n"
 	    "closed at once (default: the fd limit)", NULL },
 	{ CLI_O_HELP, 'h', "help", no_argument, NULL, "this text", NULL },
+	{ CLI_O_TLS, 0, "tls", no_argument, NULL,
+	    "speak TLS (verifying the server against the\n"
+	    "system store unless --ca-file / --insecure)", NULL },
+	{ CLI_O_SNI, 0, "sni", required_argument, "NAME",
+	    "server name sent and verified (default: the\n"
+	    "--connect host)", NULL },
+	{ CLI_O_ALPN, 0, "alpn", required_argument, "LIST",
+	    "ALPN protocols offered, e.g. h2,http/1.1", NULL },
+	{ CLI_O_CA_FILE, 0, "ca-file", required_argument, "FILE",
+	    "trust the PEM certificates in FILE instead\n"
+	    "of the system store", NULL },
+	{ CLI_O_INSECURE, 0, "insecure", no_argument, NULL,
+	    "do not verify the server (every report says\n"
+	    "so)", NULL },
+	{ CLI_O_CERT, 0, "cert", required_argument, "FILE",
+	    "certificate chain (PEM)", NULL },
+	{ CLI_O_KEY, 0, "key", required_argument, "FILE",
+	    "private key (PEM; never logged)", NULL },
+	{ CLI_O_TLS_MIN, 0, "tls-min", required_argument, "VER",
+	    "lowest TLS version: 1.2 or 1.3", NULL },
+	{ CLI_O_TLS_MAX, 0, "tls-max", required_argument, "VER",
+	    "highest TLS version: 1.2 or 1.3", NULL },
 	CLI_END
 };
 
@@ -324,6 +347,9 @@ cli_common_set(const char *cmd, const struct cli_common *c,
 		    arg);
 	if (o->id == CLI_O_SOURCE && c != NULL && c->run != NULL)
 		return cli_run_opt(cmd, c->run, CLI_SOURCE_OPT, arg);
+	if (o->id >= CLI_O_TLS && o->id <= CLI_O_TLS_MAX && c != NULL &&
+	    c->tls != NULL)
+		return cli_tls_opt(c->tls, o->id, arg);
 	return 0;
 }
 

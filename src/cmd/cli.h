@@ -38,6 +38,15 @@ enum cli_common_id {
 	CLI_O_IDLE_TIMEOUT,
 	CLI_O_MAX_CONNS,
 	CLI_O_HELP,			/* -h: print the help, exit 0 */
+	CLI_O_TLS,			/* the TLS options (tls_cli.c): */
+	CLI_O_SNI,
+	CLI_O_ALPN,
+	CLI_O_CA_FILE,
+	CLI_O_INSECURE,
+	CLI_O_CERT,
+	CLI_O_KEY,
+	CLI_O_TLS_MIN,
+	CLI_O_TLS_MAX,
 	CLI_O_COMMON_END
 };
 
@@ -71,12 +80,32 @@ struct cli_opt {
 /* The shared options, ended by CLI_END. */
 extern const struct cli_opt cli_common_opts[];
 
+/* The client TLS options (--tls, --sni ... --tls-max), as one block. */
+#define CLI_TLS_CLIENT							\
+	CLI_SECTION("TLS (docs/tls.md):"),				\
+	CLI_USE(CLI_O_TLS), CLI_USE(CLI_O_SNI), CLI_USE(CLI_O_ALPN),	\
+	CLI_USE(CLI_O_CA_FILE), CLI_USE(CLI_O_INSECURE),		\
+	CLI_USE_HELP(CLI_O_CERT, "client certificate (PEM)"),		\
+	CLI_USE_HELP(CLI_O_KEY, "its private key (PEM; never logged)"),	\
+	CLI_USE(CLI_O_TLS_MIN), CLI_USE(CLI_O_TLS_MAX)
+/* The server TLS options (serve --tls). */
+#define CLI_TLS_SERVER							\
+	CLI_SECTION("TLS (docs/tls.md):"),				\
+	CLI_USE_HELP(CLI_O_TLS, "accept TLS only (with --cert/--key, or a\n"	\
+	    "self-signed certificate made at start,\n"		\
+	    "printed with its SHA-256 fingerprint)"),			\
+	CLI_USE(CLI_O_CERT), CLI_USE(CLI_O_KEY),			\
+	CLI_USE_HELP(CLI_O_ALPN, "ALPN protocols we accept, in our order"), \
+	CLI_USE(CLI_O_TLS_MIN), CLI_USE(CLI_O_TLS_MAX)
+
 struct run_opts;
+struct cli_tls;
 /* Where the shared options a command does not take itself are stored;
  * NULL members mean the command has no such options. */
 struct cli_common {
 	struct engine_limits	*lim;	/* the limits */
 	struct run_opts		*run;	/* -C -l -c -r -t --source */
+	struct cli_tls		*tls;	/* --tls ... (tls_cli.h) */
 };
 
 /* How a command reads its options: the table, the text of --help around

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "cli.h"
+#include "tls_cli.h"
 #include "hex.h"
 #include "loadgen.h"
 #include "scenario.h"
@@ -102,6 +103,7 @@ static const struct cli_opt bench_opts[] = {
 	    "show the run in the live dashboard (one\n"
 	    "worker, a terminal); the report follows", NULL },
 	CLI_USE(CLI_O_HELP),
+	CLI_TLS_CLIENT,
 	CLI_LIMITS,
 	CLI_END
 };
@@ -489,6 +491,12 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	bench_mode_str(&o->cfg, mode, sizeof(mode));
 	fprintf(f, "target      %s%s\n", target, o->cfg.target == NULL &&
 	    n->workers == 1 ? " (embedded server, same process)" : "");
+	if (o->cfg.tls_client != NULL)
+		fprintf(f, "tls         %s\n", tls_ctx_insecure(
+		    o->cfg.tls_client) ? "INSECURE: the server's certificate "
+		    "was not verified (--insecure)" : "verified: every "
+		    "connection counted as connected checked the server's "
+		    "certificate and name");
 	fprintf(f, "load        %llu connections, %llu worker%s, %s, "
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
@@ -515,6 +523,8 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
 	bench_hist_text(f, "latency", &r->lat, 1);
 	bench_hist_text(f, "connect", &r->connect, 0);
+	if (o->cfg.tls_client != NULL)
+		bench_hist_text(f, "handshake", &r->handshake, 1);
 	bench_hist_text(f, "first byte", &r->ttfb, 0);
 	fprintf(f, "errors     ");
 	for (i = 0; i < LG_ERR_N; i++)
@@ -578,6 +588,11 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 
 	cJSON_AddStringToObject(root, "target", target);
 	cJSON_AddBoolToObject(root, "embedded", o->cfg.target == NULL);
+	if (o->cfg.tls_client != NULL) {
+		x = cJSON_AddObjectToObject(root, "tls");
+		cJSON_AddBoolToObject(x, "insecure",
+		    tls_ctx_insecure(o->cfg.tls_client));
+	}
 	cJSON_AddStringToObject(root, "mode", o->cfg.mode == LG_CLOSED ?
 	    "closed" : o->cfg.mode == LG_RATE ? "rate" : "flood");
 	cJSON_AddNumberToObject(root, "depth", o->cfg.depth);
@@ -608,6 +623,8 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
 	hist_json(&r->lat, root, "latency_us");
 	hist_json(&r->connect, root, "connect_us");
+	if (o->cfg.tls_client != NULL)
+		hist_json(&r->handshake, root, "handshake_us");
 	hist_json(&r->ttfb, root, "first_byte_us");
 	x = cJSON_AddObjectToObject(root, "errors");
 	for (i = 0; i < LG_ERR_N; i++)
@@ -1135,6 +1152,7 @@ struct bench_args {
 	int			 msg_kind;	/* which of them: BENCH_O_* */
 	int			 nmsg;		/* how many message options */
 	int			 depth_given;
+	struct cli_tls		 tls;		/* --tls ... */
 };
 
 /* Parse a count of -c or -n: 1 to 10000000; 0, or -1 with a message. */
@@ -1382,7 +1400,8 @@ bench_main(int argc, char **argv)
 {
 	struct bench_args a;
 	struct bench_opts *o = &a.o;
-	struct cli_common common = { &a.o.cfg.lim, NULL };
+	struct cli_common common = { &a.o.cfg.lim, NULL, &a.tls };
+	char err[300];
 	struct buf msg;
 	char desc[64];
 	int first, rc;
@@ -1400,6 +1419,21 @@ bench_main(int argc, char **argv)
 		return rc;
 	if ((rc = bench_check_args(&a, argc, argv, first)) != 0)
 		return rc;
+	if (a.tls.on || a.tls.given != NULL) {
+		/* The embedded server gets a self-signed certificate the
+		 * clients trust; made once, before any worker forks. */
+		struct cli_tls srv = { .on = 1 };
+
+		srv.o.alpn = a.tls.o.alpn;
+		if ((o->cfg.target == NULL && cli_tls_server(&srv,
+		    &o->cfg.tls_server, err, sizeof(err)) < 0) ||
+		    cli_tls_client(&a.tls, o->cfg.target, o->cfg.tls_server,
+		    &o->cfg.tls_client, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench bench: %s\n", err);
+			tls_ctx_free(o->cfg.tls_server);
+			return EXIT_USAGE;
+		}
+	}
 	buf_init(&msg);
 	if ((rc = bench_build_msg(&a, &msg, desc, sizeof(desc))) != 0 ||
 	    (rc = bench_encode_msg(&a, &msg)) != 0)
@@ -1421,5 +1455,7 @@ out:
 	if (o->has_svc)
 		service_cfg_free(&o->svc);
 	buf_free(&msg);
+	tls_ctx_free(o->cfg.tls_client);
+	tls_ctx_free(o->cfg.tls_server);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "clock.h"
 #include "cli.h"
+#include "tls_cli.h"
 #include "conn.h"
 #include "report.h"
 #include "runner.h"
@@ -73,6 +74,7 @@ static const struct cli_opt run_opt_table[] = {
 	    "one event loop; the report keeps file order,\n"
 	    "the per-scenario lines come as each finishes", NULL },
 	CLI_USE(CLI_O_HELP),
+	CLI_TLS_CLIENT,
 	CLI_LIMITS,
 	CLI_END
 };
@@ -81,6 +83,9 @@ static const struct cli_opt run_opt_table[] = {
 struct run_cmd {
 	struct run_opts		 o;
 	struct engine_limits	 lim;
+	struct cli_tls		 tls;		/* --tls ... */
+	struct tls_summary	 tlss;		/* what the handshakes got */
+	struct tls_ctx		*tls_cli, *tls_srv;	/* --tls or `tls` */
 	struct report		 rep;
 	struct report_out	 ro;
 	const char		*output;	/* --output FILE, or NULL */
@@ -143,7 +148,7 @@ static int
 run_parse_args(struct run_cmd *rc, int argc, char **argv, int *status,
     int *first)
 {
-	struct cli_common common = { &rc->lim, &rc->o };
+	struct cli_common common = { &rc->lim, &rc->o, &rc->tls };
 
 	if ((*status = cli_parse(&run_spec, argc, argv, rc, &common,
 	    first)) >= 0)
@@ -476,6 +481,14 @@ run_start(struct run_sched *s, struct run_slot *sl)
 	s->running++;
 	s->open_conns += sl->conns;
 	s->eng->lim.max_frame = sl->max_frame;
+	if (rc->tls_cli != NULL) {
+		/* --tls: every scenario; else those saying `tls` (never two
+		 * kinds at once: run_parse_args refuses that with -j). */
+		int on = rc->tls.on || sl->sc->tls;
+
+		s->eng->tls_client = on ? rc->tls_cli : NULL;
+		s->eng->tls_server = on ? rc->tls_srv : NULL;
+	}
 	sl->runner = runner_new(s->eng, sl->sc, &rc->o, err, sizeof(err));
 	if (sl->runner == NULL || runner_start(sl->runner, err,
 	    sizeof(err)) < 0) {
@@ -554,7 +567,7 @@ run_all(struct run_cmd *rc)
 {
 	struct run_sched s;
 	struct engine_timer *prog = NULL;
-	size_t i;
+	size_t i, k;
 
 	report_free(&rc->rep);
 	memset(&s, 0, sizeof(s));
@@ -577,6 +590,59 @@ run_all(struct run_cmd *rc)
 	}
 	s.eng = engine_new(&rc->lim);
 	engine_handle_signals(s.eng, run_signal_cb);
+	for (i = 0; i < rc->n && !rc->tls.on; i++)
+		if (rc->scs[i]->tls)
+			break;
+	if (!rc->tls.on && i < rc->n && rc->jobs > 1) {
+		for (k = 0; k < rc->n && rc->scs[k]->tls; k++)
+			;
+		if (k < rc->n) {
+			/* One engine, one transport kind at a time. */
+			fprintf(stderr, "sockbench run: %s says tls and %s does "
+			    "not: with --jobs %zu they would share connections' "
+			    "setup; run them with -j 1, separately, or all with "
+			    "--tls\n", rc->scs[i]->path, rc->scs[k]->path,
+			    rc->jobs);
+			engine_free(s.eng);
+			free(s.slots);
+			return EXIT_USAGE;
+		}
+	}
+	for (k = 0; k < rc->n; k++)
+		if (rc->scs[k]->starttls)
+			break;
+	if (!rc->tls.on && i == rc->n && k == rc->n &&
+	    rc->tls.given != NULL) {
+		fprintf(stderr, "sockbench run: %s: nothing in this run speaks "
+		    "TLS: add --tls, or a `tls` line or a `starttls` step to "
+		    "the scenario\n", rc->tls.given);
+		engine_free(s.eng);
+		free(s.slots);
+		return EXIT_USAGE;
+	}
+	if (rc->tls.on || i < rc->n || k < rc->n) {
+		/* The embedded server (no --connect) gets a self-signed
+		 * certificate its clients trust; --cert/--key are the
+		 * clients' own. */
+		struct cli_tls srv = { .on = 1 }, cli = rc->tls;
+		char err[300];
+
+		cli.on = 1;
+		srv.o.alpn = rc->tls.o.alpn;
+		if ((rc->o.connect == NULL && cli_tls_server(&srv,
+		    &rc->tls_srv, err, sizeof(err)) < 0) ||
+		    cli_tls_client(&cli, rc->o.connect, rc->tls_srv,
+		    &rc->tls_cli, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench run: %s\n", err);
+			tls_ctx_free(rc->tls_srv);
+			engine_free(s.eng);
+			free(s.slots);
+			return EXIT_USAGE;
+		}
+		s.eng->tls_starttls = rc->tls_cli;
+		tls_summary_attach(&rc->tlss, s.eng, rc->tls_cli);
+		rc->rep.tls = &rc->tlss;
+	}
 	if (isatty(2))
 		prog = engine_every(s.eng, 0.25, run_progress_cb, &s);
 	run_fill(&s);
@@ -592,7 +658,12 @@ run_all(struct run_cmd *rc)
 			    "a signal");
 	if (s.reap != NULL)
 		engine_timer_cancel(s.eng, s.reap);
+	if (rc->tls_cli != NULL)
+		engine_unobserve(s.eng, &rc->tlss.obs);
 	engine_free(s.eng);
+	tls_ctx_free(rc->tls_cli);
+	tls_ctx_free(rc->tls_srv);
+	rc->tls_cli = rc->tls_srv = NULL;
 	for (i = 0; i < s.n; i++) {
 		if (s.slots[i].state == SLOT_WAITING)
 			report_add_skipped(&s.slots[i].rep, rc->scs[i]->path,

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
+#include "tls_cli.h"
 #include "runner.h"
 #include "scenario.h"
 #include "server.h"
@@ -62,6 +63,10 @@ serve_parent_sig(int sig)
 	serve_stop_flag = 1;
 }
 
+/* serve --tls: the context every accepted connection uses (made before
+ * any worker is forked, so all serve one certificate); NULL without. */
+static struct tls_ctx *serve_tls;
+
 /* Run one server process until a signal. */
 static int
 serve_one(const char *listen, struct service_cfg *cfg,
@@ -75,6 +80,7 @@ serve_one(const char *listen, struct service_cfg *cfg,
 
 	engine_raise_nofile();
 	e = engine_new(lim);
+	e->tls_server = serve_tls;
 	if (!ui)
 		engine_handle_signals(e, NULL);
 	s = server_start(e, listen, cfg, reuseport, err, sizeof(err));
@@ -164,6 +170,7 @@ serve_scenario(const char *listen, const struct scenario *sc,
 
 	engine_raise_nofile();
 	e = engine_new(lim);
+	e->tls_server = serve_tls;
 	engine_handle_signals(e, NULL);
 	memset(&o, 0, sizeof(o));
 	memset(&v, 0, sizeof(v));
@@ -364,6 +371,7 @@ static const struct cli_opt serve_opt_table[] = {
 	    "with --scenario: accept one connection, exit\n"
 	    "with its verdict (0 pass, 1 fail)", NULL },
 	CLI_USE(CLI_O_HELP),
+	CLI_TLS_SERVER,
 	CLI_LIMITS,
 	CLI_END
 };
@@ -411,21 +419,18 @@ const struct cli_spec serve_spec = {
 	serve_set
 };
 
-int
-serve_main(int argc, char **argv)
+/* The rest of serve_main, once the options and TLS are set up. */
+static int
+serve_dispatch(struct serve_args *ap, const char *listen,
+    struct engine_limits *limp, int first, int argc, char **argv)
 {
-	struct serve_args a = { "127.0.0.1:7000", NULL, 0, 1, 0, NULL, 0 };
-	struct engine_limits lim;
-	struct cli_common common = { &lim, NULL };
-	const char *listen, *spec;
+	struct serve_args a = *ap;
+	struct engine_limits lim = *limp;
+	const char *spec;
 	struct service_cfg cfg;
 	char err[256];
-	int first, quiet, workers, rc, ui;
+	int quiet, workers, rc, ui;
 
-	engine_limits_default(&lim);
-	if ((rc = cli_parse(&serve_spec, argc, argv, &a, &common, &first)) >= 0)
-		return rc;
-	listen = a.listen;
 	if (a.scenario != NULL || a.once) {
 		struct scenario *sc;
 
@@ -480,5 +485,41 @@ serve_main(int argc, char **argv)
 	else
 		rc = serve_one(listen, &cfg, &lim, quiet, 0, 1, ui);
 	service_cfg_free(&cfg);
+	return rc;
+}
+
+int
+serve_main(int argc, char **argv)
+{
+	struct serve_args a = { "127.0.0.1:7000", NULL, 0, 1, 0, NULL, 0 };
+	struct engine_limits lim;
+	struct cli_tls tls;
+	struct cli_common common = { &lim, NULL, &tls };
+	const char *listen;
+	char err[256];
+	int first, rc;
+
+	engine_limits_default(&lim);
+	memset(&tls, 0, sizeof(tls));
+	if ((rc = cli_parse(&serve_spec, argc, argv, &a, &common, &first)) >= 0)
+		return rc;
+	listen = a.listen;
+	tls.on = tls.on || tls.given != NULL;
+	if (cli_tls_server(&tls, &serve_tls, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench serve: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (serve_tls != NULL) {
+		/* The fingerprint lets a client pin what it sees (openssl
+		 * s_client shows the same SHA-256). */
+		printf("sockbench: TLS with %s, SHA-256 fingerprint %s\n",
+		    tls.o.cert != NULL ? tls.o.cert : "a self-signed "
+		    "certificate for localhost, 127.0.0.1 and ::1",
+		    tls_ctx_fingerprint(serve_tls));
+		fflush(stdout);
+	}
+	rc = serve_dispatch(&a, listen, &lim, first, argc, argv);
+	tls_ctx_free(serve_tls);
+	serve_tls = NULL;
 	return rc;
 }

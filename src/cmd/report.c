@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "tls_cli.h"
 #include <cjson/cJSON.h>
 #include "buf.h"
 #include "report.h"
@@ -648,6 +649,8 @@ report_text(FILE *f, const struct report *rep)
 	}
 	if (passed < rep->n)
 		fprintf(f, "\n");
+	if (rep->tls != NULL)
+		tls_summary_text(f, rep->tls);
 	fprintf(f, "%zu passed, %zu failed", passed, rep->n - passed - errors -
 	    skipped);
 	if (errors > 0)
@@ -1130,6 +1133,8 @@ report_json(FILE *f, const struct report *rep)
 	cJSON_AddNumberToObject(root, "skipped", (double)skipped);
 	cJSON_AddNumberToObject(root, "error_count", (double)errors);
 	cJSON_AddNumberToObject(root, "seconds", rep->seconds);
+	if (rep->tls != NULL)
+		tls_summary_json(root, rep->tls);
 	errs = cJSON_AddArrayToObject(root, "errors");
 	arr = cJSON_AddArrayToObject(root, "scenarios");
 	for (i = 0; i < rep->n; i++) {

@@ -104,6 +104,9 @@ struct report {
 	struct report_item	*items;
 	size_t			 n;
 	double			 seconds;	/* whole run */
+	/* TLS runs: what the handshakes negotiated (tls_cli.h); NULL
+	 * without TLS. Owned by the command. */
+	const struct tls_summary *tls;
 };
 
 /* Parse "text", "tap", "junit" or "json"; -1 if unknown. */

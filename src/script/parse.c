@@ -24,7 +24,7 @@ static int parse_accept_finish(struct parser *p);
 static int parse_accept_end(struct parser *p);
 
 enum { SEEN_NAME, SEEN_CODEC, SEEN_SERVICE, SEEN_CONNS, SEEN_RATE,
-    SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA };
+    SEEN_TIMEOUT, SEEN_MAXFRAME, SEEN_DATA, SEEN_TLS };
 
 static const char *const send_kinds[] = {
 	"text", "hex", "json", "file", "raw", "pack", "request", "command",
@@ -308,6 +308,18 @@ parse_rate(struct parser *p)
 		    lex_got(lx, lx->pos - wl, got, sizeof(got)));
 	p->sc->rate = v;
 	return lex_need_eol(lx, "end of line after the rate");
+}
+
+/* `tls`: the scenario's connections speak TLS (docs/tls.md). */
+static int
+parse_tls(struct parser *p)
+{
+	if (setting_once(p, SEEN_TLS, "tls") == -1)
+		return -1;
+	p->sc->tls = 1;
+	return lex_need_eol(&p->lx,
+	    "end of line after tls (the options are run's: --sni, "
+	    "--ca-file, ...)");
 }
 
 /* `timeout D`: the default expect timeout. */
@@ -2013,6 +2025,16 @@ parse_reset_step(struct parser *p)
 	return lex_need_eol(lx, "end of line after reset");
 }
 
+/* `starttls`: upgrade the connection to TLS here (docs/tls.md). */
+static int
+parse_starttls_step(struct parser *p)
+{
+	if (new_step(p, STEP_STARTTLS) == NULL)
+		return -1;
+	p->sc->starttls = 1;
+	return lex_need_eol(&p->lx, "end of line after starttls");
+}
+
 /* `accept [N]`: the lines up to its `end` are the embedded server's
  * program for every accepted connection, parsed into a scenario of its
  * own (sc->accept) that shares this file's settings. */
@@ -2103,7 +2125,7 @@ parse_accept_refuses(const char *w, size_t wl)
 {
 	static const char *const settings[] = { "name", "codec", "service",
 	    "connections", "rate", "timeout", "max-frame", "data", "assert",
-	    "define", "role", NULL };
+	    "define", "role", "tls", NULL };
 	size_t k;
 
 	for (k = 0; settings[k] != NULL; k++)
@@ -2133,6 +2155,7 @@ static const struct directive {
 	{ "reset", parse_reset_step },
 	{ "call", parse_call }, { "role", roles_parse_role },
 	{ "barrier", roles_parse_barrier }, { "signal", roles_parse_signal },
+	{ "tls", parse_tls }, { "starttls", parse_starttls_step },
 	{ NULL, NULL }
 };
 
@@ -2599,6 +2622,7 @@ step_kind_name(enum step_kind k)
 	case STEP_FINALLY: return "finally";
 	case STEP_EXPECT_SET: return "expect set";
 	case STEP_RESET: return "reset";
+	case STEP_STARTTLS: return "starttls";
 	case STEP_BARRIER: return "barrier";
 	case STEP_SIGNAL: return "signal";
 	case STEP_WAIT_FOR: return "wait for";

@@ -1273,6 +1273,16 @@ rc_advance(struct conn *c)
 		case STEP_RESET:
 			rc_reset(c);
 			return;
+		case STEP_STARTTLS: {
+			char why[160];
+
+			if (conn_starttls(c, why, sizeof(why)) < 0) {
+				rc_fail(c, "error", why);
+				return;
+			}
+			rc->pc++;
+			break;
+		}
 		case STEP_BARRIER:
 		case STEP_SIGNAL:
 		case STEP_WAIT_FOR:

@@ -51,8 +51,10 @@ enum step_kind {
 	STEP_BARRIER,	/* wait until every connection of u.sync.roles
 			   (all roles when none) reached u.sync.name */
 	STEP_SIGNAL,	/* publish u.sync.e (or "1") as signal u.sync.name */
-	STEP_WAIT_FOR	/* wait until signal u.sync.name has a value; set
+	STEP_WAIT_FOR,	/* wait until signal u.sync.name has a value; set
 			   u.sync.as to it */
+	STEP_STARTTLS	/* upgrade the connection to TLS in place (after
+			   the protocol's STARTTLS go-ahead); docs/tls.md */
 };
 
 struct field_spec;
@@ -295,6 +297,10 @@ struct scenario {
 	double		 rate;		/* connections per second, 0 = all */
 	double		 timeout;	/* default expect timeout, default 5s */
 	size_t		 max_frame;	/* default CODEC_MAX_FRAME_DEFAULT */
+	int		 tls;		/* `tls`: the connections (and the
+					   embedded server) speak TLS, as
+					   run --tls (docs/tls.md) */
+	int		 starttls;	/* a `starttls` step is present */
 	struct step	*steps;
 	size_t		 nsteps;
 	size_t		 finally_at;	/* index of STEP_FINALLY, or SIZE_MAX */

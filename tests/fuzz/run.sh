@@ -19,7 +19,7 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
-SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c"
+SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c src/transport_tls.c"
 
 # Compile one source into $B/obj unless its object is newer than it and
 # than every header it may include.
@@ -59,7 +59,7 @@ build() {
 		fi
 		# shellcheck disable=SC2086
 		$CCF $CFLAGS -fsanitize=fuzzer,address,undefined -o "$B/fuzz_$t" \
-		    "$B/obj/tests_fuzz_fuzz_$t.o" $objs $CJSON_LIBS $(pkg-config --libs libev 2>/dev/null || echo -lev) -lm || exit 1
+		    "$B/obj/tests_fuzz_fuzz_$t.o" $objs $CJSON_LIBS $(pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto) $(pkg-config --libs libev 2>/dev/null || echo -lev) -lm || exit 1
 	done
 }
 

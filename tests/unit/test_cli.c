@@ -247,7 +247,7 @@ test_cli_parse_dispatches_by_row(void **state)
 	};
 	struct seen seen;
 	struct engine_limits lim;
-	struct cli_common common = { &lim, NULL };
+	struct cli_common common = { &lim, NULL, NULL };
 	int first;
 	char *argv[] = { "t", "--beta", "-a", "v", "--max-frame", "64k",
 	    "file", NULL };

@@ -1,0 +1,56 @@
+/* The command line's TLS options (--tls, --sni, --alpn, --ca-file,
+ * --insecure, --cert, --key, --tls-min, --tls-max), the contexts made from
+ * them, and the TLS summary every report carries (docs/tls.md). */
+#ifndef SB_TLS_CLI_H
+#define SB_TLS_CLI_H
+#include <stdio.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "engine.h"
+#include "transport.h"
+
+/* What the TLS options asked for. */
+struct cli_tls {
+	int		 on;	/* --tls */
+	const char	*given;	/* another TLS option given ("--ca-file"),
+				 * or NULL */
+	struct tls_opts	 o;
+};
+
+/* Take one TLS option (id CLI_O_TLS..CLI_O_TLS_MAX; arg NULL for flags):
+ * 1 taken. Only --tls sets on; the others set given (bench and serve take
+ * them as --tls; run uses them for --tls, `tls` and `starttls`
+ * scenarios and refuses them otherwise). Values are checked when the
+ * context is made. */
+int cli_tls_opt(struct cli_tls *t, int id, const char *arg);
+/* When t is on, make a client context into *out: the server name is
+ * --sni, else the host of target ("host:port", "[v6]:port"; NULL:
+ * "localhost"); trust, when set, is a server context whose certificate
+ * the client trusts too (an embedded self-signed server). *out NULL when
+ * t is off. 0, or -1 with err (OpenSSL's reason). */
+int cli_tls_client(const struct cli_tls *t, const char *target,
+    struct tls_ctx *trust, struct tls_ctx **out, char *err, size_t errlen);
+/* When t is on, make a server context (--cert/--key, or self-signed). */
+int cli_tls_server(const struct cli_tls *t, struct tls_ctx **out, char *err,
+    size_t errlen);
+
+/* What the handshakes of a run negotiated, collected by an observer. */
+struct tls_summary {
+	struct observer	 obs;
+	int		 on;		/* the run's clients speak TLS */
+	int		 insecure;	/* --insecure: nothing verified */
+	uint64_t	 handshakes;	/* client handshakes completed */
+	double		 hs_sum, hs_max;	/* their times, seconds */
+	struct tls_info	 first;		/* the first one's details */
+};
+
+/* Start collecting e's client handshakes into s (a run with client
+ * context ctx; NULL: s stays off). s must outlive e's loop. */
+void tls_summary_attach(struct tls_summary *s, struct engine *e,
+    struct tls_ctx *ctx);
+/* Print s as text lines ("tls: TLSv1.3 ..."); nothing when off. */
+void tls_summary_text(FILE *f, const struct tls_summary *s);
+/* Add s as the object "tls" of o; nothing when off. */
+void tls_summary_json(cJSON *o, const struct tls_summary *s);
+
+#endif
