@@ -1459,18 +1459,24 @@ parse_expect_set(struct parser *p, size_t at, int any)
 		return -1;
 	st->u.expect.any_order = any;
 	st->u.expect.timeout = -1;
+	/* The set is open from here on, even if the rest of the line is
+	 * wrong: its `end` closes it and finds what it opened. */
+	p->in_set = p->sc->nsteps;
+	p->set_alts = 0;
+	p->set_first_done = 0;
 	if (!lex_at_eol(lx)) {
-		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout"))
+		size_t opt = lx->pos;
+
+		if (!lex_word(lx, &w, &wl) || !lex_word_is(w, wl, "timeout")) {
+			lx->pos = opt;
 			return lex_need_eol(lx, "'timeout D' or end of line");
+		}
 		if (parse_duration_value(p, "a timeout", &st->u.expect.timeout,
 		    &st->u.expect.timeout_e) == -1)
 			return -1;
 		if (st->u.expect.timeout == 0 && st->u.expect.timeout_e == NULL)
 			return parse_zero_wait(p, "timeout");
 	}
-	p->in_set = p->sc->nsteps;
-	p->set_alts = 0;
-	p->set_first_done = 0;
 	return lex_need_eol(lx, "end of line after the expect set");
 }
 

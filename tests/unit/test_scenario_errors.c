@@ -191,6 +191,9 @@ static const struct bad_case bad_cases[] = {
 	    "for an expect set, got codec raw", 1, 1, NULL },
 	{ "an empty expect set", "codec line\nexpect any order\nend\n", 0,
 	    "expected an expect inside the set, got 'end'", 3, 1, NULL },
+	{ "a word after an expect set that is not timeout", "codec line\n"
+	    "expect any order max\n  expect \"a\"\nend\n", 0,
+	    "expected 'timeout D' or end of line, got 'max'", 2, 18, NULL },
 	{ "a send inside an expect set", "codec line\nexpect one of\n"
 	    "send \"a\"\nend\n", 0, "expected 'expect', 'capture' or 'end' "
 	    "inside the set, got 'send'", 3, 1, NULL },
