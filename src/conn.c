@@ -1,6 +1,8 @@
 /* A connection: non-blocking I/O, buffers, states with reasons, counters. */
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ static void
 conn_update_read(struct conn *c)
 {
 	int want = !c->dead && !c->rd_eof && !c->paused && !c->backpressure &&
+	    !c->user_paused &&
 	    !(c->held && buf_len(&c->rx) >= c->eng->lim.max_buffer);
 
 	/* Connecting (or in a TLS handshake, which drives the read watcher
@@ -643,9 +646,67 @@ conn_pause(struct conn *c, int paused)
 }
 
 void
+conn_pause_read(struct conn *c)
+{
+	if (c->dead)
+		return;
+	c->user_paused = 1;
+	c->info.read_paused = 1;
+	conn_update_read(c);
+}
+
+void
+conn_resume_read(struct conn *c)
+{
+	if (c->dead)
+		return;
+	c->user_paused = 0;
+	c->info.read_paused = 0;
+	conn_update_read(c);
+	if (buf_len(&c->rx) > 0 || c->rd_eof)
+		conn_process(c);
+}
+
+int
+conn_reset(struct conn *c, const char *reason)
+{
+	struct linger lg = { 1, 0 };
+	int r = 0;
+
+	if (c->dead)
+		return 0;
+	if (c->fd >= 0 && setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg,
+	    sizeof(lg)) < 0)
+		r = -1;
+	/* The queued bytes and a TLS close_notify go nowhere: an abort. */
+	buf_reset(&c->tx);
+	conn_close(c, reason);
+	return r;
+}
+
+void
+conn_send_user(struct conn *c, const void *p, size_t n)
+{
+	if (c->dead)
+		return;
+	c->user_io = 1;
+	conn_send_msg(c, p, n);
+	if (!c->dead && c->held)
+		conn_hold(c, 0);
+}
+
+struct conn *
+conn_of_info(const struct conn_info *ci)
+{
+	/* info is struct conn's first member. */
+	return (struct conn *)(void *)((char *)(uintptr_t)ci -
+	    offsetof(struct conn, info));
+}
+
+void
 conn_hold(struct conn *c, int held)
 {
-	c->held = held != 0;
+	c->held = held != 0 && !c->user_io;
 	conn_update_read(c);
 	if (!held && !c->dead)
 		conn_process(c);

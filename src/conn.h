@@ -79,6 +79,10 @@ struct conn {
 						   HEAD request (no body) */
 	unsigned		 req_track:1;	/* http client: framing the
 						   requests we send */
+	unsigned		 user_paused:1;	/* a user stopped reading
+						   (conn_pause_read) */
+	unsigned		 user_io:1;	/* a user sent on it: never
+						   hold decoding again */
 	size_t			 max_frame;
 	struct codec_cursor	*cursor;	/* the codec's memory of the
 						   pending frame (codec.h) */
@@ -142,6 +146,25 @@ int conn_starttls(struct conn *c, char *why, size_t whylen);
 void conn_timer(struct conn *c, double seconds);
 /* Stop or resume reading (the handler's own flow control). */
 void conn_pause(struct conn *c, int paused);
+/* Stop reading on a user's request (the dashboard's P) until
+ * conn_resume_read, whatever the handler's conn_pause or backpressure say:
+ * what the peer sends waits in the kernel's receive queue, then fills the
+ * window (TCP flow control, RFC 9293 3.8.6). Sets info.read_paused. */
+void conn_pause_read(struct conn *c);
+/* Read again after conn_pause_read, delivering what rx holds first. */
+void conn_resume_read(struct conn *c);
+/* Abort: close now with an RST instead of a FIN (SO_LINGER with a zero
+ * timeout, RFC 9293 3.10.7.1 "ABORT"; queued bytes are discarded), as
+ * CS_CLOSED with reason; an AF_UNIX socket has no RST and just closes.
+ * 0, or -1 with errno when the option cannot be set (it closes anyway). */
+int conn_reset(struct conn *c, const char *reason);
+/* Send one message a user typed (the bytes as they go on the wire), as
+ * conn_send_msg does; from then on decoding is never held (conn_hold), so
+ * the replies reach observers and the handler as they arrive. */
+void conn_send_user(struct conn *c, const void *p, size_t n);
+/* The connection whose public info is ci (ci as observers get it, valid
+ * from OBS_OPENED until OBS_CLOSED returns). */
+struct conn *conn_of_info(const struct conn_info *ci);
 /* Hold decoding (held = 1): bytes the peer sends are still read into rx,
  * up to max_buffer bytes, so a peer that writes while we write never
  * blocks on us; releasing (0) delivers every whole frame buffered, then

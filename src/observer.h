@@ -45,6 +45,8 @@ struct conn_info {
 	void			*tag;		/* for the handler's reporter */
 	const struct tls_info	*tls;		/* TLS only: what the handshake
 						   negotiated (transport.h) */
+	int			 read_paused;	/* a user stopped reading
+						   (conn_pause_read) */
 };
 
 enum obs_kind {

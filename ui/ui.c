@@ -20,6 +20,7 @@
 #include "ui_files.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
+#include "ui_mouse.h"
 #include "ui_record.h"
 #include "util.h"
 
@@ -220,6 +221,7 @@ ui_take_terminal(struct ui *u, SCREEN *scr)
 	set_escdelay(25);
 	curs_set(0);
 	ui_draw_colors(u);
+	ui_mouse_start(u);
 }
 
 int

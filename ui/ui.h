@@ -2,6 +2,7 @@
  * the engine's own loop. See docs/dashboard.md. */
 #ifndef SB_UI_H
 #define SB_UI_H
+#include <stdbool.h>
 #include "engine.h"
 #include "runner.h"
 
@@ -20,6 +21,9 @@ int ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 /* Build frames of a fake model of n connections on a curses screen over
  * /dev/null and print the median time per frame; returns the exit status. */
 int ui_bench_frame(unsigned long n, unsigned frames);
+/* Whether the dashboards started from now on take mouse events (ncurses
+ * mouse: click a row, a heading, the wheel); on unless --no-mouse. */
+void ui_mouse_set(bool on);
 /* The bundled demo scenario (scenarios/demo.txt), used with no SCENARIO. */
 extern const char ui_demo_scenario[];
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
+#include "ui_actions.h"
+#include "ui_details.h"
 #include "ui_draw.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
@@ -342,7 +344,8 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 		break;
 	}
 	case UI_COL_STATE:
-		snprintf(out, outlen, "%s", conn_state_name(ci->state));
+		snprintf(out, outlen, "%s", ci->read_paused && c->live != NULL ?
+		    "paused" : conn_state_name(ci->state));
 		break;
 	case UI_COL_CODEC:
 		snprintf(out, outlen, "%s", ci->codec != NULL ?
@@ -432,6 +435,25 @@ ui_draw_sort_step(const struct ui *u, enum ui_col from, int step)
 	return from;
 }
 
+enum ui_col
+ui_draw_col_at(const struct ui *u, int x)
+{
+	int width[UI_COL_COUNT], at = 0;
+	size_t i;
+
+	ui_draw_widths(u, width);
+	for (i = 0; i < UI_COL_COUNT; i++) {
+		enum ui_col col = ui_col_order[i];
+
+		if (width[col] == 0)
+			continue;
+		if (x >= at && x < at + width[col])
+			return col;
+		at += width[col] + 1;
+	}
+	return UI_COL_COUNT;
+}
+
 /* The table: a heading and the visible rows around the cursor. */
 static void
 ui_draw_table(struct ui *u, int y0, int rows)
@@ -445,6 +467,7 @@ ui_draw_table(struct ui *u, int y0, int rows)
 	long idx;
 
 	ui_draw_widths(u, width);
+	u->table_y = y0;
 	ui_draw_blank(y0, ui_attrs[UA_HEAD]);
 	for (x = 0, i = 0; i < UI_COL_COUNT; i++) {
 		enum ui_col col = ui_col_order[i];
@@ -515,7 +538,10 @@ ui_draw_msg_line(struct ui *u, int y, const struct ui_msg *msg, int first,
 
 	ui_draw_blank(y, A_NORMAL);
 	if (first) {
-		ui_fmt_clock(msg->t + u->m.wall_off, ts, sizeof(ts));
+		ui_msgview_stamp(u->tsmode, msg->t,
+		    ui_model_conn_info(msg->conn)->t_start, msg->cprev != NULL ?
+		    msg->cprev->t : ui_model_conn_info(msg->conn)->t_start,
+		    u->m.wall_off, ts, sizeof(ts));
 		ui_draw_text(u, y, 0, 12, ts, A_DIM);
 	}
 	switch (msg->kind) {
@@ -629,6 +655,39 @@ ui_draw_msg_split(struct ui *u, const struct ui_conn *c,
 	return k;
 }
 
+/* The details section (ui_details.c) of c from line y, at most max
+ * lines, in bold; returns the lines drawn. */
+static int
+ui_draw_details(struct ui *u, const struct ui_conn *c, int y, int max)
+{
+	struct conn_act_tcp tcp;
+	struct buf text;
+	const char *s, *nl;
+	size_t left;
+	int k = 0;
+
+	buf_init(&text);
+	ui_details_render(ui_model_conn_info(c), c->live != NULL &&
+	    conn_act_tcp(c->live, &tcp) == 0 ? &tcp : NULL, clock_now_mono(),
+	    &text);
+	s = (const char *)buf_data(&text);
+	left = buf_len(&text);
+	while (k < max && left > 0) {
+		char line[600];
+
+		nl = memchr(s, '\n', left);
+		snprintf(line, sizeof(line), " %.*s", (int)(nl != NULL ?
+		    (size_t)(nl - s) : left), s);
+		ui_draw_text(u, y + k++, 0, COLS, line, A_BOLD);
+		if (nl == NULL)
+			break;
+		left -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	buf_free(&text);
+	return k;
+}
+
 /* The message pane: the shown connection's messages, newest at the bottom,
  * scrolled back msg_back lines. */
 static void
@@ -668,10 +727,16 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	    ci->peer, cred, ci->codec != NULL ? ci->codec->name : "",
 	    c->t_gone == 0 ? "" : ci->state == CS_FAILED ? "  FAILED: " :
 	    "  closed: ", c->t_gone == 0 ? "" : ci->reason,
-	    u->hex ? "  [hex]" : "",
-	    u->focus_id == 0 ? "  (Enter to focus)" : "");
+	    u->hex ? "  [hex]" : u->tsmode == UI_TS_RELATIVE ?
+	    "  [time relative]" : u->tsmode == UI_TS_DELTA ? "  [time delta]" :
+	    "", u->focus_id == 0 ? "  (Enter to focus)" : "");
 	ui_draw_text(u, y0, 0, COLS, title, u->pane == UI_PANE_MSGS ?
 	    ui_attrs[UA_BAR] : ui_attrs[UA_HEAD]);
+	if (u->details) {	/* the d key: above the messages */
+		k = ui_draw_details(u, c, y0 + 1, rows - 1);
+		y0 += k;
+		rows -= k;
+	}
 	if (c->mlast == NULL)
 		ui_draw_text(u, y0 + 1, 0, COLS, " (no messages yet)", A_DIM);
 	if (u->msg_back > 0 && u->msg_back > u->msg_lines - rows)
@@ -732,6 +797,8 @@ ui_draw_status(struct ui *u, double now)
 	else if (u->filtering)
 		snprintf(left, sizeof(left), " filter: %s_   (%s)", u->fbuf,
 		    hints_filter);
+	else if (u->sending)
+		ui_actions_prompt(u, left, sizeof(left));
 	else if (u->searching)
 		snprintf(left, sizeof(left), " search: %s_   (Enter stay, Esc "
 		    "close; then n/N next/previous)", u->sbuf);

@@ -45,6 +45,15 @@ struct ui {
 	int64_t			 conn_delta;	/* + minus - since the start
 						   or the last r */
 	struct engine_timer	*t_draw, *t_stdin;
+	/* Acting on a connection (ui_actions.c): the send line, the details
+	 * section, the message pane's time stamps, the mouse. */
+	bool			 sending;	/* the send line is open */
+	char			 send_buf[256];	/* what is typed there */
+	uint64_t		 send_id;	/* the connection it goes to */
+	bool			 details;	/* TCP/TLS details in the pane */
+	int			 tsmode;	/* enum ui_msgview_ts */
+	bool			 mouse;		/* ncurses mouse events on */
+	int			 table_y;	/* screen line of the heading */
 };
 
 /* Show a message in the status line for a while, and log it (ui.c). */
@@ -61,6 +70,9 @@ void ui_draw(struct ui *u);
  * no other is shown. Hidden columns are never picked. */
 enum ui_col ui_draw_sort_step(const struct ui *u, enum ui_col from,
     int step);
+/* The column shown at screen column x of the table, or UI_COL_COUNT when
+ * x is between columns or past them (a mouse click on the heading). */
+enum ui_col ui_draw_col_at(const struct ui *u, int x);
 /* Keep the table cursor on the selected id after the view changed (on the
  * first row until the user has moved). */
 void ui_draw_follow(struct ui *u);

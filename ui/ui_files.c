@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "buf.h"
+#include "transport.h"
 #include "ui_files.h"
+#include "ui_fmt.h"
+#include "ui_model.h"
+#include "ui_msgview.h"
 
 #define UI_FILES_MAX_N	10000	/* counters tried before giving up */
 
@@ -156,4 +161,118 @@ ui_files_create_new(const char *dir, const char *stem, time_t t,
 	snprintf(err, errlen, "cannot create %s/%s-%s-N%s: %d names taken",
 	    dir, stem, stamp, ext != NULL ? ext : "", UI_FILES_MAX_N);
 	return -1;
+}
+
+/* One message's lines for a transcript: the decoded pane's, else the
+ * codec's rendering (events: their text). */
+static void
+ui_files_msg_lines(const struct ui_conn *c, const struct ui_msg *msg,
+    struct buf *lines)
+{
+	char text[UI_MSG_BYTES * 4 + 64];
+
+	if (msg->kind != UI_MSG_EVENT && msg->kept == msg->len &&
+	    ui_msgview_render(ui_model_conn_info(c)->codec, msg->data,
+	    msg->kept, lines) > 0)
+		return;
+	ui_model_describe(c, msg, text, sizeof(text));
+	buf_append(lines, text, strlen(text));
+}
+
+void
+ui_files_transcript_text(const struct ui_conn *c, double wall_off,
+    struct buf *out)
+{
+	const struct conn_info *ci = ui_model_conn_info(c);
+	const struct ui_msg *msg;
+	char ts[32], rel[32], size[80];
+	struct buf lines;
+
+	ui_fmt_clock(ci->t_start + wall_off, ts, sizeof(ts));
+	buf_printf(out, "# sockbench transcript of connection #%llu (%s side)"
+	    "\n# local %s  peer %s  codec %s\n", (unsigned long long)ci->id,
+	    ci->side == SIDE_CLIENT ? "client" : "server", ci->local,
+	    ci->peer, ci->codec != NULL ? ci->codec->name : "-");
+	if (ci->tls != NULL && ci->tls->done)
+		buf_printf(out, "# tls %s %s%s%s\n", ci->tls->version,
+		    ci->tls->cipher, ci->tls->alpn[0] ? " alpn " : "",
+		    ci->tls->alpn);
+	buf_printf(out, "# began %s (local time); each entry: time of day, "
+	    "seconds since it began, -> sent / <- received / -- event, size\n",
+	    ts);
+	if (c->t_gone != 0)
+		buf_printf(out, "# %s: %s\n", conn_state_name(ci->state),
+		    ci->reason);
+	buf_printf(out, "# %u entries kept", c->nmsgs);
+	if (c->lost > 0)
+		buf_printf(out, " (%llu earlier messages no longer kept)",
+		    (unsigned long long)c->lost);
+	buf_printf(out, "\n\n");
+	buf_init(&lines);
+	for (msg = c->mfirst; msg != NULL; msg = msg->cnext) {
+		const char *p, *nl;
+		size_t left;
+
+		ui_fmt_clock(msg->t + wall_off, ts, sizeof(ts));
+		ui_msgview_stamp(UI_TS_RELATIVE, msg->t, ci->t_start,
+		    ci->t_start, 0, rel, sizeof(rel));
+		if (msg->kind == UI_MSG_EVENT)
+			size[0] = '\0';
+		else if (msg->kept < msg->len)
+			snprintf(size, sizeof(size), "%zu bytes (first %zu "
+			    "kept) ", msg->len, msg->kept);
+		else
+			snprintf(size, sizeof(size), "%zu bytes ", msg->len);
+		buf_reset(&lines);
+		ui_files_msg_lines(c, msg, &lines);
+		p = (const char *)buf_data(&lines);
+		left = buf_len(&lines);
+		buf_printf(out, "%s %12s %s %s", ts, rel, msg->kind ==
+		    UI_MSG_OUT ? "->" : msg->kind == UI_MSG_IN ? "<-" : "--",
+		    size);
+		do {
+			nl = memchr(p, '\n', left);
+			buf_append(out, p, nl != NULL ? (size_t)(nl - p) : left);
+			buf_append(out, "\n", 1);
+			if (nl == NULL)
+				break;
+			left -= (size_t)(nl - p) + 1;
+			p = nl + 1;
+			buf_printf(out, "%*s", 29, "");
+		} while (1);
+	}
+	buf_free(&lines);
+}
+
+int
+ui_files_transcript(const struct ui_conn *c, double wall_off, int fd,
+    const char *path, char *err, size_t errlen)
+{
+	struct buf text;
+	size_t off = 0;
+	ssize_t n;
+	int r = 0;
+
+	buf_init(&text);
+	ui_files_transcript_text(c, wall_off, &text);
+	while (off < buf_len(&text)) {
+		n = write(fd, (const char *)buf_data(&text) + off,
+		    buf_len(&text) - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot write %s: %s", path,
+			    n < 0 ? strerror(errno) : "short write");
+			r = -1;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0 && r == 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+		    strerror(errno));
+		r = -1;
+	}
+	buf_free(&text);
+	return r;
 }

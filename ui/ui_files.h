@@ -26,4 +26,20 @@ int ui_files_create_new(const char *dir, const char *stem, time_t t,
     const char *ext, int dir_too, char *path, size_t pathlen, char *err,
     size_t errlen);
 
+struct ui_conn;
+struct buf;
+
+/* Append the conversation c holds as a text transcript to out: a header
+ * (connection, side, addresses, codec, TLS, how many messages were no
+ * longer kept), then one entry per kept message and event: the time of
+ * day (monotonic time + wall_off), the seconds since the connection
+ * began, the direction (-> sent, <- received, -- an event), the size,
+ * and the decoded pane's lines (or the codec's rendering). */
+void ui_files_transcript_text(const struct ui_conn *c, double wall_off,
+    struct buf *out);
+/* Write that transcript to fd (made by ui_files_create_new), which it
+ * closes; path names it in err. 0, or -1 with err. */
+int ui_files_transcript(const struct ui_conn *c, double wall_off, int fd,
+    const char *path, char *err, size_t errlen);
+
 #endif

@@ -13,9 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "clock.h"
+#include "ui_actions.h"
 #include "ui_draw.h"
 #include "ui_files.h"
 #include "ui_keys.h"
+#include "ui_mouse.h"
 #include "ui_record.h"
 #include "util.h"
 
@@ -454,10 +456,8 @@ ui_keys_peer_closed(struct ui *u, const struct ui_conn *c)
 	return 0;
 }
 
-/* The directory recordings go to: the current one, as an absolute path so
- * that the status line names the file wherever the user looks from; 0, or
- * -1 with the reason on the status line. */
-static int
+/* Recordings go to the current directory, named by its absolute path. */
+int
 ui_keys_record_dir(struct ui *u, char *dir, size_t dirlen)
 {
 	if (getcwd(dir, dirlen) == NULL) {
@@ -714,6 +714,7 @@ ui_keys_quit_cb(struct ui *u, int ch, long arg)
 #define F	UI_KEYS_FILTER
 #define H	UI_KEYS_HELP
 #define SR	UI_KEYS_SEARCH
+#define SN	UI_KEYS_SEND
 
 /* Every key of the dashboard. The rows of the view are the help overlay's
  * lines, in this order; the hints make the status line, in rank order. */
@@ -773,6 +774,31 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { 'W', 0 } },
 	  "W", "record every conversation (asks first)",
 	  NULL, 0, ui_keys_record_all_cb },
+	/* Acting on the selected connection (ui_actions.c, ui_mouse.c). */
+	{ V, { { 'c', 0 } },
+	  "c", "close the connection: FIN (shutdown of our side)",
+	  NULL, 0, ui_actions_fin_cb },
+	{ V, { { 'R', 0 } },
+	  "R", "reset the connection: RST (SO_LINGER 0)",
+	  NULL, 0, ui_actions_reset_cb },
+	{ V, { { 'P', 0 } },
+	  "P", "pause / resume reading the connection",
+	  NULL, 0, ui_actions_pause_cb },
+	{ V, { { 'i', 0 }, { ':', 0 } },
+	  "i, :", "send line: text or x HEX, framed by the codec",
+	  "i send", 12, ui_actions_send_cb },
+	{ V, { { 'd', 0 } },
+	  "d", "details: TCP_INFO, queues, peer process, TLS",
+	  NULL, 0, ui_actions_details_cb },
+	{ V, { { 't', 0 } },
+	  "t", "message times: absolute / relative / delta",
+	  NULL, 0, ui_actions_stamps_cb },
+	{ V, { { 'T', 0 } },
+	  "T", "save the conversation as a text transcript",
+	  NULL, 0, ui_actions_transcript_cb },
+	{ V, { { KEY_MOUSE, 0 } },
+	  "Mouse", "click a row: select; a heading: sort; wheel: scroll",
+	  NULL, 0, ui_mouse_cb },
 	{ V, { { UI_KEYS_CTRL_L, 0 } },
 	  "Ctrl-L", "redraw the screen",
 	  NULL, 0, ui_keys_redraw_cb },
@@ -810,6 +836,18 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ SR, { { UI_KEYS_OTHER, 0 } },
 	  "text", "type the text (the cursor moves as you type)",
 	  NULL, 0, ui_keys_search_type_cb },
+	{ SN, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
+	  "Enter", "send the line (the prompt stays open)",
+	  NULL, 0, ui_actions_send_done_cb },
+	{ SN, { { UI_KEYS_ESC, 1 } },
+	  "Esc", "close the send line",
+	  NULL, 0, ui_actions_send_done_cb },
+	{ SN, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
+	  "Backspace", "delete the last character of the line",
+	  NULL, 0, ui_actions_send_erase_cb },
+	{ SN, { { UI_KEYS_OTHER, 0 } },
+	  "text", "type the line to send",
+	  NULL, 0, ui_actions_send_type_cb },
 	{ F, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
 	  "Backspace", "delete the last character of the filter",
 	  NULL, 0, ui_keys_filter_erase_cb },
@@ -823,6 +861,7 @@ const size_t ui_keys_count = sizeof(ui_keys_table) / sizeof(ui_keys_table[0]);
 #undef F
 #undef H
 #undef SR
+#undef SN
 
 enum ui_keys_mode
 ui_keys_mode(const struct ui *u)
@@ -833,6 +872,8 @@ ui_keys_mode(const struct ui *u)
 		return UI_KEYS_FILTER;
 	if (u->searching)
 		return UI_KEYS_SEARCH;
+	if (u->sending)
+		return UI_KEYS_SEND;
 	return UI_KEYS_VIEW;
 }
 
@@ -1009,6 +1050,7 @@ ui_keys_name(int code, char *buf, size_t buflen)
 		{ KEY_ENTER, "Enter" }, { '\t', "Tab" }, { UI_KEYS_ESC, "Esc" },
 		{ UI_KEYS_CTRL_L, "Ctrl-L" }, { KEY_F(1), "F1" },
 		{ KEY_F(3), "F3" }, { KEY_F(4), "F4" }, { KEY_F(6), "F6" }, { KEY_F(10), "F10" },
+		{ KEY_MOUSE, "Mouse" },
 		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" },
 		{ 8, "Backspace" },
 	};

@@ -16,6 +16,7 @@ enum ui_keys_mode {
 	UI_KEYS_FILTER	= 1 << 1,	/* the filter prompt is open */
 	UI_KEYS_HELP	= 1 << 2,	/* the help overlay is open */
 	UI_KEYS_SEARCH	= 1 << 3,	/* the search prompt is open */
+	UI_KEYS_SEND	= 1 << 4,	/* the send line is open */
 };
 
 #define UI_KEYS_OTHER	(-2)	/* any key the mode binds no other way */
@@ -56,6 +57,9 @@ void ui_keys_dispatch(struct ui *u, int ch);
  * milliseconds' worth, so that traffic never waits on it); the redraw
  * timer calls it every frame. Frees the job when it is done. */
 void ui_keys_record_step(struct ui *u);
+/* Write the directory recordings (and transcripts) go to into dir: the
+ * current one, as an absolute path; 0, or -1 with why on the status line. */
+int ui_keys_record_dir(struct ui *u, char *dir, size_t dirlen);
 /* Drop a W recording in progress (the dashboard is closing). */
 void ui_keys_record_cancel(struct ui *u);
 /* Write the hints of mode's rows with 1 <= hint_rank <= max_rank into out,

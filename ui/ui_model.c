@@ -138,6 +138,16 @@ ui_model_note(struct ui_model *m, struct ui_conn *c, double now,
 	    (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1, now);
 }
 
+void
+ui_model_add_note(struct ui_model *m, uint64_t id, double now,
+    const char *text)
+{
+	struct ui_conn *c = ui_model_find(m, id);
+
+	if (c != NULL)
+		ui_model_note(m, c, now, "%s", text);
+}
+
 /* Double the hash table and rehash every row. */
 static void
 ui_model_grow(struct ui_model *m)

@@ -149,6 +149,10 @@ void ui_model_set_sort(struct ui_model *m, enum ui_col col, int reverse);
  * with why in m->filter_err ("" when every term parsed). */
 void ui_model_set_filter(struct ui_model *m, const char *filter);
 void ui_model_set_failed_only(struct ui_model *m, bool on);
+/* Add an event line (text, escaped when drawn) to the messages of the row
+ * with this id, as the dashboard's own actions do; no row: nothing. */
+void ui_model_add_note(struct ui_model *m, uint64_t id, double now,
+    const char *text);
 /* Whether text is a substring (any case) of c's state, peer, close
  * reason or last message: what F3 searches. */
 bool ui_model_has_text(struct ui_conn *c, const char *text);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cJSON.h>
 #include "match.h"
+#include "ui_fmt.h"
 #include "ui_msgview.h"
 #include "util.h"
 
@@ -430,4 +431,35 @@ ui_msgview_render(const struct codec *cd, const unsigned char *p, size_t n,
 	if (off < n && ui_mv_line(&m) == 0)
 		buf_printf(out, "  + %zu bytes that are no whole frame", n - off);
 	return ui_mv_end(&m);
+}
+
+size_t
+ui_msgview_stamp(enum ui_msgview_ts mode, double t, double t_start,
+    double t_prev, double wall_off, char *out, size_t outlen)
+{
+	double d;
+	int n;
+
+	if (mode == UI_TS_ABSOLUTE)
+		return ui_fmt_clock(t + wall_off, out, outlen);
+	d = t - (mode == UI_TS_RELATIVE ? t_start : t_prev);
+	if (d < 0)
+		d = 0;	/* stamps of one clock never go back; be safe */
+	if (d < 1000)
+		n = snprintf(out, outlen, "+%.6f", d);
+	else if (d < 1e7)
+		n = snprintf(out, outlen, "+%.3f", d);
+	else
+		n = snprintf(out, outlen, "+%.0f", d < 1e11 ? d : 99999999999.0);
+	return n < 0 ? 0 : (size_t)n >= outlen ? outlen - 1 : (size_t)n;
+}
+
+const char *
+ui_msgview_ts_name(enum ui_msgview_ts mode)
+{
+	switch (mode) {
+	case UI_TS_RELATIVE:	return "relative to the connection's start";
+	case UI_TS_DELTA:	return "delta to the line before";
+	default:		return "absolute";
+	}
 }

@@ -26,4 +26,22 @@ ssize_t ui_msgview_decode(const struct codec *cd, const unsigned char *p,
 size_t ui_msgview_render(const struct codec *cd, const unsigned char *p,
     size_t n, struct buf *out);
 
+/* How the message pane stamps each line (the t key cycles them). */
+enum ui_msgview_ts {
+	UI_TS_ABSOLUTE,	/* wall-clock time of day, HH:MM:SS.mmm */
+	UI_TS_RELATIVE,	/* seconds since the connection began, +S.uuuuuu */
+	UI_TS_DELTA,	/* seconds since the line before, +S.uuuuuu */
+	UI_TS_COUNT
+};
+
+/* Write the stamp of a line at monotonic time t in mode into out (at most
+ * 12 columns): the time of day of t + wall_off, or t - t_start, or t -
+ * t_prev (t_prev is t_start for the first line), as seconds with
+ * microseconds ("+0.001234", "+12.500000", "+12345.678"). */
+size_t ui_msgview_stamp(enum ui_msgview_ts mode, double t, double t_start,
+    double t_prev, double wall_off, char *out, size_t outlen);
+/* The name of a stamp mode for the pane's title: "absolute", "relative
+ * to the connection's start", "delta to the line before". */
+const char *ui_msgview_ts_name(enum ui_msgview_ts mode);
+
 #endif

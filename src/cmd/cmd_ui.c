@@ -141,7 +141,7 @@ struct ui_args {
 };
 
 /* ui's own options; the scenario and limit options are shared (cli.h). */
-enum ui_opt_id { UI_O_LOOP = 1, UI_O_ONCE, UI_O_BENCH_FRAME };
+enum ui_opt_id { UI_O_LOOP = 1, UI_O_ONCE, UI_O_BENCH_FRAME, UI_O_NO_MOUSE };
 
 static const struct cli_opt ui_opt_table[] = {
 	CLI_USE_HELP(CLI_O_CONNECT, "run against this server, not the "
@@ -154,6 +154,9 @@ static const struct cli_opt ui_opt_table[] = {
 	{ UI_O_ONCE, 0, "once", no_argument, NULL,
 	    "play the scenario once (the default for a\n"
 	    "SCENARIO file)", NULL },
+	{ UI_O_NO_MOUSE, 0, "no-mouse", no_argument, NULL,
+	    "leave the mouse to the terminal (no clicks or\n"
+	    "wheel in the dashboard: select text as usual)", NULL },
 	{ UI_O_BENCH_FRAME, 0, "bench-frame", required_argument, "N",
 	    "time drawing a frame of N fake connections\n"
 	    "(no terminal needed; used by make bench)", NULL },
@@ -172,6 +175,7 @@ ui_set(void *ctx, const struct cli_opt *o, const char *arg)
 	switch (o->id) {
 	case UI_O_LOOP: a->loop = 1; return 1;
 	case UI_O_ONCE: a->loop = 0; return 1;
+	case UI_O_NO_MOUSE: ui_mouse_set(false); return 1;
 	case UI_O_BENCH_FRAME:
 		a->bench = strtoul(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || a->bench == 0 ||

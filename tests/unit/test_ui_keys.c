@@ -18,7 +18,7 @@
 #include "ui_keys.h"
 
 static const unsigned modes[] = { UI_KEYS_VIEW, UI_KEYS_FILTER,
-    UI_KEYS_HELP, UI_KEYS_SEARCH };
+    UI_KEYS_HELP, UI_KEYS_SEARCH, UI_KEYS_SEND };
 
 /* Whether c separates words in a key list ("Up/Down, j/k", "`q`"). */
 static int
@@ -157,7 +157,7 @@ test_status_hints_from_the_table(void **state)
 	n = ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", out, sizeof(out));
 	assert_string_equal(out, "q quit  ? help  Enter focus  Tab pane  "
 	    "s/S sort  / filter  x hex  p pause  r restart  +/- conns  "
-	    "w/W record");
+	    "w/W record  i send");
 	assert_int_equal(n, strlen(out));
 	ui_keys_hints(UI_KEYS_VIEW, 2, "  ", out, sizeof(out));
 	assert_string_equal(out, "q quit  ? help");
