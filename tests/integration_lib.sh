@@ -5,6 +5,8 @@ tap_n=0
 tmp=$(mktemp -d)
 pids=""
 cleanup() {
+	[ -n "${UI_SOCK:-}" ] && tmux -L "$UI_SOCK" -f /dev/null kill-server \
+	    >/dev/null 2>&1
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -65,4 +67,61 @@ wait_port() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# The dashboard in tmux, on a private server ("tmux -L", killed by the
+# cleanup above) whose sockets live in $tmp. ui_tmux_init NAME first.
+ui_tmux_init() {
+	UI_SOCK=$1$$
+	export TMUX_TMPDIR="$tmp"
+	unset TMUX
+	case $BIN in
+	/*) ;;
+	*) BIN=$(pwd)/$BIN ;;
+	esac
+}
+
+# ui_t ARGS...: tmux on the private server.
+ui_t() {
+	tmux -L "$UI_SOCK" -f /dev/null "$@"
+}
+
+# ui_start SESSION ARGS...: "sockbench ARGS" in a new session of
+# ${COLS:-120} x ${LINES_:-40}, run in $tmp; prints SB-EXIT=N when it ends,
+# its stderr goes to $tmp/SESSION.err.
+ui_start() {
+	name=$1
+	shift
+	ui_t new-session -d -s "$name" -x "${COLS:-120}" -y "${LINES_:-40}" \
+	    "cd '$tmp' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' $* 2>'$tmp/$name.err'; echo SB-EXIT=\$?; exec sh"
+}
+
+# ui_capture SESSION: the screen into $tmp/screen.
+ui_capture() {
+	ui_t capture-pane -p -t "$1" >"$tmp/screen" 2>/dev/null
+}
+
+# ui_wait_for SESSION REGEX [TENTHS]: until the screen matches the extended
+# regex, polling every 0.1 s, TENTHS times (default 100); 1 if it never did.
+ui_wait_for() {
+	tries=${3:-100}
+	while [ "$tries" -gt 0 ]; do
+		ui_capture "$1"
+		grep -Eq -- "$2" "$tmp/screen" && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# ui_show SESSION: the last screen and the session's stderr, as comments.
+ui_show() {
+	sed 's/^/# /' "$tmp/screen"
+	sed 's/^/# stderr: /' "$tmp/$1.err" 2>/dev/null
+}
+
+# ui_mouse BUTTON X Y: an X10 mouse report (ESC [ M, button, column, line,
+# each + 32, 0-based x and y + 1), as a terminal sends it.
+ui_mouse() {
+	$PYTHON -c 'import sys; b, x, y = map(int, sys.argv[1:]); sys.stdout.write("\033[M" + chr(32 + b) + chr(33 + x) + chr(33 + y))' "$@"
 }
