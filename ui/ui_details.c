@@ -74,10 +74,10 @@ ui_details_tls(const struct tls_info *ti, struct buf *out, size_t *n)
 	    ti->insecure ? "NOT VERIFIED (--insecure)" : ti->verified ?
 	    "verified" : "peer not verified");
 	if (ti->subject[0] != '\0' || ti->issuer[0] != '\0')
-		ui_details_line(out, n, "    peer cert subject %s  issuer %s  "
-		    "expires %s", ti->subject[0] ? ti->subject : "-",
-		    ti->issuer[0] ? ti->issuer : "-", ti->not_after[0] ?
-		    ti->not_after : "-");
+		ui_details_line(out, n, "    peer cert expires %s  subject %s  "
+		    "issuer %s", ti->not_after[0] ? ti->not_after : "-",
+		    ti->subject[0] ? ti->subject : "-", ti->issuer[0] ?
+		    ti->issuer : "-");
 	else
 		ui_details_line(out, n, "    no peer certificate");
 }

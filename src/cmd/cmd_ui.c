@@ -9,6 +9,7 @@
 #include "probe.h"
 #include "runner.h"
 #include "scenario.h"
+#include "tls_cli.h"
 #include "ui.h"
 #include "util.h"
 
@@ -138,6 +139,7 @@ struct ui_args {
 	struct engine_limits	 lim;
 	int			 loop;		/* -1: the default for the input */
 	unsigned long		 bench;		/* --bench-frame N, or 0 */
+	struct tls_ctx		*tls_cli, *tls_srv;	/* a `tls` scenario */
 };
 
 /* ui's own options; the scenario and limit options are shared (cli.h). */
@@ -267,6 +269,32 @@ ui_verdict(const struct scenario *sc, const struct run_result *res)
 	return EXIT_FAILED;
 }
 
+/* A scenario saying `tls` (or with a starttls step) speaks TLS under the
+ * dashboard as under `sockbench run`: the embedded server with a
+ * self-signed certificate its clients trust, --connect's server verified
+ * against the system store. 0, or -1 with the reason printed. */
+static int
+ui_tls(const struct scenario *sc, struct ui_args *a, struct engine *e)
+{
+	struct cli_tls srv = { .on = 1 }, cli = { .on = 1 };
+	char err[300];
+
+	if (!sc->tls && !sc->starttls)
+		return 0;
+	if ((a->o.connect == NULL && cli_tls_server(&srv, &a->tls_srv, err,
+	    sizeof(err)) < 0) || cli_tls_client(&cli, a->o.connect,
+	    a->tls_srv, &a->tls_cli, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sockbench ui: %s\n", err);
+		return -1;
+	}
+	if (sc->tls) {
+		e->tls_client = a->tls_cli;
+		e->tls_server = a->tls_srv;
+	}
+	e->tls_starttls = a->tls_cli;
+	return 0;
+}
+
 /* Run sc under the dashboard on a new engine; returns the exit status. */
 static int
 ui_show(struct scenario *sc, struct ui_args *a)
@@ -284,6 +312,10 @@ ui_show(struct scenario *sc, struct ui_args *a)
 		a->lim.max_frame = sc->max_frame;
 	engine_raise_nofile();
 	e = engine_new(&a->lim);
+	if (ui_tls(sc, a, e) < 0) {
+		engine_free(e);
+		return EXIT_USAGE;
+	}
 	memset(&st, 0, sizeof(st));
 	if ((st.r = runner_new(e, sc, &a->o, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "sockbench ui: %s: %s\n", sc->path, err);
@@ -301,6 +333,8 @@ ui_show(struct scenario *sc, struct ui_args *a)
 		rc = ui_verdict(sc, runner_result(st.r));
 	runner_free(st.r);
 	engine_free(e);
+	tls_ctx_free(a->tls_cli);
+	tls_ctx_free(a->tls_srv);
 	return rc;
 }
 

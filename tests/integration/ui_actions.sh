@@ -181,8 +181,10 @@ ui_t send-keys -t a q
 ok_if "q exits 1: the runs the dashboard closed failed" a \
     ui_wait_for a 'SB-EXIT=1'
 
-# 9. --no-mouse leaves the mouse to the terminal.
-ui_start b ui --no-mouse hold.txt
+# 9. --no-mouse leaves the mouse to the terminal; a `tls` scenario speaks
+# TLS under the dashboard, and d shows what its handshake negotiated.
+sed 's/^timeout 5s$/timeout 5s\ntls/' "$tmp/hold.txt" >"$tmp/tlshold.txt"
+ui_start b ui --no-mouse tlshold.txt
 if ui_wait_for b ' 1 cli +open'; then
 	ok_if "--no-mouse: no mouse reporting asked for" b \
 	    sh -c "[ \"\$(tmux -L '$UI_SOCK' -f /dev/null display -p -t b '#{mouse_any_flag}#{mouse_standard_flag}')\" = 00 ]"
@@ -190,5 +192,10 @@ else
 	check 1 "ui --no-mouse starts"
 	ui_show b
 fi
+ui_t send-keys -t b j d
+ok_if "a tls scenario's connection shows its TLS version, cipher and verification" b \
+    ui_wait_for b 'tls TLSv1\.[23] [A-Z0-9_-]+  alpn -  handshake [0-9.]+[mu]?s  verified'
+ok_if "and the peer certificate's expiry, subject and issuer" b \
+    ui_wait_for b 'peer cert expires [0-9-]+ [0-9:]+ UTC  subject CN=localhost'
 ui_t send-keys -t b q
 ui_wait_for b 'SB-EXIT=' >/dev/null

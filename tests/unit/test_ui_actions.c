@@ -235,8 +235,8 @@ details_name_tcp_info_queues_peer_and_tls(void **state)
 	    "peer process pid 42 uid 1000 gid 100 (SO_PEERCRED)\n"
 	    "tls TLSv1.3 TLS_AES_256_GCM_SHA384  alpn -  handshake 1.2ms  "
 	    "verified\n"
-	    "    peer cert subject CN=localhost  issuer CN=localhost  expires "
-	    "2027-01-01 00:00:00 UTC\n"
+	    "    peer cert expires 2027-01-01 00:00:00 UTC  subject "
+	    "CN=localhost  issuer CN=localhost\n"
 	    "connected in 500us  age 2.0s  last byte 1.0s ago");
 	buf_free(&b);
 }
