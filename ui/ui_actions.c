@@ -290,6 +290,12 @@ ui_actions_send_cb(struct ui *u, int ch, long arg)
 
 	(void)ch;
 	(void)arg;
+	if (u->r == NULL && u->lat != NULL) {
+		ui_status(u, "bench --ui: the load generator takes every reply "
+		    "as the answer to its request, so a sent line would skew "
+		    "its figures: not here (c, R and P work)");
+		return;
+	}
 	if ((ci = ui_actions_live(u, &c)) == NULL)
 		return;
 	u->sending = true;

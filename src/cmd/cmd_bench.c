@@ -36,7 +36,7 @@ enum bench_opt_id {
 	BENCH_O_ALLOW_LOSS, BENCH_O_RESET_AT_END, BENCH_O_WORKERS,
 	BENCH_O_MESSAGE, BENCH_O_HEX, BENCH_O_FILE, BENCH_O_SIZE,
 	BENCH_O_SCENARIO, BENCH_O_CODEC, BENCH_O_FORMAT, BENCH_O_QUIET,
-	BENCH_O_UI
+	BENCH_O_UI, BENCH_O_NO_MOUSE
 };
 
 static const struct cli_opt bench_opts[] = {
@@ -102,6 +102,8 @@ static const struct cli_opt bench_opts[] = {
 	{ BENCH_O_UI, 0, "ui", no_argument, NULL,
 	    "show the run in the live dashboard (one\n"
 	    "worker, a terminal); the report follows", NULL },
+	{ BENCH_O_NO_MOUSE, 0, "no-mouse", no_argument, NULL,
+	    "with --ui: leave the mouse to the terminal", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_TLS_CLIENT,
 	CLI_LIMITS,
@@ -1283,6 +1285,7 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 		return 1;
 	case BENCH_O_QUIET: a->o.quiet = 1; return 1;
 	case BENCH_O_UI: a->o.ui = 1; return 1;
+	case BENCH_O_NO_MOUSE: ui_mouse_set(false); return 1;
 	case BENCH_O_ALLOW_LOSS: a->o.allow_loss = 1; return 1;
 	}
 	return 0;

@@ -337,7 +337,7 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 
 /* serve's own options; --listen and the limits are shared (cli.h). */
 enum serve_opt_id { SERVE_O_SERVICE = 1, SERVE_O_WORKERS, SERVE_O_QUIET,
-	SERVE_O_UI, SERVE_O_SCENARIO, SERVE_O_ONCE };
+	SERVE_O_UI, SERVE_O_SCENARIO, SERVE_O_ONCE, SERVE_O_NO_MOUSE };
 
 static const struct cli_opt serve_opt_table[] = {
 	CLI_USE_HELP(CLI_O_LISTEN, "address to listen on (default 127.0.0.1:7000;\n"
@@ -363,6 +363,8 @@ static const struct cli_opt serve_opt_table[] = {
 	{ SERVE_O_UI, 0, "ui", no_argument, NULL,
 	    "watch the server's connections in the dashboard\n"
 	    "(needs a terminal)", NULL },
+	{ SERVE_O_NO_MOUSE, 0, "no-mouse", no_argument, NULL,
+	    "with --ui: leave the mouse to the terminal", NULL },
 	{ SERVE_O_SCENARIO, 0, "scenario", required_argument, "FILE",
 	    "a mock server: play FILE's `accept ... end`\n"
 	    "steps on every accepted connection, print each\n"
@@ -400,6 +402,7 @@ serve_set(void *ctx, const struct cli_opt *o, const char *arg)
 	case SERVE_O_SERVICE: a->spec = arg; return 1;
 	case SERVE_O_QUIET: a->quiet = 1; return 1;
 	case SERVE_O_UI: a->ui = 1; return 1;
+	case SERVE_O_NO_MOUSE: ui_mouse_set(false); return 1;
 	case SERVE_O_SCENARIO: a->scenario = arg; return 1;
 	case SERVE_O_ONCE: a->once = 1; return 1;
 	case SERVE_O_WORKERS:
