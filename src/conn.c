@@ -685,14 +685,22 @@ conn_reset(struct conn *c, const char *reason)
 }
 
 void
-conn_send_user(struct conn *c, const void *p, size_t n)
+conn_user_take(struct conn *c)
 {
 	if (c->dead)
 		return;
 	c->user_io = 1;
-	conn_send_msg(c, p, n);
-	if (!c->dead && c->held)
+	if (c->held)
 		conn_hold(c, 0);
+}
+
+void
+conn_send_user(struct conn *c, const void *p, size_t n)
+{
+	if (c->dead)
+		return;
+	conn_send_msg(c, p, n);
+	conn_user_take(c);
 }
 
 struct conn *

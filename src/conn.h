@@ -158,9 +158,12 @@ void conn_resume_read(struct conn *c);
  * CS_CLOSED with reason; an AF_UNIX socket has no RST and just closes.
  * 0, or -1 with errno when the option cannot be set (it closes anyway). */
 int conn_reset(struct conn *c, const char *reason);
+/* A user acts on c by hand (the dashboard): from now on decoding is never
+ * held (conn_hold), so what the peer sends, and its close, reach the
+ * observers and the handler as they arrive. */
+void conn_user_take(struct conn *c);
 /* Send one message a user typed (the bytes as they go on the wire), as
- * conn_send_msg does; from then on decoding is never held (conn_hold), so
- * the replies reach observers and the handler as they arrive. */
+ * conn_send_msg does, after conn_user_take. */
 void conn_send_user(struct conn *c, const void *p, size_t n);
 /* The connection whose public info is ci (ci as observers get it, valid
  * from OBS_OPENED until OBS_CLOSED returns). */

@@ -44,6 +44,7 @@ conn_act_fin(const struct conn_info *ci, char *why, size_t whylen)
 		return -1;
 	}
 	conn_shutdown(c);
+	conn_user_take(c);	/* the peer's close shows when it comes */
 	return 0;
 }
 
@@ -78,8 +79,10 @@ conn_act_pause(const struct conn_info *ci, int paused, char *why,
 	}
 	if (paused)
 		conn_pause_read(c);
-	else
+	else {
+		conn_user_take(c);	/* what was held shows now */
 		conn_resume_read(c);
+	}
 	return 0;
 }
 

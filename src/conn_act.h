@@ -30,13 +30,16 @@ struct conn_act_tcp {
 };
 
 /* Close our side with a FIN once the queued bytes are written (shutdown
- * SHUT_WR, conn_shutdown): 0, or -1 with why (already closed or shut). */
+ * SHUT_WR, conn_shutdown), no longer holding decoding (conn_user_take),
+ * so the peer's close shows when it comes: 0, or -1 with why (already
+ * closed or shut). */
 int conn_act_fin(const struct conn_info *ci, char *why, size_t whylen);
 /* Abort with an RST (SO_LINGER 0, conn_reset), reason "reset by us
  * (dashboard)": 0, or -1 with why (already closed). */
 int conn_act_reset(const struct conn_info *ci, char *why, size_t whylen);
-/* Stop (paused 1) or resume (0) reading (conn_pause_read): 0, or -1 with
- * why (closed, or the peer's EOF already read: nothing left to read). */
+/* Stop (paused 1) or resume (0) reading (conn_pause_read; resuming also
+ * stops holding decoding, conn_user_take): 0, or -1 with why (closed, or
+ * the peer's EOF already read: nothing left to read). */
 int conn_act_pause(const struct conn_info *ci, int paused, char *why,
     size_t whylen);
 /* Send p[0..n), the wire bytes of one message (conn_send_user): 0, or -1

@@ -197,5 +197,10 @@ ok_if "a tls scenario's connection shows its TLS version, cipher and verificatio
     ui_wait_for b 'tls TLSv1\.[23] [A-Z0-9_-]+  alpn -  handshake [0-9.]+[mu]?s  verified'
 ok_if "and the peer certificate's expiry, subject and issuer" b \
     ui_wait_for b 'peer cert expires [0-9-]+ [0-9:]+ UTC  subject CN=localhost'
+# A FIN on a connection its script holds (a wait step): the peer's close
+# still shows at once.
+ui_t send-keys -t b K c
+ok_if "c on a held TLS connection: the server closes, the client row ends" b \
+    ui_wait_for b ' 1 cli +(closed|failed) ' 50
 ui_t send-keys -t b q
 ui_wait_for b 'SB-EXIT=' >/dev/null

@@ -90,6 +90,30 @@ fin_reaches_the_peer_as_eof_and_the_conn_stays_readable(void **state)
 }
 
 static void
+fin_on_a_held_conn_shows_the_peers_close_when_it_comes(void **state)
+{
+	struct engine *e = engine_new(NULL);
+	struct harness h;
+	char buf[32], why[160];
+	int ours, theirs;
+	struct conn *c;
+
+	(void)state;
+	harness_attach(&h, e, 5);
+	tcp_pair(&ours, &theirs);
+	c = conn_new(e, ours, SIDE_CLIENT, CS_OPEN, codec_find("line"),
+	    &plain, NULL);
+	conn_hold(c, 1);	/* a runner in a wait step */
+	assert_int_equal(conn_act_fin(&c->info, why, sizeof(why)), 0);
+	assert_int_equal(read(theirs, buf, sizeof(buf)), 0);
+	close(theirs);		/* the peer closes in turn */
+	RUN_UNTIL(e, &h, h.nends == 1);
+	assert_int_equal(h.nends, 1);
+	assert_string_equal(h.ends[0].reason, "closed (both sides shut down)");
+	engine_free(e);
+}
+
+static void
 reset_reaches_the_peer_as_econnreset(void **state)
 {
 	struct engine *e = engine_new(NULL);
@@ -221,6 +245,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fin_reaches_the_peer_as_eof_and_the_conn_stays_readable),
+		cmocka_unit_test(fin_on_a_held_conn_shows_the_peers_close_when_it_comes),
 		cmocka_unit_test(reset_reaches_the_peer_as_econnreset),
 		cmocka_unit_test(paused_reading_leaves_the_bytes_in_the_kernel),
 		cmocka_unit_test(a_users_send_releases_the_hold_so_replies_show),
