@@ -126,7 +126,8 @@ conn_act_tcp(const struct conn_info *ci, struct conn_act_tcp *out)
 {
 	struct conn *c = conn_of_info(ci);
 	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ti), sslen = sizeof(ss);
 	int q;
 
 	memset(out, 0, sizeof(*out));
@@ -136,6 +137,8 @@ conn_act_tcp(const struct conn_info *ci, struct conn_act_tcp *out)
 	out->rx_pending = buf_len(&c->rx);
 	if (c->dead || c->fd < 0)
 		return -1;
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sslen) == 0)
+		out->is_unix = ss.ss_family == AF_UNIX;
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
 	    len >= offsetof(struct tcp_info, tcpi_total_retrans) +

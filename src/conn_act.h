@@ -11,6 +11,7 @@
 /* The kernel's view of a socket: TCP_INFO (tcp(7), struct tcp_info) and
  * the queue sizes of SIOCOUTQ / SIOCINQ. */
 struct conn_act_tcp {
+	int		 is_unix;	/* an AF_UNIX socket */
 	int		 has_info;	/* TCP_INFO answered (a TCP socket) */
 	char		 state[16];	/* "ESTABLISHED", "FIN-WAIT-2"... */
 	uint32_t	 rtt_us;	/* smoothed RTT (tcpi_rtt), us */

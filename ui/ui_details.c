@@ -41,8 +41,7 @@ ui_details_tcp(const struct conn_info *ci, const struct conn_act_tcp *t,
 		    var, t->cwnd, t->mss, t->retrans, t->unacked, t->lost);
 	} else
 		ui_details_line(out, n, "%s socket (no TCP_INFO)",
-		    ci->peer[0] == '/' || ci->peer[0] == '@' ||
-		    strncmp(ci->peer, "unix:", 5) == 0 ? "unix" : "stream");
+		    t->is_unix ? "unix" : "stream");
 	ui_fmt_size(t->tx_queued, tx, sizeof(tx));
 	ui_fmt_size(t->rx_pending, rx, sizeof(rx));
 	if (t->has_queues) {

@@ -204,3 +204,19 @@ ok_if "c on a held TLS connection: the server closes, the client row ends" b \
     ui_wait_for b ' 1 cli +(closed|failed) ' 50
 ui_t send-keys -t b q
 ui_wait_for b 'SB-EXIT=' >/dev/null
+
+# 10. A Unix socket's details: no TCP_INFO, its queues and the peer
+# process (SO_PEERCRED) of the embedded server's side.
+ui_start c ui --listen "unix:@sbact$$" hold.txt
+if ui_wait_for c ' 2 srv +open'; then
+	ui_t send-keys -t c d
+	ok_if "a Unix socket's details say so and give its queues" c \
+	    ui_wait_for c 'unix socket \(no TCP_INFO\)'
+	ok_if "and the peer process from SO_PEERCRED" c \
+	    ui_wait_for c "peer process pid [0-9]+ uid $(id -u) gid $(id -g) \\(SO_PEERCRED\\)"
+else
+	check 1 "ui --listen unix:@NAME starts"
+	ui_show c
+fi
+ui_t send-keys -t c q
+ui_wait_for c 'SB-EXIT=' >/dev/null

@@ -164,6 +164,7 @@ paused_reading_leaves_the_bytes_in_the_kernel(void **state)
 	assert_int_equal(c->info.msgs_in, 0);
 	assert_int_equal(conn_act_tcp(&c->info, &t), 0);
 	assert_int_equal(t.has_info, 1);
+	assert_int_equal(t.is_unix, 0);
 	assert_string_equal(t.state, "ESTABLISHED");
 	assert_int_equal(t.has_queues, 1);
 	assert_int_equal(t.recvq, 8);
@@ -218,6 +219,29 @@ a_users_send_releases_the_hold_so_replies_show(void **state)
 }
 
 static void
+a_unix_socket_has_queues_but_no_tcp_info(void **state)
+{
+	struct engine *e = engine_new(NULL);
+	struct conn_act_tcp t;
+	int fds[2];
+	struct conn *c;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	c = conn_new(e, fds[0], SIDE_SERVER, CS_OPEN, NULL, &plain, NULL);
+	conn_pause_read(c);
+	assert_int_equal(write(fds[1], "abc", 3), 3);
+	assert_int_equal(conn_act_tcp(&c->info, &t), 0);
+	assert_int_equal(t.is_unix, 1);
+	assert_int_equal(t.has_info, 0);
+	assert_int_equal(t.has_queues, 1);
+	assert_int_equal(t.recvq, 3);
+	close(fds[1]);
+	engine_free(e);
+}
+
+static void
 acting_on_a_closed_connection_says_so(void **state)
 {
 	struct engine *e = engine_new(NULL);
@@ -249,6 +273,7 @@ main(void)
 		cmocka_unit_test(reset_reaches_the_peer_as_econnreset),
 		cmocka_unit_test(paused_reading_leaves_the_bytes_in_the_kernel),
 		cmocka_unit_test(a_users_send_releases_the_hold_so_replies_show),
+		cmocka_unit_test(a_unix_socket_has_queues_but_no_tcp_info),
 		cmocka_unit_test(acting_on_a_closed_connection_says_so),
 	};
 
