@@ -9,8 +9,9 @@
 #include "observer.h"
 
 /* Append the details of ci as lines separated by '\n' to out: tcp (tcp
- * may be NULL for a closed connection), the peer process, TLS, and the
- * connect time and age at monotonic time now. Returns the lines. */
+ * may be NULL for a closed connection), the peer process, TLS (ci->tls
+ * must be live or NULL: a closed row's copy points at freed memory), and
+ * the connect time and age at monotonic time now. Returns the lines. */
 size_t ui_details_render(const struct conn_info *ci,
     const struct conn_act_tcp *tcp, double now, struct buf *out);
 

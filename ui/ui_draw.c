@@ -660,16 +660,18 @@ ui_draw_msg_split(struct ui *u, const struct ui_conn *c,
 static int
 ui_draw_details(struct ui *u, const struct ui_conn *c, int y, int max)
 {
+	struct conn_info ci = *ui_model_conn_info(c);
 	struct conn_act_tcp tcp;
 	struct buf text;
 	const char *s, *nl;
 	size_t left;
 	int k = 0;
 
+	if (c->live == NULL)
+		ci.tls = NULL;	/* freed with the connection */
 	buf_init(&text);
-	ui_details_render(ui_model_conn_info(c), c->live != NULL &&
-	    conn_act_tcp(c->live, &tcp) == 0 ? &tcp : NULL, clock_now_mono(),
-	    &text);
+	ui_details_render(&ci, c->live != NULL && conn_act_tcp(c->live,
+	    &tcp) == 0 ? &tcp : NULL, clock_now_mono(), &text);
 	s = (const char *)buf_data(&text);
 	left = buf_len(&text);
 	while (k < max && left > 0) {

@@ -193,7 +193,8 @@ ui_files_transcript_text(const struct ui_conn *c, double wall_off,
 	    "\n# local %s  peer %s  codec %s\n", (unsigned long long)ci->id,
 	    ci->side == SIDE_CLIENT ? "client" : "server", ci->local,
 	    ci->peer, ci->codec != NULL ? ci->codec->name : "-");
-	if (ci->tls != NULL && ci->tls->done)
+	/* A closed row's tls points at what was freed with the connection. */
+	if (c->live != NULL && ci->tls != NULL && ci->tls->done)
 		buf_printf(out, "# tls %s %s%s%s\n", ci->tls->version,
 		    ci->tls->cipher, ci->tls->alpn[0] ? " alpn " : "",
 		    ci->tls->alpn);

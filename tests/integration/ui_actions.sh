@@ -202,6 +202,11 @@ ok_if "and the peer certificate's expiry, subject and issuer" b \
 ui_t send-keys -t b K c
 ok_if "c on a held TLS connection: the server closes, the client row ends" b \
     ui_wait_for b ' 1 cli +(closed|failed) ' 50
+# The closed row's details: no socket, and no TLS read from the freed
+# connection (ASan's heap-use-after-free before).
+ok_if "a closed TLS row's details say socket: closed, without TLS" b \
+    sh -c "tmux -L '$UI_SOCK' -f /dev/null capture-pane -p -t b | grep -q 'socket: closed' &&
+    ! tmux -L '$UI_SOCK' -f /dev/null capture-pane -p -t b | grep -q 'tls TLSv'"
 ui_t send-keys -t b q
 ui_wait_for b 'SB-EXIT=' >/dev/null
 
