@@ -118,6 +118,10 @@ ui_wait_for() {
 ui_show() {
 	sed 's/^/# /' "$tmp/screen"
 	sed 's/^/# stderr: /' "$tmp/$1.err" 2>/dev/null
+	[ -n "${XDG_STATE_HOME:-}" ] &&
+	    tail -5 "$XDG_STATE_HOME/sockbench/ui.log" 2>/dev/null |
+	    sed 's/^/# log: /'
+	return 0
 }
 
 # ui_mouse BUTTON X Y: an X10 mouse report (ESC [ M, button, column, line,
