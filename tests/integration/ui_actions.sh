@@ -176,6 +176,15 @@ else
 	ui_show a
 fi
 
+# The wheel over the table moves the selection three rows down.
+ui_t send-keys -t a Escape g
+sleep 0.3
+ui_capture a
+id=$(sed -n 8p "$tmp/screen" | awk '{ print $1 }' | tr -d '*')
+ui_t send-keys -t a -l "$(ui_mouse 65 10 5)"
+ok_if "the wheel scrolls the table: the fourth row is selected (#$id)" a \
+    ui_wait_for a "messages of #$id "
+
 # 8. q: the runs the actions broke count as failed.
 ui_t send-keys -t a q
 ok_if "q exits 1: the runs the dashboard closed failed" a \
@@ -225,3 +234,43 @@ else
 fi
 ui_t send-keys -t c q
 ui_wait_for c 'SB-EXIT=' >/dev/null
+
+# 11. http: "GET /a.txt" becomes a request with Host (the codec's
+# builder), and python3 -m http.server's response shows decoded.
+hport=$(free_port)
+mkdir -p "$tmp/www"
+printf 'hello\n' >"$tmp/www/a.txt"
+(cd "$tmp/www" && exec $PYTHON -m http.server --protocol HTTP/1.1 \
+    --bind 127.0.0.1 "$hport") >"$tmp/http.log" 2>&1 &
+pids="$pids $!"
+cat >"$tmp/http-hold.txt" <<'SC'
+name "http, held open"
+codec http
+connections 1
+timeout 5s
+
+send "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
+expect length 0
+wait 120s
+SC
+if wait_port "$hport"; then
+	ui_start h ui -C "127.0.0.1:$hport" http-hold.txt
+	if ui_wait_for h ' 1 cli +open +http'; then
+		ui_t send-keys -t h i
+		ui_t send-keys -t h -l 'GET /a.txt'
+		ui_t send-keys -t h Enter
+		ok_if "http: METHOD PATH is sent as a request with Host" h \
+		    ui_wait_for h 'sent [0-9]+ bytes to #1 as an http request'
+		ok_if "the server's access log has the request" h \
+		    grep -q '"GET /a.txt HTTP/1.1" 200' "$tmp/http.log"
+		ok_if "the response shows decoded, its body at the end" h \
+		    ui_wait_for h '^ +hello\\n$'
+	else
+		check 1 "the http connection opens"
+		ui_show h
+	fi
+	ui_t send-keys -t h Escape q
+	ui_wait_for h 'SB-EXIT=' >/dev/null
+else
+	check 1 "python3 -m http.server listens"
+fi
