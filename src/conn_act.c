@@ -124,7 +124,7 @@ conn_act_state_name(unsigned st)
 int
 conn_act_tcp(const struct conn_info *ci, struct conn_act_tcp *out)
 {
-	struct conn *c = conn_of_info(ci);
+	struct conn *c;
 	struct tcp_info ti;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ti), sslen = sizeof(ss);
@@ -133,6 +133,7 @@ conn_act_tcp(const struct conn_info *ci, struct conn_act_tcp *out)
 	memset(out, 0, sizeof(*out));
 	if (ci == NULL)
 		return -1;
+	c = conn_of_info(ci);
 	out->tx_queued = buf_len(&c->tx);
 	out->rx_pending = buf_len(&c->rx);
 	if (c->dead || c->fd < 0)
