@@ -950,6 +950,11 @@ ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row)
 	if (u != NULL && u->r == NULL && (row->fn == ui_keys_restart_cb ||
 	    row->fn == ui_keys_conns_cb))
 		return false;
+	/* bench --ui: the load generator would take a sent line's reply
+	 * for its own response (ui_actions_send_cb says so). */
+	if (u != NULL && u->r == NULL && u->lat != NULL &&
+	    row->fn == ui_actions_send_cb)
+		return false;
 	return true;
 }
 

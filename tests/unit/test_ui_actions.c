@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <curses.h>
+#include <limits.h>
 #include "codec.h"
 #include "transport.h"
 #include "ui_actions.h"
+#include "ui_draw.h"
+#include "ui_keys.h"
 #include "ui_details.h"
 #include "ui_files.h"
 #include "ui_fmt.h"
@@ -292,6 +296,89 @@ transcript_lists_every_kept_line_with_times_and_sizes(void **state)
 	ui_model_free(&m);
 }
 
+/* A dashboard state with no terminal and an idle engine; lat set makes it
+ * bench --ui's. */
+static struct ui *
+new_ui(const struct hist *lat)
+{
+	struct ui *u = calloc(1, sizeof(*u));
+
+	assert_non_null(u);
+	u->e = engine_new(NULL);
+	u->lat = lat;
+	u->title = "test";
+	ui_model_init(&u->m);
+	return u;
+}
+
+static void
+free_ui(struct ui *u)
+{
+	ui_model_free(&u->m);
+	engine_free(u->e);
+	free(u);
+}
+
+static void
+keys_toggle_views_and_edit_the_send_line(void **state)
+{
+	struct ui *u = new_ui(NULL);
+
+	(void)state;
+	ui_keys_dispatch(u, 't');
+	assert_int_equal(u->tsmode, UI_TS_RELATIVE);
+	ui_keys_dispatch(u, 't');
+	ui_keys_dispatch(u, 't');
+	assert_int_equal(u->tsmode, UI_TS_ABSOLUTE);
+	ui_keys_dispatch(u, 'd');
+	assert_true(u->details);
+	/* No connection selected: i says so and opens nothing. */
+	ui_keys_dispatch(u, 'i');
+	assert_false(u->sending);
+	assert_string_equal(u->status, "no connection selected");
+	/* The send line's own keys, once open. */
+	u->sending = true;
+	assert_int_equal(ui_keys_mode(u), UI_KEYS_SEND);
+	ui_keys_dispatch(u, 'q');	/* typed, not quit */
+	ui_keys_dispatch(u, 'x');
+	ui_keys_dispatch(u, KEY_BACKSPACE);
+	ui_keys_dispatch(u, 0xc3);
+	ui_keys_dispatch(u, 0xa9);	/* e-acute, two bytes */
+	assert_string_equal(u->send_buf, "q\xc3\xa9");
+	ui_keys_dispatch(u, 127);	/* one character, both bytes */
+	assert_string_equal(u->send_buf, "q");
+	assert_false(u->quit);
+	ui_keys_dispatch(u, 27);	/* Esc closes the line */
+	assert_false(u->sending);
+	assert_string_equal(u->send_buf, "");
+	free_ui(u);
+}
+
+static void
+bench_ui_refuses_the_send_line_and_hides_its_hint(void **state)
+{
+	struct hist *lat = calloc(1, 4096);
+	struct ui *u = new_ui(lat);
+	char hints[512];
+	long arg;
+	const struct ui_keys_row *row = ui_keys_find(UI_KEYS_VIEW, 'i', &arg);
+
+	(void)state;
+	assert_non_null(row);
+	assert_false(ui_keys_row_works(u, row));
+	ui_keys_hints_for(u, UI_KEYS_VIEW, INT_MAX, "  ", hints,
+	    sizeof(hints));
+	assert_null(strstr(hints, "i send"));
+	ui_keys_dispatch(u, 'i');
+	assert_false(u->sending);
+	assert_non_null(strstr(u->status, "bench --ui"));
+	/* serve --ui (no runner, no load generator) has it. */
+	u->lat = NULL;
+	assert_true(ui_keys_row_works(u, row));
+	free_ui(u);
+	free(lat);
+}
+
 int
 main(void)
 {
@@ -303,6 +390,8 @@ main(void)
 		cmocka_unit_test(stamps_absolute_relative_delta),
 		cmocka_unit_test(details_name_tcp_info_queues_peer_and_tls),
 		cmocka_unit_test(transcript_lists_every_kept_line_with_times_and_sizes),
+		cmocka_unit_test(keys_toggle_views_and_edit_the_send_line),
+		cmocka_unit_test(bench_ui_refuses_the_send_line_and_hides_its_hint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
