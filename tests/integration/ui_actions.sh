@@ -274,3 +274,56 @@ if wait_port "$hport"; then
 else
 	check 1 "python3 -m http.server listens"
 fi
+
+# 12. serve --ui: P on an accepted connection stops reading it; a client
+# writing 64 MiB blocks once the kernel's buffers are full (TCP flow
+# control), and the dashboard reads none of it: memory stays bounded.
+sport=$(free_port)
+ui_start s serve -s echo -l "127.0.0.1:$sport" --ui
+if ui_wait_for s 'mode server' && wait_port "$sport"; then
+	$PYTHON - "$sport" "$tmp/go" >"$tmp/flood.out" 2>&1 <<'PY' &
+import os, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+s.settimeout(3)
+sent, chunk = 0, b"x" * 65536
+try:
+    while sent < 64 << 20:
+        sent += s.send(chunk)
+except socket.timeout:
+    pass
+print(sent, flush=True)
+time.sleep(30)
+PY
+	pids="$pids $!"
+	# wait_port's own probe connection comes and goes first: wait for the
+	# flood client's row to be the one open.
+	if ui_wait_for s ' [0-9]+ srv +open '; then
+		ui_t send-keys -t s P
+		ok_if "serve --ui: P pauses an accepted connection" s \
+		    ui_wait_for s ' \*?[0-9]+ srv +paused '
+		: >"$tmp/go"
+		i=0
+		while [ $i -lt 150 ] && [ ! -s "$tmp/flood.out" ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		sent=$(cat "$tmp/flood.out")
+		ok_if "the client's writes block before 64 MiB (sent ${sent:-?} bytes)" s \
+		    sh -c "[ -n '$sent' ] && [ '$sent' -lt 67108864 ] && [ '$sent' -gt 0 ]"
+		ok_if "and the paused row read none of them (BYTES IN 0 B)" s \
+		    ui_wait_for s ' [0-9]+ srv +paused +raw +127\.0\.0\.1:[0-9]+ +0 B '
+		ui_t send-keys -t s P
+		ok_if "P again reads what waited" s \
+		    ui_wait_for s ' [0-9]+ srv +open +raw +127\.0\.0\.1:[0-9]+ +[0-9.]+ [KM]iB '
+	else
+		check 1 "the flood client's row opens"
+		ui_show s
+	fi
+else
+	check 1 "serve --ui starts"
+	ui_show s
+fi
+ui_t send-keys -t s q
+ui_wait_for s 'SB-EXIT=' >/dev/null
