@@ -119,6 +119,11 @@ escapes_and_hex_give_exact_bytes(void **state)
 	assert_string_equal(what, "raw bytes");
 	assert_int_equal(enc("raw:GET /\\r\\n", "http", &b, what, err), 0);
 	BYTES_ARE(&b, "GET /\r\n");
+	/* Text that starts like a prefix: its first letter escaped. */
+	assert_int_equal(enc("\\x78 marks", "line", &b, what, err), 0);
+	BYTES_ARE(&b, "x marks\n");
+	assert_int_equal(enc("\\x72aw:1", "line", &b, what, err), 0);
+	BYTES_ARE(&b, "raw:1\n");
 	/* Hex on the raw codec: the bytes alone, no LF added. */
 	assert_int_equal(enc("x 01 02", "raw", &b, what, err), 0);
 	BYTES_ARE(&b, "\x01\x02");
