@@ -987,7 +987,8 @@ conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			conn_update_read(c);	/* stop at max_buffer */
 		/* A TLS read returns one record (16 KiB at most): go on
 		 * until EAGAIN or the budget. */
-		if (c->paused || c->backpressure || !c->reading ||
+		if (c->paused || c->user_paused || c->backpressure ||
+		    !c->reading ||
 		    ((size_t)n < sizeof(scratch) &&
 		    c->tr.ops != &transport_tls_ops))
 			break;
