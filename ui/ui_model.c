@@ -283,6 +283,7 @@ ui_model_event(struct ui_model *m, const struct conn_info *ci,
 		break;
 	case OBS_CLOSED:
 		c->info = *ci;
+		c->info.tls = NULL;	/* freed with the connection */
 		c->live = NULL;
 		if (c->t_gone == 0) {
 			c->t_gone = now;
