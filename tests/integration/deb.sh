@@ -31,6 +31,27 @@ deb_version=$(sed -n '1s/^sockbench (\([^)]*\)).*/\1/p' debian/changelog)
 [ -n "$bin_version" ] && [ "${deb_version%%-*}" = "$bin_version" ]
 check $? "debian/changelog's version $deb_version is sockbench --version's ($bin_version)"
 
+# make install puts every part below DESTDIR, and nothing outside it.
+make --no-print-directory install DESTDIR="$tmp/root" PREFIX=/usr \
+    >"$tmp/install.log" 2>&1
+rc=$?
+(cd "$tmp/root" && find . -type f | LC_ALL=C sort) >"$tmp/installed"
+ok=0
+for f in ./usr/bin/sockbench ./usr/share/man/man1/sockbench.1 \
+    ./usr/share/man/man5/sockbench-scenario.5 ./usr/share/doc/sockbench/README.md \
+    ./usr/share/doc/sockbench/scenarios.md \
+    ./usr/share/bash-completion/completions/sockbench \
+    ./usr/share/zsh/vendor-completions/_sockbench \
+    ./usr/share/fish/vendor_completions.d/sockbench.fish \
+    ./usr/share/sockbench/scenarios/examples/files/users.csv; do
+	grep -qx "$f" "$tmp/installed" || { echo "# make install: no $f"; ok=1; }
+done
+n_src=$(find scenarios -type f | wc -l)
+n_inst=$(grep -c '^./usr/share/sockbench/scenarios/' "$tmp/installed")
+[ $rc -eq 0 ] && [ $ok -eq 0 ] && [ "$n_src" -eq "$n_inst" ] &&
+    ! grep -qv '^./usr/' "$tmp/installed"
+check $? "make install DESTDIR=... PREFIX=/usr installs every part below DESTDIR ($n_inst of $n_src scenario files)"
+
 if [ "$(id -u)" != 0 ]; then
 	for what in "make deb" lintian "dpkg -i" "installed files" \
 	    "installed run" "dpkg --purge"; do
