@@ -3,8 +3,8 @@
 # (COMP_LINE/COMP_WORDS set as bash sets them, _sockbench called, the exact
 # candidates compared), its commands and options are those of --help for
 # every command (so a command or option added to the tables is covered),
-# the zsh and fish scripts pass their shells' syntax checks and fish
-# completes through `complete -C`.
+# the zsh and fish scripts pass their shells' syntax checks, zsh completes
+# in a pseudo-terminal (zsh_complete.zsh) and fish through `complete -C`.
 . "$(dirname "$0")/../integration_lib.sh"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
@@ -111,9 +111,38 @@ if command -v zsh >/dev/null 2>&1; then
 	    source "$1/_sockbench"; print -r -- "$_comps[sockbench]"' _ "$tmp")
 	[ "$out" = "_sockbench" ]
 	check $? "zsh: the script registers _sockbench (got '$out')"
+
+	# zsh completing for real (tests/integration/zsh_complete.zsh: an
+	# interactive zsh in a pseudo-terminal, TAB typed after the line).
+	mkdir -p "$tmp/zfp"
+	cp "$tmp/_sockbench" "$tmp/zfp/_sockbench"
+	zharness=$(cd "$(dirname "$0")" && pwd)/zsh_complete.zsh
+	# zexpect LINE WANT...: zsh offers exactly WANT at the end of LINE.
+	zexpect() {
+		line=$1
+		shift
+		got=$(cd "$tmp/files" && timeout 30 zsh -f "$zharness" "$tmp/zfp" \
+		    "$line" | grep -v '^$' | LC_ALL=C sort | tr '\n' ' ')
+		want=$(printf '%s\n' "$@" | LC_ALL=C sort | tr '\n' ' ')
+		[ "$got" = "$want" ]
+		rc=$?
+		[ $rc -eq 0 ] || echo "# zsh '$line': got [$got], want [$want]"
+		check $rc "zsh: '$line' completes to: $*"
+	}
+	zexpect "sockbench ru" run
+	zexpect "sockbench run --for" --format
+	zexpect "sockbench run --format " text tap junit json
+	zexpect "sockbench bench --codec len" len16 len32 lenfield
+	zexpect "sockbench serve --service echo:" echo:prefix= echo:suffix= \
+	    echo:fixed= echo:codec=
+	zexpect "sockbench serve -s file:codec=js" file:codec=jsonhdr
+	zexpect "sockbench probe -p redis,ht" redis,http
+	zexpect "sockbench check " a.txt scen sub
+	zexpect "sockbench completion " bash zsh fish
 else
 	check 0 "zsh -n # SKIP zsh not installed (scripts/deps.sh test installs it)"
 	check 0 "zsh registration # SKIP zsh not installed"
+	check 0 "zsh completes # SKIP zsh not installed"
 fi
 
 if command -v fish >/dev/null 2>&1; then

@@ -36,7 +36,7 @@ for page in docs/sockbench.1 docs/sockbench-scenario.5; do
 done
 
 # Every variable passed to getenv, by name or through a macro, is in the
-# ENVIRONMENT section (between .SH ENVIRONMENT and the next .SH).
+# ENVIRONMENT section (named between .SH ENVIRONMENT and the next .SH).
 env=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' docs/sockbench.1)
 vars=$(grep -rhoE 'getenv\(("[A-Za-z_0-9]+"|[A-Z_0-9]+)\)' src ui proto |
     sed 's/getenv(//; s/)$//' | LC_ALL=C sort -u)
@@ -50,7 +50,7 @@ for v in $vars; do
 	esac
 	[ -n "$name" ] || { missing="$missing $v(macro not found)"; continue; }
 	n=$((n + 1))
-	echo "$env" | grep -qx ".B $name" ||
+	echo "$env" | grep -qw -- "$name" ||
 	    missing="$missing $name"
 done
 [ -z "$missing" ] && [ "$n" -ge 5 ]
