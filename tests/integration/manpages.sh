@@ -56,6 +56,12 @@ done
 [ -z "$missing" ] && [ "$n" -ge 5 ]
 check $? "the $n variables the code reads with getenv are items of ENVIRONMENT${missing:+ (missing:$missing)}"
 
+# Both pages carry the version the binary prints.
+v=$("$BIN" --version | awk '{print $2}')
+grep -q "^\.TH SOCKBENCH 1 \".*\" \"sockbench $v\"" docs/sockbench.1 &&
+    grep -q "^\.TH SOCKBENCH\\\\-SCENARIO 5 \".*\" \"sockbench $v\"" docs/sockbench-scenario.5
+check $? "both pages are of sockbench $v (sockbench --version)"
+
 # The pages name each other.
 grep -q 'sockbench\\-scenario (5)' docs/sockbench.1 &&
     grep -q '^\.BR sockbench (1)' docs/sockbench-scenario.5
