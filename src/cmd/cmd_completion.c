@@ -114,11 +114,11 @@ comp_opt_arg(const struct cli_opt *o, struct comp_arg *a)
 		a->kind = COMP_NONE;
 }
 
-
 /* How a command's operands complete, read from the first line of its
  * usage ("Usage: sockbench run [options] FILE|DIR..."): an operand named
  * FILE, DIR or SCENARIO takes scenario files, one such as REPORT.json any
- * file; a word after an option ("--listen HOST:PORT") is its value. */
+ * file; a word after an option ("[--listen HOST:PORT]", "-c CONNS") is its
+ * value, not an operand. */
 static void
 comp_operand_arg(const struct cli_cmd *c, struct comp_arg *a)
 {
@@ -142,7 +142,8 @@ comp_operand_arg(const struct cli_cmd *c, struct comp_arg *a)
 	while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
 		tok += strspn(tok, "[");
 		if (tok[0] == '-') {
-			after_opt = 1;
+			/* "[--once]" takes no value; "[--listen" does. */
+			after_opt = tok[strlen(tok) - 1] != ']';
 			continue;
 		}
 		if (after_opt) {
