@@ -9,7 +9,7 @@ PKGS     = ncursesw libcjson openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 EV_LIBS    := $(shell pkg-config --libs libev 2>/dev/null || echo -lev)
-ALL_CFLAGS = $(SB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(SB_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDLIBS  += $(PKG_LIBS) $(EV_LIBS) -lm
 
 BUILD   ?= build
@@ -20,7 +20,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN     ?= sockbench
 
-.PHONY: all deps run test unit asan bench fuzz install clean check-deps
+.PHONY: all deps run test unit asan bench fuzz install deb clean check-deps
 all: check-deps $(BIN)
 
 check-deps:
@@ -67,10 +67,47 @@ bench: all
 fuzz:
 	@tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
 
+# Where `make install` puts each part (docs/packaging.md); every path is
+# under $(DESTDIR), so a package build installs into its staging tree.
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/sockbench
+DATADIR     ?= $(PREFIX)/share/sockbench
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DEB_OUT     ?= $(BUILD)/deb
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sockbench
-	install -m 644 docs/sockbench.1 $(DESTDIR)$(PREFIX)/share/man/man1/sockbench.1
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1" \
+	    "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(DOCDIR)" \
+	    "$(DESTDIR)$(DATADIR)/scenarios" "$(DESTDIR)$(BASHCOMPDIR)" \
+	    "$(DESTDIR)$(ZSHCOMPDIR)" "$(DESTDIR)$(FISHCOMPDIR)"
+	install -m 755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/sockbench"
+	install -m 644 docs/sockbench.1 "$(DESTDIR)$(MANDIR)/man1/sockbench.1"
+	install -m 644 docs/sockbench-scenario.5 "$(DESTDIR)$(MANDIR)/man5/sockbench-scenario.5"
+	install -m 644 README.md docs/*.md "$(DESTDIR)$(DOCDIR)/"
+	# The completion scripts, printed by the binary just built.
+	./$(BIN) completion bash >"$(DESTDIR)$(BASHCOMPDIR)/sockbench"
+	./$(BIN) completion zsh >"$(DESTDIR)$(ZSHCOMPDIR)/_sockbench"
+	./$(BIN) completion fish >"$(DESTDIR)$(FISHCOMPDIR)/sockbench.fish"
+	chmod 644 "$(DESTDIR)$(BASHCOMPDIR)/sockbench" "$(DESTDIR)$(ZSHCOMPDIR)/_sockbench" \
+	    "$(DESTDIR)$(FISHCOMPDIR)/sockbench.fish"
+	cd scenarios && find . -type d -exec install -d "$(DESTDIR)$(DATADIR)/scenarios/{}" \; && \
+	    find . -type f -exec install -m 644 {} "$(DESTDIR)$(DATADIR)/scenarios/{}" \;
+
+# The Debian package, built in a copy of the source under $(DEB_OUT) (this
+# tree stays clean), then checked by lintian: $(DEB_OUT)/sockbench_*.deb.
+deb:
+	@scripts/deps.sh deb
+	rm -rf "$(DEB_OUT)"
+	mkdir -p "$(DEB_OUT)/src"
+	tar -cf - --exclude=./build --exclude=./build-asan --exclude=./build-fuzz \
+	    --exclude=./$(BIN) --exclude=./sockbench-asan --exclude=./.git \
+	    --exclude=./debian/sockbench --exclude=./debian/.debhelper . | \
+	    tar -xf - -C "$(DEB_OUT)/src"
+	cd "$(DEB_OUT)/src" && dpkg-buildpackage -b -uc -us
+	lintian --fail-on error,warning "$(DEB_OUT)"/sockbench_*.deb
+	@ls "$(DEB_OUT)"/sockbench_*.deb
 
 clean:
 	rm -rf build build-asan build-fuzz sockbench sockbench-asan

@@ -1,13 +1,17 @@
 #!/bin/sh
 # Checks that the Debian packages sockbench needs are installed, and installs
 # the missing ones when run as root (or through sudo); otherwise prints the
-# exact command to run. Usage: scripts/deps.sh build|run|test (test adds
+# exact command to run. Usage: scripts/deps.sh build|run|test|deb (deb adds
+# what make deb and tests/integration/deb.sh need: debhelper, dpkg-dev,
+# fakeroot, lintian, man-db; test adds
 # the real servers tests/integration/servers.sh starts: redis-server,
-# memcached, nginx-light, python3-aiosmtpd).
+# memcached, nginx-light, python3-aiosmtpd; zsh and fish, whose
+# completion scripts tests/integration/completion.sh checks).
 set -u
 need="libev-dev libncurses-dev libcjson-dev libssl-dev openssl pkg-config"
 case "${1:-build}" in
-test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl" ;;
+deb) need="$need debhelper dpkg-dev fakeroot lintian man-db" ;;
+test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl zsh fish" ;;
 esac
 missing=""
 for p in $need; do

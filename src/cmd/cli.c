@@ -433,6 +433,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "latency", &bench_spec },
 	{ "probe", probe_main, "find out what protocol a TCP server speaks",
 	    &probe_spec },
+	{ "completion", completion_main, "print a shell completion script "
+	    "(bash, zsh, fish)", &completion_spec },
 	{ NULL, NULL, NULL, NULL }
 };
 

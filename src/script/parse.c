@@ -2165,6 +2165,13 @@ static const struct directive {
 	{ NULL, NULL }
 };
 
+const char *
+parse_directive_name(size_t i)
+{
+	return i + 1 < sizeof(directives) / sizeof(directives[0]) ?
+	    directives[i].name : NULL;
+}
+
 /* Parse the current line. */
 static int
 parse_line(struct parser *p)

@@ -133,4 +133,8 @@ int check_headers(struct parser *p);
  * file:line:col in the lexer's err. */
 int parse_check_program(struct parser *p);
 
+/* The name of the i-th row of the directive table ("send", "expect"...;
+ * a name may come twice), or NULL past the last: for the man page check. */
+const char *parse_directive_name(size_t i);
+
 #endif
