@@ -1,5 +1,6 @@
 /* The scenario runner: a program counter per client connection that plays
  * the scenario's steps, matching replies and recording the outcome. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,8 @@ struct runner {
 	struct coord		*co;		/* roles, barriers, signals */
 	struct scenario		*views;		/* per role: the scenario with
 						   that role's steps */
+	struct run_program	*progs;		/* per role: its step counters */
+	size_t			 nprogs;
 };
 
 /* Per client connection; made by rc_make, freed by rc_close. */
@@ -121,7 +124,14 @@ struct rconn {
 	int			 sync_ok;	/* RC_SYNC woken: 1 go, -1 fail */
 	char			*sync_why;	/* the failure's reason */
 	int			 holding;	/* RC_SYNC for its role's after */
+	/* The step screen's counts (struct run_step): the step rc is
+	 * counted at, the step it executes, and whether it is counted as
+	 * connecting; RC_NONE: none. */
+	size_t			 at, exec;
+	unsigned		 connecting:1;
 };
+
+#define RC_NONE	SIZE_MAX
 
 static void rc_advance(struct conn *c);
 static void rc_peer_closed(struct conn *c);
@@ -141,6 +151,91 @@ runner_step_file(const struct runner *r, const struct rconn *rc)
 	if (rc->pc < sc->nsteps && sc->steps[rc->pc].file < sc->nfiles)
 		return sc->files[sc->steps[rc->pc].file];
 	return sc->path;
+}
+
+/* The counters of step i of rc's program; NULL when i is past its steps
+ * or rc is left from before a restart. */
+static struct run_step *
+rc_stat(const struct rconn *rc, size_t i)
+{
+	const struct runner *r = rc->r;
+
+	if (rc->generation != r->generation || r->progs == NULL ||
+	    rc->role >= r->nprogs || i >= r->progs[rc->role].nsteps)
+		return NULL;
+	return &r->progs[rc->role].stats[i];
+}
+
+/* Count rc at the step it waits at now (none once done or closing): each
+ * callback of the handler ends here, so only where connections rest is
+ * counted, never each step they pass within one wakeup. */
+static void
+rc_settle(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	struct run_step *s;
+	size_t at;
+
+	if (rc == NULL)
+		return;
+	at = rc->opened && !c->dead && rc->wait != RC_DONE &&
+	    rc->pc < rc->sc->nsteps ? rc->pc : RC_NONE;
+	if (at == rc->at)
+		return;
+	if ((s = rc_stat(rc, rc->at)) != NULL)
+		s->at--;
+	if ((s = rc_stat(rc, at)) != NULL)
+		s->at++;
+	rc->at = at;
+}
+
+/* rc leaves the step screen's counts: it closed. */
+static void
+rc_unsettle(struct rconn *rc)
+{
+	struct run_step *s;
+
+	if ((s = rc_stat(rc, rc->at)) != NULL)
+		s->at--;
+	rc->at = RC_NONE;
+	if (rc->connecting && rc->generation == rc->r->generation)
+		rc->r->progs[rc->role].connect.at--;
+	rc->connecting = 0;
+}
+
+/* Count a failure at the step it happened at (or at the connect) in its
+ * kind (struct run_step); the step is then not counted as passed. */
+static void
+runner_count_failure(struct runner *r, struct rconn *rc, const char *step,
+    const char *reason)
+{
+	static const char *const timeouts[] = { "timeout", "within",
+	    "stalled", "connect_timeout", NULL };
+	static const char *const unexpected[] = { "mismatch", "closed", "eof",
+	    "reset", "refused", "overflow", "protocol", "tls", NULL };
+	struct run_step *s;
+	size_t i;
+
+	if (r->progs == NULL || rc->role >= r->nprogs)
+		return;
+	if (strcmp(step, "connect") == 0)
+		s = &r->progs[rc->role].connect;
+	else
+		s = rc_stat(rc, rc->pc);
+	rc->exec = RC_NONE;
+	if (s == NULL)
+		return;
+	for (i = 0; timeouts[i] != NULL; i++)
+		if (strcmp(reason, timeouts[i]) == 0) {
+			s->timeouts++;
+			return;
+		}
+	for (i = 0; unexpected[i] != NULL; i++)
+		if (strcmp(reason, unexpected[i]) == 0) {
+			s->unexpected++;
+			return;
+		}
+	s->errors++;
 }
 
 /* Count a failed connection in the group of (line, step, reason), making
@@ -273,6 +368,7 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 	const char *role = coord_role_name(r->co, rc->role);
 	char who[96];
 
+	runner_count_failure(r, rc, step, reason);
 	runner_group_failure(r, rc->n + 1, file, line, step, reason, t,
 	    compared);
 	if (r->res.ngroups > ng) {
@@ -364,6 +460,11 @@ rc_make(void *arg, uint64_t n)
 	rc->generation = r->generation;
 	rc->role = coord_role_of(r->co, rc->n, &rc->local);
 	rc->sc = &r->views[rc->role];
+	rc->at = rc->exec = RC_NONE;
+	if (r->progs != NULL && rc->role < r->nprogs) {
+		rc->connecting = 1;
+		r->progs[rc->role].connect.at++;
+	}
 	buf_init(&rc->pending);
 	buf_init(&rc->replay);
 	buf_init(&rc->out);
@@ -436,12 +537,21 @@ rc_arrival(const struct conn *c)
 static void
 rc_sample(struct conn *c, struct rconn *rc)
 {
+	struct run_step *s;
+	uint64_t us;
 	double dt;
 
 	if (rc->t_sent <= 0)
 		return;
 	dt = rc_arrival(c) - rc->t_sent;
-	hist_record(&rc->r->res.latency, (uint64_t)(dt * 1e6 + 0.5));
+	us = (uint64_t)(dt * 1e6 + 0.5);
+	hist_record(&rc->r->res.latency, us);
+	if ((s = rc_stat(rc, rc->exec)) != NULL) {
+		s->lat_n++;
+		s->lat_sum += us;
+		if (us > s->lat_max)
+			s->lat_max = us;
+	}
 	conn_rtt(c, dt);
 	rc->t_sent = 0;
 }
@@ -1183,6 +1293,14 @@ rc_advance(struct conn *c)
 	struct buf why;
 
 	while (!c->dead && rc->wait == RC_RUNNING) {
+		if (rc->pc != rc->exec) {
+			/* The step it executed is behind it. */
+			struct run_step *s = rc_stat(rc, rc->exec);
+
+			if (s != NULL)
+				s->passed++;
+			rc->exec = rc->pc;
+		}
 		if (rc->pc >= sc->nsteps) {
 			rc_finish(c);
 			return;
@@ -1305,6 +1423,11 @@ rc_open(struct conn *c)
 
 	c->no_backpressure = 1;
 	((struct rconn *)c->udata)->opened = 1;
+	if (rc->connecting && rc->generation == rc->r->generation) {
+		rc->r->progs[rc->role].connect.at--;
+		rc->r->progs[rc->role].connect.passed++;
+	}
+	rc->connecting = 0;
 	conn_hold(c, 1);
 	if (rc->r->res.nroles > 0)
 		c->info.tag = &rc->r->res.roles[rc->role];	/* dashboard */
@@ -1835,6 +1958,7 @@ rc_close(struct conn *c)
 	struct rconn *rc = c->udata;
 	struct runner *r = rc->r;
 
+	rc_unsettle(rc);
 	if (rc->generation == r->generation) {
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
@@ -1895,6 +2019,8 @@ rc_close(struct conn *c)
 				    text);
 			rc->failed = 1;
 		}
+		if (rc->passed && rc_stat(rc, rc->exec) != NULL)
+			rc_stat(rc, rc->exec)->passed++;	/* close, reset */
 		if (rc->passed)
 			r->res.passed++;
 		else
@@ -1922,12 +2048,48 @@ out:
 	c->udata = NULL;
 }
 
+/* The handler's callbacks, each ending with rc_settle. */
+static void
+rc_open_cb(struct conn *c)
+{
+	rc_open(c);
+	rc_settle(c);
+}
+
+static void
+rc_msg_cb(struct conn *c, const struct codec_frame *f)
+{
+	rc_msg(c, f);
+	rc_settle(c);
+}
+
+static void
+rc_eof_cb(struct conn *c)
+{
+	rc_eof(c);
+	rc_settle(c);
+}
+
+static void
+rc_drain_cb(struct conn *c)
+{
+	rc_drain(c);
+	rc_settle(c);
+}
+
+static void
+rc_timer_cb(struct conn *c)
+{
+	rc_timer(c);
+	rc_settle(c);
+}
+
 static const struct conn_handler runner_handler = {
-	.on_open = rc_open,
-	.on_msg = rc_msg,
-	.on_eof = rc_eof,
-	.on_drain = rc_drain,
-	.on_timer = rc_timer,
+	.on_open = rc_open_cb,
+	.on_msg = rc_msg_cb,
+	.on_eof = rc_eof_cb,
+	.on_drain = rc_drain_cb,
+	.on_timer = rc_timer_cb,
 	.on_warn = rc_warn,
 	.on_close = rc_close,
 };
@@ -1953,6 +2115,15 @@ runner_roles_new(struct runner *r)
 			r->views[i].finally_at = ro->finally_at;
 			r->views[i].connections = ro->conns;
 		}
+	}
+	r->nprogs = n;
+	r->progs = xcalloc(n, sizeof(*r->progs));
+	for (i = 0; i < n; i++) {
+		r->progs[i].name = coord_role_name(r->co, i);
+		r->progs[i].steps = r->views[i].steps;
+		r->progs[i].nsteps = r->views[i].nsteps;
+		r->progs[i].stats = xcalloc(r->views[i].nsteps + 1,
+		    sizeof(*r->progs[i].stats));
 	}
 	if (sc->nroles > 0) {
 		r->nconns = coord_total(r->co);
@@ -2123,6 +2294,38 @@ runner_info_role(const struct runner *r, const struct conn_info *ci)
 	return ro->name;
 }
 
+/* Zero every step counter (a restart). */
+static void
+runner_progs_reset(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprogs; i++) {
+		memset(r->progs[i].stats, 0, r->progs[i].nsteps *
+		    sizeof(*r->progs[i].stats));
+		memset(&r->progs[i].connect, 0, sizeof(r->progs[i].connect));
+	}
+}
+
+size_t
+runner_nprograms(const struct runner *r)
+{
+	return r->nprogs;
+}
+
+const struct run_program *
+runner_program(const struct runner *r, size_t i)
+{
+	assert(i < r->nprogs);
+	return &r->progs[i];
+}
+
+const struct runner *
+runner_acceptor(const struct runner *r)
+{
+	return r->acc;
+}
+
 /* Close every connection of the current pool. */
 static void
 runner_close_pool(struct runner *r)
@@ -2161,6 +2364,7 @@ runner_close_served(struct runner *r)
 		}
 	}
 	r->accepted = r->finished = 0;
+	runner_progs_reset(r);
 	free(r->res.failure);
 	runner_groups_free(&r->res);
 	memset(&r->res, 0, sizeof(r->res));
@@ -2236,6 +2440,7 @@ runner_restart(struct runner *r)
 		r->res.nroles = nroles;
 	}
 	runner_roles_reset(r);
+	runner_progs_reset(r);
 	coord_reset(r->co);
 	hist_init(&r->res.latency);
 	r->finished = 0;
@@ -2299,6 +2504,9 @@ runner_free(struct runner *r)
 	free(r->res.failure);
 	free(r->res.roles);
 	free(r->views);
+	for (size_t i = 0; i < r->nprogs; i++)
+		free(r->progs[i].stats);
+	free(r->progs);
 	coord_free(r->co);
 	free(r);
 }

@@ -100,6 +100,34 @@ struct run_result {
 	uint64_t	 warnings_other;
 };
 
+/* What the connections did at one step of a program: the dashboard's step
+ * screen (after SIPp's scenario screen). The runner counts as connections
+ * move, so reading it costs nothing per connection; runner_restart zeroes
+ * it. A failure counts at the step it happened at, in one of three kinds:
+ * timeouts ("timeout", "within", "stalled", a connect timeout), unexpected
+ * (what the peer did: "mismatch", "closed", "eof", "reset", "refused",
+ * "overflow", "protocol", "tls") and errors (anything else: a runtime
+ * "error", a "broken" barrier, "stopped"). */
+struct run_step {
+	uint64_t	 at;		/* connections waiting at it now */
+	uint64_t	 passed;	/* times a connection went past it */
+	uint64_t	 timeouts, unexpected, errors;
+	uint64_t	 lat_n;		/* expects: send -> matching reply */
+	uint64_t	 lat_sum, lat_max;	/* microseconds */
+};
+
+/* One step program a runner plays (a role, or the file's steps) with a
+ * run_step per step, steps[i] counted in stats[i]; connect counts the
+ * connections before their first step (at: connecting now, passed:
+ * connected, failures: could not connect). Owned by the runner. */
+struct run_program {
+	const char		*name;	/* the role; NULL without roles */
+	const struct step	*steps;
+	size_t			 nsteps;
+	struct run_step		*stats;
+	struct run_step		 connect;
+};
+
 struct runner;
 
 /* Prepare a run of sc (which must outlive the runner); NULL with err. */
@@ -163,6 +191,12 @@ const char *runner_conn_role(const struct runner *r, uint64_t n,
  * a role connection of r (no roles, a server side, another runner's). */
 const char *runner_info_role(const struct runner *r,
     const struct conn_info *ci);
+/* The step programs r plays (one per role, else one) and program i's
+ * steps with their counters (i < runner_nprograms(r), asserted). */
+size_t runner_nprograms(const struct runner *r);
+const struct run_program *runner_program(const struct runner *r, size_t i);
+/* The runner of r's scripted server (the file's accept block), or NULL. */
+const struct runner *runner_acceptor(const struct runner *r);
 /* Stop, close everything the runner opened, and free it. */
 void runner_free(struct runner *r);
 
