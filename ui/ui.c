@@ -21,6 +21,7 @@
 #include "ui_fmt.h"
 #include "ui_keys.h"
 #include "ui_record.h"
+#include "scenario.h"
 #include "util.h"
 
 #define UI_FPS		10	/* frames a second at most */
@@ -343,6 +344,55 @@ ui_bench_conn(struct ui_model *m, struct conn_info *ci, unsigned long i)
 	}
 }
 
+/* The step screen's part of the frame benchmark: a runner (not started)
+ * of a scenario of 20 send/expect pairs in a repeat, drawn frames times;
+ * returns the median milliseconds per frame, or -1. */
+static double
+ui_bench_steps(struct ui *u, unsigned frames, size_t *nsteps)
+{
+	struct buf text;
+	struct scenario *sc;
+	double *t, t0, med;
+	char err[512], line[128];
+	unsigned f, k;
+
+	buf_init(&text);
+	buf_append_str(&text, "codec line\nconnections 10000\nrepeat 1000\n");
+	for (k = 0; k < 20; k++) {
+		snprintf(line, sizeof(line), "  send \"request %u ${conn}\"\n"
+		    "  expect regex \"^request %u [0-9]+$\"\n", k, k);
+		buf_append_str(&text, line);
+	}
+	buf_append_str(&text, "end\n");
+	sc = scenario_parse("bench.txt", (const char *)buf_data(&text),
+	    buf_len(&text), err, sizeof(err));
+	buf_free(&text);
+	if (sc == NULL || (u->r = runner_new(u->e, sc, NULL, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "sockbench ui: step screen benchmark: %s\n",
+		    err);
+		scenario_free(sc);
+		return -1;
+	}
+	*nsteps = sc->nsteps;
+	u->screen = UI_SCREEN_STEPS;
+	t = xcalloc(frames, sizeof(*t));
+	for (f = 0; f < frames; f++) {
+		u->steps_top = f % 8;
+		t0 = clock_now_mono();
+		ui_draw(u);
+		t[f] = (clock_now_mono() - t0) * 1e3;
+	}
+	qsort(t, frames, sizeof(*t), ui_cmp_double);
+	med = frames > 0 ? t[frames / 2] : 0.0;
+	free(t);
+	runner_free(u->r);
+	u->r = NULL;
+	u->screen = UI_SCREEN_CONNS;
+	scenario_free(sc);
+	return med;
+}
+
 int
 ui_bench_frame(unsigned long n, unsigned frames)
 {
@@ -351,7 +401,8 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	struct ui *u;
 	FILE *out, *in;
 	SCREEN *scr;
-	double *t, t0, sort_ms;
+	double *t, t0, sort_ms, steps_ms;
+	size_t nsteps = 0;
 	unsigned long i;
 	unsigned f;
 
@@ -398,6 +449,7 @@ ui_bench_frame(unsigned long n, unsigned frames)
 		t[f] = (clock_now_mono() - t0) * 1e3;
 	}
 	qsort(t, frames, sizeof(*t), ui_cmp_double);
+	steps_ms = ui_bench_steps(u, frames, &nsteps);
 	endwin();
 	delscreen(scr);
 	fclose(out);
@@ -405,10 +457,13 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	printf("ui frame: %lu connections, %.2f ms per frame (median of %u), "
 	    "%.2f ms per re-sort\n", n, frames > 0 ? t[frames / 2] : 0.0,
 	    frames, sort_ms);
+	if (steps_ms >= 0)
+		printf("ui step screen: %lu connections, %zu steps, %.2f ms per "
+		    "frame (median of %u)\n", n, nsteps, steps_ms, frames);
 	ui_model_free(&u->m);
 	engine_free(u->e);
 	free(infos);
 	free(t);
 	free(u);
-	return EXIT_OK;
+	return steps_ms >= 0 ? EXIT_OK : EXIT_RUNTIME;
 }

@@ -13,6 +13,7 @@
 #include "ui_fmt.h"
 #include "ui_keys.h"
 #include "ui_msgview.h"
+#include "ui_steps.h"
 #include "util.h"
 
 #define UI_TEXT_MAX	512	/* wide characters drawn per call */
@@ -22,11 +23,6 @@
 _Static_assert(UI_VIEW_LINES <= UI_HEX_LINES, "the pane's line buffer");
 #define UI_MIN_COLS	40
 #define UI_MIN_ROWS	12
-
-enum ui_attr {
-	UA_BAR, UA_HEAD, UA_SEL, UA_OPEN, UA_CONNECTING, UA_CLOSING,
-	UA_CLOSED, UA_FAILED, UA_IN, UA_OUT, UA_EVENT, UA_COUNT
-};
 
 /* One table column: which, how wide, aligned right or not. */
 struct ui_coldef {
@@ -111,9 +107,16 @@ ui_draw_colors(struct ui *u)
 	u->color = true;
 }
 
-/* Draw UTF-8 text at (y, x) in at most cols columns; returns columns used. */
-static int
-ui_draw_text(struct ui *u, int y, int x, int cols, const char *s, attr_t a)
+unsigned long
+ui_draw_attr(enum ui_attr which)
+{
+	assert(which < UA_COUNT);
+	return ui_attrs[which];
+}
+
+int
+ui_draw_text(struct ui *u, int y, int x, int cols, const char *s,
+    unsigned long a)
 {
 	wchar_t w[UI_TEXT_MAX];
 	size_t nw;
@@ -124,33 +127,31 @@ ui_draw_text(struct ui *u, int y, int x, int cols, const char *s, attr_t a)
 	if (cols > UI_TEXT_MAX - 2)
 		cols = UI_TEXT_MAX - 2;
 	used = ui_fmt_fit(s, strlen(s), cols, u->utf8, w, UI_TEXT_MAX, &nw);
-	attrset(a);
+	attrset((attr_t)a);
 	mvaddnwstr(y, x, w, (int)nw);
 	attrset(A_NORMAL);
 	return used;
 }
 
-/* Draw text padded to exactly cols columns, aligned left or right. */
-static void
+void
 ui_draw_cell(struct ui *u, int y, int x, int cols, const char *s, int right,
-    attr_t a)
+    unsigned long a)
 {
 	int w = ui_fmt_width(s, strlen(s), u->utf8);
 
 	if (cols <= 0)
 		return;
-	attrset(a);
+	attrset((attr_t)a);
 	mvhline(y, x, ' ', cols);
 	if (right && w < cols)
 		x += cols - w;
 	ui_draw_text(u, y, x, cols, s, a);
 }
 
-/* Fill a whole screen line with blanks in attribute a. */
-static void
-ui_draw_blank(int y, attr_t a)
+void
+ui_draw_blank(int y, unsigned long a)
 {
-	attrset(a);
+	attrset((attr_t)a);
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
 }
@@ -704,6 +705,7 @@ ui_draw_status(struct ui *u, double now)
 	/* The key table is const: the hints are made once per kind of
 	 * dashboard (with a scenario runner or without). */
 	static char views[2][256], hints_short[64], hints_filter[64];
+	static char hints_steps[256];
 	char *hints_view = views[u->r != NULL];
 	char right[160], left[640];
 	int rw;
@@ -711,6 +713,13 @@ ui_draw_status(struct ui *u, double now)
 	if (hints_view[0] == '\0')
 		ui_keys_hints_for(u, UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
 		    sizeof(views[0]));
+	if (u->screen == UI_SCREEN_STEPS) {
+		/* The step screen shows only with a runner: one kind. */
+		if (hints_steps[0] == '\0')
+			ui_keys_hints_for(u, UI_KEYS_STEPS, INT_MAX, "  ",
+			    hints_steps, sizeof(hints_steps));
+		hints_view = hints_steps;
+	}
 	if (hints_short[0] == '\0') {
 		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints_short,
 		    sizeof(hints_short));
@@ -725,6 +734,9 @@ ui_draw_status(struct ui *u, double now)
 	    u->filtering ? "" : u->m.filter,
 	    u->m.filter[0] != '\0' && !u->filtering ? "'" : "",
 	    u->m.nview, u->m.nconns);
+	if (u->screen == UI_SCREEN_STEPS)
+		snprintf(right, sizeof(right), "%sstep screen ", u->paused ?
+		    "PAUSED  " : "");
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
 	if (u->filtering && u->m.filter_err[0] != '\0')
 		snprintf(left, sizeof(left), " filter: %s_   %s", u->fbuf,
@@ -885,10 +897,14 @@ ui_draw(struct ui *u)
 	hh = ui_draw_header_rows();
 	avail = LINES - hh - 1;
 	trows = avail * 55 / 100;
-	ui_draw_table(u, hh, trows - 1);
-	if (u->m.nview > 0)
-		u->sel_id = u->m.view[u->cur]->info.id;
-	ui_draw_msgs(u, hh + trows, avail - trows - 1);
+	if (u->screen == UI_SCREEN_STEPS)
+		ui_steps_draw(u, hh, avail);
+	else {
+		ui_draw_table(u, hh, trows - 1);
+		if (u->m.nview > 0)
+			u->sel_id = u->m.view[u->cur]->info.id;
+		ui_draw_msgs(u, hh + trows, avail - trows - 1);
+	}
 	ui_draw_status(u, now);
 	if (u->help)
 		ui_draw_help(u);
