@@ -12,6 +12,7 @@
 #include "ui_draw.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
+#include "ui_load.h"
 #include "ui_msgview.h"
 #include "ui_steps.h"
 #include "util.h"
@@ -234,6 +235,13 @@ ui_draw_header(struct ui *u, double now)
 			    (unsigned long long)res->roles[ri].conns);
 		if (res->nroles > 0 && off < sizeof(runs))
 			snprintf(runs + off, sizeof(runs) - off, ")");
+		/* The load: target, open, ramp progress (ui_load.c). */
+		off = strlen(runs);
+		if (off + 3 < sizeof(runs)) {
+			snprintf(runs + off, sizeof(runs) - off, "   ");
+			ui_load_describe(u, runs + off + 3, sizeof(runs) - off -
+			    3);
+		}
 	}
 	else
 		snprintf(runs, sizeof(runs), "runs -");

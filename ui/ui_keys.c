@@ -16,6 +16,7 @@
 #include "ui_draw.h"
 #include "ui_files.h"
 #include "ui_keys.h"
+#include "ui_load.h"
 #include "ui_record.h"
 #include "ui_steps.h"
 #include "util.h"
@@ -388,42 +389,6 @@ ui_keys_restart_cb(struct ui *u, int ch, long arg)
 	    (unsigned long long)runner_result(u->r)->conns);
 }
 
-/* + and -: one client connection more (arg 1) or fewer (arg -1). A
- * removed connection is closed, not counted as a failed run. */
-static void
-ui_keys_conns_cb(struct ui *u, int ch, long arg)
-{
-	uint64_t n;
-
-	(void)ch;
-	if (u->r == NULL) {
-		ui_status(u, "no scenario runs here");
-		return;
-	}
-	if (runner_scenario(u->r)->nroles > 0) {
-		ui_status(u, "each role states its connection count: + and - "
-		    "do nothing here");
-		return;
-	}
-	n = runner_result(u->r)->conns;
-	if (arg > 0) {
-		runner_add(u->r, 1);
-		u->conn_delta++;
-		ui_status(u, "added a client connection (%llu now; r restores "
-		    "%llu)", (unsigned long long)n + 1,
-		    (unsigned long long)(n + 1 - (uint64_t)(u->conn_delta)));
-	} else if (n == 0) {
-		ui_status(u, "no client connection to remove (+ adds one, r "
-		    "restores the scenario's)");
-	} else {
-		runner_remove(u->r, 1);
-		u->conn_delta--;
-		ui_status(u, "removed a client connection (%llu left; r "
-		    "restores %llu)", (unsigned long long)n - 1,
-		    (unsigned long long)(n - 1 - (uint64_t)u->conn_delta));
-	}
-}
-
 /* The connection a recording is made of: the selected row, or in the
  * message pane the one it shows. */
 static struct ui_conn *
@@ -781,8 +746,9 @@ const struct ui_keys_row ui_keys_table[] = {
 	  "r", "restart the scenario",
 	  "r restart", 9, ui_keys_restart_cb },
 	{ V | ST, { { '+', 1 }, { '=', 1 }, { '-', -1 } },
-	  "+ (=) / -", "add or remove a client connection",
-	  "+/- conns", 10, ui_keys_conns_cb },
+	  "+ (=) / -", "raise / lower the client connection target by 10% "
+	  "(at least 1)",
+	  "+/- conns", 10, ui_load_conns_cb },
 	{ V, { { 'w', 0 } },
 	  "w", "record the conversation as a scenario",
 	  "w/W record", 11, ui_keys_record_one_cb },
@@ -797,6 +763,10 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ ST, { { '1', 1 }, { UI_KEYS_ESC, 1 } },
 	  "1, Esc", "back from the step screen to the connections",
 	  "1 conns", 4, ui_steps_screen_cb },
+	{ ST, { { '*', 1 }, { '/', -1 } },
+	  "*, /", "raise / lower the rate connections open at by 10% "
+	  "(on the step screen)",
+	  "*// rate", 10, ui_load_rate_cb },
 	{ V | ST, { { UI_KEYS_CTRL_L, 0 } },
 	  "Ctrl-L", "redraw the screen",
 	  NULL, 0, ui_keys_redraw_cb },
@@ -934,7 +904,8 @@ ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row)
 	/* r, + and - act on a scenario runner: serve --ui and bench --ui
 	 * have none. */
 	if (u != NULL && u->r == NULL && (row->fn == ui_keys_restart_cb ||
-	    row->fn == ui_keys_conns_cb || row->fn == ui_steps_screen_cb))
+	    row->fn == ui_load_conns_cb || row->fn == ui_load_rate_cb ||
+	    row->fn == ui_steps_screen_cb))
 		return false;
 	return true;
 }

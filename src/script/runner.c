@@ -76,6 +76,10 @@ struct runner {
 						   that role's steps */
 	struct run_program	*progs;		/* per role: its step counters */
 	size_t			 nprogs;
+	uint64_t		 open;		/* connections open (this
+						   generation's) */
+	uint64_t		 ramp_left;	/* of the target, still to start
+						   (reconnects count too) */
 };
 
 /* Per client connection; made by rc_make, freed by rc_close. */
@@ -129,6 +133,7 @@ struct rconn {
 	 * connecting; RC_NONE: none. */
 	size_t			 at, exec;
 	unsigned		 connecting:1;
+	unsigned		 counted_open:1;	/* in runner.open */
 };
 
 #define RC_NONE	SIZE_MAX
@@ -201,6 +206,10 @@ rc_unsettle(struct rconn *rc)
 	if (rc->connecting && rc->generation == rc->r->generation)
 		rc->r->progs[rc->role].connect.at--;
 	rc->connecting = 0;
+	if (rc->counted_open && rc->generation == rc->r->generation &&
+	    rc->r->open > 0)
+		rc->r->open--;
+	rc->counted_open = 0;
 }
 
 /* Count a failure at the step it happened at (or at the connect) in its
@@ -461,6 +470,8 @@ rc_make(void *arg, uint64_t n)
 	rc->role = coord_role_of(r->co, rc->n, &rc->local);
 	rc->sc = &r->views[rc->role];
 	rc->at = rc->exec = RC_NONE;
+	if (r->ramp_left > 0)
+		r->ramp_left--;
 	if (r->progs != NULL && rc->role < r->nprogs) {
 		rc->connecting = 1;
 		r->progs[rc->role].connect.at++;
@@ -1423,6 +1434,10 @@ rc_open(struct conn *c)
 
 	c->no_backpressure = 1;
 	((struct rconn *)c->udata)->opened = 1;
+	if (rc->generation == rc->r->generation && !rc->counted_open) {
+		rc->r->open++;
+		rc->counted_open = 1;
+	}
 	if (rc->connecting && rc->generation == rc->r->generation) {
 		rc->r->progs[rc->role].connect.at--;
 		rc->r->progs[rc->role].connect.passed++;
@@ -1930,6 +1945,8 @@ runner_start_failed(void *arg, uint64_t n, const char *why)
 
 	tmp.role = coord_role_of(r->co, tmp.n, &tmp.local);
 	tmp.sc = &r->views[tmp.role];
+	if (r->ramp_left > 0)
+		r->ramp_left--;
 	snprintf(text, sizeof(text), "could not open the connection: %s", why);
 	runner_note_failure(r, &tmp, 0, "connect", "error", text);
 	r->res.failed++;
@@ -2212,6 +2229,7 @@ runner_start(struct runner *r, char *err, size_t errlen)
 {
 	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
+	r->ramp_left = r->nconns;
 	if (r->o.connect == NULL && r->sc->accept != NULL) {
 		/* The file's accept block is the server the clients talk to. */
 		if ((r->acc = runner_new(r->eng, r->sc->accept, &r->o, err,
@@ -2320,6 +2338,28 @@ runner_program(const struct runner *r, size_t i)
 	return &r->progs[i];
 }
 
+void
+runner_load(const struct runner *r, struct run_load *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->target = r->nconns;
+	out->open = r->open;
+	for (i = 0; i < r->nprogs; i++)
+		out->connecting += r->progs[i].connect.at;
+	out->pending = r->ramp_left;
+	if (r->pool != NULL)
+		out->rate = pool_rate(r->pool);
+}
+
+void
+runner_set_rate(struct runner *r, double rate)
+{
+	if (r->pool != NULL)
+		pool_set_rate(r->pool, rate);
+}
+
 const struct runner *
 runner_acceptor(const struct runner *r)
 {
@@ -2363,7 +2403,7 @@ runner_close_served(struct runner *r)
 			conn_close(c, "scenario restarted");
 		}
 	}
-	r->accepted = r->finished = 0;
+	r->accepted = r->finished = r->open = 0;
 	runner_progs_reset(r);
 	free(r->res.failure);
 	runner_groups_free(&r->res);
@@ -2441,11 +2481,13 @@ runner_restart(struct runner *r)
 	}
 	runner_roles_reset(r);
 	runner_progs_reset(r);
+	r->open = 0;
 	coord_reset(r->co);
 	hist_init(&r->res.latency);
 	r->finished = 0;
 	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
+	r->ramp_left = r->nconns;
 	if (runner_open_pool(r, err, sizeof(err)) < 0)
 		r->res.failure = xstrdup(err);
 }
@@ -2457,6 +2499,7 @@ runner_add(struct runner *r, uint64_t n)
 		return;
 	r->nconns += n;
 	r->res.conns = r->nconns;
+	r->ramp_left += n;
 	if (r->pool != NULL)
 		pool_add(r->pool, n);
 }
@@ -2470,6 +2513,7 @@ runner_remove(struct runner *r, uint64_t n)
 		n = r->nconns;
 	r->nconns -= n;
 	r->res.conns = r->nconns;
+	r->ramp_left -= r->ramp_left < n ? r->ramp_left : n;
 	if (r->pool != NULL)
 		pool_remove(r->pool, n);
 }

@@ -195,6 +195,20 @@ const char *runner_info_role(const struct runner *r,
  * steps with their counters (i < runner_nprograms(r), asserted). */
 size_t runner_nprograms(const struct runner *r);
 const struct run_program *runner_program(const struct runner *r, size_t i);
+/* The client connections a runner wants and has (the dashboard's load
+ * control): its target, those connecting and open now (of this run: a
+ * restart starts from 0), those of the ramp still to start (the target,
+ * raised by runner_add, less every connection started since the start or
+ * the restart, a reconnect included), and the rate it opens them at
+ * (per second, 0: all at once). */
+struct run_load {
+	uint64_t	 target, connecting, open, pending;
+	double		 rate;
+};
+void runner_load(const struct runner *r, struct run_load *out);
+/* Open client connections at rate per second from now on (0: all at
+ * once), until runner_restart brings back the scenario's rate. */
+void runner_set_rate(struct runner *r, double rate);
 /* The runner of r's scripted server (the file's accept block), or NULL. */
 const struct runner *runner_acceptor(const struct runner *r);
 /* Stop, close everything the runner opened, and free it. */

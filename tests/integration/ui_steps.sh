@@ -159,6 +159,9 @@ if wait_for roles 'conns [0-9]+ open' 50; then
 	    grep -q 'role sub: 2 connections$' "$DIR/screen" &&
 	    grep -Eq 'expect "hold".* 1 +0 +0 +0 +0' "$DIR/screen"
 	check $? "roles: a section each, with their own counts" roles
+	t send-keys -t roles +
+	wait_for roles 'each role states its connection count' 30
+	check $? "with roles + says each role states its count" roles
 	t send-keys -t roles q
 else
 	not_ok "the roles scenario runs under the dashboard"
@@ -176,6 +179,63 @@ if wait_for narrow 'runs 0 passed 3 failed'; then
 else
 	not_ok "the step scenario runs at 80x24"
 	show narrow
+fi
+
+# 5. Load control: the header's target, open and ramp; * and / move the
+# rate on the step screen, + and - the target by 10%, r restores both.
+cat >"$DIR/hold.txt" <<'SC'
+name "hold"
+codec line
+service echo
+send "a"
+expect "a"
+expect "hold" timeout 60s
+SC
+start_ui load -c 40 --rate 2 hold.txt
+if wait_for load 'clients [0-9]+/40 open, ramp [0-9]+% \([0-9]+ to start at 2/s\)' 50; then
+	ok "the header shows open/target and the ramp at 2/s"
+	t send-keys -t load 2 '*'
+	wait_for load 'connections now open at 3/s' 30 &&
+	    wait_for load 'ramp [0-9]+% \([0-9]+ to start at 3/s\)' 30
+	check $? "* on the step screen raises the rate 2/s -> 3/s" load
+	t send-keys -t load / / /
+	wait_for load 'to start at 1/s\)' 30 && wait_for load 'open at 1/s' 30
+	check $? "/ lowers it by whole steps and never below 1/s" load
+	t send-keys -t load +
+	wait_for load 'added 4 client connections \(44 now; r restores 40\)' 30 &&
+	    wait_for load 'clients [0-9]+/44 open' 30
+	check $? "+ raises the target by 10% (40 -> 44)" load
+	t send-keys -t load -
+	wait_for load 'removed 4 client connections \(40 left; r restores 40\)' 30 &&
+	    wait_for load 'clients [0-9]+/40 open' 30
+	check $? "- lowers it by 10% (44 -> 40)" load
+	t send-keys -t load 1 /
+	wait_for load '^ filter: _' 30
+	check $? "on the connection screen / is still the filter" load
+	t send-keys -t load Escape r
+	wait_for load 'scenario restarted with 40 client connections' 30 &&
+	    wait_for load 'to start at 2/s\)' 30
+	check $? "r restores the count and the rate (2/s)" load
+	t send-keys -t load q
+else
+	not_ok "the header shows open/target and the ramp at 2/s"
+	show load
+fi
+
+# 6. All at once: the header says rate max, and * cannot go higher.
+start_ui max steps.txt
+if wait_for max 'clients 3/6 open, rate max' 50; then
+	ok "without a rate: clients 3/6 open, rate max"
+	t send-keys -t max 2 '*'
+	wait_for max 'the rate is already the highest' 30
+	check $? "* says the rate is already the highest" max
+	t send-keys -t max /
+	wait_for max 'connections now open at 5/s' 30
+	check $? "/ from all at once starts below the target per second (6 -> 5/s)" max
+	t send-keys -t max q
+else
+	not_ok "without a rate: clients 3/6 open, rate max"
+	show max
 fi
 
 # 4. The frame benchmark times the step screen too.

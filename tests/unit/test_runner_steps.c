@@ -262,6 +262,46 @@ test_a_refused_connect_counts_at_the_connect(void **state)
 	finish(e, r, sc);
 }
 
+static void
+test_load_says_target_open_pending_and_takes_a_new_rate(void **state)
+{
+	static const char text[] =
+	    "codec line\n"
+	    "service echo\n"
+	    "connections 10\n"
+	    "rate 4\n"
+	    "send \"a\"\n"
+	    "expect \"a\"\n"
+	    "expect \"hold\" timeout 30s\n";
+	struct run_load l;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	r = run_text(text, 0.6, &e, &sc);
+	runner_load(r, &l);
+	assert_int_equal(l.target, 10);
+	assert_true(l.rate == 4);
+	/* The first at once, then 4 a second: 2 to 4 in 0.6 s (a loaded
+	 * machine may be late, never early). */
+	assert_true(l.open >= 1 && l.open <= 4);
+	assert_int_equal(l.open + l.connecting + l.pending, 10);
+	runner_set_rate(r, 0);
+	engine_after(e, 0.5, stop_cb, NULL);
+	engine_run(e);
+	runner_load(r, &l);
+	assert_true(l.rate == 0);
+	assert_int_equal(l.pending, 0);
+	assert_int_equal(l.open, 10);
+	assert_int_equal(step_at(runner_program(r, 0), 7)->at, 10);
+	runner_restart(r);
+	runner_load(r, &l);
+	assert_true(l.rate == 4);	/* the scenario's again */
+	assert_true(l.open <= 1);
+	finish(e, r, sc);
+}
+
 int
 main(void)
 {
@@ -271,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_waiting_connections_are_counted_at_their_step_until_restart),
 		cmocka_unit_test(test_roles_have_a_program_each),
 		cmocka_unit_test(test_a_refused_connect_counts_at_the_connect),
+		cmocka_unit_test(test_load_says_target_open_pending_and_takes_a_new_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
