@@ -30,6 +30,8 @@
 #define UI_EMPTY_WAKEUPS 64	/* stdin readable without keys: hung up */
 
 static struct ui *ui_active;	/* the running dashboard, for signals */
+static int ui_run_with(struct engine *e, struct runner *r,
+    const struct hist *lat, const struct service_cfg *svc, const char *title);
 static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
 static int ui_saved_stderr = -1;
 static bool ui_atexit_done;
@@ -233,6 +235,21 @@ int
 ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
     const char *title)
 {
+	return ui_run_with(e, r, lat, NULL, title);
+}
+
+int
+ui_run_serve(struct engine *e, const struct service_cfg *svc,
+    const char *title)
+{
+	return ui_run_with(e, NULL, NULL, svc, title);
+}
+
+/* The dashboard's life: set up, run the loop, give the terminal back. */
+static int
+ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
+    const struct service_cfg *svc, const char *title)
+{
 	struct observer logobs = { ui_log_event_cb, NULL, NULL };
 	char logpath[PATH_MAX];
 	struct ui *u;
@@ -268,6 +285,8 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		ui_status(u, "%s", u->log_err);
 	if (r != NULL)
 		u->service = ui_record_service(runner_scenario(r));
+	else if (svc != NULL)
+		u->service = ui_record_service_cfg(svc);
 	if (r != NULL && runner_scenario(r)->nroles > 0) {
 		u->m.role_of = ui_role_of;
 		u->m.role_ctx = r;

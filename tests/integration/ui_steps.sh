@@ -238,6 +238,40 @@ else
 	show max
 fi
 
+# 7. A serve --ui recording names its service: it replays on its own.
+if command -v python3 >/dev/null 2>&1; then
+	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	t new-session -d -s srv -x 120 -y 20 \
+	    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' serve -s echo -l 127.0.0.1:$sport --ui; exec sh"
+	if wait_for srv "serve 127\\.0\\.0\\.1:$sport" 50; then
+		python3 - "$sport" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"hello\n")
+got = b""
+while not got.endswith(b"\n"):
+    got += s.recv(100)
+time.sleep(0.3)
+s.close()
+PY
+		wait_for srv ' srv +(open|closed)' 30
+		t send-keys -t srv w
+		if wait_for srv 'wrote #[0-9]+ to .*/sockbench-recording-' 30; then
+			f=$(ls "$DIR"/sockbench-recording-*.txt 2>/dev/null | head -1)
+			grep -q '^service echo$' "$f" &&
+			    (cd "$DIR" && "$BIN" run "$f" >"$DIR/replay.out" 2>&1)
+			check $? "a serve --ui recording names its service and replays on its own" srv
+		else
+			not_ok "serve --ui: w writes a recording"
+			show srv
+		fi
+	else
+		not_ok "serve --ui starts"
+		show srv
+	fi
+	t send-keys -t srv q
+fi
+
 # 4. The frame benchmark times the step screen too.
 out=$("$BIN" ui --bench-frame 2000 2>&1)
 echo "$out" | grep -Eq '^ui step screen: 2000 connections, 42 steps, [0-9.]+ ms per frame'
