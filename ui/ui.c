@@ -21,6 +21,7 @@
 #include "ui_fmt.h"
 #include "ui_keys.h"
 #include "ui_record.h"
+#include "loadgen.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -31,7 +32,8 @@
 
 static struct ui *ui_active;	/* the running dashboard, for signals */
 static int ui_run_with(struct engine *e, struct runner *r,
-    const struct hist *lat, const struct service_cfg *svc, const char *title);
+    const struct hist *lat, const struct loadgen *lg,
+    const struct service_cfg *svc, const char *title);
 static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
 static int ui_saved_stderr = -1;
 static bool ui_atexit_done;
@@ -133,14 +135,33 @@ ui_maintain(struct ui *u, double now)
 		ui_model_refresh(m, now);
 }
 
+/* The totals the rates are sampled from: the engine's, or under bench
+ * --ui the client side's bytes as the report counts them (the engine's
+ * would add an embedded server's), never going back. */
+static const struct engine_totals *
+ui_sample_totals(struct ui *u, struct engine_totals *t)
+{
+	*t = u->e->tot;
+	if (u->lg == NULL)
+		return t;
+	loadgen_live(u->lg, &u->lg_now);
+	t->bytes_in = u->lg_now.bytes_in > u->m.last_tot.bytes_in ?
+	    u->lg_now.bytes_in : u->m.last_tot.bytes_in;
+	t->bytes_out = u->lg_now.bytes_out > u->m.last_tot.bytes_out ?
+	    u->lg_now.bytes_out : u->m.last_tot.bytes_out;
+	return t;
+}
+
 /* The redraw timer: sample rates, keep the model tidy, draw a frame. */
 static void
 ui_tick_cb(struct engine *e, void *arg)
 {
 	struct ui *u = arg;
+	struct engine_totals tot;
 	double now = clock_now_mono();
 
-	ui_model_sample(&u->m, &e->tot, now);
+	(void)e;
+	ui_model_sample(&u->m, ui_sample_totals(u, &tot), now);
 	(void)ui_read_keys(u);
 	if (u->quit)
 		return;
@@ -235,20 +256,27 @@ int
 ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
     const char *title)
 {
-	return ui_run_with(e, r, lat, NULL, title);
+	return ui_run_with(e, r, lat, NULL, NULL, title);
+}
+
+int
+ui_run_bench(struct engine *e, const struct loadgen *lg, const char *title)
+{
+	return ui_run_with(e, NULL, loadgen_latency(lg), lg, NULL, title);
 }
 
 int
 ui_run_serve(struct engine *e, const struct service_cfg *svc,
     const char *title)
 {
-	return ui_run_with(e, NULL, NULL, svc, title);
+	return ui_run_with(e, NULL, NULL, NULL, svc, title);
 }
 
 /* The dashboard's life: set up, run the loop, give the terminal back. */
 static int
 ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
-    const struct service_cfg *svc, const char *title)
+    const struct loadgen *lg, const struct service_cfg *svc,
+    const char *title)
 {
 	struct observer logobs = { ui_log_event_cb, NULL, NULL };
 	char logpath[PATH_MAX];
@@ -260,6 +288,7 @@ ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
 	u->e = e;
 	u->r = r;
 	u->lat = lat;
+	u->lg = lg;
 	u->title = title != NULL ? title : "dashboard";
 	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);

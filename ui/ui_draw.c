@@ -164,6 +164,100 @@ ui_draw_header_rows(void)
 	return COLS >= 110 ? 3 : 4;
 }
 
+/* The throughput sparkline at (sy, x) to the line's end, with the last
+ * second's figure (in MB/s under bench --ui, as its report writes). */
+static void
+ui_draw_spark(struct ui *u, int sy, int x, double now)
+{
+	double series[RATE_WINDOW];
+	wchar_t spark[RATE_WINDOW + 1];
+	char a[32];
+	size_t n, room;
+
+	if (COLS - x <= 14)
+		return;
+	room = (size_t)(COLS - x - 13);
+	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
+	if (n > room) {
+		memmove(series, series + n - room, room * sizeof(series[0]));
+		n = room;
+	}
+	if (n == 0)
+		return;
+	ui_fmt_spark(series, n, u->utf8, spark);
+	attrset(ui_attrs[UA_OPEN]);
+	mvaddnwstr(sy, x, spark, (int)n);
+	attrset(A_NORMAL);
+	if (u->lg != NULL)
+		snprintf(a, sizeof(a), "%.2f MB/s", series[n - 1] / 1e6);
+	else
+		ui_fmt_bps(series[n - 1], a, sizeof(a));
+	ui_draw_text(u, sy, x + (int)n + 1, COLS - x - (int)n - 1, a,
+	    A_NORMAL);
+}
+
+/* Write " p50 0.060 ms" style percentiles of h into out, as the bench
+ * report does (milliseconds, three decimals). */
+static void
+ui_draw_ms(const struct hist *h, char *out, size_t outlen)
+{
+	if (h == NULL || hist_count(h) == 0) {
+		snprintf(out, outlen, "latency none");
+		return;
+	}
+	snprintf(out, outlen, "latency p50 %.3f ms  p99 %.3f ms  max %.3f ms",
+	    (double)hist_value_at(h, 50) / 1000.0,
+	    (double)hist_value_at(h, 99) / 1000.0,
+	    (double)hist_max(h) / 1000.0);
+}
+
+/* bench --ui's header lines under the title: the figures of the final
+ * report as they stand (loadgen_live), in its units, of the client side:
+ * connections, requests and their rate over the window so far, bytes in
+ * MB/s, latency in ms, errors; then the sparkline. */
+static void
+ui_draw_header_bench(struct ui *u, double now)
+{
+	const struct loadgen_counts *n = &u->lg_now;
+	double secs = n->seconds > 0 ? n->seconds : 1e-9;
+	char line[512], conns[160], reqs[128], bytes[128], lat[128];
+	uint64_t errors = 0;
+	int i, x, sy, wide = ui_draw_header_rows() == 3;
+
+	for (i = 0; i < LG_ERR_N; i++)
+		errors += n->errors[i];
+	snprintf(conns, sizeof(conns), "client side: %llu open of %llu",
+	    (unsigned long long)n->open_end, (unsigned long long)n->conns);
+	snprintf(reqs, sizeof(reqs), "requests %llu in %.2f s = %.1f/s",
+	    (unsigned long long)n->requests, n->seconds,
+	    (double)n->requests / secs);
+	snprintf(bytes, sizeof(bytes), "bytes out %.2f MB/s, in %.2f MB/s",
+	    (double)n->bytes_out / secs / 1e6,
+	    (double)n->bytes_in / secs / 1e6);
+	ui_draw_ms(u->lat, lat, sizeof(lat));
+	ui_draw_blank(1, A_NORMAL);
+	ui_draw_blank(2, A_NORMAL);
+	if (wide) {
+		snprintf(line, sizeof(line), " %s   %s   %s", conns, reqs,
+		    bytes);
+		ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   errors %llu   "
+		    "throughput ", lat, (unsigned long long)errors);
+		sy = 2;
+	} else {
+		ui_draw_blank(3, A_NORMAL);
+		snprintf(line, sizeof(line), " %s   %s", conns, reqs);
+		ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   %s", bytes, lat);
+		ui_draw_text(u, 2, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " errors %llu   throughput ",
+		    (unsigned long long)errors);
+		sy = 3;
+	}
+	x = ui_draw_text(u, sy, 0, COLS, line, A_BOLD);
+	ui_draw_spark(u, sy, x, now);
+}
+
 /* The header: title bar, totals, rates, latency, runs and the sparkline
  * (three lines on wide screens, four on narrow ones). */
 static void
@@ -176,9 +270,6 @@ ui_draw_header(struct ui *u, double now)
 	    NULL;
 	char line[512], el[32], a[32], b[32], c[32], d[32];
 	char conns[160], msgs[96], bytes[96], lat[96], runs[256];
-	double series[RATE_WINDOW];
-	wchar_t spark[RATE_WINDOW + 1];
-	size_t n, room;
 	int x, w, wide = ui_draw_header_rows() == 3, sy;
 
 	ui_fmt_elapsed(now - u->t_start, el, sizeof(el));
@@ -202,6 +293,10 @@ ui_draw_header(struct ui *u, double now)
 	if (u->paused)
 		ui_draw_text(u, 0, COLS - 9, 9, " PAUSED ",
 		    ui_attrs[UA_BAR] | A_BLINK);
+	if (u->lg != NULL) {
+		ui_draw_header_bench(u, now);
+		return;
+	}
 
 	snprintf(conns, sizeof(conns), "conns %llu open / %llu total / %llu "
 	    "failed", (unsigned long long)t->open,
@@ -264,23 +359,7 @@ ui_draw_header(struct ui *u, double now)
 		sy = 3;
 	}
 	x = ui_draw_text(u, sy, 0, COLS, line, A_BOLD);
-	if (COLS - x <= 14)
-		return;
-	room = (size_t)(COLS - x - 13);
-	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
-	if (n > room) {
-		memmove(series, series + n - room, room * sizeof(series[0]));
-		n = room;
-	}
-	if (n == 0)
-		return;
-	ui_fmt_spark(series, n, u->utf8, spark);
-	attrset(ui_attrs[UA_OPEN]);
-	mvaddnwstr(sy, x, spark, (int)n);
-	attrset(A_NORMAL);
-	ui_fmt_bps(series[n - 1], a, sizeof(a));
-	ui_draw_text(u, sy, x + (int)n + 1, COLS - x - (int)n - 1, a,
-	    A_NORMAL);
+	ui_draw_spark(u, sy, x, now);
 }
 
 /* Which columns fit in width cols; returns how many, widths in out. */

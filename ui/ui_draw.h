@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "engine.h"
+#include "loadgen.h"
 #include "runner.h"
 #include "ui_model.h"
 
@@ -59,6 +60,10 @@ struct ui {
 	long			 steps_top;	/* first line shown */
 	long			 steps_lines;	/* lines, as last drawn */
 	int			 steps_rows;	/* lines that fit, as drawn */
+	/* bench --ui: the load generator, and its report's counters as
+	 * they stood at the last frame (loadgen_live). */
+	const struct loadgen	*lg;
+	struct loadgen_counts	 lg_now;
 };
 
 /* Show a message in the status line for a while, and log it (ui.c). */

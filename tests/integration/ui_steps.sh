@@ -272,6 +272,26 @@ PY
 	t send-keys -t srv q
 fi
 
+# 8. bench --ui (here against its embedded server, whose connections are
+# on the same loop): client rows count MSG OUT and RTT, and the header
+# gives the report's figures in its units, of the client side.
+t new-session -d -s bench -x 120 -y 30 \
+    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' bench -c 2 -d 3 --ui 2>'$DIR/bench.err'; echo SB-EXIT=\$?; exec sh"
+if wait_for bench 'client side: 2 open of 2   requests [0-9]+ in [0-9.]+ s = [0-9.]+/s   bytes out [0-9.]+ MB/s, in [0-9.]+ MB/s' 60; then
+	ok "bench --ui: the header gives requests, rate and MB/s of the client side"
+	grep -Eq '^ latency p50 [0-9.]+ ms  p99 [0-9.]+ ms  max [0-9.]+ ms   errors 0   throughput' "$DIR/screen"
+	check $? "bench --ui: latency in ms as the report prints it" bench
+	wait_for bench '^ +[0-9]+ cli +open +raw .* [0-9.]+k? +[1-9][0-9.]*k? +[0-9.]+(us|ms) ' 20
+	check $? "bench --ui: client rows count MSG OUT and show the RTT" bench
+	wait_for bench 'SB-EXIT=0' 100 &&
+	    grep -Eq '^requests +[0-9]+ in [0-9.]+ s = [0-9.]+/s$' "$DIR/screen" &&
+	    grep -Eq '^bytes +out [0-9]+ \([0-9.]+ MB/s\), in [0-9]+ \([0-9.]+ MB/s\)$' "$DIR/screen"
+	check $? "bench --ui: the final report uses the same figures and units" bench
+else
+	not_ok "bench --ui: the header gives requests, rate and MB/s of the client side"
+	show bench
+fi
+
 # 4. The frame benchmark times the step screen too.
 out=$("$BIN" ui --bench-frame 2000 2>&1)
 echo "$out" | grep -Eq '^ui step screen: 2000 connections, 42 steps, [0-9.]+ ms per frame'
