@@ -168,6 +168,34 @@ else
 	show roles
 fi
 
+# 2b. A scripted server's accept block has its own section.
+cat >"$DIR/acc.txt" <<'SC'
+name "mock"
+codec line
+connections 3
+send "hi"
+expect "hello"
+expect "bye" timeout 60s
+accept
+  expect "hi"
+  send "hello"
+  wait 60s
+end
+SC
+start_ui acc acc.txt
+if wait_for acc 'conns [0-9]+ open' 50; then
+	t send-keys -t acc 2
+	wait_for acc 'wait 60s +3 +0' 50 &&
+	    grep -q "accept: the scripted server's steps (3 connections accepted)" "$DIR/screen" &&
+	    grep -Eq 'expect "bye" +3 +0' "$DIR/screen" &&
+	    grep -Eq '^ +9 +send "hello" +0 +3 ' "$DIR/screen"
+	check $? "the accept block's steps have their own section" acc
+	t send-keys -t acc q
+else
+	not_ok "the accept scenario runs under the dashboard"
+	show acc
+fi
+
 # 3. At 80x24 the step's text keeps its room: the latency columns go.
 COLS=80 LINES_=24 start_ui narrow steps.txt
 if wait_for narrow 'runs 0 passed 3 failed'; then
