@@ -132,6 +132,8 @@ struct rconn {
 	 * counted at, the step it executes, and whether it is counted as
 	 * connecting; RC_NONE: none. */
 	size_t			 at, exec;
+	double			 t_at;		/* when it came to wait at a
+						   barrier or wait for */
 	unsigned		 connecting:1;
 	unsigned		 counted_open:1;	/* in runner.open */
 };
@@ -171,6 +173,36 @@ rc_stat(const struct rconn *rc, size_t i)
 	return &r->progs[rc->role].stats[i];
 }
 
+/* Whether step i of rc's program is a barrier or a wait for: the steps
+ * whose latency is the time connections waited there. */
+static int
+rc_is_sync(const struct rconn *rc, size_t i)
+{
+	return i < rc->sc->nsteps && (rc->sc->steps[i].kind == STEP_BARRIER ||
+	    rc->sc->steps[i].kind == STEP_WAIT_FOR);
+}
+
+/* rc stops waiting at the step it is counted at: one fewer there, and
+ * for a barrier or a wait for, the time it waited as that step's
+ * latency sample. */
+static void
+rc_leave_step(struct rconn *rc)
+{
+	struct run_step *s = rc_stat(rc, rc->at);
+	uint64_t us;
+
+	if (s == NULL)
+		return;
+	s->at--;
+	if (rc_is_sync(rc, rc->at) && rc->t_at > 0) {
+		us = (uint64_t)((clock_now_mono() - rc->t_at) * 1e6 + 0.5);
+		s->lat_n++;
+		s->lat_sum += us;
+		if (us > s->lat_max)
+			s->lat_max = us;
+	}
+}
+
 /* Count rc at the step it waits at now (none once done or closing): each
  * callback of the handler ends here, so only where connections rest is
  * counted, never each step they pass within one wakeup. */
@@ -187,10 +219,11 @@ rc_settle(struct conn *c)
 	    rc->pc < rc->sc->nsteps ? rc->pc : RC_NONE;
 	if (at == rc->at)
 		return;
-	if ((s = rc_stat(rc, rc->at)) != NULL)
-		s->at--;
-	if ((s = rc_stat(rc, at)) != NULL)
+	rc_leave_step(rc);
+	if ((s = rc_stat(rc, at)) != NULL) {
 		s->at++;
+		rc->t_at = rc_is_sync(rc, at) ? clock_now_mono() : 0;
+	}
 	rc->at = at;
 }
 
@@ -198,10 +231,7 @@ rc_settle(struct conn *c)
 static void
 rc_unsettle(struct rconn *rc)
 {
-	struct run_step *s;
-
-	if ((s = rc_stat(rc, rc->at)) != NULL)
-		s->at--;
+	rc_leave_step(rc);
 	rc->at = RC_NONE;
 	if (rc->connecting && rc->generation == rc->r->generation)
 		rc->r->progs[rc->role].connect.at--;

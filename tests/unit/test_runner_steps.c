@@ -226,6 +226,40 @@ test_roles_have_a_program_each(void **state)
 }
 
 static void
+test_a_barrier_carries_the_time_connections_waited_there(void **state)
+{
+	static const char text[] =
+	    "codec line\n"				/* 1 */
+	    "service echo\n"				/* 2 */
+	    "role early 2\n"				/* 3 */
+	    "  barrier go\n"				/* 4 */
+	    "end\n"					/* 5 */
+	    "role late 1\n"				/* 6 */
+	    "  wait 300ms\n"				/* 7 */
+	    "  barrier go\n"				/* 8 */
+	    "end\n";					/* 9 */
+	const struct run_step *s;
+	struct engine *e;
+	struct runner *r;
+	struct scenario *sc;
+
+	(void)state;
+	r = run_text(text, 10, &e, &sc);
+	assert_int_equal(runner_result(r)->passed, 3);
+	s = step_at(runner_program(r, 0), 4);
+	assert_int_equal(s->passed, 2);
+	/* Both early ones waited for the late one's 300 ms (a loaded
+	 * machine makes it longer, never shorter). */
+	assert_int_equal(s->lat_n, 2);
+	assert_true(s->lat_sum / 2 >= 250000 && s->lat_max < 5000000);
+	/* The late one came last: it did not wait there. */
+	s = step_at(runner_program(r, 1), 8);
+	assert_int_equal(s->passed, 1);
+	assert_int_equal(s->lat_n, 0);
+	finish(e, r, sc);
+}
+
+static void
 test_a_refused_connect_counts_at_the_connect(void **state)
 {
 	static const char text[] =
@@ -310,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_expects_carry_their_latency_and_close_is_passed),
 		cmocka_unit_test(test_waiting_connections_are_counted_at_their_step_until_restart),
 		cmocka_unit_test(test_roles_have_a_program_each),
+		cmocka_unit_test(test_a_barrier_carries_the_time_connections_waited_there),
 		cmocka_unit_test(test_a_refused_connect_counts_at_the_connect),
 		cmocka_unit_test(test_load_says_target_open_pending_and_takes_a_new_rate),
 	};
