@@ -148,9 +148,9 @@ section_ref() {
 	stop_server
 }
 
-# The dashboard: the time to build one frame (header, table, message pane)
-# with BENCH_UI_CONNS connections in its view model, drawn by curses into
-# /dev/null; the goal is under 2 ms at 10,000 connections.
+# The dashboard: the time to build one frame (header, table, message pane;
+# then the step screen) with BENCH_UI_CONNS connections in its view model,
+# drawn by curses into /dev/null; the goal is under 2 ms at 10,000.
 section_ui() {
 	local out
 	out=$(timeout -k 5 120 "$BIN" ui --bench-frame "${BENCH_UI_CONNS:-10000}" 2>&1)

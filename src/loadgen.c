@@ -74,6 +74,24 @@ static const char *const lg_cause_names[LG_ERR_N] = {
 	"address", "socket", "tls", "other"
 };
 
+void
+loadgen_live(const struct loadgen *lg, struct loadgen_counts *n)
+{
+	const struct conn *c;
+
+	*n = lg->res.n;
+	if (lg->stopped)
+		return;		/* the report's own figures */
+	if (!lg->draining) {
+		n->seconds = lg->running ? ev_now(lg->eng->loop) - lg->t_run : 0;
+		n->requests = lg->res.n.answered;
+	}
+	n->open_end = lg->open;
+	for (c = lg->eng->conns; c != NULL; c = c->next)
+		if (c->owner == lg->pool && c->udata != NULL)
+			n->bytes_out += c->info.bytes_out;
+}
+
 const char *
 loadgen_cause_name(enum loadgen_cause c)
 {
@@ -163,8 +181,18 @@ lg_send(struct conn *c, uint32_t k)
 		ev_timer_start(lg->eng->loop, &lc->tmo);
 	}
 	for (sent = 0; sent < k && !c->dead; ) {
-		size_t m = k - sent < lg->batch_n ? k - sent : lg->batch_n;
+		size_t m = k - sent < lg->batch_n ? k - sent : lg->batch_n, j;
 
+		/* Every request is a message out: counted on its row and in
+		 * the totals, and shown to a watching dashboard. */
+		if (c->eng->observers != NULL)
+			for (j = 0; j < m; j++)
+				conn_note_msg_out(c, lg->batch + j *
+				    lg->cfg.msg_len, lg->cfg.msg_len);
+		else {
+			c->info.msgs_out += m;
+			c->eng->tot.msgs_out += m;
+		}
 		conn_send(c, lg->batch, m * lg->cfg.msg_len);
 		sent += (uint32_t)m;
 	}
@@ -251,6 +279,8 @@ lg_complete(struct conn *c, uint64_t k)
 		if (lg->cfg.progress != NULL)
 			hist_record(&lg->ivl, now - t);
 	}
+	if (k > 0)
+		conn_rtt(c, (double)(now - t) / 1e6);	/* the row's RTT */
 	lg->inflight -= k;
 	lg->res.n.answered += k;
 	lg->ivl_requests += k;

@@ -140,6 +140,11 @@ void loadgen_run(struct loadgen *lg);
  * connections down after. */
 void loadgen_start(struct loadgen *lg);
 void loadgen_end(struct loadgen *lg);
+/* The report's counters as they stand now, for a live view (bench --ui):
+ * requests answered in the window so far and its seconds, bytes written
+ * and read by the client connections, open_end the connections open now;
+ * once the run ended, the report's own. */
+void loadgen_live(const struct loadgen *lg, struct loadgen_counts *n);
 /* The latency histogram of the measured window, live while it runs. */
 const struct hist *loadgen_latency(const struct loadgen *lg);
 /* The result of the last loadgen_run. */

@@ -533,6 +533,20 @@ pool_conn_closed(struct pool *p, struct conn *c)
 	}
 }
 
+void
+pool_set_rate(struct pool *p, double rate)
+{
+	p->cfg.rate = rate > 0 ? rate : 0;
+	if (p->cfg.rate > 0 && p->credit > p->cfg.rate)
+		p->credit = p->cfg.rate > 1 ? p->cfg.rate : 1;
+}
+
+double
+pool_rate(const struct pool *p)
+{
+	return p->cfg.rate;
+}
+
 uint64_t
 pool_started(const struct pool *p)
 {

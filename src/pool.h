@@ -55,6 +55,10 @@ uint64_t pool_pending(const struct pool *p);
 uint64_t pool_errors(const struct pool *p);
 /* The last error that stopped a connection from starting, or "". */
 const char *pool_last_error(const struct pool *p);
+/* Open connections at rate per second from the next step on (0: all at
+ * once); the dashboard's * and /. pool_rate says the rate now. */
+void pool_set_rate(struct pool *p, double rate);
+double pool_rate(const struct pool *p);
 /* Stop opening new connections. */
 void pool_stop(struct pool *p);
 /* pool_stop, then free p (NULL: nothing); its open connections stay. */

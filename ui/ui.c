@@ -22,6 +22,8 @@
 #include "ui_keys.h"
 #include "ui_mouse.h"
 #include "ui_record.h"
+#include "loadgen.h"
+#include "scenario.h"
 #include "util.h"
 
 #define UI_FPS		10	/* frames a second at most */
@@ -30,6 +32,9 @@
 #define UI_EMPTY_WAKEUPS 64	/* stdin readable without keys: hung up */
 
 static struct ui *ui_active;	/* the running dashboard, for signals */
+static int ui_run_with(struct engine *e, struct runner *r,
+    const struct hist *lat, const struct loadgen *lg,
+    const struct service_cfg *svc, const char *title);
 static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
 static int ui_saved_stderr = -1;
 static bool ui_atexit_done;
@@ -131,14 +136,33 @@ ui_maintain(struct ui *u, double now)
 		ui_model_refresh(m, now);
 }
 
+/* The totals the rates are sampled from: the engine's, or under bench
+ * --ui the client side's bytes as the report counts them (the engine's
+ * would add an embedded server's), never going back. */
+static const struct engine_totals *
+ui_sample_totals(struct ui *u, struct engine_totals *t)
+{
+	*t = u->e->tot;
+	if (u->lg == NULL)
+		return t;
+	loadgen_live(u->lg, &u->lg_now);
+	t->bytes_in = u->lg_now.bytes_in > u->m.last_tot.bytes_in ?
+	    u->lg_now.bytes_in : u->m.last_tot.bytes_in;
+	t->bytes_out = u->lg_now.bytes_out > u->m.last_tot.bytes_out ?
+	    u->lg_now.bytes_out : u->m.last_tot.bytes_out;
+	return t;
+}
+
 /* The redraw timer: sample rates, keep the model tidy, draw a frame. */
 static void
 ui_tick_cb(struct engine *e, void *arg)
 {
 	struct ui *u = arg;
+	struct engine_totals tot;
 	double now = clock_now_mono();
 
-	ui_model_sample(&u->m, &e->tot, now);
+	(void)e;
+	ui_model_sample(&u->m, ui_sample_totals(u, &tot), now);
 	(void)ui_read_keys(u);
 	if (u->quit)
 		return;
@@ -234,6 +258,28 @@ int
 ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
     const char *title)
 {
+	return ui_run_with(e, r, lat, NULL, NULL, title);
+}
+
+int
+ui_run_bench(struct engine *e, const struct loadgen *lg, const char *title)
+{
+	return ui_run_with(e, NULL, loadgen_latency(lg), lg, NULL, title);
+}
+
+int
+ui_run_serve(struct engine *e, const struct service_cfg *svc,
+    const char *title)
+{
+	return ui_run_with(e, NULL, NULL, NULL, svc, title);
+}
+
+/* The dashboard's life: set up, run the loop, give the terminal back. */
+static int
+ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
+    const struct loadgen *lg, const struct service_cfg *svc,
+    const char *title)
+{
 	struct observer logobs = { ui_log_event_cb, NULL, NULL };
 	char logpath[PATH_MAX];
 	struct ui *u;
@@ -244,6 +290,7 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 	u->e = e;
 	u->r = r;
 	u->lat = lat;
+	u->lg = lg;
 	u->title = title != NULL ? title : "dashboard";
 	u->utf8 = ui_locale_is_utf8();
 	ui_model_init(&u->m);
@@ -269,6 +316,8 @@ ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
 		ui_status(u, "%s", u->log_err);
 	if (r != NULL)
 		u->service = ui_record_service(runner_scenario(r));
+	else if (svc != NULL)
+		u->service = ui_record_service_cfg(svc);
 	if (r != NULL && runner_scenario(r)->nroles > 0) {
 		u->m.role_of = ui_role_of;
 		u->m.role_ctx = r;
@@ -345,6 +394,55 @@ ui_bench_conn(struct ui_model *m, struct conn_info *ci, unsigned long i)
 	}
 }
 
+/* The step screen's part of the frame benchmark: a runner (not started)
+ * of a scenario of 20 send/expect pairs in a repeat, drawn frames times;
+ * returns the median milliseconds per frame, or -1. */
+static double
+ui_bench_steps(struct ui *u, unsigned frames, size_t *nsteps)
+{
+	struct buf text;
+	struct scenario *sc;
+	double *t, t0, med;
+	char err[512], line[128];
+	unsigned f, k;
+
+	buf_init(&text);
+	buf_append_str(&text, "codec line\nconnections 10000\nrepeat 1000\n");
+	for (k = 0; k < 20; k++) {
+		snprintf(line, sizeof(line), "  send \"request %u ${conn}\"\n"
+		    "  expect regex \"^request %u [0-9]+$\"\n", k, k);
+		buf_append_str(&text, line);
+	}
+	buf_append_str(&text, "end\n");
+	sc = scenario_parse("bench.txt", (const char *)buf_data(&text),
+	    buf_len(&text), err, sizeof(err));
+	buf_free(&text);
+	if (sc == NULL || (u->r = runner_new(u->e, sc, NULL, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "sockbench ui: step screen benchmark: %s\n",
+		    err);
+		scenario_free(sc);
+		return -1;
+	}
+	*nsteps = sc->nsteps;
+	u->screen = UI_SCREEN_STEPS;
+	t = xcalloc(frames, sizeof(*t));
+	for (f = 0; f < frames; f++) {
+		u->steps_top = f % 8;
+		t0 = clock_now_mono();
+		ui_draw(u);
+		t[f] = (clock_now_mono() - t0) * 1e3;
+	}
+	qsort(t, frames, sizeof(*t), ui_cmp_double);
+	med = frames > 0 ? t[frames / 2] : 0.0;
+	free(t);
+	runner_free(u->r);
+	u->r = NULL;
+	u->screen = UI_SCREEN_CONNS;
+	scenario_free(sc);
+	return med;
+}
+
 int
 ui_bench_frame(unsigned long n, unsigned frames)
 {
@@ -353,7 +451,8 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	struct ui *u;
 	FILE *out, *in;
 	SCREEN *scr;
-	double *t, t0, sort_ms;
+	double *t, t0, sort_ms, steps_ms;
+	size_t nsteps = 0;
 	unsigned long i;
 	unsigned f;
 
@@ -400,6 +499,7 @@ ui_bench_frame(unsigned long n, unsigned frames)
 		t[f] = (clock_now_mono() - t0) * 1e3;
 	}
 	qsort(t, frames, sizeof(*t), ui_cmp_double);
+	steps_ms = ui_bench_steps(u, frames, &nsteps);
 	endwin();
 	delscreen(scr);
 	fclose(out);
@@ -407,10 +507,13 @@ ui_bench_frame(unsigned long n, unsigned frames)
 	printf("ui frame: %lu connections, %.2f ms per frame (median of %u), "
 	    "%.2f ms per re-sort\n", n, frames > 0 ? t[frames / 2] : 0.0,
 	    frames, sort_ms);
+	if (steps_ms >= 0)
+		printf("ui step screen: %lu connections, %zu steps, %.2f ms per "
+		    "frame (median of %u)\n", n, nsteps, steps_ms, frames);
 	ui_model_free(&u->m);
 	engine_free(u->e);
 	free(infos);
 	free(t);
 	free(u);
-	return EXIT_OK;
+	return steps_ms >= 0 ? EXIT_OK : EXIT_RUNTIME;
 }

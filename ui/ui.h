@@ -18,6 +18,18 @@ int ui_run(struct engine *e, struct runner *r, const char *title);
 struct hist;
 int ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
     const char *title);
+/* ui_run for `sockbench bench --ui`: no runner; the header shows the
+ * load generator's figures as its final report prints them (requests,
+ * bytes in MB/s, latency in ms, of the client side), live. */
+struct loadgen;
+int ui_run_bench(struct engine *e, const struct loadgen *lg,
+    const char *title);
+/* ui_run for `sockbench serve --ui`: no runner; the server's service
+ * (svc) is named in the recordings w and W write, so that they replay on
+ * their own with `sockbench run FILE`. */
+struct service_cfg;
+int ui_run_serve(struct engine *e, const struct service_cfg *svc,
+    const char *title);
 /* Build frames of a fake model of n connections on a curses screen over
  * /dev/null and print the median time per frame; returns the exit status. */
 int ui_bench_frame(unsigned long n, unsigned frames);

@@ -14,7 +14,9 @@
 #include "ui_draw.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
+#include "ui_load.h"
 #include "ui_msgview.h"
+#include "ui_steps.h"
 #include "util.h"
 
 #define UI_TEXT_MAX	512	/* wide characters drawn per call */
@@ -24,11 +26,6 @@
 _Static_assert(UI_VIEW_LINES <= UI_HEX_LINES, "the pane's line buffer");
 #define UI_MIN_COLS	40
 #define UI_MIN_ROWS	12
-
-enum ui_attr {
-	UA_BAR, UA_HEAD, UA_SEL, UA_OPEN, UA_CONNECTING, UA_CLOSING,
-	UA_CLOSED, UA_FAILED, UA_IN, UA_OUT, UA_EVENT, UA_COUNT
-};
 
 /* One table column: which, how wide, aligned right or not. */
 struct ui_coldef {
@@ -113,9 +110,16 @@ ui_draw_colors(struct ui *u)
 	u->color = true;
 }
 
-/* Draw UTF-8 text at (y, x) in at most cols columns; returns columns used. */
-static int
-ui_draw_text(struct ui *u, int y, int x, int cols, const char *s, attr_t a)
+unsigned long
+ui_draw_attr(enum ui_attr which)
+{
+	assert(which < UA_COUNT);
+	return ui_attrs[which];
+}
+
+int
+ui_draw_text(struct ui *u, int y, int x, int cols, const char *s,
+    unsigned long a)
 {
 	wchar_t w[UI_TEXT_MAX];
 	size_t nw;
@@ -126,33 +130,31 @@ ui_draw_text(struct ui *u, int y, int x, int cols, const char *s, attr_t a)
 	if (cols > UI_TEXT_MAX - 2)
 		cols = UI_TEXT_MAX - 2;
 	used = ui_fmt_fit(s, strlen(s), cols, u->utf8, w, UI_TEXT_MAX, &nw);
-	attrset(a);
+	attrset((attr_t)a);
 	mvaddnwstr(y, x, w, (int)nw);
 	attrset(A_NORMAL);
 	return used;
 }
 
-/* Draw text padded to exactly cols columns, aligned left or right. */
-static void
+void
 ui_draw_cell(struct ui *u, int y, int x, int cols, const char *s, int right,
-    attr_t a)
+    unsigned long a)
 {
 	int w = ui_fmt_width(s, strlen(s), u->utf8);
 
 	if (cols <= 0)
 		return;
-	attrset(a);
+	attrset((attr_t)a);
 	mvhline(y, x, ' ', cols);
 	if (right && w < cols)
 		x += cols - w;
 	ui_draw_text(u, y, x, cols, s, a);
 }
 
-/* Fill a whole screen line with blanks in attribute a. */
-static void
-ui_draw_blank(int y, attr_t a)
+void
+ui_draw_blank(int y, unsigned long a)
 {
-	attrset(a);
+	attrset((attr_t)a);
 	mvhline(y, 0, ' ', COLS);
 	attrset(A_NORMAL);
 }
@@ -162,6 +164,100 @@ static int
 ui_draw_header_rows(void)
 {
 	return COLS >= 110 ? 3 : 4;
+}
+
+/* The throughput sparkline at (sy, x) to the line's end, with the last
+ * second's figure (in MB/s under bench --ui, as its report writes). */
+static void
+ui_draw_spark(struct ui *u, int sy, int x, double now)
+{
+	double series[RATE_WINDOW];
+	wchar_t spark[RATE_WINDOW + 1];
+	char a[32];
+	size_t n, room;
+
+	if (COLS - x <= 14)
+		return;
+	room = (size_t)(COLS - x - 13);
+	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
+	if (n > room) {
+		memmove(series, series + n - room, room * sizeof(series[0]));
+		n = room;
+	}
+	if (n == 0)
+		return;
+	ui_fmt_spark(series, n, u->utf8, spark);
+	attrset(ui_attrs[UA_OPEN]);
+	mvaddnwstr(sy, x, spark, (int)n);
+	attrset(A_NORMAL);
+	if (u->lg != NULL)
+		snprintf(a, sizeof(a), "%.2f MB/s", series[n - 1] / 1e6);
+	else
+		ui_fmt_bps(series[n - 1], a, sizeof(a));
+	ui_draw_text(u, sy, x + (int)n + 1, COLS - x - (int)n - 1, a,
+	    A_NORMAL);
+}
+
+/* Write " p50 0.060 ms" style percentiles of h into out, as the bench
+ * report does (milliseconds, three decimals). */
+static void
+ui_draw_ms(const struct hist *h, char *out, size_t outlen)
+{
+	if (h == NULL || hist_count(h) == 0) {
+		snprintf(out, outlen, "latency none");
+		return;
+	}
+	snprintf(out, outlen, "latency p50 %.3f ms  p99 %.3f ms  max %.3f ms",
+	    (double)hist_value_at(h, 50) / 1000.0,
+	    (double)hist_value_at(h, 99) / 1000.0,
+	    (double)hist_max(h) / 1000.0);
+}
+
+/* bench --ui's header lines under the title: the figures of the final
+ * report as they stand (loadgen_live), in its units, of the client side:
+ * connections, requests and their rate over the window so far, bytes in
+ * MB/s, latency in ms, errors; then the sparkline. */
+static void
+ui_draw_header_bench(struct ui *u, double now)
+{
+	const struct loadgen_counts *n = &u->lg_now;
+	double secs = n->seconds > 0 ? n->seconds : 1e-9;
+	char line[512], conns[160], reqs[128], bytes[128], lat[128];
+	uint64_t errors = 0;
+	int i, x, sy, wide = ui_draw_header_rows() == 3;
+
+	for (i = 0; i < LG_ERR_N; i++)
+		errors += n->errors[i];
+	snprintf(conns, sizeof(conns), "client side: %llu open of %llu",
+	    (unsigned long long)n->open_end, (unsigned long long)n->conns);
+	snprintf(reqs, sizeof(reqs), "requests %llu in %.2f s = %.1f/s",
+	    (unsigned long long)n->requests, n->seconds,
+	    (double)n->requests / secs);
+	snprintf(bytes, sizeof(bytes), "bytes out %.2f MB/s, in %.2f MB/s",
+	    (double)n->bytes_out / secs / 1e6,
+	    (double)n->bytes_in / secs / 1e6);
+	ui_draw_ms(u->lat, lat, sizeof(lat));
+	ui_draw_blank(1, A_NORMAL);
+	ui_draw_blank(2, A_NORMAL);
+	if (wide) {
+		snprintf(line, sizeof(line), " %s   %s   %s", conns, reqs,
+		    bytes);
+		ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   errors %llu   "
+		    "throughput ", lat, (unsigned long long)errors);
+		sy = 2;
+	} else {
+		ui_draw_blank(3, A_NORMAL);
+		snprintf(line, sizeof(line), " %s   %s", conns, reqs);
+		ui_draw_text(u, 1, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " %s   %s", bytes, lat);
+		ui_draw_text(u, 2, 0, COLS, line, A_BOLD);
+		snprintf(line, sizeof(line), " errors %llu   throughput ",
+		    (unsigned long long)errors);
+		sy = 3;
+	}
+	x = ui_draw_text(u, sy, 0, COLS, line, A_BOLD);
+	ui_draw_spark(u, sy, x, now);
 }
 
 /* The header: title bar, totals, rates, latency, runs and the sparkline
@@ -176,9 +272,6 @@ ui_draw_header(struct ui *u, double now)
 	    NULL;
 	char line[512], el[32], a[32], b[32], c[32], d[32];
 	char conns[160], msgs[96], bytes[96], lat[96], runs[256];
-	double series[RATE_WINDOW];
-	wchar_t spark[RATE_WINDOW + 1];
-	size_t n, room;
 	int x, w, wide = ui_draw_header_rows() == 3, sy;
 
 	ui_fmt_elapsed(now - u->t_start, el, sizeof(el));
@@ -202,6 +295,10 @@ ui_draw_header(struct ui *u, double now)
 	if (u->paused)
 		ui_draw_text(u, 0, COLS - 9, 9, " PAUSED ",
 		    ui_attrs[UA_BAR] | A_BLINK);
+	if (u->lg != NULL) {
+		ui_draw_header_bench(u, now);
+		return;
+	}
 
 	snprintf(conns, sizeof(conns), "conns %llu open / %llu total / %llu "
 	    "failed", (unsigned long long)t->open,
@@ -235,6 +332,13 @@ ui_draw_header(struct ui *u, double now)
 			    (unsigned long long)res->roles[ri].conns);
 		if (res->nroles > 0 && off < sizeof(runs))
 			snprintf(runs + off, sizeof(runs) - off, ")");
+		/* The load: target, open, ramp progress (ui_load.c). */
+		off = strlen(runs);
+		if (off + 3 < sizeof(runs)) {
+			snprintf(runs + off, sizeof(runs) - off, "   ");
+			ui_load_describe(u, runs + off + 3, sizeof(runs) - off -
+			    3);
+		}
 	}
 	else
 		snprintf(runs, sizeof(runs), "runs -");
@@ -257,23 +361,7 @@ ui_draw_header(struct ui *u, double now)
 		sy = 3;
 	}
 	x = ui_draw_text(u, sy, 0, COLS, line, A_BOLD);
-	if (COLS - x <= 14)
-		return;
-	room = (size_t)(COLS - x - 13);
-	n = rate_series(&u->m.r_bytes, now, series, RATE_WINDOW);
-	if (n > room) {
-		memmove(series, series + n - room, room * sizeof(series[0]));
-		n = room;
-	}
-	if (n == 0)
-		return;
-	ui_fmt_spark(series, n, u->utf8, spark);
-	attrset(ui_attrs[UA_OPEN]);
-	mvaddnwstr(sy, x, spark, (int)n);
-	attrset(A_NORMAL);
-	ui_fmt_bps(series[n - 1], a, sizeof(a));
-	ui_draw_text(u, sy, x + (int)n + 1, COLS - x - (int)n - 1, a,
-	    A_NORMAL);
+	ui_draw_spark(u, sy, x, now);
 }
 
 /* Which columns fit in width cols; returns how many, widths in out. */
@@ -771,6 +859,7 @@ ui_draw_status(struct ui *u, double now)
 	/* The key table is const: the hints are made once per kind of
 	 * dashboard (with a scenario runner or without). */
 	static char views[2][256], hints_short[64], hints_filter[64];
+	static char hints_steps[256];
 	char *hints_view = views[u->r != NULL];
 	char right[160], left[640];
 	int rw;
@@ -778,6 +867,13 @@ ui_draw_status(struct ui *u, double now)
 	if (hints_view[0] == '\0')
 		ui_keys_hints_for(u, UI_KEYS_VIEW, INT_MAX, "  ", hints_view,
 		    sizeof(views[0]));
+	if (u->screen == UI_SCREEN_STEPS) {
+		/* The step screen shows only with a runner: one kind. */
+		if (hints_steps[0] == '\0')
+			ui_keys_hints_for(u, UI_KEYS_STEPS, INT_MAX, "  ",
+			    hints_steps, sizeof(hints_steps));
+		hints_view = hints_steps;
+	}
 	if (hints_short[0] == '\0') {
 		ui_keys_hints(UI_KEYS_VIEW, 2, "  ", hints_short,
 		    sizeof(hints_short));
@@ -792,6 +888,9 @@ ui_draw_status(struct ui *u, double now)
 	    u->filtering ? "" : u->m.filter,
 	    u->m.filter[0] != '\0' && !u->filtering ? "'" : "",
 	    u->m.nview, u->m.nconns);
+	if (u->screen == UI_SCREEN_STEPS)
+		snprintf(right, sizeof(right), "%sstep screen ", u->paused ?
+		    "PAUSED  " : "");
 	rw = ui_fmt_width(right, strlen(right), u->utf8);
 	if (u->filtering && u->m.filter_err[0] != '\0')
 		snprintf(left, sizeof(left), " filter: %s_   %s", u->fbuf,
@@ -954,10 +1053,14 @@ ui_draw(struct ui *u)
 	hh = ui_draw_header_rows();
 	avail = LINES - hh - 1;
 	trows = avail * 55 / 100;
-	ui_draw_table(u, hh, trows - 1);
-	if (u->m.nview > 0)
-		u->sel_id = u->m.view[u->cur]->info.id;
-	ui_draw_msgs(u, hh + trows, avail - trows - 1);
+	if (u->screen == UI_SCREEN_STEPS)
+		ui_steps_draw(u, hh, avail);
+	else {
+		ui_draw_table(u, hh, trows - 1);
+		if (u->m.nview > 0)
+			u->sel_id = u->m.view[u->cur]->info.id;
+		ui_draw_msgs(u, hh + trows, avail - trows - 1);
+	}
 	ui_draw_status(u, now);
 	if (u->help)
 		ui_draw_help(u);

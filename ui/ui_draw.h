@@ -5,10 +5,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "engine.h"
+#include "loadgen.h"
 #include "runner.h"
 #include "ui_model.h"
 
 enum ui_pane { UI_PANE_TABLE, UI_PANE_MSGS };
+/* The screen shown under the header: the connections (table and message
+ * pane) or the scenario's steps (ui_steps.c). */
+enum ui_screen { UI_SCREEN_CONNS, UI_SCREEN_STEPS };
+
+/* The attributes the screens draw with (ui_draw_attr). */
+enum ui_attr {
+	UA_BAR, UA_HEAD, UA_SEL, UA_OPEN, UA_CONNECTING, UA_CLOSING,
+	UA_CLOSED, UA_FAILED, UA_IN, UA_OUT, UA_EVENT, UA_COUNT
+};
 
 /* The dashboard, one per ui_run; on its stack, or the benchmark's. */
 struct ui {
@@ -54,6 +64,15 @@ struct ui {
 	int			 tsmode;	/* enum ui_msgview_ts */
 	bool			 mouse;		/* ncurses mouse events on */
 	int			 table_y;	/* screen line of the heading */
+	/* The step screen (ui_steps.c) and live load control (ui_load.c). */
+	enum ui_screen		 screen;
+	long			 steps_top;	/* first line shown */
+	long			 steps_lines;	/* lines, as last drawn */
+	int			 steps_rows;	/* lines that fit, as drawn */
+	/* bench --ui: the load generator, and its report's counters as
+	 * they stood at the last frame (loadgen_live). */
+	const struct loadgen	*lg;
+	struct loadgen_counts	 lg_now;
 };
 
 /* Show a message in the status line for a while, and log it (ui.c). */
@@ -76,5 +95,16 @@ enum ui_col ui_draw_col_at(const struct ui *u, int x);
 /* Keep the table cursor on the selected id after the view changed (on the
  * first row until the user has moved). */
 void ui_draw_follow(struct ui *u);
+/* Helpers the screens share; a is a curses attribute (attr_t). Draw UTF-8
+ * text at (y, x) in at most cols columns, returning the columns used; the
+ * same padded to exactly cols columns, aligned right or left; a whole
+ * blank line. */
+int ui_draw_text(struct ui *u, int y, int x, int cols, const char *s,
+    unsigned long a);
+void ui_draw_cell(struct ui *u, int y, int x, int cols, const char *s,
+    int right, unsigned long a);
+void ui_draw_blank(int y, unsigned long a);
+/* The curses attribute of one of the screens' kinds of text. */
+unsigned long ui_draw_attr(enum ui_attr which);
 
 #endif

@@ -18,7 +18,9 @@
 #include "ui_files.h"
 #include "ui_keys.h"
 #include "ui_mouse.h"
+#include "ui_load.h"
 #include "ui_record.h"
+#include "ui_steps.h"
 #include "util.h"
 
 #define UI_KEYS_ESC	27
@@ -28,6 +30,10 @@
 static void
 ui_keys_move(struct ui *u, long delta)
 {
+	if (u->screen == UI_SCREEN_STEPS) {
+		ui_steps_scroll(u, delta);
+		return;
+	}
 	if (u->pane == UI_PANE_MSGS) {
 		long back = (long)u->msg_back - delta;
 
@@ -62,7 +68,8 @@ ui_keys_line_cb(struct ui *u, int ch, long arg)
 static void
 ui_keys_page_cb(struct ui *u, int ch, long arg)
 {
-	int page = u->pane == UI_PANE_MSGS ? u->msg_rows : u->table_rows;
+	int page = u->screen == UI_SCREEN_STEPS ? u->steps_rows :
+	    u->pane == UI_PANE_MSGS ? u->msg_rows : u->table_rows;
 
 	(void)ch;
 	ui_keys_move(u, arg * (page < 1 ? 1 : page));
@@ -96,13 +103,22 @@ ui_keys_focus_cb(struct ui *u, int ch, long arg)
 	    (unsigned long long)c->info.id);
 }
 
-/* Tab: the keys go to the other pane. */
+/* Tab: the keys go to the other pane; with a scenario runner the step
+ * screen follows the message pane (table, messages, steps, table). */
 static void
 ui_keys_pane_cb(struct ui *u, int ch, long arg)
 {
 	(void)ch;
 	(void)arg;
-	u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS : UI_PANE_TABLE;
+	if (u->screen == UI_SCREEN_STEPS) {
+		u->screen = UI_SCREEN_CONNS;
+		u->pane = UI_PANE_TABLE;
+	} else if (u->pane == UI_PANE_MSGS && u->r != NULL) {
+		u->screen = UI_SCREEN_STEPS;
+		u->pane = UI_PANE_TABLE;
+	} else
+		u->pane = u->pane == UI_PANE_TABLE ? UI_PANE_MSGS :
+		    UI_PANE_TABLE;
 }
 
 /* s, >, F6: sort by the next shown column to the right (arg 1); <: to
@@ -373,42 +389,6 @@ ui_keys_restart_cb(struct ui *u, int ch, long arg)
 	runner_restart(u->r);
 	ui_status(u, "scenario restarted with %llu client connections",
 	    (unsigned long long)runner_result(u->r)->conns);
-}
-
-/* + and -: one client connection more (arg 1) or fewer (arg -1). A
- * removed connection is closed, not counted as a failed run. */
-static void
-ui_keys_conns_cb(struct ui *u, int ch, long arg)
-{
-	uint64_t n;
-
-	(void)ch;
-	if (u->r == NULL) {
-		ui_status(u, "no scenario runs here");
-		return;
-	}
-	if (runner_scenario(u->r)->nroles > 0) {
-		ui_status(u, "each role states its connection count: + and - "
-		    "do nothing here");
-		return;
-	}
-	n = runner_result(u->r)->conns;
-	if (arg > 0) {
-		runner_add(u->r, 1);
-		u->conn_delta++;
-		ui_status(u, "added a client connection (%llu now; r restores "
-		    "%llu)", (unsigned long long)n + 1,
-		    (unsigned long long)(n + 1 - (uint64_t)(u->conn_delta)));
-	} else if (n == 0) {
-		ui_status(u, "no client connection to remove (+ adds one, r "
-		    "restores the scenario's)");
-	} else {
-		runner_remove(u->r, 1);
-		u->conn_delta--;
-		ui_status(u, "removed a client connection (%llu left; r "
-		    "restores %llu)", (unsigned long long)n - 1,
-		    (unsigned long long)(n - 1 - (uint64_t)u->conn_delta));
-	}
 }
 
 /* The connection a recording is made of: the selected row, or in the
@@ -715,23 +695,24 @@ ui_keys_quit_cb(struct ui *u, int ch, long arg)
 #define H	UI_KEYS_HELP
 #define SR	UI_KEYS_SEARCH
 #define SN	UI_KEYS_SEND
+#define ST	UI_KEYS_STEPS
 
 /* Every key of the dashboard. The rows of the view are the help overlay's
  * lines, in this order; the hints make the status line, in rank order. */
 const struct ui_keys_row ui_keys_table[] = {
-	{ V, { { KEY_UP, -1 }, { 'k', -1 }, { KEY_DOWN, 1 }, { 'j', 1 } },
+	{ V | ST, { { KEY_UP, -1 }, { 'k', -1 }, { KEY_DOWN, 1 }, { 'j', 1 } },
 	  "Up/Down, j/k", "move the selection or scroll messages",
 	  NULL, 0, ui_keys_line_cb },
-	{ V, { { KEY_PPAGE, -1 }, { KEY_NPAGE, 1 }, { ' ', 1 } },
+	{ V | ST, { { KEY_PPAGE, -1 }, { KEY_NPAGE, 1 }, { ' ', 1 } },
 	  "PgUp/PgDn, Space", "a page up or down",
 	  NULL, 0, ui_keys_page_cb },
-	{ V, { { KEY_HOME, -1 }, { 'g', -1 }, { KEY_END, 1 }, { 'G', 1 } },
+	{ V | ST, { { KEY_HOME, -1 }, { 'g', -1 }, { KEY_END, 1 }, { 'G', 1 } },
 	  "Home/End, g/G", "first or last row (newest message)",
 	  NULL, 0, ui_keys_end_cb },
 	{ V, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
 	  "Enter", "focus the selected connection's messages",
 	  "Enter focus", 3, ui_keys_focus_cb },
-	{ V, { { '\t', 0 } },
+	{ V | ST, { { '\t', 0 } },
 	  "Tab", "switch between table and message pane",
 	  "Tab pane", 4, ui_keys_pane_cb },
 	{ V, { { 's', 1 }, { '>', 1 }, { KEY_F(6), 1 }, { '<', -1 },
@@ -759,15 +740,16 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { 'x', 0 } },
 	  "x", "hex view of messages on or off",
 	  "x hex", 7, ui_keys_hex_cb },
-	{ V, { { 'p', 0 } },
+	{ V | ST, { { 'p', 0 } },
 	  "p", "pause the view (traffic continues)",
 	  "p pause", 8, ui_keys_pause_cb },
-	{ V, { { 'r', 0 } },
+	{ V | ST, { { 'r', 0 } },
 	  "r", "restart the scenario",
 	  "r restart", 9, ui_keys_restart_cb },
-	{ V, { { '+', 1 }, { '=', 1 }, { '-', -1 } },
-	  "+ (=) / -", "add or remove a client connection",
-	  "+/- conns", 10, ui_keys_conns_cb },
+	{ V | ST, { { '+', 1 }, { '=', 1 }, { '-', -1 } },
+	  "+ (=) / -", "raise / lower the client connection target by 10% "
+	  "(at least 1)",
+	  "+/- conns", 10, ui_load_conns_cb },
 	{ V, { { 'w', 0 } },
 	  "w", "record the conversation as a scenario",
 	  "w/W record", 11, ui_keys_record_one_cb },
@@ -799,13 +781,25 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { KEY_MOUSE, 0 } },
 	  "Mouse", "click a row: select; a heading: sort; wheel: scroll",
 	  NULL, 0, ui_mouse_cb },
-	{ V, { { UI_KEYS_CTRL_L, 0 } },
+	/* The step screen and load control (ui_steps.c, ui_load.c). */
+	{ V, { { '2', 2 } },
+	  "2", "the step screen: each step's connections now, passed, "
+	  "failed, latency",
+	  "2 steps", 4, ui_steps_screen_cb },
+	{ ST, { { '1', 1 }, { UI_KEYS_ESC, 1 } },
+	  "1, Esc", "back from the step screen to the connections",
+	  "1 conns", 4, ui_steps_screen_cb },
+	{ ST, { { '*', 1 }, { '/', -1 } },
+	  "*, /", "raise / lower the rate connections open at by 10% "
+	  "(on the step screen)",
+	  "*// rate", 10, ui_load_rate_cb },
+	{ V | ST, { { UI_KEYS_CTRL_L, 0 } },
 	  "Ctrl-L", "redraw the screen",
 	  NULL, 0, ui_keys_redraw_cb },
-	{ V, { { '?', 0 }, { 'h', 0 }, { KEY_F(1), 0 } },
+	{ V | ST, { { '?', 0 }, { 'h', 0 }, { KEY_F(1), 0 } },
 	  "?, h or F1", "this help; any key closes it",
 	  "? help", 2, ui_keys_help_cb },
-	{ V, { { 'q', 0 }, { 'Q', 0 }, { KEY_F(10), 0 } },
+	{ V | ST, { { 'q', 0 }, { 'Q', 0 }, { KEY_F(10), 0 } },
 	  "q, Q, F10", "quit",
 	  "q quit", 1, ui_keys_quit_cb },
 	{ H, { { KEY_UP, -1 }, { 'k', -1 }, { KEY_DOWN, 1 }, { 'j', 1 } },
@@ -862,6 +856,7 @@ const size_t ui_keys_count = sizeof(ui_keys_table) / sizeof(ui_keys_table[0]);
 #undef H
 #undef SR
 #undef SN
+#undef ST
 
 enum ui_keys_mode
 ui_keys_mode(const struct ui *u)
@@ -874,6 +869,8 @@ ui_keys_mode(const struct ui *u)
 		return UI_KEYS_SEARCH;
 	if (u->sending)
 		return UI_KEYS_SEND;
+	if (u->screen == UI_SCREEN_STEPS)
+		return UI_KEYS_STEPS;
 	return UI_KEYS_VIEW;
 }
 
@@ -948,7 +945,8 @@ ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row)
 	/* r, + and - act on a scenario runner: serve --ui and bench --ui
 	 * have none. */
 	if (u != NULL && u->r == NULL && (row->fn == ui_keys_restart_cb ||
-	    row->fn == ui_keys_conns_cb))
+	    row->fn == ui_load_conns_cb || row->fn == ui_load_rate_cb ||
+	    row->fn == ui_steps_screen_cb))
 		return false;
 	/* bench --ui: the load generator would take a sent line's reply
 	 * for its own response (ui_actions_send_cb says so). */
@@ -998,7 +996,7 @@ ui_keys_label_width(void)
 	size_t i, w = 0;
 
 	for (i = 0; i < ui_keys_count; i++)
-		if ((ui_keys_table[i].modes & UI_KEYS_VIEW) != 0 &&
+		if ((ui_keys_table[i].modes & UI_KEYS_HELP_MODES) != 0 &&
 		    strlen(ui_keys_table[i].label) > w)
 			w = strlen(ui_keys_table[i].label);
 	return (int)w;
@@ -1016,7 +1014,7 @@ ui_keys_help_count(void)
 	size_t i, n = 2;
 
 	for (i = 0; i < ui_keys_count; i++)
-		if ((ui_keys_table[i].modes & UI_KEYS_VIEW) != 0)
+		if ((ui_keys_table[i].modes & UI_KEYS_HELP_MODES) != 0)
 			n++;
 	return n;
 }
@@ -1034,7 +1032,7 @@ ui_keys_help_line(size_t i, char *out, size_t outlen)
 	for (k = 0; k < ui_keys_count; k++) {
 		const struct ui_keys_row *row = &ui_keys_table[k];
 
-		if ((row->modes & UI_KEYS_VIEW) == 0 || n++ != i)
+		if ((row->modes & UI_KEYS_HELP_MODES) == 0 || n++ != i)
 			continue;
 		snprintf(out, outlen, "%-*s %s", ui_keys_label_width(),
 		    row->label, row->help);

@@ -17,7 +17,11 @@ enum ui_keys_mode {
 	UI_KEYS_HELP	= 1 << 2,	/* the help overlay is open */
 	UI_KEYS_SEARCH	= 1 << 3,	/* the search prompt is open */
 	UI_KEYS_SEND	= 1 << 4,	/* the send line is open */
+	UI_KEYS_STEPS	= 1 << 5,	/* the step screen (ui_steps.c) */
 };
+
+/* The modes whose rows the help overlay lists. */
+#define UI_KEYS_HELP_MODES	(UI_KEYS_VIEW | UI_KEYS_STEPS)
 
 #define UI_KEYS_OTHER	(-2)	/* any key the mode binds no other way */
 #define UI_KEYS_PER_ROW	6	/* key codes a row holds at most */
@@ -74,7 +78,7 @@ size_t ui_keys_hints_for(const struct ui *u, enum ui_keys_mode mode,
 /* Whether row's keys do something in u's dashboard (true when u is NULL). */
 bool ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row);
 /* Lines of the help overlay: a title, a blank line, then one per row of
- * the view mode. */
+ * the view and step screen modes (UI_KEYS_HELP_MODES). */
 size_t ui_keys_help_count(void);
 /* Write line i (< ui_keys_help_count()) of the help overlay into out: the
  * row's label padded to the widest label, then its help text. */

@@ -253,6 +253,8 @@ ui_model_free(struct ui_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static void ui_model_recheck(struct ui_model *m, struct ui_conn *c);
+
 void
 ui_model_event(struct ui_model *m, const struct conn_info *ci,
     const struct obs_event *ev, double now)
@@ -293,6 +295,8 @@ ui_model_event(struct ui_model *m, const struct conn_info *ci,
 		    ci->reason[0] != '\0' ? ci->reason : "no reason given");
 		break;
 	}
+	if (ev->kind == OBS_STATE || ev->kind == OBS_CLOSED)
+		ui_model_recheck(m, c);
 }
 
 const struct conn_info *
@@ -555,6 +559,51 @@ ui_model_cmp(const void *pa, const void *pb, void *arg)
 	if (r == 0)
 		r = ui_model_cmpu(a->id, b->id);
 	return m->reverse ? -r : r;
+}
+
+/* A row's state changed: under a filter (or the failed-only view) it may
+ * now match or no longer; put it in or take it out of the view at once,
+ * where the order says (the order is not recomputed: other rows keep
+ * their places until the next re-sort). */
+static void
+ui_model_recheck(struct ui_model *m, struct ui_conn *c)
+{
+	size_t lo = 0, hi, i;
+	bool match;
+
+	if (m->view_dirty || (m->nterms == 0 && !m->failed_only))
+		return;		/* a refresh is due anyway, or all match */
+	match = ui_model_matches(m, c);
+	if (match == (c->in_view != 0))
+		return;
+	if (!match) {
+		for (i = 0; i < m->nview && m->view[i] != c; i++)
+			;
+		if (i < m->nview) {
+			memmove(&m->view[i], &m->view[i + 1],
+			    (m->nview - i - 1) * sizeof(*m->view));
+			m->nview--;
+		}
+		c->in_view = 0;
+		return;
+	}
+	if (m->nview == m->view_cap) {
+		m->view_cap = m->view_cap ? m->view_cap * 2 : 256;
+		m->view = xrealloc(m->view, m->view_cap * sizeof(*m->view));
+	}
+	for (hi = m->nview; lo < hi; ) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ui_model_cmp(&m->view[mid], &c, m) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&m->view[lo + 1], &m->view[lo], (m->nview - lo) *
+	    sizeof(*m->view));
+	m->view[lo] = c;
+	m->nview++;
+	c->in_view = 1;
 }
 
 void

@@ -289,7 +289,12 @@ ui_record_write(const struct ui_conn *c, const struct ui_record_meta *meta,
 char *
 ui_record_service(const struct scenario *sc)
 {
-	const struct service_cfg *sv = &sc->service;
+	return ui_record_service_cfg(&sc->service);
+}
+
+char *
+ui_record_service_cfg(const struct service_cfg *sv)
+{
 	struct buf b;
 	char *s;
 

@@ -34,5 +34,7 @@ int ui_record_write_fd(const struct ui_conn *c,
 /* The `service` directive's arguments for sc's embedded service, or NULL
  * when it names none; the caller frees it. */
 char *ui_record_service(const struct scenario *sc);
+/* The same for an embedded server's configuration (serve --ui). */
+char *ui_record_service_cfg(const struct service_cfg *sv);
 
 #endif

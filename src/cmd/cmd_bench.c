@@ -779,8 +779,7 @@ bench_one(struct bench_opts *o)
 		snprintf(title, sizeof(title), "bench %s, %s", loadgen_target(lg),
 		    o->msg_desc);
 		loadgen_start(lg);
-		ui_run_latency(loadgen_engine(lg), NULL, loadgen_latency(lg),
-		    title);
+		ui_run_bench(loadgen_engine(lg), lg, title);
 		loadgen_end(lg);
 	} else
 		loadgen_run(lg);

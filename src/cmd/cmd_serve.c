@@ -93,7 +93,7 @@ serve_one(const char *listen, struct service_cfg *cfg,
 		/* The dashboard owns the terminal and the signals. */
 		snprintf(title, sizeof(title), "serve %s (%s)", server_addrs(s),
 		    cfg->name);
-		rc = ui_run(e, NULL, title);
+		rc = ui_run_serve(e, cfg, title);
 		server_free(s);
 		engine_free(e);
 		return rc;

@@ -1,5 +1,6 @@
 /* The scenario runner: a program counter per client connection that plays
  * the scenario's steps, matching replies and recording the outcome. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,12 @@ struct runner {
 	struct coord		*co;		/* roles, barriers, signals */
 	struct scenario		*views;		/* per role: the scenario with
 						   that role's steps */
+	struct run_program	*progs;		/* per role: its step counters */
+	size_t			 nprogs;
+	uint64_t		 open;		/* connections open (this
+						   generation's) */
+	uint64_t		 ramp_left;	/* of the target, still to start
+						   (reconnects count too) */
 };
 
 /* Per client connection; made by rc_make, freed by rc_close. */
@@ -121,7 +128,17 @@ struct rconn {
 	int			 sync_ok;	/* RC_SYNC woken: 1 go, -1 fail */
 	char			*sync_why;	/* the failure's reason */
 	int			 holding;	/* RC_SYNC for its role's after */
+	/* The step screen's counts (struct run_step): the step rc is
+	 * counted at, the step it executes, and whether it is counted as
+	 * connecting; RC_NONE: none. */
+	size_t			 at, exec;
+	double			 t_at;		/* when it came to wait at a
+						   barrier or wait for */
+	unsigned		 connecting:1;
+	unsigned		 counted_open:1;	/* in runner.open */
 };
+
+#define RC_NONE	SIZE_MAX
 
 static void rc_advance(struct conn *c);
 static void rc_peer_closed(struct conn *c);
@@ -141,6 +158,123 @@ runner_step_file(const struct runner *r, const struct rconn *rc)
 	if (rc->pc < sc->nsteps && sc->steps[rc->pc].file < sc->nfiles)
 		return sc->files[sc->steps[rc->pc].file];
 	return sc->path;
+}
+
+/* The counters of step i of rc's program; NULL when i is past its steps
+ * or rc is left from before a restart. */
+static struct run_step *
+rc_stat(const struct rconn *rc, size_t i)
+{
+	const struct runner *r = rc->r;
+
+	if (rc->generation != r->generation || r->progs == NULL ||
+	    rc->role >= r->nprogs || i >= r->progs[rc->role].nsteps)
+		return NULL;
+	return &r->progs[rc->role].stats[i];
+}
+
+/* Whether step i of rc's program is a barrier or a wait for: the steps
+ * whose latency is the time connections waited there. */
+static int
+rc_is_sync(const struct rconn *rc, size_t i)
+{
+	return i < rc->sc->nsteps && (rc->sc->steps[i].kind == STEP_BARRIER ||
+	    rc->sc->steps[i].kind == STEP_WAIT_FOR);
+}
+
+/* rc stops waiting at the step it is counted at: one fewer there, and
+ * for a barrier or a wait for, the time it waited as that step's
+ * latency sample. */
+static void
+rc_leave_step(struct rconn *rc)
+{
+	struct run_step *s = rc_stat(rc, rc->at);
+	uint64_t us;
+
+	if (s == NULL)
+		return;
+	s->at--;
+	if (rc_is_sync(rc, rc->at) && rc->t_at > 0) {
+		us = (uint64_t)((clock_now_mono() - rc->t_at) * 1e6 + 0.5);
+		s->lat_n++;
+		s->lat_sum += us;
+		if (us > s->lat_max)
+			s->lat_max = us;
+	}
+}
+
+/* Count rc at the step it waits at now (none once done or closing): each
+ * callback of the handler ends here, so only where connections rest is
+ * counted, never each step they pass within one wakeup. */
+static void
+rc_settle(struct conn *c)
+{
+	struct rconn *rc = c->udata;
+	struct run_step *s;
+	size_t at;
+
+	if (rc == NULL)
+		return;
+	at = rc->opened && !c->dead && rc->wait != RC_DONE &&
+	    rc->pc < rc->sc->nsteps ? rc->pc : RC_NONE;
+	if (at == rc->at)
+		return;
+	rc_leave_step(rc);
+	if ((s = rc_stat(rc, at)) != NULL) {
+		s->at++;
+		rc->t_at = rc_is_sync(rc, at) ? clock_now_mono() : 0;
+	}
+	rc->at = at;
+}
+
+/* rc leaves the step screen's counts: it closed. */
+static void
+rc_unsettle(struct rconn *rc)
+{
+	rc_leave_step(rc);
+	rc->at = RC_NONE;
+	if (rc->connecting && rc->generation == rc->r->generation)
+		rc->r->progs[rc->role].connect.at--;
+	rc->connecting = 0;
+	if (rc->counted_open && rc->generation == rc->r->generation &&
+	    rc->r->open > 0)
+		rc->r->open--;
+	rc->counted_open = 0;
+}
+
+/* Count a failure at the step it happened at (or at the connect) in its
+ * kind (struct run_step); the step is then not counted as passed. */
+static void
+runner_count_failure(struct runner *r, struct rconn *rc, const char *step,
+    const char *reason)
+{
+	static const char *const timeouts[] = { "timeout", "within",
+	    "stalled", "connect_timeout", NULL };
+	static const char *const unexpected[] = { "mismatch", "closed", "eof",
+	    "reset", "refused", "overflow", "protocol", "tls", NULL };
+	struct run_step *s;
+	size_t i;
+
+	if (r->progs == NULL || rc->role >= r->nprogs)
+		return;
+	if (strcmp(step, "connect") == 0)
+		s = &r->progs[rc->role].connect;
+	else
+		s = rc_stat(rc, rc->pc);
+	rc->exec = RC_NONE;
+	if (s == NULL)
+		return;
+	for (i = 0; timeouts[i] != NULL; i++)
+		if (strcmp(reason, timeouts[i]) == 0) {
+			s->timeouts++;
+			return;
+		}
+	for (i = 0; unexpected[i] != NULL; i++)
+		if (strcmp(reason, unexpected[i]) == 0) {
+			s->unexpected++;
+			return;
+		}
+	s->errors++;
 }
 
 /* Count a failed connection in the group of (line, step, reason), making
@@ -273,6 +407,7 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 	const char *role = coord_role_name(r->co, rc->role);
 	char who[96];
 
+	runner_count_failure(r, rc, step, reason);
 	runner_group_failure(r, rc->n + 1, file, line, step, reason, t,
 	    compared);
 	if (r->res.ngroups > ng) {
@@ -364,6 +499,13 @@ rc_make(void *arg, uint64_t n)
 	rc->generation = r->generation;
 	rc->role = coord_role_of(r->co, rc->n, &rc->local);
 	rc->sc = &r->views[rc->role];
+	rc->at = rc->exec = RC_NONE;
+	if (r->ramp_left > 0)
+		r->ramp_left--;
+	if (r->progs != NULL && rc->role < r->nprogs) {
+		rc->connecting = 1;
+		r->progs[rc->role].connect.at++;
+	}
 	buf_init(&rc->pending);
 	buf_init(&rc->replay);
 	buf_init(&rc->out);
@@ -436,12 +578,21 @@ rc_arrival(const struct conn *c)
 static void
 rc_sample(struct conn *c, struct rconn *rc)
 {
+	struct run_step *s;
+	uint64_t us;
 	double dt;
 
 	if (rc->t_sent <= 0)
 		return;
 	dt = rc_arrival(c) - rc->t_sent;
-	hist_record(&rc->r->res.latency, (uint64_t)(dt * 1e6 + 0.5));
+	us = (uint64_t)(dt * 1e6 + 0.5);
+	hist_record(&rc->r->res.latency, us);
+	if ((s = rc_stat(rc, rc->exec)) != NULL) {
+		s->lat_n++;
+		s->lat_sum += us;
+		if (us > s->lat_max)
+			s->lat_max = us;
+	}
 	conn_rtt(c, dt);
 	rc->t_sent = 0;
 }
@@ -1183,6 +1334,14 @@ rc_advance(struct conn *c)
 	struct buf why;
 
 	while (!c->dead && rc->wait == RC_RUNNING) {
+		if (rc->pc != rc->exec) {
+			/* The step it executed is behind it. */
+			struct run_step *s = rc_stat(rc, rc->exec);
+
+			if (s != NULL)
+				s->passed++;
+			rc->exec = rc->pc;
+		}
 		if (rc->pc >= sc->nsteps) {
 			rc_finish(c);
 			return;
@@ -1305,6 +1464,15 @@ rc_open(struct conn *c)
 
 	c->no_backpressure = 1;
 	((struct rconn *)c->udata)->opened = 1;
+	if (rc->generation == rc->r->generation && !rc->counted_open) {
+		rc->r->open++;
+		rc->counted_open = 1;
+	}
+	if (rc->connecting && rc->generation == rc->r->generation) {
+		rc->r->progs[rc->role].connect.at--;
+		rc->r->progs[rc->role].connect.passed++;
+	}
+	rc->connecting = 0;
 	conn_hold(c, 1);
 	if (rc->r->res.nroles > 0)
 		c->info.tag = &rc->r->res.roles[rc->role];	/* dashboard */
@@ -1807,6 +1975,8 @@ runner_start_failed(void *arg, uint64_t n, const char *why)
 
 	tmp.role = coord_role_of(r->co, tmp.n, &tmp.local);
 	tmp.sc = &r->views[tmp.role];
+	if (r->ramp_left > 0)
+		r->ramp_left--;
 	snprintf(text, sizeof(text), "could not open the connection: %s", why);
 	runner_note_failure(r, &tmp, 0, "connect", "error", text);
 	r->res.failed++;
@@ -1835,6 +2005,7 @@ rc_close(struct conn *c)
 	struct rconn *rc = c->udata;
 	struct runner *r = rc->r;
 
+	rc_unsettle(rc);
 	if (rc->generation == r->generation) {
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
@@ -1895,6 +2066,8 @@ rc_close(struct conn *c)
 				    text);
 			rc->failed = 1;
 		}
+		if (rc->passed && rc_stat(rc, rc->exec) != NULL)
+			rc_stat(rc, rc->exec)->passed++;	/* close, reset */
 		if (rc->passed)
 			r->res.passed++;
 		else
@@ -1922,12 +2095,48 @@ out:
 	c->udata = NULL;
 }
 
+/* The handler's callbacks, each ending with rc_settle. */
+static void
+rc_open_cb(struct conn *c)
+{
+	rc_open(c);
+	rc_settle(c);
+}
+
+static void
+rc_msg_cb(struct conn *c, const struct codec_frame *f)
+{
+	rc_msg(c, f);
+	rc_settle(c);
+}
+
+static void
+rc_eof_cb(struct conn *c)
+{
+	rc_eof(c);
+	rc_settle(c);
+}
+
+static void
+rc_drain_cb(struct conn *c)
+{
+	rc_drain(c);
+	rc_settle(c);
+}
+
+static void
+rc_timer_cb(struct conn *c)
+{
+	rc_timer(c);
+	rc_settle(c);
+}
+
 static const struct conn_handler runner_handler = {
-	.on_open = rc_open,
-	.on_msg = rc_msg,
-	.on_eof = rc_eof,
-	.on_drain = rc_drain,
-	.on_timer = rc_timer,
+	.on_open = rc_open_cb,
+	.on_msg = rc_msg_cb,
+	.on_eof = rc_eof_cb,
+	.on_drain = rc_drain_cb,
+	.on_timer = rc_timer_cb,
 	.on_warn = rc_warn,
 	.on_close = rc_close,
 };
@@ -1953,6 +2162,15 @@ runner_roles_new(struct runner *r)
 			r->views[i].finally_at = ro->finally_at;
 			r->views[i].connections = ro->conns;
 		}
+	}
+	r->nprogs = n;
+	r->progs = xcalloc(n, sizeof(*r->progs));
+	for (i = 0; i < n; i++) {
+		r->progs[i].name = coord_role_name(r->co, i);
+		r->progs[i].steps = r->views[i].steps;
+		r->progs[i].nsteps = r->views[i].nsteps;
+		r->progs[i].stats = xcalloc(r->views[i].nsteps + 1,
+		    sizeof(*r->progs[i].stats));
 	}
 	if (sc->nroles > 0) {
 		r->nconns = coord_total(r->co);
@@ -2041,6 +2259,7 @@ runner_start(struct runner *r, char *err, size_t errlen)
 {
 	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
+	r->ramp_left = r->nconns;
 	if (r->o.connect == NULL && r->sc->accept != NULL) {
 		/* The file's accept block is the server the clients talk to. */
 		if ((r->acc = runner_new(r->eng, r->sc->accept, &r->o, err,
@@ -2123,6 +2342,60 @@ runner_info_role(const struct runner *r, const struct conn_info *ci)
 	return ro->name;
 }
 
+/* Zero every step counter (a restart). */
+static void
+runner_progs_reset(struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprogs; i++) {
+		memset(r->progs[i].stats, 0, r->progs[i].nsteps *
+		    sizeof(*r->progs[i].stats));
+		memset(&r->progs[i].connect, 0, sizeof(r->progs[i].connect));
+	}
+}
+
+size_t
+runner_nprograms(const struct runner *r)
+{
+	return r->nprogs;
+}
+
+const struct run_program *
+runner_program(const struct runner *r, size_t i)
+{
+	assert(i < r->nprogs);
+	return &r->progs[i];
+}
+
+void
+runner_load(const struct runner *r, struct run_load *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->target = r->nconns;
+	out->open = r->open;
+	for (i = 0; i < r->nprogs; i++)
+		out->connecting += r->progs[i].connect.at;
+	out->pending = r->ramp_left;
+	if (r->pool != NULL)
+		out->rate = pool_rate(r->pool);
+}
+
+void
+runner_set_rate(struct runner *r, double rate)
+{
+	if (r->pool != NULL)
+		pool_set_rate(r->pool, rate);
+}
+
+const struct runner *
+runner_acceptor(const struct runner *r)
+{
+	return r->acc;
+}
+
 /* Close every connection of the current pool. */
 static void
 runner_close_pool(struct runner *r)
@@ -2160,7 +2433,8 @@ runner_close_served(struct runner *r)
 			conn_close(c, "scenario restarted");
 		}
 	}
-	r->accepted = r->finished = 0;
+	r->accepted = r->finished = r->open = 0;
+	runner_progs_reset(r);
 	free(r->res.failure);
 	runner_groups_free(&r->res);
 	memset(&r->res, 0, sizeof(r->res));
@@ -2236,11 +2510,14 @@ runner_restart(struct runner *r)
 		r->res.nroles = nroles;
 	}
 	runner_roles_reset(r);
+	runner_progs_reset(r);
+	r->open = 0;
 	coord_reset(r->co);
 	hist_init(&r->res.latency);
 	r->finished = 0;
 	r->res.t_start = clock_now_mono();
 	r->res.conns = r->nconns;
+	r->ramp_left = r->nconns;
 	if (runner_open_pool(r, err, sizeof(err)) < 0)
 		r->res.failure = xstrdup(err);
 }
@@ -2252,6 +2529,7 @@ runner_add(struct runner *r, uint64_t n)
 		return;
 	r->nconns += n;
 	r->res.conns = r->nconns;
+	r->ramp_left += n;
 	if (r->pool != NULL)
 		pool_add(r->pool, n);
 }
@@ -2265,6 +2543,7 @@ runner_remove(struct runner *r, uint64_t n)
 		n = r->nconns;
 	r->nconns -= n;
 	r->res.conns = r->nconns;
+	r->ramp_left -= r->ramp_left < n ? r->ramp_left : n;
 	if (r->pool != NULL)
 		pool_remove(r->pool, n);
 }
@@ -2299,6 +2578,9 @@ runner_free(struct runner *r)
 	free(r->res.failure);
 	free(r->res.roles);
 	free(r->views);
+	for (size_t i = 0; i < r->nprogs; i++)
+		free(r->progs[i].stats);
+	free(r->progs);
 	coord_free(r->co);
 	free(r);
 }

@@ -100,6 +100,34 @@ struct run_result {
 	uint64_t	 warnings_other;
 };
 
+/* What the connections did at one step of a program: the dashboard's step
+ * screen (after SIPp's scenario screen). The runner counts as connections
+ * move, so reading it costs nothing per connection; runner_restart zeroes
+ * it. A failure counts at the step it happened at, in one of three kinds:
+ * timeouts ("timeout", "within", "stalled", a connect timeout), unexpected
+ * (what the peer did: "mismatch", "closed", "eof", "reset", "refused",
+ * "overflow", "protocol", "tls") and errors (anything else: a runtime
+ * "error", a "broken" barrier, "stopped"). */
+struct run_step {
+	uint64_t	 at;		/* connections waiting at it now */
+	uint64_t	 passed;	/* times a connection went past it */
+	uint64_t	 timeouts, unexpected, errors;
+	uint64_t	 lat_n;		/* expects: send -> matching reply */
+	uint64_t	 lat_sum, lat_max;	/* microseconds */
+};
+
+/* One step program a runner plays (a role, or the file's steps) with a
+ * run_step per step, steps[i] counted in stats[i]; connect counts the
+ * connections before their first step (at: connecting now, passed:
+ * connected, failures: could not connect). Owned by the runner. */
+struct run_program {
+	const char		*name;	/* the role; NULL without roles */
+	const struct step	*steps;
+	size_t			 nsteps;
+	struct run_step		*stats;
+	struct run_step		 connect;
+};
+
 struct runner;
 
 /* Prepare a run of sc (which must outlive the runner); NULL with err. */
@@ -163,6 +191,26 @@ const char *runner_conn_role(const struct runner *r, uint64_t n,
  * a role connection of r (no roles, a server side, another runner's). */
 const char *runner_info_role(const struct runner *r,
     const struct conn_info *ci);
+/* The step programs r plays (one per role, else one) and program i's
+ * steps with their counters (i < runner_nprograms(r), asserted). */
+size_t runner_nprograms(const struct runner *r);
+const struct run_program *runner_program(const struct runner *r, size_t i);
+/* The client connections a runner wants and has (the dashboard's load
+ * control): its target, those connecting and open now (of this run: a
+ * restart starts from 0), those of the ramp still to start (the target,
+ * raised by runner_add, less every connection started since the start or
+ * the restart, a reconnect included), and the rate it opens them at
+ * (per second, 0: all at once). */
+struct run_load {
+	uint64_t	 target, connecting, open, pending;
+	double		 rate;
+};
+void runner_load(const struct runner *r, struct run_load *out);
+/* Open client connections at rate per second from now on (0: all at
+ * once), until runner_restart brings back the scenario's rate. */
+void runner_set_rate(struct runner *r, double rate);
+/* The runner of r's scripted server (the file's accept block), or NULL. */
+const struct runner *runner_acceptor(const struct runner *r);
 /* Stop, close everything the runner opened, and free it. */
 void runner_free(struct runner *r);
 

@@ -304,7 +304,7 @@ wait_for sb4 '^SB-EXIT=' >/dev/null
 # closing by itself when the measured window ends, then the report.
 t new-session -d -s sb3 -x 120 -y 40 \
     "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' bench -c 20 -p 2 -d 3s --ui; echo SB-EXIT=\$?; exec sh"
-if wait_for sb3 '^ latency p50 [0-9.]+[mu]s p99' && wait_rows sb3 4 &&
+if wait_for sb3 '^ latency p50 [0-9.]+ ms  p99 [0-9.]+ ms' && wait_rows sb3 4 &&
     grep -q 'sockbench .* bench 127\.0\.0\.1:[0-9]*' "$DIR/screen"; then
 	ok "bench --ui shows the load live with its latency"
 else

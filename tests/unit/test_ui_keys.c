@@ -121,7 +121,7 @@ test_help_overlay_lists_every_key(void **state)
 	for (i = 0; i < ui_keys_count; i++) {
 		const struct ui_keys_row *r = &ui_keys_table[i];
 
-		if ((r->modes & UI_KEYS_VIEW) == 0)
+		if ((r->modes & UI_KEYS_HELP_MODES) == 0)
 			continue;
 		ui_keys_help_line(n++, line, sizeof(line));
 		label = strlen(r->label);
@@ -156,7 +156,7 @@ test_status_hints_from_the_table(void **state)
 	(void)state;
 	n = ui_keys_hints(UI_KEYS_VIEW, INT_MAX, "  ", out, sizeof(out));
 	assert_string_equal(out, "q quit  ? help  Enter focus  Tab pane  "
-	    "s/S sort  / filter  x hex  p pause  r restart  +/- conns  "
+	    "2 steps  s/S sort  / filter  x hex  p pause  r restart  +/- conns  "
 	    "w/W record  i send");
 	assert_int_equal(n, strlen(out));
 	ui_keys_hints(UI_KEYS_VIEW, 2, "  ", out, sizeof(out));
