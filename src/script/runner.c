@@ -1323,6 +1323,43 @@ rc_sync_timer(struct conn *c, struct rconn *rc)
 	rc_advance(c);
 }
 
+/* The end of a `merge` block: what its sends built goes out as one write. */
+static void
+rc_merged_send(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	if (rc->sc->steps[st->jump].kind != STEP_MERGE || buf_len(&rc->out) == 0)
+		return;
+	rc->r->res.sends++;
+	rc->t_sent = clock_now_mono();
+	conn_send_msg(c, buf_data(&rc->out), buf_len(&rc->out));
+	buf_reset(&rc->out);
+}
+
+/* A `capture` step on the last message: 0 and the next step, or -1 with
+ * the connection failed (a ${...} pattern that cannot be used: error; no
+ * match: mismatch). */
+static int
+rc_capture(struct conn *c, struct rconn *rc, const struct step *st)
+{
+	struct buf why;
+	const char *cause = NULL;
+
+	buf_init(&why);
+	if (match_prepare(st, &rc->vars, &why) == -1)
+		cause = "error";
+	else if (match_capture(st, &rc->vars, &why) != MATCH_OK)
+		cause = "mismatch";
+	if (cause != NULL) {
+		buf_append(&why, "", 1);
+		rc_fail(c, cause, (char *)buf_data(&why));
+		buf_free(&why);
+		return -1;
+	}
+	buf_free(&why);
+	rc->pc++;
+	return 0;
+}
+
 /* Run steps until one has to wait, the script ends, or the budget is spent. */
 static void
 rc_advance(struct conn *c)
@@ -1331,7 +1368,6 @@ rc_advance(struct conn *c)
 	struct runner *r = rc->r;
 	const struct scenario *sc = rc->sc;
 	int budget = RUNNER_STEP_BUDGET;
-	struct buf why;
 
 	while (!c->dead && rc->wait == RC_RUNNING) {
 		if (rc->pc != rc->exec) {
@@ -1379,14 +1415,7 @@ rc_advance(struct conn *c)
 				return;
 			break;
 		case STEP_END:
-			if (sc->steps[st->jump].kind == STEP_MERGE &&
-			    buf_len(&rc->out) > 0) {
-				r->res.sends++;
-				rc->t_sent = clock_now_mono();
-				conn_send_msg(c, buf_data(&rc->out),
-				    buf_len(&rc->out));
-				buf_reset(&rc->out);
-			}
+			rc_merged_send(c, rc, st);
 			if (rc_control(c, rc, st) == -1)
 				return;
 			break;
@@ -1396,22 +1425,8 @@ rc_advance(struct conn *c)
 				break;
 			return;
 		case STEP_CAPTURE:
-			buf_init(&why);
-			if (match_prepare(st, &rc->vars, &why) == -1) {
-				/* A pattern with ${...} that cannot be used. */
-				buf_append(&why, "", 1);
-				rc_fail(c, "error", (char *)buf_data(&why));
-				buf_free(&why);
+			if (rc_capture(c, rc, st) == -1)
 				return;
-			}
-			if (match_capture(st, &rc->vars, &why) != MATCH_OK) {
-				buf_append(&why, "", 1);
-				rc_fail(c, "mismatch", (char *)buf_data(&why));
-				buf_free(&why);
-				return;
-			}
-			buf_free(&why);
-			rc->pc++;
 			break;
 		case STEP_WAIT: {
 			double secs = rc_wait_seconds(c, rc, st);
