@@ -433,6 +433,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "latency", &bench_spec },
 	{ "probe", probe_main, "find out what protocol a TCP server speaks",
 	    &probe_spec },
+	{ "merge", merge_main, "add up the JSON reports of shards into one",
+	    &merge_spec },
 	{ NULL, NULL, NULL, NULL }
 };
 

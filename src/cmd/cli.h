@@ -156,7 +156,7 @@ extern const struct cli_cmd cli_cmds[];
 /* The specs of the converted commands (cmd_bench.c, cmd_probe.c,
  * cmd_check.c). */
 extern const struct cli_spec bench_spec, probe_spec, check_spec, run_spec,
-    serve_spec, ui_spec;
+    serve_spec, ui_spec, merge_spec;
 
 
 /* Parse one of the shared engine-limit flags into lim (--max-frame,
@@ -179,5 +179,6 @@ int serve_main(int argc, char **argv);
 int check_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
+int merge_main(int argc, char **argv);
 
 #endif

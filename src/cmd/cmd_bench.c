@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "bench_report.h"
 #include "cli.h"
 #include "tls_cli.h"
 #include "hex.h"
 #include "loadgen.h"
 #include "scenario.h"
+#include "shard.h"
 #include "service.h"
 #include "template.h"
 #include "util.h"
@@ -36,7 +38,7 @@ enum bench_opt_id {
 	BENCH_O_ALLOW_LOSS, BENCH_O_RESET_AT_END, BENCH_O_WORKERS,
 	BENCH_O_MESSAGE, BENCH_O_HEX, BENCH_O_FILE, BENCH_O_SIZE,
 	BENCH_O_SCENARIO, BENCH_O_CODEC, BENCH_O_FORMAT, BENCH_O_QUIET,
-	BENCH_O_UI
+	BENCH_O_UI, BENCH_O_SHARD, BENCH_O_START_AT, BENCH_O_LATE_AFTER
 };
 
 static const struct cli_opt bench_opts[] = {
@@ -80,6 +82,17 @@ static const struct cli_opt bench_opts[] = {
 	{ BENCH_O_WORKERS, 'w', "workers", required_argument, "N",
 	    "N processes, each with its own loop, splitting\n"
 	    "connections and source addresses", NULL },
+	CLI_SECTION("Shards (load from many machines, docs/scaling.md):"),
+	{ BENCH_O_SHARD, 0, "shard", required_argument, "I/N",
+	    "run shard I (0 to N-1) of N: its share of -c,\n"
+	    "-n, --connect-rate and --source; env: I from\n"
+	    "JOB_COMPLETION_INDEX, N from SOCKBENCH_SHARDS", NULL },
+	{ BENCH_O_START_AT, 0, "start-at", required_argument, "TIME",
+	    "start connecting at this wall-clock time (RFC\n"
+	    "3339 or unix seconds), waiting on the loop", NULL },
+	{ BENCH_O_LATE_AFTER, 0, "late-after", required_argument, "DUR",
+	    "a start later than --start-at by more than DUR\n"
+	    "is late and fails the verdict (default 1s)", NULL },
 	CLI_SECTION("The message (one of; default 64 random bytes):"),
 	{ BENCH_O_MESSAGE, 'm', "message", required_argument, "TEXT",
 	    "text with escapes \\n \\r \\t \\0 \\\\ \\xNN", NULL },
@@ -150,6 +163,8 @@ struct bench_opts {
 	int			 ui;		/* --ui: the dashboard, live */
 	int			 allow_loss;	/* --allow-loss */
 	const char		*msg_desc;	/* for the report */
+	struct bench_desc	 desc;		/* what the report says of the
+						   load (bench_report.h) */
 	struct service_cfg	 svc;		/* from --scenario */
 	int			 has_svc;
 };
@@ -379,7 +394,7 @@ bench_hist_text(FILE *f, const char *what, const struct hist *h, int full)
 
 /* Human-readable mode of the run. */
 static void
-bench_mode_str(const struct loadgen_cfg *c, char *out, size_t outlen)
+bench_mode_str(const struct bench_desc *c, char *out, size_t outlen)
 {
 	if (c->mode == LG_CLOSED)
 		snprintf(out, outlen, "closed loop, depth %u", c->depth);
@@ -478,9 +493,189 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
 	return out[0] == '\0';
 }
 
-/* The text report. */
+/* Whether the run is ok, all things counted; why not in out. */
+int
+bench_report_ok(const struct bench_desc *d, const struct loadgen_counts *n,
+    char *out, size_t outlen)
+{
+	size_t i, bad = 0;
+
+	if (!bench_verdict(n, d->allow_loss, out, outlen))
+		return 0;
+	if (d->nshards == 0 && d->start_at > 0 && n->started > 0 &&
+	    n->started - d->start_at > d->late_after) {
+		snprintf(out, outlen, "started %.3f s after --start-at (more "
+		    "than --late-after %g s)", n->started - d->start_at,
+		    d->late_after);
+		return 0;
+	}
+	for (i = 0; i < d->nshards; i++)
+		if (d->shards[i].status != BENCH_SHARD_OK)
+			bad++;
+	if (bad > 0) {
+		snprintf(out, outlen, "%zu of %zu shards flagged (see shards)",
+		    bad, d->nshards);
+		return 0;
+	}
+	return 1;
+}
+
+static const char *const bench_shard_words[] = {
+	"ok", "failed", "late", "unreadable", "missing", "duplicate"
+};
+
+/* The shard lines of the text report: this run's place (--shard,
+ * --start-at), or a merge's shards, one line for each flagged one. */
 static void
-bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
+bench_shard_text(FILE *f, const struct bench_desc *d,
+    const struct loadgen_counts *n)
+{
+	char t[40];
+	size_t i, bad = 0, merged;
+
+	if (d->nshards == 0) {
+		if (d->shard_total == 0 && d->start_at == 0)
+			return;
+		fprintf(f, "shard       ");
+		if (d->shard_total > 0)
+			fprintf(f, "%d/%d%s", d->shard_index, d->shard_total,
+			    d->start_at > 0 ? ", " : "");
+		if (d->start_at > 0) {
+			shard_format_time(d->start_at, t, sizeof(t));
+			fprintf(f, "start at %s, ", t);
+			if (n->started > 0)
+				fprintf(f, "started %+.3f s", n->started -
+				    d->start_at);
+			else
+				fprintf(f, "never started");
+		}
+		fprintf(f, "\n");
+		return;
+	}
+	for (i = 0, merged = 0; i < d->nshards; i++) {
+		if (d->shards[i].status != BENCH_SHARD_OK)
+			bad++;
+		if (d->shards[i].merged)
+			merged++;
+	}
+	fprintf(f, "shards      %zu report%s merged", merged,
+	    merged == 1 ? "" : "s");
+	if (n->started > 0) {
+		shard_format_time(n->started, t, sizeof(t));
+		fprintf(f, ", the last started %s", t);
+	}
+	fprintf(f, "%s\n", bad == 0 ? ", none flagged" : "");
+	for (i = 0; i < d->nshards; i++) {
+		const struct bench_shard *sh = &d->shards[i];
+
+		if (sh->status == BENCH_SHARD_OK)
+			continue;
+		fprintf(f, "  shard ");
+		if (sh->total > 0)
+			fprintf(f, "%d/%d", sh->index, sh->total);
+		else
+			fprintf(f, "?");
+		fprintf(f, " %s: %s%s: %s\n", sh->file != NULL ? sh->file :
+		    "(no report)", bench_shard_words[sh->status],
+		    sh->merged ? "" : ", not merged", sh->why);
+	}
+}
+
+/* ended.causes: the LG_END_* bits in words, for merge to read back. */
+static void
+bench_ended_causes(cJSON *ended, const struct loadgen_counts *n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(ended, "causes");
+
+	if (n->ended & LG_END_DURATION)
+		cJSON_AddItemToArray(arr, cJSON_CreateString("duration"));
+	if (n->ended & LG_END_COUNT)
+		cJSON_AddItemToArray(arr, cJSON_CreateString("count"));
+	if (n->ended & LG_END_NO_CONNS)
+		cJSON_AddItemToArray(arr, cJSON_CreateString("no_connections"));
+	if (n->ended & LG_END_SIGNAL)
+		cJSON_AddItemToArray(arr, cJSON_CreateString("signal"));
+}
+
+/* Add a time in unix seconds, or null for none. */
+static void
+bench_json_time(cJSON *o, const char *key, double t)
+{
+	if (t > 0)
+		cJSON_AddNumberToObject(o, key, round(t * 1e6) / 1e6);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The keys after per_worker: what merge needs to read a report back
+ * exactly (docs/json.md, "Shards and merge"). */
+static void
+bench_json_more(cJSON *root, const struct bench_desc *d,
+    const struct loadgen_result *r)
+{
+	const struct loadgen_counts *n = &r->n;
+	cJSON *x, *arr;
+	size_t i;
+
+	cJSON_AddStringToObject(root, "message", d->msg_desc);
+	cJSON_AddBoolToObject(root, "allow_loss", d->allow_loss);
+	if (n->target > 0)
+		cJSON_AddNumberToObject(root, "requests_limit",
+		    (double)n->target);
+	else
+		cJSON_AddNullToObject(root, "requests_limit");
+	x = cJSON_AddObjectToObject(root, "start");
+	bench_json_time(x, "at", d->start_at);
+	bench_json_time(x, "started", n->started);
+	if (d->start_at > 0 && n->started > 0)
+		cJSON_AddNumberToObject(x, "late_seconds",
+		    round((n->started - d->start_at) * 1e6) / 1e6);
+	else
+		cJSON_AddNullToObject(x, "late_seconds");
+	cJSON_AddNumberToObject(x, "late_after", d->late_after);
+	if (d->shard_total > 0) {
+		x = cJSON_AddObjectToObject(root, "shard");
+		cJSON_AddNumberToObject(x, "index", d->shard_index);
+		cJSON_AddNumberToObject(x, "total", d->shard_total);
+	} else
+		cJSON_AddNullToObject(root, "shard");
+	if (d->nshards > 0) {
+		arr = cJSON_AddArrayToObject(root, "shards");
+		for (i = 0; i < d->nshards; i++) {
+			const struct bench_shard *sh = &d->shards[i];
+
+			x = cJSON_CreateObject();
+			if (sh->file != NULL)
+				cJSON_AddStringToObject(x, "file", sh->file);
+			else
+				cJSON_AddNullToObject(x, "file");
+			if (sh->total > 0) {
+				cJSON_AddNumberToObject(x, "index", sh->index);
+				cJSON_AddNumberToObject(x, "total", sh->total);
+			} else {
+				cJSON_AddNullToObject(x, "index");
+				cJSON_AddNullToObject(x, "total");
+			}
+			bench_json_time(x, "start_at", sh->start_at);
+			bench_json_time(x, "started", sh->started);
+			cJSON_AddStringToObject(x, "status",
+			    bench_shard_words[sh->status]);
+			cJSON_AddBoolToObject(x, "merged", sh->merged);
+			cJSON_AddStringToObject(x, "why", sh->why);
+			cJSON_AddItemToArray(arr, x);
+		}
+	}
+	x = cJSON_AddObjectToObject(root, "histograms");
+	hist_json_encoded(&r->lat, x, "latency_us");
+	hist_json_encoded(&r->connect, x, "connect_us");
+	if (d->tls)
+		hist_json_encoded(&r->handshake, x, "handshake_us");
+	hist_json_encoded(&r->ttfb, x, "first_byte_us");
+}
+
+/* The text report. */
+void
+bench_report_text(FILE *f, const struct bench_desc *d,
     const struct loadgen_result *r)
 {
 	const struct loadgen_counts *n = &r->n;
@@ -488,19 +683,20 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	char mode[128], why[256];
 	int i, any = 0;
 
-	bench_mode_str(&o->cfg, mode, sizeof(mode));
-	fprintf(f, "target      %s%s\n", target, o->cfg.target == NULL &&
+	bench_mode_str(d, mode, sizeof(mode));
+	fprintf(f, "target      %s%s\n", d->target, d->embedded &&
 	    n->workers == 1 ? " (embedded server, same process)" : "");
-	if (o->cfg.tls_client != NULL)
-		fprintf(f, "tls         %s\n", tls_ctx_insecure(
-		    o->cfg.tls_client) ? "INSECURE: the server's certificate "
+	if (d->tls)
+		fprintf(f, "tls         %s\n", d->tls == 2 ?
+		    "INSECURE: the server's certificate "
 		    "was not verified (--insecure)" : "verified: every "
 		    "connection counted as connected checked the server's "
 		    "certificate and name");
 	fprintf(f, "load        %llu connections, %llu worker%s, %s, "
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
-	    o->cfg.msg_len, o->msg_desc);
+	    d->msg_bytes, d->msg_desc);
+	bench_shard_text(f, d, n);
 	/* Each figure is one counter, as in the JSON report: first connects
 	 * established, reconnects established, reconnects that failed. */
 	fprintf(f, "connected   %llu of %llu in %.3f s, reopened %llu, "
@@ -523,7 +719,7 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
 	bench_hist_text(f, "latency", &r->lat, 1);
 	bench_hist_text(f, "connect", &r->connect, 0);
-	if (o->cfg.tls_client != NULL)
+	if (d->tls)
 		bench_hist_text(f, "handshake", &r->handshake, 1);
 	bench_hist_text(f, "first byte", &r->ttfb, 0);
 	fprintf(f, "errors     ");
@@ -563,20 +759,20 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    (unsigned long long)n->rss_after);
 	if (per >= 0)
 		fprintf(f, ": %.0f bytes per connection%s", per,
-		    o->cfg.target == NULL ? " (client and server ends)" : "");
+		    d->embedded ? " (client and server ends)" : "");
 	fprintf(f, "\n");
 	bench_ended(n, why, sizeof(why));
 	fprintf(f, "ended       %s after %.2f s: %s\n", bench_early(n) ?
 	    "early" : "as planned", n->elapsed, why);
-	if (bench_verdict(n, o->allow_loss, why, sizeof(why)))
+	if (bench_report_ok(d, n, why, sizeof(why)))
 		fprintf(f, "verdict     ok\n");
 	else
 		fprintf(f, "verdict     failed: %s\n", why);
 }
 
 /* The JSON report, with one entry per worker. */
-static void
-bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
+void
+bench_report_json(FILE *f, const struct bench_desc *d,
     const struct loadgen_result *r, const struct loadgen_counts *per,
     int nper)
 {
@@ -586,19 +782,18 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	char *text, why[256];
 	int i;
 
-	cJSON_AddStringToObject(root, "target", target);
-	cJSON_AddBoolToObject(root, "embedded", o->cfg.target == NULL);
-	if (o->cfg.tls_client != NULL) {
+	cJSON_AddStringToObject(root, "target", d->target);
+	cJSON_AddBoolToObject(root, "embedded", d->embedded);
+	if (d->tls) {
 		x = cJSON_AddObjectToObject(root, "tls");
-		cJSON_AddBoolToObject(x, "insecure",
-		    tls_ctx_insecure(o->cfg.tls_client));
+		cJSON_AddBoolToObject(x, "insecure", d->tls == 2);
 	}
-	cJSON_AddStringToObject(root, "mode", o->cfg.mode == LG_CLOSED ?
-	    "closed" : o->cfg.mode == LG_RATE ? "rate" : "flood");
-	cJSON_AddNumberToObject(root, "depth", o->cfg.depth);
-	if (o->cfg.mode == LG_RATE)
-		cJSON_AddNumberToObject(root, "rate", o->cfg.rate);
-	cJSON_AddNumberToObject(root, "message_bytes", (double)o->cfg.msg_len);
+	cJSON_AddStringToObject(root, "mode", d->mode == LG_CLOSED ?
+	    "closed" : d->mode == LG_RATE ? "rate" : "flood");
+	cJSON_AddNumberToObject(root, "depth", d->depth);
+	if (d->mode == LG_RATE)
+		cJSON_AddNumberToObject(root, "rate", d->rate);
+	cJSON_AddNumberToObject(root, "message_bytes", (double)d->msg_bytes);
 	cJSON_AddNumberToObject(root, "workers", (double)n->workers);
 	cJSON_AddNumberToObject(root, "connections", (double)n->conns);
 	cJSON_AddNumberToObject(root, "connected", (double)n->connected);
@@ -623,7 +818,7 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
 	hist_json(&r->lat, root, "latency_us");
 	hist_json(&r->connect, root, "connect_us");
-	if (o->cfg.tls_client != NULL)
+	if (d->tls)
 		hist_json(&r->handshake, root, "handshake_us");
 	hist_json(&r->ttfb, root, "first_byte_us");
 	x = cJSON_AddObjectToObject(root, "errors");
@@ -648,9 +843,10 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 	bench_ended(n, why, sizeof(why));
 	cJSON_AddStringToObject(x, "why", why);
 	cJSON_AddNumberToObject(x, "elapsed_seconds", n->elapsed);
-	cJSON_AddBoolToObject(x, "ok", bench_verdict(n, o->allow_loss, why,
+	cJSON_AddBoolToObject(x, "ok", bench_report_ok(d, n, why,
 	    sizeof(why)));
 	cJSON_AddStringToObject(x, "verdict", why);
+	bench_ended_causes(x, n);
 	arr = cJSON_AddArrayToObject(root, "per_worker");
 	for (i = 0; i < nper; i++) {
 		x = cJSON_CreateObject();
@@ -665,6 +861,7 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 		    (double)per[i].rss_after);
 		cJSON_AddItemToArray(arr, x);
 	}
+	bench_json_more(root, d, r);
 	text = cJSON_Print(root);
 	fprintf(f, "%s\n", text);
 	free(text);
@@ -784,15 +981,15 @@ bench_one(struct bench_opts *o)
 		loadgen_run(lg);
 	if (lv != NULL && lv->shown)
 		fprintf(stderr, "\r\033[K");
+	o->desc.target = loadgen_target(lg);
 	if (o->json)
-		bench_report_json(stdout, o, loadgen_target(lg),
-		    loadgen_result(lg), &loadgen_result(lg)->n, 1);
+		bench_report_json(stdout, &o->desc, loadgen_result(lg),
+		    &loadgen_result(lg)->n, 1);
 	else
-		bench_report_text(stdout, o, loadgen_target(lg),
-		    loadgen_result(lg));
+		bench_report_text(stdout, &o->desc, loadgen_result(lg));
 	if (loadgen_last_error(lg)[0] != '\0')
 		fprintf(stderr, "sockbench bench: %s\n", loadgen_last_error(lg));
-	rc = bench_verdict(&loadgen_result(lg)->n, o->allow_loss, err,
+	rc = bench_report_ok(&o->desc, &loadgen_result(lg)->n, err,
 	    sizeof(err)) ? EXIT_OK : EXIT_FAILED;
 	loadgen_free(lg);
 	free(lv);
@@ -1057,11 +1254,12 @@ bench_workers_report(struct bench_opts *o, struct bench_worker *ws, int n,
 		snprintf(target, sizeof(target), "127.0.0.1, one embedded "
 		    "server per worker");
 	if (tot->n.workers > 0) {
+		o->desc.target = target;
 		if (o->json)
-			bench_report_json(stdout, o, target, tot, per, n);
+			bench_report_json(stdout, &o->desc, tot, per, n);
 		else
-			bench_report_text(stdout, o, target, tot);
-		if (rc == EXIT_OK && !bench_verdict(&tot->n, o->allow_loss,
+			bench_report_text(stdout, &o->desc, tot);
+		if (rc == EXIT_OK && !bench_report_ok(&o->desc, &tot->n,
 		    why, sizeof(why)))
 			rc = EXIT_FAILED;
 	}
@@ -1153,6 +1351,7 @@ struct bench_args {
 	int			 nmsg;		/* how many message options */
 	int			 depth_given;
 	struct cli_tls		 tls;		/* --tls ... */
+	char			*shard_sources;	/* --shard's share of --source */
 };
 
 /* Parse a count of -c or -n: 1 to 10000000; 0, or -1 with a message. */
@@ -1281,6 +1480,31 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 			return -1;
 		}
 		return 1;
+	case BENCH_O_SHARD: {
+		char err[256];
+
+		if (shard_parse(arg, &a->o.desc.shard_index,
+		    &a->o.desc.shard_total, err, sizeof(err)) < 0) {
+			cli_usage_error("bench", "%s", err);
+			return -1;
+		}
+		return 1;
+	}
+	case BENCH_O_START_AT:
+		if (shard_parse_time(arg, &a->o.cfg.start_at) < 0) {
+			cli_usage_error("bench", "--start-at '%s': expected "
+			    "RFC 3339 (2026-11-30T08:00:00Z) or unix seconds",
+			    arg);
+			return -1;
+		}
+		return 1;
+	case BENCH_O_LATE_AFTER:
+		if ((a->o.desc.late_after = parse_duration(arg)) <= 0) {
+			cli_usage_error("bench", "--late-after '%s': expected a "
+			    "duration such as 1s", arg);
+			return -1;
+		}
+		return 1;
 	case BENCH_O_QUIET: a->o.quiet = 1; return 1;
 	case BENCH_O_UI: a->o.ui = 1; return 1;
 	case BENCH_O_ALLOW_LOSS: a->o.allow_loss = 1; return 1;
@@ -1291,6 +1515,33 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 const struct cli_spec bench_spec = {
 	"bench", bench_opts, 27, bench_help_head, bench_help_tail, bench_set
 };
+
+/* --shard I/N: keep this shard's share of the connections, requests,
+ * connect rate and source addresses; 0, or the exit status. */
+static int
+bench_take_shard(struct bench_args *a)
+{
+	struct loadgen_cfg *c = &a->o.cfg;
+	int i = a->o.desc.shard_index, n = a->o.desc.shard_total;
+
+	if (n == 0)
+		return 0;
+	if (c->conns < (uint64_t)n)
+		return cli_usage_error("bench", "--shard %d/%d: -c %llu gives "
+		    "shard %d no connection (-c is the total over every "
+		    "shard)", i, n, (unsigned long long)c->conns, i);
+	if (c->requests > 0 && c->requests < (uint64_t)n)
+		return cli_usage_error("bench", "--shard %d/%d: -n %llu gives "
+		    "shard %d no request (-n is the total over every shard)",
+		    i, n, (unsigned long long)c->requests, i);
+	c->conns = shard_share(c->conns, i, n);
+	if (c->requests > 0)
+		c->requests = shard_share(c->requests, i, n);
+	c->connect_rate /= n;
+	if (c->sources != NULL)
+		c->sources = a->shard_sources = shard_list(c->sources, i, n);
+	return 0;
+}
 
 /* Check the options against each other and the open-file limit; 0, or
  * the exit status with the message printed. */
@@ -1415,10 +1666,14 @@ bench_main(int argc, char **argv)
 	o->cfg.reconnect = 1;
 	o->cfg.request_timeout = 5;
 	o->workers = 1;
+	o->desc.late_after = 1;
 	if ((rc = cli_parse(&bench_spec, argc, argv, &a, &common, &first)) >= 0)
 		return rc;
-	if ((rc = bench_check_args(&a, argc, argv, first)) != 0)
+	if ((rc = bench_take_shard(&a)) != 0 ||
+	    (rc = bench_check_args(&a, argc, argv, first)) != 0) {
+		free(a.shard_sources);
 		return rc;
+	}
 	if (a.tls.on || a.tls.given != NULL) {
 		/* The embedded server gets a self-signed certificate the
 		 * clients trust; made once, before any worker forks. */
@@ -1441,6 +1696,16 @@ bench_main(int argc, char **argv)
 	o->cfg.msg = buf_data(&msg);
 	o->cfg.msg_len = buf_len(&msg);
 	o->msg_desc = desc;
+	o->desc.embedded = o->cfg.target == NULL;
+	o->desc.tls = o->cfg.tls_client == NULL ? 0 :
+	    tls_ctx_insecure(o->cfg.tls_client) ? 2 : 1;
+	o->desc.mode = o->cfg.mode;
+	o->desc.depth = o->cfg.depth;
+	o->desc.rate = o->cfg.rate;
+	o->desc.msg_bytes = o->cfg.msg_len;
+	o->desc.msg_desc = desc;
+	o->desc.allow_loss = o->allow_loss;
+	o->desc.start_at = o->cfg.start_at;
 	o->progress = !o->quiet && !o->ui && isatty(2);
 	if (o->ui && (o->workers > 1 || !isatty(0) || !isatty(1))) {
 		rc = cli_usage_error("bench", "--ui needs a terminal and one "
@@ -1457,5 +1722,6 @@ out:
 	buf_free(&msg);
 	tls_ctx_free(o->cfg.tls_client);
 	tls_ctx_free(o->cfg.tls_server);
+	free(a.shard_sources);
 	return rc;
 }
