@@ -500,15 +500,7 @@ bench_report_ok(const struct bench_desc *d, const struct loadgen_counts *n,
 {
 	size_t i, bad = 0;
 
-	if (!bench_verdict(n, d->allow_loss, out, outlen))
-		return 0;
-	if (d->nshards == 0 && d->start_at > 0 && n->started > 0 &&
-	    n->started - d->start_at > d->late_after) {
-		snprintf(out, outlen, "started %.3f s after --start-at (more "
-		    "than --late-after %g s)", n->started - d->start_at,
-		    d->late_after);
-		return 0;
-	}
+	/* A merge with a shard missing or bad: its sums are not the run. */
 	for (i = 0; i < d->nshards; i++)
 		if (d->shards[i].status != BENCH_SHARD_OK)
 			bad++;
@@ -517,7 +509,14 @@ bench_report_ok(const struct bench_desc *d, const struct loadgen_counts *n,
 		    bad, d->nshards);
 		return 0;
 	}
-	return 1;
+	if (d->nshards == 0 && d->start_at > 0 && n->started > 0 &&
+	    n->started - d->start_at > d->late_after) {
+		snprintf(out, outlen, "started %.3f s after --start-at (more "
+		    "than --late-after %g s)", n->started - d->start_at,
+		    d->late_after);
+		return 0;
+	}
+	return bench_verdict(n, d->allow_loss, out, outlen);
 }
 
 static const char *const bench_shard_words[] = {
