@@ -10,13 +10,14 @@
 #include "cli.h"
 #include "file.h"
 #include "merge.h"
+#include "report.h"
 #include "shard.h"
 #include "util.h"
 
 #define MERGE_MAX_FILE	(64u * 1024 * 1024)	/* bytes of one report */
 
 enum merge_opt_id {
-	MERGE_O_FORMAT = 1, MERGE_O_LATE_AFTER, MERGE_O_ALLOW_LOSS
+	MERGE_O_FORMAT = 1, MERGE_O_LATE_AFTER, MERGE_O_ALLOW_LOSS, MERGE_O_SHARDS
 };
 
 static const struct cli_opt merge_opts[] = {
@@ -29,6 +30,9 @@ static const struct cli_opt merge_opts[] = {
 	    "each report's own --late-after, 1s)", NULL },
 	{ MERGE_O_ALLOW_LOSS, 0, "allow-loss", no_argument, NULL,
 	    "as bench --allow-loss, for the merged verdict", NULL },
+	{ MERGE_O_SHARDS, 0, "shards", required_argument, "N",
+	    "expect N shards: for run reports, N files; a\n"
+	    "bench report carries its N itself", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_END
 };
@@ -38,6 +42,7 @@ struct merge_args {
 	const char	*format;
 	double		 late_after;
 	int		 allow_loss;
+	int		 shards;	/* --shards N; 0: not given */
 };
 
 /* Take one option of merge. */
@@ -66,6 +71,18 @@ merge_set(void *ctx, const struct cli_opt *o, const char *arg)
 	case MERGE_O_ALLOW_LOSS:
 		a->allow_loss = 1;
 		return 1;
+	case MERGE_O_SHARDS: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+
+		if (*end != '\0' || end == arg || v < 1 || v > SHARD_MAX) {
+			cli_usage_error("merge", "--shards '%s': expected 1 to "
+			    "%d", arg, SHARD_MAX);
+			return -1;
+		}
+		a->shards = (int)v;
+		return 1;
+	}
 	}
 	return 0;
 }
@@ -243,6 +260,26 @@ merge_bench_finish(struct merge_bench *m)
 		if (m->shards[i].merged && m->shards[i].total > 0)
 			total = m->shards[i].total;
 	}
+	if (m->shards_expected > 0 && total != m->shards_expected) {
+		if (total > 0) {
+			/* Every report is of another split than asked for. */
+			struct bench_shard *sh = merge_shard_new(m, NULL);
+
+			sh->order = m->nshards;
+			sh->status = BENCH_SHARD_MISSING;
+			snprintf(sh->why, sizeof(sh->why), "--shards %d "
+			    "expected, the reports are of %d shards",
+			    m->shards_expected, total);
+		} else if (m->nmerged < (size_t)m->shards_expected) {
+			struct bench_shard *sh = merge_shard_new(m, NULL);
+
+			sh->order = m->nshards;
+			sh->status = BENCH_SHARD_MISSING;
+			snprintf(sh->why, sizeof(sh->why), "%zu of --shards "
+			    "%d reports merged", m->nmerged,
+			    m->shards_expected);
+		}
+	}
 	for (i = 0; i < n; i++) {
 		struct bench_shard *sh = &m->shards[i];
 		double ref = sh->start_at > 0 ? sh->start_at : first;
@@ -313,12 +350,72 @@ merge_is_run(const char *text, size_t len)
 	    strstr(text, "\"histograms\"") == NULL;
 }
 
+/* Order report items by path, keeping the order of equal ones. */
+static int
+merge_item_cmp(const void *pa, const void *pb)
+{
+	const struct report_item *const *a = pa, *const *b = pb;
+	int c = strcmp((*a)->path, (*b)->path);
+
+	return c != 0 ? c : *a < *b ? -1 : *a > *b;
+}
+
+/* Merge run reports into one run report in any of run's formats; the
+ * exit status. Every scenario file ran in exactly one shard, so items
+ * are gathered, not added: a file that could not be read, or fewer
+ * files than --shards, is an error item of the merged report. */
+static int
+merge_run_files(const struct merge_args *a, char **files, int n,
+    struct buf *texts, char **whys)
+{
+	struct report rep;
+	struct report_item **ord, *items;
+	char err[300], msg[600];
+	int i, bad = 0;
+	size_t k;
+
+	memset(&rep, 0, sizeof(rep));
+	for (i = 0; i < n; i++) {
+		if (whys[i] == NULL && run_read_json(&rep, (const char *)
+		    buf_data(&texts[i]), buf_len(&texts[i]) - 1, err,
+		    sizeof(err)) == 0)
+			continue;
+		snprintf(msg, sizeof(msg), "%s: merge: %s", files[i],
+		    whys[i] != NULL ? whys[i] : err);
+		report_add_error(&rep, files[i], msg);
+		bad++;
+	}
+	if (a->shards > 0 && n != a->shards) {
+		snprintf(msg, sizeof(msg), "merge: %d report%s given, --shards "
+		    "%d expected", n, n == 1 ? "" : "s", a->shards);
+		report_add_error(&rep, "merge", msg);
+		bad++;
+	}
+	ord = xcalloc(rep.n + 1, sizeof(*ord));
+	for (k = 0; k < rep.n; k++)
+		ord[k] = &rep.items[k];
+	qsort(ord, rep.n, sizeof(*ord), merge_item_cmp);
+	items = xcalloc(rep.n + 1, sizeof(*items));
+	for (k = 0; k < rep.n; k++)
+		items[k] = *ord[k];
+	free(rep.items);
+	rep.items = items;
+	free(ord);
+	report_write(stdout, &rep, report_format_parse(a->format));
+	i = bad == 0 && report_errors(&rep) == 0 &&
+	    report_passed(&rep) == rep.n ? EXIT_OK : EXIT_FAILED;
+	report_free(&rep);
+	return i;
+}
+
 /* Merge bench reports; the exit status. */
 static int
 merge_bench_files(const struct merge_args *a, char **files, int n,
     struct buf *texts, char **whys)
 {
 	struct merge_bench *m = merge_bench_new(a->late_after, a->allow_loss);
+
+	m->shards_expected = a->shards;
 	char why[256];
 	int i, rc;
 
@@ -350,7 +447,7 @@ merge_bench_files(const struct merge_args *a, char **files, int n,
 int
 merge_main(int argc, char **argv)
 {
-	struct merge_args a = { "text", -1, 0 };
+	struct merge_args a = { "text", -1, 0, 0 };
 	struct buf *texts;
 	char **whys, why[300];
 	int first, rc, i, n, nrun = 0;
@@ -377,7 +474,7 @@ merge_main(int argc, char **argv)
 			nrun++;
 	}
 	if (nrun > 0)
-		rc = cli_usage_error("merge", "run reports: not merged yet");
+		rc = merge_run_files(&a, argv + first, n, texts, whys);
 	else if (strcmp(a.format, "text") != 0 &&
 	    strcmp(a.format, "json") != 0)
 		rc = cli_usage_error("merge", "--format %s: bench reports merge "

@@ -21,6 +21,7 @@ struct merge_bench {
 	char			*target;	/* the merged target's text */
 	char			*msg_desc;
 	size_t			 ntargets;	/* distinct targets seen */
+	int			 shards_expected; /* merge --shards N; 0: none */
 };
 
 /* A new, empty merge; late_after in seconds (< 0: take each report's own
@@ -38,5 +39,12 @@ void merge_bench_add(struct merge_bench *m, const char *file,
  * and order the shards by index. */
 void merge_bench_finish(struct merge_bench *m);
 void merge_bench_free(struct merge_bench *m);
+
+struct report;
+/* Add the scenarios and errors of a `run --format json` report (report.c;
+ * each scenario with its latency_histogram) to rep, and keep the longest
+ * run's seconds; 0, or -1 with err saying what is wrong (rep unchanged). */
+int run_read_json(struct report *rep, const char *text, size_t len,
+    char *err, size_t errlen);
 
 #endif
