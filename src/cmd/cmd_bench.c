@@ -1525,11 +1525,11 @@ bench_take_shard(struct bench_args *a)
 
 	if (n == 0)
 		return 0;
-	if (c->conns < (uint64_t)n)
+	if (shard_share(c->conns, i, n) == 0)
 		return cli_usage_error("bench", "--shard %d/%d: -c %llu gives "
 		    "shard %d no connection (-c is the total over every "
 		    "shard)", i, n, (unsigned long long)c->conns, i);
-	if (c->requests > 0 && c->requests < (uint64_t)n)
+	if (c->requests > 0 && shard_share(c->requests, i, n) == 0)
 		return cli_usage_error("bench", "--shard %d/%d: -n %llu gives "
 		    "shard %d no request (-n is the total over every shard)",
 		    i, n, (unsigned long long)c->requests, i);

@@ -151,8 +151,6 @@ merge_load_differs(const struct bench_desc *a, const struct bench_desc *b)
 		    "report";
 	if (a->shard_total != b->shard_total)
 		return "another shard count N than the first report";
-	if (a->start_at != b->start_at)
-		return "another --start-at than the first report";
 	return NULL;
 }
 
@@ -284,8 +282,27 @@ merge_bench_finish(struct merge_bench *m)
 		struct bench_shard *sh = &m->shards[i];
 		double ref = sh->start_at > 0 ? sh->start_at : first;
 
-		if (!sh->merged || sh->started == 0 ||
-		    sh->started - ref <= sh->late_after)
+		if (!sh->merged)
+			continue;
+		if (sh->start_at > 0 && m->desc.start_at > 0 &&
+		    sh->start_at != m->desc.start_at) {
+			/* Not one common start: the loads did not overlap. */
+			sh->status = BENCH_SHARD_LATE;
+			snprintf(sh->why, sizeof(sh->why), "its --start-at is "
+			    "%+.3f s from the first report's", sh->start_at -
+			    m->desc.start_at);
+			continue;
+		}
+		if (sh->start_at == 0 && m->desc.start_at > 0) {
+			if (sh->status == BENCH_SHARD_OK) {
+				sh->status = BENCH_SHARD_LATE;
+				snprintf(sh->why, sizeof(sh->why), "no "
+				    "--start-at, where the first report had "
+				    "one");
+			}
+			continue;
+		}
+		if (sh->started == 0 || sh->started - ref <= sh->late_after)
 			continue;
 		sh->status = BENCH_SHARD_LATE;
 		snprintf(sh->why, sizeof(sh->why), "started %.3f s after %s "
