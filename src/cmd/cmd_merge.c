@@ -160,6 +160,7 @@ merge_bench_add(struct merge_bench *m, const char *file, const char *text,
 {
 	struct bench_shard *sh = merge_shard_new(m, file);
 	struct bench_read *r;
+	struct bench_desc nolate;
 	const char *diff;
 	char err[200];
 	size_t i;
@@ -199,10 +200,13 @@ merge_bench_add(struct merge_bench *m, const char *file, const char *text,
 		snprintf(sh->why, sizeof(sh->why), "ran %s", diff);
 		goto out;
 	}
-	if (!r->ok) {
+	/* Its verdict on its figures alone; a late start is judged in
+	 * merge_bench_finish, against one tolerance for every shard. */
+	nolate = r->desc;
+	nolate.start_at = 0;
+	if (!bench_report_ok(&nolate, &r->res.n, err, sizeof(err))) {
 		sh->status = BENCH_SHARD_FAILED;
-		snprintf(sh->why, sizeof(sh->why), "its verdict: %s",
-		    r->verdict != NULL ? r->verdict : "failed");
+		snprintf(sh->why, sizeof(sh->why), "its verdict: %s", err);
 	}
 	if (m->nmerged == 0) {
 		m->desc = r->desc;
@@ -282,7 +286,7 @@ merge_bench_finish(struct merge_bench *m)
 		struct bench_shard *sh = &m->shards[i];
 		double ref = sh->start_at > 0 ? sh->start_at : first;
 
-		if (!sh->merged)
+		if (!sh->merged || sh->status != BENCH_SHARD_OK)
 			continue;
 		if (sh->start_at > 0 && m->desc.start_at > 0 &&
 		    sh->start_at != m->desc.start_at) {
@@ -294,12 +298,9 @@ merge_bench_finish(struct merge_bench *m)
 			continue;
 		}
 		if (sh->start_at == 0 && m->desc.start_at > 0) {
-			if (sh->status == BENCH_SHARD_OK) {
-				sh->status = BENCH_SHARD_LATE;
-				snprintf(sh->why, sizeof(sh->why), "no "
-				    "--start-at, where the first report had "
-				    "one");
-			}
+			sh->status = BENCH_SHARD_LATE;
+			snprintf(sh->why, sizeof(sh->why), "no --start-at, "
+			    "where the first report had one");
 			continue;
 		}
 		if (sh->started == 0 || sh->started - ref <= sh->late_after)
@@ -331,8 +332,8 @@ merge_bench_finish(struct merge_bench *m)
 	if (m->ntargets > 1) {
 		char *t = xmalloc(strlen(m->target) + 64);
 
-		sprintf(t, "%s and %zu other targets", m->target,
-		    m->ntargets - 1);
+		sprintf(t, "%s and %zu other target%s", m->target,
+		    m->ntargets - 1, m->ntargets == 2 ? "" : "s");
 		free(m->target);
 		m->target = t;
 		m->desc.target = t;
