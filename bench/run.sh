@@ -415,7 +415,10 @@ fds_over() {
 # memory per connection at both ends. W (at least BENCH_SCALE_WORKERS, 4)
 # and the sources (127.0.1.1, 127.0.1.2, ...; BENCH_SCALE_SOURCES to give
 # them) are worked out before starting, or the section says what is
-# missing and stops. The summary line is the client's own count.
+# missing and stops. The summary line is the client's own count. The
+# request timeout is a minute: the section measures connections held and
+# memory, and a loaded machine echoes 100,000 first requests slowly (with
+# the default 5 s every one of them timed out and closed its connection).
 # scale_plan N W LO HI NOFILE [SOURCES]: the workers and source addresses
 # for N connections, before anything starts. Sets plan_w, plan_src,
 # plan_nsrc and plan_per_src, or prints why it cannot ("scale: refused:
@@ -519,9 +522,10 @@ section_scale() {
 	base=$(ls "/proc/$1/fd" | wc -l)
 	out=$(mktemp)
 	t0=$(date +%s.%N)
-	timeout -k 5 180 "$BIN" bench -C "127.0.0.1:$SERVER_PORT" -c "$n" \
+	timeout -k 5 240 "$BIN" bench -C "127.0.0.1:$SERVER_PORT" -c "$n" \
 	    -w "$w" --connect-rate "$rate" --source "$src" -d "${secs}s" -q \
-	    --reset-at-end --size "$BENCH_SIZE" >"$out" 2>&1 &
+	    --reset-at-end --request-timeout 60s --size "$BENCH_SIZE" \
+	    >"$out" 2>&1 &
 	bpid=$!
 	peak=0
 	got=
