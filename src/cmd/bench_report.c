@@ -277,6 +277,8 @@ bench_json_more(cJSON *root, const struct bench_desc *d,
 	else
 		cJSON_AddNullToObject(x, "late_seconds");
 	cJSON_AddNumberToObject(x, "late_after", d->late_after);
+	cJSON_AddBoolToObject(x, "late", d->start_at > 0 && n->started > 0 &&
+	    n->started - d->start_at > d->late_after);
 	if (d->shard_total > 0) {
 		x = cJSON_AddObjectToObject(root, "shard");
 		cJSON_AddNumberToObject(x, "index", d->shard_index);

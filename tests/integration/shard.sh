@@ -19,7 +19,8 @@ now=$(date +%s)
 at=$((now + 2))
 for i in 0 1 2; do
 	timeout 60 "$BIN" bench -C "$srv" -c 6 -n 3000 -p 2 --shard "$i/3" \
-	    --start-at "$at" --format json -q >"$tmp/s$i.json" \
+	    --start-at "$at" --late-after 5s --format json -q \
+	    >"$tmp/s$i.json" \
 	    2>"$tmp/s$i.err" &
 	eval "sp$i=\$!"
 done
@@ -30,7 +31,8 @@ wait "$sp2" || rc=1
 check $rc "three shards with a common --start-at exit 0"
 json_ok "$tmp/s1.json" "j['connections'] == 2 and j['requests_limit'] == 1000 \
 and j['answered'] == 1000 and j['shard'] == {'index': 1, 'total': 3} and \
-j['start']['at'] == $at and 0 <= j['start']['late_seconds'] < 1"
+j['start']['at'] == $at and 0 <= j['start']['late_seconds'] < 5 and \
+j['start']['late'] is False"
 check $? "a shard takes its share (-c 6 -n 3000 over 3: 2 and 1000) and records its real start"
 
 "$BIN" merge --format json "$tmp/s0.json" "$tmp/s1.json" "$tmp/s2.json" \
@@ -131,6 +133,7 @@ timeout 30 "$BIN" bench -C "$srv" -c 6 -n 150 -p 2 --shard 1/3 \
     --start-at "$at" --format json -q >"$tmp/late.json" 2>/dev/null
 rc=$?
 [ "$rc" -eq 1 ] && json_ok "$tmp/late.json" "j['start']['late_seconds'] >= 2 \
+and j['start']['late'] is True \
 and not j['ended']['ok'] and 'after --start-at' in j['ended']['verdict'] \
 and j['answered'] == 50"
 check $? "a shard that starts 2 s after --start-at runs, but its verdict fails (exit $rc)"
