@@ -13,6 +13,8 @@
 #include <cjson/cJSON.h>
 #include "bench_report.h"
 #include "merge.h"
+#include "report.h"
+#include "util.h"
 
 #define T0	1796025600.0	/* 2026-11-30T08:00:00Z */
 
@@ -331,6 +333,159 @@ test_bench_read_round_trip_and_tamper(void **state)
 	free(r);
 }
 
+/* A report as a string in a format. */
+static char *
+report_string(const struct report *rep, enum report_format fmt)
+{
+	char *text = NULL, *out;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	report_write(f, rep, fmt);
+	fclose(f);
+	/* A copy: the memstream's buffer pointer lives in a local. */
+	out = xstrdup(text);
+	free(text);
+	return out;
+}
+
+/* A run report with every kind of item: a pass with latencies and a
+ * role, a failure with a group (bytes that differ), a warning and a
+ * failed threshold, a file that did not parse, a skipped one. */
+static void
+run_report_sample(struct report *rep)
+{
+	static const unsigned char exp[] = "goodbye\n", got[] = "hello\x01\n";
+	struct report_item *it;
+	uint64_t v;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->items = xcalloc(4, sizeof(*rep->items));
+	rep->n = 2;
+	rep->seconds = 1.25;
+	it = &rep->items[0];
+	it->path = xstrdup("set/a.txt");
+	it->name = xstrdup("a");
+	it->title = xstrdup("the a test");
+	it->target = xstrdup("127.0.0.1:7000");
+	it->passed = 1;
+	it->conns = it->conns_passed = 3;
+	it->sends = 6;
+	it->expects = 6;
+	it->seconds = 0.5;
+	hist_init(&it->latency);
+	for (v = 1; v < 5000; v = v * 3 + 1)
+		hist_record(&it->latency, v);
+	it->roles = xcalloc(1, sizeof(*it->roles));
+	it->nroles = 1;
+	it->roles[0].name = xstrdup("ping");
+	it->roles[0].conns = it->roles[0].passed = 3;
+	it = &rep->items[1];
+	it->path = xstrdup("set/b.txt");
+	it->name = xstrdup("b");
+	it->title = xstrdup("set/b.txt");
+	it->target = xstrdup("127.0.0.1:7001");
+	it->conns = 2;
+	it->conns_failed = 2;
+	it->seconds = 0.75;
+	hist_init(&it->latency);
+	hist_record(&it->latency, 1234);
+	it->failure = xstrdup("2 connections failed");
+	it->summary = xstrdup("2 connections failed at set/b.txt:6 (mismatch)");
+	it->groups = xcalloc(1, sizeof(*it->groups));
+	it->ngroups = 1;
+	it->groups[0].file = xstrdup("set/b.txt");
+	it->groups[0].line = 6;
+	it->groups[0].step = xstrdup("expect");
+	it->groups[0].reason = xstrdup("mismatch");
+	it->groups[0].count = 2;
+	it->groups[0].conn = 1;
+	it->groups[0].text = xstrdup("expected goodbye, got hello");
+	it->groups[0].expected = xmalloc(8);
+	memcpy(it->groups[0].expected, exp, 8);
+	it->groups[0].expected_len = 8;
+	it->groups[0].received = xmalloc(7);
+	memcpy(it->groups[0].received, got, 7);
+	it->groups[0].received_len = 7;
+	it->groups[0].diff_offset = 0;
+	it->groups[0].measured = -1;
+	it->warnings = xcalloc(1, sizeof(*it->warnings));
+	it->nwarnings = 1;
+	it->warnings[0].text = xstrdup("the server closed first");
+	it->warnings[0].count = 1;
+	it->warnings[0].conn = 2;
+	it->thresholds = xcalloc(1, sizeof(*it->thresholds));
+	it->nthresholds = 1;
+	it->thresholds_failed = 1;
+	it->thresholds[0].line = 3;
+	it->thresholds[0].text = xstrdup("latency p99 < 1ms");
+	it->thresholds[0].metric = 0;
+	it->thresholds[0].measured = 1234;
+	snprintf(it->thresholds[0].shown, sizeof(it->thresholds[0].shown),
+	    "1.234ms");
+	report_add_error(rep, "set/c.txt", "set/c.txt:4:2: expected a "
+	    "duration");
+	report_add_skipped(rep, "set/d.txt", "not run: another scenario "
+	    "file did not parse");
+}
+
+/* Order report items by path (as merge does). */
+static int
+item_path_cmp(const void *pa, const void *pb)
+{
+	const struct report_item *x = pa, *y = pb;
+
+	return strcmp(x->path, y->path);
+}
+
+/* A run report read back from its JSON prints the same report in every
+ * format; two shards' reports merge in file order (gathered, not added). */
+static void
+test_run_read_round_trip(void **state)
+{
+	static const enum report_format fmts[] = { REPORT_TEXT, REPORT_TAP,
+	    REPORT_JUNIT, REPORT_JSON };
+	struct report rep, back;
+	char *json, err[256], *a, *b, *key;
+	size_t i;
+
+	(void)state;
+	run_report_sample(&rep);
+	json = report_string(&rep, REPORT_JSON);
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(run_read_json(&back, json, strlen(json), err,
+	    sizeof(err)), 0);
+	assert_int_equal(back.n, 4);
+	assert_true(back.seconds == 1.25);
+	/* JSON keeps errors apart; merge orders every item by path. */
+	qsort(back.items, back.n, sizeof(*back.items), item_path_cmp);
+	assert_memory_equal(back.items[0].latency.counts,
+	    rep.items[0].latency.counts, sizeof(rep.items[0].latency.counts));
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		a = report_string(&rep, fmts[i]);
+		b = report_string(&back, fmts[i]);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	/* Without its histogram a scenario is refused, and rep unchanged. */
+	key = strstr(json, "\"latency_histogram\"");
+	assert_non_null(key);
+	key[1] = 'X';
+	assert_int_equal(run_read_json(&back, json, strlen(json), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "latency_histogram"));
+	assert_int_equal(back.n, 4);
+	assert_int_equal(run_read_json(&back, "[1]", 3, err, sizeof(err)), -1);
+	assert_int_equal(run_read_json(&back, "{\"scenarios\": 3}", 16, err,
+	    sizeof(err)), -1);
+	assert_int_equal(back.n, 4);
+	free(json);
+	report_free(&rep);
+	report_free(&back);
+}
+
 int
 main(void)
 {
@@ -339,6 +494,7 @@ main(void)
 		cmocka_unit_test(test_merge_flags_bad_shards),
 		cmocka_unit_test(test_merge_late_after_given),
 		cmocka_unit_test(test_bench_read_round_trip_and_tamper),
+		cmocka_unit_test(test_run_read_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
