@@ -408,28 +408,109 @@ fds_over() {
 	echo "$s"
 }
 
-# Past one process: BENCH_SCALE_CONNS (60,000) connections from four source
-# addresses, sockbench serve --workers 4 against sockbench bench --workers
-# 4, each process under its own 20,000-file limit; the time to establish
-# them, and resident memory per connection at both ends.
+# Past one process: BENCH_SCALE_CONNS (100,000) connections, sockbench serve
+# --workers W against sockbench bench --workers W, each process under its
+# own open-file limit (20,000 here), from as many source addresses as the
+# ephemeral port range needs; the time to establish them, and resident
+# memory per connection at both ends. W (at least BENCH_SCALE_WORKERS, 4)
+# and the sources (127.0.1.1, 127.0.1.2, ...; BENCH_SCALE_SOURCES to give
+# them) are worked out before starting, or the section says what is
+# missing and stops. The summary line is the client's own count. The
+# request timeout is a minute: the section measures connections held and
+# memory, and a loaded machine echoes 100,000 first requests slowly (with
+# the default 5 s every one of them timed out and closed its connection).
+# scale_plan N W LO HI NOFILE [SOURCES]: the workers and source addresses
+# for N connections, before anything starts. Sets plan_w, plan_src,
+# plan_nsrc and plan_per_src, or prints why it cannot ("scale: refused:
+# ...", how many addresses are needed) and returns 1.
+scale_plan() {
+	local n=$1 w=$2 lo=$3 hi=$4 nofile=$5 src=${6:-} per_proc k
+	# Each process holds one descriptor per connection, plus a margin.
+	per_proc=$((nofile * 9 / 10))
+	[ $(((n + w - 1) / w)) -le "$per_proc" ] ||
+	    w=$(((n + per_proc - 1) / per_proc))
+	# A source address gives about the port range's ports towards one
+	# server port; leave a quarter for the machine's other sockets. The
+	# client workers split the sources, so give each worker enough.
+	plan_per_src=$(((hi - lo + 1) * 3 / 4))
+	if [ -z "$src" ]; then
+		k=$((((n + w - 1) / w + plan_per_src - 1) / plan_per_src))
+		plan_nsrc=$((k * w))
+		if [ "$plan_per_src" -lt 1000 ] || [ "$plan_nsrc" -gt 254 ]; then
+			echo "scale: refused: $n connections need $plan_nsrc" \
+			    "source addresses of at most $plan_per_src ports" \
+			    "each (ip_local_port_range $lo-$hi); widen the" \
+			    "range or lower BENCH_SCALE_CONNS"
+			return 1
+		fi
+		src=$(seq -s, -f '127.0.1.%g' 1 "$plan_nsrc")
+	else
+		plan_nsrc=$(echo "$src" | tr ',' '\n' | wc -l)
+		# Each worker gets every W-th address (all, with fewer than W).
+		if [ $((plan_nsrc * plan_per_src)) -lt "$n" ] || {
+		    [ "$plan_nsrc" -ge "$w" ] && [ $((plan_nsrc / w *
+		    plan_per_src)) -lt $(((n + w - 1) / w)) ]; }; then
+			echo "scale: refused: BENCH_SCALE_SOURCES has" \
+			    "$plan_nsrc addresses; $n connections over $w" \
+			    "workers need $((((n + w - 1) / w + plan_per_src - 1) / plan_per_src * w))" \
+			    "(at most $plan_per_src ports each)"
+			return 1
+		fi
+	fi
+	plan_w=$w
+	plan_src=$src
+}
+
+# scale_summary N REPORT PEAK: the section's verdict from the client's own
+# report (its connected, open_at_end and address errors), never from the
+# server's descriptors sampled after the run (they fall as the connections
+# close). Prints one line; returns 1 unless all N were established.
+scale_summary() {
+	local n=$1 out=$2 peak=$3 connected open_end addr_err
+	connected=$(sed -n 's/^connected  *\([0-9]*\) of .*/\1/p' "$out")
+	open_end=$(sed -n 's/.* open_at_end \([0-9]*\)$/\1/p' "$out")
+	addr_err=$(sed -n 's/^errors .* address \([0-9]*\).*/\1/p' "$out")
+	if [ -z "$connected" ]; then
+		echo "scale: FAILED: the client printed no report (the server" \
+		    "saw at most $peak connections at once)"
+		return 1
+	elif [ "$connected" -lt "$n" ]; then
+		echo "scale: FAILED: the client established $connected of $n" \
+		    "connections (open at the end: ${open_end:-?}; address" \
+		    "errors: ${addr_err:-0}); the server saw at most $peak at" \
+		    "once"
+		return 1
+	fi
+	echo "scale: all $n connections established (client: $connected," \
+	    "open at the end ${open_end:-?}; the server saw at most $peak at" \
+	    "once)"
+}
+
 section_scale() {
-	local n=${BENCH_SCALE_CONNS:-60000} w=${BENCH_SCALE_WORKERS:-4}
+	local n=${BENCH_SCALE_CONNS:-100000} w=${BENCH_SCALE_WORKERS:-4}
 	local rate=${BENCH_SCALE_RATE:-20000} secs=${BENCH_SCALE_SECONDS:-8}
-	local src=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
-	local lo hi pids before after est est_at bpid out t0 t1 got base
+	local src nofile nsrc per_src
+	local lo hi pids before after est peak est_at bpid out t0 t1 got base
 	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+	nofile=$(ulimit -n)
 	echo
-	echo "scale: $n connections, $w server + $w client workers," \
-	    "sources $src, ulimit -n $(ulimit -n) per process"
-	echo "scale: ip_local_port_range $lo-$hi ($((hi - lo + 1)) ports per" \
-	    "source address; $((n / 4)) needed), somaxconn" \
-	    "$(cat /proc/sys/net/core/somaxconn), tcp_max_syn_backlog" \
-	    "$(cat /proc/sys/net/ipv4/tcp_max_syn_backlog)"
-	if [ $((hi - lo + 1)) -lt $((n / 4 + 1000)) ]; then
-		echo "scale: skipped: too few ephemeral ports"
+	if ! scale_plan "$n" "$w" "$lo" "$hi" "$nofile" \
+	    "${BENCH_SCALE_SOURCES:-}"; then
 		FAILED=1
 		return
 	fi
+	w=$plan_w
+	src=$plan_src
+	nsrc=$plan_nsrc
+	per_src=$plan_per_src
+	echo "scale: $n connections, $w server + $w client workers," \
+	    "ulimit -n $nofile per process ($(((n + w - 1) / w)) connections" \
+	    "each)"
+	echo "scale: sources ${src%%,*} ... ${src##*,} ($nsrc addresses," \
+	    "$(((n + nsrc - 1) / nsrc)) connections each, at most $per_src:" \
+	    "ip_local_port_range $lo-$hi), somaxconn" \
+	    "$(cat /proc/sys/net/core/somaxconn), tcp_max_syn_backlog" \
+	    "$(cat /proc/sys/net/ipv4/tcp_max_syn_backlog)"
 	start_server "$BIN" serve -q --workers "$w" -l 127.0.0.1:@PORT@ || {
 		FAILED=1; return; }
 	sleep 0.3
@@ -441,15 +522,17 @@ section_scale() {
 	base=$(ls "/proc/$1/fd" | wc -l)
 	out=$(mktemp)
 	t0=$(date +%s.%N)
-	timeout -k 5 120 "$BIN" bench -C "127.0.0.1:$SERVER_PORT" -c "$n" \
+	timeout -k 5 240 "$BIN" bench -C "127.0.0.1:$SERVER_PORT" -c "$n" \
 	    -w "$w" --connect-rate "$rate" --source "$src" -d "${secs}s" -q \
-	    --size "$BENCH_SIZE" >"$out" 2>&1 &
+	    --reset-at-end --request-timeout 60s --size "$BENCH_SIZE" \
+	    >"$out" 2>&1 &
 	bpid=$!
-	est=0
+	peak=0
 	got=
 	while kill -0 "$bpid" 2>/dev/null; do
 		# shellcheck disable=SC2086
 		est=$(fds_over "$base" $pids)
+		[ "$est" -gt "$peak" ] && peak=$est
 		if [ -z "$got" ] && [ "$est" -ge "$n" ]; then
 			t1=$(date +%s.%N)
 			got=$(awk -v a="$t0" -v b="$t1" 'BEGIN {
@@ -464,19 +547,23 @@ section_scale() {
 	done
 	wait "$bpid"
 	sed 's/^/scale: client: /' "$out"
+	scale_summary "$n" "$out" "$peak" || FAILED=1
 	rm -f "$out"
-	if [ -z "$got" ]; then
-		echo "scale: FAILED: only $est of $n connections established"
-		FAILED=1
-	else
+	if [ -n "$got" ]; then
 		echo "scale: server: $est_at connections open (all $n within" \
 		    "${got}s of the start), rss $before KiB -> $after KiB:" \
 		    "$(( (after - before) * 1024 / (est_at > 0 ? est_at : 1) ))" \
 		    "bytes per connection"
+	else
+		echo "scale: server: never held all $n at once (at most" \
+		    "$peak): no memory figure"
+		FAILED=1
 	fi
 	stop_server
 }
 
+# BENCH_LIB_ONLY=1: define the functions only (tests/integration/bench_scale.sh).
+[ "${BENCH_LIB_ONLY:-0}" = 1 ] && return 0
 raise_nofile
 echo "bench: $(nproc 2>/dev/null || echo ?) cpus, ulimit -n $(ulimit -n)," \
     "${BENCH_SECONDS}s per run, ${BENCH_SIZE}-byte messages, 127.0.0.1"

@@ -386,3 +386,111 @@ hist_json(const struct hist *h, cJSON *parent, const char *key)
 	hist_json_num(o, "mean", empty, round(hist_mean(h) * 10) / 10);
 	return o;
 }
+
+static const char hist_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Append the base64 of p[0..n) and a NUL to out. */
+static void
+hist_b64_encode(const unsigned char *p, size_t n, struct buf *out)
+{
+	char	 q[4];
+	size_t	 i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		q[0] = hist_b64[p[i] >> 2];
+		q[1] = hist_b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		q[2] = hist_b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+		q[3] = hist_b64[p[i + 2] & 63];
+		buf_append(out, q, 4);
+	}
+	if (n - i == 1) {
+		q[0] = hist_b64[p[i] >> 2];
+		q[1] = hist_b64[(p[i] & 3) << 4];
+		q[2] = q[3] = '=';
+		buf_append(out, q, 4);
+	} else if (n - i == 2) {
+		q[0] = hist_b64[p[i] >> 2];
+		q[1] = hist_b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		q[2] = hist_b64[(p[i + 1] & 15) << 2];
+		q[3] = '=';
+		buf_append(out, q, 4);
+	}
+	buf_append(out, "", 1);
+}
+
+/* The value of one base64 digit, or -1. */
+static int
+hist_b64_digit(char c)
+{
+	const char *p;
+
+	if (c == '\0' || (p = strchr(hist_b64, c)) == NULL)
+		return -1;
+	return (int)(p - hist_b64);
+}
+
+/* Decode canonical padded base64 s into out; 0, or -1 if malformed. */
+static int
+hist_b64_decode(const char *s, struct buf *out)
+{
+	size_t		 n = strlen(s), i, k;
+	int		 d[4];
+	unsigned char	 o[3];
+
+	if (n % 4 != 0)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		int pad = 0;
+
+		for (k = 0; k < 4; k++) {
+			if (s[i + k] == '=' && i + 4 == n && k >= 2) {
+				/* Padding only at the end, and "x=y=" never. */
+				if (k == 2 && s[i + 3] != '=')
+					return -1;
+				d[k] = 0;
+				pad++;
+			} else if ((d[k] = hist_b64_digit(s[i + k])) < 0)
+				return -1;
+		}
+		o[0] = (unsigned char)(d[0] << 2 | d[1] >> 4);
+		o[1] = (unsigned char)((d[1] & 15) << 4 | d[2] >> 2);
+		o[2] = (unsigned char)((d[2] & 3) << 6 | d[3]);
+		buf_append(out, o, 3 - (size_t)pad);
+	}
+	return 0;
+}
+
+/* Add h's lossless form to parent under key. */
+cJSON *
+hist_json_encoded(const struct hist *h, cJSON *parent, const char *key)
+{
+	struct buf	 bin, txt;
+	cJSON		*s;
+
+	buf_init(&bin);
+	buf_init(&txt);
+	hist_encode(h, &bin);
+	hist_b64_encode(buf_data(&bin), buf_len(&bin), &txt);
+	s = cJSON_AddStringToObject(parent, key, (const char *)buf_data(&txt));
+	buf_free(&bin);
+	buf_free(&txt);
+	return s;
+}
+
+/* Read a histogram written by hist_json_encoded. */
+int
+hist_json_decode(struct hist *h, const cJSON *item)
+{
+	struct buf	 bin;
+	int		 rc = -1;
+
+	hist_init(h);
+	if (!cJSON_IsString(item) || item->valuestring == NULL)
+		return -1;
+	buf_init(&bin);
+	if (hist_b64_decode(item->valuestring, &bin) == 0)
+		rc = hist_decode(h, buf_data(&bin), buf_len(&bin));
+	buf_free(&bin);
+	return rc;
+}

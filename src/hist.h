@@ -75,5 +75,14 @@ struct cJSON;
  * key is null. Returns the new object. */
 struct cJSON *hist_json(const struct hist *h, struct cJSON *parent,
     const char *key);
+/* Add h to parent as the string key: its whole histogram, losslessly, as
+ * standard base64 (RFC 4648 section 4) of hist_encode's bytes
+ * (docs/json.md, "Histograms, losslessly"). Returns the new item. */
+struct cJSON *hist_json_encoded(const struct hist *h, struct cJSON *parent,
+    const char *key);
+/* Replace h with the histogram in a string written by hist_json_encoded;
+ * 0, or -1 when it is not a string, not base64 or not a valid encoding
+ * (h is then left empty). */
+int hist_json_decode(struct hist *h, const struct cJSON *item);
 
 #endif

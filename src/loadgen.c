@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <ev.h>
 #include "clock.h"
@@ -62,6 +63,7 @@ struct loadgen {
 	double			 t_ivl;
 	struct engine_timer	*ramp_timer, *end_timer, *prog_timer;
 	struct engine_timer	*drain_timer, *td_timer;
+	struct engine_timer	*wait_timer;	/* until cfg.start_at */
 	struct hist		 ivl;
 	struct loadgen_result	 res;
 	char			 tls_err[128];	/* the first TLS failure */
@@ -698,6 +700,8 @@ lg_finish(struct loadgen *lg, uint64_t why)
 	lg->end_timer = NULL;
 	engine_timer_cancel(lg->eng, lg->prog_timer);
 	lg->prog_timer = NULL;
+	engine_timer_cancel(lg->eng, lg->wait_timer);
+	lg->wait_timer = NULL;
 	pool_stop(lg->pool);
 	engine_stop(lg->eng);
 }
@@ -842,12 +846,24 @@ loadgen_run(struct loadgen *lg)
 	loadgen_end(lg);
 }
 
-void
-loadgen_start(struct loadgen *lg)
+/* Now on the wall clock, in unix seconds. */
+static double
+lg_wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Start connecting now: the run's clocks start here. */
+static void
+lg_go(struct loadgen *lg)
 {
 	double ramp;
 
 	ev_now_update(lg->eng->loop);
+	lg->res.n.started = lg_wall_now();
 	lg->t0 = ev_now(lg->eng->loop);
 	lg->res.n.rss_before = loadgen_rss_kib();
 	/* Give the ramp its connect rate plus the connect timeout. */
@@ -858,6 +874,33 @@ loadgen_start(struct loadgen *lg)
 	if (lg->cfg.progress != NULL)
 		lg->prog_timer = engine_every(lg->eng, 1.0, lg_progress_cb, lg);
 	pool_start(lg->pool);
+}
+
+/* The wait for --start-at is over (the loop runs it, so a signal ends
+ * the wait as it ends a run). */
+static void
+lg_wait_cb(struct engine *e, void *arg)
+{
+	struct loadgen *lg = arg;
+
+	(void)e;
+	lg->wait_timer = NULL;	/* a one-shot timer frees itself */
+	lg_go(lg);
+}
+
+void
+loadgen_start(struct loadgen *lg)
+{
+	double wait = lg->cfg.start_at > 0 ? lg->cfg.start_at -
+	    lg_wall_now() : 0;
+
+	if (wait > 0) {
+		/* Nothing is measured before the start: t0 is set there. */
+		ev_now_update(lg->eng->loop);
+		lg->t0 = ev_now(lg->eng->loop);
+		lg->wait_timer = engine_after(lg->eng, wait, lg_wait_cb, lg);
+	} else
+		lg_go(lg);
 }
 
 void
@@ -978,6 +1021,8 @@ loadgen_result_merge(struct loadgen_result *dst,
 		d->establish = s->establish;
 	if (s->elapsed > d->elapsed)
 		d->elapsed = s->elapsed;
+	if (s->started > d->started)
+		d->started = s->started;
 	hist_merge(&dst->lat, &src->lat);
 	hist_merge(&dst->connect, &src->connect);
 	hist_merge(&dst->ttfb, &src->ttfb);

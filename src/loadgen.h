@@ -57,6 +57,9 @@ struct loadgen_cfg {
 	double			 request_timeout;/* seconds a request may be in
 						 * flight; 0: none */
 	int			 reset_at_end;	/* RST teardown, no half-close */
+	double			 start_at;	/* wall clock (unix seconds) to
+						 * start connecting at, waited
+						 * for on the loop; 0: at once */
 	struct engine_limits	 lim;
 	/* TLS (transport.h): the client connections' context and the
 	 * embedded server's; NULL: plain TCP. Owned by the caller. */
@@ -112,6 +115,9 @@ struct loadgen_counts {
 	double		 seconds;	/* length of the measured window */
 	double		 establish;	/* seconds to open every connection */
 	double		 elapsed;	/* start to end, drain included */
+	double		 started;	/* wall clock (unix seconds) when
+					 * connecting began: the latest of
+					 * the processes merged; 0: never */
 };
 
 /* A run's outcome: counters and three histograms (microseconds). */

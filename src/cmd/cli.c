@@ -435,6 +435,8 @@ const struct cli_cmd cli_cmds[] = {
 	    &probe_spec },
 	{ "completion", completion_main, "print a shell completion script "
 	    "(bash, zsh, fish)", &completion_spec },
+	{ "merge", merge_main, "add up the JSON reports of shards into one",
+	    &merge_spec },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -156,7 +156,7 @@ extern const struct cli_cmd cli_cmds[];
 /* The specs of the converted commands (cmd_bench.c, cmd_probe.c,
  * cmd_check.c). */
 extern const struct cli_spec bench_spec, probe_spec, check_spec, run_spec,
-    serve_spec, ui_spec, completion_spec;
+    serve_spec, ui_spec, completion_spec, merge_spec;
 
 
 /* Parse one of the shared engine-limit flags into lim (--max-frame,
@@ -181,5 +181,6 @@ int run_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
 /* Print a bash, zsh or fish completion script (cmd_completion.c). */
 int completion_main(int argc, char **argv);
+int merge_main(int argc, char **argv);
 
 #endif

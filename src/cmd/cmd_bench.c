@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "bench_report.h"
 #include "cli.h"
 #include "tls_cli.h"
 #include "hex.h"
 #include "loadgen.h"
 #include "scenario.h"
+#include "shard.h"
 #include "service.h"
 #include "template.h"
 #include "util.h"
@@ -36,7 +38,8 @@ enum bench_opt_id {
 	BENCH_O_ALLOW_LOSS, BENCH_O_RESET_AT_END, BENCH_O_WORKERS,
 	BENCH_O_MESSAGE, BENCH_O_HEX, BENCH_O_FILE, BENCH_O_SIZE,
 	BENCH_O_SCENARIO, BENCH_O_CODEC, BENCH_O_FORMAT, BENCH_O_QUIET,
-	BENCH_O_UI, BENCH_O_NO_MOUSE
+	BENCH_O_UI, BENCH_O_NO_MOUSE, BENCH_O_SHARD, BENCH_O_START_AT,
+	BENCH_O_LATE_AFTER
 };
 
 static const struct cli_opt bench_opts[] = {
@@ -80,6 +83,17 @@ static const struct cli_opt bench_opts[] = {
 	{ BENCH_O_WORKERS, 'w', "workers", required_argument, "N",
 	    "N processes, each with its own loop, splitting\n"
 	    "connections and source addresses", NULL },
+	CLI_SECTION("Shards (load from many machines, docs/scaling.md):"),
+	{ BENCH_O_SHARD, 0, "shard", required_argument, "I/N",
+	    "run shard I (0 to N-1) of N: its share of -c,\n"
+	    "-n, --connect-rate and --source; env: I from\n"
+	    "JOB_COMPLETION_INDEX, N from SOCKBENCH_SHARDS", NULL },
+	{ BENCH_O_START_AT, 0, "start-at", required_argument, "TIME",
+	    "start connecting at this wall-clock time (RFC\n"
+	    "3339 or unix seconds), waiting on the loop", NULL },
+	{ BENCH_O_LATE_AFTER, 0, "late-after", required_argument, "DUR",
+	    "a start later than --start-at by more than DUR\n"
+	    "is late and fails the verdict (default 1s)", NULL },
 	CLI_SECTION("The message (one of; default 64 random bytes):"),
 	{ BENCH_O_MESSAGE, 'm', "message", required_argument, "TEXT",
 	    "text with escapes \\n \\r \\t \\0 \\\\ \\xNN", NULL },
@@ -152,6 +166,8 @@ struct bench_opts {
 	int			 ui;		/* --ui: the dashboard, live */
 	int			 allow_loss;	/* --allow-loss */
 	const char		*msg_desc;	/* for the report */
+	struct bench_desc	 desc;		/* what the report says of the
+						   load (bench_report.h) */
 	struct service_cfg	 svc;		/* from --scenario */
 	int			 has_svc;
 };
@@ -351,328 +367,6 @@ out:
 	return rc;
 }
 
-/* Print a microsecond value as milliseconds. */
-static void
-bench_ms(FILE *f, const char *label, uint64_t us)
-{
-	fprintf(f, "  %s %.3f ms", label, (double)us / 1000.0);
-}
-
-/* Print the three summary lines of a histogram. */
-static void
-bench_hist_text(FILE *f, const char *what, const struct hist *h, int full)
-{
-	fprintf(f, "%-11s", what);
-	if (hist_count(h) == 0) {
-		fprintf(f, "  none\n");
-		return;
-	}
-	bench_ms(f, "p50", hist_value_at(h, 50));
-	if (full)
-		bench_ms(f, "p90", hist_value_at(h, 90));
-	bench_ms(f, "p99", hist_value_at(h, 99));
-	if (full)
-		bench_ms(f, "p99.9", hist_value_at(h, 99.9));
-	bench_ms(f, "max", hist_max(h));
-	if (full)
-		fprintf(f, "  (mean %.3f ms)", hist_mean(h) / 1000.0);
-	fprintf(f, "\n");
-}
-
-/* Human-readable mode of the run. */
-static void
-bench_mode_str(const struct loadgen_cfg *c, char *out, size_t outlen)
-{
-	if (c->mode == LG_CLOSED)
-		snprintf(out, outlen, "closed loop, depth %u", c->depth);
-	else if (c->mode == LG_RATE)
-		snprintf(out, outlen, "open loop, %g/s per connection, at most "
-		    "%u in flight", c->rate, c->depth);
-	else
-		snprintf(out, outlen, "open loop, flood, at most %u in flight",
-		    c->depth);
-}
-
-/* Bytes per connection that the resident set grew by, or -1. */
-static double
-bench_rss_per_conn(const struct loadgen_counts *n)
-{
-	if (n->open_end == 0 || n->rss_after < n->rss_before)
-		return -1;
-	return (double)(n->rss_after - n->rss_before) * 1024.0 /
-	    (double)n->open_end;
-}
-
-/* Whether the run ended before it was asked to. */
-static int
-bench_early(const struct loadgen_counts *n)
-{
-	return (n->ended & (LG_END_NO_CONNS | LG_END_SIGNAL)) != 0;
-}
-
-/* Why the run ended, in words, for both reports. */
-static void
-bench_ended(const struct loadgen_counts *n, char *out, size_t outlen)
-{
-	size_t len = 0;
-	int i, k;
-
-	out[0] = '\0';
-	if (n->ended & LG_END_NO_CONNS) {
-		len += (size_t)snprintf(out + len, outlen - len, "%s",
-		    n->connected == 0 ? "no connection could be established" :
-		    "the server closed every connection and none could be "
-		    "reopened");
-		for (i = 0, k = 0; i < LG_ERR_N && len < outlen; i++)
-			if (n->errors[i] > 0)
-				len += (size_t)snprintf(out + len, outlen - len,
-				    "%s%s %llu", k++ == 0 ? " (" : ", ",
-				    loadgen_cause_name(i),
-				    (unsigned long long)n->errors[i]);
-		if (k > 0 && len < outlen)
-			len += (size_t)snprintf(out + len, outlen - len, ")");
-	}
-	if ((n->ended & LG_END_SIGNAL) && len < outlen)
-		len += (size_t)snprintf(out + len, outlen - len, "%sinterrupted",
-		    len > 0 ? "; " : "");
-	if ((n->ended & LG_END_COUNT) && len < outlen)
-		len += (size_t)snprintf(out + len, outlen - len, "%s%llu "
-		    "requests answered", len > 0 ? "; " : "",
-		    (unsigned long long)n->target);
-	if ((n->ended & LG_END_DURATION) && len < outlen)
-		len += (size_t)snprintf(out + len, outlen - len, "%sthe "
-		    "duration passed", len > 0 ? "; " : "");
-	if (n->target > 0 && n->answered < n->target && len < outlen)
-		snprintf(out + len, outlen - len, "%s-n %llu not reached (%llu "
-		    "answered)", len > 0 ? "; " : "",
-		    (unsigned long long)n->target,
-		    (unsigned long long)n->answered);
-}
-
-/* Whether a run did everything it was asked and nothing went missing;
- * why not, in words, when it did not. */
-static int
-bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
-    size_t outlen)
-{
-	uint64_t loss = n->errors[LG_ERR_TIMEOUT] + n->lost + n->unanswered;
-
-	out[0] = '\0';
-	if (n->answered == 0)
-		snprintf(out, outlen, "no request was answered");
-	else if (bench_early(n))
-		snprintf(out, outlen, "the run ended early");
-	else if (n->target > 0 && n->answered < n->target)
-		snprintf(out, outlen, "-n %llu was not reached",
-		    (unsigned long long)n->target);
-	else if (loss > 0 && !allow_loss)
-		snprintf(out, outlen, "%llu of %llu requests sent were not "
-		    "answered (timeout, lost, unanswered; --allow-loss accepts "
-		    "this)", (unsigned long long)loss,
-		    (unsigned long long)n->issued);
-	else if (n->unexpected > 0)
-		snprintf(out, outlen, "%llu bytes arrived that no request "
-		    "asked for", (unsigned long long)n->unexpected);
-	else if (n->connected < n->conns)
-		snprintf(out, outlen, "%llu of %llu connections were never "
-		    "established", (unsigned long long)(n->conns -
-		    n->connected), (unsigned long long)n->conns);
-	return out[0] == '\0';
-}
-
-/* The text report. */
-static void
-bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
-    const struct loadgen_result *r)
-{
-	const struct loadgen_counts *n = &r->n;
-	double secs = n->seconds > 0 ? n->seconds : 1e-9, per;
-	char mode[128], why[256];
-	int i, any = 0;
-
-	bench_mode_str(&o->cfg, mode, sizeof(mode));
-	fprintf(f, "target      %s%s\n", target, o->cfg.target == NULL &&
-	    n->workers == 1 ? " (embedded server, same process)" : "");
-	if (o->cfg.tls_client != NULL)
-		fprintf(f, "tls         %s\n", tls_ctx_insecure(
-		    o->cfg.tls_client) ? "INSECURE: the server's certificate "
-		    "was not verified (--insecure)" : "verified: every "
-		    "connection counted as connected checked the server's "
-		    "certificate and name");
-	fprintf(f, "load        %llu connections, %llu worker%s, %s, "
-	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
-	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
-	    o->cfg.msg_len, o->msg_desc);
-	/* Each figure is one counter, as in the JSON report: first connects
-	 * established, reconnects established, reconnects that failed. */
-	fprintf(f, "connected   %llu of %llu in %.3f s, reopened %llu, "
-	    "reopen_failed %llu, stalled %llu, open_at_end %llu\n",
-	    (unsigned long long)n->connected, (unsigned long long)n->conns,
-	    n->establish, (unsigned long long)n->reopened,
-	    (unsigned long long)n->reopen_failed,
-	    (unsigned long long)n->stalled, (unsigned long long)n->open_end);
-	fprintf(f, "requests    %llu in %.2f s = %.1f/s\n",
-	    (unsigned long long)n->requests, n->seconds,
-	    (double)n->requests / secs);
-	fprintf(f, "answered    %llu of %llu sent (%llu after the window), "
-	    "timeout %llu, lost %llu, unanswered %llu\n",
-	    (unsigned long long)n->answered, (unsigned long long)n->issued,
-	    (unsigned long long)(n->answered - n->requests),
-	    (unsigned long long)n->errors[LG_ERR_TIMEOUT],
-	    (unsigned long long)n->lost, (unsigned long long)n->unanswered);
-	fprintf(f, "bytes       out %llu (%.2f MB/s), in %llu (%.2f MB/s)\n",
-	    (unsigned long long)n->bytes_out, (double)n->bytes_out / secs / 1e6,
-	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
-	bench_hist_text(f, "latency", &r->lat, 1);
-	bench_hist_text(f, "connect", &r->connect, 0);
-	if (o->cfg.tls_client != NULL)
-		bench_hist_text(f, "handshake", &r->handshake, 1);
-	bench_hist_text(f, "first byte", &r->ttfb, 0);
-	fprintf(f, "errors     ");
-	for (i = 0; i < LG_ERR_N; i++)
-		if (n->errors[i] > 0) {
-			fprintf(f, " %s %llu", loadgen_cause_name(i),
-			    (unsigned long long)n->errors[i]);
-			any = 1;
-		}
-	if (n->skipped > 0) {
-		fprintf(f, " skipped %llu (depth full)",
-		    (unsigned long long)n->skipped);
-		any = 1;
-	}
-	if (n->unexpected > 0) {
-		fprintf(f, " unexpected_bytes %llu",
-		    (unsigned long long)n->unexpected);
-		any = 1;
-	}
-	if (n->lost > 0) {
-		fprintf(f, " lost %llu", (unsigned long long)n->lost);
-		any = 1;
-	}
-	if (n->unanswered > 0) {
-		fprintf(f, " unanswered %llu", (unsigned long long)n->unanswered);
-		any = 1;
-	}
-	if (n->reopen_failed > 0) {
-		fprintf(f, " reopen_failed %llu",
-		    (unsigned long long)n->reopen_failed);
-		any = 1;
-	}
-	fprintf(f, "%s\n", any ? "" : " none");
-	per = bench_rss_per_conn(n);
-	fprintf(f, "memory      rss %llu KiB before connecting, %llu KiB at "
-	    "the end", (unsigned long long)n->rss_before,
-	    (unsigned long long)n->rss_after);
-	if (per >= 0)
-		fprintf(f, ": %.0f bytes per connection%s", per,
-		    o->cfg.target == NULL ? " (client and server ends)" : "");
-	fprintf(f, "\n");
-	bench_ended(n, why, sizeof(why));
-	fprintf(f, "ended       %s after %.2f s: %s\n", bench_early(n) ?
-	    "early" : "as planned", n->elapsed, why);
-	if (bench_verdict(n, o->allow_loss, why, sizeof(why)))
-		fprintf(f, "verdict     ok\n");
-	else
-		fprintf(f, "verdict     failed: %s\n", why);
-}
-
-/* The JSON report, with one entry per worker. */
-static void
-bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
-    const struct loadgen_result *r, const struct loadgen_counts *per,
-    int nper)
-{
-	const struct loadgen_counts *n = &r->n;
-	double secs = n->seconds > 0 ? n->seconds : 1e-9, bpc;
-	cJSON *root = cJSON_CreateObject(), *x, *arr;
-	char *text, why[256];
-	int i;
-
-	cJSON_AddStringToObject(root, "target", target);
-	cJSON_AddBoolToObject(root, "embedded", o->cfg.target == NULL);
-	if (o->cfg.tls_client != NULL) {
-		x = cJSON_AddObjectToObject(root, "tls");
-		cJSON_AddBoolToObject(x, "insecure",
-		    tls_ctx_insecure(o->cfg.tls_client));
-	}
-	cJSON_AddStringToObject(root, "mode", o->cfg.mode == LG_CLOSED ?
-	    "closed" : o->cfg.mode == LG_RATE ? "rate" : "flood");
-	cJSON_AddNumberToObject(root, "depth", o->cfg.depth);
-	if (o->cfg.mode == LG_RATE)
-		cJSON_AddNumberToObject(root, "rate", o->cfg.rate);
-	cJSON_AddNumberToObject(root, "message_bytes", (double)o->cfg.msg_len);
-	cJSON_AddNumberToObject(root, "workers", (double)n->workers);
-	cJSON_AddNumberToObject(root, "connections", (double)n->conns);
-	cJSON_AddNumberToObject(root, "connected", (double)n->connected);
-	cJSON_AddNumberToObject(root, "reopened", (double)n->reopened);
-	cJSON_AddNumberToObject(root, "reopen_failed",
-	    (double)n->reopen_failed);
-	cJSON_AddNumberToObject(root, "stalled", (double)n->stalled);
-	cJSON_AddNumberToObject(root, "open_at_end", (double)n->open_end);
-	cJSON_AddNumberToObject(root, "establish_seconds", n->establish);
-	cJSON_AddNumberToObject(root, "seconds", n->seconds);
-	cJSON_AddNumberToObject(root, "elapsed_seconds", n->elapsed);
-	cJSON_AddNumberToObject(root, "requests", (double)n->requests);
-	cJSON_AddNumberToObject(root, "requests_per_second",
-	    round((double)n->requests / secs * 10) / 10);
-	cJSON_AddNumberToObject(root, "sent", (double)n->issued);
-	cJSON_AddNumberToObject(root, "answered", (double)n->answered);
-	cJSON_AddNumberToObject(root, "after_window",
-	    (double)(n->answered - n->requests));
-	cJSON_AddNumberToObject(root, "lost", (double)n->lost);
-	cJSON_AddNumberToObject(root, "unanswered", (double)n->unanswered);
-	cJSON_AddNumberToObject(root, "bytes_out", (double)n->bytes_out);
-	cJSON_AddNumberToObject(root, "bytes_in", (double)n->bytes_in);
-	hist_json(&r->lat, root, "latency_us");
-	hist_json(&r->connect, root, "connect_us");
-	if (o->cfg.tls_client != NULL)
-		hist_json(&r->handshake, root, "handshake_us");
-	hist_json(&r->ttfb, root, "first_byte_us");
-	x = cJSON_AddObjectToObject(root, "errors");
-	for (i = 0; i < LG_ERR_N; i++)
-		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
-		    (double)n->errors[i]);
-	cJSON_AddNumberToObject(x, "skipped", (double)n->skipped);
-	cJSON_AddNumberToObject(x, "unexpected_bytes", (double)n->unexpected);
-	cJSON_AddNumberToObject(x, "lost", (double)n->lost);
-	cJSON_AddNumberToObject(x, "unanswered", (double)n->unanswered);
-	cJSON_AddNumberToObject(x, "reopen_failed", (double)n->reopen_failed);
-	x = cJSON_AddObjectToObject(root, "memory");
-	cJSON_AddNumberToObject(x, "rss_before_kib", (double)n->rss_before);
-	cJSON_AddNumberToObject(x, "rss_after_kib", (double)n->rss_after);
-	bpc = bench_rss_per_conn(n);
-	if (bpc >= 0)
-		cJSON_AddNumberToObject(x, "bytes_per_connection", round(bpc));
-	else
-		cJSON_AddNullToObject(x, "bytes_per_connection");
-	x = cJSON_AddObjectToObject(root, "ended");
-	cJSON_AddBoolToObject(x, "early", bench_early(n));
-	bench_ended(n, why, sizeof(why));
-	cJSON_AddStringToObject(x, "why", why);
-	cJSON_AddNumberToObject(x, "elapsed_seconds", n->elapsed);
-	cJSON_AddBoolToObject(x, "ok", bench_verdict(n, o->allow_loss, why,
-	    sizeof(why)));
-	cJSON_AddStringToObject(x, "verdict", why);
-	arr = cJSON_AddArrayToObject(root, "per_worker");
-	for (i = 0; i < nper; i++) {
-		x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "connections", (double)per[i].conns);
-		cJSON_AddNumberToObject(x, "open_at_end",
-		    (double)per[i].open_end);
-		cJSON_AddNumberToObject(x, "requests", (double)per[i].requests);
-		cJSON_AddNumberToObject(x, "answered", (double)per[i].answered);
-		cJSON_AddNumberToObject(x, "rss_before_kib",
-		    (double)per[i].rss_before);
-		cJSON_AddNumberToObject(x, "rss_after_kib",
-		    (double)per[i].rss_after);
-		cJSON_AddItemToArray(arr, x);
-	}
-	text = cJSON_Print(root);
-	fprintf(f, "%s\n", text);
-	free(text);
-	cJSON_Delete(root);
-}
-
 /* Draw the live progress line from merged figures. */
 static void
 bench_live_draw(struct bench_live *lv)
@@ -785,15 +479,15 @@ bench_one(struct bench_opts *o)
 		loadgen_run(lg);
 	if (lv != NULL && lv->shown)
 		fprintf(stderr, "\r\033[K");
+	o->desc.target = loadgen_target(lg);
 	if (o->json)
-		bench_report_json(stdout, o, loadgen_target(lg),
-		    loadgen_result(lg), &loadgen_result(lg)->n, 1);
+		bench_report_json(stdout, &o->desc, loadgen_result(lg),
+		    &loadgen_result(lg)->n, 1);
 	else
-		bench_report_text(stdout, o, loadgen_target(lg),
-		    loadgen_result(lg));
+		bench_report_text(stdout, &o->desc, loadgen_result(lg));
 	if (loadgen_last_error(lg)[0] != '\0')
 		fprintf(stderr, "sockbench bench: %s\n", loadgen_last_error(lg));
-	rc = bench_verdict(&loadgen_result(lg)->n, o->allow_loss, err,
+	rc = bench_report_ok(&o->desc, &loadgen_result(lg)->n, err,
 	    sizeof(err)) ? EXIT_OK : EXIT_FAILED;
 	loadgen_free(lg);
 	free(lv);
@@ -1058,11 +752,12 @@ bench_workers_report(struct bench_opts *o, struct bench_worker *ws, int n,
 		snprintf(target, sizeof(target), "127.0.0.1, one embedded "
 		    "server per worker");
 	if (tot->n.workers > 0) {
+		o->desc.target = target;
 		if (o->json)
-			bench_report_json(stdout, o, target, tot, per, n);
+			bench_report_json(stdout, &o->desc, tot, per, n);
 		else
-			bench_report_text(stdout, o, target, tot);
-		if (rc == EXIT_OK && !bench_verdict(&tot->n, o->allow_loss,
+			bench_report_text(stdout, &o->desc, tot);
+		if (rc == EXIT_OK && !bench_report_ok(&o->desc, &tot->n,
 		    why, sizeof(why)))
 			rc = EXIT_FAILED;
 	}
@@ -1154,6 +849,7 @@ struct bench_args {
 	int			 nmsg;		/* how many message options */
 	int			 depth_given;
 	struct cli_tls		 tls;		/* --tls ... */
+	char			*shard_sources;	/* --shard's share of --source */
 };
 
 /* Parse a count of -c or -n: 1 to 10000000; 0, or -1 with a message. */
@@ -1282,6 +978,31 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 			return -1;
 		}
 		return 1;
+	case BENCH_O_SHARD: {
+		char err[256];
+
+		if (shard_parse(arg, &a->o.desc.shard_index,
+		    &a->o.desc.shard_total, err, sizeof(err)) < 0) {
+			cli_usage_error("bench", "%s", err);
+			return -1;
+		}
+		return 1;
+	}
+	case BENCH_O_START_AT:
+		if (shard_parse_time(arg, &a->o.cfg.start_at) < 0) {
+			cli_usage_error("bench", "--start-at '%s': expected "
+			    "RFC 3339 (2026-11-30T08:00:00Z) or unix seconds",
+			    arg);
+			return -1;
+		}
+		return 1;
+	case BENCH_O_LATE_AFTER:
+		if ((a->o.desc.late_after = parse_duration(arg)) <= 0) {
+			cli_usage_error("bench", "--late-after '%s': expected a "
+			    "duration such as 1s", arg);
+			return -1;
+		}
+		return 1;
 	case BENCH_O_QUIET: a->o.quiet = 1; return 1;
 	case BENCH_O_UI: a->o.ui = 1; return 1;
 	case BENCH_O_NO_MOUSE: ui_mouse_set(false); return 1;
@@ -1293,6 +1014,33 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 const struct cli_spec bench_spec = {
 	"bench", bench_opts, 27, bench_help_head, bench_help_tail, bench_set
 };
+
+/* --shard I/N: keep this shard's share of the connections, requests,
+ * connect rate and source addresses; 0, or the exit status. */
+static int
+bench_take_shard(struct bench_args *a)
+{
+	struct loadgen_cfg *c = &a->o.cfg;
+	int i = a->o.desc.shard_index, n = a->o.desc.shard_total;
+
+	if (n == 0)
+		return 0;
+	if (shard_share(c->conns, i, n) == 0)
+		return cli_usage_error("bench", "--shard %d/%d: -c %llu gives "
+		    "shard %d no connection (-c is the total over every "
+		    "shard)", i, n, (unsigned long long)c->conns, i);
+	if (c->requests > 0 && shard_share(c->requests, i, n) == 0)
+		return cli_usage_error("bench", "--shard %d/%d: -n %llu gives "
+		    "shard %d no request (-n is the total over every shard)",
+		    i, n, (unsigned long long)c->requests, i);
+	c->conns = shard_share(c->conns, i, n);
+	if (c->requests > 0)
+		c->requests = shard_share(c->requests, i, n);
+	c->connect_rate /= n;
+	if (c->sources != NULL)
+		c->sources = a->shard_sources = shard_list(c->sources, i, n);
+	return 0;
+}
 
 /* Check the options against each other and the open-file limit; 0, or
  * the exit status with the message printed. */
@@ -1417,10 +1165,14 @@ bench_main(int argc, char **argv)
 	o->cfg.reconnect = 1;
 	o->cfg.request_timeout = 5;
 	o->workers = 1;
+	o->desc.late_after = 1;
 	if ((rc = cli_parse(&bench_spec, argc, argv, &a, &common, &first)) >= 0)
 		return rc;
-	if ((rc = bench_check_args(&a, argc, argv, first)) != 0)
+	if ((rc = bench_take_shard(&a)) != 0 ||
+	    (rc = bench_check_args(&a, argc, argv, first)) != 0) {
+		free(a.shard_sources);
 		return rc;
+	}
 	if (a.tls.on || a.tls.given != NULL) {
 		/* The embedded server gets a self-signed certificate the
 		 * clients trust; made once, before any worker forks. */
@@ -1443,6 +1195,16 @@ bench_main(int argc, char **argv)
 	o->cfg.msg = buf_data(&msg);
 	o->cfg.msg_len = buf_len(&msg);
 	o->msg_desc = desc;
+	o->desc.embedded = o->cfg.target == NULL;
+	o->desc.tls = o->cfg.tls_client == NULL ? 0 :
+	    tls_ctx_insecure(o->cfg.tls_client) ? 2 : 1;
+	o->desc.mode = o->cfg.mode;
+	o->desc.depth = o->cfg.depth;
+	o->desc.rate = o->cfg.rate;
+	o->desc.msg_bytes = o->cfg.msg_len;
+	o->desc.msg_desc = desc;
+	o->desc.allow_loss = o->allow_loss;
+	o->desc.start_at = o->cfg.start_at;
 	o->progress = !o->quiet && !o->ui && isatty(2);
 	if (o->ui && (o->workers > 1 || !isatty(0) || !isatty(1))) {
 		rc = cli_usage_error("bench", "--ui needs a terminal and one "
@@ -1459,5 +1221,6 @@ out:
 	buf_free(&msg);
 	tls_ctx_free(o->cfg.tls_client);
 	tls_ctx_free(o->cfg.tls_server);
+	free(a.shard_sources);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "tls_cli.h"
 #include "conn.h"
 #include "report.h"
+#include "shard.h"
 #include "runner.h"
 #include "util.h"
 
@@ -51,7 +52,8 @@ static const char run_help_tail[] =
 
 /* run's own options; the scenario and limit options are shared (cli.h). */
 enum run_opt_id {
-	RUN_O_MAX_TIME = 1, RUN_O_FORMAT, RUN_O_OUTPUT, RUN_O_QUIET, RUN_O_JOBS
+	RUN_O_MAX_TIME = 1, RUN_O_FORMAT, RUN_O_OUTPUT, RUN_O_QUIET, RUN_O_JOBS,
+	RUN_O_SHARD
 };
 
 static const struct cli_opt run_opt_table[] = {
@@ -73,6 +75,11 @@ static const struct cli_opt run_opt_table[] = {
 	    "run N scenarios at once (1-64, default 1) on\n"
 	    "one event loop; the report keeps file order,\n"
 	    "the per-scenario lines come as each finishes", NULL },
+	{ RUN_O_SHARD, 0, "shard", required_argument, "I/N",
+	    "run shard I (0 to N-1) of N: every N-th file of\n"
+	    "the sorted list from the I-th (env: I from\n"
+	    "JOB_COMPLETION_INDEX, N from SOCKBENCH_SHARDS);\n"
+	    "sockbench merge adds the reports up", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_TLS_CLIENT,
 	CLI_LIMITS,
@@ -93,6 +100,8 @@ struct run_cmd {
 	int			 quiet;
 	double			 max_time;	/* seconds, 0: none */
 	size_t			 jobs;		/* -j: scenarios at once */
+	int			 shard_index;	/* --shard I/N */
+	int			 shard_total;	/* 0: no --shard */
 	struct scenario		**scs;		/* n of them, NULL if bad */
 	size_t			 n;
 };
@@ -123,6 +132,16 @@ run_set(void *ctx, const struct cli_opt *o, const char *arg)
 		return 1;
 	case RUN_O_OUTPUT: rc->output = arg; return 1;
 	case RUN_O_QUIET: rc->quiet = 1; return 1;
+	case RUN_O_SHARD: {
+		char err[256];
+
+		if (shard_parse(arg, &rc->shard_index, &rc->shard_total, err,
+		    sizeof(err)) < 0) {
+			cli_usage_error("run", "%s", err);
+			return -1;
+		}
+		return 1;
+	}
 	case RUN_O_JOBS:
 		errno = 0;
 		v = strtoul(arg, &end, 10);
@@ -721,6 +740,26 @@ run_write_report(struct run_cmd *rc, FILE *out, int status)
 	return status;
 }
 
+/* --shard I/N: keep every N-th path of the expanded list from the I-th
+ * (a shard may get none when there are fewer files than shards). */
+static void
+run_take_shard(const struct run_cmd *rc, struct run_paths *p)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < p->n; i++) {
+		if (shard_owns(i, rc->shard_index, rc->shard_total))
+			p->v[k++] = p->v[i];
+		else
+			free(p->v[i]);
+	}
+	if (k == 0)
+		fprintf(stderr, "sockbench run: --shard %d/%d: none of the %zu "
+		    "scenario files is this shard's; an empty report\n",
+		    rc->shard_index, rc->shard_total, p->n);
+	p->n = k;
+}
+
 int
 run_main(int argc, char **argv)
 {
@@ -743,6 +782,8 @@ run_main(int argc, char **argv)
 		free(paths.v);
 		return EXIT_USAGE;
 	}
+	if (rc.shard_total > 0)
+		run_take_shard(&rc, &paths);
 	rc.n = paths.n;
 	/* Start the report file first: a typo in its path should not cost a
 	 * whole run. From here on a report is always written. */

@@ -1176,6 +1176,7 @@ report_json(FILE *f, const struct report *rep)
 		cJSON_AddNumberToObject(o, "sends", (double)it->sends);
 		cJSON_AddNumberToObject(o, "expects", (double)it->expects);
 		hist_json(&it->latency, o, "latency_us");
+		hist_json_encoded(&it->latency, o, "latency_histogram");
 		if (it->failure != NULL)
 			cJSON_AddStringToObject(o, "failure", it->failure);
 		else

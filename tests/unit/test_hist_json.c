@@ -115,6 +115,79 @@ test_hist_json_empty_keeps_keys_null(void **state)
 	free(h);
 }
 
+/* The lossless form gives back every bucket, count, sum, min, max,
+ * overflow of the histogram, through a JSON text and back. */
+static void
+test_hist_json_encoded_round_trip(void **state)
+{
+	struct hist *h = new_hist(), *back = new_hist();
+	cJSON *root = cJSON_CreateObject(), *parsed;
+	char *text;
+	uint64_t v;
+	int k;
+
+	(void)state;
+	for (v = 1, k = 0; k < 5000; k++, v = v * 7 % 100003)
+		hist_record(h, v * (uint64_t)(k % 13 + 1) * 31);
+	hist_record(h, 0);
+	hist_record(h, UINT64_C(1) << 40);	/* clamped, overflow 1 */
+	hist_json_encoded(h, root, "latency_us");
+	text = cJSON_PrintUnformatted(root);
+	parsed = cJSON_Parse(text);
+	assert_int_equal(hist_json_decode(back,
+	    cJSON_GetObjectItem(parsed, "latency_us")), 0);
+	assert_int_equal(back->count, h->count);
+	assert_int_equal(back->sum, h->sum);
+	assert_int_equal(back->min, h->min);
+	assert_int_equal(back->max, h->max);
+	assert_int_equal(back->overflow, 1);
+	assert_memory_equal(back->counts, h->counts, sizeof(h->counts));
+	/* Standard base64 of "SBH1...": it starts "U0JIM". */
+	assert_memory_equal(cJSON_GetObjectItem(parsed,
+	    "latency_us")->valuestring, "U0JIM", 5);
+	free(text);
+	cJSON_Delete(parsed);
+	cJSON_Delete(root);
+	/* Empty: a valid encoding of nothing. */
+	hist_init(h);
+	root = cJSON_CreateObject();
+	hist_json_encoded(h, root, "x");
+	assert_int_equal(hist_json_decode(back, cJSON_GetObjectItem(root,
+	    "x")), 0);
+	assert_int_equal(hist_count(back), 0);
+	cJSON_Delete(root);
+	free(h);
+	free(back);
+}
+
+/* Not a string, not base64, padding in the middle, a length not a
+ * multiple of 4, a valid base64 of a bad histogram: all refused, the
+ * histogram left empty. */
+static void
+test_hist_json_decode_refuses_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"", "U0JIMQ", "U0JIMQ=A", "U0J=MQAA", "U0JIM*AA", "AAAA",
+		"U0JIMQ==", "U0JIMQE=",
+	};
+	struct hist *h = new_hist();
+	cJSON *s;
+	size_t i;
+
+	(void)state;
+	s = cJSON_CreateNumber(3);
+	assert_int_equal(hist_json_decode(h, s), -1);
+	cJSON_Delete(s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		hist_record(h, 5);
+		s = cJSON_CreateString(bad[i]);
+		assert_int_equal(hist_json_decode(h, s), -1);
+		assert_int_equal(hist_count(h), 0);
+		cJSON_Delete(s);
+	}
+	free(h);
+}
+
 int
 main(void)
 {
@@ -122,6 +195,8 @@ main(void)
 		cmocka_unit_test(test_hist_json_clamps_to_max),
 		cmocka_unit_test(test_hist_json_ordered_within_range),
 		cmocka_unit_test(test_hist_json_empty_keeps_keys_null),
+		cmocka_unit_test(test_hist_json_encoded_round_trip),
+		cmocka_unit_test(test_hist_json_decode_refuses_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
