@@ -433,6 +433,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "latency", &bench_spec },
 	{ "probe", probe_main, "find out what protocol a TCP server speaks",
 	    &probe_spec },
+	{ "proxy", proxy_main, "relay a client to a server: decode, break, "
+	    "record", &proxy_spec },
 	{ NULL, NULL, NULL, NULL }
 };
 

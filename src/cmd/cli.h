@@ -179,5 +179,8 @@ int serve_main(int argc, char **argv);
 int check_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
+/* `sockbench proxy` (cmd_proxy.c, docs/proxy.md). */
+extern const struct cli_spec proxy_spec;
+int proxy_main(int argc, char **argv);
 
 #endif
