@@ -228,7 +228,7 @@ recorder_free(struct recorder *r)
 static void
 rec_text(const unsigned char *p, size_t n, struct buf *b)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < n; i++)
 		switch (p[i]) {
@@ -241,7 +241,11 @@ rec_text(const unsigned char *p, size_t n, struct buf *b)
 		default:
 			if (p[i] >= 0x20 && p[i] < 0x7f)
 				buf_append(b, p + i, 1);
-			else
+			else if (p[i] >= 0x80 &&
+			    (k = utf8_seq_len(p + i, n - i)) > 0) {
+				buf_append(b, p + i, k);	/* UTF-8 */
+				i += k - 1;
+			} else
 				buf_printf(b, "\\x%02x", p[i]);
 		}
 }

@@ -280,15 +280,39 @@ pair_codec_known(struct pair *pr)
 	tap_run(pr, DIR_DOWN, 0);
 }
 
+/* The codec a client's first request names when the reply alone does
+ * not: a RESP command array (redis-cli, every Redis client) or an HTTP/1
+ * request line; NULL otherwise. */
+static const struct codec *
+proxy_detect_request(const unsigned char *p, size_t n)
+{
+	static const char *const methods[] = { "GET ", "POST ", "PUT ",
+	    "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", NULL };
+	const unsigned char *nl;
+	size_t i;
+
+	if (n >= 4 && p[0] == '*' && p[1] >= '1' && p[1] <= '9' &&
+	    memmem(p, n, "\r\n$", 3) != NULL)
+		return &codec_resp;
+	nl = memchr(p, '\n', n);
+	for (i = 0; methods[i] != NULL && nl != NULL; i++)
+		if ((size_t)(nl - p) > strlen(methods[i]) &&
+		    memcmp(p, methods[i], strlen(methods[i])) == 0 &&
+		    memmem(p, (size_t)(nl - p), " HTTP/1.", 8) != NULL)
+			return &codec_http;
+	return NULL;
+}
+
 /* Name the codec from the first bytes of pr's conversation with the
- * probe's matchers (probe.c), once for the whole proxy. */
+ * probe's matchers (probe.c) on the reply, else from the request's
+ * shape, once for the whole proxy. */
 static void
 proxy_detect(struct pair *pr)
 {
 	struct proxy *px = pr->px;
 	const struct buf *up = &pr->way[DIR_UP].tap.pending;
 	const struct buf *down = &pr->way[DIR_DOWN].tap.pending;
-	struct probe_match m;
+	struct probe_match m = { .conf = PROBE_NONE };
 	const struct codec *cd = NULL;
 	size_t sent = buf_len(up) < PROBE_MAX_SENT ? buf_len(up) :
 	    PROBE_MAX_SENT;
@@ -299,6 +323,9 @@ proxy_detect(struct pair *pr)
 	    "proxy", buf_data(up), sent, buf_data(down), buf_len(down), 0,
 	    &m) >= PROBE_LIKELY && m.codec != NULL)
 		cd = codec_find(m.codec);
+	if (cd == NULL && buf_len(down) > 0 &&
+	    (cd = proxy_detect_request(buf_data(up), buf_len(up))) != NULL)
+		snprintf(m.protocol, sizeof(m.protocol), "%s", cd->name);
 	if (cd == NULL && buf_len(up) < PROXY_DETECT_MAX &&
 	    buf_len(down) < PROXY_DETECT_MAX)
 		return;		/* more may tell */
@@ -307,9 +334,9 @@ proxy_detect(struct pair *pr)
 	px->codec = cd;
 	px->detecting = 0;
 	proxy_event(px, pr, "codec", "codec %s (detected%s%s%s)", cd->name,
-	    cd == &codec_raw ? ": nothing likely, raw" : " from a ",
+	    cd == &codec_raw ? ": nothing likely, raw" : " from ",
 	    cd == &codec_raw ? "" : m.protocol, cd == &codec_raw ? "" :
-	    " reply");
+	    " traffic");
 }
 
 /* Bytes a side sent: into its direction's tap. */
