@@ -24,6 +24,8 @@
 #define PROXY_DETECT_MAX	PROBE_MAX_RECV	/* bytes per direction kept
 						   while the codec is
 						   detected */
+#define PROXY_REFUSE_WAIT	2.0		/* s a refused client has to
+						   close after our FIN */
 #define PROXY_LINE_MAX		512		/* a message's text in the
 						   log */
 
@@ -538,7 +540,7 @@ relay_eof(struct conn *c)
 	if (pr->px->tapping && pr->codec != NULL)
 		tap_run(pr, w->dir, 1);
 	if (w->pipe == NULL) {
-		conn_close(c, "EOF before the upstream connection opened");
+		conn_close(c, "closed (no upstream connection)");
 		return;
 	}
 	fault_pipe_eof(w->pipe, engine_loop_time(pr->px->eng));
@@ -594,6 +596,17 @@ relay_up_open(struct conn *c)
 	}
 }
 
+/* The upstream connect failed: FIN to the client, whose bytes are read
+ * and dropped until it closes (closing with them unread would be a
+ * reset, RFC 1122 4.2.2.13), for at most PROXY_REFUSE_WAIT seconds. */
+static void
+relay_refuse(struct conn *c)
+{
+	conn_shutdown(c);
+	conn_pause(c, 0);
+	conn_timer(c, PROXY_REFUSE_WAIT);
+}
+
 /* Whether a connection's end was a reset by its peer. */
 static int
 relay_was_reset(const struct conn *c)
@@ -621,7 +634,7 @@ relay_close(struct conn *c)
 		snprintf(pr->end, sizeof(pr->end), "upstream: %s",
 		    c->info.reason);
 		if (live(other))
-			conn_close(other, "upstream connect failed");
+			relay_refuse(other);
 	} else if (live(other)) {
 		if (pr->end[0] == '\0') {
 			pr->client_closed = client;
@@ -702,7 +715,7 @@ relay_cli_open(struct conn *c)
 		    "%s: closing the client", px->connect, strerror(err));
 		snprintf(pr->end, sizeof(pr->end), "upstream: connect: %s",
 		    strerror(err));
-		conn_close(c, "upstream connect failed");
+		relay_refuse(c);
 		return;
 	}
 	pr->refs++;
