@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "file.h"
+#include "lex.h"
 #include "record.h"
 #include "util.h"
 
@@ -69,7 +70,7 @@ record_rules_parse(const char *text, size_t len, const char *path,
 		const char *line = text + pos, *nl = memchr(line, '\n',
 		    len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - line) : len - pos, k;
-		char buf[RECORD_RULE_LINE_MAX], *sp, *pat;
+		char buf[RECORD_RULE_LINE_MAX], *sp, *pat, why[160];
 		struct record_rule *r;
 		int rc;
 
@@ -118,12 +119,15 @@ record_rules_parse(const char *text, size_t len, const char *path,
 			    lineno, RECORD_RULES_MAX);
 			goto fail;
 		}
+		if (lex_regex_bounded(pat, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%zu: regex '%.60s': %s", path,
+			    lineno, pat, why);
+			goto fail;
+		}
 		rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof(*rs->r));
 		r = &rs->r[rs->n];
 		memset(r, 0, sizeof(*r));
 		if ((rc = regcomp(&r->re, pat, REG_EXTENDED)) != 0) {
-			char why[128];
-
 			regerror(rc, &r->re, why, sizeof(why));
 			snprintf(err, errlen, "%s:%zu: regex '%.60s': %s", path,
 			    lineno, pat, why);

@@ -4,10 +4,16 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "buf.h"
+#include "codec.h"
+#include "control.h"
 #include "fault.h"
+#include "record.h"
 
 /* What came out of a pipeline: bytes, each write's time, and acts. */
 struct sink_log {
@@ -469,6 +475,115 @@ removing_a_stage_releases_what_it_held_at_once(void **state)
 	buf_free(&l.out);
 }
 
+static void
+control_parse_reads_each_command_and_refuses_others(void **state)
+{
+	struct control_cmd c;
+	char err[300];
+
+	(void)state;
+	assert_int_equal(control_parse("add downstream:latency=5ms\r", 27, &c,
+	    err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_ADD);
+	assert_int_equal(c.spec.kind, FAULT_LATENCY);
+	assert_int_equal(control_parse("  remove 12 ", 12, &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_REMOVE);
+	assert_int_equal(c.id, 12);
+	assert_int_equal(control_parse("list", 4, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_LIST);
+	assert_int_equal(control_parse("stats", 5, &c, err, sizeof(err)), 0);
+	assert_int_equal(control_parse("remove 0", 8, &c, err, sizeof(err)),
+	    -1);
+	assert_int_equal(control_parse("remove x", 8, &c, err, sizeof(err)),
+	    -1);
+	assert_int_equal(control_parse("add", 3, &c, err, sizeof(err)), -1);
+	assert_int_equal(control_parse("list all", 8, &c, err, sizeof(err)),
+	    -1);
+	assert_int_equal(control_parse("drop", 4, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown command 'drop'"));
+	assert_int_equal(control_parse("li\0st", 5, &c, err, sizeof(err)), -1);
+}
+
+static void
+rules_parse_names_file_line_and_refuses_unbounded_regexes(void **state)
+{
+	static const char good[] = "# ids\n\ntoken \"token\":\"([^\"]+)\"\n"
+	    "counter ^([0-9]+)$\n";
+	struct record_rules *r = NULL;
+	char err[300];
+
+	(void)state;
+	assert_int_equal(record_rules_parse(good, sizeof(good) - 1, "r.txt", &r,
+	    err, sizeof(err)), 0);
+	record_rules_free(r);
+	assert_int_equal(record_rules_parse("1bad x\n", 7, "r.txt", &r, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "r.txt:1: expected a capture name"));
+	assert_int_equal(record_rules_parse("a x\nonly\n", 9, "r.txt", &r,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "r.txt:2: expected NAME REGEX"));
+	assert_int_equal(record_rules_parse("a (x\n", 5, "r.txt", &r, err,
+	    sizeof(err)), -1);
+	/* The fuzzer's input: stacked repetitions made regcomp run for
+	 * seconds; now refused before compiling. */
+	assert_int_equal(record_rules_parse("a x++++++++++++++++++++++\n", 25,
+	    "r.txt", &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "r.txt:1: regex"));
+	assert_int_equal(record_rules_parse("a (x)\\1\n", 8, "r.txt", &r, err,
+	    sizeof(err)), -1);
+}
+
+static void
+recorder_writes_both_sides_with_rule_captures(void **state)
+{
+	static const char rules_text[] = "token tok=([a-z0-9]+)\n";
+	struct record_rules *rules = NULL;
+	struct recorder *rec;
+	char dir[] = "/tmp/sb-rec-XXXXXX", path[300], err[300], text[4096];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(record_rules_parse(rules_text, sizeof(rules_text) - 1,
+	    "r", &rules, err, sizeof(err)), 0);
+	rec = recorder_new(7, "127.0.0.1:9", rules);
+	recorder_msg(rec, 1, (const unsigned char *)"login\n", 6, 0);
+	recorder_msg(rec, 0, (const unsigned char *)"ok tok=ab12cd\n", 14, 0);
+	recorder_msg(rec, 1, (const unsigned char *)"get ab12cd\n", 11, 0);
+	recorder_msg(rec, 0, (const unsigned char *)"v=1\n", 4, 0);
+	assert_int_equal(recorder_write(rec, dir, codec_find("line"), 1,
+	    "client sent FIN", err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/conn-7-client.txt", dir);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "send \"login\"\n"));
+	assert_non_null(strstr(text, "expect regex \"^ok tok=.+$\"\n"));
+	assert_non_null(strstr(text, "capture token regex \"tok=([a-z0-9]+)\"\n"));
+	assert_non_null(strstr(text, "send \"get ${token}\"\n"));
+	assert_non_null(strstr(text, "expect \"v=1\"\nclose\n"));
+	snprintf(path, sizeof(path), "%s/conn-7-server.txt", dir);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "accept 1\n  expect \"login\"\n"));
+	assert_non_null(strstr(text, "  send \"ok tok=ab12cd\"\n"));
+	assert_non_null(strstr(text, "  expect close\nend\n"));
+	/* Never over an existing recording. */
+	assert_int_equal(recorder_write(rec, dir, codec_find("line"), 1, "",
+	    err, sizeof(err)), -1);
+	recorder_free(rec);
+	record_rules_free(rules);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/conn-7-client.txt", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -490,6 +605,9 @@ main(void)
 		cmocka_unit_test(stages_compose_in_order_slicer_then_latency),
 		cmocka_unit_test(toxicity_zero_never_applies_and_one_always_does),
 		cmocka_unit_test(removing_a_stage_releases_what_it_held_at_once),
+		cmocka_unit_test(control_parse_reads_each_command_and_refuses_others),
+		cmocka_unit_test(rules_parse_names_file_line_and_refuses_unbounded_regexes),
+		cmocka_unit_test(recorder_writes_both_sides_with_rule_captures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
