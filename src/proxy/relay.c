@@ -63,6 +63,8 @@ struct pair {
 	int			 client_closed;	/* who closed first: 1 client,
 						   0 server, -1 unknown */
 	int			 reset;		/* a reset ended it */
+	int			 closing;	/* a fault closed it: input is
+						   dropped */
 	char			 end[160];	/* the first side's reason */
 	struct pair		*next, *prev;	/* the proxy's open pairs */
 };
@@ -174,8 +176,8 @@ proxy_event(struct proxy *px, const struct pair *pr, const char *event,
 		fwrite(buf_data(&b), 1, buf_len(&b), px->log);
 		buf_free(&b);
 	} else
-		fprintf(px->log, "%s #%llu %s %s\n", stamp, pr != NULL ?
-		    (unsigned long long)pr->id : 0ULL, event, safe);
+		fprintf(px->log, "%s #%llu %s\n", stamp, pr != NULL ?
+		    (unsigned long long)pr->id : 0ULL, safe);
 }
 
 /* Log one decoded message of a direction. */
@@ -249,8 +251,9 @@ tap_run(struct pair *pr, int dir, int eof)
 		if (used == CODEC_NEED_MORE || used == 0) {
 			if (buf_len(&t->pending) > max + 65536) {
 				t->off = 1;
-				proxy_event(pr->px, pr, "undecodable", "%s: a %s "
-				    "frame over --max-frame %zu bytes: not "
+				proxy_event(pr->px, pr, "undecodable",
+				    "undecodable %s: a %s frame over "
+				    "--max-frame %zu bytes: not "
 				    "decoded any more", fault_dir_name(dir),
 				    pr->codec->name, max);
 			}
@@ -258,8 +261,9 @@ tap_run(struct pair *pr, int dir, int eof)
 		}
 		if (used < 0) {
 			t->off = 1;
-			proxy_event(pr->px, pr, "undecodable", "%s: %s: %s: not "
-			    "decoded any more (bytes still pass)",
+			proxy_event(pr->px, pr, "undecodable",
+			    "undecodable %s: %s: %s: not decoded any more "
+			    "(bytes still pass)",
 			    fault_dir_name(dir), pr->codec->name, err[0] ? err :
 			    "malformed frame");
 			break;
@@ -358,9 +362,9 @@ tap_feed(struct pair *pr, int dir, const unsigned char *p, size_t n)
 		if (n > room) {
 			t->off = 1;
 			buf_free(&t->pending);
-			proxy_event(pr->px, pr, "undecodable", "%s: more than "
-			    "%d bytes before the codec was known: not "
-			    "decoded", fault_dir_name(dir), PROXY_DETECT_MAX);
+			proxy_event(pr->px, pr, "undecodable",
+			    "undecodable %s: more than %d bytes before the "
+			    "codec was known: not decoded", fault_dir_name(dir), PROXY_DETECT_MAX);
 			return;
 		}
 		buf_append(&t->pending, p, n);
@@ -403,6 +407,20 @@ proxy_rst(struct conn *c)
 		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 }
 
+/* End c gracefully: FIN once what is queued is written, then read and
+ * drop what it still sends until it closes too (closing with unread
+ * input would send a reset, RFC 1122 4.2.2.13), for at most
+ * PROXY_REFUSE_WAIT seconds. */
+static void
+relay_finish(struct conn *c)
+{
+	if (!live(c))
+		return;
+	conn_shutdown(c);
+	conn_pause(c, 0);
+	conn_timer(c, PROXY_REFUSE_WAIT);
+}
+
 /* A pipeline's act: FIN, half-close, close or reset. */
 static void
 way_act_cb(void *arg, enum fault_act a, const struct fault_spec *s)
@@ -421,9 +439,8 @@ way_act_cb(void *arg, enum fault_act a, const struct fault_spec *s)
 	}
 	switch (a) {
 	case FAULT_ACT_EOF:
-		if (live(d) && !live(src))
-			conn_close_after_flush(d, pr->cli == NULL ?
-			    "the client closed" : "the server closed");
+		if (!live(src))
+			relay_finish(d);
 		else if (live(d))
 			conn_shutdown(d);
 		return;
@@ -432,10 +449,9 @@ way_act_cb(void *arg, enum fault_act a, const struct fault_spec *s)
 			conn_shutdown(d);
 		return;
 	case FAULT_ACT_CLOSE:
-		if (live(d))
-			conn_close_after_flush(d, "closed by a fault");
-		if (live(src))
-			conn_close_after_flush(src, "closed by a fault");
+		pr->closing = 1;
+		relay_finish(d);
+		relay_finish(src);
 		return;
 	case FAULT_ACT_RESET:
 		pr->px->tot.resets++;
@@ -444,9 +460,8 @@ way_act_cb(void *arg, enum fault_act a, const struct fault_spec *s)
 			proxy_rst(d);
 			conn_close(d, "reset by a fault");
 		}
-		if (live(src))
-			conn_close_after_flush(src, "closed: the other side "
-			    "was reset by a fault");
+		pr->closing = 1;
+		relay_finish(src);
 		return;
 	}
 }
@@ -516,10 +531,12 @@ relay_msg(struct conn *c, const struct codec_frame *f)
 	struct pair *pr = c->udata;
 	struct way *w = pair_way_of(pr, c);
 
+	if (pr->closing)
+		return;
 	if (pr->px->tapping)
 		tap_feed(pr, w->dir, f->frame, f->frame_len);
 	if (w->pipe == NULL)
-		return;		/* not connected yet: see relay_up_open */
+		return;		/* no upstream: relay_finish drains */
 	fault_pipe_push(w->pipe, engine_loop_time(pr->px->eng), f->frame,
 	    f->frame_len);
 	way_schedule(w);
@@ -539,8 +556,9 @@ relay_eof(struct conn *c)
 	}
 	if (pr->px->tapping && pr->codec != NULL)
 		tap_run(pr, w->dir, 1);
-	if (w->pipe == NULL) {
-		conn_close(c, "closed (no upstream connection)");
+	if (w->pipe == NULL || pr->closing) {
+		conn_close(c, pr->closing ? "closed by a fault" :
+		    "closed (no upstream connection)");
 		return;
 	}
 	fault_pipe_eof(w->pipe, engine_loop_time(pr->px->eng));
@@ -587,24 +605,13 @@ relay_up_open(struct conn *c)
 		    &sink);
 		free(specs[d]);
 	}
-	proxy_event(px, pr, "open", "%s -> %s (upstream %s)", pr->cli->info.peer,
-	    px->connect, c->info.local);
+	proxy_event(px, pr, "open", "open %s -> %s (upstream %s)",
+	    pr->cli->info.peer, px->connect, c->info.local);
 	if (live(pr->cli)) {
 		conn_pause(pr->cli, 0);
 		way_schedule(&pr->way[DIR_UP]);
 		way_schedule(&pr->way[DIR_DOWN]);
 	}
-}
-
-/* The upstream connect failed: FIN to the client, whose bytes are read
- * and dropped until it closes (closing with them unread would be a
- * reset, RFC 1122 4.2.2.13), for at most PROXY_REFUSE_WAIT seconds. */
-static void
-relay_refuse(struct conn *c)
-{
-	conn_shutdown(c);
-	conn_pause(c, 0);
-	conn_timer(c, PROXY_REFUSE_WAIT);
 }
 
 /* Whether a connection's end was a reset by its peer. */
@@ -634,7 +641,7 @@ relay_close(struct conn *c)
 		snprintf(pr->end, sizeof(pr->end), "upstream: %s",
 		    c->info.reason);
 		if (live(other))
-			relay_refuse(other);
+			relay_finish(other);
 	} else if (live(other)) {
 		if (pr->end[0] == '\0') {
 			pr->client_closed = client;
@@ -645,8 +652,8 @@ relay_close(struct conn *c)
 		if (relay_was_reset(c)) {
 			px->tot.resets++;
 			pr->reset = 1;
-			proxy_event(px, pr, "reset", "%s reset the connection: "
-			    "RST to the %s", client ? "client" : "server",
+			proxy_event(px, pr, "reset", "reset: the %s reset the "
+			    "connection: RST to the %s", client ? "client" : "server",
 			    client ? "server" : "client");
 			proxy_rst(other);
 			conn_fail(other, "reset: the %s reset its side", client ?
@@ -659,8 +666,7 @@ relay_close(struct conn *c)
 			 * sends has nowhere to go. */
 			if (w->pipe == NULL || fault_pipe_queued(w->pipe) == 0 ||
 			    fault_pipe_ended(w->pipe))
-				conn_close_after_flush(other, client ?
-				    "the client closed" : "the server closed");
+				relay_finish(other);
 			else	/* closed after the held bytes (way_act_cb) */
 				fault_pipe_eof(w->pipe,
 				    engine_loop_time(px->eng));
@@ -715,7 +721,7 @@ relay_cli_open(struct conn *c)
 		    "%s: closing the client", px->connect, strerror(err));
 		snprintf(pr->end, sizeof(pr->end), "upstream: connect: %s",
 		    strerror(err));
-		relay_refuse(c);
+		relay_finish(c);
 		return;
 	}
 	pr->refs++;
@@ -801,7 +807,7 @@ pair_ended(struct pair *pr)
 		if (recorder_write(pr->rec, px->o.record_dir, pr->codec != NULL ?
 		    pr->codec : &codec_raw, pr->reset ? -1 : pr->client_closed,
 		    pr->end, err, sizeof(err)) < 0)
-			proxy_event(px, pr, "record", "record: %s", err);
+			proxy_event(px, pr, "record", "record failed: %s", err);
 		recorder_free(pr->rec);
 	}
 	proxy_event(px, pr, "close", "closed: %s", pr->end[0] ? pr->end :
@@ -932,9 +938,10 @@ proxy_summary(const struct proxy *p, FILE *f)
 	    (unsigned long long)p->tot.bytes_down,
 	    (unsigned long long)p->tot.resets, p->tot.resets == 1 ? "" : "s");
 	if (p->tapping)
-		fprintf(f, "proxy: %llu messages client>server, %llu "
+		fprintf(f, "proxy: %llu message%s client>server, %llu "
 		    "server>client decoded as %s\n",
 		    (unsigned long long)p->tot.msgs_up,
+		    p->tot.msgs_up == 1 ? "" : "s",
 		    (unsigned long long)p->tot.msgs_down,
 		    p->codec != NULL ? p->codec->name : "(codec not known)");
 	for (i = 0; i < p->nfaults; i++) {

@@ -258,7 +258,7 @@ peer rst "$pport" >/dev/null
 [ "$(seen rst1)" = "reset 2 x" ]
 check $? "a client reset reaches the server as a reset ($(seen rst1))"
 stop "$ppid"
-grep -q "client reset the connection: RST to the server" "$tmp/rst1.perr"
+grep -q "reset: the client reset the connection: RST to the server" "$tmp/rst1.perr"
 check $? "the client's reset is logged"
 
 pserver rst2 rst
