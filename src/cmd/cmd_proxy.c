@@ -88,7 +88,18 @@ static const struct cli_opt proxy_opt_table[] = {
 	{ PROXY_O_QUIET, 'q', "quiet", no_argument, NULL,
 	    "no connection lines on stderr", NULL },
 	CLI_USE(CLI_O_HELP),
-	CLI_LIMITS,
+	CLI_SECTION("Limits (memory and time stay bounded whatever the "
+	    "peers do):"),
+	CLI_USE_HELP(CLI_O_MAX_FRAME, "largest message the log decodes "
+	    "(default 1M)"),
+	CLI_USE_HELP(CLI_O_MAX_BUFFER, "bytes one direction may hold (in its "
+	    "faults\nand unsent) before the proxy stops reading\nits source "
+	    "(default 4M)"),
+	CLI_USE_HELP(CLI_O_CONNECT_TIMEOUT, "give up an upstream connect after "
+	    "DUR\n(default 10s); the client is closed"),
+	CLI_USE_HELP(CLI_O_IDLE_TIMEOUT, "close clients idle for DUR (default: "
+	    "never)"),
+	CLI_USE_HELP(CLI_O_MAX_CONNS, "accept at most N clients at once"),
 	CLI_END
 };
 

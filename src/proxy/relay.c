@@ -728,6 +728,8 @@ relay_cli_open(struct conn *c)
 	pr->up = conn_new(px->eng, fd, SIDE_CLIENT, is_open ? CS_OPEN :
 	    CS_CONNECTING, &codec_raw, &relay_up_handler, pr);
 	pr->up->no_backpressure = 1;
+	if (!is_open && px->eng->lim.connect_timeout > 0)
+		conn_timer(pr->up, px->eng->lim.connect_timeout);
 }
 
 static const struct conn_handler relay_cli_handler = {

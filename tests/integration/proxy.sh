@@ -282,6 +282,32 @@ stop "$ppid"
 grep -q "(1 upstream connect failed)" "$tmp/refused.pout"
 check $? "the summary counts the failed upstream connect"
 
+# A listener whose accept queue is full: a connect to it hangs (Linux
+# drops the SYN), so --connect-timeout has to end it.
+$PYTHON -c "
+import socket,time
+l=socket.socket(); l.bind(('127.0.0.1',0)); l.listen(0)
+print(l.getsockname()[1], flush=True)
+cs=[]
+for i in range(4):
+    c=socket.socket(); c.setblocking(False)
+    try: c.connect(l.getsockname())
+    except BlockingIOError: pass
+    cs.append(c)
+time.sleep(8)" >"$tmp/full.port" &
+fpid=$!
+pids="$pids $fpid"
+i=0
+while [ $i -lt 100 ] && [ ! -s "$tmp/full.port" ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.3
+proxy full "$(head -1 "$tmp/full.port")" --connect-timeout 300ms
+out=$(peer recv "$pport")
+case $out in "eof 0 "*) t=${out##* }; awk -v t="$t" 'BEGIN { exit !(t >= 0.25 && t < 4) }'; r=$? ;; *) r=1 ;; esac
+grep -q "connect timeout after 0.3s: closing the client" "$tmp/full.perr" && [ $r -eq 0 ]
+check $? "--connect-timeout ends an upstream connect that hangs and closes the client ($out)"
+stop "$ppid"
+kill "$fpid" 2>/dev/null
+
 # --- backpressure: a client that never reads ---
 pserver flood flood
 proxy flood "$sport" --max-buffer 1M
