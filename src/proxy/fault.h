@@ -2,7 +2,7 @@
  * of a proxied pair, after toxiproxy's toxics (toxics/ in Go: a name, a
  * direction, a toxicity, a stage in a chain). A pipeline knows bytes and
  * a clock the caller passes in (seconds), never sockets or timers: the
- * relay (relay.c) pushes what one side sent, polls at the deadline the
+ * relay (proxy.c) pushes what one side sent, polls at the deadline the
  * pipeline names, and writes what comes out to the other side. */
 #ifndef SB_PROXY_FAULT_H
 #define SB_PROXY_FAULT_H

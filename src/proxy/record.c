@@ -40,8 +40,8 @@ struct record_msg {
 	size_t		 off, len;	/* in the recorder's bytes */
 };
 
-/* A connection's conversation. Made by recorder_new, freed by
- * recorder_free. */
+/* A connection's conversation. Made by record_new, freed by
+ * record_free. */
 struct recorder {
 	uint64_t			 id;
 	char				*target;
@@ -181,7 +181,7 @@ record_rules_free(struct record_rules *rs)
 }
 
 struct recorder *
-recorder_new(uint64_t id, const char *target, const struct record_rules *rules)
+record_new(uint64_t id, const char *target, const struct record_rules *rules)
 {
 	struct recorder *r = xcalloc(1, sizeof(*r));
 
@@ -193,7 +193,7 @@ recorder_new(uint64_t id, const char *target, const struct record_rules *rules)
 }
 
 void
-recorder_msg(struct recorder *r, int from_client, const unsigned char *p,
+record_msg(struct recorder *r, int from_client, const unsigned char *p,
     size_t n, double t)
 {
 	struct record_msg *m;
@@ -217,7 +217,7 @@ recorder_msg(struct recorder *r, int from_client, const unsigned char *p,
 }
 
 void
-recorder_free(struct recorder *r)
+record_free(struct recorder *r)
 {
 	if (r == NULL)
 		return;
@@ -513,7 +513,7 @@ rec_file(const char *dir, const char *name, const struct buf *b, char *err,
 }
 
 int
-recorder_write(const struct recorder *r, const char *dir,
+record_write(const struct recorder *r, const char *dir,
     const struct codec *cd, int client_closed, const char *end_reason,
     char *err, size_t errlen)
 {

@@ -30,21 +30,21 @@ void record_rules_free(struct record_rules *r);
 
 /* A recorder for proxied connection id: target is the real server's
  * address (for the replay comment). rules may be NULL. */
-struct recorder *recorder_new(uint64_t id, const char *target,
+struct recorder *record_new(uint64_t id, const char *target,
     const struct record_rules *rules);
 /* One decoded message (or raw chunk): from_client 1 for what the client
  * sent, t its time (s, monotonic). Past RECORD_MAX_BYTES nothing more is
  * kept and the files say so. */
-void recorder_msg(struct recorder *r, int from_client, const unsigned char *p,
+void record_msg(struct recorder *r, int from_client, const unsigned char *p,
     size_t n, double t);
 /* Write DIR/conn-ID-client.txt and DIR/conn-ID-server.txt for codec cd;
  * client_closed says which side closed first (1 client, 0 server, -1
  * unknown: a reset or failure, written as a comment). 0, or -1 with err.
  * Existing files are never overwritten. */
-int recorder_write(const struct recorder *r, const char *dir,
+int record_write(const struct recorder *r, const char *dir,
     const struct codec *cd, int client_closed, const char *end_reason,
     char *err, size_t errlen);
 /* Free r (NULL: nothing). */
-void recorder_free(struct recorder *r);
+void record_free(struct recorder *r);
 
 #endif

@@ -19,7 +19,7 @@ CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data proxy"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
-PROXY_SRC="src/proxy/fault.c src/proxy/control_cmd.c src/proxy/record.c"
+PROXY_SRC="src/proxy/fault.c src/proxy/control_parse.c src/proxy/record.c"
 SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c src/transport_tls.c"
 
 # Compile one source into $B/obj unless its object is newer than it and

@@ -535,7 +535,7 @@ rules_parse_names_file_line_and_refuses_unbounded_regexes(void **state)
 }
 
 static void
-recorder_writes_both_sides_with_rule_captures(void **state)
+record_writes_both_sides_with_rule_captures(void **state)
 {
 	static const char rules_text[] = "token tok=([a-z0-9]+)\n";
 	struct record_rules *rules = NULL;
@@ -548,12 +548,12 @@ recorder_writes_both_sides_with_rule_captures(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(record_rules_parse(rules_text, sizeof(rules_text) - 1,
 	    "r", &rules, err, sizeof(err)), 0);
-	rec = recorder_new(7, "127.0.0.1:9", rules);
-	recorder_msg(rec, 1, (const unsigned char *)"login\n", 6, 0);
-	recorder_msg(rec, 0, (const unsigned char *)"ok tok=ab12cd\n", 14, 0);
-	recorder_msg(rec, 1, (const unsigned char *)"get ab12cd\n", 11, 0);
-	recorder_msg(rec, 0, (const unsigned char *)"v=1\n", 4, 0);
-	assert_int_equal(recorder_write(rec, dir, codec_find("line"), 1,
+	rec = record_new(7, "127.0.0.1:9", rules);
+	record_msg(rec, 1, (const unsigned char *)"login\n", 6, 0);
+	record_msg(rec, 0, (const unsigned char *)"ok tok=ab12cd\n", 14, 0);
+	record_msg(rec, 1, (const unsigned char *)"get ab12cd\n", 11, 0);
+	record_msg(rec, 0, (const unsigned char *)"v=1\n", 4, 0);
+	assert_int_equal(record_write(rec, dir, codec_find("line"), 1,
 	    "client sent FIN", err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/conn-7-client.txt", dir);
 	assert_non_null(f = fopen(path, "r"));
@@ -574,9 +574,9 @@ recorder_writes_both_sides_with_rule_captures(void **state)
 	assert_non_null(strstr(text, "  send \"ok tok=ab12cd\"\n"));
 	assert_non_null(strstr(text, "  expect close\nend\n"));
 	/* Never over an existing recording. */
-	assert_int_equal(recorder_write(rec, dir, codec_find("line"), 1, "",
+	assert_int_equal(record_write(rec, dir, codec_find("line"), 1, "",
 	    err, sizeof(err)), -1);
-	recorder_free(rec);
+	record_free(rec);
 	record_rules_free(rules);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/conn-7-client.txt", dir);
@@ -607,7 +607,7 @@ main(void)
 		cmocka_unit_test(removing_a_stage_releases_what_it_held_at_once),
 		cmocka_unit_test(control_parse_reads_each_command_and_refuses_others),
 		cmocka_unit_test(rules_parse_names_file_line_and_refuses_unbounded_regexes),
-		cmocka_unit_test(recorder_writes_both_sides_with_rule_captures),
+		cmocka_unit_test(record_writes_both_sides_with_rule_captures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,7 +192,7 @@ proxy_log_msg(struct pair *pr, int dir, const struct codec_frame *f)
 	else
 		px->tot.msgs_down++;
 	if (pr->rec != NULL)
-		recorder_msg(pr->rec, dir == DIR_UP, f->frame, f->frame_len,
+		record_msg(pr->rec, dir == DIR_UP, f->frame, f->frame_len,
 		    clock_now_mono());
 	if (px->log == NULL)
 		return;
@@ -762,7 +762,7 @@ relay_make(void *arg, uint64_t n)
 		pr->way[d].timer.data = &pr->way[d];
 	}
 	if (px->o.record_dir != NULL)
-		pr->rec = recorder_new(pr->id, px->connect, px->o.rules);
+		pr->rec = record_new(pr->id, px->connect, px->o.rules);
 	pr->next = px->pairs;
 	if (px->pairs != NULL)
 		px->pairs->prev = pr;
@@ -806,11 +806,11 @@ pair_ended(struct pair *pr)
 		tap_run(pr, DIR_DOWN, 1);
 	}
 	if (pr->rec != NULL) {
-		if (recorder_write(pr->rec, px->o.record_dir, pr->codec != NULL ?
+		if (record_write(pr->rec, px->o.record_dir, pr->codec != NULL ?
 		    pr->codec : &codec_raw, pr->reset ? -1 : pr->client_closed,
 		    pr->end, err, sizeof(err)) < 0)
 			proxy_event(px, pr, "record", "record failed: %s", err);
-		recorder_free(pr->rec);
+		record_free(pr->rec);
 	}
 	proxy_event(px, pr, "close", "closed: %s", pr->end[0] ? pr->end :
 	    "both sides");
