@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "codec.h"
 #include "engine.h"
 #include "proxy.h"
 #include "record.h"
+#include "ui.h"
 #include "util.h"
 
 #define PROXY_FAULTS_MAX	64	/* --fault options */
@@ -49,6 +51,7 @@ static const char proxy_help_tail[] =
 "  sockbench proxy -C 127.0.0.1:7000 --fault upstream:slicer=1,delay=5ms \\\n"
 "      --control unix:/tmp/sb-proxy.sock\n"
 "  sockbench proxy -C 127.0.0.1:6379 --record rec/ --record-rules ids.txt\n"
+"  sockbench proxy --ui -C 127.0.0.1:7000\n"
 "\n"
 "On SIGINT or SIGTERM: stops, prints connections, bytes each way, resets\n"
 "and how often each fault fired. Exit status: 0 after a clean shutdown,\n"
@@ -57,7 +60,7 @@ static const char proxy_help_tail[] =
 
 enum { PROXY_O_CODEC = 1, PROXY_O_FAULT, PROXY_O_CONTROL, PROXY_O_LOG,
 	PROXY_O_LOG_FORMAT, PROXY_O_RECORD, PROXY_O_RULES, PROXY_O_SEED,
-	PROXY_O_QUIET };
+	PROXY_O_QUIET, PROXY_O_UI };
 
 static const struct cli_opt proxy_opt_table[] = {
 	CLI_USE_AS(CLI_O_CONNECT, "ADDR", "the real server: HOST:PORT or\n"
@@ -87,6 +90,9 @@ static const struct cli_opt proxy_opt_table[] = {
 	    "seed of the toxicity and jitter draws", NULL },
 	{ PROXY_O_QUIET, 'q', "quiet", no_argument, NULL,
 	    "no connection lines on stderr", NULL },
+	{ PROXY_O_UI, 0, "ui", no_argument, NULL,
+	    "watch the pairs in the dashboard: a client's\n"
+	    "row, then its upstream's (needs a terminal)", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_SECTION("Limits (memory and time stay bounded whatever the "
 	    "peers do):"),
@@ -109,6 +115,7 @@ struct proxy_args {
 	struct fault_spec	 faults[PROXY_FAULTS_MAX];
 	const char		*rules_path;
 	const char		*log_format;
+	int			 ui;
 };
 
 /* Take one of proxy's options (the struct cli_spec set function). */
@@ -173,6 +180,7 @@ proxy_set(void *ctx, const struct cli_opt *opt, const char *arg)
 		return 1;
 	}
 	case PROXY_O_QUIET: a->o.quiet = 1; return 1;
+	case PROXY_O_UI: a->ui = 1; return 1;
 	}
 	return 0;
 }
@@ -230,11 +238,24 @@ proxy_main(int argc, char **argv)
 		cli_usage_error("proxy", "--record-rules: %s", err);
 		goto out;
 	}
+	if (a->ui && (!isatty(0) || !isatty(1))) {
+		cli_usage_error("proxy", "--ui needs a terminal (stdin and "
+		    "stdout)");
+		goto out;
+	}
+	if (a->ui && a->o.log_path != NULL && strcmp(a->o.log_path, "-") == 0) {
+		cli_usage_error("proxy", "--ui owns the terminal: --log needs a "
+		    "file, not -");
+		goto out;
+	}
+	if (a->ui)
+		a->o.quiet = 1;	/* no lines under the dashboard */
 	a->o.rules = rules;
 	a->o.faults = a->faults;
 	engine_raise_nofile();
 	e = engine_new(&lim);
-	engine_handle_signals(e, proxy_signal_cb);
+	if (!a->ui)
+		engine_handle_signals(e, proxy_signal_cb);
 	if ((px = proxy_new(e, &a->o, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "sockbench proxy: %s\n", err);
 		engine_free(e);
@@ -242,10 +263,21 @@ proxy_main(int argc, char **argv)
 		goto out;
 	}
 	proxy_running = px;
-	printf("sockbench proxy: listening on %s, forwarding to %s\n",
-	    proxy_listen_addr(px), a->o.connect);
-	fflush(stdout);
-	engine_run(e);
+	if (a->ui) {
+		char title[600];
+
+		/* The dashboard owns the terminal and the signals; the
+		 * summary comes once it has given the terminal back. */
+		snprintf(title, sizeof(title), "proxy %s -> %s",
+		    proxy_listen_addr(px), a->o.connect);
+		if (ui_run(e, NULL, title) != EXIT_OK)
+			rc = EXIT_RUNTIME;
+	} else {
+		printf("sockbench proxy: listening on %s, forwarding to %s\n",
+		    proxy_listen_addr(px), a->o.connect);
+		fflush(stdout);
+		engine_run(e);
+	}
 	proxy_stop(px);
 	engine_reap(e);
 	proxy_summary(px, stdout);
@@ -253,7 +285,8 @@ proxy_main(int argc, char **argv)
 	proxy_running = NULL;
 	proxy_free(px);
 	engine_free(e);
-	rc = EXIT_OK;
+	if (rc != EXIT_RUNTIME)
+		rc = EXIT_OK;
 out:
 	record_rules_free(rules);
 	free(a);

@@ -393,6 +393,8 @@ way_data_cb(void *arg, const unsigned char *p, size_t n)
 		w->pair->px->tot.bytes_up += n;
 	else
 		w->pair->px->tot.bytes_down += n;
+	if (d->eng->observers != NULL)	/* the dashboard shows it sent */
+		conn_note_msg_out(d, p, n);
 	conn_send(d, p, n);
 }
 
