@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "proxy.h"
 #include "record.h"
+#include "tls_cli.h"
 #include "ui.h"
 #include "util.h"
 
@@ -60,7 +61,8 @@ static const char proxy_help_tail[] =
 
 enum { PROXY_O_CODEC = 1, PROXY_O_FAULT, PROXY_O_CONTROL, PROXY_O_LOG,
 	PROXY_O_LOG_FORMAT, PROXY_O_RECORD, PROXY_O_RULES, PROXY_O_SEED,
-	PROXY_O_QUIET, PROXY_O_UI };
+	PROXY_O_QUIET, PROXY_O_UI, PROXY_O_LISTEN_TLS, PROXY_O_LISTEN_CERT,
+	PROXY_O_LISTEN_KEY };
 
 static const struct cli_opt proxy_opt_table[] = {
 	CLI_USE_AS(CLI_O_CONNECT, "ADDR", "the real server: HOST:PORT or\n"
@@ -94,6 +96,22 @@ static const struct cli_opt proxy_opt_table[] = {
 	    "watch the pairs in the dashboard: a client's\n"
 	    "row, then its upstream's (needs a terminal)", NULL },
 	CLI_USE(CLI_O_HELP),
+	CLI_SECTION("TLS from the clients (docs/tls.md):"),
+	{ PROXY_O_LISTEN_TLS, 0, "listen-tls", no_argument, NULL,
+	    "accept TLS only (with --listen-cert/-key, or a\n"
+	    "self-signed certificate, its SHA-256 printed)", NULL },
+	{ PROXY_O_LISTEN_CERT, 0, "listen-cert", required_argument, "FILE",
+	    "certificate chain for --listen-tls (PEM)", NULL },
+	{ PROXY_O_LISTEN_KEY, 0, "listen-key", required_argument, "FILE",
+	    "its private key (PEM; never logged)", NULL },
+	CLI_SECTION("TLS to the server (docs/tls.md):"),
+	CLI_USE_HELP(CLI_O_TLS, "speak TLS to --connect (verifying it against\n"
+	    "the system store unless --ca-file / --insecure)"),
+	CLI_USE(CLI_O_SNI), CLI_USE(CLI_O_ALPN), CLI_USE(CLI_O_CA_FILE),
+	CLI_USE(CLI_O_INSECURE),
+	CLI_USE_HELP(CLI_O_CERT, "client certificate (PEM)"),
+	CLI_USE_HELP(CLI_O_KEY, "its private key (PEM; never logged)"),
+	CLI_USE(CLI_O_TLS_MIN), CLI_USE(CLI_O_TLS_MAX),
 	CLI_SECTION("Limits (memory and time stay bounded whatever the "
 	    "peers do):"),
 	CLI_USE_HELP(CLI_O_MAX_FRAME, "largest message the log decodes "
@@ -116,6 +134,9 @@ struct proxy_args {
 	const char		*rules_path;
 	const char		*log_format;
 	int			 ui;
+	struct cli_tls		 tls;		/* to the server */
+	int			 listen_tls;
+	const char		*listen_cert, *listen_key;
 };
 
 /* Take one of proxy's options (the struct cli_spec set function). */
@@ -181,6 +202,9 @@ proxy_set(void *ctx, const struct cli_opt *opt, const char *arg)
 	}
 	case PROXY_O_QUIET: a->o.quiet = 1; return 1;
 	case PROXY_O_UI: a->ui = 1; return 1;
+	case PROXY_O_LISTEN_TLS: a->listen_tls = 1; return 1;
+	case PROXY_O_LISTEN_CERT: a->listen_cert = arg; return 1;
+	case PROXY_O_LISTEN_KEY: a->listen_key = arg; return 1;
 	}
 	return 0;
 }
@@ -210,6 +234,7 @@ proxy_main(int argc, char **argv)
 	struct record_rules *rules = NULL;
 	struct engine_limits lim;
 	struct cli_common common = { &lim, NULL, NULL };
+	struct tls_ctx *tls_listen = NULL, *tls_connect = NULL;
 	struct engine *e;
 	struct proxy *px;
 	char err[512];
@@ -217,6 +242,7 @@ proxy_main(int argc, char **argv)
 
 	engine_limits_default(&lim);
 	a->o.listen = "127.0.0.1:7001";
+	common.tls = &a->tls;
 	if ((rc = cli_parse(&proxy_spec, argc, argv, a, &common, &first)) >= 0)
 		goto out;
 	rc = EXIT_USAGE;
@@ -250,6 +276,28 @@ proxy_main(int argc, char **argv)
 	}
 	if (a->ui)
 		a->o.quiet = 1;	/* no lines under the dashboard */
+	if ((a->listen_cert != NULL || a->listen_key != NULL) && !a->listen_tls) {
+		cli_usage_error("proxy", "--listen-cert and --listen-key need "
+		    "--listen-tls");
+		goto out;
+	}
+	if (a->listen_tls) {
+		struct cli_tls srv = { .on = 1 };
+
+		srv.o.cert = a->listen_cert;
+		srv.o.key = a->listen_key;
+		if (cli_tls_server(&srv, &tls_listen, err, sizeof(err)) < 0) {
+			cli_usage_error("proxy", "--listen-tls: %s", err);
+			goto out;
+		}
+	}
+	if ((a->tls.on || a->tls.given != NULL) && cli_tls_client(&a->tls,
+	    a->o.connect, NULL, &tls_connect, err, sizeof(err)) < 0) {
+		cli_usage_error("proxy", "--tls: %s", err);
+		goto out;
+	}
+	a->o.tls_listen = tls_listen;
+	a->o.tls_connect = tls_connect;
 	a->o.rules = rules;
 	a->o.faults = a->faults;
 	engine_raise_nofile();
@@ -273,8 +321,15 @@ proxy_main(int argc, char **argv)
 		if (ui_run(e, NULL, title) != EXIT_OK)
 			rc = EXIT_RUNTIME;
 	} else {
-		printf("sockbench proxy: listening on %s, forwarding to %s\n",
-		    proxy_listen_addr(px), a->o.connect);
+		if (tls_listen != NULL)
+			printf("sockbench proxy: TLS from the clients with %s, "
+			    "SHA-256 fingerprint %s\n", a->listen_cert != NULL ?
+			    a->listen_cert : "a self-signed certificate for "
+			    "localhost, 127.0.0.1 and ::1",
+			    tls_ctx_fingerprint(tls_listen));
+		printf("sockbench proxy: listening on %s, forwarding to %s%s\n",
+		    proxy_listen_addr(px), a->o.connect, tls_connect != NULL ?
+		    " (TLS)" : "");
 		fflush(stdout);
 		engine_run(e);
 	}
@@ -288,6 +343,8 @@ proxy_main(int argc, char **argv)
 	if (rc != EXIT_RUNTIME)
 		rc = EXIT_OK;
 out:
+	tls_ctx_free(tls_listen);
+	tls_ctx_free(tls_connect);
 	record_rules_free(rules);
 	free(a);
 	return rc;

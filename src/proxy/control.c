@@ -123,7 +123,12 @@ static const struct conn_handler control_handler = {
 static void *
 control_make(void *arg, uint64_t n)
 {
+	struct control *c = arg;
+
 	(void)n;
+	/* Called just before conn_new for the accepted command connection:
+	 * it is never TLS, whatever the proxy's clients speak. */
+	c->eng->tls_server = NULL;
 	return arg;
 }
 

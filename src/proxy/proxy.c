@@ -632,10 +632,16 @@ relay_close(struct conn *c)
 {
 	struct pair *pr = c->udata;
 	struct proxy *px = pr->px;
-	int client = c == pr->cli;
+	/* The accepted side; pr->cli is set only once it is open (after
+	 * a TLS handshake). */
+	int client = c->info.side == SIDE_SERVER;
 	struct conn *other = client ? pr->up : pr->cli;
 
-	if (!client && c->info.t_open == 0) {
+	if (client && c->info.t_open == 0) {
+		/* The client's TLS handshake failed: no upstream yet. */
+		snprintf(pr->end, sizeof(pr->end), "client %s: %s",
+		    conn_state_name(c->info.state), c->info.reason);
+	} else if (!client && c->info.t_open == 0) {
 		/* The upstream connect failed: say why, close the client. */
 		px->tot.upstream_failed++;
 		proxy_event(px, pr, "upstream-failed", "upstream %s: %s: "
@@ -751,6 +757,10 @@ relay_make(void *arg, uint64_t n)
 	int d;
 
 	(void)n;
+	/* server.c calls this just before conn_new for the accepted
+	 * socket (an argument of that call): the accepted client gets the
+	 * listening side's TLS, the control socket's make clears it. */
+	px->eng->tls_server = px->o.tls_listen;
 	pr->px = px;
 	pr->id = ++px->tot.conns;
 	pr->refs = 1;
@@ -846,6 +856,7 @@ proxy_new(struct engine *e, const struct proxy_opts *o, char *err,
 
 	px->eng = e;
 	px->o = *o;
+	e->tls_client = o->tls_connect;	/* only upstream conns are clients */
 	px->rng = o->seed != 0 ? o->seed : (uint64_t)time(NULL) ^
 	    ((uint64_t)getpid() << 32);
 	snprintf(px->connect, sizeof(px->connect), "%s", o->connect);

@@ -16,6 +16,7 @@ struct engine_limits;
 struct codec;
 struct proxy;
 struct record_rules;
+struct tls_ctx;
 
 /* What the command line asked for. Strings are borrowed. */
 struct proxy_opts {
@@ -31,6 +32,9 @@ struct proxy_opts {
 	size_t			 nfaults;
 	int			 quiet;		/* no connection lines */
 	uint64_t		 seed;		/* toxicity and jitter draws */
+	struct tls_ctx		*tls_listen;	/* TLS from the clients, or
+						   NULL; the caller's */
+	struct tls_ctx		*tls_connect;	/* TLS to the server, or NULL */
 };
 
 /* The totals the summary prints. */

@@ -450,6 +450,26 @@ case $out in "error expected the direction"*) r=0 ;; *) r=1 ;; esac
 check $r "control: a bad command gets an error line ($out)"
 stop "$ppid"
 
+# --- TLS on both sides (a TLS echo server, TLS clients) ---
+serve tlsecho --tls
+tport=$port
+proxy tls "$tport" --tls --insecure --listen-tls --control "unix:$tmp/tctl.sock"
+"$BIN" run --tls --insecure --connect "127.0.0.1:$pport" \
+    scenarios/seed/s1-multiconn-echo.txt >"$tmp/tls.run" 2>&1
+r=$?
+grep -q "SHA-256 fingerprint" "$tmp/tls.pout" && [ $r -eq 0 ] &&
+    grep -q "forwarding to 127.0.0.1:$tport (TLS)" "$tmp/tls.pout"
+check $? "--listen-tls and --tls: a TLS client through the proxy to a TLS server"
+out=$(peer ctl "$tmp/tctl.sock" "list")
+[ "$out" = "ok" ]
+check $? "the control socket stays plain beside a TLS listener ($out)"
+"$BIN" run --connect "127.0.0.1:$pport" scenarios/seed/s1-multiconn-echo.txt \
+    >/dev/null 2>&1
+[ $? -ne 0 ] && grep -q "closed: client failed: tls: " "$tmp/tls.perr" &&
+    ! grep -q "upstream .*tls" "$tmp/tls.perr"
+check $? "a plain client at the TLS listener fails its handshake, named as the client's"
+stop "$ppid"
+
 # --- log and recordings: the seed app server ---
 serve app --service app
 aport=$port
@@ -513,8 +533,9 @@ if command -v tmux >/dev/null 2>&1; then
 		i=$((i + 1))
 	done
 	grep -q "^proxy: 1 connection (0 upstream connects failed), 142 bytes client>server, 142 bytes server>client" "$tmp/ui2.txt"
-	check $? "--ui: q gives the terminal back, then the summary"
-	[ -s "$tmp/ui2.txt" ] && grep -v "^$" "$tmp/ui2.txt" | sed "s/^/# /" | tail -5
+	r=$?
+	check $r "--ui: q gives the terminal back, then the summary"
+	[ $r -eq 0 ] || grep -v "^$" "$tmp/ui2.txt" | sed "s/^/# /" | tail -5
 	tmux -L "sbproxy$$" kill-server 2>/dev/null
 else
 	echo "not ok $((tap_n + 1)) - tmux is not installed (scripts/deps.sh test)"
