@@ -600,3 +600,9 @@ wait $mpid
 check $? "the recorded server scenario answers the RESP client as redis did"
 kill "$rpid" 2>/dev/null
 wait "$rpid" 2>/dev/null
+
+# Under `make asan` every proxy above ran sanitized: none may have reported.
+bad=$(grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+    "$tmp"/*.perr "$tmp/ui.err" 2>/dev/null)
+[ -z "$bad" ]
+check $? "no proxy reported a sanitizer error ($bad)"
