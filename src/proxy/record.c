@@ -18,6 +18,7 @@
 #define RECORD_RULE_LINE_MAX	1024	/* bytes of one rule line */
 #define RECORD_VALUE_MIN	3	/* shortest value replaced in sends */
 #define RECORD_VALUES_MAX	256	/* captured values remembered */
+#define RECORD_WAIT_MIN		0.010	/* s of pause kept as a wait */
 
 /* One rule: a capture name and its compiled regex. */
 struct record_rule {
@@ -444,7 +445,7 @@ rec_steps(const struct recorder *r, const struct codec *cd, int client,
 	struct record_value *v = xcalloc(RECORD_VALUES_MAX, sizeof(*v));
 	size_t nv = 0, i = 0, j, n;
 	const unsigned char *base = buf_data(&r->bytes);
-	unsigned char *joined = NULL;
+	double t_prev = -1;
 
 	while (i < r->n) {
 		const struct record_msg *m = &r->msgs[i];
@@ -458,13 +459,19 @@ rec_steps(const struct recorder *r, const struct codec *cd, int client,
 				n += r->msgs[j++].len;
 			/* Raw chunks are contiguous in the bytes. */
 		}
+		/* A pause before a send is this side's think time (or the
+		 * server's delay): kept to the millisecond. */
+		if (m->from_client == client && t_prev >= 0 &&
+		    m->t - t_prev >= RECORD_WAIT_MIN)
+			buf_printf(b, "%swait %.0fms\n", indent,
+			    (m->t - t_prev) * 1e3);
 		if (m->from_client == client)
 			rec_send(cd, p, n, v, nv, b, indent);
 		else
 			rec_expect(r, cd, p, n, v, &nv, b, indent);
+		t_prev = r->msgs[j - 1].t;
 		i = j;
 	}
-	free(joined);
 	if (r->truncated)
 		buf_printf(b, "%s# recording stopped at %u bytes "
 		    "(RECORD_MAX_BYTES)\n", indent, RECORD_MAX_BYTES);

@@ -551,8 +551,8 @@ record_writes_both_sides_with_rule_captures(void **state)
 	rec = record_new(7, "127.0.0.1:9", rules);
 	record_msg(rec, 1, (const unsigned char *)"login\n", 6, 0);
 	record_msg(rec, 0, (const unsigned char *)"ok tok=ab12cd\n", 14, 0);
-	record_msg(rec, 1, (const unsigned char *)"get ab12cd\n", 11, 0);
-	record_msg(rec, 0, (const unsigned char *)"v=1\n", 4, 0);
+	record_msg(rec, 1, (const unsigned char *)"get ab12cd\n", 11, 0.25);
+	record_msg(rec, 0, (const unsigned char *)"v=1\n", 4, 0.5);
 	assert_int_equal(record_write(rec, dir, codec_find("line"), 1,
 	    "client sent FIN", err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/conn-7-client.txt", dir);
@@ -563,7 +563,7 @@ record_writes_both_sides_with_rule_captures(void **state)
 	assert_non_null(strstr(text, "send \"login\"\n"));
 	assert_non_null(strstr(text, "expect regex \"^ok tok=.+$\"\n"));
 	assert_non_null(strstr(text, "capture token regex \"tok=([a-z0-9]+)\"\n"));
-	assert_non_null(strstr(text, "send \"get ${token}\"\n"));
+	assert_non_null(strstr(text, "\nwait 250ms\nsend \"get ${token}\"\n"));
 	assert_non_null(strstr(text, "expect \"v=1\"\nclose\n"));
 	snprintf(path, sizeof(path), "%s/conn-7-server.txt", dir);
 	assert_non_null(f = fopen(path, "r"));
@@ -572,6 +572,7 @@ record_writes_both_sides_with_rule_captures(void **state)
 	fclose(f);
 	assert_non_null(strstr(text, "accept 1\n  expect \"login\"\n"));
 	assert_non_null(strstr(text, "  send \"ok tok=ab12cd\"\n"));
+	assert_non_null(strstr(text, "  wait 250ms\n  send \"v=1\"\n"));
 	assert_non_null(strstr(text, "  expect close\nend\n"));
 	/* Never over an existing recording. */
 	assert_int_equal(record_write(rec, dir, codec_find("line"), 1, "",
