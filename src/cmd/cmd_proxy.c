@@ -31,7 +31,7 @@ static const char proxy_help_tail[] =
 "\n"
 "Faults (per direction: upstream = client to server, downstream = server\n"
 "to client; toxiproxy's names; ',toxicity=P' applies one to a share P of\n"
-"the connections):\n"
+"the connections, ',conn=N' to connection #N only):\n"
 "  latency=DUR[,jitter=DUR]        each chunk DUR later (+- jitter)\n"
 "  bandwidth=SIZE                  SIZE bytes per second\n"
 "  slicer=SIZE[,variation=SIZE][,delay=DUR]  writes cut into pieces\n"

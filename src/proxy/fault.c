@@ -168,7 +168,7 @@ fault_parse_main(struct fault_spec *s, const char *name, const char *v,
 static int
 fault_key_ok(enum fault_kind k, const char *key)
 {
-	if (strcmp(key, "toxicity") == 0)
+	if (strcmp(key, "toxicity") == 0 || strcmp(key, "conn") == 0)
 		return 1;
 	switch (k) {
 	case FAULT_LATENCY:	return strcmp(key, "jitter") == 0;
@@ -207,6 +207,19 @@ fault_parse_key(struct fault_spec *s, const char *key, const char *v,
 			return -1;
 		}
 		s->toxicity = t;
+		return 0;
+	}
+	if (strcmp(key, "conn") == 0) {
+		char *end;
+		unsigned long long id = strtoull(v, &end, 10);
+
+		if (*v < '1' || *v > '9' || *end != '\0' || id == 0) {
+			snprintf(err, errlen, "conn: expected a connection "
+			    "number (1, 2, ... as the log shows #N), got "
+			    "'%.40s'", v);
+			return -1;
+		}
+		s->conn = id;
 		return 0;
 	}
 	if (strcmp(key, "jitter") == 0)
@@ -369,6 +382,8 @@ fault_format(const struct fault_spec *s, char *out, size_t outlen)
 	}
 	if (s->toxicity < 1)
 		PUT(",toxicity=%g", s->toxicity);
+	if (s->conn != 0)
+		PUT(",conn=%llu", (unsigned long long)s->conn);
 #undef PUT
 	if (o >= outlen)
 		o = outlen - 1;

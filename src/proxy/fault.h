@@ -48,6 +48,8 @@ struct fault_spec {
 	unsigned	 has_dur:1;	/* reset_peer: a duration was given */
 	uint8_t		 xor;		/* corrupt: the byte xor'ed in (0xff) */
 	double		 toxicity;	/* probability per connection, 0..1 */
+	uint64_t	 conn;		/* conn=ID: only that proxied
+					   connection; 0 every one */
 };
 
 /* What a pipeline asks of the relay besides bytes. */
@@ -72,8 +74,8 @@ struct fault_sink {
 struct fault_pipe;
 
 /* Parse one fault "DIR:NAME[=VALUE][,KEY=VALUE]..." (DIR upstream or
- * downstream; keys: jitter, variation, delay, wait, bytes, xor,
- * toxicity) into out (id 0): 0, or -1 with err naming what is wrong
+ * downstream; keys: jitter, variation, delay, wait, bytes, xor, and on
+ * every fault toxicity and conn) into out (id 0): 0, or -1 with err naming what is wrong
  * where. Durations and sizes as util.c's parse_duration/parse_size. */
 int fault_parse(const char *text, struct fault_spec *out, char *err,
     size_t errlen);

@@ -596,7 +596,8 @@ relay_up_open(struct conn *c)
 	for (i = 0; i < px->nfaults; i++) {
 		const struct fault_spec *s = &px->faults[i].spec;
 
-		if (!px->faults[i].removed)
+		if (!px->faults[i].removed && (s->conn == 0 ||
+		    s->conn == pr->id))
 			specs[s->dir][n[s->dir]++] = *s;
 	}
 	for (d = 0; d < 2; d++) {
@@ -1007,7 +1008,7 @@ proxy_fault_add(struct proxy *p, const struct fault_spec *s)
 	for (pr = p->pairs; pr != NULL; pr = pr->next) {
 		struct way *w = &pr->way[s->dir];
 
-		if (w->pipe != NULL) {
+		if (w->pipe != NULL && (s->conn == 0 || s->conn == pr->id)) {
 			fault_pipe_add(w->pipe, &f->spec, now);
 			way_schedule(w);
 		}

@@ -445,6 +445,32 @@ out2=$(peer echo "$pport" hi)
 t=${out2% *}
 [ "$out" = "ok" ] && awk -v t="$t" 'BEGIN { exit !(t < 0.25) }'
 check $? "control: remove takes it away ($out, echo in $t s)"
+# A fault for one open connection: #N from the log, added live.
+$PYTHON -c "
+import socket,time
+def echo(s):
+    t=time.time(); s.sendall(b'hi'); d=b''
+    while len(d)<2: d+=s.recv(10)
+    return time.time()-t
+a=socket.create_connection(('127.0.0.1',$pport))
+time.sleep(0.2)
+c=socket.socket(socket.AF_UNIX); c.connect('$sock')
+# the connections so far: two echo probes above, then this one
+n=int(open('$tmp/ctl.perr').read().count(' open '))
+c.sendall(b'add downstream:latency=300ms,conn=%d\n' % n); r=c.recv(100)
+ta=echo(a)
+b=socket.create_connection(('127.0.0.1',$pport))
+tb=echo(b)
+print(r.decode().strip(), n, '%.3f %.3f' % (ta, tb))" >"$tmp/perconn.out" 2>&1
+out=$(cat "$tmp/perconn.out")
+set -- $out
+awk -v a="${4:-0}" -v b="${5:-9}" 'BEGIN { exit !(a >= 0.29 && b < 0.25) }' &&
+    [ "$1" = ok ]
+check $? "control: a fault with conn=N slows that open connection only ($out)"
+out=$(peer ctl "$sock" "list" | tail -2 | head -1)
+case $out in *"downstream:latency=300ms,conn="*) r=0 ;; *) r=1 ;; esac
+check $r "control: list shows the connection a fault is for ($out)"
+
 out=$(peer ctl "$sock" "add sideways:latency=1ms")
 case $out in "error expected the direction"*) r=0 ;; *) r=1 ;; esac
 check $r "control: a bad command gets an error line ($out)"

@@ -101,6 +101,7 @@ parse_reads_toxiproxy_names_and_keys_and_formats_them_back(void **state)
 		"downstream:half_close=5",
 		"downstream:corrupt=3,xor=0x01",
 		"upstream:latency=1ms,toxicity=0.5",
+		"downstream:blackhole,conn=3",
 	};
 	struct fault_spec s, s2;
 	char err[200], text[200];
@@ -131,6 +132,7 @@ parse_refuses_bad_specs_naming_the_fault(void **state)
 		"upstream:merger", "upstream:bandwidth=0",
 		"upstream:latency=1ms,toxicity=2", "upstream:corrupt=1,xor=0",
 		"upstream:latency=2h", "upstream:latency=1ms,jitter",
+		"upstream:blackhole,conn=0", "upstream:blackhole,conn=x",
 	};
 	struct fault_spec s;
 	char err[200];
