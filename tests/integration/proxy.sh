@@ -236,6 +236,32 @@ stop "$ppid"
 [ "$rc" -eq 0 ] && grep -q "^proxy: 1 connection (0 upstream connects failed), 3000000 bytes client>server, 3000000 bytes server>client" "$tmp/relay.pout"
 check $? "SIGTERM ends the proxy with status 0 and a summary of bytes each way"
 
+# --- Unix sockets on both sides ---
+"$BIN" serve -q -l "unix:$tmp/echo.sock" >"$tmp/userve.out" 2>&1 &
+pids="$pids $!"
+i=0
+while [ $i -lt 100 ] && [ ! -S "$tmp/echo.sock" ]; do sleep 0.05; i=$((i + 1)); done
+: >"$tmp/unix.pout"
+"$BIN" proxy -l "unix:$tmp/proxy.sock" -C "unix:$tmp/echo.sock" \
+    >"$tmp/unix.pout" 2>"$tmp/unix.perr" &
+ppid=$!
+pids="$pids $ppid"
+i=0
+while [ $i -lt 100 ] && [ ! -S "$tmp/proxy.sock" ]; do sleep 0.05; i=$((i + 1)); done
+out=$($PYTHON -c "
+import socket
+s=socket.socket(socket.AF_UNIX); s.connect('$tmp/proxy.sock'); s.settimeout(5)
+s.sendall(b'over unix'); s.shutdown(socket.SHUT_WR)
+d=b''
+while True:
+    x=s.recv(100)
+    if not x: break
+    d+=x
+print(d.decode())")
+[ "$out" = "over unix" ]
+check $? "unix: addresses on both sides: bytes and the FIN pass ($out)"
+stop "$ppid"
+
 # --- FIN both ways ---
 pserver fin1 fin-then-reply
 proxy fin1 "$sport"
