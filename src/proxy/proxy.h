@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "fault.h"
 
+struct buf;
 struct engine;
 struct engine_limits;
 struct codec;
@@ -73,8 +74,7 @@ uint32_t proxy_fault_add(struct proxy *p, const struct fault_spec *s);
 /* Remove fault id from new and open pairs (what it held goes on at
  * once): 0, or -1 when no fault has that id. */
 int proxy_fault_remove(struct proxy *p, uint32_t id);
-/* Append one line per fault in effect ("ID SPEC active N fired M") to b. */
-struct buf;
+/* Append one line per fault in effect ("3 downstream:latency=50ms") to b. */
 void proxy_fault_list(const struct proxy *p, struct buf *b);
 
 #endif
