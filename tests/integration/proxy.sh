@@ -594,6 +594,37 @@ else
 	tap_n=$((tap_n + 1))
 fi
 
+# --- recordings of curl and python3's http.server ---
+mkdir -p "$tmp/www" "$tmp/hrec"
+echo "hello http" >"$tmp/www/hi.txt"
+hport=$(free_port)
+(cd "$tmp/www" && exec $PYTHON -m http.server "$hport" --bind 127.0.0.1) \
+    >/dev/null 2>&1 &
+hpid=$!
+pids="$pids $hpid"
+wait_port "$hport"
+proxy http "$hport" --record "$tmp/hrec" --log "$tmp/http.log"
+out=$(curl -s "http://127.0.0.1:$pport/hi.txt")
+sleep 0.3
+stop "$ppid"
+[ "$out" = "hello http" ] &&
+    grep -q "server>client http [0-9]*B HTTP/1.0 200 OK (11 body bytes)" "$tmp/http.log"
+check $? "curl through the proxy; the log decodes HTTP (detected) both ways"
+"$BIN" run --connect "127.0.0.1:$hport" "$tmp/hrec/conn-1-client.txt" >/dev/null 2>&1
+check $? "the recorded curl request replays against http.server"
+: >"$tmp/hmock.out"
+"$BIN" serve --scenario "$tmp/hrec/conn-1-server.txt" -l 127.0.0.1:0 --once >"$tmp/hmock.out" 2>&1 &
+mpid=$!
+pids="$pids $mpid"
+i=0
+while [ $i -lt 100 ] && ! grep -q serving "$tmp/hmock.out"; do sleep 0.05; i=$((i + 1)); done
+mport=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/hmock.out")
+out=$(curl -s "http://127.0.0.1:$mport/hi.txt")
+wait $mpid
+[ $? -eq 0 ] && [ "$out" = "hello http" ]
+check $? "the recorded server scenario answers curl as http.server did"
+kill "$hpid" 2>/dev/null
+
 # --- JSON log and recordings: redis-server ---
 if ! command -v redis-server >/dev/null 2>&1; then
 	echo "not ok $((tap_n + 1)) - redis-server is not installed (scripts/deps.sh test)"
