@@ -4,7 +4,7 @@ DESTDIR ?=
 CC      ?= cc
 WERROR  ?= $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
-SB_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Isrc/cmd -Isrc/script -Isrc/svc -Iproto -Iui -MMD -MP
+SB_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Isrc -Isrc/cmd -Isrc/script -Isrc/svc -Isrc/proxy -Iproto -Iui -MMD -MP
 PKGS     = ncursesw libcjson openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

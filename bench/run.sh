@@ -8,14 +8,15 @@
 # for bench/serve BENCH_REPS, BENCH_CMP_SECONDS; for scale BENCH_SCALE_CONNS,
 # BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
 # BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS,
-# BENCH_LOOP_SCENARIO, BENCH_LOOP_MESSAGE.
+# BENCH_LOOP_SCENARIO, BENCH_LOOP_MESSAGE; for proxy BENCH_PROXY_CONNS,
+# BENCH_PROXY_DEPTH (socat from scripts/deps.sh test).
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve loop trickle scale ui}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve loop trickle scale proxy ui}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -560,6 +561,105 @@ section_scale() {
 		FAILED=1
 	fi
 	stop_server
+}
+
+# p50 latency in microseconds from a sockbench bench text report.
+bench_p50_us() {
+	sed -n 's/^latency *p50 \([0-9.]*\) \(u\?m\?s\).*/\1 \2/p' |
+	    awk '{ v = $1; if ($2 == "ms") v *= 1000; else if ($2 == "s") v *= 1e6;
+	    printf "%d\n", v }'
+}
+
+# One sockbench bench run against port $1 with $2 connections at depth
+# $3 for BENCH_CMP_SECONDS: prints "RPS P50_US".
+bench_proxy_run() {
+	local secs=${BENCH_CMP_SECONDS:-0.75} out
+	out=$(timeout -k 5 $((${secs%.*} + 30)) "$BIN" bench \
+	    -C "127.0.0.1:$1" -c "$2" -p "$3" -d "${secs}s" -q \
+	    --size "$BENCH_SIZE")
+	echo "$(echo "$out" | bench_rps) $(echo "$out" | bench_p50_us)"
+}
+
+# `sockbench proxy` in the path (issue 18): sockbench bench against
+# ref_server directly, through sockbench proxy (no faults, no log) and
+# through socat (a fork per connection), round trips/s at
+# BENCH_PROXY_CONNS (100) connections depth BENCH_PROXY_DEPTH (16) and the
+# p50 latency added over the direct path there and at 1 connection depth
+# 1, best of BENCH_REPS interleaved runs. Goals: proxy >= 1.5x socat's
+# round trips/s; under 50 us added p50 at 1x1.
+section_proxy() {
+	local conns=${BENCH_PROXY_CONNS:-100} depth=${BENCH_PROXY_DEPTH:-16}
+	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
+	local ref_port ref_pid px_pid px_port so_pid= so_port rep path c d r port
+	local -A rps p50
+	start_server "$BENCH_BIN/ref_server" @PORT@ || { FAILED=1; return; }
+	ref_port=$SERVER_PORT
+	ref_pid=$SERVER_PID
+	SERVER_PID=
+	# exec: the proxy itself is the pid stopped below; its summary at
+	# the end is not part of the table.
+	start_server bash -c 'exec "$0" proxy -q -l "127.0.0.1:$1" -C "$2" \
+	    >/dev/null' "$BIN" @PORT@ "127.0.0.1:$ref_port" ||
+	    { kill "$ref_pid"; FAILED=1; return; }
+	px_pid=$SERVER_PID
+	px_port=$SERVER_PORT
+	SERVER_PID=
+	if ! command -v socat >/dev/null 2>&1; then
+		echo "proxy: socat is not installed (scripts/deps.sh test)"
+		so_port=
+	else
+		start_server socat TCP-LISTEN:@PORT@,bind=127.0.0.1,fork,reuseaddr \
+		    "TCP:127.0.0.1:$ref_port" || so_port=
+		so_pid=$SERVER_PID
+		so_port=$SERVER_PORT
+		SERVER_PID=
+	fi
+	echo
+	echo "proxy: sockbench bench through each path to ref_server, best of" \
+	    "$reps interleaved ${secs}s runs"
+	for cd in "$conns $depth" "1 1"; do
+		set -- $cd
+		c=$1
+		d=$2
+		for path in direct proxy socat; do
+			rps[$path.$c]=0
+			p50[$path.$c]=
+		done
+		for ((rep = 0; rep < reps; rep++)); do
+			for path in direct proxy socat; do
+				case $path in
+				direct) port=$ref_port ;;
+				proxy) port=$px_port ;;
+				socat) port=$so_port ;;
+				esac
+				[ -n "$port" ] || continue
+				set -- $(bench_proxy_run "$port" "$c" "$d")
+				[ "${1:-0}" -gt "${rps[$path.$c]}" ] &&
+				    rps[$path.$c]=$1
+				if [ -n "${2:-}" ] && { [ -z "${p50[$path.$c]}" ] ||
+				    [ "$2" -lt "${p50[$path.$c]}" ]; }; then
+					p50[$path.$c]=$2
+				fi
+			done
+		done
+		printf '%-10s %6s %6s %12s %12s %12s %10s %10s\n' section conns \
+		    depth direct proxy socat "p50 +prx" "p50 +socat"
+		printf '%-10s %6s %6s %12s %12s %12s %10s %10s\n' proxy "$c" "$d" \
+		    "${rps[direct.$c]}" "${rps[proxy.$c]}" "${rps[socat.$c]}" \
+		    "$(( ${p50[proxy.$c]:-0} - ${p50[direct.$c]:-0} ))us" \
+		    "$(( ${p50[socat.$c]:-0} - ${p50[direct.$c]:-0} ))us"
+	done
+	r=$(bench_ratio "${rps[proxy.$conns]}" "${rps[socat.$conns]}" 1.5)
+	echo "proxy: at $conns x $depth, proxy/socat round trips/s = $r" \
+	    "(goal >= 1.5); proxy/direct = $(bench_ratio \
+	    "${rps[proxy.$conns]}" "${rps[direct.$conns]}" 0)"
+	case $r in *LOW*|*\?*) FAILED=1 ;; esac
+	d=$(( ${p50[proxy.1]:-0} - ${p50[direct.1]:-0} ))
+	echo "proxy: added p50 latency at 1 x 1: ${d}us (goal < 50us): $(
+	    [ "$d" -lt 50 ] && echo met || echo NOT met)"
+	[ "$d" -lt 50 ] || FAILED=1
+	kill "$px_pid" "$ref_pid" ${so_pid:+"$so_pid"} 2>/dev/null
+	wait "$px_pid" "$ref_pid" ${so_pid:+"$so_pid"} 2>/dev/null
 }
 
 # BENCH_LIB_ONLY=1: define the functions only (tests/integration/bench_scale.sh).

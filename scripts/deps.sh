@@ -11,7 +11,7 @@ set -u
 need="libev-dev libncurses-dev libcjson-dev libssl-dev openssl pkg-config"
 case "${1:-build}" in
 deb) need="$need debhelper dpkg-dev fakeroot lintian man-db" ;;
-test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl zsh fish python3-yaml" ;;
+test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl zsh fish python3-yaml socat" ;;
 esac
 missing=""
 for p in $need; do

@@ -437,6 +437,8 @@ const struct cli_cmd cli_cmds[] = {
 	    "(bash, zsh, fish)", &completion_spec },
 	{ "merge", merge_main, "add up the JSON reports of shards into one",
 	    &merge_spec },
+	{ "proxy", proxy_main, "relay a client to a server: decode, break, "
+	    "record", &proxy_spec },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -182,5 +182,8 @@ int bench_main(int argc, char **argv);
 /* Print a bash, zsh or fish completion script (cmd_completion.c). */
 int completion_main(int argc, char **argv);
 int merge_main(int argc, char **argv);
+/* `sockbench proxy` (cmd_proxy.c, docs/proxy.md). */
+extern const struct cli_spec proxy_spec;
+int proxy_main(int argc, char **argv);
 
 #endif

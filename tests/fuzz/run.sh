@@ -16,11 +16,12 @@ SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data benchreport"
+ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data benchreport proxy"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
 # The report readers of sockbench merge, and what they link with.
 MERGE_SRC="src/hist.c src/loadgen.c src/pool.c src/server.c src/rate.c src/cmd/bench_read.c src/cmd/run_read.c src/cmd/report.c src/cmd/tls_cli.c src/script/runner.c src/script/coord.c src/script/threshold.c"
+PROXY_SRC="src/proxy/fault.c src/proxy/control_parse.c src/proxy/record.c"
 SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c src/transport_tls.c"
 
 # Compile one source into $B/obj unless its object is newer than it and
@@ -33,7 +34,7 @@ compile() {
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	$CCF $CFLAGS $SAN -Isrc -Isrc/cmd -Isrc/script -Isrc/svc -Iproto -Itests/fuzz $CJSON_CFLAGS \
+	$CCF $CFLAGS $SAN -Isrc -Isrc/cmd -Isrc/script -Isrc/svc -Isrc/proxy -Iproto -Itests/fuzz $CJSON_CFLAGS \
 	    -c -o "$obj" "$src"
 }
 
@@ -44,7 +45,7 @@ build() {
 		echo "fuzz: $CCF not found" >&2
 		exit 1
 	fi
-	for s in $CODEC_SRC $SCEN_SRC; do
+	for s in $CODEC_SRC $SCEN_SRC $PROXY_SRC; do
 		compile "$s" || exit 1
 	done
 	case " $TARGETS " in
@@ -61,8 +62,9 @@ build() {
 		done
 		extra=""
 		[ "$t" = benchreport ] && extra=$MERGE_SRC
+		[ "$t" = proxy ] && extra=$PROXY_SRC
 		if [ "$t" = scenario ] || [ "$t" = expr ] || [ "$t" = data ] ||
-		    [ "$t" = benchreport ]; then
+		    [ "$t" = benchreport ] || [ "$t" = proxy ]; then
 			for s in $SCEN_SRC $extra; do
 				objs="$objs $B/obj/$(echo "$s" | tr / _ |
 				    sed 's/\.c$/.o/')"
