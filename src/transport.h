@@ -16,6 +16,7 @@
 #ifndef SB_TRANSPORT_H
 #define SB_TRANSPORT_H
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -161,7 +162,10 @@ struct tls_info {
 	char		 issuer[160];
 	char		 not_after[32];	/* "2027-11-30 06:00:00 UTC" */
 	double		 handshake_s;	/* TCP up to handshake done, s */
+	uint64_t	 handshake_us;	/* the same, microseconds */
 	int		 done;		/* the handshake finished */
+	int		 resumed;	/* an abbreviated handshake: a session
+					 * resumed (RFC 8446 2.2, RFC 5077) */
 	int		 insecure;	/* verification was off */
 	int		 verified;	/* the peer's chain and name passed */
 };
@@ -200,6 +204,17 @@ int transport_tls_handshaking(const struct transport *t);
 /* Decrypted bytes OpenSSL holds that a read would return without the
  * socket becoming readable (SSL_pending); 0 for other transports. */
 size_t transport_tls_pending(const struct transport *t);
+/* Copy what t's finished handshake negotiated (version, cipher, ALPN,
+ * peer certificate subject/issuer/notAfter, handshake time in
+ * microseconds, resumed) into *out: 0, or -1 when t is not TLS or its
+ * handshake has not finished (out untouched). Front ends that only see a
+ * struct conn_info read the same structure through conn_info.tls. */
+int transport_tls_info(const struct transport *t, struct tls_info *out);
+/* One line of ti for reports and the dashboard, into buf (len bytes):
+ * "TLSv1.3 TLS_AES_256_GCM_SHA384, alpn h2, full handshake 2345 us, peer
+ * CN=x, issuer CN=y, expires 2027-01-01 00:00:00 UTC, verified"; a
+ * handshake not finished reads "handshake not completed". */
+void tls_info_text(const struct tls_info *ti, char *buf, size_t len);
 /* The table of TLS transports. */
 extern const struct transport_ops transport_tls_ops;
 

@@ -479,8 +479,22 @@ tls_name(X509_NAME *nm, char *buf, size_t len)
 		return;
 	X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	n = BIO_get_mem_data(b, &p);
-	if (n > 0)
+	if (n > 0) {
+		size_t end;
+
 		snprintf(buf, len, "%.*s", (int)n, p);
+		/* Cut at a whole UTF-8 character when it did not fit. */
+		end = strlen(buf);
+		if ((size_t)n > end) {
+			size_t k = end;
+
+			while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) ==
+			    0x80)
+				k--;
+			if (k > 0 && (unsigned char)buf[k - 1] >= 0xc0)
+				buf[k - 1] = '\0';
+		}
+	}
 	BIO_free(b);
 }
 
@@ -498,6 +512,9 @@ tls_note(struct tls_conn *tc)
 	in->done = 1;
 	in->insecure = tc->ctx->insecure;
 	in->handshake_s = clock_now_mono() - tc->t0;
+	in->handshake_us = in->handshake_s > 0 ?
+	    (uint64_t)(in->handshake_s * 1e6 + 0.5) : 0;
+	in->resumed = SSL_session_reused(tc->ssl) == 1;
 	snprintf(in->version, sizeof(in->version), "%s",
 	    SSL_get_version(tc->ssl));
 	snprintf(in->cipher, sizeof(in->cipher), "%s",
@@ -683,4 +700,35 @@ transport_tls_pending(const struct transport *t)
 		return 0;
 	n = SSL_pending(tc->ssl);
 	return n > 0 ? (size_t)n : 0;
+}
+
+int
+transport_tls_info(const struct transport *t, struct tls_info *out)
+{
+	const struct tls_conn *tc = t->priv;
+
+	if (t->ops != &transport_tls_ops || tc == NULL || !tc->hs_done ||
+	    tc->info == NULL || !tc->info->done)
+		return -1;
+	*out = *tc->info;
+	return 0;
+}
+
+void
+tls_info_text(const struct tls_info *ti, char *buf, size_t len)
+{
+	if (!ti->done) {
+		snprintf(buf, len, "handshake not completed");
+		return;
+	}
+	snprintf(buf, len, "%s %s%s%s, %s handshake %llu us, peer %s, issuer "
+	    "%s, expires %s%s", ti->version, ti->cipher,
+	    ti->alpn[0] ? ", alpn " : "", ti->alpn,
+	    ti->resumed ? "resumed" : "full",
+	    (unsigned long long)ti->handshake_us,
+	    ti->subject[0] ? ti->subject : "(no certificate)",
+	    ti->issuer[0] ? ti->issuer : "-",
+	    ti->not_after[0] ? ti->not_after : "-",
+	    ti->insecure ? ", INSECURE (not verified)" :
+	    ti->verified ? ", verified" : "");
 }

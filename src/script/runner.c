@@ -121,6 +121,8 @@ struct rconn {
 	int			 sync_ok;	/* RC_SYNC woken: 1 go, -1 fail */
 	char			*sync_why;	/* the failure's reason */
 	int			 holding;	/* RC_SYNC for its role's after */
+	const struct conn_info	*ci;		/* its connection's, while a
+						   failure is noted (TLS) */
 };
 
 static void rc_advance(struct conn *c);
@@ -278,6 +280,10 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 	if (r->res.ngroups > ng) {
 		r->res.groups[ng].role = role;
 		r->res.groups[ng].role_conn = rc->local + 1;
+		if (rc->ci != NULL && rc->ci->tls != NULL) {
+			r->res.groups[ng].has_tls = 1;
+			r->res.groups[ng].tls = *rc->ci->tls;
+		}
 	}
 	if (role != NULL)
 		snprintf(who, sizeof(who), " (%s #%llu)", role,
@@ -319,6 +325,7 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 	if (rc->passed || (rc->failed && (!rc->in_finally ||
 	    rc->finally_failed)))
 		return;
+	rc->ci = &c->info;
 	if (rc->wait == RC_SYNC) {
 		/* Failed while held (the peer closed): leave the wait. */
 		coord_leave(rc->r->co, rc->n);
@@ -1835,6 +1842,7 @@ rc_close(struct conn *c)
 	struct rconn *rc = c->udata;
 	struct runner *r = rc->r;
 
+	rc->ci = &c->info;
 	if (rc->generation == r->generation) {
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
@@ -2200,6 +2208,7 @@ runner_stop_served(struct runner *r, const char *why)
 				rc->sync_ok = 0;
 			}
 			rc->failed = 1;
+			rc->ci = &c->info;
 			runner_note_failure(r, rc, st->line,
 			    step_kind_name(st->kind), "stopped", text);
 		}

@@ -108,6 +108,50 @@ rc=$?
 [ $rc -eq 2 ] && grep -q -- "--tls-min 1.4: not a TLS version" "$tmp/v14.out"
 check $? "run --tls-min 1.4: refused, exit 2 (got $rc)"
 
+# --- per-connection TLS details in the failure report ----------------------
+cat >"$tmp/revbad.txt" <<'EOF'
+name "tls rev wrong"
+connections 2
+timeout 3s
+send "hello\n"
+expect "hello\n"
+EOF
+for fmt in json text junit; do
+	timeout -k 1 30 "$BIN" run -C "127.0.0.1:$sport" --tls --ca-file \
+	    "$pki/ca.pem" --alpn h2 -f $fmt -o "$tmp/bad.$fmt" "$tmp/revbad.txt" \
+	    >/dev/null 2>&1
+	echo $? >"$tmp/bad.$fmt.rc"
+done
+$PYTHON - "$tmp/bad.json" <<'PY' >"$tmp/bad.why" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["tls"]
+assert r["failed"] == 1, r
+g = r["scenarios"][0]["failures"][0]
+assert g["connection"] == 1 and g["count"] == 2, g
+x = g["tls"]
+assert x["handshake_done"] is True and x["version"] == "TLSv1.3", x
+assert x["alpn"] == "h2" and x["peer_subject"] == "CN=localhost", x
+assert x["peer_issuer"] == "CN=sockbench test CA", x
+assert x["verified"] is True and x["resumed"] is False, x
+assert isinstance(x["handshake_us"], int) and 0 < x["handshake_us"] < 5e6, x
+c = t["connections"]
+assert len(c) == 2 and t["connections_not_kept"] == 0, t
+assert sorted(k["id"] for k in c) == [1, 2], c
+assert all(k["failed"] is True and k["handshake_done"] is True and
+           k["version"] == "TLSv1.3" and k["cipher"] and
+           k["peer_issuer"] == "CN=sockbench test CA" for k in c), c
+PY
+rc=$?
+[ "$(cat "$tmp/bad.json.rc")" = 1 ]
+check $(( $? + rc )) "a failing TLS run's JSON: the failure's example connection and every connection with version, ALPN, peer, handshake_us, resumed"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/bad.why"
+grep -q '^        tls: connection 1: TLSv1.3 .*, alpn h2, full handshake [0-9]* us, peer CN=localhost, issuer CN=sockbench test CA, expires .* UTC, verified$' "$tmp/bad.text"
+check $? "the text failure report gives the example connection's TLS details"
+grep -q '<property name="tls.connection.1" value="TLSv1.3 .*alpn h2, full handshake' "$tmp/bad.junit" &&
+    grep -q '<property name="tls.peer_issuer" value="CN=sockbench test CA"/>' "$tmp/bad.junit"
+check $? "JUnit: the TLS details as properties (the run's and the failing connection's)"
+
 # --- a server that requires a client certificate ---------------------------
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -subj "/CN=sockbench client" -keyout "$pki/cli.key" -out "$pki/cli.csr" \

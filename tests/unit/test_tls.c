@@ -32,6 +32,8 @@ struct tls_test {
 	char		 got[64];	/* what the client read back */
 	size_t		 ngot;
 	struct tls_info	 cinfo, sinfo;	/* copied at close */
+	struct tls_info	 api;		/* transport_tls_info in cli_msg */
+	int		 api_rc;
 	int		 fds[2];
 	int		 want_ends;	/* stop the loop after so many */
 	int		 ends;
@@ -73,6 +75,7 @@ cli_msg(struct conn *c, const struct codec_frame *f)
 		n = sizeof(T.got) - T.ngot;
 	memcpy(T.got + T.ngot, f->frame, n);
 	T.ngot += n;
+	T.api_rc = transport_tls_info(&c->tr, &T.api);
 	if (T.ngot >= 5)
 		conn_close(c, "done");
 }
@@ -200,6 +203,50 @@ handshake_verifies_echoes_and_closes_cleanly(void **state)
 	assert_true(strlen(T.cinfo.cipher) > 0);
 	assert_true(T.sinfo.done);
 	assert_string_equal(T.sinfo.alpn, "h2");
+}
+
+static void
+tls_info_api_gives_the_details_once_the_handshake_is_done(void **state)
+{
+	struct tls_info none;
+	struct conn *c;
+	char line[800];
+
+	(void)state;
+	client("localhost", 1, 0);
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &srv_h, NULL);
+	c = conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &cli_h,
+	    NULL);
+	memset(&none, 0x5a, sizeof(none));
+	assert_int_equal(transport_tls_info(&c->tr, &none), -1);
+	assert_int_equal((unsigned char)none.version[0], 0x5a);	/* untouched */
+	T.api_rc = -2;
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(T.api_rc, 0);
+	assert_true(T.api.done);
+	assert_string_equal(T.api.version, "TLSv1.3");
+	assert_string_equal(T.api.alpn, "h2");
+	assert_non_null(strstr(T.api.subject, "CN=localhost"));
+	assert_true(T.api.handshake_us > 0 && T.api.handshake_us < 5000000);
+	assert_true(T.api.handshake_us ==
+	    (uint64_t)(T.api.handshake_s * 1e6 + 0.5));
+	assert_false(T.api.resumed);
+	tls_info_text(&T.api, line, sizeof(line));
+	assert_non_null(strstr(line, "TLSv1.3 "));
+	assert_non_null(strstr(line, ", alpn h2, full handshake "));
+	assert_non_null(strstr(line, " us, peer CN=localhost"));
+	assert_non_null(strstr(line, ", verified"));
+	none.done = 0;
+	tls_info_text(&none, line, sizeof(line));
+	assert_string_equal(line, "handshake not completed");
+	/* A TCP transport has none. */
+	{
+		struct transport tcp;
+
+		transport_tcp_init(&tcp, -1);
+		assert_int_equal(transport_tls_info(&tcp, &none), -1);
+	}
 }
 
 static void
@@ -396,6 +443,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    handshake_verifies_echoes_and_closes_cleanly, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    tls_info_api_gives_the_details_once_the_handshake_is_done,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    wrong_host_name_is_a_verify_failure_with_the_reason, setup,
 		    teardown),
