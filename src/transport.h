@@ -151,6 +151,10 @@ struct tls_opts {
 					 * self-signed certificate is made */
 	const char	*min, *max;	/* "1.2", "1.3" (RFC 8446), NULL */
 	int		 insecure;	/* client: no verification at all */
+	int		 resume;	/* client: offer the last session the
+					 * server gave (a TLS 1.3 ticket,
+					 * RFC 8446 4.6.1; RFC 5077) to each
+					 * new connection */
 };
 
 /* What a finished handshake negotiated, for reports and the dashboard. */
@@ -192,6 +196,8 @@ int tls_ctx_write_cert(const struct tls_ctx *ctx, const char *path);
 int tls_ctx_trust(struct tls_ctx *client, const struct tls_ctx *server);
 /* Whether ctx verifies nothing (--insecure). */
 int tls_ctx_insecure(const struct tls_ctx *ctx);
+/* Whether client ctx offers sessions for resumption (tls_opts.resume). */
+int tls_ctx_resume(const struct tls_ctx *ctx);
 
 /* Make t a TLS transport over the connecting (client) or accepted
  * (server, per ctx) socket fd; info, kept by the caller, is filled when

@@ -39,6 +39,8 @@ struct tls_ctx {
 	char		*sni;
 	char		 fpr[96 + 4];	/* SHA-256 as AB:CD:..., or "" */
 	unsigned char	 alpn[256];	/* server: length, then wire form */
+	int		 resume;	/* client: offer session */
+	SSL_SESSION	*session;	/* the last resumable one; ours */
 };
 
 /* One connection's TLS state (the transport's priv). */
@@ -191,6 +193,20 @@ out:
 	return ok ? 0 : -1;
 }
 
+/* Client with resume: keep the newest resumable session the server gave
+ * (TLS 1.3 sends its tickets after the handshake). */
+static int
+tls_new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_ctx *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (c == NULL || !c->resume || !SSL_SESSION_is_resumable(sess))
+		return 0;
+	SSL_SESSION_free(c->session);
+	c->session = sess;
+	return 1;		/* the reference is ours */
+}
+
 int
 tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
     size_t errlen)
@@ -214,6 +230,20 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 	SSL_CTX_set_options(c->ssl, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_max_cert_list(c->ssl, TLS_MAX_CERT_LIST);
+	SSL_CTX_set_app_data(c->ssl, c);
+	if (o->server) {
+		/* Sessions resume (tickets, and TLS 1.2 session ids in a
+		 * cache of bounded size), also when client certificates are
+		 * verified (which needs a session id context). */
+		SSL_CTX_set_session_id_context(c->ssl,
+		    (const unsigned char *)"sockbench", 9);
+		SSL_CTX_sess_set_cache_size(c->ssl, 1024);
+	} else if (o->resume) {
+		c->resume = 1;
+		SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_CLIENT |
+		    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(c->ssl, tls_new_session_cb);
+	}
 	if (o->min != NULL && (tls_version(o->min) == 0 ||
 	    SSL_CTX_set_min_proto_version(c->ssl, tls_version(o->min)) != 1)) {
 		snprintf(err, errlen, "--tls-min %s: not a TLS version (1.2, "
@@ -302,7 +332,10 @@ tls_ctx_free(struct tls_ctx *c)
 {
 	if (c == NULL)
 		return;
+	if (c->ssl != NULL)
+		SSL_CTX_set_app_data(c->ssl, NULL);	/* outliving SSLs */
 	SSL_CTX_free(c->ssl);
+	SSL_SESSION_free(c->session);
 	free(c->sni);
 	free(c);
 }
@@ -352,6 +385,12 @@ int
 tls_ctx_insecure(const struct tls_ctx *c)
 {
 	return c->insecure;
+}
+
+int
+tls_ctx_resume(const struct tls_ctx *c)
+{
+	return c->resume;
 }
 
 /* Map an SSL call's failure r onto read(2)'s contract. */
@@ -673,6 +712,8 @@ transport_tls_init(struct transport *t, int fd, struct tls_ctx *ctx,
 			if (!ctx->insecure)
 				SSL_set1_host(tc->ssl, ctx->sni);
 		}
+		if (ctx->resume && ctx->session != NULL)
+			SSL_set_session(tc->ssl, ctx->session);
 	}
 	t->ops = &transport_tls_ops;
 	t->fd = fd;

@@ -36,7 +36,7 @@ enum bench_opt_id {
 	BENCH_O_ALLOW_LOSS, BENCH_O_RESET_AT_END, BENCH_O_WORKERS,
 	BENCH_O_MESSAGE, BENCH_O_HEX, BENCH_O_FILE, BENCH_O_SIZE,
 	BENCH_O_SCENARIO, BENCH_O_CODEC, BENCH_O_FORMAT, BENCH_O_QUIET,
-	BENCH_O_UI
+	BENCH_O_UI, BENCH_O_CONN_REQUESTS, BENCH_O_TLS_RESUME
 };
 
 static const struct cli_opt bench_opts[] = {
@@ -64,6 +64,10 @@ static const struct cli_opt bench_opts[] = {
 	    "turn"),
 	{ BENCH_O_NO_RECONNECT, 0, "no-reconnect", no_argument, NULL,
 	    "do not reopen connections the server drops", NULL },
+	{ BENCH_O_CONN_REQUESTS, 0, "conn-requests", required_argument, "N",
+	    "connection churn: close each connection after\n"
+	    "N answered requests and open a new one (with\n"
+	    "--tls each one handshakes: handshakes/s)", NULL },
 	{ BENCH_O_REQUEST_TIMEOUT, 0, "request-timeout", required_argument,
 	    "DUR", "a request unanswered this long is a timeout\n"
 	    "and its connection is closed as stalled\n"
@@ -104,6 +108,9 @@ static const struct cli_opt bench_opts[] = {
 	    "worker, a terminal); the report follows", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_TLS_CLIENT,
+	{ BENCH_O_TLS_RESUME, 0, "tls-resume", no_argument, NULL,
+	    "resume TLS sessions (tickets) on new\n"
+	    "connections: full vs resumed handshakes", NULL },
 	CLI_LIMITS,
 	CLI_END
 };
@@ -478,6 +485,37 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
 	return out[0] == '\0';
 }
 
+/* Handshakes in the measured window per second: the rate new TLS
+ * connections were set up while requests ran (connection churn). */
+static double
+bench_hs_rate(const struct loadgen_counts *n)
+{
+	return n->seconds > 0 ? (double)n->tls_window / n->seconds : 0;
+}
+
+/* The text report's `handshakes` line: full vs resumed, and the rate. */
+static void
+bench_tls_text(FILE *f, const struct bench_opts *o,
+    const struct loadgen_counts *n)
+{
+	uint64_t all = n->tls_full + n->tls_resumed;
+
+	fprintf(f, "handshakes  %llu: full %llu, resumed %llu (%.1f%%%s), "
+	    "%llu in the window = %.1f/s%s\n", (unsigned long long)all,
+	    (unsigned long long)n->tls_full,
+	    (unsigned long long)n->tls_resumed,
+	    all > 0 ? 100.0 * (double)n->tls_resumed / (double)all : 0.0,
+	    tls_ctx_resume(o->cfg.tls_client) ? "" : ", --tls-resume off",
+	    (unsigned long long)n->tls_window, bench_hs_rate(n),
+	    o->cfg.conn_requests > 0 ? "" :
+	    " (no churn: see --conn-requests)");
+	if (o->cfg.conn_requests > 0)
+		fprintf(f, "churn       %llu connections closed after %llu "
+		    "requests each and reopened\n",
+		    (unsigned long long)n->churned,
+		    (unsigned long long)o->cfg.conn_requests);
+}
+
 /* The text report. */
 static void
 bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
@@ -523,8 +561,10 @@ bench_report_text(FILE *f, const struct bench_opts *o, const char *target,
 	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
 	bench_hist_text(f, "latency", &r->lat, 1);
 	bench_hist_text(f, "connect", &r->connect, 0);
-	if (o->cfg.tls_client != NULL)
+	if (o->cfg.tls_client != NULL) {
 		bench_hist_text(f, "handshake", &r->handshake, 1);
+		bench_tls_text(f, o, n);
+	}
 	bench_hist_text(f, "first byte", &r->ttfb, 0);
 	fprintf(f, "errors     ");
 	for (i = 0; i < LG_ERR_N; i++)
@@ -592,6 +632,21 @@ bench_report_json(FILE *f, const struct bench_opts *o, const char *target,
 		x = cJSON_AddObjectToObject(root, "tls");
 		cJSON_AddBoolToObject(x, "insecure",
 		    tls_ctx_insecure(o->cfg.tls_client));
+		cJSON_AddBoolToObject(x, "resume",
+		    tls_ctx_resume(o->cfg.tls_client));
+		cJSON_AddNumberToObject(x, "handshakes",
+		    (double)(n->tls_full + n->tls_resumed));
+		cJSON_AddNumberToObject(x, "full", (double)n->tls_full);
+		cJSON_AddNumberToObject(x, "resumed", (double)n->tls_resumed);
+		cJSON_AddNumberToObject(x, "in_window", (double)n->tls_window);
+		cJSON_AddNumberToObject(x, "handshakes_per_second",
+		    round(bench_hs_rate(n) * 10) / 10);
+	}
+	if (o->cfg.conn_requests > 0) {
+		x = cJSON_AddObjectToObject(root, "churn");
+		cJSON_AddNumberToObject(x, "conn_requests",
+		    (double)o->cfg.conn_requests);
+		cJSON_AddNumberToObject(x, "closed", (double)n->churned);
 	}
 	cJSON_AddStringToObject(root, "mode", o->cfg.mode == LG_CLOSED ?
 	    "closed" : o->cfg.mode == LG_RATE ? "rate" : "flood");
@@ -1126,6 +1181,10 @@ bench_bad_value(int id, const char *arg)
 		cli_usage_error("bench", "--connect-rate '%s': expected a "
 		    "positive number", arg);
 		break;
+	case BENCH_O_CONN_REQUESTS:
+		cli_usage_error("bench", "--conn-requests '%s': expected "
+		    "1-1000000000", arg);
+		break;
 	case BENCH_O_REQUEST_TIMEOUT:
 		cli_usage_error("bench", "--request-timeout '%s': expected a "
 		    "duration such as 5s (at most 1h), or 0", arg);
@@ -1220,6 +1279,16 @@ bench_set_load(struct bench_args *a, int id, const char *arg)
 		return 1;
 	case BENCH_O_NO_RECONNECT:
 		c->reconnect = 0;
+		return 1;
+	case BENCH_O_CONN_REQUESTS:
+		v = strtoull(arg, &end, 10);
+		if (*end != '\0' || end == arg || v == 0 || v > 1000000000)
+			goto bad;
+		c->conn_requests = v;
+		return 1;
+	case BENCH_O_TLS_RESUME:
+		a->tls.o.resume = 1;
+		a->tls.on = 1;		/* implies --tls */
 		return 1;
 	case BENCH_O_REQUEST_TIMEOUT:
 		if (strcmp(arg, "0") == 0)

@@ -283,7 +283,10 @@ check $rc "bench --tls --ca-file against serve --tls --cert (exit $rc)"
 $PYTHON - "$tmp/bench.json" <<'PY' >"$tmp/bench.why" 2>&1
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["tls"] == {"insecure": False}, r.get("tls")
+t = r["tls"]
+assert t["insecure"] is False and t["resume"] is False, t
+assert t["full"] == 4 and t["resumed"] == 0 and t["handshakes"] == 4, t
+assert "churn" not in r, r
 assert r["connected"] == 4 and sum(r["errors"].values()) == 0, r
 assert r["requests"] > 0 and r["lost"] == 0, r
 h = r["handshake_us"]
@@ -292,6 +295,62 @@ PY
 rc=$?
 check $rc "its JSON: 4 connected over TLS, verified, 4 handshake times, replies and no errors"
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/bench.why"
+# --- bench --tls-resume and --conn-requests (connection churn) ------------
+timeout -k 1 30 "$BIN" bench -C "localhost:$port" --tls-resume --ca-file \
+    "$pki/ca.pem" -c 4 -d 1 -q --conn-requests 3 -f json \
+    >"$tmp/resume.json" 2>"$tmp/resume.err"
+rc=$?
+check $rc "bench --tls-resume --conn-requests 3 against serve --tls --cert (exit $rc)"
+$PYTHON - "$tmp/resume.json" <<'PY' >"$tmp/resume.why" 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["tls"]
+assert t["resume"] is True and t["insecure"] is False, t
+assert t["handshakes"] == t["full"] + t["resumed"], t
+# every connection established handshook once: firsts and reopens
+assert t["handshakes"] == r["connected"] + r["reopened"], (t, r["reopened"])
+assert t["full"] >= 1 and t["resumed"] >= 1 and t["resumed"] > t["full"], t
+assert r["handshake_us"]["count"] == t["handshakes"], r["handshake_us"]
+assert 0 < t["in_window"] <= t["handshakes"], t
+assert abs(t["handshakes_per_second"] - t["in_window"] / r["seconds"]) < 0.2, t
+c = r["churn"]
+assert c["conn_requests"] == 3 and c["closed"] >= r["reopened"], (c, r)
+# each churned connection answered exactly 3 requests
+assert r["answered"] >= 3 * c["closed"], r
+assert sum(r["errors"].values()) == 0 and r["lost"] == 0, r
+PY
+rc=$?
+check $rc "its JSON: full and resumed handshakes add up to the connections opened, handshakes/s in the window, churn closes"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/resume.why"
+timeout -k 1 30 "$BIN" bench -C "localhost:$port" --tls --ca-file \
+    "$pki/ca.pem" -c 2 -d 1 -q --conn-requests 3 >"$tmp/noresume.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^handshakes  [0-9]*: full [0-9]*, resumed 0 (0.0%, --tls-resume off), [0-9]* in the window = [0-9.]*/s$' "$tmp/noresume.out" &&
+    grep -q '^churn       [0-9]* connections closed after 3 requests each and reopened$' "$tmp/noresume.out"
+check $? "without --tls-resume every handshake is full; the text report's handshakes and churn lines (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/noresume.out"
+timeout -k 1 30 "$BIN" bench -C "127.0.0.1:$sport" --tls-resume --ca-file \
+    "$pki/ca.pem" -c 1 -d 1 -q --conn-requests 2 -m 'hello\n' -f json \
+    >"$tmp/sresume.json" 2>"$tmp/sresume.err"
+rc=$?
+[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; assert t["full"] >= 1 and t["resumed"] >= 1 and t["handshakes"] == r["connected"] + r["reopened"], t' "$tmp/sresume.json"
+check $? "bench --tls-resume against openssl s_server: its tickets resume (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/sresume.err"
+timeout -k 1 30 "$BIN" bench --tls-resume -c 4 -d 1 -q --workers 2 \
+    --conn-requests 4 -f json >"$tmp/wresume.json" 2>&1
+rc=$?
+[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; assert r["workers"] == 2 and t["full"] >= 2 and t["resumed"] >= 1 and t["handshakes"] == r["connected"] + r["reopened"] == r["handshake_us"]["count"], t' "$tmp/wresume.json"
+check $? "bench --tls-resume --workers 2 (embedded): the counts merged over workers (exit $rc)"
+timeout -k 1 30 "$BIN" bench -c 2 -d 1 -q --conn-requests 2 -f json \
+    >"$tmp/churn.json" 2>&1
+rc=$?
+[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); c=r["churn"]; assert "tls" not in r and c["closed"] > 0 and r["reopened"] >= c["closed"] - 2 and r["answered"] >= 2 * c["closed"] and sum(r["errors"].values()) == 0, r' "$tmp/churn.json"
+check $? "bench --conn-requests 2 without TLS: connections churn, no errors (exit $rc)"
+timeout -k 1 10 "$BIN" bench --conn-requests 0 -d 1 -q >"$tmp/cr0.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--conn-requests '0': expected 1-1000000000" "$tmp/cr0.out"
+check $? "bench --conn-requests 0 is refused (exit $rc)"
+
 timeout -k 1 30 "$BIN" bench -C "127.0.0.1:$port" --tls -c 2 -d 1 -q \
     >"$tmp/bench2.out" 2>&1
 rc=$?

@@ -249,6 +249,59 @@ tls_info_api_gives_the_details_once_the_handshake_is_done(void **state)
 	}
 }
 
+/* One client and one server connection over a fresh socketpair, run to
+ * their ends; the client's TLS details in T.cinfo. */
+static void
+one_exchange(void)
+{
+	T.h.nends = 0;
+	T.ends = 0;
+	T.ngot = 0;
+	memset(&T.cinfo, 0, sizeof(T.cinfo));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, T.fds), 0);
+	fcntl(T.fds[0], F_SETFL, O_NONBLOCK);
+	fcntl(T.fds[1], F_SETFL, O_NONBLOCK);
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &srv_h, NULL);
+	conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &cli_h,
+	    NULL);
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(T.ngot, 5);
+	assert_true(T.cinfo.done);
+}
+
+static void
+resume_offers_the_servers_ticket_and_the_next_handshake_is_resumed(
+    void **state)
+{
+	struct tls_opts co = { .sni = "localhost", .ca_file = T.ca,
+	    .resume = 1 };
+	char err[200];
+
+	(void)state;
+	close(T.fds[0]);
+	close(T.fds[1]);
+	assert_int_equal(tls_ctx_new(&co, &T.cli, err, sizeof(err)), 0);
+	assert_true(tls_ctx_resume(T.cli));
+	T.e->tls_client = T.cli;
+	one_exchange();			/* full: no session yet */
+	assert_false(T.cinfo.resumed);
+	assert_true(T.cinfo.verified);
+	one_exchange();			/* the ticket of the first */
+	assert_true(T.cinfo.resumed);
+	assert_true(T.cinfo.verified);	/* kept from the full handshake */
+	assert_non_null(strstr(T.cinfo.subject, "CN=localhost"));
+	one_exchange();
+	assert_true(T.cinfo.resumed);
+	/* Without resume the same server gives full handshakes only. */
+	tls_ctx_free(T.cli);
+	client("localhost", 1, 0);
+	assert_false(tls_ctx_resume(T.cli));
+	one_exchange();
+	one_exchange();
+	assert_false(T.cinfo.resumed);
+}
+
 static void
 wrong_host_name_is_a_verify_failure_with_the_reason(void **state)
 {
@@ -445,6 +498,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    tls_info_api_gives_the_details_once_the_handshake_is_done,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    resume_offers_the_servers_ticket_and_the_next_handshake_is_resumed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    wrong_host_name_is_a_verify_failure_with_the_reason, setup,
