@@ -31,6 +31,8 @@
 /* The most bytes of certificates a peer may send (a chain of 100
  * certificates is refused rather than buffered). */
 #define TLS_MAX_CERT_LIST	(64 * 1024)
+/* The most unused tickets a resuming client keeps (the oldest go). */
+#define TLS_MAX_SESSIONS	64
 
 struct tls_ctx {
 	SSL_CTX		*ssl;
@@ -39,8 +41,11 @@ struct tls_ctx {
 	char		*sni;
 	char		 fpr[96 + 4];	/* SHA-256 as AB:CD:..., or "" */
 	unsigned char	 alpn[256];	/* server: length, then wire form */
-	int		 resume;	/* client: offer session */
-	SSL_SESSION	*session;	/* the last resumable one; ours */
+	int		 resume;	/* client: offer sessions */
+	/* Resumable sessions the server gave (tickets), newest last, each
+	 * offered once (RFC 8446 C.4: no ticket reuse); ours. */
+	SSL_SESSION	*sess[TLS_MAX_SESSIONS];
+	size_t		 nsess;
 };
 
 /* One connection's TLS state (the transport's priv). */
@@ -193,8 +198,8 @@ out:
 	return ok ? 0 : -1;
 }
 
-/* Client with resume: keep the newest resumable session the server gave
- * (TLS 1.3 sends its tickets after the handshake). */
+/* Client with resume: keep each resumable session the server gives (TLS
+ * 1.3 sends its tickets after the handshake), up to TLS_MAX_SESSIONS. */
 static int
 tls_new_session_cb(SSL *ssl, SSL_SESSION *sess)
 {
@@ -202,8 +207,13 @@ tls_new_session_cb(SSL *ssl, SSL_SESSION *sess)
 
 	if (c == NULL || !c->resume || !SSL_SESSION_is_resumable(sess))
 		return 0;
-	SSL_SESSION_free(c->session);
-	c->session = sess;
+	if (c->nsess == TLS_MAX_SESSIONS) {
+		SSL_SESSION_free(c->sess[0]);
+		memmove(c->sess, c->sess + 1, (TLS_MAX_SESSIONS - 1) *
+		    sizeof(c->sess[0]));
+		c->nsess--;
+	}
+	c->sess[c->nsess++] = sess;
 	return 1;		/* the reference is ours */
 }
 
@@ -335,7 +345,8 @@ tls_ctx_free(struct tls_ctx *c)
 	if (c->ssl != NULL)
 		SSL_CTX_set_app_data(c->ssl, NULL);	/* outliving SSLs */
 	SSL_CTX_free(c->ssl);
-	SSL_SESSION_free(c->session);
+	while (c->nsess > 0)
+		SSL_SESSION_free(c->sess[--c->nsess]);
 	free(c->sni);
 	free(c);
 }
@@ -712,8 +723,18 @@ transport_tls_init(struct transport *t, int fd, struct tls_ctx *ctx,
 			if (!ctx->insecure)
 				SSL_set1_host(tc->ssl, ctx->sni);
 		}
-		if (ctx->resume && ctx->session != NULL)
-			SSL_set_session(tc->ssl, ctx->session);
+		if (ctx->resume && ctx->nsess > 0) {
+			/* The newest ticket: a TLS 1.3 one is used once (RFC
+			 * 8446 C.4); a TLS 1.2 session is offered again. */
+			SSL_SESSION *s = ctx->sess[ctx->nsess - 1];
+
+			SSL_set_session(tc->ssl, s);	/* its own ref */
+			if (SSL_SESSION_get_protocol_version(s) >=
+			    TLS1_3_VERSION) {
+				ctx->nsess--;
+				SSL_SESSION_free(s);
+			}
+		}
 	}
 	t->ops = &transport_tls_ops;
 	t->fd = fd;

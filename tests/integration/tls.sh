@@ -309,7 +309,10 @@ assert t["resume"] is True and t["insecure"] is False, t
 assert t["handshakes"] == t["full"] + t["resumed"], t
 # every connection established handshook once: firsts and reopens
 assert t["handshakes"] == r["connected"] + r["reopened"], (t, r["reopened"])
-assert t["full"] >= 1 and t["resumed"] >= 1 and t["resumed"] > t["full"], t
+assert t["full"] >= 1 and t["resumed"] > t["full"], t
+# one ticket per new connection (RFC 8446 C.4): concurrent reconnects
+# each resume, none falls back to a full handshake for lack of one
+assert t["resumed"] >= 0.8 * t["handshakes"], t
 assert r["handshake_us"]["count"] == t["handshakes"], r["handshake_us"]
 assert 0 < t["in_window"] <= t["handshakes"], t
 assert abs(t["handshakes_per_second"] - t["in_window"] / r["seconds"]) < 0.2, t
