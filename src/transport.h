@@ -151,6 +151,12 @@ struct tls_opts {
 					 * self-signed certificate is made */
 	const char	*min, *max;	/* "1.2", "1.3" (RFC 8446), NULL */
 	int		 insecure;	/* client: no verification at all */
+	const char	*client_ca;	/* server: PEM CAs client certificates
+					 * are verified against; NULL: none
+					 * asked for */
+	int		 client_cert;	/* server with client_ca: 1 optional
+					 * (asked, verified when sent), 2
+					 * required (RFC 8446 4.3.2) */
 	int		 resume;	/* client: offer the last session the
 					 * server gave (a TLS 1.3 ticket,
 					 * RFC 8446 4.6.1; RFC 5077) to each
@@ -171,7 +177,9 @@ struct tls_info {
 	int		 resumed;	/* an abbreviated handshake: a session
 					 * resumed (RFC 8446 2.2, RFC 5077) */
 	int		 insecure;	/* verification was off */
-	int		 verified;	/* the peer's chain and name passed */
+	int		 verified;	/* the peer's chain and name passed
+					 * (server: its client certificate
+					 * against --client-ca) */
 };
 
 struct tls_ctx;

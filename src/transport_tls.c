@@ -42,6 +42,7 @@ struct tls_ctx {
 	char		 fpr[96 + 4];	/* SHA-256 as AB:CD:..., or "" */
 	unsigned char	 alpn[256];	/* server: length, then wire form */
 	int		 resume;	/* client: offer sessions */
+	int		 client_verify;	/* server: client certificates */
 	/* Resumable sessions the server gave (tickets), newest last, each
 	 * offered once (RFC 8446 C.4: no ticket reuse); ours. */
 	SSL_SESSION	*sess[TLS_MAX_SESSIONS];
@@ -301,6 +302,25 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 		}
 	} else if (o->server && tls_self_signed(c->ssl, err, errlen) < 0)
 		goto fail;
+	if (o->server && o->client_ca != NULL) {
+		STACK_OF(X509_NAME) *names;
+
+		/* Ask for a client certificate naming these CAs, and verify
+		 * what comes against them (RFC 8446 4.3.2, 4.4.2). */
+		if (SSL_CTX_load_verify_locations(c->ssl, o->client_ca,
+		    NULL) != 1 || (names = SSL_load_client_CA_file(
+		    o->client_ca)) == NULL) {
+			tls_reason(NULL, r, sizeof(r));
+			snprintf(err, errlen, "--client-ca %s: %s", o->client_ca,
+			    r);
+			goto fail;
+		}
+		SSL_CTX_set_client_CA_list(c->ssl, names);
+		SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER |
+		    (o->client_cert == 1 ? 0 : SSL_VERIFY_FAIL_IF_NO_PEER_CERT),
+		    NULL);
+		c->client_verify = 1;
+	}
 	if (!o->server) {
 		if (c->insecure)
 			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
@@ -572,8 +592,10 @@ tls_note(struct tls_conn *tc)
 	SSL_get0_alpn_selected(tc->ssl, &alpn, &alen);
 	snprintf(in->alpn, sizeof(in->alpn), "%.*s", (int)alen,
 	    alpn != NULL ? (const char *)alpn : "");
-	in->verified = !tc->ctx->server && !tc->ctx->insecure &&
-	    SSL_get_verify_result(tc->ssl) == X509_V_OK;
+	in->verified = !tc->ctx->server ? !tc->ctx->insecure &&
+	    SSL_get_verify_result(tc->ssl) == X509_V_OK :
+	    tc->ctx->client_verify && SSL_get0_peer_certificate(tc->ssl) !=
+	    NULL && SSL_get_verify_result(tc->ssl) == X509_V_OK;
 	if ((peer = SSL_get1_peer_certificate(tc->ssl)) != NULL) {
 		const ASN1_TIME *na = X509_get0_notAfter(peer);
 		struct tm tm;

@@ -435,3 +435,133 @@ else
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n - # skip python3-aiosmtpd is not installed"
 fi
+
+# --- serve --client-ca: client certificates asked for and verified --------
+cat >"$tmp/echo1.txt" <<'EOF'
+name "tls echo"
+timeout 3s
+send "ping\n"
+expect "ping\n"
+EOF
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -days 2 -subj "/CN=stranger" -keyout "$pki/other.key" \
+    -out "$pki/other.pem" >/dev/null 2>&1
+serve ccreq --cert "$pki/srv.pem" --key "$pki/srv.key" --client-ca "$pki/ca.pem" ||
+    check 1 "serve --client-ca starts"
+timeout -k 1 30 "$BIN" run -C "localhost:$port" --tls --ca-file "$pki/ca.pem" \
+    --cert "$pki/cli.pem" --key "$pki/cli.key" "$tmp/echo1.txt" \
+    >"$tmp/ccreq1.out" 2>&1
+rc=$?
+sleep 0.2
+[ $rc -eq 0 ] && grep -q '^conn 1: tls TLSv1.3 .*, full handshake [0-9]* us, peer CN=sockbench client, issuer CN=sockbench test CA, expires .* UTC, verified$' "$tmp/ccreq.err"
+check $? "serve --client-ca (required): a certificate of the CA passes, the log names it, verified (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/ccreq1.out" "$tmp/ccreq.err"
+timeout -k 1 30 "$BIN" run -C "localhost:$port" --tls --ca-file "$pki/ca.pem" \
+    "$tmp/echo1.txt" >"$tmp/ccreq2.out" 2>&1
+rc=$?
+sleep 0.2
+[ $rc -eq 1 ] && grep -q "tls: " "$tmp/ccreq2.out" &&
+    grep -q '^conn 2: .* failed: tls: peer did not return a certificate' "$tmp/ccreq.err"
+check $? "without a client certificate: refused, the server says why (exit $rc)"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/ccreq2.out" "$tmp/ccreq.err"
+timeout -k 1 30 "$BIN" run -C "localhost:$port" --tls --ca-file "$pki/ca.pem" \
+    --cert "$pki/other.pem" --key "$pki/other.key" "$tmp/echo1.txt" \
+    >"$tmp/ccreq3.out" 2>&1
+rc=$?
+sleep 0.2
+[ $rc -eq 1 ] && grep -q '^conn 3: .* failed: tls: certificate verify failed: self-signed certificate' "$tmp/ccreq.err"
+check $? "a certificate of another CA: the server fails it with the verify reason (exit $rc)"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/ccreq3.out" "$tmp/ccreq.err"
+serve ccopt --cert "$pki/srv.pem" --key "$pki/srv.key" --client-ca "$pki/ca.pem" \
+    --client-cert optional || check 1 "serve --client-cert optional starts"
+timeout -k 1 30 "$BIN" run -C "localhost:$port" --tls --ca-file "$pki/ca.pem" \
+    "$tmp/echo1.txt" >"$tmp/ccopt1.out" 2>&1
+rc1=$?
+timeout -k 1 30 "$BIN" run -C "localhost:$port" --tls --ca-file "$pki/ca.pem" \
+    --cert "$pki/cli.pem" --key "$pki/cli.key" "$tmp/echo1.txt" \
+    >"$tmp/ccopt2.out" 2>&1
+rc2=$?
+sleep 0.2
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] &&
+    grep -q '^conn 1: tls TLSv1.3 .*, peer (no certificate), issuer -, expires -$' "$tmp/ccopt.err" &&
+    grep -q '^conn 2: tls TLSv1.3 .*, peer CN=sockbench client, .*, verified$' "$tmp/ccopt.err"
+check $? "--client-cert optional: without one passes (logged as none), with one it is verified (exit $rc1 $rc2)"
+timeout -k 1 10 "$BIN" serve --client-cert optional -l 127.0.0.1:0 >"$tmp/cc0.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--client-cert needs --client-ca FILE" "$tmp/cc0.out"
+check $? "--client-cert without --client-ca: exit 2 (got $rc)"
+timeout -k 1 10 "$BIN" serve --client-ca "$pki/ca.pem" --client-cert maybe -l 127.0.0.1:0 >"$tmp/cc1.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--client-cert 'maybe': expected optional or require" "$tmp/cc1.out"
+check $? "--client-cert maybe: exit 2 (got $rc)"
+timeout -k 1 10 "$BIN" serve --client-ca /nonexistent.pem -l 127.0.0.1:0 >"$tmp/cc2.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- "--client-ca /nonexistent.pem: " "$tmp/cc2.out"
+check $? "--client-ca of a missing file: exit 2 with OpenSSL's reason (got $rc)"
+
+# --- starttls on the server side (accept blocks) ----------------------------
+cat >"$tmp/smtpmock.txt" <<'EOF'
+name "smtp mock with STARTTLS"
+codec line
+timeout 5s
+accept 1
+  send "220 mock.test ESMTP"
+  expect regex "^EHLO "
+  send "250-mock.test"
+  send "250 STARTTLS"
+  expect regex "^STARTTLS"
+  send "220 go ahead"
+  starttls
+  expect regex "^EHLO "
+  send "250 mock.test"
+  expect regex "^QUIT"
+  send "221 bye"
+end
+EOF
+: >"$tmp/mock.out"
+"$BIN" serve --scenario "$tmp/smtpmock.txt" --once -l 127.0.0.1:0 \
+    >"$tmp/mock.out" 2>"$tmp/mock.err" &
+mpid=$!
+pids="$pids $mpid"
+i=0
+while [ $i -lt 100 ] && ! grep -q ' on 127.0.0.1:' "$tmp/mock.out"; do
+	sleep 0.05; i=$((i + 1))
+done
+mport=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/mock.out")
+grep -q '^sockbench: starttls with a self-signed certificate for localhost, 127.0.0.1 and ::1, SHA-256 fingerprint ' "$tmp/mock.out"
+check $? "serve --scenario with a starttls step in its accept block makes a certificate for it"
+(printf 'EHLO again.test\r\n'; sleep 1; printf 'QUIT\r\n'; sleep 1) |
+    timeout -k 1 20 openssl s_client -starttls smtp -connect "127.0.0.1:$mport" \
+    -quiet >"$tmp/sclient.out" 2>&1
+wait $mpid
+rc=$?
+grep -q '^PASS connection 1$' "$tmp/mock.out" && [ $rc -eq 0 ] &&
+    grep -q '^250 mock.test' "$tmp/sclient.out" && grep -q '^221 bye' "$tmp/sclient.out" &&
+    grep -q '^conn 1: tls TLSv1.3 ' "$tmp/mock.err"
+check $? "openssl s_client -starttls smtp against it: the upgrade, EHLO and QUIT over TLS, PASS (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/mock.out" "$tmp/sclient.out" "$tmp/mock.err"
+cat >"$tmp/both.txt" <<'EOF'
+name "starttls on both sides"
+codec line
+timeout 3s
+accept
+  send "220 mock.test ESMTP"
+  expect "STARTTLS"
+  send "220 go ahead"
+  starttls
+  expect "EHLO client.test"
+  send "250 mock.test"
+end
+expect "220 mock.test ESMTP"
+send "STARTTLS"
+expect "220 go ahead"
+starttls
+send "EHLO client.test"
+expect "250 mock.test"
+EOF
+timeout -k 1 30 "$BIN" run -f json -o "$tmp/both.json" "$tmp/both.txt" \
+    >"$tmp/both.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; assert r["passed"] == 1 and t["handshakes"] == 1 and t["verified"] and t["connections"][0]["handshake_done"], t' "$tmp/both.json"
+check $? "run: sockbench's client starttls against its own server-side starttls, verified (exit $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/both.out"

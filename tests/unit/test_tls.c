@@ -104,6 +104,15 @@ st_inject_open(struct conn *c)
 	conn_close(c, "refused");
 }
 
+/* Server side starttls: upgrade right at the (plain) accept. */
+static void
+st_srv_open(struct conn *c)
+{
+	st_rc = conn_starttls(c, st_why, sizeof(st_why));
+}
+
+static const struct conn_handler st_srv_h = { .on_open = st_srv_open,
+    .on_msg = srv_msg, .on_close = save_info };
 static const struct conn_handler srv_h = { .on_msg = srv_msg,
     .on_close = save_info };
 static const struct conn_handler cli_h = { .on_open = cli_open,
@@ -435,6 +444,30 @@ starttls_upgrades_an_open_connection_in_place(void **state)
 }
 
 static void
+starttls_on_the_server_side_accepts_the_handshake_in_place(void **state)
+{
+	(void)state;
+	client("localhost", 1, 0);	/* the client speaks TLS at once */
+	T.e->tls_server = NULL;		/* the server accepts plain */
+	T.e->tls_starttls_server = T.srv;
+	st_rc = -2;
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &st_srv_h, NULL);
+	conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &cli_h,
+	    NULL);
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(st_rc, 0);
+	assert_int_equal(T.ngot, 5);
+	assert_memory_equal(T.got, "hello", 5);
+	assert_true(T.cinfo.done);
+	assert_true(T.cinfo.verified);
+	assert_true(T.sinfo.done);
+	assert_string_equal(T.sinfo.version, "TLSv1.3");
+	assert_false(T.sinfo.verified);		/* no client certificate */
+	assert_int_equal(end_of(SIDE_SERVER)->state, CS_CLOSED);
+}
+
+static void
 starttls_refuses_plaintext_received_after_the_go_ahead(void **state)
 {
 	char why[200];
@@ -501,6 +534,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    resume_offers_the_servers_ticket_and_the_next_handshake_is_resumed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    starttls_on_the_server_side_accepts_the_handshake_in_place,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    wrong_host_name_is_a_verify_failure_with_the_reason, setup,
