@@ -16,7 +16,7 @@ SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data"
+ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data tls_server"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
 SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c src/transport_tls.c"
@@ -51,7 +51,8 @@ build() {
 		for s in $CODEC_SRC; do
 			objs="$objs $B/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"
 		done
-		if [ "$t" = scenario ] || [ "$t" = expr ] || [ "$t" = data ]; then
+		if [ "$t" = scenario ] || [ "$t" = expr ] || [ "$t" = data ] ||
+		    [ "$t" = tls_server ]; then
 			for s in $SCEN_SRC; do
 				objs="$objs $B/obj/$(echo "$s" | tr / _ |
 				    sed 's/\.c$/.o/')"
