@@ -5,7 +5,10 @@
 # free ports of 127.0.0.1, stopped by PID. run --tls --ca-file passes;
 # without --ca-file the system store does not know the CA: exit 1 and the
 # verify reason in the report; --insecure passes and every report says
-# so; the wrong --sni is a hostname mismatch. Prints TAP lines.
+# so; the wrong --sni is a hostname mismatch. Also: per-connection TLS
+# details in reports, bench --tls-resume/--conn-requests, serve
+# --client-ca, server-side starttls, and redis-server behind its own TLS
+# port (tls-port) with a RESP scenario. Prints TAP lines.
 set -u
 . tests/integration_lib.sh
 
@@ -565,3 +568,42 @@ rc=$?
 [ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; assert r["passed"] == 1 and t["handshakes"] == 1 and t["verified"] and t["connections"][0]["handshake_done"], t' "$tmp/both.json"
 check $? "run: sockbench's client starttls against its own server-side starttls, verified (exit $rc)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/both.out"
+
+# --- redis-server behind its own TLS port (tls-port) ------------------------
+if command -v redis-server >/dev/null 2>&1; then
+	rport=$(free_port)
+	redis-server --port 0 --tls-port "$rport" --bind 127.0.0.1 \
+	    --tls-cert-file "$pki/srv.pem" --tls-key-file "$pki/srv.key" \
+	    --tls-ca-cert-file "$pki/ca.pem" --tls-auth-clients optional \
+	    --save '' --appendonly no --dir "$tmp" >"$tmp/redis.out" 2>&1 &
+	pids="$pids $!"
+	wait_port "$rport"
+	check $? "redis-server with tls-port listens on 127.0.0.1:$rport"
+	rs=scenarios/examples/servers/redis-resp2.txt
+	timeout -k 1 30 "$BIN" run -C "127.0.0.1:$rport" --tls --sni localhost \
+	    --ca-file "$pki/ca.pem" -f json -o "$tmp/redis.json" "$rs" \
+	    >"$tmp/redis.run" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; s=r["scenarios"][0]; assert r["passed"] == 1 and t["handshakes"] == 2 and t["verified"] and t["peer_issuer"] == "CN=sockbench test CA" and s["expects"] == 26, (t, s["expects"])' "$tmp/redis.json"
+	check $? "run --tls $rs against redis's TLS port: RESP over TLS, 2 verified handshakes, 26 expects (exit $rc)"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/redis.run"
+	timeout -k 1 30 "$BIN" run -C "127.0.0.1:$rport" --tls --sni localhost \
+	    --ca-file "$pki/ca.pem" --cert "$pki/cli.pem" --key "$pki/cli.key" \
+	    "$rs" >"$tmp/redis2.run" 2>&1
+	check $? "the same with a client certificate of the CA (redis tls-auth-clients optional)"
+	timeout -k 1 30 "$BIN" run -C "127.0.0.1:$rport" "$rs" \
+	    >"$tmp/redis3.run" 2>&1
+	rc=$?
+	[ $rc -eq 1 ]
+	check $? "plain RESP to redis's TLS port fails (exit $rc)"
+	timeout -k 1 30 "$BIN" bench -C "127.0.0.1:$rport" --tls-resume --sni localhost \
+	    --ca-file "$pki/ca.pem" -c 2 -d 1 -q --codec resp -m 'PING' \
+	    --conn-requests 5 -f json >"$tmp/redisb.json" 2>"$tmp/redisb.err"
+	rc=$?
+	[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; assert r["requests"] > 0 and t["resumed"] >= 1 and t["handshakes"] == r["connected"] + r["reopened"], t' "$tmp/redisb.json"
+	check $? "bench --tls-resume --codec resp against redis: PINGs over churned, resumed TLS connections (exit $rc)"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/redisb.err"
+else
+	tap_n=$((tap_n + 1))
+	echo "not ok $tap_n - redis-server is not installed (scripts/deps.sh test installs it)"
+fi
