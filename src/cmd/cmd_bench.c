@@ -1490,9 +1490,12 @@ bench_main(int argc, char **argv)
 		return rc;
 	if (a.tls.on || a.tls.given != NULL) {
 		/* The embedded server gets a self-signed certificate the
-		 * clients trust; made once, before any worker forks. */
+		 * clients trust; made once, before any worker forks. Any
+		 * TLS option implies --tls (a forgotten --tls must not send
+		 * plain text). */
 		struct cli_tls srv = { .on = 1 };
 
+		a.tls.on = 1;
 		srv.o.alpn = a.tls.o.alpn;
 		if ((o->cfg.target == NULL && cli_tls_server(&srv,
 		    &o->cfg.tls_server, err, sizeof(err)) < 0) ||

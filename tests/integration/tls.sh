@@ -352,6 +352,11 @@ timeout -k 1 30 "$BIN" bench -c 2 -d 1 -q --conn-requests 2 -f json \
 rc=$?
 [ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); c=r["churn"]; assert "tls" not in r and c["closed"] > 0 and r["reopened"] >= c["closed"] - 2 and r["answered"] >= 2 * c["closed"] and sum(r["errors"].values()) == 0, r' "$tmp/churn.json"
 check $? "bench --conn-requests 2 without TLS: connections churn, no errors (exit $rc)"
+timeout -k 1 30 "$BIN" bench -C "localhost:$port" --ca-file "$pki/ca.pem" \
+    -c 2 -d 1 -q -f json >"$tmp/impl.json" 2>&1
+rc=$?
+[ $rc -eq 0 ] && $PYTHON -c 'import json,sys; r=json.load(open(sys.argv[1])); t=r["tls"]; assert t["full"] == 2 and r["requests"] > 0 and sum(r["errors"].values()) == 0, r' "$tmp/impl.json"
+check $? "bench --ca-file without --tls speaks TLS (any TLS option implies it) (exit $rc)"
 timeout -k 1 10 "$BIN" bench --conn-requests 0 -d 1 -q >"$tmp/cr0.out" 2>&1
 rc=$?
 [ $rc -eq 2 ] && grep -q -- "--conn-requests '0': expected 1-1000000000" "$tmp/cr0.out"
