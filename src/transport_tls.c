@@ -218,13 +218,50 @@ tls_new_session_cb(SSL *ssl, SSL_SESSION *sess)
 	return 1;		/* the reference is ours */
 }
 
+/* Server: ask for a client certificate naming the CAs of o->client_ca,
+ * and verify what comes against them (RFC 8446 4.3.2, 4.4.2); 0, or -1
+ * with OpenSSL's reason in err. */
+static int
+tls_ctx_client_ca(struct tls_ctx *c, const struct tls_opts *o, char *err,
+    size_t errlen)
+{
+	STACK_OF(X509_NAME) *names;
+	char r[160];
+
+	if (SSL_CTX_load_verify_locations(c->ssl, o->client_ca, NULL) != 1 ||
+	    (names = SSL_load_client_CA_file(o->client_ca)) == NULL) {
+		tls_reason(NULL, r, sizeof(r));
+		snprintf(err, errlen, "--client-ca %s: %s", o->client_ca, r);
+		return -1;
+	}
+	SSL_CTX_set_client_CA_list(c->ssl, names);
+	SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | (o->client_cert == 1 ?
+	    0 : SSL_VERIFY_FAIL_IF_NO_PEER_CERT), NULL);
+	c->client_verify = 1;
+	return 0;
+}
+
+/* The SHA-256 fingerprint of c's own certificate into c->fpr, if any. */
+static void
+tls_ctx_set_fingerprint(struct tls_ctx *c)
+{
+	X509 *own = SSL_CTX_get0_certificate(c->ssl);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	size_t at = 0;
+
+	if (own != NULL && X509_digest(own, EVP_sha256(), md, &n) == 1)
+		for (i = 0; i < n && at + 3 < sizeof(c->fpr); i++)
+			at += (size_t)snprintf(c->fpr + at, sizeof(c->fpr) -
+			    at, "%s%02X", i ? ":" : "", md[i]);
+}
+
 int
 tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
     size_t errlen)
 {
 	struct tls_ctx *c = xcalloc(1, sizeof(*c));
 	char r[160];
-	X509 *own;
 
 	c->server = o->server;
 	c->insecure = !o->server && o->insecure;
@@ -302,25 +339,9 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 		}
 	} else if (o->server && tls_self_signed(c->ssl, err, errlen) < 0)
 		goto fail;
-	if (o->server && o->client_ca != NULL) {
-		STACK_OF(X509_NAME) *names;
-
-		/* Ask for a client certificate naming these CAs, and verify
-		 * what comes against them (RFC 8446 4.3.2, 4.4.2). */
-		if (SSL_CTX_load_verify_locations(c->ssl, o->client_ca,
-		    NULL) != 1 || (names = SSL_load_client_CA_file(
-		    o->client_ca)) == NULL) {
-			tls_reason(NULL, r, sizeof(r));
-			snprintf(err, errlen, "--client-ca %s: %s", o->client_ca,
-			    r);
-			goto fail;
-		}
-		SSL_CTX_set_client_CA_list(c->ssl, names);
-		SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER |
-		    (o->client_cert == 1 ? 0 : SSL_VERIFY_FAIL_IF_NO_PEER_CERT),
-		    NULL);
-		c->client_verify = 1;
-	}
+	if (o->server && o->client_ca != NULL &&
+	    tls_ctx_client_ca(c, o, err, errlen) < 0)
+		goto fail;
 	if (!o->server) {
 		if (c->insecure)
 			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
@@ -337,17 +358,7 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 			}
 		}
 	}
-	if ((own = SSL_CTX_get0_certificate(c->ssl)) != NULL) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int n = 0, i;
-		size_t at = 0;
-
-		if (X509_digest(own, EVP_sha256(), md, &n) == 1)
-			for (i = 0; i < n && at + 3 < sizeof(c->fpr); i++)
-				at += (size_t)snprintf(c->fpr + at,
-				    sizeof(c->fpr) - at, "%s%02X",
-				    i ? ":" : "", md[i]);
-	}
+	tls_ctx_set_fingerprint(c);
 	ERR_clear_error();
 	*out = c;
 	return 0;
