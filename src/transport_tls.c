@@ -58,6 +58,7 @@ struct tls_conn {
 	int		 hs_done;	/* the handshake finished */
 	int		 fatal;		/* a fatal error: no close_notify */
 	int		 shut;		/* close_notify sent */
+	int		 reneg;		/* the peer tried to renegotiate */
 	double		 t0;		/* TCP up */
 	char		 err[160];
 };
@@ -482,6 +483,34 @@ tls_check_done(struct tls_conn *tc)
 	}
 }
 
+/* A handshake starting on a connection whose handshake is done is a
+ * renegotiation (TLS 1.2 and older; in TLS 1.3 the same callback announces
+ * tickets and key updates, which are no handshake). */
+static void
+tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	struct tls_conn *tc = SSL_get_app_data(ssl);
+
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_START) && tc != NULL && tc->hs_done &&
+	    SSL_version(ssl) < TLS1_3_VERSION)
+		tc->reneg = 1;
+}
+
+/* The peer asked to renegotiate: OpenSSL refused it (no_renegotiation,
+ * SSL_OP_NO_RENEGOTIATION), and the connection ends here with the reason
+ * rather than going on beside a peer that wanted another handshake. */
+static ssize_t
+tls_reneg_fail(struct transport *t, struct tls_conn *tc)
+{
+	tc->fatal = 1;
+	snprintf(tc->err, sizeof(tc->err), "%s", "renegotiation attempted by "
+	    "the peer: refused");
+	t->err = tc->err;
+	errno = EPROTO;
+	return -1;
+}
+
 static ssize_t
 transport_tls_read(struct transport *t, void *p, size_t n)
 {
@@ -494,6 +523,8 @@ transport_tls_read(struct transport *t, void *p, size_t n)
 	errno = 0;		/* SSL_ERROR_SYSCALL reads it */
 	r = SSL_read(tc->ssl, p, (int)n);
 	tls_check_done(tc);
+	if (tc->reneg)
+		return tls_reneg_fail(t, tc);
 	if (r > 0)
 		return r;
 	return tls_fail(t, tc, r);
@@ -744,6 +775,8 @@ transport_tls_init(struct transport *t, int fd, struct tls_ctx *ctx,
 	if (tc->ssl == NULL)
 		abort();	/* allocation failure, as xcalloc */
 	SSL_set_fd(tc->ssl, fd);
+	SSL_set_app_data(tc->ssl, tc);
+	SSL_set_info_callback(tc->ssl, tls_info_cb);
 	if (ctx->server) {
 		SSL_set_accept_state(tc->ssl);
 		tc->tcp_done = 1;

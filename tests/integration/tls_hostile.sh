@@ -100,9 +100,35 @@ check $? "half a client hello: the same timeout, nothing waits forever ($out)"
 sleep 0.3
 grep -q 'no renegotiation' "$tmp/reneg.out" &&
     grep -q '^conn 5: tls TLSv1.2 ' "$tmp/hs.err" &&
-    grep -q '^conn 5: .* failed: tls: ' "$tmp/hs.err"
-check $? "a renegotiation attempt is refused (no_renegotiation) and the connection ends with a reason"
+    grep -q '^conn 5: .* failed: tls: renegotiation attempted by the peer: refused' "$tmp/hs.err"
+check $? "a client's renegotiation attempt is refused (no_renegotiation) and the connection ends with the reason"
 [ $? -eq 0 ] || sed 's/^/# /' "$tmp/reneg.out" "$tmp/hs.err"
+# ... and a server's: openssl s_server -tls1_2, its r command typed once
+# the client's line has arrived (stdin a FIFO held open).
+rsport=$(free_port)
+mkfifo "$tmp/rsin"
+sleep 60 >"$tmp/rsin" &
+pids="$pids $!"
+timeout -k 1 60 openssl s_server -accept "127.0.0.1:$rsport" -tls1_2 \
+    -cert "$pki/srv.pem" -key "$pki/srv.key" <"$tmp/rsin" \
+    >"$tmp/rs_server.out" 2>&1 &
+pids="$pids $!"
+wait_port "$rsport"
+(i=0; while [ $i -lt 200 ] && ! grep -q '^hi$' "$tmp/rs_server.out"; do
+	sleep 0.05; i=$((i + 1)); done; echo r >"$tmp/rsin") &
+pids="$pids $!"
+cat >"$tmp/wait.txt" <<'EOF'
+name "waits for a line that never comes"
+timeout 5s
+send "hi\n"
+expect "never\n"
+EOF
+timeout -k 1 30 "$BIN" run -C "127.0.0.1:$rsport" --tls --sni localhost \
+    --ca-file "$pki/ca.pem" "$tmp/wait.txt" >"$tmp/reneg2.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q 'wait.txt:4: connection 1: connection failed: tls: renegotiation attempted by the peer: refused' "$tmp/reneg2.out"
+check $? "a server's renegotiation request fails run's connection with the reason, not a 5 s timeout (exit $rc)"
+[ $rc -eq 1 ] || sed 's/^/# /' "$tmp/reneg2.out"
 
 # Memory: 300 more hostile connections after a warm-up leave the server's
 # resident set within 4 MiB of where it was.
