@@ -85,7 +85,8 @@ loadgen_cause_name(enum loadgen_cause c)
 enum loadgen_cause
 loadgen_cause_of(const char *reason)
 {
-	if (strncmp(reason, "tls: ", 5) == 0)
+	if (strncmp(reason, "tls: ", 5) == 0 ||
+	    strncmp(reason, "write: tls: ", 12) == 0)
 		return LG_ERR_TLS;
 	if (strstr(reason, "protocol error") != NULL)
 		return LG_ERR_PROTOCOL;

@@ -530,6 +530,32 @@ transport_tls_read(struct transport *t, void *p, size_t n)
 	return tls_fail(t, tc, r);
 }
 
+/* A write found the connection reset: the peer may have said why first
+ * (a TLS 1.3 server refusing our certificate sends its alert after our
+ * handshake ended). Read what is left: 0 with EPROTO and the alert as the
+ * reason, or -1 when there was none. */
+static int
+tls_alert_pending(struct transport *t, struct tls_conn *tc)
+{
+	unsigned char tmp[256];
+	int r, e;
+
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_read(tc->ssl, tmp, sizeof(tmp));
+	e = r <= 0 ? SSL_get_error(tc->ssl, r) : SSL_ERROR_NONE;
+	if (e != SSL_ERROR_SSL) {
+		ERR_clear_error();
+		errno = ECONNRESET;
+		return -1;
+	}
+	tc->fatal = 1;
+	tls_reason(tc->ssl, tc->err, sizeof(tc->err));
+	t->err = tc->err;
+	errno = EPROTO;
+	return 0;
+}
+
 static ssize_t
 transport_tls_write(struct transport *t, const void *p, size_t n)
 {
@@ -546,6 +572,10 @@ transport_tls_write(struct transport *t, const void *p, size_t n)
 	tls_check_done(tc);
 	if (r > 0)
 		return r;
+	if (SSL_get_error(tc->ssl, r) == SSL_ERROR_SYSCALL &&
+	    (errno == ECONNRESET || errno == EPIPE) &&
+	    tls_alert_pending(t, tc) == 0)
+		return -1;	/* the peer's alert says why it left */
 	r = (int)tls_fail(t, tc, r);
 	if (r == 0) {		/* the peer closed: writing is an error */
 		errno = EPIPE;
