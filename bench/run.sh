@@ -9,14 +9,15 @@
 # BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
 # BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS,
 # BENCH_LOOP_SCENARIO, BENCH_LOOP_MESSAGE; for proxy BENCH_PROXY_CONNS,
-# BENCH_PROXY_DEPTH (socat from scripts/deps.sh test).
+# BENCH_PROXY_DEPTH (socat from scripts/deps.sh test); for tls
+# BENCH_TLS_CONNS, BENCH_TLS_HS_CONNS.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve loop trickle scale proxy ui}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve tls loop trickle scale proxy ui}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -260,6 +261,87 @@ section_serve() {
 	stop_server
 	kill "$sb_pid" 2>/dev/null
 	wait "$sb_pid" 2>/dev/null
+}
+
+# One TLS figure: "ref KIND PORT CONNS CA" (bench/bin/ref_tls_client) or
+# "sockbench KIND PORT CONNS CA", KIND echo (round trips/s over kept
+# connections) or hs (full handshakes/s: a new connection per request).
+bench_tls_client() {
+	local secs=${BENCH_CMP_SECONDS:-0.75} reqs=0 churn=
+	[ "$2" = hs ] && reqs=1 && churn="--conn-requests 1"
+	case $1 in
+	ref)
+		timeout -k 5 $((${secs%.*} + 30)) "$BENCH_BIN/ref_tls_client" \
+		    127.0.0.1 "$3" "$4" "$secs" "$BENCH_SIZE" "$reqs" "$5" |
+		    sed -n "s/.* $([ "$2" = hs ] && echo hps || echo rps)=\([0-9]*\).*/\1/p" ;;
+	sockbench)
+		# shellcheck disable=SC2086
+		timeout -k 5 $((${secs%.*} + 30)) "$BIN" bench \
+		    -C "127.0.0.1:$3" --sni localhost --ca-file "$5" -c "$4" \
+		    -d "${secs}s" -q --size "$BENCH_SIZE" $churn |
+		    if [ "$2" = hs ]; then
+			sed -n 's/^handshakes .* = \([0-9.]*\)\/s.*/\1/p' |
+			    cut -d. -f1
+		    else
+			bench_rps
+		    fi ;;
+	esac
+}
+
+# TLS (issue 16): sockbench bench --tls next to bench/ref_tls_client (plain
+# C, epoll and OpenSSL, the same verification and close_notify), both
+# against one `sockbench serve --cert --key` with a test certificate made
+# here (openssl s_server takes one connection at a time, so it would
+# measure itself): echo round trips/s over kept connections
+# (BENCH_TLS_CONNS, default 1 16) and full handshakes/s with a new
+# connection per request (--conn-requests 1; BENCH_TLS_HS_CONNS, default
+# 16). Best of BENCH_REPS interleaved runs each; the goal is >= 0.9x.
+section_tls() {
+	local reps=${BENCH_REPS:-5} secs=${BENCH_CMP_SECONDS:-0.75}
+	local dir conns rep a b best_a best_b ratio kind
+	dir=$(mktemp -d)
+	if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 2 -subj /CN=localhost -addext \
+	    subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$dir/key.pem" \
+	    -out "$dir/cert.pem" >/dev/null 2>&1 ||
+	    [ ! -x "$BENCH_BIN/ref_tls_client" ]; then
+		echo "tls: FAILED: no test certificate or no $BENCH_BIN/ref_tls_client"
+		rm -rf "$dir"
+		FAILED=1
+		return
+	fi
+	start_server "$BIN" serve -q -l 127.0.0.1:@PORT@ --cert "$dir/cert.pem" \
+	    --key "$dir/key.pem" || { rm -rf "$dir"; FAILED=1; return; }
+	echo
+	echo "tls: echo round trips/s (kept connections) and full handshakes/s" \
+	    "(a connection per request) against sockbench serve --tls," \
+	    "best of $reps interleaved ${secs}s runs"
+	bench_cmp_header ref_tls_client sockbench
+	for kind in echo hs; do
+		if [ $kind = echo ]; then
+			set -- ${BENCH_TLS_CONNS:-1 16}
+		else
+			set -- ${BENCH_TLS_HS_CONNS:-16}
+		fi
+		for conns in "$@"; do
+			best_a=0
+			best_b=0
+			for ((rep = 0; rep < reps; rep++)); do
+				a=$(bench_tls_client ref $kind "$SERVER_PORT" \
+				    "$conns" "$dir/cert.pem")
+				b=$(bench_tls_client sockbench $kind \
+				    "$SERVER_PORT" "$conns" "$dir/cert.pem")
+				[ "${a:-0}" -gt "$best_a" ] && best_a=$a
+				[ "${b:-0}" -gt "$best_b" ] && best_b=$b
+			done
+			ratio=$(bench_ratio "$best_b" "$best_a")
+			printf '%-10s %6s %6s %12s %12s %s\n' \
+			    "tls-$kind" "$conns" 1 "$best_a" "$best_b" "$ratio"
+			case $ratio in *LOW*|*\?*) FAILED=1 ;; esac
+		done
+	done
+	stop_server
+	rm -rf "$dir"
 }
 
 # The scenario runner's hot path (issue 12): bench/scenario-loop.txt, 1,000

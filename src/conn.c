@@ -586,7 +586,8 @@ conn_connect_swap(struct conn *c, int fd)
 int
 conn_starttls(struct conn *c, char *why, size_t whylen)
 {
-	struct tls_ctx *ctx = c->eng->tls_starttls;
+	struct tls_ctx *ctx = c->info.side == SIDE_CLIENT ?
+	    c->eng->tls_starttls : c->eng->tls_starttls_server;
 
 	if (ctx == NULL) {
 		snprintf(why, whylen, "starttls: no TLS context (run makes "
@@ -594,9 +595,9 @@ conn_starttls(struct conn *c, char *why, size_t whylen)
 		return -1;
 	}
 	if (c->dead || c->info.state != CS_OPEN ||
-	    c->info.side != SIDE_CLIENT || c->tr.ops == &transport_tls_ops) {
+	    c->tr.ops == &transport_tls_ops) {
 		snprintf(why, whylen, "starttls: the connection is not an "
-		    "open plain client connection");
+		    "open plain connection");
 		return -1;
 	}
 	if (buf_len(&c->rx) > 0 || buf_len(&c->tx) > 0) {

@@ -134,8 +134,9 @@ void conn_fail(struct conn *c, const char *fmt, ...)
  * a non-blocking connect to another address is under way; the new socket
  * gets a TCP transport. */
 void conn_connect_swap(struct conn *c, int fd);
-/* Upgrade an open client connection to TLS in place with the engine's
- * tls_starttls context (SMTP STARTTLS, RFC 3207; IMAP, POP3, FTP AUTH
+/* Upgrade an open connection to TLS in place with the engine's
+ * tls_starttls context (client) or tls_starttls_server (server: it waits
+ * for the client hello) (SMTP STARTTLS, RFC 3207; IMAP, POP3, FTP AUTH
  * TLS): the handshake starts now and completes under the next reads and
  * writes, which are encrypted. 0, or -1 with a reason in why: no
  * context, not open, already TLS, or plaintext bytes already received

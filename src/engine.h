@@ -44,8 +44,9 @@ struct engine {
 	 * connection made on this engine speaks TLS with this context;
 	 * owned by the command that set it. */
 	struct tls_ctx		*tls_client, *tls_server;
-	/* The client context a `starttls` step upgrades with. */
-	struct tls_ctx		*tls_starttls;
+	/* The client context a `starttls` step upgrades with, and the
+	 * server context of a `starttls` step in an accept block. */
+	struct tls_ctx		*tls_starttls, *tls_starttls_server;
 };
 
 /* Default limits: 1 MiB frames, 4 MiB buffered, 10 s connect, no idle. */

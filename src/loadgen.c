@@ -34,6 +34,8 @@ struct lg_conn {
 	unsigned	 started:1;	/* requests flowing */
 	unsigned	 got_first:1;	/* first reply byte seen */
 	unsigned	 stalled:1;	/* closed by us: a request timed out */
+	unsigned	 churn:1;	/* closed by us: --conn-requests */
+	uint64_t	 issued, answered;	/* requests on this connection */
 	uint32_t	 ts[];		/* send times, us since lg->t0 */
 };
 
@@ -103,7 +105,8 @@ loadgen_cause_name(enum loadgen_cause c)
 enum loadgen_cause
 loadgen_cause_of(const char *reason)
 {
-	if (strncmp(reason, "tls: ", 5) == 0)
+	if (strncmp(reason, "tls: ", 5) == 0 ||
+	    strncmp(reason, "write: tls: ", 12) == 0)
 		return LG_ERR_TLS;
 	if (strstr(reason, "protocol error") != NULL)
 		return LG_ERR_PROTOCOL;
@@ -166,8 +169,14 @@ lg_send(struct conn *c, uint32_t k)
 		k = lg->res.n.answered + lg->inflight >= lg->cfg.requests ? 0 :
 		    (uint32_t)(lg->cfg.requests - lg->res.n.answered -
 		    lg->inflight);
+	/* Churn: no more on one connection than --conn-requests. */
+	if (lg->cfg.conn_requests > 0 && lc->issued + k >
+	    lg->cfg.conn_requests)
+		k = lc->issued >= lg->cfg.conn_requests ? 0 :
+		    (uint32_t)(lg->cfg.conn_requests - lc->issued);
 	if (k == 0 || c->dead || lg->draining || lg->stopped)
 		return 0;
+	lc->issued += k;
 	now = lg_now_us(lg);
 	for (i = 0; i < k; i++)
 		lc->ts[(lc->head + lc->inflight + i) & lg->mask] = now;
@@ -293,6 +302,15 @@ lg_complete(struct conn *c, uint64_t k)
 	if (lg->draining) {
 		if (lg->inflight == 0)
 			lg_finish(lg, LG_END_DURATION);
+		return;
+	}
+	lc->answered += k;
+	if (lg->cfg.conn_requests > 0 && lc->answered >=
+	    lg->cfg.conn_requests && lc->inflight == 0) {
+		/* Churn: this one is done; lg_on_close opens the next. */
+		lc->churn = 1;
+		lg->res.n.churned++;
+		conn_close(c, "churn: --conn-requests answered");
 		return;
 	}
 	if (lg->cfg.mode == LG_CLOSED)
@@ -508,9 +526,15 @@ lg_on_open(struct conn *c)
 		lg->res.n.reopened++;
 	hist_record(&lg->res.connect, (uint64_t)((c->info.t_open -
 	    c->info.t_start) * 1e6));
-	if (c->info.tls != NULL && c->info.tls->done)
-		hist_record(&lg->res.handshake,
-		    (uint64_t)(c->info.tls->handshake_s * 1e6));
+	if (c->info.tls != NULL && c->info.tls->done) {
+		hist_record(&lg->res.handshake, c->info.tls->handshake_us);
+		if (c->info.tls->resumed)
+			lg->res.n.tls_resumed++;
+		else
+			lg->res.n.tls_full++;
+		if (lg->running && !lg->draining)
+			lg->res.n.tls_window++;
+	}
 	if (lg->running)
 		lg_start_conn(c);
 	else if (lc->n < lg->cfg.conns)
@@ -572,7 +596,7 @@ lg_on_close(struct conn *c)
 	struct lg_conn *lc = c->udata;
 	struct loadgen *lg = lc->lg;
 	int was_open = c->info.t_open > 0, first = lc->n < lg->cfg.conns;
-	int stalled = lc->stalled;
+	int stalled = lc->stalled, churn = lc->churn;
 	uint32_t inflight = lc->inflight;
 
 	ev_timer_stop(lg->eng->loop, &lc->tmo);
@@ -600,7 +624,7 @@ lg_on_close(struct conn *c)
 	}
 	if (!was_open && first && !lg->running)
 		lg_settle(lg);
-	else if (was_open && lg->cfg.reconnect)
+	else if (was_open && (lg->cfg.reconnect || churn))
 		pool_add(lg->pool, 1);
 	else if (lg->running && lg->open == 0 && pool_pending(lg->pool) == 0)
 		lg_finish(lg, LG_END_NO_CONNS);
@@ -1013,6 +1037,10 @@ loadgen_result_merge(struct loadgen_result *dst,
 	d->unexpected += s->unexpected;
 	for (i = 0; i < LG_ERR_N; i++)
 		d->errors[i] += s->errors[i];
+	d->churned += s->churned;
+	d->tls_full += s->tls_full;
+	d->tls_resumed += s->tls_resumed;
+	d->tls_window += s->tls_window;
 	d->rss_before += s->rss_before;
 	d->rss_after += s->rss_after;
 	if (s->seconds > d->seconds)

@@ -54,6 +54,10 @@ struct loadgen_cfg {
 	size_t			 msg_len;
 	size_t			 reply_len;	/* bytes per reply; 0: msg_len */
 	int			 reconnect;	/* reopen dropped connections */
+	uint64_t		 conn_requests;	/* churn: close a connection
+						 * after this many answers
+						 * and open a new one; 0:
+						 * keep it */
 	double			 request_timeout;/* seconds a request may be in
 						 * flight; 0: none */
 	int			 reset_at_end;	/* RST teardown, no half-close */
@@ -109,6 +113,10 @@ struct loadgen_counts {
 	uint64_t	 unexpected;	/* bytes that arrived with nothing in
 					 * flight to answer */
 	uint64_t	 errors[LG_ERR_N];
+	uint64_t	 churned;	/* closed after --conn-requests */
+	uint64_t	 tls_full;	/* TLS handshakes: full ones */
+	uint64_t	 tls_resumed;	/* sessions resumed (--tls-resume) */
+	uint64_t	 tls_window;	/* handshakes done in the window */
 	uint64_t	 ended;		/* LG_END_* bits */
 	uint64_t	 rss_before;	/* KiB, before connecting */
 	uint64_t	 rss_after;	/* KiB, at the end, still connected */

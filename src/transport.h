@@ -16,6 +16,7 @@
 #ifndef SB_TRANSPORT_H
 #define SB_TRANSPORT_H
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -150,6 +151,16 @@ struct tls_opts {
 					 * self-signed certificate is made */
 	const char	*min, *max;	/* "1.2", "1.3" (RFC 8446), NULL */
 	int		 insecure;	/* client: no verification at all */
+	const char	*client_ca;	/* server: PEM CAs client certificates
+					 * are verified against; NULL: none
+					 * asked for */
+	int		 client_cert;	/* server with client_ca: 1 optional
+					 * (asked, verified when sent), 2
+					 * required (RFC 8446 4.3.2) */
+	int		 resume;	/* client: offer the last session the
+					 * server gave (a TLS 1.3 ticket,
+					 * RFC 8446 4.6.1; RFC 5077) to each
+					 * new connection */
 };
 
 /* What a finished handshake negotiated, for reports and the dashboard. */
@@ -161,9 +172,14 @@ struct tls_info {
 	char		 issuer[160];
 	char		 not_after[32];	/* "2027-11-30 06:00:00 UTC" */
 	double		 handshake_s;	/* TCP up to handshake done, s */
+	uint64_t	 handshake_us;	/* the same, microseconds */
 	int		 done;		/* the handshake finished */
+	int		 resumed;	/* an abbreviated handshake: a session
+					 * resumed (RFC 8446 2.2, RFC 5077) */
 	int		 insecure;	/* verification was off */
-	int		 verified;	/* the peer's chain and name passed */
+	int		 verified;	/* the peer's chain and name passed
+					 * (server: its client certificate
+					 * against --client-ca) */
 };
 
 struct tls_ctx;
@@ -188,6 +204,8 @@ int tls_ctx_write_cert(const struct tls_ctx *ctx, const char *path);
 int tls_ctx_trust(struct tls_ctx *client, const struct tls_ctx *server);
 /* Whether ctx verifies nothing (--insecure). */
 int tls_ctx_insecure(const struct tls_ctx *ctx);
+/* Whether client ctx offers sessions for resumption (tls_opts.resume). */
+int tls_ctx_resume(const struct tls_ctx *ctx);
 
 /* Make t a TLS transport over the connecting (client) or accepted
  * (server, per ctx) socket fd; info, kept by the caller, is filled when
@@ -200,6 +218,17 @@ int transport_tls_handshaking(const struct transport *t);
 /* Decrypted bytes OpenSSL holds that a read would return without the
  * socket becoming readable (SSL_pending); 0 for other transports. */
 size_t transport_tls_pending(const struct transport *t);
+/* Copy what t's finished handshake negotiated (version, cipher, ALPN,
+ * peer certificate subject/issuer/notAfter, handshake time in
+ * microseconds, resumed) into *out: 0, or -1 when t is not TLS or its
+ * handshake has not finished (out untouched). Front ends that only see a
+ * struct conn_info read the same structure through conn_info.tls. */
+int transport_tls_info(const struct transport *t, struct tls_info *out);
+/* One line of ti for reports and the dashboard, into buf (len bytes):
+ * "TLSv1.3 TLS_AES_256_GCM_SHA384, alpn h2, full handshake 2345 us, peer
+ * CN=x, issuer CN=y, expires 2027-01-01 00:00:00 UTC, verified"; a
+ * handshake not finished reads "handshake not completed". */
+void tls_info_text(const struct tls_info *ti, char *buf, size_t len);
 /* The table of TLS transports. */
 extern const struct transport_ops transport_tls_ops;
 

@@ -31,6 +31,8 @@
 /* The most bytes of certificates a peer may send (a chain of 100
  * certificates is refused rather than buffered). */
 #define TLS_MAX_CERT_LIST	(64 * 1024)
+/* The most unused tickets a resuming client keeps (the oldest go). */
+#define TLS_MAX_SESSIONS	64
 
 struct tls_ctx {
 	SSL_CTX		*ssl;
@@ -39,6 +41,12 @@ struct tls_ctx {
 	char		*sni;
 	char		 fpr[96 + 4];	/* SHA-256 as AB:CD:..., or "" */
 	unsigned char	 alpn[256];	/* server: length, then wire form */
+	int		 resume;	/* client: offer sessions */
+	int		 client_verify;	/* server: client certificates */
+	/* Resumable sessions the server gave (tickets), newest last, each
+	 * offered once (RFC 8446 C.4: no ticket reuse); ours. */
+	SSL_SESSION	*sess[TLS_MAX_SESSIONS];
+	size_t		 nsess;
 };
 
 /* One connection's TLS state (the transport's priv). */
@@ -50,6 +58,7 @@ struct tls_conn {
 	int		 hs_done;	/* the handshake finished */
 	int		 fatal;		/* a fatal error: no close_notify */
 	int		 shut;		/* close_notify sent */
+	int		 reneg;		/* the peer tried to renegotiate */
 	double		 t0;		/* TCP up */
 	char		 err[160];
 };
@@ -191,13 +200,69 @@ out:
 	return ok ? 0 : -1;
 }
 
+/* Client with resume: keep each resumable session the server gives (TLS
+ * 1.3 sends its tickets after the handshake), up to TLS_MAX_SESSIONS. */
+static int
+tls_new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tls_ctx *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (c == NULL || !c->resume || !SSL_SESSION_is_resumable(sess))
+		return 0;
+	if (c->nsess == TLS_MAX_SESSIONS) {
+		SSL_SESSION_free(c->sess[0]);
+		memmove(c->sess, c->sess + 1, (TLS_MAX_SESSIONS - 1) *
+		    sizeof(c->sess[0]));
+		c->nsess--;
+	}
+	c->sess[c->nsess++] = sess;
+	return 1;		/* the reference is ours */
+}
+
+/* Server: ask for a client certificate naming the CAs of o->client_ca,
+ * and verify what comes against them (RFC 8446 4.3.2, 4.4.2); 0, or -1
+ * with OpenSSL's reason in err. */
+static int
+tls_ctx_client_ca(struct tls_ctx *c, const struct tls_opts *o, char *err,
+    size_t errlen)
+{
+	STACK_OF(X509_NAME) *names;
+	char r[160];
+
+	if (SSL_CTX_load_verify_locations(c->ssl, o->client_ca, NULL) != 1 ||
+	    (names = SSL_load_client_CA_file(o->client_ca)) == NULL) {
+		tls_reason(NULL, r, sizeof(r));
+		snprintf(err, errlen, "--client-ca %s: %s", o->client_ca, r);
+		return -1;
+	}
+	SSL_CTX_set_client_CA_list(c->ssl, names);
+	SSL_CTX_set_verify(c->ssl, SSL_VERIFY_PEER | (o->client_cert == 1 ?
+	    0 : SSL_VERIFY_FAIL_IF_NO_PEER_CERT), NULL);
+	c->client_verify = 1;
+	return 0;
+}
+
+/* The SHA-256 fingerprint of c's own certificate into c->fpr, if any. */
+static void
+tls_ctx_set_fingerprint(struct tls_ctx *c)
+{
+	X509 *own = SSL_CTX_get0_certificate(c->ssl);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	size_t at = 0;
+
+	if (own != NULL && X509_digest(own, EVP_sha256(), md, &n) == 1)
+		for (i = 0; i < n && at + 3 < sizeof(c->fpr); i++)
+			at += (size_t)snprintf(c->fpr + at, sizeof(c->fpr) -
+			    at, "%s%02X", i ? ":" : "", md[i]);
+}
+
 int
 tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
     size_t errlen)
 {
 	struct tls_ctx *c = xcalloc(1, sizeof(*c));
 	char r[160];
-	X509 *own;
 
 	c->server = o->server;
 	c->insecure = !o->server && o->insecure;
@@ -214,6 +279,20 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 	SSL_CTX_set_options(c->ssl, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_max_cert_list(c->ssl, TLS_MAX_CERT_LIST);
+	SSL_CTX_set_app_data(c->ssl, c);
+	if (o->server) {
+		/* Sessions resume (tickets, and TLS 1.2 session ids in a
+		 * cache of bounded size), also when client certificates are
+		 * verified (which needs a session id context). */
+		SSL_CTX_set_session_id_context(c->ssl,
+		    (const unsigned char *)"sockbench", 9);
+		SSL_CTX_sess_set_cache_size(c->ssl, 1024);
+	} else if (o->resume) {
+		c->resume = 1;
+		SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_CLIENT |
+		    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(c->ssl, tls_new_session_cb);
+	}
 	if (o->min != NULL && (tls_version(o->min) == 0 ||
 	    SSL_CTX_set_min_proto_version(c->ssl, tls_version(o->min)) != 1)) {
 		snprintf(err, errlen, "--tls-min %s: not a TLS version (1.2, "
@@ -261,6 +340,9 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 		}
 	} else if (o->server && tls_self_signed(c->ssl, err, errlen) < 0)
 		goto fail;
+	if (o->server && o->client_ca != NULL &&
+	    tls_ctx_client_ca(c, o, err, errlen) < 0)
+		goto fail;
 	if (!o->server) {
 		if (c->insecure)
 			SSL_CTX_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
@@ -277,17 +359,7 @@ tls_ctx_new(const struct tls_opts *o, struct tls_ctx **out, char *err,
 			}
 		}
 	}
-	if ((own = SSL_CTX_get0_certificate(c->ssl)) != NULL) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int n = 0, i;
-		size_t at = 0;
-
-		if (X509_digest(own, EVP_sha256(), md, &n) == 1)
-			for (i = 0; i < n && at + 3 < sizeof(c->fpr); i++)
-				at += (size_t)snprintf(c->fpr + at,
-				    sizeof(c->fpr) - at, "%s%02X",
-				    i ? ":" : "", md[i]);
-	}
+	tls_ctx_set_fingerprint(c);
 	ERR_clear_error();
 	*out = c;
 	return 0;
@@ -302,7 +374,11 @@ tls_ctx_free(struct tls_ctx *c)
 {
 	if (c == NULL)
 		return;
+	if (c->ssl != NULL)
+		SSL_CTX_set_app_data(c->ssl, NULL);	/* outliving SSLs */
 	SSL_CTX_free(c->ssl);
+	while (c->nsess > 0)
+		SSL_SESSION_free(c->sess[--c->nsess]);
 	free(c->sni);
 	free(c);
 }
@@ -354,6 +430,12 @@ tls_ctx_insecure(const struct tls_ctx *c)
 	return c->insecure;
 }
 
+int
+tls_ctx_resume(const struct tls_ctx *c)
+{
+	return c->resume;
+}
+
 /* Map an SSL call's failure r onto read(2)'s contract. */
 static ssize_t
 tls_fail(struct transport *t, struct tls_conn *tc, int r)
@@ -401,6 +483,34 @@ tls_check_done(struct tls_conn *tc)
 	}
 }
 
+/* A handshake starting on a connection whose handshake is done is a
+ * renegotiation (TLS 1.2 and older; in TLS 1.3 the same callback announces
+ * tickets and key updates, which are no handshake). */
+static void
+tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	struct tls_conn *tc = SSL_get_app_data(ssl);
+
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_START) && tc != NULL && tc->hs_done &&
+	    SSL_version(ssl) < TLS1_3_VERSION)
+		tc->reneg = 1;
+}
+
+/* The peer asked to renegotiate: OpenSSL refused it (no_renegotiation,
+ * SSL_OP_NO_RENEGOTIATION), and the connection ends here with the reason
+ * rather than going on beside a peer that wanted another handshake. */
+static ssize_t
+tls_reneg_fail(struct transport *t, struct tls_conn *tc)
+{
+	tc->fatal = 1;
+	snprintf(tc->err, sizeof(tc->err), "%s", "renegotiation attempted by "
+	    "the peer: refused");
+	t->err = tc->err;
+	errno = EPROTO;
+	return -1;
+}
+
 static ssize_t
 transport_tls_read(struct transport *t, void *p, size_t n)
 {
@@ -413,9 +523,37 @@ transport_tls_read(struct transport *t, void *p, size_t n)
 	errno = 0;		/* SSL_ERROR_SYSCALL reads it */
 	r = SSL_read(tc->ssl, p, (int)n);
 	tls_check_done(tc);
+	if (tc->reneg)
+		return tls_reneg_fail(t, tc);
 	if (r > 0)
 		return r;
 	return tls_fail(t, tc, r);
+}
+
+/* A write found the connection reset: the peer may have said why first
+ * (a TLS 1.3 server refusing our certificate sends its alert after our
+ * handshake ended). Read what is left: 0 with EPROTO and the alert as the
+ * reason, or -1 when there was none. */
+static int
+tls_alert_pending(struct transport *t, struct tls_conn *tc)
+{
+	unsigned char tmp[256];
+	int r, e;
+
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_read(tc->ssl, tmp, sizeof(tmp));
+	e = r <= 0 ? SSL_get_error(tc->ssl, r) : SSL_ERROR_NONE;
+	if (e != SSL_ERROR_SSL) {
+		ERR_clear_error();
+		errno = ECONNRESET;
+		return -1;
+	}
+	tc->fatal = 1;
+	tls_reason(tc->ssl, tc->err, sizeof(tc->err));
+	t->err = tc->err;
+	errno = EPROTO;
+	return 0;
 }
 
 static ssize_t
@@ -434,6 +572,10 @@ transport_tls_write(struct transport *t, const void *p, size_t n)
 	tls_check_done(tc);
 	if (r > 0)
 		return r;
+	if (SSL_get_error(tc->ssl, r) == SSL_ERROR_SYSCALL &&
+	    (errno == ECONNRESET || errno == EPIPE) &&
+	    tls_alert_pending(t, tc) == 0)
+		return -1;	/* the peer's alert says why it left */
 	r = (int)tls_fail(t, tc, r);
 	if (r == 0) {		/* the peer closed: writing is an error */
 		errno = EPIPE;
@@ -479,8 +621,22 @@ tls_name(X509_NAME *nm, char *buf, size_t len)
 		return;
 	X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	n = BIO_get_mem_data(b, &p);
-	if (n > 0)
+	if (n > 0) {
+		size_t end;
+
 		snprintf(buf, len, "%.*s", (int)n, p);
+		/* Cut at a whole UTF-8 character when it did not fit. */
+		end = strlen(buf);
+		if ((size_t)n > end) {
+			size_t k = end;
+
+			while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) ==
+			    0x80)
+				k--;
+			if (k > 0 && (unsigned char)buf[k - 1] >= 0xc0)
+				buf[k - 1] = '\0';
+		}
+	}
 	BIO_free(b);
 }
 
@@ -498,6 +654,9 @@ tls_note(struct tls_conn *tc)
 	in->done = 1;
 	in->insecure = tc->ctx->insecure;
 	in->handshake_s = clock_now_mono() - tc->t0;
+	in->handshake_us = in->handshake_s > 0 ?
+	    (uint64_t)(in->handshake_s * 1e6 + 0.5) : 0;
+	in->resumed = SSL_session_reused(tc->ssl) == 1;
 	snprintf(in->version, sizeof(in->version), "%s",
 	    SSL_get_version(tc->ssl));
 	snprintf(in->cipher, sizeof(in->cipher), "%s",
@@ -505,8 +664,10 @@ tls_note(struct tls_conn *tc)
 	SSL_get0_alpn_selected(tc->ssl, &alpn, &alen);
 	snprintf(in->alpn, sizeof(in->alpn), "%.*s", (int)alen,
 	    alpn != NULL ? (const char *)alpn : "");
-	in->verified = !tc->ctx->server && !tc->ctx->insecure &&
-	    SSL_get_verify_result(tc->ssl) == X509_V_OK;
+	in->verified = !tc->ctx->server ? !tc->ctx->insecure &&
+	    SSL_get_verify_result(tc->ssl) == X509_V_OK :
+	    tc->ctx->client_verify && SSL_get0_peer_certificate(tc->ssl) !=
+	    NULL && SSL_get_verify_result(tc->ssl) == X509_V_OK;
 	if ((peer = SSL_get1_peer_certificate(tc->ssl)) != NULL) {
 		const ASN1_TIME *na = X509_get0_notAfter(peer);
 		struct tm tm;
@@ -644,6 +805,8 @@ transport_tls_init(struct transport *t, int fd, struct tls_ctx *ctx,
 	if (tc->ssl == NULL)
 		abort();	/* allocation failure, as xcalloc */
 	SSL_set_fd(tc->ssl, fd);
+	SSL_set_app_data(tc->ssl, tc);
+	SSL_set_info_callback(tc->ssl, tls_info_cb);
 	if (ctx->server) {
 		SSL_set_accept_state(tc->ssl);
 		tc->tcp_done = 1;
@@ -655,6 +818,18 @@ transport_tls_init(struct transport *t, int fd, struct tls_ctx *ctx,
 				SSL_set_tlsext_host_name(tc->ssl, ctx->sni);
 			if (!ctx->insecure)
 				SSL_set1_host(tc->ssl, ctx->sni);
+		}
+		if (ctx->resume && ctx->nsess > 0) {
+			/* The newest ticket: a TLS 1.3 one is used once (RFC
+			 * 8446 C.4); a TLS 1.2 session is offered again. */
+			SSL_SESSION *s = ctx->sess[ctx->nsess - 1];
+
+			SSL_set_session(tc->ssl, s);	/* its own ref */
+			if (SSL_SESSION_get_protocol_version(s) >=
+			    TLS1_3_VERSION) {
+				ctx->nsess--;
+				SSL_SESSION_free(s);
+			}
 		}
 	}
 	t->ops = &transport_tls_ops;
@@ -683,4 +858,35 @@ transport_tls_pending(const struct transport *t)
 		return 0;
 	n = SSL_pending(tc->ssl);
 	return n > 0 ? (size_t)n : 0;
+}
+
+int
+transport_tls_info(const struct transport *t, struct tls_info *out)
+{
+	const struct tls_conn *tc = t->priv;
+
+	if (t->ops != &transport_tls_ops || tc == NULL || !tc->hs_done ||
+	    tc->info == NULL || !tc->info->done)
+		return -1;
+	*out = *tc->info;
+	return 0;
+}
+
+void
+tls_info_text(const struct tls_info *ti, char *buf, size_t len)
+{
+	if (!ti->done) {
+		snprintf(buf, len, "handshake not completed");
+		return;
+	}
+	snprintf(buf, len, "%s %s%s%s, %s handshake %llu us, peer %s, issuer "
+	    "%s, expires %s%s", ti->version, ti->cipher,
+	    ti->alpn[0] ? ", alpn " : "", ti->alpn,
+	    ti->resumed ? "resumed" : "full",
+	    (unsigned long long)ti->handshake_us,
+	    ti->subject[0] ? ti->subject : "(no certificate)",
+	    ti->issuer[0] ? ti->issuer : "-",
+	    ti->not_after[0] ? ti->not_after : "-",
+	    ti->insecure ? ", INSECURE (not verified)" :
+	    ti->verified ? ", verified" : "");
 }

@@ -141,8 +141,13 @@ br_load(struct br_ctx *c, const cJSON *root, struct bench_read *r)
 	d->target = r->target;
 	d->embedded = br_bool(c, root, "embedded");
 	x = cJSON_GetObjectItemCaseSensitive(root, "tls");
-	if (x != NULL)
+	if (x != NULL) {
 		d->tls = cJSON_IsObject(x) && br_bool(c, x, "insecure") ? 2 : 1;
+		d->tls_resume = cJSON_IsObject(x) && br_bool(c, x, "resume");
+	}
+	x = cJSON_GetObjectItemCaseSensitive(root, "churn");
+	if (x != NULL)
+		d->conn_requests = br_uint(c, x, "conn_requests");
 	mode = br_str(c, root, "mode");
 	if (strcmp(mode, "closed") == 0)
 		d->mode = LG_CLOSED;
@@ -212,6 +217,15 @@ br_counts(struct br_ctx *c, const cJSON *root, struct loadgen_counts *n)
 		n->skipped = br_uint(c, x, "skipped");
 		n->unexpected = br_uint(c, x, "unexpected_bytes");
 	}
+	x = cJSON_GetObjectItemCaseSensitive(root, "tls");
+	if (cJSON_IsObject(x)) {
+		n->tls_full = br_uint(c, x, "full");
+		n->tls_resumed = br_uint(c, x, "resumed");
+		n->tls_window = br_uint(c, x, "in_window");
+	}
+	x = cJSON_GetObjectItemCaseSensitive(root, "churn");
+	if (cJSON_IsObject(x))
+		n->churned = br_uint(c, x, "closed");
 	if ((x = br_obj(c, root, "memory")) != NULL) {
 		n->rss_before = br_uint(c, x, "rss_before_kib");
 		n->rss_after = br_uint(c, x, "rss_after_kib");

@@ -319,6 +319,32 @@ bench_json_more(cJSON *root, const struct bench_desc *d,
 	hist_json_encoded(&r->ttfb, x, "first_byte_us");
 }
 
+/* Handshakes in the measured window per second: the rate new TLS
+ * connections were set up while requests ran (connection churn). */
+static double
+bench_hs_rate(const struct loadgen_counts *n)
+{
+	return n->seconds > 0 ? (double)n->tls_window / n->seconds : 0;
+}
+
+/* The text report's `handshakes` line: full vs resumed, and the rate;
+ * with --conn-requests the `churn` line. */
+static void
+bench_tls_text(FILE *f, const struct bench_desc *d,
+    const struct loadgen_counts *n)
+{
+	uint64_t all = n->tls_full + n->tls_resumed;
+
+	fprintf(f, "handshakes  %llu: full %llu, resumed %llu (%.1f%%%s), "
+	    "%llu in the window = %.1f/s%s\n", (unsigned long long)all,
+	    (unsigned long long)n->tls_full,
+	    (unsigned long long)n->tls_resumed,
+	    all > 0 ? 100.0 * (double)n->tls_resumed / (double)all : 0.0,
+	    d->tls_resume ? "" : ", --tls-resume off",
+	    (unsigned long long)n->tls_window, bench_hs_rate(n),
+	    d->conn_requests > 0 ? "" : " (no churn: see --conn-requests)");
+}
+
 /* The text report. */
 void
 bench_report_text(FILE *f, const struct bench_desc *d,
@@ -365,8 +391,15 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 	    (unsigned long long)n->bytes_in, (double)n->bytes_in / secs / 1e6);
 	bench_hist_text(f, "latency", &r->lat, 1);
 	bench_hist_text(f, "connect", &r->connect, 0);
-	if (d->tls)
+	if (d->tls) {
 		bench_hist_text(f, "handshake", &r->handshake, 1);
+		bench_tls_text(f, d, n);
+	}
+	if (d->conn_requests > 0)
+		fprintf(f, "churn       %llu connections closed after %llu "
+		    "requests each and reopened\n",
+		    (unsigned long long)n->churned,
+		    (unsigned long long)d->conn_requests);
 	bench_hist_text(f, "first byte", &r->ttfb, 0);
 	fprintf(f, "errors     ");
 	for (i = 0; i < LG_ERR_N; i++)
@@ -433,6 +466,20 @@ bench_report_json(FILE *f, const struct bench_desc *d,
 	if (d->tls) {
 		x = cJSON_AddObjectToObject(root, "tls");
 		cJSON_AddBoolToObject(x, "insecure", d->tls == 2);
+		cJSON_AddBoolToObject(x, "resume", d->tls_resume);
+		cJSON_AddNumberToObject(x, "handshakes",
+		    (double)(n->tls_full + n->tls_resumed));
+		cJSON_AddNumberToObject(x, "full", (double)n->tls_full);
+		cJSON_AddNumberToObject(x, "resumed", (double)n->tls_resumed);
+		cJSON_AddNumberToObject(x, "in_window", (double)n->tls_window);
+		cJSON_AddNumberToObject(x, "handshakes_per_second",
+		    round(bench_hs_rate(n) * 10) / 10);
+	}
+	if (d->conn_requests > 0) {
+		x = cJSON_AddObjectToObject(root, "churn");
+		cJSON_AddNumberToObject(x, "conn_requests",
+		    (double)d->conn_requests);
+		cJSON_AddNumberToObject(x, "closed", (double)n->churned);
 	}
 	cJSON_AddStringToObject(root, "mode", d->mode == LG_CLOSED ?
 	    "closed" : d->mode == LG_RATE ? "rate" : "flood");

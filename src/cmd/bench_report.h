@@ -41,6 +41,8 @@ struct bench_desc {
 	const char		*target;	/* "HOST:PORT", or what it was */
 	int			 embedded;	/* the embedded echo server */
 	int			 tls;		/* 0 TCP, 1 verified, 2 insecure */
+	int			 tls_resume;	/* --tls-resume */
+	uint64_t		 conn_requests;	/* --conn-requests; 0: no churn */
 	enum loadgen_mode	 mode;
 	unsigned		 depth;
 	double			 rate;		/* LG_RATE: per connection per s */

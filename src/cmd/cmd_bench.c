@@ -39,7 +39,7 @@ enum bench_opt_id {
 	BENCH_O_MESSAGE, BENCH_O_HEX, BENCH_O_FILE, BENCH_O_SIZE,
 	BENCH_O_SCENARIO, BENCH_O_CODEC, BENCH_O_FORMAT, BENCH_O_QUIET,
 	BENCH_O_UI, BENCH_O_NO_MOUSE, BENCH_O_SHARD, BENCH_O_START_AT,
-	BENCH_O_LATE_AFTER
+	BENCH_O_LATE_AFTER, BENCH_O_CONN_REQUESTS, BENCH_O_TLS_RESUME
 };
 
 static const struct cli_opt bench_opts[] = {
@@ -67,6 +67,10 @@ static const struct cli_opt bench_opts[] = {
 	    "turn"),
 	{ BENCH_O_NO_RECONNECT, 0, "no-reconnect", no_argument, NULL,
 	    "do not reopen connections the server drops", NULL },
+	{ BENCH_O_CONN_REQUESTS, 0, "conn-requests", required_argument, "N",
+	    "connection churn: close each connection after\n"
+	    "N answered requests and open a new one (with\n"
+	    "--tls each one handshakes: handshakes/s)", NULL },
 	{ BENCH_O_REQUEST_TIMEOUT, 0, "request-timeout", required_argument,
 	    "DUR", "a request unanswered this long is a timeout\n"
 	    "and its connection is closed as stalled\n"
@@ -120,6 +124,9 @@ static const struct cli_opt bench_opts[] = {
 	    "with --ui: leave the mouse to the terminal", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_TLS_CLIENT,
+	{ BENCH_O_TLS_RESUME, 0, "tls-resume", no_argument, NULL,
+	    "resume TLS sessions (tickets) on new\n"
+	    "connections: full vs resumed handshakes", NULL },
 	CLI_LIMITS,
 	CLI_END
 };
@@ -822,6 +829,10 @@ bench_bad_value(int id, const char *arg)
 		cli_usage_error("bench", "--connect-rate '%s': expected a "
 		    "positive number", arg);
 		break;
+	case BENCH_O_CONN_REQUESTS:
+		cli_usage_error("bench", "--conn-requests '%s': expected "
+		    "1-1000000000", arg);
+		break;
 	case BENCH_O_REQUEST_TIMEOUT:
 		cli_usage_error("bench", "--request-timeout '%s': expected a "
 		    "duration such as 5s (at most 1h), or 0", arg);
@@ -917,6 +928,16 @@ bench_set_load(struct bench_args *a, int id, const char *arg)
 		return 1;
 	case BENCH_O_NO_RECONNECT:
 		c->reconnect = 0;
+		return 1;
+	case BENCH_O_CONN_REQUESTS:
+		v = strtoull(arg, &end, 10);
+		if (*end != '\0' || end == arg || v == 0 || v > 1000000000)
+			goto bad;
+		c->conn_requests = v;
+		return 1;
+	case BENCH_O_TLS_RESUME:
+		a->tls.o.resume = 1;
+		a->tls.on = 1;		/* implies --tls */
 		return 1;
 	case BENCH_O_REQUEST_TIMEOUT:
 		if (strcmp(arg, "0") == 0)
@@ -1175,9 +1196,12 @@ bench_main(int argc, char **argv)
 	}
 	if (a.tls.on || a.tls.given != NULL) {
 		/* The embedded server gets a self-signed certificate the
-		 * clients trust; made once, before any worker forks. */
+		 * clients trust; made once, before any worker forks. Any
+		 * TLS option implies --tls (a forgotten --tls must not send
+		 * plain text). */
 		struct cli_tls srv = { .on = 1 };
 
+		a.tls.on = 1;
 		srv.o.alpn = a.tls.o.alpn;
 		if ((o->cfg.target == NULL && cli_tls_server(&srv,
 		    &o->cfg.tls_server, err, sizeof(err)) < 0) ||
@@ -1198,6 +1222,9 @@ bench_main(int argc, char **argv)
 	o->desc.embedded = o->cfg.target == NULL;
 	o->desc.tls = o->cfg.tls_client == NULL ? 0 :
 	    tls_ctx_insecure(o->cfg.tls_client) ? 2 : 1;
+	o->desc.tls_resume = o->cfg.tls_client != NULL &&
+	    tls_ctx_resume(o->cfg.tls_client);
+	o->desc.conn_requests = o->cfg.conn_requests;
 	o->desc.mode = o->cfg.mode;
 	o->desc.depth = o->cfg.depth;
 	o->desc.rate = o->cfg.rate;

@@ -628,7 +628,8 @@ run_all(struct run_cmd *rc)
 		}
 	}
 	for (k = 0; k < rc->n; k++)
-		if (rc->scs[k]->starttls)
+		if (rc->scs[k]->starttls || (rc->scs[k]->accept != NULL &&
+		    rc->scs[k]->accept->starttls))
 			break;
 	if (!rc->tls.on && i == rc->n && k == rc->n &&
 	    rc->tls.given != NULL) {
@@ -659,6 +660,7 @@ run_all(struct run_cmd *rc)
 			return EXIT_USAGE;
 		}
 		s.eng->tls_starttls = rc->tls_cli;
+		s.eng->tls_starttls_server = rc->tls_srv;  /* accept blocks */
 		tls_summary_attach(&rc->tlss, s.eng, rc->tls_cli);
 		rc->rep.tls = &rc->tlss;
 	}

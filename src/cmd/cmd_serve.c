@@ -66,6 +66,50 @@ serve_parent_sig(int sig)
 /* serve --tls: the context every accepted connection uses (made before
  * any worker is forked, so all serve one certificate); NULL without. */
 static struct tls_ctx *serve_tls;
+/* The TLS options, for the context of a scripted server's `starttls`. */
+static struct cli_tls serve_tls_opts;
+
+/* The log's TLS line of each server connection: its handshake, and the
+ * client certificate (--client-ca). */
+struct serve_tls_log {
+	struct observer	 obs;
+	struct engine	*e;
+};
+
+/* Log "conn N: tls ..." once the handshake is done: at the open, or at
+ * the close for a `starttls` upgrade (no TLS at accept). */
+static void
+serve_tls_log_cb(void *ctx, const struct conn_info *ci,
+    const struct obs_event *ev)
+{
+	struct serve_tls_log *l = ctx;
+	char text[800];
+
+	if (ci->side != SIDE_SERVER || ci->tls == NULL || !ci->tls->done)
+		return;
+	if (!(ev->kind == OBS_STATE && ci->state == CS_OPEN &&
+	    l->e->tls_server != NULL) && !(ev->kind == OBS_CLOSED &&
+	    l->e->tls_server == NULL))
+		return;
+	tls_info_text(ci->tls, text, sizeof(text));
+	fprintf(stderr, "conn %llu: tls %s\n", (unsigned long long)ci->id,
+	    text);
+	fflush(stderr);
+}
+
+/* Start logging e's server handshakes to stderr into l (l outlives the
+ * loop); nothing without TLS. */
+static void
+serve_tls_log_attach(struct serve_tls_log *l, struct engine *e)
+{
+	memset(l, 0, sizeof(*l));
+	l->e = e;
+	if (e->tls_server == NULL && e->tls_starttls_server == NULL)
+		return;
+	l->obs.on_event = serve_tls_log_cb;
+	l->obs.ctx = l;
+	engine_observe(e, &l->obs);
+}
 
 /* Run one server process until a signal. */
 static int
@@ -74,6 +118,7 @@ serve_one(const char *listen, struct service_cfg *cfg,
     int ui)
 {
 	char err[256], title[300];
+	struct serve_tls_log tl;
 	struct engine *e;
 	struct server *s;
 	int rc = EXIT_OK;
@@ -106,8 +151,10 @@ serve_one(const char *listen, struct service_cfg *cfg,
 	if (server_skipped(s)[0] != '\0')
 		fprintf(stderr, "sockbench serve: not listening on %s\n",
 		    server_skipped(s));
-	if (!quiet)
+	if (!quiet) {
 		server_set_log(s, stderr);
+		serve_tls_log_attach(&tl, e);
+	}
 	engine_run(e);
 	if (!quiet)
 		fprintf(stderr, "sockbench serve: shutting down (%llu "
@@ -161,6 +208,8 @@ serve_scenario(const char *listen, const struct scenario *sc,
     const struct engine_limits *lim, int quiet, int once)
 {
 	struct serve_verdicts v;
+	struct serve_tls_log tl;
+	struct tls_ctx *st = NULL;
 	struct run_opts o;
 	struct runner *r;
 	struct engine *e;
@@ -168,9 +217,35 @@ serve_scenario(const char *listen, const struct scenario *sc,
 	uint64_t open;
 	int rc;
 
+	if (serve_tls == NULL && (sc->accept->starttls ||
+	    serve_tls_opts.given != NULL || serve_tls_opts.o.client_ca !=
+	    NULL)) {
+		/* A `starttls` step in the accept block: the TLS options are
+		 * the server side of the upgrade (--cert/--key or a
+		 * self-signed certificate); without one they make every
+		 * connection TLS from the start, as --tls does. */
+		struct cli_tls t = serve_tls_opts;
+
+		t.on = 1;
+		if (cli_tls_server(&t, &st, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sockbench serve: %s\n", err);
+			return EXIT_USAGE;
+		}
+		printf("sockbench: %s with %s, SHA-256 fingerprint %s\n",
+		    sc->accept->starttls ? "starttls" : "TLS",
+		    t.o.cert != NULL ? t.o.cert : "a self-signed certificate "
+		    "for localhost, 127.0.0.1 and ::1",
+		    tls_ctx_fingerprint(st));
+		if (!sc->accept->starttls) {
+			serve_tls = st;		/* freed by serve_main */
+			st = NULL;
+		}
+	}
+
 	engine_raise_nofile();
 	e = engine_new(lim);
 	e->tls_server = serve_tls;
+	e->tls_starttls_server = st;
 	engine_handle_signals(e, NULL);
 	memset(&o, 0, sizeof(o));
 	memset(&v, 0, sizeof(v));
@@ -182,14 +257,17 @@ serve_scenario(const char *listen, const struct scenario *sc,
 		fprintf(stderr, "sockbench serve: %s\n", err);
 		runner_free(r);
 		engine_free(e);
+		tls_ctx_free(st);
 		return EXIT_RUNTIME;
 	}
 	runner_on_conn(r, serve_conn_cb, &v);
 	printf("sockbench: serving %s (accept at line %u) on %s\n", sc->path,
 	    sc->accept_line, runner_listen_addr(r));
 	fflush(stdout);
-	if (!quiet)
+	if (!quiet) {
 		runner_set_log(r, stderr);
+		serve_tls_log_attach(&tl, e);
+	}
 	engine_run(e);
 	/* Name and count every connection the shutdown cuts mid-script. */
 	v.once = 0;
@@ -212,6 +290,7 @@ serve_scenario(const char *listen, const struct scenario *sc,
 	    EXIT_FAILED : EXIT_OK;
 	runner_free(r);
 	engine_free(e);
+	tls_ctx_free(st);
 	return rc;
 }
 
@@ -337,7 +416,8 @@ serve_workers(const char *listen, struct service_cfg *cfg,
 
 /* serve's own options; --listen and the limits are shared (cli.h). */
 enum serve_opt_id { SERVE_O_SERVICE = 1, SERVE_O_WORKERS, SERVE_O_QUIET,
-	SERVE_O_UI, SERVE_O_SCENARIO, SERVE_O_ONCE, SERVE_O_NO_MOUSE };
+	SERVE_O_UI, SERVE_O_SCENARIO, SERVE_O_ONCE, SERVE_O_NO_MOUSE,
+	SERVE_O_CLIENT_CA, SERVE_O_CLIENT_CERT };
 
 static const struct cli_opt serve_opt_table[] = {
 	CLI_USE_HELP(CLI_O_LISTEN, "address to listen on (default 127.0.0.1:7000;\n"
@@ -374,6 +454,13 @@ static const struct cli_opt serve_opt_table[] = {
 	    "with its verdict (0 pass, 1 fail)", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_TLS_SERVER,
+	{ SERVE_O_CLIENT_CA, 0, "client-ca", required_argument, "FILE",
+	    "ask clients for a certificate and verify it\n"
+	    "against these PEM CAs (implies --tls)", NULL },
+	{ SERVE_O_CLIENT_CERT, 0, "client-cert", required_argument, "MODE",
+	    "with --client-ca: require (default: no\n"
+	    "certificate, no handshake) or optional\n"
+	    "(verified when sent)", NULL },
 	CLI_LIMITS,
 	CLI_END
 };
@@ -384,6 +471,9 @@ struct serve_args {
 	int		 quiet, workers, ui;
 	const char	*scenario;
 	int		 once;
+	const char	*client_ca;	/* --client-ca */
+	int		 client_cert;	/* --client-cert: 1 optional, 2
+					 * require; 0 not given */
 };
 
 /* Take one of serve's options (the struct cli_spec set function); the
@@ -404,6 +494,18 @@ serve_set(void *ctx, const struct cli_opt *o, const char *arg)
 	case SERVE_O_UI: a->ui = 1; return 1;
 	case SERVE_O_NO_MOUSE: ui_mouse_set(false); return 1;
 	case SERVE_O_SCENARIO: a->scenario = arg; return 1;
+	case SERVE_O_CLIENT_CA: a->client_ca = arg; return 1;
+	case SERVE_O_CLIENT_CERT:
+		if (strcmp(arg, "optional") == 0)
+			a->client_cert = 1;
+		else if (strcmp(arg, "require") == 0)
+			a->client_cert = 2;
+		else {
+			cli_usage_error("serve", "--client-cert '%s': expected "
+			    "optional or require", arg);
+			return -1;
+		}
+		return 1;
 	case SERVE_O_ONCE: a->once = 1; return 1;
 	case SERVE_O_WORKERS:
 		a->workers = atoi(arg);
@@ -494,7 +596,8 @@ serve_dispatch(struct serve_args *ap, const char *listen,
 int
 serve_main(int argc, char **argv)
 {
-	struct serve_args a = { "127.0.0.1:7000", NULL, 0, 1, 0, NULL, 0 };
+	struct serve_args a = { "127.0.0.1:7000", NULL, 0, 1, 0, NULL, 0, NULL,
+	    0 };
 	struct engine_limits lim;
 	struct cli_tls tls;
 	struct cli_common common = { &lim, NULL, &tls };
@@ -507,7 +610,17 @@ serve_main(int argc, char **argv)
 	if ((rc = cli_parse(&serve_spec, argc, argv, &a, &common, &first)) >= 0)
 		return rc;
 	listen = a.listen;
-	tls.on = tls.on || tls.given != NULL;
+	if (a.client_cert != 0 && a.client_ca == NULL)
+		return cli_usage_error("serve", "--client-cert needs "
+		    "--client-ca FILE (the CAs client certificates are "
+		    "verified against)");
+	tls.o.client_ca = a.client_ca;
+	tls.o.client_cert = a.client_cert != 0 ? a.client_cert : 2;
+	serve_tls_opts = tls;
+	/* A scripted server makes its context once its file says whether
+	 * it upgrades with `starttls` (serve_scenario). */
+	tls.on = tls.on || (a.scenario == NULL && (tls.given != NULL ||
+	    a.client_ca != NULL));
 	if (cli_tls_server(&tls, &serve_tls, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sockbench serve: %s\n", err);
 		return EXIT_USAGE;

@@ -295,6 +295,8 @@ report_add(struct report *rep, const struct scenario *sc, const char *target,
 		g->hex = f->hex;
 		g->role = f->role != NULL ? xstrdup(f->role) : NULL;
 		g->role_conn = f->role_conn;
+		g->has_tls = f->has_tls;
+		g->tls = f->tls;
 	}
 	if (res->nroles > 0) {
 		it->roles = xcalloc(res->nroles, sizeof(*it->roles));
@@ -611,6 +613,13 @@ report_failure_detail(FILE *f, const struct report_item *it,
 		report_example_at(ex, sizeof(ex), g);
 		fprintf(f, "%s%s", in2, ex);
 		report_indent_from(f, g->text, "", in2);
+		if (g->has_tls) {
+			char tl[800];
+
+			tls_info_text(&g->tls, tl, sizeof(tl));
+			fprintf(f, "%stls: connection %llu: %s\n", in2,
+			    (unsigned long long)g->conn, tl);
+		}
 	}
 	if (it->other > 0)
 		fprintf(f, "%s%llu at steps not grouped (no example kept)\n",
@@ -818,6 +827,80 @@ report_junit_warnings(FILE *f, const struct report_item *it)
 	free(body);
 }
 
+/* One JUnit <property>, its value escaped. */
+static void
+report_junit_prop(FILE *f, const char *indent, const char *name,
+    const char *value)
+{
+	fprintf(f, "%s<property name=\"", indent);
+	report_xml(f, name);
+	fprintf(f, "\" value=\"");
+	report_xml(f, value);
+	fprintf(f, "\"/>\n");
+}
+
+/* The run's TLS summary as the testsuite's properties: tls.version ...,
+ * and tls.connection.ID for each connection kept (docs/tls.md). */
+static void
+report_junit_tls(FILE *f, const struct tls_summary *s)
+{
+	char v[800], name[64];
+	size_t i;
+
+	if (s == NULL || !s->on)
+		return;
+	fprintf(f, "    <properties>\n");
+	report_junit_prop(f, "      ", "tls.insecure", s->insecure ? "true" :
+	    "false");
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)s->handshakes);
+	report_junit_prop(f, "      ", "tls.handshakes", v);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)s->resumed);
+	report_junit_prop(f, "      ", "tls.resumed", v);
+	if (s->handshakes > 0) {
+		report_junit_prop(f, "      ", "tls.version", s->first.version);
+		report_junit_prop(f, "      ", "tls.cipher", s->first.cipher);
+		report_junit_prop(f, "      ", "tls.alpn", s->first.alpn);
+		report_junit_prop(f, "      ", "tls.peer_subject",
+		    s->first.subject);
+		report_junit_prop(f, "      ", "tls.peer_issuer",
+		    s->first.issuer);
+		report_junit_prop(f, "      ", "tls.peer_not_after",
+		    s->first.not_after);
+	}
+	for (i = 0; i < s->nconns; i++) {
+		snprintf(name, sizeof(name), "tls.connection.%llu",
+		    (unsigned long long)s->conns[i].id);
+		tls_info_text(&s->conns[i].tls, v, sizeof(v));
+		report_junit_prop(f, "      ", name, v);
+	}
+	fprintf(f, "    </properties>\n");
+}
+
+/* A failed testcase's properties: each failure example's TLS details,
+ * tls.connection.N (N the scenario's connection number). */
+static void
+report_junit_group_tls(FILE *f, const struct report_item *it)
+{
+	char v[800], name[64];
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < it->ngroups; i++) {
+		const struct report_group *g = &it->groups[i];
+
+		if (!g->has_tls)
+			continue;
+		if (!any++)
+			fprintf(f, "      <properties>\n");
+		snprintf(name, sizeof(name), "tls.connection.%llu",
+		    (unsigned long long)g->conn);
+		tls_info_text(&g->tls, v, sizeof(v));
+		report_junit_prop(f, "        ", name, v);
+	}
+	if (any)
+		fprintf(f, "      </properties>\n");
+}
+
 /*
  * JUnit XML as CI systems read it: one testcase per scenario, named by its
  * `name` directive (else its path), with file= for GitLab. A failed
@@ -843,6 +926,7 @@ report_junit(FILE *f, const struct report *rep)
 	    "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
 	    "time=\"%.3f\">\n", rep->n, failures, errors, skipped,
 	    rep->seconds);
+	report_junit_tls(f, rep->tls);
 	for (i = 0; i < rep->n; i++) {
 		const struct report_item *it = &rep->items[i];
 
@@ -888,6 +972,7 @@ report_junit(FILE *f, const struct report *rep)
 		char *first = xstrndup(msg, nl ? (size_t)(nl - msg) :
 		    strlen(msg));
 
+		report_junit_group_tls(f, it);
 		fprintf(f, "      <%s message=\"", tag);
 		report_xml(f, first);
 		free(first);
@@ -1057,6 +1142,11 @@ report_json_detail(cJSON *o, const struct report_item *it)
 			    g->measured);
 		else
 			cJSON_AddNullToObject(j, "measured_seconds");
+		if (g->has_tls)
+			tls_info_json(cJSON_AddObjectToObject(j, "tls"),
+			    &g->tls);
+		else
+			cJSON_AddNullToObject(j, "tls");
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddNumberToObject(o, "failures_not_grouped", (double)it->other);

@@ -26,6 +26,9 @@ struct report_group {
 	char		*role;		/* the example's role, or NULL */
 	uint64_t	 role_conn;	/* its 1-based number in the role */
 	int		 hex;		/* from an `expect hex` */
+	int		 has_tls;	/* the example spoke TLS: tls is its
+					   handshake (tls.done 0: unfinished) */
+	struct tls_info	 tls;
 };
 
 /* One role's connections (scenario roles). Owned by its item. */

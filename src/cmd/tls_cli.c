@@ -93,11 +93,22 @@ tls_summary_cb(void *ctx, const struct conn_info *ci,
 	const struct tls_info *ti = ci->tls;
 
 	/* At the close: a starttls handshake completes after the open. */
-	if (ev->kind != OBS_CLOSED || ci->side != SIDE_CLIENT || ti == NULL ||
-	    !ti->done)
+	if (ev->kind != OBS_CLOSED || ci->side != SIDE_CLIENT || ti == NULL)
+		return;
+	if (s->nconns < TLS_SUMMARY_KEEP) {
+		struct tls_summary_conn *k = &s->conns[s->nconns++];
+
+		k->id = ci->id;
+		snprintf(k->peer, sizeof(k->peer), "%s", ci->peer);
+		k->failed = ci->state == CS_FAILED;
+		k->tls = *ti;
+	} else
+		s->conns_other++;
+	if (!ti->done)
 		return;
 	if (s->handshakes++ == 0)
 		s->first = *ti;
+	s->resumed += ti->resumed != 0;
 	s->hs_sum += ti->handshake_s;
 	if (ti->handshake_s > s->hs_max)
 		s->hs_max = ti->handshake_s;
@@ -131,13 +142,57 @@ tls_summary_text(FILE *f, const struct tls_summary *s)
 		fprintf(f, "tls: no handshake completed\n");
 		return;
 	}
-	fprintf(f, "tls: %s %s%s%s, %llu handshake%s, %.1f ms mean, %.1f ms "
-	    "max\n", t->version, t->cipher, t->alpn[0] ? ", alpn " : "",
-	    t->alpn, (unsigned long long)s->handshakes,
-	    s->handshakes == 1 ? "" : "s",
+	fprintf(f, "tls: %s %s%s%s, %llu handshake%s", t->version, t->cipher,
+	    t->alpn[0] ? ", alpn " : "", t->alpn,
+	    (unsigned long long)s->handshakes, s->handshakes == 1 ? "" : "s");
+	if (s->resumed > 0)
+		fprintf(f, " (%llu resumed)", (unsigned long long)s->resumed);
+	fprintf(f, ", %.1f ms mean, %.1f ms max\n",
 	    s->hs_sum / (double)s->handshakes * 1e3, s->hs_max * 1e3);
 	fprintf(f, "tls: peer %s, issuer %s, expires %s%s\n", t->subject,
 	    t->issuer, t->not_after, t->verified ? ", verified" : "");
+}
+
+void
+tls_info_json(cJSON *o, const struct tls_info *t)
+{
+	cJSON_AddBoolToObject(o, "handshake_done", t->done);
+	if (!t->done)
+		return;
+	cJSON_AddStringToObject(o, "version", t->version);
+	cJSON_AddStringToObject(o, "cipher", t->cipher);
+	if (t->alpn[0])
+		cJSON_AddStringToObject(o, "alpn", t->alpn);
+	else
+		cJSON_AddNullToObject(o, "alpn");
+	cJSON_AddStringToObject(o, "peer_subject", t->subject);
+	cJSON_AddStringToObject(o, "peer_issuer", t->issuer);
+	cJSON_AddStringToObject(o, "peer_not_after", t->not_after);
+	cJSON_AddNumberToObject(o, "handshake_us", (double)t->handshake_us);
+	cJSON_AddBoolToObject(o, "resumed", t->resumed);
+	cJSON_AddBoolToObject(o, "verified", t->verified);
+	cJSON_AddBoolToObject(o, "insecure", t->insecure);
+}
+
+/* "connections": the client connections kept one by one. */
+static void
+tls_summary_json_conns(cJSON *j, const struct tls_summary *s)
+{
+	cJSON *arr = cJSON_AddArrayToObject(j, "connections");
+	size_t i;
+
+	for (i = 0; i < s->nconns; i++) {
+		const struct tls_summary_conn *k = &s->conns[i];
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(c, "id", (double)k->id);
+		cJSON_AddStringToObject(c, "peer", k->peer);
+		cJSON_AddBoolToObject(c, "failed", k->failed);
+		tls_info_json(c, &k->tls);
+		cJSON_AddItemToArray(arr, c);
+	}
+	cJSON_AddNumberToObject(j, "connections_not_kept",
+	    (double)s->conns_other);
 }
 
 void
@@ -151,6 +206,8 @@ tls_summary_json(cJSON *o, const struct tls_summary *s)
 	j = cJSON_AddObjectToObject(o, "tls");
 	cJSON_AddBoolToObject(j, "insecure", s->insecure);
 	cJSON_AddNumberToObject(j, "handshakes", (double)s->handshakes);
+	cJSON_AddNumberToObject(j, "resumed", (double)s->resumed);
+	tls_summary_json_conns(j, s);
 	if (s->handshakes == 0)
 		return;
 	cJSON_AddBoolToObject(j, "verified", t->verified);

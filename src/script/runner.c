@@ -136,6 +136,8 @@ struct rconn {
 						   barrier or wait for */
 	unsigned		 connecting:1;
 	unsigned		 counted_open:1;	/* in runner.open */
+	const struct conn_info	*ci;		/* its connection's, while a
+						   failure is noted (TLS) */
 };
 
 #define RC_NONE	SIZE_MAX
@@ -413,6 +415,10 @@ runner_note_failure(struct runner *r, struct rconn *rc, unsigned line,
 	if (r->res.ngroups > ng) {
 		r->res.groups[ng].role = role;
 		r->res.groups[ng].role_conn = rc->local + 1;
+		if (rc->ci != NULL && rc->ci->tls != NULL) {
+			r->res.groups[ng].has_tls = 1;
+			r->res.groups[ng].tls = *rc->ci->tls;
+		}
 	}
 	if (role != NULL)
 		snprintf(who, sizeof(who), " (%s #%llu)", role,
@@ -454,6 +460,7 @@ rc_fail(struct conn *c, const char *reason, const char *text)
 	if (rc->passed || (rc->failed && (!rc->in_finally ||
 	    rc->finally_failed)))
 		return;
+	rc->ci = &c->info;
 	if (rc->wait == RC_SYNC) {
 		/* Failed while held (the peer closed): leave the wait. */
 		coord_leave(rc->r->co, rc->n);
@@ -2021,6 +2028,7 @@ rc_close(struct conn *c)
 	struct runner *r = rc->r;
 
 	rc_unsettle(rc);
+	rc->ci = &c->info;
 	if (rc->generation == r->generation) {
 		/* A shutdown after the peer's close ends the connection as the
 		 * last step runs: the script still ran to its end. */
@@ -2489,6 +2497,7 @@ runner_stop_served(struct runner *r, const char *why)
 				rc->sync_ok = 0;
 			}
 			rc->failed = 1;
+			rc->ci = &c->info;
 			runner_note_failure(r, rc, st->line,
 			    step_kind_name(st->kind), "stopped", text);
 		}

@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "scenario.h"
 #include "stats.h"
+#include "transport.h"
 
 /* How to run; zero values mean "as the scenario says". */
 struct run_opts {
@@ -54,6 +55,10 @@ struct run_failure {
 	uint64_t	 role_conn;	/* its 1-based number in that role */
 	int		 hex;		/* from an `expect hex`: reports show
 					   the bytes as \xNN */
+	int		 has_tls;	/* the example spoke TLS: tls holds
+					   its handshake (tls.done 0: the
+					   handshake did not finish) */
+	struct tls_info	 tls;
 };
 
 /* One role's share of a run (scenario.h struct scenario_role). */

@@ -464,6 +464,11 @@ close_reasons_map_to_causes(void **state)
 	assert_int_equal(loadgen_cause_of("connect: Cannot assign requested "
 	    "address"), LG_ERR_ADDR);
 	assert_string_equal(loadgen_cause_name(LG_ERR_EOF), "eof");
+	/* TLS failures on a read and on a write (conn.c's prefix). */
+	assert_int_equal(loadgen_cause_of("tls: certificate verify failed: "
+	    "hostname mismatch"), LG_ERR_TLS);
+	assert_int_equal(loadgen_cause_of("write: tls: tlsv13 alert "
+	    "certificate required"), LG_ERR_TLS);
 }
 
 int

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 #include "report.h"
+#include "tls_cli.h"
 
 static struct scenario sc;
 static struct step steps[2];
@@ -543,6 +544,112 @@ test_errors_counted_and_move_keeps_order(void **state)
 	report_free(&rep);
 }
 
+/* A TLS handshake's details as the transport records them. */
+static void
+tls_of(struct tls_info *ti, const char *subject, uint64_t us, int resumed)
+{
+	memset(ti, 0, sizeof(*ti));
+	ti->done = 1;
+	snprintf(ti->version, sizeof(ti->version), "TLSv1.3");
+	snprintf(ti->cipher, sizeof(ti->cipher), "TLS_AES_128_GCM_SHA256");
+	snprintf(ti->alpn, sizeof(ti->alpn), "h2");
+	snprintf(ti->subject, sizeof(ti->subject), "%s", subject);
+	snprintf(ti->issuer, sizeof(ti->issuer), "CN=test CA");
+	snprintf(ti->not_after, sizeof(ti->not_after),
+	    "2027-01-02 03:04:05 UTC");
+	ti->handshake_us = us;
+	ti->handshake_s = (double)us / 1e6;
+	ti->resumed = resumed;
+	ti->verified = 1;
+}
+
+static void
+test_tls_details_per_connection_in_text_json_and_junit(void **state)
+{
+	struct tls_summary s;
+	char *t;
+	cJSON *root, *g, *x, *c;
+
+	(void)state;
+	scenario_of("s.txt");
+	two_groups();
+	/* The example of group 1 finished a handshake (a peer name with XML
+	 * and JSON specials); that of group 2 did not. */
+	res.groups[0].has_tls = 1;
+	tls_of(&res.groups[0].tls, "CN=a<b> \"q\"", 1234, 1);
+	res.groups[1].has_tls = 1;
+	res.groups[1].tls.done = 0;
+	memset(&s, 0, sizeof(s));
+	s.on = 1;
+	s.handshakes = 1;
+	s.resumed = 1;
+	s.hs_sum = s.hs_max = 0.001234;
+	s.first = res.groups[0].tls;
+	s.nconns = 2;
+	s.conns[0].id = 4;
+	snprintf(s.conns[0].peer, sizeof(s.conns[0].peer), "127.0.0.1:1");
+	s.conns[0].failed = 1;
+	s.conns[0].tls = res.groups[0].tls;
+	s.conns[1].id = 7;
+	s.conns[1].failed = 1;
+	s.conns_other = 5;
+	rep.tls = &s;
+	report_add(&rep, &sc, "127.0.0.1:1", &res, NULL);
+	t = render(REPORT_TEXT);
+	assert_non_null(strstr(t, "        tls: connection 4: TLSv1.3 "
+	    "TLS_AES_128_GCM_SHA256, alpn h2, resumed handshake 1234 us, peer "
+	    "CN=a<b> \"q\", issuer CN=test CA, expires 2027-01-02 03:04:05 "
+	    "UTC, verified\n"));
+	assert_non_null(strstr(t, "        tls: connection 7: handshake not "
+	    "completed\n"));
+	assert_non_null(strstr(t, "tls: TLSv1.3 TLS_AES_128_GCM_SHA256, alpn "
+	    "h2, 1 handshake (1 resumed), 1.2 ms mean"));
+	free(t);
+	t = render(REPORT_JSON);
+	root = cJSON_Parse(t);
+	assert_non_null(root);
+	g = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(root, "scenarios"), 0), "failures"), 0);
+	x = cJSON_GetObjectItem(g, "tls");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(x, "handshake_done")));
+	assert_string_equal(cJSON_GetObjectItem(x, "peer_subject")->valuestring,
+	    "CN=a<b> \"q\"");
+	assert_int_equal(cJSON_GetObjectItem(x, "handshake_us")->valueint,
+	    1234);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(x, "resumed")));
+	g = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(root, "scenarios"), 0), "failures"), 1);
+	x = cJSON_GetObjectItem(g, "tls");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(x, "handshake_done")));
+	assert_null(cJSON_GetObjectItem(x, "version"));
+	x = cJSON_GetObjectItem(root, "tls");
+	assert_int_equal(cJSON_GetObjectItem(x, "resumed")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(x, "connections_not_kept")->
+	    valueint, 5);
+	c = cJSON_GetObjectItem(x, "connections");
+	assert_int_equal(cJSON_GetArraySize(c), 2);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 0), "id")->
+	    valueint, 4);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 0),
+	    "cipher")->valuestring, "TLS_AES_128_GCM_SHA256");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(c,
+	    1), "handshake_done")));
+	cJSON_Delete(root);
+	free(t);
+	t = render(REPORT_JUNIT);
+	assert_non_null(strstr(t, "    <properties>\n      <property "
+	    "name=\"tls.insecure\" value=\"false\"/>\n"));
+	assert_non_null(strstr(t, "<property name=\"tls.peer_subject\" "
+	    "value=\"CN=a&lt;b&gt; &quot;q&quot;\"/>"));
+	assert_non_null(strstr(t, "      <properties>\n        <property "
+	    "name=\"tls.connection.4\" value=\"TLSv1.3 "));
+	assert_non_null(strstr(t, "<property name=\"tls.connection.7\" "
+	    "value=\"handshake not completed\"/>"));
+	free(t);
+	rep.tls = NULL;
+	report_free(&rep);
+}
+
 int
 main(void)
 {
@@ -558,6 +665,8 @@ main(void)
 		cmocka_unit_test(test_stopped_run_counts_unfinished_in_a_group),
 		cmocka_unit_test(test_name_directive_names_the_test),
 		cmocka_unit_test(test_errors_counted_and_move_keeps_order),
+		cmocka_unit_test(
+		    test_tls_details_per_connection_in_text_json_and_junit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

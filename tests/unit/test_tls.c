@@ -32,6 +32,8 @@ struct tls_test {
 	char		 got[64];	/* what the client read back */
 	size_t		 ngot;
 	struct tls_info	 cinfo, sinfo;	/* copied at close */
+	struct tls_info	 api;		/* transport_tls_info in cli_msg */
+	int		 api_rc;
 	int		 fds[2];
 	int		 want_ends;	/* stop the loop after so many */
 	int		 ends;
@@ -73,6 +75,7 @@ cli_msg(struct conn *c, const struct codec_frame *f)
 		n = sizeof(T.got) - T.ngot;
 	memcpy(T.got + T.ngot, f->frame, n);
 	T.ngot += n;
+	T.api_rc = transport_tls_info(&c->tr, &T.api);
 	if (T.ngot >= 5)
 		conn_close(c, "done");
 }
@@ -101,6 +104,15 @@ st_inject_open(struct conn *c)
 	conn_close(c, "refused");
 }
 
+/* Server side starttls: upgrade right at the (plain) accept. */
+static void
+st_srv_open(struct conn *c)
+{
+	st_rc = conn_starttls(c, st_why, sizeof(st_why));
+}
+
+static const struct conn_handler st_srv_h = { .on_open = st_srv_open,
+    .on_msg = srv_msg, .on_close = save_info };
 static const struct conn_handler srv_h = { .on_msg = srv_msg,
     .on_close = save_info };
 static const struct conn_handler cli_h = { .on_open = cli_open,
@@ -200,6 +212,103 @@ handshake_verifies_echoes_and_closes_cleanly(void **state)
 	assert_true(strlen(T.cinfo.cipher) > 0);
 	assert_true(T.sinfo.done);
 	assert_string_equal(T.sinfo.alpn, "h2");
+}
+
+static void
+tls_info_api_gives_the_details_once_the_handshake_is_done(void **state)
+{
+	struct tls_info none;
+	struct conn *c;
+	char line[800];
+
+	(void)state;
+	client("localhost", 1, 0);
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &srv_h, NULL);
+	c = conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &cli_h,
+	    NULL);
+	memset(&none, 0x5a, sizeof(none));
+	assert_int_equal(transport_tls_info(&c->tr, &none), -1);
+	assert_int_equal((unsigned char)none.version[0], 0x5a);	/* untouched */
+	T.api_rc = -2;
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(T.api_rc, 0);
+	assert_true(T.api.done);
+	assert_string_equal(T.api.version, "TLSv1.3");
+	assert_string_equal(T.api.alpn, "h2");
+	assert_non_null(strstr(T.api.subject, "CN=localhost"));
+	assert_true(T.api.handshake_us > 0 && T.api.handshake_us < 5000000);
+	assert_true(T.api.handshake_us ==
+	    (uint64_t)(T.api.handshake_s * 1e6 + 0.5));
+	assert_false(T.api.resumed);
+	tls_info_text(&T.api, line, sizeof(line));
+	assert_non_null(strstr(line, "TLSv1.3 "));
+	assert_non_null(strstr(line, ", alpn h2, full handshake "));
+	assert_non_null(strstr(line, " us, peer CN=localhost"));
+	assert_non_null(strstr(line, ", verified"));
+	none.done = 0;
+	tls_info_text(&none, line, sizeof(line));
+	assert_string_equal(line, "handshake not completed");
+	/* A TCP transport has none. */
+	{
+		struct transport tcp;
+
+		transport_tcp_init(&tcp, -1);
+		assert_int_equal(transport_tls_info(&tcp, &none), -1);
+	}
+}
+
+/* One client and one server connection over a fresh socketpair, run to
+ * their ends; the client's TLS details in T.cinfo. */
+static void
+one_exchange(void)
+{
+	T.h.nends = 0;
+	T.ends = 0;
+	T.ngot = 0;
+	memset(&T.cinfo, 0, sizeof(T.cinfo));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, T.fds), 0);
+	fcntl(T.fds[0], F_SETFL, O_NONBLOCK);
+	fcntl(T.fds[1], F_SETFL, O_NONBLOCK);
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &srv_h, NULL);
+	conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &cli_h,
+	    NULL);
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(T.ngot, 5);
+	assert_true(T.cinfo.done);
+}
+
+static void
+resume_offers_the_servers_ticket_and_the_next_handshake_is_resumed(
+    void **state)
+{
+	struct tls_opts co = { .sni = "localhost", .ca_file = T.ca,
+	    .resume = 1 };
+	char err[200];
+
+	(void)state;
+	close(T.fds[0]);
+	close(T.fds[1]);
+	assert_int_equal(tls_ctx_new(&co, &T.cli, err, sizeof(err)), 0);
+	assert_true(tls_ctx_resume(T.cli));
+	T.e->tls_client = T.cli;
+	one_exchange();			/* full: no session yet */
+	assert_false(T.cinfo.resumed);
+	assert_true(T.cinfo.verified);
+	one_exchange();			/* the ticket of the first */
+	assert_true(T.cinfo.resumed);
+	assert_true(T.cinfo.verified);	/* kept from the full handshake */
+	assert_non_null(strstr(T.cinfo.subject, "CN=localhost"));
+	one_exchange();
+	assert_true(T.cinfo.resumed);
+	/* Without resume the same server gives full handshakes only. */
+	tls_ctx_free(T.cli);
+	client("localhost", 1, 0);
+	assert_false(tls_ctx_resume(T.cli));
+	one_exchange();
+	one_exchange();
+	assert_false(T.cinfo.resumed);
 }
 
 static void
@@ -335,6 +444,30 @@ starttls_upgrades_an_open_connection_in_place(void **state)
 }
 
 static void
+starttls_on_the_server_side_accepts_the_handshake_in_place(void **state)
+{
+	(void)state;
+	client("localhost", 1, 0);	/* the client speaks TLS at once */
+	T.e->tls_server = NULL;		/* the server accepts plain */
+	T.e->tls_starttls_server = T.srv;
+	st_rc = -2;
+	conn_new(T.e, T.fds[1], SIDE_SERVER, CS_OPEN, NULL, &st_srv_h, NULL);
+	conn_new(T.e, T.fds[0], SIDE_CLIENT, CS_CONNECTING, NULL, &cli_h,
+	    NULL);
+	engine_run(T.e);
+	assert_false(T.h.timed_out);
+	assert_int_equal(st_rc, 0);
+	assert_int_equal(T.ngot, 5);
+	assert_memory_equal(T.got, "hello", 5);
+	assert_true(T.cinfo.done);
+	assert_true(T.cinfo.verified);
+	assert_true(T.sinfo.done);
+	assert_string_equal(T.sinfo.version, "TLSv1.3");
+	assert_false(T.sinfo.verified);		/* no client certificate */
+	assert_int_equal(end_of(SIDE_SERVER)->state, CS_CLOSED);
+}
+
+static void
 starttls_refuses_plaintext_received_after_the_go_ahead(void **state)
 {
 	char why[200];
@@ -396,6 +529,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    handshake_verifies_echoes_and_closes_cleanly, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    tls_info_api_gives_the_details_once_the_handshake_is_done,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    resume_offers_the_servers_ticket_and_the_next_handshake_is_resumed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    starttls_on_the_server_side_accepts_the_handshake_in_place,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    wrong_host_name_is_a_verify_failure_with_the_reason, setup,
 		    teardown),
