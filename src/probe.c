@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "pool.h"
 #include "probe.h"
+#include "probe/probe_int.h"
 #include "util.h"
 
 #define PROBE_CONNECT_TIMEOUT	3.0
@@ -308,6 +309,23 @@ static const struct probe_def probe_table[] = {
 	{ "line", probe_build_line, NULL },
 	{ "len16", probe_build_len16, probe_done_len16 },
 	{ "len32", probe_build_len32, probe_done_len32 },
+	{ "postgres", probe_build_postgres, probe_done_postgres },
+	{ "mqtt", probe_build_mqtt, probe_done_mqtt },
+	{ "amqp", probe_build_amqp, probe_done_amqp },
+	{ "ldap", probe_build_ldap, probe_done_ber },
+	{ "dns", probe_build_dns, probe_done_dns },
+	{ "gearman", probe_build_gearman, probe_done_gearman },
+	{ "stats", probe_build_stats, NULL },
+	{ "xmpp", probe_build_xmpp, NULL },
+	{ "git", probe_build_git, NULL },
+	{ "stomp", probe_build_stomp, probe_done_stomp },
+	{ "zookeeper", probe_build_zookeeper, NULL },
+	{ "mongodb", probe_build_mongodb, probe_done_mongodb },
+	{ "kafka", probe_build_kafka, probe_done_kafka },
+	{ "rdp", probe_build_rdp, probe_done_tpkt },
+	{ "sip", probe_build_sip, probe_done_head },
+	{ "websocket", probe_build_websocket, probe_done_head },
+	{ "http2", probe_build_http2, probe_done_http2 },
 };
 #define PROBE_NDEFS	(sizeof(probe_table) / sizeof(probe_table[0]))
 
@@ -327,100 +345,6 @@ probe_payload(const char *probe, const char *host, unsigned char *out,
 		if (strcmp(probe_table[i].name, probe) == 0)
 			return (int)probe_table[i].build(host, out, outlen);
 	return -1;
-}
-
-/* What a matcher sees: one probe's exchange. */
-struct probe_obs {
-	const char		*probe;
-	const unsigned char	*sent, *recv;
-	size_t			 sent_len, recv_len;
-	int			 peer_closed;
-};
-
-/* Fill m with a verdict; returns conf. */
-static enum probe_conf
-probe_set(struct probe_match *m, enum probe_conf conf, const char *protocol,
-    const char *codec, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static enum probe_conf
-probe_set(struct probe_match *m, enum probe_conf conf, const char *protocol,
-    const char *codec, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(m, 0, sizeof(*m));
-	m->conf = conf;
-	snprintf(m->protocol, sizeof(m->protocol), "%s", protocol);
-	m->codec = codec;
-	va_start(ap, fmt);
-	vsnprintf(m->detail, sizeof(m->detail), fmt, ap);
-	va_end(ap);
-	return conf;
-}
-
-/* Copy the first line of p[0..n) as escaped text into out. */
-static void
-probe_first_line(const unsigned char *p, size_t n, char *out, size_t outlen)
-{
-	size_t l = 0;
-
-	while (l < n && p[l] != '\n' && p[l] != '\r')
-		l++;
-	escape_bytes(p, l, out, outlen, 1);
-}
-
-/* Copy bytes p[0..n) up to a stop character into out as plain text. */
-static void
-probe_word(const unsigned char *p, size_t n, const char *stops, char *out,
-    size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; i < n && i + 1 < outlen && p[i] >= 0x20 && p[i] < 0x7f &&
-	    strchr(stops, p[i]) == NULL; i++)
-		out[i] = (char)p[i];
-	out[i] = '\0';
-}
-
-/* 1 if p[0..n) starts with the string s. */
-static int
-probe_starts(const unsigned char *p, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-
-	return n >= l && memcmp(p, s, l) == 0;
-}
-
-/* Where the string s occurs in the first line of p[0..n), or NULL. */
-static const unsigned char *
-probe_in_line(const unsigned char *p, size_t n, const char *s)
-{
-	size_t l = 0, sl = strlen(s), i;
-
-	while (l < n && p[l] != '\n')
-		l++;
-	for (i = 0; i + sl <= l; i++)
-		if (strncasecmp((const char *)p + i, s, sl) == 0)
-			return p + i;
-	return NULL;
-}
-
-/* Split "Name/1.2.3 rest" or "Name_1.2 rest" into product and version. */
-static void
-probe_product(struct probe_match *m, const unsigned char *p, size_t n,
-    char sep)
-{
-	char word[128], *s;
-
-	probe_word(p, n, " \r\n()", word, sizeof(word));
-	if ((s = strchr(word, sep)) != NULL) {
-		*s++ = '\0';
-		snprintf(m->version, sizeof(m->version), "%.*s",
-		    (int)sizeof(m->version) - 1, s);
-	}
-	snprintf(m->product, sizeof(m->product), "%.*s",
-	    (int)sizeof(m->product) - 1, word);
 }
 
 /* 1 if recv is sent with at most PROBE_ECHO_DECOR bytes before and after
@@ -814,11 +738,36 @@ static const struct {
 	{ "ssh", probe_m_ssh },
 	{ "smtp-ftp", probe_m_220 },
 	{ "pop3-imap", probe_m_mail },
+	{ "websocket", probe_m_websocket },
 	{ "http", probe_m_http },
 	{ "redis", probe_m_redis },
 	{ "memcached", probe_m_memcached },
 	{ "app", probe_m_app },
 	{ "tls", probe_m_tls },
+	{ "mysql", probe_m_mysql },
+	{ "postgresql", probe_m_postgres },
+	{ "mqtt", probe_m_mqtt },
+	{ "amqp", probe_m_amqp },
+	{ "ldap", probe_m_ldap },
+	{ "dns", probe_m_dns },
+	{ "gearman", probe_m_gearman },
+	{ "mongodb", probe_m_mongodb },
+	{ "kafka", probe_m_kafka },
+	{ "rdp", probe_m_rdp },
+	{ "http2", probe_m_http2 },
+	{ "rsync", probe_m_rsync },
+	{ "nats", probe_m_nats },
+	{ "irc", probe_m_irc },
+	{ "xmpp", probe_m_xmpp },
+	{ "beanstalkd", probe_m_beanstalkd },
+	{ "gearman-text", probe_m_gearman_text },
+	{ "stomp", probe_m_stomp },
+	{ "sip", probe_m_sip },
+	{ "zookeeper", probe_m_zookeeper },
+	{ "vnc", probe_m_vnc },
+	{ "chargen", probe_m_chargen },
+	{ "daytime", probe_m_daytime },
+	{ "git", probe_m_git },
 	{ "file", probe_m_file },
 	{ "framed", probe_m_framed },
 	{ "text", probe_m_text },

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define PROBE_MAX		12	/* probes in the table, plus the
+#define PROBE_MAX		32	/* probes in the table, plus the
 					   late-banner watch */
 #define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
 #define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */

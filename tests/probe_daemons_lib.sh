@@ -1,0 +1,179 @@
+# Starting Debian's daemons for the probe tests and the probe benchmark
+# (POSIX sh, sourced after tests/integration_lib.sh, which gives $tmp,
+# $pids, free_port and wait_port). Each start_NAME starts one daemon on
+# 127.0.0.1 on a free port with its own configuration under $tmp, adds
+# its PID to $pids (the trap stops it by PID), sets $port and returns 0;
+# it returns 1 when the daemon is not installed and 2 when it did not
+# start listening.
+
+# daemon_wait NAME PID: wait for $port; 2 (and the log) if nothing listens.
+daemon_wait() {
+	pids="$pids $2"
+	if ! wait_port "$port" "${3:-200}"; then
+		echo "# $1 did not listen on $port:"
+		sed 's/^/#   /' "$tmp/$1.log" 2>/dev/null | tail -5
+		return 2
+	fi
+	return 0
+}
+
+start_beanstalkd() {
+	command -v beanstalkd >/dev/null || return 1
+	port=$(free_port)
+	beanstalkd -l 127.0.0.1 -p "$port" >"$tmp/beanstalkd.log" 2>&1 &
+	daemon_wait beanstalkd $!
+}
+
+start_gearmand() {
+	command -v gearmand >/dev/null || return 1
+	port=$(free_port)
+	gearmand --listen=127.0.0.1 --port="$port" --log-file=stderr \
+	    --pid-file="$tmp/gearmand.pid" --threads=1 \
+	    >"$tmp/gearmand.log" 2>&1 &
+	daemon_wait gearmand $!
+}
+
+start_ngircd() {
+	command -v ngircd >/dev/null || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/ngircd"
+	cat >"$tmp/ngircd/ngircd.conf" <<EOF
+[Global]
+	Name = irc.example.net
+	Info = sockbench probe test
+	Listen = 127.0.0.1
+	Ports = $port
+	PidFile = $tmp/ngircd/ngircd.pid
+	ServerUID = $(id -u nobody)
+	ServerGID = $(id -g nobody)
+[Options]
+	DNS = no
+	Ident = no
+	PAM = no
+EOF
+	ngircd -n -f "$tmp/ngircd/ngircd.conf" >"$tmp/ngircd.log" 2>&1 &
+	daemon_wait ngircd $!
+}
+
+start_rsyncd() {
+	command -v rsync >/dev/null || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/rsyncd/share"
+	cat >"$tmp/rsyncd/rsyncd.conf" <<EOF
+pid file = $tmp/rsyncd/rsyncd.pid
+use chroot = no
+[share]
+	path = $tmp/rsyncd/share
+	read only = yes
+EOF
+	rsync --daemon --no-detach --address=127.0.0.1 --port="$port" \
+	    --config="$tmp/rsyncd/rsyncd.conf" >"$tmp/rsyncd.log" 2>&1 &
+	daemon_wait rsyncd $!
+}
+
+start_gitdaemon() {
+	command -v git >/dev/null || return 1
+	git daemon -h 2>&1 | grep -q listen || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/git"
+	git daemon --listen=127.0.0.1 --port="$port" --base-path="$tmp/git" \
+	    --informative-errors --reuseaddr "$tmp/git" \
+	    >"$tmp/gitdaemon.log" 2>&1 &
+	daemon_wait gitdaemon $!
+}
+
+start_mosquitto() {
+	command -v mosquitto >/dev/null || return 1
+	port=$(free_port)
+	cat >"$tmp/mosquitto.conf" <<EOF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+EOF
+	mosquitto -c "$tmp/mosquitto.conf" >"$tmp/mosquitto.log" 2>&1 &
+	daemon_wait mosquitto $!
+}
+
+start_nats() {
+	command -v nats-server >/dev/null || return 1
+	port=$(free_port)
+	nats-server -a 127.0.0.1 -p "$port" >"$tmp/nats.log" 2>&1 &
+	daemon_wait nats $!
+}
+
+start_dnsmasq() {
+	command -v dnsmasq >/dev/null || return 1
+	port=$(free_port)
+	dnsmasq -k --conf-file=/dev/null --port="$port" \
+	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
+	    --no-hosts --pid-file="$tmp/dnsmasq.pid" --user="$(id -un)" \
+	    >"$tmp/dnsmasq.log" 2>&1 &
+	daemon_wait dnsmasq $!
+}
+
+start_slapd() {
+	[ -x /usr/sbin/slapd ] || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/slapd"
+	cat >"$tmp/slapd/slapd.conf" <<EOF
+pidfile $tmp/slapd/slapd.pid
+EOF
+	/usr/sbin/slapd -d 0 -h "ldap://127.0.0.1:$port/" \
+	    -f "$tmp/slapd/slapd.conf" >"$tmp/slapd.log" 2>&1 &
+	daemon_wait slapd $!
+}
+
+start_prosody() {
+	chmod 755 "$tmp"
+	command -v prosody >/dev/null || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/prosody/data"
+	cat >"$tmp/prosody/prosody.cfg.lua" <<EOF
+pidfile = "$tmp/prosody/prosody.pid"
+data_path = "$tmp/prosody/data"
+daemonize = false
+c2s_ports = { $port }
+c2s_interfaces = { "127.0.0.1" }
+s2s_ports = { }
+component_ports = { }
+http_ports = { }
+https_ports = { }
+c2s_direct_tls_ports = { }
+log = { { levels = { min = "error" }, to = "console" } }
+modules_enabled = { "disco" }
+VirtualHost "example.net"
+EOF
+	chown -R nobody "$tmp/prosody"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- prosody --config "$tmp/prosody/prosody.cfg.lua" \
+	    -F >"$tmp/prosody.log" 2>&1 &
+	daemon_wait prosody $!
+}
+
+start_mariadb() {
+	command -v mariadbd >/dev/null || return 1
+	command -v mariadb-install-db >/dev/null || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/mariadb"
+	mariadb-install-db --no-defaults --datadir="$tmp/mariadb/data" \
+	    --user="$(id -un)" --auth-root-authentication-method=normal \
+	    --skip-test-db >"$tmp/mariadb.log" 2>&1 || return 2
+	mariadbd --no-defaults --datadir="$tmp/mariadb/data" \
+	    --socket="$tmp/mariadb/sock" --port="$port" \
+	    --bind-address=127.0.0.1 --user="$(id -un)" --skip-log-bin \
+	    --pid-file="$tmp/mariadb/pid" >>"$tmp/mariadb.log" 2>&1 &
+	daemon_wait mariadb $! 400
+}
+
+start_postgres() {
+	chmod 755 "$tmp"
+	pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
+	[ -n "$pgbin" ] && [ -x "$pgbin/postgres" ] || return 1
+	port=$(free_port)
+	mkdir -p "$tmp/pg"
+	chown nobody "$tmp/pg"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$pgbin/initdb" -A reject -D "$tmp/pg/data" \
+	    >"$tmp/postgres.log" 2>&1 || return 2
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$pgbin/postgres" -D "$tmp/pg/data" -p "$port" \
+	    -h 127.0.0.1 -k "$tmp/pg" >>"$tmp/postgres.log" 2>&1 &
+	daemon_wait postgres $! 400
+}
