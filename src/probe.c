@@ -18,6 +18,8 @@
 #include "util.h"
 
 #define PROBE_CONNECT_TIMEOUT	3.0
+#define PROBE_GRACE		0.05	/* s other replies may still land
+					   after a certain verdict */
 /* Two lines: a server that answers or quotes each line cannot return the
  * whole token in one piece, as an echo does. */
 #define PROBE_ECHO_TOKEN	"sockbench probe 7d1c\nsockbench probe e93b\n"
@@ -227,6 +229,10 @@ probe_done_banner(const unsigned char *p, size_t n)
 {
 	size_t start;
 
+	/* A MySQL greeting: one whole packet, protocol 10, no line end. */
+	if (n >= 5 && p[3] == 0 && p[4] == 0x0a &&
+	    n >= 4 + (p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16))
+		return 1;
 	if (n == 0 || p[n - 1] != '\n')
 		return 0;
 	for (start = n - 1; start > 0 && p[start - 1] != '\n'; start--)
@@ -315,7 +321,7 @@ static const struct probe_def probe_table[] = {
 	{ "ldap", probe_build_ldap, probe_done_ber },
 	{ "dns", probe_build_dns, probe_done_dns },
 	{ "gearman", probe_build_gearman, probe_done_gearman },
-	{ "stats", probe_build_stats, NULL },
+	{ "stats", probe_build_stats, probe_done_stats },
 	{ "xmpp", probe_build_xmpp, NULL },
 	{ "git", probe_build_git, NULL },
 	{ "stomp", probe_build_stomp, probe_done_stomp },
@@ -1294,12 +1300,28 @@ struct probe_ctx {
 	size_t			 nruns, next, running;
 	size_t			 ntable;	/* runs from probe_table */
 	int			 certain;
+	int			 grace;		/* 1 while replies already on
+						   their way may still land, 2
+						   after: cancel the rest */
+	struct engine_timer	*grace_timer;
 	int			 late_started;
 	struct engine_timer	*kick;
 	char			 host[256];
 };
 
 static void probe_schedule(struct probe_ctx *ctx);
+
+/* The grace after a certain verdict is over: cancel what is still open. */
+static void
+probe_grace_cb(struct engine *e, void *arg)
+{
+	struct probe_ctx *ctx = arg;
+
+	(void)e;
+	ctx->grace = 2;
+	ctx->grace_timer = NULL;
+	probe_schedule(ctx);
+}
 
 /* From the loop, after a probe ended: schedule the next ones. */
 static void
@@ -1519,6 +1541,7 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 		    err);
 		pr->done = 1;
 		ctx->certain = 1;	/* nothing else will resolve it */
+		ctx->grace = 2;
 		return;
 	}
 	ctx->running++;
@@ -1578,7 +1601,18 @@ probe_schedule(struct probe_ctx *ctx)
 
 	ctx->kick = NULL;
 	if (ctx->nruns > 0 && ctx->runs[0].done && !ctx->runs[0].ev->connected)
-		ctx->certain = 1;	/* refused or unreachable */
+		ctx->certain = ctx->grace = 2;	/* refused or unreachable */
+	/* A certain verdict: replies a few milliseconds away (a version
+	 * another probe asked for) still land for PROBE_GRACE, then the
+	 * probes still open are cancelled. */
+	if (ctx->certain && ctx->grace == 0) {
+		ctx->grace = 1;
+		ctx->grace_timer = engine_after(ctx->eng, PROBE_GRACE,
+		    probe_grace_cb, ctx);
+		return;
+	}
+	if (ctx->certain && ctx->grace == 1)
+		return;
 	if (ctx->certain) {
 		for (i = 0; i < ctx->nruns; i++) {
 			struct probe_run *pr = &ctx->runs[i];
@@ -1670,6 +1704,10 @@ probe_detect(const char *target, const struct probe_opts *o,
 		ctx->o = *o;
 	if (ctx->o.timeout <= 0)
 		ctx->o.timeout = PROBE_TIMEOUT_DEFAULT;
+	if (ctx->o.banner_wait <= 0)
+		ctx->o.banner_wait = PROBE_BANNER_WAIT;
+	if (ctx->o.banner_wait > ctx->o.timeout)
+		ctx->o.banner_wait = ctx->o.timeout;
 	if (ctx->o.connect_timeout <= 0)
 		ctx->o.connect_timeout = PROBE_CONNECT_TIMEOUT;
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
@@ -1702,7 +1740,8 @@ probe_detect(const char *target, const struct probe_opts *o,
 		pr->ctx = ctx;
 		pr->ev = e;
 		pr->def = d;
-		pr->wait = ctx->o.timeout;
+		pr->wait = d->build == probe_build_banner ?
+		    ctx->o.banner_wait : ctx->o.timeout;
 		out->nev++;
 		ctx->nruns++;
 	}

@@ -12,6 +12,10 @@
 #define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
 #define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */
 #define PROBE_TIMEOUT_DEFAULT	1.5	/* seconds to wait for a reply */
+#define PROBE_BANNER_WAIT	0.5	/* s the banner probe waits alone
+					   before the others start (never
+					   more than --timeout); a later
+					   banner is the late-banner watch's */
 #define PROBE_QUIET		0.25	/* silence that ends a reply whose last
 					   byte is a line end, s; a reply
 					   without one needs --timeout */
@@ -44,6 +48,8 @@ enum probe_status {
 struct probe_opts {
 	double	 timeout;	/* reply wait per probe, s; default 1.5 */
 	double	 connect_timeout;/* s; default 3 */
+	double	 banner_wait;	/* s the banner probe waits alone;
+				   default PROBE_BANNER_WAIT */
 	int	 serial;	/* one probe at a time instead of in parallel */
 	int	 all;		/* run every probe even after a certain match */
 	const char *only;	/* comma-separated probe names, or NULL */

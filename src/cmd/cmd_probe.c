@@ -192,12 +192,15 @@ probe_json(const struct probe_result *r)
 enum probe_opt_id {
 	PROBE_O_TIMEOUT = 1, PROBE_O_CONNECT_TIMEOUT, PROBE_O_JSON,
 	PROBE_O_EMIT, PROBE_O_PROBES, PROBE_O_SERIAL, PROBE_O_ALL,
-	PROBE_O_VERBOSE
+	PROBE_O_VERBOSE, PROBE_O_BANNER_WAIT
 };
 
 static const struct cli_opt probe_opts[] = {
 	{ PROBE_O_TIMEOUT, 't', "timeout", required_argument, "DUR",
 	    "reply wait per probe (default 1.5s)", NULL },
+	{ PROBE_O_BANNER_WAIT, 0, "banner-wait", required_argument, "DUR",
+	    "how long the banner probe waits alone before\n"
+	    "the others start (default 0.5s, at most --timeout)", NULL },
 	{ PROBE_O_CONNECT_TIMEOUT, 0, "connect-timeout", required_argument,
 	    "DUR", "give up connecting after DUR (default 3s)", NULL },
 	{ PROBE_O_JSON, 'j', "json", no_argument, NULL,
@@ -268,6 +271,13 @@ probe_set(void *ctx, const struct cli_opt *opt, const char *arg)
 		if ((a->o.timeout = parse_duration(arg)) <= 0) {
 			cli_usage_error("probe", "--timeout '%s': expected a "
 			    "duration such as 1.5s", arg);
+			return -1;
+		}
+		return 1;
+	case PROBE_O_BANNER_WAIT:
+		if ((a->o.banner_wait = parse_duration(arg)) <= 0) {
+			cli_usage_error("probe", "--banner-wait '%s': expected "
+			    "a duration such as 0.5s", arg);
 			return -1;
 		}
 		return 1;

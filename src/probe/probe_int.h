@@ -92,6 +92,7 @@ int probe_done_tpkt(const unsigned char *p, size_t n);
 int probe_done_head(const unsigned char *p, size_t n);
 int probe_done_stomp(const unsigned char *p, size_t n);
 int probe_done_http2(const unsigned char *p, size_t n);
+int probe_done_stats(const unsigned char *p, size_t n);
 
 /* Request ids the binary probes carry, so a reply that quotes them back
  * is told from an echo: DNS id, MongoDB requestID, Kafka correlation id. */

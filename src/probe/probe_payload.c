@@ -336,3 +336,19 @@ probe_done_http2(const unsigned char *p, size_t n)
 		return probe_done_head(p, n);
 	return n >= 9 && n >= 9 + (((size_t)p[0] << 16) | probe_be16(p + 1));
 }
+
+/* beanstalkd's "OK <bytes>\r\n" and that many bytes and "\r\n", or
+ * memcached's STAT lines up to "END\r\n". */
+int
+probe_done_stats(const unsigned char *p, size_t n)
+{
+	size_t i, len = 0;
+
+	if (n >= 5 && memcmp(p + n - 5, "END\r\n", 5) == 0)
+		return 1;
+	if (n < 5 || memcmp(p, "OK ", 3) != 0)
+		return 0;
+	for (i = 3; i < n && p[i] >= '0' && p[i] <= '9' && len < 1000000; i++)
+		len = len * 10 + (size_t)(p[i] - '0');
+	return i + 2 <= n && p[i] == '\r' && n >= i + 2 + len + 2;
+}

@@ -92,8 +92,9 @@ probe_m_irc(const struct probe_obs *o, struct probe_match *m)
 	return PROBE_NONE;
 }
 
-/* XMPP: a stream header in the streams namespace (RFC 6120, 4.2), also
- * when the server answers anything with a stream error. */
+/* XMPP: a server's stream header in the streams namespace, with the id
+ * only a server sets, features or a stream error (RFC 6120, 4.2, 4.7.3,
+ * 4.9), also when it answers anything with a stream error. */
 enum probe_conf
 probe_m_xmpp(const struct probe_obs *o, struct probe_match *m)
 {
@@ -105,6 +106,11 @@ probe_m_xmpp(const struct probe_obs *o, struct probe_match *m)
 
 	if (probe_find(p, n, "<stream:stream") == NULL ||
 	    probe_find(p, n, "http://etherx.jabber.org/streams") == NULL)
+		return PROBE_NONE;
+	/* Our own header quoted back has no id, error or features. */
+	if (probe_find(p, n, " id=") == NULL && probe_find(p, n,
+	    "<stream:error") == NULL && probe_find(p, n,
+	    "<stream:features") == NULL)
 		return PROBE_NONE;
 	kind = probe_find(p, n, "jabber:server") != NULL ? "server-to-server" :
 	    "client";

@@ -264,7 +264,7 @@ test_payloads(void **state)
 	(void)state;
 	for (i = 0; (name = probe_name(i)) != NULL; i++)
 		assert_true(probe_payload(name, "localhost", p, sizeof(p)) >= 0);
-	assert_int_equal(i, 10);
+	assert_int_equal(i, 27);
 	assert_int_equal(probe_payload("nosuch", "h", p, sizeof(p)), -1);
 	assert_int_equal(probe_payload("banner", "h", p, sizeof(p)), 0);
 	/* The ClientHello's three lengths agree with its size. */
@@ -514,12 +514,10 @@ test_quoting_servers_are_not_echo(void **state)
 	/* gearmand quotes each line: the one-line probes look echoed, the
 	 * two-line echo probe does not come back whole. */
 	simulate(r, NULL, sim_gearmand, 1, 0);
-	if (r->status == PROBE_IDENTIFIED)
-		probe_print(stderr, r, 0);
-	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
-	assert_int_equal(probe_exit_status(r), 1);
-	assert_string_not_equal(r->verdict.protocol, "echo");
-	assert_non_null(strstr(r->summary, "answers each line"));
+	/* Its URL-encoded error names gearmand, never echo (issue #17). */
+	assert_string_equal(r->verdict.protocol, "gearman");
+	assert_int_equal(r->verdict.conf, PROBE_LIKELY);
+	assert_non_null(strstr(r->verdict.detail, "Unknown+server+command"));
 	/* The same server seen only through one-line probes: still no
 	 * echo, nothing shows it returns several lines whole. */
 	memset(r, 0, sizeof(*r));
@@ -544,6 +542,8 @@ test_quoting_servers_are_not_echo(void **state)
 	}
 	/* Quoting all of a request but its last byte is no echo either. */
 	simulate(r, NULL, sim_quote_part, 0, 0);
+	if (r->status != PROBE_UNIDENTIFIED)
+		probe_print(stderr, r, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
 	free(r);
 }
@@ -562,15 +562,20 @@ test_fixed_needs_a_constant_reply_no_line_protocol_explains(void **state)
 	assert_int_equal(r->status, PROBE_IDENTIFIED);
 	assert_string_equal(r->verdict.protocol, "fixed");
 	assert_int_equal(r->verdict.conf, PROBE_LIKELY);
-	/* A banner explains the same bytes on every connection (rsync,
-	 * ngIRCd): a line protocol with a banner, not identified. */
-	simulate(r, "@RSYNCD: 31.0\n", NULL, 0, 0);
+	/* A banner explains the same bytes on every connection: an
+	 * unknown line protocol with a banner, never "fixed"; rsync and
+	 * ngIRCd, once claimed "fixed" (issue #17), are identified. */
+	simulate(r, "@XYZZYD: 31.0\n", NULL, 0, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
 	assert_int_equal(probe_exit_status(r), 1);
-	assert_non_null(strstr(r->summary, "banner \"@RSYNCD: 31.0\\n\""));
+	assert_non_null(strstr(r->summary, "banner \"@XYZZYD: 31.0\\n\""));
+	simulate(r, "@RSYNCD: 31.0\n", NULL, 0, 0);
+	assert_string_equal(r->verdict.protocol, "rsync");
+	assert_int_equal(r->verdict.conf, PROBE_CERTAIN);
 	simulate(r, ":irc.example NOTICE * :*** Looking up your hostname\r\n",
 	    NULL, 0, 0);
-	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_string_equal(r->verdict.protocol, "irc");
+	assert_int_equal(r->verdict.conf, PROBE_CERTAIN);
 	/* One reply per line (beanstalkd): the line counts differ. */
 	simulate(r, NULL, sim_beanstalkd, 1, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
