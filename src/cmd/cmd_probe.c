@@ -113,6 +113,23 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 	}
 }
 
+/* Add bytes as lowercase hex digits to a JSON object: exact, for tools. */
+static void
+probe_json_hex(cJSON *o, const char *key, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = xmalloc(2 * n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 15];
+	}
+	s[2 * n] = '\0';
+	cJSON_AddStringToObject(o, key, s);
+	free(s);
+}
+
 /* Add an escaped byte string to a JSON object. */
 static void
 probe_json_bytes(cJSON *o, const char *key, const unsigned char *p, size_t n)
@@ -165,7 +182,9 @@ probe_json(const struct probe_result *r)
 		cJSON_AddNumberToObject(pj, "seconds", e->seconds);
 		probe_json_bytes(pj, "sent", e->sent, e->sent_len);
 		cJSON_AddNumberToObject(pj, "sent_bytes", (double)e->sent_len);
+		probe_json_hex(pj, "sent_hex", e->sent, e->sent_len);
 		probe_json_bytes(pj, "received", e->recv, e->recv_len);
+		probe_json_hex(pj, "received_hex", e->recv, e->recv_len);
 		cJSON_AddNumberToObject(pj, "received_bytes",
 		    (double)e->recv_total);
 		cJSON_AddBoolToObject(pj, "peer_closed", e->peer_closed);

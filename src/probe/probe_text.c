@@ -136,9 +136,13 @@ probe_m_beanstalkd(const struct probe_obs *o, struct probe_match *m)
 		    "YAML map with current-jobs-urgent");
 		snprintf(m->product, sizeof(m->product), "beanstalkd");
 		if ((v = probe_find(o->recv, o->recv_len, "\nversion: ")) !=
-		    NULL)
-			probe_word(v + 10, (size_t)(o->recv + o->recv_len - v -
-			    10), " \"\r\n", m->version, sizeof(m->version));
+		    NULL) {
+			v += 10;
+			if (v < o->recv + o->recv_len && *v == '"')
+				v++;	/* version: "1.12" */
+			probe_word(v, (size_t)(o->recv + o->recv_len - v),
+			    " \"\r\n", m->version, sizeof(m->version));
+		}
 		return m->conf;
 	}
 	if (o->recv_len == 17 && memcmp(o->recv, "UNKNOWN_COMMAND\r\n", 17) ==
