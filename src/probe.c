@@ -949,6 +949,36 @@ probe_echo_verdict(const struct probe_result *r)
 	return n >= 2 && multi ? cite : -1;
 }
 
+/* 1 if a reply reads as an error form: a word such as error, unknown,
+ * invalid or denied, a 4xx/5xx status, or a leading - or ? (RESP, ed):
+ * the same error to every probe is a protocol refusing them, no fixed
+ * reply. */
+static int
+probe_error_form(const unsigned char *p, size_t n)
+{
+	static const char *const words[] = { "error", "err ", "unknown",
+	    "invalid", "denied", "not allowed", "unrecognized",
+	    "unrecognised", "bad ", "refused", "unsupported", "illegal",
+	    "not supported", "failed", "forbidden" };
+	char low[256];
+	size_t i, l = n < sizeof(low) - 1 ? n : sizeof(low) - 1;
+
+	if (n > 0 && (p[0] == '-' || p[0] == '?'))
+		return 1;
+	if (n >= 4 && (p[0] == '4' || p[0] == '5') && p[1] >= '0' &&
+	    p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && (p[3] == ' ' ||
+	    p[3] == '-'))
+		return 1;
+	for (i = 0; i < l; i++)
+		low[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 :
+		    p[i] ? p[i] : ' ');
+	low[l] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* A constant reply (the seed's fixed-reply server): no banner, every probe
  * that got bytes got the same whole reply of PROBE_FIXED_MIN bytes or more
  * and the connection stayed open, and the probes had different numbers of
@@ -982,7 +1012,8 @@ probe_fixed_verdict(const struct probe_result *r)
 		n++;
 	}
 	if (first == NULL || n < 2 || !differ ||
-	    first->recv_len < PROBE_FIXED_MIN)
+	    first->recv_len < PROBE_FIXED_MIN ||
+	    probe_error_form(first->recv, first->recv_len))
 		return -1;
 	return cite;
 }
@@ -1082,6 +1113,8 @@ probe_explain(const struct probe_result *r, const struct probe_match *v,
 		snprintf(out, outlen, "the same reply \"%s\" to %zu probes, but "
 		    "%s: not a fixed-reply server%s", text, k, e->peer_closed ?
 		    "the server closed after it (an error reply?)" :
+		    probe_error_form(e->recv, e->recv_len) ?
+		    "it reads as an error reply" :
 		    e->recv_len < PROBE_FIXED_MIN ? "too short to tell" :
 		    "the probes had the same line counts", guess);
 		return;

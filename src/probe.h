@@ -122,7 +122,8 @@ int probe_payload(const char *probe, const char *host, unsigned char *out,
  * still arriving never identifies; echo needs two probes, one of several
  * lines, that came back whole with the same decoration and no other reply;
  * fixed needs one reply of PROBE_FIXED_MIN+ bytes to probes of different
- * line counts, no banner and no close. */
+ * line counts, no banner, no close and no error form (error, unknown,
+ * a 4xx/5xx status...). */
 void probe_verdict(struct probe_result *r);
 /* 0 identified, 1 connected but not identified, 3 refused or unreachable. */
 int probe_exit_status(const struct probe_result *r);

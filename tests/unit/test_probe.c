@@ -476,6 +476,16 @@ sim_hello(const unsigned char *in, size_t n, unsigned char *out,
 	return put(out, outlen, "hello there", 11);
 }
 
+/* The same error to everything: a protocol refusing the probes. */
+static size_t
+sim_same_error(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	(void)in;
+	(void)n;
+	return put(out, outlen, "Error: bad request", 18);
+}
+
 static size_t
 sim_one_byte(const unsigned char *in, size_t n, unsigned char *out,
     size_t outlen)
@@ -584,6 +594,11 @@ test_fixed_needs_a_constant_reply_no_line_protocol_explains(void **state)
 	simulate(r, NULL, sim_hello, 0, 1);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
 	assert_non_null(strstr(r->summary, "closed after it"));
+	/* One constant error form is a protocol refusing every probe. */
+	simulate(r, NULL, sim_same_error, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_string_not_equal(r->verdict.protocol, "fixed");
+	assert_non_null(strstr(r->summary, "reads as an error reply"));
 	/* A 1-byte reply never makes a fixed reply. */
 	simulate(r, NULL, sim_one_byte, 0, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
