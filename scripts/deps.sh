@@ -3,11 +3,12 @@
 # the missing ones when run as root (or through sudo); otherwise prints the
 # exact command to run. Usage: scripts/deps.sh build|run|test (test adds
 # the real servers tests/integration/servers.sh starts: redis-server,
-# memcached, nginx-light, python3-aiosmtpd).
+# memcached, nginx-light, python3-aiosmtpd; and the daemons
+# tests/integration/probe_daemons.sh probes).
 set -u
 need="libev-dev libncurses-dev libcjson-dev libssl-dev openssl pkg-config"
 case "${1:-build}" in
-test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl" ;;
+test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl beanstalkd gearman-job-server ngircd rsync mosquitto nats-server dnsmasq-base slapd prosody mariadb-server postgresql" ;;
 esac
 missing=""
 for p in $need; do

@@ -895,6 +895,15 @@ probe_ev_conf(const struct probe_evidence *e)
 	return c;
 }
 
+/* 1 if the reply says the server limits connections per address. */
+static int
+probe_says_too_many(const struct probe_evidence *e)
+{
+	return memmem(e->recv, e->recv_len, "too many", 8) != NULL ||
+	    memmem(e->recv, e->recv_len, "Too many", 8) != NULL ||
+	    memmem(e->recv, e->recv_len, "TOO MANY", 8) != NULL;
+}
+
 /* The banner probe's evidence when it got bytes (late ones too), or NULL. */
 static const struct probe_evidence *
 probe_banner(const struct probe_result *r)
@@ -903,7 +912,7 @@ probe_banner(const struct probe_result *r)
 
 	for (i = 0; i < r->nev; i++)
 		if (r->ev[i].ran && r->ev[i].sent_len == 0 &&
-		    r->ev[i].recv_total > 0)
+		    r->ev[i].recv_total > 0 && !probe_says_too_many(&r->ev[i]))
 			return &r->ev[i];
 	return NULL;
 }
@@ -1294,6 +1303,31 @@ probe_status(struct probe_result *r, const struct probe_tally *t)
 		probe_status_quiet(r, t);
 }
 
+/* Say in the summary which probes were retried after a connection
+ * limit turned them away, and how many then got an answer. */
+static void
+probe_note_retries(struct probe_result *r)
+{
+	size_t i, n = 0, answered = 0, len;
+
+	for (i = 0; i < r->nev; i++) {
+		if (!r->ev[i].retried)
+			continue;
+		n++;
+		answered += r->ev[i].connected && !r->ev[i].reset &&
+		    !(r->ev[i].peer_closed && r->ev[i].recv_total == 0) &&
+		    !probe_says_too_many(&r->ev[i]);
+	}
+	if (n == 0)
+		return;
+	len = strlen(r->summary);
+	snprintf(r->summary + len, sizeof(r->summary) - len, "; %zu probe%s "
+	    "refused, reset or closed while others were served %s retried a "
+	    "few at a time, %zu then served%s", n, n == 1 ? "" : "s",
+	    n == 1 ? "was" : "were", answered, answered > 0 ?
+	    " (a per-address connection limit)" : "");
+}
+
 void
 probe_verdict(struct probe_result *r)
 {
@@ -1305,6 +1339,7 @@ probe_verdict(struct probe_result *r)
 	probe_pick_best(r, &t);
 	probe_pattern_verdict(r);
 	probe_status(r, &t);
+	probe_note_retries(r);
 }
 
 /* One probe under way: its connection and where its evidence goes. */
@@ -1322,6 +1357,7 @@ struct probe_run {
 						   limit, not a whole quiet */
 	int			 done;
 	int			 late_watch;	/* the late-banner watch */
+	struct pool		*old_pool;	/* the first try's, when retried */
 };
 
 /* The whole detection, on probe_detect's stack. */
@@ -1338,6 +1374,9 @@ struct probe_ctx {
 						   after: cancel the rest */
 	struct engine_timer	*grace_timer;
 	int			 late_started;
+	int			 retry_checked;
+	size_t			 retry[PROBE_MAX], nretry, retry_next;
+	size_t			 retry_limit;	/* probes at a time on retry */
 	struct engine_timer	*kick;
 	char			 host[256];
 };
@@ -1440,7 +1479,10 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	size_t n = f->frame_len < room ? f->frame_len : room;
 	double now = clock_now_mono(), wait;
 
-	if (e->recv_total == 0 && pr->late_watch) {
+	/* Late: the watch's first bytes came after the banner probe gave
+	 * up; earlier ones (a "too many connections" notice) are not. */
+	if (e->recv_total == 0 && pr->late_watch && now - pr->t0 >=
+	    pr->ctx->o.banner_wait) {
 		e->late = 1;
 		e->late_after = now - pr->t0;
 		pr->cap = now + probe_read_max(pr->ctx);
@@ -1623,6 +1665,96 @@ probe_start_late(struct probe_ctx *ctx)
 	probe_start(ctx, pr);
 }
 
+/* 1 if the probe's first try looks turned away by a connection limit:
+ * refused, reset or closed without a byte, or told "too many". */
+static int
+probe_turned_away(const struct probe_evidence *e)
+{
+	if (!e->ran || e->cancelled)
+		return 0;
+	if (e->recv_total == 0)
+		return e->reset || e->peer_closed || !e->connected;
+	return (e->peer_closed || e->reset) && probe_says_too_many(e);
+}
+
+/* Plan the retry of probes the parallel round saw turned away while
+ * others were served (a per-address connection limit: ngIRCd allows 5),
+ * at most as many at a time as were served, capped at 4. */
+static void
+probe_plan_retry(struct probe_ctx *ctx)
+{
+	size_t i, served = 0;
+
+	for (i = 0; i < ctx->ntable; i++) {
+		const struct probe_evidence *e = ctx->runs[i].ev;
+
+		if (probe_turned_away(e))
+			ctx->retry[ctx->nretry++] = i;
+		else if (e->ran && e->connected && !e->reset &&
+		    !probe_says_too_many(e))
+			served++;
+	}
+	if (served == 0 || ctx->o.serial || ctx->certain)
+		ctx->nretry = 0;
+	ctx->retry_limit = served > 4 ? 4 : served > 1 ? served - 1 : 1;
+}
+
+/* Run a probe again on a fresh connection, keeping its first outcome. */
+static void
+probe_restart(struct probe_ctx *ctx, struct probe_run *pr)
+{
+	struct probe_evidence *e = pr->ev;
+	const char *name = e->probe;
+	unsigned char sent[PROBE_MAX_SENT];
+	size_t sent_len = e->sent_len;
+	char first[sizeof(e->outcome)];
+
+	memcpy(sent, e->sent, sent_len);
+	if (e->recv_len > 0) {
+		char *q = probe_escape(e->recv, e->recv_len, 80);
+
+		snprintf(first, sizeof(first), "%.70s: \"%s\"", e->outcome, q);
+		free(q);
+	} else
+		memcpy(first, e->outcome, sizeof(first));
+	memset(e, 0, sizeof(*e));
+	e->probe = name;
+	memcpy(e->sent, sent, sent_len);
+	e->sent_len = sent_len;
+	e->retried = 1;
+	memcpy(e->first_outcome, first, sizeof(first));
+	pr->old_pool = pr->pool;
+	pr->pool = NULL;
+	pr->conn = NULL;
+	pr->done = 0;
+	pr->t0 = pr->t_last = 0;
+	probe_start(ctx, pr);
+}
+
+/* Once the parallel round is over (the late watch aside), retry what a
+ * connection limit turned away, a few at a time; 1 when nothing is left
+ * to retry and scheduling may go on. */
+static int
+probe_retry(struct probe_ctx *ctx)
+{
+	size_t i, table_running = 0;
+
+	for (i = 0; i < ctx->ntable; i++)
+		table_running += ctx->runs[i].ev->ran && !ctx->runs[i].done;
+	if (!ctx->retry_checked) {
+		if (table_running > 0)
+			return 1;	/* the late watch may still start */
+		ctx->retry_checked = 1;
+		probe_plan_retry(ctx);
+	}
+	while (ctx->retry_next < ctx->nretry &&
+	    table_running < ctx->retry_limit) {
+		probe_restart(ctx, &ctx->runs[ctx->retry[ctx->retry_next++]]);
+		table_running++;
+	}
+	return 1;
+}
+
 /* Start what may start: the banner alone, then the rest, then the late
  * banner watch; stop early once a match is certain or nothing could
  * connect. */
@@ -1666,6 +1798,8 @@ probe_schedule(struct probe_ctx *ctx)
 			return;
 	}
 	if (ctx->next < ctx->ntable)
+		return;
+	if (!probe_retry(ctx))
 		return;
 	if (!ctx->late_started && probe_want_late(ctx) &&
 	    (!ctx->o.serial || ctx->running == 0))
@@ -1784,8 +1918,10 @@ probe_detect(const char *target, const struct probe_opts *o,
 	engine_observe(ctx->eng, &obs);
 	probe_schedule(ctx);
 	engine_run(ctx->eng);
-	for (i = 0; i < ctx->nruns; i++)
+	for (i = 0; i < ctx->nruns; i++) {
 		pool_free(ctx->runs[i].pool);
+		pool_free(ctx->runs[i].old_pool);
+	}
 	engine_unobserve(ctx->eng, &obs);
 	engine_free(ctx->eng);
 	out->timeout = ctx->o.timeout;

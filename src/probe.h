@@ -78,6 +78,11 @@ struct probe_evidence {
 					   to stop: the reply is not whole */
 	int		 no_line_end;	/* ended by quiet, last byte not \n */
 	int		 truncated;	/* PROBE_MAX_RECV kept, rest unread */
+	int		 retried;	/* run again after a parallel refusal,
+					   reset, close or "too many
+					   connections": first_outcome is
+					   the first try's */
+	char		 first_outcome[160];
 	int		 late;		/* the late-banner watch: recv came
 					   after --timeout */
 	double		 late_after;	/* s from connect to the late bytes */

@@ -6,6 +6,9 @@
 # it returns 1 when the daemon is not installed and 2 when it did not
 # start listening.
 
+# Run a command as nobody in the same process (exec, so $! is its PID).
+NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+
 # daemon_wait NAME PID: wait for $port; 2 (and the log) if nothing listens.
 daemon_wait() {
 	pids="$pids $2"
@@ -28,7 +31,7 @@ start_gearmand() {
 	command -v gearmand >/dev/null || return 1
 	port=$(free_port)
 	gearmand --listen=127.0.0.1 --port="$port" --log-file=stderr \
-	    --pid-file="$tmp/gearmand.pid" --threads=1 \
+	    --pid-file="$tmp/gearmand-$port.pid" --threads=1 \
 	    >"$tmp/gearmand.log" 2>&1 &
 	daemon_wait gearmand $!
 }
@@ -36,14 +39,14 @@ start_gearmand() {
 start_ngircd() {
 	command -v ngircd >/dev/null || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/ngircd"
-	cat >"$tmp/ngircd/ngircd.conf" <<EOF
+	mkdir -p "$tmp/ngircd-$port"
+	cat >"$tmp/ngircd-$port/ngircd.conf" <<EOF
 [Global]
 	Name = irc.example.net
 	Info = sockbench probe test
 	Listen = 127.0.0.1
 	Ports = $port
-	PidFile = $tmp/ngircd/ngircd.pid
+	PidFile = $tmp/ngircd-$port/ngircd.pid
 	ServerUID = $(id -u nobody)
 	ServerGID = $(id -g nobody)
 [Options]
@@ -51,23 +54,23 @@ start_ngircd() {
 	Ident = no
 	PAM = no
 EOF
-	ngircd -n -f "$tmp/ngircd/ngircd.conf" >"$tmp/ngircd.log" 2>&1 &
+	ngircd -n -f "$tmp/ngircd-$port/ngircd.conf" >"$tmp/ngircd.log" 2>&1 &
 	daemon_wait ngircd $!
 }
 
 start_rsyncd() {
 	command -v rsync >/dev/null || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/rsyncd/share"
-	cat >"$tmp/rsyncd/rsyncd.conf" <<EOF
-pid file = $tmp/rsyncd/rsyncd.pid
+	mkdir -p "$tmp/rsyncd-$port/share"
+	cat >"$tmp/rsyncd-$port/rsyncd.conf" <<EOF
+pid file = $tmp/rsyncd-$port/rsyncd.pid
 use chroot = no
 [share]
-	path = $tmp/rsyncd/share
+	path = $tmp/rsyncd-$port/share
 	read only = yes
 EOF
 	rsync --daemon --no-detach --address=127.0.0.1 --port="$port" \
-	    --config="$tmp/rsyncd/rsyncd.conf" >"$tmp/rsyncd.log" 2>&1 &
+	    --config="$tmp/rsyncd-$port/rsyncd.conf" >"$tmp/rsyncd.log" 2>&1 &
 	daemon_wait rsyncd $!
 }
 
@@ -75,9 +78,9 @@ start_gitdaemon() {
 	command -v git >/dev/null || return 1
 	git daemon -h 2>&1 | grep -q listen || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/git"
-	git daemon --listen=127.0.0.1 --port="$port" --base-path="$tmp/git" \
-	    --informative-errors --reuseaddr "$tmp/git" \
+	mkdir -p "$tmp/git-$port"
+	git daemon --listen=127.0.0.1 --port="$port" \
+	    --base-path="$tmp/git-$port" --informative-errors --reuseaddr "$tmp/git-$port" \
 	    >"$tmp/gitdaemon.log" 2>&1 &
 	daemon_wait gitdaemon $!
 }
@@ -85,12 +88,12 @@ start_gitdaemon() {
 start_mosquitto() {
 	command -v mosquitto >/dev/null || return 1
 	port=$(free_port)
-	cat >"$tmp/mosquitto.conf" <<EOF
+	cat >"$tmp/mosquitto-$port.conf" <<EOF
 listener $port 127.0.0.1
 allow_anonymous true
 persistence false
 EOF
-	mosquitto -c "$tmp/mosquitto.conf" >"$tmp/mosquitto.log" 2>&1 &
+	mosquitto -c "$tmp/mosquitto-$port.conf" >"$tmp/mosquitto.log" 2>&1 &
 	daemon_wait mosquitto $!
 }
 
@@ -106,7 +109,7 @@ start_dnsmasq() {
 	port=$(free_port)
 	dnsmasq -k --conf-file=/dev/null --port="$port" \
 	    --listen-address=127.0.0.1 --bind-interfaces --no-resolv \
-	    --no-hosts --pid-file="$tmp/dnsmasq.pid" --user="$(id -un)" \
+	    --no-hosts --pid-file="$tmp/dnsmasq-$port.pid" --user="$(id -un)" \
 	    >"$tmp/dnsmasq.log" 2>&1 &
 	daemon_wait dnsmasq $!
 }
@@ -114,12 +117,12 @@ start_dnsmasq() {
 start_slapd() {
 	[ -x /usr/sbin/slapd ] || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/slapd"
-	cat >"$tmp/slapd/slapd.conf" <<EOF
-pidfile $tmp/slapd/slapd.pid
+	mkdir -p "$tmp/slapd-$port"
+	cat >"$tmp/slapd-$port/slapd.conf" <<EOF
+pidfile $tmp/slapd-$port/slapd.pid
 EOF
 	/usr/sbin/slapd -d 0 -h "ldap://127.0.0.1:$port/" \
-	    -f "$tmp/slapd/slapd.conf" >"$tmp/slapd.log" 2>&1 &
+	    -f "$tmp/slapd-$port/slapd.conf" >"$tmp/slapd.log" 2>&1 &
 	daemon_wait slapd $!
 }
 
@@ -127,10 +130,10 @@ start_prosody() {
 	chmod 755 "$tmp"
 	command -v prosody >/dev/null || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/prosody/data"
-	cat >"$tmp/prosody/prosody.cfg.lua" <<EOF
-pidfile = "$tmp/prosody/prosody.pid"
-data_path = "$tmp/prosody/data"
+	mkdir -p "$tmp/prosody-$port/data"
+	cat >"$tmp/prosody-$port/prosody.cfg.lua" <<EOF
+pidfile = "$tmp/prosody-$port/prosody.pid"
+data_path = "$tmp/prosody-$port/data"
 daemonize = false
 c2s_ports = { $port }
 c2s_interfaces = { "127.0.0.1" }
@@ -143,9 +146,9 @@ log = { { levels = { min = "error" }, to = "console" } }
 modules_enabled = { "disco" }
 VirtualHost "example.net"
 EOF
-	chown -R nobody "$tmp/prosody"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups -- prosody --config "$tmp/prosody/prosody.cfg.lua" \
-	    -F >"$tmp/prosody.log" 2>&1 &
+	chown -R nobody "$tmp/prosody-$port"
+	$NOBODY prosody --config "$tmp/prosody-$port/prosody.cfg.lua" -F \
+	    >"$tmp/prosody.log" 2>&1 &
 	daemon_wait prosody $!
 }
 
@@ -153,14 +156,14 @@ start_mariadb() {
 	command -v mariadbd >/dev/null || return 1
 	command -v mariadb-install-db >/dev/null || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/mariadb"
-	mariadb-install-db --no-defaults --datadir="$tmp/mariadb/data" \
+	mkdir -p "$tmp/mariadb-$port"
+	mariadb-install-db --no-defaults --datadir="$tmp/mariadb-$port/data" \
 	    --user="$(id -un)" --auth-root-authentication-method=normal \
 	    --skip-test-db >"$tmp/mariadb.log" 2>&1 || return 2
-	mariadbd --no-defaults --datadir="$tmp/mariadb/data" \
-	    --socket="$tmp/mariadb/sock" --port="$port" \
+	mariadbd --no-defaults --datadir="$tmp/mariadb-$port/data" \
+	    --socket="$tmp/mariadb-$port/sock" --port="$port" \
 	    --bind-address=127.0.0.1 --user="$(id -un)" --skip-log-bin \
-	    --pid-file="$tmp/mariadb/pid" >>"$tmp/mariadb.log" 2>&1 &
+	    --pid-file="$tmp/mariadb-$port/pid" >>"$tmp/mariadb.log" 2>&1 &
 	daemon_wait mariadb $! 400
 }
 
@@ -169,11 +172,11 @@ start_postgres() {
 	pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)
 	[ -n "$pgbin" ] && [ -x "$pgbin/postgres" ] || return 1
 	port=$(free_port)
-	mkdir -p "$tmp/pg"
-	chown nobody "$tmp/pg"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$pgbin/initdb" -A reject -D "$tmp/pg/data" \
+	mkdir -p "$tmp/pg-$port"
+	chown nobody "$tmp/pg-$port"
+	$NOBODY "$pgbin/initdb" -A reject -D "$tmp/pg-$port/data" \
 	    >"$tmp/postgres.log" 2>&1 || return 2
-	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$pgbin/postgres" -D "$tmp/pg/data" -p "$port" \
-	    -h 127.0.0.1 -k "$tmp/pg" >>"$tmp/postgres.log" 2>&1 &
+	$NOBODY "$pgbin/postgres" -D "$tmp/pg-$port/data" -p "$port" \
+	    -h 127.0.0.1 -k "$tmp/pg-$port" >>"$tmp/postgres.log" 2>&1 &
 	daemon_wait postgres $! 400
 }

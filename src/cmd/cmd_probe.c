@@ -102,6 +102,8 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 			continue;
 		}
 		fprintf(f, "  %-11s %s", e->probe, e->outcome);
+		if (e->retried)
+			fprintf(f, " (retried; first try: %s)", e->first_outcome);
 		if (e->match.conf > PROBE_NONE)
 			fprintf(f, " -> %s, %s", e->match.protocol,
 			    probe_conf_name(e->match.conf));
@@ -194,6 +196,10 @@ probe_json(const struct probe_result *r)
 		cJSON_AddBoolToObject(pj, "truncated", e->truncated);
 		if (e->late)
 			cJSON_AddNumberToObject(pj, "late_after", e->late_after);
+		cJSON_AddBoolToObject(pj, "retried", e->retried);
+		if (e->retried)
+			cJSON_AddStringToObject(pj, "first_outcome",
+			    e->first_outcome);
 		if (e->match.conf > PROBE_NONE) {
 			cJSON_AddStringToObject(pj, "match", e->match.protocol);
 			cJSON_AddStringToObject(pj, "confidence",

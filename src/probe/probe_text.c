@@ -85,9 +85,13 @@ probe_m_irc(const struct probe_obs *o, struct probe_match *m)
 		probe_first_line(o->recv, o->recv_len, line, sizeof(line));
 		return probe_set(m, PROBE_CERTAIN, "irc", "line", "%s", line);
 	}
-	if (probe_starts(o->recv, o->recv_len, "ERROR :Closing Link")) {
+	/* The ERROR command (RFC 2812, 3.7.4): "Closing Link" is IRC's
+	 * own wording; other text after "ERROR :" only a guess. */
+	if (probe_starts(o->recv, o->recv_len, "ERROR :")) {
 		probe_first_line(o->recv, o->recv_len, line, sizeof(line));
-		return probe_set(m, PROBE_LIKELY, "irc", "line", "%s", line);
+		return probe_set(m, probe_starts(o->recv, o->recv_len,
+		    "ERROR :Closing Link") ? PROBE_LIKELY : PROBE_POSSIBLE,
+		    "irc", "line", "%s", line);
 	}
 	return PROBE_NONE;
 }

@@ -419,30 +419,32 @@ check "banner after the timeout: says try a longer --timeout" has summary \
     "try a longer --timeout"
 check "banner after the timeout: no verdict" is verdict None
 
-# Servers that quote the unknown command are no echo.
+# Servers that quote the unknown command are no echo; gearmand's
+# URL-encoded error names it (issue #17: it was "echo, certain").
 peer quote-end
 probe "127.0.0.1:$port"
-check "gearmand-like quoting server: unidentified, exit 1" unidentified
+check "gearmand-like quoting server: gearman, likely, exit 0" identified \
+    gearman line
 check "gearmand-like quoting server: not echo" isnt verdict.protocol echo
-check "gearmand-like quoting server: a line protocol" has summary \
-    "answers each line"
+check "gearmand-like quoting server: likely, not certain" is \
+    verdict.confidence likely
 peer quote-args
 probe "127.0.0.1:$port"
 check "redis-worded errors without PONG: unidentified, exit 1" unidentified
 check "redis-worded errors without PONG: at most possible" is \
     verdict.confidence possible
 
-# The same greeting on every connection is a banner, not a fixed reply.
+# The same greeting on every connection is a banner, not a fixed reply;
+# rsync, ngIRCd and Prosody (each once "fixed, likely") are identified.
 peer rsync
 probe "127.0.0.1:$port"
-check "rsync-like banner: unidentified, exit 1" unidentified
-check "rsync-like banner: not fixed" isnt verdict.protocol fixed
-check "rsync-like banner: a line protocol with a banner" has summary \
-    'banner "@RSYNCD: 31.0\n"'
+check "rsync-like banner: rsync, certain, exit 0" identified rsync line
+check "rsync-like banner: the protocol version" is verdict.version \
+    "protocol 31.0"
 peer ircd
 probe "127.0.0.1:$port"
-check "ngIRCd-like banner: unidentified, exit 1" unidentified
-check "ngIRCd-like banner: not fixed" isnt verdict.protocol fixed
+check "ngIRCd-like banner: irc, certain, exit 0" identified irc line
+check "ngIRCd-like banner: certain" is verdict.confidence certain
 peer beanstalkd
 probe "127.0.0.1:$port"
 check "beanstalkd-like reply per line: unidentified, exit 1" unidentified
@@ -451,10 +453,9 @@ check "beanstalkd-like reply per line: answers each line" has summary \
     "answers each line"
 peer xmpp
 probe "127.0.0.1:$port"
-check "Prosody-like error then close: unidentified, exit 1" unidentified
+check "Prosody-like error then close: xmpp, certain, exit 0" identified \
+    xmpp raw
 check "Prosody-like error then close: not fixed" isnt verdict.protocol fixed
-check "Prosody-like error then close: says the server closed" has summary \
-    "closed after it"
 
 port=$(free_port)
 probe "127.0.0.1:$port"
