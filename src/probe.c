@@ -40,6 +40,9 @@ struct probe_def {
 			    size_t outlen);
 	/* 1 if p[0..n) is a whole reply, so the probe need not wait. */
 	int		(*complete)(const unsigned char *p, size_t n);
+	/* A follow-up: run only after a certain verdict of this protocol,
+	 * its payload sent once the server's greeting is whole. */
+	const char	*follow;
 };
 
 /* Copy a literal payload. */
@@ -224,7 +227,7 @@ probe_build_len32(const char *host, unsigned char *out, size_t outlen)
 }
 
 /* A banner is whole once a line ends that does not continue ("220-"). */
-static int
+int
 probe_done_banner(const unsigned char *p, size_t n)
 {
 	size_t start;
@@ -305,33 +308,38 @@ probe_done_len32(const unsigned char *p, size_t n)
 /* The probes in the order they run: the banner alone first, then the rest
  * (in parallel unless serial). */
 static const struct probe_def probe_table[] = {
-	{ "banner", probe_build_banner, probe_done_banner },
-	{ "echo", probe_build_echo, NULL },
-	{ "redis", probe_build_redis, probe_done_redis },
-	{ "http", probe_build_http, probe_done_http },
-	{ "app", probe_build_app, probe_done_app },
-	{ "memcached", probe_build_memcached, probe_done_banner },
-	{ "tls", probe_build_tls, probe_done_tls },
-	{ "line", probe_build_line, NULL },
-	{ "len16", probe_build_len16, probe_done_len16 },
-	{ "len32", probe_build_len32, probe_done_len32 },
-	{ "postgres", probe_build_postgres, probe_done_postgres },
-	{ "mqtt", probe_build_mqtt, probe_done_mqtt },
-	{ "amqp", probe_build_amqp, probe_done_amqp },
-	{ "ldap", probe_build_ldap, probe_done_ber },
-	{ "dns", probe_build_dns, probe_done_dns },
-	{ "gearman", probe_build_gearman, probe_done_gearman },
-	{ "stats", probe_build_stats, probe_done_stats },
-	{ "xmpp", probe_build_xmpp, NULL },
-	{ "git", probe_build_git, NULL },
-	{ "stomp", probe_build_stomp, probe_done_stomp },
-	{ "zookeeper", probe_build_zookeeper, NULL },
-	{ "mongodb", probe_build_mongodb, probe_done_mongodb },
-	{ "kafka", probe_build_kafka, probe_done_kafka },
-	{ "rdp", probe_build_rdp, probe_done_tpkt },
-	{ "sip", probe_build_sip, probe_done_head },
-	{ "websocket", probe_build_websocket, probe_done_head },
-	{ "http2", probe_build_http2, probe_done_http2 },
+	{ "banner", probe_build_banner, probe_done_banner, NULL },
+	{ "echo", probe_build_echo, NULL, NULL },
+	{ "redis", probe_build_redis, probe_done_redis, NULL },
+	{ "http", probe_build_http, probe_done_http, NULL },
+	{ "app", probe_build_app, probe_done_app, NULL },
+	{ "memcached", probe_build_memcached, probe_done_banner, NULL },
+	{ "tls", probe_build_tls, probe_done_tls, NULL },
+	{ "line", probe_build_line, NULL, NULL },
+	{ "len16", probe_build_len16, probe_done_len16, NULL },
+	{ "len32", probe_build_len32, probe_done_len32, NULL },
+	{ "postgres", probe_build_postgres, probe_done_postgres, NULL },
+	{ "mqtt", probe_build_mqtt, probe_done_mqtt, NULL },
+	{ "amqp", probe_build_amqp, probe_done_amqp, NULL },
+	{ "ldap", probe_build_ldap, probe_done_ber, NULL },
+	{ "dns", probe_build_dns, probe_done_dns, NULL },
+	{ "gearman", probe_build_gearman, probe_done_gearman, NULL },
+	{ "stats", probe_build_stats, probe_done_stats, NULL },
+	{ "xmpp", probe_build_xmpp, NULL, NULL },
+	{ "git", probe_build_git, NULL, NULL },
+	{ "stomp", probe_build_stomp, probe_done_stomp, NULL },
+	{ "zookeeper", probe_build_zookeeper, NULL, NULL },
+	{ "mongodb", probe_build_mongodb, probe_done_mongodb, NULL },
+	{ "kafka", probe_build_kafka, probe_done_kafka, NULL },
+	{ "rdp", probe_build_rdp, probe_done_tpkt, NULL },
+	{ "sip", probe_build_sip, probe_done_head, NULL },
+	{ "websocket", probe_build_websocket, probe_done_head, NULL },
+	{ "http2", probe_build_http2, probe_done_http2, NULL },
+	/* Follow-ups: what a mail or file server offers (STARTTLS). */
+	{ "smtp-ehlo", probe_build_smtp_ehlo, NULL, "smtp" },
+	{ "imap-capa", probe_build_imap_capa, NULL, "imap" },
+	{ "pop3-capa", probe_build_pop3_capa, NULL, "pop3" },
+	{ "ftp-feat", probe_build_ftp_feat, NULL, "ftp" },
 };
 #define PROBE_NDEFS	(sizeof(probe_table) / sizeof(probe_table[0]))
 
@@ -1358,6 +1366,7 @@ struct probe_run {
 	int			 done;
 	int			 late_watch;	/* the late-banner watch */
 	struct pool		*old_pool;	/* the first try's, when retried */
+	int			 spoke;		/* a follow-up sent its payload */
 };
 
 /* The whole detection, on probe_detect's stack. */
@@ -1375,6 +1384,12 @@ struct probe_ctx {
 	struct engine_timer	*grace_timer;
 	int			 late_started;
 	int			 retry_checked;
+	/* Inside TLS: the client contexts (ALPN "h2,http/1.1" for the
+	 * http2 probe, none for the others), where the handshake's facts
+	 * go, and no late-banner watch. */
+	struct tls_ctx		*tls_plain, *tls_alpn;
+	struct probe_tls	*tls_out;
+	int			 no_late;
 	size_t			 retry[PROBE_MAX], nretry, retry_next;
 	size_t			 retry_limit;	/* probes at a time on retry */
 	struct engine_timer	*kick;
@@ -1428,7 +1443,7 @@ probe_open(struct conn *c)
 	pr->ev->connected = 1;
 	pr->t0 = clock_now_mono();
 	pr->cap = pr->t0 + probe_read_max(pr->ctx);
-	if (pr->ev->sent_len > 0)
+	if (pr->ev->sent_len > 0 && pr->def->follow == NULL)
 		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
 	conn_timer(c, pr->wait);
 }
@@ -1491,6 +1506,13 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	e->recv_len += n;
 	e->recv_total += f->frame_len;
 	pr->t_last = now;
+	/* A follow-up speaks once the greeting is whole (RFC 5321 4.3.1:
+	 * the client waits for it). */
+	if (pr->def->follow != NULL && !pr->spoke &&
+	    probe_done_banner(e->recv, e->recv_len)) {
+		pr->spoke = 1;
+		conn_send_msg(c, e->sent, e->sent_len);
+	}
 	if (pr->def->complete != NULL && pr->def->complete(e->recv,
 	    e->recv_len)) {
 		probe_end(c, "reply complete after %.3fs", now - pr->t0);
@@ -1544,6 +1566,33 @@ probe_timer(struct conn *c)
 		probe_end(c, "quiet for %.2fs after the reply", quiet);
 }
 
+/* Keep what a TLS connection's handshake showed: the first finished
+ * handshake's version, cipher and certificate, the ALPN protocol the
+ * server chose when offered h2 (the http2 probe), or the first failure. */
+static void
+probe_note_tls(struct probe_ctx *ctx, struct probe_run *pr, struct conn *c)
+{
+	const struct tls_info *ti = c->info.tls;
+	struct probe_tls *t = ctx->tls_out;
+
+	if (ti == NULL)
+		return;
+	if (ti->done && !t->done) {
+		t->done = 1;
+		snprintf(t->version, sizeof(t->version), "%s", ti->version);
+		snprintf(t->cipher, sizeof(t->cipher), "%s", ti->cipher);
+		snprintf(t->subject, sizeof(t->subject), "%s", ti->subject);
+		snprintf(t->issuer, sizeof(t->issuer), "%s", ti->issuer);
+		snprintf(t->not_after, sizeof(t->not_after), "%s",
+		    ti->not_after);
+	}
+	if (ti->done && pr->def->build == probe_build_http2)
+		snprintf(t->alpn, sizeof(t->alpn), "%s", ti->alpn);
+	if (!ti->done && c->info.state == CS_FAILED && t->error[0] == '\0' &&
+	    strncmp(c->info.reason, "tls", 3) == 0)
+		snprintf(t->error, sizeof(t->error), "%s", c->info.reason);
+}
+
 /* The connection ended: match its reply and start the next probes. */
 static void
 probe_close(struct conn *c)
@@ -1556,6 +1605,8 @@ probe_close(struct conn *c)
 	pr->conn = NULL;
 	ctx->running--;
 	e->seconds = clock_now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
+	if (ctx->tls_out != NULL)
+		probe_note_tls(ctx, pr, c);
 	if (c->info.state == CS_FAILED) {
 		snprintf(e->outcome, sizeof(e->outcome), "%s", c->info.reason);
 		e->reset = strstr(c->info.reason, "reset") != NULL;
@@ -1603,6 +1654,11 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 	char err[256];
 
 	pr->ev->ran = 1;
+	if (ctx->tls_plain != NULL) {
+		pr->ev->inside_tls = 1;
+		ctx->eng->tls_client = pr->def->build == probe_build_http2 ?
+		    ctx->tls_alpn : ctx->tls_plain;
+	}
 	memset(&pc, 0, sizeof(pc));
 	pc.target = ctx->res->target;
 	pc.count = 1;
@@ -1637,7 +1693,8 @@ probe_want_late(const struct probe_ctx *ctx)
 {
 	const struct probe_run *b = &ctx->runs[0];
 
-	return ctx->ntable > 1 && ctx->nruns < PROBE_MAX && b->done &&
+	return !ctx->no_late && ctx->ntable > 1 && ctx->nruns < PROBE_MAX &&
+	    b->done &&
 	    b->ev->sent_len == 0 && b->ev->connected &&
 	    b->ev->recv_total == 0 && !b->ev->reset && !b->ev->peer_closed;
 }
@@ -1649,7 +1706,7 @@ static void
 probe_start_late(struct probe_ctx *ctx)
 {
 	static const struct probe_def late = { "late-banner",
-	    probe_build_banner, probe_done_banner };
+	    probe_build_banner, probe_done_banner, NULL };
 	struct probe_result *out = ctx->res;
 	struct probe_evidence *e = &out->ev[out->nev++];
 	struct probe_run *pr = &ctx->runs[ctx->nruns++];
@@ -1852,42 +1909,32 @@ probe_selected(const char *list, const char *name)
 	return 0;
 }
 
-int
-probe_detect(const char *target, const struct probe_opts *o,
-    struct probe_result *out)
+/* 1 if name is in the comma-separated list, which is not NULL. */
+static int
+probe_selected_named(const char *list, const char *name)
+{
+	return list != NULL && probe_selected(list, name);
+}
+
+/* Run the selected probes of the table against out->target on their own
+ * engine, appending their evidence to out->ev; inside TLS when tls_plain
+ * is set (the facts of the handshake go to tls_out). */
+static void
+probe_pass(const struct probe_opts *o, const char *host,
+    struct probe_result *out, struct tls_ctx *tls_plain,
+    struct tls_ctx *tls_alpn, struct probe_tls *tls_out)
 {
 	struct probe_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	struct engine_limits lim;
 	struct observer obs;
-	struct sigaction sa;
-	char err[256];
-	int port;
 	size_t i;
-	double t0 = clock_now_mono();
 
-	memset(out, 0, sizeof(*out));
-	snprintf(out->target, sizeof(out->target), "%s", target);
-	if (o != NULL)
-		ctx->o = *o;
-	if (ctx->o.timeout <= 0)
-		ctx->o.timeout = PROBE_TIMEOUT_DEFAULT;
-	if (ctx->o.banner_wait <= 0)
-		ctx->o.banner_wait = PROBE_BANNER_WAIT;
-	if (ctx->o.banner_wait > ctx->o.timeout)
-		ctx->o.banner_wait = ctx->o.timeout;
-	if (ctx->o.connect_timeout <= 0)
-		ctx->o.connect_timeout = PROBE_CONNECT_TIMEOUT;
-	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-		signal(SIGPIPE, SIG_IGN);
-	if (split_hostport(target, ctx->host, sizeof(ctx->host), &port, err,
-	    sizeof(err)) < 0) {
-		out->status = PROBE_UNREACHABLE;
-		snprintf(out->summary, sizeof(out->summary), "%.190s", err);
-		free(ctx);
-		return probe_exit_status(out);
-	}
-	if (ctx->host[0] == '\0')
-		snprintf(ctx->host, sizeof(ctx->host), "127.0.0.1");
+	ctx->o = *o;
+	snprintf(ctx->host, sizeof(ctx->host), "%s", host);
+	ctx->tls_plain = tls_plain;
+	ctx->tls_alpn = tls_alpn;
+	ctx->tls_out = tls_out;
+	ctx->no_late = tls_plain != NULL;
 	engine_limits_default(&lim);
 	lim.connect_timeout = ctx->o.connect_timeout;
 	lim.max_frame = PROBE_MAX_RECV;
@@ -1898,7 +1945,9 @@ probe_detect(const char *target, const struct probe_opts *o,
 		struct probe_evidence *e = &out->ev[out->nev];
 		struct probe_run *pr = &ctx->runs[ctx->nruns];
 
-		if (!probe_selected(ctx->o.only, d->name))
+		if (!probe_selected(ctx->o.only, d->name) ||
+		    (d->follow != NULL && (ctx->o.only == NULL ||
+		    !probe_selected_named(ctx->o.only, d->name))))
 			continue;
 		e->probe = d->name;
 		e->sent_len = d->build(ctx->host, e->sent, sizeof(e->sent));
@@ -1923,10 +1972,200 @@ probe_detect(const char *target, const struct probe_opts *o,
 		pool_free(ctx->runs[i].old_pool);
 	}
 	engine_unobserve(ctx->eng, &obs);
+	ctx->eng->tls_client = NULL;	/* the contexts are the caller's */
 	engine_free(ctx->eng);
-	out->timeout = ctx->o.timeout;
 	free(ctx);
+}
+
+/* The probes worth running inside TLS: the banner (IMAPS, POP3S, SMTPS),
+ * the request/reply probes of what commonly runs over TLS, and http2
+ * (with ALPN h2 offered). */
+#define PROBE_TLS_INSIDE "banner,echo,redis,http,memcached,line,xmpp,ldap," \
+	"amqp,mqtt,stomp,http2"
+
+/* The server speaks TLS: handshake (without verifying: the probe reports
+ * what the server presents) and probe inside; the verdict becomes the
+ * inner one ("http over TLS") when it is likely or certain. */
+static void
+probe_inside_tls(const struct probe_opts *o, const char *host,
+    struct probe_result *out)
+{
+	struct tls_opts to;
+	struct tls_ctx *plain = NULL, *alpn = NULL;
+	struct probe_result *in = xcalloc(1, sizeof(*in));
+	struct probe_opts io = *o;
+	char err[256];
+	size_t i, base;
+	int is_name = 0;
+
+	for (i = 0; host[i] != '\0'; i++)
+		is_name |= isalpha((unsigned char)host[i]) && strchr(host, ':') ==
+		    NULL;
+	memset(&to, 0, sizeof(to));
+	to.insecure = 1;
+	to.sni = is_name ? host : NULL;
+	out->tls.tried = 1;
+	if (tls_ctx_new(&to, &plain, err, sizeof(err)) < 0 ||
+	    (to.alpn = "h2,http/1.1", tls_ctx_new(&to, &alpn, err,
+	    sizeof(err))) < 0) {
+		snprintf(out->tls.error, sizeof(out->tls.error), "%.150s", err);
+		tls_ctx_free(plain);
+		free(in);
+		return;
+	}
+	snprintf(in->target, sizeof(in->target), "%s", out->target);
+	io.only = PROBE_TLS_INSIDE;
+	probe_pass(&io, host, in, plain, alpn, &out->tls);
+	in->timeout = o->timeout;
+	probe_verdict(in);
+	tls_ctx_free(plain);
+	tls_ctx_free(alpn);
+	snprintf(out->tls.inside_summary, sizeof(out->tls.inside_summary),
+	    "%.199s", in->summary);
+	base = out->nev;
+	for (i = 0; i < in->nev && out->nev < PROBE_MAX; i++)
+		out->ev[out->nev++] = in->ev[i];
+	if (in->verdict.conf >= PROBE_LIKELY && in->verdict_probe >= 0 &&
+	    base + (size_t)in->verdict_probe < out->nev) {
+		char detail[sizeof(out->verdict.detail)];
+
+		out->verdict = in->verdict;
+		out->verdict_probe = (int)base + in->verdict_probe;
+		snprintf(detail, sizeof(detail), "inside %.15s: %.170s",
+		    out->tls.version[0] ? out->tls.version : "TLS",
+		    in->verdict.detail);
+		memcpy(out->verdict.detail, detail, sizeof(detail));
+		out->tls.inside = 1;
+		out->status = PROBE_IDENTIFIED;
+		snprintf(out->summary, sizeof(out->summary), "identified: %s "
+		    "over TLS, %s", out->verdict.protocol,
+		    probe_conf_name(out->verdict.conf));
+	} else {
+		size_t len = strlen(out->summary);
+
+		snprintf(out->summary + len, sizeof(out->summary) - len,
+		    "; inside TLS: %.200s", out->tls.done ? in->summary :
+		    out->tls.error[0] ? out->tls.error : "no handshake");
+	}
+	free(in);
+}
+
+/* Note in r->starttls whether the follow-up's reply (r->ev[first]) offers
+ * an upgrade to TLS: SMTP "250-STARTTLS" (RFC 3207), IMAP's STARTTLS
+ * capability (RFC 3501), POP3's STLS (RFC 2595), FTP's "AUTH TLS" feature
+ * (RFC 4217). */
+static void
+probe_starttls_note(struct probe_result *r, size_t first)
+{
+	static const struct {
+		const char *probe, *word, *what;
+	} offers[] = {
+		{ "smtp-ehlo", "STARTTLS", "EHLO reply" },
+		{ "imap-capa", "STARTTLS", "CAPABILITY" },
+		{ "pop3-capa", "\nSTLS", "CAPA list" },
+		{ "ftp-feat", " AUTH TLS", "FEAT list" },
+	};
+	const struct probe_evidence *e;
+	const unsigned char *at;
+	size_t i, k;
+	char line[96];
+
+	if (first >= r->nev)
+		return;
+	e = &r->ev[first];
+	for (i = 0; i < sizeof(offers) / sizeof(offers[0]); i++)
+		if (strcmp(e->probe, offers[i].probe) == 0)
+			break;
+	if (i == sizeof(offers) / sizeof(offers[0]))
+		return;
+	if (e->recv_total == 0) {
+		snprintf(r->starttls, sizeof(r->starttls), "unknown: no reply "
+		    "to %s (%s)", e->probe, e->outcome);
+		return;
+	}
+	at = memmem(e->recv, e->recv_len, offers[i].word,
+	    strlen(offers[i].word));
+	if (at == NULL) {
+		snprintf(r->starttls, sizeof(r->starttls), "not offered: no %s "
+		    "in the %s", offers[i].word + (offers[i].word[0] == '\n' ||
+		    offers[i].word[0] == ' '), offers[i].what);
+		return;
+	}
+	while (at > e->recv && at[-1] != '\n')
+		at--;
+	for (k = 0; at + k < e->recv + e->recv_len && at[k] != '\r' &&
+	    at[k] != '\n'; k++)
+		;
+	escape_bytes(at, k, line, sizeof(line), 1);
+	r->starttls_offered = 1;
+	snprintf(r->starttls, sizeof(r->starttls), "offered: \"%s\" in the "
+	    "%s", line, offers[i].what);
+}
+
+/* After a certain mail or FTP verdict, ask what the server offers (EHLO,
+ * CAPABILITY, CAPA, FEAT) on one more connection and note STARTTLS. */
+static void
+probe_follow_up(const struct probe_opts *o, const char *host,
+    struct probe_result *out)
+{
+	struct probe_opts fo = *o;
+	size_t i, first = out->nev;
+
+	if (out->verdict.conf != PROBE_CERTAIN || out->nev >= PROBE_MAX - 1)
+		return;
+	for (i = 0; i < PROBE_NDEFS; i++)
+		if (probe_table[i].follow != NULL && strcmp(probe_table[i].follow,
+		    out->verdict.protocol) == 0)
+			break;
+	if (i == PROBE_NDEFS || (o->only != NULL &&
+	    !probe_selected_named(o->only, probe_table[i].name)))
+		return;
+	fo.only = probe_table[i].name;
+	probe_pass(&fo, host, out, NULL, NULL, NULL);
+	probe_starttls_note(out, first);
+}
+
+int
+probe_detect(const char *target, const struct probe_opts *o,
+    struct probe_result *out)
+{
+	struct probe_opts po;
+	struct sigaction sa;
+	char err[256], host[256];
+	int port;
+	double t0 = clock_now_mono();
+
+	memset(out, 0, sizeof(*out));
+	memset(&po, 0, sizeof(po));
+	snprintf(out->target, sizeof(out->target), "%s", target);
+	if (o != NULL)
+		po = *o;
+	if (po.timeout <= 0)
+		po.timeout = PROBE_TIMEOUT_DEFAULT;
+	if (po.banner_wait <= 0)
+		po.banner_wait = PROBE_BANNER_WAIT;
+	if (po.banner_wait > po.timeout)
+		po.banner_wait = po.timeout;
+	if (po.connect_timeout <= 0)
+		po.connect_timeout = PROBE_CONNECT_TIMEOUT;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
+	if (split_hostport(target, host, sizeof(host), &port, err,
+	    sizeof(err)) < 0) {
+		out->status = PROBE_UNREACHABLE;
+		snprintf(out->summary, sizeof(out->summary), "%.190s", err);
+		return probe_exit_status(out);
+	}
+	if (host[0] == '\0')
+		snprintf(host, sizeof(host), "127.0.0.1");
+	probe_pass(&po, host, out, NULL, NULL, NULL);
+	out->timeout = po.timeout;
 	probe_verdict(out);
+	probe_follow_up(&po, host, out);
+	if (!po.no_tls_inside && strcmp(out->verdict.protocol, "tls") == 0 &&
+	    out->verdict.conf == PROBE_CERTAIN &&
+	    strstr(out->verdict.detail, "alert") == NULL)
+		probe_inside_tls(&po, host, out);
 	out->seconds = clock_now_mono() - t0;
 	return probe_exit_status(out);
 }

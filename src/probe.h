@@ -7,8 +7,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define PROBE_MAX		32	/* probes in the table, plus the
-					   late-banner watch */
+#define PROBE_MAX		44	/* probes in the table, the
+					   late-banner watch and the probes
+					   run inside TLS */
 #define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
 #define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */
 #define PROBE_TIMEOUT_DEFAULT	1.5	/* seconds to wait for a reply */
@@ -53,6 +54,24 @@ struct probe_opts {
 	int	 serial;	/* one probe at a time instead of in parallel */
 	int	 all;		/* run every probe even after a certain match */
 	const char *only;	/* comma-separated probe names, or NULL */
+	int	 no_tls_inside;	/* do not handshake and probe inside a
+				   TLS server */
+};
+
+/* What a TLS handshake with the server showed (the probe does not verify
+ * the chain: it reports what the server presents). */
+struct probe_tls {
+	int	 tried;		/* a handshake was attempted */
+	int	 done;		/* and finished */
+	char	 version[16];	/* "TLSv1.3" */
+	char	 cipher[64];
+	char	 alpn[32];	/* chosen when offered "h2,http/1.1"; "" */
+	char	 subject[160];	/* the server certificate's */
+	char	 issuer[160];
+	char	 not_after[32];	/* "2027-11-30 06:00:00 UTC" */
+	char	 error[160];	/* why the handshake failed, or "" */
+	int	 inside;	/* the verdict is of what runs inside TLS */
+	char	 inside_summary[200];	/* the inner probes' status line */
 };
 
 /* A matcher's answer: the protocol and what else the reply showed. */
@@ -78,6 +97,7 @@ struct probe_evidence {
 					   to stop: the reply is not whole */
 	int		 no_line_end;	/* ended by quiet, last byte not \n */
 	int		 truncated;	/* PROBE_MAX_RECV kept, rest unread */
+	int		 inside_tls;	/* ran inside a TLS handshake */
 	int		 retried;	/* run again after a parallel refusal,
 					   reset, close or "too many
 					   connections": first_outcome is
@@ -108,6 +128,12 @@ struct probe_result {
 	size_t			 nev;
 	double			 seconds;
 	double			 timeout;	/* --timeout used, s */
+	struct probe_tls	 tls;		/* when the server spoke TLS */
+	char			 starttls[160];	/* "offered: ...", "not
+						   offered: ...", or "" when
+						   not asked (SMTP, IMAP,
+						   POP3, FTP only) */
+	int			 starttls_offered;
 };
 
 /* Probe target ("HOST:PORT") with its own engine, run to completion, and

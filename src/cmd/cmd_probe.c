@@ -90,6 +90,23 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 		    "-", v->matcher != NULL ? v->matcher : "-");
 	} else
 		fprintf(f, "verdict:    none\n");
+	if (r->tls.tried) {
+		if (r->tls.done) {
+			fprintf(f, "tls:        %s %s", r->tls.version,
+			    r->tls.cipher);
+			if (r->tls.alpn[0] != '\0')
+				fprintf(f, ", ALPN %s%s", r->tls.alpn,
+				    strcmp(r->tls.alpn, "h2") == 0 ?
+				    " (HTTP/2)" : "");
+			fprintf(f, "\ncert:       subject %s; issuer %s; "
+			    "expires %s (not verified)\n", r->tls.subject,
+			    r->tls.issuer, r->tls.not_after);
+		} else
+			fprintf(f, "tls:        no handshake: %s\n",
+			    r->tls.error[0] ? r->tls.error : "none finished");
+	}
+	if (r->starttls[0] != '\0')
+		fprintf(f, "starttls:   %s\n", r->starttls);
 	fprintf(f, "status:     %s (exit %d) in %.2fs\n", r->summary,
 	    probe_exit_status(r), r->seconds);
 	fprintf(f, "probes:\n");
@@ -101,7 +118,8 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 			    e->probe);
 			continue;
 		}
-		fprintf(f, "  %-11s %s", e->probe, e->outcome);
+		fprintf(f, "  %s%-*s %s", e->inside_tls ? "tls/" : "",
+		    e->inside_tls ? 7 : 11, e->probe, e->outcome);
 		if (e->retried)
 			fprintf(f, " (retried; first try: %s)", e->first_outcome);
 		if (e->match.conf > PROBE_NONE)
@@ -171,6 +189,29 @@ probe_json(const struct probe_result *r)
 		    r->ev[r->verdict_probe].probe : "");
 	} else
 		cJSON_AddNullToObject(root, "verdict");
+	if (r->starttls[0] != '\0') {
+		cJSON *sj = cJSON_AddObjectToObject(root, "starttls");
+
+		cJSON_AddBoolToObject(sj, "offered", r->starttls_offered);
+		cJSON_AddStringToObject(sj, "detail", r->starttls);
+	} else
+		cJSON_AddNullToObject(root, "starttls");
+	if (r->tls.tried) {
+		cJSON *tj = cJSON_AddObjectToObject(root, "tls");
+
+		cJSON_AddBoolToObject(tj, "handshake", r->tls.done);
+		cJSON_AddStringToObject(tj, "version", r->tls.version);
+		cJSON_AddStringToObject(tj, "cipher", r->tls.cipher);
+		cJSON_AddStringToObject(tj, "alpn", r->tls.alpn);
+		cJSON_AddStringToObject(tj, "subject", r->tls.subject);
+		cJSON_AddStringToObject(tj, "issuer", r->tls.issuer);
+		cJSON_AddStringToObject(tj, "not_after", r->tls.not_after);
+		cJSON_AddStringToObject(tj, "error", r->tls.error);
+		cJSON_AddBoolToObject(tj, "verdict_inside", r->tls.inside);
+		cJSON_AddStringToObject(tj, "inside_summary",
+		    r->tls.inside_summary);
+	} else
+		cJSON_AddNullToObject(root, "tls");
 	arr = cJSON_AddArrayToObject(root, "probes");
 	for (i = 0; i < r->nev; i++) {
 		const struct probe_evidence *e = &r->ev[i];
@@ -178,6 +219,7 @@ probe_json(const struct probe_result *r)
 
 		cJSON_AddStringToObject(pj, "name", e->probe);
 		cJSON_AddBoolToObject(pj, "ran", e->ran);
+		cJSON_AddBoolToObject(pj, "inside_tls", e->inside_tls);
 		cJSON_AddBoolToObject(pj, "connected", e->connected);
 		cJSON_AddStringToObject(pj, "outcome", e->ran ? e->outcome :
 		    "not run");

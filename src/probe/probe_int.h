@@ -80,6 +80,17 @@ size_t probe_build_sip(const char *host, unsigned char *out, size_t outlen);
 size_t probe_build_websocket(const char *host, unsigned char *out,
     size_t outlen);
 size_t probe_build_http2(const char *host, unsigned char *out, size_t outlen);
+/* Follow-ups sent after the greeting: SMTP EHLO (RFC 5321), IMAP
+ * CAPABILITY (RFC 3501), POP3 CAPA (RFC 2449), FTP FEAT (RFC 2389), each
+ * followed by the protocol's QUIT or LOGOUT. */
+size_t probe_build_smtp_ehlo(const char *host, unsigned char *out,
+    size_t outlen);
+size_t probe_build_imap_capa(const char *host, unsigned char *out,
+    size_t outlen);
+size_t probe_build_pop3_capa(const char *host, unsigned char *out,
+    size_t outlen);
+size_t probe_build_ftp_feat(const char *host, unsigned char *out,
+    size_t outlen);
 int probe_done_postgres(const unsigned char *p, size_t n);
 int probe_done_mqtt(const unsigned char *p, size_t n);
 int probe_done_amqp(const unsigned char *p, size_t n);
@@ -93,6 +104,10 @@ int probe_done_head(const unsigned char *p, size_t n);
 int probe_done_stomp(const unsigned char *p, size_t n);
 int probe_done_http2(const unsigned char *p, size_t n);
 int probe_done_stats(const unsigned char *p, size_t n);
+
+/* The banner probe's whole-reply rule (src/probe.c): a line end that
+ * does not continue ("220-"), or a whole MySQL greeting. */
+int probe_done_banner(const unsigned char *p, size_t n);
 
 /* Request ids the binary probes carry, so a reply that quotes them back
  * is told from an echo: DNS id, MongoDB requestID, Kafka correlation id. */

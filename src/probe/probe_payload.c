@@ -352,3 +352,32 @@ probe_done_stats(const unsigned char *p, size_t n)
 		len = len * 10 + (size_t)(p[i] - '0');
 	return i + 2 <= n && p[i] == '\r' && n >= i + 2 + len + 2;
 }
+
+size_t
+probe_build_smtp_ehlo(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_copy("EHLO sockbench.invalid\r\nQUIT\r\n", 30, out,
+	    outlen);
+}
+
+size_t
+probe_build_imap_capa(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_copy("a1 CAPABILITY\r\na2 LOGOUT\r\n", 26, out, outlen);
+}
+
+size_t
+probe_build_pop3_capa(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_copy("CAPA\r\nQUIT\r\n", 12, out, outlen);
+}
+
+size_t
+probe_build_ftp_feat(const char *host, unsigned char *out, size_t outlen)
+{
+	(void)host;
+	return probe_copy("FEAT\r\nQUIT\r\n", 12, out, outlen);
+}

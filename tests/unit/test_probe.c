@@ -264,7 +264,7 @@ test_payloads(void **state)
 	(void)state;
 	for (i = 0; (name = probe_name(i)) != NULL; i++)
 		assert_true(probe_payload(name, "localhost", p, sizeof(p)) >= 0);
-	assert_int_equal(i, 27);
+	assert_int_equal(i, 31);
 	assert_int_equal(probe_payload("nosuch", "h", p, sizeof(p)), -1);
 	assert_int_equal(probe_payload("banner", "h", p, sizeof(p)), 0);
 	/* The ClientHello's three lengths agree with its size. */
