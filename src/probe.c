@@ -1168,7 +1168,14 @@ probe_pick_best(struct probe_result *r, struct probe_tally *t)
 		t->spoke += e->recv_total > 0 && !e->late;
 		t->resets += e->reset;
 		t->closes += e->peer_closed && e->recv_total == 0;
-		if ((c = probe_ev_conf(e)) > v->conf) {
+		c = probe_ev_conf(e);
+		/* On a tie, the probe made for the protocol is the better
+		 * evidence (http's GET, not an HTTP error to the echo). */
+		if (c > v->conf || (c == v->conf && c > PROBE_NONE &&
+		    strcmp(e->match.protocol, v->protocol) == 0 &&
+		    strcmp(e->probe, e->match.protocol) == 0 &&
+		    r->verdict_probe >= 0 && strcmp(r->ev[r->verdict_probe].probe,
+		    v->protocol) != 0)) {
 			*v = e->match;
 			v->conf = c;
 			r->verdict_probe = (int)i;
@@ -1176,6 +1183,30 @@ probe_pick_best(struct probe_result *r, struct probe_tally *t)
 		if (t->why == NULL && !e->connected)
 			t->why = e->outcome;
 	}
+	/* A TLS handshake answered is what the port speaks: a certain
+	 * HTTP reply to plain text there is the TLS server's complaint
+	 * ("400 The plain HTTP request was sent to HTTPS port"). */
+	for (i = 0; i < r->nev; i++)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
+		    strcmp(r->ev[i].match.protocol, "tls") == 0 &&
+		    strcmp(v->protocol, "http") == 0) {
+			*v = r->ev[i].match;
+			r->verdict_probe = (int)i;
+			break;
+		}
+	/* A server that speaks HTTP/1.1 and HTTP/2 is http, with a note. */
+	for (i = 0; i < r->nev && strcmp(v->protocol, "http2") == 0; i++)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
+		    strcmp(r->ev[i].match.protocol, "http") == 0) {
+			char d[sizeof(v->detail)];
+
+			*v = r->ev[i].match;
+			r->verdict_probe = (int)i;
+			snprintf(d, sizeof(d), "%.150s; HTTP/2 too (SETTINGS "
+			    "answered the preface)", v->detail);
+			memcpy(v->detail, d, sizeof(d));
+			break;
+		}
 	/* Fill in a product or version another probe saw for the same
 	 * protocol (Redis: PING answered, INFO named the version). */
 	for (i = 0; i < r->nev && v->conf > PROBE_NONE; i++) {
@@ -1384,6 +1415,10 @@ struct probe_ctx {
 	struct engine_timer	*grace_timer;
 	int			 late_started;
 	int			 retry_checked;
+	int			 keep_tls;	/* a certain http verdict: the
+						   tls probe still runs */
+	int			 keep_http;	/* a certain http2 verdict: the
+						   http probe still runs */
 	/* Inside TLS: the client contexts (ALPN "h2,http/1.1" for the
 	 * http2 probe, none for the others), where the handshake's facts
 	 * go, and no late-banner watch. */
@@ -1625,8 +1660,17 @@ probe_close(struct conn *c)
 	}
 	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
 	    e->recv_len, e->peer_closed, &e->match);
-	if (probe_ev_conf(e) == PROBE_CERTAIN && !ctx->o.all)
+	if (probe_ev_conf(e) == PROBE_CERTAIN && !ctx->o.all) {
 		ctx->certain = 1;
+		/* An HTTPS port answers plain HTTP with an HTTP error: let
+		 * the tls probe finish, it decides (see probe_pick_best). */
+		if (strcmp(e->match.protocol, "http") == 0)
+			ctx->keep_tls = 1;
+		/* HTTP/2 by prior knowledge: let the HTTP/1.1 GET finish,
+		 * the verdict prefers it (a starter scenario can replay it). */
+		if (strcmp(e->match.protocol, "http2") == 0)
+			ctx->keep_http = 1;
+	}
 	probe_kick(ctx);
 }
 
@@ -1840,6 +1884,10 @@ probe_schedule(struct probe_ctx *ctx)
 			struct probe_run *pr = &ctx->runs[i];
 
 			if (pr->conn == NULL || pr->done || pr->conn->dead)
+				continue;
+			if (ctx->keep_tls && pr->def->build == probe_build_tls)
+				continue;
+			if (ctx->keep_http && pr->def->build == probe_build_http)
 				continue;
 			pr->ev->cancelled = 1;
 			probe_end(pr->conn, "cancelled: verdict certain");

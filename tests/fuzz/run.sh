@@ -16,9 +16,10 @@ SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data"
+ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data probe"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
+PROBE_SRC="src/probe.c src/probe_scenario.c src/pool.c $(ls src/probe/*.c)"
 SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c src/transport_tls.c"
 
 # Compile one source into $B/obj unless its object is newer than it and
@@ -42,7 +43,7 @@ build() {
 		echo "fuzz: $CCF not found" >&2
 		exit 1
 	fi
-	for s in $CODEC_SRC $SCEN_SRC; do
+	for s in $CODEC_SRC $SCEN_SRC $PROBE_SRC; do
 		compile "$s" || exit 1
 	done
 	for t in $TARGETS; do
@@ -51,7 +52,12 @@ build() {
 		for s in $CODEC_SRC; do
 			objs="$objs $B/obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"
 		done
-		if [ "$t" = scenario ] || [ "$t" = expr ] || [ "$t" = data ]; then
+		if [ "$t" = scenario ] || [ "$t" = expr ] || [ "$t" = data ] ||
+		    [ "$t" = probe ]; then
+			[ "$t" = probe ] && for s in $PROBE_SRC; do
+				objs="$objs $B/obj/$(echo "$s" | tr / _ |
+				    sed 's/\.c$/.o/')"
+			done
 			for s in $SCEN_SRC; do
 				objs="$objs $B/obj/$(echo "$s" | tr / _ |
 				    sed 's/\.c$/.o/')"

@@ -353,6 +353,86 @@ else
 	skip "openssl not installed"
 fi
 
+# Inside TLS (issue #16): nginx with TLS and HTTP/2 is "http over TLS",
+# with the certificate, the version and ALPN h2; the starter scenario
+# carries `tls` and replays with --insecure (a self-signed certificate).
+if [ -n "$web" ] && [ "$web" = nginx ] && [ -f "$tmp/cert.pem" ]; then
+	port=$(free_port)
+	mkdir -p "$tmp/nginxtls/logs"
+	cat >"$tmp/nginxtls/nginx.conf" <<NG
+daemon off;
+pid $tmp/nginxtls/nginx.pid;
+error_log $tmp/nginxtls/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginxtls;
+	proxy_temp_path $tmp/nginxtls;
+	fastcgi_temp_path $tmp/nginxtls;
+	uwsgi_temp_path $tmp/nginxtls;
+	scgi_temp_path $tmp/nginxtls;
+	server {
+		listen 127.0.0.1:$port ssl http2;
+		ssl_certificate $tmp/cert.pem;
+		ssl_certificate_key $tmp/key.pem;
+		root $tmp/files;
+	}
+}
+NG
+	PATH=$PATH:/usr/sbin nginx -p "$tmp/nginxtls" \
+	    -c "$tmp/nginxtls/nginx.conf" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe -e "$tmp/tls-emit.txt" "127.0.0.1:$port"
+	check "nginx with TLS: http over TLS, exit 0" identified http http
+	check "nginx with TLS: the evidence is the GET's reply" is \
+	    verdict.probe http
+	check "nginx with TLS: the summary says over TLS" has summary \
+	    "http over TLS"
+	check "nginx with TLS: the certificate's subject" is tls.subject \
+	    "CN=localhost"
+	check "nginx with TLS: its expiry" has tls.not_after "UTC"
+	check "nginx with TLS: the TLS version" has tls.version "TLSv1."
+	check "nginx with TLS: ALPN h2 (HTTP/2)" is tls.alpn "h2"
+	check "nginx with TLS: the verdict is of the inside" is \
+	    tls.verdict_inside True
+	grep -qx "tls" "$tmp/tls-emit.txt"
+	check "nginx with TLS: the starter scenario carries tls" [ $? -eq 0 ]
+	timeout 30 "$BIN" run --insecure --connect "127.0.0.1:$port" \
+	    "$tmp/tls-emit.txt" >"$tmp/tls-run.out" 2>&1
+	check "nginx with TLS: the starter scenario passes with --insecure" \
+	    [ $? -eq 0 ]
+else
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		skip "nginx or openssl not installed"
+	done
+fi
+
+# STARTTLS offers: aiosmtpd with a certificate offers STARTTLS in its
+# EHLO reply; without one it does not.
+if $PYTHON -c 'import aiosmtpd' 2>/dev/null && [ -f "$tmp/cert.pem" ]; then
+	port=$(free_port)
+	$PYTHON -m aiosmtpd -n -l "127.0.0.1:$port" --tlscert "$tmp/cert.pem" \
+	    --tlskey "$tmp/key.pem" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "aiosmtpd with a certificate: smtp" identified smtp line
+	check "aiosmtpd with a certificate: STARTTLS offered" is \
+	    starttls.offered True
+	check "aiosmtpd with a certificate: the evidence line" has \
+	    starttls.detail '"250-STARTTLS" in the EHLO reply'
+	port=$(free_port)
+	$PYTHON -m aiosmtpd -n -l "127.0.0.1:$port" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "aiosmtpd without a certificate: STARTTLS not offered" is \
+	    starttls.offered False
+else
+	for i in 1 2 3 4; do skip "python3-aiosmtpd not installed"; done
+fi
+
 # Banner protocols, simulated.
 for m in ssh:OpenSSH:9.2p1 smtp:Postfix: ftp:vsFTPd:3.0.3 pop3:Dovecot: \
     imap:Dovecot:; do
