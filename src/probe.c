@@ -805,10 +805,13 @@ probe_match_reply(const char *probe, const unsigned char *sent,
 		if (probe_matchers[i].fn(&o, &t) > m->conf) {
 			*m = t;
 			m->matcher = probe_matchers[i].name;
-			/* A reply that holds our own payload says nothing
-			 * about any other protocol. */
+			/* A reply that is mostly our own payload says
+			 * nothing about any other protocol; a short request
+			 * quoted in a long sentence ("srvr is not executed
+			 * because...") may still be the server's own form. */
 			if (m->conf == PROBE_CERTAIN ||
-			    probe_matchers[i].fn == probe_m_echo)
+			    (probe_matchers[i].fn == probe_m_echo &&
+			    sent_len * 2 >= recv_len))
 				break;
 		}
 	}

@@ -332,12 +332,12 @@ static const char *
 probe_mongo_release(int wire)
 {
 	static const char *const rel[] = { "2.6", "3.0", "3.2", "3.4",
-	    "3.6", "3.6", "4.0", "4.2", "4.4", "4.9", "5.0", "5.1", "5.2",
-	    "5.3", "6.0", "6.1", "6.2", "7.0" };
+	    "3.6", "4.0", "4.2", "4.4", "4.7", "4.8", "4.9", "5.0", "5.1",
+	    "5.2", "5.3", "6.0", "6.1", "6.2", "6.3", "7.0" };
 
-	if (wire >= 2 && wire <= 19)
+	if (wire >= 2 && wire <= 21)
 		return rel[wire - 2];
-	return wire == 21 ? "7.0" : wire == 25 ? "8.0" : NULL;
+	return wire == 25 ? "8.0" : NULL;
 }
 
 /* MongoDB: an OP_MSG (or legacy OP_REPLY) answering our requestID; the

@@ -438,6 +438,16 @@ sim_gearmand(const unsigned char *in, size_t n, unsigned char *out,
 	return k + put(out + k, outlen - k, in, n);
 }
 
+/* A short quoting error: "? <request>". */
+static size_t
+sim_what(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	size_t k = put(out, outlen, "? ", 2);
+
+	return k + put(out + k, outlen - k, in, n);
+}
+
 /* A quote of the whole request but the last byte: "part of a command". */
 static size_t
 sim_quote_part(const unsigned char *in, size_t n, unsigned char *out,
@@ -528,8 +538,9 @@ test_quoting_servers_are_not_echo(void **state)
 	assert_string_equal(r->verdict.protocol, "gearman");
 	assert_int_equal(r->verdict.conf, PROBE_LIKELY);
 	assert_non_null(strstr(r->verdict.detail, "Unknown+server+command"));
-	/* The same server seen only through one-line probes: still no
-	 * echo, nothing shows it returns several lines whole. */
+	/* A server that quotes each request in a short error, seen only
+	 * through one-line probes: still no echo, nothing shows it returns
+	 * several lines whole. */
 	memset(r, 0, sizeof(*r));
 	{
 		const char *names[] = { "line", "memcached" };
@@ -540,7 +551,7 @@ test_quoting_servers_are_not_echo(void **state)
 
 			e->sent_len = (size_t)probe_payload(names[i], "h",
 			    e->sent, sizeof(e->sent));
-			e->recv_len = e->recv_total = sim_gearmand(e->sent,
+			e->recv_len = e->recv_total = sim_what(e->sent,
 			    e->sent_len, e->recv, sizeof(e->recv));
 			probe_match_reply(e->probe, e->sent, e->sent_len,
 			    e->recv, e->recv_len, 0, &e->match);
