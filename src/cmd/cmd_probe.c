@@ -15,24 +15,36 @@ static const char probe_help_head[] =
 "\n"
 "Find out what protocol an unknown TCP server speaks, nmap-style. Each\n"
 "probe runs on a fresh connection: first 'banner' alone (connect, send\n"
-"nothing, wait), then the others in parallel; probing stops as soon as a\n"
-"match is certain. Prints the verdict (protocol, product, version), its\n"
-"confidence (certain, likely, possible), the codec to decode the server's\n"
-"traffic with, and each probe's bytes sent and received, escaped.\n"
+"nothing, wait --banner-wait), then the others in parallel; probing stops\n"
+"50ms after a match is certain. Prints the verdict (protocol, product,\n"
+"version), its confidence (certain, likely, possible), the evidence bytes\n"
+"it rests on, the codec to decode the server's traffic with, and each\n"
+"probe's bytes sent and received, escaped.\n"
 "\n"
-"Probes: banner echo redis http app memcached tls line len16 len32; when\n"
-"the banner probe got nothing, a 'late-banner' connection waits twice\n"
-"--timeout while the others run.\n"
-"Recognises echo (and the seed prefix, ~ suffix and fixed-reply variants),\n"
-"the seed jsonhdr app and file servers, HTTP, Redis, memcached, TLS, SSH,\n"
-"SMTP, FTP, POP3, IMAP, and length-prefixed or line-based replies.\n"
+"Probes: banner echo redis http app memcached tls line len16 len32\n"
+"postgres mqtt amqp ldap dns gearman stats xmpp git stomp zookeeper\n"
+"mongodb kafka rdp sip websocket http2; follow-ups after a certain mail or\n"
+"FTP verdict: smtp-ehlo imap-capa pop3-capa ftp-feat (STARTTLS offers);\n"
+"when the banner probe got nothing, a 'late-banner' connection waits\n"
+"twice --timeout while the others run.\n"
+"Recognises SSH, SMTP, FTP, POP3, IMAP, HTTP (product from Server), Redis,\n"
+"memcached, TLS, MySQL/MariaDB, PostgreSQL, MQTT, AMQP, LDAP, DNS,\n"
+"gearman, beanstalkd, NATS, IRC, XMPP, rsync, git daemon, STOMP,\n"
+"ZooKeeper, MongoDB, Kafka, VNC, RDP, SIP, WebSocket, HTTP/2, chargen,\n"
+"daytime, echo (and the seed prefix, ~ suffix and fixed-reply variants),\n"
+"the seed jsonhdr app and file servers, and length-prefixed or line-based\n"
+"replies. A TLS server is handshaken with (not verified) and probed inside:\n"
+"\"http over TLS\", its certificate, version, cipher and ALPN (h2).\n"
 "\n"
 "A reply ends when it is whole, when the server closes, 0.25s after a line\n"
 "end, or after --timeout of quiet without one; a reply still arriving\n"
-"after 10s (or 2 x --timeout) is never used to identify. Echo needs two\n"
-"probes, one of several lines, back whole with the same decoration; a\n"
-"fixed reply needs the same bytes (4 or more) to probes of different line\n"
-"counts with no banner and no close.\n"
+"after 10s (or 2 x --timeout) is never used to identify. 'certain' needs\n"
+"a form only that protocol produces. Echo needs two probes, one of\n"
+"several lines, back whole with the same decoration; a fixed reply needs\n"
+"the same bytes (4 or more, no error form) to probes of different line\n"
+"counts with no banner and no close. Probes a server refuses, resets or\n"
+"closes while it serves others (a per-address connection limit) are\n"
+"retried a few at a time, and the status says so.\n"
 "\n"
 "The target is HOST:PORT, [IPv6]:PORT (e.g. [::1]:6379), unix:/PATH (a Unix\n"
 "socket file, e.g. unix:/run/redis/redis.sock) or unix:@NAME (a Linux\n"
@@ -187,6 +199,12 @@ probe_json(const struct probe_result *r)
 		    v->matcher : "");
 		cJSON_AddStringToObject(vj, "probe", r->verdict_probe >= 0 ?
 		    r->ev[r->verdict_probe].probe : "");
+		/* The bytes the verdict rests on: the cited probe's reply. */
+		if (r->verdict_probe >= 0)
+			probe_json_bytes(vj, "evidence",
+			    r->ev[r->verdict_probe].recv,
+			    r->ev[r->verdict_probe].recv_len);
+		cJSON_AddBoolToObject(vj, "inside_tls", r->tls.inside);
 	} else
 		cJSON_AddNullToObject(root, "verdict");
 	if (r->starttls[0] != '\0') {
@@ -259,7 +277,7 @@ probe_json(const struct probe_result *r)
 enum probe_opt_id {
 	PROBE_O_TIMEOUT = 1, PROBE_O_CONNECT_TIMEOUT, PROBE_O_JSON,
 	PROBE_O_EMIT, PROBE_O_PROBES, PROBE_O_SERIAL, PROBE_O_ALL,
-	PROBE_O_VERBOSE, PROBE_O_BANNER_WAIT
+	PROBE_O_VERBOSE, PROBE_O_BANNER_WAIT, PROBE_O_NO_TLS_INSIDE
 };
 
 static const struct cli_opt probe_opts[] = {
@@ -282,6 +300,9 @@ static const struct cli_opt probe_opts[] = {
 	    "one client at a time)", NULL },
 	{ PROBE_O_ALL, 0, "all", no_argument, NULL,
 	    "run every probe even after a certain match", NULL },
+	{ PROBE_O_NO_TLS_INSIDE, 0, "no-tls-inside", no_argument, NULL,
+	    "report a TLS server as tls without a handshake\n"
+	    "and the probes inside it", NULL },
 	{ PROBE_O_VERBOSE, 'v', "verbose", no_argument, NULL,
 	    "show whole replies, not their first bytes", NULL },
 	CLI_USE(CLI_O_HELP),
@@ -311,7 +332,7 @@ probe_check_names(const char *only)
 			if (strcmp(n, tok) == 0)
 				break;
 		if (n == NULL) {
-			char known[256];
+			char known[512];
 			size_t o = 0;
 
 			for (i = 0; (n = probe_name(i)) != NULL &&
@@ -361,6 +382,7 @@ probe_set(void *ctx, const struct cli_opt *opt, const char *arg)
 	case PROBE_O_SERIAL: a->o.serial = 1; return 1;
 	case PROBE_O_ALL: a->o.all = 1; return 1;
 	case PROBE_O_VERBOSE: a->verbose = 1; return 1;
+	case PROBE_O_NO_TLS_INSIDE: a->o.no_tls_inside = 1; return 1;
 	}
 	return 0;
 }
