@@ -1401,6 +1401,7 @@ struct probe_run {
 	int			 late_watch;	/* the late-banner watch */
 	struct pool		*old_pool;	/* the first try's, when retried */
 	int			 spoke;		/* a follow-up sent its payload */
+	int			 connecting;	/* counted in ctx->connecting */
 };
 
 /* The whole detection, on probe_detect's stack. */
@@ -1410,6 +1411,7 @@ struct probe_ctx {
 	struct probe_opts	 o;
 	struct probe_run	 runs[PROBE_MAX];
 	size_t			 nruns, next, running;
+	size_t			 connecting;	/* runs whose connect is not done */
 	size_t			 ntable;	/* runs from probe_table */
 	int			 certain;
 	int			 grace;		/* 1 while replies already on
@@ -1480,6 +1482,11 @@ probe_open(struct conn *c)
 
 	pr->ev->connected = 1;
 	pr->t0 = clock_now_mono();
+	if (pr->connecting) {
+		pr->connecting = 0;
+		pr->ctx->connecting--;
+		probe_kick(pr->ctx);
+	}
 	pr->cap = pr->t0 + probe_read_max(pr->ctx);
 	if (pr->ev->sent_len > 0 && pr->def->follow == NULL)
 		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
@@ -1604,6 +1611,46 @@ probe_timer(struct conn *c)
 		probe_end(c, "quiet for %.2fs after the reply", quiet);
 }
 
+/* The probe made for a protocol a reply suggested, when its name is
+ * not the protocol's. */
+static const char *
+probe_for(const char *protocol)
+{
+	static const struct {
+		const char *protocol, *probe;
+	} map[] = {
+		{ "beanstalkd", "stats" }, { "postgresql", "postgres" },
+		{ "jsonhdr", "app" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].protocol, protocol) == 0)
+			return map[i].probe;
+	return protocol;
+}
+
+/* A reply suggested protocol (possible or likely): move the probe made
+ * for it to the front of those not started yet, so it runs next. */
+static void
+probe_suggest(struct probe_ctx *ctx, const char *protocol)
+{
+	const char *name = probe_for(protocol);
+	struct probe_run tmp;
+	size_t j;
+
+	for (j = ctx->next; j < ctx->ntable; j++) {
+		if (strcmp(ctx->runs[j].def->name, name) != 0)
+			continue;
+		if (j != ctx->next) {
+			tmp = ctx->runs[ctx->next];
+			ctx->runs[ctx->next] = ctx->runs[j];
+			ctx->runs[j] = tmp;
+		}
+		return;
+	}
+}
+
 /* Keep what a TLS connection's handshake showed: the first finished
  * handshake's version, cipher and certificate, the ALPN protocol the
  * server chose when offered h2 (the http2 probe), or the first failure. */
@@ -1642,6 +1689,10 @@ probe_close(struct conn *c)
 	pr->done = 1;
 	pr->conn = NULL;
 	ctx->running--;
+	if (pr->connecting) {
+		pr->connecting = 0;
+		ctx->connecting--;
+	}
 	e->seconds = clock_now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
 	if (ctx->tls_out != NULL)
 		probe_note_tls(ctx, pr, c);
@@ -1663,6 +1714,8 @@ probe_close(struct conn *c)
 	}
 	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
 	    e->recv_len, e->peer_closed, &e->match);
+	if (e->match.conf == PROBE_POSSIBLE || e->match.conf == PROBE_LIKELY)
+		probe_suggest(ctx, e->match.protocol);
 	if (probe_ev_conf(e) == PROBE_CERTAIN && !ctx->o.all) {
 		ctx->certain = 1;
 		/* An HTTPS port answers plain HTTP with an HTTP error: let
@@ -1723,12 +1776,18 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 		return;
 	}
 	ctx->running++;
+	ctx->connecting++;
+	pr->connecting = 1;
 	pool_start(pr->pool);
 	if (pool_errors(pr->pool) > 0 && !pr->done) {
 		snprintf(pr->ev->outcome, sizeof(pr->ev->outcome), "%s",
 		    pool_last_error(pr->pool));
 		pr->done = 1;
 		ctx->running--;
+		if (pr->connecting) {
+			pr->connecting = 0;
+			ctx->connecting--;
+		}
 	}
 }
 
@@ -1865,7 +1924,7 @@ probe_retry(struct probe_ctx *ctx)
 static void
 probe_schedule(struct probe_ctx *ctx)
 {
-	size_t i, limit = ctx->o.serial ? 1 : PROBE_MAX;
+	size_t i;
 	struct probe_run *w;
 
 	ctx->kick = NULL;
@@ -1900,7 +1959,11 @@ probe_schedule(struct probe_ctx *ctx)
 	/* The banner probe runs alone: other probes would talk first. */
 	if (ctx->next > 0 && !ctx->runs[0].done)
 		return;
-	while (ctx->next < ctx->ntable && ctx->running < limit) {
+	/* In parallel, at most PROBE_PARALLEL probes open at once (a burst
+	 * of connections overflows a slow server's listen backlog, and a
+	 * dropped SYN costs a 1 s retransmit); serially, one at a time. */
+	while (ctx->next < ctx->ntable && ctx->running < (ctx->o.serial ? 1 :
+	    PROBE_PARALLEL)) {
 		probe_start(ctx, &ctx->runs[ctx->next++]);
 		if (ctx->next == 1)
 			return;

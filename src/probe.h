@@ -22,6 +22,9 @@
 					   without one needs --timeout */
 #define PROBE_READ_MAX		10.0	/* s a reply may keep arriving (or
 					   2 x --timeout if longer) */
+#define PROBE_PARALLEL		12	/* probes open at once: more overflow
+					   small listen backlogs (git daemon),
+					   and a SYN retransmit costs 1 s */
 #define PROBE_ECHO_DECOR	64	/* bytes an echo may add on each side */
 #define PROBE_FIXED_MIN		4	/* shortest constant reply for "fixed" */
 
