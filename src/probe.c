@@ -18,6 +18,8 @@
 #include "util.h"
 
 #define PROBE_CONNECT_TIMEOUT	3.0
+#define PROBE_WAVE		0.05	/* s between waves of PROBE_PARALLEL
+					   probe starts */
 #define PROBE_GRACE		0.05	/* s other replies may still land
 					   after a certain verdict */
 /* Two lines: a server that answers or quotes each line cannot return the
@@ -1412,6 +1414,8 @@ struct probe_ctx {
 	struct probe_run	 runs[PROBE_MAX];
 	size_t			 nruns, next, running;
 	size_t			 connecting;	/* runs whose connect is not done */
+	size_t			 wave_started;	/* probes started in this wave */
+	double			 wave_t0;	/* the wave began, loop time */
 	size_t			 ntable;	/* runs from probe_table */
 	int			 certain;
 	int			 grace;		/* 1 while replies already on
@@ -1609,6 +1613,29 @@ probe_timer(struct conn *c)
 		    "end", quiet, e->recv_total, e->recv_total == 1 ? "" : "s");
 	} else
 		probe_end(c, "quiet for %.2fs after the reply", quiet);
+}
+
+/* 1 if another probe may start in this wave; when the wave is full,
+ * start a new one PROBE_WAVE after the last began (a timer kicks the
+ * schedule then). */
+static int
+probe_wave_room(struct probe_ctx *ctx)
+{
+	double now = engine_loop_time(ctx->eng);
+
+	if (ctx->wave_started == 0)
+		ctx->wave_t0 = now;
+	if (ctx->wave_started < PROBE_PARALLEL)
+		return 1;
+	if (now >= ctx->wave_t0 + PROBE_WAVE) {
+		ctx->wave_t0 = now;
+		ctx->wave_started = 0;
+		return 1;
+	}
+	if (ctx->kick == NULL)
+		ctx->kick = engine_after(ctx->eng, ctx->wave_t0 + PROBE_WAVE -
+		    now, probe_kick_cb, ctx);
+	return 0;
 }
 
 /* The probe made for a protocol a reply suggested, when its name is
@@ -1959,14 +1986,18 @@ probe_schedule(struct probe_ctx *ctx)
 	/* The banner probe runs alone: other probes would talk first. */
 	if (ctx->next > 0 && !ctx->runs[0].done)
 		return;
-	/* In parallel, at most PROBE_PARALLEL probes open at once (a burst
-	 * of connections overflows a slow server's listen backlog, and a
-	 * dropped SYN costs a 1 s retransmit); serially, one at a time. */
-	while (ctx->next < ctx->ntable && ctx->running < (ctx->o.serial ? 1 :
-	    PROBE_PARALLEL)) {
+	/* In parallel, PROBE_PARALLEL probes start at once and the next
+	 * ones PROBE_WAVE later (a burst of connections overflows a slow
+	 * server's listen backlog, and a dropped SYN costs a 1 s
+	 * retransmit); serially, one at a time. */
+	while (ctx->next < ctx->ntable && (ctx->o.serial ? ctx->running < 1 :
+	    probe_wave_room(ctx))) {
 		probe_start(ctx, &ctx->runs[ctx->next++]);
-		if (ctx->next == 1)
+		ctx->wave_started++;
+		if (ctx->next == 1) {
+			ctx->wave_started = 0;	/* the banner runs alone */
 			return;
+		}
 	}
 	if (ctx->next < ctx->ntable)
 		return;
