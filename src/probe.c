@@ -2265,6 +2265,14 @@ probe_follow_up(const struct probe_opts *o, const char *host,
 	if (i == PROBE_NDEFS || (o->only != NULL &&
 	    !probe_selected_named(o->only, probe_table[i].name)))
 		return;
+	/* A greeting that took longer than --timeout would take as long
+	 * again: say so instead of asking. */
+	if (out->verdict_probe >= 0 &&
+	    out->ev[out->verdict_probe].seconds > o->timeout) {
+		snprintf(out->starttls, sizeof(out->starttls), "not asked: the "
+		    "greeting took %.1fs", out->ev[out->verdict_probe].seconds);
+		return;
+	}
 	fo.only = probe_table[i].name;
 	probe_pass(&fo, host, out, NULL, NULL, NULL);
 	probe_starttls_note(out, first);
