@@ -478,6 +478,8 @@ probe "127.0.0.1:$port"
 check "1 byte/s banner: read to the line end, pop3" identified pop3 line
 check "1 byte/s banner: the whole line is the evidence" is verdict.detail \
     "+OK hi"
+check "1 byte/s banner: no STARTTLS question after a 7 s greeting" has \
+    starttls.detail "not asked: the greeting took"
 # With --timeout 0.5 the quiet after a byte ends the banner: no verdict
 # from "+", and the same "+" on every connection is no fixed reply.
 peer slow-banner
