@@ -79,13 +79,71 @@ probe_line_len(const unsigned char *p, size_t n)
 	return l;
 }
 
+/* The steps for a line protocol: the probe's first line when it sent
+ * one (IRC: VERSION), then a regex on the reply's fixed start, or the
+ * reply's first line exactly. */
+static void
+probe_scenario_line(FILE *f, const char *proto,
+    const struct probe_evidence *e)
+{
+	const char *re = NULL;
+
+	if (strcmp(proto, "ssh") == 0)
+		re = "^SSH-";
+	else if (strcmp(proto, "smtp") == 0 || strcmp(proto, "ftp") == 0)
+		re = "^220";
+	else if (strcmp(proto, "pop3") == 0)
+		re = "^[+]OK";
+	else if (strcmp(proto, "imap") == 0)
+		re = "^[*] OK";
+	/* Greetings and replies that change between connections
+	 * (ids, counters, dates): only their fixed start. */
+	else if (strcmp(proto, "rsync") == 0)
+		re = "^@RSYNCD: ";
+	else if (strcmp(proto, "nats") == 0)
+		re = "^INFO [{]";
+	else if (strcmp(proto, "beanstalkd") == 0)
+		re = "^(OK|UNKNOWN_COMMAND)";
+	else if (strcmp(proto, "zookeeper") == 0)
+		re = "^Zookeeper version|whitelist";
+	else if (strcmp(proto, "daytime") == 0)
+		re = "[0-9]:[0-9][0-9]";
+	else if (strcmp(proto, "chargen") == 0)
+		re = "^[ -~]{72}$";
+	/* A protocol that wants CRLF (beanstalkd, SMTP) got it from
+	 * the probe: keep it. */
+	fprintf(f, "codec line%s\ntimeout 3s\n\n", e->sent_len >= 2 &&
+	    e->sent[e->sent_len - 2] == '\r' &&
+	    e->sent[e->sent_len - 1] == '\n' ? " crlf" : "");
+	if (strcmp(proto, "irc") == 0) {
+		/* Any command before registration gets 451. */
+		fprintf(f, "send \"VERSION\"\nexpect regex \"^:[^ ]+ "
+		    "([0-9]{3}|NOTICE) \"\n");
+	} else if (e->sent_len > 0 && strcmp(e->probe, "banner") != 0) {
+		fprintf(f, "send ");
+		probe_quote(f, e->sent, probe_line_len(e->sent,
+		    e->sent_len));
+		fprintf(f, "\n");
+	}
+	if (strcmp(proto, "irc") == 0)
+		;
+	else if (re != NULL)
+		fprintf(f, "expect regex \"%s\"\n", re);
+	else {
+		fprintf(f, "expect ");
+		probe_quote(f, e->recv, probe_line_len(e->recv,
+		    e->recv_len));
+		fprintf(f, "\n");
+	}
+}
+
 int
 probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
     size_t errlen)
 {
 	const struct probe_match *v = &r->verdict;
 	const struct probe_evidence *e;
-	const char *proto = v->protocol, *re = NULL;
+	const char *proto = v->protocol;
 	char name[320];
 
 	if (v->conf < PROBE_LIKELY || r->verdict_probe < 0) {
@@ -170,55 +228,8 @@ probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
 	} else if (strcmp(proto, "memcached") == 0) {
 		fprintf(f, "codec line\ntimeout 2s\n\nsend \"version\"\n"
 		    "expect regex \"^VERSION \"\n");
-	} else {
-		if (strcmp(proto, "ssh") == 0)
-			re = "^SSH-";
-		else if (strcmp(proto, "smtp") == 0 || strcmp(proto, "ftp") == 0)
-			re = "^220";
-		else if (strcmp(proto, "pop3") == 0)
-			re = "^[+]OK";
-		else if (strcmp(proto, "imap") == 0)
-			re = "^[*] OK";
-		/* Greetings and replies that change between connections
-		 * (ids, counters, dates): only their fixed start. */
-		else if (strcmp(proto, "rsync") == 0)
-			re = "^@RSYNCD: ";
-		else if (strcmp(proto, "nats") == 0)
-			re = "^INFO [{]";
-		else if (strcmp(proto, "beanstalkd") == 0)
-			re = "^(OK|UNKNOWN_COMMAND)";
-		else if (strcmp(proto, "zookeeper") == 0)
-			re = "^Zookeeper version|whitelist";
-		else if (strcmp(proto, "daytime") == 0)
-			re = "[0-9]:[0-9][0-9]";
-		else if (strcmp(proto, "chargen") == 0)
-			re = "^[ -~]{72}$";
-		/* A protocol that wants CRLF (beanstalkd, SMTP) got it from
-		 * the probe: keep it. */
-		fprintf(f, "codec line%s\ntimeout 3s\n\n", e->sent_len >= 2 &&
-		    e->sent[e->sent_len - 2] == '\r' &&
-		    e->sent[e->sent_len - 1] == '\n' ? " crlf" : "");
-		if (strcmp(proto, "irc") == 0) {
-			/* Any command before registration gets 451. */
-			fprintf(f, "send \"VERSION\"\nexpect regex \"^:[^ ]+ "
-			    "([0-9]{3}|NOTICE) \"\n");
-		} else if (e->sent_len > 0 && strcmp(e->probe, "banner") != 0) {
-			fprintf(f, "send ");
-			probe_quote(f, e->sent, probe_line_len(e->sent,
-			    e->sent_len));
-			fprintf(f, "\n");
-		}
-		if (strcmp(proto, "irc") == 0)
-			;
-		else if (re != NULL)
-			fprintf(f, "expect regex \"%s\"\n", re);
-		else {
-			fprintf(f, "expect ");
-			probe_quote(f, e->recv, probe_line_len(e->recv,
-			    e->recv_len));
-			fprintf(f, "\n");
-		}
-	}
+	} else
+		probe_scenario_line(f, proto, e);
 	fprintf(f, "close\n");
 	return 0;
 }
