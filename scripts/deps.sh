@@ -8,7 +8,7 @@
 set -u
 need="libev-dev libncurses-dev libcjson-dev libssl-dev openssl pkg-config"
 case "${1:-build}" in
-test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl beanstalkd gearman-job-server ngircd rsync mosquitto nats-server dnsmasq-base slapd prosody mariadb-server postgresql" ;;
+test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl beanstalkd gearman-job-server ngircd rsync mosquitto nats-server dnsmasq-base slapd prosody mariadb-server postgresql python3-websockets" ;;
 esac
 missing=""
 for p in $need; do

@@ -314,6 +314,9 @@ static const struct probe_def probe_table[] = {
 	{ "echo", probe_build_echo, NULL, NULL },
 	{ "redis", probe_build_redis, probe_done_redis, NULL },
 	{ "http", probe_build_http, probe_done_http, NULL },
+	/* HTTP's companions, early: they refine an http verdict. */
+	{ "websocket", probe_build_websocket, probe_done_head, NULL },
+	{ "http2", probe_build_http2, probe_done_http2, NULL },
 	{ "app", probe_build_app, probe_done_app, NULL },
 	{ "memcached", probe_build_memcached, probe_done_banner, NULL },
 	{ "tls", probe_build_tls, probe_done_tls, NULL },
@@ -335,8 +338,6 @@ static const struct probe_def probe_table[] = {
 	{ "kafka", probe_build_kafka, probe_done_kafka, NULL },
 	{ "rdp", probe_build_rdp, probe_done_tpkt, NULL },
 	{ "sip", probe_build_sip, probe_done_head, NULL },
-	{ "websocket", probe_build_websocket, probe_done_head, NULL },
-	{ "http2", probe_build_http2, probe_done_http2, NULL },
 	/* Follow-ups: what a mail or file server offers (STARTTLS). */
 	{ "smtp-ehlo", probe_build_smtp_ehlo, NULL, "smtp" },
 	{ "imap-capa", probe_build_imap_capa, NULL, "imap" },
@@ -1199,6 +1200,15 @@ probe_pick_best(struct probe_result *r, struct probe_tally *t)
 			r->verdict_probe = (int)i;
 			break;
 		}
+	/* An HTTP server that completes our WebSocket handshake (a 426 to
+	 * the plain GET, say) is a WebSocket server: the more specific. */
+	for (i = 0; i < r->nev && strcmp(v->protocol, "http") == 0; i++)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
+		    strcmp(r->ev[i].match.protocol, "websocket") == 0) {
+			*v = r->ev[i].match;
+			r->verdict_probe = (int)i;
+			break;
+		}
 	/* A server that speaks HTTP/1.1 and HTTP/2 is http, with a note. */
 	for (i = 0; i < r->nev && strcmp(v->protocol, "http2") == 0; i++)
 		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
@@ -1428,6 +1438,8 @@ struct probe_ctx {
 						   tls probe still runs */
 	int			 keep_http;	/* a certain http2 verdict: the
 						   http probe still runs */
+	int			 keep_ws;	/* a certain http verdict: the
+						   websocket probe still runs */
 	/* Inside TLS: the client contexts (ALPN "h2,http/1.1" for the
 	 * http2 probe, none for the others), where the handshake's facts
 	 * go, and no late-banner watch. */
@@ -1748,7 +1760,7 @@ probe_close(struct conn *c)
 		/* An HTTPS port answers plain HTTP with an HTTP error: let
 		 * the tls probe finish, it decides (see probe_pick_best). */
 		if (strcmp(e->match.protocol, "http") == 0)
-			ctx->keep_tls = 1;
+			ctx->keep_tls = ctx->keep_ws = 1;
 		/* HTTP/2 by prior knowledge: let the HTTP/1.1 GET finish,
 		 * the verdict prefers it (a starter scenario can replay it). */
 		if (strcmp(e->match.protocol, "http2") == 0)
@@ -1977,6 +1989,9 @@ probe_schedule(struct probe_ctx *ctx)
 			if (ctx->keep_tls && pr->def->build == probe_build_tls)
 				continue;
 			if (ctx->keep_http && pr->def->build == probe_build_http)
+				continue;
+			if (ctx->keep_ws && pr->def->build ==
+			    probe_build_websocket)
 				continue;
 			pr->ev->cancelled = 1;
 			probe_end(pr->conn, "cancelled: verdict certain");

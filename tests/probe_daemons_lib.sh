@@ -180,3 +180,56 @@ start_postgres() {
 	    -h 127.0.0.1 -k "$tmp/pg-$port" >>"$tmp/postgres.log" 2>&1 &
 	daemon_wait postgres $! 400
 }
+
+# A WebSocket echo server of python3-websockets (Debian's), on /.
+start_websocket() {
+	$PYTHON -c 'import websockets' 2>/dev/null || return 1
+	port=$(free_port)
+	$PYTHON -c '
+import asyncio, sys, websockets
+async def echo(ws, path=None):
+    async for m in ws:
+        await ws.send(m)
+async def main():
+    async with websockets.serve(echo, "127.0.0.1", int(sys.argv[1])):
+        await asyncio.Future()
+asyncio.run(main())' "$port" >"$tmp/websocket.log" 2>&1 &
+	daemon_wait websocket $!
+}
+
+# RFC 864 chargen, RFC 867 daytime and RFC 863 discard, as the small
+# python3 servers inetd's internal services are (no Debian package runs
+# them on a free port): MODE is chargen, daytime or discard.
+start_simple() {
+	port=$(free_port)
+	$PYTHON -c '
+import socket, sys, threading, time
+mode, port = sys.argv[1], int(sys.argv[2])
+ring = bytes(range(32, 127))
+def serve(c):
+    try:
+        if mode == "daytime":
+            c.sendall(time.strftime("%A, %B %d, %Y %H:%M:%S-UTC\r\n",
+                                    time.gmtime()).encode())
+        elif mode == "chargen":
+            i = 0
+            while True:
+                line = (ring * 2)[i % 95:i % 95 + 72] + b"\r\n"
+                c.sendall(line)
+                i += 1
+        else:
+            while c.recv(4096):
+                pass
+    except OSError:
+        pass
+    c.close()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(64)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$1" "$port" >"$tmp/simple.log" 2>&1 &
+	daemon_wait "simple-$1" $!
+}

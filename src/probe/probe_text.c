@@ -300,7 +300,8 @@ probe_m_chargen(const struct probe_obs *o, struct probe_match *m)
 }
 
 /* daytime (RFC 867): one line with a time of day hh:mm:ss and a year,
- * then the server closes. Its format is free, so never certain. */
+ * then the server closes, whatever was sent. Its format is free, so
+ * never certain. */
 enum probe_conf
 probe_m_daytime(const struct probe_obs *o, struct probe_match *m)
 {
@@ -309,8 +310,8 @@ probe_m_daytime(const struct probe_obs *o, struct probe_match *m)
 	int clock = 0, year = 0;
 	char line[160];
 
-	if (o->sent_len > 0 || !o->peer_closed || n < 10 || n > 120 ||
-	    p[n - 1] != '\n')
+	/* The server ignores what it is sent: any probe's reply counts. */
+	if (!o->peer_closed || n < 10 || n > 120 || p[n - 1] != '\n')
 		return PROBE_NONE;
 	for (i = 0; i < n; i++) {
 		if (p[i] == '\n')

@@ -50,6 +50,31 @@ expect prosody xmpp ''
 expect mariadb mysql 'MariaDB [0-9.]+'
 expect postgres postgresql 'PostgreSQL'
 
+expect websocket websocket ''
+
+# chargen and daytime, simulated (start_simple): identified; discard says
+# nothing, so it is silent, never a guess.
+for m in chargen:certain daytime:likely; do
+	mode=${m%%:*} conf=${m#*:}
+	start_simple "$mode"
+	"$BIN" probe --json "127.0.0.1:$port" >"$tmp/$mode.json"
+	$PYTHON - "$tmp/$mode.json" "$mode" "$conf" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = d["verdict"] or {}
+print("# %s: %s %s in %.2fs" % (sys.argv[2], v.get("protocol"),
+      v.get("confidence"), d["seconds"]))
+sys.exit(0 if v.get("protocol") == sys.argv[2] and
+         v.get("confidence") == sys.argv[3] and d["exit"] == 0 else 1)
+EOF
+	check $? "$mode (simulated): $mode, $conf, exit 0"
+done
+start_simple discard
+"$BIN" probe --json --timeout 0.5 "127.0.0.1:$port" >"$tmp/discard.json"
+$PYTHON -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["status"] == "silent" and d["verdict"] is None and d["exit"] == 1 else 1)' \
+    "$tmp/discard.json"
+check $? "discard (simulated): silent, no verdict, exit 1"
+
 # ngIRCd serves 5 connections per address: without the probes that get
 # its 451, the parallel round is turned away ("too many connections") and
 # retried a few at a time, and the summary says so.
