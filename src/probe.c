@@ -240,6 +240,10 @@ probe_done_banner(const unsigned char *p, size_t n)
 		return 1;
 	if (n == 0 || p[n - 1] != '\n')
 		return 0;
+	/* One line of exactly 72 characters may be chargen's first (RFC
+	 * 864): wait for the next, or for quiet. */
+	if (n == 74 && p[72] == '\r')
+		return 0;
 	for (start = n - 1; start > 0 && p[start - 1] != '\n'; start--)
 		;
 	return !(n - start > 4 && isdigit(p[start]) && p[start + 3] == '-');

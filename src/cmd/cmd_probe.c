@@ -83,6 +83,63 @@ probe_print_bytes(FILE *f, const char *label, const unsigned char *p, size_t n,
 	free(s);
 }
 
+/* 1 if an earlier probe than i matched the same protocol (a guess is
+ * listed once, with its first evidence). */
+static int
+probe_guess_seen(const struct probe_result *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (r->ev[j].match.conf > PROBE_NONE && strcmp(
+		    r->ev[j].match.protocol, r->ev[i].match.protocol) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every protocol some probe's reply suggested, with the first evidence:
+ * what an unidentified verdict rests its guesses on. */
+static void
+probe_json_guesses(cJSON *root, const struct probe_result *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "guesses");
+	size_t i;
+
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+		cJSON *g;
+
+		if (e->match.conf == PROBE_NONE || probe_guess_seen(r, i))
+			continue;
+		g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "protocol", e->match.protocol);
+		cJSON_AddStringToObject(g, "confidence",
+		    probe_conf_name(e->match.conf));
+		cJSON_AddStringToObject(g, "probe", e->probe);
+		cJSON_AddStringToObject(g, "detail", e->match.detail);
+		cJSON_AddItemToArray(arr, g);
+	}
+}
+
+/* The guesses as one text line, for a run that identified nothing. */
+static void
+probe_print_guesses(FILE *f, const struct probe_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+
+		if (e->match.conf == PROBE_NONE || probe_guess_seen(r, i))
+			continue;
+		fprintf(f, "%s%s %s (%s)", n++ == 0 ? "guesses:    " : "; ",
+		    e->match.protocol, probe_conf_name(e->match.conf),
+		    e->probe);
+	}
+	if (n > 0)
+		fprintf(f, "\n");
+}
+
 void
 probe_print(FILE *f, const struct probe_result *r, int verbose)
 {
@@ -119,6 +176,8 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 	}
 	if (r->starttls[0] != '\0')
 		fprintf(f, "starttls:   %s\n", r->starttls);
+	if (r->status != PROBE_IDENTIFIED)
+		probe_print_guesses(f, r);
 	fprintf(f, "status:     %s (exit %d) in %.2fs\n", r->summary,
 	    probe_exit_status(r), r->seconds);
 	fprintf(f, "probes:\n");
@@ -230,6 +289,7 @@ probe_json(const struct probe_result *r)
 		    r->tls.inside_summary);
 	} else
 		cJSON_AddNullToObject(root, "tls");
+	probe_json_guesses(root, r);
 	arr = cJSON_AddArrayToObject(root, "probes");
 	for (i = 0; i < r->nev; i++) {
 		const struct probe_evidence *e = &r->ev[i];

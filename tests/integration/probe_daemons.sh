@@ -50,7 +50,7 @@ expect prosody xmpp ''
 expect mariadb mysql 'MariaDB [0-9.]+'
 expect postgres postgresql 'PostgreSQL'
 
-expect websocket websocket ''
+expect websocket websocket '.*'
 
 # chargen and daytime, simulated (start_simple): identified; discard says
 # nothing, so it is silent, never a guess.

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "probe.h"
+#include "probe/probe_int.h"
 
 #define S(x)	(const unsigned char *)(x), sizeof(x) - 1
 
@@ -278,6 +279,12 @@ test_chargen_and_daytime(void **state)
 		cg[l * 74 + 73] = '\n';
 	}
 	match("banner", cg, sizeof(cg), 0, "chargen", PROBE_CERTAIN);
+	/* The banner probe does not stop at chargen's first line: one line
+	 * of 72 characters waits for the next (or quiet); two are whole. */
+	assert_int_equal(probe_done_banner(cg, 74), 0);
+	assert_int_equal(probe_done_banner(cg, 148), 1);
+	assert_int_equal(probe_done_banner(S("220-mx ESMTP\r\n")), 0);
+	assert_int_equal(probe_done_banner(S("220 mx ESMTP\r\n")), 1);
 	/* The same line twice is no rotation. */
 	memcpy(cg + 74, cg, 74);
 	match("banner", cg, 2 * 74, 0, "text", PROBE_POSSIBLE);
