@@ -1159,6 +1159,15 @@ struct probe_tally {
 	const char	*why;		/* the first connect failure */
 };
 
+/* 1 for the matches that name a shape, not a protocol: on a tie a named
+ * protocol is the better guess (beanstalkd over text). */
+static int
+probe_generic(const char *protocol)
+{
+	return strcmp(protocol, "text") == 0 || strcmp(protocol, "len16") ==
+	    0 || strcmp(protocol, "len32") == 0;
+}
+
 /* Count the evidence into t and take the most confident single match as
  * the verdict, completed by what other probes of its protocol saw. */
 static void
@@ -1180,12 +1189,15 @@ probe_pick_best(struct probe_result *r, struct probe_tally *t)
 		t->closes += e->peer_closed && e->recv_total == 0;
 		c = probe_ev_conf(e);
 		/* On a tie, the probe made for the protocol is the better
-		 * evidence (http's GET, not an HTTP error to the echo). */
+		 * evidence (http's GET, not an HTTP error to the echo), and
+		 * a named protocol a better guess than a shape. */
 		if (c > v->conf || (c == v->conf && c > PROBE_NONE &&
 		    strcmp(e->match.protocol, v->protocol) == 0 &&
 		    strcmp(e->probe, e->match.protocol) == 0 &&
 		    r->verdict_probe >= 0 && strcmp(r->ev[r->verdict_probe].probe,
-		    v->protocol) != 0)) {
+		    v->protocol) != 0) || (c == v->conf && c > PROBE_NONE &&
+		    probe_generic(v->protocol) &&
+		    !probe_generic(e->match.protocol))) {
 			*v = e->match;
 			v->conf = c;
 			r->verdict_probe = (int)i;
