@@ -22,9 +22,10 @@
 					   without one needs --timeout */
 #define PROBE_READ_MAX		10.0	/* s a reply may keep arriving (or
 					   2 x --timeout if longer) */
-#define PROBE_PARALLEL		12	/* probes open at once: more overflow
-					   small listen backlogs (git daemon),
-					   and a SYN retransmit costs 1 s */
+#define PROBE_PARALLEL		12	/* probes started per 50 ms wave: a
+					   bigger burst overflows small listen
+					   backlogs (git daemon), and a SYN
+					   retransmit costs 1 s */
 #define PROBE_ECHO_DECOR	64	/* bytes an echo may add on each side */
 #define PROBE_FIXED_MIN		4	/* shortest constant reply for "fixed" */
 
@@ -119,7 +120,7 @@ struct probe_evidence {
 	struct probe_match match;	/* best match on this reply */
 };
 
-/* The whole run. About 100 KiB: allocate it rather than put it on a small
+/* The whole run. About 420 KiB: allocate it rather than put it on a
  * stack. Filled by probe_detect; nothing in it needs freeing. */
 struct probe_result {
 	char			 target[256];
@@ -140,8 +141,11 @@ struct probe_result {
 };
 
 /* Probe target ("HOST:PORT") with its own engine, run to completion, and
- * fill out; returns the exit status probe_exit_status gives. Ignores
- * SIGPIPE. Usable before a front end starts its own loop. */
+ * fill out; returns the exit status probe_exit_status gives. A TLS server
+ * is handshaken with and probed inside (unless o->no_tls_inside); a
+ * certain SMTP, IMAP, POP3 or FTP verdict asks whether STARTTLS is
+ * offered. Ignores SIGPIPE. Usable before a front end starts its own
+ * loop. */
 int probe_detect(const char *target, const struct probe_opts *o,
     struct probe_result *out);
 /* Run every matcher on one reply and keep the best in m; returns m->conf. */
