@@ -408,6 +408,39 @@ else
 	done
 fi
 
+# HTTP/2 by prior knowledge (h2c): nginx `listen ... http2` on a plain
+# port answers the preface with SETTINGS, and HTTP/1.1 with garbage.
+if [ "$web" = nginx ]; then
+	port=$(free_port)
+	mkdir -p "$tmp/nginxh2/logs"
+	cat >"$tmp/nginxh2/nginx.conf" <<NG
+daemon off;
+pid $tmp/nginxh2/nginx.pid;
+error_log $tmp/nginxh2/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginxh2;
+	proxy_temp_path $tmp/nginxh2;
+	fastcgi_temp_path $tmp/nginxh2;
+	uwsgi_temp_path $tmp/nginxh2;
+	scgi_temp_path $tmp/nginxh2;
+	server { listen 127.0.0.1:$port http2; root $tmp/files; }
+}
+NG
+	PATH=$PATH:/usr/sbin nginx -p "$tmp/nginxh2" \
+	    -c "$tmp/nginxh2/nginx.conf" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "nginx h2c: http2, certain, exit 0" identified http2 raw
+	check "nginx h2c: the SETTINGS frame is the evidence" has \
+	    verdict.detail "SETTINGS frame on stream 0"
+else
+	skip "nginx not installed"
+	skip "nginx not installed"
+fi
+
 # STARTTLS offers: aiosmtpd with a certificate offers STARTTLS in its
 # EHLO reply; without one it does not.
 if $PYTHON -c 'import aiosmtpd' 2>/dev/null && [ -f "$tmp/cert.pem" ]; then
