@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define PROBE_CONNECT_TIMEOUT	3.0
-#define PROBE_WAVE		0.05	/* s between waves of PROBE_PARALLEL
+#define PROBE_WAVE		0.025	/* s between waves of PROBE_PARALLEL
 					   probe starts */
 #define PROBE_GRACE		0.05	/* s other replies may still land
 					   after a certain verdict */

@@ -22,7 +22,7 @@
 					   without one needs --timeout */
 #define PROBE_READ_MAX		10.0	/* s a reply may keep arriving (or
 					   2 x --timeout if longer) */
-#define PROBE_PARALLEL		12	/* probes started per 50 ms wave: a
+#define PROBE_PARALLEL		8	/* probes started per 25 ms wave: a
 					   bigger burst overflows small listen
 					   backlogs (git daemon), and a SYN
 					   retransmit costs 1 s */
