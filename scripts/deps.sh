@@ -6,12 +6,13 @@
 # fakeroot, lintian, man-db; test adds
 # the real servers tests/integration/servers.sh starts: redis-server,
 # memcached, nginx-light, python3-aiosmtpd; zsh and fish, whose
-# completion scripts tests/integration/completion.sh checks).
+# completion scripts tests/integration/completion.sh checks; and the
+# daemons tests/integration/probe_daemons.sh probes).
 set -u
 need="libev-dev libncurses-dev libcjson-dev libssl-dev openssl pkg-config"
 case "${1:-build}" in
 deb) need="$need debhelper dpkg-dev fakeroot lintian man-db" ;;
-test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl zsh fish python3-yaml socat" ;;
+test) need="$need libcmocka-dev tmux clang libclang-rt-14-dev redis-server memcached python3 valgrind nginx-light python3-aiosmtpd curl zsh fish python3-yaml socat beanstalkd gearman-job-server ngircd rsync mosquitto nats-server dnsmasq-base slapd prosody mariadb-server postgresql python3-websockets" ;;
 esac
 missing=""
 for p in $need; do

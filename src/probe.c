@@ -14,9 +14,14 @@
 #include "engine.h"
 #include "pool.h"
 #include "probe.h"
+#include "probe/probe_int.h"
 #include "util.h"
 
 #define PROBE_CONNECT_TIMEOUT	3.0
+#define PROBE_WAVE		0.025	/* s between waves of PROBE_PARALLEL
+					   probe starts */
+#define PROBE_GRACE		0.05	/* s other replies may still land
+					   after a certain verdict */
 /* Two lines: a server that answers or quotes each line cannot return the
  * whole token in one piece, as an echo does. */
 #define PROBE_ECHO_TOKEN	"sockbench probe 7d1c\nsockbench probe e93b\n"
@@ -37,6 +42,9 @@ struct probe_def {
 			    size_t outlen);
 	/* 1 if p[0..n) is a whole reply, so the probe need not wait. */
 	int		(*complete)(const unsigned char *p, size_t n);
+	/* A follow-up: run only after a certain verdict of this protocol,
+	 * its payload sent once the server's greeting is whole. */
+	const char	*follow;
 };
 
 /* Copy a literal payload. */
@@ -221,12 +229,20 @@ probe_build_len32(const char *host, unsigned char *out, size_t outlen)
 }
 
 /* A banner is whole once a line ends that does not continue ("220-"). */
-static int
+int
 probe_done_banner(const unsigned char *p, size_t n)
 {
 	size_t start;
 
+	/* A MySQL greeting: one whole packet, protocol 10, no line end. */
+	if (n >= 5 && p[3] == 0 && p[4] == 0x0a &&
+	    n >= 4 + (p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16))
+		return 1;
 	if (n == 0 || p[n - 1] != '\n')
+		return 0;
+	/* One line of exactly 72 characters may be chargen's first (RFC
+	 * 864): wait for the next, or for quiet. */
+	if (n == 74 && p[72] == '\r')
 		return 0;
 	for (start = n - 1; start > 0 && p[start - 1] != '\n'; start--)
 		;
@@ -298,16 +314,39 @@ probe_done_len32(const unsigned char *p, size_t n)
 /* The probes in the order they run: the banner alone first, then the rest
  * (in parallel unless serial). */
 static const struct probe_def probe_table[] = {
-	{ "banner", probe_build_banner, probe_done_banner },
-	{ "echo", probe_build_echo, NULL },
-	{ "redis", probe_build_redis, probe_done_redis },
-	{ "http", probe_build_http, probe_done_http },
-	{ "app", probe_build_app, probe_done_app },
-	{ "memcached", probe_build_memcached, probe_done_banner },
-	{ "tls", probe_build_tls, probe_done_tls },
-	{ "line", probe_build_line, NULL },
-	{ "len16", probe_build_len16, probe_done_len16 },
-	{ "len32", probe_build_len32, probe_done_len32 },
+	{ "banner", probe_build_banner, probe_done_banner, NULL },
+	{ "echo", probe_build_echo, NULL, NULL },
+	{ "redis", probe_build_redis, probe_done_redis, NULL },
+	{ "http", probe_build_http, probe_done_http, NULL },
+	/* HTTP's companions, early: they refine an http verdict. */
+	{ "websocket", probe_build_websocket, probe_done_head, NULL },
+	{ "http2", probe_build_http2, probe_done_http2, NULL },
+	{ "app", probe_build_app, probe_done_app, NULL },
+	{ "memcached", probe_build_memcached, probe_done_banner, NULL },
+	{ "tls", probe_build_tls, probe_done_tls, NULL },
+	{ "line", probe_build_line, NULL, NULL },
+	{ "len16", probe_build_len16, probe_done_len16, NULL },
+	{ "len32", probe_build_len32, probe_done_len32, NULL },
+	{ "postgres", probe_build_postgres, probe_done_postgres, NULL },
+	{ "mqtt", probe_build_mqtt, probe_done_mqtt, NULL },
+	{ "amqp", probe_build_amqp, probe_done_amqp, NULL },
+	{ "ldap", probe_build_ldap, probe_done_ber, NULL },
+	{ "dns", probe_build_dns, probe_done_dns, NULL },
+	{ "gearman", probe_build_gearman, probe_done_gearman, NULL },
+	{ "stats", probe_build_stats, probe_done_stats, NULL },
+	{ "xmpp", probe_build_xmpp, NULL, NULL },
+	{ "git", probe_build_git, NULL, NULL },
+	{ "stomp", probe_build_stomp, probe_done_stomp, NULL },
+	{ "zookeeper", probe_build_zookeeper, NULL, NULL },
+	{ "mongodb", probe_build_mongodb, probe_done_mongodb, NULL },
+	{ "kafka", probe_build_kafka, probe_done_kafka, NULL },
+	{ "rdp", probe_build_rdp, probe_done_tpkt, NULL },
+	{ "sip", probe_build_sip, probe_done_head, NULL },
+	/* Follow-ups: what a mail or file server offers (STARTTLS). */
+	{ "smtp-ehlo", probe_build_smtp_ehlo, NULL, "smtp" },
+	{ "imap-capa", probe_build_imap_capa, NULL, "imap" },
+	{ "pop3-capa", probe_build_pop3_capa, NULL, "pop3" },
+	{ "ftp-feat", probe_build_ftp_feat, NULL, "ftp" },
 };
 #define PROBE_NDEFS	(sizeof(probe_table) / sizeof(probe_table[0]))
 
@@ -327,100 +366,6 @@ probe_payload(const char *probe, const char *host, unsigned char *out,
 		if (strcmp(probe_table[i].name, probe) == 0)
 			return (int)probe_table[i].build(host, out, outlen);
 	return -1;
-}
-
-/* What a matcher sees: one probe's exchange. */
-struct probe_obs {
-	const char		*probe;
-	const unsigned char	*sent, *recv;
-	size_t			 sent_len, recv_len;
-	int			 peer_closed;
-};
-
-/* Fill m with a verdict; returns conf. */
-static enum probe_conf
-probe_set(struct probe_match *m, enum probe_conf conf, const char *protocol,
-    const char *codec, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static enum probe_conf
-probe_set(struct probe_match *m, enum probe_conf conf, const char *protocol,
-    const char *codec, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(m, 0, sizeof(*m));
-	m->conf = conf;
-	snprintf(m->protocol, sizeof(m->protocol), "%s", protocol);
-	m->codec = codec;
-	va_start(ap, fmt);
-	vsnprintf(m->detail, sizeof(m->detail), fmt, ap);
-	va_end(ap);
-	return conf;
-}
-
-/* Copy the first line of p[0..n) as escaped text into out. */
-static void
-probe_first_line(const unsigned char *p, size_t n, char *out, size_t outlen)
-{
-	size_t l = 0;
-
-	while (l < n && p[l] != '\n' && p[l] != '\r')
-		l++;
-	escape_bytes(p, l, out, outlen, 1);
-}
-
-/* Copy bytes p[0..n) up to a stop character into out as plain text. */
-static void
-probe_word(const unsigned char *p, size_t n, const char *stops, char *out,
-    size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; i < n && i + 1 < outlen && p[i] >= 0x20 && p[i] < 0x7f &&
-	    strchr(stops, p[i]) == NULL; i++)
-		out[i] = (char)p[i];
-	out[i] = '\0';
-}
-
-/* 1 if p[0..n) starts with the string s. */
-static int
-probe_starts(const unsigned char *p, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-
-	return n >= l && memcmp(p, s, l) == 0;
-}
-
-/* Where the string s occurs in the first line of p[0..n), or NULL. */
-static const unsigned char *
-probe_in_line(const unsigned char *p, size_t n, const char *s)
-{
-	size_t l = 0, sl = strlen(s), i;
-
-	while (l < n && p[l] != '\n')
-		l++;
-	for (i = 0; i + sl <= l; i++)
-		if (strncasecmp((const char *)p + i, s, sl) == 0)
-			return p + i;
-	return NULL;
-}
-
-/* Split "Name/1.2.3 rest" or "Name_1.2 rest" into product and version. */
-static void
-probe_product(struct probe_match *m, const unsigned char *p, size_t n,
-    char sep)
-{
-	char word[128], *s;
-
-	probe_word(p, n, " \r\n()", word, sizeof(word));
-	if ((s = strchr(word, sep)) != NULL) {
-		*s++ = '\0';
-		snprintf(m->version, sizeof(m->version), "%.*s",
-		    (int)sizeof(m->version) - 1, s);
-	}
-	snprintf(m->product, sizeof(m->product), "%.*s",
-	    (int)sizeof(m->product) - 1, word);
 }
 
 /* 1 if recv is sent with at most PROBE_ECHO_DECOR bytes before and after
@@ -814,11 +759,36 @@ static const struct {
 	{ "ssh", probe_m_ssh },
 	{ "smtp-ftp", probe_m_220 },
 	{ "pop3-imap", probe_m_mail },
+	{ "websocket", probe_m_websocket },
 	{ "http", probe_m_http },
 	{ "redis", probe_m_redis },
 	{ "memcached", probe_m_memcached },
 	{ "app", probe_m_app },
 	{ "tls", probe_m_tls },
+	{ "mysql", probe_m_mysql },
+	{ "postgresql", probe_m_postgres },
+	{ "mqtt", probe_m_mqtt },
+	{ "amqp", probe_m_amqp },
+	{ "ldap", probe_m_ldap },
+	{ "dns", probe_m_dns },
+	{ "gearman", probe_m_gearman },
+	{ "mongodb", probe_m_mongodb },
+	{ "kafka", probe_m_kafka },
+	{ "rdp", probe_m_rdp },
+	{ "http2", probe_m_http2 },
+	{ "rsync", probe_m_rsync },
+	{ "nats", probe_m_nats },
+	{ "irc", probe_m_irc },
+	{ "xmpp", probe_m_xmpp },
+	{ "beanstalkd", probe_m_beanstalkd },
+	{ "gearman-text", probe_m_gearman_text },
+	{ "stomp", probe_m_stomp },
+	{ "sip", probe_m_sip },
+	{ "zookeeper", probe_m_zookeeper },
+	{ "vnc", probe_m_vnc },
+	{ "chargen", probe_m_chargen },
+	{ "daytime", probe_m_daytime },
+	{ "git", probe_m_git },
 	{ "file", probe_m_file },
 	{ "framed", probe_m_framed },
 	{ "text", probe_m_text },
@@ -842,10 +812,13 @@ probe_match_reply(const char *probe, const unsigned char *sent,
 		if (probe_matchers[i].fn(&o, &t) > m->conf) {
 			*m = t;
 			m->matcher = probe_matchers[i].name;
-			/* A reply that holds our own payload says nothing
-			 * about any other protocol. */
+			/* A reply that is mostly our own payload says
+			 * nothing about any other protocol; a short request
+			 * quoted in a long sentence ("srvr is not executed
+			 * because...") may still be the server's own form. */
 			if (m->conf == PROBE_CERTAIN ||
-			    probe_matchers[i].fn == probe_m_echo)
+			    (probe_matchers[i].fn == probe_m_echo &&
+			    sent_len * 2 >= recv_len))
 				break;
 		}
 	}
@@ -940,6 +913,15 @@ probe_ev_conf(const struct probe_evidence *e)
 	return c;
 }
 
+/* 1 if the reply says the server limits connections per address. */
+static int
+probe_says_too_many(const struct probe_evidence *e)
+{
+	return memmem(e->recv, e->recv_len, "too many", 8) != NULL ||
+	    memmem(e->recv, e->recv_len, "Too many", 8) != NULL ||
+	    memmem(e->recv, e->recv_len, "TOO MANY", 8) != NULL;
+}
+
 /* The banner probe's evidence when it got bytes (late ones too), or NULL. */
 static const struct probe_evidence *
 probe_banner(const struct probe_result *r)
@@ -948,7 +930,7 @@ probe_banner(const struct probe_result *r)
 
 	for (i = 0; i < r->nev; i++)
 		if (r->ev[i].ran && r->ev[i].sent_len == 0 &&
-		    r->ev[i].recv_total > 0)
+		    r->ev[i].recv_total > 0 && !probe_says_too_many(&r->ev[i]))
 			return &r->ev[i];
 	return NULL;
 }
@@ -994,6 +976,36 @@ probe_echo_verdict(const struct probe_result *r)
 	return n >= 2 && multi ? cite : -1;
 }
 
+/* 1 if a reply reads as an error form: a word such as error, unknown,
+ * invalid or denied, a 4xx/5xx status, or a leading - or ? (RESP, ed):
+ * the same error to every probe is a protocol refusing them, no fixed
+ * reply. */
+static int
+probe_error_form(const unsigned char *p, size_t n)
+{
+	static const char *const words[] = { "error", "err ", "unknown",
+	    "invalid", "denied", "not allowed", "unrecognized",
+	    "unrecognised", "bad ", "refused", "unsupported", "illegal",
+	    "not supported", "failed", "forbidden" };
+	char low[256];
+	size_t i, l = n < sizeof(low) - 1 ? n : sizeof(low) - 1;
+
+	if (n > 0 && (p[0] == '-' || p[0] == '?'))
+		return 1;
+	if (n >= 4 && (p[0] == '4' || p[0] == '5') && p[1] >= '0' &&
+	    p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && (p[3] == ' ' ||
+	    p[3] == '-'))
+		return 1;
+	for (i = 0; i < l; i++)
+		low[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 :
+		    p[i] ? p[i] : ' ');
+	low[l] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* A constant reply (the seed's fixed-reply server): no banner, every probe
  * that got bytes got the same whole reply of PROBE_FIXED_MIN bytes or more
  * and the connection stayed open, and the probes had different numbers of
@@ -1027,7 +1039,8 @@ probe_fixed_verdict(const struct probe_result *r)
 		n++;
 	}
 	if (first == NULL || n < 2 || !differ ||
-	    first->recv_len < PROBE_FIXED_MIN)
+	    first->recv_len < PROBE_FIXED_MIN ||
+	    probe_error_form(first->recv, first->recv_len))
 		return -1;
 	return cite;
 }
@@ -1127,6 +1140,8 @@ probe_explain(const struct probe_result *r, const struct probe_match *v,
 		snprintf(out, outlen, "the same reply \"%s\" to %zu probes, but "
 		    "%s: not a fixed-reply server%s", text, k, e->peer_closed ?
 		    "the server closed after it (an error reply?)" :
+		    probe_error_form(e->recv, e->recv_len) ?
+		    "it reads as an error reply" :
 		    e->recv_len < PROBE_FIXED_MIN ? "too short to tell" :
 		    "the probes had the same line counts", guess);
 		return;
@@ -1143,6 +1158,15 @@ struct probe_tally {
 	size_t		 connected, spoke, resets, closes, ran;
 	const char	*why;		/* the first connect failure */
 };
+
+/* 1 for the matches that name a shape, not a protocol: on a tie a named
+ * protocol is the better guess (beanstalkd over text). */
+static int
+probe_generic(const char *protocol)
+{
+	return strcmp(protocol, "text") == 0 || strcmp(protocol, "len16") ==
+	    0 || strcmp(protocol, "len32") == 0;
+}
 
 /* Count the evidence into t and take the most confident single match as
  * the verdict, completed by what other probes of its protocol saw. */
@@ -1163,7 +1187,17 @@ probe_pick_best(struct probe_result *r, struct probe_tally *t)
 		t->spoke += e->recv_total > 0 && !e->late;
 		t->resets += e->reset;
 		t->closes += e->peer_closed && e->recv_total == 0;
-		if ((c = probe_ev_conf(e)) > v->conf) {
+		c = probe_ev_conf(e);
+		/* On a tie, the probe made for the protocol is the better
+		 * evidence (http's GET, not an HTTP error to the echo), and
+		 * a named protocol a better guess than a shape. */
+		if (c > v->conf || (c == v->conf && c > PROBE_NONE &&
+		    strcmp(e->match.protocol, v->protocol) == 0 &&
+		    strcmp(e->probe, e->match.protocol) == 0 &&
+		    r->verdict_probe >= 0 && strcmp(r->ev[r->verdict_probe].probe,
+		    v->protocol) != 0) || (c == v->conf && c > PROBE_NONE &&
+		    probe_generic(v->protocol) &&
+		    !probe_generic(e->match.protocol))) {
 			*v = e->match;
 			v->conf = c;
 			r->verdict_probe = (int)i;
@@ -1171,6 +1205,39 @@ probe_pick_best(struct probe_result *r, struct probe_tally *t)
 		if (t->why == NULL && !e->connected)
 			t->why = e->outcome;
 	}
+	/* A TLS handshake answered is what the port speaks: a certain
+	 * HTTP reply to plain text there is the TLS server's complaint
+	 * ("400 The plain HTTP request was sent to HTTPS port"). */
+	for (i = 0; i < r->nev; i++)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
+		    strcmp(r->ev[i].match.protocol, "tls") == 0 &&
+		    strcmp(v->protocol, "http") == 0) {
+			*v = r->ev[i].match;
+			r->verdict_probe = (int)i;
+			break;
+		}
+	/* An HTTP server that completes our WebSocket handshake (a 426 to
+	 * the plain GET, say) is a WebSocket server: the more specific. */
+	for (i = 0; i < r->nev && strcmp(v->protocol, "http") == 0; i++)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
+		    strcmp(r->ev[i].match.protocol, "websocket") == 0) {
+			*v = r->ev[i].match;
+			r->verdict_probe = (int)i;
+			break;
+		}
+	/* A server that speaks HTTP/1.1 and HTTP/2 is http, with a note. */
+	for (i = 0; i < r->nev && strcmp(v->protocol, "http2") == 0; i++)
+		if (probe_ev_conf(&r->ev[i]) == PROBE_CERTAIN &&
+		    strcmp(r->ev[i].match.protocol, "http") == 0) {
+			char d[sizeof(v->detail)];
+
+			*v = r->ev[i].match;
+			r->verdict_probe = (int)i;
+			snprintf(d, sizeof(d), "%.150s; HTTP/2 too (SETTINGS "
+			    "answered the preface)", v->detail);
+			memcpy(v->detail, d, sizeof(d));
+			break;
+		}
 	/* Fill in a product or version another probe saw for the same
 	 * protocol (Redis: PING answered, INFO named the version). */
 	for (i = 0; i < r->nev && v->conf > PROBE_NONE; i++) {
@@ -1306,6 +1373,31 @@ probe_status(struct probe_result *r, const struct probe_tally *t)
 		probe_status_quiet(r, t);
 }
 
+/* Say in the summary which probes were retried after a connection
+ * limit turned them away, and how many then got an answer. */
+static void
+probe_note_retries(struct probe_result *r)
+{
+	size_t i, n = 0, answered = 0, len;
+
+	for (i = 0; i < r->nev; i++) {
+		if (!r->ev[i].retried)
+			continue;
+		n++;
+		answered += r->ev[i].connected && !r->ev[i].reset &&
+		    !(r->ev[i].peer_closed && r->ev[i].recv_total == 0) &&
+		    !probe_says_too_many(&r->ev[i]);
+	}
+	if (n == 0)
+		return;
+	len = strlen(r->summary);
+	snprintf(r->summary + len, sizeof(r->summary) - len, "; %zu probe%s "
+	    "refused, reset or closed while others were served %s retried a "
+	    "few at a time, %zu then served%s", n, n == 1 ? "" : "s",
+	    n == 1 ? "was" : "were", answered, answered > 0 ?
+	    " (a per-address connection limit)" : "");
+}
+
 void
 probe_verdict(struct probe_result *r)
 {
@@ -1317,6 +1409,7 @@ probe_verdict(struct probe_result *r)
 	probe_pick_best(r, &t);
 	probe_pattern_verdict(r);
 	probe_status(r, &t);
+	probe_note_retries(r);
 }
 
 /* One probe under way: its connection and where its evidence goes. */
@@ -1334,6 +1427,9 @@ struct probe_run {
 						   limit, not a whole quiet */
 	int			 done;
 	int			 late_watch;	/* the late-banner watch */
+	struct pool		*old_pool;	/* the first try's, when retried */
+	int			 spoke;		/* a follow-up sent its payload */
+	int			 connecting;	/* counted in ctx->connecting */
 };
 
 /* The whole detection, on probe_detect's stack. */
@@ -1343,14 +1439,48 @@ struct probe_ctx {
 	struct probe_opts	 o;
 	struct probe_run	 runs[PROBE_MAX];
 	size_t			 nruns, next, running;
+	size_t			 connecting;	/* runs whose connect is not done */
+	size_t			 wave_started;	/* probes started in this wave */
+	double			 wave_t0;	/* the wave began, loop time */
 	size_t			 ntable;	/* runs from probe_table */
 	int			 certain;
+	int			 grace;		/* 1 while replies already on
+						   their way may still land, 2
+						   after: cancel the rest */
+	struct engine_timer	*grace_timer;
 	int			 late_started;
+	int			 retry_checked;
+	int			 keep_tls;	/* a certain http verdict: the
+						   tls probe still runs */
+	int			 keep_http;	/* a certain http2 verdict: the
+						   http probe still runs */
+	int			 keep_ws;	/* a certain http verdict: the
+						   websocket probe still runs */
+	/* Inside TLS: the client contexts (ALPN "h2,http/1.1" for the
+	 * http2 probe, none for the others), where the handshake's facts
+	 * go, and no late-banner watch. */
+	struct tls_ctx		*tls_plain, *tls_alpn;
+	struct probe_tls	*tls_out;
+	int			 no_late;
+	size_t			 retry[PROBE_MAX], nretry, retry_next;
+	size_t			 retry_limit;	/* probes at a time on retry */
 	struct engine_timer	*kick;
 	char			 host[256];
 };
 
 static void probe_schedule(struct probe_ctx *ctx);
+
+/* The grace after a certain verdict is over: cancel what is still open. */
+static void
+probe_grace_cb(struct engine *e, void *arg)
+{
+	struct probe_ctx *ctx = arg;
+
+	(void)e;
+	ctx->grace = 2;
+	ctx->grace_timer = NULL;
+	probe_schedule(ctx);
+}
 
 /* From the loop, after a probe ended: schedule the next ones. */
 static void
@@ -1384,8 +1514,13 @@ probe_open(struct conn *c)
 
 	pr->ev->connected = 1;
 	pr->t0 = clock_now_mono();
+	if (pr->connecting) {
+		pr->connecting = 0;
+		pr->ctx->connecting--;
+		probe_kick(pr->ctx);
+	}
 	pr->cap = pr->t0 + probe_read_max(pr->ctx);
-	if (pr->ev->sent_len > 0)
+	if (pr->ev->sent_len > 0 && pr->def->follow == NULL)
 		conn_send_msg(c, pr->ev->sent, pr->ev->sent_len);
 	conn_timer(c, pr->wait);
 }
@@ -1436,7 +1571,10 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	size_t n = f->frame_len < room ? f->frame_len : room;
 	double now = clock_now_mono(), wait;
 
-	if (e->recv_total == 0 && pr->late_watch) {
+	/* Late: the watch's first bytes came after the banner probe gave
+	 * up; earlier ones (a "too many connections" notice) are not. */
+	if (e->recv_total == 0 && pr->late_watch && now - pr->t0 >=
+	    pr->ctx->o.banner_wait) {
 		e->late = 1;
 		e->late_after = now - pr->t0;
 		pr->cap = now + probe_read_max(pr->ctx);
@@ -1445,6 +1583,13 @@ probe_msg(struct conn *c, const struct codec_frame *f)
 	e->recv_len += n;
 	e->recv_total += f->frame_len;
 	pr->t_last = now;
+	/* A follow-up speaks once the greeting is whole (RFC 5321 4.3.1:
+	 * the client waits for it). */
+	if (pr->def->follow != NULL && !pr->spoke &&
+	    probe_done_banner(e->recv, e->recv_len)) {
+		pr->spoke = 1;
+		conn_send_msg(c, e->sent, e->sent_len);
+	}
 	if (pr->def->complete != NULL && pr->def->complete(e->recv,
 	    e->recv_len)) {
 		probe_end(c, "reply complete after %.3fs", now - pr->t0);
@@ -1498,6 +1643,96 @@ probe_timer(struct conn *c)
 		probe_end(c, "quiet for %.2fs after the reply", quiet);
 }
 
+/* 1 if another probe may start in this wave; when the wave is full,
+ * start a new one PROBE_WAVE after the last began (a timer kicks the
+ * schedule then). */
+static int
+probe_wave_room(struct probe_ctx *ctx)
+{
+	double now = engine_loop_time(ctx->eng);
+
+	if (ctx->wave_started == 0)
+		ctx->wave_t0 = now;
+	if (ctx->wave_started < PROBE_PARALLEL)
+		return 1;
+	if (now >= ctx->wave_t0 + PROBE_WAVE) {
+		ctx->wave_t0 = now;
+		ctx->wave_started = 0;
+		return 1;
+	}
+	if (ctx->kick == NULL)
+		ctx->kick = engine_after(ctx->eng, ctx->wave_t0 + PROBE_WAVE -
+		    now, probe_kick_cb, ctx);
+	return 0;
+}
+
+/* The probe made for a protocol a reply suggested, when its name is
+ * not the protocol's. */
+static const char *
+probe_for(const char *protocol)
+{
+	static const struct {
+		const char *protocol, *probe;
+	} map[] = {
+		{ "beanstalkd", "stats" }, { "postgresql", "postgres" },
+		{ "jsonhdr", "app" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].protocol, protocol) == 0)
+			return map[i].probe;
+	return protocol;
+}
+
+/* A reply suggested protocol (possible or likely): move the probe made
+ * for it to the front of those not started yet, so it runs next. */
+static void
+probe_suggest(struct probe_ctx *ctx, const char *protocol)
+{
+	const char *name = probe_for(protocol);
+	struct probe_run tmp;
+	size_t j;
+
+	for (j = ctx->next; j < ctx->ntable; j++) {
+		if (strcmp(ctx->runs[j].def->name, name) != 0)
+			continue;
+		if (j != ctx->next) {
+			tmp = ctx->runs[ctx->next];
+			ctx->runs[ctx->next] = ctx->runs[j];
+			ctx->runs[j] = tmp;
+		}
+		return;
+	}
+}
+
+/* Keep what a TLS connection's handshake showed: the first finished
+ * handshake's version, cipher and certificate, the ALPN protocol the
+ * server chose when offered h2 (the http2 probe), or the first failure. */
+static void
+probe_note_tls(struct probe_ctx *ctx, struct probe_run *pr, struct conn *c)
+{
+	const struct tls_info *ti = c->info.tls;
+	struct probe_tls *t = ctx->tls_out;
+
+	if (ti == NULL)
+		return;
+	if (ti->done && !t->done) {
+		t->done = 1;
+		snprintf(t->version, sizeof(t->version), "%s", ti->version);
+		snprintf(t->cipher, sizeof(t->cipher), "%s", ti->cipher);
+		snprintf(t->subject, sizeof(t->subject), "%s", ti->subject);
+		snprintf(t->issuer, sizeof(t->issuer), "%s", ti->issuer);
+		snprintf(t->not_after, sizeof(t->not_after), "%s",
+		    ti->not_after);
+	}
+	if (ti->done && pr->def->build == probe_build_http2)
+		snprintf(t->alpn, sizeof(t->alpn), "%s", ti->alpn);
+	if (!ti->done && c->info.state == CS_FAILED && t->error[0] == '\0' &&
+	    strncmp(c->info.reason, "tls", 3) == 0)
+		snprintf(t->error, sizeof(t->error), "%s", c->info.reason);
+}
+
 /* The connection ended: match its reply and start the next probes. */
 static void
 probe_close(struct conn *c)
@@ -1509,7 +1744,13 @@ probe_close(struct conn *c)
 	pr->done = 1;
 	pr->conn = NULL;
 	ctx->running--;
+	if (pr->connecting) {
+		pr->connecting = 0;
+		ctx->connecting--;
+	}
 	e->seconds = clock_now_mono() - (pr->t0 > 0 ? pr->t0 : c->info.t_start);
+	if (ctx->tls_out != NULL)
+		probe_note_tls(ctx, pr, c);
 	if (c->info.state == CS_FAILED) {
 		snprintf(e->outcome, sizeof(e->outcome), "%s", c->info.reason);
 		e->reset = strstr(c->info.reason, "reset") != NULL;
@@ -1528,8 +1769,19 @@ probe_close(struct conn *c)
 	}
 	probe_match_reply(e->probe, e->sent, e->sent_len, e->recv,
 	    e->recv_len, e->peer_closed, &e->match);
-	if (probe_ev_conf(e) == PROBE_CERTAIN && !ctx->o.all)
+	if (e->match.conf == PROBE_POSSIBLE || e->match.conf == PROBE_LIKELY)
+		probe_suggest(ctx, e->match.protocol);
+	if (probe_ev_conf(e) == PROBE_CERTAIN && !ctx->o.all) {
 		ctx->certain = 1;
+		/* An HTTPS port answers plain HTTP with an HTTP error: let
+		 * the tls probe finish, it decides (see probe_pick_best). */
+		if (strcmp(e->match.protocol, "http") == 0)
+			ctx->keep_tls = ctx->keep_ws = 1;
+		/* HTTP/2 by prior knowledge: let the HTTP/1.1 GET finish,
+		 * the verdict prefers it (a starter scenario can replay it). */
+		if (strcmp(e->match.protocol, "http2") == 0)
+			ctx->keep_http = 1;
+	}
 	probe_kick(ctx);
 }
 
@@ -1557,6 +1809,11 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 	char err[256];
 
 	pr->ev->ran = 1;
+	if (ctx->tls_plain != NULL) {
+		pr->ev->inside_tls = 1;
+		ctx->eng->tls_client = pr->def->build == probe_build_http2 ?
+		    ctx->tls_alpn : ctx->tls_plain;
+	}
 	memset(&pc, 0, sizeof(pc));
 	pc.target = ctx->res->target;
 	pc.count = 1;
@@ -1570,15 +1827,22 @@ probe_start(struct probe_ctx *ctx, struct probe_run *pr)
 		    err);
 		pr->done = 1;
 		ctx->certain = 1;	/* nothing else will resolve it */
+		ctx->grace = 2;
 		return;
 	}
 	ctx->running++;
+	ctx->connecting++;
+	pr->connecting = 1;
 	pool_start(pr->pool);
 	if (pool_errors(pr->pool) > 0 && !pr->done) {
 		snprintf(pr->ev->outcome, sizeof(pr->ev->outcome), "%s",
 		    pool_last_error(pr->pool));
 		pr->done = 1;
 		ctx->running--;
+		if (pr->connecting) {
+			pr->connecting = 0;
+			ctx->connecting--;
+		}
 	}
 }
 
@@ -1590,7 +1854,8 @@ probe_want_late(const struct probe_ctx *ctx)
 {
 	const struct probe_run *b = &ctx->runs[0];
 
-	return ctx->ntable > 1 && ctx->nruns < PROBE_MAX && b->done &&
+	return !ctx->no_late && ctx->ntable > 1 && ctx->nruns < PROBE_MAX &&
+	    b->done &&
 	    b->ev->sent_len == 0 && b->ev->connected &&
 	    b->ev->recv_total == 0 && !b->ev->reset && !b->ev->peer_closed;
 }
@@ -1602,7 +1867,7 @@ static void
 probe_start_late(struct probe_ctx *ctx)
 {
 	static const struct probe_def late = { "late-banner",
-	    probe_build_banner, probe_done_banner };
+	    probe_build_banner, probe_done_banner, NULL };
 	struct probe_result *out = ctx->res;
 	struct probe_evidence *e = &out->ev[out->nev++];
 	struct probe_run *pr = &ctx->runs[ctx->nruns++];
@@ -1618,23 +1883,131 @@ probe_start_late(struct probe_ctx *ctx)
 	probe_start(ctx, pr);
 }
 
+/* 1 if the probe's first try looks turned away by a connection limit:
+ * refused, reset or closed without a byte, or told "too many". */
+static int
+probe_turned_away(const struct probe_evidence *e)
+{
+	if (!e->ran || e->cancelled)
+		return 0;
+	if (e->recv_total == 0)
+		return e->reset || e->peer_closed || !e->connected;
+	return (e->peer_closed || e->reset) && probe_says_too_many(e);
+}
+
+/* Plan the retry of probes the parallel round saw turned away while
+ * others were served (a per-address connection limit: ngIRCd allows 5),
+ * at most as many at a time as were served, capped at 4. */
+static void
+probe_plan_retry(struct probe_ctx *ctx)
+{
+	size_t i, served = 0;
+
+	for (i = 0; i < ctx->ntable; i++) {
+		const struct probe_evidence *e = ctx->runs[i].ev;
+
+		if (probe_turned_away(e))
+			ctx->retry[ctx->nretry++] = i;
+		else if (e->ran && e->connected && !e->reset &&
+		    !probe_says_too_many(e))
+			served++;
+	}
+	if (served == 0 || ctx->o.serial || ctx->certain)
+		ctx->nretry = 0;
+	ctx->retry_limit = served > 4 ? 4 : served > 1 ? served - 1 : 1;
+}
+
+/* Run a probe again on a fresh connection, keeping its first outcome. */
+static void
+probe_restart(struct probe_ctx *ctx, struct probe_run *pr)
+{
+	struct probe_evidence *e = pr->ev;
+	const char *name = e->probe;
+	unsigned char sent[PROBE_MAX_SENT];
+	size_t sent_len = e->sent_len;
+	char first[sizeof(e->outcome)];
+
+	memcpy(sent, e->sent, sent_len);
+	if (e->recv_len > 0) {
+		char *q = probe_escape(e->recv, e->recv_len, 80);
+
+		snprintf(first, sizeof(first), "%.70s: \"%s\"", e->outcome, q);
+		free(q);
+	} else
+		memcpy(first, e->outcome, sizeof(first));
+	memset(e, 0, sizeof(*e));
+	e->probe = name;
+	memcpy(e->sent, sent, sent_len);
+	e->sent_len = sent_len;
+	e->retried = 1;
+	memcpy(e->first_outcome, first, sizeof(first));
+	pr->old_pool = pr->pool;
+	pr->pool = NULL;
+	pr->conn = NULL;
+	pr->done = 0;
+	pr->t0 = pr->t_last = 0;
+	probe_start(ctx, pr);
+}
+
+/* Once the parallel round is over (the late watch aside), retry what a
+ * connection limit turned away, a few at a time; 1 when nothing is left
+ * to retry and scheduling may go on. */
+static int
+probe_retry(struct probe_ctx *ctx)
+{
+	size_t i, table_running = 0;
+
+	for (i = 0; i < ctx->ntable; i++)
+		table_running += ctx->runs[i].ev->ran && !ctx->runs[i].done;
+	if (!ctx->retry_checked) {
+		if (table_running > 0)
+			return 1;	/* the late watch may still start */
+		ctx->retry_checked = 1;
+		probe_plan_retry(ctx);
+	}
+	while (ctx->retry_next < ctx->nretry &&
+	    table_running < ctx->retry_limit) {
+		probe_restart(ctx, &ctx->runs[ctx->retry[ctx->retry_next++]]);
+		table_running++;
+	}
+	return 1;
+}
+
 /* Start what may start: the banner alone, then the rest, then the late
  * banner watch; stop early once a match is certain or nothing could
  * connect. */
 static void
 probe_schedule(struct probe_ctx *ctx)
 {
-	size_t i, limit = ctx->o.serial ? 1 : PROBE_MAX;
+	size_t i;
 	struct probe_run *w;
 
 	ctx->kick = NULL;
 	if (ctx->nruns > 0 && ctx->runs[0].done && !ctx->runs[0].ev->connected)
-		ctx->certain = 1;	/* refused or unreachable */
+		ctx->certain = ctx->grace = 2;	/* refused or unreachable */
+	/* A certain verdict: replies a few milliseconds away (a version
+	 * another probe asked for) still land for PROBE_GRACE, then the
+	 * probes still open are cancelled. */
+	if (ctx->certain && ctx->grace == 0) {
+		ctx->grace = 1;
+		ctx->grace_timer = engine_after(ctx->eng, PROBE_GRACE,
+		    probe_grace_cb, ctx);
+		return;
+	}
+	if (ctx->certain && ctx->grace == 1)
+		return;
 	if (ctx->certain) {
 		for (i = 0; i < ctx->nruns; i++) {
 			struct probe_run *pr = &ctx->runs[i];
 
 			if (pr->conn == NULL || pr->done || pr->conn->dead)
+				continue;
+			if (ctx->keep_tls && pr->def->build == probe_build_tls)
+				continue;
+			if (ctx->keep_http && pr->def->build == probe_build_http)
+				continue;
+			if (ctx->keep_ws && pr->def->build ==
+			    probe_build_websocket)
 				continue;
 			pr->ev->cancelled = 1;
 			probe_end(pr->conn, "cancelled: verdict certain");
@@ -1644,12 +2017,22 @@ probe_schedule(struct probe_ctx *ctx)
 	/* The banner probe runs alone: other probes would talk first. */
 	if (ctx->next > 0 && !ctx->runs[0].done)
 		return;
-	while (ctx->next < ctx->ntable && ctx->running < limit) {
+	/* In parallel, PROBE_PARALLEL probes start at once and the next
+	 * ones PROBE_WAVE later (a burst of connections overflows a slow
+	 * server's listen backlog, and a dropped SYN costs a 1 s
+	 * retransmit); serially, one at a time. */
+	while (ctx->next < ctx->ntable && (ctx->o.serial ? ctx->running < 1 :
+	    probe_wave_room(ctx))) {
 		probe_start(ctx, &ctx->runs[ctx->next++]);
-		if (ctx->next == 1)
+		ctx->wave_started++;
+		if (ctx->next == 1) {
+			ctx->wave_started = 0;	/* the banner runs alone */
 			return;
+		}
 	}
 	if (ctx->next < ctx->ntable)
+		return;
+	if (!probe_retry(ctx))
 		return;
 	if (!ctx->late_started && probe_want_late(ctx) &&
 	    (!ctx->o.serial || ctx->running == 0))
@@ -1702,38 +2085,32 @@ probe_selected(const char *list, const char *name)
 	return 0;
 }
 
-int
-probe_detect(const char *target, const struct probe_opts *o,
-    struct probe_result *out)
+/* 1 if name is in the comma-separated list, which is not NULL. */
+static int
+probe_selected_named(const char *list, const char *name)
+{
+	return list != NULL && probe_selected(list, name);
+}
+
+/* Run the selected probes of the table against out->target on their own
+ * engine, appending their evidence to out->ev; inside TLS when tls_plain
+ * is set (the facts of the handshake go to tls_out). */
+static void
+probe_pass(const struct probe_opts *o, const char *host,
+    struct probe_result *out, struct tls_ctx *tls_plain,
+    struct tls_ctx *tls_alpn, struct probe_tls *tls_out)
 {
 	struct probe_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	struct engine_limits lim;
 	struct observer obs;
-	struct sigaction sa;
-	char err[256];
-	int port;
 	size_t i;
-	double t0 = clock_now_mono();
 
-	memset(out, 0, sizeof(*out));
-	snprintf(out->target, sizeof(out->target), "%s", target);
-	if (o != NULL)
-		ctx->o = *o;
-	if (ctx->o.timeout <= 0)
-		ctx->o.timeout = PROBE_TIMEOUT_DEFAULT;
-	if (ctx->o.connect_timeout <= 0)
-		ctx->o.connect_timeout = PROBE_CONNECT_TIMEOUT;
-	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-		signal(SIGPIPE, SIG_IGN);
-	if (split_hostport(target, ctx->host, sizeof(ctx->host), &port, err,
-	    sizeof(err)) < 0) {
-		out->status = PROBE_UNREACHABLE;
-		snprintf(out->summary, sizeof(out->summary), "%.190s", err);
-		free(ctx);
-		return probe_exit_status(out);
-	}
-	if (ctx->host[0] == '\0')
-		snprintf(ctx->host, sizeof(ctx->host), "127.0.0.1");
+	ctx->o = *o;
+	snprintf(ctx->host, sizeof(ctx->host), "%s", host);
+	ctx->tls_plain = tls_plain;
+	ctx->tls_alpn = tls_alpn;
+	ctx->tls_out = tls_out;
+	ctx->no_late = tls_plain != NULL;
 	engine_limits_default(&lim);
 	lim.connect_timeout = ctx->o.connect_timeout;
 	lim.max_frame = PROBE_MAX_RECV;
@@ -1744,7 +2121,9 @@ probe_detect(const char *target, const struct probe_opts *o,
 		struct probe_evidence *e = &out->ev[out->nev];
 		struct probe_run *pr = &ctx->runs[ctx->nruns];
 
-		if (!probe_selected(ctx->o.only, d->name))
+		if (!probe_selected(ctx->o.only, d->name) ||
+		    (d->follow != NULL && (ctx->o.only == NULL ||
+		    !probe_selected_named(ctx->o.only, d->name))))
 			continue;
 		e->probe = d->name;
 		e->sent_len = d->build(ctx->host, e->sent, sizeof(e->sent));
@@ -1753,7 +2132,8 @@ probe_detect(const char *target, const struct probe_opts *o,
 		pr->ctx = ctx;
 		pr->ev = e;
 		pr->def = d;
-		pr->wait = ctx->o.timeout;
+		pr->wait = d->build == probe_build_banner ?
+		    ctx->o.banner_wait : ctx->o.timeout;
 		out->nev++;
 		ctx->nruns++;
 	}
@@ -1763,13 +2143,213 @@ probe_detect(const char *target, const struct probe_opts *o,
 	engine_observe(ctx->eng, &obs);
 	probe_schedule(ctx);
 	engine_run(ctx->eng);
-	for (i = 0; i < ctx->nruns; i++)
+	for (i = 0; i < ctx->nruns; i++) {
 		pool_free(ctx->runs[i].pool);
+		pool_free(ctx->runs[i].old_pool);
+	}
 	engine_unobserve(ctx->eng, &obs);
+	ctx->eng->tls_client = NULL;	/* the contexts are the caller's */
 	engine_free(ctx->eng);
-	out->timeout = ctx->o.timeout;
 	free(ctx);
+}
+
+/* The probes worth running inside TLS: the banner (IMAPS, POP3S, SMTPS),
+ * the request/reply probes of what commonly runs over TLS, and http2
+ * (with ALPN h2 offered). */
+#define PROBE_TLS_INSIDE "banner,echo,redis,http,memcached,line,xmpp,ldap," \
+	"amqp,mqtt,stomp,http2"
+
+/* The server speaks TLS: handshake (without verifying: the probe reports
+ * what the server presents) and probe inside; the verdict becomes the
+ * inner one ("http over TLS") when it is likely or certain. */
+static void
+probe_inside_tls(const struct probe_opts *o, const char *host,
+    struct probe_result *out)
+{
+	struct tls_opts to;
+	struct tls_ctx *plain = NULL, *alpn = NULL;
+	struct probe_result *in = xcalloc(1, sizeof(*in));
+	struct probe_opts io = *o;
+	char err[256];
+	size_t i, base;
+	int is_name = 0;
+
+	for (i = 0; host[i] != '\0'; i++)
+		is_name |= isalpha((unsigned char)host[i]) && strchr(host, ':') ==
+		    NULL;
+	memset(&to, 0, sizeof(to));
+	to.insecure = 1;
+	to.sni = is_name ? host : NULL;
+	out->tls.tried = 1;
+	if (tls_ctx_new(&to, &plain, err, sizeof(err)) < 0 ||
+	    (to.alpn = "h2,http/1.1", tls_ctx_new(&to, &alpn, err,
+	    sizeof(err))) < 0) {
+		snprintf(out->tls.error, sizeof(out->tls.error), "%.150s", err);
+		tls_ctx_free(plain);
+		free(in);
+		return;
+	}
+	snprintf(in->target, sizeof(in->target), "%s", out->target);
+	io.only = PROBE_TLS_INSIDE;
+	probe_pass(&io, host, in, plain, alpn, &out->tls);
+	in->timeout = o->timeout;
+	probe_verdict(in);
+	tls_ctx_free(plain);
+	tls_ctx_free(alpn);
+	snprintf(out->tls.inside_summary, sizeof(out->tls.inside_summary),
+	    "%.199s", in->summary);
+	base = out->nev;
+	for (i = 0; i < in->nev && out->nev < PROBE_MAX; i++)
+		out->ev[out->nev++] = in->ev[i];
+	if (in->verdict.conf >= PROBE_LIKELY && in->verdict_probe >= 0 &&
+	    base + (size_t)in->verdict_probe < out->nev) {
+		char detail[sizeof(out->verdict.detail)];
+
+		out->verdict = in->verdict;
+		out->verdict_probe = (int)base + in->verdict_probe;
+		snprintf(detail, sizeof(detail), "inside %.15s: %.170s",
+		    out->tls.version[0] ? out->tls.version : "TLS",
+		    in->verdict.detail);
+		memcpy(out->verdict.detail, detail, sizeof(detail));
+		out->tls.inside = 1;
+		out->status = PROBE_IDENTIFIED;
+		snprintf(out->summary, sizeof(out->summary), "identified: %s "
+		    "over TLS, %s", out->verdict.protocol,
+		    probe_conf_name(out->verdict.conf));
+	} else {
+		size_t len = strlen(out->summary);
+
+		snprintf(out->summary + len, sizeof(out->summary) - len,
+		    "; inside TLS: %.200s", out->tls.done ? in->summary :
+		    out->tls.error[0] ? out->tls.error : "no handshake");
+	}
+	free(in);
+}
+
+/* Note in r->starttls whether the follow-up's reply (r->ev[first]) offers
+ * an upgrade to TLS: SMTP "250-STARTTLS" (RFC 3207), IMAP's STARTTLS
+ * capability (RFC 3501), POP3's STLS (RFC 2595), FTP's "AUTH TLS" feature
+ * (RFC 4217). */
+static void
+probe_starttls_note(struct probe_result *r, size_t first)
+{
+	static const struct {
+		const char *probe, *word, *what;
+	} offers[] = {
+		{ "smtp-ehlo", "STARTTLS", "EHLO reply" },
+		{ "imap-capa", "STARTTLS", "CAPABILITY" },
+		{ "pop3-capa", "\nSTLS", "CAPA list" },
+		{ "ftp-feat", " AUTH TLS", "FEAT list" },
+	};
+	const struct probe_evidence *e;
+	const unsigned char *at;
+	size_t i, k;
+	char line[96];
+
+	if (first >= r->nev)
+		return;
+	e = &r->ev[first];
+	for (i = 0; i < sizeof(offers) / sizeof(offers[0]); i++)
+		if (strcmp(e->probe, offers[i].probe) == 0)
+			break;
+	if (i == sizeof(offers) / sizeof(offers[0]))
+		return;
+	if (e->recv_total == 0) {
+		snprintf(r->starttls, sizeof(r->starttls), "unknown: no reply "
+		    "to %s (%s)", e->probe, e->outcome);
+		return;
+	}
+	at = memmem(e->recv, e->recv_len, offers[i].word,
+	    strlen(offers[i].word));
+	if (at == NULL) {
+		snprintf(r->starttls, sizeof(r->starttls), "not offered: no %s "
+		    "in the %s", offers[i].word + (offers[i].word[0] == '\n' ||
+		    offers[i].word[0] == ' '), offers[i].what);
+		return;
+	}
+	while (at > e->recv && at[-1] != '\n')
+		at--;
+	for (k = 0; at + k < e->recv + e->recv_len && at[k] != '\r' &&
+	    at[k] != '\n'; k++)
+		;
+	escape_bytes(at, k, line, sizeof(line), 1);
+	r->starttls_offered = 1;
+	snprintf(r->starttls, sizeof(r->starttls), "offered: \"%s\" in the "
+	    "%s", line, offers[i].what);
+}
+
+/* After a certain mail or FTP verdict, ask what the server offers (EHLO,
+ * CAPABILITY, CAPA, FEAT) on one more connection and note STARTTLS. */
+static void
+probe_follow_up(const struct probe_opts *o, const char *host,
+    struct probe_result *out)
+{
+	struct probe_opts fo = *o;
+	size_t i, first = out->nev;
+
+	if (out->verdict.conf != PROBE_CERTAIN || out->nev >= PROBE_MAX - 1)
+		return;
+	for (i = 0; i < PROBE_NDEFS; i++)
+		if (probe_table[i].follow != NULL && strcmp(probe_table[i].follow,
+		    out->verdict.protocol) == 0)
+			break;
+	if (i == PROBE_NDEFS || (o->only != NULL &&
+	    !probe_selected_named(o->only, probe_table[i].name)))
+		return;
+	/* A greeting that took longer than --timeout would take as long
+	 * again: say so instead of asking. */
+	if (out->verdict_probe >= 0 &&
+	    out->ev[out->verdict_probe].seconds > o->timeout) {
+		snprintf(out->starttls, sizeof(out->starttls), "not asked: the "
+		    "greeting took %.1fs", out->ev[out->verdict_probe].seconds);
+		return;
+	}
+	fo.only = probe_table[i].name;
+	probe_pass(&fo, host, out, NULL, NULL, NULL);
+	probe_starttls_note(out, first);
+}
+
+int
+probe_detect(const char *target, const struct probe_opts *o,
+    struct probe_result *out)
+{
+	struct probe_opts po;
+	struct sigaction sa;
+	char err[256], host[256];
+	int port;
+	double t0 = clock_now_mono();
+
+	memset(out, 0, sizeof(*out));
+	memset(&po, 0, sizeof(po));
+	snprintf(out->target, sizeof(out->target), "%s", target);
+	if (o != NULL)
+		po = *o;
+	if (po.timeout <= 0)
+		po.timeout = PROBE_TIMEOUT_DEFAULT;
+	if (po.banner_wait <= 0)
+		po.banner_wait = PROBE_BANNER_WAIT;
+	if (po.banner_wait > po.timeout)
+		po.banner_wait = po.timeout;
+	if (po.connect_timeout <= 0)
+		po.connect_timeout = PROBE_CONNECT_TIMEOUT;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
+	if (split_hostport(target, host, sizeof(host), &port, err,
+	    sizeof(err)) < 0) {
+		out->status = PROBE_UNREACHABLE;
+		snprintf(out->summary, sizeof(out->summary), "%.190s", err);
+		return probe_exit_status(out);
+	}
+	if (host[0] == '\0')
+		snprintf(host, sizeof(host), "127.0.0.1");
+	probe_pass(&po, host, out, NULL, NULL, NULL);
+	out->timeout = po.timeout;
 	probe_verdict(out);
+	probe_follow_up(&po, host, out);
+	if (!po.no_tls_inside && strcmp(out->verdict.protocol, "tls") == 0 &&
+	    out->verdict.conf == PROBE_CERTAIN &&
+	    strstr(out->verdict.detail, "alert") == NULL)
+		probe_inside_tls(&po, host, out);
 	out->seconds = clock_now_mono() - t0;
 	return probe_exit_status(out);
 }

@@ -7,16 +7,25 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define PROBE_MAX		12	/* probes in the table, plus the
-					   late-banner watch */
+#define PROBE_MAX		44	/* probes in the table, the
+					   late-banner watch and the probes
+					   run inside TLS */
 #define PROBE_MAX_SENT		1024	/* payload bytes kept per probe */
 #define PROBE_MAX_RECV		8192	/* reply bytes kept per probe */
 #define PROBE_TIMEOUT_DEFAULT	1.5	/* seconds to wait for a reply */
+#define PROBE_BANNER_WAIT	0.5	/* s the banner probe waits alone
+					   before the others start (never
+					   more than --timeout); a later
+					   banner is the late-banner watch's */
 #define PROBE_QUIET		0.25	/* silence that ends a reply whose last
 					   byte is a line end, s; a reply
 					   without one needs --timeout */
 #define PROBE_READ_MAX		10.0	/* s a reply may keep arriving (or
 					   2 x --timeout if longer) */
+#define PROBE_PARALLEL		8	/* probes started per 25 ms wave: a
+					   bigger burst overflows small listen
+					   backlogs (git daemon), and a SYN
+					   retransmit costs 1 s */
 #define PROBE_ECHO_DECOR	64	/* bytes an echo may add on each side */
 #define PROBE_FIXED_MIN		4	/* shortest constant reply for "fixed" */
 
@@ -44,9 +53,29 @@ enum probe_status {
 struct probe_opts {
 	double	 timeout;	/* reply wait per probe, s; default 1.5 */
 	double	 connect_timeout;/* s; default 3 */
+	double	 banner_wait;	/* s the banner probe waits alone;
+				   default PROBE_BANNER_WAIT */
 	int	 serial;	/* one probe at a time instead of in parallel */
 	int	 all;		/* run every probe even after a certain match */
 	const char *only;	/* comma-separated probe names, or NULL */
+	int	 no_tls_inside;	/* do not handshake and probe inside a
+				   TLS server */
+};
+
+/* What a TLS handshake with the server showed (the probe does not verify
+ * the chain: it reports what the server presents). */
+struct probe_tls {
+	int	 tried;		/* a handshake was attempted */
+	int	 done;		/* and finished */
+	char	 version[16];	/* "TLSv1.3" */
+	char	 cipher[64];
+	char	 alpn[32];	/* chosen when offered "h2,http/1.1"; "" */
+	char	 subject[160];	/* the server certificate's */
+	char	 issuer[160];
+	char	 not_after[32];	/* "2027-11-30 06:00:00 UTC" */
+	char	 error[160];	/* why the handshake failed, or "" */
+	int	 inside;	/* the verdict is of what runs inside TLS */
+	char	 inside_summary[200];	/* the inner probes' status line */
 };
 
 /* A matcher's answer: the protocol and what else the reply showed. */
@@ -72,6 +101,12 @@ struct probe_evidence {
 					   to stop: the reply is not whole */
 	int		 no_line_end;	/* ended by quiet, last byte not \n */
 	int		 truncated;	/* PROBE_MAX_RECV kept, rest unread */
+	int		 inside_tls;	/* ran inside a TLS handshake */
+	int		 retried;	/* run again after a parallel refusal,
+					   reset, close or "too many
+					   connections": first_outcome is
+					   the first try's */
+	char		 first_outcome[160];
 	int		 late;		/* the late-banner watch: recv came
 					   after --timeout */
 	double		 late_after;	/* s from connect to the late bytes */
@@ -85,7 +120,7 @@ struct probe_evidence {
 	struct probe_match match;	/* best match on this reply */
 };
 
-/* The whole run. About 100 KiB: allocate it rather than put it on a small
+/* The whole run. About 420 KiB: allocate it rather than put it on a
  * stack. Filled by probe_detect; nothing in it needs freeing. */
 struct probe_result {
 	char			 target[256];
@@ -97,11 +132,20 @@ struct probe_result {
 	size_t			 nev;
 	double			 seconds;
 	double			 timeout;	/* --timeout used, s */
+	struct probe_tls	 tls;		/* when the server spoke TLS */
+	char			 starttls[160];	/* "offered: ...", "not
+						   offered: ...", or "" when
+						   not asked (SMTP, IMAP,
+						   POP3, FTP only) */
+	int			 starttls_offered;
 };
 
 /* Probe target ("HOST:PORT") with its own engine, run to completion, and
- * fill out; returns the exit status probe_exit_status gives. Ignores
- * SIGPIPE. Usable before a front end starts its own loop. */
+ * fill out; returns the exit status probe_exit_status gives. A TLS server
+ * is handshaken with and probed inside (unless o->no_tls_inside); a
+ * certain SMTP, IMAP, POP3 or FTP verdict asks whether STARTTLS is
+ * offered. Ignores SIGPIPE. Usable before a front end starts its own
+ * loop. */
 int probe_detect(const char *target, const struct probe_opts *o,
     struct probe_result *out);
 /* Run every matcher on one reply and keep the best in m; returns m->conf. */
@@ -116,7 +160,8 @@ int probe_payload(const char *probe, const char *host, unsigned char *out,
  * still arriving never identifies; echo needs two probes, one of several
  * lines, that came back whole with the same decoration and no other reply;
  * fixed needs one reply of PROBE_FIXED_MIN+ bytes to probes of different
- * line counts, no banner and no close. */
+ * line counts, no banner, no close and no error form (error, unknown,
+ * a 4xx/5xx status...). */
 void probe_verdict(struct probe_result *r);
 /* 0 identified, 1 connected but not identified, 3 refused or unreachable. */
 int probe_exit_status(const struct probe_result *r);

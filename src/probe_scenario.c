@@ -79,13 +79,71 @@ probe_line_len(const unsigned char *p, size_t n)
 	return l;
 }
 
+/* The steps for a line protocol: the probe's first line when it sent
+ * one (IRC: VERSION), then a regex on the reply's fixed start, or the
+ * reply's first line exactly. */
+static void
+probe_scenario_line(FILE *f, const char *proto,
+    const struct probe_evidence *e)
+{
+	const char *re = NULL;
+
+	if (strcmp(proto, "ssh") == 0)
+		re = "^SSH-";
+	else if (strcmp(proto, "smtp") == 0 || strcmp(proto, "ftp") == 0)
+		re = "^220";
+	else if (strcmp(proto, "pop3") == 0)
+		re = "^[+]OK";
+	else if (strcmp(proto, "imap") == 0)
+		re = "^[*] OK";
+	/* Greetings and replies that change between connections
+	 * (ids, counters, dates): only their fixed start. */
+	else if (strcmp(proto, "rsync") == 0)
+		re = "^@RSYNCD: ";
+	else if (strcmp(proto, "nats") == 0)
+		re = "^INFO [{]";
+	else if (strcmp(proto, "beanstalkd") == 0)
+		re = "^(OK|UNKNOWN_COMMAND)";
+	else if (strcmp(proto, "zookeeper") == 0)
+		re = "^Zookeeper version|whitelist";
+	else if (strcmp(proto, "daytime") == 0)
+		re = "[0-9]:[0-9][0-9]";
+	else if (strcmp(proto, "chargen") == 0)
+		re = "^[ -~]{72}$";
+	/* A protocol that wants CRLF (beanstalkd, SMTP) got it from
+	 * the probe: keep it. */
+	fprintf(f, "codec line%s\ntimeout 3s\n\n", e->sent_len >= 2 &&
+	    e->sent[e->sent_len - 2] == '\r' &&
+	    e->sent[e->sent_len - 1] == '\n' ? " crlf" : "");
+	if (strcmp(proto, "irc") == 0) {
+		/* Any command before registration gets 451. */
+		fprintf(f, "send \"VERSION\"\nexpect regex \"^:[^ ]+ "
+		    "([0-9]{3}|NOTICE) \"\n");
+	} else if (e->sent_len > 0 && strcmp(e->probe, "banner") != 0) {
+		fprintf(f, "send ");
+		probe_quote(f, e->sent, probe_line_len(e->sent,
+		    e->sent_len));
+		fprintf(f, "\n");
+	}
+	if (strcmp(proto, "irc") == 0)
+		;
+	else if (re != NULL)
+		fprintf(f, "expect regex \"%s\"\n", re);
+	else {
+		fprintf(f, "expect ");
+		probe_quote(f, e->recv, probe_line_len(e->recv,
+		    e->recv_len));
+		fprintf(f, "\n");
+	}
+}
+
 int
 probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
     size_t errlen)
 {
 	const struct probe_match *v = &r->verdict;
 	const struct probe_evidence *e;
-	const char *proto = v->protocol, *re = NULL;
+	const char *proto = v->protocol;
 	char name[320];
 
 	if (v->conf < PROBE_LIKELY || r->verdict_probe < 0) {
@@ -94,8 +152,14 @@ probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
 		return -1;
 	}
 	e = &r->ev[r->verdict_probe];
+	/* Binary protocols (MySQL, MQTT, LDAP, DNS...) have no codec the
+	 * starter could use to say something meaningful: no scenario. */
 	if (strcmp(proto, "tls") == 0 || strcmp(proto, "len16") == 0 ||
-	    strcmp(proto, "len32") == 0 || strcmp(proto, "jsonhdr") == 0) {
+	    strcmp(proto, "len32") == 0 || strcmp(proto, "jsonhdr") == 0 ||
+	    (v->codec != NULL && strcmp(v->codec, "line") != 0 &&
+	    strcmp(proto, "redis") != 0 && strcmp(proto, "app") != 0 &&
+	    strcmp(proto, "http") != 0 && strcmp(proto, "echo") != 0 &&
+	    strcmp(proto, "fixed") != 0 && strcmp(proto, "file") != 0)) {
 		snprintf(err, errlen, "no scenario: sockbench has no starter "
 		    "scenario for %s", proto);
 		return -1;
@@ -111,6 +175,21 @@ probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
 	fprintf(f, "name ");
 	probe_quote(f, (const unsigned char *)name, strlen(name));
 	fprintf(f, "\n");
+	if (r->tls.inside) {
+		/* The probe saw the server's certificate but did not verify
+		 * it: run checks it (--ca-file, or --insecure). The names are
+		 * the server's bytes: escaped, they stay one comment line. */
+		char *sub = probe_escape((const unsigned char *)r->tls.subject,
+		    strlen(r->tls.subject), 0);
+		char *iss = probe_escape((const unsigned char *)r->tls.issuer,
+		    strlen(r->tls.issuer), 0);
+
+		fprintf(f, "# Over TLS (certificate %s, issuer %s): run "
+		    "verifies it;\n# add --ca-file or --insecure if it is "
+		    "self-signed.\ntls\n", sub, iss);
+		free(sub);
+		free(iss);
+	}
 	if (strcmp(proto, "redis") == 0) {
 		fprintf(f, "codec resp\ntimeout 2s\n\nsend \"PING\"\n");
 		if (strncmp((const char *)e->recv, "+PONG", 5) == 0)
@@ -149,31 +228,8 @@ probe_write_scenario(FILE *f, const struct probe_result *r, char *err,
 	} else if (strcmp(proto, "memcached") == 0) {
 		fprintf(f, "codec line\ntimeout 2s\n\nsend \"version\"\n"
 		    "expect regex \"^VERSION \"\n");
-	} else {
-		if (strcmp(proto, "ssh") == 0)
-			re = "^SSH-";
-		else if (strcmp(proto, "smtp") == 0 || strcmp(proto, "ftp") == 0)
-			re = "^220";
-		else if (strcmp(proto, "pop3") == 0)
-			re = "^[+]OK";
-		else if (strcmp(proto, "imap") == 0)
-			re = "^[*] OK";
-		fprintf(f, "codec line\ntimeout 3s\n\n");
-		if (e->sent_len > 0 && strcmp(e->probe, "banner") != 0) {
-			fprintf(f, "send ");
-			probe_quote(f, e->sent, probe_line_len(e->sent,
-			    e->sent_len));
-			fprintf(f, "\n");
-		}
-		if (re != NULL)
-			fprintf(f, "expect regex \"%s\"\n", re);
-		else {
-			fprintf(f, "expect ");
-			probe_quote(f, e->recv, probe_line_len(e->recv,
-			    e->recv_len));
-			fprintf(f, "\n");
-		}
-	}
+	} else
+		probe_scenario_line(f, proto, e);
 	fprintf(f, "close\n");
 	return 0;
 }

@@ -15,24 +15,36 @@ static const char probe_help_head[] =
 "\n"
 "Find out what protocol an unknown TCP server speaks, nmap-style. Each\n"
 "probe runs on a fresh connection: first 'banner' alone (connect, send\n"
-"nothing, wait), then the others in parallel; probing stops as soon as a\n"
-"match is certain. Prints the verdict (protocol, product, version), its\n"
-"confidence (certain, likely, possible), the codec to decode the server's\n"
-"traffic with, and each probe's bytes sent and received, escaped.\n"
+"nothing, wait --banner-wait), then the others in parallel; probing stops\n"
+"50ms after a match is certain. Prints the verdict (protocol, product,\n"
+"version), its confidence (certain, likely, possible), the evidence bytes\n"
+"it rests on, the codec to decode the server's traffic with, and each\n"
+"probe's bytes sent and received, escaped.\n"
 "\n"
-"Probes: banner echo redis http app memcached tls line len16 len32; when\n"
-"the banner probe got nothing, a 'late-banner' connection waits twice\n"
-"--timeout while the others run.\n"
-"Recognises echo (and the seed prefix, ~ suffix and fixed-reply variants),\n"
-"the seed jsonhdr app and file servers, HTTP, Redis, memcached, TLS, SSH,\n"
-"SMTP, FTP, POP3, IMAP, and length-prefixed or line-based replies.\n"
+"Probes: banner echo redis http app memcached tls line len16 len32\n"
+"postgres mqtt amqp ldap dns gearman stats xmpp git stomp zookeeper\n"
+"mongodb kafka rdp sip websocket http2; follow-ups after a certain mail or\n"
+"FTP verdict: smtp-ehlo imap-capa pop3-capa ftp-feat (STARTTLS offers);\n"
+"when the banner probe got nothing, a 'late-banner' connection waits\n"
+"twice --timeout while the others run.\n"
+"Recognises SSH, SMTP, FTP, POP3, IMAP, HTTP (product from Server), Redis,\n"
+"memcached, TLS, MySQL/MariaDB, PostgreSQL, MQTT, AMQP, LDAP, DNS,\n"
+"gearman, beanstalkd, NATS, IRC, XMPP, rsync, git daemon, STOMP,\n"
+"ZooKeeper, MongoDB, Kafka, VNC, RDP, SIP, WebSocket, HTTP/2, chargen,\n"
+"daytime, echo (and the seed prefix, ~ suffix and fixed-reply variants),\n"
+"the seed jsonhdr app and file servers, and length-prefixed or line-based\n"
+"replies. A TLS server is handshaken with (not verified) and probed inside:\n"
+"\"http over TLS\", its certificate, version, cipher and ALPN (h2).\n"
 "\n"
 "A reply ends when it is whole, when the server closes, 0.25s after a line\n"
 "end, or after --timeout of quiet without one; a reply still arriving\n"
-"after 10s (or 2 x --timeout) is never used to identify. Echo needs two\n"
-"probes, one of several lines, back whole with the same decoration; a\n"
-"fixed reply needs the same bytes (4 or more) to probes of different line\n"
-"counts with no banner and no close.\n"
+"after 10s (or 2 x --timeout) is never used to identify. 'certain' needs\n"
+"a form only that protocol produces. Echo needs two probes, one of\n"
+"several lines, back whole with the same decoration; a fixed reply needs\n"
+"the same bytes (4 or more, no error form) to probes of different line\n"
+"counts with no banner and no close. Probes a server refuses, resets or\n"
+"closes while it serves others (a per-address connection limit) are\n"
+"retried a few at a time, and the status says so.\n"
 "\n"
 "The target is HOST:PORT, [IPv6]:PORT (e.g. [::1]:6379), unix:/PATH (a Unix\n"
 "socket file, e.g. unix:/run/redis/redis.sock) or unix:@NAME (a Linux\n"
@@ -71,6 +83,63 @@ probe_print_bytes(FILE *f, const char *label, const unsigned char *p, size_t n,
 	free(s);
 }
 
+/* 1 if an earlier probe than i matched the same protocol (a guess is
+ * listed once, with its first evidence). */
+static int
+probe_guess_seen(const struct probe_result *r, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (r->ev[j].match.conf > PROBE_NONE && strcmp(
+		    r->ev[j].match.protocol, r->ev[i].match.protocol) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every protocol some probe's reply suggested, with the first evidence:
+ * what an unidentified verdict rests its guesses on. */
+static void
+probe_json_guesses(cJSON *root, const struct probe_result *r)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "guesses");
+	size_t i;
+
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+		cJSON *g;
+
+		if (e->match.conf == PROBE_NONE || probe_guess_seen(r, i))
+			continue;
+		g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "protocol", e->match.protocol);
+		cJSON_AddStringToObject(g, "confidence",
+		    probe_conf_name(e->match.conf));
+		cJSON_AddStringToObject(g, "probe", e->probe);
+		cJSON_AddStringToObject(g, "detail", e->match.detail);
+		cJSON_AddItemToArray(arr, g);
+	}
+}
+
+/* The guesses as one text line, for a run that identified nothing. */
+static void
+probe_print_guesses(FILE *f, const struct probe_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nev; i++) {
+		const struct probe_evidence *e = &r->ev[i];
+
+		if (e->match.conf == PROBE_NONE || probe_guess_seen(r, i))
+			continue;
+		fprintf(f, "%s%s %s (%s)", n++ == 0 ? "guesses:    " : "; ",
+		    e->match.protocol, probe_conf_name(e->match.conf),
+		    e->probe);
+	}
+	if (n > 0)
+		fprintf(f, "\n");
+}
+
 void
 probe_print(FILE *f, const struct probe_result *r, int verbose)
 {
@@ -90,6 +159,25 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 		    "-", v->matcher != NULL ? v->matcher : "-");
 	} else
 		fprintf(f, "verdict:    none\n");
+	if (r->tls.tried) {
+		if (r->tls.done) {
+			fprintf(f, "tls:        %s %s", r->tls.version,
+			    r->tls.cipher);
+			if (r->tls.alpn[0] != '\0')
+				fprintf(f, ", ALPN %s%s", r->tls.alpn,
+				    strcmp(r->tls.alpn, "h2") == 0 ?
+				    " (HTTP/2)" : "");
+			fprintf(f, "\ncert:       subject %s; issuer %s; "
+			    "expires %s (not verified)\n", r->tls.subject,
+			    r->tls.issuer, r->tls.not_after);
+		} else
+			fprintf(f, "tls:        no handshake: %s\n",
+			    r->tls.error[0] ? r->tls.error : "none finished");
+	}
+	if (r->starttls[0] != '\0')
+		fprintf(f, "starttls:   %s\n", r->starttls);
+	if (r->status != PROBE_IDENTIFIED)
+		probe_print_guesses(f, r);
 	fprintf(f, "status:     %s (exit %d) in %.2fs\n", r->summary,
 	    probe_exit_status(r), r->seconds);
 	fprintf(f, "probes:\n");
@@ -101,7 +189,10 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 			    e->probe);
 			continue;
 		}
-		fprintf(f, "  %-11s %s", e->probe, e->outcome);
+		fprintf(f, "  %s%-*s %s", e->inside_tls ? "tls/" : "",
+		    e->inside_tls ? 7 : 11, e->probe, e->outcome);
+		if (e->retried)
+			fprintf(f, " (retried; first try: %s)", e->first_outcome);
 		if (e->match.conf > PROBE_NONE)
 			fprintf(f, " -> %s, %s", e->match.protocol,
 			    probe_conf_name(e->match.conf));
@@ -111,6 +202,23 @@ probe_print(FILE *f, const struct probe_result *r, int verbose)
 		probe_print_bytes(f, "received", e->recv, e->recv_len,
 		    e->recv_total, verbose);
 	}
+}
+
+/* Add bytes as lowercase hex digits to a JSON object: exact, for tools. */
+static void
+probe_json_hex(cJSON *o, const char *key, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *s = xmalloc(2 * n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 15];
+	}
+	s[2 * n] = '\0';
+	cJSON_AddStringToObject(o, key, s);
+	free(s);
 }
 
 /* Add an escaped byte string to a JSON object. */
@@ -150,8 +258,38 @@ probe_json(const struct probe_result *r)
 		    v->matcher : "");
 		cJSON_AddStringToObject(vj, "probe", r->verdict_probe >= 0 ?
 		    r->ev[r->verdict_probe].probe : "");
+		/* The bytes the verdict rests on: the cited probe's reply. */
+		if (r->verdict_probe >= 0)
+			probe_json_bytes(vj, "evidence",
+			    r->ev[r->verdict_probe].recv,
+			    r->ev[r->verdict_probe].recv_len);
+		cJSON_AddBoolToObject(vj, "inside_tls", r->tls.inside);
 	} else
 		cJSON_AddNullToObject(root, "verdict");
+	if (r->starttls[0] != '\0') {
+		cJSON *sj = cJSON_AddObjectToObject(root, "starttls");
+
+		cJSON_AddBoolToObject(sj, "offered", r->starttls_offered);
+		cJSON_AddStringToObject(sj, "detail", r->starttls);
+	} else
+		cJSON_AddNullToObject(root, "starttls");
+	if (r->tls.tried) {
+		cJSON *tj = cJSON_AddObjectToObject(root, "tls");
+
+		cJSON_AddBoolToObject(tj, "handshake", r->tls.done);
+		cJSON_AddStringToObject(tj, "version", r->tls.version);
+		cJSON_AddStringToObject(tj, "cipher", r->tls.cipher);
+		cJSON_AddStringToObject(tj, "alpn", r->tls.alpn);
+		cJSON_AddStringToObject(tj, "subject", r->tls.subject);
+		cJSON_AddStringToObject(tj, "issuer", r->tls.issuer);
+		cJSON_AddStringToObject(tj, "not_after", r->tls.not_after);
+		cJSON_AddStringToObject(tj, "error", r->tls.error);
+		cJSON_AddBoolToObject(tj, "verdict_inside", r->tls.inside);
+		cJSON_AddStringToObject(tj, "inside_summary",
+		    r->tls.inside_summary);
+	} else
+		cJSON_AddNullToObject(root, "tls");
+	probe_json_guesses(root, r);
 	arr = cJSON_AddArrayToObject(root, "probes");
 	for (i = 0; i < r->nev; i++) {
 		const struct probe_evidence *e = &r->ev[i];
@@ -159,13 +297,16 @@ probe_json(const struct probe_result *r)
 
 		cJSON_AddStringToObject(pj, "name", e->probe);
 		cJSON_AddBoolToObject(pj, "ran", e->ran);
+		cJSON_AddBoolToObject(pj, "inside_tls", e->inside_tls);
 		cJSON_AddBoolToObject(pj, "connected", e->connected);
 		cJSON_AddStringToObject(pj, "outcome", e->ran ? e->outcome :
 		    "not run");
 		cJSON_AddNumberToObject(pj, "seconds", e->seconds);
 		probe_json_bytes(pj, "sent", e->sent, e->sent_len);
 		cJSON_AddNumberToObject(pj, "sent_bytes", (double)e->sent_len);
+		probe_json_hex(pj, "sent_hex", e->sent, e->sent_len);
 		probe_json_bytes(pj, "received", e->recv, e->recv_len);
+		probe_json_hex(pj, "received_hex", e->recv, e->recv_len);
 		cJSON_AddNumberToObject(pj, "received_bytes",
 		    (double)e->recv_total);
 		cJSON_AddBoolToObject(pj, "peer_closed", e->peer_closed);
@@ -175,6 +316,10 @@ probe_json(const struct probe_result *r)
 		cJSON_AddBoolToObject(pj, "truncated", e->truncated);
 		if (e->late)
 			cJSON_AddNumberToObject(pj, "late_after", e->late_after);
+		cJSON_AddBoolToObject(pj, "retried", e->retried);
+		if (e->retried)
+			cJSON_AddStringToObject(pj, "first_outcome",
+			    e->first_outcome);
 		if (e->match.conf > PROBE_NONE) {
 			cJSON_AddStringToObject(pj, "match", e->match.protocol);
 			cJSON_AddStringToObject(pj, "confidence",
@@ -192,12 +337,15 @@ probe_json(const struct probe_result *r)
 enum probe_opt_id {
 	PROBE_O_TIMEOUT = 1, PROBE_O_CONNECT_TIMEOUT, PROBE_O_JSON,
 	PROBE_O_EMIT, PROBE_O_PROBES, PROBE_O_SERIAL, PROBE_O_ALL,
-	PROBE_O_VERBOSE
+	PROBE_O_VERBOSE, PROBE_O_BANNER_WAIT, PROBE_O_NO_TLS_INSIDE
 };
 
 static const struct cli_opt probe_opts[] = {
 	{ PROBE_O_TIMEOUT, 't', "timeout", required_argument, "DUR",
 	    "reply wait per probe (default 1.5s)", NULL },
+	{ PROBE_O_BANNER_WAIT, 0, "banner-wait", required_argument, "DUR",
+	    "how long the banner probe waits alone before\n"
+	    "the others start (default 0.5s, at most --timeout)", NULL },
 	{ PROBE_O_CONNECT_TIMEOUT, 0, "connect-timeout", required_argument,
 	    "DUR", "give up connecting after DUR (default 3s)", NULL },
 	{ PROBE_O_JSON, 'j', "json", no_argument, NULL,
@@ -212,6 +360,9 @@ static const struct cli_opt probe_opts[] = {
 	    "one client at a time)", NULL },
 	{ PROBE_O_ALL, 0, "all", no_argument, NULL,
 	    "run every probe even after a certain match", NULL },
+	{ PROBE_O_NO_TLS_INSIDE, 0, "no-tls-inside", no_argument, NULL,
+	    "report a TLS server as tls without a handshake\n"
+	    "and the probes inside it", NULL },
 	{ PROBE_O_VERBOSE, 'v', "verbose", no_argument, NULL,
 	    "show whole replies, not their first bytes", NULL },
 	CLI_USE(CLI_O_HELP),
@@ -241,7 +392,7 @@ probe_check_names(const char *only)
 			if (strcmp(n, tok) == 0)
 				break;
 		if (n == NULL) {
-			char known[256];
+			char known[512];
 			size_t o = 0;
 
 			for (i = 0; (n = probe_name(i)) != NULL &&
@@ -271,6 +422,13 @@ probe_set(void *ctx, const struct cli_opt *opt, const char *arg)
 			return -1;
 		}
 		return 1;
+	case PROBE_O_BANNER_WAIT:
+		if ((a->o.banner_wait = parse_duration(arg)) <= 0) {
+			cli_usage_error("probe", "--banner-wait '%s': expected "
+			    "a duration such as 0.5s", arg);
+			return -1;
+		}
+		return 1;
 	case PROBE_O_CONNECT_TIMEOUT:
 		if ((a->o.connect_timeout = parse_duration(arg)) <= 0) {
 			cli_usage_error("probe", "--connect-timeout '%s': "
@@ -284,6 +442,7 @@ probe_set(void *ctx, const struct cli_opt *opt, const char *arg)
 	case PROBE_O_SERIAL: a->o.serial = 1; return 1;
 	case PROBE_O_ALL: a->o.all = 1; return 1;
 	case PROBE_O_VERBOSE: a->verbose = 1; return 1;
+	case PROBE_O_NO_TLS_INSIDE: a->o.no_tls_inside = 1; return 1;
 	}
 	return 0;
 }

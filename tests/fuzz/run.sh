@@ -22,6 +22,7 @@ CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
 # The report readers of sockbench merge, and what they link with.
 MERGE_SRC="src/hist.c src/loadgen.c src/pool.c src/server.c src/rate.c src/cmd/bench_read.c src/cmd/run_read.c src/cmd/report.c src/cmd/tls_cli.c src/script/runner.c src/script/coord.c src/script/threshold.c"
 PROXY_SRC="src/proxy/fault.c src/proxy/control_parse.c src/proxy/record.c"
+PROBE_SRC="src/probe.c src/probe_scenario.c src/pool.c $(ls src/probe/*.c)"
 SCEN_SRC="src/script/parse.c src/script/roles.c src/script/lex.c src/script/check.c src/script/fields.c src/script/pack.c src/script/template.c src/script/vars.c src/script/match.c src/script/expr.c src/script/data.c src/rand.c src/file.c src/svc/service.c src/svc/svc_echo.c src/svc/svc_app.c src/svc/svc_file.c src/svc/fsroot.c src/conn.c src/engine.c src/transport_tcp.c src/transport_tls.c"
 
 # Compile one source into $B/obj unless its object is newer than it and
@@ -45,7 +46,7 @@ build() {
 		echo "fuzz: $CCF not found" >&2
 		exit 1
 	fi
-	for s in $CODEC_SRC $SCEN_SRC $PROXY_SRC; do
+	for s in $CODEC_SRC $SCEN_SRC $PROXY_SRC $PROBE_SRC; do
 		compile "$s" || exit 1
 	done
 	case " $TARGETS " in
@@ -63,9 +64,10 @@ build() {
 		extra=""
 		[ "$t" = benchreport ] && extra=$MERGE_SRC
 		[ "$t" = proxy ] && extra=$PROXY_SRC
+		[ "$t" = probe ] && extra=$PROBE_SRC
 		if [ "$t" = scenario ] || [ "$t" = expr ] || [ "$t" = data ] ||
 		    [ "$t" = benchreport ] || [ "$t" = proxy ] ||
-		    [ "$t" = tls_server ]; then
+		    [ "$t" = tls_server ] || [ "$t" = probe ]; then
 			for s in $SCEN_SRC $extra; do
 				objs="$objs $B/obj/$(echo "$s" | tr / _ |
 				    sed 's/\.c$/.o/')"

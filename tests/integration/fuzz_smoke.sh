@@ -7,7 +7,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 secs=${FUZZ_SMOKE_SECONDS:-3}
 B=${FUZZ_BUILD:-build-fuzz}
-targets="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data benchreport proxy tls_server"
+targets="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data benchreport proxy tls_server probe"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 n=0

@@ -353,6 +353,119 @@ else
 	skip "openssl not installed"
 fi
 
+# Inside TLS (issue #16): nginx with TLS and HTTP/2 is "http over TLS",
+# with the certificate, the version and ALPN h2; the starter scenario
+# carries `tls` and replays with --insecure (a self-signed certificate).
+if [ -n "$web" ] && [ "$web" = nginx ] && [ -f "$tmp/cert.pem" ]; then
+	port=$(free_port)
+	mkdir -p "$tmp/nginxtls/logs"
+	cat >"$tmp/nginxtls/nginx.conf" <<NG
+daemon off;
+pid $tmp/nginxtls/nginx.pid;
+error_log $tmp/nginxtls/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginxtls;
+	proxy_temp_path $tmp/nginxtls;
+	fastcgi_temp_path $tmp/nginxtls;
+	uwsgi_temp_path $tmp/nginxtls;
+	scgi_temp_path $tmp/nginxtls;
+	server {
+		listen 127.0.0.1:$port ssl http2;
+		ssl_certificate $tmp/cert.pem;
+		ssl_certificate_key $tmp/key.pem;
+		root $tmp/files;
+	}
+}
+NG
+	PATH=$PATH:/usr/sbin nginx -p "$tmp/nginxtls" \
+	    -c "$tmp/nginxtls/nginx.conf" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe -e "$tmp/tls-emit.txt" "127.0.0.1:$port"
+	check "nginx with TLS: http over TLS, exit 0" identified http http
+	check "nginx with TLS: the evidence is the GET's reply" is \
+	    verdict.probe http
+	check "nginx with TLS: the summary says over TLS" has summary \
+	    "http over TLS"
+	check "nginx with TLS: the certificate's subject" is tls.subject \
+	    "CN=localhost"
+	check "nginx with TLS: its expiry" has tls.not_after "UTC"
+	check "nginx with TLS: the TLS version" has tls.version "TLSv1."
+	check "nginx with TLS: ALPN h2 (HTTP/2)" is tls.alpn "h2"
+	check "nginx with TLS: the verdict is of the inside" is \
+	    tls.verdict_inside True
+	grep -qx "tls" "$tmp/tls-emit.txt"
+	check "nginx with TLS: the starter scenario carries tls" [ $? -eq 0 ]
+	timeout 30 "$BIN" run --insecure --connect "127.0.0.1:$port" \
+	    "$tmp/tls-emit.txt" >"$tmp/tls-run.out" 2>&1
+	check "nginx with TLS: the starter scenario passes with --insecure" \
+	    [ $? -eq 0 ]
+else
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		skip "nginx or openssl not installed"
+	done
+fi
+
+# HTTP/2 by prior knowledge (h2c): nginx `listen ... http2` on a plain
+# port answers the preface with SETTINGS, and HTTP/1.1 with garbage.
+if [ "$web" = nginx ]; then
+	port=$(free_port)
+	mkdir -p "$tmp/nginxh2/logs"
+	cat >"$tmp/nginxh2/nginx.conf" <<NG
+daemon off;
+pid $tmp/nginxh2/nginx.pid;
+error_log $tmp/nginxh2/logs/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginxh2;
+	proxy_temp_path $tmp/nginxh2;
+	fastcgi_temp_path $tmp/nginxh2;
+	uwsgi_temp_path $tmp/nginxh2;
+	scgi_temp_path $tmp/nginxh2;
+	server { listen 127.0.0.1:$port http2; root $tmp/files; }
+}
+NG
+	PATH=$PATH:/usr/sbin nginx -p "$tmp/nginxh2" \
+	    -c "$tmp/nginxh2/nginx.conf" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "nginx h2c: http2, certain, exit 0" identified http2 raw
+	check "nginx h2c: the SETTINGS frame is the evidence" has \
+	    verdict.detail "SETTINGS frame on stream 0"
+else
+	skip "nginx not installed"
+	skip "nginx not installed"
+fi
+
+# STARTTLS offers: aiosmtpd with a certificate offers STARTTLS in its
+# EHLO reply; without one it does not.
+if $PYTHON -c 'import aiosmtpd' 2>/dev/null && [ -f "$tmp/cert.pem" ]; then
+	port=$(free_port)
+	$PYTHON -m aiosmtpd -n -l "127.0.0.1:$port" --tlscert "$tmp/cert.pem" \
+	    --tlskey "$tmp/key.pem" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "aiosmtpd with a certificate: smtp" identified smtp line
+	check "aiosmtpd with a certificate: STARTTLS offered" is \
+	    starttls.offered True
+	check "aiosmtpd with a certificate: the evidence line" has \
+	    starttls.detail '"250-STARTTLS" in the EHLO reply'
+	port=$(free_port)
+	$PYTHON -m aiosmtpd -n -l "127.0.0.1:$port" >/dev/null 2>&1 &
+	pids="$pids $!"
+	wait_port "$port"
+	probe "127.0.0.1:$port"
+	check "aiosmtpd without a certificate: STARTTLS not offered" is \
+	    starttls.offered False
+else
+	for i in 1 2 3 4; do skip "python3-aiosmtpd not installed"; done
+fi
+
 # Banner protocols, simulated.
 for m in ssh:OpenSSH:9.2p1 smtp:Postfix: ftp:vsFTPd:3.0.3 pop3:Dovecot: \
     imap:Dovecot:; do
@@ -398,6 +511,8 @@ probe "127.0.0.1:$port"
 check "1 byte/s banner: read to the line end, pop3" identified pop3 line
 check "1 byte/s banner: the whole line is the evidence" is verdict.detail \
     "+OK hi"
+check "1 byte/s banner: no STARTTLS question after a 7 s greeting" has \
+    starttls.detail "not asked: the greeting took"
 # With --timeout 0.5 the quiet after a byte ends the banner: no verdict
 # from "+", and the same "+" on every connection is no fixed reply.
 peer slow-banner
@@ -419,30 +534,32 @@ check "banner after the timeout: says try a longer --timeout" has summary \
     "try a longer --timeout"
 check "banner after the timeout: no verdict" is verdict None
 
-# Servers that quote the unknown command are no echo.
+# Servers that quote the unknown command are no echo; gearmand's
+# URL-encoded error names it (issue #17: it was "echo, certain").
 peer quote-end
 probe "127.0.0.1:$port"
-check "gearmand-like quoting server: unidentified, exit 1" unidentified
+check "gearmand-like quoting server: gearman, likely, exit 0" identified \
+    gearman line
 check "gearmand-like quoting server: not echo" isnt verdict.protocol echo
-check "gearmand-like quoting server: a line protocol" has summary \
-    "answers each line"
+check "gearmand-like quoting server: likely, not certain" is \
+    verdict.confidence likely
 peer quote-args
 probe "127.0.0.1:$port"
 check "redis-worded errors without PONG: unidentified, exit 1" unidentified
 check "redis-worded errors without PONG: at most possible" is \
     verdict.confidence possible
 
-# The same greeting on every connection is a banner, not a fixed reply.
+# The same greeting on every connection is a banner, not a fixed reply;
+# rsync, ngIRCd and Prosody (each once "fixed, likely") are identified.
 peer rsync
 probe "127.0.0.1:$port"
-check "rsync-like banner: unidentified, exit 1" unidentified
-check "rsync-like banner: not fixed" isnt verdict.protocol fixed
-check "rsync-like banner: a line protocol with a banner" has summary \
-    'banner "@RSYNCD: 31.0\n"'
+check "rsync-like banner: rsync, certain, exit 0" identified rsync line
+check "rsync-like banner: the protocol version" is verdict.version \
+    "protocol 31.0"
 peer ircd
 probe "127.0.0.1:$port"
-check "ngIRCd-like banner: unidentified, exit 1" unidentified
-check "ngIRCd-like banner: not fixed" isnt verdict.protocol fixed
+check "ngIRCd-like banner: irc, certain, exit 0" identified irc line
+check "ngIRCd-like banner: certain" is verdict.confidence certain
 peer beanstalkd
 probe "127.0.0.1:$port"
 check "beanstalkd-like reply per line: unidentified, exit 1" unidentified
@@ -451,10 +568,9 @@ check "beanstalkd-like reply per line: answers each line" has summary \
     "answers each line"
 peer xmpp
 probe "127.0.0.1:$port"
-check "Prosody-like error then close: unidentified, exit 1" unidentified
+check "Prosody-like error then close: xmpp, certain, exit 0" identified \
+    xmpp raw
 check "Prosody-like error then close: not fixed" isnt verdict.protocol fixed
-check "Prosody-like error then close: says the server closed" has summary \
-    "closed after it"
 
 port=$(free_port)
 probe "127.0.0.1:$port"

@@ -264,7 +264,7 @@ test_payloads(void **state)
 	(void)state;
 	for (i = 0; (name = probe_name(i)) != NULL; i++)
 		assert_true(probe_payload(name, "localhost", p, sizeof(p)) >= 0);
-	assert_int_equal(i, 10);
+	assert_int_equal(i, 31);
 	assert_int_equal(probe_payload("nosuch", "h", p, sizeof(p)), -1);
 	assert_int_equal(probe_payload("banner", "h", p, sizeof(p)), 0);
 	/* The ClientHello's three lengths agree with its size. */
@@ -438,6 +438,16 @@ sim_gearmand(const unsigned char *in, size_t n, unsigned char *out,
 	return k + put(out + k, outlen - k, in, n);
 }
 
+/* A short quoting error: "? <request>". */
+static size_t
+sim_what(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	size_t k = put(out, outlen, "? ", 2);
+
+	return k + put(out + k, outlen - k, in, n);
+}
+
 /* A quote of the whole request but the last byte: "part of a command". */
 static size_t
 sim_quote_part(const unsigned char *in, size_t n, unsigned char *out,
@@ -474,6 +484,16 @@ sim_hello(const unsigned char *in, size_t n, unsigned char *out,
 	(void)in;
 	(void)n;
 	return put(out, outlen, "hello there", 11);
+}
+
+/* The same error to everything: a protocol refusing the probes. */
+static size_t
+sim_same_error(const unsigned char *in, size_t n, unsigned char *out,
+    size_t outlen)
+{
+	(void)in;
+	(void)n;
+	return put(out, outlen, "Error: bad request", 18);
 }
 
 static size_t
@@ -514,14 +534,13 @@ test_quoting_servers_are_not_echo(void **state)
 	/* gearmand quotes each line: the one-line probes look echoed, the
 	 * two-line echo probe does not come back whole. */
 	simulate(r, NULL, sim_gearmand, 1, 0);
-	if (r->status == PROBE_IDENTIFIED)
-		probe_print(stderr, r, 0);
-	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
-	assert_int_equal(probe_exit_status(r), 1);
-	assert_string_not_equal(r->verdict.protocol, "echo");
-	assert_non_null(strstr(r->summary, "answers each line"));
-	/* The same server seen only through one-line probes: still no
-	 * echo, nothing shows it returns several lines whole. */
+	/* Its URL-encoded error names gearmand, never echo (issue #17). */
+	assert_string_equal(r->verdict.protocol, "gearman");
+	assert_int_equal(r->verdict.conf, PROBE_LIKELY);
+	assert_non_null(strstr(r->verdict.detail, "Unknown+server+command"));
+	/* A server that quotes each request in a short error, seen only
+	 * through one-line probes: still no echo, nothing shows it returns
+	 * several lines whole. */
 	memset(r, 0, sizeof(*r));
 	{
 		const char *names[] = { "line", "memcached" };
@@ -532,7 +551,7 @@ test_quoting_servers_are_not_echo(void **state)
 
 			e->sent_len = (size_t)probe_payload(names[i], "h",
 			    e->sent, sizeof(e->sent));
-			e->recv_len = e->recv_total = sim_gearmand(e->sent,
+			e->recv_len = e->recv_total = sim_what(e->sent,
 			    e->sent_len, e->recv, sizeof(e->recv));
 			probe_match_reply(e->probe, e->sent, e->sent_len,
 			    e->recv, e->recv_len, 0, &e->match);
@@ -544,6 +563,8 @@ test_quoting_servers_are_not_echo(void **state)
 	}
 	/* Quoting all of a request but its last byte is no echo either. */
 	simulate(r, NULL, sim_quote_part, 0, 0);
+	if (r->status != PROBE_UNIDENTIFIED)
+		probe_print(stderr, r, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
 	free(r);
 }
@@ -562,15 +583,20 @@ test_fixed_needs_a_constant_reply_no_line_protocol_explains(void **state)
 	assert_int_equal(r->status, PROBE_IDENTIFIED);
 	assert_string_equal(r->verdict.protocol, "fixed");
 	assert_int_equal(r->verdict.conf, PROBE_LIKELY);
-	/* A banner explains the same bytes on every connection (rsync,
-	 * ngIRCd): a line protocol with a banner, not identified. */
-	simulate(r, "@RSYNCD: 31.0\n", NULL, 0, 0);
+	/* A banner explains the same bytes on every connection: an
+	 * unknown line protocol with a banner, never "fixed"; rsync and
+	 * ngIRCd, once claimed "fixed" (issue #17), are identified. */
+	simulate(r, "@XYZZYD: 31.0\n", NULL, 0, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
 	assert_int_equal(probe_exit_status(r), 1);
-	assert_non_null(strstr(r->summary, "banner \"@RSYNCD: 31.0\\n\""));
+	assert_non_null(strstr(r->summary, "banner \"@XYZZYD: 31.0\\n\""));
+	simulate(r, "@RSYNCD: 31.0\n", NULL, 0, 0);
+	assert_string_equal(r->verdict.protocol, "rsync");
+	assert_int_equal(r->verdict.conf, PROBE_CERTAIN);
 	simulate(r, ":irc.example NOTICE * :*** Looking up your hostname\r\n",
 	    NULL, 0, 0);
-	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_string_equal(r->verdict.protocol, "irc");
+	assert_int_equal(r->verdict.conf, PROBE_CERTAIN);
 	/* One reply per line (beanstalkd): the line counts differ. */
 	simulate(r, NULL, sim_beanstalkd, 1, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
@@ -579,6 +605,11 @@ test_fixed_needs_a_constant_reply_no_line_protocol_explains(void **state)
 	simulate(r, NULL, sim_hello, 0, 1);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
 	assert_non_null(strstr(r->summary, "closed after it"));
+	/* One constant error form is a protocol refusing every probe. */
+	simulate(r, NULL, sim_same_error, 0, 0);
+	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
+	assert_string_not_equal(r->verdict.protocol, "fixed");
+	assert_non_null(strstr(r->summary, "reads as an error reply"));
 	/* A 1-byte reply never makes a fixed reply. */
 	simulate(r, NULL, sim_one_byte, 0, 0);
 	assert_int_equal(r->status, PROBE_UNIDENTIFIED);
