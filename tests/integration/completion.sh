@@ -57,7 +57,7 @@ expect "sockbench serve --service e" echo echo:prefix= echo:suffix= \
 # COMP_WORDBREAKS character, so the candidates are what follows it.
 expect "sockbench serve --service echo:" prefix= suffix= fixed= codec=
 expect "sockbench serve -s file:codec=js" jsonhdr
-expect "sockbench probe -p redis,ht" redis,http
+expect "sockbench probe -p redis,memc" redis,memcached
 expect "sockbench probe --probes len" len16 len32
 expect "sockbench run --tls-max " 1.2 1.3
 expect "sockbench completion " bash zsh fish
@@ -136,7 +136,7 @@ if command -v zsh >/dev/null 2>&1; then
 	zexpect "sockbench serve --service echo:" echo:prefix= echo:suffix= \
 	    echo:fixed= echo:codec=
 	zexpect "sockbench serve -s file:codec=js" file:codec=jsonhdr
-	zexpect "sockbench probe -p redis,ht" redis,http
+	zexpect "sockbench probe -p redis,memc" redis,memcached
 	zexpect "sockbench check " a.txt scen sub
 	zexpect "sockbench completion " bash zsh fish
 else
