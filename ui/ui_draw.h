@@ -73,6 +73,7 @@ struct ui {
 	 * they stood at the last frame (loadgen_live). */
 	const struct loadgen	*lg;
 	struct loadgen_counts	 lg_now;
+	struct proxy		*px;		/* proxy --ui, or NULL */
 };
 
 /* Show a message in the status line for a while, and log it (ui.c). */

@@ -274,8 +274,10 @@ proxy_main(int argc, char **argv)
 		    "file, not -");
 		goto out;
 	}
-	if (a->ui)
+	if (a->ui) {
 		a->o.quiet = 1;	/* no lines under the dashboard */
+		a->o.ui = 1;	/* decode for the pane */
+	}
 	if ((a->listen_cert != NULL || a->listen_key != NULL) && !a->listen_tls) {
 		cli_usage_error("proxy", "--listen-cert and --listen-key need "
 		    "--listen-tls");
@@ -318,7 +320,7 @@ proxy_main(int argc, char **argv)
 		 * summary comes once it has given the terminal back. */
 		snprintf(title, sizeof(title), "proxy %s -> %s",
 		    proxy_listen_addr(px), a->o.connect);
-		if (ui_run(e, NULL, title) != EXIT_OK)
+		if (ui_run_proxy(e, px, title) != EXIT_OK)
 			rc = EXIT_RUNTIME;
 	} else {
 		if (tls_listen != NULL)
