@@ -12,6 +12,7 @@
 #include "ui_actions.h"
 #include "ui_details.h"
 #include "ui_draw.h"
+#include "ui_proxy.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
 #include "ui_load.h"
@@ -917,6 +918,8 @@ ui_draw_status(struct ui *u, double now)
 		    hints_filter);
 	else if (u->sending)
 		ui_actions_prompt(u, left, sizeof(left));
+	else if (u->faulting)
+		ui_proxy_prompt(u, left, sizeof(left));
 	else if (u->searching)
 		snprintf(left, sizeof(left), " search: %s_   (Enter stay, Esc "
 		    "close; then n/N next/previous)", u->sbuf);

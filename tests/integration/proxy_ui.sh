@@ -67,3 +67,110 @@ grep -q "^proxy: 2 connections (0 upstream connects failed), 284 bytes client>se
 r=$?
 check $r "--ui: q gives the terminal back, then the summary (decoded counts too)"
 [ $r -eq 0 ] || ui_show p
+
+# --- faults live from the dashboard: F (the selected pair), A (every
+# pair), L (list, remove by id); the status line confirms ---
+serve echo -q || exit 1
+eport=$port
+vport=$(free_port)
+# A client that keeps its connection: a round trip, then another once
+# $tmp/go exists; prints both replies.
+cat >"$tmp/twice.py" <<'PY'
+import os, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 3)
+s.settimeout(10)
+s.sendall(b"first\n")
+a = s.recv(100)
+t = time.time() + 15
+while not os.path.exists(sys.argv[2]) and time.time() < t:
+    time.sleep(0.05)
+s.sendall(b"again\n")
+b = s.recv(100)
+print(repr(a), repr(b), flush=True)
+PY
+ui_start f proxy --ui -l "127.0.0.1:$vport" -C "127.0.0.1:$eport"
+ui_wait_for f "proxy 127.0.0.1:$vport -> 127.0.0.1:$eport" || ui_show f
+$PYTHON "$tmp/twice.py" "$vport" "$tmp/go" >"$tmp/twice.out" 2>&1 &
+tpid=$!
+pids="$pids $tpid"
+ui_wait_for f " 2 s#1 +open " || ui_show f
+# F on the selected (newest) row: pair #1. A fault added live counts its
+# offsets from then on: the 'a' of "again" (the next byte down) comes
+# back as 'A'.
+ui_t send-keys -t f F
+ui_wait_for f "fault on pair #1> _" 30
+r=$?
+ui_t send-keys -t f -l "downstream:corrupt=0,xor=0x20"
+ui_t send-keys -t f Enter
+ui_wait_for f "fault 1 downstream:corrupt=0,xor=0x20,conn=1 added: pair #1" 30
+[ $r -eq 0 ] && [ $? -eq 0 ]
+r=$?
+check $r "F: a prompt for the selected pair; Enter adds the fault with conn=N; the status line confirms"
+[ $r -eq 0 ] || ui_show f
+touch "$tmp/go"
+wait $tpid
+grep -q "^b'first\\\\n' b'Again\\\\n'$" "$tmp/twice.out"
+r=$?
+check $r "the fault added from the dashboard acts on the open pair (the next byte down flipped)"
+[ $r -eq 0 ] || sed 's/^/# /' "$tmp/twice.out"
+
+# A with a spec that does not parse: the prompt stays, with the reason.
+ui_t send-keys -t f A
+ui_wait_for f "fault on every pair> _" 30
+ui_t send-keys -t f -l "sideways:x"
+ui_t send-keys -t f Enter
+ui_wait_for f "fault on every pair> sideways:x_ +\\[fault not added: expected the direction upstream" 30
+r=$?
+check $r "A: a spec that does not parse is refused with control_parse's reason; the prompt stays"
+[ $r -eq 0 ] || ui_show f
+ui_t send-keys -t f Escape
+ui_wait_for f "q quit  \\? help" 30
+# A: every pair, open and new: the seed echo client now fails.
+ui_t send-keys -t f A
+ui_wait_for f "fault on every pair> _" 30
+ui_t send-keys -t f -l "downstream:corrupt=0,xor=0x20"
+ui_t send-keys -t f Enter
+ui_wait_for f "fault 2 downstream:corrupt=0,xor=0x20 added: every pair, open and new" 30
+r=$?
+"$BIN" run --connect "127.0.0.1:$vport" scenarios/seed/s1-multiconn-echo.txt >"$tmp/s1a.out" 2>&1
+rr=$?
+[ $r -eq 0 ] && [ $rr -eq 1 ] && grep -q "expected 0x4d 'M', got 0x6d 'm'" "$tmp/s1a.out"
+r=$?
+check $r "A: a fault on every pair; a new client gets the flipped byte"
+[ $r -eq 0 ] || { ui_show f; sed 's/^/# /' "$tmp/s1a.out"; }
+
+# L lists both and removes one by its id; the client passes again.
+ui_t send-keys -t f L
+ui_wait_for f "remove fault ID> _ +faults: 1 downstream:corrupt=0,xor=0x20,conn=1; 2 downstream:corrupt=0,xor=0x20 " 30
+r=$?
+ui_t send-keys -t f 2 Enter
+ui_wait_for f "fault 2 removed" 30
+rr=$?
+"$BIN" run --connect "127.0.0.1:$vport" scenarios/seed/s1-multiconn-echo.txt >"$tmp/s1b.out" 2>&1
+r3=$?
+[ $r -eq 0 ] && [ $rr -eq 0 ] && [ $r3 -eq 0 ]
+r=$?
+check $r "L: lists the faults, removes one by its id (confirmed); the client passes again"
+[ $r -eq 0 ] || { ui_show f; sed 's/^/# /' "$tmp/s1b.out"; }
+ui_t send-keys -t f L
+ui_wait_for f "remove fault ID> _" 30
+ui_t send-keys -t f 9 Enter
+ui_wait_for f "remove fault ID> 9_ +\\[nothing removed: no fault 9\\]" 30
+r=$?
+check $r "L: an id that is not a fault is refused; the prompt stays"
+[ $r -eq 0 ] || ui_show f
+ui_t send-keys -t f Escape q
+ui_wait_for f "^proxy: fault 2 downstream:corrupt=0,xor=0x20 \\(removed\\): on [0-9]+ connections?, fired 2 times" 100
+r=$?
+check $r "q: the summary counts the faults added from the dashboard"
+[ $r -eq 0 ] || ui_show f
+
+# F, A, L belong to proxy --ui: elsewhere they say so and change nothing.
+ui_start s serve -s echo -l 127.0.0.1:0 --ui
+ui_wait_for s "serve 127.0.0.1:" || ui_show s
+ui_t send-keys -t s F
+ui_wait_for s "faults are for sockbench proxy --ui" 30
+r=$?
+check $r "F outside proxy --ui: the status line says it is for proxy --ui"
+[ $r -eq 0 ] || ui_show s
+ui_t send-keys -t s q
