@@ -43,6 +43,12 @@ ui_proxy_fault_cb(struct ui *u, int ch, long arg)
 		    "pair)");
 		return;
 	}
+	if (c->live == NULL) {
+		ui_status(u, "pair #%llu is closed: a fault would never act "
+		    "on it (A: on every pair, open and new)",
+		    (unsigned long long)c->pair_no);
+		return;
+	}
 	ui_proxy_open(u, false, c->pair_no);
 	u->status[0] = '\0';
 }
