@@ -545,6 +545,15 @@ relay_msg(struct conn *c, const struct codec_frame *f)
 		tap_feed(pr, w->dir, f->frame, f->frame_len);
 	if (w->pipe == NULL)
 		return;		/* no upstream: relay_finish drains */
+	if (fault_pipe_passthrough(w->pipe)) {
+		/* No fault on this direction: what fault_pipe_push would do
+		 * (straight to the sink), without the pipeline's poll and
+		 * timer; the backpressure check stays. */
+		if (f->frame_len > 0)
+			way_data_cb(w, f->frame, f->frame_len);
+		way_pressure(w);
+		return;
+	}
 	fault_pipe_push(w->pipe, engine_loop_time(pr->px->eng), f->frame,
 	    f->frame_len);
 	way_schedule(w);
