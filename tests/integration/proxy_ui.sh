@@ -61,11 +61,12 @@ check $? "--ui: the next connection is pair #2 (rows 3 and 4)"
 
 # q: the terminal back, then the summary.
 ui_t send-keys -t p q
-ui_wait_for p "^proxy: 2 connections" 100
-grep -q "^proxy: 2 connections (0 upstream connects failed), 284 bytes client>server, 284 bytes server>client" "$tmp/screen" &&
+ui_wait_for p "^SB-EXIT=" 100
+grep -q "^SB-EXIT=0$" "$tmp/screen" &&
+    grep -q "^proxy: 2 connections (0 upstream connects failed), 284 bytes client>server, 284 bytes server>client" "$tmp/screen" &&
     grep -q "^proxy: 2 messages client>server, 2 server>client decoded as jsonhdr" "$tmp/screen"
 r=$?
-check $r "--ui: q gives the terminal back, then the summary (decoded counts too)"
+check $r "--ui: q gives the terminal back, then the summary (decoded counts too), exit 0"
 [ $r -eq 0 ] || ui_show p
 
 # --- faults live from the dashboard: F (the selected pair), A (every
@@ -160,9 +161,11 @@ r=$?
 check $r "L: an id that is not a fault is refused; the prompt stays"
 [ $r -eq 0 ] || ui_show f
 ui_t send-keys -t f Escape q
-ui_wait_for f "^proxy: fault 2 downstream:corrupt=0,xor=0x20 \\(removed\\): on [0-9]+ connections?, fired 2 times" 100
+ui_wait_for f "^SB-EXIT=" 100
+grep -Eq "^proxy: fault 2 downstream:corrupt=0,xor=0x20 \\(removed\\): on [0-9]+ connections?, fired 2 times" "$tmp/screen" &&
+    grep -q "^SB-EXIT=0$" "$tmp/screen"
 r=$?
-check $r "q: the summary counts the faults added from the dashboard"
+check $r "q: the summary counts the faults added from the dashboard, exit 0"
 [ $r -eq 0 ] || ui_show f
 
 # F, A, L belong to proxy --ui: elsewhere they say so and change nothing.
