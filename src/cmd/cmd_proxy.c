@@ -93,8 +93,9 @@ static const struct cli_opt proxy_opt_table[] = {
 	{ PROXY_O_QUIET, 'q', "quiet", no_argument, NULL,
 	    "no connection lines on stderr", NULL },
 	{ PROXY_O_UI, 0, "ui", no_argument, NULL,
-	    "watch the pairs in the dashboard: a client's\n"
-	    "row, then its upstream's (needs a terminal)", NULL },
+	    "watch the pairs in the dashboard: linked rows\n"
+	    "c#N and s#N, messages decoded both ways; F, A\n"
+	    "and L set faults (needs a terminal)", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_SECTION("TLS from the clients (docs/tls.md):"),
 	{ PROXY_O_LISTEN_TLS, 0, "listen-tls", no_argument, NULL,
