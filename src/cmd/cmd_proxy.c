@@ -275,10 +275,8 @@ proxy_main(int argc, char **argv)
 		    "file, not -");
 		goto out;
 	}
-	if (a->ui) {
-		a->o.quiet = 1;	/* no lines under the dashboard */
-		a->o.ui = 1;	/* decode for the pane */
-	}
+	if (a->ui)	/* no lines under the dashboard; decode for its pane */
+		a->o.quiet = a->o.ui = 1;
 	if ((a->listen_cert != NULL || a->listen_key != NULL) && !a->listen_tls) {
 		cli_usage_error("proxy", "--listen-cert and --listen-key need "
 		    "--listen-tls");
