@@ -29,7 +29,7 @@ check $r "--ui: a pair's rows are c#1 (the client's side) and s#1 (its upstream)
 [ $r -eq 0 ] || ui_show p
 
 # The newest row (#2, the upstream) is selected: its pane has both ways.
-ui_wait_for p '^ +\{"result":"🐾 Playing ball! 🏐"\}' 30
+ui_wait_for p '^ +\{"result":"🐾 Playing ball! 🏐"\}' 100
 grep -Eq "messages of #2 client .* pair #1 with #1, both directions +jsonhdr" "$tmp/screen" &&
     grep -Eq '^[0-9:.]+ c>s \{"byteorder":"little".*"content-length":37\}' "$tmp/screen" &&
     grep -Eq '^ +\{"action":"search","value":"🐶"\}' "$tmp/screen" &&
@@ -44,7 +44,7 @@ check $r "--ui: the upstream row's pane shows the request c>s and the reply s>c,
 
 # Down to #1 (the accepted client): the same two messages, same marks.
 ui_t send-keys -t p Down
-ui_wait_for p "messages of #1 server .* pair #1 with #2, both directions" 30
+ui_wait_for p "messages of #1 server .* pair #1 with #2, both directions" 100
 r=$?
 [ $r -eq 0 ] && grep -Eq '^[0-9:.]+ c>s \{"byteorder"' "$tmp/screen" &&
     grep -Eq '^ +\{"result":"🐾 Playing ball! 🏐"\}' "$tmp/screen" &&
@@ -99,11 +99,11 @@ ui_wait_for f " 2 s#1 +open " || ui_show f
 # offsets from then on: the 'a' of "again" (the next byte down) comes
 # back as 'A'.
 ui_t send-keys -t f F
-ui_wait_for f "fault on pair #1> _" 30
+ui_wait_for f "fault on pair #1> _" 100
 r=$?
 ui_t send-keys -t f -l "downstream:corrupt=0,xor=0x20"
 ui_t send-keys -t f Enter
-ui_wait_for f "fault 1 downstream:corrupt=0,xor=0x20,conn=1 added: pair #1" 30
+ui_wait_for f "fault 1 downstream:corrupt=0,xor=0x20,conn=1 added: pair #1" 100
 [ $r -eq 0 ] && [ $? -eq 0 ]
 r=$?
 check $r "F: a prompt for the selected pair; Enter adds the fault with conn=N; the status line confirms"
@@ -117,21 +117,21 @@ check $r "the fault added from the dashboard acts on the open pair (the next byt
 
 # A with a spec that does not parse: the prompt stays, with the reason.
 ui_t send-keys -t f A
-ui_wait_for f "fault on every pair> _" 30
+ui_wait_for f "fault on every pair> _" 100
 ui_t send-keys -t f -l "sideways:x"
 ui_t send-keys -t f Enter
-ui_wait_for f "fault on every pair> sideways:x_ +\\[fault not added: expected the direction upstream" 30
+ui_wait_for f "fault on every pair> sideways:x_ +\\[fault not added: expected the direction upstream" 100
 r=$?
 check $r "A: a spec that does not parse is refused with control_parse's reason; the prompt stays"
 [ $r -eq 0 ] || ui_show f
 ui_t send-keys -t f Escape
-ui_wait_for f "q quit  \\? help" 30
+ui_wait_for f "q quit  \\? help" 100
 # A: every pair, open and new: the seed echo client now fails.
 ui_t send-keys -t f A
-ui_wait_for f "fault on every pair> _" 30
+ui_wait_for f "fault on every pair> _" 100
 ui_t send-keys -t f -l "downstream:corrupt=0,xor=0x20"
 ui_t send-keys -t f Enter
-ui_wait_for f "fault 2 downstream:corrupt=0,xor=0x20 added: every pair, open and new" 30
+ui_wait_for f "fault 2 downstream:corrupt=0,xor=0x20 added: every pair, open and new" 100
 r=$?
 "$BIN" run --connect "127.0.0.1:$vport" scenarios/seed/s1-multiconn-echo.txt >"$tmp/s1a.out" 2>&1
 rr=$?
@@ -142,10 +142,10 @@ check $r "A: a fault on every pair; a new client gets the flipped byte"
 
 # L lists both and removes one by its id; the client passes again.
 ui_t send-keys -t f L
-ui_wait_for f "remove fault ID> _ +faults: 1 downstream:corrupt=0,xor=0x20,conn=1; 2 downstream:corrupt=0,xor=0x20 " 30
+ui_wait_for f "remove fault ID> _ +faults: 1 downstream:corrupt=0,xor=0x20,conn=1; 2 downstream:corrupt=0,xor=0x20 " 100
 r=$?
 ui_t send-keys -t f 2 Enter
-ui_wait_for f "fault 2 removed" 30
+ui_wait_for f "fault 2 removed" 100
 rr=$?
 "$BIN" run --connect "127.0.0.1:$vport" scenarios/seed/s1-multiconn-echo.txt >"$tmp/s1b.out" 2>&1
 r3=$?
@@ -154,9 +154,9 @@ r=$?
 check $r "L: lists the faults, removes one by its id (confirmed); the client passes again"
 [ $r -eq 0 ] || { ui_show f; sed 's/^/# /' "$tmp/s1b.out"; }
 ui_t send-keys -t f L
-ui_wait_for f "remove fault ID> _" 30
+ui_wait_for f "remove fault ID> _" 100
 ui_t send-keys -t f 9 Enter
-ui_wait_for f "remove fault ID> 9_ +\\[nothing removed: no fault 9\\]" 30
+ui_wait_for f "remove fault ID> 9_ +\\[nothing removed: no fault 9\\]" 100
 r=$?
 check $r "L: an id that is not a fault is refused; the prompt stays"
 [ $r -eq 0 ] || ui_show f
@@ -172,7 +172,7 @@ check $r "q: the summary counts the faults added from the dashboard, exit 0"
 ui_start s serve -s echo -l 127.0.0.1:0 --ui
 ui_wait_for s "serve 127.0.0.1:" || ui_show s
 ui_t send-keys -t s F
-ui_wait_for s "faults are for sockbench proxy --ui" 30
+ui_wait_for s "faults are for sockbench proxy --ui" 100
 r=$?
 check $r "F outside proxy --ui: the status line says it is for proxy --ui"
 [ $r -eq 0 ] || ui_show s
