@@ -23,6 +23,7 @@
 #include "ui_mouse.h"
 #include "ui_record.h"
 #include "loadgen.h"
+#include "proxy.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -34,7 +35,7 @@
 static struct ui *ui_active;	/* the running dashboard, for signals */
 static int ui_run_with(struct engine *e, struct runner *r,
     const struct hist *lat, const struct loadgen *lg,
-    const struct service_cfg *svc, const char *title);
+    const struct service_cfg *svc, struct proxy *px, const char *title);
 static SCREEN *ui_screen;	/* non-NULL while curses owns the terminal */
 static int ui_saved_stderr = -1;
 static bool ui_atexit_done;
@@ -258,27 +259,52 @@ int
 ui_run_latency(struct engine *e, struct runner *r, const struct hist *lat,
     const char *title)
 {
-	return ui_run_with(e, r, lat, NULL, NULL, title);
+	return ui_run_with(e, r, lat, NULL, NULL, NULL, title);
 }
 
 int
 ui_run_bench(struct engine *e, const struct loadgen *lg, const char *title)
 {
-	return ui_run_with(e, NULL, loadgen_latency(lg), lg, NULL, title);
+	return ui_run_with(e, NULL, loadgen_latency(lg), lg, NULL, NULL, title);
 }
 
 int
 ui_run_serve(struct engine *e, const struct service_cfg *svc,
     const char *title)
 {
-	return ui_run_with(e, NULL, NULL, NULL, svc, title);
+	return ui_run_with(e, NULL, NULL, NULL, svc, NULL, title);
+}
+
+/* The proxy's view hooks: link a pair's rows, keep its decoded messages. */
+static void
+ui_proxy_pair_cb(void *ctx, uint64_t pair, uint64_t cli_id, uint64_t up_id)
+{
+	struct ui *u = ctx;
+
+	ui_model_pair(&u->m, pair, cli_id, up_id);
+}
+
+static void
+ui_proxy_msg_cb(void *ctx, uint64_t cli_id, uint64_t up_id, int c2s,
+    const struct codec *cd, const struct codec_frame *f)
+{
+	struct ui *u = ctx;
+
+	ui_model_pair_msg(&u->m, cli_id, up_id, c2s, cd, f->frame,
+	    f->frame_len, clock_now_mono());
+}
+
+int
+ui_run_proxy(struct engine *e, struct proxy *px, const char *title)
+{
+	return ui_run_with(e, NULL, NULL, NULL, NULL, px, title);
 }
 
 /* The dashboard's life: set up, run the loop, give the terminal back. */
 static int
 ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
     const struct loadgen *lg, const struct service_cfg *svc,
-    const char *title)
+    struct proxy *px, const char *title)
 {
 	struct observer logobs = { ui_log_event_cb, NULL, NULL };
 	char logpath[PATH_MAX];
@@ -324,6 +350,12 @@ ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
 	}
 	engine_observe(e, &u->m.obs);
 	engine_observe(e, &logobs);
+	if (px != NULL) {
+		struct proxy_view v = { ui_proxy_pair_cb, ui_proxy_msg_cb, u };
+
+		u->px = px;
+		proxy_set_view(px, &v);
+	}
 	engine_handle_signals(e, ui_signal_cb);
 	u->t_draw = engine_every(e, 1.0 / UI_FPS, ui_tick_cb, u);
 	u->t_stdin = engine_watch_fd(e, 0, ui_stdin_cb, u);
@@ -335,6 +367,8 @@ ui_run_with(struct engine *e, struct runner *r, const struct hist *lat,
 	engine_timer_cancel(e, u->t_stdin);
 	engine_unobserve(e, &logobs);
 	engine_unobserve(e, &u->m.obs);
+	if (px != NULL)
+		proxy_set_view(px, NULL);
 	ui_keys_record_cancel(u);
 	ui_restore();
 	ui_log(u, "dashboard stopped");

@@ -30,6 +30,11 @@ int ui_run_bench(struct engine *e, const struct loadgen *lg,
 struct service_cfg;
 int ui_run_serve(struct engine *e, const struct service_cfg *svc,
     const char *title);
+/* ui_run for `sockbench proxy --ui`: the rows of each of px's pairs are
+ * linked, their pane shows the pair's decoded messages both ways, and
+ * faults can be added and removed live (px made with proxy_opts.ui). */
+struct proxy;
+int ui_run_proxy(struct engine *e, struct proxy *px, const char *title);
 /* Build frames of a fake model of n connections on a curses screen over
  * /dev/null and print the median time per frame; returns the exit status. */
 int ui_bench_frame(unsigned long n, unsigned frames);

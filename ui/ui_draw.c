@@ -12,6 +12,7 @@
 #include "ui_actions.h"
 #include "ui_details.h"
 #include "ui_draw.h"
+#include "ui_proxy.h"
 #include "ui_fmt.h"
 #include "ui_keys.h"
 #include "ui_load.h"
@@ -426,9 +427,15 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 	case UI_COL_SIDE: {
 		const char *role = runner_info_role(u->r, ci);
 
-		/* A scenario with roles shows each connection's role. */
-		snprintf(out, outlen, "%s", role != NULL ? role :
-		    ci->side == SIDE_CLIENT ? "cli" : "srv");
+		/* A scenario with roles shows each connection's role; a
+		 * proxy pair #N its client side c#N and server side s#N. */
+		if (c->pair_id != 0)
+			snprintf(out, outlen, "%c#%llu", ci->side ==
+			    SIDE_SERVER ? 'c' : 's',
+			    (unsigned long long)c->pair_no);
+		else
+			snprintf(out, outlen, "%s", role != NULL ? role :
+			    ci->side == SIDE_CLIENT ? "cli" : "srv");
 		break;
 	}
 	case UI_COL_STATE:
@@ -436,8 +443,8 @@ ui_draw_value(struct ui *u, struct ui_conn *c, enum ui_col col, char *out,
 		    "paused" : conn_state_name(ci->state));
 		break;
 	case UI_COL_CODEC:
-		snprintf(out, outlen, "%s", ci->codec != NULL ?
-		    ci->codec->name : "-");
+		snprintf(out, outlen, "%s", ui_model_codec(c) != NULL ?
+		    ui_model_codec(c)->name : "-");
 		break;
 	case UI_COL_LOCAL:
 		snprintf(out, outlen, "%s", ci->local);
@@ -646,10 +653,14 @@ ui_draw_msg_line(struct ui *u, int y, const struct ui_msg *msg, int first,
 		a = ui_attrs[UA_EVENT];
 		break;
 	}
-	if (first)
+	if (first && msg->kind != UI_MSG_EVENT && msg->conn->pair_id != 0)
+		/* A proxy pair: which way, not which row. */
+		ui_draw_text(u, y, 13, 3, ui_model_msg_c2s(msg->conn, msg) ?
+		    "c>s" : "s>c", a | A_BOLD);
+	else if (first)
 		ui_draw_text(u, y, 13, 2, dir, a | A_BOLD);
 	attrset(msg->kind == UI_MSG_EVENT ? a : A_NORMAL);
-	mvaddnwstr(y, 16, w, (int)nw);
+	mvaddnwstr(y, msg->conn->pair_id != 0 ? 17 : 16, w, (int)nw);
 	attrset(A_NORMAL);
 }
 
@@ -666,7 +677,7 @@ ui_draw_msg_view(struct ui *u, const struct ui_conn *c,
 	int k = 0;
 
 	buf_init(&view);
-	if (ui_msgview_render(ui_model_conn_info(c)->codec, msg->data,
+	if (ui_msgview_render(ui_model_codec(c), msg->data,
 	    msg->kept, &view) > 0) {
 		s = (const char *)buf_data(&view);
 		left = buf_len(&view);
@@ -788,7 +799,7 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	struct ui_conn *c;
 	const struct ui_msg *msg;
 	const struct conn_info *ci;
-	char title[512], cred[80] = "";
+	char title[512], cred[80] = "", pairtxt[80] = "";
 	int cols = COLS - 16, n, k, total = 0, idx, y;
 
 	if (cols > UI_TEXT_MAX - 2)
@@ -811,10 +822,15 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 	if (ci->cred_pid > 0)
 		snprintf(cred, sizeof(cred), " (pid %ld uid %ld gid %ld)",
 		    ci->cred_pid, ci->cred_uid, ci->cred_gid);
-	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s%s  %s%s"
-	    "%s%s%s", (unsigned long long)ci->id, ci->side == SIDE_CLIENT ?
+	if (c->pair_id != 0)	/* a proxy pair: both rows, both ways */
+		snprintf(pairtxt, sizeof(pairtxt), "  pair #%llu with #%llu, "
+		    "both directions", (unsigned long long)c->pair_no,
+		    (unsigned long long)c->pair_id);
+	snprintf(title, sizeof(title), " messages of #%llu %s %s %s %s%s%s  %s"
+	    "%s%s%s%s", (unsigned long long)ci->id, ci->side == SIDE_CLIENT ?
 	    "client" : "server", ci->local, u->utf8 ? "\xe2\x86\x94" : "<->",
-	    ci->peer, cred, ci->codec != NULL ? ci->codec->name : "",
+	    ci->peer, cred, pairtxt, ui_model_codec(c) != NULL ?
+	    ui_model_codec(c)->name : "",
 	    c->t_gone == 0 ? "" : ci->state == CS_FAILED ? "  FAILED: " :
 	    "  closed: ", c->t_gone == 0 ? "" : ci->reason,
 	    u->hex ? "  [hex]" : u->tsmode == UI_TS_RELATIVE ?
@@ -827,6 +843,8 @@ ui_draw_msgs(struct ui *u, int y0, int rows)
 		y0 += k;
 		rows -= k;
 	}
+	if (c->pair_id != 0)
+		cols = COLS - 17;	/* room for c>s and s>c */
 	if (c->mlast == NULL)
 		ui_draw_text(u, y0 + 1, 0, COLS, " (no messages yet)", A_DIM);
 	if (u->msg_back > 0 && u->msg_back > u->msg_lines - rows)
@@ -900,6 +918,8 @@ ui_draw_status(struct ui *u, double now)
 		    hints_filter);
 	else if (u->sending)
 		ui_actions_prompt(u, left, sizeof(left));
+	else if (u->faulting)
+		ui_proxy_prompt(u, left, sizeof(left));
 	else if (u->searching)
 		snprintf(left, sizeof(left), " search: %s_   (Enter stay, Esc "
 		    "close; then n/N next/previous)", u->sbuf);

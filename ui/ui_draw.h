@@ -73,6 +73,13 @@ struct ui {
 	 * they stood at the last frame (loadgen_live). */
 	const struct loadgen	*lg;
 	struct loadgen_counts	 lg_now;
+	struct proxy		*px;		/* proxy --ui, or NULL */
+	/* The fault prompt (ui_proxy.c): add for pair fault_conn (0 every
+	 * pair) or remove one of fault_list by its id. */
+	bool			 faulting, fault_remove;
+	uint64_t		 fault_conn;
+	char			 fault_buf[256];
+	char			 fault_list[512];
 };
 
 /* Show a message in the status line for a while, and log it (ui.c). */

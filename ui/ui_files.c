@@ -172,7 +172,7 @@ ui_files_msg_lines(const struct ui_conn *c, const struct ui_msg *msg,
 	char text[UI_MSG_BYTES * 4 + 64];
 
 	if (msg->kind != UI_MSG_EVENT && msg->kept == msg->len &&
-	    ui_msgview_render(ui_model_conn_info(c)->codec, msg->data,
+	    ui_msgview_render(ui_model_codec(c), msg->data,
 	    msg->kept, lines) > 0)
 		return;
 	ui_model_describe(c, msg, text, sizeof(text));

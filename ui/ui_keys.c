@@ -18,6 +18,7 @@
 #include "ui_files.h"
 #include "ui_keys.h"
 #include "ui_mouse.h"
+#include "ui_proxy.h"
 #include "ui_load.h"
 #include "ui_record.h"
 #include "ui_steps.h"
@@ -696,6 +697,7 @@ ui_keys_quit_cb(struct ui *u, int ch, long arg)
 #define SR	UI_KEYS_SEARCH
 #define SN	UI_KEYS_SEND
 #define ST	UI_KEYS_STEPS
+#define FT	UI_KEYS_FAULT
 
 /* Every key of the dashboard. The rows of the view are the help overlay's
  * lines, in this order; the hints make the status line, in rank order. */
@@ -781,6 +783,28 @@ const struct ui_keys_row ui_keys_table[] = {
 	{ V, { { KEY_MOUSE, 0 } },
 	  "Mouse", "click a row: select; a heading: sort; wheel: scroll",
 	  NULL, 0, ui_mouse_cb },
+	/* Faults live, under proxy --ui only (ui_proxy.c). */
+	{ V, { { 'F', 1 } },
+	  "F", "proxy: add a fault to the selected pair (--fault's spec)",
+	  NULL, 0, ui_proxy_fault_cb },
+	{ V, { { 'A', 0 } },
+	  "A", "proxy: add a fault to every pair, open and new",
+	  NULL, 0, ui_proxy_fault_cb },
+	{ V, { { 'L', 0 } },
+	  "L", "proxy: list the faults; remove one by its id",
+	  NULL, 0, ui_proxy_list_cb },
+	{ FT, { { '\n', 0 }, { '\r', 0 }, { KEY_ENTER, 0 } },
+	  "Enter", "add the fault (or remove the one named)",
+	  NULL, 0, ui_proxy_done_cb },
+	{ FT, { { UI_KEYS_ESC, 1 } },
+	  "Esc", "close the fault prompt",
+	  NULL, 0, ui_proxy_done_cb },
+	{ FT, { { KEY_BACKSPACE, 0 }, { 127, 0 }, { 8, 0 } },
+	  "Backspace", "delete the last character of the fault",
+	  NULL, 0, ui_proxy_erase_cb },
+	{ FT, { { UI_KEYS_OTHER, 0 } },
+	  "text", "type the fault spec or the id",
+	  NULL, 0, ui_proxy_type_cb },
 	/* The step screen and load control (ui_steps.c, ui_load.c). */
 	{ V, { { '2', 2 } },
 	  "2", "the step screen: each step's connections now, passed, "
@@ -857,6 +881,7 @@ const size_t ui_keys_count = sizeof(ui_keys_table) / sizeof(ui_keys_table[0]);
 #undef SR
 #undef SN
 #undef ST
+#undef FT
 
 enum ui_keys_mode
 ui_keys_mode(const struct ui *u)
@@ -869,6 +894,8 @@ ui_keys_mode(const struct ui *u)
 		return UI_KEYS_SEARCH;
 	if (u->sending)
 		return UI_KEYS_SEND;
+	if (u->faulting)
+		return UI_KEYS_FAULT;
 	if (u->screen == UI_SCREEN_STEPS)
 		return UI_KEYS_STEPS;
 	return UI_KEYS_VIEW;
@@ -947,6 +974,10 @@ ui_keys_row_works(const struct ui *u, const struct ui_keys_row *row)
 	if (u != NULL && u->r == NULL && (row->fn == ui_keys_restart_cb ||
 	    row->fn == ui_load_conns_cb || row->fn == ui_load_rate_cb ||
 	    row->fn == ui_steps_screen_cb))
+		return false;
+	/* F, A and L act on a proxy's faults: proxy --ui only. */
+	if (u != NULL && u->px == NULL && (row->fn == ui_proxy_fault_cb ||
+	    row->fn == ui_proxy_list_cb))
 		return false;
 	/* bench --ui: the load generator would take a sent line's reply
 	 * for its own response (ui_actions_send_cb says so). */

@@ -18,6 +18,7 @@ enum ui_keys_mode {
 	UI_KEYS_SEARCH	= 1 << 3,	/* the search prompt is open */
 	UI_KEYS_SEND	= 1 << 4,	/* the send line is open */
 	UI_KEYS_STEPS	= 1 << 5,	/* the step screen (ui_steps.c) */
+	UI_KEYS_FAULT	= 1 << 6,	/* the fault prompt (ui_proxy.c) */
 };
 
 /* The modes whose rows the help overlay lists. */

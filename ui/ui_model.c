@@ -275,7 +275,7 @@ ui_model_event(struct ui_model *m, const struct conn_info *ci,
 			    ci->peer);
 		break;
 	case OBS_MSG:
-		if (ev->frame != NULL)
+		if (ev->frame != NULL && c->pair_id == 0)
 			ui_model_add_msg(m, c, ev->out ? UI_MSG_OUT : UI_MSG_IN,
 			    ev->frame->frame, ev->frame->frame_len, now);
 		break;
@@ -310,7 +310,7 @@ static void
 ui_model_render(const struct ui_conn *c, const struct ui_msg *msg,
     int body_only, char *out, size_t outlen)
 {
-	const struct codec *cd = ui_model_conn_info(c)->codec;
+	const struct codec *cd = ui_model_codec(c);
 	struct codec_frame f;
 	char tail[48];
 	size_t o;
@@ -340,6 +340,55 @@ ui_model_render(const struct ui_conn *c, const struct ui_msg *msg,
 	    outlen > strlen(tail) + 1 ? outlen - strlen(tail) : 1, 1);
 	if (o + strlen(tail) < outlen)
 		memcpy(out + o, tail, strlen(tail) + 1);
+}
+
+void
+ui_model_pair(struct ui_model *m, uint64_t no, uint64_t a, uint64_t b)
+{
+	struct ui_conn *ca = ui_model_find(m, a), *cb = ui_model_find(m, b);
+
+	if (ca != NULL) {
+		ca->pair_id = b;
+		ca->pair_no = no;
+	}
+	if (cb != NULL) {
+		cb->pair_id = a;
+		cb->pair_no = no;
+	}
+}
+
+void
+ui_model_pair_msg(struct ui_model *m, uint64_t a, uint64_t b, int c2s,
+    const struct codec *cd, const void *frame, size_t len, double now)
+{
+	uint64_t ids[2] = { a, b };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct ui_conn *c = ids[i] != 0 ? ui_model_find(m, ids[i]) :
+		    NULL;
+		int accepted;
+
+		if (c == NULL || c->pair_id == 0)
+			continue;
+		accepted = c->info.side == SIDE_SERVER;
+		c->pair_codec = cd;
+		ui_model_add_msg(m, c, accepted == (c2s != 0) ? UI_MSG_IN :
+		    UI_MSG_OUT, frame, len, now);
+	}
+}
+
+const struct codec *
+ui_model_codec(const struct ui_conn *c)
+{
+	return c->pair_codec != NULL ? c->pair_codec :
+	    ui_model_conn_info(c)->codec;
+}
+
+bool
+ui_model_msg_c2s(const struct ui_conn *c, const struct ui_msg *msg)
+{
+	return (c->info.side == SIDE_SERVER) == (msg->kind == UI_MSG_IN);
 }
 
 void

@@ -70,6 +70,11 @@ struct ui_conn {
 	double			 t_gone;	/* monotonic close time; 0 open */
 	int			 pinned;	/* focused: not expired */
 	int			 in_view;	/* listed in the row view */
+	/* A proxy pair (ui_model_pair): the other row's id, the pair's
+	 * #N, and the codec its decoded messages are shown with. Its own
+	 * raw chunks are not kept; the pair's messages are, on both rows. */
+	uint64_t		 pair_id, pair_no;
+	const struct codec	*pair_codec;
 };
 
 enum ui_col {
@@ -163,6 +168,19 @@ long ui_model_index(const struct ui_model *m, uint64_t id);
 /* Feed the rate rings from the engine's totals at time now. */
 void ui_model_sample(struct ui_model *m, const struct engine_totals *tot,
     double now);
+/* Link rows a (a proxy's accepted client) and b (its upstream) as proxy
+ * pair no: from now on their raw chunks are not kept and the pane of
+ * either shows the pair's decoded messages (ui_model_pair_msg). */
+void ui_model_pair(struct ui_model *m, uint64_t no, uint64_t a, uint64_t b);
+/* One decoded message of the pair of rows a and b, c2s 1 client to
+ * server, decoded with cd: kept on both rows (received by the accepted
+ * side when c2s, sent by the upstream side), in order. */
+void ui_model_pair_msg(struct ui_model *m, uint64_t a, uint64_t b, int c2s,
+    const struct codec *cd, const void *frame, size_t len, double now);
+/* The codec c's messages are shown with: its pair's, else its own. */
+const struct codec *ui_model_codec(const struct ui_conn *c);
+/* Whether a kept message of c went client to server (proxy pairs). */
+bool ui_model_msg_c2s(const struct ui_conn *c, const struct ui_msg *msg);
 /* Name of a column, as the table heading shows it. */
 const char *ui_model_col_name(enum ui_col col);
 

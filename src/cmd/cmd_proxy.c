@@ -93,8 +93,9 @@ static const struct cli_opt proxy_opt_table[] = {
 	{ PROXY_O_QUIET, 'q', "quiet", no_argument, NULL,
 	    "no connection lines on stderr", NULL },
 	{ PROXY_O_UI, 0, "ui", no_argument, NULL,
-	    "watch the pairs in the dashboard: a client's\n"
-	    "row, then its upstream's (needs a terminal)", NULL },
+	    "watch the pairs in the dashboard: linked rows\n"
+	    "c#N and s#N, messages decoded both ways; F, A\n"
+	    "and L set faults (needs a terminal)", NULL },
 	CLI_USE(CLI_O_HELP),
 	CLI_SECTION("TLS from the clients (docs/tls.md):"),
 	{ PROXY_O_LISTEN_TLS, 0, "listen-tls", no_argument, NULL,
@@ -274,8 +275,8 @@ proxy_main(int argc, char **argv)
 		    "file, not -");
 		goto out;
 	}
-	if (a->ui)
-		a->o.quiet = 1;	/* no lines under the dashboard */
+	if (a->ui)	/* no lines under the dashboard; decode for its pane */
+		a->o.quiet = a->o.ui = 1;
 	if ((a->listen_cert != NULL || a->listen_key != NULL) && !a->listen_tls) {
 		cli_usage_error("proxy", "--listen-cert and --listen-key need "
 		    "--listen-tls");
@@ -318,7 +319,7 @@ proxy_main(int argc, char **argv)
 		 * summary comes once it has given the terminal back. */
 		snprintf(title, sizeof(title), "proxy %s -> %s",
 		    proxy_listen_addr(px), a->o.connect);
-		if (ui_run(e, NULL, title) != EXIT_OK)
+		if (ui_run_proxy(e, px, title) != EXIT_OK)
 			rc = EXIT_RUNTIME;
 	} else {
 		if (tls_listen != NULL)

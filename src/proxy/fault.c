@@ -750,6 +750,12 @@ fault_pipe_poll(struct fault_pipe *p, double now)
 	return next;
 }
 
+int
+fault_pipe_passthrough(const struct fault_pipe *p)
+{
+	return p->n == 0 && p->queued == 0 && !p->ended && !p->eof;
+}
+
 size_t
 fault_pipe_queued(const struct fault_pipe *p)
 {

@@ -110,6 +110,10 @@ void fault_pipe_eof(struct fault_pipe *p, double now);
 /* Release everything due at time now. Returns the next time something is
  * due (s, > now), or -1 when nothing waits for a time. */
 double fault_pipe_poll(struct fault_pipe *p, double now);
+/* Whether p has no stage and nothing that ended or ends it: what is
+ * pushed would reach the sink at once, unchanged (the relay's fast path
+ * calls the sink itself then). */
+int fault_pipe_passthrough(const struct fault_pipe *p);
 /* Bytes held inside the stages (the relay bounds it with --max-buffer). */
 size_t fault_pipe_queued(const struct fault_pipe *p);
 /* Whether a close, a reset or a half-close ended this direction: its

@@ -56,6 +56,8 @@ struct pair {
 	struct proxy		*px;
 	uint64_t		 id;		/* the client's connection id */
 	struct conn		*cli, *up;	/* NULL once reaped */
+	uint64_t		 cli_id, up_id;	/* their conn_info ids (0:
+						   none yet), for the view */
 	struct way		 way[2];
 	struct recorder		*rec;
 	const struct codec	*codec;		/* the taps', once known */
@@ -97,6 +99,7 @@ struct proxy {
 	struct proxy_totals	 tot;
 	uint64_t		 rng;
 	struct control		*ctl;
+	struct proxy_view	 view;		/* the dashboard's, or zeros */
 };
 
 static void way_schedule(struct way *w);
@@ -194,6 +197,9 @@ proxy_log_msg(struct pair *pr, int dir, const struct codec_frame *f)
 	if (pr->rec != NULL)
 		record_msg(pr->rec, dir == DIR_UP, f->frame, f->frame_len,
 		    clock_now_mono());
+	if (px->view.msg != NULL)
+		px->view.msg(px->view.ctx, pr->cli_id, pr->up_id, dir == DIR_UP,
+		    pr->codec, f);
 	if (px->log == NULL)
 		return;
 	proxy_stamp(stamp, sizeof(stamp));
@@ -539,6 +545,15 @@ relay_msg(struct conn *c, const struct codec_frame *f)
 		tap_feed(pr, w->dir, f->frame, f->frame_len);
 	if (w->pipe == NULL)
 		return;		/* no upstream: relay_finish drains */
+	if (fault_pipe_passthrough(w->pipe)) {
+		/* No fault on this direction: what fault_pipe_push would do
+		 * (straight to the sink), without the pipeline's poll and
+		 * timer; the backpressure check stays. */
+		if (f->frame_len > 0)
+			way_data_cb(w, f->frame, f->frame_len);
+		way_pressure(w);
+		return;
+	}
 	fault_pipe_push(w->pipe, engine_loop_time(pr->px->eng), f->frame,
 	    f->frame_len);
 	way_schedule(w);
@@ -737,6 +752,10 @@ relay_cli_open(struct conn *c)
 	pr->up = conn_new(px->eng, fd, SIDE_CLIENT, is_open ? CS_OPEN :
 	    CS_CONNECTING, &codec_raw, &relay_up_handler, pr);
 	pr->up->no_backpressure = 1;
+	pr->cli_id = c->info.id;
+	pr->up_id = pr->up->info.id;
+	if (px->view.pair != NULL)
+		px->view.pair(px->view.ctx, pr->id, pr->cli_id, pr->up_id);
 	if (!is_open && px->eng->lim.connect_timeout > 0)
 		conn_timer(pr->up, px->eng->lim.connect_timeout);
 }
@@ -862,7 +881,7 @@ proxy_new(struct engine *e, const struct proxy_opts *o, char *err,
 	    ((uint64_t)getpid() << 32);
 	snprintf(px->connect, sizeof(px->connect), "%s", o->connect);
 	px->codec = o->codec;
-	px->tapping = o->log_path != NULL || o->record_dir != NULL;
+	px->tapping = o->log_path != NULL || o->record_dir != NULL || o->ui;
 	px->detecting = px->tapping && px->codec == NULL;
 	if (!px->tapping && px->codec == NULL)
 		px->codec = &codec_raw;
@@ -905,6 +924,15 @@ proxy_new(struct engine *e, const struct proxy_opts *o, char *err,
 fail:
 	proxy_free(px);
 	return NULL;
+}
+
+void
+proxy_set_view(struct proxy *p, const struct proxy_view *v)
+{
+	if (v != NULL)
+		p->view = *v;
+	else
+		memset(&p->view, 0, sizeof(p->view));
 }
 
 const char *

@@ -36,6 +36,22 @@ struct proxy_opts {
 	struct tls_ctx		*tls_listen;	/* TLS from the clients, or
 						   NULL; the caller's */
 	struct tls_ctx		*tls_connect;	/* TLS to the server, or NULL */
+	int			 ui;		/* a view (proxy_set_view) will
+						   want decoded messages */
+};
+
+/* What a front end (the dashboard) learns about pairs: ids are the
+ * engine's connection ids (conn_info.id), pair the proxy's #N. */
+struct codec_frame;
+struct proxy_view {
+	/* The accepted client cli_id and its upstream up_id are pair N. */
+	void	(*pair)(void *ctx, uint64_t pair, uint64_t cli_id,
+		    uint64_t up_id);
+	/* One decoded message: c2s 1 client to server, 0 server to
+	 * client; cd the codec that decoded it (detected or given). */
+	void	(*msg)(void *ctx, uint64_t cli_id, uint64_t up_id, int c2s,
+		    const struct codec *cd, const struct codec_frame *f);
+	void	 *ctx;
 };
 
 /* The totals the summary prints. */
@@ -53,6 +69,10 @@ struct proxy_totals {
  * err saying what failed; o and the faults are copied. */
 struct proxy *proxy_new(struct engine *e, const struct proxy_opts *o,
     char *err, size_t errlen);
+/* Tell v (copied; NULL: nobody) about every new pair and decoded
+ * message from now on; p must have been made with o->ui set so that it
+ * decodes. */
+void proxy_set_view(struct proxy *p, const struct proxy_view *v);
 /* The first address the proxy listens on ("127.0.0.1:7001"). */
 const char *proxy_listen_addr(const struct proxy *p);
 /* Stop accepting and close every pair (their recordings are written);

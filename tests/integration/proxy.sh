@@ -549,50 +549,7 @@ wait $mpid
 [ $r -eq 0 ] && [ $? -eq 0 ]
 check $? "the recorded server scenario serves the real seed client (serve --scenario)"
 
-# --- the dashboard: each pair as two adjacent rows ---
-if command -v tmux >/dev/null 2>&1; then
-	uport=$(free_port)
-	ubin=$BIN
-	case $ubin in /*) ;; *) ubin=$(pwd)/$ubin ;; esac
-	tmux -L "sbproxy$$" -f /dev/null new-session -d -s p -x 130 -y 24 \
-	    "cd $tmp && LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=$tmp/st $ubin proxy --ui -l 127.0.0.1:$uport -C 127.0.0.1:$aport 2>$tmp/ui.err; sleep 30"
-	# Wait for the dashboard's title (a probe connect would be a pair).
-	i=0
-	while [ $i -lt 100 ]; do
-		tmux -L "sbproxy$$" capture-pane -p -t p | grep -q "proxy 127" && break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	"$BIN" run --connect "127.0.0.1:$uport" scenarios/seed/s3-app-dog.txt >/dev/null 2>&1
-	r=$?
-	i=0
-	while [ $i -lt 100 ]; do
-		tmux -L "sbproxy$$" capture-pane -p -t p >"$tmp/ui.txt"
-		grep -q "2 cli .*127.0.0.1:$aport" "$tmp/ui.txt" && break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	[ $r -eq 0 ] && grep -q "proxy 127.0.0.1:$uport -> 127.0.0.1:$aport" "$tmp/ui.txt" &&
-	    grep -q " 1 srv .*closed" "$tmp/ui.txt" &&
-	    grep -q " 2 cli .*127.0.0.1:$aport " "$tmp/ui.txt"
-	check $? "--ui: the client's row and its upstream's row, one after the other"
-	tmux -L "sbproxy$$" send-keys -t p q
-	i=0
-	while [ $i -lt 100 ]; do
-		tmux -L "sbproxy$$" capture-pane -p -t p >"$tmp/ui2.txt"
-		grep -q "^proxy: 1 connection" "$tmp/ui2.txt" && break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	grep -q "^proxy: 1 connection (0 upstream connects failed), 142 bytes client>server, 142 bytes server>client" "$tmp/ui2.txt"
-	r=$?
-	check $r "--ui: q gives the terminal back, then the summary"
-	[ $r -eq 0 ] || grep -v "^$" "$tmp/ui2.txt" | sed "s/^/# /" | tail -5
-	tmux -L "sbproxy$$" kill-server 2>/dev/null
-else
-	echo "not ok $((tap_n + 1)) - tmux is not installed (scripts/deps.sh test)"
-	tap_n=$((tap_n + 1))
-fi
+# (--ui: tests/integration/proxy_ui.sh)
 
 # --- recordings of curl and python3's http.server ---
 mkdir -p "$tmp/www" "$tmp/hrec"

@@ -587,6 +587,49 @@ record_writes_both_sides_with_rule_captures(void **state)
 	rmdir(dir);
 }
 
+/* The relay's fast path (fault_pipe_passthrough) is taken exactly when a
+ * push would reach the sink at once, unchanged: no stage, nothing held,
+ * nothing ended, no FIN pending. */
+static void
+passthrough_only_without_stages_held_bytes_or_an_end(void **state)
+{
+	struct sink_log l;
+	struct fault_spec s;
+	char err[200];
+	uint64_t rng = 1;
+	struct fault_pipe *p;
+
+	(void)state;
+	p = pipe_of(&l, &rng, NULL, NULL);
+	assert_true(fault_pipe_passthrough(p));
+	fault_pipe_push(p, 0, (const unsigned char *)"abc", 3);
+	assert_int_equal(buf_len(&l.out), 3);
+	assert_true(fault_pipe_passthrough(p));
+	/* A stage added live: not any more, even while it holds nothing. */
+	assert_int_equal(fault_parse("downstream:latency=1s", &s, err,
+	    sizeof(err)), 0);
+	s.id = 7;
+	fault_pipe_add(p, &s, 0);
+	assert_false(fault_pipe_passthrough(p));
+	fault_pipe_push(p, 0, (const unsigned char *)"de", 2);
+	assert_int_equal(buf_len(&l.out), 3);	/* held a second */
+	/* Removed: what it held goes on, and the fast path is back. */
+	assert_int_equal(fault_pipe_remove(p, 7, 0.1), 1);
+	assert_int_equal(buf_len(&l.out), 5);
+	assert_int_equal(fault_pipe_queued(p), 0);
+	assert_true(fault_pipe_passthrough(p));
+	/* After the FIN the pipeline decides (bytes after it are dropped). */
+	fault_pipe_eof(p, 0.2);
+	assert_false(fault_pipe_passthrough(p));
+	fault_pipe_free(p);
+	buf_free(&l.out);
+	/* A pipeline made with a stage. */
+	p = pipe_of(&l, &rng, "upstream:limit_data=2", NULL);
+	assert_false(fault_pipe_passthrough(p));
+	fault_pipe_free(p);
+	buf_free(&l.out);
+}
+
 int
 main(void)
 {
@@ -594,6 +637,7 @@ main(void)
 		cmocka_unit_test(parse_reads_toxiproxy_names_and_keys_and_formats_them_back),
 		cmocka_unit_test(parse_refuses_bad_specs_naming_the_fault),
 		cmocka_unit_test(no_fault_passes_bytes_at_once_and_eof_after_them),
+		cmocka_unit_test(passthrough_only_without_stages_held_bytes_or_an_end),
 		cmocka_unit_test(latency_holds_each_chunk_its_delay_and_the_eof_behind_it),
 		cmocka_unit_test(latency_jitter_never_reorders_the_stream),
 		cmocka_unit_test(slicer_splits_into_pieces_spaced_by_the_delay),
