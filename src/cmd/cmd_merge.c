@@ -380,35 +380,92 @@ merge_item_cmp(const void *pa, const void *pb)
 
 /* Merge run reports into one run report in any of run's formats; the
  * exit status. Every scenario file ran in exactly one shard, so items
- * are gathered, not added: a file that could not be read, or fewer
- * files than --shards, is an error item of the merged report. */
+ * are gathered, not added. A file that could not be read, a report of a
+ * shard index already merged (not merged again), of another shard count
+ * or without a shard among sharded ones, every index of 0..N-1 no report
+ * carried, and fewer files than --shards are error items of the merged
+ * report. */
 static int
 merge_run_files(const struct merge_args *a, char **files, int n,
     struct buf *texts, char **whys)
 {
-	struct report rep;
+	struct report rep, *tmps;
 	struct report_item **ord, *items;
-	char err[300], msg[600];
-	int i, bad = 0;
+	char err[300], msg[900];
+	int i, bad = 0, total = a->shards > 0 ? a->shards : 0, *owner = NULL;
+	unsigned char *ok;
 	size_t k;
 
 	memset(&rep, 0, sizeof(rep));
+	tmps = xcalloc((size_t)n, sizeof(*tmps));
+	ok = xcalloc((size_t)n, 1);
 	for (i = 0; i < n; i++) {
-		if (whys[i] == NULL && run_read_json(&rep, (const char *)
+		if (whys[i] == NULL && run_read_json(&tmps[i], (const char *)
 		    buf_data(&texts[i]), buf_len(&texts[i]) - 1, err,
-		    sizeof(err)) == 0)
+		    sizeof(err)) == 0) {
+			ok[i] = 1;
+			if (total == 0)
+				total = tmps[i].shard_total;
 			continue;
+		}
 		snprintf(msg, sizeof(msg), "%s: merge: %s", files[i],
 		    whys[i] != NULL ? whys[i] : err);
 		report_add_error(&rep, files[i], msg);
 		bad++;
 	}
+	if (total > 0) {
+		owner = xmalloc((size_t)total * sizeof(*owner));
+		for (i = 0; i < total; i++)
+			owner[i] = -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct report *t = &tmps[i];
+
+		if (!ok[i])
+			continue;
+		msg[0] = '\0';
+		if (total > 0 && t->shard_total == 0)
+			snprintf(msg, sizeof(msg), "%s: merge: no shard in this "
+			    "report (a run without --shard), where shards of %d "
+			    "are merged: not merged", files[i], total);
+		else if (total > 0 && t->shard_total != total)
+			snprintf(msg, sizeof(msg), "%s: merge: shard %d/%d, "
+			    "where shards of %d are merged: not merged",
+			    files[i], t->shard_index, t->shard_total, total);
+		else if (total > 0 && owner[t->shard_index] >= 0)
+			snprintf(msg, sizeof(msg), "%s: merge: shard %d/%d "
+			    "again (already in %s): duplicate, not merged",
+			    files[i], t->shard_index, total,
+			    files[owner[t->shard_index]]);
+		if (msg[0] != '\0') {
+			report_add_error(&rep, files[i], msg);
+			bad++;
+			continue;
+		}
+		if (total > 0)
+			owner[t->shard_index] = i;
+		if (t->seconds > rep.seconds)
+			rep.seconds = t->seconds;
+		report_move(&rep, t);
+	}
+	for (i = 0; i < total; i++)
+		if (owner[i] < 0) {
+			snprintf(msg, sizeof(msg), "merge: no report of shard "
+			    "%d/%d was merged: missing", i, total);
+			report_add_error(&rep, "merge", msg);
+			bad++;
+		}
 	if (a->shards > 0 && n != a->shards) {
 		snprintf(msg, sizeof(msg), "merge: %d report%s given, --shards "
 		    "%d expected", n, n == 1 ? "" : "s", a->shards);
 		report_add_error(&rep, "merge", msg);
 		bad++;
 	}
+	for (i = 0; i < n; i++)
+		report_free(&tmps[i]);
+	free(tmps);
+	free(ok);
+	free(owner);
 	ord = xcalloc(rep.n + 1, sizeof(*ord));
 	for (k = 0; k < rep.n; k++)
 		ord[k] = &rep.items[k];

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "merge.h"
 #include "report.h"
+#include "shard.h"
 #include "util.h"
 
 #define RR_MAX_ITEMS	1000000
@@ -293,6 +294,29 @@ rr_error(struct report *rep, const cJSON *o)
 	it->col = (unsigned)rr_uint(o, "column", 0);
 }
 
+/* The report's "shard": {"index", "total"} (run --shard) into rep, or
+ * total 0 when null or absent; -1 with err when it is malformed. */
+static int
+rr_shard(const cJSON *root, struct report *rep, char *err, size_t errlen)
+{
+	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(root, "shard");
+	uint64_t i, n;
+
+	rep->shard_index = rep->shard_total = 0;
+	if (sh == NULL || cJSON_IsNull(sh))
+		return 0;
+	i = rr_uint(sh, "index", UINT64_MAX);
+	n = rr_uint(sh, "total", UINT64_MAX);
+	if (!cJSON_IsObject(sh) || n == 0 || n > SHARD_MAX || i >= n) {
+		snprintf(err, errlen, "shard: not {\"index\": I, \"total\": "
+		    "N} with 0 <= I < N <= %d", SHARD_MAX);
+		return -1;
+	}
+	rep->shard_index = (int)i;
+	rep->shard_total = (int)n;
+	return 0;
+}
+
 /* Add the scenarios of a run JSON report to rep. */
 int
 run_read_json(struct report *rep, const char *text, size_t len, char *err,
@@ -326,7 +350,11 @@ run_read_json(struct report *rep, const char *text, size_t len, char *err,
 			rc = -1;
 		}
 	tmp.seconds = rr_num(root, "seconds", 0);
+	if (rc == 0 && rr_shard(root, &tmp, err, errlen) < 0)
+		rc = -1;
 	if (rc == 0) {
+		rep->shard_index = tmp.shard_index;
+		rep->shard_total = tmp.shard_total;
 		if (tmp.seconds > rep->seconds)
 			rep->seconds = tmp.seconds;
 		report_move(rep, &tmp);

@@ -225,3 +225,21 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q '2 reports given, --shards 3 expected' \
     "$tmp/short.xml"
 check $? "run reports short of --shards: an error in the merged JUnit, exit 1 (got $rc)"
+"$BIN" run -q --format json "$tmp/none.txt" >"$tmp/noshard.json" 2>/dev/null
+json_ok "$tmp/r1.json" "j['shard'] == {'index': 1, 'total': 3}" &&
+    json_ok "$tmp/noshard.json" "j['shard'] is None"
+check $? "run --shard I/N writes \"shard\": {index, total} in its JSON report, null without --shard"
+"$BIN" merge --format json --shards 3 "$tmp/r0.json" "$tmp/r0.json" \
+    "$tmp/r2.json" >"$tmp/rdup.json" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && json_ok "$tmp/rdup.json" "j['error_count'] == 2 and \
+any('shard 0/3 again' in e['message'] and 'duplicate, not merged' in \
+e['message'] for e in j['errors']) and any('no report of shard 1/3 was \
+merged: missing' in e['message'] for e in j['errors'])"
+check $? "run reports: shard 0 given twice for --shards 3 is a duplicate, shard 1 missing, exit 1 (got $rc)"
+"$BIN" merge "$tmp/r0.json" "$tmp/r0.json" >"$tmp/rdup2.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'duplicate, not merged' "$tmp/rdup2.txt" &&
+    grep -q 'no report of shard 1/3 was merged: missing' "$tmp/rdup2.txt" &&
+    grep -q 'no report of shard 2/3 was merged: missing' "$tmp/rdup2.txt"
+check $? "run reports without --shards: the shards' own total finds the duplicate and the missing, exit 1 (got $rc)"
