@@ -154,6 +154,10 @@ bench_report_ok(const struct bench_desc *d, const struct loadgen_counts *n,
 		    bad, d->nshards);
 		return 0;
 	}
+	if (d->workers_lost != NULL) {
+		snprintf(out, outlen, "%s", d->workers_lost);
+		return 0;
+	}
 	if (d->nshards == 0 && d->start_at > 0 && n->started > 0 &&
 	    n->started - d->start_at > d->late_after) {
 		snprintf(out, outlen, "started %.3f s after --start-at (more "
@@ -357,7 +361,7 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 
 	bench_mode_str(d, mode, sizeof(mode));
 	fprintf(f, "target      %s%s\n", d->target, d->embedded &&
-	    n->workers == 1 ? " (embedded server, same process)" : "");
+	    n->workers == 1 && d->workers_asked <= 1 ? " (embedded server, same process)" : "");
 	if (d->tls)
 		fprintf(f, "tls         %s\n", d->tls == 2 ?
 		    "INSECURE: the server's certificate "
@@ -368,6 +372,9 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
 	    d->msg_bytes, d->msg_desc);
+	if (d->workers_lost != NULL)
+		fprintf(f, "lost        %s: these figures are the other "
+		    "workers' only\n", d->workers_lost);
 	bench_shard_text(f, d, n);
 	/* Each figure is one counter, as in the JSON report: first connects
 	 * established, reconnects established, reconnects that failed. */
@@ -488,6 +495,15 @@ bench_report_json(FILE *f, const struct bench_desc *d,
 		cJSON_AddNumberToObject(root, "rate", d->rate);
 	cJSON_AddNumberToObject(root, "message_bytes", (double)d->msg_bytes);
 	cJSON_AddNumberToObject(root, "workers", (double)n->workers);
+	if (d->workers_asked > 0)
+		cJSON_AddNumberToObject(root, "workers_asked",
+		    d->workers_asked);
+	else
+		cJSON_AddNullToObject(root, "workers_asked");
+	if (d->workers_lost != NULL)
+		cJSON_AddStringToObject(root, "workers_lost", d->workers_lost);
+	else
+		cJSON_AddNullToObject(root, "workers_lost");
 	cJSON_AddNumberToObject(root, "connections", (double)n->conns);
 	cJSON_AddNumberToObject(root, "connected", (double)n->connected);
 	cJSON_AddNumberToObject(root, "reopened", (double)n->reopened);

@@ -352,4 +352,23 @@ check $? "the server sees every connection end with a FIN by default ($(tr '\n' 
 [ "$(grep -c '^rst$' "$tmp/tally2.out")" -eq 3 ]
 check $? "--reset-at-end: the server sees 3 resets ($(tr '\n' ' ' <"$tmp/tally2.out"))"
 
+# A worker killed mid-run: the report names it and fails (exit 3).
+"$BIN" bench -w 2 -c 4 -d 3s --format json >"$tmp/wk.json" 2>"$tmp/wk.err" &
+wkp=$!
+sleep 1
+wkc=$(ps -o pid= --ppid "$wkp" | head -1)
+[ -n "$wkc" ] && kill -9 $wkc
+wait "$wkp"
+rc=$?
+[ "$rc" -eq 3 ] && json_ok "$tmp/wk.json" "j['workers'] == 1 and \
+j['workers_asked'] == 2 and 'did not report (killed by signal 9)' in \
+j['workers_lost'] and j['ended']['ok'] is False and \
+j['ended']['verdict'] == j['workers_lost']" &&
+    grep -q 'worker [01] of 2 did not report (killed by signal 9)' "$tmp/wk.err"
+check $? "bench -w 2 with a worker killed: the JSON names it, ok false, stderr says it, exit 3 (got $rc)"
+timeout 30 "$BIN" bench -w 2 -c 4 -d 300ms -q --format json >"$tmp/wk2.json" 2>&1
+json_ok "$tmp/wk2.json" "j['workers_asked'] == 2 and j['workers_lost'] is None \
+and j['ended']['ok'] is True"
+check $? "bench -w 2, both workers report: workers_asked 2, workers_lost null"
+
 echo "1..$n"
