@@ -333,6 +333,9 @@ bench_read_json(struct bench_read *r, const char *text, size_t len,
 	if (r->desc.tls)
 		br_hist(&c, root, hs, "handshake_us", &r->res.handshake);
 	br_workers(&c, root, r);
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "shards")))
+		r->merged_of = (size_t)cJSON_GetArraySize(
+		    cJSON_GetObjectItemCaseSensitive(root, "shards"));
 	cJSON_Delete(root);
 	if (c.failed) {
 		bench_read_free(r);

@@ -86,6 +86,9 @@ struct bench_read {
 	size_t			 nper;
 	int			 ok;		/* its ended.ok */
 	char			*verdict;	/* its ended.verdict */
+	size_t			 merged_of;	/* entries of its "shards"
+						   array: a merge's report;
+						   0 for a shard's own */
 	char			*target, *msg_desc;
 };
 

@@ -194,6 +194,15 @@ merge_bench_add(struct merge_bench *m, const char *file, const char *text,
 			    sh->index, sh->total, m->shards[i].file);
 			goto out;
 		}
+	if (r->merged_of > 0) {
+		/* Its shards' identities are gone: a second merge could not
+		 * find a duplicate or a missing shard among them. */
+		sh->status = BENCH_SHARD_FAILED;
+		snprintf(sh->why, sizeof(sh->why), "already a merge (its "
+		    "shards array has %zu entries): merge the shards' own "
+		    "reports; not added", r->merged_of);
+		goto out;
+	}
 	if (m->nmerged > 0 && (diff = merge_load_differs(&m->desc,
 	    &r->desc)) != NULL) {
 		sh->status = BENCH_SHARD_FAILED;
@@ -207,6 +216,16 @@ merge_bench_add(struct merge_bench *m, const char *file, const char *text,
 	if (!bench_report_ok(&nolate, &r->res.n, err, sizeof(err))) {
 		sh->status = BENCH_SHARD_FAILED;
 		snprintf(sh->why, sizeof(sh->why), "its verdict: %s", err);
+	} else if (!r->ok && bench_report_ok(&r->desc, &r->res.n, err,
+	    sizeof(err))) {
+		/* Its own verdict knew something its counters do not carry
+		 * (a lost worker, a newer check): it stands. A failure these
+		 * counters explain only by its late start is left to
+		 * merge_bench_finish's one tolerance. */
+		sh->status = BENCH_SHARD_FAILED;
+		snprintf(sh->why, sizeof(sh->why), "its verdict: %s",
+		    r->verdict != NULL && r->verdict[0] != '\0' ? r->verdict :
+		    "failed (no reason given)");
 	}
 	if (m->nmerged == 0) {
 		m->desc = r->desc;

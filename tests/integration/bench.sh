@@ -366,6 +366,11 @@ j['workers_lost'] and j['ended']['ok'] is False and \
 j['ended']['verdict'] == j['workers_lost']" &&
     grep -q 'worker [01] of 2 did not report (killed by signal 9)' "$tmp/wk.err"
 check $? "bench -w 2 with a worker killed: the JSON names it, ok false, stderr says it, exit 3 (got $rc)"
+"$BIN" merge "$tmp/wk.json" >"$tmp/wkm.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -q ': failed: its verdict: worker [01] of 2 did not report' "$tmp/wkm.txt" &&
+    grep -q '^verdict     failed: 1 of 1 shards flagged' "$tmp/wkm.txt"
+check $? "merge of that report keeps its failed verdict and its reason, exit 1 (got $rc)"
 timeout 30 "$BIN" bench -w 2 -c 4 -d 300ms -q --format json >"$tmp/wk2.json" 2>&1
 json_ok "$tmp/wk2.json" "j['workers_asked'] == 2 and j['workers_lost'] is None \
 and j['ended']['ok'] is True"

@@ -165,6 +165,12 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q 'duplicate, not merged' "$tmp/dup.txt" &&
     grep -q '^requests  *3000 in' "$tmp/dup.txt"
 check $? "a report given twice is flagged and added once (got $rc)"
+"$BIN" merge --format json "$tmp/m.json" "$tmp/s0.json" >"$tmp/mm.json" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && json_ok "$tmp/mm.json" "[(s['status'], s['merged']) for s \
+in j['shards'] if s['file'] and s['file'].endswith('/m.json')] == \
+[('failed', False)] and j['ended']['ok'] is False"
+check $? "a merged report given to merge is refused (already a merge), not summed again, exit 1 (got $rc)"
 "$BIN" merge "$tmp/cut.json" >/dev/null 2>"$tmp/none.err"
 rc=$?
 [ "$rc" -eq 3 ] && grep -q 'no report could be merged' "$tmp/none.err"

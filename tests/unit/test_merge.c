@@ -260,6 +260,80 @@ test_merge_flags_bad_shards(void **state)
 	merge_bench_free(m);
 }
 
+/* A report's own verdict stands when its counters alone pass (a lost
+ * worker is in no counter), a failure its late start alone explains is
+ * judged by merge's own tolerance, and a merged report is not merged
+ * again (its shards' identities are gone). */
+static void
+test_merge_keeps_each_reports_verdict(void **state)
+{
+	uint64_t lat[4] = { 100, 200, 300, 400 };
+	struct merge_bench *m = merge_bench_new(10, 0), *m1;
+	struct loadgen_result *r;
+	struct bench_desc d;
+	char *text, *merged, why[256];
+	size_t i;
+	FILE *f;
+	size_t len = 0;
+
+	(void)state;
+	d = shard_desc(0, 3);
+	d.workers_asked = 2;
+	d.workers_lost = "worker 1 of 2 did not report (killed by signal 9)";
+	r = shard_result(lat, 4, 1);
+	text = shard_json(&d, r);
+	assert_non_null(strstr(text, "\"ok\":\tfalse"));
+	merge_bench_add(m, "lost.json", text, strlen(text), NULL);
+	free(text);
+	/* Shard 1: 5 s late for its own 1 s, on time for merge's 10 s. */
+	d = shard_desc(1, 3);
+	r->n.started = T0 + 5;
+	text = shard_json(&d, r);
+	assert_non_null(strstr(text, "\"ok\":\tfalse"));
+	merge_bench_add(m, "late.json", text, strlen(text), NULL);
+	free(text);
+	/* Shard 2, merged alone: a merge's report, with a shards array. */
+	d = shard_desc(2, 3);
+	r->n.started = T0;
+	text = shard_json(&d, r);
+	m1 = merge_bench_new(-1, 0);
+	merge_bench_add(m1, "s2.json", text, strlen(text), NULL);
+	merge_bench_finish(m1);
+	free(text);
+	f = open_memstream(&merged, &len);
+	assert_non_null(f);
+	bench_report_json(f, &m1->desc, &m1->res, m1->per, (int)m1->nper);
+	fclose(f);
+	merge_bench_free(m1);
+	merge_bench_add(m, "merged.json", merged, strlen(merged), NULL);
+	free(merged);
+	free(r);
+	merge_bench_finish(m);
+	assert_int_equal(m->nmerged, 2);
+	for (i = 0; i < m->nshards; i++) {
+		const struct bench_shard *sh = &m->shards[i];
+		const char *fn = sh->file != NULL ? sh->file : "(none)";
+
+		if (strcmp(fn, "lost.json") == 0) {
+			assert_int_equal(sh->status, BENCH_SHARD_FAILED);
+			assert_non_null(strstr(sh->why, "its verdict: worker 1 "
+			    "of 2 did not report (killed by signal 9)"));
+			assert_true(sh->merged);
+		} else if (strcmp(fn, "late.json") == 0) {
+			assert_int_equal(sh->status, BENCH_SHARD_OK);
+		} else if (strcmp(fn, "merged.json") == 0) {
+			assert_int_equal(sh->status, BENCH_SHARD_FAILED);
+			assert_non_null(strstr(sh->why, "already a merge (its "
+			    "shards array has 3 entries)"));
+			assert_false(sh->merged);
+		} else
+			assert_int_equal(sh->status, BENCH_SHARD_MISSING);
+	}
+	assert_false(bench_report_ok(&m->desc, &m->res.n, why, sizeof(why)));
+	assert_non_null(strstr(why, "3 of 4 shards flagged"));
+	merge_bench_free(m);
+}
+
 /* With merge's own --late-after, a shard 5 s late is late whatever its
  * report's tolerance was. */
 static void
@@ -493,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_merge_percentiles_equal_one_run),
 		cmocka_unit_test(test_merge_flags_bad_shards),
 		cmocka_unit_test(test_merge_late_after_given),
+		cmocka_unit_test(test_merge_keeps_each_reports_verdict),
 		cmocka_unit_test(test_bench_read_round_trip_and_tamper),
 		cmocka_unit_test(test_run_read_round_trip),
 	};
