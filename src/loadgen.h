@@ -110,6 +110,12 @@ struct loadgen_counts {
 	uint64_t	 bytes_out;	/* written to the sockets (not queued) */
 	uint64_t	 bytes_in;
 	uint64_t	 skipped;	/* LG_RATE: due while depth was full */
+	uint64_t	 churn_wait;	/* LG_RATE: due while the connection
+					 * had sent its --conn-requests and
+					 * waited for replies (not sent) */
+	uint64_t	 behind;	/* LG_RATE: due more than 1000 at once
+					 * on one connection: the loop fell
+					 * behind the schedule (not sent) */
 	uint64_t	 unexpected;	/* bytes that arrived with nothing in
 					 * flight to answer */
 	uint64_t	 errors[LG_ERR_N];

@@ -215,6 +215,11 @@ br_counts(struct br_ctx *c, const cJSON *root, struct loadgen_counts *n)
 		for (i = 0; i < LG_ERR_N; i++)
 			n->errors[i] = br_uint(c, x, loadgen_cause_name(i));
 		n->skipped = br_uint(c, x, "skipped");
+		/* Newer than the first reports merge reads: 0 when absent. */
+		if (cJSON_GetObjectItemCaseSensitive(x, "churn_wait") != NULL)
+			n->churn_wait = br_uint(c, x, "churn_wait");
+		if (cJSON_GetObjectItemCaseSensitive(x, "behind") != NULL)
+			n->behind = br_uint(c, x, "behind");
 		n->unexpected = br_uint(c, x, "unexpected_bytes");
 	}
 	x = cJSON_GetObjectItemCaseSensitive(root, "tls");

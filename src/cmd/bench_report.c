@@ -114,6 +114,7 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
     size_t outlen)
 {
 	uint64_t loss = n->errors[LG_ERR_TIMEOUT] + n->lost + n->unanswered;
+	uint64_t unsent = n->skipped + n->churn_wait + n->behind;
 
 	out[0] = '\0';
 	if (n->answered == 0)
@@ -128,6 +129,14 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
 		    "answered (timeout, lost, unanswered; --allow-loss accepts "
 		    "this)", (unsigned long long)loss,
 		    (unsigned long long)n->issued);
+	else if (unsent > 0 && !allow_loss)
+		snprintf(out, outlen, "%llu of %llu requests due at --rate "
+		    "were not sent (skipped %llu, churn_wait %llu, behind %llu; "
+		    "--allow-loss accepts this)", (unsigned long long)unsent,
+		    (unsigned long long)(n->issued + unsent),
+		    (unsigned long long)n->skipped,
+		    (unsigned long long)n->churn_wait,
+		    (unsigned long long)n->behind);
 	else if (n->unexpected > 0)
 		snprintf(out, outlen, "%llu bytes arrived that no request "
 		    "asked for", (unsigned long long)n->unexpected);
@@ -420,6 +429,16 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 		    (unsigned long long)n->skipped);
 		any = 1;
 	}
+	if (n->churn_wait > 0) {
+		fprintf(f, " churn_wait %llu (--conn-requests sent, not yet "
+		    "reopened)", (unsigned long long)n->churn_wait);
+		any = 1;
+	}
+	if (n->behind > 0) {
+		fprintf(f, " behind %llu (the loop fell behind the schedule)",
+		    (unsigned long long)n->behind);
+		any = 1;
+	}
 	if (n->unexpected > 0) {
 		fprintf(f, " unexpected_bytes %llu",
 		    (unsigned long long)n->unexpected);
@@ -535,6 +554,8 @@ bench_report_json(FILE *f, const struct bench_desc *d,
 		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
 		    (double)n->errors[i]);
 	cJSON_AddNumberToObject(x, "skipped", (double)n->skipped);
+	cJSON_AddNumberToObject(x, "churn_wait", (double)n->churn_wait);
+	cJSON_AddNumberToObject(x, "behind", (double)n->behind);
 	cJSON_AddNumberToObject(x, "unexpected_bytes", (double)n->unexpected);
 	cJSON_AddNumberToObject(x, "lost", (double)n->lost);
 	cJSON_AddNumberToObject(x, "unanswered", (double)n->unanswered);

@@ -77,7 +77,7 @@ static const struct cli_opt bench_opts[] = {
 	    "(default 5s; 0: none, the drain then waits 5s)", NULL },
 	{ BENCH_O_ALLOW_LOSS, 0, "allow-loss", no_argument, NULL,
 	    "exit 0 even with timed-out, lost or unanswered\n"
-	    "requests", NULL },
+	    "requests, or --rate requests due and not sent", NULL },
 	{ BENCH_O_RESET_AT_END, 0, "reset-at-end", no_argument, NULL,
 	    "end with a reset (RST) instead of the graceful\n"
 	    "close (FIN after the last bytes, replies drained\n"
@@ -152,7 +152,8 @@ static const char bench_help_head[] =
 static const char bench_help_tail[] =
 "\n"
 "Exit status: 0 when requests were answered and every request sent was\n"
-"answered (or --allow-loss), every connection was established, no\n"
+"answered and, with --rate, every due request sent (or --allow-loss),\n"
+"every connection was established, no\n"
 "unexpected bytes came, -n N was reached and the run was not cut short;\n"
 "1 otherwise (the report says why); 2 on bad flags or too many\n"
 "connections for the open-file limit; 3 on a runtime error.\n"

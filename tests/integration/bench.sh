@@ -376,4 +376,23 @@ json_ok "$tmp/wk2.json" "j['workers_asked'] == 2 and j['workers_lost'] is None \
 and j['ended']['ok'] is True"
 check $? "bench -w 2, both workers report: workers_asked 2, workers_lost null"
 
+# --rate with --conn-requests: every due request sent or counted by its
+# cause (never "depth full" for the churn cap), and the verdict says so.
+timeout 30 "$BIN" bench -c 2 -d 1s --rate 2000 --conn-requests 5 -q \
+    --format json >"$tmp/rc5.json" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && json_ok "$tmp/rc5.json" "j['errors']['skipped'] == 0 and \
+j['errors']['churn_wait'] > 0 and abs(j['sent'] + j['errors']['skipped'] + \
+j['errors']['churn_wait'] + j['errors']['behind'] - 4000 * j['seconds']) <= \
+0.01 * 4000 * j['seconds'] and j['ended']['ok'] is False and \
+'churn_wait' in j['ended']['verdict']"
+check $? "--rate 2000 -c 2 --conn-requests 5: sent + skipped + churn_wait + behind = the due requests, none blamed on depth, verdict fails (got $rc)"
+timeout 30 "$BIN" bench -c 2 -d 1s --rate 2000 -q --format json \
+    >"$tmp/r2k.json" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && json_ok "$tmp/r2k.json" "abs(j['sent'] - 4000 * \
+j['seconds']) <= 0.01 * 4000 * j['seconds'] and j['errors']['churn_wait'] \
+== 0 and j['errors']['behind'] == 0 and j['errors']['skipped'] == 0"
+check $? "--rate 2000 -c 2 without churn: every due request sent, verdict ok (got $rc)"
+
 echo "1..$n"
