@@ -84,17 +84,25 @@ br_bool(struct br_ctx *c, const cJSON *o, const char *key)
 	return cJSON_IsTrue(v);
 }
 
-/* Read o[key] as a new string ("" when missing, with the fault kept). */
+/* Read o[key] as a new string of one line ("" when missing, with the
+ * fault kept), every control character and invalid UTF-8 byte escaped
+ * as \xNN (line_sanitize): a report from another machine must not reach
+ * the reader's terminal as escapes. */
 static char *
 br_str(struct br_ctx *c, const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	size_t n;
+	char *out;
 
 	if (!cJSON_IsString(v) || v->valuestring == NULL) {
 		br_fail(c, "missing, or not a string", key);
 		return xstrdup("");
 	}
-	return xstrdup(v->valuestring);
+	n = strlen(v->valuestring) * 4 + 1;
+	out = xmalloc(n);
+	line_sanitize(v->valuestring, out, n);
+	return out;
 }
 
 /* Read o[key] as an object. */

@@ -560,6 +560,91 @@ test_run_read_round_trip(void **state)
 	report_free(&back);
 }
 
+/* No control byte but newline and tab in s. */
+static int
+no_controls(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			return 0;
+		else if (*s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Strings read from reports (other machines' files) are escaped as the
+ * reports escape a peer's text: an ESC or BEL in a name, target, message
+ * or failure comes out as \x1b / \x07 in every format, never raw. */
+static void
+test_merge_escapes_report_strings(void **state)
+{
+	uint64_t lat[2] = { 100, 200 };
+	struct loadgen_result *r;
+	struct bench_read br;
+	struct bench_desc d;
+	struct report rep, back;
+	cJSON *root, *sc;
+	char *json, *text, err[256];
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	d = shard_desc(0, 1);
+	d.target = "evil\033]0;pwned\007\033[2J";
+	d.msg_desc = "m\033[31mred";
+	r = shard_result(lat, 2, 1);
+	json = shard_json(&d, r);
+	free(r);
+	assert_int_equal(bench_read_json(&br, json, strlen(json), err,
+	    sizeof(err)), 0);
+	free(json);
+	assert_string_equal(br.target, "evil\\x1b]0;pwned\\x07\\x1b[2J");
+	assert_string_equal(br.msg_desc, "m\\x1b[31mred");
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	bench_report_text(f, &br.desc, &br.res);
+	fclose(f);
+	assert_true(no_controls(text));
+	free(text);
+	bench_read_free(&br);
+
+	run_report_sample(&rep);
+	json = report_string(&rep, REPORT_JSON);
+	report_free(&rep);
+	root = cJSON_Parse(json);
+	free(json);
+	assert_non_null(root);
+	sc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root,
+	    "scenarios"), 0);
+	assert_non_null(sc);
+	cJSON_ReplaceItemInObjectCaseSensitive(sc, "name",
+	    cJSON_CreateString("n\033]52;c;cHduZWQ=\007"));
+	cJSON_ReplaceItemInObjectCaseSensitive(sc, "target",
+	    cJSON_CreateString("t\033[2J"));
+	cJSON_ReplaceItemInObjectCaseSensitive(sc, "failure",
+	    cJSON_CreateString("f\033[31m\nsecond line"));
+	json = cJSON_Print(root);
+	cJSON_Delete(root);
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(run_read_json(&back, json, strlen(json), err,
+	    sizeof(err)), 0);
+	free(json);
+	for (i = 0; i < back.n; i++)
+		if (strncmp(back.items[i].name, "n\\x1b]52;c;", 10) == 0)
+			break;
+	assert_true(i < back.n);
+	assert_string_equal(back.items[i].target, "t\\x1b[2J");
+	assert_string_equal(back.items[i].failure,
+	    "f\\x1b[31m\nsecond line");
+	text = report_string(&back, REPORT_TEXT);
+	assert_true(no_controls(text));
+	free(text);
+	text = report_string(&back, REPORT_JUNIT);
+	assert_true(no_controls(text));
+	free(text);
+	report_free(&back);
+}
+
 int
 main(void)
 {
@@ -570,6 +655,7 @@ main(void)
 		cmocka_unit_test(test_merge_keeps_each_reports_verdict),
 		cmocka_unit_test(test_bench_read_round_trip_and_tamper),
 		cmocka_unit_test(test_run_read_round_trip),
+		cmocka_unit_test(test_merge_escapes_report_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
