@@ -989,6 +989,21 @@ lg_go(struct loadgen *lg)
 	pool_start(lg->pool);
 }
 
+
+/* a + b, or 2^64 - 1 (counted in *sat) where it would wrap. */
+static uint64_t
+lg_sat_add(uint64_t a, uint64_t b, uint64_t *sat)
+{
+	uint64_t r;
+
+	if (__builtin_add_overflow(a, b, &r)) {
+		(*sat)++;
+		return UINT64_MAX;
+	}
+	return r;
+}
+
+#define LG_SAT(f)	(d->f = lg_sat_add(d->f, s->f, &sat))
 /* The wait for --start-at is over (the loop runs it, so a signal ends
  * the wait as it ends a run). */
 static void
@@ -1105,36 +1120,37 @@ loadgen_result_merge(struct loadgen_result *dst,
 {
 	struct loadgen_counts *d = &dst->n;
 	const struct loadgen_counts *s = &src->n;
+	uint64_t sat = 0, more = 0;
 	int i;
 
-	d->workers += s->workers;
-	d->conns += s->conns;
-	d->connected += s->connected;
-	d->reopened += s->reopened;
-	d->reopen_failed += s->reopen_failed;
-	d->stalled += s->stalled;
-	d->open_end += s->open_end;
-	d->target += s->target;
-	d->issued += s->issued;
-	d->answered += s->answered;
-	d->requests += s->requests;
-	d->lost += s->lost;
-	d->unanswered += s->unanswered;
+	LG_SAT(workers);
+	LG_SAT(conns);
+	LG_SAT(connected);
+	LG_SAT(reopened);
+	LG_SAT(reopen_failed);
+	LG_SAT(stalled);
+	LG_SAT(open_end);
+	LG_SAT(target);
+	LG_SAT(issued);
+	LG_SAT(answered);
+	LG_SAT(requests);
+	LG_SAT(lost);
+	LG_SAT(unanswered);
 	d->ended |= s->ended;
-	d->bytes_out += s->bytes_out;
-	d->bytes_in += s->bytes_in;
-	d->skipped += s->skipped;
-	d->churn_wait += s->churn_wait;
-	d->behind += s->behind;
-	d->unexpected += s->unexpected;
+	LG_SAT(bytes_out);
+	LG_SAT(bytes_in);
+	LG_SAT(skipped);
+	LG_SAT(churn_wait);
+	LG_SAT(behind);
+	LG_SAT(unexpected);
 	for (i = 0; i < LG_ERR_N; i++)
-		d->errors[i] += s->errors[i];
-	d->churned += s->churned;
-	d->tls_full += s->tls_full;
-	d->tls_resumed += s->tls_resumed;
-	d->tls_window += s->tls_window;
-	d->rss_before += s->rss_before;
-	d->rss_after += s->rss_after;
+		d->errors[i] = lg_sat_add(d->errors[i], s->errors[i], &sat);
+	LG_SAT(churned);
+	LG_SAT(tls_full);
+	LG_SAT(tls_resumed);
+	LG_SAT(tls_window);
+	LG_SAT(rss_before);
+	LG_SAT(rss_after);
 	if (s->seconds > d->seconds)
 		d->seconds = s->seconds;
 	if (s->establish > d->establish)
@@ -1143,10 +1159,12 @@ loadgen_result_merge(struct loadgen_result *dst,
 		d->elapsed = s->elapsed;
 	if (s->started > d->started)
 		d->started = s->started;
-	hist_merge(&dst->lat, &src->lat);
-	hist_merge(&dst->connect, &src->connect);
-	hist_merge(&dst->ttfb, &src->ttfb);
-	hist_merge(&dst->handshake, &src->handshake);
+	sat += (uint64_t)hist_merge(&dst->lat, &src->lat);
+	sat += (uint64_t)hist_merge(&dst->connect, &src->connect);
+	sat += (uint64_t)hist_merge(&dst->ttfb, &src->ttfb);
+	sat += (uint64_t)hist_merge(&dst->handshake, &src->handshake);
+	d->saturated = lg_sat_add(d->saturated, s->saturated, &more);
+	d->saturated = lg_sat_add(d->saturated, sat + more, &more);
 }
 
 /* Append a 32-bit length in host order (both ends are the same binary). */

@@ -228,6 +228,8 @@ br_counts(struct br_ctx *c, const cJSON *root, struct loadgen_counts *n)
 			n->churn_wait = br_uint(c, x, "churn_wait");
 		if (cJSON_GetObjectItemCaseSensitive(x, "behind") != NULL)
 			n->behind = br_uint(c, x, "behind");
+		if (cJSON_GetObjectItemCaseSensitive(x, "saturated") != NULL)
+			n->saturated = br_uint(c, x, "saturated");
 		n->unexpected = br_uint(c, x, "unexpected_bytes");
 	}
 	x = cJSON_GetObjectItemCaseSensitive(root, "tls");

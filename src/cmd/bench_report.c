@@ -117,7 +117,11 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
 	uint64_t unsent = n->skipped + n->churn_wait + n->behind;
 
 	out[0] = '\0';
-	if (n->answered == 0)
+	if (n->saturated > 0)
+		snprintf(out, outlen, "%llu sums reached 2^64 - 1 while merging "
+		    "(saturated, not wrapped): the figures are not exact",
+		    (unsigned long long)n->saturated);
+	else if (n->answered == 0)
 		snprintf(out, outlen, "no request was answered");
 	else if (bench_early(n))
 		snprintf(out, outlen, "the run ended early");
@@ -434,6 +438,11 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 		    "reopened)", (unsigned long long)n->churn_wait);
 		any = 1;
 	}
+	if (n->saturated > 0) {
+		fprintf(f, " saturated %llu (merged sums at 2^64 - 1)",
+		    (unsigned long long)n->saturated);
+		any = 1;
+	}
 	if (n->behind > 0) {
 		fprintf(f, " behind %llu (the loop fell behind the schedule)",
 		    (unsigned long long)n->behind);
@@ -556,6 +565,7 @@ bench_report_json(FILE *f, const struct bench_desc *d,
 	cJSON_AddNumberToObject(x, "skipped", (double)n->skipped);
 	cJSON_AddNumberToObject(x, "churn_wait", (double)n->churn_wait);
 	cJSON_AddNumberToObject(x, "behind", (double)n->behind);
+	cJSON_AddNumberToObject(x, "saturated", (double)n->saturated);
 	cJSON_AddNumberToObject(x, "unexpected_bytes", (double)n->unexpected);
 	cJSON_AddNumberToObject(x, "lost", (double)n->lost);
 	cJSON_AddNumberToObject(x, "unanswered", (double)n->unanswered);

@@ -645,6 +645,46 @@ test_merge_escapes_report_strings(void **state)
 	report_free(&back);
 }
 
+/* Sums that would pass 2^64 - 1 saturate there instead of wrapping,
+ * each one is counted, and the verdict of the merged figures fails. */
+static void
+test_merge_saturates_sums(void **state)
+{
+	uint64_t lat[2] = { 100, 200 };
+	struct loadgen_result *a = shard_result(lat, 2, 1);
+	struct loadgen_result *b = shard_result(lat, 2, 1);
+	struct bench_desc d = shard_desc(0, 0);
+	char why[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	a->lat.sum = UINT64_MAX - 10;
+	a->n.bytes_out = UINT64_MAX - 1;
+	b->lat.lost = 3;
+	a->lat.lost = UINT64_MAX - 1;
+	loadgen_result_merge(a, b);
+	assert_true(a->lat.sum == UINT64_MAX);
+	assert_true(a->n.bytes_out == UINT64_MAX);
+	assert_true(a->lat.lost == UINT64_MAX);
+	assert_int_equal(a->n.saturated, 3);
+	assert_int_equal(a->n.answered, 4);	/* the rest added exactly */
+	assert_false(bench_report_ok(&d, &a->n, why, sizeof(why)));
+	assert_non_null(strstr(why, "3 sums reached 2^64 - 1 while merging"));
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	bench_report_text(f, &d, a);
+	fclose(f);
+	assert_non_null(strstr(text, " saturated 3 (merged sums at 2^64 - 1)"));
+	free(text);
+	/* A merge of the merged figures carries the count on. */
+	loadgen_result_init(b);
+	loadgen_result_merge(b, a);
+	assert_true(b->n.saturated >= 3);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -656,6 +696,7 @@ main(void)
 		cmocka_unit_test(test_bench_read_round_trip_and_tamper),
 		cmocka_unit_test(test_run_read_round_trip),
 		cmocka_unit_test(test_merge_escapes_report_strings),
+		cmocka_unit_test(test_merge_saturates_sums),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
