@@ -1077,8 +1077,8 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 	case BENCH_O_START_AT:
 		if (shard_parse_time(arg, &a->o.cfg.start_at) < 0) {
 			cli_usage_error("bench", "--start-at '%s': expected "
-			    "RFC 3339 (2026-11-30T08:00:00Z) or unix seconds",
-			    arg);
+			    "RFC 3339 (2026-11-30T08:00:00Z) or unix seconds, "
+			    "after 1970-01-01T00:00:00Z", arg);
 			return -1;
 		}
 		return 1;

@@ -209,6 +209,15 @@ rc2=$?
 [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && grep -q 'must be below 3' \
     "$tmp/bad.err" && grep -q 'gives shard 3 no connection' "$tmp/bad.err"
 check $? "--shard out of range or with fewer connections than shards: exit 2"
+timeout 30 "$BIN" bench -c 1 -d 200ms -q --start-at 0001-01-01T00:00:00Z \
+    >"$tmp/sa.out" 2>"$tmp/sa.err"
+rc=$?
+timeout 30 "$BIN" bench -c 1 -d 200ms -q --start-at 0 >/dev/null \
+    2>>"$tmp/sa.err"
+rc2=$?
+[ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && [ ! -s "$tmp/sa.out" ] &&
+    [ "$(grep -c 'after 1970-01-01T00:00:00Z' "$tmp/sa.err")" -eq 2 ]
+check $? "--start-at at or before 1970, RFC 3339 or unix seconds: usage error, nothing run (got $rc, $rc2)"
 
 # run --shard: a scenario set split by file, merged to one JUnit.
 for i in 0 1 2; do
