@@ -397,6 +397,51 @@ merge_item_cmp(const void *pa, const void *pb)
 	return c != 0 ? c : *a < *b ? -1 : *a > *b;
 }
 
+/* Record that rep's items from *nfrom up to n came from report origin
+ * (an index into the files; -1 for merge's own error items). */
+static void
+merge_run_origin(int **from, size_t *nfrom, size_t n, int origin)
+{
+	*from = xrealloc(*from, (n + 1) * sizeof(**from));
+	while (*nfrom < n)
+		(*from)[(*nfrom)++] = origin;
+}
+
+/* Add an error item for every scenario file two reports both ran (each
+ * file runs in one shard only: two shards of different splits, or one
+ * report given twice under another name); how many were added. */
+static int
+merge_run_same_path(struct report *rep, const int *from, char **files)
+{
+	struct report_item **ord = xcalloc(rep->n + 1, sizeof(*ord));
+	char **msgs = xcalloc(rep->n + 1, sizeof(*msgs));
+	size_t k, nm = 0;
+
+	for (k = 0; k < rep->n; k++)
+		ord[k] = &rep->items[k];
+	qsort(ord, rep->n, sizeof(*ord), merge_item_cmp);
+	for (k = 1; k < rep->n; k++) {
+		const struct report_item *a = ord[k - 1], *b = ord[k];
+		int fa = from[a - rep->items], fb = from[b - rep->items];
+		char msg[900];
+
+		if (a->error || b->error || fa < 0 || fb < 0 || fa == fb ||
+		    strcmp(a->path, b->path) != 0)
+			continue;
+		snprintf(msg, sizeof(msg), "merge: %s ran in two reports (%s "
+		    "and %s): a scenario file runs in one shard only",
+		    a->path, files[fa], files[fb]);
+		msgs[nm++] = xstrdup(msg);
+	}
+	free(ord);
+	for (k = 0; k < nm; k++) {
+		report_add_error(rep, "merge", msgs[k]);
+		free(msgs[k]);
+	}
+	free(msgs);
+	return (int)nm;
+}
+
 /* Merge run reports into one run report in any of run's formats; the
  * exit status. Every scenario file ran in exactly one shard, so items
  * are gathered, not added. A file that could not be read, a report of a
@@ -412,8 +457,9 @@ merge_run_files(const struct merge_args *a, char **files, int n,
 	struct report_item **ord, *items;
 	char err[300], msg[900];
 	int i, bad = 0, total = a->shards > 0 ? a->shards : 0, *owner = NULL;
+	int *from = NULL;
 	unsigned char *ok;
-	size_t k;
+	size_t k, nfrom = 0;
 
 	memset(&rep, 0, sizeof(rep));
 	tmps = xcalloc((size_t)n, sizeof(*tmps));
@@ -465,8 +511,13 @@ merge_run_files(const struct merge_args *a, char **files, int n,
 			owner[t->shard_index] = i;
 		if (t->seconds > rep.seconds)
 			rep.seconds = t->seconds;
+		merge_run_origin(&from, &nfrom, rep.n, -1);
 		report_move(&rep, t);
+		merge_run_origin(&from, &nfrom, rep.n, i);
 	}
+	merge_run_origin(&from, &nfrom, rep.n, -1);
+	bad += merge_run_same_path(&rep, from, files);
+	free(from);
 	for (i = 0; i < total; i++)
 		if (owner[i] < 0) {
 			snprintf(msg, sizeof(msg), "merge: no report of shard "

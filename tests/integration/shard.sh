@@ -258,3 +258,10 @@ rc=$?
     grep -q 'no report of shard 1/3 was merged: missing' "$tmp/rdup2.txt" &&
     grep -q 'no report of shard 2/3 was merged: missing' "$tmp/rdup2.txt"
 check $? "run reports without --shards: the shards' own total finds the duplicate and the missing, exit 1 (got $rc)"
+timeout 60 "$BIN" run -q --format json -o "$tmp/u1.json" \
+    scenarios/seed/s1-multiconn-echo.txt >/dev/null 2>&1
+cp "$tmp/u1.json" "$tmp/u2.json"
+"$BIN" merge "$tmp/u1.json" "$tmp/u2.json" >"$tmp/upath.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 's1-multiconn-echo.txt ran in two reports (.*u1.json and .*u2.json)' "$tmp/upath.txt"
+check $? "run reports without shards: one scenario file in two reports is an error, exit 1 (got $rc)"
