@@ -1297,6 +1297,7 @@ bench_main(int argc, char **argv)
 	o->desc.msg_desc = desc;
 	o->desc.allow_loss = o->allow_loss;
 	o->desc.start_at = o->cfg.start_at;
+	o->desc.workers_asked = o->workers;
 	o->progress = !o->quiet && !o->ui && isatty(2);
 	if (o->ui && (o->workers > 1 || !isatty(0) || !isatty(1))) {
 		rc = cli_usage_error("bench", "--ui needs a terminal and one "
