@@ -80,18 +80,32 @@ hist_reset(struct hist *h)
 	hist_init(h);
 }
 
-/* Add n samples to bucket idx, saturating at UINT32_MAX. */
-static void
+/* dst += v, saturating at 2^64 - 1; 1 when it saturated. */
+static int
+hist_sat_add(uint64_t *dst, uint64_t v)
+{
+	if (__builtin_add_overflow(*dst, v, dst)) {
+		*dst = UINT64_MAX;
+		return 1;
+	}
+	return 0;
+}
+
+/* Add n samples to bucket idx, saturating at UINT32_MAX (the rest is
+ * lost, itself saturating); 1 when lost saturated. */
+static int
 hist_add_bucket(struct hist *h, unsigned idx, uint64_t n)
 {
 	uint64_t	 c;
+	int		 sat = 0;
 
 	c = (uint64_t)h->counts[idx] + n;
 	if (c > UINT32_MAX) {
-		h->lost += c - UINT32_MAX;
+		sat = hist_sat_add(&h->lost, c - UINT32_MAX);
 		c = UINT32_MAX;
 	}
 	h->counts[idx] = (uint32_t)c;
+	return sat;
 }
 
 /* Count one value, clamping it to HIST_MAX. */
@@ -117,25 +131,27 @@ hist_record(struct hist *h, uint64_t usec)
 		h->counts[idx]++;
 }
 
-/* Add every sample of src to dst. */
-void
+/* Add every sample of src to dst; how many sums saturated. */
+int
 hist_merge(struct hist *dst, const struct hist *src)
 {
 	unsigned	 i;
+	int		 sat = 0;
 
 	if (src->count == 0)
-		return;
+		return 0;
 	for (i = 0; i < HIST_NBUCKETS; i++)
 		if (src->counts[i] != 0)
-			hist_add_bucket(dst, i, src->counts[i]);
-	dst->count += src->count;
-	dst->sum += src->sum;
-	dst->overflow += src->overflow;
-	dst->lost += src->lost;
+			sat += hist_add_bucket(dst, i, src->counts[i]);
+	sat += hist_sat_add(&dst->count, src->count);
+	sat += hist_sat_add(&dst->sum, src->sum);
+	sat += hist_sat_add(&dst->overflow, src->overflow);
+	sat += hist_sat_add(&dst->lost, src->lost);
 	if (src->min < dst->min)
 		dst->min = src->min;
 	if (src->max > dst->max)
 		dst->max = src->max;
+	return sat;
 }
 
 /* Return the number of samples recorded. */

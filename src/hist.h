@@ -38,8 +38,10 @@ void hist_init(struct hist *h);
 void hist_reset(struct hist *h);
 /* Count one value in microseconds; never allocates. */
 void hist_record(struct hist *h, uint64_t usec);
-/* Add every sample of src to dst, as if recorded into dst. */
-void hist_merge(struct hist *dst, const struct hist *src);
+/* Add every sample of src to dst, as if recorded into dst; count, sum,
+ * overflow and lost saturate at 2^64 - 1 rather than wrap. Returns how
+ * many of them saturated (0: the merge is exact). */
+int hist_merge(struct hist *dst, const struct hist *src);
 /* Samples recorded so far, including clamped ones. */
 uint64_t hist_count(const struct hist *h);
 /* Smallest and largest value recorded (clamped); 0 when empty. */

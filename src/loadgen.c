@@ -1,5 +1,6 @@
 /* The load generator: request loops on pool connections, timed into one
  * histogram per loop, with errors counted by cause. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,12 @@ struct loadgen {
 	int			 draining;	/* window over: no more sends */
 	int			 tearing;	/* graceful teardown under way */
 	uint32_t		 tmo_us;	/* request timeout; 0: none */
+	/* LG_RATE with --conn-requests: the schedules of churned
+	 * connections (their next due time), handed in order to the
+	 * connections that replace them, so that requests due while one
+	 * reconnects are sent late, not forgotten. A ring. */
+	double			*carry;
+	size_t			 carry_head, carry_n, carry_cap;
 	uint64_t		 inflight;	/* over every connection */
 	uint64_t		 settled;	/* first connects done or failed */
 	uint64_t		 open;
@@ -220,6 +227,49 @@ lg_flood(struct conn *c)
 			break;
 }
 
+/* Keep a churned connection's next due time for its replacement. */
+static void
+lg_carry_push(struct loadgen *lg, double due)
+{
+	if (lg->carry_n == lg->carry_cap) {
+		size_t cap = lg->carry_cap ? lg->carry_cap * 2 : 16, i;
+		double *v = xmalloc(cap * sizeof(*v));
+
+		for (i = 0; i < lg->carry_n; i++)
+			v[i] = lg->carry[(lg->carry_head + i) % lg->carry_cap];
+		free(lg->carry);
+		lg->carry = v;
+		lg->carry_cap = cap;
+		lg->carry_head = 0;
+	}
+	lg->carry[(lg->carry_head + lg->carry_n++) % lg->carry_cap] = due;
+}
+
+/* The oldest carried due time into *due; 0, or -1 when none is kept. */
+static int
+lg_carry_pop(struct loadgen *lg, double *due)
+{
+	if (lg->carry_n == 0)
+		return -1;
+	*due = lg->carry[lg->carry_head];
+	lg->carry_head = (lg->carry_head + 1) % lg->carry_cap;
+	lg->carry_n--;
+	return 0;
+}
+
+/* The window ended with schedules still waiting for a replacement: the
+ * requests due on them up to now were not sent (churn_wait). */
+static void
+lg_carry_count(struct loadgen *lg, double now)
+{
+	double due, iv = 1.0 / lg->cfg.rate;
+
+	while (lg_carry_pop(lg, &due) == 0)
+		if (due <= now)
+			lg->res.n.churn_wait += (uint64_t)floor((now - due) /
+			    iv) + 1;
+}
+
 /* Start the request loop on an open connection. */
 static void
 lg_start_conn(struct conn *c)
@@ -242,21 +292,30 @@ lg_start_conn(struct conn *c)
 		/* Spread the first requests over one interval so the
 		 * connections do not all fire on the same tick. */
 		iv = 1.0 / lg->cfg.rate;
-		lc->due = ev_now(lg->eng->loop) + iv * (double)(lc->n % 1000) /
-		    1000.0;
-		conn_timer(c, lc->due - ev_now(lg->eng->loop) + 1e-6);
+		/* A replacement takes over the schedule of the connection
+		 * --conn-requests closed: what fell due meanwhile is sent
+		 * now (late), or counted by lg_on_timer. */
+		if (lc->n < lg->cfg.conns || lg_carry_pop(lg, &lc->due) < 0)
+			lc->due = ev_now(lg->eng->loop) + iv *
+			    (double)(lc->n % 1000) / 1000.0;
+		conn_timer(c, (lc->due > ev_now(lg->eng->loop) ? lc->due -
+		    ev_now(lg->eng->loop) : 0) + 1e-6);
 		break;
 	}
 }
 
-/* LG_RATE: send what is due and arm the timer for the next one. */
+/* LG_RATE: send what is due and arm the timer for the next one. Every
+ * due request is sent or counted where it stayed: skipped (depth full),
+ * churn_wait (this connection sent its --conn-requests) or behind (more
+ * than 1000 due at once); none is due past -n. */
 static void
 lg_on_timer(struct conn *c)
 {
 	struct lg_conn *lc = c->udata;
 	struct loadgen *lg = lc->lg;
 	double now = ev_now(lg->eng->loop), iv = 1.0 / lg->cfg.rate;
-	uint32_t due = 0;
+	uint64_t capleft = UINT64_MAX, need = UINT64_MAX, room, behind;
+	uint32_t due = 0, sent;
 
 	if (lg->stopped || lg->draining)
 		return;
@@ -264,10 +323,33 @@ lg_on_timer(struct conn *c)
 		due++;
 		lc->due += iv;
 	}
-	if (lc->due <= now)	/* far behind: do not try to catch up */
-		lc->due = now + iv;
-	if (due > 0)
-		lg->res.n.skipped += due - lg_send(c, due);
+	if (lc->due <= now) {
+		/* Far behind: do not try to catch up, but count them. */
+		behind = (uint64_t)floor((now - lc->due) / iv) + 1;
+		lg->res.n.behind += behind;
+		lc->due += (double)behind * iv;
+		if (lc->due <= now)
+			lc->due = now + iv;
+	}
+	if (due > 0) {
+		room = lg->mask + 1 - lc->inflight;
+		if (lg->cfg.conn_requests > 0)
+			capleft = lc->issued >= lg->cfg.conn_requests ? 0 :
+			    lg->cfg.conn_requests - lc->issued;
+		if (lg->cfg.requests > 0)
+			need = lg->res.n.answered + lg->inflight >=
+			    lg->cfg.requests ? 0 : lg->cfg.requests -
+			    lg->res.n.answered - lg->inflight;
+		sent = lg_send(c, due);
+		if (sent < due) {
+			if (need < room && need < capleft)
+				;	/* -n: no more are due */
+			else if (capleft < room)
+				lg->res.n.churn_wait += due - sent;
+			else
+				lg->res.n.skipped += due - sent;
+		}
+	}
 	if (!c->dead)
 		conn_timer(c, lc->due - now + 1e-6);
 }
@@ -397,6 +479,8 @@ lg_window_end(struct loadgen *lg)
 	if (lg->draining || lg->stopped)
 		return;
 	lg->draining = 1;
+	if (lg->cfg.mode == LG_RATE)
+		lg_carry_count(lg, now);
 	lg->res.n.seconds = now - lg->t_run;
 	lg->res.n.requests = lg->res.n.answered;
 	pool_stop(lg->pool);
@@ -598,6 +682,8 @@ lg_on_close(struct conn *c)
 	int was_open = c->info.t_open > 0, first = lc->n < lg->cfg.conns;
 	int stalled = lc->stalled, churn = lc->churn;
 	uint32_t inflight = lc->inflight;
+	double due = lc->due;
+	int lc_started = lc->started;
 
 	ev_timer_stop(lg->eng->loop, &lc->tmo);
 	free(lc);
@@ -624,8 +710,11 @@ lg_on_close(struct conn *c)
 	}
 	if (!was_open && first && !lg->running)
 		lg_settle(lg);
-	else if (was_open && (lg->cfg.reconnect || churn))
+	else if (was_open && (lg->cfg.reconnect || churn)) {
+		if (churn && lg->cfg.mode == LG_RATE && lc_started)
+			lg_carry_push(lg, due);
 		pool_add(lg->pool, 1);
+	}
 	else if (lg->running && lg->open == 0 && pool_pending(lg->pool) == 0)
 		lg_finish(lg, LG_END_NO_CONNS);
 }
@@ -900,6 +989,21 @@ lg_go(struct loadgen *lg)
 	pool_start(lg->pool);
 }
 
+
+/* a + b, or 2^64 - 1 (counted in *sat) where it would wrap. */
+static uint64_t
+lg_sat_add(uint64_t a, uint64_t b, uint64_t *sat)
+{
+	uint64_t r;
+
+	if (__builtin_add_overflow(a, b, &r)) {
+		(*sat)++;
+		return UINT64_MAX;
+	}
+	return r;
+}
+
+#define LG_SAT(f)	(d->f = lg_sat_add(d->f, s->f, &sat))
 /* The wait for --start-at is over (the loop runs it, so a signal ends
  * the wait as it ends a run). */
 static void
@@ -987,6 +1091,7 @@ loadgen_free(struct loadgen *lg)
 				    sizeof(lin));
 	}
 	pool_free(lg->pool);
+	free(lg->carry);
 	server_free(lg->srv);
 	if (lg->eng != NULL)
 		engine_free(lg->eng);
@@ -1015,34 +1120,37 @@ loadgen_result_merge(struct loadgen_result *dst,
 {
 	struct loadgen_counts *d = &dst->n;
 	const struct loadgen_counts *s = &src->n;
+	uint64_t sat = 0, more = 0;
 	int i;
 
-	d->workers += s->workers;
-	d->conns += s->conns;
-	d->connected += s->connected;
-	d->reopened += s->reopened;
-	d->reopen_failed += s->reopen_failed;
-	d->stalled += s->stalled;
-	d->open_end += s->open_end;
-	d->target += s->target;
-	d->issued += s->issued;
-	d->answered += s->answered;
-	d->requests += s->requests;
-	d->lost += s->lost;
-	d->unanswered += s->unanswered;
+	LG_SAT(workers);
+	LG_SAT(conns);
+	LG_SAT(connected);
+	LG_SAT(reopened);
+	LG_SAT(reopen_failed);
+	LG_SAT(stalled);
+	LG_SAT(open_end);
+	LG_SAT(target);
+	LG_SAT(issued);
+	LG_SAT(answered);
+	LG_SAT(requests);
+	LG_SAT(lost);
+	LG_SAT(unanswered);
 	d->ended |= s->ended;
-	d->bytes_out += s->bytes_out;
-	d->bytes_in += s->bytes_in;
-	d->skipped += s->skipped;
-	d->unexpected += s->unexpected;
+	LG_SAT(bytes_out);
+	LG_SAT(bytes_in);
+	LG_SAT(skipped);
+	LG_SAT(churn_wait);
+	LG_SAT(behind);
+	LG_SAT(unexpected);
 	for (i = 0; i < LG_ERR_N; i++)
-		d->errors[i] += s->errors[i];
-	d->churned += s->churned;
-	d->tls_full += s->tls_full;
-	d->tls_resumed += s->tls_resumed;
-	d->tls_window += s->tls_window;
-	d->rss_before += s->rss_before;
-	d->rss_after += s->rss_after;
+		d->errors[i] = lg_sat_add(d->errors[i], s->errors[i], &sat);
+	LG_SAT(churned);
+	LG_SAT(tls_full);
+	LG_SAT(tls_resumed);
+	LG_SAT(tls_window);
+	LG_SAT(rss_before);
+	LG_SAT(rss_after);
 	if (s->seconds > d->seconds)
 		d->seconds = s->seconds;
 	if (s->establish > d->establish)
@@ -1051,10 +1159,12 @@ loadgen_result_merge(struct loadgen_result *dst,
 		d->elapsed = s->elapsed;
 	if (s->started > d->started)
 		d->started = s->started;
-	hist_merge(&dst->lat, &src->lat);
-	hist_merge(&dst->connect, &src->connect);
-	hist_merge(&dst->ttfb, &src->ttfb);
-	hist_merge(&dst->handshake, &src->handshake);
+	sat += (uint64_t)hist_merge(&dst->lat, &src->lat);
+	sat += (uint64_t)hist_merge(&dst->connect, &src->connect);
+	sat += (uint64_t)hist_merge(&dst->ttfb, &src->ttfb);
+	sat += (uint64_t)hist_merge(&dst->handshake, &src->handshake);
+	d->saturated = lg_sat_add(d->saturated, s->saturated, &more);
+	d->saturated = lg_sat_add(d->saturated, sat + more, &more);
 }
 
 /* Append a 32-bit length in host order (both ends are the same binary). */

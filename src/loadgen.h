@@ -110,6 +110,15 @@ struct loadgen_counts {
 	uint64_t	 bytes_out;	/* written to the sockets (not queued) */
 	uint64_t	 bytes_in;
 	uint64_t	 skipped;	/* LG_RATE: due while depth was full */
+	uint64_t	 churn_wait;	/* LG_RATE: due while the connection
+					 * had sent its --conn-requests and
+					 * waited for replies (not sent) */
+	uint64_t	 saturated;	/* sums of a merge (workers, shards)
+					 * that reached 2^64 - 1 instead of
+					 * wrapping: the figures are not exact */
+	uint64_t	 behind;	/* LG_RATE: due more than 1000 at once
+					 * on one connection: the loop fell
+					 * behind the schedule (not sent) */
 	uint64_t	 unexpected;	/* bytes that arrived with nothing in
 					 * flight to answer */
 	uint64_t	 errors[LG_ERR_N];
@@ -174,7 +183,9 @@ void loadgen_free(struct loadgen *lg);
 
 /* Make r empty. */
 void loadgen_result_init(struct loadgen_result *r);
-/* Add src into dst (counters summed, histograms merged). */
+/* Add src into dst (counters summed, histograms merged), every sum
+ * saturating at 2^64 - 1 rather than wrapping; each one that saturated
+ * is counted in dst->n.saturated. */
 void loadgen_result_merge(struct loadgen_result *dst,
     const struct loadgen_result *src);
 /* Append r to b in a form loadgen_result_decode reads back. */

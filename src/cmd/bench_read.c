@@ -84,17 +84,25 @@ br_bool(struct br_ctx *c, const cJSON *o, const char *key)
 	return cJSON_IsTrue(v);
 }
 
-/* Read o[key] as a new string ("" when missing, with the fault kept). */
+/* Read o[key] as a new string of one line ("" when missing, with the
+ * fault kept), every control character and invalid UTF-8 byte escaped
+ * as \xNN (line_sanitize): a report from another machine must not reach
+ * the reader's terminal as escapes. */
 static char *
 br_str(struct br_ctx *c, const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	size_t n;
+	char *out;
 
 	if (!cJSON_IsString(v) || v->valuestring == NULL) {
 		br_fail(c, "missing, or not a string", key);
 		return xstrdup("");
 	}
-	return xstrdup(v->valuestring);
+	n = strlen(v->valuestring) * 4 + 1;
+	out = xmalloc(n);
+	line_sanitize(v->valuestring, out, n);
+	return out;
 }
 
 /* Read o[key] as an object. */
@@ -215,6 +223,13 @@ br_counts(struct br_ctx *c, const cJSON *root, struct loadgen_counts *n)
 		for (i = 0; i < LG_ERR_N; i++)
 			n->errors[i] = br_uint(c, x, loadgen_cause_name(i));
 		n->skipped = br_uint(c, x, "skipped");
+		/* Newer than the first reports merge reads: 0 when absent. */
+		if (cJSON_GetObjectItemCaseSensitive(x, "churn_wait") != NULL)
+			n->churn_wait = br_uint(c, x, "churn_wait");
+		if (cJSON_GetObjectItemCaseSensitive(x, "behind") != NULL)
+			n->behind = br_uint(c, x, "behind");
+		if (cJSON_GetObjectItemCaseSensitive(x, "saturated") != NULL)
+			n->saturated = br_uint(c, x, "saturated");
 		n->unexpected = br_uint(c, x, "unexpected_bytes");
 	}
 	x = cJSON_GetObjectItemCaseSensitive(root, "tls");
@@ -333,6 +348,9 @@ bench_read_json(struct bench_read *r, const char *text, size_t len,
 	if (r->desc.tls)
 		br_hist(&c, root, hs, "handshake_us", &r->res.handshake);
 	br_workers(&c, root, r);
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "shards")))
+		r->merged_of = (size_t)cJSON_GetArraySize(
+		    cJSON_GetObjectItemCaseSensitive(root, "shards"));
 	cJSON_Delete(root);
 	if (c.failed) {
 		bench_read_free(r);

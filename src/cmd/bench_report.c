@@ -114,9 +114,14 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
     size_t outlen)
 {
 	uint64_t loss = n->errors[LG_ERR_TIMEOUT] + n->lost + n->unanswered;
+	uint64_t unsent = n->skipped + n->churn_wait + n->behind;
 
 	out[0] = '\0';
-	if (n->answered == 0)
+	if (n->saturated > 0)
+		snprintf(out, outlen, "%llu sums reached 2^64 - 1 while merging "
+		    "(saturated, not wrapped): the figures are not exact",
+		    (unsigned long long)n->saturated);
+	else if (n->answered == 0)
 		snprintf(out, outlen, "no request was answered");
 	else if (bench_early(n))
 		snprintf(out, outlen, "the run ended early");
@@ -128,6 +133,14 @@ bench_verdict(const struct loadgen_counts *n, int allow_loss, char *out,
 		    "answered (timeout, lost, unanswered; --allow-loss accepts "
 		    "this)", (unsigned long long)loss,
 		    (unsigned long long)n->issued);
+	else if (unsent > 0 && !allow_loss)
+		snprintf(out, outlen, "%llu of %llu requests due at --rate "
+		    "were not sent (skipped %llu, churn_wait %llu, behind %llu; "
+		    "--allow-loss accepts this)", (unsigned long long)unsent,
+		    (unsigned long long)(n->issued + unsent),
+		    (unsigned long long)n->skipped,
+		    (unsigned long long)n->churn_wait,
+		    (unsigned long long)n->behind);
 	else if (n->unexpected > 0)
 		snprintf(out, outlen, "%llu bytes arrived that no request "
 		    "asked for", (unsigned long long)n->unexpected);
@@ -152,6 +165,10 @@ bench_report_ok(const struct bench_desc *d, const struct loadgen_counts *n,
 	if (bad > 0) {
 		snprintf(out, outlen, "%zu of %zu shards flagged (see shards)",
 		    bad, d->nshards);
+		return 0;
+	}
+	if (d->workers_lost != NULL) {
+		snprintf(out, outlen, "%s", d->workers_lost);
 		return 0;
 	}
 	if (d->nshards == 0 && d->start_at > 0 && n->started > 0 &&
@@ -357,7 +374,7 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 
 	bench_mode_str(d, mode, sizeof(mode));
 	fprintf(f, "target      %s%s\n", d->target, d->embedded &&
-	    n->workers == 1 ? " (embedded server, same process)" : "");
+	    n->workers == 1 && d->workers_asked <= 1 ? " (embedded server, same process)" : "");
 	if (d->tls)
 		fprintf(f, "tls         %s\n", d->tls == 2 ?
 		    "INSECURE: the server's certificate "
@@ -368,6 +385,9 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 	    "%zu-byte requests (%s)\n", (unsigned long long)n->conns,
 	    (unsigned long long)n->workers, n->workers == 1 ? "" : "s", mode,
 	    d->msg_bytes, d->msg_desc);
+	if (d->workers_lost != NULL)
+		fprintf(f, "lost        %s: these figures are the other "
+		    "workers' only\n", d->workers_lost);
 	bench_shard_text(f, d, n);
 	/* Each figure is one counter, as in the JSON report: first connects
 	 * established, reconnects established, reconnects that failed. */
@@ -411,6 +431,21 @@ bench_report_text(FILE *f, const struct bench_desc *d,
 	if (n->skipped > 0) {
 		fprintf(f, " skipped %llu (depth full)",
 		    (unsigned long long)n->skipped);
+		any = 1;
+	}
+	if (n->churn_wait > 0) {
+		fprintf(f, " churn_wait %llu (--conn-requests sent, not yet "
+		    "reopened)", (unsigned long long)n->churn_wait);
+		any = 1;
+	}
+	if (n->saturated > 0) {
+		fprintf(f, " saturated %llu (merged sums at 2^64 - 1)",
+		    (unsigned long long)n->saturated);
+		any = 1;
+	}
+	if (n->behind > 0) {
+		fprintf(f, " behind %llu (the loop fell behind the schedule)",
+		    (unsigned long long)n->behind);
 		any = 1;
 	}
 	if (n->unexpected > 0) {
@@ -488,6 +523,15 @@ bench_report_json(FILE *f, const struct bench_desc *d,
 		cJSON_AddNumberToObject(root, "rate", d->rate);
 	cJSON_AddNumberToObject(root, "message_bytes", (double)d->msg_bytes);
 	cJSON_AddNumberToObject(root, "workers", (double)n->workers);
+	if (d->workers_asked > 0)
+		cJSON_AddNumberToObject(root, "workers_asked",
+		    d->workers_asked);
+	else
+		cJSON_AddNullToObject(root, "workers_asked");
+	if (d->workers_lost != NULL)
+		cJSON_AddStringToObject(root, "workers_lost", d->workers_lost);
+	else
+		cJSON_AddNullToObject(root, "workers_lost");
 	cJSON_AddNumberToObject(root, "connections", (double)n->conns);
 	cJSON_AddNumberToObject(root, "connected", (double)n->connected);
 	cJSON_AddNumberToObject(root, "reopened", (double)n->reopened);
@@ -519,6 +563,9 @@ bench_report_json(FILE *f, const struct bench_desc *d,
 		cJSON_AddNumberToObject(x, loadgen_cause_name(i),
 		    (double)n->errors[i]);
 	cJSON_AddNumberToObject(x, "skipped", (double)n->skipped);
+	cJSON_AddNumberToObject(x, "churn_wait", (double)n->churn_wait);
+	cJSON_AddNumberToObject(x, "behind", (double)n->behind);
+	cJSON_AddNumberToObject(x, "saturated", (double)n->saturated);
 	cJSON_AddNumberToObject(x, "unexpected_bytes", (double)n->unexpected);
 	cJSON_AddNumberToObject(x, "lost", (double)n->lost);
 	cJSON_AddNumberToObject(x, "unanswered", (double)n->unanswered);

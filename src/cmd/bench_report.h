@@ -57,10 +57,16 @@ struct bench_desc {
 	const struct bench_shard *shards;	/* merge: one per report and
 						   per missing index */
 	size_t			 nshards;	/* 0: not a merge */
+	int			 workers_asked;	/* bench -w N: N; 0: not known */
+	const char		*workers_lost;	/* -w: which workers did not
+						   report and why ("worker 1
+						   of 2 did not report (killed
+						   by signal 9)"); NULL: none */
 };
 
-/* Whether a run is ok: bench_verdict's checks on n, then a late start
- * (d->start_at) and, for a merge, every shard ok; why not in out. */
+/* Whether a run is ok: for a merge every shard ok, then no worker lost
+ * (d->workers_lost), a late start (d->start_at), then bench_verdict's
+ * checks on n; why not in out. */
 int bench_report_ok(const struct bench_desc *d, const struct loadgen_counts *n,
     char *out, size_t outlen);
 /* The text report of r (counters and histograms in microseconds). */
@@ -80,6 +86,9 @@ struct bench_read {
 	size_t			 nper;
 	int			 ok;		/* its ended.ok */
 	char			*verdict;	/* its ended.verdict */
+	size_t			 merged_of;	/* entries of its "shards"
+						   array: a merge's report;
+						   0 for a shard's own */
 	char			*target, *msg_desc;
 };
 

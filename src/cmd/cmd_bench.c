@@ -77,7 +77,7 @@ static const struct cli_opt bench_opts[] = {
 	    "(default 5s; 0: none, the drain then waits 5s)", NULL },
 	{ BENCH_O_ALLOW_LOSS, 0, "allow-loss", no_argument, NULL,
 	    "exit 0 even with timed-out, lost or unanswered\n"
-	    "requests", NULL },
+	    "requests, or --rate requests due and not sent", NULL },
 	{ BENCH_O_RESET_AT_END, 0, "reset-at-end", no_argument, NULL,
 	    "end with a reset (RST) instead of the graceful\n"
 	    "close (FIN after the last bytes, replies drained\n"
@@ -152,7 +152,8 @@ static const char bench_help_head[] =
 static const char bench_help_tail[] =
 "\n"
 "Exit status: 0 when requests were answered and every request sent was\n"
-"answered (or --allow-loss), every connection was established, no\n"
+"answered and, with --rate, every due request sent (or --allow-loss),\n"
+"every connection was established, no\n"
 "unexpected bytes came, -n N was reached and the run was not cut short;\n"
 "1 otherwise (the report says why); 2 on bad flags or too many\n"
 "connections for the open-file limit; 3 on a runtime error.\n"
@@ -583,6 +584,7 @@ struct bench_worker {
 	int		 fd;
 	struct buf	 in;
 	int		 done;		/* result received */
+	int		 status;	/* waitpid's; -1 before it */
 	uint64_t	 seen;		/* live round it last reported in, +1 */
 	struct loadgen_counts n;
 	char		 err[256];
@@ -735,29 +737,85 @@ bench_collect(struct bench_worker *ws, int n, struct loadgen_result *tot,
 	free(pfd);
 }
 
+/* Say in lost (NULL when every one of the asked workers reported) which
+ * workers sent no result and why; each is also named on stderr. */
+static char *
+bench_workers_lost(const struct bench_opts *o, const struct bench_worker *ws,
+    int n)
+{
+	struct buf b;
+	char why[320];
+	int i, st;
+
+	buf_init(&b);
+	for (i = 0; i < o->workers; i++) {
+		if (i < n && ws[i].done)
+			continue;
+		st = i < n ? ws[i].status : -1;
+		if (i >= n)
+			snprintf(why, sizeof(why), "not started");
+		else if (ws[i].err[0] != '\0')
+			snprintf(why, sizeof(why), "%s", ws[i].err);
+		else if (st != -1 && WIFSIGNALED(st))
+			snprintf(why, sizeof(why), "killed by signal %d",
+			    WTERMSIG(st));
+		else if (st != -1 && WIFEXITED(st))
+			snprintf(why, sizeof(why), "exited with status %d",
+			    WEXITSTATUS(st));
+		else
+			snprintf(why, sizeof(why), "its pipe closed");
+		fprintf(stderr, "sockbench bench: worker %d of %d did not "
+		    "report (%s): the report leaves it out and fails\n", i,
+		    o->workers, why);
+		if (buf_len(&b) < 512) {
+			char one[400];
+
+			snprintf(one, sizeof(one), "%sworker %d of %d did not "
+			    "report (%s)", buf_len(&b) > 0 ? "; " : "", i,
+			    o->workers, why);
+			buf_append(&b, one, strlen(one));
+		}
+	}
+	if (buf_len(&b) == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_append(&b, "", 1);
+	{
+		char *s = xstrdup((const char *)buf_data(&b));
+
+		buf_free(&b);
+		return s;
+	}
+}
+
 /* Report the merged figures of n workers; the exit status, starting from
- * rc (a worker without a result is a runtime error). */
+ * rc (a worker without a result is a runtime error, and the report names
+ * it and fails). */
 static int
 bench_workers_report(struct bench_opts *o, struct bench_worker *ws, int n,
     const struct loadgen_result *tot, int rc)
 {
 	struct loadgen_counts *per = xcalloc((size_t)n + 1, sizeof(*per));
-	char target[96], why[256];
+	char target[96], why[256], *lost;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		per[i] = ws[i].n;
-		if (ws[i].err[0] != '\0')
+		if (ws[i].err[0] != '\0' && ws[i].done)
 			fprintf(stderr, "sockbench bench: worker %d: %s\n", i,
 			    ws[i].err);
-		if (!ws[i].done && rc == EXIT_OK)
-			rc = EXIT_RUNTIME;
 	}
+	lost = bench_workers_lost(o, ws, n);
+	if (lost != NULL && rc == EXIT_OK)
+		rc = EXIT_RUNTIME;
 	if (o->cfg.target != NULL)
 		snprintf(target, sizeof(target), "%s", o->cfg.target);
 	else
 		snprintf(target, sizeof(target), "127.0.0.1, one embedded "
 		    "server per worker");
+	o->desc.workers_asked = o->workers;
+	o->desc.workers_lost = lost;
 	if (tot->n.workers > 0) {
 		o->desc.target = target;
 		if (o->json)
@@ -768,6 +826,8 @@ bench_workers_report(struct bench_opts *o, struct bench_worker *ws, int n,
 		    why, sizeof(why)))
 			rc = EXIT_FAILED;
 	}
+	o->desc.workers_lost = NULL;
+	free(lost);
 	free(per);
 	return rc;
 }
@@ -777,6 +837,7 @@ static int
 bench_workers(struct bench_opts *o)
 {
 	int n, i, rc = EXIT_OK, status;
+	pid_t pid;
 	struct bench_worker *ws = xcalloc((size_t)o->workers, sizeof(*ws));
 	struct loadgen_result *tot = xmalloc(sizeof(*tot));
 	struct loadgen_result *tmp = xmalloc(sizeof(*tmp));
@@ -795,8 +856,12 @@ bench_workers(struct bench_opts *o)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	bench_collect(ws, n, tot, tmp, lv);
-	while (waitpid(-1, &status, 0) > 0)
-		;
+	for (i = 0; i < n; i++)
+		ws[i].status = -1;
+	while ((pid = waitpid(-1, &status, 0)) > 0)
+		for (i = 0; i < n; i++)
+			if (ws[i].pid == pid)
+				ws[i].status = status;
 	if (lv != NULL && lv->shown)
 		fprintf(stderr, "\r\033[K");
 	rc = bench_workers_report(o, ws, n, tot, rc);
@@ -1012,8 +1077,8 @@ bench_set(void *ctx, const struct cli_opt *opt, const char *arg)
 	case BENCH_O_START_AT:
 		if (shard_parse_time(arg, &a->o.cfg.start_at) < 0) {
 			cli_usage_error("bench", "--start-at '%s': expected "
-			    "RFC 3339 (2026-11-30T08:00:00Z) or unix seconds",
-			    arg);
+			    "RFC 3339 (2026-11-30T08:00:00Z) or unix seconds, "
+			    "after 1970-01-01T00:00:00Z", arg);
 			return -1;
 		}
 		return 1;
@@ -1232,6 +1297,7 @@ bench_main(int argc, char **argv)
 	o->desc.msg_desc = desc;
 	o->desc.allow_loss = o->allow_loss;
 	o->desc.start_at = o->cfg.start_at;
+	o->desc.workers_asked = o->workers;
 	o->progress = !o->quiet && !o->ui && isatty(2);
 	if (o->ui && (o->workers > 1 || !isatty(0) || !isatty(1))) {
 		rc = cli_usage_error("bench", "--ui needs a terminal and one "

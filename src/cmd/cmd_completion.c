@@ -10,6 +10,7 @@
 #include <string.h>
 #include "cli.h"
 #include "codec.h"
+#include "fault.h"
 #include "probe.h"
 #include "report.h"
 #include "service.h"
@@ -23,6 +24,7 @@ enum comp_kind {
 	COMP_CODEC,	/* a codec name from the registry */
 	COMP_SERVICE,	/* a service spec: NAME, NAME:KEY=, NAME:codec=CODEC */
 	COMP_PROBES,	/* a comma-separated list of probe names */
+	COMP_FAULT,	/* a proxy fault spec: DIR:NAME, DIR:NAME= */
 	COMP_WORDS	/* one of a few words (held in struct comp_arg) */
 };
 
@@ -84,7 +86,9 @@ comp_help_words(struct comp_arg *a, const char *help, int versions)
 	a->kind = a->words[0] != '\0' ? COMP_WORDS : COMP_NONE;
 }
 
-/* How the value of option o completes, from its name and metavariable. */
+/* How the value of option o completes: by the option's name where a
+ * metavariable is shared by values of different kinds (SPEC: a service
+ * spec of --service, a fault spec of --fault), else by its metavariable. */
 static void
 comp_opt_arg(const struct cli_opt *o, struct comp_arg *a)
 {
@@ -95,8 +99,10 @@ comp_opt_arg(const struct cli_opt *o, struct comp_arg *a)
 		a->kind = COMP_NONE;
 	else if (strcmp(o->name, "codec") == 0 || strcmp(mv, "CODEC") == 0)
 		a->kind = COMP_CODEC;
-	else if (strcmp(o->name, "service") == 0 || strcmp(mv, "SPEC") == 0)
+	else if (strcmp(o->name, "service") == 0)
 		a->kind = COMP_SERVICE;
+	else if (strcmp(o->name, "fault") == 0)
+		a->kind = COMP_FAULT;
 	else if (strcmp(o->name, "scenario") == 0 ||
 	    strcmp(mv, "SCENARIO") == 0)
 		a->kind = COMP_SCENARIO;
@@ -197,6 +203,33 @@ comp_services(FILE *f, const char *sep)
 	}
 }
 
+/* The fault specs, joined by sep: each direction as DIR: and, for every
+ * kind of the fault table, DIR:NAME when fault_parse takes it bare, else
+ * DIR:NAME= (the parser decides, so the list stays in step with the
+ * fault table). */
+static void
+comp_faults(FILE *f, const char *sep)
+{
+	static const enum fault_dir dirs[] = { FAULT_UPSTREAM, FAULT_DOWNSTREAM };
+	struct fault_spec spec;
+	char text[96], err[256];
+	size_t d;
+	int k, first = 1;
+
+	for (d = 0; d < 2; d++) {
+		fprintf(f, "%s%s:", first ? "" : sep, fault_dir_name(dirs[d]));
+		first = 0;
+		for (k = 0; k < FAULT_KIND_COUNT; k++) {
+			const char *name = fault_kind_name((enum fault_kind)k);
+
+			snprintf(text, sizeof(text), "%s:%s",
+			    fault_dir_name(dirs[d]), name);
+			fprintf(f, "%s%s%s", sep, text, fault_parse(text,
+			    &spec, err, sizeof(err)) == 0 ? "" : "=");
+		}
+	}
+}
+
 /* The codec names, joined by sep. */
 static void
 comp_codecs(FILE *f, const char *sep)
@@ -222,7 +255,7 @@ static const char *
 comp_kind_name(enum comp_kind k)
 {
 	static const char *const names[] = { "none", "file", "dir",
-	    "scenario", "codec", "service", "probes", "words" };
+	    "scenario", "codec", "service", "probes", "fault", "words" };
 
 	return names[k];
 }
@@ -245,6 +278,7 @@ static const char comp_bash_body[] =
 "\t\telse\n"
 "\t\t\tmapfile -t c < <(compgen -W \"$_sockbench_services\" -- \"$cur\")\n"
 "\t\tfi ;;\n"
+"\tfault) mapfile -t c < <(compgen -W \"$_sockbench_faults\" -- \"$cur\") ;;\n"
 "\tprobes)\n"
 "\t\tw=\n"
 "\t\t[[ $cur == *,* ]] && w=${cur%,*},\n"
@@ -398,6 +432,8 @@ comp_bash(FILE *f)
 	comp_codecs(f, " ");
 	fputs("'\n_sockbench_services='", f);
 	comp_services(f, " ");
+	fputs("'\n_sockbench_faults='", f);
+	comp_faults(f, " ");
 	fputs("'\n_sockbench_probes='", f);
 	comp_probes(f, " ");
 	fputs("'\n\n", f);
@@ -456,6 +492,7 @@ comp_zsh_action(FILE *f, const struct comp_arg *a)
 	case COMP_CODEC: fputs("_sockbench_codecs", f); break;
 	case COMP_SERVICE: fputs("_sockbench_services", f); break;
 	case COMP_PROBES: fputs("_sockbench_probes", f); break;
+	case COMP_FAULT: fputs("_sockbench_faults", f); break;
 	case COMP_WORDS: fprintf(f, "(%s)", a->words); break;
 	}
 }
@@ -501,6 +538,10 @@ comp_zsh(FILE *f)
 		}
 	}
 	fputs(")\n\tcompadd -- $whole\n\tcompadd -S '' -- $part\n}\n\n", f);
+	fputs("_sockbench_faults() {\n\tlocal -a w\n\tw=(", f);
+	comp_faults(f, " ");
+	fputs(")\n\tcompadd -S '' -- ${(M)w:#*[:=]}\n"
+	    "\tcompadd -- ${w:#*[:=]}\n}\n\n", f);
 	fputs("_sockbench_probes() {\n\t_sequence compadd - ", f);
 	comp_probes(f, " ");
 	fputs("\n}\n\n_sockbench_scenarios() {\n\t_files -g '*.txt'\n}\n\n", f);
@@ -593,6 +634,11 @@ comp_fish_action(FILE *f, const struct comp_arg *a)
 	case COMP_SERVICE:
 		fputs(" -x -a '", f);
 		comp_services(f, " ");
+		fputs("'", f);
+		break;
+	case COMP_FAULT:
+		fputs(" -x -a '", f);
+		comp_faults(f, " ");
 		fputs("'", f);
 		break;
 	case COMP_PROBES:

@@ -194,6 +194,15 @@ merge_bench_add(struct merge_bench *m, const char *file, const char *text,
 			    sh->index, sh->total, m->shards[i].file);
 			goto out;
 		}
+	if (r->merged_of > 0) {
+		/* Its shards' identities are gone: a second merge could not
+		 * find a duplicate or a missing shard among them. */
+		sh->status = BENCH_SHARD_FAILED;
+		snprintf(sh->why, sizeof(sh->why), "already a merge (its "
+		    "shards array has %zu entries): merge the shards' own "
+		    "reports; not added", r->merged_of);
+		goto out;
+	}
 	if (m->nmerged > 0 && (diff = merge_load_differs(&m->desc,
 	    &r->desc)) != NULL) {
 		sh->status = BENCH_SHARD_FAILED;
@@ -207,6 +216,16 @@ merge_bench_add(struct merge_bench *m, const char *file, const char *text,
 	if (!bench_report_ok(&nolate, &r->res.n, err, sizeof(err))) {
 		sh->status = BENCH_SHARD_FAILED;
 		snprintf(sh->why, sizeof(sh->why), "its verdict: %s", err);
+	} else if (!r->ok && bench_report_ok(&r->desc, &r->res.n, err,
+	    sizeof(err))) {
+		/* Its own verdict knew something its counters do not carry
+		 * (a lost worker, a newer check): it stands. A failure these
+		 * counters explain only by its late start is left to
+		 * merge_bench_finish's one tolerance. */
+		sh->status = BENCH_SHARD_FAILED;
+		snprintf(sh->why, sizeof(sh->why), "its verdict: %s",
+		    r->verdict != NULL && r->verdict[0] != '\0' ? r->verdict :
+		    "failed (no reason given)");
 	}
 	if (m->nmerged == 0) {
 		m->desc = r->desc;
@@ -378,37 +397,145 @@ merge_item_cmp(const void *pa, const void *pb)
 	return c != 0 ? c : *a < *b ? -1 : *a > *b;
 }
 
+/* Record that rep's items from *nfrom up to n came from report origin
+ * (an index into the files; -1 for merge's own error items). */
+static void
+merge_run_origin(int **from, size_t *nfrom, size_t n, int origin)
+{
+	*from = xrealloc(*from, (n + 1) * sizeof(**from));
+	while (*nfrom < n)
+		(*from)[(*nfrom)++] = origin;
+}
+
+/* Add an error item for every scenario file two reports both ran (each
+ * file runs in one shard only: two shards of different splits, or one
+ * report given twice under another name); how many were added. */
+static int
+merge_run_same_path(struct report *rep, const int *from, char **files)
+{
+	struct report_item **ord = xcalloc(rep->n + 1, sizeof(*ord));
+	char **msgs = xcalloc(rep->n + 1, sizeof(*msgs));
+	size_t k, nm = 0;
+
+	for (k = 0; k < rep->n; k++)
+		ord[k] = &rep->items[k];
+	qsort(ord, rep->n, sizeof(*ord), merge_item_cmp);
+	for (k = 1; k < rep->n; k++) {
+		const struct report_item *a = ord[k - 1], *b = ord[k];
+		int fa = from[a - rep->items], fb = from[b - rep->items];
+		char msg[900];
+
+		if (a->error || b->error || fa < 0 || fb < 0 || fa == fb ||
+		    strcmp(a->path, b->path) != 0)
+			continue;
+		snprintf(msg, sizeof(msg), "merge: %s ran in two reports (%s "
+		    "and %s): a scenario file runs in one shard only",
+		    a->path, files[fa], files[fb]);
+		msgs[nm++] = xstrdup(msg);
+	}
+	free(ord);
+	for (k = 0; k < nm; k++) {
+		report_add_error(rep, "merge", msgs[k]);
+		free(msgs[k]);
+	}
+	free(msgs);
+	return (int)nm;
+}
+
 /* Merge run reports into one run report in any of run's formats; the
  * exit status. Every scenario file ran in exactly one shard, so items
- * are gathered, not added: a file that could not be read, or fewer
- * files than --shards, is an error item of the merged report. */
+ * are gathered, not added. A file that could not be read, a report of a
+ * shard index already merged (not merged again), of another shard count
+ * or without a shard among sharded ones, every index of 0..N-1 no report
+ * carried, and fewer files than --shards are error items of the merged
+ * report. */
 static int
 merge_run_files(const struct merge_args *a, char **files, int n,
     struct buf *texts, char **whys)
 {
-	struct report rep;
+	struct report rep, *tmps;
 	struct report_item **ord, *items;
-	char err[300], msg[600];
-	int i, bad = 0;
-	size_t k;
+	char err[300], msg[900];
+	int i, bad = 0, total = a->shards > 0 ? a->shards : 0, *owner = NULL;
+	int *from = NULL;
+	unsigned char *ok;
+	size_t k, nfrom = 0;
 
 	memset(&rep, 0, sizeof(rep));
+	tmps = xcalloc((size_t)n, sizeof(*tmps));
+	ok = xcalloc((size_t)n, 1);
 	for (i = 0; i < n; i++) {
-		if (whys[i] == NULL && run_read_json(&rep, (const char *)
+		if (whys[i] == NULL && run_read_json(&tmps[i], (const char *)
 		    buf_data(&texts[i]), buf_len(&texts[i]) - 1, err,
-		    sizeof(err)) == 0)
+		    sizeof(err)) == 0) {
+			ok[i] = 1;
+			if (total == 0)
+				total = tmps[i].shard_total;
 			continue;
+		}
 		snprintf(msg, sizeof(msg), "%s: merge: %s", files[i],
 		    whys[i] != NULL ? whys[i] : err);
 		report_add_error(&rep, files[i], msg);
 		bad++;
 	}
+	if (total > 0) {
+		owner = xmalloc((size_t)total * sizeof(*owner));
+		for (i = 0; i < total; i++)
+			owner[i] = -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct report *t = &tmps[i];
+
+		if (!ok[i])
+			continue;
+		msg[0] = '\0';
+		if (total > 0 && t->shard_total == 0)
+			snprintf(msg, sizeof(msg), "%s: merge: no shard in this "
+			    "report (a run without --shard), where shards of %d "
+			    "are merged: not merged", files[i], total);
+		else if (total > 0 && t->shard_total != total)
+			snprintf(msg, sizeof(msg), "%s: merge: shard %d/%d, "
+			    "where shards of %d are merged: not merged",
+			    files[i], t->shard_index, t->shard_total, total);
+		else if (total > 0 && owner[t->shard_index] >= 0)
+			snprintf(msg, sizeof(msg), "%s: merge: shard %d/%d "
+			    "again (already in %s): duplicate, not merged",
+			    files[i], t->shard_index, total,
+			    files[owner[t->shard_index]]);
+		if (msg[0] != '\0') {
+			report_add_error(&rep, files[i], msg);
+			bad++;
+			continue;
+		}
+		if (total > 0)
+			owner[t->shard_index] = i;
+		if (t->seconds > rep.seconds)
+			rep.seconds = t->seconds;
+		merge_run_origin(&from, &nfrom, rep.n, -1);
+		report_move(&rep, t);
+		merge_run_origin(&from, &nfrom, rep.n, i);
+	}
+	merge_run_origin(&from, &nfrom, rep.n, -1);
+	bad += merge_run_same_path(&rep, from, files);
+	free(from);
+	for (i = 0; i < total; i++)
+		if (owner[i] < 0) {
+			snprintf(msg, sizeof(msg), "merge: no report of shard "
+			    "%d/%d was merged: missing", i, total);
+			report_add_error(&rep, "merge", msg);
+			bad++;
+		}
 	if (a->shards > 0 && n != a->shards) {
 		snprintf(msg, sizeof(msg), "merge: %d report%s given, --shards "
 		    "%d expected", n, n == 1 ? "" : "s", a->shards);
 		report_add_error(&rep, "merge", msg);
 		bad++;
 	}
+	for (i = 0; i < n; i++)
+		report_free(&tmps[i]);
+	free(tmps);
+	free(ok);
+	free(owner);
 	ord = xcalloc(rep.n + 1, sizeof(*ord));
 	for (k = 0; k < rep.n; k++)
 		ord[k] = &rep.items[k];

@@ -729,6 +729,8 @@ run_write_report(struct run_cmd *rc, FILE *out, int status)
 {
 	char err[600];
 
+	rc->rep.shard_index = rc->shard_index;
+	rc->rep.shard_total = rc->shard_total;
 	report_write(out, &rc->rep, rc->fmt);
 	if (rc->output == NULL)
 		return status;

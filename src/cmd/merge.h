@@ -43,7 +43,9 @@ void merge_bench_free(struct merge_bench *m);
 struct report;
 /* Add the scenarios and errors of a `run --format json` report (report.c;
  * each scenario with its latency_histogram) to rep, and keep the longest
- * run's seconds; 0, or -1 with err saying what is wrong (rep unchanged). */
+ * run's seconds; rep->shard_index/shard_total become this report's
+ * "shard" (total 0 when it has none); 0, or -1 with err saying what is
+ * wrong (rep unchanged). */
 int run_read_json(struct report *rep, const char *text, size_t len,
     char *err, size_t errlen);
 

@@ -1223,6 +1223,13 @@ report_json(FILE *f, const struct report *rep)
 	cJSON_AddNumberToObject(root, "skipped", (double)skipped);
 	cJSON_AddNumberToObject(root, "error_count", (double)errors);
 	cJSON_AddNumberToObject(root, "seconds", rep->seconds);
+	if (rep->shard_total > 0) {
+		cJSON *sh = cJSON_AddObjectToObject(root, "shard");
+
+		cJSON_AddNumberToObject(sh, "index", rep->shard_index);
+		cJSON_AddNumberToObject(sh, "total", rep->shard_total);
+	} else
+		cJSON_AddNullToObject(root, "shard");
 	if (rep->tls != NULL)
 		tls_summary_json(root, rep->tls);
 	errs = cJSON_AddArrayToObject(root, "errors");

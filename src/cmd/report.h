@@ -107,6 +107,11 @@ struct report {
 	struct report_item	*items;
 	size_t			 n;
 	double			 seconds;	/* whole run */
+	/* run --shard I/N: written to JSON as "shard": {"index", "total"};
+	 * shard_total 0: no --shard (JSON null). run_read_json sets them
+	 * from the report it read last. */
+	int			 shard_index;
+	int			 shard_total;
 	/* TLS runs: what the handshakes negotiated (tls_cli.h); NULL
 	 * without TLS. Owned by the command. */
 	const struct tls_summary *tls;

@@ -10,18 +10,41 @@
 #include "buf.h"
 #include "merge.h"
 #include "report.h"
+#include "shard.h"
 #include "util.h"
 
 #define RR_MAX_ITEMS	1000000
 
-/* A copy of o[key] as a string; NULL when missing or null. */
+/* A copy of o[key] as one line, every control character and invalid
+ * UTF-8 byte escaped as \xNN (line_sanitize: a report from another
+ * machine must not reach the reader's terminal as escapes); NULL when
+ * missing or null. */
 static char *
 rr_str(const cJSON *o, const char *key)
 {
 	const char *s = cJSON_GetStringValue(
 	    cJSON_GetObjectItemCaseSensitive(o, key));
+	size_t n;
+	char *out;
 
-	return s != NULL ? xstrdup(s) : NULL;
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) * 4 + 1;
+	out = xmalloc(n);
+	line_sanitize(s, out, n);
+	return out;
+}
+
+/* A copy of o[key] as text of several lines, escaped as report.c escapes
+ * failure texts (text_sanitize: newlines and tabs kept); NULL when
+ * missing or null. */
+static char *
+rr_text(const cJSON *o, const char *key)
+{
+	const char *s = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return s != NULL ? text_sanitize(s) : NULL;
 }
 
 /* A copy of o[key], or "" when missing. */
@@ -29,6 +52,15 @@ static char *
 rr_str0(const cJSON *o, const char *key)
 {
 	char *s = rr_str(o, key);
+
+	return s != NULL ? s : xstrdup("");
+}
+
+/* rr_text, or "" when missing. */
+static char *
+rr_text0(const cJSON *o, const char *key)
+{
+	char *s = rr_text(o, key);
 
 	return s != NULL ? s : xstrdup("");
 }
@@ -133,7 +165,7 @@ rr_groups(struct report_item *it, const cJSON *arr)
 		g->reason = rr_str0(j, "reason");
 		g->count = rr_uint(j, "count", 0);
 		g->conn = rr_uint(j, "connection", 0);
-		g->text = rr_str0(j, "message");
+		g->text = rr_text0(j, "message");
 		g->field = rr_str(j, "field");
 		g->role = rr_str(j, "role");
 		g->role_conn = rr_uint(j, "role_connection", 0);
@@ -162,7 +194,7 @@ rr_more(struct report_item *it, const cJSON *o)
 		cJSON_ArrayForEach(j, arr) {
 			struct report_warning *w = &it->warnings[i++];
 
-			w->text = rr_str0(j, "message");
+			w->text = rr_text0(j, "message");
 			w->count = rr_uint(j, "count", 0);
 			w->conn = rr_uint(j, "connection", 0);
 		}
@@ -190,8 +222,8 @@ rr_more(struct report_item *it, const cJSON *o)
 			for (k = 0; u != NULL && k < 3; k++)
 				if (strcmp(u, units[k]) == 0)
 					t->metric = k;
-			snprintf(t->shown, sizeof(t->shown), "%s",
-			    m != NULL ? m : "");
+			line_sanitize(m != NULL ? m : "", t->shown,
+			    sizeof(t->shown));
 			if (!t->passed)
 				it->thresholds_failed++;
 		}
@@ -239,7 +271,7 @@ rr_scenario(struct report *rep, const cJSON *o, char *err, size_t errlen)
 		it->title = xstrdup(it->path);
 		it->target = xstrdup("");
 		it->skipped = 1;
-		it->failure = xstrdup(sk->valuestring);
+		it->failure = text_sanitize(sk->valuestring);
 		return 0;
 	}
 	it->name = rr_str0(o, "name");
@@ -254,8 +286,8 @@ rr_scenario(struct report *rep, const cJSON *o, char *err, size_t errlen)
 	it->conns_failed = rr_uint(o, "connections_failed", 0);
 	it->sends = rr_uint(o, "sends", 0);
 	it->expects = rr_uint(o, "expects", 0);
-	it->failure = rr_str(o, "failure");
-	it->summary = rr_str(o, "summary");
+	it->failure = rr_text(o, "failure");
+	it->summary = rr_text(o, "summary");
 	it->other = rr_uint(o, "failures_not_grouped", 0);
 	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "file")) ||
 	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(o, "passed"))) {
@@ -288,9 +320,32 @@ rr_error(struct report *rep, const cJSON *o)
 	it->title = xstrdup(it->path);
 	it->target = xstrdup("");
 	it->error = 1;
-	it->failure = rr_str0(o, "message");
+	it->failure = rr_text0(o, "message");
 	it->line = (unsigned)rr_uint(o, "line", 0);
 	it->col = (unsigned)rr_uint(o, "column", 0);
+}
+
+/* The report's "shard": {"index", "total"} (run --shard) into rep, or
+ * total 0 when null or absent; -1 with err when it is malformed. */
+static int
+rr_shard(const cJSON *root, struct report *rep, char *err, size_t errlen)
+{
+	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(root, "shard");
+	uint64_t i, n;
+
+	rep->shard_index = rep->shard_total = 0;
+	if (sh == NULL || cJSON_IsNull(sh))
+		return 0;
+	i = rr_uint(sh, "index", UINT64_MAX);
+	n = rr_uint(sh, "total", UINT64_MAX);
+	if (!cJSON_IsObject(sh) || n == 0 || n > SHARD_MAX || i >= n) {
+		snprintf(err, errlen, "shard: not {\"index\": I, \"total\": "
+		    "N} with 0 <= I < N <= %d", SHARD_MAX);
+		return -1;
+	}
+	rep->shard_index = (int)i;
+	rep->shard_total = (int)n;
+	return 0;
 }
 
 /* Add the scenarios of a run JSON report to rep. */
@@ -326,7 +381,11 @@ run_read_json(struct report *rep, const char *text, size_t len, char *err,
 			rc = -1;
 		}
 	tmp.seconds = rr_num(root, "seconds", 0);
+	if (rc == 0 && rr_shard(root, &tmp, err, errlen) < 0)
+		rc = -1;
 	if (rc == 0) {
+		rep->shard_index = tmp.shard_index;
+		rep->shard_total = tmp.shard_total;
 		if (tmp.seconds > rep->seconds)
 			rep->seconds = tmp.seconds;
 		report_move(rep, &tmp);

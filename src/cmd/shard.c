@@ -204,12 +204,19 @@ shard_parse_time(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (strchr(s, '-') != NULL && strlen(s) >= 19)
-		return shard_rfc3339(s, out);
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	v = strtod(s, &end);
-	if (*end != '\0' || !isfinite(v) || v <= 0 || v > 1e11)
+	/* Both forms: after 1970-01-01T00:00:00Z (0 means "no --start-at")
+	 * and no later than 1e11 s (year 5138). */
+	if (strchr(s, '-') != NULL && strlen(s) >= 19) {
+		if (shard_rfc3339(s, &v) < 0)
+			return -1;
+	} else {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = strtod(s, &end);
+		if (*end != '\0')
+			return -1;
+	}
+	if (!isfinite(v) || v <= 0 || v > 1e11)
 		return -1;
 	*out = v;
 	return 0;

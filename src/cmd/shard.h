@@ -27,7 +27,8 @@ char *shard_list(const char *list, int index, int total);
 int shard_owns(uint64_t k, int index, int total);
 /* Parse a wall-clock time: unix seconds ("1796025600", "1796025600.5") or
  * RFC 3339 ("2026-11-30T08:00:00Z", "2026-11-30T09:00:00.250+01:00",
- * a space for the T allowed); out in unix seconds. 0, or -1. */
+ * a space for the T allowed); out in unix seconds. 0, or -1 for a time
+ * at or before 1970-01-01T00:00:00Z or after 1e11 s, in either form. */
 int shard_parse_time(const char *s, double *out);
 /* Format unix seconds t as RFC 3339 in UTC with milliseconds
  * ("2026-11-30T08:00:00.000Z"). */

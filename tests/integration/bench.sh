@@ -352,4 +352,47 @@ check $? "the server sees every connection end with a FIN by default ($(tr '\n' 
 [ "$(grep -c '^rst$' "$tmp/tally2.out")" -eq 3 ]
 check $? "--reset-at-end: the server sees 3 resets ($(tr '\n' ' ' <"$tmp/tally2.out"))"
 
+# A worker killed mid-run: the report names it and fails (exit 3).
+"$BIN" bench -w 2 -c 4 -d 3s --format json >"$tmp/wk.json" 2>"$tmp/wk.err" &
+wkp=$!
+sleep 1
+wkc=$(ps -o pid= --ppid "$wkp" | head -1)
+[ -n "$wkc" ] && kill -9 $wkc
+wait "$wkp"
+rc=$?
+[ "$rc" -eq 3 ] && json_ok "$tmp/wk.json" "j['workers'] == 1 and \
+j['workers_asked'] == 2 and 'did not report (killed by signal 9)' in \
+j['workers_lost'] and j['ended']['ok'] is False and \
+j['ended']['verdict'] == j['workers_lost']" &&
+    grep -q 'worker [01] of 2 did not report (killed by signal 9)' "$tmp/wk.err"
+check $? "bench -w 2 with a worker killed: the JSON names it, ok false, stderr says it, exit 3 (got $rc)"
+"$BIN" merge "$tmp/wk.json" >"$tmp/wkm.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -q ': failed: its verdict: worker [01] of 2 did not report' "$tmp/wkm.txt" &&
+    grep -q '^verdict     failed: 1 of 1 shards flagged' "$tmp/wkm.txt"
+check $? "merge of that report keeps its failed verdict and its reason, exit 1 (got $rc)"
+timeout 30 "$BIN" bench -w 2 -c 4 -d 300ms -q --format json >"$tmp/wk2.json" 2>&1
+json_ok "$tmp/wk2.json" "j['workers_asked'] == 2 and j['workers_lost'] is None \
+and j['ended']['ok'] is True"
+check $? "bench -w 2, both workers report: workers_asked 2, workers_lost null"
+
+# --rate with --conn-requests: every due request sent or counted by its
+# cause (never "depth full" for the churn cap), and the verdict says so.
+timeout 30 "$BIN" bench -c 2 -d 1s --rate 2000 --conn-requests 5 -q \
+    --format json >"$tmp/rc5.json" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && json_ok "$tmp/rc5.json" "j['errors']['skipped'] == 0 and \
+j['errors']['churn_wait'] > 0 and abs(j['sent'] + j['errors']['skipped'] + \
+j['errors']['churn_wait'] + j['errors']['behind'] - 4000 * j['seconds']) <= \
+0.01 * 4000 * j['seconds'] and j['ended']['ok'] is False and \
+'churn_wait' in j['ended']['verdict']"
+check $? "--rate 2000 -c 2 --conn-requests 5: sent + skipped + churn_wait + behind = the due requests, none blamed on depth, verdict fails (got $rc)"
+timeout 30 "$BIN" bench -c 2 -d 1s --rate 2000 -q --format json \
+    >"$tmp/r2k.json" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && json_ok "$tmp/r2k.json" "abs(j['sent'] - 4000 * \
+j['seconds']) <= 0.01 * 4000 * j['seconds'] and j['errors']['churn_wait'] \
+== 0 and j['errors']['behind'] == 0 and j['errors']['skipped'] == 0"
+check $? "--rate 2000 -c 2 without churn: every due request sent, verdict ok (got $rc)"
+
 echo "1..$n"

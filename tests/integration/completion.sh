@@ -57,7 +57,19 @@ expect "sockbench serve --service e" echo echo:prefix= echo:suffix= \
 # COMP_WORDBREAKS character, so the candidates are what follows it.
 expect "sockbench serve --service echo:" prefix= suffix= fixed= codec=
 expect "sockbench serve -s file:codec=js" jsonhdr
-expect "sockbench probe -p redis,memc" redis,memcached
+expect "sockbench probe -p redis,ht" redis,http redis,http2
+# proxy --fault takes a fault spec (SPEC as --service, another kind): the
+# directions, then the kinds of the fault table, never a service.
+expect "sockbench proxy --fault " upstream: upstream:latency= \
+    upstream:bandwidth= upstream:slicer= upstream:merger= \
+    upstream:limit_data= upstream:timeout= upstream:reset_peer \
+    upstream:blackhole upstream:half_close upstream:corrupt= downstream: \
+    downstream:latency= downstream:bandwidth= downstream:slicer= \
+    downstream:merger= downstream:limit_data= downstream:timeout= \
+    downstream:reset_peer downstream:blackhole downstream:half_close \
+    downstream:corrupt=
+expect "sockbench proxy -f downstream:la" latency=
+expect "sockbench proxy --fault e"
 expect "sockbench probe --probes len" len16 len32
 expect "sockbench run --tls-max " 1.2 1.3
 expect "sockbench completion " bash zsh fish
@@ -136,7 +148,8 @@ if command -v zsh >/dev/null 2>&1; then
 	zexpect "sockbench serve --service echo:" echo:prefix= echo:suffix= \
 	    echo:fixed= echo:codec=
 	zexpect "sockbench serve -s file:codec=js" file:codec=jsonhdr
-	zexpect "sockbench probe -p redis,memc" redis,memcached
+	zexpect "sockbench probe -p redis,ht" redis,http redis,http2
+	zexpect "sockbench proxy -f downstream:la" downstream:latency=
 	zexpect "sockbench check " a.txt scen sub
 	zexpect "sockbench completion " bash zsh fish
 else
@@ -160,6 +173,9 @@ if command -v fish >/dev/null 2>&1; then
 	got=$(fishc "sockbench bench --codec len")
 	[ "$got" = "len16 len32 lenfield " ]
 	check $? "fish: bench --codec len completes to codecs (got $got)"
+	got=$(fishc "sockbench proxy --fault upstream:b")
+	[ "$got" = "upstream:bandwidth= upstream:blackhole " ]
+	check $? "fish: proxy --fault completes fault specs (got $got)"
 	got=$(fishc "sockbench ru")
 	[ "$got" = "run " ]
 	check $? "fish: commands (got $got)"

@@ -165,6 +165,12 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q 'duplicate, not merged' "$tmp/dup.txt" &&
     grep -q '^requests  *3000 in' "$tmp/dup.txt"
 check $? "a report given twice is flagged and added once (got $rc)"
+"$BIN" merge --format json "$tmp/m.json" "$tmp/s0.json" >"$tmp/mm.json" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && json_ok "$tmp/mm.json" "[(s['status'], s['merged']) for s \
+in j['shards'] if s['file'] and s['file'].endswith('/m.json')] == \
+[('failed', False)] and j['ended']['ok'] is False"
+check $? "a merged report given to merge is refused (already a merge), not summed again, exit 1 (got $rc)"
 "$BIN" merge "$tmp/cut.json" >/dev/null 2>"$tmp/none.err"
 rc=$?
 [ "$rc" -eq 3 ] && grep -q 'no report could be merged' "$tmp/none.err"
@@ -203,6 +209,15 @@ rc2=$?
 [ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && grep -q 'must be below 3' \
     "$tmp/bad.err" && grep -q 'gives shard 3 no connection' "$tmp/bad.err"
 check $? "--shard out of range or with fewer connections than shards: exit 2"
+timeout 30 "$BIN" bench -c 1 -d 200ms -q --start-at 0001-01-01T00:00:00Z \
+    >"$tmp/sa.out" 2>"$tmp/sa.err"
+rc=$?
+timeout 30 "$BIN" bench -c 1 -d 200ms -q --start-at 0 >/dev/null \
+    2>>"$tmp/sa.err"
+rc2=$?
+[ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && [ ! -s "$tmp/sa.out" ] &&
+    [ "$(grep -c 'after 1970-01-01T00:00:00Z' "$tmp/sa.err")" -eq 2 ]
+check $? "--start-at at or before 1970, RFC 3339 or unix seconds: usage error, nothing run (got $rc, $rc2)"
 
 # run --shard: a scenario set split by file, merged to one JUnit.
 for i in 0 1 2; do
@@ -225,3 +240,28 @@ rc=$?
 [ "$rc" -eq 1 ] && grep -q '2 reports given, --shards 3 expected' \
     "$tmp/short.xml"
 check $? "run reports short of --shards: an error in the merged JUnit, exit 1 (got $rc)"
+"$BIN" run -q --format json "$tmp/none.txt" >"$tmp/noshard.json" 2>/dev/null
+json_ok "$tmp/r1.json" "j['shard'] == {'index': 1, 'total': 3}" &&
+    json_ok "$tmp/noshard.json" "j['shard'] is None"
+check $? "run --shard I/N writes \"shard\": {index, total} in its JSON report, null without --shard"
+"$BIN" merge --format json --shards 3 "$tmp/r0.json" "$tmp/r0.json" \
+    "$tmp/r2.json" >"$tmp/rdup.json" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && json_ok "$tmp/rdup.json" "j['error_count'] == 2 and \
+any('shard 0/3 again' in e['message'] and 'duplicate, not merged' in \
+e['message'] for e in j['errors']) and any('no report of shard 1/3 was \
+merged: missing' in e['message'] for e in j['errors'])"
+check $? "run reports: shard 0 given twice for --shards 3 is a duplicate, shard 1 missing, exit 1 (got $rc)"
+"$BIN" merge "$tmp/r0.json" "$tmp/r0.json" >"$tmp/rdup2.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'duplicate, not merged' "$tmp/rdup2.txt" &&
+    grep -q 'no report of shard 1/3 was merged: missing' "$tmp/rdup2.txt" &&
+    grep -q 'no report of shard 2/3 was merged: missing' "$tmp/rdup2.txt"
+check $? "run reports without --shards: the shards' own total finds the duplicate and the missing, exit 1 (got $rc)"
+timeout 60 "$BIN" run -q --format json -o "$tmp/u1.json" \
+    scenarios/seed/s1-multiconn-echo.txt >/dev/null 2>&1
+cp "$tmp/u1.json" "$tmp/u2.json"
+"$BIN" merge "$tmp/u1.json" "$tmp/u2.json" >"$tmp/upath.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 's1-multiconn-echo.txt ran in two reports (.*u1.json and .*u2.json)' "$tmp/upath.txt"
+check $? "run reports without shards: one scenario file in two reports is an error, exit 1 (got $rc)"

@@ -260,6 +260,80 @@ test_merge_flags_bad_shards(void **state)
 	merge_bench_free(m);
 }
 
+/* A report's own verdict stands when its counters alone pass (a lost
+ * worker is in no counter), a failure its late start alone explains is
+ * judged by merge's own tolerance, and a merged report is not merged
+ * again (its shards' identities are gone). */
+static void
+test_merge_keeps_each_reports_verdict(void **state)
+{
+	uint64_t lat[4] = { 100, 200, 300, 400 };
+	struct merge_bench *m = merge_bench_new(10, 0), *m1;
+	struct loadgen_result *r;
+	struct bench_desc d;
+	char *text, *merged, why[256];
+	size_t i;
+	FILE *f;
+	size_t len = 0;
+
+	(void)state;
+	d = shard_desc(0, 3);
+	d.workers_asked = 2;
+	d.workers_lost = "worker 1 of 2 did not report (killed by signal 9)";
+	r = shard_result(lat, 4, 1);
+	text = shard_json(&d, r);
+	assert_non_null(strstr(text, "\"ok\":\tfalse"));
+	merge_bench_add(m, "lost.json", text, strlen(text), NULL);
+	free(text);
+	/* Shard 1: 5 s late for its own 1 s, on time for merge's 10 s. */
+	d = shard_desc(1, 3);
+	r->n.started = T0 + 5;
+	text = shard_json(&d, r);
+	assert_non_null(strstr(text, "\"ok\":\tfalse"));
+	merge_bench_add(m, "late.json", text, strlen(text), NULL);
+	free(text);
+	/* Shard 2, merged alone: a merge's report, with a shards array. */
+	d = shard_desc(2, 3);
+	r->n.started = T0;
+	text = shard_json(&d, r);
+	m1 = merge_bench_new(-1, 0);
+	merge_bench_add(m1, "s2.json", text, strlen(text), NULL);
+	merge_bench_finish(m1);
+	free(text);
+	f = open_memstream(&merged, &len);
+	assert_non_null(f);
+	bench_report_json(f, &m1->desc, &m1->res, m1->per, (int)m1->nper);
+	fclose(f);
+	merge_bench_free(m1);
+	merge_bench_add(m, "merged.json", merged, strlen(merged), NULL);
+	free(merged);
+	free(r);
+	merge_bench_finish(m);
+	assert_int_equal(m->nmerged, 2);
+	for (i = 0; i < m->nshards; i++) {
+		const struct bench_shard *sh = &m->shards[i];
+		const char *fn = sh->file != NULL ? sh->file : "(none)";
+
+		if (strcmp(fn, "lost.json") == 0) {
+			assert_int_equal(sh->status, BENCH_SHARD_FAILED);
+			assert_non_null(strstr(sh->why, "its verdict: worker 1 "
+			    "of 2 did not report (killed by signal 9)"));
+			assert_true(sh->merged);
+		} else if (strcmp(fn, "late.json") == 0) {
+			assert_int_equal(sh->status, BENCH_SHARD_OK);
+		} else if (strcmp(fn, "merged.json") == 0) {
+			assert_int_equal(sh->status, BENCH_SHARD_FAILED);
+			assert_non_null(strstr(sh->why, "already a merge (its "
+			    "shards array has 3 entries)"));
+			assert_false(sh->merged);
+		} else
+			assert_int_equal(sh->status, BENCH_SHARD_MISSING);
+	}
+	assert_false(bench_report_ok(&m->desc, &m->res.n, why, sizeof(why)));
+	assert_non_null(strstr(why, "3 of 4 shards flagged"));
+	merge_bench_free(m);
+}
+
 /* With merge's own --late-after, a shard 5 s late is late whatever its
  * report's tolerance was. */
 static void
@@ -486,6 +560,131 @@ test_run_read_round_trip(void **state)
 	report_free(&back);
 }
 
+/* No control byte but newline and tab in s. */
+static int
+no_controls(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			return 0;
+		else if (*s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Strings read from reports (other machines' files) are escaped as the
+ * reports escape a peer's text: an ESC or BEL in a name, target, message
+ * or failure comes out as \x1b / \x07 in every format, never raw. */
+static void
+test_merge_escapes_report_strings(void **state)
+{
+	uint64_t lat[2] = { 100, 200 };
+	struct loadgen_result *r;
+	struct bench_read br;
+	struct bench_desc d;
+	struct report rep, back;
+	cJSON *root, *sc;
+	char *json, *text, err[256];
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	d = shard_desc(0, 1);
+	d.target = "evil\033]0;pwned\007\033[2J";
+	d.msg_desc = "m\033[31mred";
+	r = shard_result(lat, 2, 1);
+	json = shard_json(&d, r);
+	free(r);
+	assert_int_equal(bench_read_json(&br, json, strlen(json), err,
+	    sizeof(err)), 0);
+	free(json);
+	assert_string_equal(br.target, "evil\\x1b]0;pwned\\x07\\x1b[2J");
+	assert_string_equal(br.msg_desc, "m\\x1b[31mred");
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	bench_report_text(f, &br.desc, &br.res);
+	fclose(f);
+	assert_true(no_controls(text));
+	free(text);
+	bench_read_free(&br);
+
+	run_report_sample(&rep);
+	json = report_string(&rep, REPORT_JSON);
+	report_free(&rep);
+	root = cJSON_Parse(json);
+	free(json);
+	assert_non_null(root);
+	sc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root,
+	    "scenarios"), 0);
+	assert_non_null(sc);
+	cJSON_ReplaceItemInObjectCaseSensitive(sc, "name",
+	    cJSON_CreateString("n\033]52;c;cHduZWQ=\007"));
+	cJSON_ReplaceItemInObjectCaseSensitive(sc, "target",
+	    cJSON_CreateString("t\033[2J"));
+	cJSON_ReplaceItemInObjectCaseSensitive(sc, "failure",
+	    cJSON_CreateString("f\033[31m\nsecond line"));
+	json = cJSON_Print(root);
+	cJSON_Delete(root);
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(run_read_json(&back, json, strlen(json), err,
+	    sizeof(err)), 0);
+	free(json);
+	for (i = 0; i < back.n; i++)
+		if (strncmp(back.items[i].name, "n\\x1b]52;c;", 10) == 0)
+			break;
+	assert_true(i < back.n);
+	assert_string_equal(back.items[i].target, "t\\x1b[2J");
+	assert_string_equal(back.items[i].failure,
+	    "f\\x1b[31m\nsecond line");
+	text = report_string(&back, REPORT_TEXT);
+	assert_true(no_controls(text));
+	free(text);
+	text = report_string(&back, REPORT_JUNIT);
+	assert_true(no_controls(text));
+	free(text);
+	report_free(&back);
+}
+
+/* Sums that would pass 2^64 - 1 saturate there instead of wrapping,
+ * each one is counted, and the verdict of the merged figures fails. */
+static void
+test_merge_saturates_sums(void **state)
+{
+	uint64_t lat[2] = { 100, 200 };
+	struct loadgen_result *a = shard_result(lat, 2, 1);
+	struct loadgen_result *b = shard_result(lat, 2, 1);
+	struct bench_desc d = shard_desc(0, 0);
+	char why[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	a->lat.sum = UINT64_MAX - 10;
+	a->n.bytes_out = UINT64_MAX - 1;
+	b->lat.lost = 3;
+	a->lat.lost = UINT64_MAX - 1;
+	loadgen_result_merge(a, b);
+	assert_true(a->lat.sum == UINT64_MAX);
+	assert_true(a->n.bytes_out == UINT64_MAX);
+	assert_true(a->lat.lost == UINT64_MAX);
+	assert_int_equal(a->n.saturated, 3);
+	assert_int_equal(a->n.answered, 4);	/* the rest added exactly */
+	assert_false(bench_report_ok(&d, &a->n, why, sizeof(why)));
+	assert_non_null(strstr(why, "3 sums reached 2^64 - 1 while merging"));
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	bench_report_text(f, &d, a);
+	fclose(f);
+	assert_non_null(strstr(text, " saturated 3 (merged sums at 2^64 - 1)"));
+	free(text);
+	/* A merge of the merged figures carries the count on. */
+	loadgen_result_init(b);
+	loadgen_result_merge(b, a);
+	assert_true(b->n.saturated >= 3);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -493,8 +692,11 @@ main(void)
 		cmocka_unit_test(test_merge_percentiles_equal_one_run),
 		cmocka_unit_test(test_merge_flags_bad_shards),
 		cmocka_unit_test(test_merge_late_after_given),
+		cmocka_unit_test(test_merge_keeps_each_reports_verdict),
 		cmocka_unit_test(test_bench_read_round_trip_and_tamper),
 		cmocka_unit_test(test_run_read_round_trip),
+		cmocka_unit_test(test_merge_escapes_report_strings),
+		cmocka_unit_test(test_merge_saturates_sums),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,6 +117,11 @@ test_shard_time_parse_format(void **state)
 		"2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
 		"2026-11-30T24:00:00Z", "2026-11-30T08:00:00+1:00",
 		"2026-11-30T08:00:00.Z", "-5", "1e400", "12x",
+		/* At or before 1970 (0 would mean "no --start-at"), or past
+		 * 1e11 s, in the RFC 3339 form as in the unix one. */
+		"0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+		"1969-12-31T23:59:59Z", "1970-01-01T01:00:00+01:00",
+		"9999-12-31T23:59:59Z", "0", "100000000001",
 	};
 	char buf[40];
 	double t;
@@ -130,6 +135,8 @@ test_shard_time_parse_format(void **state)
 	assert_true(t == 1796025600.25);
 	assert_int_equal(shard_parse_time("2024-02-29 23:59:59-00:30", &t), 0);
 	assert_true(t == 1709251199.0 + 1800);
+	assert_int_equal(shard_parse_time("1970-01-01T00:00:01Z", &t), 0);
+	assert_true(t == 1.0);
 	assert_int_equal(shard_parse_time("1796025600.5", &t), 0);
 	assert_true(t == 1796025600.5);
 	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
