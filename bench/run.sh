@@ -9,7 +9,8 @@
 # BENCH_SCALE_WORKERS, BENCH_SCALE_RATE, BENCH_SCALE_SECONDS; for trickle
 # BENCH_TRICKLE_BYTES; for loop BENCH_LOOP_CONNS, BENCH_LOOP_REPS,
 # BENCH_LOOP_SCENARIO, BENCH_LOOP_MESSAGE; for proxy BENCH_PROXY_CONNS,
-# BENCH_PROXY_DEPTH (socat from scripts/deps.sh test); for tls
+# BENCH_PROXY_DEPTH (socat from scripts/deps.sh test); for probe
+# BENCH_PROBE_RUNS; for tls
 # BENCH_TLS_CONNS, BENCH_TLS_HS_CONNS.
 set -u
 
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 BIN=${BIN:-./sockbench}
 BENCH_BIN=${BENCH_BIN:-bench/bin}
-BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve tls loop trickle scale proxy ui}
+BENCH_SECTIONS=${BENCH_SECTIONS:-ref bench serve tls loop trickle scale proxy probe ui}
 BENCH_SECONDS=${BENCH_SECONDS:-2}
 BENCH_SIZE=${BENCH_SIZE:-64}
 BENCH_CONNS=${BENCH_CONNS:-1 100 1000}
@@ -742,6 +743,28 @@ section_proxy() {
 	[ "$d" -lt 50 ] || FAILED=1
 	kill "$px_pid" "$ref_pid" ${so_pid:+"$so_pid"} 2>/dev/null
 	wait "$px_pid" "$ref_pid" ${so_pid:+"$so_pid"} 2>/dev/null
+}
+
+# Probe speed (issue 17): bench/probe_speed.sh starts the local daemon set
+# (tests/probe_daemons_lib.sh), probes each BENCH_PROBE_RUNS times (3) and
+# prints the median seconds to a verdict per daemon and over them all.
+# Goal: median at most 1.5 s.
+section_probe() {
+	local out med
+	echo
+	echo "probe: seconds to a verdict, median of ${BENCH_PROBE_RUNS:-3} runs per daemon"
+	out=$(RUNS=${BENCH_PROBE_RUNS:-3} BIN=$BIN bash bench/probe_speed.sh 2>&1)
+	echo "$out"
+	med=$(echo "$out" | sed -n 's/^median over [0-9]* daemons: \([0-9.]*\) s$/\1/p')
+	if [ -z "$med" ]; then
+		echo "probe: no daemon could be started (scripts/deps.sh test)"
+		FAILED=1
+	elif awk -v m="$med" 'BEGIN { exit !(m > 1.5) }'; then
+		echo "probe: median ${med} s: LOW (goal <= 1.5 s)"
+		FAILED=1
+	else
+		echo "probe: median ${med} s (goal <= 1.5 s): met"
+	fi
 }
 
 # BENCH_LIB_ONLY=1: define the functions only (tests/integration/bench_scale.sh).

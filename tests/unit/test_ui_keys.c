@@ -18,7 +18,8 @@
 #include "ui_keys.h"
 
 static const unsigned modes[] = { UI_KEYS_VIEW, UI_KEYS_FILTER,
-    UI_KEYS_HELP, UI_KEYS_SEARCH, UI_KEYS_SEND };
+    UI_KEYS_HELP, UI_KEYS_SEARCH, UI_KEYS_SEND, UI_KEYS_STEPS,
+    UI_KEYS_FAULT };
 
 /* Whether c separates words in a key list ("Up/Down, j/k", "`q`"). */
 static int
