@@ -6,11 +6,8 @@
 # frame benchmark times the step screen too. Every wait is a poll with a
 # deadline; the tmux server is always killed at the end. Prints TAP lines.
 # Uses $BIN (default ./sockbench).
-BIN=${BIN:-./sockbench}
-case $BIN in
-/*) ;;
-*) BIN=$(pwd)/$BIN ;;
-esac
+. tests/integration_lib.sh
+ui_tmux_init sbst
 N=0
 FAILED=0
 
@@ -32,50 +29,20 @@ if ! command -v tmux >/dev/null 2>&1; then
 	exit 0
 fi
 
-SOCK=sbst$$
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/sbsteps.XXXXXX")
+# The tmux helpers of integration_lib.sh, under this script's short names;
+# everything lives in the lib's $tmp (removed, with the tmux server, at exit).
+DIR=$tmp
 export TMPDIR="$DIR"
 export XDG_STATE_HOME="$DIR/state"
-export TMUX_TMPDIR="$DIR"
-unset TMUX
-
-t() {
-	tmux -L "$SOCK" -f /dev/null "$@"
-}
-cleanup() {
-	t kill-server >/dev/null 2>&1
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-capture() {
-	t capture-pane -p -t "$1" >"$DIR/screen" 2>/dev/null
-}
-
-# Wait up to $3 tenths of a second (default 100) until the screen of
-# session $1 matches the extended regex $2.
-wait_for() {
-	tries=${3:-100}
-	while [ "$tries" -gt 0 ]; do
-		capture "$1"
-		grep -Eq -- "$2" "$DIR/screen" && return 0
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
-# Start "sockbench ui ARGS" in a new session $1 of $COLS x $LINES_ (120x40
-# by default), in $DIR; its exit status is printed as SB-EXIT=N.
+t() { ui_t "$@"; }
+capture() { ui_capture "$1"; }
+wait_for() { ui_wait_for "$@"; }
+# start_ui SESSION ARGS...: "sockbench ui ARGS" (ui_start).
 start_ui() {
 	name=$1
 	shift
-	t new-session -d -s "$name" -x "${COLS:-120}" -y "${LINES_:-40}" \
-	    "cd '$DIR' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$BIN' ui $* 2>'$DIR/$name.err'; echo SB-EXIT=\$?; exec sh"
+	ui_start "$name" ui "$@"
 }
-
 show() {
 	cat "$DIR/screen"
 	cat "$DIR/$1.err" 2>/dev/null
