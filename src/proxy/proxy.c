@@ -606,6 +606,14 @@ relay_up_open(struct conn *c)
 	int d;
 
 	pr->up = c;	/* conn_new opens a Unix socket before it returns */
+	if (!live(pr->cli)) {
+		/* The client went (idle timeout, a reset from the dashboard)
+		 * while this connect was pending: nothing to relay. */
+		proxy_event(px, pr, "close", "the client went before the "
+		    "upstream %s opened: closing it", px->connect);
+		conn_close(c, "the client went before the upstream opened");
+		return;
+	}
 	specs[0] = xcalloc(px->nfaults + 1, sizeof(*specs[0]));
 	specs[1] = xcalloc(px->nfaults + 1, sizeof(*specs[1]));
 	for (i = 0; i < px->nfaults; i++) {
@@ -625,11 +633,9 @@ relay_up_open(struct conn *c)
 	}
 	proxy_event(px, pr, "open", "open %s -> %s (upstream %s)",
 	    pr->cli->info.peer, px->connect, c->info.local);
-	if (live(pr->cli)) {
-		conn_pause(pr->cli, 0);
-		way_schedule(&pr->way[DIR_UP]);
-		way_schedule(&pr->way[DIR_DOWN]);
-	}
+	conn_pause(pr->cli, 0);
+	way_schedule(&pr->way[DIR_UP]);
+	way_schedule(&pr->way[DIR_DOWN]);
 }
 
 /* Whether a connection's end was a reset by its peer. */
