@@ -3,6 +3,7 @@
  * direction's bytes on a clock the caller passes in. */
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,12 +212,20 @@ fault_parse_key(struct fault_spec *s, const char *key, const char *v,
 	}
 	if (strcmp(key, "conn") == 0) {
 		char *end;
-		unsigned long long id = strtoull(v, &end, 10);
+		unsigned long long id;
 
+		errno = 0;
+		id = strtoull(v, &end, 10);
 		if (*v < '1' || *v > '9' || *end != '\0' || id == 0) {
 			snprintf(err, errlen, "conn: expected a connection "
 			    "number (1, 2, ... as the log shows #N), got "
 			    "'%.40s'", v);
+			return -1;
+		}
+		if (errno == ERANGE || id > FAULT_CONN_MAX) {
+			snprintf(err, errlen, "conn: connection number out of "
+			    "range (at most %llu), got '%.40s'",
+			    (unsigned long long)FAULT_CONN_MAX, v);
 			return -1;
 		}
 		s->conn = id;
@@ -234,9 +243,12 @@ fault_parse_key(struct fault_spec *s, const char *key, const char *v,
 	}
 	if (strcmp(key, "xor") == 0) {
 		char *end;
-		unsigned long x = strtoul(v, &end, 0);
+		unsigned long x;
 
-		if (*v == '\0' || *end != '\0' || x == 0 || x > 255) {
+		errno = 0;
+		x = strtoul(v, &end, 0);
+		if (*v == '\0' || *end != '\0' || errno == ERANGE || x == 0 ||
+		    x > 255 || *v == '-' || *v == '+' || *v == ' ') {
 			snprintf(err, errlen, "xor: expected a byte 1-255 such "
 			    "as 0xff, got '%.40s'", v);
 			return -1;

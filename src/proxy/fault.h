@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest conn=ID a spec takes: 2^53, the largest integer every JSON
+ * reader keeps exact (RFC 8259 section 6). */
+#define FAULT_CONN_MAX	(1ULL << 53)
+
 /* Which way bytes flow, in toxiproxy's terms. */
 enum fault_dir {
 	FAULT_UPSTREAM,		/* client -> server */
@@ -49,7 +53,8 @@ struct fault_spec {
 	uint8_t		 xor;		/* corrupt: the byte xor'ed in (0xff) */
 	double		 toxicity;	/* probability per connection, 0..1 */
 	uint64_t	 conn;		/* conn=ID: only that proxied
-					   connection; 0 every one */
+					   connection; 0 every one;
+					   at most FAULT_CONN_MAX */
 };
 
 /* What a pipeline asks of the relay besides bytes. */

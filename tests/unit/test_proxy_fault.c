@@ -133,6 +133,17 @@ parse_refuses_bad_specs_naming_the_fault(void **state)
 		"upstream:latency=1ms,toxicity=2", "upstream:corrupt=1,xor=0",
 		"upstream:latency=2h", "upstream:latency=1ms,jitter",
 		"upstream:blackhole,conn=0", "upstream:blackhole,conn=x",
+		/* Numbers out of range (REVIEW3 #12): refused, not wrapped. */
+		"upstream:latency=10ms,conn=99999999999999999999999",
+		"upstream:latency=10ms,conn=18446744073709551616",
+		"upstream:latency=10ms,conn=9007199254740993",
+		"upstream:corrupt=1,xor=99999999999999999999999",
+		"upstream:corrupt=1,xor=-1",
+		"upstream:slicer=99999999999999999999999",
+		"upstream:bandwidth=18446744073709551616",
+		"upstream:limit_data=17179869184G",
+		"upstream:latency=1e999s", "upstream:latency=99999999999999999h",
+		"upstream:latency=1ms,toxicity=1e999",
 	};
 	struct fault_spec s;
 	char err[200];
