@@ -336,6 +336,8 @@ proxy_main(int argc, char **argv)
 	}
 	proxy_stop(px);
 	engine_reap(e);
+	/* Half the signal grace for the recordings still being written. */
+	proxy_finish(px, PROXY_FINISH_SECONDS);
 	proxy_summary(px, stdout);
 	fflush(stdout);
 	proxy_running = NULL;

@@ -62,6 +62,9 @@ struct proxy_totals {
 	uint64_t	 bytes_down;	/* server -> client, as forwarded */
 	uint64_t	 resets;	/* RSTs passed on or made by a fault */
 	uint64_t	 msgs_up, msgs_down;	/* decoded (with a tap) */
+	uint64_t	 rec_written;	/* recordings written whole */
+	uint64_t	 rec_cut;	/* cut short at exit (proxy_finish) */
+	uint64_t	 rec_failed;	/* could not be written */
 };
 
 /* Start a proxy on engine e: resolve and listen (blocking getaddrinfo,
@@ -80,10 +83,17 @@ const char *proxy_listen_addr(const struct proxy *p);
 void proxy_stop(struct proxy *p);
 /* Print the summary: connections, bytes each way, resets, and for each
  * fault how many connections it applied to and how often it acted. */
-void proxy_summary(const struct proxy *p, FILE *f);
+void proxy_summary(struct proxy *p, FILE *f);
 /* The totals so far. */
 const struct proxy_totals *proxy_totals(const struct proxy *p);
-/* Free p (after proxy_stop and engine_reap). */
+#define PROXY_FINISH_SECONDS	0.5	/* s for recordings at exit: half of
+					   the 1 s signal grace (engine.c) */
+
+/* Write the recordings still queued (after proxy_stop and engine_reap)
+ * for at most seconds (wall clock), then end each one left with a line
+ * saying it was cut at exit: none is lost, the exit stays prompt. */
+void proxy_finish(struct proxy *p, double seconds);
+/* Free p (after proxy_stop and engine_reap; proxy_finish(p, 0) first). */
 void proxy_free(struct proxy *p);
 
 /* ---- faults live (the control socket's commands, control.c) ---- */

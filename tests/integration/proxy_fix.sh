@@ -87,3 +87,145 @@ exec 7>&-
 [ $alive -eq 1 ] && [ "$rc" -eq 0 ] &&
     grep -q "the client went before the upstream" "$tmp/upslow.perr"
 check $? "a client closed while its upstream connect is pending: the upstream is closed when it opens, no crash (rc $rc)"
+
+# An upstream for the tests below: each connection read to its end, one
+# "pong\n" for each "ping" in what it read, nothing else.
+cat >"$tmp/pong.py" <<'PY'
+import socket, threading
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 0)); l.listen(16)
+print(l.getsockname()[1], flush=True)
+def serve(c):
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d: break
+            n = d.count(b"ping")
+            if n: c.sendall(b"pong\n" * n)
+    except OSError:
+        pass
+    c.close()
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+$PYTHON "$tmp/pong.py" >"$tmp/pong.port" &
+pids="$pids $!"
+i=0
+while [ $i -lt 100 ] && [ ! -s "$tmp/pong.port" ]; do sleep 0.05; i=$((i + 1)); done
+gport=$(head -1 "$tmp/pong.port")
+
+# --- 2. --record: bounded per connection, written in steps ---
+# Client 1 sends 4 MiB of empty lines (4 Mi one-byte messages) and closes;
+# client 2 pings (the loop answers while 1's recording is written), stays
+# open, and SIGINT comes: its recording is written at the exit.
+mkdir "$tmp/rec"
+proxy rec "$gport" -q --codec line --record "$tmp/rec"
+$PYTHON - "$pport" "$ppid" >"$tmp/rec.drv" 2>&1 <<'PY'
+import os, signal, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+a = socket.create_connection(("127.0.0.1", port), 3)
+a.sendall(b"\n" * (4 << 20))
+time.sleep(1.5)
+rss = int([l for l in open("/proc/%d/status" % pid)
+           if l.startswith("VmRSS")][0].split()[1])
+a.close()
+b = socket.create_connection(("127.0.0.1", port), 3)
+b.settimeout(10)
+t = time.time()
+b.sendall(b"ping\n")
+got = b.recv(100)
+pong = time.time() - t
+time.sleep(0.3)
+t = time.time()
+os.kill(pid, signal.SIGINT)
+while True:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        break
+    if open("/proc/%d/stat" % pid).read().split(")")[1].split()[0] == "Z":
+        break
+    time.sleep(0.02)
+print("rss %d pong %s %.2f exit %.2f" % (rss, got.decode(errors="replace").strip() or "-", pong, time.time() - t))
+PY
+wait "$ppid"
+rc=$?
+read -r _ rss _ got pong _ ext <"$tmp/rec.drv"
+[ "$rss" -lt 60000 ]
+check $? "--record: 4 Mi one-byte messages keep the proxy under 60 MB ($(cat "$tmp/rec.drv"))"
+grep -q "^# recording stopped at 100000 messages, .* more messages" \
+    "$tmp/rec/conn-1-client.txt" &&
+    grep -q "^  # recording stopped at 100000 messages" \
+    "$tmp/rec/conn-1-server.txt" && tail -1 "$tmp/rec/conn-1-server.txt" |
+    grep -qx end
+check $? "--record: a recording past RECORD_MAX_MSGS says where it stopped and what it left out, both files whole"
+[ "$got" = pong ] && awk -v t="$pong" 'BEGIN { exit !(t < 1.5) }'
+check $? "--record: another client is served while a recording is written ($got in ${pong}s)"
+awk -v t="$ext" 'BEGIN { exit !(t < 1.5) }' && [ "$rc" -eq 0 ] &&
+    ! grep -q "did not give the event loop back" "$tmp/rec.perr"
+check $? "--record: SIGINT ends the proxy in ${ext}s with status $rc, not through the backstop"
+grep -qx 'send "ping"' "$tmp/rec/conn-2-client.txt" &&
+    tail -1 "$tmp/rec/conn-2-server.txt" | grep -qx end &&
+    grep -q "^proxy: 2 recordings written to $tmp/rec, 0 cut at exit, 0 failed" "$tmp/rec.pout"
+check $? "--record: the pair open at SIGINT is recorded at the exit; the summary counts the recordings"
+
+# --- 6. --log: a reader that does not read never holds the loop ---
+# The log is a FIFO whose reader never reads (64 KiB of pipe, then full):
+# 20000 echoed lines still pass, the lines past the queue are counted as
+# dropped, and SIGINT ends the proxy at once.
+serve echo
+eport=$port
+mkfifo "$tmp/log.fifo"
+$PYTHON -c "
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+print('open', flush=True)
+time.sleep(60)" "$tmp/log.fifo" >"$tmp/logr.out" &
+lrpid=$!
+pids="$pids $lrpid"
+i=0
+while [ $i -lt 100 ] && [ ! -s "$tmp/logr.out" ]; do sleep 0.05; i=$((i + 1)); done
+proxy log "$eport" -q --codec line --log "$tmp/log.fifo"
+$PYTHON - "$pport" "$ppid" >"$tmp/log.drv" 2>&1 <<'PY'
+import os, signal, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+c = socket.create_connection(("127.0.0.1", port), 3)
+c.settimeout(20)
+want = b"".join(b"hello %d\n" % i for i in range(20000))
+c.sendall(want)
+got = b""
+t = time.time()
+try:
+    while len(got) < len(want):
+        x = c.recv(65536)
+        if not x: break
+        got += x
+except socket.timeout:
+    pass
+echo = time.time() - t
+t = time.time()
+os.kill(pid, signal.SIGINT)
+while True:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        break
+    if open("/proc/%d/stat" % pid).read().split(")")[1].split()[0] == "Z":
+        break
+    time.sleep(0.02)
+print("echo %s %.2f exit %.2f" % ("same" if got == want else "differ-%d" % len(got), echo, time.time() - t))
+PY
+wait "$ppid"
+rc=$?
+read -r _ same echo _ ext <"$tmp/log.drv"
+[ "$same" = same ]
+check $? "--log to a reader that does not read: 20000 lines still echoed through the proxy ($(cat "$tmp/log.drv"))"
+awk -v t="$ext" 'BEGIN { exit !(t < 1.5) }' && [ "$rc" -eq 0 ] &&
+    ! grep -q "did not give the event loop back" "$tmp/log.perr"
+check $? "--log to a reader that does not read: SIGINT ends the proxy in ${ext}s with status $rc"
+n=$(sed -n 's/^proxy: log lines dropped \([0-9]*\) .*/\1/p' "$tmp/log.pout")
+[ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -le 40010 ]
+check $? "--log: the summary counts the lines dropped while the reader fell behind ($n)"
+kill "$lrpid" 2>/dev/null

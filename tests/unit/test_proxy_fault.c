@@ -547,6 +547,77 @@ rules_parse_names_file_line_and_refuses_unbounded_regexes(void **state)
 	    sizeof(err)), -1);
 }
 
+/* Read a whole small file into text (NUL-terminated). */
+static void
+slurp(const char *path, char *text, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, len - 1, f);
+	text[n] = '\0';
+	fclose(f);
+}
+
+/* REVIEW3 #2: one-byte messages cost their bookkeeping against the cap,
+ * the message count is capped, and a job writes in bounded steps and can
+ * be cut with a line that says so. */
+static void
+record_caps_count_overhead_and_jobs_write_in_steps(void **state)
+{
+	static unsigned char big[1 << 20];
+	struct recorder *rec;
+	struct record_job *j;
+	char dir[] = "/tmp/sb-rec-XXXXXX", path[300], err[300];
+	char *text = malloc(1 << 20);
+	const char *p;
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(mkdtemp(dir));
+	rec = record_new(3, "t", NULL);
+	for (i = 0; i < 17; i++)
+		record_msg(rec, 1, big, sizeof(big), 0);
+	/* 16 MiB of bytes and their structs do not fit: 15 kept. */
+	assert_true(record_held(rec) <= RECORD_MAX_BYTES);
+	assert_true(record_held(rec) > 15 * sizeof(big));
+	assert_true(record_held(rec) < 16 * sizeof(big));
+	record_free(rec);
+
+	rec = record_new(4, "t", NULL);
+	for (i = 0; i < RECORD_MAX_MSGS + 10; i++)
+		record_msg(rec, (int)(i % 2), (const unsigned char *)"\n", 1,
+		    0);
+	assert_true(record_held(rec) <= RECORD_MAX_BYTES);
+	assert_true(record_held(rec) >= RECORD_MAX_MSGS * 17);
+	j = record_job_new(rec, dir, codec_find("line"), 1, "x", err,
+	    sizeof(err));
+	assert_non_null(j);
+	assert_int_equal(record_job_step(j, 10, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/conn-4-client.txt", dir);
+	slurp(path, text, 1 << 20);
+	for (n = 0, p = text; (p = strstr(p, "\nsend \"\"\n")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 5);		/* 10 messages, 5 each way */
+	assert_int_equal(record_job_cut(j, "test", err, sizeof(err)), 0);
+	slurp(path, text, 1 << 20);
+	assert_non_null(strstr(text, "# recording cut: test: the last 99990 "
+	    "of 100000 messages are not in this file\n"));
+	assert_non_null(strstr(text, "# recording stopped at 100000 messages"));
+	assert_non_null(strstr(text, ": 10 more messages, 10 bytes not "
+	    "recorded\nclose\n"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/conn-4-server.txt", dir);
+	slurp(path, text, 1 << 20);
+	assert_non_null(strstr(text, "  expect close\nend\n"));
+	unlink(path);
+	record_job_free(j);
+	rmdir(dir);
+	free(text);
+}
+
 static void
 record_writes_both_sides_with_rule_captures(void **state)
 {
@@ -666,6 +737,7 @@ main(void)
 		cmocka_unit_test(control_parse_reads_each_command_and_refuses_others),
 		cmocka_unit_test(rules_parse_names_file_line_and_refuses_unbounded_regexes),
 		cmocka_unit_test(record_writes_both_sides_with_rule_captures),
+		cmocka_unit_test(record_caps_count_overhead_and_jobs_write_in_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
