@@ -46,6 +46,10 @@ struct fault_pipe {
 	struct fault_stage	*st;
 	size_t			 n, cap;
 	size_t			 queued;	/* bytes held in all stages */
+	size_t			 overhead;	/* what holding them costs
+						   beyond the bytes: a
+						   fault_seg and malloc's
+						   chunk per piece */
 	struct fault_sink	 sink;
 	uint64_t		*rng;
 	int			 eof, eof_sent;	/* the source's FIN; passed on */
@@ -402,6 +406,25 @@ fault_format(const struct fault_spec *s, char *out, size_t outlen)
 	return o;
 }
 
+/* What a held piece of n bytes costs beyond them: its struct fault_seg
+ * and malloc's chunk rounding (glibc: an 8-byte header, 16-byte
+ * granules), so that --max-buffer bounds memory, not only payload. */
+static size_t
+fault_seg_overhead(size_t n)
+{
+	size_t chunk = (sizeof(struct fault_seg) + n + 8 + 15) & ~(size_t)15;
+
+	return chunk - n;
+}
+
+/* Piece g leaves its stage: uncount it (the caller frees it). */
+static void
+fault_seg_out(struct fault_pipe *p, const struct fault_seg *g)
+{
+	p->queued -= g->len;
+	p->overhead -= fault_seg_overhead(g->len);
+}
+
 /* Hold n bytes of d in stage st until time t. */
 static void
 fault_hold(struct fault_pipe *p, struct fault_stage *st, double t,
@@ -419,6 +442,7 @@ fault_hold(struct fault_pipe *p, struct fault_stage *st, double t,
 		st->head = g;
 	st->tail = g;
 	p->queued += n;
+	p->overhead += fault_seg_overhead(n);
 }
 
 /* End the direction with act a of stage st (once). */
@@ -608,7 +632,7 @@ fault_stage_clear(struct fault_pipe *p, struct fault_stage *st)
 
 	for (g = st->head; g != NULL; g = next) {
 		next = g->next;
-		p->queued -= g->len;
+		fault_seg_out(p, g);
 		free(g);
 	}
 	st->head = st->tail = NULL;
@@ -658,7 +682,7 @@ fault_pipe_remove(struct fault_pipe *p, uint32_t id, double now)
 	/* What it held goes on at once to the stage that took its place. */
 	for (g = st.head; g != NULL; g = next) {
 		next = g->next;
-		p->queued -= g->len;
+		fault_seg_out(p, g);
 		fault_stage_in(p, i, now, g->data, g->len);
 		free(g);
 	}
@@ -702,7 +726,7 @@ fault_stage_poll(struct fault_pipe *p, size_t i, double now)
 		st->head = g->next;
 		if (st->head == NULL)
 			st->tail = NULL;
-		p->queued -= g->len;
+		fault_seg_out(p, g);
 		fault_stage_in(p, i + 1, now, g->data, g->len);
 		free(g);
 	}
@@ -772,6 +796,12 @@ size_t
 fault_pipe_queued(const struct fault_pipe *p)
 {
 	return p->queued;
+}
+
+size_t
+fault_pipe_held(const struct fault_pipe *p)
+{
+	return p->queued + p->overhead;
 }
 
 int

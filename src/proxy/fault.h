@@ -119,8 +119,11 @@ double fault_pipe_poll(struct fault_pipe *p, double now);
  * pushed would reach the sink at once, unchanged (the relay's fast path
  * calls the sink itself then). */
 int fault_pipe_passthrough(const struct fault_pipe *p);
-/* Bytes held inside the stages (the relay bounds it with --max-buffer). */
+/* Bytes held inside the stages (payload only). */
 size_t fault_pipe_queued(const struct fault_pipe *p);
+/* Memory the held bytes cost: the bytes plus a piece header and malloc's
+ * rounding per held piece (the relay bounds it with --max-buffer). */
+size_t fault_pipe_held(const struct fault_pipe *p);
 /* Whether a close, a reset or a half-close ended this direction: its
  * later bytes are dropped. */
 int fault_pipe_ended(const struct fault_pipe *p);

@@ -652,7 +652,7 @@ way_pressure(struct way *w)
 
 	if (!live(s))
 		return;
-	held = (w->pipe != NULL ? fault_pipe_queued(w->pipe) : 0) +
+	held = (w->pipe != NULL ? fault_pipe_held(w->pipe) : 0) +
 	    (live(d) ? buf_len(&d->tx) : 0);
 	if (!w->paused && held > max) {
 		w->paused = 1;

@@ -229,3 +229,49 @@ n=$(sed -n 's/^proxy: log lines dropped \([0-9]*\) .*/\1/p' "$tmp/log.pout")
 [ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -le 40010 ]
 check $? "--log: the summary counts the lines dropped while the reader fell behind ($n)"
 kill "$lrpid" 2>/dev/null
+
+# --- 7. fault memory within --max-buffer ---
+# A server floods, the client never reads, the downstream fault cuts the
+# flood into one-byte pieces: the proxy stays near --max-buffer 1M (it
+# took 52-54 MB when only the payload counted).
+cat >"$tmp/flood.py" <<'PY'
+import socket, sys, time
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 0)); l.listen(8)
+print(l.getsockname()[1], flush=True)
+while True:
+    c, _ = l.accept()
+    c.settimeout(2)
+    try:
+        while True:
+            c.sendall(b"x" * 65536)
+    except OSError:
+        pass
+    c.close()
+PY
+$PYTHON "$tmp/flood.py" >"$tmp/flood.port" &
+pids="$pids $!"
+i=0
+while [ $i -lt 100 ] && [ ! -s "$tmp/flood.port" ]; do sleep 0.05; i=$((i + 1)); done
+fport=$(head -1 "$tmp/flood.port")
+for f in downstream:bandwidth=1 downstream:slicer=1,delay=1ms; do
+	proxy fmem "$fport" -q --max-buffer 1M -f "$f"
+	$PYTHON - "$pport" "$ppid" >"$tmp/fmem.drv" 2>&1 <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+c = socket.create_connection(("127.0.0.1", port), 3)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+peak = 0
+for i in range(30):
+    time.sleep(0.1)
+    rss = int([l for l in open("/proc/%d/status" % pid)
+               if l.startswith("VmRSS")][0].split()[1])
+    peak = max(peak, rss)
+print(peak)
+PY
+	stop "$ppid"
+	rss=$(cat "$tmp/fmem.drv")
+	[ -n "$rss" ] && [ "$rss" -lt 30000 ]
+	check $? "$f with --max-buffer 1M and a client that does not read: proxy RSS ${rss} KiB (< 30 MB)"
+done
