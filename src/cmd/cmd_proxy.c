@@ -14,7 +14,7 @@
 #include "ui.h"
 #include "util.h"
 
-#define PROXY_FAULTS_MAX	64	/* --fault options */
+#define PROXY_FAULTS_MAX	PROXY_FAULTS_LIVE_MAX	/* --fault options */
 
 static const char proxy_help_head[] =
 "Usage: sockbench proxy --connect HOST:PORT [--listen HOST:PORT] [OPTIONS]\n"

@@ -104,8 +104,14 @@ struct proxy {
 	uint64_t		 log_dropped;	/* lines: queue full or the
 						   log failed */
 	int			 log_failed;
-	struct proxy_fault	*faults;
+	struct proxy_fault	*faults;	/* by increasing id: in effect
+						   and the last removed ones */
 	size_t			 nfaults, capfaults;
+	size_t			 nlive;		/* not removed, at most
+						   PROXY_FAULTS_LIVE_MAX */
+	uint64_t		 old_removed;	/* removed faults folded out
+						   of faults[] */
+	uint64_t		 old_active, old_fired;	/* their counters */
 	uint32_t		 next_fault;
 	uint32_t		 stats_only;	/* pair_fault_stats: only this
 						   fault (a removal) */
@@ -1023,21 +1029,40 @@ proxy_finish(struct proxy *p, double seconds)
 		proxy_log_drain(p, PROXY_LOG_EXIT_WAIT);
 }
 
+/* The fault with this id (in effect or kept after its removal), or NULL:
+ * a binary search, ids only grow along faults[]. */
+static struct proxy_fault *
+proxy_fault_find(struct proxy *px, uint32_t id)
+{
+	size_t lo = 0, hi = px->nfaults;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (px->faults[mid].spec.id == id)
+			return &px->faults[mid];
+		if (px->faults[mid].spec.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 /* Add one pipeline's stage counters to the proxy's faults. */
 static void
 pair_fault_stats(void *arg, const struct fault_spec *s, int active,
     uint64_t fired)
 {
 	struct proxy *px = arg;
-	size_t i;
+	struct proxy_fault *f;
 
 	if (px->stats_only != 0 && s->id != px->stats_only)
 		return;
-	for (i = 0; i < px->nfaults; i++)
-		if (px->faults[i].spec.id == s->id) {
-			px->faults[i].active += active != 0;
-			px->faults[i].fired += fired;
-		}
+	if ((f = proxy_fault_find(px, s->id)) != NULL) {
+		f->active += active != 0;
+		f->fired += fired;
+	}
 }
 
 /* Both sides are closed: count, record, free. */
@@ -1120,7 +1145,11 @@ proxy_new(struct engine *e, const struct proxy_opts *o, char *err,
 	if (!px->tapping && px->codec == NULL)
 		px->codec = &codec_raw;
 	for (i = 0; i < o->nfaults; i++)
-		(void)proxy_fault_add(px, &o->faults[i]);
+		if (proxy_fault_add(px, &o->faults[i], serr, sizeof(serr)) ==
+		    0) {
+			snprintf(err, errlen, "--fault: %s", serr);
+			goto fail;
+		}
 	px->o.faults = NULL;
 	px->o.nfaults = 0;
 	if (addr_resolve(o->connect, 0, &px->dst, serr, sizeof(serr)) < 0) {
@@ -1260,6 +1289,14 @@ proxy_summary_write(const struct proxy *p, FILE *f)
 		    p->tot.rec_written == 1 ? "" : "s", p->o.record_dir,
 		    (unsigned long long)p->tot.rec_cut,
 		    (unsigned long long)p->tot.rec_failed);
+	if (p->old_removed > 0)
+		fprintf(f, "proxy: %llu fault%s removed early on (not listed): "
+		    "on %llu connection%s, fired %llu time%s\n",
+		    (unsigned long long)p->old_removed, p->old_removed == 1 ?
+		    "" : "s", (unsigned long long)p->old_active,
+		    p->old_active == 1 ? "" : "s",
+		    (unsigned long long)p->old_fired, p->old_fired == 1 ? "" :
+		    "s");
 	for (i = 0; i < p->nfaults; i++) {
 		fault_format(&p->faults[i].spec, what, sizeof(what));
 		fprintf(f, "proxy: fault %u %s%s: on %llu connection%s, fired "
@@ -1294,12 +1331,18 @@ proxy_free(struct proxy *p)
 }
 
 uint32_t
-proxy_fault_add(struct proxy *p, const struct fault_spec *s)
+proxy_fault_add(struct proxy *p, const struct fault_spec *s, char *err,
+    size_t errlen)
 {
 	struct proxy_fault *f;
 	struct pair *pr;
 	double now = engine_loop_time(p->eng);
 
+	if (p->nlive >= PROXY_FAULTS_LIVE_MAX) {
+		snprintf(err, errlen, "%d faults in effect already (the most "
+		    "the proxy takes): remove one first", PROXY_FAULTS_LIVE_MAX);
+		return 0;
+	}
 	if (p->nfaults == p->capfaults) {
 		p->capfaults = p->capfaults ? p->capfaults * 2 : 8;
 		p->faults = xrealloc(p->faults, p->capfaults *
@@ -1309,6 +1352,7 @@ proxy_fault_add(struct proxy *p, const struct fault_spec *s)
 	memset(f, 0, sizeof(*f));
 	f->spec = *s;
 	f->spec.id = ++p->next_fault;
+	p->nlive++;
 	for (pr = p->pairs; pr != NULL; pr = pr->next) {
 		struct way *w = &pr->way[s->dir];
 
@@ -1320,21 +1364,41 @@ proxy_fault_add(struct proxy *p, const struct fault_spec *s)
 	return f->spec.id;
 }
 
+/* Keep at most PROXY_FAULTS_KEPT removed faults for the summary: fold the
+ * oldest beyond it into one count, so that faults[] stays bounded. */
+static void
+proxy_fault_fold(struct proxy *p)
+{
+	size_t i, j, removed = p->nfaults - p->nlive;
+
+	for (i = 0, j = 0; i < p->nfaults; i++) {
+		struct proxy_fault *f = &p->faults[i];
+
+		if (f->removed && removed > PROXY_FAULTS_KEPT) {
+			p->old_removed++;
+			p->old_active += f->active;
+			p->old_fired += f->fired;
+			removed--;
+			continue;
+		}
+		p->faults[j++] = *f;
+	}
+	p->nfaults = j;
+}
+
 int
 proxy_fault_remove(struct proxy *p, uint32_t id)
 {
 	struct pair *pr;
 	double now = engine_loop_time(p->eng);
-	size_t i;
+	struct proxy_fault *f = proxy_fault_find(p, id);
 
-	for (i = 0; i < p->nfaults; i++)
-		if (p->faults[i].spec.id == id && !p->faults[i].removed)
-			break;
-	if (i == p->nfaults)
+	if (f == NULL || f->removed)
 		return -1;
-	p->faults[i].removed = 1;
+	f->removed = 1;
+	p->nlive--;
 	for (pr = p->pairs; pr != NULL; pr = pr->next) {
-		struct way *w = &pr->way[p->faults[i].spec.dir];
+		struct way *w = &pr->way[f->spec.dir];
 
 		if (w->pipe == NULL)
 			continue;
@@ -1345,6 +1409,7 @@ proxy_fault_remove(struct proxy *p, uint32_t id)
 		(void)fault_pipe_remove(w->pipe, id, now);
 		way_schedule(w);
 	}
+	proxy_fault_fold(p);
 	return 0;
 }
 

@@ -98,9 +98,16 @@ void proxy_free(struct proxy *p);
 
 /* ---- faults live (the control socket's commands, control.c) ---- */
 
+#define PROXY_FAULTS_LIVE_MAX	64	/* faults in effect at once */
+#define PROXY_FAULTS_KEPT	64	/* removed faults listed one by one
+					   in the summary; older ones are
+					   counted together and freed */
+
 /* Add fault s (its id is set here) to new pairs and to every open one;
- * returns the id. */
-uint32_t proxy_fault_add(struct proxy *p, const struct fault_spec *s);
+ * returns the id, or 0 with err when PROXY_FAULTS_LIVE_MAX faults are in
+ * effect already. */
+uint32_t proxy_fault_add(struct proxy *p, const struct fault_spec *s,
+    char *err, size_t errlen);
 /* Remove fault id from new and open pairs (what it held goes on at
  * once): 0, or -1 when no fault has that id. */
 int proxy_fault_remove(struct proxy *p, uint32_t id);

@@ -275,3 +275,44 @@ PY
 	[ -n "$rss" ] && [ "$rss" -lt 30000 ]
 	check $? "$f with --max-buffer 1M and a client that does not read: proxy RSS ${rss} KiB (< 30 MB)"
 done
+
+# --- 8. control socket: faults capped, removed ones freed ---
+proxy ctl "$eport" -q --control "unix:$tmp/ctl.sock"
+$PYTHON - "$tmp/ctl.sock" "$pport" >"$tmp/ctl.drv" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+f = s.makefile("rwb")
+def cmd(line):
+    f.write(line.encode() + b"\n"); f.flush()
+    out = []
+    while True:
+        l = f.readline().decode().rstrip("\n")
+        out.append(l)
+        if l.startswith("ok") or l.startswith("error") or not l:
+            return out
+ids = [cmd("add upstream:latency=0ms")[-1] for i in range(64)]
+print("first64", "all-ok" if all(x.startswith("ok ") for x in ids) else ids[-1])
+print("65th", cmd("add upstream:latency=0ms")[-1])
+print("remove", cmd("remove 1")[-1])
+print("again", cmd("add upstream:latency=0ms")[-1])
+cmd("remove 2")                # room for the loop below
+for i in range(2000):          # add and remove: the table must not grow
+    r = cmd("add downstream:latency=0ms")[-1]
+    if not r.startswith("ok "):
+        print("loop", r); break
+    cmd("remove " + r.split()[1])
+c = socket.create_connection(("127.0.0.1", int(sys.argv[2])), 3)
+c.sendall(b"hi"); c.settimeout(5); print("echo", c.recv(10).decode())
+c.close()
+t = time.time(); cmd("stats"); print("stats %.3f" % (time.time() - t))
+L = cmd("list"); print("list", len(L) - 1, L[0], L[-2], L[-1])
+PY
+stop "$ppid"
+grep -qx "first64 all-ok" "$tmp/ctl.drv" &&
+    grep -q "^65th error 64 faults in effect already" "$tmp/ctl.drv" &&
+    grep -qx "remove ok" "$tmp/ctl.drv" && grep -qx "again ok 65" "$tmp/ctl.drv"
+check $? "control: 64 faults in effect at most; the 65th add is refused with the reason, a removal makes room ($(sed -n 2p "$tmp/ctl.drv"))"
+grep -qx "echo hi" "$tmp/ctl.drv" && grep -qx "list 63 3 upstream:latency=0ms 65 upstream:latency=0ms ok" "$tmp/ctl.drv" &&
+    grep -q "^proxy: 1938 faults removed early on (not listed): on 0 connections, fired 0 times" "$tmp/ctl.pout" &&
+    [ "$(grep -c '(removed)' "$tmp/ctl.pout")" -eq 64 ]
+check $? "control: 2000 adds and removes keep 64 removed faults listed and count the older ones together"
