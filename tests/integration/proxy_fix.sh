@@ -316,3 +316,9 @@ grep -qx "echo hi" "$tmp/ctl.drv" && grep -qx "list 63 3 upstream:latency=0ms 65
     grep -q "^proxy: 1938 faults removed early on (not listed): on 0 connections, fired 0 times" "$tmp/ctl.pout" &&
     [ "$(grep -c '(removed)' "$tmp/ctl.pout")" -eq 64 ]
 check $? "control: 2000 adds and removes keep 64 removed faults listed and count the older ones together"
+
+# Under `make asan` every proxy above ran sanitized: none may have reported.
+bad=$(grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" \
+    "$tmp"/*.perr 2>/dev/null)
+[ -z "$bad" ]
+check $? "no proxy reported a sanitizer error ($bad)"
