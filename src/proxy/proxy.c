@@ -74,6 +74,8 @@ struct pair {
 	int			 reset;		/* a reset ended it */
 	int			 closing;	/* a fault closed it: input is
 						   dropped */
+	int			 abandoned;	/* the client went while the
+						   upstream connected */
 	char			 end[160];	/* the first side's reason */
 	struct pair		*next, *prev;	/* the proxy's open pairs */
 };
@@ -738,6 +740,29 @@ relay_drain(struct conn *c)
 	way_pressure(w);
 }
 
+/* The client cli (NULL: reaped) went before upstream up opened: close
+ * up, say so once, and leave the counters of failed connects alone. */
+static void
+relay_abandon(struct conn *up, const struct conn *cli)
+{
+	struct pair *pr = up->udata;
+
+	if (pr->abandoned)
+		return;
+	pr->abandoned = 1;
+	if (pr->end[0] == '\0') {
+		pr->client_closed = 1;
+		if (cli != NULL)
+			snprintf(pr->end, sizeof(pr->end), "client %s: %s",
+			    conn_state_name(cli->info.state), cli->info.reason);
+		else
+			snprintf(pr->end, sizeof(pr->end), "client closed");
+	}
+	proxy_event(pr->px, pr, "close", "the client went before the upstream "
+	    "%s opened: closing it", pr->px->connect);
+	conn_close(up, "the client went before the upstream opened");
+}
+
 /* Make both pipelines once the upstream connection is open. */
 static void
 relay_up_open(struct conn *c)
@@ -753,9 +778,7 @@ relay_up_open(struct conn *c)
 	if (!live(pr->cli)) {
 		/* The client went (idle timeout, a reset from the dashboard)
 		 * while this connect was pending: nothing to relay. */
-		proxy_event(px, pr, "close", "the client went before the "
-		    "upstream %s opened: closing it", px->connect);
-		conn_close(c, "the client went before the upstream opened");
+		relay_abandon(c, pr->cli);
 		return;
 	}
 	specs[0] = xcalloc(px->nfaults + 1, sizeof(*specs[0]));
@@ -807,6 +830,8 @@ relay_close(struct conn *c)
 		/* The client's TLS handshake failed: no upstream yet. */
 		snprintf(pr->end, sizeof(pr->end), "client %s: %s",
 		    conn_state_name(c->info.state), c->info.reason);
+	} else if (!client && c->info.t_open == 0 && pr->abandoned) {
+		/* Closed by us: its client went first (logged then). */
 	} else if (!client && c->info.t_open == 0) {
 		/* The upstream connect failed: say why, close the client. */
 		px->tot.upstream_failed++;
@@ -816,6 +841,11 @@ relay_close(struct conn *c)
 		    c->info.reason);
 		if (live(other))
 			relay_finish(other);
+	} else if (client && live(other) && other->info.state ==
+	    CS_CONNECTING) {
+		/* Nothing was relayed yet: the pending connect is dropped,
+		 * not left to open for nobody. */
+		relay_abandon(other, c);
 	} else if (live(other)) {
 		if (pr->end[0] == '\0') {
 			pr->client_closed = client;

@@ -85,8 +85,10 @@ kill -0 "$ppid" 2>/dev/null && alive=1
 stop "$ppid"
 exec 7>&-
 [ $alive -eq 1 ] && [ "$rc" -eq 0 ] &&
-    grep -q "the client went before the upstream" "$tmp/upslow.perr"
-check $? "a client closed while its upstream connect is pending: the upstream is closed when it opens, no crash (rc $rc)"
+    grep -q "the client went before the upstream" "$tmp/upslow.perr" &&
+    grep -q "^proxy: 1 connection (0 upstream connects failed)" \
+    "$tmp/upslow.pout"
+check $? "a client closed while its upstream connect is pending: the connect is dropped, not counted as failed, no crash (rc $rc)"
 
 # An upstream for the tests below: each connection read to its end, one
 # "pong\n" for each "ping" in what it read, nothing else.
