@@ -25,6 +25,9 @@ static const char proxy_help_head[] =
 "that does not read stops reading on the other (memory stays under\n"
 "--max-buffer). With --log, one line per decoded message per direction;\n"
 "with --record, each connection as a client and a server scenario.\n"
+"Neither waits on the loop: log lines queue up to 1 MiB (then dropped and\n"
+"counted), a recording keeps 16 MiB / 100000 messages per connection and\n"
+"is written in steps.\n"
 "\n";
 
 static const char proxy_help_tail[] =
@@ -44,7 +47,8 @@ static const char proxy_help_tail[] =
 "  corrupt=OFFSET[,xor=BYTE]       flip the byte at stream offset OFFSET\n"
 "\n"
 "Control socket commands (one a line): add SPEC, remove ID, list, stats,\n"
-"help; each reply ends with a line 'ok ...' or 'error ...'.\n"
+"help; each reply ends with a line 'ok ...' or 'error ...'. At most 64\n"
+"faults are in effect (--fault and add together).\n"
 "\n"
 "Examples:\n"
 "  sockbench proxy -l 127.0.0.1:7001 -C 127.0.0.1:6379 --log -\n"
