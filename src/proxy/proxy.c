@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "conn.h"
 #include "control.h"
 #include "probe.h"
@@ -223,12 +224,15 @@ proxy_log_line(struct proxy *px, const unsigned char *p, size_t n)
 }
 
 /* Open the log non-blocking: a file appended to, or for "-" standard
- * output through a description of its own (/proc/self/fd/1) so that
- * O_NONBLOCK stays ours; failing that, fd 1 itself (its flags are put
- * back by proxy_free). 0, or -1 with errno. */
+ * output: a regular file through a dup (its offset shared with stdout,
+ * and a disk does not hold the loop on a reader), anything else through
+ * a description of its own (/proc/self/fd/1) so that O_NONBLOCK stays
+ * ours; failing that, fd 1 itself (its flags are put back by proxy_free).
+ * 0, or -1 with errno. */
 static int
 proxy_log_open(struct proxy *px, const char *path)
 {
+	struct stat st;
 	int fl;
 
 	px->log_fl = -1;
@@ -238,6 +242,10 @@ proxy_log_open(struct proxy *px, const char *path)
 		return px->log_fd < 0 ? -1 : 0;
 	}
 	fflush(stdout);
+	if (fstat(1, &st) == 0 && S_ISREG(st.st_mode)) {
+		px->log_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+		return px->log_fd < 0 ? -1 : 0;
+	}
 	px->log_fd = open("/proc/self/fd/1", O_WRONLY | O_APPEND | O_NONBLOCK |
 	    O_CLOEXEC | O_NOCTTY);
 	if (px->log_fd >= 0)

@@ -232,6 +232,45 @@ n=$(sed -n 's/^proxy: log lines dropped \([0-9]*\) .*/\1/p' "$tmp/log.pout")
 check $? "--log: the summary counts the lines dropped while the reader fell behind ($n)"
 kill "$lrpid" 2>/dev/null
 
+# --log - to a regular file and to a pipe: the listening line, then every
+# log line, then the summary, nothing overwritten or lost.
+for how in file pipe; do
+	: >"$tmp/dash.out"
+	if [ $how = file ]; then
+		"$BIN" proxy -q -l 127.0.0.1:0 -C "127.0.0.1:$eport" --codec line \
+		    --log - >"$tmp/dash.out" 2>"$tmp/dash.perr" &
+		ppid=$!
+	else
+		# The proxy's PID through a file: $! would be cat's.
+		( "$BIN" proxy -q -l 127.0.0.1:0 -C "127.0.0.1:$eport" --codec line \
+		    --log - 2>"$tmp/dash.perr" & echo $! >"$tmp/dash.pid"; wait ) |
+		    cat >"$tmp/dash.out" &
+		cpid=$!
+		i=0
+		while [ $i -lt 100 ] && [ ! -s "$tmp/dash.pid" ]; do sleep 0.05; i=$((i + 1)); done
+		ppid=$(cat "$tmp/dash.pid")
+	fi
+	pids="$pids $ppid"
+	i=0
+	while [ $i -lt 100 ] && ! grep -q 'listening on' "$tmp/dash.out"; do sleep 0.05; i=$((i + 1)); done
+	pport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/dash.out")
+	$PYTHON -c "
+import socket
+c = socket.create_connection(('127.0.0.1', $pport), 3); c.settimeout(5)
+c.sendall(b'a\nb\nc\n'); d = b''
+while d.count(b'\n') < 3: d += c.recv(100)
+c.close()"
+	sleep 0.3
+	kill -INT "$ppid"
+	if [ $how = file ]; then wait "$ppid"; else wait "$cpid"; fi
+	head -1 "$tmp/dash.out" | grep -q 'listening on' &&
+	    [ "$(grep -c 'client>server line 2B' "$tmp/dash.out")" -eq 3 ] &&
+	    [ "$(grep -c 'server>client line 2B' "$tmp/dash.out")" -eq 3 ] &&
+	    tail -2 "$tmp/dash.out" | head -1 | grep -q '^proxy: 1 connection (0 upstream connects failed), 6 bytes client>server, 6 bytes server>client' &&
+	    tail -1 "$tmp/dash.out" | grep -q '^proxy: 3 messages client>server, 3 server>client decoded as line'
+	check $? "--log - to a $how: the listening line, 6 message lines, then the summary ($(wc -l <"$tmp/dash.out") lines)"
+done
+
 # --- 7. fault memory within --max-buffer ---
 # A server floods, the client never reads, the downstream fault cuts the
 # flood into one-byte pieces: the proxy stays near --max-buffer 1M (it
