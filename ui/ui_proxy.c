@@ -109,7 +109,10 @@ ui_proxy_add(struct ui *u)
 	}
 	if (cmd.spec.conn == 0)
 		cmd.spec.conn = u->fault_conn;
-	id = proxy_fault_add(u->px, &cmd.spec);
+	if ((id = proxy_fault_add(u->px, &cmd.spec, err, sizeof(err))) == 0) {
+		ui_status(u, "fault not added: %s", err);
+		return -1;
+	}
 	cmd.spec.id = id;
 	fault_format(&cmd.spec, what, sizeof(what));
 	if (cmd.spec.conn != 0)

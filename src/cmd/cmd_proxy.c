@@ -14,7 +14,7 @@
 #include "ui.h"
 #include "util.h"
 
-#define PROXY_FAULTS_MAX	64	/* --fault options */
+#define PROXY_FAULTS_MAX	PROXY_FAULTS_LIVE_MAX	/* --fault options */
 
 static const char proxy_help_head[] =
 "Usage: sockbench proxy --connect HOST:PORT [--listen HOST:PORT] [OPTIONS]\n"
@@ -25,6 +25,9 @@ static const char proxy_help_head[] =
 "that does not read stops reading on the other (memory stays under\n"
 "--max-buffer). With --log, one line per decoded message per direction;\n"
 "with --record, each connection as a client and a server scenario.\n"
+"Neither waits on the loop: log lines queue up to 1 MiB (then dropped and\n"
+"counted), a recording keeps 16 MiB / 100000 messages per connection and\n"
+"is written in steps.\n"
 "\n";
 
 static const char proxy_help_tail[] =
@@ -44,7 +47,8 @@ static const char proxy_help_tail[] =
 "  corrupt=OFFSET[,xor=BYTE]       flip the byte at stream offset OFFSET\n"
 "\n"
 "Control socket commands (one a line): add SPEC, remove ID, list, stats,\n"
-"help; each reply ends with a line 'ok ...' or 'error ...'.\n"
+"help; each reply ends with a line 'ok ...' or 'error ...'. At most 64\n"
+"faults are in effect (--fault and add together).\n"
 "\n"
 "Examples:\n"
 "  sockbench proxy -l 127.0.0.1:7001 -C 127.0.0.1:6379 --log -\n"
@@ -336,6 +340,8 @@ proxy_main(int argc, char **argv)
 	}
 	proxy_stop(px);
 	engine_reap(e);
+	/* Half the signal grace for the recordings still being written. */
+	proxy_finish(px, PROXY_FINISH_SECONDS);
 	proxy_summary(px, stdout);
 	fflush(stdout);
 	proxy_running = NULL;

@@ -48,10 +48,16 @@ control_msg(struct conn *c, const struct codec_frame *f)
 		buf_printf(&out, "error %s\n", safe);
 	} else
 		switch (cmd.verb) {
-		case CONTROL_ADD:
-			buf_printf(&out, "ok %u\n", proxy_fault_add(ctl->px,
-			    &cmd.spec));
+		case CONTROL_ADD: {
+			uint32_t id = proxy_fault_add(ctl->px, &cmd.spec, err,
+			    sizeof(err));
+
+			if (id == 0)
+				buf_printf(&out, "error %s\n", err);
+			else
+				buf_printf(&out, "ok %u\n", id);
 			break;
+		}
 		case CONTROL_REMOVE:
 			if (proxy_fault_remove(ctl->px, cmd.id) < 0)
 				buf_printf(&out, "error no fault %u\n", cmd.id);

@@ -3,6 +3,7 @@
  * direction's bytes on a clock the caller passes in. */
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,10 @@ struct fault_pipe {
 	struct fault_stage	*st;
 	size_t			 n, cap;
 	size_t			 queued;	/* bytes held in all stages */
+	size_t			 overhead;	/* what holding them costs
+						   beyond the bytes: a
+						   fault_seg and malloc's
+						   chunk per piece */
 	struct fault_sink	 sink;
 	uint64_t		*rng;
 	int			 eof, eof_sent;	/* the source's FIN; passed on */
@@ -211,12 +216,20 @@ fault_parse_key(struct fault_spec *s, const char *key, const char *v,
 	}
 	if (strcmp(key, "conn") == 0) {
 		char *end;
-		unsigned long long id = strtoull(v, &end, 10);
+		unsigned long long id;
 
+		errno = 0;
+		id = strtoull(v, &end, 10);
 		if (*v < '1' || *v > '9' || *end != '\0' || id == 0) {
 			snprintf(err, errlen, "conn: expected a connection "
 			    "number (1, 2, ... as the log shows #N), got "
 			    "'%.40s'", v);
+			return -1;
+		}
+		if (errno == ERANGE || id > FAULT_CONN_MAX) {
+			snprintf(err, errlen, "conn: connection number out of "
+			    "range (at most %llu), got '%.40s'",
+			    (unsigned long long)FAULT_CONN_MAX, v);
 			return -1;
 		}
 		s->conn = id;
@@ -234,9 +247,12 @@ fault_parse_key(struct fault_spec *s, const char *key, const char *v,
 	}
 	if (strcmp(key, "xor") == 0) {
 		char *end;
-		unsigned long x = strtoul(v, &end, 0);
+		unsigned long x;
 
-		if (*v == '\0' || *end != '\0' || x == 0 || x > 255) {
+		errno = 0;
+		x = strtoul(v, &end, 0);
+		if (*v == '\0' || *end != '\0' || errno == ERANGE || x == 0 ||
+		    x > 255 || *v == '-' || *v == '+' || *v == ' ') {
 			snprintf(err, errlen, "xor: expected a byte 1-255 such "
 			    "as 0xff, got '%.40s'", v);
 			return -1;
@@ -390,6 +406,25 @@ fault_format(const struct fault_spec *s, char *out, size_t outlen)
 	return o;
 }
 
+/* What a held piece of n bytes costs beyond them: its struct fault_seg
+ * and malloc's chunk rounding (glibc: an 8-byte header, 16-byte
+ * granules), so that --max-buffer bounds memory, not only payload. */
+static size_t
+fault_seg_overhead(size_t n)
+{
+	size_t chunk = (sizeof(struct fault_seg) + n + 8 + 15) & ~(size_t)15;
+
+	return chunk - n;
+}
+
+/* Piece g leaves its stage: uncount it (the caller frees it). */
+static void
+fault_seg_out(struct fault_pipe *p, const struct fault_seg *g)
+{
+	p->queued -= g->len;
+	p->overhead -= fault_seg_overhead(g->len);
+}
+
 /* Hold n bytes of d in stage st until time t. */
 static void
 fault_hold(struct fault_pipe *p, struct fault_stage *st, double t,
@@ -407,6 +442,7 @@ fault_hold(struct fault_pipe *p, struct fault_stage *st, double t,
 		st->head = g;
 	st->tail = g;
 	p->queued += n;
+	p->overhead += fault_seg_overhead(n);
 }
 
 /* End the direction with act a of stage st (once). */
@@ -596,7 +632,7 @@ fault_stage_clear(struct fault_pipe *p, struct fault_stage *st)
 
 	for (g = st->head; g != NULL; g = next) {
 		next = g->next;
-		p->queued -= g->len;
+		fault_seg_out(p, g);
 		free(g);
 	}
 	st->head = st->tail = NULL;
@@ -646,7 +682,7 @@ fault_pipe_remove(struct fault_pipe *p, uint32_t id, double now)
 	/* What it held goes on at once to the stage that took its place. */
 	for (g = st.head; g != NULL; g = next) {
 		next = g->next;
-		p->queued -= g->len;
+		fault_seg_out(p, g);
 		fault_stage_in(p, i, now, g->data, g->len);
 		free(g);
 	}
@@ -690,7 +726,7 @@ fault_stage_poll(struct fault_pipe *p, size_t i, double now)
 		st->head = g->next;
 		if (st->head == NULL)
 			st->tail = NULL;
-		p->queued -= g->len;
+		fault_seg_out(p, g);
 		fault_stage_in(p, i + 1, now, g->data, g->len);
 		free(g);
 	}
@@ -760,6 +796,12 @@ size_t
 fault_pipe_queued(const struct fault_pipe *p)
 {
 	return p->queued;
+}
+
+size_t
+fault_pipe_held(const struct fault_pipe *p)
+{
+	return p->queued + p->overhead;
 }
 
 int

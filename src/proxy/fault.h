@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest conn=ID a spec takes: 2^53, the largest integer every JSON
+ * reader keeps exact (RFC 8259 section 6). */
+#define FAULT_CONN_MAX	(1ULL << 53)
+
 /* Which way bytes flow, in toxiproxy's terms. */
 enum fault_dir {
 	FAULT_UPSTREAM,		/* client -> server */
@@ -49,7 +53,8 @@ struct fault_spec {
 	uint8_t		 xor;		/* corrupt: the byte xor'ed in (0xff) */
 	double		 toxicity;	/* probability per connection, 0..1 */
 	uint64_t	 conn;		/* conn=ID: only that proxied
-					   connection; 0 every one */
+					   connection; 0 every one;
+					   at most FAULT_CONN_MAX */
 };
 
 /* What a pipeline asks of the relay besides bytes. */
@@ -114,8 +119,11 @@ double fault_pipe_poll(struct fault_pipe *p, double now);
  * pushed would reach the sink at once, unchanged (the relay's fast path
  * calls the sink itself then). */
 int fault_pipe_passthrough(const struct fault_pipe *p);
-/* Bytes held inside the stages (the relay bounds it with --max-buffer). */
+/* Bytes held inside the stages (payload only). */
 size_t fault_pipe_queued(const struct fault_pipe *p);
+/* Memory the held bytes cost: the bytes plus a piece header and malloc's
+ * rounding per held piece (the relay bounds it with --max-buffer). */
+size_t fault_pipe_held(const struct fault_pipe *p);
 /* Whether a close, a reset or a half-close ended this direction: its
  * later bytes are dropped. */
 int fault_pipe_ended(const struct fault_pipe *p);

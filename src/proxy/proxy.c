@@ -4,6 +4,8 @@
  * and the recorder. */
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include "conn.h"
 #include "control.h"
 #include "probe.h"
@@ -28,6 +31,11 @@
 						   close after our FIN */
 #define PROXY_LINE_MAX		512		/* a message's text in the
 						   log */
+#define PROXY_LOG_QUEUE_MAX	(1u << 20)	/* bytes of log lines waiting
+						   for a slow log reader */
+#define PROXY_LOG_EXIT_WAIT	0.2		/* s the log gets at exit */
+#define PROXY_REC_STEP_MSGS	512		/* recorded messages written
+						   per loop iteration */
 
 enum { DIR_UP = FAULT_UPSTREAM, DIR_DOWN = FAULT_DOWNSTREAM };
 
@@ -67,6 +75,8 @@ struct pair {
 	int			 reset;		/* a reset ended it */
 	int			 closing;	/* a fault closed it: input is
 						   dropped */
+	int			 abandoned;	/* the client went while the
+						   upstream connected */
 	char			 end[160];	/* the first side's reason */
 	struct pair		*next, *prev;	/* the proxy's open pairs */
 };
@@ -89,9 +99,22 @@ struct proxy {
 						   known yet */
 	int			 detecting;	/* codec to be detected */
 	int			 tapping;	/* log or record on */
-	FILE			*log;
-	struct proxy_fault	*faults;
+	int			 log_fd;	/* -1: no --log; non-blocking */
+	int			 log_fl;	/* fd 1's flags to restore
+						   (-1: not changed) */
+	struct buf		 logq;		/* lines not yet written */
+	ev_io			 log_w;		/* writable: write logq */
+	uint64_t		 log_dropped;	/* lines: queue full or the
+						   log failed */
+	int			 log_failed;
+	struct proxy_fault	*faults;	/* by increasing id: in effect
+						   and the last removed ones */
 	size_t			 nfaults, capfaults;
+	size_t			 nlive;		/* not removed, at most
+						   PROXY_FAULTS_LIVE_MAX */
+	uint64_t		 old_removed;	/* removed faults folded out
+						   of faults[] */
+	uint64_t		 old_active, old_fired;	/* their counters */
 	uint32_t		 next_fault;
 	uint32_t		 stats_only;	/* pair_fault_stats: only this
 						   fault (a removal) */
@@ -100,11 +123,16 @@ struct proxy {
 	uint64_t		 rng;
 	struct control		*ctl;
 	struct proxy_view	 view;		/* the dashboard's, or zeros */
+	struct record_job	**jobs;		/* recordings being written,
+						   oldest first */
+	size_t			 njobs, capjobs;
+	ev_timer		 rec_timer;	/* writes the next step */
 };
 
 static void way_schedule(struct way *w);
 static void way_pressure(struct way *w);
 static void pair_ended(struct pair *pr);
+static void proxy_rec_queue(struct proxy *px, struct record_job *j);
 
 /* The connection a direction reads from and the one it writes to. */
 static struct conn *
@@ -140,6 +168,122 @@ proxy_stamp(char *out, size_t len)
 	snprintf(out, len, "%s.%03dZ", day, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* Write what the log queue holds, as much as the log takes now. */
+static void
+proxy_log_flush(struct proxy *px)
+{
+	while (buf_len(&px->logq) > 0 && !px->log_failed) {
+		ssize_t w = write(px->log_fd, buf_data(&px->logq),
+		    buf_len(&px->logq));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (w <= 0) {
+			/* The log is gone (EPIPE, a full disk): lines from
+			 * now on are counted as dropped. */
+			fprintf(stderr, "proxy: --log %s: %s: logging "
+			    "stopped\n", px->o.log_path, w < 0 ?
+			    strerror(errno) : "nothing written");
+			px->log_failed = 1;
+			buf_reset(&px->logq);
+			break;
+		}
+		buf_consume(&px->logq, (size_t)w);
+	}
+	buf_shrink(&px->logq, 65536);
+	if (buf_len(&px->logq) > 0 && !px->log_failed)
+		ev_io_start(px->eng->loop, &px->log_w);
+	else
+		ev_io_stop(px->eng->loop, &px->log_w);
+}
+
+/* The log can take more. */
+static void
+proxy_log_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	proxy_log_flush(w->data);
+}
+
+/* Queue one whole line for the log; dropped (and counted) when the
+ * reader is PROXY_LOG_QUEUE_MAX bytes behind or the log failed: the loop
+ * never waits for the log (after tmux's and redis's bounded output). */
+static void
+proxy_log_line(struct proxy *px, const unsigned char *p, size_t n)
+{
+	if (px->log_failed || buf_len(&px->logq) + n > PROXY_LOG_QUEUE_MAX) {
+		px->log_dropped++;
+		return;
+	}
+	buf_append(&px->logq, p, n);
+	if (!ev_is_active(&px->log_w))
+		ev_io_start(px->eng->loop, &px->log_w);
+}
+
+/* Open the log non-blocking: a file appended to, or for "-" standard
+ * output: a regular file through a dup (its offset shared with stdout,
+ * and a disk does not hold the loop on a reader), anything else through
+ * a description of its own (/proc/self/fd/1) so that O_NONBLOCK stays
+ * ours; failing that, fd 1 itself (its flags are put back by proxy_free).
+ * 0, or -1 with errno. */
+static int
+proxy_log_open(struct proxy *px, const char *path)
+{
+	struct stat st;
+	int fl;
+
+	px->log_fl = -1;
+	if (strcmp(path, "-") != 0) {
+		px->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_NONBLOCK | O_CLOEXEC, 0644);
+		return px->log_fd < 0 ? -1 : 0;
+	}
+	fflush(stdout);
+	if (fstat(1, &st) == 0 && S_ISREG(st.st_mode)) {
+		px->log_fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+		return px->log_fd < 0 ? -1 : 0;
+	}
+	px->log_fd = open("/proc/self/fd/1", O_WRONLY | O_APPEND | O_NONBLOCK |
+	    O_CLOEXEC | O_NOCTTY);
+	if (px->log_fd >= 0)
+		return 0;
+	if ((px->log_fd = fcntl(1, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    (fl = fcntl(1, F_GETFL)) < 0)
+		return -1;
+	px->log_fl = fl;
+	return fcntl(1, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* At exit: give the log up to seconds to take what is queued, then
+ * count the rest as dropped. */
+static void
+proxy_log_drain(struct proxy *px, double seconds)
+{
+	double until = clock_now_mono() + seconds;
+
+	while (px->log_fd >= 0 && buf_len(&px->logq) > 0 && !px->log_failed) {
+		struct pollfd pfd = { px->log_fd, POLLOUT, 0 };
+		double left = until - clock_now_mono();
+
+		proxy_log_flush(px);
+		if (buf_len(&px->logq) == 0 || left <= 0)
+			break;
+		(void)poll(&pfd, 1, (int)(left * 1000) + 1);
+	}
+	if (buf_len(&px->logq) > 0) {
+		const unsigned char *p = buf_data(&px->logq);
+		size_t i;
+
+		for (i = 0; i < buf_len(&px->logq); i++)
+			px->log_dropped += p[i] == '\n';
+		buf_reset(&px->logq);
+	}
+	ev_io_stop(px->eng->loop, &px->log_w);
+}
+
 /* Log one line about a pair (text) or one JSON object (json). */
 static void
 proxy_event(struct proxy *px, const struct pair *pr, const char *event,
@@ -159,7 +303,7 @@ proxy_event(struct proxy *px, const struct pair *pr, const char *event,
 	if (!px->o.quiet)
 		fprintf(stderr, "proxy: #%llu %s\n", pr != NULL ?
 		    (unsigned long long)pr->id : 0ULL, safe);
-	if (px->log == NULL)
+	if (px->log_fd < 0)
 		return;
 	proxy_stamp(stamp, sizeof(stamp));
 	if (px->o.log_json) {
@@ -176,11 +320,16 @@ proxy_event(struct proxy *px, const struct pair *pr, const char *event,
 			codec_value_json(&v, &b);
 		}
 		buf_append_str(&b, "}\n");
-		fwrite(buf_data(&b), 1, buf_len(&b), px->log);
+		proxy_log_line(px, buf_data(&b), buf_len(&b));
 		buf_free(&b);
-	} else
-		fprintf(px->log, "%s #%llu %s\n", stamp, pr != NULL ?
-		    (unsigned long long)pr->id : 0ULL, safe);
+	} else {
+		char line[700];
+		int n = snprintf(line, sizeof(line), "%s #%llu %s\n", stamp,
+		    pr != NULL ? (unsigned long long)pr->id : 0ULL, safe);
+
+		proxy_log_line(px, (const unsigned char *)line,
+		    n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
 }
 
 /* Log one decoded message of a direction. */
@@ -200,7 +349,7 @@ proxy_log_msg(struct pair *pr, int dir, const struct codec_frame *f)
 	if (px->view.msg != NULL)
 		px->view.msg(px->view.ctx, pr->cli_id, pr->up_id, dir == DIR_UP,
 		    pr->codec, f);
-	if (px->log == NULL)
+	if (px->log_fd < 0)
 		return;
 	proxy_stamp(stamp, sizeof(stamp));
 	if (pr->codec->describe != NULL)
@@ -225,13 +374,18 @@ proxy_log_msg(struct pair *pr, int dir, const struct codec_frame *f)
 			codec_value_json(&v, &b);
 		}
 		buf_append_str(&b, "}\n");
-		fwrite(buf_data(&b), 1, buf_len(&b), px->log);
+		proxy_log_line(px, buf_data(&b), buf_len(&b));
 		buf_free(&b);
-	} else
-		fprintf(px->log, "%s #%llu %s %s %zuB %s\n", stamp,
-		    (unsigned long long)pr->id, dir == DIR_UP ?
+	} else {
+		char line[PROXY_LINE_MAX + 128];
+		int n = snprintf(line, sizeof(line), "%s #%llu %s %s %zuB %s\n",
+		    stamp, (unsigned long long)pr->id, dir == DIR_UP ?
 		    "client>server" : "server>client", pr->codec->name,
 		    f->frame_len, text);
+
+		proxy_log_line(px, (const unsigned char *)line,
+		    n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
 }
 
 /* Decode what a direction's tap holds; at eof, what the close ends too.
@@ -514,7 +668,7 @@ way_pressure(struct way *w)
 
 	if (!live(s))
 		return;
-	held = (w->pipe != NULL ? fault_pipe_queued(w->pipe) : 0) +
+	held = (w->pipe != NULL ? fault_pipe_held(w->pipe) : 0) +
 	    (live(d) ? buf_len(&d->tx) : 0);
 	if (!w->paused && held > max) {
 		w->paused = 1;
@@ -594,6 +748,29 @@ relay_drain(struct conn *c)
 	way_pressure(w);
 }
 
+/* The client cli (NULL: reaped) went before upstream up opened: close
+ * up, say so once, and leave the counters of failed connects alone. */
+static void
+relay_abandon(struct conn *up, const struct conn *cli)
+{
+	struct pair *pr = up->udata;
+
+	if (pr->abandoned)
+		return;
+	pr->abandoned = 1;
+	if (pr->end[0] == '\0') {
+		pr->client_closed = 1;
+		if (cli != NULL)
+			snprintf(pr->end, sizeof(pr->end), "client %s: %s",
+			    conn_state_name(cli->info.state), cli->info.reason);
+		else
+			snprintf(pr->end, sizeof(pr->end), "client closed");
+	}
+	proxy_event(pr->px, pr, "close", "the client went before the upstream "
+	    "%s opened: closing it", pr->px->connect);
+	conn_close(up, "the client went before the upstream opened");
+}
+
 /* Make both pipelines once the upstream connection is open. */
 static void
 relay_up_open(struct conn *c)
@@ -606,6 +783,12 @@ relay_up_open(struct conn *c)
 	int d;
 
 	pr->up = c;	/* conn_new opens a Unix socket before it returns */
+	if (!live(pr->cli)) {
+		/* The client went (idle timeout, a reset from the dashboard)
+		 * while this connect was pending: nothing to relay. */
+		relay_abandon(c, pr->cli);
+		return;
+	}
 	specs[0] = xcalloc(px->nfaults + 1, sizeof(*specs[0]));
 	specs[1] = xcalloc(px->nfaults + 1, sizeof(*specs[1]));
 	for (i = 0; i < px->nfaults; i++) {
@@ -625,11 +808,9 @@ relay_up_open(struct conn *c)
 	}
 	proxy_event(px, pr, "open", "open %s -> %s (upstream %s)",
 	    pr->cli->info.peer, px->connect, c->info.local);
-	if (live(pr->cli)) {
-		conn_pause(pr->cli, 0);
-		way_schedule(&pr->way[DIR_UP]);
-		way_schedule(&pr->way[DIR_DOWN]);
-	}
+	conn_pause(pr->cli, 0);
+	way_schedule(&pr->way[DIR_UP]);
+	way_schedule(&pr->way[DIR_DOWN]);
 }
 
 /* Whether a connection's end was a reset by its peer. */
@@ -657,6 +838,8 @@ relay_close(struct conn *c)
 		/* The client's TLS handshake failed: no upstream yet. */
 		snprintf(pr->end, sizeof(pr->end), "client %s: %s",
 		    conn_state_name(c->info.state), c->info.reason);
+	} else if (!client && c->info.t_open == 0 && pr->abandoned) {
+		/* Closed by us: its client went first (logged then). */
 	} else if (!client && c->info.t_open == 0) {
 		/* The upstream connect failed: say why, close the client. */
 		px->tot.upstream_failed++;
@@ -666,6 +849,11 @@ relay_close(struct conn *c)
 		    c->info.reason);
 		if (live(other))
 			relay_finish(other);
+	} else if (client && live(other) && other->info.state ==
+	    CS_CONNECTING) {
+		/* Nothing was relayed yet: the pending connect is dropped,
+		 * not left to open for nobody. */
+		relay_abandon(other, c);
 	} else if (live(other)) {
 		if (pr->end[0] == '\0') {
 			pr->client_closed = client;
@@ -802,21 +990,117 @@ relay_make(void *arg, uint64_t n)
 	return pr;
 }
 
+/* Write the oldest recording's next step; again next iteration while
+ * any is left. */
+static void
+proxy_rec_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct proxy *px = t->data;
+	char err[300];
+	int rc;
+
+	(void)loop;
+	(void)revents;
+	if (px->njobs == 0)
+		return;
+	rc = record_job_step(px->jobs[0], PROXY_REC_STEP_MSGS, err,
+	    sizeof(err));
+	if (rc != 0) {
+		if (rc < 0) {
+			px->tot.rec_failed++;
+			proxy_event(px, NULL, "record", "record failed: %s",
+			    err);
+		} else
+			px->tot.rec_written++;
+		record_job_free(px->jobs[0]);
+		memmove(px->jobs, px->jobs + 1, --px->njobs *
+		    sizeof(*px->jobs));
+	}
+	if (px->njobs > 0) {
+		ev_timer_set(&px->rec_timer, 0., 0.);
+		ev_timer_start(px->eng->loop, &px->rec_timer);
+	}
+}
+
+/* Queue a recording to be written from the loop. */
+static void
+proxy_rec_queue(struct proxy *px, struct record_job *j)
+{
+	if (px->njobs == px->capjobs) {
+		px->capjobs = px->capjobs ? px->capjobs * 2 : 8;
+		px->jobs = xrealloc(px->jobs, px->capjobs * sizeof(*px->jobs));
+	}
+	px->jobs[px->njobs++] = j;
+	if (!ev_is_active(&px->rec_timer)) {
+		ev_timer_set(&px->rec_timer, 0., 0.);
+		ev_timer_start(px->eng->loop, &px->rec_timer);
+	}
+}
+
+void
+proxy_finish(struct proxy *p, double seconds)
+{
+	double until = clock_now_mono() + seconds;
+	char err[300];
+	size_t i;
+	int rc = 0;
+
+	ev_timer_stop(p->eng->loop, &p->rec_timer);
+	while (p->njobs > 0 && clock_now_mono() < until) {
+		proxy_rec_cb(p->eng->loop, &p->rec_timer, 0);
+		ev_timer_stop(p->eng->loop, &p->rec_timer);
+	}
+	for (i = 0; i < p->njobs; i++) {
+		/* Out of time: what is written stays, with a line saying
+		 * what is left out. */
+		rc = record_job_cut(p->jobs[i], "the proxy exited before it "
+		    "was written", err, sizeof(err));
+		if (rc < 0) {
+			p->tot.rec_failed++;
+			fprintf(stderr, "proxy: record failed: %s\n", err);
+		} else
+			p->tot.rec_cut++;
+		record_job_free(p->jobs[i]);
+	}
+	p->njobs = 0;
+	if (seconds > 0)
+		proxy_log_drain(p, PROXY_LOG_EXIT_WAIT);
+}
+
+/* The fault with this id (in effect or kept after its removal), or NULL:
+ * a binary search, ids only grow along faults[]. */
+static struct proxy_fault *
+proxy_fault_find(struct proxy *px, uint32_t id)
+{
+	size_t lo = 0, hi = px->nfaults;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (px->faults[mid].spec.id == id)
+			return &px->faults[mid];
+		if (px->faults[mid].spec.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 /* Add one pipeline's stage counters to the proxy's faults. */
 static void
 pair_fault_stats(void *arg, const struct fault_spec *s, int active,
     uint64_t fired)
 {
 	struct proxy *px = arg;
-	size_t i;
+	struct proxy_fault *f;
 
 	if (px->stats_only != 0 && s->id != px->stats_only)
 		return;
-	for (i = 0; i < px->nfaults; i++)
-		if (px->faults[i].spec.id == s->id) {
-			px->faults[i].active += active != 0;
-			px->faults[i].fired += fired;
-		}
+	if ((f = proxy_fault_find(px, s->id)) != NULL) {
+		f->active += active != 0;
+		f->fired += fired;
+	}
 }
 
 /* Both sides are closed: count, record, free. */
@@ -838,11 +1122,19 @@ pair_ended(struct pair *pr)
 		tap_run(pr, DIR_DOWN, 1);
 	}
 	if (pr->rec != NULL) {
-		if (record_write(pr->rec, px->o.record_dir, pr->codec != NULL ?
-		    pr->codec : &codec_raw, pr->reset ? -1 : pr->client_closed,
-		    pr->end, err, sizeof(err)) < 0)
+		/* Written in steps from the loop (proxy_rec_cb): a big
+		 * recording never holds the other pairs up. */
+		struct record_job *j = record_job_new(pr->rec,
+		    px->o.record_dir, pr->codec != NULL ? pr->codec :
+		    &codec_raw, pr->reset ? -1 : pr->client_closed, pr->end,
+		    err, sizeof(err));
+
+		pr->rec = NULL;
+		if (j == NULL) {
+			px->tot.rec_failed++;
 			proxy_event(px, pr, "record", "record failed: %s", err);
-		record_free(pr->rec);
+		} else
+			proxy_rec_queue(px, j);
 	}
 	proxy_event(px, pr, "close", "closed: %s", pr->end[0] ? pr->end :
 	    "both sides");
@@ -876,6 +1168,11 @@ proxy_new(struct engine *e, const struct proxy_opts *o, char *err,
 
 	px->eng = e;
 	px->o = *o;
+	ev_init(&px->rec_timer, proxy_rec_cb);
+	px->rec_timer.data = px;
+	px->log_fd = -1;
+	px->log_fl = -1;
+	buf_init(&px->logq);
 	e->tls_client = o->tls_connect;	/* only upstream conns are clients */
 	px->rng = o->seed != 0 ? o->seed : (uint64_t)time(NULL) ^
 	    ((uint64_t)getpid() << 32);
@@ -886,22 +1183,25 @@ proxy_new(struct engine *e, const struct proxy_opts *o, char *err,
 	if (!px->tapping && px->codec == NULL)
 		px->codec = &codec_raw;
 	for (i = 0; i < o->nfaults; i++)
-		(void)proxy_fault_add(px, &o->faults[i]);
+		if (proxy_fault_add(px, &o->faults[i], serr, sizeof(serr)) ==
+		    0) {
+			snprintf(err, errlen, "--fault: %s", serr);
+			goto fail;
+		}
 	px->o.faults = NULL;
 	px->o.nfaults = 0;
 	if (addr_resolve(o->connect, 0, &px->dst, serr, sizeof(serr)) < 0) {
 		snprintf(err, errlen, "--connect: %s", serr);
 		goto fail;
 	}
-	if (o->log_path != NULL) {
-		px->log = strcmp(o->log_path, "-") == 0 ? stdout :
-		    fopen(o->log_path, "a");
-		if (px->log == NULL) {
-			snprintf(err, errlen, "--log %s: %s", o->log_path,
-			    strerror(errno));
-			goto fail;
-		}
-		setvbuf(px->log, NULL, _IOLBF, 0);
+	if (o->log_path != NULL && proxy_log_open(px, o->log_path) < 0) {
+		snprintf(err, errlen, "--log %s: %s", o->log_path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (px->log_fd >= 0) {
+		ev_io_init(&px->log_w, proxy_log_cb, px->log_fd, EV_WRITE);
+		px->log_w.data = px;
 	}
 	if (service_cfg_parse(&px->cfg, "echo", serr, sizeof(serr)) < 0) {
 		snprintf(err, errlen, "%s", serr);
@@ -966,8 +1266,37 @@ proxy_totals(const struct proxy *p)
 	return &p->tot;
 }
 
+static void proxy_summary_write(const struct proxy *p, FILE *f);
+
 void
-proxy_summary(const struct proxy *p, FILE *f)
+proxy_summary(struct proxy *p, FILE *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (f != stdout || p->log_fd < 0 || strcmp(p->o.log_path, "-") != 0 ||
+	    (m = open_memstream(&text, &len)) == NULL) {
+		proxy_summary_write(p, f);
+		return;
+	}
+	/* The log is standard output too: the summary follows the log's
+	 * lines through the same queue, so a reader that stopped reading
+	 * cannot hold the exit. */
+	proxy_summary_write(p, m);
+	fclose(m);
+	p->log_dropped = 0;
+	proxy_log_line(p, (const unsigned char *)text, len);
+	proxy_log_drain(p, PROXY_LOG_EXIT_WAIT);
+	if (p->log_dropped > 0)
+		fprintf(stderr, "proxy: the summary could not be written to "
+		    "--log -: its reader does not read\n");
+	free(text);
+}
+
+/* The summary's lines to f. */
+static void
+proxy_summary_write(const struct proxy *p, FILE *f)
 {
 	char what[160];
 	size_t i;
@@ -988,6 +1317,24 @@ proxy_summary(const struct proxy *p, FILE *f)
 		    p->tot.msgs_up == 1 ? "" : "s",
 		    (unsigned long long)p->tot.msgs_down,
 		    p->codec != NULL ? p->codec->name : "(codec not known)");
+	if (p->log_dropped > 0)
+		fprintf(f, "proxy: log lines dropped %llu (the log's reader "
+		    "fell %u bytes behind, or the log failed)\n",
+		    (unsigned long long)p->log_dropped, PROXY_LOG_QUEUE_MAX);
+	if (p->o.record_dir != NULL)
+		fprintf(f, "proxy: %llu recording%s written to %s, %llu cut at "
+		    "exit, %llu failed\n", (unsigned long long)p->tot.rec_written,
+		    p->tot.rec_written == 1 ? "" : "s", p->o.record_dir,
+		    (unsigned long long)p->tot.rec_cut,
+		    (unsigned long long)p->tot.rec_failed);
+	if (p->old_removed > 0)
+		fprintf(f, "proxy: %llu fault%s removed early on (not listed): "
+		    "on %llu connection%s, fired %llu time%s\n",
+		    (unsigned long long)p->old_removed, p->old_removed == 1 ?
+		    "" : "s", (unsigned long long)p->old_active,
+		    p->old_active == 1 ? "" : "s",
+		    (unsigned long long)p->old_fired, p->old_fired == 1 ? "" :
+		    "s");
 	for (i = 0; i < p->nfaults; i++) {
 		fault_format(&p->faults[i].spec, what, sizeof(what));
 		fprintf(f, "proxy: fault %u %s%s: on %llu connection%s, fired "
@@ -1005,25 +1352,35 @@ proxy_free(struct proxy *p)
 {
 	if (p == NULL)
 		return;
+	proxy_finish(p, 0);
+	free(p->jobs);
 	control_free(p->ctl);
 	server_free(p->srv);
 	service_cfg_free(&p->cfg);
 	addr_list_free(&p->dst);
-	if (p->log != NULL && p->log != stdout)
-		fclose(p->log);
-	else if (p->log != NULL)
-		fflush(p->log);
+	proxy_log_drain(p, 0);
+	if (p->log_fd >= 0)
+		close(p->log_fd);
+	if (p->log_fl >= 0)
+		(void)fcntl(1, F_SETFL, p->log_fl);
+	buf_free(&p->logq);
 	free(p->faults);
 	free(p);
 }
 
 uint32_t
-proxy_fault_add(struct proxy *p, const struct fault_spec *s)
+proxy_fault_add(struct proxy *p, const struct fault_spec *s, char *err,
+    size_t errlen)
 {
 	struct proxy_fault *f;
 	struct pair *pr;
 	double now = engine_loop_time(p->eng);
 
+	if (p->nlive >= PROXY_FAULTS_LIVE_MAX) {
+		snprintf(err, errlen, "%d faults in effect already (the most "
+		    "the proxy takes): remove one first", PROXY_FAULTS_LIVE_MAX);
+		return 0;
+	}
 	if (p->nfaults == p->capfaults) {
 		p->capfaults = p->capfaults ? p->capfaults * 2 : 8;
 		p->faults = xrealloc(p->faults, p->capfaults *
@@ -1033,6 +1390,7 @@ proxy_fault_add(struct proxy *p, const struct fault_spec *s)
 	memset(f, 0, sizeof(*f));
 	f->spec = *s;
 	f->spec.id = ++p->next_fault;
+	p->nlive++;
 	for (pr = p->pairs; pr != NULL; pr = pr->next) {
 		struct way *w = &pr->way[s->dir];
 
@@ -1044,21 +1402,41 @@ proxy_fault_add(struct proxy *p, const struct fault_spec *s)
 	return f->spec.id;
 }
 
+/* Keep at most PROXY_FAULTS_KEPT removed faults for the summary: fold the
+ * oldest beyond it into one count, so that faults[] stays bounded. */
+static void
+proxy_fault_fold(struct proxy *p)
+{
+	size_t i, j, removed = p->nfaults - p->nlive;
+
+	for (i = 0, j = 0; i < p->nfaults; i++) {
+		struct proxy_fault *f = &p->faults[i];
+
+		if (f->removed && removed > PROXY_FAULTS_KEPT) {
+			p->old_removed++;
+			p->old_active += f->active;
+			p->old_fired += f->fired;
+			removed--;
+			continue;
+		}
+		p->faults[j++] = *f;
+	}
+	p->nfaults = j;
+}
+
 int
 proxy_fault_remove(struct proxy *p, uint32_t id)
 {
 	struct pair *pr;
 	double now = engine_loop_time(p->eng);
-	size_t i;
+	struct proxy_fault *f = proxy_fault_find(p, id);
 
-	for (i = 0; i < p->nfaults; i++)
-		if (p->faults[i].spec.id == id && !p->faults[i].removed)
-			break;
-	if (i == p->nfaults)
+	if (f == NULL || f->removed)
 		return -1;
-	p->faults[i].removed = 1;
+	f->removed = 1;
+	p->nlive--;
 	for (pr = p->pairs; pr != NULL; pr = pr->next) {
-		struct way *w = &pr->way[p->faults[i].spec.dir];
+		struct way *w = &pr->way[f->spec.dir];
 
 		if (w->pipe == NULL)
 			continue;
@@ -1069,6 +1447,7 @@ proxy_fault_remove(struct proxy *p, uint32_t id)
 		(void)fault_pipe_remove(w->pipe, id, now);
 		way_schedule(w);
 	}
+	proxy_fault_fold(p);
 	return 0;
 }
 

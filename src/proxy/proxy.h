@@ -62,6 +62,9 @@ struct proxy_totals {
 	uint64_t	 bytes_down;	/* server -> client, as forwarded */
 	uint64_t	 resets;	/* RSTs passed on or made by a fault */
 	uint64_t	 msgs_up, msgs_down;	/* decoded (with a tap) */
+	uint64_t	 rec_written;	/* recordings written whole */
+	uint64_t	 rec_cut;	/* cut short at exit (proxy_finish) */
+	uint64_t	 rec_failed;	/* could not be written */
 };
 
 /* Start a proxy on engine e: resolve and listen (blocking getaddrinfo,
@@ -80,17 +83,31 @@ const char *proxy_listen_addr(const struct proxy *p);
 void proxy_stop(struct proxy *p);
 /* Print the summary: connections, bytes each way, resets, and for each
  * fault how many connections it applied to and how often it acted. */
-void proxy_summary(const struct proxy *p, FILE *f);
+void proxy_summary(struct proxy *p, FILE *f);
 /* The totals so far. */
 const struct proxy_totals *proxy_totals(const struct proxy *p);
-/* Free p (after proxy_stop and engine_reap). */
+#define PROXY_FINISH_SECONDS	0.5	/* s for recordings at exit: half of
+					   the 1 s signal grace (engine.c) */
+
+/* Write the recordings still queued (after proxy_stop and engine_reap)
+ * for at most seconds (wall clock), then end each one left with a line
+ * saying it was cut at exit: none is lost, the exit stays prompt. */
+void proxy_finish(struct proxy *p, double seconds);
+/* Free p (after proxy_stop and engine_reap; proxy_finish(p, 0) first). */
 void proxy_free(struct proxy *p);
 
 /* ---- faults live (the control socket's commands, control.c) ---- */
 
+#define PROXY_FAULTS_LIVE_MAX	64	/* faults in effect at once */
+#define PROXY_FAULTS_KEPT	64	/* removed faults listed one by one
+					   in the summary; older ones are
+					   counted together and freed */
+
 /* Add fault s (its id is set here) to new pairs and to every open one;
- * returns the id. */
-uint32_t proxy_fault_add(struct proxy *p, const struct fault_spec *s);
+ * returns the id, or 0 with err when PROXY_FAULTS_LIVE_MAX faults are in
+ * effect already. */
+uint32_t proxy_fault_add(struct proxy *p, const struct fault_spec *s,
+    char *err, size_t errlen);
 /* Remove fault id from new and open pairs (what it held goes on at
  * once): 0, or -1 when no fault has that id. */
 int proxy_fault_remove(struct proxy *p, uint32_t id);

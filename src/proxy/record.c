@@ -50,7 +50,12 @@ struct recorder {
 	struct buf			 bytes;
 	struct record_msg		*msgs;
 	size_t				 n, cap;
+	size_t				 cost;		/* bytes + per-message
+							   overhead, against
+							   RECORD_MAX_BYTES */
 	int				 truncated;
+	uint64_t			 dropped_msgs;	/* past the caps */
+	uint64_t			 dropped_bytes;
 };
 
 /* A value a capture will hold at replay, and its name. */
@@ -198,15 +203,22 @@ record_msg(struct recorder *r, int from_client, const unsigned char *p,
     size_t n, double t)
 {
 	struct record_msg *m;
+	size_t cost = n + sizeof(struct record_msg);
 
-	if (r->truncated || n == 0)
+	if (n == 0)
 		return;
-	if (buf_len(&r->bytes) + n > RECORD_MAX_BYTES) {
+	if (r->truncated || r->n >= RECORD_MAX_MSGS ||
+	    r->cost + cost > RECORD_MAX_BYTES) {
+		/* Past a cap nothing more is kept, only counted. */
 		r->truncated = 1;
+		r->dropped_msgs++;
+		r->dropped_bytes += n;
 		return;
 	}
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 16;
+		if (r->cap > RECORD_MAX_MSGS)
+			r->cap = RECORD_MAX_MSGS;
 		r->msgs = xrealloc(r->msgs, r->cap * sizeof(*r->msgs));
 	}
 	m = &r->msgs[r->n++];
@@ -214,7 +226,14 @@ record_msg(struct recorder *r, int from_client, const unsigned char *p,
 	m->t = t;
 	m->off = buf_len(&r->bytes);
 	m->len = n;
+	r->cost += cost;
 	buf_append(&r->bytes, p, n);
+}
+
+size_t
+record_held(const struct recorder *r)
+{
+	return r->cost;
 }
 
 void
@@ -435,88 +454,283 @@ rec_expect(const struct recorder *r, const struct codec *cd,
 	}
 }
 
-/* Append one side's scenario steps: client 1 plays the client (sends
- * what the client sent), 0 the server. Consecutive raw chunks of one
- * direction are one message (raw has no framing). */
+/* One side's file of a recording being written: client 1 plays the
+ * client (sends what the client sent), 0 the server. */
+struct rec_side {
+	int			 client;
+	const char		*indent;
+	struct record_value	*v;		/* values captured so far */
+	size_t			 nv;
+	double			 t_prev;	/* the last message's time;
+						   < 0: none yet */
+	int			 fd;		/* -1: closed */
+	char			 path[4096];
+	struct buf		 out;		/* formatted, not yet written */
+};
+
+/* A finished connection's recording being written in steps. Made by
+ * record_job_new (it owns the recorder), freed by record_job_free. */
+struct record_job {
+	const struct recorder	*r;
+	struct recorder		*owned;		/* freed with the job */
+	const struct codec	*cd;
+	int			 client_closed;
+	size_t			 i;		/* the next message */
+	struct rec_side		 side[2];	/* [0] client, [1] server */
+};
+
+/* Append the steps of messages [i, j) (one direction) to side s. */
 static void
-rec_steps(const struct recorder *r, const struct codec *cd, int client,
-    int client_closed, struct buf *b, const char *indent)
+rec_side_msg(struct rec_side *s, const struct recorder *r,
+    const struct codec *cd, size_t i, size_t j)
 {
-	struct record_value *v = xcalloc(RECORD_VALUES_MAX, sizeof(*v));
-	size_t nv = 0, i = 0, j, n;
-	const unsigned char *base = buf_data(&r->bytes);
-	double t_prev = -1;
+	const struct record_msg *m = &r->msgs[i];
+	const unsigned char *p = buf_data(&r->bytes) + m->off;
+	size_t n = 0, k;
 
-	while (i < r->n) {
-		const struct record_msg *m = &r->msgs[i];
-		const unsigned char *p = base + m->off;
-
-		n = m->len;
-		j = i + 1;
-		if (cd == &codec_raw) {
-			while (j < r->n && r->msgs[j].from_client ==
-			    m->from_client)
-				n += r->msgs[j++].len;
-			/* Raw chunks are contiguous in the bytes. */
-		}
-		/* A pause before a send is this side's think time (or the
-		 * server's delay): kept to the millisecond. */
-		if (m->from_client == client && t_prev >= 0 &&
-		    m->t - t_prev >= RECORD_WAIT_MIN)
-			buf_printf(b, "%swait %.0fms\n", indent,
-			    (m->t - t_prev) * 1e3);
-		if (m->from_client == client)
-			rec_send(cd, p, n, v, nv, b, indent);
-		else
-			rec_expect(r, cd, p, n, v, &nv, b, indent);
-		t_prev = r->msgs[j - 1].t;
-		i = j;
-	}
-	if (r->truncated)
-		buf_printf(b, "%s# recording stopped at %u bytes "
-		    "(RECORD_MAX_BYTES)\n", indent, RECORD_MAX_BYTES);
-	if (client_closed < 0)
-		buf_printf(b, "%s# the connection ended with a reset or a "
-		    "failure here\n", indent);
+	/* Raw chunks of one direction are contiguous in the bytes. */
+	for (k = i; k < j; k++)
+		n += r->msgs[k].len;
+	/* A pause before a send is this side's think time (or the
+	 * server's delay): kept to the millisecond. */
+	if (m->from_client == s->client && s->t_prev >= 0 &&
+	    m->t - s->t_prev >= RECORD_WAIT_MIN)
+		buf_printf(&s->out, "%swait %.0fms\n", s->indent,
+		    (m->t - s->t_prev) * 1e3);
+	if (m->from_client == s->client)
+		rec_send(cd, p, n, s->v, s->nv, &s->out, s->indent);
 	else
-		buf_printf(b, "%s%s\n", indent, client_closed == client ?
-		    "close" : "expect close");
-	free(v);
+		rec_expect(r, cd, p, n, s->v, &s->nv, &s->out, s->indent);
+	s->t_prev = r->msgs[j - 1].t;
 }
 
-/* Write text to a new file DIR/NAME (never over an existing one). */
+/* Write what side s holds to its file: 0, or -1 with err. */
 static int
-rec_file(const char *dir, const char *name, const struct buf *b, char *err,
-    size_t errlen)
+rec_side_flush(struct rec_side *s, char *err, size_t errlen)
 {
-	char path[4096];
 	size_t off = 0;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (off < buf_len(b)) {
-		ssize_t w = write(fd, buf_data(b) + off, buf_len(b) - off);
+	while (off < buf_len(&s->out)) {
+		ssize_t w = write(s->fd, buf_data(&s->out) + off,
+		    buf_len(&s->out) - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			close(fd);
+			snprintf(err, errlen, "%s: %s", s->path,
+			    w < 0 ? strerror(errno) : "short write");
 			return -1;
 		}
 		off += (size_t)w;
 	}
-	if (close(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	buf_reset(&s->out);
+	return 0;
+}
+
+/* Close both files; -1 with err when a close failed. */
+static int
+rec_job_close(struct record_job *j, int rc, char *err, size_t errlen)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		struct rec_side *s = &j->side[d];
+
+		if (s->fd >= 0 && close(s->fd) < 0 && rc == 0) {
+			snprintf(err, errlen, "%s: %s", s->path,
+			    strerror(errno));
+			rc = -1;
+		}
+		s->fd = -1;
+	}
+	return rc;
+}
+
+/* The end of each file: what was not kept or written, then who closed. */
+static int
+rec_job_end(struct record_job *j, const char *cut, char *err,
+    size_t errlen)
+{
+	const struct recorder *r = j->r;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		struct rec_side *s = &j->side[d];
+
+		if (s->fd < 0)
+			continue;
+		if (cut != NULL)
+			buf_printf(&s->out, "%s# recording cut: %s: the last "
+			    "%zu of %zu messages are not in this file\n",
+			    s->indent, cut, r->n - j->i, r->n);
+		if (r->truncated)
+			buf_printf(&s->out, "%s# recording stopped at %zu "
+			    "messages, %zu bytes held (RECORD_MAX_BYTES %u "
+			    "counting %zu bytes a message, RECORD_MAX_MSGS "
+			    "%u): %llu more messages, %llu bytes not "
+			    "recorded\n", s->indent, r->n, r->cost,
+			    RECORD_MAX_BYTES, sizeof(struct record_msg),
+			    RECORD_MAX_MSGS,
+			    (unsigned long long)r->dropped_msgs,
+			    (unsigned long long)r->dropped_bytes);
+		if (j->client_closed < 0)
+			buf_printf(&s->out, "%s# the connection ended with a "
+			    "reset or a failure here\n", s->indent);
+		else
+			buf_printf(&s->out, "%s%s\n", s->indent,
+			    j->client_closed == s->client ? "close" :
+			    "expect close");
+		if (!s->client)
+			buf_append_str(&s->out, "end\n");
+		if (rec_side_flush(s, err, errlen) < 0)
+			return rec_job_close(j, -1, err, errlen);
+	}
+	return rec_job_close(j, 0, err, errlen);
+}
+
+/* Make a new file DIR/NAME for side s (never over an existing one). */
+static int
+rec_side_open(struct rec_side *s, const char *dir, const char *name,
+    char *err, size_t errlen)
+{
+	snprintf(s->path, sizeof(s->path), "%s/%s", dir, name);
+	s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* A job for owned (freed with the job), or for borrowed when owned is
+ * NULL. */
+static struct record_job *
+rec_job_make(struct recorder *owned, const char *dir,
+    const struct codec *cd, int client_closed, const char *end_reason,
+    char *err, size_t errlen, const struct recorder *borrowed)
+{
+	struct record_job *j = xcalloc(1, sizeof(*j));
+	const struct recorder *r;
+	char name[64], why[200];
+	int d;
+
+	j->owned = owned;
+	j->r = r = owned != NULL ? owned : borrowed;
+	j->cd = cd;
+	j->client_closed = client_closed;
+	for (d = 0; d < 2; d++) {
+		j->side[d].client = d == 0;
+		j->side[d].indent = d == 0 ? "" : "  ";
+		j->side[d].v = xcalloc(RECORD_VALUES_MAX,
+		    sizeof(*j->side[d].v));
+		j->side[d].t_prev = -1;
+		j->side[d].fd = -1;
+		buf_init(&j->side[d].out);
+	}
+	line_sanitize(end_reason != NULL ? end_reason : "", why, sizeof(why));
+	snprintf(name, sizeof(name), "conn-%llu-client.txt",
+	    (unsigned long long)r->id);
+	if (rec_side_open(&j->side[0], dir, name, err, errlen) < 0)
+		goto fail;
+	snprintf(name, sizeof(name), "conn-%llu-server.txt",
+	    (unsigned long long)r->id);
+	if (rec_side_open(&j->side[1], dir, name, err, errlen) < 0) {
+		/* Ours, just made and empty: not half a recording. */
+		close(j->side[0].fd);
+		j->side[0].fd = -1;
+		unlink(j->side[0].path);
+		goto fail;
+	}
+	buf_printf(&j->side[0].out, "# Recorded by sockbench proxy: "
+	    "connection %llu, the client's side.\n# Replay against the real "
+	    "server: sockbench run --connect %s FILE\n# It ended: %s\n",
+	    (unsigned long long)r->id, r->target, why);
+	buf_printf(&j->side[0].out, "name \"proxy recording %llu (client)\"\n"
+	    "codec %s\nconnections 1\ntimeout 5s\n", (unsigned long long)r->id,
+	    cd->name);
+	buf_printf(&j->side[1].out, "# Recorded by sockbench proxy: "
+	    "connection %llu, the server's side.\n# Serve it to the real "
+	    "client: sockbench serve --scenario FILE -l HOST:PORT\n"
+	    "# It ended: %s\n", (unsigned long long)r->id, why);
+	buf_printf(&j->side[1].out, "name \"proxy recording %llu (server)\"\n"
+	    "codec %s\ntimeout 5s\naccept 1\n", (unsigned long long)r->id,
+	    cd->name);
+	return j;
+fail:
+	record_job_free(j);
+	return NULL;
+}
+
+struct record_job *
+record_job_new(struct recorder *r, const char *dir, const struct codec *cd,
+    int client_closed, const char *end_reason, char *err, size_t errlen)
+{
+	struct record_job *j;
+
+	j = rec_job_make(r, dir, cd, client_closed, end_reason, err, errlen,
+	    NULL);
+	if (j == NULL)
+		record_free(r);
+	return j;
+}
+
+int
+record_job_step(struct record_job *j, size_t max_msgs, char *err,
+    size_t errlen)
+{
+	const struct recorder *r = j->r;
+	size_t done = 0;
+	int d;
+
+	if (j->side[0].fd < 0)
+		return 1;
+	while (j->i < r->n && done < max_msgs &&
+	    buf_len(&j->side[0].out) + buf_len(&j->side[1].out) <
+	    RECORD_STEP_BYTES) {
+		size_t k = j->i + 1;
+
+		if (j->cd == &codec_raw)	/* raw has no framing */
+			while (k < r->n && r->msgs[k].from_client ==
+			    r->msgs[j->i].from_client)
+				k++;
+		for (d = 0; d < 2; d++)
+			rec_side_msg(&j->side[d], r, j->cd, j->i, k);
+		done += k - j->i;
+		j->i = k;
+	}
+	if (j->i == r->n)
+		return rec_job_end(j, NULL, err, errlen) < 0 ? -1 : 1;
+	for (d = 0; d < 2; d++)
+		if (rec_side_flush(&j->side[d], err, errlen) < 0)
+			return rec_job_close(j, -1, err, errlen);
+	return 0;
+}
+
+int
+record_job_cut(struct record_job *j, const char *why, char *err,
+    size_t errlen)
+{
+	if (j->side[0].fd < 0)
+		return 0;
+	return rec_job_end(j, why, err, errlen);
+}
+
+void
+record_job_free(struct record_job *j)
+{
+	int d;
+
+	if (j == NULL)
+		return;
+	for (d = 0; d < 2; d++) {
+		if (j->side[d].fd >= 0)
+			close(j->side[d].fd);
+		buf_free(&j->side[d].out);
+		free(j->side[d].v);
+	}
+	record_free(j->owned);
+	free(j);
 }
 
 int
@@ -524,37 +738,17 @@ record_write(const struct recorder *r, const char *dir,
     const struct codec *cd, int client_closed, const char *end_reason,
     char *err, size_t errlen)
 {
-	struct buf b;
-	char name[64], why[200];
+	struct record_job *j;
 	int rc;
 
-	line_sanitize(end_reason != NULL ? end_reason : "", why, sizeof(why));
-	buf_init(&b);
-	buf_printf(&b, "# Recorded by sockbench proxy: connection %llu, the "
-	    "client's side.\n# Replay against the real server: sockbench run "
-	    "--connect %s FILE\n# It ended: %s\n", (unsigned long long)r->id,
-	    r->target, why);
-	buf_printf(&b, "name \"proxy recording %llu (client)\"\ncodec %s\n"
-	    "connections 1\ntimeout 5s\n", (unsigned long long)r->id, cd->name);
-	rec_steps(r, cd, 1, client_closed, &b, "");
-	snprintf(name, sizeof(name), "conn-%llu-client.txt",
-	    (unsigned long long)r->id);
-	rc = rec_file(dir, name, &b, err, errlen);
-	buf_reset(&b);
-	if (rc == 0) {
-		buf_printf(&b, "# Recorded by sockbench proxy: connection %llu, "
-		    "the server's side.\n# Serve it to the real client: "
-		    "sockbench serve --scenario FILE -l HOST:PORT\n"
-		    "# It ended: %s\n", (unsigned long long)r->id, why);
-		buf_printf(&b, "name \"proxy recording %llu (server)\"\ncodec "
-		    "%s\ntimeout 5s\naccept 1\n", (unsigned long long)r->id,
-		    cd->name);
-		rec_steps(r, cd, 0, client_closed, &b, "  ");
-		buf_append_str(&b, "end\n");
-		snprintf(name, sizeof(name), "conn-%llu-server.txt",
-		    (unsigned long long)r->id);
-		rc = rec_file(dir, name, &b, err, errlen);
-	}
-	buf_free(&b);
-	return rc;
+	/* A job that does not own r: written at once, r stays the
+	 * caller's. */
+	j = rec_job_make(NULL, dir, cd, client_closed, end_reason, err,
+	    errlen, r);
+	if (j == NULL)
+		return -1;
+	while ((rc = record_job_step(j, (size_t)-1, err, errlen)) == 0)
+		;
+	record_job_free(j);
+	return rc < 0 ? -1 : 0;
 }

@@ -133,6 +133,17 @@ parse_refuses_bad_specs_naming_the_fault(void **state)
 		"upstream:latency=1ms,toxicity=2", "upstream:corrupt=1,xor=0",
 		"upstream:latency=2h", "upstream:latency=1ms,jitter",
 		"upstream:blackhole,conn=0", "upstream:blackhole,conn=x",
+		/* Numbers out of range (REVIEW3 #12): refused, not wrapped. */
+		"upstream:latency=10ms,conn=99999999999999999999999",
+		"upstream:latency=10ms,conn=18446744073709551616",
+		"upstream:latency=10ms,conn=9007199254740993",
+		"upstream:corrupt=1,xor=99999999999999999999999",
+		"upstream:corrupt=1,xor=-1",
+		"upstream:slicer=99999999999999999999999",
+		"upstream:bandwidth=18446744073709551616",
+		"upstream:limit_data=17179869184G",
+		"upstream:latency=1e999s", "upstream:latency=99999999999999999h",
+		"upstream:latency=1ms,toxicity=1e999",
 	};
 	struct fault_spec s;
 	char err[200];
@@ -262,6 +273,37 @@ merger_coalesces_writes_up_to_its_size_or_its_wait(void **state)
 	assert_memory_equal(buf_data(&l.out), "abcdefgh", 8);
 	fault_pipe_free(p);
 	buf_free(&l.out);
+}
+
+/* REVIEW3 #7: a held piece costs its header and malloc's chunk, and the
+ * pipeline says so, so that --max-buffer bounds memory: 1000 one-byte
+ * pieces (bandwidth=1, slicer=1) count far more than 1000 bytes. */
+static void
+held_counts_each_piece_cost_not_only_its_bytes(void **state)
+{
+	static const char *const specs[] = { "downstream:bandwidth=1",
+	    "downstream:slicer=1,delay=1ms" };
+	unsigned char d[1000];
+	struct sink_log l;
+	uint64_t rng = 1;
+	size_t k;
+
+	(void)state;
+	memset(d, 'x', sizeof(d));
+	for (k = 0; k < 2; k++) {
+		struct fault_pipe *p = pipe_of(&l, &rng, specs[k], NULL);
+
+		fault_pipe_push(p, 0, d, sizeof(d));
+		assert_true(fault_pipe_queued(p) >= sizeof(d) - 1);
+		assert_true(fault_pipe_held(p) >= fault_pipe_queued(p) +
+		    (sizeof(d) - 1) * 32);
+		(void)fault_pipe_poll(p, 5000);
+		assert_int_equal(buf_len(&l.out), sizeof(d));
+		assert_int_equal(fault_pipe_queued(p), 0);
+		assert_int_equal(fault_pipe_held(p), 0);
+		fault_pipe_free(p);
+		buf_free(&l.out);
+	}
 }
 
 static void
@@ -536,6 +578,77 @@ rules_parse_names_file_line_and_refuses_unbounded_regexes(void **state)
 	    sizeof(err)), -1);
 }
 
+/* Read a whole small file into text (NUL-terminated). */
+static void
+slurp(const char *path, char *text, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, len - 1, f);
+	text[n] = '\0';
+	fclose(f);
+}
+
+/* REVIEW3 #2: one-byte messages cost their bookkeeping against the cap,
+ * the message count is capped, and a job writes in bounded steps and can
+ * be cut with a line that says so. */
+static void
+record_caps_count_overhead_and_jobs_write_in_steps(void **state)
+{
+	static unsigned char big[1 << 20];
+	struct recorder *rec;
+	struct record_job *j;
+	char dir[] = "/tmp/sb-rec-XXXXXX", path[300], err[300];
+	char *text = malloc(1 << 20);
+	const char *p;
+	size_t i, n;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(mkdtemp(dir));
+	rec = record_new(3, "t", NULL);
+	for (i = 0; i < 17; i++)
+		record_msg(rec, 1, big, sizeof(big), 0);
+	/* 16 MiB of bytes and their structs do not fit: 15 kept. */
+	assert_true(record_held(rec) <= RECORD_MAX_BYTES);
+	assert_true(record_held(rec) > 15 * sizeof(big));
+	assert_true(record_held(rec) < 16 * sizeof(big));
+	record_free(rec);
+
+	rec = record_new(4, "t", NULL);
+	for (i = 0; i < RECORD_MAX_MSGS + 10; i++)
+		record_msg(rec, (int)(i % 2), (const unsigned char *)"\n", 1,
+		    0);
+	assert_true(record_held(rec) <= RECORD_MAX_BYTES);
+	assert_true(record_held(rec) >= RECORD_MAX_MSGS * 17);
+	j = record_job_new(rec, dir, codec_find("line"), 1, "x", err,
+	    sizeof(err));
+	assert_non_null(j);
+	assert_int_equal(record_job_step(j, 10, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/conn-4-client.txt", dir);
+	slurp(path, text, 1 << 20);
+	for (n = 0, p = text; (p = strstr(p, "\nsend \"\"\n")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 5);		/* 10 messages, 5 each way */
+	assert_int_equal(record_job_cut(j, "test", err, sizeof(err)), 0);
+	slurp(path, text, 1 << 20);
+	assert_non_null(strstr(text, "# recording cut: test: the last 99990 "
+	    "of 100000 messages are not in this file\n"));
+	assert_non_null(strstr(text, "# recording stopped at 100000 messages"));
+	assert_non_null(strstr(text, ": 10 more messages, 10 bytes not "
+	    "recorded\nclose\n"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/conn-4-server.txt", dir);
+	slurp(path, text, 1 << 20);
+	assert_non_null(strstr(text, "  expect close\nend\n"));
+	unlink(path);
+	record_job_free(j);
+	rmdir(dir);
+	free(text);
+}
+
 static void
 record_writes_both_sides_with_rule_captures(void **state)
 {
@@ -643,6 +756,7 @@ main(void)
 		cmocka_unit_test(slicer_splits_into_pieces_spaced_by_the_delay),
 		cmocka_unit_test(merger_coalesces_writes_up_to_its_size_or_its_wait),
 		cmocka_unit_test(bandwidth_spreads_bytes_over_time_at_the_rate),
+		cmocka_unit_test(held_counts_each_piece_cost_not_only_its_bytes),
 		cmocka_unit_test(limit_data_passes_exactly_n_bytes_then_closes),
 		cmocka_unit_test(timeout_drops_data_and_closes_after_its_time),
 		cmocka_unit_test(reset_peer_resets_after_n_bytes_or_after_its_time),
@@ -655,6 +769,7 @@ main(void)
 		cmocka_unit_test(control_parse_reads_each_command_and_refuses_others),
 		cmocka_unit_test(rules_parse_names_file_line_and_refuses_unbounded_regexes),
 		cmocka_unit_test(record_writes_both_sides_with_rule_captures),
+		cmocka_unit_test(record_caps_count_overhead_and_jobs_write_in_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
