@@ -232,6 +232,45 @@ proxy_signal_cb(struct engine *e, int sig)
 	engine_stop(e);
 }
 
+/* The checks of proxy's options that cli_parse cannot make alone, and
+ * --record-rules loaded into *rules: 0, or -1 after a usage error. */
+static int
+proxy_check_args(struct proxy_args *a, int argc, char **argv, int first,
+    struct record_rules **rules)
+{
+	char err[512];
+
+	if (first < argc) {
+		cli_usage_error("proxy", "unexpected argument '%s'", argv[first]);
+		return -1;
+	}
+	if (a->o.connect == NULL) {
+		cli_usage_error("proxy", "--connect HOST:PORT is required (the "
+		    "real server)");
+		return -1;
+	}
+	if (a->rules_path != NULL && a->o.record_dir == NULL) {
+		cli_usage_error("proxy", "--record-rules needs --record DIR");
+		return -1;
+	}
+	if (a->rules_path != NULL && record_rules_load(a->rules_path, rules,
+	    err, sizeof(err)) < 0) {
+		cli_usage_error("proxy", "--record-rules: %s", err);
+		return -1;
+	}
+	if (a->ui && (!isatty(0) || !isatty(1))) {
+		cli_usage_error("proxy", "--ui needs a terminal (stdin and "
+		    "stdout)");
+		return -1;
+	}
+	if (a->ui && a->o.log_path != NULL && strcmp(a->o.log_path, "-") == 0) {
+		cli_usage_error("proxy", "--ui owns the terminal: --log needs a "
+		    "file, not -");
+		return -1;
+	}
+	return 0;
+}
+
 int
 proxy_main(int argc, char **argv)
 {
@@ -251,34 +290,8 @@ proxy_main(int argc, char **argv)
 	if ((rc = cli_parse(&proxy_spec, argc, argv, a, &common, &first)) >= 0)
 		goto out;
 	rc = EXIT_USAGE;
-	if (first < argc) {
-		cli_usage_error("proxy", "unexpected argument '%s'", argv[first]);
+	if (proxy_check_args(a, argc, argv, first, &rules) < 0)
 		goto out;
-	}
-	if (a->o.connect == NULL) {
-		cli_usage_error("proxy", "--connect HOST:PORT is required (the "
-		    "real server)");
-		goto out;
-	}
-	if (a->rules_path != NULL && a->o.record_dir == NULL) {
-		cli_usage_error("proxy", "--record-rules needs --record DIR");
-		goto out;
-	}
-	if (a->rules_path != NULL && record_rules_load(a->rules_path, &rules,
-	    err, sizeof(err)) < 0) {
-		cli_usage_error("proxy", "--record-rules: %s", err);
-		goto out;
-	}
-	if (a->ui && (!isatty(0) || !isatty(1))) {
-		cli_usage_error("proxy", "--ui needs a terminal (stdin and "
-		    "stdout)");
-		goto out;
-	}
-	if (a->ui && a->o.log_path != NULL && strcmp(a->o.log_path, "-") == 0) {
-		cli_usage_error("proxy", "--ui owns the terminal: --log needs a "
-		    "file, not -");
-		goto out;
-	}
 	if (a->ui)	/* no lines under the dashboard; decode for its pane */
 		a->o.quiet = a->o.ui = 1;
 	if ((a->listen_cert != NULL || a->listen_key != NULL) && !a->listen_tls) {
