@@ -16,7 +16,7 @@ SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 CFLAGS="-g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data benchreport proxy tls_server"
+ALL="raw line linecrlf reply len16 len32 varint lenfield jsonhdr http resp scenario expr data benchreport proxy tls_server probe"
 TARGETS=${FUZZ_TARGETS:-$ALL}
 CODEC_SRC="$(ls proto/*.c) src/buf.c src/util.c src/sock.c src/clock.c"
 # The report readers of sockbench merge, and what they link with.
