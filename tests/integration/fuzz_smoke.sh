@@ -35,8 +35,11 @@ for t in $targets; do
 	bin=$B/fuzz_$t
 	reg=0
 	bad=""
+	# A target tests/fuzz/run.sh does not build (not in its ALL list).
+	[ -x "$bin" ] || bad="not built by tests/fuzz/run.sh (its ALL list)"
 	# Kept crash inputs: libFuzzer runs each named file once.
 	for f in tests/fuzz/regressions/$t/*; do
+		[ -z "$bad" ] || break
 		[ -f "$f" ] || continue
 		reg=$((reg + 1))
 		if ! "$bin" "$f" >"$work/reg.log" 2>&1; then
