@@ -161,7 +161,7 @@ record_rules_load(const char *path, struct record_rules **out, char *err,
 	buf_init(&b);
 	if (file_read_regular(path, 1 << 20, &b, &too_big, ferr,
 	    sizeof(ferr)) < 0) {
-		snprintf(err, errlen, "%s", ferr);
+		snprintf(err, errlen, "%s: %s", path, ferr);
 		buf_free(&b);
 		return -1;
 	}

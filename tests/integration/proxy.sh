@@ -641,6 +641,13 @@ check $? "the recorded server scenario answers the RESP client as redis did"
 kill "$rpid" 2>/dev/null
 wait "$rpid" 2>/dev/null
 
+# A rules file that cannot be read is a usage error naming the file.
+out=$("$BIN" proxy -C 127.0.0.1:1 --record "$tmp/norec" \
+    --record-rules "$tmp/no-such-rules.txt" 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && echo "$out" | grep -q "record-rules: $tmp/no-such-rules.txt: No such file"
+check $? "--record-rules of a missing file: exit 2 naming it ($rc: $(echo "$out" | head -1))"
+
 # Under `make asan` every proxy above ran sanitized: none may have reported.
 bad=$(grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" \
     "$tmp"/*.perr "$tmp/ui.err" 2>/dev/null)
