@@ -1,6 +1,8 @@
 /* `sockbench proxy`: relay a real client to a real server, decode both
  * directions, inject faults, record the conversation (docs/proxy.md). */
 #include <getopt.h>
+#include <sys/stat.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +90,8 @@ static const struct cli_opt proxy_opt_table[] = {
 	    "text (default) or json (JSON lines)", NULL },
 	{ PROXY_O_RECORD, 0, "record", required_argument, "DIR",
 	    "write conn-N-client.txt and conn-N-server.txt\n"
-	    "scenarios per connection into DIR", NULL },
+	    "scenarios per connection into DIR (it must\n"
+	    "exist and be writable)", NULL },
 	{ PROXY_O_RULES, 0, "record-rules", required_argument, "FILE",
 	    "lines NAME REGEX: values that change per run\n"
 	    "become captures in recordings", NULL },
@@ -248,6 +251,24 @@ proxy_check_args(struct proxy_args *a, int argc, char **argv, int first,
 		cli_usage_error("proxy", "--connect HOST:PORT is required (the "
 		    "real server)");
 		return -1;
+	}
+	if (a->o.record_dir != NULL) {
+		struct stat st;
+		const char *why = NULL;
+
+		/* Checked now, not when the first connection ends. */
+		if (stat(a->o.record_dir, &st) < 0)
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = "not a directory";
+		else if (access(a->o.record_dir, W_OK | X_OK) < 0)
+			why = strerror(errno);
+		if (why != NULL) {
+			cli_usage_error("proxy", "--record %s: %s (it must be "
+			    "a directory this user can write)",
+			    a->o.record_dir, why);
+			return -1;
+		}
 	}
 	if (a->rules_path != NULL && a->o.record_dir == NULL) {
 		cli_usage_error("proxy", "--record-rules needs --record DIR");

@@ -658,6 +658,8 @@ rec_job_make(struct recorder *owned, const char *dir,
 	    cd->name);
 	return j;
 fail:
+	/* owned stays the caller's to free (record_job_new does). */
+	j->owned = NULL;
 	record_job_free(j);
 	return NULL;
 }

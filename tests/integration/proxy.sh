@@ -641,8 +641,28 @@ check $? "the recorded server scenario answers the RESP client as redis did"
 kill "$rpid" 2>/dev/null
 wait "$rpid" 2>/dev/null
 
+# --record DIR is checked at start; a directory that goes away while the
+# proxy runs fails that recording (counted), never the proxy (it freed the
+# recorder twice).
+"$BIN" proxy -C "127.0.0.1:$rport" --record "$tmp/no-such-dir" \
+    >"$tmp/norec.out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "record $tmp/no-such-dir: No such file" "$tmp/norec.out"
+check $? "--record of a missing directory: exit 2 naming it ($rc)"
+mkdir -p "$tmp/gone"
+proxy gone "$rport" --record "$tmp/gone"
+rmdir "$tmp/gone"
+"$BIN" run --connect "127.0.0.1:$pport" "$tmp/redis.txt" >/dev/null 2>&1
+sleep 0.3
+kill -0 "$ppid" 2>/dev/null
+alive=$?
+stop "$ppid"
+[ "$alive" -eq 0 ] && [ "$rc" -eq 0 ] &&
+    grep -q "0 recordings\? written.*1 failed" "$tmp/gone.pout"
+check $? "a record directory removed mid-run: the recording fails, the proxy lives ($alive $rc: $(grep recording "$tmp/gone.pout"))"
+
 # A rules file that cannot be read is a usage error naming the file.
-out=$("$BIN" proxy -C 127.0.0.1:1 --record "$tmp/norec" \
+out=$("$BIN" proxy -C 127.0.0.1:1 --record "$tmp/rrec" \
     --record-rules "$tmp/no-such-rules.txt" 2>&1)
 rc=$?
 [ "$rc" -eq 2 ] && echo "$out" | grep -q "record-rules: $tmp/no-such-rules.txt: No such file"
