@@ -72,10 +72,10 @@ enum { PROXY_O_CODEC = 1, PROXY_O_FAULT, PROXY_O_CONTROL, PROXY_O_LOG,
 
 static const struct cli_opt proxy_opt_table[] = {
 	CLI_USE_AS(CLI_O_CONNECT, "ADDR", "the real server: HOST:PORT or\n"
-	    "unix:/PATH (required)"),
+	    "unix:/PATH or unix:@NAME (required)"),
 	CLI_USE_AS(CLI_O_LISTEN, "ADDR", "where clients connect (default\n"
 	    "127.0.0.1:7001; port 0 picks one and prints it;\n"
-	    "unix:/PATH)"),
+	    "unix:/PATH, unix:@NAME)"),
 	{ PROXY_O_CODEC, 0, "codec", required_argument, "NAME",
 	    "decode with NAME (default: detected from the\n"
 	    "first reply with probe's matchers)", NULL },
@@ -83,7 +83,9 @@ static const struct cli_opt proxy_opt_table[] = {
 	    "DIR:NAME[=VALUE][,KEY=VALUE]... (repeatable;\n"
 	    "applied in order, see Faults below)", NULL },
 	{ PROXY_O_CONTROL, 0, "control", required_argument, "ADDR",
-	    "accept control commands on ADDR (unix:/PATH)", NULL },
+	    "accept control commands on ADDR (unix:/PATH,\n"
+	    "unix:@NAME or HOST:PORT; no authentication:\n"
+	    "keep it on loopback or a private socket)", NULL },
 	{ PROXY_O_LOG, 0, "log", required_argument, "FILE",
 	    "one line per decoded message (- for stdout)", NULL },
 	{ PROXY_O_LOG_FORMAT, 0, "log-format", required_argument, "FMT",
