@@ -21,7 +21,7 @@ usage(FILE *f)
 "\n"
 "Commands:\n");
 	for (c = cli_cmds; c->name != NULL; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f,
 "\n"
 "Run 'sockbench COMMAND --help' for a command's options and examples.\n"
