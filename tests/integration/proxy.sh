@@ -180,35 +180,7 @@ pserver() {
 	return 1
 }
 
-# proxy NAME TARGET_PORT ARGS...: start a proxy on a free port; sets
-# $pport and $ppid.
-proxy() {
-	name=$1
-	target=$2
-	shift 2
-	: >"$tmp/$name.pout"
-	"$BIN" proxy -l 127.0.0.1:0 -C "127.0.0.1:$target" "$@" \
-	    >"$tmp/$name.pout" 2>"$tmp/$name.perr" &
-	ppid=$!
-	pids="$pids $ppid"
-	i=0
-	while [ $i -lt 100 ]; do
-		pport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-		    "$tmp/$name.pout")
-		[ -n "$pport" ] && return 0
-		kill -0 "$ppid" 2>/dev/null || return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# stop PID: SIGTERM, wait for it; its exit status in $rc.
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait "$1"
-	rc=$?
-}
+. tests/proxy_lib.sh
 
 # seen NAME: the line the peer server wrote, once it wrote it (5 s).
 seen() {
