@@ -1343,6 +1343,7 @@ report_out_open(struct report_out *o, const char *path, char *err,
 	base = slash != NULL ? slash + 1 : o->path;
 	n = strlen(dir) + strlen(base) + 16;
 	o->tmp = xmalloc(n);
+	/* mkstemp(3)'s template: it replaces the six X with a unique name. */
 	snprintf(o->tmp, n, "%s/.%s.XXXXXX", dir, base);
 	free(dir);
 	if ((fd = mkstemp(o->tmp)) == -1) {
